@@ -1,0 +1,334 @@
+// Package app is the service both front ends use: it applies the backend's
+// events to the store, keeps the connection status, and answers the UI and
+// the headless commands. It is the only place where wa and store meet.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
+)
+
+// ErrNotFound is returned when an ID names no contact of the mirror.
+var ErrNotFound = errors.New("not found")
+
+// Status is what the status bar and the Account screen show.
+type Status struct {
+	Account     wa.Account
+	Conn        wa.ConnState
+	Attempt     int
+	Until       time.Time
+	Detail      string
+	SyncStage   string
+	SyncDone    int
+	SyncTotal   int
+	Synced      bool
+	PairCode    string
+	PairTimeout time.Duration
+	PairIssued  time.Time
+	PairError   string
+	LastError   string
+}
+
+// NoticeKind says what changed.
+type NoticeKind int
+
+const (
+	// DataChanged: contacts, labels or groups changed; reload the snapshot.
+	DataChanged NoticeKind = iota
+	// StatusChanged: connection, sync or pairing status changed.
+	StatusChanged
+)
+
+// Notice tells a front end that something changed. It carries no data: the
+// front end asks for what it needs, so bursts of changes coalesce.
+type Notice struct{ Kind NoticeKind }
+
+// Options configure a Service.
+type Options struct {
+	// Region is the default region for numbers written without a country
+	// code; "" means the account's own country.
+	Region string
+	Log    *slog.Logger
+}
+
+// Service connects a backend to the store.
+type Service struct {
+	store   *store.Store
+	backend wa.Backend
+	region  string
+	log     *slog.Logger
+
+	mu     sync.Mutex
+	status Status
+	synced chan struct{} // closed on SyncCompleted; replaced on reconnect
+
+	notices     chan Notice
+	dataPending atomic.Bool
+	statPending atomic.Bool
+}
+
+// New returns a service over an open store and a backend. Call Run to start
+// applying events.
+func New(st *store.Store, be wa.Backend, opts Options) *Service {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{
+		store:   st,
+		backend: be,
+		region:  opts.Region,
+		log:     log,
+		synced:  make(chan struct{}),
+		notices: make(chan Notice, 4),
+	}
+	s.status.Account = be.Account()
+	return s
+}
+
+// Store returns the mirror.
+func (s *Service) Store() *store.Store { return s.store }
+
+// Backend returns the WhatsApp backend.
+func (s *Service) Backend() wa.Backend { return s.backend }
+
+// Notices is the stream of change notices for one front end. Notices of the
+// same kind coalesce until the front end has read the one pending.
+func (s *Service) Notices() <-chan Notice { return s.notices }
+
+func (s *Service) notify(kind NoticeKind) {
+	pending := &s.dataPending
+	if kind == StatusChanged {
+		pending = &s.statPending
+	}
+	if pending.Swap(true) {
+		return
+	}
+	select {
+	case s.notices <- Notice{Kind: kind}:
+	default:
+		pending.Store(false)
+	}
+}
+
+// Acknowledge marks a notice as read so the next change sends a new one.
+func (s *Service) Acknowledge(n Notice) {
+	if n.Kind == StatusChanged {
+		s.statPending.Store(false)
+	} else {
+		s.dataPending.Store(false)
+	}
+}
+
+// Status returns the current connection and sync status.
+func (s *Service) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Region is the region used for numbers without a country code.
+func (s *Service) Region() string {
+	if s.region != "" {
+		return s.region
+	}
+	if r := model.RegionOfPhone(s.backend.Account().Phone); r != "" {
+		return r
+	}
+	return "US"
+}
+
+func (s *Service) updateStatus(f func(*Status)) {
+	s.mu.Lock()
+	f(&s.status)
+	s.mu.Unlock()
+	s.notify(StatusChanged)
+}
+
+// Connect asks the backend to connect (and pair, when needed).
+func (s *Service) Connect(ctx context.Context) error {
+	if err := s.backend.Connect(ctx); err != nil {
+		s.updateStatus(func(st *Status) { st.LastError = err.Error() })
+		return fmt.Errorf("connecting to WhatsApp: %w", err)
+	}
+	return nil
+}
+
+// Run applies backend events to the store until ctx ends or the backend
+// closes its event stream.
+func (s *Service) Run(ctx context.Context) {
+	events := s.backend.Events()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			if err := s.apply(ctx, ev); err != nil {
+				s.log.Error("applying event", "event", fmt.Sprintf("%T", ev), "err", err)
+				s.updateStatus(func(st *Status) { st.LastError = err.Error() })
+			}
+		}
+	}
+}
+
+func (s *Service) apply(ctx context.Context, ev wa.Event) error {
+	switch e := ev.(type) {
+	case wa.ConnectionChanged:
+		s.updateStatus(func(st *Status) {
+			st.Conn, st.Attempt, st.Until, st.Detail = e.State, e.Attempt, e.Until, e.Detail
+			if e.State == wa.StateConnected {
+				st.PairCode = ""
+			}
+		})
+	case wa.SyncProgress:
+		s.updateStatus(func(st *Status) { st.SyncStage, st.SyncDone, st.SyncTotal = e.Stage, e.Done, e.Total })
+	case wa.SyncCompleted:
+		s.mu.Lock()
+		s.status.Synced = true
+		s.status.SyncStage = ""
+		select {
+		case <-s.synced:
+		default:
+			close(s.synced)
+		}
+		s.mu.Unlock()
+		s.notify(StatusChanged)
+	case wa.PairCode:
+		s.updateStatus(func(st *Status) {
+			st.Conn = wa.StatePairing
+			st.PairCode, st.PairTimeout, st.PairIssued, st.PairError = e.Code, e.Timeout, time.Now(), ""
+		})
+	case wa.PairSucceeded:
+		s.updateStatus(func(st *Status) { st.Account, st.PairCode, st.PairError = e.Account, "", "" })
+	case wa.PairFailed:
+		s.updateStatus(func(st *Status) { st.PairCode, st.PairError = "", e.Reason })
+	case wa.LoggedOut:
+		s.updateStatus(func(st *Status) {
+			st.Conn, st.Detail, st.Synced = wa.StateLoggedOut, e.Reason, false
+			st.Account = s.backend.Account()
+		})
+	case wa.ContactsUpserted:
+		return s.dataChange(s.store.UpsertContacts(ctx, e.Contacts))
+	case wa.PushNameChanged:
+		return s.dataChange(s.store.SetPushName(ctx, e.JID, e.PushName))
+	case wa.GroupsReplaced:
+		return s.dataChange(s.store.ReplaceGroups(ctx, e.Groups))
+	case wa.GroupUpserted:
+		return s.dataChange(s.store.UpsertGroup(ctx, e.Group))
+	case wa.GroupLeft:
+		return s.dataChange(s.store.DeleteGroup(ctx, e.JID))
+	case wa.BlocklistReplaced:
+		return s.dataChange(s.store.ReplaceBlocklist(ctx, e.JIDs))
+	case wa.BlockChanged:
+		return s.dataChange(s.store.SetBlocked(ctx, e.JID, e.Blocked))
+	case wa.LabelEdited:
+		if e.Deleted {
+			return s.dataChange(s.store.DeleteWALabel(ctx, e.WALabelID))
+		}
+		_, err := s.store.UpsertWALabel(ctx, e.WALabelID, e.Name, e.Color)
+		return s.dataChange(err)
+	case wa.LabelAssociationChanged:
+		return s.dataChange(s.store.SetWALabelChat(ctx, e.WALabelID, e.ChatJID, e.Assigned))
+	default:
+		s.log.Warn("unhandled backend event", "event", fmt.Sprintf("%T", ev))
+	}
+	return nil
+}
+
+func (s *Service) dataChange(err error) error {
+	if err != nil {
+		return err
+	}
+	s.notify(DataChanged)
+	return nil
+}
+
+// WaitSynced blocks until the backend reports a complete sync. It fails when
+// the account needs pairing first or is logged out.
+func (s *Service) WaitSynced(ctx context.Context) error {
+	s.mu.Lock()
+	synced := s.synced
+	s.mu.Unlock()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-synced:
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for WhatsApp to sync: %w", ctx.Err())
+		case <-tick.C:
+			st := s.Status()
+			switch {
+			case st.Conn == wa.StatePairing:
+				return fmt.Errorf("this account is not paired yet: run \"wabook pair\" first: %w", wa.ErrNotPaired)
+			case st.Conn == wa.StateLoggedOut:
+				return fmt.Errorf("the WhatsApp session is logged out: run \"wabook pair\": %w", wa.ErrNotPaired)
+			}
+		}
+	}
+}
+
+// SyncOnce connects, applies events until the initial sync completes, and
+// returns. Run must be running.
+func (s *Service) SyncOnce(ctx context.Context) error {
+	if err := s.Connect(ctx); err != nil {
+		return err
+	}
+	return s.WaitSynced(ctx)
+}
+
+// Snapshot is everything the contact list needs, read in one go.
+type Snapshot struct {
+	Contacts []model.Contact
+	Labels   []model.Label
+	Groups   []model.Group
+}
+
+// Snapshot reads the whole mirror.
+func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
+	contacts, err := s.store.Contacts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading contacts: %w", err)
+	}
+	labels, err := s.store.Labels(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading labels: %w", err)
+	}
+	groups, err := s.store.Groups(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading groups: %w", err)
+	}
+	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups}, nil
+}
+
+// FindContact resolves an ID — a phone number in any format, a JID, a LID or
+// "<digits>@c.us" — to a contact of the mirror.
+func (s *Service) FindContact(ctx context.Context, id string) (model.Contact, error) {
+	jid, err := model.ParseContactID(id, s.Region())
+	if err != nil {
+		return model.Contact{}, err
+	}
+	var c model.Contact
+	if model.IsLID(jid) {
+		c, err = s.store.ContactByLID(ctx, jid)
+	} else {
+		c, err = s.store.Contact(ctx, jid)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Contact{}, fmt.Errorf("no contact %q in the address book: %w", id, ErrNotFound)
+	}
+	return c, err
+}

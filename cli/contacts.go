@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+// Contacts prints the contacts matching --query.
+//
+//	wabook contacts [--query Q] [--format table|json|csv]
+func Contacts(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("contacts")
+	query := fs.String("query", "", "search query (the TUI's query language)")
+	format := fs.String("format", "table", "table, json or csv")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("contacts: unexpected argument %q (use --query)", fs.Arg(0))
+	}
+	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
+		return usagef("contacts: unknown --format %q (use table, json or csv)", *format)
+	}
+	snap, err := env.Svc.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	contacts, err := filter(snap, *query)
+	if err != nil {
+		return err
+	}
+	colors := colorsOf(snap.Labels)
+	switch *format {
+	case "json":
+		out := make([]ContactJSON, len(contacts))
+		for i, c := range contacts {
+			out[i] = NewContactJSON(c, colors)
+		}
+		return writeJSON(env.Out, out)
+	case "csv":
+		return writeCSV(env.Out, contacts)
+	}
+	rows := make([][]string, len(contacts))
+	for i, c := range contacts {
+		rows[i] = []string{c.DisplayName(), c.Phone, strings.Join(c.Labels, ", "), strconv.Itoa(len(c.ChatIDs()))}
+	}
+	return writeTable(env.Out, []string{"NAME", "PHONE", "LABELS", "CHATS"}, rows, []int{40, 0, 40, 0})
+}
+
+// filter applies a query and orders by display name, as the TUI does.
+func filter(snap *app.Snapshot, query string) ([]*model.Contact, error) {
+	q, err := model.ParseQuery(query)
+	if err != nil {
+		return nil, usagef("--query: %v", err)
+	}
+	m := q.Compile(snap.Labels, snap.Groups)
+	out := make([]*model.Contact, 0, len(snap.Contacts))
+	for i := range snap.Contacts {
+		c := &snap.Contacts[i]
+		if m.Empty() || m.Match(c, model.Haystack(c)) {
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *model.Contact) int {
+		return strings.Compare(strings.ToLower(a.DisplayName()), strings.ToLower(b.DisplayName()))
+	})
+	return out, nil
+}
+
+func colorsOf(labels []model.Label) labelColors {
+	m := make(labelColors, len(labels))
+	for _, l := range labels {
+		m[strings.ToLower(l.Name)] = l.Color
+	}
+	return m
+}
+
+// Show prints one contact.
+//
+//	wabook show ID [--json]
+func Show(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("show")
+	asJSON := fs.Bool("json", false, "print JSON")
+	// Accept the ID before or after the flags.
+	var id string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if id == "" && fs.NArg() > 0 {
+		id = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return usagef("show: unexpected argument %q", fs.Arg(0))
+	}
+	if id == "" {
+		return usagef("usage: wabook show ID [--json]  (ID: a phone number, a JID or <digits>@c.us)")
+	}
+	c, err := env.Svc.FindContact(ctx, id)
+	if err != nil {
+		return err
+	}
+	labels, err := env.Svc.Store().Labels(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(env.Out, NewContactJSON(&c, colorsOf(labels)))
+	}
+	groups, err := env.Svc.Store().Groups(ctx)
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(groups))
+	for _, g := range groups {
+		names[g.JID] = g.Name
+	}
+	yes := func(b bool) string { return strconv.FormatBool(b) }
+	rows := [][]string{
+		{"Name", c.DisplayName()}, {"Contact ID", model.ContactID(c.JID)}, {"Phone", c.Phone},
+		{"LID", c.LID}, {"Push name", c.PushName}, {"Business name", c.BusinessName},
+		{"About", c.About}, {"Labels", strings.Join(c.Labels, ", ")},
+		{"In address book", yes(c.IsMyContact)}, {"Blocked", yes(c.IsBlocked)},
+		{"Business", yes(c.IsBusiness)}, {"Internal", yes(c.IsInternal)}, {"Note", c.Note},
+	}
+	for i, id := range c.ChatIDs() {
+		label := ""
+		if i == 0 {
+			label = "Chats"
+		}
+		desc := "1-1 chat"
+		if i > 0 {
+			desc = names[id]
+		}
+		rows = append(rows, []string{label, fmt.Sprintf("%s  %s", id, desc)})
+	}
+	for _, r := range rows {
+		r[1] = model.Sanitize(r[1])
+	}
+	return writeTable(env.Out, []string{"FIELD", "VALUE"}, rows, []int{0, 100})
+}

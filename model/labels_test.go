@@ -1,0 +1,105 @@
+package model
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNormalizeLabelName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"VIP", "VIP"},
+		{"  new   customer ", "new customer"},
+		{"new\tcustomer\n", "new customer"},
+		{"a\u00a0\u00a0b", "a b"},
+		{"\x1b[31mRed\x1b[0m", "Red"},
+		{"\u202Eevil", "evil"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := NormalizeLabelName(tt.in); got != tt.want {
+			t.Errorf("NormalizeLabelName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestValidateLabelName(t *testing.T) {
+	tests := []struct {
+		in      string
+		wantErr string // substring; "" = valid
+	}{
+		{"VIP", ""},
+		{"  new  customer ", ""},
+		{strings.Repeat("é", 60), ""},
+		{strings.Repeat("é", 61), "too long"},
+		{"", "label name is empty"},
+		{"   ", "label name is empty"},
+		{"\x1b[2J", "label name is empty"},
+		{"a,b", "comma"},
+	}
+	for _, tt := range tests {
+		err := ValidateLabelName(tt.in)
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("ValidateLabelName(%q) = %v, want nil", tt.in, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("ValidateLabelName(%q) = %v, want error containing %q", tt.in, err, tt.wantErr)
+		}
+	}
+}
+
+func TestSplitLabelList(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"VIP, new customer,,vip", []string{"VIP", "new customer"}},
+		{"  a ,  b  c , A, B C ", []string{"a", "b c"}},
+		{"", nil},
+		{" , ,", nil},
+		{"Ärger, ärger", []string{"Ärger"}},
+		{"one", []string{"one"}},
+	}
+	for _, tt := range tests {
+		if got := SplitLabelList(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("SplitLabelList(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSameLabelName(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"VIP", "vip", true},
+		{"new  customer", " New Customer", true},
+		{"ÄRGER", "ärger", true},
+		{"VIP", "VIPs", false},
+		{"", "", true},
+	}
+	for _, tt := range tests {
+		if got := SameLabelName(tt.a, tt.b); got != tt.want {
+			t.Errorf("SameLabelName(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestLabelColors(t *testing.T) {
+	hex := regexp.MustCompile(`^#[0-9a-f]{6}$`)
+	seenHex, seenName := map[string]bool{}, map[string]bool{}
+	for i := range LabelColors {
+		h, n := LabelColorHex(i), LabelColorName(i)
+		if !hex.MatchString(h) {
+			t.Errorf("LabelColorHex(%d) = %q", i, h)
+		}
+		if n == "" || seenName[n] || seenHex[h] {
+			t.Errorf("colour %d (%q, %q) is empty or repeated", i, h, n)
+		}
+		seenHex[h], seenName[n] = true, true
+	}
+	if LabelColorHex(0) != "#ff9485" || LabelColorHex(20) != LabelColorHex(0) || LabelColorHex(-1) != LabelColorHex(19) {
+		t.Errorf("palette indexes do not wrap")
+	}
+}

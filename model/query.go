@@ -1,0 +1,407 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Query is a parsed search query (DESIGN §7): whitespace-separated terms, all
+// of which must match.
+//
+//	ada "new york" +1415       free words: substrings of names, phone, note
+//	label:vip  label:"new customer"
+//	group:team  group:120363000000000001@g.us
+//	is:blocked|business|internal|saved|unsaved|wa
+//	check:valid|invalid|unchecked|failed|processing
+//	-label:vip                 a leading "-" negates any term
+type Query struct {
+	Terms []Term
+	Raw   string // the text parsed
+}
+
+// Term is one condition of a Query.
+type Term struct {
+	Negate bool
+	Key    string // "" for a free word, "label", "group", "is", "check"
+	Value  string // lowercased
+}
+
+// Query keys.
+const (
+	KeyLabel = "label"
+	KeyGroup = "group"
+	KeyIs    = "is"
+	KeyCheck = "check"
+)
+
+var (
+	isValues    = []string{"blocked", "business", "internal", "saved", "unsaved", "wa"}
+	checkValues = []string{CheckValid, CheckInvalid, "unchecked", CheckFailed, CheckProcessing}
+)
+
+// ParseQuery parses a search query. It is meant to run on every keystroke,
+// so it is forgiving: a key with nothing after it yet ("label:") is ignored,
+// an unterminated quote runs to the end of the line, and an unknown key
+// ("foo:bar") is an ordinary word. Only an unknown is: or check: value is an
+// error; the returned Query is still usable — it holds every other term — so
+// the UI can show the error and keep filtering.
+func ParseQuery(s string) (Query, error) {
+	q := Query{Raw: s}
+	var firstErr error
+	// Sanitising first means values compare cleanly against sanitised
+	// haystacks, and the only whitespace left to split on is ' '.
+	t := Sanitize(s)
+	for i := 0; i < len(t); {
+		if t[i] == ' ' {
+			i++
+			continue
+		}
+		var term Term
+		var ok bool
+		term, i, ok = scanTerm(t, i)
+		if !ok {
+			continue
+		}
+		if err := checkTerm(term); err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		q.Terms = append(q.Terms, term)
+	}
+	return q, firstErr
+}
+
+// scanTerm reads the term starting at t[i] (not a space) and returns it, the
+// index after it, and whether it is a term at all (empty values are not).
+func scanTerm(t string, i int) (Term, int, bool) {
+	var term Term
+	if t[i] == '-' {
+		term.Negate = true
+		i++
+	}
+	if i < len(t) && t[i] != '"' {
+		// A known key: "label:", "LABEL:", …
+		if colon := strings.IndexAny(t[i:], ` ":`); colon > 0 && t[i+colon] == ':' {
+			if key := strings.ToLower(t[i : i+colon]); isKey(key) {
+				term.Key = key
+				i += colon + 1
+			}
+		}
+	}
+	var v string
+	v, i = scanValue(t, i)
+	v = strings.ToLower(v)
+	if term.Key == KeyLabel {
+		v = NormalizeLabelName(v) // match how label names are stored
+	} else if strings.Contains(v, "  ") {
+		v = strings.Join(strings.Fields(v), " ")
+	}
+	term.Value = strings.TrimSpace(v)
+	return term, i, term.Value != ""
+}
+
+// scanValue reads a value: a double-quoted string (with \" and \\ escapes;
+// unterminated, it runs to the end) or everything up to the next space.
+func scanValue(t string, i int) (string, int) {
+	if i >= len(t) || t[i] != '"' {
+		j := strings.IndexByte(t[i:], ' ')
+		if j < 0 {
+			return t[i:], len(t)
+		}
+		return t[i : i+j], i + j
+	}
+	i++
+	var b strings.Builder
+	for i < len(t) {
+		c := t[i]
+		switch {
+		case c == '"':
+			return b.String(), i + 1
+		case c == '\\' && i+1 < len(t) && (t[i+1] == '"' || t[i+1] == '\\'):
+			b.WriteByte(t[i+1])
+			i += 2
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String(), i
+}
+
+func isKey(k string) bool {
+	return k == KeyLabel || k == KeyGroup || k == KeyIs || k == KeyCheck
+}
+
+// checkTerm rejects is: and check: values outside their fixed vocabularies.
+func checkTerm(t Term) error {
+	switch t.Key {
+	case KeyIs:
+		if !slices.Contains(isValues, t.Value) {
+			return fmt.Errorf("unknown is: value %q (use %s)", t.Value, strings.Join(isValues, ", "))
+		}
+	case KeyCheck:
+		if !slices.Contains(checkValues, t.Value) {
+			return fmt.Errorf("unknown check: value %q (use %s)", t.Value, strings.Join(checkValues, ", "))
+		}
+	}
+	return nil
+}
+
+// String renders the query canonically: lowercased values, single spaces,
+// quotes only where needed. Parsing the result gives the same terms.
+func (q Query) String() string {
+	var b strings.Builder
+	for i, t := range q.Terms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if t.Negate {
+			b.WriteByte('-')
+		}
+		if t.Key != "" {
+			b.WriteString(t.Key)
+			b.WriteByte(':')
+		}
+		writeValue(&b, t.Value, t.Key == "")
+	}
+	return b.String()
+}
+
+// writeValue writes v, quoted when reading it back unquoted would split it,
+// start a quote, or (for a free word) look like a negation or a key.
+func writeValue(b *strings.Builder, v string, free bool) {
+	quote := v == "" || strings.ContainsAny(v, ` "`) ||
+		free && (strings.HasPrefix(v, "-") || strings.Contains(v, ":"))
+	if !quote {
+		b.WriteString(v)
+		return
+	}
+	b.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		if v[i] == '"' || v[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(v[i])
+	}
+	b.WriteByte('"')
+}
+
+// Matcher is a Query compiled against the current labels and groups, ready
+// to test contacts quickly. It is immutable and safe for concurrent use.
+type Matcher struct {
+	terms []matchTerm
+}
+
+type matchKind uint8
+
+// Kinds are ordered by cost: Compile sorts terms so cheap flag tests run
+// first and a failing contact is rejected before any substring search.
+const (
+	mBlocked matchKind = iota
+	mBusiness
+	mInternal
+	mSaved
+	mWA
+	mCheck
+	mLabel
+	mGroup
+	mWord
+)
+
+type matchTerm struct {
+	kind   matchKind
+	negate bool
+	value  string              // mWord: the word; mCheck: the status ("" = unchecked)
+	digits string              // mWord: the word without phone punctuation, when it is phone-like
+	labels []string            // mLabel: names of the labels the term selects
+	groups map[string]struct{} // mGroup: JIDs of the groups the term selects
+}
+
+// Compile prepares q for matching. The label and group terms are resolved
+// here against the known labels and groups, once per query rather than once
+// per contact.
+//
+// label:X selects the label named X (ignoring case) if there is one, else
+// every label whose name starts with X, so the list narrows as the user
+// types "label:vi". group:X selects groups whose name contains X, or whose
+// JID is X.
+func (q Query) Compile(labels []Label, groups []Group) *Matcher {
+	m := &Matcher{terms: make([]matchTerm, 0, len(q.Terms))}
+	for _, t := range q.Terms {
+		mt := matchTerm{negate: t.Negate}
+		switch t.Key {
+		case "":
+			mt.kind, mt.value = mWord, t.Value
+			if d, ok := phoneDigits(t.Value); ok && d != t.Value {
+				mt.digits = d
+			}
+		case KeyLabel:
+			mt.kind, mt.labels = mLabel, matchLabels(labels, t.Value)
+		case KeyGroup:
+			mt.kind, mt.groups = mGroup, matchGroups(groups, t.Value)
+		case KeyCheck:
+			mt.kind, mt.value = mCheck, t.Value
+			if t.Value == "unchecked" {
+				mt.value = ""
+			}
+		case KeyIs:
+			switch t.Value {
+			case "blocked":
+				mt.kind = mBlocked
+			case "business":
+				mt.kind = mBusiness
+			case "internal":
+				mt.kind = mInternal
+			case "saved":
+				mt.kind = mSaved
+			case "unsaved":
+				mt.kind, mt.negate = mSaved, !t.Negate
+			case "wa":
+				mt.kind = mWA
+			default:
+				continue // ParseQuery never yields these
+			}
+		default:
+			continue
+		}
+		m.terms = append(m.terms, mt)
+	}
+	slices.SortStableFunc(m.terms, func(a, b matchTerm) int { return int(a.kind) - int(b.kind) })
+	return m
+}
+
+// matchLabels returns the names of the labels label:value selects.
+func matchLabels(labels []Label, value string) []string {
+	for _, l := range labels {
+		if strings.EqualFold(NormalizeLabelName(l.Name), value) {
+			return []string{l.Name}
+		}
+	}
+	var out []string
+	for _, l := range labels {
+		if strings.HasPrefix(strings.ToLower(NormalizeLabelName(l.Name)), value) {
+			out = append(out, l.Name)
+		}
+	}
+	return out
+}
+
+// matchGroups returns the set of JIDs of the groups group:value selects.
+func matchGroups(groups []Group, value string) map[string]struct{} {
+	out := make(map[string]struct{})
+	for _, g := range groups {
+		if strings.EqualFold(g.JID, value) || strings.Contains(strings.ToLower(Sanitize(g.Name)), value) {
+			out[g.JID] = struct{}{}
+		}
+	}
+	return out
+}
+
+// phoneDigits returns w without phone punctuation when w consists only of
+// digits and phone punctuation and has a digit ("+1 415", "555-01", "(415)").
+func phoneDigits(w string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+		case strings.IndexByte("+-(). /", c) >= 0:
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() > 0
+}
+
+// Empty reports whether the matcher has no terms, so everything matches and
+// the caller can skip matching altogether.
+func (m *Matcher) Empty() bool { return m == nil || len(m.terms) == 0 }
+
+// Match reports whether c satisfies every term. haystack is Haystack(c),
+// which callers should compute once per contact and keep; when it is "" and
+// a free word needs it, Match computes it.
+func (m *Matcher) Match(c *Contact, haystack string) bool {
+	if m == nil {
+		return true
+	}
+	for i := range m.terms {
+		t := &m.terms[i]
+		var ok bool
+		switch t.kind {
+		case mBlocked:
+			ok = c.IsBlocked
+		case mBusiness:
+			ok = c.IsBusiness
+		case mInternal:
+			ok = c.IsInternal
+		case mSaved:
+			ok = c.IsMyContact
+		case mWA:
+			ok = c.IsWAContact
+		case mCheck:
+			ok = c.CheckStatus == t.value
+		case mLabel:
+			ok = hasLabel(c.Labels, t.labels)
+		case mGroup:
+			for _, g := range c.Groups {
+				if _, ok = t.groups[g]; ok {
+					break
+				}
+			}
+		case mWord:
+			if haystack == "" {
+				haystack = Haystack(c)
+			}
+			ok = strings.Contains(haystack, t.value) ||
+				t.digits != "" && strings.Contains(haystack, t.digits)
+		}
+		if ok == t.negate {
+			return false
+		}
+	}
+	return true
+}
+
+// hasLabel reports whether any of have is one of want. Both lists are short
+// (WhatsApp Business allows 20 labels), so nested loops beat a map here.
+func hasLabel(have, want []string) bool {
+	for _, h := range have {
+		for _, w := range want {
+			if h == w || strings.EqualFold(h, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Haystack is the text free words are searched in: the contact's names,
+// phone (with and without "+") and note, sanitised and lowercased, joined
+// with NUL so a word cannot match across two fields. Compute it once per
+// contact (when loading) and pass it to Match.
+func Haystack(c *Contact) string {
+	digits := strings.TrimPrefix(c.Phone, "+")
+	if digits == "" && JIDServer(c.JID) == UserServer {
+		digits = JIDUser(c.JID)
+	}
+	fields := [...]string{
+		c.FullName, c.FirstName, c.PushName, c.BusinessName, c.VerifiedName,
+		c.Phone, digits, c.Note,
+	}
+	var b strings.Builder
+	n := len(fields)
+	for _, f := range fields {
+		n += len(f)
+	}
+	b.Grow(n)
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		b.WriteString(strings.ToLower(Sanitize(f)))
+	}
+	return b.String()
+}

@@ -1,0 +1,551 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wabook/wabook/model"
+)
+
+// contactCols are the selected columns, in scanContact's order; the query
+// must join checks as k.
+const contactCols = `c.jid, c.phone, c.lid, c.full_name, c.first_name, c.push_name,
+	c.business_name, c.verified_name, c.about, c.avatar_id, c.avatar_url,
+	c.is_my_contact, c.is_wa_contact, c.is_blocked, c.is_internal, c.is_business,
+	c.note, c.source, c.created_at, c.updated_at, coalesce(k.status, '')`
+
+const contactFrom = ` FROM contacts c LEFT JOIN checks k ON k.phone = c.phone `
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanContact(r scanner, c *model.Contact) error {
+	var created, updated int64
+	err := r.Scan(&c.JID, &c.Phone, &c.LID, &c.FullName, &c.FirstName, &c.PushName,
+		&c.BusinessName, &c.VerifiedName, &c.About, &c.AvatarID, &c.AvatarURL,
+		&c.IsMyContact, &c.IsWAContact, &c.IsBlocked, &c.IsInternal, &c.IsBusiness,
+		&c.Note, &c.Source, &created, &updated, &c.CheckStatus)
+	if err != nil {
+		return err
+	}
+	c.CreatedAt, c.UpdatedAt = fromUnix(created), fromUnix(updated)
+	return nil
+}
+
+// contactKey returns the canonical JID for c: c.JID, or derived from c.Phone.
+func contactKey(c *model.Contact) (string, error) {
+	if strings.TrimSpace(c.JID) == "" && c.Phone != "" {
+		return normUserJID(c.Phone)
+	}
+	return normUserJID(c.JID)
+}
+
+// upsertSQL inserts a contact or merges it into the stored row:
+// non-empty strings win, empty ones never erase; is_my_contact, is_wa_contact
+// and is_business follow the incoming row; is_blocked, is_internal, source and
+// created_at are kept. The row is only written (and updated_at bumped) when
+// something changes.
+var upsertSQL = func() string {
+	strCols := []string{"phone", "lid", "full_name", "first_name", "push_name", "business_name",
+		"verified_name", "about", "avatar_id", "avatar_url", "note"}
+	boolCols := []string{"is_my_contact", "is_wa_contact", "is_business"}
+	var set, changed []string
+	for _, c := range strCols {
+		set = append(set, fmt.Sprintf("%[1]s = CASE WHEN excluded.%[1]s <> '' THEN excluded.%[1]s ELSE contacts.%[1]s END", c))
+		changed = append(changed, fmt.Sprintf("(excluded.%[1]s <> '' AND excluded.%[1]s IS NOT contacts.%[1]s)", c))
+	}
+	for _, c := range boolCols {
+		set = append(set, fmt.Sprintf("%[1]s = excluded.%[1]s", c))
+		changed = append(changed, fmt.Sprintf("excluded.%[1]s IS NOT contacts.%[1]s", c))
+	}
+	set = append(set, "updated_at = excluded.updated_at")
+	return `INSERT INTO contacts (jid, phone, lid, full_name, first_name, push_name,
+	business_name, verified_name, about, avatar_id, avatar_url,
+	is_my_contact, is_wa_contact, is_blocked, is_internal, is_business,
+	note, source, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (jid) DO UPDATE SET ` + strings.Join(set, ",\n\t") + `
+WHERE ` + strings.Join(changed, "\n\tOR ")
+}()
+
+// UpsertContacts merges contacts from WhatsApp (or an import) into the
+// mirror in one transaction. Merge rules: empty incoming strings never
+// overwrite stored ones; is_my_contact, is_wa_contact and is_business follow
+// the incoming value; is_blocked, is_internal, source and created_at are only
+// set when the row is new. Labels, Groups and CheckStatus are ignored (see
+// AddLabelsByName). A JID that is not a phone-number JID fails the whole call.
+func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, upsertSQL)
+		if err != nil {
+			return fmt.Errorf("store: upsert contacts: %w", err)
+		}
+		defer stmt.Close()
+		t := now()
+		for i := range cs {
+			c := &cs[i]
+			if i&1023 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			jid, err := contactKey(c)
+			if err != nil {
+				return fmt.Errorf("store: upsert contact %d: %w", i, err)
+			}
+			phone := strings.TrimSpace(c.Phone)
+			if phone == "" {
+				phone = phoneFromJID(jid)
+			}
+			source := c.Source
+			if source == "" {
+				source = model.SourceWhatsApp
+			}
+			created := toUnix(c.CreatedAt)
+			if created == 0 {
+				created = t
+			}
+			_, err = stmt.ExecContext(ctx, jid, phone, normLID(c.LID), c.FullName, c.FirstName, c.PushName,
+				c.BusinessName, c.VerifiedName, c.About, c.AvatarID, c.AvatarURL,
+				b2i(c.IsMyContact), b2i(c.IsWAContact), b2i(c.IsBlocked), b2i(c.IsInternal), b2i(c.IsBusiness),
+				c.Note, source, created, t)
+			if err != nil {
+				return fmt.Errorf("store: upsert contact %s: %w", jid, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SaveContact writes a locally added or edited contact. A new row takes all
+// of c's fields (source defaults to "local"). An existing row gets its
+// editable fields overwritten — FullName, FirstName, Note, IsInternal, even
+// when empty — and keeps what WhatsApp told us. The contact's labels are set
+// to exactly c.Labels (names; missing labels are created, matching ignores
+// case), in the same transaction.
+func (s *Store) SaveContact(ctx context.Context, c model.Contact) error {
+	jid, err := contactKey(&c)
+	if err != nil {
+		return fmt.Errorf("store: save contact: %w", err)
+	}
+	phone := strings.TrimSpace(c.Phone)
+	if phone == "" {
+		phone = phoneFromJID(jid)
+	}
+	source := c.Source
+	if source == "" {
+		source = model.SourceLocal
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		t := now()
+		created := toUnix(c.CreatedAt)
+		if created == 0 {
+			created = t
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO contacts (jid, phone, lid, full_name, first_name, push_name,
+	business_name, verified_name, about, avatar_id, avatar_url,
+	is_my_contact, is_wa_contact, is_blocked, is_internal, is_business,
+	note, source, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (jid) DO UPDATE SET
+	full_name = excluded.full_name,
+	first_name = excluded.first_name,
+	note = excluded.note,
+	is_internal = excluded.is_internal,
+	lid = CASE WHEN excluded.lid <> '' THEN excluded.lid ELSE contacts.lid END,
+	updated_at = excluded.updated_at`,
+			jid, phone, normLID(c.LID), c.FullName, c.FirstName, c.PushName,
+			c.BusinessName, c.VerifiedName, c.About, c.AvatarID, c.AvatarURL,
+			b2i(c.IsMyContact), b2i(c.IsWAContact), b2i(c.IsBlocked), b2i(c.IsInternal), b2i(c.IsBusiness),
+			c.Note, source, created, t)
+		if err != nil {
+			return fmt.Errorf("store: save contact %s: %w", jid, err)
+		}
+		ids, err := ensureLabels(ctx, tx, c.Labels)
+		if err != nil {
+			return err
+		}
+		return setContactLabels(ctx, tx, jid, ids)
+	})
+}
+
+// DeleteContact removes a contact; its label assignments go with it.
+// ErrNotFound when there is no such contact.
+func (s *Store) DeleteContact(ctx context.Context, jid string) error {
+	j, err := normUserJID(jid)
+	if err != nil {
+		return fmt.Errorf("store: delete contact: %w", err)
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE jid = ?`, j)
+		if err != nil {
+			return fmt.Errorf("store: delete contact %s: %w", j, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// ensureContact inserts a minimal row for jid (already canonical) if missing.
+func ensureContact(ctx context.Context, tx *sql.Tx, jid string, t int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO contacts (jid, phone, source, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT (jid) DO NOTHING`, jid, phoneFromJID(jid), model.SourceWhatsApp, t, t)
+	if err != nil {
+		return fmt.Errorf("store: create contact %s: %w", jid, err)
+	}
+	return nil
+}
+
+// setColumn creates the contact if missing and sets one column.
+func (s *Store) setColumn(ctx context.Context, jid, col string, v any) error {
+	j, err := normUserJID(jid)
+	if err != nil {
+		return fmt.Errorf("store: set %s: %w", col, err)
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		t := now()
+		if err := ensureContact(ctx, tx, j, t); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE contacts SET `+col+` = ?, updated_at = ? WHERE jid = ? AND `+col+` IS NOT ?`, v, t, j, v)
+		if err != nil {
+			return fmt.Errorf("store: set %s of %s: %w", col, j, err)
+		}
+		return nil
+	})
+}
+
+// SetPushName sets the name the contact gave itself, creating a minimal row
+// when the contact is unknown.
+func (s *Store) SetPushName(ctx context.Context, jid, name string) error {
+	return s.setColumn(ctx, jid, "push_name", name)
+}
+
+// SetBlocked marks a contact blocked or not, creating a minimal row when the
+// contact is unknown.
+func (s *Store) SetBlocked(ctx context.Context, jid string, blocked bool) error {
+	return s.setColumn(ctx, jid, "is_blocked", b2i(blocked))
+}
+
+// ReplaceBlocklist makes exactly jids blocked, in one transaction: missing
+// contacts are created, everyone else is unblocked. LIDs are mapped through
+// contacts.lid; a LID no contact carries is skipped.
+func (s *Store) ReplaceBlocklist(ctx context.Context, jids []string) error {
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		want := make(map[string]bool, len(jids))
+		for _, raw := range jids {
+			if lid := normLID(raw); lid != "" {
+				j, err := jidByLID(ctx, tx, lid)
+				if errors.Is(err, ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				want[j] = true
+				continue
+			}
+			j, err := normUserJID(raw)
+			if err != nil {
+				return fmt.Errorf("store: blocklist: %w", err)
+			}
+			want[j] = true
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT jid FROM contacts WHERE is_blocked <> 0`)
+		if err != nil {
+			return fmt.Errorf("store: blocklist: %w", err)
+		}
+		var unblock []string
+		have := map[string]bool{}
+		for rows.Next() {
+			var j string
+			if err := rows.Scan(&j); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: blocklist: %w", err)
+			}
+			have[j] = true
+			if !want[j] {
+				unblock = append(unblock, j)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: blocklist: %w", err)
+		}
+		t := now()
+		for _, j := range unblock {
+			if _, err := tx.ExecContext(ctx, `UPDATE contacts SET is_blocked = 0, updated_at = ? WHERE jid = ?`, t, j); err != nil {
+				return fmt.Errorf("store: blocklist: %w", err)
+			}
+		}
+		for j := range want {
+			if have[j] {
+				continue
+			}
+			if err := ensureContact(ctx, tx, j, t); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE contacts SET is_blocked = 1, updated_at = ? WHERE jid = ?`, t, j); err != nil {
+				return fmt.Errorf("store: blocklist: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// SetAbout sets the contact's about text and profile picture, creating a
+// minimal row when the contact is unknown. Empty values clear.
+func (s *Store) SetAbout(ctx context.Context, jid, about, avatarID, avatarURL string) error {
+	j, err := normUserJID(jid)
+	if err != nil {
+		return fmt.Errorf("store: set about: %w", err)
+	}
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		t := now()
+		if err := ensureContact(ctx, tx, j, t); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE contacts SET about = ?, avatar_id = ?, avatar_url = ?, updated_at = ?
+WHERE jid = ? AND (about IS NOT ? OR avatar_id IS NOT ? OR avatar_url IS NOT ?)`,
+			about, avatarID, avatarURL, t, j, about, avatarID, avatarURL)
+		if err != nil {
+			return fmt.Errorf("store: set about of %s: %w", j, err)
+		}
+		return nil
+	})
+}
+
+// jidByLID is the phone JID of the contact carrying lid (most recently
+// updated when several do).
+func jidByLID(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, lid string) (string, error) {
+	var j string
+	err := q.QueryRowContext(ctx, `SELECT jid FROM contacts WHERE lid = ? ORDER BY updated_at DESC, jid LIMIT 1`, lid).Scan(&j)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: contact with LID %s: %w", lid, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: contact by LID: %w", err)
+	}
+	return j, nil
+}
+
+// Contact returns one contact with its labels, groups and check status.
+// A LID is looked up as ContactByLID. ErrNotFound when unknown.
+func (s *Store) Contact(ctx context.Context, jid string) (model.Contact, error) {
+	if lid := normLID(jid); lid != "" {
+		return s.ContactByLID(ctx, lid)
+	}
+	j, err := normUserJID(jid)
+	if err != nil {
+		return model.Contact{}, fmt.Errorf("store: contact: %w", err)
+	}
+	return s.contactWhere(ctx, `c.jid = ?`, j)
+}
+
+// ContactByLID returns the contact whose LID is lid. ErrNotFound when none.
+func (s *Store) ContactByLID(ctx context.Context, lid string) (model.Contact, error) {
+	l := normLID(lid)
+	if l == "" {
+		return model.Contact{}, fmt.Errorf("store: contact with LID %q: %w", lid, ErrNotFound)
+	}
+	return s.contactWhere(ctx, `c.lid = ? ORDER BY c.updated_at DESC, c.jid LIMIT 1`, l)
+}
+
+func (s *Store) contactWhere(ctx context.Context, where string, arg any) (model.Contact, error) {
+	var c model.Contact
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE `+where, arg), &c)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: contact %v: %w", arg, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: contact %v: %w", arg, err)
+		}
+		c.Labels, err = queryStrings(ctx, tx, `SELECT l.name FROM contact_labels cl JOIN labels l ON l.id = cl.label_id
+WHERE cl.contact_jid = ? ORDER BY l."order", l.name`, c.JID)
+		if err != nil {
+			return fmt.Errorf("store: contact labels: %w", err)
+		}
+		members := []any{c.JID}
+		q := `SELECT DISTINCT group_jid FROM group_members WHERE member = ?`
+		if c.LID != "" {
+			q = `SELECT DISTINCT group_jid FROM group_members WHERE member IN (?, ?)`
+			members = append(members, c.LID)
+		}
+		c.Groups, err = queryStrings(ctx, tx, q+` ORDER BY group_jid`, members...)
+		if err != nil {
+			return fmt.Errorf("store: contact groups: %w", err)
+		}
+		return nil
+	})
+	return c, err
+}
+
+func queryStrings(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ContactCount is the number of contacts.
+func (s *Store) ContactCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM contacts`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count contacts: %w", err)
+	}
+	return n, nil
+}
+
+// Contacts returns every contact, ordered by JID, with Labels (in label
+// order), Groups (shared groups, matched by phone JID or LID) and
+// CheckStatus. It runs four whole-table queries in one read transaction and
+// joins in memory.
+func (s *Store) Contacts(ctx context.Context) ([]model.Contact, error) {
+	var out []model.Contact
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contacts`).Scan(&n); err != nil {
+			return fmt.Errorf("store: contacts: %w", err)
+		}
+		out = make([]model.Contact, 0, n)
+		byJID := make(map[string]int, n)
+		byLID := make(map[string]int)
+
+		rows, err := tx.QueryContext(ctx, `SELECT `+contactCols+contactFrom)
+		if err != nil {
+			return fmt.Errorf("store: contacts: %w", err)
+		}
+		for rows.Next() {
+			out = append(out, model.Contact{})
+			c := &out[len(out)-1]
+			if err := scanContact(rows, c); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: contacts: %w", err)
+			}
+			byJID[c.JID] = len(out) - 1
+			if c.LID != "" {
+				byLID[c.LID] = len(out) - 1
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: contacts: %w", err)
+		}
+
+		// Labels: names and ranks, then assignments.
+		type lab struct {
+			name string
+			rank int
+		}
+		labels := map[int64]lab{}
+		rank := map[string]int{}
+		rows, err = tx.QueryContext(ctx, `SELECT id, name FROM labels ORDER BY "order", name`)
+		if err != nil {
+			return fmt.Errorf("store: contacts: labels: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: contacts: labels: %w", err)
+			}
+			labels[id] = lab{name, len(labels)}
+			rank[name] = len(rank)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: contacts: labels: %w", err)
+		}
+		if len(labels) > 0 {
+			rows, err = tx.QueryContext(ctx, `SELECT contact_jid, label_id FROM contact_labels`)
+			if err != nil {
+				return fmt.Errorf("store: contacts: labels: %w", err)
+			}
+			for rows.Next() {
+				var jid string
+				var id int64
+				if err := rows.Scan(&jid, &id); err != nil {
+					rows.Close()
+					return fmt.Errorf("store: contacts: labels: %w", err)
+				}
+				i, ok := byJID[jid]
+				l, lok := labels[id]
+				if ok && lok {
+					out[i].Labels = append(out[i].Labels, l.name)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("store: contacts: labels: %w", err)
+			}
+			for i := range out {
+				if len(out[i].Labels) > 1 {
+					slices.SortFunc(out[i].Labels, func(a, b string) int { return rank[a] - rank[b] })
+				}
+			}
+		}
+
+		// Groups: members are phone JIDs or LIDs. Rows come in primary-key
+		// order (group_jid, member), so a contact matched by both its JID
+		// and its LID in one group is seen twice in a row.
+		rows, err = tx.QueryContext(ctx, `SELECT group_jid, member FROM group_members ORDER BY group_jid`)
+		if err != nil {
+			return fmt.Errorf("store: contacts: groups: %w", err)
+		}
+		var cur string
+		for rows.Next() {
+			var g, m string
+			if err := rows.Scan(&g, &m); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: contacts: groups: %w", err)
+			}
+			if g == cur {
+				g = cur // share one string per group
+			} else {
+				cur = g
+			}
+			i, ok := byJID[m]
+			if !ok {
+				if i, ok = byLID[m]; !ok {
+					continue
+				}
+			}
+			gs := out[i].Groups
+			if len(gs) > 0 && gs[len(gs)-1] == g {
+				continue
+			}
+			out[i].Groups = append(gs, g)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: contacts: groups: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wabook/wabook/model"
+)
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// normUserJID returns the canonical phone-number JID ("digits@s.whatsapp.net")
+// for jid. It accepts the legacy "@c.us" server, a device suffix, bare digits
+// and "+digits".
+func normUserJID(jid string) (string, error) {
+	j := strings.TrimSpace(jid)
+	if !strings.Contains(j, "@") {
+		d := strings.TrimPrefix(j, "+")
+		if allDigits(d) {
+			return model.JIDFromDigits(d), nil
+		}
+		return "", fmt.Errorf("%w: %q", ErrInvalidJID, jid)
+	}
+	switch model.JIDServer(j) {
+	case model.UserServer, model.LegacyServer:
+		if u := model.JIDUser(j); allDigits(u) {
+			return model.JIDFromDigits(u), nil
+		}
+	}
+	return "", fmt.Errorf("%w: %q is not a phone-number JID", ErrInvalidJID, jid)
+}
+
+// normLID returns the canonical "digits@lid" form, or "" when lid is not a LID.
+func normLID(lid string) string {
+	l := strings.TrimSpace(lid)
+	if !model.IsLID(l) {
+		return ""
+	}
+	u := model.JIDUser(l)
+	if !allDigits(u) {
+		return ""
+	}
+	return u + "@" + model.LIDServer
+}
+
+// normMember canonicalises a group participant: phone JIDs and LIDs lose
+// device suffixes; anything else is kept trimmed.
+func normMember(m string) string {
+	if j, err := normUserJID(m); err == nil && strings.Contains(m, "@") {
+		return j
+	}
+	if l := normLID(m); l != "" {
+		return l
+	}
+	return strings.TrimSpace(m)
+}
+
+// phoneFromJID is "+digits" for a phone-number JID.
+func phoneFromJID(jid string) string { return "+" + model.JIDUser(jid) }

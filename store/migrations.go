@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// versionTable holds the one row with our schema version. whatsmeow keeps
+// its own (whatsmeow_version) in the same file.
+const versionTable = "wabook_version"
+
+// migrations[i] brings the schema from version i to i+1. Append only; never
+// edit a released migration.
+var migrations = []string{
+	// 1: the mirror, the check cache and queue, settings.
+	`
+CREATE TABLE contacts (
+	jid           TEXT PRIMARY KEY,
+	phone         TEXT NOT NULL DEFAULT '',
+	lid           TEXT NOT NULL DEFAULT '',
+	full_name     TEXT NOT NULL DEFAULT '',
+	first_name    TEXT NOT NULL DEFAULT '',
+	push_name     TEXT NOT NULL DEFAULT '',
+	business_name TEXT NOT NULL DEFAULT '',
+	verified_name TEXT NOT NULL DEFAULT '',
+	about         TEXT NOT NULL DEFAULT '',
+	avatar_id     TEXT NOT NULL DEFAULT '',
+	avatar_url    TEXT NOT NULL DEFAULT '',
+	is_my_contact INTEGER NOT NULL DEFAULT 0,
+	is_wa_contact INTEGER NOT NULL DEFAULT 0,
+	is_blocked    INTEGER NOT NULL DEFAULT 0,
+	is_internal   INTEGER NOT NULL DEFAULT 0,
+	is_business   INTEGER NOT NULL DEFAULT 0,
+	note          TEXT NOT NULL DEFAULT '',
+	source        TEXT NOT NULL DEFAULT 'whatsapp',
+	created_at    INTEGER NOT NULL DEFAULT 0,
+	updated_at    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX contacts_lid ON contacts(lid);
+CREATE INDEX contacts_phone ON contacts(phone);
+
+CREATE TABLE labels (
+	id          INTEGER PRIMARY KEY,
+	name        TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (name <> ''),
+	fold        TEXT NOT NULL UNIQUE, -- case-folded name (Unicode), for lookups
+	color       INTEGER NOT NULL DEFAULT 0 CHECK (color BETWEEN 0 AND 19),
+	wa_label_id TEXT UNIQUE,
+	"order"     INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE contact_labels (
+	contact_jid TEXT NOT NULL REFERENCES contacts(jid) ON DELETE CASCADE ON UPDATE CASCADE,
+	label_id    INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+	PRIMARY KEY (contact_jid, label_id)
+) WITHOUT ROWID;
+CREATE INDEX contact_labels_label ON contact_labels(label_id);
+
+CREATE TABLE "groups" (
+	jid               TEXT PRIMARY KEY,
+	name              TEXT NOT NULL DEFAULT '',
+	participant_count INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE group_members (
+	group_jid TEXT NOT NULL REFERENCES "groups"(jid) ON DELETE CASCADE,
+	member    TEXT NOT NULL,
+	PRIMARY KEY (group_jid, member)
+) WITHOUT ROWID;
+CREATE INDEX group_members_member ON group_members(member);
+
+CREATE TABLE checks (
+	phone         TEXT PRIMARY KEY,
+	status        TEXT NOT NULL,
+	wa_id         TEXT NOT NULL DEFAULT '',
+	jid           TEXT NOT NULL DEFAULT '',
+	verified_name TEXT NOT NULL DEFAULT '',
+	error         TEXT NOT NULL DEFAULT '',
+	checked_at    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE check_jobs (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	created_at INTEGER NOT NULL DEFAULT 0,
+	state      TEXT NOT NULL DEFAULT 'queued',
+	options    TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE check_items (
+	job_id     INTEGER NOT NULL REFERENCES check_jobs(id) ON DELETE CASCADE,
+	seq        INTEGER NOT NULL,
+	input      TEXT NOT NULL DEFAULT '',
+	phone      TEXT NOT NULL DEFAULT '',
+	status     TEXT NOT NULL DEFAULT 'processing',
+	batch      INTEGER NOT NULL DEFAULT 0,
+	wa_id      TEXT NOT NULL DEFAULT '',
+	error      TEXT NOT NULL DEFAULT '',
+	checked_at INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (job_id, seq)
+);
+CREATE INDEX check_items_status ON check_items(job_id, status);
+
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL DEFAULT ''
+);
+`,
+}
+
+// SchemaVersion is the schema version this binary writes.
+func SchemaVersion() int { return len(migrations) }
+
+// schemaVersion reads the stored version; 0 when the table does not exist.
+func schemaVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, versionTable).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	var v sql.NullInt64
+	err = q.QueryRowContext(ctx, `SELECT max(version) FROM `+versionTable).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+// migrate applies the missing migrations, each in its own transaction. The
+// version is re-read inside the transaction so two processes opening the same
+// file at once do not both apply a step.
+func (s *Store) migrate(ctx context.Context) error {
+	latest := len(migrations)
+	v, err := schemaVersion(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	if v > latest {
+		return fmt.Errorf("%w: database is at version %d, this wabook knows up to %d", ErrNewerSchema, v, latest)
+	}
+	for v < latest {
+		err := s.withTx(ctx, func(tx *sql.Tx) error {
+			cur, err := schemaVersion(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if cur > latest {
+				return fmt.Errorf("%w: database is at version %d, this wabook knows up to %d", ErrNewerSchema, cur, latest)
+			}
+			if cur != v {
+				v = cur // someone else migrated meanwhile
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx,
+				`CREATE TABLE IF NOT EXISTS `+versionTable+` (version INTEGER NOT NULL)`); err != nil {
+				return fmt.Errorf("create version table: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+				return fmt.Errorf("migration %d: %w", v+1, err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+versionTable); err != nil {
+				return fmt.Errorf("migration %d: %w", v+1, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO `+versionTable+` (version) VALUES (?)`, v+1); err != nil {
+				return fmt.Errorf("migration %d: %w", v+1, err)
+			}
+			v++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,217 @@
+// Package store is wabook's SQLite mirror of the account: contacts, labels,
+// groups, the existence-check cache and queue, and small settings. It owns
+// the one *sql.DB of the process; whatsmeow's sqlstore shares it through DB().
+// Our tables never reference whatsmeow_* tables.
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors returned (possibly wrapped) by the store.
+var (
+	// ErrNotFound is returned when a row asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrNewerSchema is returned by Open when the database was written by a
+	// newer wabook than this one.
+	ErrNewerSchema = errors.New("database schema is newer than this wabook")
+	// ErrNotSQLite is returned by Open when the file is not an SQLite database.
+	ErrNotSQLite = errors.New("not an SQLite database")
+	// ErrLabelExists is returned when a label name is already taken (ignoring case).
+	ErrLabelExists = errors.New("label already exists")
+	// ErrInvalidColor is returned for a label colour outside 0..19.
+	ErrInvalidColor = errors.New("label colour must be 0..19")
+	// ErrInvalidName is returned for an empty label name.
+	ErrInvalidName = errors.New("label name is empty")
+	// ErrInvalidJID is returned for a JID that is not a phone-number JID
+	// where one is required.
+	ErrInvalidJID = errors.New("invalid JID")
+)
+
+// sqliteHeader starts every SQLite 3 database file.
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// Store is the SQLite mirror. It is safe for concurrent use.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// DefaultPath is $WABOOK_DB, else $XDG_DATA_HOME/wabook/wabook.db, else
+// ~/.local/share/wabook/wabook.db.
+func DefaultPath() (string, error) {
+	if p := os.Getenv("WABOOK_DB"); p != "" {
+		return p, nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "wabook", "wabook.db"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("store: no database path: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "wabook", "wabook.db"), nil
+}
+
+// dsn builds the driver DSN for path. Characters special in SQLite URIs are
+// percent-escaped. _txlock=immediate makes write transactions take the write
+// lock at BEGIN, so busy_timeout applies instead of a later SQLITE_BUSY on
+// lock upgrade; read-only transactions stay deferred.
+func dsn(path string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + esc + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=mmap_size(1073741824)&_txlock=immediate"
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date. The parent directory is created 0700 and the file is 0600.
+// A file that is not SQLite is refused and left untouched; a database written
+// by a newer wabook is refused with ErrNewerSchema.
+func Open(path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: empty database path")
+	}
+	if err := prepareFile(path); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	ctx := context.Background()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// prepareFile creates the directory and file with private permissions, or
+// checks that an existing file is an SQLite database before anything opens it.
+func prepareFile(path string) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("store: create directory: %w", err)
+		}
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("store: create directory: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fmt.Errorf("store: create database: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("store: create database: %w", err)
+		}
+		return os.Chmod(path, 0o600) // umask may have removed bits, never added
+	case err != nil:
+		return fmt.Errorf("store: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("store: %s: %w (not a regular file)", path, ErrNotSQLite)
+	}
+	if fi.Size() > 0 {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		head := make([]byte, len(sqliteHeader))
+		_, err = io.ReadFull(f, head)
+		f.Close()
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("store: read %s: %w", path, err)
+		}
+		if err != nil || !bytes.Equal(head, sqliteHeader) {
+			return fmt.Errorf("store: %s: %w; refusing to touch it", path, ErrNotSQLite)
+		}
+	}
+	if fi.Mode().Perm() != 0o600 {
+		if err := os.Chmod(path, 0o600); err != nil {
+			return fmt.Errorf("store: chmod %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// DB is the process's one *sql.DB, to be shared with whatsmeow's sqlstore.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// withTx runs fn in one write transaction, committing when fn returns nil.
+func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// readTx runs fn in a read-only (deferred) transaction, for a consistent
+// snapshot across several queries.
+func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// now is the store's clock, in unix seconds.
+func now() int64 { return time.Now().Unix() }
+
+func fromUnix(sec int64) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0)
+}
+
+func toUnix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

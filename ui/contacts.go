@@ -1,0 +1,532 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+// entry is one contact prepared for display: everything a frame or a search
+// keystroke needs is computed once, when the snapshot arrives.
+type entry struct {
+	c       *model.Contact
+	name    string // sanitised display name
+	nameKey string // lowercased, for sorting
+	hay     string // model.Haystack
+	flags   string
+}
+
+// sortMode orders the list.
+type sortMode int
+
+const (
+	sortByName sortMode = iota
+	sortByRecent
+	sortByChats
+	sortByPhone
+	sortModes
+)
+
+func (s sortMode) String() string {
+	return [...]string{"name", "recently updated", "most chats", "phone"}[s]
+}
+
+// index is a prepared snapshot: entries plus lookups for labels and groups.
+type index struct {
+	entries    []entry
+	labels     []model.Label
+	groups     []model.Group
+	labelColor map[string]int    // lowercased label name → colour
+	groupNames map[string]string // group JID → sanitised name
+}
+
+// buildIndex prepares a snapshot for display. It runs in a command, off the
+// Update path, because it touches every contact.
+func buildIndex(snap *app.Snapshot) *index {
+	ix := &index{
+		entries:    make([]entry, len(snap.Contacts)),
+		labels:     snap.Labels,
+		groups:     snap.Groups,
+		labelColor: make(map[string]int, len(snap.Labels)),
+		groupNames: make(map[string]string, len(snap.Groups)),
+	}
+	for _, l := range snap.Labels {
+		ix.labelColor[strings.ToLower(l.Name)] = l.Color
+	}
+	for _, g := range snap.Groups {
+		ix.groupNames[g.JID] = model.Sanitize(g.Name)
+	}
+	for i := range snap.Contacts {
+		c := &snap.Contacts[i]
+		name := model.Sanitize(c.DisplayName())
+		var flags []string
+		if c.IsBlocked {
+			flags = append(flags, "blocked")
+		}
+		if c.IsBusiness {
+			flags = append(flags, "business")
+		}
+		ix.entries[i] = entry{
+			c:       c,
+			name:    name,
+			nameKey: strings.ToLower(name),
+			hay:     model.Haystack(c),
+			flags:   strings.Join(flags, " "),
+		}
+	}
+	return ix
+}
+
+// contactList is the Contacts screen: a virtualised list that renders only
+// the rows on screen, with search as you type, sort and multi-select.
+type contactList struct {
+	st   *Styles
+	keys *KeyMap
+
+	ix       *index
+	shown    []int32 // indexes into ix.entries, in display order
+	order    []int32 // all entries in sort order
+	cursor   int
+	offset   int
+	selected map[string]bool // by JID
+	sort     sortMode
+
+	search    textinput.Model
+	searching bool
+	queryErr  string
+
+	chips map[string]string // rendered chip per label name
+
+	width, height int
+}
+
+func newContactList(st *Styles, keys *KeyMap) *contactList {
+	ti := textinput.New()
+	ti.Prompt = "/ "
+	ti.Placeholder = "search: words, label:vip, -label:x, group:team, is:blocked, check:valid"
+	ti.CharLimit = 512
+	return &contactList{
+		st:       st,
+		keys:     keys,
+		ix:       &index{},
+		selected: map[string]bool{},
+		search:   ti,
+		chips:    map[string]string{},
+	}
+}
+
+// setIndex installs a new snapshot and keeps the cursor on the same contact.
+func (m *contactList) setIndex(ix *index) {
+	current := m.current()
+	m.ix = ix
+	m.chips = make(map[string]string, len(ix.labels))
+	for _, l := range ix.labels {
+		m.chips[strings.ToLower(l.Name)] = m.st.Chip(model.Sanitize(l.Name), l.Color)
+	}
+	// Forget selected contacts that no longer exist.
+	if len(m.selected) > 0 {
+		present := make(map[string]bool, len(m.selected))
+		for i := range ix.entries {
+			if m.selected[ix.entries[i].c.JID] {
+				present[ix.entries[i].c.JID] = true
+			}
+		}
+		m.selected = present
+	}
+	m.resort()
+	m.refilter()
+	if current != nil {
+		m.moveTo(current.JID)
+	}
+}
+
+func (m *contactList) resort() {
+	es := m.ix.entries
+	order := make([]int32, len(es))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	byName := func(a, b int32) int {
+		return cmp.Or(strings.Compare(es[a].nameKey, es[b].nameKey), strings.Compare(es[a].c.JID, es[b].c.JID))
+	}
+	var less func(a, b int32) int
+	switch m.sort {
+	case sortByRecent:
+		less = func(a, b int32) int {
+			return cmp.Or(es[b].c.UpdatedAt.Compare(es[a].c.UpdatedAt), byName(a, b))
+		}
+	case sortByChats:
+		less = func(a, b int32) int {
+			return cmp.Or(cmp.Compare(len(es[b].c.Groups), len(es[a].c.Groups)), byName(a, b))
+		}
+	case sortByPhone:
+		less = func(a, b int32) int { return cmp.Or(strings.Compare(es[a].c.Phone, es[b].c.Phone), byName(a, b)) }
+	default:
+		less = byName
+	}
+	slices.SortFunc(order, less)
+	m.order = order
+}
+
+// refilter applies the search box to the sorted list.
+func (m *contactList) refilter() {
+	q, err := model.ParseQuery(m.search.Value())
+	m.queryErr = ""
+	if err != nil {
+		m.queryErr = err.Error()
+	}
+	matcher := q.Compile(m.ix.labels, m.ix.groups)
+	if matcher.Empty() {
+		m.shown = m.order
+	} else {
+		shown := make([]int32, 0, len(m.order)/4)
+		es := m.ix.entries
+		for _, i := range m.order {
+			if matcher.Match(es[i].c, es[i].hay) {
+				shown = append(shown, i)
+			}
+		}
+		m.shown = shown
+	}
+	m.clamp()
+}
+
+func (m *contactList) current() *model.Contact {
+	if m.cursor < 0 || m.cursor >= len(m.shown) {
+		return nil
+	}
+	return m.ix.entries[m.shown[m.cursor]].c
+}
+
+func (m *contactList) moveTo(jid string) {
+	for pos, i := range m.shown {
+		if m.ix.entries[i].c.JID == jid {
+			m.cursor = pos
+			m.clamp()
+			return
+		}
+	}
+}
+
+func (m *contactList) listHeight() int { return max(1, m.height-2) } // search line + header
+
+func (m *contactList) clamp() {
+	m.cursor = max(0, min(m.cursor, len(m.shown)-1))
+	h := m.listHeight()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+h {
+		m.offset = m.cursor - h + 1
+	}
+	m.offset = max(0, min(m.offset, len(m.shown)-h))
+}
+
+func (m *contactList) setSize(w, h int) {
+	m.width, m.height = w, h
+	m.search.SetWidth(max(10, w-4))
+	m.clamp()
+}
+
+// selection returns the selected contacts, or the one under the cursor when
+// nothing is selected.
+func (m *contactList) selection() []*model.Contact {
+	if len(m.selected) == 0 {
+		if c := m.current(); c != nil {
+			return []*model.Contact{c}
+		}
+		return nil
+	}
+	out := make([]*model.Contact, 0, len(m.selected))
+	for i := range m.ix.entries {
+		if m.selected[m.ix.entries[i].c.JID] {
+			out = append(out, m.ix.entries[i].c)
+		}
+	}
+	return out
+}
+
+// setQuery replaces the search text (used by the Labels screen).
+func (m *contactList) setQuery(q string) {
+	m.search.SetValue(q)
+	m.search.CursorEnd()
+	m.refilter()
+	m.cursor, m.offset = 0, 0
+}
+
+// capturesKeys reports whether typed keys belong to the search box.
+func (m *contactList) capturesKeys() bool { return m.searching }
+
+// openMsg asks the root to open a contact's detail view.
+type openMsg struct{ contact *model.Contact }
+
+func (m *contactList) Update(msg tea.Msg) tea.Cmd {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		if m.searching {
+			var cmd tea.Cmd
+			m.search, cmd = m.search.Update(msg)
+			return cmd
+		}
+		return nil
+	}
+	if m.searching {
+		switch {
+		case key.Matches(kp, m.keys.CancelSearch):
+			m.searching = false
+			m.search.Blur()
+			m.setQuery("")
+			return nil
+		case key.Matches(kp, m.keys.ApplySearch):
+			m.searching = false
+			m.search.Blur()
+			return nil
+		case kp.String() == "up" || kp.String() == "down" || kp.String() == "pgup" || kp.String() == "pgdown":
+			m.move(kp)
+			return nil
+		}
+		before := m.search.Value()
+		var cmd tea.Cmd
+		m.search, cmd = m.search.Update(msg)
+		if m.search.Value() != before {
+			m.refilter()
+			m.cursor, m.offset = 0, 0
+		}
+		return cmd
+	}
+	switch {
+	case key.Matches(kp, m.keys.Search):
+		m.searching = true
+		m.search.CursorEnd()
+		return m.search.Focus()
+	case key.Matches(kp, m.keys.Open):
+		if c := m.current(); c != nil {
+			return func() tea.Msg { return openMsg{c} }
+		}
+	case key.Matches(kp, m.keys.Select):
+		if c := m.current(); c != nil {
+			if m.selected[c.JID] {
+				delete(m.selected, c.JID)
+			} else {
+				m.selected[c.JID] = true
+			}
+			m.cursor++
+			m.clamp()
+		}
+	case key.Matches(kp, m.keys.SelectAll):
+		for _, i := range m.shown {
+			m.selected[m.ix.entries[i].c.JID] = true
+		}
+	case key.Matches(kp, m.keys.Sort):
+		m.sort = (m.sort + 1) % sortModes
+		current := m.current()
+		m.resort()
+		m.refilter()
+		if current != nil {
+			m.moveTo(current.JID)
+		}
+	case key.Matches(kp, m.keys.Back):
+		// esc peels one layer at a time: first the search, then the selection.
+		if m.search.Value() != "" {
+			m.setQuery("")
+		} else {
+			clear(m.selected)
+		}
+	default:
+		m.move(kp)
+	}
+	return nil
+}
+
+func (m *contactList) move(kp tea.KeyPressMsg) {
+	page := m.listHeight()
+	switch {
+	case key.Matches(kp, m.keys.Up):
+		m.cursor--
+	case key.Matches(kp, m.keys.Down):
+		m.cursor++
+	case key.Matches(kp, m.keys.PageUp):
+		m.cursor -= page
+		m.offset -= page
+	case key.Matches(kp, m.keys.PageDown):
+		m.cursor += page
+		m.offset += page
+	case key.Matches(kp, m.keys.Top):
+		m.cursor = 0
+	case key.Matches(kp, m.keys.Bottom):
+		m.cursor = len(m.shown) - 1
+	default:
+		return
+	}
+	m.clamp()
+}
+
+// columns computes the column widths for the current width.
+func (m *contactList) columns() (name, phone, labels, chats int) {
+	phone, chats = 16, 5
+	w := m.width - 2 // selection marker
+	labels = max(8, min(32, w/4))
+	name = w - phone - labels - chats - 3
+	if name < 12 {
+		labels = max(0, labels-(12-name))
+		name = w - phone - labels - chats - 3
+	}
+	return max(4, name), phone, labels, chats
+}
+
+func (m *contactList) View() string {
+	var b strings.Builder
+	b.Grow((m.height + 2) * (m.width + 16))
+	// Search line.
+	if m.searching || m.search.Value() != "" {
+		b.WriteString(m.search.View())
+	} else {
+		b.WriteString(m.st.Dim.Render("press / to search"))
+	}
+	if m.queryErr != "" {
+		b.WriteString("  " + m.st.Error.Render(model.Truncate(m.queryErr, max(0, m.width-lipgloss.Width(m.search.View())-2))))
+	}
+	b.WriteByte('\n')
+
+	nameW, phoneW, labelsW, chatsW := m.columns()
+	header := "  " + pad("Name", nameW) + " " + pad("Phone", phoneW) + " " + pad("Labels", labelsW) + " " + padLeft("Chats", chatsW)
+	b.WriteString(m.st.Header.Render(model.Truncate(header, m.width)))
+
+	h := m.listHeight()
+	if len(m.shown) == 0 {
+		b.WriteByte('\n')
+		if len(m.ix.entries) == 0 {
+			b.WriteString(m.st.Dim.Render("  The address book is empty. It fills as WhatsApp syncs."))
+		} else {
+			b.WriteString(m.st.Dim.Render("  No contact matches the search. esc clears it."))
+		}
+		return b.String()
+	}
+	end := min(len(m.shown), m.offset+h)
+	for pos := m.offset; pos < end; pos++ {
+		b.WriteByte('\n')
+		b.WriteString(m.row(pos, nameW, phoneW, labelsW, chatsW))
+	}
+	return b.String()
+}
+
+func (m *contactList) row(pos, nameW, phoneW, labelsW, chatsW int) string {
+	e := &m.ix.entries[m.shown[pos]]
+	marker := "  "
+	if m.selected[e.c.JID] {
+		marker = "● "
+	}
+	name := e.name
+	if e.flags != "" {
+		name += " · " + e.flags
+	}
+	left := marker + pad(model.Truncate(name, nameW), nameW) + " " + pad(model.Truncate(e.c.Phone, phoneW), phoneW) + " "
+	right := " " + padLeft(strconv.Itoa(1+len(e.c.Groups)), chatsW)
+	chips := m.renderChips(e.c.Labels, labelsW)
+	switch {
+	case pos == m.cursor:
+		return m.st.CursorRow.Render(left) + chips + m.st.CursorRow.Render(right)
+	case m.selected[e.c.JID]:
+		return m.st.Selected.Render(left) + chips + right
+	}
+	return left + chips + right
+}
+
+// renderChips fits label chips into width cells, ending with "+N" when some
+// do not fit. The result is always exactly width cells wide.
+func (m *contactList) renderChips(labels []string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	var b strings.Builder
+	used := 0
+	for i, name := range labels {
+		chip, ok := m.chips[strings.ToLower(name)]
+		if !ok {
+			chip = m.st.Chip(model.Sanitize(name), 0)
+			m.chips[strings.ToLower(name)] = chip
+		}
+		cw := lipgloss.Width(chip)
+		rest := len(labels) - i - 1
+		reserve := 0
+		if rest > 0 {
+			reserve = len(fmt.Sprintf(" +%d", rest))
+		}
+		sep := 0
+		if used > 0 {
+			sep = 1
+		}
+		if used+sep+cw+reserve > width {
+			more := fmt.Sprintf("+%d", len(labels)-i)
+			if used > 0 {
+				more = " " + more
+			}
+			if used+len(more) <= width {
+				b.WriteString(m.st.Dim.Render(more))
+				used += len(more)
+			}
+			break
+		}
+		if sep == 1 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(chip)
+		used += sep + cw
+	}
+	if used < width {
+		b.WriteString(strings.Repeat(" ", width-used))
+	}
+	return b.String()
+}
+
+// counts describes the list for the status bar.
+func (m *contactList) counts() string {
+	s := fmt.Sprintf("%d contacts", len(m.ix.entries))
+	if len(m.shown) != len(m.ix.entries) {
+		s = fmt.Sprintf("%d of %d contacts", len(m.shown), len(m.ix.entries))
+	}
+	if n := len(m.selected); n > 0 {
+		s += fmt.Sprintf(" · %d selected", n)
+	}
+	return s + " · sort: " + m.sort.String()
+}
+
+func (m *contactList) help() helpMap {
+	k := m.keys
+	if m.searching {
+		return helpMap{short: []key.Binding{k.ApplySearch, k.CancelSearch, k.Up, k.Down}}
+	}
+	return helpMap{
+		short: []key.Binding{k.Search, k.Open, k.Select, k.Sort, k.NextTab, k.Help, k.Quit},
+		full: [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+			{k.Search, k.ApplySearch, k.CancelSearch, k.Open, k.Sort},
+			{k.Select, k.SelectAll, k.Back},
+		},
+	}
+}
+
+// pad fills s with spaces to width cells (s must already fit).
+func pad(s string, width int) string {
+	if w := lipgloss.Width(s); w < width {
+		return s + strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+func padLeft(s string, width int) string {
+	if w := lipgloss.Width(s); w < width {
+		return strings.Repeat(" ", width-w) + s
+	}
+	return s
+}

@@ -1,0 +1,169 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/wabook/wabook/model"
+)
+
+// detailView shows every field of one contact, its labels and its chat_ids
+// with group names. Long content scrolls.
+type detailView struct {
+	st   *Styles
+	keys *KeyMap
+	c    *model.Contact
+	ix   *index
+	vp   viewport.Model
+
+	width, height int
+}
+
+func newDetailView(st *Styles, keys *KeyMap) *detailView {
+	return &detailView{st: st, keys: keys, vp: viewport.New()}
+}
+
+func (d *detailView) open(c *model.Contact, ix *index) {
+	d.c, d.ix = c, ix
+	d.vp.SetYOffset(0)
+	d.render()
+}
+
+func (d *detailView) setSize(w, h int) {
+	d.width, d.height = w, h
+	d.vp.SetWidth(w)
+	d.vp.SetHeight(max(1, h-1))
+	d.render()
+}
+
+const fieldWidth = 16
+
+func (d *detailView) render() {
+	if d.c == nil {
+		return
+	}
+	c := d.c
+	valueW := max(10, d.width-fieldWidth-1)
+	wrap := lipgloss.NewStyle().Width(valueW)
+	var lines []string
+	field := func(name, value string) {
+		if value == "" {
+			value = d.st.Dim.Render("—")
+		}
+		body := strings.Split(wrap.Render(value), "\n")
+		for i, l := range body {
+			label := ""
+			if i == 0 {
+				label = name
+			}
+			lines = append(lines, d.st.FieldName.Render(pad(label, fieldWidth))+" "+l)
+		}
+	}
+	yesNo := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "no"
+	}
+	field("Name", model.Sanitize(c.DisplayName()))
+	field("Full name", model.Sanitize(c.FullName))
+	field("First name", model.Sanitize(c.FirstName))
+	field("Push name", model.Sanitize(c.PushName))
+	field("Business name", model.Sanitize(c.BusinessName))
+	field("Verified name", model.Sanitize(c.VerifiedName))
+	field("Phone", c.Phone)
+	field("Contact ID", model.ContactID(c.JID))
+	field("JID", c.JID)
+	field("LID", c.LID)
+	field("About", model.Sanitize(c.About))
+	field("Picture URL", model.Sanitize(c.AvatarURL))
+	field("In address book", yesNo(c.IsMyContact))
+	field("On WhatsApp", yesNo(c.IsWAContact))
+	field("Business", yesNo(c.IsBusiness))
+	field("Blocked", yesNo(c.IsBlocked))
+	field("Internal", yesNo(c.IsInternal))
+	field("Note", model.Sanitize(c.Note))
+	field("Source", c.Source)
+	check := c.CheckStatus
+	if check == "" {
+		check = "never checked"
+	}
+	field("Last check", check)
+	field("Created", formatTime(c.CreatedAt))
+	field("Updated", formatTime(c.UpdatedAt))
+
+	var chips []string
+	for _, l := range c.Labels {
+		chips = append(chips, d.st.Chip(model.Sanitize(l), d.ix.labelColor[strings.ToLower(l)]))
+	}
+	field("Labels", strings.Join(chips, " "))
+
+	lines = append(lines, "", d.st.Title.Render(fmt.Sprintf("Chats (%d)", 1+len(c.Groups))))
+	lines = append(lines, "  "+pad(model.ContactID(c.JID), 32)+" "+d.st.Dim.Render("1-1 chat"))
+	for _, g := range c.Groups {
+		name, ok := d.ix.groupNames[g]
+		if !ok {
+			name = "(unknown group)"
+		}
+		lines = append(lines, "  "+pad(g, 32)+" "+model.Truncate(name, max(0, d.width-37)))
+	}
+	for i, l := range lines {
+		lines[i] = model.Truncate(l, d.width)
+	}
+	d.vp.SetContentLines(lines)
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// closeDetailMsg asks the root to go back to the list.
+type closeDetailMsg struct{}
+
+func (d *detailView) Update(msg tea.Msg) tea.Cmd {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(kp, d.keys.Back):
+		return func() tea.Msg { return closeDetailMsg{} }
+	case key.Matches(kp, d.keys.Copy):
+		return tea.Batch(tea.SetClipboard(d.c.JID), func() tea.Msg { return flashMsg("copied " + d.c.JID) })
+	case key.Matches(kp, d.keys.Up):
+		d.vp.ScrollUp(1)
+	case key.Matches(kp, d.keys.Down):
+		d.vp.ScrollDown(1)
+	case key.Matches(kp, d.keys.PageUp):
+		d.vp.PageUp()
+	case key.Matches(kp, d.keys.PageDown):
+		d.vp.PageDown()
+	case key.Matches(kp, d.keys.Top):
+		d.vp.GotoTop()
+	case key.Matches(kp, d.keys.Bottom):
+		d.vp.GotoBottom()
+	}
+	return nil
+}
+
+func (d *detailView) View() string {
+	title := d.st.Title.Render(model.Truncate(model.Sanitize(d.c.DisplayName()), d.width))
+	return title + "\n" + d.vp.View()
+}
+
+func (d *detailView) help() helpMap {
+	k := d.keys
+	return helpMap{
+		short: []key.Binding{k.Back, k.Copy, k.Up, k.Down, k.Help, k.Quit},
+		full:  [][]key.Binding{{k.Back, k.Copy}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+	}
+}

@@ -1,0 +1,53 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds every binding; screens pick the ones they use and feed them to
+// bubbles/help, so the help always matches what the keys do.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Search, Open, Back, Select, SelectAll   key.Binding
+	Sort                                    key.Binding
+	Copy                                    key.Binding
+	NextTab, PrevTab                        key.Binding
+	Contacts, Labels, Account               key.Binding
+	Help, Quit                              key.Binding
+	ApplySearch, CancelSearch               key.Binding
+}
+
+// DefaultKeyMap is DESIGN §7's defaults.
+func DefaultKeyMap() *KeyMap {
+	return &KeyMap{
+		Up:           key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+		Down:         key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+		PageUp:       key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:     key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:          key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
+		Bottom:       key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
+		Search:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Open:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
+		Select:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
+		SelectAll:    key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "select all shown")),
+		Sort:         key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy JID")),
+		NextTab:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
+		PrevTab:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
+		Contacts:     key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "contacts")),
+		Labels:       key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "labels")),
+		Account:      key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "account")),
+		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
+		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		ApplySearch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		CancelSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
+	}
+}
+
+// helpMap adapts a list of bindings to help.KeyMap.
+type helpMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (h helpMap) ShortHelp() []key.Binding  { return h.short }
+func (h helpMap) FullHelp() [][]key.Binding { return h.full }

@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/model"
+)
+
+// labelScreen lists every label with its colour and how many contacts carry
+// it; enter shows those contacts.
+type labelScreen struct {
+	st     *Styles
+	keys   *KeyMap
+	labels []model.Label
+	cursor int
+	offset int
+
+	width, height int
+}
+
+func newLabelScreen(st *Styles, keys *KeyMap) *labelScreen {
+	return &labelScreen{st: st, keys: keys}
+}
+
+func (l *labelScreen) setLabels(labels []model.Label) {
+	l.labels = labels
+	l.clamp()
+}
+
+func (l *labelScreen) setSize(w, h int) {
+	l.width, l.height = w, h
+	l.clamp()
+}
+
+func (l *labelScreen) clamp() {
+	l.cursor = max(0, min(l.cursor, len(l.labels)-1))
+	h := max(1, l.height-1)
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+h {
+		l.offset = l.cursor - h + 1
+	}
+}
+
+// showLabelMsg asks the root to show the contacts carrying a label.
+type showLabelMsg struct{ name string }
+
+func (l *labelScreen) Update(msg tea.Msg) tea.Cmd {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(kp, l.keys.Up):
+		l.cursor--
+	case key.Matches(kp, l.keys.Down):
+		l.cursor++
+	case key.Matches(kp, l.keys.PageUp):
+		l.cursor -= max(1, l.height-1)
+	case key.Matches(kp, l.keys.PageDown):
+		l.cursor += max(1, l.height-1)
+	case key.Matches(kp, l.keys.Top):
+		l.cursor = 0
+	case key.Matches(kp, l.keys.Bottom):
+		l.cursor = len(l.labels) - 1
+	case key.Matches(kp, l.keys.Open):
+		if l.cursor < len(l.labels) {
+			name := l.labels[l.cursor].Name
+			return func() tea.Msg { return showLabelMsg{name} }
+		}
+	}
+	l.clamp()
+	return nil
+}
+
+func (l *labelScreen) View() string {
+	nameW := max(10, min(40, l.width-40))
+	var b strings.Builder
+	b.WriteString(l.st.Header.Render(model.Truncate("      "+pad("Label", nameW)+" "+padLeft("Contacts", 8)+"  Colour", l.width)))
+	if len(l.labels) == 0 {
+		b.WriteString("\n" + l.st.Dim.Render("  No labels yet."))
+		return b.String()
+	}
+	end := min(len(l.labels), l.offset+max(1, l.height-1))
+	for i := l.offset; i < end; i++ {
+		lb := l.labels[i]
+		line := pad(model.Truncate(model.Sanitize(lb.Name), nameW), nameW) + " " + padLeft(strconv.Itoa(lb.Count), 8) + "  " + model.LabelColorName(lb.Color)
+		if lb.WALabelID != "" {
+			line += l.st.Dim.Render(fmt.Sprintf("  WhatsApp label %s", lb.WALabelID))
+		}
+		if i == l.cursor {
+			line = l.st.CursorRow.Render(line)
+		}
+		b.WriteString("\n  " + l.st.Swatch(lb.Color) + "  " + line)
+	}
+	return b.String()
+}
+
+func (l *labelScreen) help() helpMap {
+	k := l.keys
+	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show its contacts"))
+	return helpMap{
+		short: []key.Binding{open, k.Up, k.Down, k.NextTab, k.Help, k.Quit},
+		full:  [][]key.Binding{{open}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+	}
+}

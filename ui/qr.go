@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"rsc.io/qr"
+)
+
+// qrQuietZone is the light border around the code, in modules. Two modules is
+// less than the standard's four but phone cameras read it, and it lets a
+// 230-character pairing code fit in 57x29 cells.
+const qrQuietZone = 2
+
+// renderQR draws text as a QR code with half blocks: each cell holds two
+// modules, top and bottom. Colours are explicit (dark on light) so the code
+// scans on dark terminal themes too. It returns the lines and the size in
+// cells.
+func renderQR(text string, style lipgloss.Style) (lines []string, width, height int, err error) {
+	code, err := qr.Encode(text, qr.L)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("encoding the pairing code as a QR code: %w", err)
+	}
+	n := code.Size + 2*qrQuietZone
+	black := func(x, y int) bool {
+		x, y = x-qrQuietZone, y-qrQuietZone
+		return x >= 0 && y >= 0 && x < code.Size && y < code.Size && code.Black(x, y)
+	}
+	for y := 0; y < n; y += 2 {
+		var b strings.Builder
+		for x := 0; x < n; x++ {
+			top, bottom := black(x, y), y+1 < n && black(x, y+1)
+			switch {
+			case top && bottom:
+				b.WriteString("█")
+			case top:
+				b.WriteString("▀")
+			case bottom:
+				b.WriteString("▄")
+			default:
+				b.WriteString(" ")
+			}
+		}
+		lines = append(lines, style.Render(b.String()))
+	}
+	return lines, n, len(lines), nil
+}
+
+// qrSize is the number of cells a QR code for text needs.
+func qrSize(text string) (width, height int) {
+	code, err := qr.Encode(text, qr.L)
+	if err != nil {
+		return 0, 0
+	}
+	n := code.Size + 2*qrQuietZone
+	return n, (n + 1) / 2
+}

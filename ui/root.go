@@ -1,0 +1,416 @@
+// Package ui is wabook's terminal interface: a root model that owns the
+// status bar, the key help and the screens, each a small sub-model sharing
+// one Styles and one KeyMap.
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+type screen int
+
+const (
+	screenContacts screen = iota
+	screenLabels
+	screenAccount
+	screenCount
+)
+
+var screenNames = [...]string{"1 Contacts", "3 Labels", "4 Account"}
+
+// Messages.
+type (
+	snapshotMsg struct {
+		ix  *index
+		err error
+	}
+	noticeMsg struct{ n app.Notice }
+	flashMsg  string
+)
+
+// Options configure the UI.
+type Options struct {
+	// Banner is shown above the screens, e.g. "read-only: pid 123 holds the
+	// connection".
+	Banner string
+}
+
+// Model is the root Bubble Tea model.
+type Model struct {
+	svc  *app.Service
+	st   *Styles
+	keys *KeyMap
+	help help.Model
+	opts Options
+
+	screen   screen
+	contacts *contactList
+	detail   *detailView
+	inDetail bool
+	labels   *labelScreen
+	account  *accountScreen
+	fullHelp bool
+
+	ix            *index
+	status        app.Status
+	loading       bool
+	reloadPending bool
+	loaded        bool
+	flash         string
+	err           string
+
+	width, height int
+}
+
+// New returns the root model over a running service.
+func New(svc *app.Service, opts Options) *Model {
+	st := DefaultStyles()
+	keys := DefaultKeyMap()
+	h := help.New()
+	m := &Model{
+		svc:      svc,
+		st:       st,
+		keys:     keys,
+		help:     h,
+		opts:     opts,
+		contacts: newContactList(st, keys),
+		detail:   newDetailView(st, keys),
+		labels:   newLabelScreen(st, keys),
+		account:  newAccountScreen(st, keys),
+		ix:       &index{},
+		status:   svc.Status(),
+		loading:  true,
+		width:    80,
+		height:   24,
+	}
+	m.layout()
+	return m
+}
+
+// Init loads the mirror and starts listening for changes.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.load(), m.waitNotice())
+}
+
+func (m *Model) load() tea.Cmd {
+	svc := m.svc
+	return func() tea.Msg {
+		snap, err := svc.Snapshot(context.Background())
+		if err != nil {
+			return snapshotMsg{err: err}
+		}
+		return snapshotMsg{ix: buildIndex(snap)}
+	}
+}
+
+func (m *Model) waitNotice() tea.Cmd {
+	ch := m.svc.Notices()
+	return func() tea.Msg {
+		n, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return noticeMsg{n}
+	}
+}
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case snapshotMsg:
+		m.loading = false
+		if msg.err != nil {
+			m.err = msg.err.Error()
+		} else {
+			m.err = ""
+			m.loaded = true
+			m.ix = msg.ix
+			m.contacts.setIndex(msg.ix)
+			m.labels.setLabels(msg.ix.labels)
+			if m.inDetail {
+				m.reopenDetail()
+			}
+		}
+		if m.reloadPending {
+			m.reloadPending = false
+			m.loading = true
+			return m, m.load()
+		}
+		return m, nil
+	case noticeMsg:
+		m.svc.Acknowledge(msg.n)
+		cmds := []tea.Cmd{m.waitNotice()}
+		switch msg.n.Kind {
+		case app.DataChanged:
+			if m.loading {
+				m.reloadPending = true
+			} else {
+				m.loading = true
+				cmds = append(cmds, m.load())
+			}
+		case app.StatusChanged:
+			m.status = m.svc.Status()
+		}
+		return m, tea.Batch(cmds...)
+	case flashMsg:
+		m.flash = string(msg)
+		return m, nil
+	case openMsg:
+		m.inDetail = true
+		m.detail.open(msg.contact, m.ix)
+		return m, nil
+	case closeDetailMsg:
+		m.inDetail = false
+		return m, nil
+	case showLabelMsg:
+		m.screen = screenContacts
+		m.inDetail = false
+		m.contacts.setQuery(`label:"` + msg.name + `"`)
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	}
+	// Anything else (cursor blink, paste) goes to the focused component.
+	if m.screen == screenContacts && !m.inDetail {
+		return m, m.contacts.Update(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
+	m.flash = ""
+	if kp.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	typing := m.screen == screenContacts && !m.inDetail && m.contacts.capturesKeys()
+	if !typing {
+		if m.fullHelp {
+			m.fullHelp = false
+			return nil
+		}
+		switch {
+		case key.Matches(kp, m.keys.Quit):
+			return tea.Quit
+		case key.Matches(kp, m.keys.Help):
+			m.fullHelp = true
+			return nil
+		case key.Matches(kp, m.keys.NextTab):
+			m.switchTo((m.screen + 1) % screenCount)
+			return nil
+		case key.Matches(kp, m.keys.PrevTab):
+			m.switchTo((m.screen + screenCount - 1) % screenCount)
+			return nil
+		case key.Matches(kp, m.keys.Contacts):
+			m.switchTo(screenContacts)
+			return nil
+		case key.Matches(kp, m.keys.Labels):
+			m.switchTo(screenLabels)
+			return nil
+		case key.Matches(kp, m.keys.Account):
+			m.switchTo(screenAccount)
+			return nil
+		}
+	}
+	switch m.screen {
+	case screenContacts:
+		if m.inDetail {
+			return m.detail.Update(kp)
+		}
+		return m.contacts.Update(kp)
+	case screenLabels:
+		return m.labels.Update(kp)
+	}
+	return nil
+}
+
+func (m *Model) switchTo(s screen) {
+	m.screen = s
+	m.inDetail = false
+}
+
+// reopenDetail refreshes the detail view after a reload, or closes it when
+// the contact is gone.
+func (m *Model) reopenDetail() {
+	jid := m.detail.c.JID
+	for i := range m.ix.entries {
+		if m.ix.entries[i].c.JID == jid {
+			m.detail.open(m.ix.entries[i].c, m.ix)
+			return
+		}
+	}
+	m.inDetail = false
+}
+
+// chromeLines are the lines around the screen body: tabs, status bar, help.
+func (m *Model) chromeLines() int {
+	n := 3
+	if m.opts.Banner != "" {
+		n++
+	}
+	return n
+}
+
+func (m *Model) layout() {
+	bodyH := max(1, m.height-m.chromeLines())
+	m.contacts.setSize(m.width, bodyH)
+	m.detail.setSize(m.width, bodyH)
+	m.labels.setSize(m.width, bodyH)
+	m.account.setSize(m.width, bodyH)
+	m.help.SetWidth(m.width)
+}
+
+func (m *Model) currentHelp() helpMap {
+	switch {
+	case m.screen == screenContacts && m.inDetail:
+		return m.detail.help()
+	case m.screen == screenContacts:
+		return m.contacts.help()
+	case m.screen == screenLabels:
+		return m.labels.help()
+	}
+	return m.account.help()
+}
+
+func (m *Model) View() tea.View {
+	var b strings.Builder
+	b.WriteString(m.tabBar())
+	if m.opts.Banner != "" {
+		b.WriteString("\n" + m.st.Warn.Render(model.Truncate(m.opts.Banner, m.width)))
+	}
+	bodyH := max(1, m.height-m.chromeLines())
+	b.WriteByte('\n')
+	b.WriteString(fitHeight(m.body(), bodyH))
+	b.WriteByte('\n')
+	b.WriteString(m.statusBar())
+	b.WriteByte('\n')
+	b.WriteString(m.help.ShortHelpView(m.currentHelp().ShortHelp()))
+	v := tea.NewView(b.String())
+	v.AltScreen = true
+	v.WindowTitle = "wabook"
+	return v
+}
+
+func (m *Model) body() string {
+	switch {
+	case m.fullHelp:
+		return m.fullHelpView()
+	case m.err != "":
+		return m.st.Error.Render(model.Truncate("Could not read the address book: "+m.err, m.width))
+	case !m.loaded && m.screen != screenAccount:
+		return m.st.Dim.Render("Loading the address book…")
+	}
+	switch m.screen {
+	case screenLabels:
+		return m.labels.View()
+	case screenAccount:
+		return m.account.View(m.status)
+	}
+	if m.inDetail {
+		return m.detail.View()
+	}
+	return m.contacts.View()
+}
+
+func (m *Model) tabBar() string {
+	var b strings.Builder
+	b.WriteString(m.st.Brand.Render("wabook") + " ")
+	for i, name := range screenNames {
+		if screen(i) == m.screen {
+			b.WriteString(m.st.ActiveTab.Render(name))
+		} else {
+			b.WriteString(m.st.Tab.Render(name))
+		}
+	}
+	left := b.String()
+	right := connText(m.status)
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right) - 1
+	if gap < 1 {
+		return model.Truncate(left, m.width)
+	}
+	return left + strings.Repeat(" ", gap) + m.connStyle().Render(right)
+}
+
+func (m *Model) connStyle() lipgloss.Style {
+	switch m.status.Conn.String() {
+	case "connected":
+		return m.st.OK
+	case "logged out", "temporarily banned", "replaced by another session":
+		return m.st.Error
+	}
+	return m.st.Warn
+}
+
+func (m *Model) statusBar() string {
+	acc := m.status.Account
+	left := " " + model.Sanitize(acc.PushName)
+	if acc.Phone != "" {
+		left += " " + acc.Phone
+	}
+	if !acc.Paired {
+		left = " not paired"
+	}
+	right := m.contacts.counts() + " "
+	if m.flash != "" {
+		right = m.flash + " "
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	line := left + strings.Repeat(" ", max(1, gap)) + right
+	return m.st.StatusBar.Render(model.Truncate(line, m.width))
+}
+
+// fullHelpView lists every key of every screen, grouped by screen.
+func (m *Model) fullHelpView() string {
+	k := m.keys
+	sections := []struct {
+		title string
+		keys  []key.Binding
+	}{
+		{"Everywhere", []key.Binding{k.NextTab, k.PrevTab, k.Contacts, k.Labels, k.Account, k.Help, k.Quit}},
+		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.Back}},
+		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
+		{"Detail", []key.Binding{k.Copy, k.Back}},
+		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show its contacts"))}},
+	}
+	colW := 34
+	cols := max(1, m.width/colW)
+	var blocks []string
+	for _, s := range sections {
+		lines := []string{m.st.Title.Render(s.title)}
+		for _, b := range s.keys {
+			h := b.Help()
+			lines = append(lines, model.Truncate(m.st.FieldName.Render(pad(h.Key, 10))+" "+h.Desc, colW-2))
+		}
+		blocks = append(blocks, lipgloss.NewStyle().Width(colW).Render(strings.Join(lines, "\n")))
+	}
+	var rows []string
+	for i := 0; i < len(blocks); i += cols {
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, blocks[i:min(i+cols, len(blocks))]...))
+	}
+	query := "Search: free words match name, phone, push name; label:vip  -label:vip  group:team\n" +
+		"is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked   (any key closes this)"
+	return strings.Join(rows, "\n\n") + "\n\n" + m.st.Dim.Render(query)
+}
+
+// fitHeight pads or cuts s to exactly h lines so the chrome never moves.
+func fitHeight(s string, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}

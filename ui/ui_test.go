@@ -1,0 +1,225 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// newTestService mirrors the test world into a fresh database, the way the
+// binary does with --sim.
+func newTestService(t *testing.T) *app.Service {
+	t.Helper()
+	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := sim.New(world)
+	ctx, cancel := context.WithCancel(context.Background())
+	svc := app.New(st, backend, app.Options{})
+	go svc.Run(ctx)
+	t.Cleanup(func() {
+		cancel()
+		backend.Close()
+		st.Close()
+	})
+	syncCtx, syncCancel := context.WithTimeout(ctx, 10*time.Second)
+	defer syncCancel()
+	if err := svc.SyncOnce(syncCtx); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
+func startUI(t *testing.T, w, h int) *teatest.TestModel {
+	t.Helper()
+	tm := teatest.NewTestModel(t, New(newTestService(t), Options{}), teatest.WithInitialTermSize(w, h))
+	waitFor(t, tm, "6 contacts")
+	return tm
+}
+
+func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
+		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func key(text string) tea.KeyPressMsg {
+	switch text {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	}
+	r := []rune(text)[0]
+	return tea.KeyPressMsg{Code: r, Text: text}
+}
+
+// finalView quits the program and returns the last frame's text.
+func finalView(t *testing.T, tm *teatest.TestModel) (*Model, string) {
+	t.Helper()
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	return m, m.View().Content
+}
+
+func TestSearchNarrowsAsYouType(t *testing.T) {
+	tests := []struct {
+		query      string
+		want, gone []string
+		count      string
+	}{
+		{"label:VIP", []string{"Grace Hopper"}, []string{"Ada Lovelace", "Alan T"}, "1 of 6 contacts"},
+		{"label:new", []string{"Ada Lovelace", "Turing Machines"}, []string{"Grace Hopper"}, "2 of 6 contacts"},
+		{"-label:vip is:saved", []string{"Ada Lovelace", "山田 太郎"}, []string{"Grace Hopper", "Mallory"}, "3 of 6 contacts"},
+		{"group:book", []string{"Ada Lovelace", "Turing Machines"}, []string{"Grace Hopper"}, "2 of 6 contacts"},
+		{"is:blocked", []string{"Mallory Spam"}, []string{"Ada Lovelace"}, "1 of 6 contacts"},
+		{"+1 415 555 0104", []string{"Grace Hopper"}, []string{"Ada Lovelace"}, "1 of 6 contacts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			tm := startUI(t, 100, 30)
+			tm.Send(key("/"))
+			tm.Type(tt.query)
+			waitFor(t, tm, tt.count)
+			_, view := finalView(t, tm)
+			for _, w := range tt.want {
+				if !strings.Contains(view, w) {
+					t.Errorf("%q: view lacks %q:\n%s", tt.query, w, view)
+				}
+			}
+			for _, g := range tt.gone {
+				if strings.Contains(view, g) {
+					t.Errorf("%q: view still shows %q:\n%s", tt.query, g, view)
+				}
+			}
+		})
+	}
+}
+
+func TestDetailShowsChatIDsWithGroupNames(t *testing.T) {
+	tm := startUI(t, 100, 30)
+	tm.Send(key("/"))
+	tm.Type("lovelace")
+	waitFor(t, tm, "1 of 6 contacts")
+	tm.Send(key("enter")) // keep the filter
+	tm.Send(key("enter")) // open the contact
+	waitFor(t, tm, "Chats (3)")
+	m, view := finalView(t, tm)
+	if !m.inDetail {
+		t.Fatal("detail view not open")
+	}
+	for _, want := range []string{"14155550101@c.us", "120363000000000001@g.us", "Team", "120363000000000002@g.us", "Book club", "211111111111111@lid", "Hey there!"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("detail lacks %q:\n%s", want, view)
+		}
+	}
+	if strings.Contains(view, "Strangers") {
+		t.Errorf("detail lists a group Ada is not in:\n%s", view)
+	}
+}
+
+func TestHostileNameRendersAsPlainText(t *testing.T) {
+	tm := startUI(t, 100, 30)
+	tm.Send(key("/"))
+	tm.Type("gnp")
+	waitFor(t, tm, "1 of 6 contacts")
+	tm.Send(key("enter"))
+	tm.Send(key("enter"))
+	waitFor(t, tm, "Chats (1)")
+	m, detail := finalView(t, tm)
+	m.inDetail = false
+	list := m.View().Content
+	for name, view := range map[string]string{"list": list, "detail": detail} {
+		if !strings.Contains(view, "Evegnp.exe") {
+			t.Errorf("%s: the name is not shown as plain text:\n%s", name, view)
+		}
+		for _, bad := range []string{"\x1b]52", "\x1b[2J", "\u202e", "\a", "ZXZpbA"} {
+			if strings.Contains(view, bad) {
+				t.Errorf("%s: output contains %q from the name", name, bad)
+			}
+		}
+	}
+}
+
+func TestLayoutFitsEverySize(t *testing.T) {
+	tm := startUI(t, 100, 30)
+	m0 := tm.GetProgram()
+	_ = m0
+	sizes := [][2]int{{80, 24}, {200, 60}, {100, 30}, {60, 15}}
+	for _, sz := range sizes {
+		tm.Send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+	}
+	m, _ := finalView(t, tm)
+	for _, sz := range sizes {
+		w, h := sz[0], sz[1]
+		m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+		for _, setup := range []struct {
+			name string
+			do   func()
+		}{
+			{"contacts", func() { m.switchTo(screenContacts) }},
+			{"detail", func() { m.switchTo(screenContacts); m.Update(openMsg{m.contacts.current()}) }},
+			{"labels", func() { m.switchTo(screenLabels) }},
+			{"account", func() { m.switchTo(screenAccount) }},
+			{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},
+		} {
+			setup.do()
+			view := m.View().Content
+			m.fullHelp = false
+			lines := strings.Split(view, "\n")
+			if len(lines) != h {
+				t.Errorf("%dx%d %s: %d lines, want %d", w, h, setup.name, len(lines), h)
+			}
+			for i, l := range lines {
+				if lw := lipgloss.Width(l); lw > w {
+					t.Errorf("%dx%d %s: line %d is %d cells wide: %q", w, h, setup.name, i, lw, l)
+				}
+			}
+		}
+	}
+}
+
+func TestFullHelpShowsEveryKey(t *testing.T) {
+	tm := startUI(t, 100, 30)
+	tm.Send(key("?"))
+	waitFor(t, tm, "Everywhere")
+	_, view := finalView(t, tm)
+	for _, want := range []string{"search", "open", "select", "select all shown", "sort", "copy JID", "quit", "next screen", "label:vip"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("full help lacks %q:\n%s", want, view)
+		}
+	}
+}
+
+func TestSelectAndSort(t *testing.T) {
+	tm := startUI(t, 100, 30)
+	tm.Send(key("space"))
+	tm.Send(key("space"))
+	waitFor(t, tm, "2 selected")
+	tm.Send(key("s"))
+	waitFor(t, tm, "sort: recently updated")
+	m, _ := finalView(t, tm)
+	if got := len(m.contacts.selection()); got != 2 {
+		t.Errorf("selection has %d contacts, want 2", got)
+	}
+}
