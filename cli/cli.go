@@ -136,10 +136,21 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// bidiEscaper writes bidi controls as \u escapes: still the same JSON
+// string, but a terminal showing the output cannot be made to reorder it.
+var bidiEscaper = strings.NewReplacer(
+	"\u202a", `\u202a`, "\u202b", `\u202b`, "\u202c", `\u202c`, "\u202d", `\u202d`, "\u202e", `\u202e`,
+	"\u2066", `\u2066`, "\u2067", `\u2067`, "\u2068", `\u2068`, "\u2069", `\u2069`,
+	"\u200e", `\u200e`, "\u200f", `\u200f`, "\u061c", `\u061c`,
+)
+
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = bidiEscaper.WriteString(w, string(b)+"\n")
+	return err
 }
 
 // csvSafe neutralises cells a spreadsheet would run as a formula and strips

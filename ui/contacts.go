@@ -107,6 +107,10 @@ type contactList struct {
 
 	chips map[string]string // rendered chip per label name
 
+	// openRequest is set by enter; the root opens the detail view. Navigation
+	// stays synchronous so a key's effect is visible in the very next frame.
+	openRequest *model.Contact
+
 	width, height int
 }
 
@@ -267,9 +271,6 @@ func (m *contactList) setQuery(q string) {
 // capturesKeys reports whether typed keys belong to the search box.
 func (m *contactList) capturesKeys() bool { return m.searching }
 
-// openMsg asks the root to open a contact's detail view.
-type openMsg struct{ contact *model.Contact }
-
 func (m *contactList) Update(msg tea.Msg) tea.Cmd {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -310,9 +311,7 @@ func (m *contactList) Update(msg tea.Msg) tea.Cmd {
 		m.search.CursorEnd()
 		return m.search.Focus()
 	case key.Matches(kp, m.keys.Open):
-		if c := m.current(); c != nil {
-			return func() tea.Msg { return openMsg{c} }
-		}
+		m.openRequest = m.current()
 	case key.Matches(kp, m.keys.Select):
 		if c := m.current(); c != nil {
 			if m.selected[c.JID] {

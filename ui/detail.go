@@ -22,6 +22,8 @@ type detailView struct {
 	ix   *index
 	vp   viewport.Model
 
+	closeRequest bool // set by esc; the root goes back to the list
+
 	width, height int
 }
 
@@ -71,14 +73,31 @@ func (d *detailView) render() {
 		}
 		return "no"
 	}
-	field("Name", model.Sanitize(c.DisplayName()))
+	field("Phone", c.Phone)
+	field("Contact ID", model.ContactID(c.JID))
+	var chips []string
+	for _, l := range c.Labels {
+		chips = append(chips, d.st.Chip(model.Sanitize(l), d.ix.labelColor[strings.ToLower(l)]))
+	}
+	field("Labels", strings.Join(chips, " "))
+
+	// chat_ids come first after the identity: they are what people open a
+	// contact for.
+	lines = append(lines, "", d.st.Title.Render(fmt.Sprintf("Chats (%d)", 1+len(c.Groups))))
+	lines = append(lines, "  "+pad(model.ContactID(c.JID), 28)+" "+d.st.Dim.Render("1-1 chat"))
+	for _, g := range c.Groups {
+		name, ok := d.ix.groupNames[g]
+		if !ok {
+			name = "(unknown group)"
+		}
+		lines = append(lines, "  "+pad(g, 28)+" "+model.Truncate(name, max(0, d.width-31)))
+	}
+	lines = append(lines, "", d.st.Title.Render("Details"))
 	field("Full name", model.Sanitize(c.FullName))
 	field("First name", model.Sanitize(c.FirstName))
 	field("Push name", model.Sanitize(c.PushName))
 	field("Business name", model.Sanitize(c.BusinessName))
 	field("Verified name", model.Sanitize(c.VerifiedName))
-	field("Phone", c.Phone)
-	field("Contact ID", model.ContactID(c.JID))
 	field("JID", c.JID)
 	field("LID", c.LID)
 	field("About", model.Sanitize(c.About))
@@ -97,22 +116,6 @@ func (d *detailView) render() {
 	field("Last check", check)
 	field("Created", formatTime(c.CreatedAt))
 	field("Updated", formatTime(c.UpdatedAt))
-
-	var chips []string
-	for _, l := range c.Labels {
-		chips = append(chips, d.st.Chip(model.Sanitize(l), d.ix.labelColor[strings.ToLower(l)]))
-	}
-	field("Labels", strings.Join(chips, " "))
-
-	lines = append(lines, "", d.st.Title.Render(fmt.Sprintf("Chats (%d)", 1+len(c.Groups))))
-	lines = append(lines, "  "+pad(model.ContactID(c.JID), 32)+" "+d.st.Dim.Render("1-1 chat"))
-	for _, g := range c.Groups {
-		name, ok := d.ix.groupNames[g]
-		if !ok {
-			name = "(unknown group)"
-		}
-		lines = append(lines, "  "+pad(g, 32)+" "+model.Truncate(name, max(0, d.width-37)))
-	}
 	for i, l := range lines {
 		lines[i] = model.Truncate(l, d.width)
 	}
@@ -126,9 +129,6 @@ func formatTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-// closeDetailMsg asks the root to go back to the list.
-type closeDetailMsg struct{}
-
 func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -136,7 +136,7 @@ func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(kp, d.keys.Back):
-		return func() tea.Msg { return closeDetailMsg{} }
+		d.closeRequest = true
 	case key.Matches(kp, d.keys.Copy):
 		return tea.Batch(tea.SetClipboard(d.c.JID), func() tea.Msg { return flashMsg("copied " + d.c.JID) })
 	case key.Matches(kp, d.keys.Up):

@@ -20,6 +20,8 @@ type labelScreen struct {
 	cursor int
 	offset int
 
+	showRequest string // set by enter: the root shows this label's contacts
+
 	width, height int
 }
 
@@ -48,9 +50,6 @@ func (l *labelScreen) clamp() {
 	}
 }
 
-// showLabelMsg asks the root to show the contacts carrying a label.
-type showLabelMsg struct{ name string }
-
 func (l *labelScreen) Update(msg tea.Msg) tea.Cmd {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -71,8 +70,7 @@ func (l *labelScreen) Update(msg tea.Msg) tea.Cmd {
 		l.cursor = len(l.labels) - 1
 	case key.Matches(kp, l.keys.Open):
 		if l.cursor < len(l.labels) {
-			name := l.labels[l.cursor].Name
-			return func() tea.Msg { return showLabelMsg{name} }
+			l.showRequest = l.labels[l.cursor].Name
 		}
 	}
 	l.clamp()
@@ -97,7 +95,7 @@ func (l *labelScreen) View() string {
 		if i == l.cursor {
 			line = l.st.CursorRow.Render(line)
 		}
-		b.WriteString("\n  " + l.st.Swatch(lb.Color) + "  " + line)
+		b.WriteString("\n" + model.Truncate("  "+l.st.Swatch(lb.Color)+"  "+line, l.width))
 	}
 	return b.String()
 }

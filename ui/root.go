@@ -167,18 +167,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case flashMsg:
 		m.flash = string(msg)
 		return m, nil
-	case openMsg:
-		m.inDetail = true
-		m.detail.open(msg.contact, m.ix)
-		return m, nil
-	case closeDetailMsg:
-		m.inDetail = false
-		return m, nil
-	case showLabelMsg:
-		m.screen = screenContacts
-		m.inDetail = false
-		m.contacts.setQuery(`label:"` + msg.name + `"`)
-		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	}
@@ -223,16 +211,34 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	}
-	switch m.screen {
-	case screenContacts:
-		if m.inDetail {
-			return m.detail.Update(kp)
+	var cmd tea.Cmd
+	switch {
+	case m.screen == screenContacts && m.inDetail:
+		cmd = m.detail.Update(kp)
+		if m.detail.closeRequest {
+			m.detail.closeRequest = false
+			m.inDetail = false
 		}
-		return m.contacts.Update(kp)
-	case screenLabels:
-		return m.labels.Update(kp)
+	case m.screen == screenContacts:
+		cmd = m.contacts.Update(kp)
+		if c := m.contacts.openRequest; c != nil {
+			m.contacts.openRequest = nil
+			m.openDetail(c)
+		}
+	case m.screen == screenLabels:
+		cmd = m.labels.Update(kp)
+		if name := m.labels.showRequest; name != "" {
+			m.labels.showRequest = ""
+			m.switchTo(screenContacts)
+			m.contacts.setQuery(`label:"` + name + `"`)
+		}
 	}
-	return nil
+	return cmd
+}
+
+func (m *Model) openDetail(c *model.Contact) {
+	m.inDetail = true
+	m.detail.open(c, m.ix)
 }
 
 func (m *Model) switchTo(s screen) {

@@ -251,8 +251,20 @@ var (
 	}}
 )
 
+// joinKey extends a path like "contacts[3]" with an object key; keys that
+// are not plain words are quoted: rewrites["+5511…"].
 func joinKey(path, key string) string {
-	if path == "" {
+	plain := key != ""
+	for _, r := range key {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			plain = false
+			break
+		}
+	}
+	switch {
+	case !plain:
+		return path + "[" + strconv.Quote(key) + "]"
+	case path == "":
 		return key
 	}
 	return path + "." + key
