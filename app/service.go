@@ -18,7 +18,7 @@ import (
 )
 
 // ErrNotFound is returned when an ID names no contact of the mirror.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = errors.New("no such contact")
 
 // Status is what the status bar and the Account screen show.
 type Status struct {
@@ -328,7 +328,7 @@ func (s *Service) FindContact(ctx context.Context, id string) (model.Contact, er
 		c, err = s.store.Contact(ctx, jid)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return model.Contact{}, fmt.Errorf("no contact %q in the address book: %w", id, ErrNotFound)
+		return model.Contact{}, fmt.Errorf("%w: %q is not in the address book", ErrNotFound, id)
 	}
 	return c, err
 }

@@ -88,16 +88,24 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
 		}
 		defer stmt.Close()
 		t := now()
+		// Insert in key order: B-tree pages are then filled one after the
+		// other instead of being revisited at random.
+		order := make([]int, len(cs))
+		keys := make([]string, len(cs))
 		for i := range cs {
+			order[i] = i
+			if keys[i], err = contactKey(&cs[i]); err != nil {
+				return fmt.Errorf("store: upsert contact %d: %w", i, err)
+			}
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+		for n, i := range order {
 			c := &cs[i]
-			if i&1023 == 0 {
+			jid := keys[i]
+			if n&1023 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-			}
-			jid, err := contactKey(c)
-			if err != nil {
-				return fmt.Errorf("store: upsert contact %d: %w", i, err)
 			}
 			phone := strings.TrimSpace(c.Phone)
 			if phone == "" {
@@ -111,7 +119,7 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
 			if created == 0 {
 				created = t
 			}
-			_, err = stmt.ExecContext(ctx, jid, phone, normLID(c.LID), c.FullName, c.FirstName, c.PushName,
+			_, err := stmt.ExecContext(ctx, jid, phone, normLID(c.LID), c.FullName, c.FirstName, c.PushName,
 				c.BusinessName, c.VerifiedName, c.About, c.AvatarID, c.AvatarURL,
 				b2i(c.IsMyContact), b2i(c.IsWAContact), b2i(c.IsBlocked), b2i(c.IsInternal), b2i(c.IsBusiness),
 				c.Note, source, created, t)

@@ -22,10 +22,11 @@ func TestZZParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	qs := []string{
-		`SELECT c.jid, c.phone, c.lid, c.full_name, c.first_name, c.push_name, c.business_name, c.verified_name, c.about, c.avatar_id, c.avatar_url, c.is_my_contact, c.is_wa_contact, c.is_blocked, c.is_internal, c.is_business, c.note, c.source, c.created_at, c.updated_at, coalesce(k.status, '') FROM contacts c LEFT JOIN checks k ON k.phone = c.phone`,
 		`SELECT c.jid||x'1f'||c.phone||x'1f'||c.lid||x'1f'||c.full_name||x'1f'||c.first_name||x'1f'||c.push_name||x'1f'||c.business_name||x'1f'||c.verified_name||x'1f'||c.about||x'1f'||c.avatar_id||x'1f'||c.avatar_url||x'1f'||c.note||x'1f'||c.source||x'1f'||coalesce(k.status, '')||x'1f'||(c.is_my_contact|c.is_wa_contact<<1|c.is_blocked<<2|c.is_internal<<3|c.is_business<<4)||x'1f'||c.created_at||x'1f'||c.updated_at FROM contacts c LEFT JOIN checks k ON k.phone = c.phone`,
-		`SELECT group_concat(c.jid||x'1f'||c.phone||x'1f'||c.lid||x'1f'||c.full_name||x'1f'||c.first_name||x'1f'||c.push_name||x'1f'||c.business_name||x'1f'||c.verified_name||x'1f'||c.about||x'1f'||c.avatar_id||x'1f'||c.avatar_url||x'1f'||c.note||x'1f'||c.source||x'1f'||coalesce(k.status, '')||x'1f'||(c.is_my_contact|c.is_wa_contact<<1|c.is_blocked<<2|c.is_internal<<3|c.is_business<<4)||x'1f'||c.created_at||x'1f'||c.updated_at, x'1e') FROM contacts c LEFT JOIN checks k ON k.phone = c.phone GROUP BY c.rowid/512`,
-		`SELECT count(*) FROM contacts`,
+		`SELECT c.jid||x'1f'||c.phone||x'1f'||c.lid||x'1f'||c.full_name||x'1f'||c.first_name||x'1f'||c.push_name||x'1f'||c.business_name||x'1f'||c.verified_name||x'1f'||c.about||x'1f'||c.avatar_id||x'1f'||c.avatar_url||x'1f'||c.note||x'1f'||c.source||x'1f'||coalesce(k.status, '')||x'1f'||(c.is_my_contact|c.is_wa_contact<<1|c.is_blocked<<2|c.is_internal<<3|c.is_business<<4)||x'1f'||c.created_at||x'1f'||c.updated_at||x'1f'||coalesce((SELECT group_concat(label_id) FROM contact_labels WHERE contact_jid = c.jid), '')||x'1f'||coalesce((SELECT group_concat(group_jid) FROM group_members WHERE member IN (c.jid, c.lid)), '') FROM contacts c LEFT JOIN checks k ON k.phone = c.phone`,
+		`SELECT contact_jid||x'1f'||label_id FROM contact_labels`,
+		`SELECT group_jid||x'1f'||member FROM group_members`,
+		`SELECT group_jid, member FROM group_members`,
 	}
 	for _, q := range qs {
 		for i := 0; i < 2; i++ {
