@@ -36,7 +36,7 @@ CREATE TABLE contacts (
 	source        TEXT NOT NULL DEFAULT 'whatsapp',
 	created_at    INTEGER NOT NULL DEFAULT 0,
 	updated_at    INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+);
 CREATE INDEX contacts_lid ON contacts(lid);
 CREATE INDEX contacts_phone ON contacts(phone);
 

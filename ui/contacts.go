@@ -51,7 +51,9 @@ type index struct {
 }
 
 // buildIndex prepares a snapshot for display. It runs in a command, off the
-// Update path, because it touches every contact.
+// Update path, because it touches every contact. Contacts are laid out in
+// name order, the default sort, so a search keystroke walks memory in order
+// instead of jumping around 100 000 structs.
 func buildIndex(snap *app.Snapshot) *index {
 	ix := &index{
 		entries:    make([]entry, len(snap.Contacts)),
@@ -66,9 +68,21 @@ func buildIndex(snap *app.Snapshot) *index {
 	for _, g := range snap.Groups {
 		ix.groupNames[g.JID] = model.Sanitize(g.Name)
 	}
+	names := make([]string, len(snap.Contacts))
+	keys := make([]string, len(snap.Contacts))
+	perm := make([]int32, len(snap.Contacts))
 	for i := range snap.Contacts {
-		c := &snap.Contacts[i]
-		name := model.Sanitize(c.DisplayName())
+		names[i] = model.Sanitize(snap.Contacts[i].DisplayName())
+		keys[i] = sortKey(&snap.Contacts[i], names[i])
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(a, b int32) int {
+		return cmp.Or(strings.Compare(keys[a], keys[b]), strings.Compare(snap.Contacts[a].JID, snap.Contacts[b].JID))
+	})
+	contacts := make([]model.Contact, len(snap.Contacts))
+	for pos, i := range perm {
+		contacts[pos] = snap.Contacts[i]
+		c := &contacts[pos]
 		var flags []string
 		if c.IsBlocked {
 			flags = append(flags, "blocked")
@@ -76,15 +90,24 @@ func buildIndex(snap *app.Snapshot) *index {
 		if c.IsBusiness {
 			flags = append(flags, "business")
 		}
-		ix.entries[i] = entry{
+		ix.entries[pos] = entry{
 			c:       c,
-			name:    name,
-			nameKey: strings.ToLower(name),
+			name:    names[i],
+			nameKey: keys[i],
 			hay:     model.Haystack(c),
 			flags:   strings.Join(flags, " "),
 		}
 	}
 	return ix
+}
+
+// sortKey orders by name, case-insensitively, with contacts known only by
+// their number after every named one.
+func sortKey(c *model.Contact, name string) string {
+	if name == c.Phone || name == c.JID {
+		return "\uffff" + name
+	}
+	return strings.ToLower(name)
 }
 
 // contactList is the Contacts screen: a virtualised list that renders only
