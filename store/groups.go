@@ -12,7 +12,8 @@ import (
 
 func normGroupJID(jid string) (string, error) {
 	j := strings.TrimSpace(jid)
-	if !model.IsGroupJID(j) || model.JIDUser(j) == "" {
+	user, _, _ := strings.Cut(j, "@")
+	if !model.IsGroupJID(j) || strings.Trim(user, "0123456789-") != "" || strings.Trim(user, "-") == "" {
 		return "", fmt.Errorf("%w: %q is not a group JID", ErrInvalidJID, jid)
 	}
 	return j, nil

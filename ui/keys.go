@@ -28,7 +28,7 @@ func DefaultKeyMap() *KeyMap {
 		Open:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
 		Select:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
-		SelectAll:    key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "select all shown")),
+		SelectAll:    key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "select all")),
 		Sort:         key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy JID")),
 		NextTab:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),

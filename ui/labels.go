@@ -88,9 +88,9 @@ func (l *labelScreen) View() string {
 	end := min(len(l.labels), l.offset+max(1, l.height-1))
 	for i := l.offset; i < end; i++ {
 		lb := l.labels[i]
-		line := pad(model.Truncate(model.Sanitize(lb.Name), nameW), nameW) + " " + padLeft(strconv.Itoa(lb.Count), 8) + "  " + model.LabelColorName(lb.Color)
+		line := pad(model.Truncate(model.Sanitize(lb.Name), nameW), nameW) + " " + padLeft(strconv.Itoa(lb.Count), 8) + "  " + pad(model.LabelColorName(lb.Color), 10)
 		if lb.WALabelID != "" {
-			line += l.st.Dim.Render(fmt.Sprintf("  WhatsApp label %s", lb.WALabelID))
+			line += l.st.Dim.Render(fmt.Sprintf(" WhatsApp label %s", lb.WALabelID))
 		}
 		if i == l.cursor {
 			line = l.st.CursorRow.Render(line)
@@ -102,7 +102,7 @@ func (l *labelScreen) View() string {
 
 func (l *labelScreen) help() helpMap {
 	k := l.keys
-	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show its contacts"))
+	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts"))
 	return helpMap{
 		short: []key.Binding{open, k.Up, k.Down, k.NextTab, k.Help, k.Quit},
 		full:  [][]key.Binding{{open}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},

@@ -387,16 +387,17 @@ func (m *Model) fullHelpView() string {
 		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.Back}},
 		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
 		{"Detail", []key.Binding{k.Copy, k.Back}},
-		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show its contacts"))}},
+		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts"))}},
 	}
-	colW := 34
+	// Three columns fit at 80 cells, so the whole help shows at 80x24.
+	colW := max(26, m.width/3)
 	cols := max(1, m.width/colW)
 	var blocks []string
 	for _, s := range sections {
 		lines := []string{m.st.Title.Render(s.title)}
 		for _, b := range s.keys {
 			h := b.Help()
-			lines = append(lines, model.Truncate(m.st.FieldName.Render(pad(h.Key, 10))+" "+h.Desc, colW-2))
+			lines = append(lines, model.Truncate(m.st.FieldName.Render(pad(h.Key, 9))+" "+h.Desc, colW-1))
 		}
 		blocks = append(blocks, lipgloss.NewStyle().Width(colW).Render(strings.Join(lines, "\n")))
 	}
@@ -404,9 +405,16 @@ func (m *Model) fullHelpView() string {
 	for i := 0; i < len(blocks); i += cols {
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, blocks[i:min(i+cols, len(blocks))]...))
 	}
-	query := "Search: free words match name, phone, push name; label:vip  -label:vip  group:team\n" +
-		"is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked   (any key closes this)"
-	return strings.Join(rows, "\n\n") + "\n\n" + m.st.Dim.Render(query)
+	query := []string{
+		"Search: words match name, phone, push name, business name and note.",
+		"  label:vip  -label:vip  group:team  label:\"new customer\"",
+		"  is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked",
+		"Any key closes this help.",
+	}
+	for i, l := range query {
+		query[i] = model.Truncate(l, m.width)
+	}
+	return strings.Join(rows, "\n\n") + "\n\n" + m.st.Dim.Render(strings.Join(query, "\n"))
 }
 
 // fitHeight pads or cuts s to exactly h lines so the chrome never moves.

@@ -199,7 +199,7 @@ func TestFullHelpShowsEveryKey(t *testing.T) {
 	tm := startUI(t, 100, 30)
 	tm.Send(press("?"))
 	_, view := finalView(t, tm)
-	for _, want := range []string{"search", "open", "select", "select all shown", "sort", "copy JID", "quit", "next screen", "label:vip"} {
+	for _, want := range []string{"search", "open", "select", "select all", "sort", "copy JID", "quit", "next screen", "label:vip"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("full help lacks %q:\n%s", want, view)
 		}
