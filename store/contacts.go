@@ -440,8 +440,8 @@ const packedContact = `c.jid || x'1f' || c.phone || x'1f' || c.lid || x'1f' || c
 	c.first_name || x'1f' || c.push_name || x'1f' || c.business_name || x'1f' || c.verified_name || x'1f' ||
 	c.about || x'1f' || c.avatar_id || x'1f' || c.avatar_url || x'1f' || c.note || x'1f' || c.source || x'1f' ||
 	coalesce(k.status, '') || x'1f' ||
-	((c.is_my_contact <> 0) | (c.is_wa_contact <> 0) << 1 | (c.is_blocked <> 0) << 2 |
-	 (c.is_internal <> 0) << 3 | (c.is_business <> 0) << 4) || x'1f' ||
+	((c.is_my_contact <> 0) | ((c.is_wa_contact <> 0) << 1) | ((c.is_blocked <> 0) << 2) |
+	 ((c.is_internal <> 0) << 3) | ((c.is_business <> 0) << 4)) || x'1f' ||
 	c.created_at || x'1f' || c.updated_at`
 
 const packedFields = 17
@@ -522,19 +522,18 @@ func (s *Store) Contacts(ctx context.Context) ([]model.Contact, error) {
 			out = append(out, c)
 		}
 
-		byJID := make(map[string]int, len(out))
-		byLID := make(map[string]int)
+		idx := newJIDIndex(len(out))
 		for i := range out {
-			byJID[out[i].JID] = i
+			idx.put(out[i].JID, i)
 			if out[i].LID != "" {
-				byLID[out[i].LID] = i
+				idx.put(out[i].LID, i)
 			}
 		}
 
-		if err := fillLabels(ctx, tx, out, byJID); err != nil {
+		if err := fillLabels(ctx, tx, out, idx); err != nil {
 			return fmt.Errorf("store: contacts: labels: %w", err)
 		}
-		if err := fillGroups(ctx, tx, out, byJID, byLID); err != nil {
+		if err := fillGroups(ctx, tx, out, idx); err != nil {
 			return fmt.Errorf("store: contacts: groups: %w", err)
 		}
 		return nil
@@ -546,7 +545,7 @@ func (s *Store) Contacts(ctx context.Context) ([]model.Contact, error) {
 }
 
 // fillLabels sets the Labels of out from contact_labels, in label order.
-func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, byJID map[string]int) error {
+func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, idx *jidIndex) error {
 	type lab struct {
 		name string
 		rank int
@@ -578,6 +577,7 @@ func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, byJID map[
 		return err
 	}
 	defer rows.Close()
+	lastJID, last := "", -1 // rows come grouped by contact_jid
 	for rows.Next() {
 		var row string
 		if err := rows.Scan(&row); err != nil {
@@ -591,10 +591,14 @@ func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, byJID map[
 		if err != nil {
 			continue
 		}
-		i, ok := byJID[row[:k]]
-		l, lok := labels[id]
-		if ok && lok {
-			out[i].Labels = append(out[i].Labels, l.name)
+		if jid := row[:k]; jid != lastJID {
+			lastJID, last = jid, -1
+			if i, ok := idx.get(jid); ok {
+				last = i
+			}
+		}
+		if l, ok := labels[id]; ok && last >= 0 {
+			out[last].Labels = append(out[last].Labels, l.name)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -612,7 +616,7 @@ func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, byJID map[
 // phone JIDs or LIDs. Rows come in primary-key order (group_jid, member), so
 // a contact listed by both its JID and its LID in one group is met twice in a
 // row and counted once.
-func fillGroups(ctx context.Context, tx *sql.Tx, out []model.Contact, byJID, byLID map[string]int) error {
+func fillGroups(ctx context.Context, tx *sql.Tx, out []model.Contact, idx *jidIndex) error {
 	rows, err := tx.QueryContext(ctx, `SELECT group_jid || x'1f' || member FROM group_members ORDER BY group_jid`)
 	if err != nil {
 		return err
@@ -631,11 +635,9 @@ func fillGroups(ctx context.Context, tx *sql.Tx, out []model.Contact, byJID, byL
 		if g != cur {
 			cur = strings.Clone(g) // one string per group, not per row
 		}
-		i, ok := byJID[m]
+		i, ok := idx.get(m)
 		if !ok {
-			if i, ok = byLID[m]; !ok {
-				continue
-			}
+			continue
 		}
 		gs := out[i].Groups
 		if len(gs) > 0 && gs[len(gs)-1] == cur {
@@ -644,4 +646,62 @@ func fillGroups(ctx context.Context, tx *sql.Tx, out []model.Contact, byJID, byL
 		out[i].Groups = append(gs, cur)
 	}
 	return rows.Err()
+}
+
+// jidIndex maps phone JIDs and LIDs to contact positions. Keys are the
+// JID's digits with one bit for the server, in a map of integers: several
+// times faster than string keys for 100 000 contacts. Anything else falls
+// back to a string map.
+type jidIndex struct {
+	num map[uint64]int
+	str map[string]int
+}
+
+func newJIDIndex(n int) *jidIndex {
+	return &jidIndex{num: make(map[uint64]int, n+n/3), str: map[string]int{}}
+}
+
+// numKey packs "digits@s.whatsapp.net" or "digits@lid" (at most 18 digits).
+func numKey(jid string) (uint64, bool) {
+	at := strings.IndexByte(jid, '@')
+	if at <= 0 || at > 18 {
+		return 0, false
+	}
+	var tag uint64
+	switch jid[at+1:] {
+	case model.UserServer:
+	case model.LIDServer:
+		tag = 1
+	default:
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < at; i++ {
+		c := jid[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if jid[0] == '0' { // leading zeros would collide with shorter numbers
+		return 0, false
+	}
+	return n<<1 | tag, true
+}
+
+func (x *jidIndex) put(jid string, i int) {
+	if k, ok := numKey(jid); ok {
+		x.num[k] = i
+		return
+	}
+	x.str[jid] = i
+}
+
+func (x *jidIndex) get(jid string) (int, bool) {
+	if k, ok := numKey(jid); ok {
+		i, ok := x.num[k]
+		return i, ok
+	}
+	i, ok := x.str[jid]
+	return i, ok
 }
