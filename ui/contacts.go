@@ -3,9 +3,12 @@ package ui
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -19,12 +22,65 @@ import (
 // entry is one contact prepared for display: everything a frame or a search
 // keystroke needs is computed once, when the snapshot arrives.
 type entry struct {
-	c       *model.Contact
-	name    string // sanitised display name
-	nameKey string // lowercased, for sorting
-	hay     string // model.Haystack
-	flags   string
+	c          *model.Contact
+	name       string // sanitised display name
+	key        uint64 // name's first bytes, folded: most comparisons end here
+	numberOnly bool   // known by number only: sorts after every name
+	flags      string
 }
+
+// compareNames orders entries by name, case-insensitively, numbers last.
+func compareNames(a, b *entry) int {
+	if a.numberOnly != b.numberOnly {
+		if a.numberOnly {
+			return 1
+		}
+		return -1
+	}
+	if a.key != b.key {
+		return cmp.Compare(a.key, b.key)
+	}
+	return cmp.Or(compareFold(a.name, b.name), strings.Compare(a.c.JID, b.c.JID))
+}
+
+// nameKey packs the first eight bytes of a name, ASCII letters lowered, into
+// a number whose order is the names' order.
+func nameKey(name string) uint64 {
+	var k uint64
+	for i := 0; i < 8; i++ {
+		var b byte
+		if i < len(name) {
+			b = name[i]
+			if 'A' <= b && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+		}
+		k = k<<8 | uint64(b)
+	}
+	return k
+}
+
+// compareFold compares two strings rune by rune, ignoring case, without
+// allocating.
+func compareFold(a, b string) int {
+	if a == b {
+		return 0
+	}
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			la, lb := unicode.ToLower(ra), unicode.ToLower(rb)
+			if la != lb {
+				return cmp.Compare(la, lb)
+			}
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+var flagTexts = [4]string{"", "blocked", "business", "blocked business"}
 
 // sortMode orders the list.
 type sortMode int
@@ -43,24 +99,76 @@ func (s sortMode) String() string {
 
 // index is a prepared snapshot: entries plus lookups for labels and groups.
 type index struct {
-	entries    []entry
+	entries []entry
+	hays    []string // model.Haystack per entry; nil until built
+
+	// A preview holds only the first page in name order, so the first frame
+	// does not wait for 100 000 contacts to be sorted; the full index is
+	// built from snap in the background.
+	snap       *app.Snapshot
+	total      int
+	preview    bool
 	labels     []model.Label
 	groups     []model.Group
 	labelColor map[string]int    // lowercased label name → colour
 	groupNames map[string]string // group JID → sanitised name
 }
 
-// buildIndex prepares a snapshot for display. It runs in a command, off the
-// Update path, because it touches every contact. Contacts are laid out in
-// name order, the default sort, so a search keystroke walks memory in order
-// instead of jumping around 100 000 structs.
-func buildIndex(snap *app.Snapshot) *index {
+// previewIndex picks the first n contacts in name order in one pass, without
+// sorting the rest. Names are compared before sanitising; the full index,
+// which sanitises, can differ only for names that start with control codes.
+func previewIndex(snap *app.Snapshot, n int) *index {
+	type candidate struct {
+		key        uint64
+		numberOnly bool
+		name       string
+		i          int
+	}
+	less := func(a, b *candidate) bool {
+		if a.numberOnly != b.numberOnly {
+			return b.numberOnly
+		}
+		if a.key != b.key {
+			return a.key < b.key
+		}
+		return cmp.Or(compareFold(a.name, b.name), cmp.Compare(a.i, b.i)) < 0
+	}
+	top := make([]candidate, 0, n+1)
+	for i := range snap.Contacts {
+		c := &snap.Contacts[i]
+		name := c.DisplayName()
+		cand := candidate{key: nameKey(name), numberOnly: name == c.Phone || name == c.JID, name: name, i: i}
+		if len(top) == n && !less(&cand, &top[n-1]) {
+			continue
+		}
+		pos, _ := slices.BinarySearchFunc(top, cand, func(e candidate, t candidate) int {
+			if less(&e, &t) {
+				return -1
+			}
+			return 1
+		})
+		top = slices.Insert(top, pos, cand)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	ix := newIndex(snap, len(top))
+	for pos, cand := range top {
+		ix.entries[pos] = newEntry(&snap.Contacts[cand.i])
+	}
+	ix.preview = true
+	return ix
+}
+
+func newIndex(snap *app.Snapshot, entries int) *index {
 	ix := &index{
-		entries:    make([]entry, len(snap.Contacts)),
+		entries:    make([]entry, entries),
 		labels:     snap.Labels,
 		groups:     snap.Groups,
 		labelColor: make(map[string]int, len(snap.Labels)),
 		groupNames: make(map[string]string, len(snap.Groups)),
+		snap:       snap,
+		total:      len(snap.Contacts),
 	}
 	for _, l := range snap.Labels {
 		ix.labelColor[strings.ToLower(l.Name)] = l.Color
@@ -68,46 +176,75 @@ func buildIndex(snap *app.Snapshot) *index {
 	for _, g := range snap.Groups {
 		ix.groupNames[g.JID] = model.Sanitize(g.Name)
 	}
-	names := make([]string, len(snap.Contacts))
-	keys := make([]string, len(snap.Contacts))
-	perm := make([]int32, len(snap.Contacts))
-	for i := range snap.Contacts {
-		names[i] = model.Sanitize(snap.Contacts[i].DisplayName())
-		keys[i] = sortKey(&snap.Contacts[i], names[i])
-		perm[i] = int32(i)
+	return ix
+}
+
+func newEntry(c *model.Contact) entry {
+	name := model.Sanitize(c.DisplayName())
+	flags := 0
+	if c.IsBlocked {
+		flags |= 1
 	}
-	slices.SortFunc(perm, func(a, b int32) int {
-		return cmp.Or(strings.Compare(keys[a], keys[b]), strings.Compare(snap.Contacts[a].JID, snap.Contacts[b].JID))
+	if c.IsBusiness {
+		flags |= 2
+	}
+	return entry{
+		c:          c,
+		name:       name,
+		key:        nameKey(name),
+		numberOnly: name == c.Phone || name == c.JID,
+		flags:      flagTexts[flags],
+	}
+}
+
+// buildIndex prepares a snapshot for display. It runs in a command, off the
+// Update path, because it touches every contact. Contacts are laid out in
+// name order, the default sort, so a search keystroke walks memory in order
+// instead of jumping around 100 000 structs. Search haystacks are built
+// later, by buildHaystacks.
+func buildIndex(snap *app.Snapshot) *index {
+	ix := newIndex(snap, len(snap.Contacts))
+	unsorted := make([]entry, len(snap.Contacts))
+	// Sort compact (key, index) pairs: most comparisons end on the key and
+	// never leave this array.
+	type sortItem struct {
+		key uint64
+		i   int32
+	}
+	perm := make([]sortItem, len(snap.Contacts))
+	for i := range snap.Contacts {
+		unsorted[i] = newEntry(&snap.Contacts[i])
+		key := unsorted[i].key
+		if unsorted[i].numberOnly {
+			key = math.MaxUint64
+		}
+		perm[i] = sortItem{key, int32(i)}
+	}
+	slices.SortFunc(perm, func(a, b sortItem) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		// Same first bytes: the whole name, then the store's order (cheaper
+		// than the JID and just as stable).
+		return cmp.Or(compareFold(unsorted[a.i].name, unsorted[b.i].name), cmp.Compare(a.i, b.i))
 	})
 	contacts := make([]model.Contact, len(snap.Contacts))
-	for pos, i := range perm {
+	for pos, p := range perm {
+		i := p.i
 		contacts[pos] = snap.Contacts[i]
-		c := &contacts[pos]
-		var flags []string
-		if c.IsBlocked {
-			flags = append(flags, "blocked")
-		}
-		if c.IsBusiness {
-			flags = append(flags, "business")
-		}
-		ix.entries[pos] = entry{
-			c:       c,
-			name:    names[i],
-			nameKey: keys[i],
-			hay:     model.Haystack(c),
-			flags:   strings.Join(flags, " "),
-		}
+		ix.entries[pos] = unsorted[i]
+		ix.entries[pos].c = &contacts[pos]
 	}
 	return ix
 }
 
-// sortKey orders by name, case-insensitively, with contacts known only by
-// their number after every named one.
-func sortKey(c *model.Contact, name string) string {
-	if name == c.Phone || name == c.JID {
-		return "\uffff" + name
+// buildHaystacks computes the search text of every entry.
+func buildHaystacks(ix *index) []string {
+	hays := make([]string, len(ix.entries))
+	for i := range ix.entries {
+		hays[i] = model.Haystack(ix.entries[i].c)
 	}
-	return strings.ToLower(name)
+	return hays
 }
 
 // contactList is the Contacts screen: a virtualised list that renders only
@@ -184,10 +321,14 @@ func (m *contactList) resort() {
 		order[i] = int32(i)
 	}
 	byName := func(a, b int32) int {
-		return cmp.Or(strings.Compare(es[a].nameKey, es[b].nameKey), strings.Compare(es[a].c.JID, es[b].c.JID))
+		return compareNames(&es[a], &es[b])
 	}
 	var less func(a, b int32) int
 	switch m.sort {
+	case sortByName:
+		// buildIndex lays entries out in name order already.
+		m.order = order
+		return
 	case sortByRecent:
 		less = func(a, b int32) int {
 			return cmp.Or(es[b].c.UpdatedAt.Compare(es[a].c.UpdatedAt), byName(a, b))
@@ -216,10 +357,14 @@ func (m *contactList) refilter() {
 	if matcher.Empty() {
 		m.shown = m.order
 	} else {
+		if m.ix.hays == nil {
+			// A search came before the background build finished.
+			m.ix.hays = buildHaystacks(m.ix)
+		}
 		shown := make([]int32, 0, len(m.order)/4)
-		es := m.ix.entries
+		es, hays := m.ix.entries, m.ix.hays
 		for _, i := range m.order {
-			if matcher.Match(es[i].c, es[i].hay) {
+			if matcher.Match(es[i].c, hays[i]) {
 				shown = append(shown, i)
 			}
 		}
@@ -513,9 +658,9 @@ func (m *contactList) renderChips(labels []string, width int) string {
 
 // counts describes the list for the status bar.
 func (m *contactList) counts() string {
-	s := fmt.Sprintf("%d contacts", len(m.ix.entries))
+	s := fmt.Sprintf("%d contacts", m.ix.total)
 	if len(m.shown) != len(m.ix.entries) {
-		s = fmt.Sprintf("%d of %d contacts", len(m.shown), len(m.ix.entries))
+		s = fmt.Sprintf("%d of %d contacts", len(m.shown), m.ix.total)
 	}
 	if n := len(m.selected); n > 0 {
 		s += fmt.Sprintf(" · %d selected", n)

@@ -33,8 +33,13 @@ type (
 		ix  *index
 		err error
 	}
-	noticeMsg struct{ n app.Notice }
-	flashMsg  string
+	noticeMsg   struct{ n app.Notice }
+	indexMsg    struct{ ix *index }
+	haystackMsg struct {
+		ix   *index
+		hays []string
+	}
+	flashMsg string
 )
 
 // Options configure the UI.
@@ -108,7 +113,7 @@ func (m *Model) load() tea.Cmd {
 		if err != nil {
 			return snapshotMsg{err: err}
 		}
-		return snapshotMsg{ix: buildIndex(snap)}
+		return snapshotMsg{ix: previewIndex(snap, 100)}
 	}
 }
 
@@ -130,23 +135,34 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case snapshotMsg:
+		var cmd tea.Cmd
 		m.loading = false
 		if msg.err != nil {
 			m.err = msg.err.Error()
 		} else {
 			m.err = ""
 			m.loaded = true
-			m.ix = msg.ix
-			m.contacts.setIndex(msg.ix)
-			m.labels.setLabels(msg.ix.labels)
-			if m.inDetail {
-				m.reopenDetail()
-			}
+			m.installIndex(msg.ix)
+			cmd = m.completeIndex(msg.ix)
 		}
 		if m.reloadPending {
 			m.reloadPending = false
 			m.loading = true
-			return m, m.load()
+			return m, tea.Batch(cmd, m.load())
+		}
+		return m, cmd
+	case indexMsg:
+		// A full index for the snapshot on screen (a newer one may have come).
+		if msg.ix.snap != m.ix.snap {
+			return m, nil
+		}
+		if m.ix.preview {
+			m.installIndex(msg.ix)
+		}
+		return m, m.completeIndex(m.ix)
+	case haystackMsg:
+		if msg.ix == m.ix && m.ix.hays == nil {
+			m.ix.hays = msg.hays
 		}
 		return m, nil
 	case noticeMsg:
@@ -177,8 +193,34 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+func (m *Model) installIndex(ix *index) {
+	m.ix = ix
+	m.contacts.setIndex(ix)
+	m.labels.setLabels(ix.labels)
+	if m.inDetail {
+		m.reopenDetail()
+	}
+}
+
+// completeIndex returns the background work that follows an index: the full
+// sort after a preview, the search haystacks after that.
+func (m *Model) completeIndex(ix *index) tea.Cmd {
+	switch {
+	case ix.preview:
+		return func() tea.Msg { return indexMsg{buildIndex(ix.snap)} }
+	case ix.hays == nil:
+		return func() tea.Msg { return haystackMsg{ix, buildHaystacks(ix)} }
+	}
+	return nil
+}
+
 func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 	m.flash = ""
+	if m.ix.preview && kp.String() != "ctrl+c" {
+		// A key before the background sort finished: finish it now, so
+		// the key acts on the whole list.
+		m.installIndex(buildIndex(m.ix.snap))
+	}
 	if kp.String() == "ctrl+c" {
 		return tea.Quit
 	}

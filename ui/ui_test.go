@@ -219,3 +219,28 @@ func TestSelectAndSort(t *testing.T) {
 		t.Errorf("selection has %d contacts, want 2", got)
 	}
 }
+
+// The preview shown first must be exactly the first page of the full index,
+// or the list would jump when the background sort lands.
+func TestPreviewIsTheFullIndexFirstPage(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 100, 3000} {
+		snap := benchSnapshot(n)
+		full := buildIndex(snap)
+		for _, page := range []int{1, 30, 100} {
+			pre := previewIndex(snap, page)
+			if !pre.preview || pre.total != n {
+				t.Fatalf("n=%d: preview flag %v, total %d", n, pre.preview, pre.total)
+			}
+			want := min(page, n)
+			if len(pre.entries) != want {
+				t.Fatalf("n=%d page=%d: %d entries, want %d", n, page, len(pre.entries), want)
+			}
+			for i := range pre.entries {
+				if pre.entries[i].c.JID != full.entries[i].c.JID {
+					t.Fatalf("n=%d page=%d: row %d is %s (%q), full index has %s (%q)", n, page, i,
+						pre.entries[i].c.JID, pre.entries[i].name, full.entries[i].c.JID, full.entries[i].name)
+				}
+			}
+		}
+	}
+}
