@@ -548,6 +548,11 @@ func (m *contactList) columns() (name, phone, labels, chats int) {
 		labels = max(0, labels-(12-name))
 		name = w - phone - labels - chats - 3
 	}
+	// On wide terminals names stop growing and labels get the room.
+	if name > 48 {
+		labels = min(80, labels+name-48)
+		name = 48
+	}
 	return max(4, name), phone, labels, chats
 }
 
