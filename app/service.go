@@ -332,3 +332,29 @@ func (s *Service) FindContact(ctx context.Context, id string) (model.Contact, er
 	}
 	return c, err
 }
+
+// PairPhone asks WhatsApp for a code to type on the phone whose number is
+// given in any format.
+func (s *Service) PairPhone(ctx context.Context, phone string) (string, error) {
+	p, err := model.ParsePhone(phone, s.Region())
+	if err != nil {
+		return "", fmt.Errorf("%q: %w", phone, err)
+	}
+	code, err := s.backend.PairPhone(ctx, p.E164)
+	if err != nil {
+		return "", fmt.Errorf("asking WhatsApp for a pairing code: %w", err)
+	}
+	return code, nil
+}
+
+// Logout ends the WhatsApp session. The mirror stays.
+func (s *Service) Logout(ctx context.Context) error {
+	if err := s.backend.Logout(ctx); err != nil {
+		return fmt.Errorf("logging out: %w", err)
+	}
+	s.updateStatus(func(st *Status) {
+		st.Conn, st.Synced, st.PairCode = wa.StateLoggedOut, false, ""
+		st.Account = s.backend.Account()
+	})
+	return nil
+}

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"image/color"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/wabook/wabook/app"
@@ -14,24 +17,171 @@ import (
 	"github.com/wabook/wabook/wa"
 )
 
-// accountScreen shows the paired account, the connection, and the pairing QR
-// code while pairing.
+type accountMode int
+
+const (
+	accountIdle accountMode = iota
+	accountPhoneInput
+	accountConfirmLogout
+)
+
+// Messages of the Account screen.
+type (
+	pairPhoneMsg struct {
+		code string
+		err  error
+	}
+	logoutMsg  struct{ err error }
+	connectMsg struct{ err error }
+	// pairTickMsg redraws the QR countdown once a second, only while a
+	// code is on screen.
+	pairTickMsg struct{}
+)
+
+// accountScreen shows the paired account and the connection; while pairing
+// it shows the QR code, or pairing by phone number when the QR does not fit
+// or the user asks for it.
 type accountScreen struct {
-	st            *Styles
-	keys          *KeyMap
-	qrStyle       lipgloss.Style
+	st       *Styles
+	keys     *KeyMap
+	svc      *app.Service
+	readOnly bool
+	qrStyle  lipgloss.Style
+
+	mode      accountMode
+	phone     textinput.Model
+	phoneCode string // the code to type on the phone
+	busy      string
+	err       string
+	ticking   bool
+	now       func() time.Time
+
 	width, height int
 }
 
-func newAccountScreen(st *Styles, keys *KeyMap) *accountScreen {
+func newAccountScreen(st *Styles, keys *KeyMap, svc *app.Service, readOnly bool) *accountScreen {
+	ti := textinput.New()
+	ti.Prompt = "Phone number: "
+	ti.Placeholder = "+1 415 555 0100"
+	ti.CharLimit = 32
 	return &accountScreen{
-		st:      st,
-		keys:    keys,
-		qrStyle: lipgloss.NewStyle().Foreground(color.Black).Background(color.White),
+		st:       st,
+		keys:     keys,
+		svc:      svc,
+		readOnly: readOnly,
+		qrStyle:  lipgloss.NewStyle().Foreground(color.Black).Background(color.White),
+		phone:    ti,
+		now:      time.Now,
 	}
 }
 
-func (a *accountScreen) setSize(w, h int) { a.width, a.height = w, h }
+func (a *accountScreen) setSize(w, h int) {
+	a.width, a.height = w, h
+	a.phone.SetWidth(max(10, w-20))
+}
+
+func (a *accountScreen) capturesKeys() bool { return a.mode != accountIdle }
+
+// tick keeps the countdown moving while a QR code is shown; it stops by
+// itself otherwise, so an idle screen is not redrawn.
+func (a *accountScreen) tick(st app.Status) tea.Cmd {
+	if st.PairCode == "" || a.ticking {
+		return nil
+	}
+	a.ticking = true
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return pairTickMsg{} })
+}
+
+func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
+	switch msg := msg.(type) {
+	case pairTickMsg:
+		a.ticking = false
+		return a.tick(st)
+	case pairPhoneMsg:
+		a.busy = ""
+		if msg.err != nil {
+			a.err = msg.err.Error()
+		} else {
+			a.phoneCode, a.err = msg.code, ""
+		}
+		return nil
+	case logoutMsg:
+		a.busy = ""
+		if msg.err != nil {
+			a.err = msg.err.Error()
+		}
+		return nil
+	case connectMsg:
+		a.busy = ""
+		if msg.err != nil {
+			a.err = msg.err.Error()
+		}
+		return nil
+	case tea.KeyPressMsg:
+		return a.handleKey(msg, st)
+	}
+	if a.mode == accountPhoneInput {
+		var cmd tea.Cmd
+		a.phone, cmd = a.phone.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
+	svc := a.svc
+	switch a.mode {
+	case accountPhoneInput:
+		switch kp.String() {
+		case "esc":
+			a.mode = accountIdle
+			a.phone.Blur()
+			return nil
+		case "enter":
+			number := a.phone.Value()
+			if _, err := model.ParsePhone(number, svc.Region()); err != nil {
+				a.err = fmt.Sprintf("%q: %v", number, err)
+				return nil
+			}
+			a.mode, a.err, a.busy = accountIdle, "", "asking WhatsApp for a pairing code…"
+			a.phone.Blur()
+			return func() tea.Msg {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				code, err := svc.PairPhone(ctx, number)
+				return pairPhoneMsg{code, err}
+			}
+		}
+		var cmd tea.Cmd
+		a.phone, cmd = a.phone.Update(kp)
+		return cmd
+	case accountConfirmLogout:
+		a.mode = accountIdle
+		if kp.String() != "y" {
+			return nil
+		}
+		a.busy = "logging out…"
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			return logoutMsg{svc.Logout(ctx)}
+		}
+	}
+	if a.readOnly {
+		return nil
+	}
+	switch {
+	case key.Matches(kp, a.keys.PairPhone) && !st.Account.Paired:
+		a.mode, a.phoneCode, a.err = accountPhoneInput, "", ""
+		return a.phone.Focus()
+	case key.Matches(kp, a.keys.Retry) && (!st.Account.Paired || st.Conn != wa.StateConnected):
+		a.busy, a.err, a.phoneCode = "connecting…", "", ""
+		return func() tea.Msg { return connectMsg{svc.Connect(context.Background())} }
+	case key.Matches(kp, a.keys.Logout) && st.Account.Paired:
+		a.mode = accountConfirmLogout
+	}
+	return nil
+}
 
 func (a *accountScreen) View(st app.Status) string {
 	var lines []string
@@ -58,11 +208,35 @@ func (a *accountScreen) View(st app.Status) string {
 		add("Last error", a.st.Error.Render(model.Sanitize(st.LastError)))
 	}
 	if st.PairError != "" {
-		add("Pairing", a.st.Error.Render(model.Sanitize(st.PairError)))
+		add("Pairing", a.st.Error.Render(model.Sanitize(st.PairError)+" — press r to try again"))
 	}
-	if st.PairCode != "" {
+	if a.readOnly {
+		lines = append(lines, "", a.st.Warn.Render("Read-only: another wabook holds the WhatsApp connection."))
+	}
+	if a.err != "" {
+		lines = append(lines, "", a.st.Error.Render(model.Sanitize(a.err)))
+	}
+	if a.busy != "" {
+		lines = append(lines, "", a.st.Dim.Render(a.busy))
+	}
+	switch {
+	case a.mode == accountConfirmLogout:
+		lines = append(lines, "", a.st.Warn.Render("Log out of WhatsApp on this device? The address book stays. y/n"))
+	case a.mode == accountPhoneInput:
+		lines = append(lines, "", "Pair by phone number: the number of the WhatsApp account to link.", a.phone.View(),
+			a.st.Dim.Render("enter asks for a code · esc cancels"))
+	case a.phoneCode != "" && !acc.Paired:
+		lines = append(lines, "",
+			"On your phone: WhatsApp → Settings → Linked devices → Link a device →",
+			"\"Link with phone number instead\", then type this code:",
+			"",
+			"    "+a.st.Title.Render(a.phoneCode))
+	case st.PairCode != "" && !a.readOnly:
 		lines = append(lines, "")
 		lines = append(lines, a.pairingView(st)...)
+	}
+	if !acc.Paired || st.Conn != wa.StateConnected {
+		lines = append(lines, "", a.st.Dim.Render("Press 1 to browse the address book meanwhile."))
 	}
 	for i, l := range lines {
 		lines[i] = model.Truncate(l, a.width)
@@ -71,30 +245,46 @@ func (a *accountScreen) View(st app.Status) string {
 }
 
 func (a *accountScreen) pairingView(st app.Status) []string {
-	intro := "Scan with WhatsApp: Settings → Linked devices → Link a device."
 	w, h := qrSize(st.PairCode)
-	if w > a.width || h+6 > a.height {
+	if w > a.width || h+3 > a.height-len(strings.Split(a.headerText(st), "\n")) {
 		return []string{
-			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code (it needs %dx%d cells; this one is %dx%d).", w, h+6, a.width, a.height)),
-			"Make the window larger, or pair by phone number with: wabook pair --code +PHONE",
+			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code: it needs %dx%d cells.", w, h+8)),
+			"Make the window larger, or press p to pair by phone number instead.",
 		}
 	}
 	qr, _, _, err := renderQR(st.PairCode, a.qrStyle)
 	if err != nil {
 		return []string{a.st.Error.Render(err.Error())}
 	}
-	out := []string{a.st.Title.Render(intro)}
+	intro := "Scan with WhatsApp: Settings → Linked devices → Link a device. (p: pair by phone number)"
+	out := []string{intro}
 	if st.PairTimeout > 0 {
-		expires := st.PairIssued.Add(st.PairTimeout)
-		out = append(out, a.st.Dim.Render("This code changes at "+expires.Local().Format(time.TimeOnly)+"."))
+		left := st.PairIssued.Add(st.PairTimeout).Sub(a.now()).Round(time.Second)
+		if left > 0 {
+			out[0] = fmt.Sprintf("%s  New code in %ds.", intro, int(left.Seconds()))
+		}
 	}
 	return append(out, qr...)
+}
+
+// headerText is the part above the QR code, to know whether the code fits.
+func (a *accountScreen) headerText(st app.Status) string {
+	n := 4
+	if st.Detail != "" {
+		n++
+	}
+	if st.LastError != "" {
+		n++
+	}
+	return strings.Repeat("\n", n)
 }
 
 // connText describes the connection in words.
 func connText(st app.Status) string {
 	s := st.Conn.String()
 	switch st.Conn {
+	case wa.StateConnecting:
+		s += "…"
 	case wa.StateReconnecting:
 		if st.Attempt > 0 {
 			s += fmt.Sprintf(" (attempt %d)", st.Attempt)
@@ -117,7 +307,26 @@ func connText(st app.Status) string {
 	return s
 }
 
-func (a *accountScreen) help() helpMap {
+func (a *accountScreen) help(st app.Status) helpMap {
 	k := a.keys
-	return helpMap{short: []key.Binding{k.NextTab, k.Help, k.Quit}}
+	switch a.mode {
+	case accountPhoneInput:
+		return helpMap{short: []key.Binding{k.ApplySearch, k.CancelSearch}}
+	case accountConfirmLogout:
+		return helpMap{short: []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "log out")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "cancel"))}}
+	}
+	var short []key.Binding
+	if !a.readOnly {
+		if !st.Account.Paired {
+			short = append(short, k.PairPhone)
+		}
+		if !st.Account.Paired || st.Conn != wa.StateConnected {
+			short = append(short, k.Retry)
+		}
+		if st.Account.Paired {
+			short = append(short, k.Logout)
+		}
+	}
+	short = append(short, k.Contacts, k.NextTab, k.Help, k.Quit)
+	return helpMap{short: short}
 }

@@ -203,7 +203,7 @@ func BenchmarkRootView(b *testing.B) {
 	m.contacts = loadedList(snap, 120, 37)
 	m.detail = newDetailView(m.st, m.keys)
 	m.labels = newLabelScreen(m.st, m.keys)
-	m.account = newAccountScreen(m.st, m.keys)
+	m.account = newAccountScreen(m.st, m.keys, nil, false)
 	m.loaded = true
 	m.width, m.height = 120, 40
 	m.layout()

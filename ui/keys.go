@@ -13,6 +13,7 @@ type KeyMap struct {
 	Contacts, Labels, Account               key.Binding
 	Help, Quit                              key.Binding
 	ApplySearch, CancelSearch               key.Binding
+	PairPhone, Retry, Logout                key.Binding
 }
 
 // DefaultKeyMap is DESIGN §7's defaults.
@@ -40,6 +41,9 @@ func DefaultKeyMap() *KeyMap {
 		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		ApplySearch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
 		CancelSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
+		PairPhone:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pair by phone number")),
+		Retry:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "connect again")),
+		Logout:       key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log out")),
 	}
 }
 

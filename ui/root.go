@@ -47,6 +47,9 @@ type Options struct {
 	// Banner is shown above the screens, e.g. "read-only: pid 123 holds the
 	// connection".
 	Banner string
+	// ReadOnly: another process owns the WhatsApp connection; pairing and
+	// logging out are left to it.
+	ReadOnly bool
 }
 
 // Model is the root Bubble Tea model.
@@ -90,12 +93,15 @@ func New(svc *app.Service, opts Options) *Model {
 		contacts: newContactList(st, keys),
 		detail:   newDetailView(st, keys),
 		labels:   newLabelScreen(st, keys),
-		account:  newAccountScreen(st, keys),
+		account:  newAccountScreen(st, keys, svc, opts.ReadOnly),
 		ix:       &index{},
 		status:   svc.Status(),
 		loading:  true,
 		width:    80,
 		height:   24,
+	}
+	if !m.status.Account.Paired {
+		m.screen = screenAccount
 	}
 	m.layout()
 	return m
@@ -177,9 +183,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmds = append(cmds, m.load())
 			}
 		case app.StatusChanged:
+			wasPaired := m.status.Account.Paired
 			m.status = m.svc.Status()
+			if !wasPaired && m.status.Account.Paired && m.screen == screenAccount && !m.account.capturesKeys() {
+				// Paired: show what the pairing was for.
+				m.switchTo(screenContacts)
+			}
+			if m.screen == screenAccount {
+				cmds = append(cmds, m.account.tick(m.status))
+			}
 		}
 		return m, tea.Batch(cmds...)
+	case pairTickMsg:
+		m.account.ticking = false
+		if m.screen == screenAccount {
+			return m, m.account.tick(m.status)
+		}
+		return m, nil
+	case pairPhoneMsg, logoutMsg, connectMsg:
+		return m, m.account.Update(msg, m.status)
 	case flashMsg:
 		m.flash = string(msg)
 		return m, nil
@@ -224,7 +246,8 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 	if kp.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	typing := m.screen == screenContacts && !m.inDetail && m.contacts.capturesKeys()
+	typing := m.screen == screenContacts && !m.inDetail && m.contacts.capturesKeys() ||
+		m.screen == screenAccount && m.account.capturesKeys()
 	if !typing {
 		if m.fullHelp {
 			m.fullHelp = false
@@ -237,20 +260,15 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			m.fullHelp = true
 			return nil
 		case key.Matches(kp, m.keys.NextTab):
-			m.switchTo((m.screen + 1) % screenCount)
-			return nil
+			return m.switchTo((m.screen + 1) % screenCount)
 		case key.Matches(kp, m.keys.PrevTab):
-			m.switchTo((m.screen + screenCount - 1) % screenCount)
-			return nil
+			return m.switchTo((m.screen + screenCount - 1) % screenCount)
 		case key.Matches(kp, m.keys.Contacts):
-			m.switchTo(screenContacts)
-			return nil
+			return m.switchTo(screenContacts)
 		case key.Matches(kp, m.keys.Labels):
-			m.switchTo(screenLabels)
-			return nil
+			return m.switchTo(screenLabels)
 		case key.Matches(kp, m.keys.Account):
-			m.switchTo(screenAccount)
-			return nil
+			return m.switchTo(screenAccount)
 		}
 	}
 	var cmd tea.Cmd
@@ -274,6 +292,8 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			m.switchTo(screenContacts)
 			m.contacts.setQuery(`label:"` + name + `"`)
 		}
+	case m.screen == screenAccount:
+		cmd = m.account.Update(kp, m.status)
 	}
 	return cmd
 }
@@ -283,9 +303,13 @@ func (m *Model) openDetail(c *model.Contact) {
 	m.detail.open(c, m.ix)
 }
 
-func (m *Model) switchTo(s screen) {
+func (m *Model) switchTo(s screen) tea.Cmd {
 	m.screen = s
 	m.inDetail = false
+	if s == screenAccount {
+		return m.account.tick(m.status)
+	}
+	return nil
 }
 
 // reopenDetail refreshes the detail view after a reload, or closes it when
@@ -328,7 +352,7 @@ func (m *Model) currentHelp() helpMap {
 	case m.screen == screenLabels:
 		return m.labels.help()
 	}
-	return m.account.help()
+	return m.account.help(m.status)
 }
 
 func (m *Model) View() tea.View {
@@ -430,6 +454,7 @@ func (m *Model) fullHelpView() string {
 		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
 		{"Detail", []key.Binding{k.Copy, k.Back}},
 		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts"))}},
+		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout}},
 	}
 	// Three columns fit at 80 cells, so the whole help shows at 80x24.
 	colW := max(26, m.width/3)

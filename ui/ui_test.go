@@ -244,3 +244,34 @@ func TestPreviewIsTheFullIndexFirstPage(t *testing.T) {
 		}
 	}
 }
+
+// An unpaired account shows the QR code on the Account screen, pairs after
+// the world's pair_after_ms, and its contacts appear without a restart.
+func TestUnpairedAccountPairsAndContactsAppear(t *testing.T) {
+	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "unpaired.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := sim.New(world)
+	ctx, cancel := context.WithCancel(context.Background())
+	svc := app.New(st, backend, app.Options{})
+	go svc.Run(ctx)
+	t.Cleanup(func() { cancel(); backend.Close(); st.Close() })
+	if err := svc.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 45))
+	waitFor(t, tm, "Scan with WhatsApp")
+	waitFor(t, tm, "Ada Lovelace")
+	m, view := finalView(t, tm)
+	if m.screen != screenContacts {
+		t.Errorf("after pairing the screen is %d, want the contact list", m.screen)
+	}
+	if !strings.Contains(view, "Ada Lovelace") || !strings.Contains(view, "connected") {
+		t.Errorf("contacts did not appear after pairing:\n%s", view)
+	}
+}
