@@ -14,6 +14,7 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/ui/qrtext"
 	"github.com/wabook/wabook/wa"
 )
 
@@ -245,14 +246,14 @@ func (a *accountScreen) View(st app.Status) string {
 }
 
 func (a *accountScreen) pairingView(st app.Status) []string {
-	w, h := qrSize(st.PairCode)
+	w, h := qrtext.Size(st.PairCode)
 	if w > a.width || h+3 > a.height-len(strings.Split(a.headerText(st), "\n")) {
 		return []string{
 			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code: it needs %dx%d cells.", w, h+8)),
 			"Make the window larger, or press p to pair by phone number instead.",
 		}
 	}
-	qr, _, _, err := renderQR(st.PairCode, a.qrStyle)
+	qr, _, _, err := qrtext.Render(st.PairCode, a.qrStyle)
 	if err != nil {
 		return []string{a.st.Error.Render(err.Error())}
 	}

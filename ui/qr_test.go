@@ -12,6 +12,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/ui/qrtext"
 	"github.com/wabook/wabook/wa"
 )
 
@@ -73,7 +74,7 @@ func TestPairingQRScans(t *testing.T) {
 	if n := len(pairingCode); n != 230 {
 		t.Fatalf("test code is %d characters, want 230", n)
 	}
-	lines, w, h, err := renderQR(pairingCode, lipgloss.NewStyle())
+	lines, w, h, err := qrtext.Render(pairingCode, lipgloss.NewStyle())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,6 @@
-package ui
+// Package qrtext draws QR codes with half-block characters, for the TUI and
+// for "wabook pair" in a plain terminal.
+package qrtext
 
 import (
 	"fmt"
@@ -8,23 +10,23 @@ import (
 	"rsc.io/qr"
 )
 
-// qrQuietZone is the light border around the code, in modules. Two modules is
+// QuietZone is the light border around the code, in modules. Two modules is
 // less than the standard's four but phone cameras read it, and it lets a
 // 230-character pairing code fit in 57x29 cells.
-const qrQuietZone = 2
+const QuietZone = 2
 
-// renderQR draws text as a QR code with half blocks: each cell holds two
+// Render draws text as a QR code with half blocks: each cell holds two
 // modules, top and bottom. Colours are explicit (dark on light) so the code
 // scans on dark terminal themes too. It returns the lines and the size in
 // cells.
-func renderQR(text string, style lipgloss.Style) (lines []string, width, height int, err error) {
+func Render(text string, style lipgloss.Style) (lines []string, width, height int, err error) {
 	code, err := qr.Encode(text, qr.L)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("encoding the pairing code as a QR code: %w", err)
 	}
-	n := code.Size + 2*qrQuietZone
+	n := code.Size + 2*QuietZone
 	black := func(x, y int) bool {
-		x, y = x-qrQuietZone, y-qrQuietZone
+		x, y = x-QuietZone, y-QuietZone
 		return x >= 0 && y >= 0 && x < code.Size && y < code.Size && code.Black(x, y)
 	}
 	for y := 0; y < n; y += 2 {
@@ -47,12 +49,12 @@ func renderQR(text string, style lipgloss.Style) (lines []string, width, height 
 	return lines, n, len(lines), nil
 }
 
-// qrSize is the number of cells a QR code for text needs.
-func qrSize(text string) (width, height int) {
+// Size is the number of cells a QR code for text needs.
+func Size(text string) (width, height int) {
 	code, err := qr.Encode(text, qr.L)
 	if err != nil {
 		return 0, 0
 	}
-	n := code.Size + 2*qrQuietZone
+	n := code.Size + 2*QuietZone
 	return n, (n + 1) / 2
 }

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+func syncedService(t *testing.T) (*Service, *sim.Backend) {
+	t.Helper()
+	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := sim.New(world)
+	ctx, cancel := context.WithCancel(context.Background())
+	svc := New(st, backend, Options{})
+	go svc.Run(ctx)
+	t.Cleanup(func() { cancel(); backend.Close(); st.Close() })
+	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)
+	defer done()
+	if err := svc.SyncOnce(syncCtx); err != nil {
+		t.Fatal(err)
+	}
+	return svc, backend
+}
+
+// eventually polls until cond holds: events are applied by Run's goroutine.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestBackendEventsReachTheMirror(t *testing.T) {
+	svc, backend := syncedService(t)
+	ctx := context.Background()
+	contact := func(jid string) model.Contact {
+		c, err := svc.Store().Contact(ctx, jid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	const ada, grace = "14155550101@s.whatsapp.net", "14155550104@s.whatsapp.net"
+
+	tests := []struct {
+		name  string
+		event wa.Event
+		holds func() bool
+	}{
+		{"push name", wa.PushNameChanged{JID: ada, PushName: "countess"}, func() bool { return contact(ada).PushName == "countess" }},
+		{"block", wa.BlockChanged{JID: grace, Blocked: true}, func() bool { return contact(grace).IsBlocked }},
+		{"blocklist", wa.BlocklistReplaced{JIDs: []string{ada}}, func() bool { return contact(ada).IsBlocked && !contact(grace).IsBlocked }},
+		{"label removed from chat", wa.LabelAssociationChanged{WALabelID: "2", ChatJID: grace, Assigned: false}, func() bool { return len(contact(grace).Labels) == 0 }},
+		{"label renamed", wa.LabelEdited{WALabelID: "1", Name: "Customer", Color: 5}, func() bool { return slices.Equal(contact(ada).Labels, []string{"Customer"}) }},
+		{"label deleted", wa.LabelEdited{WALabelID: "1", Deleted: true}, func() bool { return len(contact(ada).Labels) == 0 }},
+		{"group left", wa.GroupLeft{JID: "120363000000000002@g.us"}, func() bool { return slices.Equal(contact(ada).Groups, []string{"120363000000000001@g.us"}) }},
+		{"new contact", wa.ContactsUpserted{Contacts: []model.Contact{{JID: "14155550177@s.whatsapp.net", FullName: "New Person", IsWAContact: true}}},
+			func() bool { c, err := svc.Store().Contact(ctx, "14155550177@s.whatsapp.net"); return err == nil && c.FullName == "New Person" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			backend.Inject(tt.event)
+			eventually(t, tt.name, tt.holds)
+		})
+	}
+}
+
+func TestConnectionEventsUpdateStatus(t *testing.T) {
+	svc, backend := syncedService(t)
+	until := time.Now().Add(time.Hour).Truncate(time.Second)
+	backend.Inject(wa.ConnectionChanged{State: wa.StateTempBanned, Until: until, Detail: "banned for spam"})
+	eventually(t, "ban status", func() bool {
+		st := svc.Status()
+		return st.Conn == wa.StateTempBanned && st.Until.Equal(until) && st.Detail == "banned for spam"
+	})
+	backend.Inject(wa.LoggedOut{Reason: "removed from the phone"})
+	eventually(t, "logged out", func() bool { return svc.Status().Conn == wa.StateLoggedOut })
+	// The mirror stays after a logout.
+	if n, err := svc.Store().ContactCount(context.Background()); err != nil || n != 6 {
+		t.Errorf("mirror after logout: %d contacts, %v", n, err)
+	}
+}
+
+// Notices coalesce: a burst of changes leaves one notice of each kind until
+// the front end acknowledges it.
+func TestNoticesCoalesce(t *testing.T) {
+	svc, backend := syncedService(t)
+	drain := func() map[NoticeKind]int {
+		got := map[NoticeKind]int{}
+		for {
+			select {
+			case n := <-svc.Notices():
+				got[n.Kind]++
+				svc.Acknowledge(n)
+			case <-time.After(100 * time.Millisecond):
+				return got
+			}
+		}
+	}
+	drain()
+	for i := 0; i < 50; i++ {
+		backend.Inject(wa.PushNameChanged{JID: "14155550101@s.whatsapp.net", PushName: "n"})
+	}
+	time.Sleep(200 * time.Millisecond)
+	// Nothing acknowledged yet: at most one data notice is waiting.
+	got := 0
+	for len(svc.Notices()) > 0 {
+		n := <-svc.Notices()
+		if n.Kind == DataChanged {
+			got++
+		}
+	}
+	if got != 1 {
+		t.Errorf("%d data notices waiting after a burst, want 1", got)
+	}
+}

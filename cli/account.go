@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/wabook/wabook/ui/qrtext"
+)
+
+// Sync connects, mirrors the account and prints a one-line summary.
+//
+//	wabook sync [--timeout D]
+func Sync(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("sync")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("sync: unexpected argument %q", fs.Arg(0))
+	}
+	if !env.Svc.Backend().Account().Paired {
+		return errors.New("this account is not paired yet: run \"wabook pair\" first")
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	if err := env.Svc.SyncOnce(ctx); err != nil {
+		return err
+	}
+	return printSummary(ctx, env)
+}
+
+func printSummary(ctx context.Context, env Env) error {
+	snap, err := env.Svc.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	blocked := 0
+	for i := range snap.Contacts {
+		if snap.Contacts[i].IsBlocked {
+			blocked++
+		}
+	}
+	_, err = fmt.Fprintf(env.Out, "synced: %d contacts, %d groups, %d labels, %d blocked\n",
+		len(snap.Contacts), len(snap.Groups), len(snap.Labels), blocked)
+	return err
+}
+
+// Pair links wabook to a WhatsApp account: a QR code to scan, or with
+// --code a code to type on the phone. It returns once the account is paired
+// and mirrored.
+//
+//	wabook pair [--code +PHONE] [--timeout D]
+func Pair(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("pair")
+	phone := fs.String("code", "", "pair by phone number: the account's number; prints a code to type on the phone")
+	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("pair: unexpected argument %q", fs.Arg(0))
+	}
+	svc := env.Svc
+	if acc := svc.Backend().Account(); acc.Paired {
+		return fmt.Errorf("already paired with %s: run \"wabook logout\" first to pair another account", acc.Phone)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	if err := svc.Connect(ctx); err != nil {
+		return err
+	}
+	if *phone != "" {
+		code, err := svc.PairPhone(ctx, *phone)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Out, "On your phone: WhatsApp → Settings → Linked devices → Link a device →\n"+
+			"\"Link with phone number instead\", then type this code:\n\n    %s\n\n", code)
+	}
+	qrStyle := lipgloss.NewStyle().Foreground(color.Black).Background(color.White)
+	shown := ""
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		st := svc.Status()
+		switch {
+		case st.Account.Paired:
+			fmt.Fprintf(env.Out, "paired with %s\n", st.Account.Phone)
+			if err := svc.WaitSynced(ctx); err != nil {
+				return err
+			}
+			return printSummary(ctx, env)
+		case st.PairError != "":
+			return fmt.Errorf("pairing failed: %s", st.PairError)
+		case *phone == "" && st.PairCode != "" && st.PairCode != shown:
+			shown = st.PairCode
+			lines, _, _, err := qrtext.Render(st.PairCode, qrStyle)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Out, "Scan with WhatsApp: Settings → Linked devices → Link a device.\n%s\n\n", strings.Join(lines, "\n"))
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pairing did not finish: %w", ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+// Logout ends the WhatsApp session of this device; the mirror stays.
+//
+//	wabook logout
+func Logout(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("logout")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("logout: unexpected argument %q", fs.Arg(0))
+	}
+	acc := env.Svc.Backend().Account()
+	if !acc.Paired {
+		return errors.New("not paired: there is no session to log out of")
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := env.Svc.Logout(ctx); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(env.Out, "logged out of %s; the address book stays in the database\n", acc.Phone)
+	return err
+}
+
+// NeedsConnection reports whether a command must own the WhatsApp
+// connection (and so the lock).
+func NeedsConnection(command string) bool {
+	switch command {
+	case "sync", "pair", "logout":
+		return true
+	}
+	return false
+}
+
