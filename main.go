@@ -25,6 +25,7 @@ import (
 	"github.com/wabook/wabook/ui"
 	"github.com/wabook/wabook/wa"
 	"github.com/wabook/wabook/wa/sim"
+	"github.com/wabook/wabook/wa/wm"
 )
 
 const usage = `wabook — a WhatsApp address book for the terminal
@@ -36,6 +37,9 @@ usage:
 commands:
   contacts [--query Q] [--format table|json|csv]   list contacts
   show ID [--json]                                  one contact (phone, JID or <digits>@c.us)
+  pair [--code +PHONE]                              link to a WhatsApp account (QR code, or a code for the phone)
+  sync                                              mirror the account now and print a summary
+  logout                                            end the WhatsApp session (the address book stays)
 
 global flags:
   --demo          try wabook on a built-in simulated account (throw-away database)
@@ -48,6 +52,14 @@ global flags:
 type globals struct {
 	db, sim, region, log string
 	demo                 bool
+}
+
+var commands = map[string]func(context.Context, cli.Env, []string) error{
+	"contacts": cli.Contacts,
+	"show":     cli.Show,
+	"pair":     cli.Pair,
+	"sync":     cli.Sync,
+	"logout":   cli.Logout,
 }
 
 func main() {
@@ -75,21 +87,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(rest) > 0 {
 		command, rest = rest[0], rest[1:]
 	}
-	commands := map[string]func(context.Context, cli.Env, []string) error{
-		"contacts": cli.Contacts,
-		"show":     cli.Show,
+	if command == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
 	}
-	var runCommand func(context.Context, cli.Env, []string) error
-	if command != "" {
-		var ok bool
-		if runCommand, ok = commands[command]; !ok {
-			if command == "help" {
-				fmt.Fprint(stdout, usage)
-				return 0
-			}
-			fmt.Fprintf(stderr, "wabook: unknown command %q (see wabook --help)\n", command)
-			return 2
-		}
+	runCommand, known := commands[command]
+	if command != "" && !known {
+		fmt.Fprintf(stderr, "wabook: unknown command %q (see wabook --help)\n", command)
+		return 2
 	}
 	if g.demo && g.sim != "" {
 		fmt.Fprintln(stderr, "wabook: use either --demo or --sim, not both")
@@ -99,28 +104,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
-	svc, cleanup, err := wire(g)
+	w, err := wire(ctx, g)
 	if err != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1
 	}
-	defer cleanup()
-	go svc.Run(ctx)
+	defer w.close()
+	go w.svc.Run(ctx)
+
+	// One process at a time owns the WhatsApp connection.
+	lock, lockErr := app.AcquireLock(w.dbPath)
+	if lockErr == nil {
+		defer lock.Release()
+	}
+	var locked *app.LockedError
+	if lockErr != nil && !errors.As(lockErr, &locked) {
+		fmt.Fprintf(stderr, "wabook: %v\n", lockErr)
+		return 1
+	}
 
 	if runCommand == nil {
-		return runTUI(ctx, svc, stderr)
+		return runTUI(ctx, w.svc, locked, stderr)
 	}
-	if g.demo || g.sim != "" {
+	if cli.NeedsConnection(command) && locked != nil {
+		fmt.Fprintf(stderr, "wabook: %v\n", locked)
+		return 1
+	}
+	if w.simulated && locked == nil && !cli.NeedsConnection(command) {
 		// The simulated phone is the source of truth: mirror it first.
 		syncCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := svc.SyncOnce(syncCtx)
+		err := w.svc.SyncOnce(syncCtx)
 		cancel()
 		if err != nil && !errors.Is(err, wa.ErrNotPaired) {
 			fmt.Fprintf(stderr, "wabook: %v\n", err)
 			return 1
 		}
 	}
-	env := cli.Env{Svc: svc, Out: stdout, Err: stderr}
+	env := cli.Env{Svc: w.svc, Out: stdout, Err: stderr}
 	if err := runCommand(ctx, env, rest); err != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		var usageErr *cli.UsageError
@@ -132,75 +152,100 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// wire opens the database, picks the backend and builds the service.
-func wire(g globals) (*app.Service, func(), error) {
-	var cleanups []func()
-	cleanup := func() {
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
+// wiring is what a run works with.
+type wiring struct {
+	svc       *app.Service
+	dbPath    string
+	simulated bool
+	cleanups  []func()
+}
+
+func (w *wiring) close() {
+	for i := len(w.cleanups) - 1; i >= 0; i-- {
+		w.cleanups[i]()
+	}
+}
+
+// wire opens the database and the log, picks the backend and builds the
+// service.
+func wire(ctx context.Context, g globals) (*wiring, error) {
+	w := &wiring{simulated: g.demo || g.sim != ""}
+	fail := func(err error) (*wiring, error) {
+		w.close()
+		return nil, err
+	}
+	// A broken world file is reported before anything is created.
+	var world *sim.World
+	switch {
+	case g.demo:
+		world = sim.DemoWorld()
+	case g.sim != "":
+		var err error
+		if world, err = sim.LoadWorldFile(g.sim); err != nil {
+			return nil, err
 		}
 	}
-	dbPath := g.db
+
+	w.dbPath = g.db
 	if g.demo {
 		dir, err := os.MkdirTemp("", "wabook-demo-")
 		if err != nil {
-			return nil, nil, fmt.Errorf("creating the demo database: %w", err)
+			return nil, fmt.Errorf("creating the demo database: %w", err)
 		}
-		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
-		dbPath = filepath.Join(dir, "wabook.db")
-	} else if dbPath == "" {
+		w.cleanups = append(w.cleanups, func() { os.RemoveAll(dir) })
+		w.dbPath = filepath.Join(dir, "wabook.db")
+	} else if w.dbPath == "" {
 		p, err := store.DefaultPath()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		dbPath = p
+		w.dbPath = p
 	}
 
-	var backend wa.Backend
-	switch {
-	case g.demo:
-		backend = sim.New(sim.DemoWorld())
-	case g.sim != "":
-		world, err := sim.LoadWorldFile(g.sim)
-		if err != nil {
-			cleanup()
-			return nil, nil, err
-		}
-		backend = sim.New(world)
-	default:
-		cleanup()
-		return nil, nil, errors.New("connecting to a real WhatsApp account is not available in this build yet; try --demo, or --sim FILE")
-	}
-	cleanups = append(cleanups, func() { backend.Close() })
-
-	st, err := store.Open(dbPath)
+	st, err := store.Open(w.dbPath)
 	if err != nil {
-		cleanup()
-		return nil, nil, err
+		return fail(err)
 	}
-	cleanups = append(cleanups, func() { st.Close() })
+	w.cleanups = append(w.cleanups, func() { st.Close() })
 
 	logPath := g.log
 	if logPath == "" {
-		logPath = filepath.Join(filepath.Dir(dbPath), "wabook.log")
+		logPath = filepath.Join(filepath.Dir(w.dbPath), "wabook.log")
 	}
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		cleanup()
-		return nil, nil, fmt.Errorf("opening the log file: %w", err)
+		return fail(fmt.Errorf("opening the log file: %w", err))
 	}
-	cleanups = append(cleanups, func() { logFile.Close() })
+	w.cleanups = append(w.cleanups, func() { logFile.Close() })
 	log := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	svc := app.New(st, backend, app.Options{Region: strings.ToUpper(g.region), Log: log})
-	return svc, cleanup, nil
+	var backend wa.Backend
+	if world != nil {
+		backend = sim.New(world)
+	} else {
+		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath})
+		if err != nil {
+			return fail(fmt.Errorf("starting the WhatsApp client: %w", err))
+		}
+		backend = b
+	}
+	w.cleanups = append(w.cleanups, func() { backend.Close() })
+
+	w.svc = app.New(st, backend, app.Options{Region: strings.ToUpper(g.region), Log: log})
+	return w, nil
 }
 
-func runTUI(ctx context.Context, svc *app.Service, stderr io.Writer) int {
-	// A failed connect leaves the mirror worth browsing offline; the service
-	// keeps the error and the status bar shows it.
-	_ = svc.Connect(ctx)
-	p := tea.NewProgram(ui.New(svc, ui.Options{}), tea.WithContext(ctx))
+func runTUI(ctx context.Context, svc *app.Service, locked *app.LockedError, stderr io.Writer) int {
+	opts := ui.Options{}
+	if locked != nil {
+		opts.ReadOnly = true
+		opts.Banner = fmt.Sprintf("Offline, read-only: wabook pid %d holds the WhatsApp connection for this database.", locked.PID)
+	} else {
+		// A failed connect leaves the mirror worth browsing offline; the
+		// service keeps the error and the Account screen shows it.
+		_ = svc.Connect(ctx)
+	}
+	p := tea.NewProgram(ui.New(svc, opts), tea.WithContext(ctx))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession runs the real binary in a detached tmux session on its own
+// server socket, so the test sees exactly what a user's terminal shows.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p") }
+
+func (s *tmuxSession) keys(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "w"}, keys...)...) }
+
+// waitFor polls the screen until it contains text.
+func (s *tmuxSession) waitFor(text string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		screen := s.screen()
+		if strings.Contains(screen, text) {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("screen never showed %q:\n%s", text, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "wabook")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestTerminalSession(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed; the terminal test needs it (.ci/run installs it)")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	world, _ := filepath.Abs("testdata/world.json")
+	s := &tmuxSession{t: t, socket: "wabook-test-" + strconv.Itoa(os.Getpid())}
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	command := strings.Join([]string{bin, "--sim", world, "--db", filepath.Join(dir, "w.db"), "; echo wabook-exited-$?; sleep 60"}, " ")
+	s.tmux("new-session", "-d", "-s", "w", "-x", "100", "-y", "30", command)
+
+	s.waitFor("6 contacts")
+	s.keys("/")
+	s.keys("-l", "label:vip")
+	screen := s.waitFor("1 of 6 contacts")
+	if !strings.Contains(screen, "Grace Hopper") || strings.Contains(screen, "Ada Lovelace") {
+		t.Errorf("search label:vip shows the wrong rows:\n%s", screen)
+	}
+	s.keys("Enter", "Enter")
+	screen = s.waitFor("Chats (2)")
+	for _, want := range []string{"14155550104@c.us", "120363000000000001@g.us", "Team"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("detail lacks %q:\n%s", want, screen)
+		}
+	}
+	s.keys("Escape")
+	// A key right after ESC would read as alt+key; terminals need a pause.
+	time.Sleep(300 * time.Millisecond)
+	s.keys("?")
+	s.waitFor("Everywhere")
+	s.keys("x")
+	s.keys("q")
+	screen = s.waitFor("wabook-exited-0")
+	if strings.Contains(screen, "Grace Hopper") {
+		t.Errorf("the UI is still on screen after quitting:\n%s", screen)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "w.db.lock")); !os.IsNotExist(err) {
+		t.Errorf("lock file left behind after quitting: %v", err)
+	}
+}
