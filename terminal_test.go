@@ -28,7 +28,9 @@ func (s *tmuxSession) tmux(args ...string) string {
 
 func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p") }
 
-func (s *tmuxSession) keys(keys ...string) { s.tmux(append([]string{"send-keys", "-t", "w"}, keys...)...) }
+func (s *tmuxSession) keys(keys ...string) {
+	s.tmux(append([]string{"send-keys", "-t", "w"}, keys...)...)
+}
 
 // waitFor polls the screen until it contains text.
 func (s *tmuxSession) waitFor(text string) string {

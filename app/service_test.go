@@ -73,7 +73,10 @@ func TestBackendEventsReachTheMirror(t *testing.T) {
 		{"label deleted", wa.LabelEdited{WALabelID: "1", Deleted: true}, func() bool { return len(contact(ada).Labels) == 0 }},
 		{"group left", wa.GroupLeft{JID: "120363000000000002@g.us"}, func() bool { return slices.Equal(contact(ada).Groups, []string{"120363000000000001@g.us"}) }},
 		{"new contact", wa.ContactsUpserted{Contacts: []model.Contact{{JID: "14155550177@s.whatsapp.net", FullName: "New Person", IsWAContact: true}}},
-			func() bool { c, err := svc.Store().Contact(ctx, "14155550177@s.whatsapp.net"); return err == nil && c.FullName == "New Person" }},
+			func() bool {
+				c, err := svc.Store().Contact(ctx, "14155550177@s.whatsapp.net")
+				return err == nil && c.FullName == "New Person"
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -148,4 +148,3 @@ func NeedsConnection(command string) bool {
 	}
 	return false
 }
-
