@@ -1,0 +1,279 @@
+package wm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/appstate"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/wa"
+)
+
+// begin checks what every call needs: an open backend and a paired account.
+func (b *Backend) begin(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if !b.paired() {
+		return wa.ErrNotPaired
+	}
+	return nil
+}
+
+// callErr wraps a whatsmeow call error; rate-overlimit becomes
+// wa.ErrRateLimited.
+func callErr(what string, err error) error {
+	if errors.Is(err, whatsmeow.ErrIQRateOverLimit) {
+		return fmt.Errorf("wm: %s: %w", what, wa.ErrRateLimited)
+	}
+	return fmt.Errorf("wm: %s: %w", what, err)
+}
+
+// CheckNumbers asks WhatsApp which of the "+digits" numbers exist (at most
+// 20 per call). Answers come back in the order asked. A number WhatsApp
+// leaves out of its answer does not exist; an answer's JID may differ from
+// the number asked (Brazil's ninth digit). Inputs that are not "+digits" get
+// a per-number error and are not sent. Rate-overlimit gives
+// wa.ErrRateLimited.
+func (b *Backend) CheckNumbers(ctx context.Context, phones []string) ([]wa.CheckAnswer, error) {
+	if len(phones) > MaxCheckBatch {
+		return nil, fmt.Errorf("wm: at most %d numbers per query, got %d", MaxCheckBatch, len(phones))
+	}
+	if err := b.begin(ctx); err != nil {
+		return nil, err
+	}
+	answers := make([]wa.CheckAnswer, len(phones))
+	var query []string
+	for i, p := range phones {
+		answers[i].Query = p
+		d := strings.TrimPrefix(p, "+")
+		if !strings.HasPrefix(p, "+") || !allDigits(d) || len(d) > 15 {
+			answers[i].Err = fmt.Errorf("wm: %q is not a number in +digits form", p)
+			continue
+		}
+		if !slices.Contains(query, p) {
+			query = append(query, p)
+		}
+	}
+	if len(query) == 0 {
+		return answers, nil
+	}
+	res, err := b.net().IsOnWhatsApp(ctx, query)
+	if err != nil {
+		return nil, callErr("checking numbers", err)
+	}
+	byDigits := make(map[string]types.IsOnWhatsAppResponse, len(res))
+	for _, r := range res {
+		byDigits[strings.TrimPrefix(strings.TrimSpace(r.Query), "+")] = r
+	}
+	for i := range answers {
+		a := &answers[i]
+		if a.Err != nil {
+			continue
+		}
+		d := strings.TrimPrefix(a.Query, "+")
+		a.JID = model.JIDFromDigits(d)
+		r, ok := byDigits[d]
+		if !ok || !r.IsIn {
+			continue
+		}
+		a.Exists = true
+		if j := r.JID.ToNonAD(); j.Server == types.DefaultUserServer && allDigits(j.User) {
+			a.JID = phoneJID(j)
+		}
+		if r.VerifiedName != nil && r.VerifiedName.Details != nil {
+			a.VerifiedName = r.VerifiedName.Details.GetVerifiedName()
+		}
+	}
+	return answers, nil
+}
+
+// parseUserJID reads a user JID: "digits@s.whatsapp.net" (device suffix
+// allowed), "digits@c.us", "…@lid", "+digits" or bare digits.
+func parseUserJID(s string) (types.JID, error) {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "@") {
+		d := strings.TrimPrefix(s, "+")
+		if !allDigits(d) {
+			return types.EmptyJID, fmt.Errorf("wm: %q is not a user JID", s)
+		}
+		return types.NewJID(d, types.DefaultUserServer), nil
+	}
+	j, err := types.ParseJID(s)
+	if err != nil {
+		return types.EmptyJID, fmt.Errorf("wm: %q is not a user JID", s)
+	}
+	j = j.ToNonAD()
+	switch j.Server {
+	case types.LegacyUserServer:
+		j.Server = types.DefaultUserServer
+		fallthrough
+	case types.DefaultUserServer, types.HiddenUserServer:
+		if allDigits(j.User) {
+			return j, nil
+		}
+	}
+	return types.EmptyJID, fmt.Errorf("wm: %q is not a user JID", s)
+}
+
+// parseChatJID is parseUserJID plus group JIDs.
+func parseChatJID(s string) (types.JID, error) {
+	if j, err := types.ParseJID(strings.TrimSpace(s)); err == nil && j.Server == types.GroupServer {
+		return j.ToNonAD(), nil
+	}
+	return parseUserJID(s)
+}
+
+// UserInfo fetches about text, picture id and verified name, keyed by the
+// JIDs asked for (phone JIDs, LIDs, "+digits"). Users WhatsApp does not
+// answer for are left out.
+func (b *Backend) UserInfo(ctx context.Context, jids []string) (map[string]wa.UserInfo, error) {
+	if err := b.begin(ctx); err != nil {
+		return nil, err
+	}
+	parsed := make([]types.JID, 0, len(jids))
+	keys := make(map[types.JID][]string, len(jids))
+	for _, s := range jids {
+		j, err := parseUserJID(s)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := keys[j]; !dup {
+			parsed = append(parsed, j)
+		}
+		keys[j] = append(keys[j], s)
+	}
+	out := make(map[string]wa.UserInfo, len(jids))
+	if len(parsed) == 0 {
+		return out, nil
+	}
+	res, err := b.net().GetUserInfo(ctx, parsed)
+	if err != nil {
+		return nil, callErr("user info", err)
+	}
+	for j, info := range res {
+		j = j.ToNonAD()
+		ui := wa.UserInfo{
+			JID:      b.chatJID(ctx, j),
+			About:    info.Status,
+			AvatarID: info.PictureID,
+		}
+		if info.VerifiedName != nil {
+			ui.IsBusiness = true
+			if info.VerifiedName.Details != nil {
+				ui.VerifiedName = info.VerifiedName.Details.GetVerifiedName()
+			}
+		}
+		for _, k := range keys[j] {
+			out[k] = ui
+		}
+	}
+	return out, nil
+}
+
+// ProfilePictureURL returns the URL of the user's or group's picture: ""
+// when there is none or when the user hides it from this account.
+func (b *Backend) ProfilePictureURL(ctx context.Context, jid string) (string, error) {
+	if err := b.begin(ctx); err != nil {
+		return "", err
+	}
+	j, err := parseChatJID(jid)
+	if err != nil {
+		return "", err
+	}
+	info, err := b.net().GetProfilePictureInfo(ctx, j, &whatsmeow.GetProfilePictureParams{})
+	switch {
+	case errors.Is(err, whatsmeow.ErrProfilePictureNotSet), errors.Is(err, whatsmeow.ErrProfilePictureUnauthorized):
+		return "", nil
+	case err != nil:
+		return "", callErr("profile picture", err)
+	case info == nil:
+		return "", nil
+	}
+	return info.URL, nil
+}
+
+// SetBlocked blocks or unblocks a user and reports BlockChanged.
+func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) error {
+	if err := b.begin(ctx); err != nil {
+		return err
+	}
+	j, err := parseUserJID(jid)
+	if err != nil {
+		return err
+	}
+	action := events.BlocklistChangeActionUnblock
+	if blocked {
+		action = events.BlocklistChangeActionBlock
+	}
+	if _, err := b.net().UpdateBlocklist(ctx, j, action); err != nil {
+		return callErr("updating the blocklist", err)
+	}
+	b.emit(wa.BlockChanged{JID: b.chatJID(ctx, j), Blocked: blocked})
+	return nil
+}
+
+// business checks that label calls are allowed.
+func (b *Backend) business(ctx context.Context) error {
+	if err := b.begin(ctx); err != nil {
+		return err
+	}
+	if !b.Account().IsBusiness {
+		return wa.ErrNotBusiness
+	}
+	return nil
+}
+
+// SendLabelEdit creates, renames, recolours or deletes a WhatsApp Business
+// label (app state "regular").
+func (b *Backend) SendLabelEdit(ctx context.Context, edit wa.LabelEdit) error {
+	if err := b.business(ctx); err != nil {
+		return err
+	}
+	if edit.WALabelID == "" {
+		return errors.New("wm: label edit without a label id")
+	}
+	if !edit.Deleted && strings.TrimSpace(edit.Name) == "" {
+		return errors.New("wm: label edit without a name")
+	}
+	if edit.Color < 0 || edit.Color >= model.LabelColors {
+		return fmt.Errorf("wm: label colour %d: want 0–%d", edit.Color, model.LabelColors-1)
+	}
+	patch := appstate.BuildLabelEdit(edit.WALabelID, edit.Name, int32(edit.Color), edit.Deleted)
+	if err := b.net().SendAppState(ctx, patch); err != nil {
+		return callErr("sending the label change", err)
+	}
+	return nil
+}
+
+// SendLabelChat assigns or removes a WhatsApp Business label on a chat
+// (phone JID, "+digits", LID or group JID), sent as given.
+func (b *Backend) SendLabelChat(ctx context.Context, waLabelID, chatJID string, assigned bool) error {
+	if err := b.business(ctx); err != nil {
+		return err
+	}
+	if waLabelID == "" {
+		return errors.New("wm: label chat without a label id")
+	}
+	j, err := parseChatJID(chatJID)
+	if err != nil {
+		return err
+	}
+	if err := b.net().SendAppState(ctx, appstate.BuildLabelChat(j, waLabelID, assigned)); err != nil {
+		return callErr("sending the label assignment", err)
+	}
+	return nil
+}

@@ -1,0 +1,487 @@
+package wm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/socket"
+
+	"github.com/wabook/wabook/wa"
+)
+
+// Connect starts connecting in the background and returns at once:
+// ConnectionChanged (connecting); when unpaired, ConnectionChanged (pairing)
+// and a PairCode per QR code, then PairSucceeded or PairFailed; then
+// ConnectionChanged (connected) and the sync. When WhatsApp cannot be
+// reached it reports ConnectionChanged (reconnecting) with the attempt and
+// the wait, and retries with backoff until ctx ends, Disconnect, Logout or
+// Close. A connection once made lives on (whatsmeow reconnects it) until
+// Disconnect, Logout or Close. Connect on a running session does nothing.
+func (b *Backend) Connect(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err := b.start(ctx)
+	return err
+}
+
+// start returns the running session, starting one when none runs.
+func (b *Backend) start(ctx context.Context) (*session, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, ErrClosed
+	}
+	if b.sess != nil {
+		return b.sess, nil
+	}
+	for _, c := range b.stale {
+		c()
+	}
+	b.stale = nil
+	if b.loggedOut || b.client.Store.ID == nil {
+		// Pairing starts on a fresh client: a QR channel left by an
+		// earlier session would otherwise still listen, and disconnect
+		// the new socket when its own context ends. After a logout
+		// whatsmeow has deleted the device, so a new one is made.
+		dev := b.client.Store
+		if b.loggedOut || dev.Initialized {
+			dev = b.container.NewDevice()
+		}
+		old := b.client
+		go func() { // not under b.mu: whatsmeow may be inside b.handle
+			old.RemoveEventHandlers()
+			old.Disconnect()
+		}()
+		b.client = b.newClient(dev)
+		b.loggedOut = false
+	}
+	sctx, cancel := context.WithCancel(b.ctx)
+	s := &session{ctx: sctx, cancel: cancel, qrReady: make(chan struct{})}
+	b.sess = s
+	b.attempt = 0
+	b.emitLocked(wa.ConnectionChanged{State: wa.StateConnecting})
+	go b.connectLoop(ctx, s, b.client, 1)
+	return s, nil
+}
+
+// current reports whether s is still the running session.
+func (b *Backend) current(s *session) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.closed && b.sess == s
+}
+
+// detachLocked forgets the running session and returns the cancel
+// functions to call (outside the lock) to stop it.
+func (b *Backend) detachLocked() []context.CancelFunc {
+	out := b.stale
+	b.stale = nil
+	if b.sess != nil {
+		out = append(out, b.sess.cancel)
+		b.sess = nil
+	}
+	return out
+}
+
+// endSession stops s when it is the running session: its retry loop ends
+// and the socket closes. It reports whether s was current.
+func (b *Backend) endSession(s *session) bool {
+	b.mu.Lock()
+	if b.sess != s || s == nil {
+		b.mu.Unlock()
+		return false
+	}
+	b.sess = nil
+	cli := b.client
+	b.mu.Unlock()
+	s.cancel()
+	cli.Disconnect()
+	return true
+}
+
+// detachSession forgets the running session after a permanent failure
+// (logged out, banned, replaced) without cancelling it at once: whatsmeow
+// may still be cleaning up with its context. The next Connect or Close
+// cancels it.
+func (b *Backend) detachSession() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sess != nil {
+		b.stale = append(b.stale, b.sess.cancel)
+		b.sess = nil
+	}
+}
+
+// connectLoop connects cli, retrying with backoff from attempt first until
+// it succeeds, ctx ends or the session ends.
+func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Client, first int) {
+	var qrWatched bool
+	for attempt := first; ; attempt++ {
+		if s.ctx.Err() != nil || !b.current(s) {
+			return
+		}
+		if cli.Store.ID == nil && !qrWatched {
+			ch, err := cli.GetQRChannel(s.ctx)
+			if err != nil {
+				b.log.Warnf("Getting the QR channel failed: %v", err)
+				if b.endSession(s) {
+					b.emit(wa.PairFailed{Reason: "could not start pairing: " + err.Error()},
+						wa.ConnectionChanged{State: wa.StateOffline})
+				}
+				return
+			}
+			qrWatched = true
+			go b.watchQR(s, cli, ch)
+		}
+		err := cli.ConnectContext(s.ctx)
+		if err == nil || errors.Is(err, whatsmeow.ErrAlreadyConnected) {
+			return
+		}
+		if s.ctx.Err() != nil {
+			return
+		}
+		b.log.Warnf("Connecting to WhatsApp failed (attempt %d): %v", attempt, err)
+		delay := b.backoff(attempt)
+		b.mu.Lock()
+		if b.sess != s || b.closed {
+			b.mu.Unlock()
+			return
+		}
+		b.attempt = attempt
+		b.emitLocked(wa.ConnectionChanged{
+			State:   wa.StateReconnecting,
+			Attempt: attempt,
+			Detail:  fmt.Sprintf("no connection to WhatsApp (%s); retrying in %s", errWords(err), roundDelay(delay)),
+		})
+		b.mu.Unlock()
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-s.ctx.Done():
+			t.Stop()
+			return
+		case <-ctx.Done():
+			t.Stop()
+			if b.endSession(s) {
+				b.emit(wa.ConnectionChanged{State: wa.StateOffline, Detail: "stopped trying to connect"})
+			}
+			return
+		}
+	}
+}
+
+// autoReconnectHook is called by whatsmeow when one of its automatic
+// reconnects fails. wabook takes over with its own backoff, so the waits
+// and attempts are the ones the status bar shows.
+func (b *Backend) autoReconnectHook(err error) bool {
+	b.mu.Lock()
+	s, cli := b.sess, b.client
+	if b.closed || s == nil || s.ctx.Err() != nil {
+		b.mu.Unlock()
+		return false
+	}
+	next := b.attempt + 1
+	b.mu.Unlock()
+	b.log.Warnf("Reconnecting to WhatsApp failed: %v", err)
+	go b.connectLoopAfterFailure(s, cli, next, err)
+	return false
+}
+
+// connectLoopAfterFailure reports a failed reconnect, waits the backoff and
+// hands over to connectLoop.
+func (b *Backend) connectLoopAfterFailure(s *session, cli *whatsmeow.Client, attempt int, err error) {
+	delay := b.backoff(attempt)
+	b.mu.Lock()
+	if b.sess != s || b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.attempt = attempt
+	b.emitLocked(wa.ConnectionChanged{
+		State:   wa.StateReconnecting,
+		Attempt: attempt,
+		Detail:  fmt.Sprintf("no connection to WhatsApp (%s); retrying in %s", errWords(err), roundDelay(delay)),
+	})
+	b.mu.Unlock()
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.ctx.Done():
+		return
+	}
+	b.connectLoop(s.ctx, s, cli, attempt+1)
+}
+
+// watchQR turns the QR channel into pairing events.
+func (b *Backend) watchQR(s *session, cli *whatsmeow.Client, ch <-chan whatsmeow.QRChannelItem) {
+	first := true
+	for {
+		var item whatsmeow.QRChannelItem
+		var ok bool
+		select {
+		case item, ok = <-ch:
+		case <-s.ctx.Done():
+			return
+		}
+		if !ok {
+			return
+		}
+		switch item.Event {
+		case whatsmeow.QRChannelEventCode:
+			s.qrOnce.Do(func() { close(s.qrReady) })
+			b.mu.Lock()
+			if b.sess == s && !b.closed {
+				if first {
+					b.emitLocked(wa.ConnectionChanged{State: wa.StatePairing})
+					first = false
+				}
+				if !s.phone {
+					b.emitLocked(wa.PairCode{Code: item.Code, Timeout: item.Timeout})
+				}
+			}
+			b.mu.Unlock()
+		case whatsmeow.QRChannelSuccess.Event:
+			b.emit(wa.PairSucceeded{Account: b.Account()}, wa.ConnectionChanged{State: wa.StateConnecting})
+			go b.afterPair(s, cli)
+		case whatsmeow.QRChannelScannedWithoutMultidevice.Event:
+			b.emit(wa.PairFailed{Reason: "the phone scanned the code but cannot link devices; update WhatsApp on the phone and scan again"})
+		default:
+			reason := pairFailure(item)
+			b.log.Warnf("Pairing ended: %s", reason)
+			if b.endSession(s) {
+				b.emit(wa.PairFailed{Reason: reason}, wa.ConnectionChanged{State: wa.StateOffline, Detail: reason})
+			}
+			return
+		}
+	}
+}
+
+// pairFailure puts a terminal QR channel item in plain words.
+func pairFailure(item whatsmeow.QRChannelItem) string {
+	switch item.Event {
+	case whatsmeow.QRChannelTimeout.Event:
+		return "the code was not used in time (or the connection dropped); connect again for a new code"
+	case whatsmeow.QRChannelClientOutdated.Event:
+		return "WhatsApp refused this version of wabook as outdated; update wabook"
+	case whatsmeow.QRChannelErrUnexpectedEvent.Event:
+		return "pairing was interrupted by an unexpected answer from WhatsApp; try again"
+	case whatsmeow.QRChannelEventError:
+		if item.Error != nil {
+			return "pairing failed: " + item.Error.Error()
+		}
+		return "pairing failed"
+	}
+	return "pairing ended: " + item.Event
+}
+
+// afterPair makes sure the session comes up after pairing: WhatsApp closes
+// the pairing socket and whatsmeow reconnects once, without retries.
+func (b *Backend) afterPair(s *session, cli *whatsmeow.Client) {
+	t := time.NewTimer(30 * time.Second)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.ctx.Done():
+		return
+	}
+	if b.current(s) && !cli.IsLoggedIn() {
+		b.connectLoop(s.ctx, s, cli, 1)
+	}
+}
+
+// Disconnect drops the connection but keeps the session, and reports
+// offline.
+func (b *Backend) Disconnect() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	running := b.sess != nil
+	cancels := b.detachLocked()
+	b.stopTimersLocked()
+	cli := b.client
+	b.mu.Unlock()
+	for _, c := range cancels {
+		c()
+	}
+	cli.Disconnect()
+	b.mu.Lock()
+	if running || b.state != wa.StateOffline {
+		b.emitLocked(wa.ConnectionChanged{State: wa.StateOffline})
+	}
+	b.mu.Unlock()
+}
+
+// PairPhone asks for a pairing code for phone (E.164) to type on that
+// phone, connecting first when needed. QR codes stop once a code was
+// asked for. The code looks like "ABCD-EFGH".
+func (b *Backend) PairPhone(ctx context.Context, phone string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	digits := strings.TrimPrefix(strings.TrimSpace(phone), "+")
+	if !strings.HasPrefix(strings.TrimSpace(phone), "+") || !allDigits(digits) || len(digits) < 7 || len(digits) > 15 {
+		return "", fmt.Errorf("wm: pair phone %q: not an international number (+digits)", phone)
+	}
+	if b.paired() {
+		return "", ErrAlreadyPaired
+	}
+	s, err := b.start(ctx)
+	if err != nil {
+		return "", err
+	}
+	b.mu.Lock()
+	s.phone = true
+	cli := b.client
+	b.mu.Unlock()
+	wait := time.NewTimer(pairWait)
+	defer wait.Stop()
+	select {
+	case <-s.qrReady:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case <-s.ctx.Done():
+		return "", errors.New("wm: pairing stopped before a code could be asked for")
+	case <-wait.C:
+		return "", errors.New("wm: could not reach WhatsApp to ask for a pairing code")
+	}
+	code, err := cli.PairPhone(ctx, "+"+digits, true, whatsmeow.PairClientChrome, PairDisplayName)
+	if err != nil {
+		return "", fmt.Errorf("wm: asking for a pairing code: %w", err)
+	}
+	return code, nil
+}
+
+// Logout unlinks the device on WhatsApp and deletes the session locally,
+// connecting first when needed, then reports LoggedOut and
+// ConnectionChanged (logged out). When WhatsApp cannot be reached nothing is
+// deleted and the error says so.
+func (b *Backend) Logout(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if !b.paired() {
+		return wa.ErrNotPaired
+	}
+	cli := b.cli()
+	if !cli.IsLoggedIn() {
+		if _, err := b.start(ctx); err != nil {
+			return err
+		}
+		cli = b.cli()
+		if !waitLoggedIn(ctx, cli, logoutWait) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return errors.New("wm: log out: could not reach WhatsApp; nothing was changed")
+		}
+	}
+	if err := cli.Logout(ctx); err != nil {
+		return fmt.Errorf("wm: log out: %w", err)
+	}
+	b.mu.Lock()
+	cancels := b.detachLocked()
+	b.stopTimersLocked()
+	b.loggedOut = true
+	b.mu.Unlock()
+	for _, c := range cancels {
+		c()
+	}
+	b.emit(wa.LoggedOut{Reason: "logged out"}, wa.ConnectionChanged{State: wa.StateLoggedOut, Detail: "logged out"})
+	return nil
+}
+
+// waitLoggedIn waits until cli is connected and logged in, ctx ends or
+// wait has passed.
+func waitLoggedIn(ctx context.Context, cli *whatsmeow.Client, wait time.Duration) bool {
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !cli.IsLoggedIn() {
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// setHTTPClient makes whatsmeow open its websocket through h (tests point
+// it at a closed loopback port).
+func (b *Backend) setHTTPClient(h *http.Client) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.wsHTTP = h
+	b.client.SetWebsocketHTTPClient(h)
+	b.client.SetPreLoginHTTPClient(h)
+}
+
+// errWords says in a few words why a connection failed.
+func errWords(err error) string {
+	var dnsErr *net.DNSError
+	var status socket.ErrWithStatusCode
+	switch {
+	case err == nil:
+		return "unknown error"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "network unreachable"
+	case errors.As(err, &dnsErr):
+		return "cannot look up " + dnsErr.Name
+	case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+		return "timed out"
+	case errors.As(err, &status):
+		return fmt.Sprintf("server answered HTTP %d", status.StatusCode)
+	}
+	s := err.Error()
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return s
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// roundDelay makes a wait readable: whole seconds from 1 s up.
+func roundDelay(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(10 * time.Millisecond)
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,453 @@
+// Package wm is wabook's whatsmeow adapter: a wa.Backend for a real
+// WhatsApp account. It keeps whatsmeow's device store in the same SQLite
+// database as the mirror (sqlstore, dialect "sqlite"), turns whatsmeow's
+// events into wa events in model terms, and never writes to the terminal:
+// whatsmeow logs go to a file.
+//
+// Everything that reaches the network goes through the small netClient
+// interface, so the event handling and the sync can be driven in tests
+// without a socket while the device store stays real.
+package wm
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/appstate"
+	"go.mau.fi/whatsmeow/proto/waCompanionReg"
+	wastore "go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	waLog "go.mau.fi/whatsmeow/util/log"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/wa"
+)
+
+var _ wa.Backend = (*Backend)(nil)
+
+// Defaults.
+const (
+	// DefaultDeviceName is the name the phone shows in its linked devices.
+	DefaultDeviceName = "wabook"
+	// PairDisplayName is the client name sent with a pairing-code request;
+	// WhatsApp only accepts "Browser (OS)" names it knows.
+	PairDisplayName = "Chrome (Linux)"
+	// EventBuffer is the capacity of the Events channel.
+	EventBuffer = 1024
+	// MaxCheckBatch is the most numbers one CheckNumbers call takes.
+	MaxCheckBatch = 20
+	// contactChunk is how many contacts one ContactsUpserted carries.
+	contactChunk = 1000
+	// defaultContactsDelay coalesces bursts of contact changes (a full app
+	// state sync emits one event per contact) into one re-read.
+	defaultContactsDelay = 2 * time.Second
+	// defaultContactsWait is how long the first sync of a newly paired
+	// device waits for the phone to send the contact list before it
+	// reports the sync complete anyway.
+	defaultContactsWait = 2 * time.Minute
+	// pairWait bounds how long PairPhone waits for the pairing socket.
+	pairWait = 60 * time.Second
+	// logoutWait bounds how long Logout waits for a connection.
+	logoutWait = 30 * time.Second
+)
+
+// Errors.
+var (
+	// ErrClosed is returned by every call after Close.
+	ErrClosed = errors.New("wm: backend is closed")
+	// ErrAlreadyPaired is returned by PairPhone on a paired account.
+	ErrAlreadyPaired = errors.New("wm: account is already paired")
+)
+
+// Options configure a Backend.
+type Options struct {
+	// LogPath is the file whatsmeow logs to (zerolog JSON lines, info
+	// level and above). "" discards the logs.
+	LogPath string
+	// Log overrides LogPath (tests).
+	Log waLog.Logger
+	// DeviceName is the name the phone lists the linked device under;
+	// "wabook" when empty. The device presents itself as Chrome.
+	DeviceName string
+	// Backoff is the wait before reconnect attempt n (1-based); by default
+	// 2 s doubling to 2 min, with ±10 % jitter.
+	Backoff func(attempt int) time.Duration
+}
+
+// netClient is everything the backend asks WhatsApp over the network
+// outside connecting and pairing. *whatsmeow.Client implements it; tests
+// substitute a fake.
+type netClient interface {
+	GetJoinedGroups(ctx context.Context) ([]*types.GroupInfo, error)
+	GetGroupInfo(ctx context.Context, jid types.JID) (*types.GroupInfo, error)
+	GetBlocklist(ctx context.Context) (*types.Blocklist, error)
+	UpdateBlocklist(ctx context.Context, jid types.JID, action events.BlocklistChangeAction) (*types.Blocklist, error)
+	IsOnWhatsApp(ctx context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error)
+	GetUserInfo(ctx context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error)
+	GetProfilePictureInfo(ctx context.Context, jid types.JID, params *whatsmeow.GetProfilePictureParams) (*types.ProfilePictureInfo, error)
+	SendAppState(ctx context.Context, patch appstate.PatchInfo) error
+}
+
+var _ netClient = (*whatsmeow.Client)(nil)
+
+// session is one run of Connect: the retry loop, pairing and the live
+// connection, until Disconnect, Logout, Close or a permanent failure.
+type session struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	qrReady chan struct{} // closed when the pairing socket shows its first code
+	qrOnce  sync.Once
+	phone   bool // PairPhone was used: QR codes are no longer shown (b.mu)
+}
+
+// Backend is the whatsmeow adapter. All methods are safe for concurrent use.
+type Backend struct {
+	// Set at construction, read-only after.
+	container     *sqlstore.Container
+	log           waLog.Logger
+	logFile       *os.File
+	backoff       func(int) time.Duration
+	ctx           context.Context // ends on Close
+	cancel        context.CancelFunc
+	contactsDelay time.Duration
+	contactsWait  time.Duration
+	wsHTTP        *http.Client // overrides whatsmeow's websocket HTTP client (tests)
+	netOverride   netClient    // overrides the client's network calls (tests)
+
+	events   chan wa.Event
+	notify   chan struct{}
+	done     chan struct{}
+	pumpDone chan struct{}
+
+	taskNotify chan struct{}
+	workerDone chan struct{}
+
+	mu            sync.Mutex
+	closed        bool
+	client        *whatsmeow.Client
+	queue         []wa.Event
+	tasks         []func(context.Context)
+	sess          *session
+	stale         []context.CancelFunc // sessions detached after a permanent failure
+	state         wa.ConnState
+	attempt       int
+	loggedOut     bool // the device was logged out; a new one is made on Connect
+	contactsTimer *time.Timer
+	awaitContacts *time.Timer // first sync waits for the phone's contact list
+}
+
+// New opens whatsmeow's device store in db (upgrading its tables), loads the
+// first device (or makes a new, unpaired one) and returns a backend that is
+// not connected yet. db must be a modernc.org/sqlite database opened with
+// foreign keys on.
+func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
+	if db == nil {
+		return nil, errors.New("wm: nil database")
+	}
+	log, logFile, err := openLog(opts)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Backend, error) {
+		if logFile != nil {
+			logFile.Close()
+		}
+		return nil, err
+	}
+	container := sqlstore.NewWithDB(db, "sqlite", log.Sub("Database"))
+	if err := container.Upgrade(ctx); err != nil {
+		return fail(fmt.Errorf("wm: preparing the WhatsApp session tables: %w", err))
+	}
+	device, err := container.GetFirstDevice(ctx)
+	if err != nil {
+		return fail(fmt.Errorf("wm: loading the WhatsApp session: %w", err))
+	}
+	setDeviceProps(opts.DeviceName)
+
+	bctx, cancel := context.WithCancel(context.Background())
+	b := &Backend{
+		container:     container,
+		log:           log,
+		logFile:       logFile,
+		backoff:       opts.Backoff,
+		ctx:           bctx,
+		cancel:        cancel,
+		contactsDelay: defaultContactsDelay,
+		contactsWait:  defaultContactsWait,
+		events:        make(chan wa.Event, EventBuffer),
+		notify:        make(chan struct{}, 1),
+		done:          make(chan struct{}),
+		pumpDone:      make(chan struct{}),
+		taskNotify:    make(chan struct{}, 1),
+		workerDone:    make(chan struct{}),
+	}
+	if b.backoff == nil {
+		b.backoff = DefaultBackoff
+	}
+	b.client = b.newClient(device)
+	go b.pump()
+	go b.worker()
+	return b, nil
+}
+
+func openLog(opts Options) (waLog.Logger, *os.File, error) {
+	if opts.Log != nil {
+		return opts.Log, nil, nil
+	}
+	if opts.LogPath == "" {
+		return waLog.Noop, nil, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.LogPath), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("wm: log directory: %w", err)
+	}
+	f, err := os.OpenFile(opts.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("wm: log file: %w", err)
+	}
+	// Info and above: debug logs carry whole protocol nodes.
+	zl := zerolog.New(f).Level(zerolog.InfoLevel).With().Timestamp().Logger()
+	return waLog.Zerolog(zl), f, nil
+}
+
+var devicePropsOnce sync.Once
+
+// setDeviceProps sets how the linked device presents itself. whatsmeow keeps
+// these in package globals, so the first backend of the process decides.
+func setDeviceProps(name string) {
+	if name == "" {
+		name = DefaultDeviceName
+	}
+	devicePropsOnce.Do(func() {
+		wastore.DeviceProps.Os = &name
+		wastore.DeviceProps.PlatformType = waCompanionReg.DeviceProps_CHROME.Enum()
+	})
+}
+
+// newClient wraps a device in a configured whatsmeow client.
+func (b *Backend) newClient(device *wastore.Device) *whatsmeow.Client {
+	cli := whatsmeow.NewClient(device, b.log.Sub("Client"))
+	cli.EnableAutoReconnect = true
+	cli.EmitAppStateEventsOnFullSync = true
+	cli.AutoReconnectHook = b.autoReconnectHook
+	if b.wsHTTP != nil {
+		cli.SetWebsocketHTTPClient(b.wsHTTP)
+		cli.SetPreLoginHTTPClient(b.wsHTTP)
+	}
+	cli.AddEventHandler(b.handle)
+	return cli
+}
+
+// DefaultBackoff waits 2 s before the first retry, doubling up to 2 min,
+// with ±10 % jitter.
+func DefaultBackoff(attempt int) time.Duration {
+	const base, max = 2 * time.Second, 2 * time.Minute
+	d := base
+	for i := 1; i < attempt && d < max; i++ {
+		d *= 2
+	}
+	d = min(d, max)
+	return d - d/10 + rand.N(d/5+1)
+}
+
+// cli is the current whatsmeow client.
+func (b *Backend) cli() *whatsmeow.Client {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.client
+}
+
+// net is what network calls go through.
+func (b *Backend) net() netClient {
+	if b.netOverride != nil {
+		return b.netOverride
+	}
+	return b.cli()
+}
+
+// Events is the stream of everything the backend reports; Close closes it.
+func (b *Backend) Events() <-chan wa.Event { return b.events }
+
+// pump forwards queued events to the Events channel in order, so emitting
+// never blocks; it closes the channel on Close.
+func (b *Backend) pump() {
+	defer close(b.pumpDone)
+	defer close(b.events)
+	for {
+		b.mu.Lock()
+		q := b.queue
+		b.queue = nil
+		b.mu.Unlock()
+		for _, ev := range q {
+			select {
+			case b.events <- ev:
+			case <-b.done:
+				return
+			}
+		}
+		if len(q) > 0 {
+			continue
+		}
+		select {
+		case <-b.notify:
+		case <-b.done:
+			return
+		}
+	}
+}
+
+// emit queues events; after Close it drops them.
+func (b *Backend) emit(evs ...wa.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.emitLocked(evs...)
+}
+
+func (b *Backend) emitLocked(evs ...wa.Event) {
+	if b.closed || len(evs) == 0 {
+		return
+	}
+	for _, ev := range evs {
+		if cc, ok := ev.(wa.ConnectionChanged); ok {
+			b.state = cc.State
+		}
+	}
+	b.queue = append(b.queue, evs...)
+	select {
+	case b.notify <- struct{}{}:
+	default:
+	}
+}
+
+// enqueue runs f on the worker goroutine, after the tasks before it. Tasks
+// do the network calls event handling needs, off whatsmeow's dispatcher.
+func (b *Backend) enqueue(f func(context.Context)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return
+	}
+	b.tasks = append(b.tasks, f)
+	select {
+	case b.taskNotify <- struct{}{}:
+	default:
+	}
+}
+
+func (b *Backend) worker() {
+	defer close(b.workerDone)
+	for {
+		b.mu.Lock()
+		q := b.tasks
+		b.tasks = nil
+		b.mu.Unlock()
+		for _, f := range q {
+			if b.ctx.Err() != nil {
+				return
+			}
+			f(b.ctx)
+		}
+		if len(q) > 0 {
+			continue
+		}
+		select {
+		case <-b.taskNotify:
+		case <-b.done:
+			return
+		}
+	}
+}
+
+// Account describes the paired account (identity fields are empty while
+// unpaired). IsBusiness is known from the business name WhatsApp sent at
+// pairing or from a WhatsApp Business phone platform ("smba", "smbi");
+// Platform is the phone's platform as WhatsApp reports it.
+func (b *Backend) Account() wa.Account {
+	b.mu.Lock()
+	cli, loggedOut := b.client, b.loggedOut
+	b.mu.Unlock()
+	st := cli.Store
+	if loggedOut || st.ID == nil {
+		return wa.Account{Platform: "whatsapp"}
+	}
+	jid := st.ID.ToNonAD()
+	platform := st.Platform
+	if platform == "" {
+		platform = "whatsapp"
+	}
+	return wa.Account{
+		JID:        jid.String(),
+		Phone:      "+" + jid.User,
+		PushName:   st.PushName,
+		IsBusiness: isBusiness(st),
+		Paired:     true,
+		Platform:   platform,
+	}
+}
+
+func isBusiness(st *wastore.Device) bool {
+	return st.BusinessName != "" || st.Platform == "smba" || st.Platform == "smbi"
+}
+
+// paired reports whether the current device has an identity.
+func (b *Backend) paired() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.loggedOut && b.client.Store.ID != nil
+}
+
+// Close ends the session, closes Events (events not yet received are
+// dropped) and the log file. It is safe to call more than once.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	b.queue = nil
+	b.tasks = nil
+	cancels := b.detachLocked()
+	b.stopTimersLocked()
+	cli := b.client
+	close(b.done)
+	b.mu.Unlock()
+
+	for _, c := range cancels {
+		c()
+	}
+	b.cancel()
+	cli.Disconnect()
+	cli.RemoveEventHandlers()
+	<-b.pumpDone
+	<-b.workerDone
+	if b.logFile != nil {
+		return b.logFile.Close()
+	}
+	return nil
+}
+
+func (b *Backend) stopTimersLocked() {
+	if b.contactsTimer != nil {
+		b.contactsTimer.Stop()
+		b.contactsTimer = nil
+	}
+	if b.awaitContacts != nil {
+		b.awaitContacts.Stop()
+		b.awaitContacts = nil
+	}
+}
+
+// phoneJID is the model form of a phone-number JID.
+func phoneJID(j types.JID) string { return model.JIDFromDigits(j.User) }
