@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/wabook/wabook/app"
 )
 
 type contactOut struct {
@@ -142,5 +146,58 @@ func TestContactsQueryAndFormats(t *testing.T) {
 	}
 	if strings.ContainsRune(out, 0x1b) {
 		t.Error("csv output carries an escape character from a name")
+	}
+}
+
+// A second process that needs the WhatsApp connection is told which pid has
+// it; reading the mirror still works.
+func TestSecondConnectionNamesTheHolder(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	if _, _, code := runWabook(t, "--sim", world, "--db", db, "contacts"); code != 0 {
+		t.Fatal("first run failed")
+	}
+	lock, err := app.AcquireLock(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	for _, cmd := range []string{"sync", "pair", "logout"} {
+		_, errOut, code := runWabook(t, "--sim", world, "--db", db, cmd)
+		if code != 1 || !strings.Contains(errOut, "pid "+strconv.Itoa(os.Getpid())) {
+			t.Errorf("%s while locked: exit %d, stderr %q; want exit 1 naming pid %d", cmd, code, errOut, os.Getpid())
+		}
+	}
+	out, errOut, code := runWabook(t, "--sim", world, "--db", db, "contacts", "--format", "csv")
+	if code != 0 || !strings.Contains(out, "Ada Lovelace") {
+		t.Errorf("reading while locked: exit %d, %s %s", code, out, errOut)
+	}
+}
+
+func TestSyncPrintsSummary(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	out, errOut, code := runWabook(t, "--sim", world, "--db", db, "sync")
+	if code != 0 || out != "synced: 6 contacts, 3 groups, 2 labels, 1 blocked\n" {
+		t.Errorf("sync: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	_, errOut, code = runWabook(t, "--sim", "testdata/unpaired.json", "--db", filepath.Join(t.TempDir(), "u.db"), "sync")
+	if code != 1 || !strings.Contains(errOut, "wabook pair") {
+		t.Errorf("sync of an unpaired account: exit %d, %q", code, errOut)
+	}
+}
+
+func TestPairPrintsQRThenPairs(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "u.db")
+	out, errOut, code := runWabook(t, "--sim", "testdata/unpaired.json", "--db", db, "pair")
+	if code != 0 {
+		t.Fatalf("pair: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Scan with WhatsApp", "▀", "paired with +14155550100", "synced: 6 contacts"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("pair output lacks %q:\n%s", want, out)
+		}
+	}
+	out, errOut, code = runWabook(t, "--sim", "testdata/unpaired.json", "--db", db, "pair", "--code", "+1 415 555 0100")
+	if code != 0 || !strings.Contains(out, "Link with phone number instead") {
+		t.Errorf("pair --code: exit %d\n%s%s", code, out, errOut)
 	}
 }

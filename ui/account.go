@@ -233,8 +233,10 @@ func (a *accountScreen) View(st app.Status) string {
 			"",
 			"    "+a.st.Title.Render(a.phoneCode))
 	case st.PairCode != "" && !a.readOnly:
+		// Room left for the QR code: the lines so far, a blank, and the
+		// two-line footer below.
 		lines = append(lines, "")
-		lines = append(lines, a.pairingView(st)...)
+		lines = append(lines, a.pairingView(st, a.height-len(lines)-2)...)
 	}
 	if !acc.Paired || st.Conn != wa.StateConnected {
 		lines = append(lines, "", a.st.Dim.Render("Press 1 to browse the address book meanwhile."))
@@ -245,11 +247,12 @@ func (a *accountScreen) View(st app.Status) string {
 	return strings.Join(lines, "\n")
 }
 
-func (a *accountScreen) pairingView(st app.Status) []string {
+// pairingView is the QR code with its instructions, in at most height lines.
+func (a *accountScreen) pairingView(st app.Status, height int) []string {
 	w, h := qrtext.Size(st.PairCode)
-	if w > a.width || h+3 > a.height-len(strings.Split(a.headerText(st), "\n")) {
+	if w > a.width || h+2 > height {
 		return []string{
-			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code: it needs %dx%d cells.", w, h+8)),
+			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code: it needs %dx%d cells.", w, h+9)),
 			"Make the window larger, or press p to pair by phone number instead.",
 		}
 	}
@@ -257,27 +260,14 @@ func (a *accountScreen) pairingView(st app.Status) []string {
 	if err != nil {
 		return []string{a.st.Error.Render(err.Error())}
 	}
-	intro := "Scan with WhatsApp: Settings → Linked devices → Link a device. (p: pair by phone number)"
-	out := []string{intro}
+	hint := "p: pair by phone number instead"
 	if st.PairTimeout > 0 {
-		left := st.PairIssued.Add(st.PairTimeout).Sub(a.now()).Round(time.Second)
-		if left > 0 {
-			out[0] = fmt.Sprintf("%s  New code in %ds.", intro, int(left.Seconds()))
+		if left := st.PairIssued.Add(st.PairTimeout).Sub(a.now()).Round(time.Second); left > 0 {
+			hint = fmt.Sprintf("New code in %ds · %s", int(left.Seconds()), hint)
 		}
 	}
+	out := []string{"Scan with WhatsApp: Settings → Linked devices → Link a device.", a.st.Dim.Render(hint)}
 	return append(out, qr...)
-}
-
-// headerText is the part above the QR code, to know whether the code fits.
-func (a *accountScreen) headerText(st app.Status) string {
-	n := 4
-	if st.Detail != "" {
-		n++
-	}
-	if st.LastError != "" {
-		n++
-	}
-	return strings.Repeat("\n", n)
 }
 
 // connText describes the connection in words.
