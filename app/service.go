@@ -46,6 +46,9 @@ const (
 	DataChanged NoticeKind = iota
 	// StatusChanged: connection, sync or pairing status changed.
 	StatusChanged
+	// ChecksChanged: the check queue moved (a job, a result, a pause,
+	// a backoff or the budget); ask Jobs, JobResults, CheckerStatus.
+	ChecksChanged
 )
 
 // Notice tells a front end that something changed. It carries no data: the
@@ -58,6 +61,18 @@ type Options struct {
 	// code; "" means the account's own country.
 	Region string
 	Log    *slog.Logger
+
+	// Config holds the check-queue settings (LoadConfig); nil means the
+	// defaults.
+	Config *Config
+	// Clock and Sleep drive the check queue's pace, budget days and
+	// backoff; nil means time.Now and a real timer. Sleep must return
+	// ctx.Err() when ctx ends first. Tests pass fakes.
+	Clock func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	// CheckPoll is how often an idle checker looks for jobs queued by
+	// another process (default 1 s).
+	CheckPoll time.Duration
 }
 
 // Service connects a backend to the store.
@@ -71,9 +86,12 @@ type Service struct {
 	status Status
 	synced chan struct{} // closed on SyncCompleted; replaced on reconnect
 
-	notices     chan Notice
-	dataPending atomic.Bool
-	statPending atomic.Bool
+	notices      chan Notice
+	dataPending  atomic.Bool
+	statPending  atomic.Bool
+	checkPending atomic.Bool
+
+	chk *checkState // the check queue (checks.go)
 }
 
 // New returns a service over an open store and a backend. Call Run to start
@@ -92,6 +110,7 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 		notices: make(chan Notice, 4),
 	}
 	s.status.Account = be.Account()
+	s.chk = newCheckState(opts)
 	return s
 }
 
@@ -105,11 +124,18 @@ func (s *Service) Backend() wa.Backend { return s.backend }
 // same kind coalesce until the front end has read the one pending.
 func (s *Service) Notices() <-chan Notice { return s.notices }
 
-func (s *Service) notify(kind NoticeKind) {
-	pending := &s.dataPending
-	if kind == StatusChanged {
-		pending = &s.statPending
+func (s *Service) pending(kind NoticeKind) *atomic.Bool {
+	switch kind {
+	case StatusChanged:
+		return &s.statPending
+	case ChecksChanged:
+		return &s.checkPending
 	}
+	return &s.dataPending
+}
+
+func (s *Service) notify(kind NoticeKind) {
+	pending := s.pending(kind)
 	if pending.Swap(true) {
 		return
 	}
@@ -121,13 +147,7 @@ func (s *Service) notify(kind NoticeKind) {
 }
 
 // Acknowledge marks a notice as read so the next change sends a new one.
-func (s *Service) Acknowledge(n Notice) {
-	if n.Kind == StatusChanged {
-		s.statPending.Store(false)
-	} else {
-		s.dataPending.Store(false)
-	}
-}
+func (s *Service) Acknowledge(n Notice) { s.pending(n.Kind).Store(false) }
 
 // Status returns the current connection and sync status.
 func (s *Service) Status() Status {
@@ -186,6 +206,7 @@ func (s *Service) Run(ctx context.Context) {
 func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 	switch e := ev.(type) {
 	case wa.ConnectionChanged:
+		defer s.kickChecker() // it waits for a connection
 		s.updateStatus(func(st *Status) {
 			st.Conn, st.Attempt, st.Until, st.Detail = e.State, e.Attempt, e.Until, e.Detail
 			if e.State == wa.StateConnected {

@@ -105,6 +105,44 @@ CREATE TABLE settings (
 	value TEXT NOT NULL DEFAULT ''
 );
 `,
+	// 2: the persistent check queue: job account and error, full results on
+	// items, batches (in flight or done), the daily check budget.
+	`
+ALTER TABLE check_jobs ADD COLUMN account TEXT NOT NULL DEFAULT '';
+ALTER TABLE check_jobs ADD COLUMN error TEXT NOT NULL DEFAULT '';
+CREATE INDEX check_jobs_state ON check_jobs(state, id);
+
+ALTER TABLE check_items ADD COLUMN jid TEXT NOT NULL DEFAULT '';
+ALTER TABLE check_items ADD COLUMN verified_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE check_items ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX check_items_pending ON check_items(job_id, status, batch, seq);
+CREATE INDEX check_items_phone ON check_items(job_id, phone);
+CREATE INDEX check_items_batch ON check_items(batch, phone) WHERE batch <> 0;
+
+-- A batch is one CheckNumbers call. It is written "inflight" (and its items
+-- get its id) before the call and "done" in the transaction that stores the
+-- answers, so a batch left in flight by a crash is sent again and a done one
+-- never is.
+CREATE TABLE check_batches (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	job_id     INTEGER NOT NULL REFERENCES check_jobs(id) ON DELETE CASCADE,
+	state      TEXT NOT NULL DEFAULT 'inflight', -- inflight | done | abandoned
+	phones     TEXT NOT NULL DEFAULT '',         -- E.164 numbers, space separated, in send order
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL DEFAULT 0,
+	sent_at_ms INTEGER NOT NULL DEFAULT 0,
+	done_at    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX check_batches_state ON check_batches(state, job_id);
+
+-- Numbers sent to WhatsApp per account and local day (YYYY-MM-DD).
+CREATE TABLE check_budget (
+	account TEXT NOT NULL,
+	day     TEXT NOT NULL,
+	used    INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (account, day)
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

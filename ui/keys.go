@@ -14,36 +14,46 @@ type KeyMap struct {
 	Help, Quit                              key.Binding
 	ApplySearch, CancelSearch               key.Binding
 	PairPhone, Retry, Logout                key.Binding
+	Checks, CheckSelection                  key.Binding
+	NewJob, PauseJob, CancelJob, SaveValid  key.Binding
+	Export                                  key.Binding
 }
 
 // DefaultKeyMap is DESIGN §7's defaults.
 func DefaultKeyMap() *KeyMap {
 	return &KeyMap{
-		Up:           key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-		Down:         key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-		PageUp:       key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown:     key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:          key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
-		Bottom:       key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
-		Search:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-		Open:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Back:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
-		Select:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
-		SelectAll:    key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "select all")),
-		Sort:         key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy JID")),
-		NextTab:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
-		PrevTab:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
-		Contacts:     key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "contacts")),
-		Labels:       key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "labels")),
-		Account:      key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "account")),
-		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
-		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		ApplySearch:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-		CancelSearch: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
-		PairPhone:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pair by phone number")),
-		Retry:        key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "connect again")),
-		Logout:       key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log out")),
+		Up:             key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
+		Down:           key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
+		PageUp:         key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:       key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:            key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first")),
+		Bottom:         key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last")),
+		Search:         key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Open:           key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Back:           key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
+		Select:         key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
+		SelectAll:      key.NewBinding(key.WithKeys("*"), key.WithHelp("*", "select all")),
+		Sort:           key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Copy:           key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy JID")),
+		NextTab:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
+		PrevTab:        key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
+		Contacts:       key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "contacts")),
+		Labels:         key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "labels")),
+		Account:        key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "account")),
+		Help:           key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
+		Quit:           key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		ApplySearch:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		CancelSearch:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
+		Checks:         key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "checks")),
+		CheckSelection: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check numbers")),
+		NewJob:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new check")),
+		PauseJob:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
+		CancelJob:      key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "cancel job")),
+		SaveValid:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "save valid as contacts")),
+		Export:         key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export CSV")),
+		PairPhone:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pair by phone number")),
+		Retry:          key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "connect again")),
+		Logout:         key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log out")),
 	}
 }
 

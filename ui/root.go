@@ -20,12 +20,13 @@ type screen int
 
 const (
 	screenContacts screen = iota
+	screenChecks
 	screenLabels
 	screenAccount
 	screenCount
 )
 
-var screenNames = [...]string{"1 Contacts", "3 Labels", "4 Account"}
+var screenNames = [...]string{"1 Contacts", "2 Checks", "3 Labels", "4 Account"}
 
 // Messages.
 type (
@@ -64,6 +65,7 @@ type Model struct {
 	contacts *contactList
 	detail   *detailView
 	inDetail bool
+	checks   *checksScreen
 	labels   *labelScreen
 	account  *accountScreen
 	fullHelp bool
@@ -92,6 +94,7 @@ func New(svc *app.Service, opts Options) *Model {
 		opts:     opts,
 		contacts: newContactList(st, keys),
 		detail:   newDetailView(st, keys),
+		checks:   newChecksScreen(st, keys, svc),
 		labels:   newLabelScreen(st, keys),
 		account:  newAccountScreen(st, keys, svc, opts.ReadOnly),
 		ix:       &index{},
@@ -109,7 +112,7 @@ func New(svc *app.Service, opts Options) *Model {
 
 // Init loads the mirror and starts listening for changes.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.load(), m.waitNotice())
+	return tea.Batch(m.load(), m.checks.load(), m.waitNotice())
 }
 
 func (m *Model) load() tea.Cmd {
@@ -182,6 +185,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.loading = true
 				cmds = append(cmds, m.load())
 			}
+		case app.ChecksChanged:
+			cmds = append(cmds, m.checks.load())
 		case app.StatusChanged:
 			wasPaired := m.status.Account.Paired
 			m.status = m.svc.Status()
@@ -202,6 +207,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case pairPhoneMsg, logoutMsg, connectMsg:
 		return m, m.account.Update(msg, m.status)
+	case checksLoadedMsg:
+		wasActive := m.checks.activeSummary() != ""
+		cmd := m.checks.Update(msg)
+		if wasActive && m.checks.activeSummary() == "" && !m.loading {
+			// A job finished: the contacts' last-check column changed.
+			m.loading = true
+			cmd = tea.Batch(cmd, m.load())
+		}
+		return m, cmd
+	case jobCreatedMsg, checksDoneMsg:
+		return m, m.checks.Update(msg)
+	case tea.PasteMsg:
+		if m.screen == screenChecks {
+			return m, m.checks.Update(msg)
+		}
 	case flashMsg:
 		m.flash = string(msg)
 		return m, nil
@@ -247,7 +267,8 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		return tea.Quit
 	}
 	typing := m.screen == screenContacts && !m.inDetail && m.contacts.capturesKeys() ||
-		m.screen == screenAccount && m.account.capturesKeys()
+		m.screen == screenAccount && m.account.capturesKeys() ||
+		m.screen == screenChecks && m.checks.capturesKeys()
 	if !typing {
 		if m.fullHelp {
 			m.fullHelp = false
@@ -265,6 +286,8 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			return m.switchTo((m.screen + screenCount - 1) % screenCount)
 		case key.Matches(kp, m.keys.Contacts):
 			return m.switchTo(screenContacts)
+		case key.Matches(kp, m.keys.Checks):
+			return m.switchTo(screenChecks)
 		case key.Matches(kp, m.keys.Labels):
 			return m.switchTo(screenLabels)
 		case key.Matches(kp, m.keys.Account):
@@ -280,11 +303,16 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			m.inDetail = false
 		}
 	case m.screen == screenContacts:
+		if key.Matches(kp, m.keys.CheckSelection) && !m.contacts.capturesKeys() {
+			return m.checkSelection()
+		}
 		cmd = m.contacts.Update(kp)
 		if c := m.contacts.openRequest; c != nil {
 			m.contacts.openRequest = nil
 			m.openDetail(c)
 		}
+	case m.screen == screenChecks:
+		cmd = m.checks.Update(kp)
 	case m.screen == screenLabels:
 		cmd = m.labels.Update(kp)
 		if name := m.labels.showRequest; name != "" {
@@ -296,6 +324,23 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		cmd = m.account.Update(kp, m.status)
 	}
 	return cmd
+}
+
+// checkSelection checks the numbers of the selected contacts (or the one
+// under the cursor) and shows the job on the Checks screen.
+func (m *Model) checkSelection() tea.Cmd {
+	sel := m.contacts.selection()
+	if len(sel) == 0 {
+		return nil
+	}
+	phones := make([]string, 0, len(sel))
+	for _, c := range sel {
+		if c.Phone != "" {
+			phones = append(phones, c.Phone)
+		}
+	}
+	m.switchTo(screenChecks)
+	return m.checks.enqueue(phones, app.CheckOptions{})
 }
 
 func (m *Model) openDetail(c *model.Contact) {
@@ -339,6 +384,7 @@ func (m *Model) layout() {
 	m.contacts.setSize(m.width, bodyH)
 	m.detail.setSize(m.width, bodyH)
 	m.labels.setSize(m.width, bodyH)
+	m.checks.setSize(m.width, bodyH)
 	m.account.setSize(m.width, bodyH)
 	m.help.SetWidth(m.width)
 }
@@ -351,6 +397,8 @@ func (m *Model) currentHelp() helpMap {
 		return m.contacts.help()
 	case m.screen == screenLabels:
 		return m.labels.help()
+	case m.screen == screenChecks:
+		return m.checks.help()
 	}
 	return m.account.help(m.status)
 }
@@ -384,6 +432,8 @@ func (m *Model) body() string {
 		return m.st.Dim.Render("Loading the address book…")
 	}
 	switch m.screen {
+	case screenChecks:
+		return m.checks.View()
 	case screenLabels:
 		return m.labels.View()
 	case screenAccount:
@@ -434,6 +484,9 @@ func (m *Model) statusBar() string {
 		left = " not paired"
 	}
 	right := m.contacts.counts() + " "
+	if q := m.checks.activeSummary(); q != "" {
+		right = q + " · " + right
+	}
 	if m.flash != "" {
 		right = m.flash + " "
 	}
@@ -449,8 +502,9 @@ func (m *Model) fullHelpView() string {
 		title string
 		keys  []key.Binding
 	}{
-		{"Everywhere", []key.Binding{k.NextTab, k.PrevTab, k.Contacts, k.Labels, k.Account, k.Help, k.Quit}},
-		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.Back}},
+		{"Everywhere", []key.Binding{k.NextTab, k.PrevTab, k.Contacts, k.Checks, k.Labels, k.Account, k.Help, k.Quit}},
+		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.CheckSelection, k.Back}},
+		{"Checks", []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.SaveValid, k.Export, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results"))}},
 		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
 		{"Detail", []key.Binding{k.Copy, k.Back}},
 		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts"))}},

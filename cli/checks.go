@@ -1,0 +1,349 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/wa"
+)
+
+// Stdin is where `wabook check -` reads numbers; tests replace it.
+var Stdin io.Reader = os.Stdin
+
+// maxStdin is the most `check -` reads.
+const maxStdin = 16 << 20
+
+// CheckResultJSON is a check result in the Business API's /v1/contacts shape
+// with Periskope's fields (DESIGN §8).
+type CheckResultJSON struct {
+	Input        string  `json:"input"`
+	ContactID    string  `json:"contact_id"`
+	WAID         string  `json:"wa_id"`
+	Status       string  `json:"status"`
+	Exists       bool    `json:"exists"`
+	VerifiedName *string `json:"verified_name"`
+	Cached       bool    `json:"cached"`
+	CheckedAt    string  `json:"checked_at"`
+	Error        string  `json:"error"`
+}
+
+// NewCheckResultJSON converts a result. contact_id is the wa_id for numbers
+// on WhatsApp, else the digits of the normalised number ("" when the input
+// is not a number).
+func NewCheckResultJSON(r model.CheckResult) CheckResultJSON {
+	out := CheckResultJSON{
+		Input:     r.Input,
+		ContactID: strings.TrimPrefix(r.Phone, "+"),
+		WAID:      r.WAID,
+		Status:    r.Status,
+		Exists:    r.Status == model.CheckValid,
+		Cached:    r.Cached,
+		CheckedAt: rfc3339(r.CheckedAt),
+		Error:     r.Error,
+	}
+	if r.WAID != "" {
+		out.ContactID = r.WAID
+	}
+	if r.VerifiedName != "" {
+		v := r.VerifiedName
+		out.VerifiedName = &v
+	}
+	return out
+}
+
+// Check checks which numbers are on WhatsApp, through the persistent queue.
+// Without --no-wait it waits for the job and prints one result per input,
+// in input order; with it, it prints the job id and the current statuses.
+//
+//	wabook check [--force] [--no-wait] [--max-age D] [--region CC] [--json|--csv] [NUMBER...|-]
+func Check(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("check")
+	force := fs.Bool("force", false, "ignore cached results")
+	noWait := fs.Bool("no-wait", false, "queue the check and return at once")
+	maxAge := fs.String("max-age", "", "reuse results younger than this (e.g. 3d, 12h; default from the config, 7d)")
+	region := fs.String("region", "", "country for numbers without a country code (default: --region, else the account's)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	asCSV := fs.Bool("csv", false, "print CSV")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *asJSON && *asCSV {
+		return usagef("check: use either --json or --csv, not both")
+	}
+	opts := app.CheckOptions{Force: *force, Region: *region}
+	if *maxAge != "" {
+		d, err := app.ParseAge(*maxAge)
+		if err != nil {
+			return usagef("check: --max-age: %v", err)
+		}
+		if d == 0 {
+			return usagef("check: --max-age must be more than 0 (use --force to ignore the cache)")
+		}
+		opts.MaxAge = d
+	}
+	inputs, err := checkInputs(fs.Args())
+	if err != nil {
+		return err
+	}
+	if len(inputs) == 0 {
+		return usagef("check: no numbers given (pass numbers as arguments, or - to read them from standard input)")
+	}
+	svc := env.Svc
+	job, err := svc.EnqueueCheck(ctx, inputs, opts)
+	if err != nil {
+		if errors.Is(err, app.ErrUnknownRegion) {
+			return usagef("check: --region: %v", err)
+		}
+		return err
+	}
+	if !*noWait && job.State != app.JobDone {
+		if err := waitForJob(ctx, env, job.ID); err != nil {
+			return err
+		}
+	}
+	results, err := svc.JobResults(ctx, job.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *asCSV:
+		if *noWait {
+			fmt.Fprintf(env.Err, "wabook: check job %d queued\n", job.ID)
+		}
+		return writeCheckCSV(env.Out, results)
+	case *asJSON && *noWait:
+		out := struct {
+			JobID   int64             `json:"job_id"`
+			Results []CheckResultJSON `json:"results"`
+		}{job.ID, checkJSON(results)}
+		return writeJSON(env.Out, out)
+	case *asJSON:
+		return writeJSON(env.Out, checkJSON(results))
+	}
+	if *noWait {
+		fmt.Fprintf(env.Out, "check job %d queued: %d numbers (see wabook checks)\n", job.ID, len(results))
+	}
+	return writeCheckTable(env.Out, results)
+}
+
+// waitForJob waits for the job, telling on stderr (once per change) why
+// the queue is not moving.
+func waitForJob(ctx context.Context, env Env, id int64) error {
+	svc := env.Svc
+	st := svc.CheckerStatus()
+	if st.Running {
+		if !svc.Backend().Account().Paired {
+			return fmt.Errorf("check job %d is queued, but this account is not paired: run \"wabook pair\" first", id)
+		}
+		if svc.Status().Conn == wa.StateOffline {
+			if err := svc.Connect(ctx); err != nil {
+				return err
+			}
+		}
+	} else {
+		fmt.Fprintf(env.Err, "wabook: another wabook process holds the WhatsApp connection and runs the queue; waiting for it to check job %d (Ctrl-C stops waiting, the job stays queued)\n", id)
+	}
+	said := ""
+	for {
+		wctx, cancel := context.WithTimeout(ctx, time.Second)
+		err := svc.WaitJob(wctx, id)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("stopped waiting; check job %d stays queued (see wabook checks)", id)
+			}
+			return err
+		}
+		if p := svc.CheckerStatus().Paused; p != said {
+			said = p
+			if p != "" {
+				fmt.Fprintf(env.Err, "wabook: %s\n", p)
+			}
+		}
+	}
+}
+
+// checkInputs collects the numbers: each argument is one input; "-" reads
+// standard input, where newlines, commas, semicolons and tabs separate
+// numbers. Blank entries are dropped.
+func checkInputs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if a == "-" {
+			data, err := io.ReadAll(io.LimitReader(Stdin, maxStdin+1))
+			if err != nil {
+				return nil, fmt.Errorf("reading numbers from standard input: %w", err)
+			}
+			if len(data) > maxStdin {
+				return nil, fmt.Errorf("standard input is larger than %d MiB: split the list", maxStdin>>20)
+			}
+			out = append(out, SplitNumbers(string(data))...)
+			continue
+		}
+		if strings.TrimSpace(a) != "" {
+			out = append(out, strings.TrimSpace(a))
+		}
+	}
+	return out, nil
+}
+
+// SplitNumbers splits pasted text into numbers: newlines, commas,
+// semicolons and tabs separate them (spaces do not: "+1 631 555 1004" is
+// one number). Entries are trimmed; blank ones are dropped.
+func SplitNumbers(text string) []string {
+	f := strings.FieldsFunc(text, func(r rune) bool {
+		switch r {
+		case '\n', '\r', ',', ';', '\t':
+			return true
+		}
+		return false
+	})
+	out := f[:0]
+	for _, s := range f {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func checkJSON(results []model.CheckResult) []CheckResultJSON {
+	out := make([]CheckResultJSON, len(results))
+	for i, r := range results {
+		out[i] = NewCheckResultJSON(r)
+	}
+	return out
+}
+
+var checkCSVHeader = []string{"input", "contact_id", "wa_id", "status", "exists", "verified_name", "cached", "checked_at", "error"}
+
+func writeCheckCSV(w io.Writer, results []model.CheckResult) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(checkCSVHeader); err != nil {
+		return err
+	}
+	for _, r := range results {
+		j := NewCheckResultJSON(r)
+		vn := ""
+		if j.VerifiedName != nil {
+			vn = *j.VerifiedName
+		}
+		row := []string{csvSafe(j.Input), j.ContactID, j.WAID, j.Status, strconv.FormatBool(j.Exists),
+			csvSafe(vn), strconv.FormatBool(j.Cached), j.CheckedAt, csvSafe(j.Error)}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeCheckTable(w io.Writer, results []model.CheckResult) error {
+	rows := make([][]string, len(results))
+	for i, r := range results {
+		note := r.Error
+		if r.VerifiedName != "" {
+			note = r.VerifiedName
+		}
+		if r.Cached {
+			note = strings.TrimSpace(note + " (cached)")
+		}
+		rows[i] = []string{r.Input, r.Phone, r.Status, r.WAID, note}
+	}
+	return writeTable(w, []string{"INPUT", "NUMBER", "STATUS", "WA_ID", "NOTE"}, rows, []int{30, 0, 0, 0, 50})
+}
+
+// JobJSON is a check job as `wabook checks --json` prints it.
+type JobJSON struct {
+	ID        int64          `json:"id"`
+	CreatedAt string         `json:"created_at"`
+	State     string         `json:"state"`
+	Total     int            `json:"total"`
+	Counts    map[string]int `json:"counts"`
+	Cached    int            `json:"cached"`
+	ETASec    int64          `json:"eta_s"`
+	Error     string         `json:"error"`
+	Force     bool           `json:"force"`
+	MaxAge    string         `json:"max_age"`
+	Region    string         `json:"region"`
+}
+
+// CheckerJSON is the queue's state as `wabook checks --json` prints it.
+type CheckerJSON struct {
+	Running      bool       `json:"running"`
+	Paused       string     `json:"paused"`
+	BackoffUntil *string    `json:"backoff_until"`
+	BudgetLeft   int        `json:"budget_left"`
+	BudgetTotal  int        `json:"budget_total"`
+	Settings     app.Config `json:"settings"`
+}
+
+// Checks lists the check jobs and the queue's state.
+//
+//	wabook checks [--json]
+func Checks(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("checks")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("checks: unexpected argument %q", fs.Arg(0))
+	}
+	jobs, err := env.Svc.Jobs(ctx)
+	if err != nil {
+		return err
+	}
+	st := env.Svc.CheckerStatus()
+	if *asJSON {
+		out := struct {
+			Checker CheckerJSON `json:"checker"`
+			Jobs    []JobJSON   `json:"jobs"`
+		}{Checker: CheckerJSON{Running: st.Running, Paused: st.Paused, BudgetLeft: st.BudgetLeft,
+			BudgetTotal: st.BudgetTotal, Settings: st.Settings}, Jobs: make([]JobJSON, len(jobs))}
+		if !st.BackoffUntil.IsZero() {
+			s := rfc3339(st.BackoffUntil)
+			out.Checker.BackoffUntil = &s
+		}
+		for i, j := range jobs {
+			out.Jobs[i] = JobJSON{ID: j.ID, CreatedAt: rfc3339(j.CreatedAt), State: j.State, Total: j.Total,
+				Counts: j.Counts, Cached: j.Cached, ETASec: int64(j.ETA / time.Second), Error: j.Error,
+				Force: j.Options.Force, MaxAge: j.Options.MaxAge.String(), Region: j.Options.Region}
+		}
+		return writeJSON(env.Out, out)
+	}
+	queue := "idle"
+	switch {
+	case st.Paused != "":
+		queue = st.Paused
+	case !st.Running:
+		queue = "not running in this process (another wabook holds the connection, or none runs)"
+	}
+	fmt.Fprintf(env.Out, "queue: %s\nbudget: %d of %d numbers left today; batches of %d, one per %s\n\n",
+		queue, st.BudgetLeft, st.BudgetTotal, st.Settings.CheckBatchSize, st.Settings.CheckPace)
+	rows := make([][]string, len(jobs))
+	for i, j := range jobs {
+		eta := ""
+		if j.ETA > 0 {
+			eta = j.ETA.Round(time.Second).String()
+		}
+		rows[i] = []string{strconv.FormatInt(j.ID, 10), j.CreatedAt.Local().Format("2006-01-02 15:04"), j.State,
+			strconv.Itoa(j.Total), strconv.Itoa(j.Counts[model.CheckValid]), strconv.Itoa(j.Counts[model.CheckInvalid]),
+			strconv.Itoa(j.Counts[model.CheckFailed]), strconv.Itoa(j.Counts[model.CheckProcessing]),
+			strconv.Itoa(j.Cached), eta, j.Error}
+	}
+	return writeTable(env.Out, []string{"JOB", "CREATED", "STATE", "TOTAL", "VALID", "INVALID", "FAILED", "PROCESSING", "CACHED", "ETA", "ERROR"},
+		rows, []int{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50})
+}

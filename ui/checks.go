@@ -1,0 +1,678 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+// maxPaste is the largest paste the new-job box takes; longer lists belong
+// in a file, which is read without going through the text box.
+const maxPaste = 256 << 10
+
+type checksMode int
+
+const (
+	checksBrowse checksMode = iota
+	checksNewJob
+	checksSaveLabels
+	checksExportPath
+)
+
+// Fields of the new-job form, in tab order.
+const (
+	fieldNumbers = iota
+	fieldFile
+	fieldRegion
+	fieldForce
+	fieldCount
+)
+
+// Messages of the Checks screen.
+type (
+	checksLoadedMsg struct {
+		jobs    []app.Job
+		results []model.CheckResult
+		jobID   int64
+		status  app.CheckerStatus
+		err     error
+	}
+	jobCreatedMsg struct {
+		job app.Job
+		err error
+	}
+	checksDoneMsg struct {
+		flash string
+		err   error
+	}
+)
+
+// checksScreen runs and shows number checks: the new-job form, the jobs
+// with their progress, and the results of the selected job.
+type checksScreen struct {
+	st   *Styles
+	keys *KeyMap
+	svc  *app.Service
+
+	jobs      []app.Job
+	status    app.CheckerStatus
+	jobCursor int
+	results   []model.CheckResult
+	resultsOf int64 // job the results belong to
+	resOffset int
+	focusRes  bool // j/k scroll the results instead of moving between jobs
+	loading   bool
+	reload    bool
+	err       string
+
+	mode    checksMode
+	field   int
+	numbers textarea.Model
+	file    textinput.Model
+	region  textinput.Model
+	force   bool
+	prompt  textinput.Model // labels for saving, or the export path
+
+	width, height int
+}
+
+func newChecksScreen(st *Styles, keys *KeyMap, svc *app.Service) *checksScreen {
+	ta := textarea.New()
+	ta.Placeholder = "Paste numbers: one per line, or separated by commas or semicolons"
+	ta.ShowLineNumbers = false
+	ta.CharLimit = maxPaste
+	ta.MaxHeight = 0
+	file := textinput.New()
+	file.Prompt = "or a file: "
+	file.Placeholder = "numbers.txt, contacts.csv or cards.vcf"
+	region := textinput.New()
+	region.Prompt = "Region for numbers without +: "
+	region.CharLimit = 2
+	prompt := textinput.New()
+	prompt.CharLimit = 512
+	return &checksScreen{st: st, keys: keys, svc: svc, numbers: ta, file: file, region: region, prompt: prompt}
+}
+
+func (c *checksScreen) setSize(w, h int) {
+	c.width, c.height = w, h
+	c.numbers.SetWidth(max(20, w-2))
+	c.numbers.SetHeight(max(3, h-12))
+	c.file.SetWidth(max(10, w-16))
+	c.prompt.SetWidth(max(10, w-40))
+}
+
+func (c *checksScreen) capturesKeys() bool { return c.mode != checksBrowse }
+
+func (c *checksScreen) selectedJob() *app.Job {
+	if c.jobCursor < 0 || c.jobCursor >= len(c.jobs) {
+		return nil
+	}
+	return &c.jobs[c.jobCursor]
+}
+
+// load reads jobs, the selected job's results and the worker status, off
+// the Update path. While one load runs, further requests fold into one.
+func (c *checksScreen) load() tea.Cmd {
+	if c.loading {
+		c.reload = true
+		return nil
+	}
+	c.loading = true
+	svc := c.svc
+	var id int64
+	if j := c.selectedJob(); j != nil {
+		id = j.ID
+	}
+	return func() tea.Msg {
+		ctx := context.Background()
+		jobs, err := svc.Jobs(ctx)
+		if err != nil {
+			return checksLoadedMsg{err: err}
+		}
+		if id == 0 && len(jobs) > 0 {
+			id = jobs[0].ID
+		}
+		var results []model.CheckResult
+		if id != 0 {
+			if results, err = svc.JobResults(ctx, id); err != nil {
+				return checksLoadedMsg{err: err}
+			}
+		}
+		return checksLoadedMsg{jobs: jobs, results: results, jobID: id, status: svc.CheckerStatus()}
+	}
+}
+
+func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case checksLoadedMsg:
+		c.loading = false
+		if msg.err != nil {
+			c.err = msg.err.Error()
+		} else {
+			c.err = ""
+			c.jobs, c.status = msg.jobs, msg.status
+			if msg.jobID != c.resultsOf {
+				c.resOffset = 0
+			}
+			c.results, c.resultsOf = msg.results, msg.jobID
+			c.selectJob(msg.jobID)
+		}
+		if c.reload {
+			c.reload = false
+			return c.load()
+		}
+		return nil
+	case jobCreatedMsg:
+		if msg.err != nil {
+			c.err = msg.err.Error()
+			return nil
+		}
+		c.err = ""
+		c.resultsOf = 0
+		c.jobs = append([]app.Job{msg.job}, c.jobs...)
+		c.jobCursor = 0
+		return c.load()
+	case checksDoneMsg:
+		if msg.err != nil {
+			c.err = msg.err.Error()
+			return nil
+		}
+		c.err = ""
+		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(msg.flash) })
+	case tea.PasteMsg:
+		if c.mode == checksNewJob && c.field == fieldNumbers && len(msg.Content)+len(c.numbers.Value()) > maxPaste {
+			c.err = fmt.Sprintf("That paste is %s; the box takes up to %s. Save the list to a file and give its path instead.",
+				byteSize(len(msg.Content)), byteSize(maxPaste))
+			return nil
+		}
+	case tea.KeyPressMsg:
+		return c.handleKey(msg)
+	}
+	return c.updateFocused(msg)
+}
+
+func (c *checksScreen) selectJob(id int64) {
+	for i := range c.jobs {
+		if c.jobs[i].ID == id {
+			c.jobCursor = i
+			return
+		}
+	}
+	c.jobCursor = max(0, min(c.jobCursor, len(c.jobs)-1))
+}
+
+// updateFocused hands a message to the focused form field.
+func (c *checksScreen) updateFocused(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch c.mode {
+	case checksNewJob:
+		switch c.field {
+		case fieldNumbers:
+			c.numbers, cmd = c.numbers.Update(msg)
+		case fieldFile:
+			c.file, cmd = c.file.Update(msg)
+		case fieldRegion:
+			c.region, cmd = c.region.Update(msg)
+		}
+	case checksSaveLabels, checksExportPath:
+		c.prompt, cmd = c.prompt.Update(msg)
+	}
+	return cmd
+}
+
+func (c *checksScreen) handleKey(kp tea.KeyPressMsg) tea.Cmd {
+	switch c.mode {
+	case checksNewJob:
+		return c.formKey(kp)
+	case checksSaveLabels, checksExportPath:
+		switch kp.String() {
+		case "esc":
+			c.mode = checksBrowse
+			c.prompt.Blur()
+			return nil
+		case "enter":
+			mode := c.mode
+			c.mode = checksBrowse
+			c.prompt.Blur()
+			if mode == checksSaveLabels {
+				return c.saveValid(c.prompt.Value())
+			}
+			return c.export(c.prompt.Value())
+		}
+		return c.updateFocused(kp)
+	}
+
+	k := c.keys
+	job := c.selectedJob()
+	switch {
+	case key.Matches(kp, k.NewJob):
+		return c.openForm()
+	case key.Matches(kp, k.Open):
+		c.focusRes = !c.focusRes
+	case key.Matches(kp, k.Back):
+		c.focusRes = false
+	case key.Matches(kp, k.Up), key.Matches(kp, k.Down), key.Matches(kp, k.PageUp), key.Matches(kp, k.PageDown),
+		key.Matches(kp, k.Top), key.Matches(kp, k.Bottom):
+		return c.move(kp)
+	case job == nil:
+		return nil
+	case key.Matches(kp, k.PauseJob):
+		svc, id, paused := c.svc, job.ID, job.State == app.JobPaused
+		return func() tea.Msg {
+			if paused {
+				return checksDoneMsg{flash: fmt.Sprintf("job %d resumed", id), err: svc.ResumeJob(context.Background(), id)}
+			}
+			return checksDoneMsg{flash: fmt.Sprintf("job %d paused", id), err: svc.PauseJob(context.Background(), id)}
+		}
+	case key.Matches(kp, k.CancelJob):
+		svc, id := c.svc, job.ID
+		return func() tea.Msg {
+			return checksDoneMsg{flash: fmt.Sprintf("job %d cancelled", id), err: svc.CancelJob(context.Background(), id)}
+		}
+	case key.Matches(kp, k.SaveValid):
+		if job.Counts["valid"] == 0 {
+			c.err = "This job has no valid numbers to save."
+			return nil
+		}
+		c.mode, c.err = checksSaveLabels, ""
+		c.prompt.Prompt = fmt.Sprintf("Save %d valid numbers as contacts with labels (comma-separated, optional): ", job.Counts["valid"])
+		c.prompt.SetValue("")
+		return c.prompt.Focus()
+	case key.Matches(kp, k.Export):
+		c.mode, c.err = checksExportPath, ""
+		c.prompt.Prompt = "Export the results as CSV to: "
+		c.prompt.SetValue(fmt.Sprintf("wabook-check-%d.csv", job.ID))
+		c.prompt.CursorEnd()
+		return c.prompt.Focus()
+	}
+	return nil
+}
+
+func (c *checksScreen) move(kp tea.KeyPressMsg) tea.Cmd {
+	k := c.keys
+	if c.focusRes {
+		page := max(1, c.resultsHeight())
+		switch {
+		case key.Matches(kp, k.Up):
+			c.resOffset--
+		case key.Matches(kp, k.Down):
+			c.resOffset++
+		case key.Matches(kp, k.PageUp):
+			c.resOffset -= page
+		case key.Matches(kp, k.PageDown):
+			c.resOffset += page
+		case key.Matches(kp, k.Top):
+			c.resOffset = 0
+		case key.Matches(kp, k.Bottom):
+			c.resOffset = len(c.results)
+		}
+		c.resOffset = max(0, min(c.resOffset, len(c.results)-page))
+		return nil
+	}
+	before := c.jobCursor
+	switch {
+	case key.Matches(kp, k.Up):
+		c.jobCursor--
+	case key.Matches(kp, k.Down):
+		c.jobCursor++
+	case key.Matches(kp, k.Top), key.Matches(kp, k.PageUp):
+		c.jobCursor = 0
+	case key.Matches(kp, k.Bottom), key.Matches(kp, k.PageDown):
+		c.jobCursor = len(c.jobs) - 1
+	}
+	c.jobCursor = max(0, min(c.jobCursor, len(c.jobs)-1))
+	if c.jobCursor != before {
+		return c.load()
+	}
+	return nil
+}
+
+func (c *checksScreen) openForm() tea.Cmd {
+	c.mode, c.field, c.err = checksNewJob, fieldNumbers, ""
+	c.numbers.Reset()
+	c.file.SetValue("")
+	c.region.SetValue("")
+	c.force = false
+	return c.focusField()
+}
+
+func (c *checksScreen) focusField() tea.Cmd {
+	c.numbers.Blur()
+	c.file.Blur()
+	c.region.Blur()
+	switch c.field {
+	case fieldNumbers:
+		return c.numbers.Focus()
+	case fieldFile:
+		return c.file.Focus()
+	case fieldRegion:
+		return c.region.Focus()
+	}
+	return nil
+}
+
+func (c *checksScreen) formKey(kp tea.KeyPressMsg) tea.Cmd {
+	switch kp.String() {
+	case "esc":
+		c.mode = checksBrowse
+		c.focusField()
+		c.numbers.Blur()
+		return nil
+	case "tab":
+		c.field = (c.field + 1) % fieldCount
+		return c.focusField()
+	case "shift+tab":
+		c.field = (c.field + fieldCount - 1) % fieldCount
+		return c.focusField()
+	case "ctrl+s":
+		return c.submit()
+	case "enter":
+		if c.field != fieldNumbers {
+			return c.submit()
+		}
+	case "space":
+		if c.field == fieldForce {
+			c.force = !c.force
+			return nil
+		}
+	}
+	return c.updateFocused(kp)
+}
+
+// submit validates the form and enqueues the job. Bad input is reported on
+// the form and nothing is enqueued.
+func (c *checksScreen) submit() tea.Cmd {
+	text, path := strings.TrimSpace(c.numbers.Value()), strings.TrimSpace(c.file.Value())
+	region := strings.ToUpper(strings.TrimSpace(c.region.Value()))
+	var inputs []string
+	switch {
+	case text != "" && path != "":
+		c.err = "Give either pasted numbers or a file, not both."
+		return nil
+	case path != "":
+		if strings.HasPrefix(path, "~/") {
+			if home, err := os.UserHomeDir(); err == nil {
+				path = filepath.Join(home, path[2:])
+			}
+		}
+		nums, err := app.ReadNumbersFile(path)
+		if err != nil {
+			c.err = err.Error()
+			return nil
+		}
+		inputs = nums
+	case text != "":
+		nums, err := app.ReadNumbers(strings.NewReader(text), "")
+		if err != nil {
+			c.err = err.Error()
+			return nil
+		}
+		inputs = nums
+	}
+	if len(inputs) == 0 {
+		c.err = "No numbers to check: paste some, or give a file."
+		return nil
+	}
+	c.mode = checksBrowse
+	c.numbers.Blur()
+	c.file.Blur()
+	c.region.Blur()
+	return c.enqueue(inputs, app.CheckOptions{Force: c.force, Region: region})
+}
+
+func (c *checksScreen) enqueue(inputs []string, opts app.CheckOptions) tea.Cmd {
+	svc := c.svc
+	return func() tea.Msg {
+		job, err := svc.EnqueueCheck(context.Background(), inputs, opts)
+		return jobCreatedMsg{job, err}
+	}
+}
+
+func (c *checksScreen) saveValid(labelText string) tea.Cmd {
+	job := c.selectedJob()
+	if job == nil {
+		return nil
+	}
+	labels := model.SplitLabelList(labelText)
+	for _, l := range labels {
+		if err := model.ValidateLabelName(l); err != nil {
+			c.err = fmt.Sprintf("label %q: %v", l, err)
+			return nil
+		}
+	}
+	svc, id := c.svc, job.ID
+	return func() tea.Msg {
+		n, err := svc.SaveValidAsContacts(context.Background(), id, labels)
+		return checksDoneMsg{flash: fmt.Sprintf("saved %d contacts", n), err: err}
+	}
+}
+
+func (c *checksScreen) export(path string) tea.Cmd {
+	path = strings.TrimSpace(path)
+	if path == "" {
+		c.err = "No file name given; nothing exported."
+		return nil
+	}
+	results := c.results
+	return func() tea.Msg {
+		err := app.ExportCheckResultsFile(path, results)
+		return checksDoneMsg{flash: fmt.Sprintf("exported %d results to %s", len(results), path), err: err}
+	}
+}
+
+// resultsHeight is how many result rows fit under the jobs.
+func (c *checksScreen) resultsHeight() int {
+	return max(1, c.height-c.jobsHeight()-6)
+}
+
+func (c *checksScreen) jobsHeight() int { return min(len(c.jobs), max(1, c.height/4)) }
+
+func (c *checksScreen) View() string {
+	var lines []string
+	add := func(s string) { lines = append(lines, model.Truncate(s, c.width)) }
+	add(c.statusLine())
+	if c.err != "" {
+		add(c.st.Error.Render(model.Sanitize(c.err)))
+	}
+	switch c.mode {
+	case checksNewJob:
+		return strings.Join(append(lines, c.formView()...), "\n")
+	case checksSaveLabels, checksExportPath:
+		add("")
+		add(c.prompt.View())
+		add(c.st.Dim.Render("enter confirms · esc cancels"))
+	}
+	if len(c.jobs) == 0 {
+		add("")
+		add("No checks yet. Press n to check a list of numbers, or select contacts")
+		add("on the Contacts screen and press c.")
+		return strings.Join(lines, "\n")
+	}
+	add("")
+	add(c.st.Header.Render(fmt.Sprintf("  %-5s %-10s %-24s %6s %7s %6s %6s  %s", "Job", "State", "Progress", "Valid", "Invalid", "Failed", "Cached", "ETA")))
+	h := c.jobsHeight()
+	first := max(0, min(c.jobCursor-h/2, len(c.jobs)-h))
+	for i := first; i < first+h && i < len(c.jobs); i++ {
+		j := c.jobs[i]
+		done := j.Total - j.Counts["processing"]
+		row := fmt.Sprintf("  #%-4d %-10s %s %5d/%-5d %6d %7d %6d %6d  %s", j.ID, j.State, progressBar(done, j.Total, 12),
+			done, j.Total, j.Counts["valid"], j.Counts["invalid"], j.Counts["failed"], j.Cached, etaText(j))
+		if i == c.jobCursor && !c.focusRes {
+			row = c.st.CursorRow.Render(row)
+		}
+		add(row)
+	}
+	add("")
+	lines = append(lines, c.resultsView()...)
+	return strings.Join(lines, "\n")
+}
+
+// statusLine is the queue's settings, budget and any pause.
+func (c *checksScreen) statusLine() string {
+	s := c.status
+	cfg := s.Settings
+	line := fmt.Sprintf("Budget %d of %d numbers left today · %d per query every %s · answers kept %s",
+		s.BudgetLeft, s.BudgetTotal, cfg.CheckBatchSize, cfg.CheckPace, durationText(cfg.CheckMaxAge))
+	switch {
+	case !s.BackoffUntil.IsZero():
+		return c.st.Warn.Render(fmt.Sprintf("Paused: WhatsApp asked to slow down; sending again at %s. ", s.BackoffUntil.Local().Format("15:04:05"))) + line
+	case s.Paused != "":
+		return c.st.Warn.Render("Paused: "+model.Sanitize(s.Paused)+". ") + line
+	case !s.Running:
+		return c.st.Dim.Render("Another wabook runs the queue. ") + line
+	}
+	return line
+}
+
+func (c *checksScreen) resultsView() []string {
+	job := c.selectedJob()
+	if job == nil {
+		return nil
+	}
+	title := fmt.Sprintf("Results of job #%d (%d numbers)", job.ID, job.Total)
+	if job.Error != "" {
+		title += " · " + c.st.Error.Render(model.Sanitize(job.Error))
+	}
+	out := []string{model.Truncate(c.st.Title.Render(title), c.width)}
+	inputW := max(12, min(28, c.width/4))
+	header := fmt.Sprintf("  %s %-16s %-10s %-16s %s", pad("Input", inputW), "Number", "Status", "WhatsApp ID", "Note")
+	out = append(out, model.Truncate(c.st.Header.Render(header), c.width))
+	h := c.resultsHeight()
+	end := min(len(c.results), c.resOffset+h)
+	for _, r := range c.results[c.resOffset:end] {
+		note := r.Error
+		if r.Cached {
+			note = strings.TrimSpace("cached " + note)
+		}
+		status := r.Status
+		switch status {
+		case model.CheckValid:
+			status = c.st.OK.Render(pad(status, 10))
+		case model.CheckInvalid, model.CheckFailed:
+			status = c.st.Error.Render(pad(status, 10))
+		default:
+			status = c.st.Dim.Render(pad(status, 10))
+		}
+		row := "  " + pad(model.Truncate(model.Sanitize(r.Input), inputW), inputW) + " " + pad(r.Phone, 16) + " " + status + " " +
+			pad(r.WAID, 16) + " " + model.Sanitize(note)
+		out = append(out, model.Truncate(row, c.width))
+	}
+	if len(c.results) > h {
+		out = append(out, c.st.Dim.Render(fmt.Sprintf("  rows %d–%d of %d · enter, then j/k to scroll", c.resOffset+1, end, len(c.results))))
+	}
+	return out
+}
+
+func (c *checksScreen) formView() []string {
+	check := "[ ]"
+	if c.force {
+		check = "[x]"
+	}
+	mark := func(f int, s string) string {
+		if c.field == f {
+			return c.st.Prompt.Render("▸ ") + s
+		}
+		return "  " + s
+	}
+	lines := []string{"", c.st.Title.Render("New check"), mark(fieldNumbers, "Numbers:"), c.numbers.View(),
+		mark(fieldFile, c.file.View()),
+		mark(fieldRegion, c.region.View()+c.st.Dim.Render("  (empty: "+c.svc.Region()+")")),
+		mark(fieldForce, check+" ask WhatsApp again even when a recent answer is cached (space toggles)"),
+		c.st.Dim.Render("tab next field · ctrl+s starts the check · esc cancels")}
+	for i, l := range lines {
+		if !strings.Contains(l, "\n") {
+			lines[i] = model.Truncate(l, c.width)
+		}
+	}
+	return lines
+}
+
+// activeSummary is the status bar's word on the queue, "" when idle.
+func (c *checksScreen) activeSummary() string {
+	left := 0
+	for _, j := range c.jobs {
+		if j.State == app.JobQueued || j.State == app.JobRunning {
+			left += j.Counts["processing"]
+		}
+	}
+	if left == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("checks: %d left", left)
+	if !c.status.BackoffUntil.IsZero() || c.status.Paused != "" {
+		s += " (paused)"
+	}
+	return s + fmt.Sprintf(" · budget %d", c.status.BudgetLeft)
+}
+
+func (c *checksScreen) help() helpMap {
+	k := c.keys
+	switch c.mode {
+	case checksNewJob:
+		return helpMap{short: []key.Binding{
+			key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+			key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "start")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		}}
+	case checksSaveLabels, checksExportPath:
+		return helpMap{short: []key.Binding{k.ApplySearch, k.CancelSearch}}
+	}
+	return helpMap{short: []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.SaveValid, k.Export, k.Open, k.Help, k.Quit}}
+}
+
+func progressBar(done, total, width int) string {
+	if total <= 0 {
+		return strings.Repeat("░", width)
+	}
+	filled := done * width / total
+	return strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+}
+
+func etaText(j app.Job) string {
+	switch {
+	case j.State == app.JobDone:
+		return "done"
+	case j.State == app.JobCancelled:
+		return "cancelled"
+	case j.State == app.JobPaused:
+		return "paused"
+	case j.ETA <= 0:
+		return "—"
+	}
+	return "≈" + durationText(j.ETA)
+}
+
+// durationText writes a duration the way people say it: "7d", "3h 5m", "40s".
+func durationText(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm %ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds()))
+}
+
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

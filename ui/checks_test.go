@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// newCheckingService is the test world with the check queue running fast.
+func newCheckingService(t *testing.T, world *sim.World) (*app.Service, *sim.Backend) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := sim.New(world, sim.WithCheckLatency(0))
+	cfg := app.DefaultConfig()
+	cfg.CheckPace = time.Millisecond
+	cfg.CheckDailyBudget = 100_000
+	ctx, cancel := context.WithCancel(context.Background())
+	svc := app.New(st, backend, app.Options{Config: &cfg})
+	go svc.Run(ctx)
+	t.Cleanup(func() { cancel(); svc.StopChecker(); backend.Close(); st.Close() })
+	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)
+	defer done()
+	if err := svc.SyncOnce(syncCtx); err != nil {
+		t.Fatal(err)
+	}
+	svc.StartChecker(ctx)
+	return svc, backend
+}
+
+func testWorld(t *testing.T) *sim.World {
+	t.Helper()
+	w, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestChecksScreenRunsAPastedList(t *testing.T) {
+	svc, backend := newCheckingService(t, testWorld(t))
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("2"))
+	tm.Send(press("n"))
+	tm.Send(tea.PasteMsg{Content: "+1 (415) 555-0101\n14155550102, +14155550199; not a number\n+1 415 555 0101"})
+	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	waitFor(t, tm, "done")
+	m, view := finalView(t, tm)
+	for _, want := range []string{"#1", "Results of job #1 (5 numbers)", "valid", "invalid", "14155550102"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("Checks screen lacks %q:\n%s", want, view)
+		}
+	}
+	// The duplicate was asked once; the impossible number never. (+14155550199
+	// is in a group of the world, so it exists.)
+	sent := backend.CheckedNumbers()
+	slices.Sort(sent)
+	if !slices.Equal(sent, []string{"+14155550101", "+14155550102", "+14155550199"}) {
+		t.Errorf("backend was asked %q", sent)
+	}
+	if j := m.checks.selectedJob(); j == nil || j.Counts["valid"] != 4 || j.Counts["invalid"] != 1 {
+		t.Errorf("job counts: %+v", j)
+	}
+}
+
+func TestCheckSelectedContacts(t *testing.T) {
+	svc, backend := newCheckingService(t, testWorld(t))
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("space"))
+	tm.Send(press("space"))
+	tm.Send(press("c"))
+	waitFor(t, tm, "done")
+	m, _ := finalView(t, tm)
+	if m.screen != screenChecks {
+		t.Errorf("c did not switch to the Checks screen")
+	}
+	if got := backend.CheckCalls(); got != 1 {
+		t.Errorf("%d backend calls for two contacts, want 1 batch", got)
+	}
+	if j := m.checks.selectedJob(); j == nil || j.Total != 2 || j.Counts["valid"] != 2 {
+		t.Errorf("job: %+v", j)
+	}
+}
+
+func TestNewCheckRefusesBadInput(t *testing.T) {
+	svc, _ := newCheckingService(t, testWorld(t))
+	m := New(svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.switchTo(screenChecks)
+	m.Update(press("n"))
+	m.Update(tea.PasteMsg{Content: strings.Repeat("+14155550101\n", maxPaste/13+1)})
+	if !strings.Contains(m.checks.err, "Save the list to a file") || m.checks.numbers.Value() != "" {
+		t.Errorf("huge paste: err %q, box holds %d bytes", m.checks.err, len(m.checks.numbers.Value()))
+	}
+	m.Update(press("tab"))
+	m.checks.file.SetValue(filepath.Join(t.TempDir(), "missing.csv"))
+	m.Update(press("enter"))
+	if m.checks.mode != checksNewJob || !strings.Contains(m.checks.err, "missing.csv") {
+		t.Errorf("missing file: mode %d, err %q", m.checks.mode, m.checks.err)
+	}
+	jobs, _ := svc.Jobs(context.Background())
+	if len(jobs) != 0 {
+		t.Errorf("bad input created %d jobs", len(jobs))
+	}
+}
