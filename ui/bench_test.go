@@ -1,15 +1,22 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"charm.land/bubbles/v2/list"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/store/storetest"
+	"github.com/wabook/wabook/wa/sim"
 )
 
 // Benchmarks of the Contacts screen at 100 000 contacts, each next to the
@@ -210,4 +217,122 @@ func BenchmarkRootView(b *testing.B) {
 	for b.Loop() {
 		_ = m.View()
 	}
+}
+
+// BenchmarkKeysDuringCheckJob presses keys on a 100 000-contact list while a
+// 5 000-number check job runs against the simulated backend, the way the
+// program does: the worker reports through notices whose follow-up loads
+// run off the Update path and come back as messages. Every Update+View on
+// the UI goroutine is timed, keys and those messages alike; the metrics are
+// the percentiles of one such step.
+func BenchmarkKeysDuringCheckJob(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := store.Open(filepath.Join(b.TempDir(), "w.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	contacts, groups, labels := storetest.Generate(100_000, 2_000, 50, 1)
+	if err := storetest.Populate(ctx, st, contacts, groups, labels); err != nil {
+		b.Fatal(err)
+	}
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}, "check_latency_ms": 20}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	backend := sim.New(world)
+	defer backend.Close()
+	cfg := app.DefaultConfig()
+	cfg.CheckPace = time.Millisecond
+	cfg.CheckDailyBudget = 1_000_000
+	svc := app.New(st, backend, app.Options{Config: &cfg})
+	go svc.Run(ctx)
+	if err := svc.SyncOnce(ctx); err != nil {
+		b.Fatal(err)
+	}
+	svc.StartChecker(ctx)
+	defer svc.StopChecker()
+
+	m := New(svc, Options{})
+	var steps []time.Duration
+	results := make(chan tea.Msg, 64)
+	var exec func(tea.Cmd)
+	exec = func(cmd tea.Cmd) {
+		if cmd == nil {
+			return
+		}
+		go func() {
+			msg := cmd()
+			if batch, ok := msg.(tea.BatchMsg); ok {
+				for _, c := range batch {
+					exec(c)
+				}
+				return
+			}
+			if msg != nil {
+				results <- msg
+			}
+		}()
+	}
+	var slowest []string
+	step := func(msg tea.Msg) {
+		start := time.Now()
+		_, cmd := m.Update(msg)
+		_ = m.View()
+		d := time.Since(start)
+		steps = append(steps, d)
+		if d > 10*time.Millisecond && os.Getenv("WABOOK_BENCH_SLOW") != "" {
+			slowest = append(slowest, fmt.Sprintf("%T %v", msg, d))
+		}
+		exec(cmd)
+	}
+	step(tea.WindowSizeMsg{Width: 120, Height: 40})
+	for _, cmd := range []tea.Cmd{m.load(), m.checks.load()} {
+		exec(cmd)
+	}
+	for m.ix.preview || m.ix.hays == nil || !m.loaded {
+		step(<-results)
+	}
+	numbers := make([]string, 5_000)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf("+1415555%04d", i)
+	}
+	if _, err := svc.EnqueueCheck(ctx, numbers, app.CheckOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	steps = steps[:0]
+	keys := []tea.Msg{tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyUp}}
+	i := 0
+	for b.Loop() {
+		step(keys[i%len(keys)])
+		i++
+		// Whatever arrived meanwhile is handled before the next key, as
+		// the program's event loop would.
+		for drained := false; !drained; {
+			select {
+			case n := <-svc.Notices():
+				step(noticeMsg{n})
+			case msg := <-results:
+				step(msg)
+			case <-time.After(2 * time.Millisecond):
+				drained = true
+			}
+		}
+	}
+	b.StopTimer()
+	for _, s := range slowest {
+		b.Log("slow step:", s)
+	}
+	jobs, _ := svc.Jobs(ctx)
+	if len(jobs) == 0 || jobs[0].Counts["processing"] == jobs[0].Total {
+		b.Fatalf("the job did not run during the benchmark: %+v", jobs)
+	}
+	slices.Sort(steps)
+	pct := func(p float64) float64 { return float64(steps[int(p*float64(len(steps)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.5), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
+	b.ReportMetric(float64(len(steps)), "steps")
+	b.ReportMetric(float64(jobs[0].Total-jobs[0].Counts["processing"]), "checked")
 }

@@ -115,14 +115,23 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(m.load(), m.checks.load(), m.waitNotice())
 }
 
+// load reads the mirror off the Update path. The first load shows a preview
+// of the first page at once and sorts the rest in the background; later
+// loads build the whole index in the background while the old one stays on
+// screen, so a change arriving from WhatsApp never stalls a key.
 func (m *Model) load() tea.Cmd {
-	svc := m.svc
+	svc, first := m.svc, !m.loaded
 	return func() tea.Msg {
 		snap, err := svc.Snapshot(context.Background())
 		if err != nil {
 			return snapshotMsg{err: err}
 		}
-		return snapshotMsg{ix: previewIndex(snap, 100)}
+		if first {
+			return snapshotMsg{ix: previewIndex(snap, 100)}
+		}
+		ix := buildIndex(snap)
+		ix.hays = buildHaystacks(ix)
+		return snapshotMsg{ix: ix}
 	}
 }
 
