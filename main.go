@@ -35,11 +35,25 @@ usage:
   wabook [global flags] COMMAND [flags]
 
 commands:
-  contacts [--query Q] [--format table|json|csv]   list contacts
+  contacts [--query Q] [--format table|json|csv|vcf]  list contacts
   show ID [--json]                                  one contact (phone, JID or <digits>@c.us)
   pair [--code +PHONE]                              link to a WhatsApp account (QR code, or a code for the phone)
   sync                                              mirror the account now and print a summary
   logout                                            end the WhatsApp session (the address book stays)
+  check [--force] [--no-wait] [--max-age D] [--region CC] [--json|--csv] [NUMBER...|-]
+                                                    which numbers are on WhatsApp (- reads them from stdin)
+  checks [--json]                                   check jobs, queue state, daily budget
+  add --name N --phone P [--labels "A, B"] [--internal] [--note T]
+                                                    add a contact (prints it as JSON)
+  edit ID [--name N] [--labels "A, B"] [--add-labels ..] [--remove-labels ..] [--note T] [--internal=true|false]
+                                                    change a contact
+  rm ID [--hide | --unhide]                         delete a contact added here (WhatsApp ones: --hide)
+  block ID    unblock ID                            block or unblock on WhatsApp
+  labels [--json]                                   labels with colour, contacts, WhatsApp id, sync state
+  label add NAME [--color N] | rename OLD NEW [--merge] | rm NAME | color NAME N | sync [on|off|retry]
+  import FILE [--labels "A, B"] [--dry-run]         import a CSV or vCard file (shows the plan first)
+  export [--format csv|vcf|json] [--query Q] [-o FILE]
+                                                    export contacts (all, or those matching Q)
 
 global flags:
   --demo          try wabook on a built-in simulated account (throw-away database)
@@ -47,6 +61,9 @@ global flags:
   --db PATH       database file (default $WABOOK_DB or ~/.local/share/wabook/wabook.db)
   --region CC     country for numbers without a country code (default: the account's)
   --log FILE      log file (default: wabook.log next to the database)
+
+config file: $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json, e.g.
+  {"check_batch_size":20,"check_pace":"10s","check_daily_budget":1000,"check_max_age":"168h"}
 `
 
 type globals struct {
@@ -60,6 +77,17 @@ var commands = map[string]func(context.Context, cli.Env, []string) error{
 	"pair":     cli.Pair,
 	"sync":     cli.Sync,
 	"logout":   cli.Logout,
+	"check":    cli.Check,
+	"checks":   cli.Checks,
+	"add":      cli.Add,
+	"edit":     cli.Edit,
+	"rm":       cli.Rm,
+	"block":    cli.Block,
+	"unblock":  cli.Unblock,
+	"labels":   cli.Labels,
+	"label":    cli.Label,
+	"import":   cli.Import,
+	"export":   cli.Export,
 }
 
 func main() {
@@ -116,6 +144,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	lock, lockErr := app.AcquireLock(w.dbPath)
 	if lockErr == nil {
 		defer lock.Release()
+		// The process holding the connection runs the check queue.
+		w.svc.StartChecker(ctx)
+		defer w.svc.StopChecker()
 	}
 	var locked *app.LockedError
 	if lockErr != nil && !errors.As(lockErr, &locked) {
@@ -186,6 +217,15 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 		}
 	}
 
+	cfgPath, err := app.DefaultConfigPath()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := app.LoadConfig(cfgPath)
+	if err != nil {
+		return nil, err
+	}
+
 	w.dbPath = g.db
 	if g.demo {
 		dir, err := os.MkdirTemp("", "wabook-demo-")
@@ -231,7 +271,7 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 	}
 	w.cleanups = append(w.cleanups, func() { backend.Close() })
 
-	w.svc = app.New(st, backend, app.Options{Region: strings.ToUpper(g.region), Log: log})
+	w.svc = app.New(st, backend, app.Options{Region: strings.ToUpper(g.region), Log: log, Config: &cfg})
 	return w, nil
 }
 

@@ -153,8 +153,10 @@ func TestCrashResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	dbPath, logPath := filepath.Join(dir, "w.db"), filepath.Join(dir, "calls.log")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	child := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), helperEnv+"=1", helperDB+"="+dbPath, helperLog+"="+logPath, "WABOOK_CONFIG="+cfgPath)
 		cmd.Stderr = os.Stderr
 		return cmd

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -740,5 +741,25 @@ func TestLoadConfig(t *testing.T) {
 	t.Setenv("WABOOK_CONFIG", "/elsewhere.json")
 	if p, _ := DefaultConfigPath(); p != "/elsewhere.json" {
 		t.Errorf("DefaultConfigPath with WABOOK_CONFIG = %s", p)
+	}
+}
+
+func TestAnswersToResults(t *testing.T) {
+	phones := []string{"+5511987654321", "+14155550199", "+14155550109", "+16315551004"}
+	answers := []wa.CheckAnswer{
+		{Query: "+5511987654321", Exists: true, JID: "551187654321@s.whatsapp.net", VerifiedName: "Loja"},
+		{Query: "+14155550109", Err: errors.New("timeout")},
+		{Query: "16315551004", Exists: false, JID: "16315551004@s.whatsapp.net"},
+		// +14155550199 is missing from the answer.
+	}
+	got := answersToResults(phones, answers)
+	want := []model.CheckResult{
+		{Phone: "+5511987654321", Status: model.CheckValid, WAID: "551187654321", JID: "551187654321@s.whatsapp.net", VerifiedName: "Loja"},
+		{Phone: "+14155550199", Status: model.CheckInvalid},
+		{Phone: "+14155550109", Status: model.CheckFailed, Error: "timeout"},
+		{Phone: "+16315551004", Status: model.CheckInvalid},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 }

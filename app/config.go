@@ -70,6 +70,13 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	})
 }
 
+// UnmarshalJSON reads the config file's shape; missing keys keep the
+// defaults.
+func (c *Config) UnmarshalJSON(data []byte) error {
+	*c = DefaultConfig()
+	return c.parse(data)
+}
+
 // DefaultConfigPath is $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json,
 // else ~/.config/wabook/config.json.
 func DefaultConfigPath() (string, error) {

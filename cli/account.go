@@ -143,7 +143,7 @@ func Logout(ctx context.Context, env Env, args []string) error {
 // connection (and so the lock).
 func NeedsConnection(command string) bool {
 	switch command {
-	case "sync", "pair", "logout":
+	case "sync", "pair", "logout", "block", "unblock":
 		return true
 	}
 	return false

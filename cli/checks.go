@@ -19,9 +19,6 @@ import (
 // Stdin is where `wabook check -` reads numbers; tests replace it.
 var Stdin io.Reader = os.Stdin
 
-// maxStdin is the most `check -` reads.
-const maxStdin = 16 << 20
-
 // CheckResultJSON is a check result in the Business API's /v1/contacts shape
 // with Periskope's fields (DESIGN §8).
 type CheckResultJSON struct {
@@ -176,20 +173,18 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 }
 
 // checkInputs collects the numbers: each argument is one input; "-" reads
-// standard input, where newlines, commas, semicolons and tabs separate
-// numbers. Blank entries are dropped.
+// standard input as the Checks screen reads a paste (app.ReadNumbers: one
+// number per line or separated by commas, semicolons or tabs; a CSV with a
+// phone column or a vCard works too). Blank entries are dropped.
 func checkInputs(args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
 		if a == "-" {
-			data, err := io.ReadAll(io.LimitReader(Stdin, maxStdin+1))
+			nums, err := app.ReadNumbers(Stdin, "")
 			if err != nil {
 				return nil, fmt.Errorf("reading numbers from standard input: %w", err)
 			}
-			if len(data) > maxStdin {
-				return nil, fmt.Errorf("standard input is larger than %d MiB: split the list", maxStdin>>20)
-			}
-			out = append(out, SplitNumbers(string(data))...)
+			out = append(out, nums...)
 			continue
 		}
 		if strings.TrimSpace(a) != "" {
@@ -197,26 +192,6 @@ func checkInputs(args []string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// SplitNumbers splits pasted text into numbers: newlines, commas,
-// semicolons and tabs separate them (spaces do not: "+1 631 555 1004" is
-// one number). Entries are trimmed; blank ones are dropped.
-func SplitNumbers(text string) []string {
-	f := strings.FieldsFunc(text, func(r rune) bool {
-		switch r {
-		case '\n', '\r', ',', ';', '\t':
-			return true
-		}
-		return false
-	})
-	out := f[:0]
-	for _, s := range f {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func checkJSON(results []model.CheckResult) []CheckResultJSON {

@@ -4,13 +4,11 @@
 package cli
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -60,75 +58,6 @@ func flagSummary(fs *flag.FlagSet) string {
 	return strings.Join(parts, " ")
 }
 
-// ContactJSON is a contact in Periskope's contact-object shape.
-type ContactJSON struct {
-	ContactID    string   `json:"contact_id"`
-	ContactName  string   `json:"contact_name"`
-	ContactType  string   `json:"contact_type"`
-	Phone        string   `json:"phone"`
-	PushName     string   `json:"push_name"`
-	BusinessName string   `json:"business_name"`
-	VerifiedName string   `json:"verified_name"`
-	Labels       []string `json:"labels"`
-	ChatIDs      []string `json:"chat_ids"`
-	IsInternal   bool     `json:"is_internal"`
-	IsMyContact  bool     `json:"is_my_contact"`
-	IsWAContact  bool     `json:"is_wa_contact"`
-	IsBlocked    bool     `json:"is_blocked"`
-	IsBusiness   bool     `json:"is_business"`
-	ContactColor string   `json:"contact_color"`
-	ContactImage *string  `json:"contact_image"`
-	About        string   `json:"about"`
-	Note         string   `json:"note"`
-	LID          string   `json:"lid,omitempty"`
-	UpdatedAt    string   `json:"updated_at"`
-}
-
-// labelColors maps lowercased label names to palette indexes.
-type labelColors map[string]int
-
-// NewContactJSON converts a contact. JSON keeps the text as WhatsApp sent it:
-// the encoder escapes control characters, so it is safe to print.
-func NewContactJSON(c *model.Contact, colors labelColors) ContactJSON {
-	labels := c.Labels
-	if labels == nil {
-		labels = []string{}
-	}
-	color := ""
-	if len(labels) > 0 {
-		if i, ok := colors[strings.ToLower(labels[0])]; ok {
-			color = model.LabelColorHex(i)
-		}
-	}
-	var image *string
-	if c.AvatarURL != "" {
-		u := c.AvatarURL
-		image = &u
-	}
-	return ContactJSON{
-		ContactID:    model.ContactID(c.JID),
-		ContactName:  c.DisplayName(),
-		ContactType:  "user",
-		Phone:        c.Phone,
-		PushName:     c.PushName,
-		BusinessName: c.BusinessName,
-		VerifiedName: c.VerifiedName,
-		Labels:       labels,
-		ChatIDs:      c.ChatIDs(),
-		IsInternal:   c.IsInternal,
-		IsMyContact:  c.IsMyContact,
-		IsWAContact:  c.IsWAContact,
-		IsBlocked:    c.IsBlocked,
-		IsBusiness:   c.IsBusiness,
-		ContactColor: color,
-		ContactImage: image,
-		About:        c.About,
-		Note:         c.Note,
-		LID:          c.LID,
-		UpdatedAt:    rfc3339(c.UpdatedAt),
-	}
-}
-
 func rfc3339(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -155,35 +84,7 @@ func writeJSON(w io.Writer, v any) error {
 
 // csvSafe neutralises cells a spreadsheet would run as a formula and strips
 // terminal control sequences.
-func csvSafe(s string) string {
-	s = model.Sanitize(s)
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-var csvHeader = []string{"contact_id", "name", "phone", "push_name", "business_name", "labels", "chat_ids", "is_my_contact", "is_blocked", "is_business", "is_internal", "note", "updated_at"}
-
-func writeCSV(w io.Writer, contacts []*model.Contact) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
-		return err
-	}
-	for _, c := range contacts {
-		row := []string{
-			model.ContactID(c.JID), csvSafe(c.DisplayName()), csvSafe(c.Phone), csvSafe(c.PushName), csvSafe(c.BusinessName),
-			csvSafe(strings.Join(c.Labels, ", ")), strings.Join(c.ChatIDs(), " "),
-			strconv.FormatBool(c.IsMyContact), strconv.FormatBool(c.IsBlocked), strconv.FormatBool(c.IsBusiness),
-			strconv.FormatBool(c.IsInternal), csvSafe(c.Note), rfc3339(c.UpdatedAt),
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
+func csvSafe(s string) string { return app.CSVCell(s) }
 
 // writeTable prints aligned columns measured in display cells, so CJK and
 // emoji names line up.

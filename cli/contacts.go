@@ -13,19 +13,19 @@ import (
 
 // Contacts prints the contacts matching --query.
 //
-//	wabook contacts [--query Q] [--format table|json|csv]
+//	wabook contacts [--query Q] [--format table|json|csv|vcf]
 func Contacts(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("contacts")
 	query := fs.String("query", "", "search query (the TUI's query language)")
-	format := fs.String("format", "table", "table, json or csv")
+	format := fs.String("format", "table", "table, json, csv or vcf")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("contacts: unexpected argument %q (use --query)", fs.Arg(0))
 	}
-	if !slices.Contains([]string{"table", "json", "csv"}, *format) {
-		return usagef("contacts: unknown --format %q (use table, json or csv)", *format)
+	if !slices.Contains([]string{"table", "json", "csv", "vcf"}, *format) {
+		return usagef("contacts: unknown --format %q (use table, json, csv or vcf)", *format)
 	}
 	snap, err := env.Svc.Snapshot(ctx)
 	if err != nil {
@@ -38,13 +38,15 @@ func Contacts(ctx context.Context, env Env, args []string) error {
 	colors := colorsOf(snap.Labels)
 	switch *format {
 	case "json":
-		out := make([]ContactJSON, len(contacts))
+		out := make([]app.ContactJSON, len(contacts))
 		for i, c := range contacts {
-			out[i] = NewContactJSON(c, colors)
+			out[i] = app.NewContactJSON(c, colors)
 		}
 		return writeJSON(env.Out, out)
 	case "csv":
-		return writeCSV(env.Out, contacts)
+		return app.WriteContactsCSV(env.Out, contacts)
+	case "vcf":
+		return app.WriteContactsVCard(env.Out, contacts)
 	}
 	rows := make([][]string, len(contacts))
 	for i, c := range contacts {
@@ -55,31 +57,13 @@ func Contacts(ctx context.Context, env Env, args []string) error {
 
 // filter applies a query and orders by display name, as the TUI does.
 func filter(snap *app.Snapshot, query string) ([]*model.Contact, error) {
-	q, err := model.ParseQuery(query)
-	if err != nil {
+	if _, err := model.ParseQuery(query); err != nil {
 		return nil, usagef("--query: %v", err)
 	}
-	m := q.Compile(snap.Labels, snap.Groups)
-	out := make([]*model.Contact, 0, len(snap.Contacts))
-	for i := range snap.Contacts {
-		c := &snap.Contacts[i]
-		if m.Empty() || m.Match(c, model.Haystack(c)) {
-			out = append(out, c)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b *model.Contact) int {
-		return strings.Compare(strings.ToLower(a.DisplayName()), strings.ToLower(b.DisplayName()))
-	})
-	return out, nil
+	return app.FilterContacts(snap, query)
 }
 
-func colorsOf(labels []model.Label) labelColors {
-	m := make(labelColors, len(labels))
-	for _, l := range labels {
-		m[strings.ToLower(l.Name)] = l.Color
-	}
-	return m
-}
+func colorsOf(labels []model.Label) app.LabelColorIndex { return app.LabelColorsOf(labels) }
 
 // Show prints one contact.
 //
@@ -112,7 +96,7 @@ func Show(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(env.Out, NewContactJSON(&c, colorsOf(labels)))
+		return writeJSON(env.Out, app.NewContactJSON(&c, colorsOf(labels)))
 	}
 	groups, err := env.Svc.Store().Groups(ctx)
 	if err != nil {

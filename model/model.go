@@ -38,6 +38,7 @@ type Contact struct {
 	IsBlocked    bool
 	IsInternal   bool
 	IsBusiness   bool
+	Hidden       bool // hidden from lists: a WhatsApp contact cannot be deleted, only hidden
 	Note         string
 	Source       string
 	CreatedAt    time.Time
@@ -75,7 +76,8 @@ type Label struct {
 	Color     int    // 0–19, WhatsApp Business palette index
 	WALabelID string // set when it mirrors a WhatsApp Business label
 	Order     int
-	Count     int // contacts carrying it; filled by list queries
+	Count     int  // contacts carrying it; filled by list queries
+	Unsynced  bool // a local change to it (or its assignments) did not reach WhatsApp
 }
 
 // Group is a WhatsApp group the account is in.

@@ -17,7 +17,7 @@ import (
 const contactCols = `c.jid, c.phone, c.lid, c.full_name, c.first_name, c.push_name,
 	c.business_name, c.verified_name, c.about, c.avatar_id, c.avatar_url,
 	c.is_my_contact, c.is_wa_contact, c.is_blocked, c.is_internal, c.is_business,
-	c.note, c.source, c.created_at, c.updated_at, coalesce(k.status, '')`
+	c.note, c.source, c.created_at, c.updated_at, coalesce(k.status, ''), c.hidden`
 
 const contactFrom = ` FROM contacts c LEFT JOIN checks k ON k.phone = c.phone `
 
@@ -28,7 +28,7 @@ func scanContact(r scanner, c *model.Contact) error {
 	err := r.Scan(&c.JID, &c.Phone, &c.LID, &c.FullName, &c.FirstName, &c.PushName,
 		&c.BusinessName, &c.VerifiedName, &c.About, &c.AvatarID, &c.AvatarURL,
 		&c.IsMyContact, &c.IsWAContact, &c.IsBlocked, &c.IsInternal, &c.IsBusiness,
-		&c.Note, &c.Source, &created, &updated, &c.CheckStatus)
+		&c.Note, &c.Source, &created, &updated, &c.CheckStatus, &c.Hidden)
 	if err != nil {
 		return err
 	}
@@ -441,7 +441,7 @@ const packedContact = `c.jid || x'1f' || c.phone || x'1f' || c.lid || x'1f' || c
 	c.about || x'1f' || c.avatar_id || x'1f' || c.avatar_url || x'1f' || c.note || x'1f' || c.source || x'1f' ||
 	coalesce(k.status, '') || x'1f' ||
 	((c.is_my_contact <> 0) | ((c.is_wa_contact <> 0) << 1) | ((c.is_blocked <> 0) << 2) |
-	 ((c.is_internal <> 0) << 3) | ((c.is_business <> 0) << 4)) || x'1f' ||
+	 ((c.is_internal <> 0) << 3) | ((c.is_business <> 0) << 4) | ((c.hidden <> 0) << 5)) || x'1f' ||
 	c.created_at || x'1f' || c.updated_at`
 
 const packedFields = 17
@@ -472,26 +472,39 @@ func unpackContact(row string, c *model.Contact) bool {
 		BusinessName: f[6], VerifiedName: f[7], About: f[8], AvatarID: f[9], AvatarURL: f[10],
 		Note: f[11], Source: f[12], CheckStatus: f[13],
 		IsMyContact: flags&1 != 0, IsWAContact: flags&2 != 0, IsBlocked: flags&4 != 0,
-		IsInternal: flags&8 != 0, IsBusiness: flags&16 != 0,
+		IsInternal: flags&8 != 0, IsBusiness: flags&16 != 0, Hidden: flags&32 != 0,
 		CreatedAt: fromUnix(created), UpdatedAt: fromUnix(updated),
 	}
 	return true
 }
 
-// Contacts returns every contact with Labels (in label order), Groups
-// (shared groups, matched by phone JID or LID) and CheckStatus, in table
-// order (the caller sorts). It runs four whole-table queries in one read
-// transaction and joins them in memory.
+// Contacts returns every contact not hidden (see SetHidden) with Labels (in
+// label order), Groups (shared groups, matched by phone JID or LID) and
+// CheckStatus, in table order (the caller sorts). It runs four whole-table
+// queries in one read transaction and joins them in memory.
 func (s *Store) Contacts(ctx context.Context) ([]model.Contact, error) {
+	return s.contacts(ctx, false)
+}
+
+// AllContacts is Contacts including hidden contacts.
+func (s *Store) AllContacts(ctx context.Context) ([]model.Contact, error) {
+	return s.contacts(ctx, true)
+}
+
+func (s *Store) contacts(ctx context.Context, withHidden bool) ([]model.Contact, error) {
+	where := ` WHERE c.hidden = 0`
+	if withHidden {
+		where = ``
+	}
 	var out []model.Contact
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contacts`).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contacts c`+where).Scan(&n); err != nil {
 			return fmt.Errorf("store: contacts: %w", err)
 		}
 		out = make([]model.Contact, 0, n)
 
-		rows, err := tx.QueryContext(ctx, `SELECT `+packedContact+contactFrom)
+		rows, err := tx.QueryContext(ctx, `SELECT `+packedContact+contactFrom+where)
 		if err != nil {
 			return fmt.Errorf("store: contacts: %w", err)
 		}

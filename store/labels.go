@@ -18,14 +18,14 @@ func NormLabelName(name string) string { return strings.Join(strings.Fields(name
 func labelFold(name string) string { return strings.ToLower(NormLabelName(name)) }
 
 const labelCols = `l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order",
-	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id)`
+	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id), l.unsynced <> 0`
 
 type queryRower interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
 func scanLabel(r scanner, l *model.Label) error {
-	return r.Scan(&l.ID, &l.Name, &l.Color, &l.WALabelID, &l.Order, &l.Count)
+	return r.Scan(&l.ID, &l.Name, &l.Color, &l.WALabelID, &l.Order, &l.Count, &l.Unsynced)
 }
 
 // labelWhere returns the label matching where; ErrNotFound when none.
@@ -50,7 +50,8 @@ func validColor(c int) error {
 
 // Labels returns all labels ordered by "order", then name, with Count.
 func (s *Store) Labels(ctx context.Context) ([]model.Label, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order", count(cl.label_id)
+	rows, err := s.db.QueryContext(ctx, `SELECT l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order", count(cl.label_id),
+	l.unsynced <> 0
 FROM labels l LEFT JOIN contact_labels cl ON cl.label_id = l.id
 GROUP BY l.id ORDER BY l."order", l.name`)
 	if err != nil {

@@ -115,9 +115,10 @@ CREATE INDEX check_jobs_state ON check_jobs(state, id);
 ALTER TABLE check_items ADD COLUMN jid TEXT NOT NULL DEFAULT '';
 ALTER TABLE check_items ADD COLUMN verified_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE check_items ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+DROP INDEX check_items_status; -- check_items_pending covers it
 CREATE INDEX check_items_pending ON check_items(job_id, status, batch, seq);
-CREATE INDEX check_items_phone ON check_items(job_id, phone);
-CREATE INDEX check_items_batch ON check_items(batch, phone) WHERE batch <> 0;
+CREATE INDEX check_items_phone ON check_items(job_id, phone, status, batch);
+CREATE INDEX check_items_batch ON check_items(batch, phone);
 
 -- A batch is one CheckNumbers call. It is written "inflight" (and its items
 -- get its id) before the call and "done" in the transaction that stores the
@@ -142,6 +143,13 @@ CREATE TABLE check_budget (
 	used    INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (account, day)
 ) WITHOUT ROWID;
+`,
+	// 3: contact editing and WhatsApp Business label sync: WhatsApp contacts
+	// the user hid (they cannot be deleted), and labels with a local change
+	// that did not reach WhatsApp.
+	`
+ALTER TABLE contacts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE labels ADD COLUMN unsynced INTEGER NOT NULL DEFAULT 0;
 `,
 }
 

@@ -84,12 +84,25 @@ type CheckClaim struct {
 // Failures are not answers: they are checked again.
 const cacheStatuses = `('valid', 'invalid')`
 
-// lookupCache finds a cached answer for phone no older than since.
-func lookupCache(ctx context.Context, q queryRower, phone string, since int64) (model.CheckResult, bool, error) {
+// cacheLookup finds cached answers within one transaction.
+type cacheLookup struct{ stmt *sql.Stmt }
+
+func newCacheLookup(ctx context.Context, tx *sql.Tx) (*cacheLookup, error) {
+	stmt, err := tx.PrepareContext(ctx, `SELECT status, wa_id, jid, verified_name, error, checked_at FROM checks
+WHERE phone = ? AND status IN `+cacheStatuses+` AND checked_at >= ?`)
+	if err != nil {
+		return nil, fmt.Errorf("store: check cache: %w", err)
+	}
+	return &cacheLookup{stmt: stmt}, nil
+}
+
+func (c *cacheLookup) Close() { c.stmt.Close() }
+
+// get finds a cached answer for phone no older than since (unix seconds).
+func (c *cacheLookup) get(ctx context.Context, phone string, since int64) (model.CheckResult, bool, error) {
 	var r model.CheckResult
 	var at int64
-	err := q.QueryRowContext(ctx, `SELECT status, wa_id, jid, verified_name, error, checked_at FROM checks
-WHERE phone = ? AND status IN `+cacheStatuses+` AND checked_at >= ?`, phone, since).
+	err := c.stmt.QueryRowContext(ctx, phone, since).
 		Scan(&r.Status, &r.WAID, &r.JID, &r.VerifiedName, &r.Error, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
@@ -143,6 +156,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 			return fmt.Errorf("store: create check job: %w", err)
 		}
 		defer ins.Close()
+		cache, err := newCacheLookup(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer cache.Close()
 		since := cacheSince(opts, created, created)
 		memo := map[string]*model.CheckResult{} // phone -> cached answer (nil: none)
 		pending := 0
@@ -157,7 +175,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 				}
 				c, seen := memo[r.Phone]
 				if !seen && !opts.Force {
-					hit, ok, err := lookupCache(ctx, tx, r.Phone, since)
+					hit, ok, err := cache.get(ctx, r.Phone, since)
 					if err != nil {
 						return err
 					}
@@ -601,6 +619,11 @@ func runnableJobs(ctx context.Context, tx *sql.Tx) ([]CheckJob, error) {
 // pickPhones returns up to max distinct numbers of job j waiting for a
 // batch, in input order, answering from the cache those checked meanwhile.
 func pickPhones(ctx context.Context, tx *sql.Tx, j CheckJob, max int, nowS int64) ([]string, error) {
+	cache, err := newCacheLookup(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	defer cache.Close()
 	var phones []string
 	seen := map[string]bool{}
 	since := cacheSince(j.Options, j.CreatedAt.Unix(), nowS)
@@ -636,7 +659,7 @@ WHERE job_id = ? AND status = ? AND batch = 0 AND seq > ? ORDER BY seq LIMIT ?`,
 			if len(phones) == max {
 				break
 			}
-			hit, ok, err := lookupCache(ctx, tx, p, since)
+			hit, ok, err := cache.get(ctx, p, since)
 			if err != nil {
 				return nil, err
 			}

@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -402,12 +400,7 @@ func (c *checksScreen) submit() tea.Cmd {
 		c.err = "Give either pasted numbers or a file, not both."
 		return nil
 	case path != "":
-		if strings.HasPrefix(path, "~/") {
-			if home, err := os.UserHomeDir(); err == nil {
-				path = filepath.Join(home, path[2:])
-			}
-		}
-		nums, err := app.ReadNumbersFile(path)
+		nums, err := app.ReadNumbersFile(expandHome(path))
 		if err != nil {
 			c.err = err.Error()
 			return nil

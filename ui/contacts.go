@@ -679,11 +679,12 @@ func (m *contactList) help() helpMap {
 		return helpMap{short: []key.Binding{k.ApplySearch, k.CancelSearch, k.Up, k.Down}}
 	}
 	return helpMap{
-		short: []key.Binding{k.Search, k.Open, k.Select, k.CheckSelection, k.Sort, k.NextTab, k.Help, k.Quit},
+		short: []key.Binding{k.Search, k.Open, k.Select, k.EditLabels, k.CheckSelection, k.Add, k.Help, k.Quit},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 			{k.Search, k.ApplySearch, k.CancelSearch, k.Open, k.Sort},
 			{k.Select, k.SelectAll, k.Back, k.CheckSelection},
+			{k.EditLabels, k.Undo, k.Add, k.Edit, k.Delete, k.Block, k.ExportContacts, k.Import},
 		},
 	}
 }

@@ -163,7 +163,7 @@ func (d *detailView) View() string {
 func (d *detailView) help() helpMap {
 	k := d.keys
 	return helpMap{
-		short: []key.Binding{k.Back, k.Copy, k.Up, k.Down, k.Help, k.Quit},
-		full:  [][]key.Binding{{k.Back, k.Copy}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		short: []key.Binding{k.Back, k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Help, k.Quit},
+		full:  [][]key.Binding{{k.Back, k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 	}
 }

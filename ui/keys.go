@@ -17,6 +17,10 @@ type KeyMap struct {
 	Checks, CheckSelection                  key.Binding
 	NewJob, PauseJob, CancelJob, SaveValid  key.Binding
 	Export                                  key.Binding
+	EditLabels, Add, Edit, Delete, Block    key.Binding
+	ExportContacts, Import, Undo, Refresh   key.Binding
+	NewLabel, RenameLabel, LabelColor       key.Binding
+	DeleteLabel, LabelSync                  key.Binding
 }
 
 // DefaultKeyMap is DESIGN §7's defaults.
@@ -51,6 +55,20 @@ func DefaultKeyMap() *KeyMap {
 		CancelJob:      key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "cancel job")),
 		SaveValid:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "save valid as contacts")),
 		Export:         key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export CSV")),
+		EditLabels:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "labels")),
+		Add:            key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add contact")),
+		Edit:           key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Block:          key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block/unblock")),
+		ExportContacts: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export shown")),
+		Import:         key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import file")),
+		Undo:           key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo label change")),
+		Refresh:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "fetch about & picture")),
+		NewLabel:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new label")),
+		RenameLabel:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
+		LabelColor:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "colour")),
+		DeleteLabel:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		LabelSync:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "WhatsApp sync on/off")),
 		PairPhone:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pair by phone number")),
 		Retry:          key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "connect again")),
 		Logout:         key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log out")),

@@ -50,6 +50,14 @@ func (l *labelScreen) clamp() {
 	}
 }
 
+// current is the label under the cursor.
+func (l *labelScreen) current() (model.Label, bool) {
+	if l.cursor < 0 || l.cursor >= len(l.labels) {
+		return model.Label{}, false
+	}
+	return l.labels[l.cursor], true
+}
+
 func (l *labelScreen) Update(msg tea.Msg) tea.Cmd {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
@@ -104,7 +112,7 @@ func (l *labelScreen) help() helpMap {
 	k := l.keys
 	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts"))
 	return helpMap{
-		short: []key.Binding{open, k.Up, k.Down, k.NextTab, k.Help, k.Quit},
-		full:  [][]key.Binding{{open}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		short: []key.Binding{open, k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync, k.Help, k.Quit},
+		full:  [][]key.Binding{{open, k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 	}
 }

@@ -5,6 +5,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -69,6 +70,9 @@ type Model struct {
 	labels   *labelScreen
 	account  *accountScreen
 	fullHelp bool
+	helpTop  int // first line of the full help shown; it scrolls on small terminals
+	dialog   dialog
+	undos    []*app.Undo
 
 	ix            *index
 	status        app.Status
@@ -76,6 +80,7 @@ type Model struct {
 	reloadPending bool
 	loaded        bool
 	flash         string
+	actionErr     string
 	err           string
 
 	width, height int
@@ -234,14 +239,36 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case flashMsg:
 		m.flash = string(msg)
 		return m, nil
+	case actionMsg:
+		return m, m.handleAction(msg)
+	case importPlanMsg:
+		m.showImportPlan(msg)
+		return m, nil
+	case openDialogMsg:
+		m.dialog = msg.d
+		return m, nil
 	case tea.KeyPressMsg:
+		if m.dialog != nil && msg.String() != "ctrl+c" {
+			return m, m.updateDialog(msg)
+		}
 		return m, m.handleKey(msg)
+	}
+	if m.dialog != nil {
+		return m, m.updateDialog(msg)
 	}
 	// Anything else (cursor blink, paste) goes to the focused component.
 	if m.screen == screenContacts && !m.inDetail {
 		return m, m.contacts.Update(msg)
 	}
 	return m, nil
+}
+
+func (m *Model) updateDialog(msg tea.Msg) tea.Cmd {
+	done, cmd := m.dialog.Update(msg)
+	if done {
+		m.dialog = nil
+	}
+	return cmd
 }
 
 func (m *Model) installIndex(ix *index) {
@@ -266,7 +293,7 @@ func (m *Model) completeIndex(ix *index) tea.Cmd {
 }
 
 func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
-	m.flash = ""
+	m.flash, m.actionErr = "", ""
 	if m.ix.preview && kp.String() != "ctrl+c" {
 		// A key before the background sort finished: finish it now, so
 		// the key acts on the whole list.
@@ -280,14 +307,27 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		m.screen == screenChecks && m.checks.capturesKeys()
 	if !typing {
 		if m.fullHelp {
-			m.fullHelp = false
+			switch {
+			case key.Matches(kp, m.keys.Down), key.Matches(kp, m.keys.PageDown):
+				m.helpTop++
+				if key.Matches(kp, m.keys.PageDown) {
+					m.helpTop += max(1, m.height-m.chromeLines()-1)
+				}
+			case key.Matches(kp, m.keys.Up), key.Matches(kp, m.keys.PageUp):
+				m.helpTop--
+				if key.Matches(kp, m.keys.PageUp) {
+					m.helpTop -= max(1, m.height-m.chromeLines()-1)
+				}
+			default:
+				m.fullHelp = false
+			}
 			return nil
 		}
 		switch {
 		case key.Matches(kp, m.keys.Quit):
 			return tea.Quit
 		case key.Matches(kp, m.keys.Help):
-			m.fullHelp = true
+			m.fullHelp, m.helpTop = true, 0
 			return nil
 		case key.Matches(kp, m.keys.NextTab):
 			return m.switchTo((m.screen + 1) % screenCount)
@@ -306,14 +346,35 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	switch {
 	case m.screen == screenContacts && m.inDetail:
+		if cmd, ok := m.contactKey(kp, []*model.Contact{m.detail.c}); ok {
+			return cmd
+		}
+		if key.Matches(kp, m.keys.Refresh) {
+			return m.refreshProfile(m.detail.c)
+		}
 		cmd = m.detail.Update(kp)
 		if m.detail.closeRequest {
 			m.detail.closeRequest = false
 			m.inDetail = false
 		}
 	case m.screen == screenContacts:
-		if key.Matches(kp, m.keys.CheckSelection) && !m.contacts.capturesKeys() {
-			return m.checkSelection()
+		if !m.contacts.capturesKeys() {
+			if key.Matches(kp, m.keys.CheckSelection) {
+				return m.checkSelection()
+			}
+			if cmd, ok := m.contactKey(kp, m.contacts.selection()); ok {
+				return cmd
+			}
+			switch {
+			case key.Matches(kp, m.keys.Add):
+				return m.contactForm(nil)
+			case key.Matches(kp, m.keys.ExportContacts):
+				return m.exportForm()
+			case key.Matches(kp, m.keys.Import):
+				return m.importForm()
+			case key.Matches(kp, m.keys.Undo):
+				return m.undo()
+			}
 		}
 		cmd = m.contacts.Update(kp)
 		if c := m.contacts.openRequest; c != nil {
@@ -323,6 +384,9 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 	case m.screen == screenChecks:
 		cmd = m.checks.Update(kp)
 	case m.screen == screenLabels:
+		if cmd, ok := m.labelKey(kp); ok {
+			return cmd
+		}
 		cmd = m.labels.Update(kp)
 		if name := m.labels.showRequest; name != "" {
 			m.labels.showRequest = ""
@@ -333,6 +397,69 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		cmd = m.account.Update(kp, m.status)
 	}
 	return cmd
+}
+
+// contactKey handles the keys that act on contacts, from the list (the
+// selection) or the detail view (its contact).
+func (m *Model) contactKey(kp tea.KeyPressMsg, sel []*model.Contact) (tea.Cmd, bool) {
+	var one *model.Contact
+	if len(sel) == 1 {
+		one = sel[0]
+	}
+	switch {
+	case key.Matches(kp, m.keys.EditLabels):
+		return m.openLabelPicker(sel), true
+	case key.Matches(kp, m.keys.Edit):
+		if one == nil {
+			m.actionErr = "Edit works on one contact; select just one."
+			return nil, true
+		}
+		return m.contactForm(one), true
+	case key.Matches(kp, m.keys.Delete):
+		if one == nil {
+			m.actionErr = "Delete works on one contact at a time."
+			return nil, true
+		}
+		return m.confirmDelete(one), true
+	case key.Matches(kp, m.keys.Block):
+		if one == nil {
+			m.actionErr = "Block works on one contact at a time."
+			return nil, true
+		}
+		return m.confirmBlock(one), true
+	}
+	return nil, false
+}
+
+// labelKey handles the Labels screen's editing keys.
+func (m *Model) labelKey(kp tea.KeyPressMsg) (tea.Cmd, bool) {
+	k := m.keys
+	if key.Matches(kp, k.NewLabel) {
+		return m.newLabelForm(), true
+	}
+	if key.Matches(kp, k.Undo) {
+		return m.undo(), true
+	}
+	if key.Matches(kp, k.LabelSync) {
+		if !m.status.Account.IsBusiness {
+			m.actionErr = "Label sync needs a WhatsApp Business account; labels stay local."
+			return nil, true
+		}
+		return m.toggleLabelSync(), true
+	}
+	l, ok := m.labels.current()
+	if !ok {
+		return nil, false
+	}
+	switch {
+	case key.Matches(kp, k.RenameLabel):
+		return m.renameLabelForm(l), true
+	case key.Matches(kp, k.LabelColor):
+		return m.colorDialog(l), true
+	case key.Matches(kp, k.DeleteLabel):
+		return m.confirmDeleteLabel(l), true
+	}
+	return nil, false
 }
 
 // checkSelection checks the numbers of the selected contacts (or the one
@@ -400,6 +527,8 @@ func (m *Model) layout() {
 
 func (m *Model) currentHelp() helpMap {
 	switch {
+	case m.dialog != nil:
+		return m.dialog.help()
 	case m.screen == screenContacts && m.inDetail:
 		return m.detail.help()
 	case m.screen == screenContacts:
@@ -433,6 +562,8 @@ func (m *Model) View() tea.View {
 
 func (m *Model) body() string {
 	switch {
+	case m.dialog != nil:
+		return m.dialog.View(m.width, max(1, m.height-m.chromeLines()))
 	case m.fullHelp:
 		return m.fullHelpView()
 	case m.err != "":
@@ -499,6 +630,10 @@ func (m *Model) statusBar() string {
 	if m.flash != "" {
 		right = m.flash + " "
 	}
+	if m.actionErr != "" {
+		left := " " + model.Sanitize(m.actionErr) + " "
+		return m.st.Error.Reverse(true).Render(model.Truncate(left+strings.Repeat(" ", max(0, m.width-lipgloss.Width(left))), m.width))
+	}
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	line := left + strings.Repeat(" ", max(1, gap)) + right
 	return m.st.StatusBar.Render(model.Truncate(line, m.width))
@@ -512,39 +647,60 @@ func (m *Model) fullHelpView() string {
 		keys  []key.Binding
 	}{
 		{"Everywhere", []key.Binding{k.NextTab, k.PrevTab, k.Contacts, k.Checks, k.Labels, k.Account, k.Help, k.Quit}},
-		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.CheckSelection, k.Back}},
+		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.Back}},
+		{"Contacts: change", []key.Binding{k.EditLabels, k.Undo, k.CheckSelection, k.Add, k.Edit, k.Delete, k.Block, k.ExportContacts, k.Import}},
 		{"Checks", []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.SaveValid, k.Export, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results"))}},
 		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
-		{"Detail", []key.Binding{k.Copy, k.Back}},
-		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts"))}},
+		{"Detail", []key.Binding{k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Back}},
+		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")), k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}},
 		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout}},
 	}
-	// Three columns fit at 80 cells, so the whole help shows at 80x24.
-	colW := max(26, m.width/3)
-	cols := max(1, m.width/colW)
-	var blocks []string
+	// The search language first: it is what people come back for.
+	lines := []string{
+		m.st.Dim.Render("Search: words match name, phone, push name, business name and note;"),
+		m.st.Dim.Render("label:vip  -label:vip  group:team  label:\"new customer\""),
+		m.st.Dim.Render("is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked"),
+		"",
+	}
+	// Sections go to the shortest column, so the help is as short as the
+	// width allows; what does not fit scrolls (↑/↓).
+	cols := max(1, m.width/28)
+	colW := m.width / cols
+	columns := make([][]string, cols)
 	for _, s := range sections {
-		lines := []string{m.st.Title.Render(s.title)}
+		shortest := 0
+		for i := range columns {
+			if len(columns[i]) < len(columns[shortest]) {
+				shortest = i
+			}
+		}
+		block := []string{m.st.Title.Render(s.title)}
 		for _, b := range s.keys {
 			h := b.Help()
-			lines = append(lines, model.Truncate(m.st.FieldName.Render(pad(h.Key, 9))+" "+h.Desc, colW-1))
+			block = append(block, model.Truncate(m.st.FieldName.Render(pad(h.Key, 9))+" "+h.Desc, colW-1))
 		}
-		blocks = append(blocks, lipgloss.NewStyle().Width(colW).Render(strings.Join(lines, "\n")))
+		if len(columns[shortest]) > 0 {
+			columns[shortest] = append(columns[shortest], "")
+		}
+		columns[shortest] = append(columns[shortest], block...)
 	}
-	var rows []string
-	for i := 0; i < len(blocks); i += cols {
-		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, blocks[i:min(i+cols, len(blocks))]...))
+	blocks := make([]string, cols)
+	for i, c := range columns {
+		blocks[i] = lipgloss.NewStyle().Width(colW).Render(strings.Join(c, "\n"))
 	}
-	query := []string{
-		"Search: words match name, phone, push name, business name and note.",
-		"  label:vip  -label:vip  group:team  label:\"new customer\"",
-		"  is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked",
-		"Any key closes this help.",
+	lines = append(lines, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, blocks...), "\n")...)
+	for i, l := range lines {
+		lines[i] = model.Truncate(l, m.width)
 	}
-	for i, l := range query {
-		query[i] = model.Truncate(l, m.width)
+	height := max(1, m.height-m.chromeLines())
+	if len(lines) > height {
+		// Keep the last line for the scroll hint.
+		m.helpTop = max(0, min(m.helpTop, len(lines)-height+1))
+		lines = append(lines[m.helpTop:m.helpTop+height-1], m.st.Dim.Render(fmt.Sprintf("↑/↓ scroll (%d more lines) · any other key closes", len(lines)-height+1)))
+	} else {
+		m.helpTop = 0
 	}
-	return strings.Join(rows, "\n\n") + "\n\n" + m.st.Dim.Render(strings.Join(query, "\n"))
+	return strings.Join(lines, "\n")
 }
 
 // fitHeight pads or cuts s to exactly h lines so the chrome never moves.

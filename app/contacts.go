@@ -1,0 +1,364 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
+)
+
+// ErrFromWhatsApp is returned when deleting a contact that WhatsApp gave
+// us: the next sync would bring it back, so it can only be hidden.
+var ErrFromWhatsApp = errors.New("comes from WhatsApp; it can be hidden, not deleted")
+
+// ContactInput is a contact to add. Labels is a comma-separated list
+// (Periskope's semantics: case-insensitive, missing labels are created).
+type ContactInput struct {
+	Name, Phone, Labels, Note string
+	Internal                  bool
+}
+
+// ContactEdit changes a contact; nil fields are left as they are. Labels
+// replaces the labels; AddLabels and RemoveLabels (comma-separated lists)
+// apply after it.
+type ContactEdit struct {
+	Name, Note, Labels      *string
+	Internal                *bool
+	AddLabels, RemoveLabels string
+}
+
+// cleanName makes a typed name safe and tidy.
+func cleanName(s string) string { return model.Sanitize(s) }
+
+// cleanNote trims a note; line breaks stay.
+func cleanNote(s string) string { return strings.TrimSpace(s) }
+
+// parseNewPhone reads a number for a new contact: it must be valid (or made
+// valid by a national rule).
+func (s *Service) parseNewPhone(in string) (model.Phone, error) {
+	if strings.TrimSpace(in) == "" {
+		return model.Phone{}, errors.New("a phone number is needed")
+	}
+	p, err := model.ParsePhone(in, s.Region())
+	if err != nil {
+		return p, fmt.Errorf("phone %q: %v", strings.TrimSpace(in), err)
+	}
+	if !p.Sendable() {
+		return p, fmt.Errorf("phone %q: not a valid number for %s", strings.TrimSpace(in), p.Region)
+	}
+	return p, nil
+}
+
+// AddContact adds a contact to the address book: the phone in any format
+// (read with Region()), labels created as needed, source "local", one
+// transaction. An invalid number or label name is an error and nothing is
+// written; so is a number already in the address book. With label sync on,
+// the labels are sent to WhatsApp (an ErrNotSynced error, with the contact,
+// when that fails).
+func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contact, error) {
+	p, err := s.parseNewPhone(in.Phone)
+	if err != nil {
+		return model.Contact{}, err
+	}
+	labels, err := labelList(in.Labels)
+	if err != nil {
+		return model.Contact{}, err
+	}
+	jid := model.JIDFromDigits(p.Digits)
+	c := model.Contact{JID: jid, Phone: p.E164, FullName: cleanName(in.Name), Note: cleanNote(in.Note),
+		IsInternal: in.Internal, Source: model.SourceLocal}
+	lc, err := s.store.InsertContact(ctx, c, labels)
+	if errors.Is(err, store.ErrContactExists) {
+		ex, cerr := s.store.Contact(ctx, jid)
+		if cerr != nil {
+			return model.Contact{}, fmt.Errorf("%s is already in the address book", p.E164)
+		}
+		hidden := ""
+		if ex.Hidden {
+			hidden = " (hidden)"
+		}
+		return model.Contact{}, fmt.Errorf("%s is already in the address book as %q%s", p.E164, model.Sanitize(ex.DisplayName()), hidden)
+	}
+	if err != nil {
+		return model.Contact{}, err
+	}
+	s.notify(DataChanged)
+	c, err = s.store.Contact(ctx, jid)
+	if err != nil {
+		return model.Contact{}, err
+	}
+	return c, s.pushChats(ctx, lc.Changes)
+}
+
+// EditContact changes a contact's name, note, internal flag and labels in
+// one transaction. id is anything FindContact accepts. Label names are
+// checked before anything is written.
+func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (model.Contact, error) {
+	c, err := s.FindContact(ctx, id)
+	if err != nil {
+		return model.Contact{}, err
+	}
+	var u store.ContactUpdate
+	if e.Name != nil {
+		n := cleanName(*e.Name)
+		u.FullName = &n
+	}
+	if e.Note != nil {
+		n := cleanNote(*e.Note)
+		u.Note = &n
+	}
+	u.Internal = e.Internal
+	if e.Labels != nil {
+		l, err := labelList(*e.Labels)
+		if err != nil {
+			return model.Contact{}, err
+		}
+		u.Labels = &l
+	}
+	if u.AddLabels, err = labelList(e.AddLabels); err != nil {
+		return model.Contact{}, err
+	}
+	if u.RemoveLabels, err = labelList(e.RemoveLabels); err != nil {
+		return model.Contact{}, err
+	}
+	u.RemoveLabels = slices.DeleteFunc(u.RemoveLabels, func(r string) bool {
+		return slices.ContainsFunc(u.AddLabels, func(a string) bool { return model.SameLabelName(a, r) })
+	})
+	lc, err := s.store.UpdateContact(ctx, c.JID, u)
+	if err != nil {
+		return model.Contact{}, err
+	}
+	s.notify(DataChanged)
+	c, err = s.store.Contact(ctx, c.JID)
+	if err != nil {
+		return model.Contact{}, err
+	}
+	return c, s.pushChats(ctx, lc.Changes)
+}
+
+// DeleteContact removes a contact that was added here or imported. A
+// contact from WhatsApp gives an ErrFromWhatsApp error: hide it instead
+// (HideContact). jid is anything FindContact accepts.
+func (s *Service) DeleteContact(ctx context.Context, jid string) error {
+	c, err := s.FindContact(ctx, jid)
+	if err != nil {
+		return err
+	}
+	if c.Source != model.SourceLocal && c.Source != model.SourceImport {
+		return fmt.Errorf("%q %w", model.Sanitize(c.DisplayName()), ErrFromWhatsApp)
+	}
+	if err := s.store.DeleteContact(ctx, c.JID); err != nil {
+		return err
+	}
+	s.notify(DataChanged)
+	return nil
+}
+
+// HideContact hides a contact from the contact list, exports and
+// Snapshot (or shows it again). FindContact still finds it.
+func (s *Service) HideContact(ctx context.Context, jid string, hidden bool) error {
+	c, err := s.FindContact(ctx, jid)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetHidden(ctx, c.JID, hidden); err != nil {
+		return err
+	}
+	s.notify(DataChanged)
+	return nil
+}
+
+// HiddenContacts returns the hidden contacts.
+func (s *Service) HiddenContacts(ctx context.Context) ([]model.Contact, error) {
+	all, err := s.store.AllContacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(c model.Contact) bool { return !c.Hidden }), nil
+}
+
+// SetBlocked blocks or unblocks a contact on WhatsApp; only when WhatsApp
+// accepts does the mirror follow. On a backend error the mirror is left as
+// it was and the error returned. jid is anything FindContact accepts; a
+// phone number not in the address book can be blocked too.
+func (s *Service) SetBlocked(ctx context.Context, jid string, blocked bool) error {
+	target, name, err := s.blockTarget(ctx, jid)
+	if err != nil {
+		return err
+	}
+	verb := "blocking"
+	if !blocked {
+		verb = "unblocking"
+	}
+	if err := s.backend.SetBlocked(ctx, target, blocked); err != nil {
+		return fmt.Errorf("%s %s: %w", verb, name, err)
+	}
+	if err := s.store.SetBlocked(ctx, target, blocked); err != nil {
+		return fmt.Errorf("%s %s: blocked on WhatsApp, but the address book was not updated: %w", verb, name, err)
+	}
+	s.notify(DataChanged)
+	return nil
+}
+
+func (s *Service) blockTarget(ctx context.Context, id string) (jid, name string, err error) {
+	c, err := s.FindContact(ctx, id)
+	if err == nil {
+		return c.JID, model.Sanitize(c.DisplayName()), nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return "", "", err
+	}
+	j, perr := model.ParseContactID(id, s.Region())
+	if perr != nil || model.JIDServer(j) != model.UserServer {
+		return "", "", err
+	}
+	return j, "+" + model.JIDUser(j), nil
+}
+
+// RefreshProfile fetches the contact's about text and profile picture URL
+// from WhatsApp, stores them and returns the fresh contact.
+func (s *Service) RefreshProfile(ctx context.Context, jid string) (model.Contact, error) {
+	c, err := s.FindContact(ctx, jid)
+	if err != nil {
+		return model.Contact{}, err
+	}
+	name := model.Sanitize(c.DisplayName())
+	infos, err := s.backend.UserInfo(ctx, []string{c.JID})
+	if err != nil {
+		return model.Contact{}, fmt.Errorf("fetching the profile of %s: %w", name, err)
+	}
+	info, ok := infos[c.JID]
+	if !ok {
+		return model.Contact{}, fmt.Errorf("fetching the profile of %s: not on WhatsApp", name)
+	}
+	url, err := s.backend.ProfilePictureURL(ctx, c.JID)
+	if err != nil {
+		return model.Contact{}, fmt.Errorf("fetching the profile picture of %s: %w", name, err)
+	}
+	avatarID := info.AvatarID
+	if url == "" {
+		avatarID = ""
+	}
+	if err := s.store.SetAbout(ctx, c.JID, info.About, avatarID, url); err != nil {
+		return model.Contact{}, err
+	}
+	s.notify(DataChanged)
+	return s.store.Contact(ctx, c.JID)
+}
+
+// ContactJSON is a contact in Periskope's contact-object shape (DESIGN §8),
+// for the headless commands and JSON exports.
+type ContactJSON struct {
+	ContactID    string   `json:"contact_id"`
+	ContactName  string   `json:"contact_name"`
+	ContactType  string   `json:"contact_type"`
+	Phone        string   `json:"phone"`
+	PushName     string   `json:"push_name"`
+	BusinessName string   `json:"business_name"`
+	VerifiedName string   `json:"verified_name"`
+	Labels       []string `json:"labels"`
+	ChatIDs      []string `json:"chat_ids"`
+	IsInternal   bool     `json:"is_internal"`
+	IsMyContact  bool     `json:"is_my_contact"`
+	IsWAContact  bool     `json:"is_wa_contact"`
+	IsBlocked    bool     `json:"is_blocked"`
+	IsBusiness   bool     `json:"is_business"`
+	Hidden       bool     `json:"hidden,omitempty"`
+	ContactColor string   `json:"contact_color"`
+	ContactImage *string  `json:"contact_image"`
+	About        string   `json:"about"`
+	Note         string   `json:"note"`
+	Source       string   `json:"source,omitempty"`
+	LID          string   `json:"lid,omitempty"`
+	UpdatedAt    string   `json:"updated_at"`
+}
+
+// LabelColorIndex maps lower-cased label names to palette indexes.
+type LabelColorIndex map[string]int
+
+// LabelColorsOf indexes the colours of labels.
+func LabelColorsOf(labels []model.Label) LabelColorIndex {
+	m := make(LabelColorIndex, len(labels))
+	for _, l := range labels {
+		m[strings.ToLower(l.Name)] = l.Color
+	}
+	return m
+}
+
+// NewContactJSON converts a contact; contact_color is the colour of its
+// first label. JSON keeps the text as WhatsApp sent it: the encoder escapes
+// control characters.
+func NewContactJSON(c *model.Contact, colors LabelColorIndex) ContactJSON {
+	labels := c.Labels
+	if labels == nil {
+		labels = []string{}
+	}
+	color := ""
+	if len(labels) > 0 {
+		if i, ok := colors[strings.ToLower(labels[0])]; ok {
+			color = model.LabelColorHex(i)
+		}
+	}
+	var image *string
+	if c.AvatarURL != "" {
+		u := c.AvatarURL
+		image = &u
+	}
+	return ContactJSON{
+		ContactID:    model.ContactID(c.JID),
+		ContactName:  c.DisplayName(),
+		ContactType:  "user",
+		Phone:        c.Phone,
+		PushName:     c.PushName,
+		BusinessName: c.BusinessName,
+		VerifiedName: c.VerifiedName,
+		Labels:       labels,
+		ChatIDs:      c.ChatIDs(),
+		IsInternal:   c.IsInternal,
+		IsMyContact:  c.IsMyContact,
+		IsWAContact:  c.IsWAContact,
+		IsBlocked:    c.IsBlocked,
+		IsBusiness:   c.IsBusiness,
+		Hidden:       c.Hidden,
+		ContactColor: color,
+		ContactImage: image,
+		About:        c.About,
+		Note:         c.Note,
+		Source:       c.Source,
+		LID:          c.LID,
+		UpdatedAt:    rfc3339(c.UpdatedAt),
+	}
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// FilterContacts applies a query (the TUI's query language) to a snapshot
+// and orders the result by display name, as the contact list does.
+func FilterContacts(snap *Snapshot, query string) ([]*model.Contact, error) {
+	q, err := model.ParseQuery(query)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	m := q.Compile(snap.Labels, snap.Groups)
+	out := make([]*model.Contact, 0, len(snap.Contacts))
+	for i := range snap.Contacts {
+		c := &snap.Contacts[i]
+		if m.Empty() || m.Match(c, model.Haystack(c)) {
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *model.Contact) int {
+		return strings.Compare(strings.ToLower(a.DisplayName()), strings.ToLower(b.DisplayName()))
+	})
+	return out, nil
+}

@@ -1,0 +1,625 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/emersion/go-vcard"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
+)
+
+// MaxImportSize is the largest file PlanImport reads.
+const MaxImportSize = 50 << 20
+
+// maxReasons is how many reasons for invalid rows a plan lists.
+const maxReasons = 10
+
+// ErrNotContacts is returned for a file that is not a CSV or vCard list of
+// contacts.
+var ErrNotContacts = errors.New("not a CSV or vCard file of contacts")
+
+// importBeforeCommit, when set, runs inside the import transaction just
+// before it commits (the crash test sleeps there and is killed).
+var importBeforeCommit func() error
+
+// ImportPlan is what an import would do, worked out before anything is
+// written: how many rows make new contacts, update existing ones, or cannot
+// be imported (with the first reasons), and the labels every imported
+// contact gets. Rows of the file that name the same number are merged.
+type ImportPlan struct {
+	New, Updated, Invalid int
+	Reasons               []string // the first 10: `row 12: "abc": not a number`
+	Labels                []string
+
+	rows []store.ImportRow
+}
+
+// ImportResult is what an import did.
+type ImportResult struct {
+	New, Updated, Invalid int
+	CreatedLabels         []string
+}
+
+// importRecord is one contact as read from a file, not yet checked.
+type importRecord struct {
+	where             string // "row 12", "card 3"
+	name, phone, note string
+	labels            []string
+}
+
+// PlanImport reads a CSV (a header names the name, phone, labels and note
+// columns; the delimiter — comma, semicolon or tab — is taken from the
+// header line) or a vCard 3/4 file (FN or N, TEL, CATEGORIES as labels,
+// NOTE), chosen by name's extension or the content, and works out what
+// importing it would do. labels (a comma-separated list) go on every
+// imported contact. Nothing is written. A file that is binary, too large
+// (over 50 MB) or not a list of contacts is one error.
+func (s *Service) PlanImport(ctx context.Context, r io.Reader, name string, labels string) (*ImportPlan, error) {
+	extra, err := labelList(labels)
+	if err != nil {
+		return nil, err
+	}
+	base := filepath.Base(name)
+	if name == "" || name == "-" {
+		base = "the input"
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxImportSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", base, err)
+	}
+	if len(data) > MaxImportSize {
+		return nil, fmt.Errorf("%s is larger than %d MB; split it into several files", base, MaxImportSize>>20)
+	}
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		return nil, fmt.Errorf("%s: %w (it is binary or not UTF-8 text)", base, ErrNotContacts)
+	}
+	text := strings.TrimPrefix(string(data), "\ufeff")
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("%s is empty", base)
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	var recs []importRecord
+	if ext == ".vcf" || ext == ".vcard" || strings.HasPrefix(strings.ToUpper(strings.TrimSpace(text)), "BEGIN:VCARD") {
+		recs, err = readVCards(text)
+	} else {
+		recs, err = readContactsCSV(text)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", base, err)
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("%s: no contacts in it", base)
+	}
+	return s.plan(ctx, recs, extra)
+}
+
+func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string) (*ImportPlan, error) {
+	p := &ImportPlan{Labels: extra}
+	region := s.Region()
+	invalid := func(format string, args ...any) {
+		p.Invalid++
+		if len(p.Reasons) < maxReasons {
+			p.Reasons = append(p.Reasons, model.Sanitize(fmt.Sprintf(format, args...)))
+		}
+	}
+	byJID := make(map[string]int, len(recs))
+	for i, rec := range recs {
+		if i&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		raw := strings.TrimSpace(rec.phone)
+		if raw == "" {
+			invalid("%s: no phone number", rec.where)
+			continue
+		}
+		ph, err := model.ParsePhone(raw, region)
+		if err != nil {
+			invalid("%s: %q: %v", rec.where, raw, err)
+			continue
+		}
+		if !ph.Sendable() {
+			invalid("%s: %q: not a valid number for %s", rec.where, raw, ph.Region)
+			continue
+		}
+		labels, err := labelList(rec.labels...)
+		if err != nil {
+			invalid("%s: %v", rec.where, err)
+			continue
+		}
+		name := cleanName(rec.name)
+		if name != "" && samePhone(name, ph, region) {
+			name = "" // a name column holding the number (an export of a nameless contact)
+		}
+		note := cleanNote(rec.note)
+		jid := model.JIDFromDigits(ph.Digits)
+		if k, dup := byJID[jid]; dup {
+			row := &p.rows[k]
+			if row.Name == "" {
+				row.Name = name
+			}
+			if note != "" && !strings.Contains(row.Note, note) {
+				row.Note = strings.TrimSpace(row.Note + "\n" + note)
+			}
+			merged, _ := labelList(append(row.Labels, labels...)...)
+			row.Labels = merged
+			continue
+		}
+		byJID[jid] = len(p.rows)
+		p.rows = append(p.rows, store.ImportRow{JID: jid, Phone: ph.E164, Name: name, Note: note, Labels: labels})
+	}
+	jids := make([]string, len(p.rows))
+	for i := range p.rows {
+		jids[i] = p.rows[i].JID
+	}
+	existing, err := s.store.ExistingJIDs(ctx, jids)
+	if err != nil {
+		return nil, err
+	}
+	p.Updated = len(existing)
+	p.New = len(p.rows) - p.Updated
+	return p, nil
+}
+
+// samePhone reports whether text is just the number ph written some way.
+func samePhone(text string, ph model.Phone, region string) bool {
+	if strings.ContainsFunc(text, unicode.IsLetter) {
+		return false
+	}
+	q, err := model.ParsePhone(text, region)
+	return err == nil && q.E164 == ph.E164
+}
+
+// ApplyImport writes a plan in one transaction: everything or nothing, even
+// if the process is killed. New contacts get source "import"; existing ones
+// keep what WhatsApp told us and get the name (when they have none), the
+// note and the labels added. Labels from the file and plan.Labels are
+// created as needed. With label sync on, the assignments are sent to
+// WhatsApp afterwards (an ErrNotSynced error, with the result, on failure).
+func (s *Service) ApplyImport(ctx context.Context, p *ImportPlan) (ImportResult, error) {
+	if p == nil {
+		return ImportResult{}, errors.New("nothing to import")
+	}
+	st, lc, err := s.store.ImportContacts(ctx, store.ImportBatch{Rows: p.rows, Labels: p.Labels, BeforeCommit: importBeforeCommit})
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("importing (nothing was imported): %w", err)
+	}
+	res := ImportResult{New: st.New, Updated: st.Updated, Invalid: p.Invalid}
+	for _, l := range lc.Created {
+		res.CreatedLabels = append(res.CreatedLabels, l.Name)
+	}
+	s.notify(DataChanged)
+	return res, s.pushChats(ctx, lc.Changes)
+}
+
+// unneutralise undoes CSVCell's apostrophe before = + - @.
+func unneutralise(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
+		return s[1:]
+	}
+	return s
+}
+
+// sniffHeaderDelimiter picks the delimiter among , ; and tab that occurs
+// most, outside quotes, in the first non-empty line.
+func sniffHeaderDelimiter(text string) rune {
+	line := ""
+	for l := range strings.Lines(text) {
+		if strings.TrimSpace(l) != "" {
+			line = l
+			break
+		}
+	}
+	counts := map[rune]int{}
+	quoted := false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case !quoted && (r == ',' || r == ';' || r == '\t'):
+			counts[r]++
+		}
+	}
+	best := ','
+	for _, d := range []rune{';', '\t'} {
+		if counts[d] > counts[best] {
+			best = d
+		}
+	}
+	return best
+}
+
+// Header names, normalised by headerKey.
+var (
+	phoneHeaderNames = []string{"phone", "phone number", "phonenumber", "mobile", "mobile phone", "mobile number",
+		"cell", "cell phone", "cellphone", "tel", "telephone", "number", "whatsapp", "whatsapp number", "wa id",
+		"msisdn", "contact number", "phone 1 value", "primary phone", "telefono", "teléfono", "telefone", "téléphone", "handy"}
+	nameHeaderNames = []string{"name", "full name", "fullname", "contact name", "display name", "contact",
+		"nombre", "nom", "nome"}
+	firstHeaderNames  = []string{"first name", "firstname", "given name", "first"}
+	lastHeaderNames   = []string{"last name", "lastname", "family name", "surname", "last"}
+	labelHeaderNames  = []string{"labels", "label", "tags", "tag", "categories", "category", "groups", "group membership"}
+	noteHeaderNames   = []string{"note", "notes", "comment", "comments", "remarks", "description"}
+	phoneHeaderPieces = []string{"phone", "mobile", "whatsapp", "cell", "msisdn"}
+)
+
+// headerKey normalises a header cell: lower case, separators as single spaces.
+func headerKey(s string) string {
+	s = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(s, "\ufeff")))
+	s = strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r == '.' || r == ':' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+type csvColumns struct{ name, first, last, phone, labels, note int }
+
+func findColumn(keys []string, names []string) int {
+	for i, k := range keys {
+		for _, n := range names {
+			if k == n {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// headerColumns finds the columns a header row names; ok is false when the
+// row names none (it is data, not a header).
+func headerColumns(row []string) (csvColumns, bool) {
+	keys := make([]string, len(row))
+	for i, c := range row {
+		keys[i] = headerKey(c)
+	}
+	c := csvColumns{
+		name:   findColumn(keys, nameHeaderNames),
+		first:  findColumn(keys, firstHeaderNames),
+		last:   findColumn(keys, lastHeaderNames),
+		phone:  findColumn(keys, phoneHeaderNames),
+		labels: findColumn(keys, labelHeaderNames),
+		note:   findColumn(keys, noteHeaderNames),
+	}
+	if c.phone < 0 {
+		// "Phone 1 - Value", "Mobile (work)": a column that speaks of a phone
+		// and is not its type or label.
+	next:
+		for i, k := range keys {
+			if strings.Contains(k, "type") || strings.Contains(k, "label") {
+				continue
+			}
+			for _, p := range phoneHeaderPieces {
+				if strings.Contains(k, p) {
+					c.phone = i
+					break next
+				}
+			}
+		}
+	}
+	ok := c.name >= 0 || c.first >= 0 || c.last >= 0 || c.phone >= 0 || c.labels >= 0 || c.note >= 0
+	return c, ok
+}
+
+// looksLikePhone: enough digits, no letters.
+func looksLikePhone(s string) bool {
+	s = unneutralise(strings.TrimSpace(s))
+	return digitCount(s) >= 6 && !strings.ContainsFunc(s, unicode.IsLetter)
+}
+
+func digitCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// guessColumns finds the phone and name columns of a CSV without a header:
+// the column whose cells look most like numbers, and the first other column
+// with letters.
+func guessColumns(rows [][]string) csvColumns {
+	c := csvColumns{name: -1, first: -1, last: -1, phone: -1, labels: -1, note: -1}
+	sample := rows[:min(len(rows), 100)]
+	width := 0
+	for _, r := range sample {
+		width = max(width, len(r))
+	}
+	bestPhone, bestName := 0, 0
+	for col := range width {
+		phones, words := 0, 0
+		for _, r := range sample {
+			if col >= len(r) {
+				continue
+			}
+			if looksLikePhone(r[col]) {
+				phones++
+			} else if strings.ContainsFunc(r[col], unicode.IsLetter) {
+				words++
+			}
+		}
+		if phones > bestPhone {
+			c.phone, bestPhone = col, phones
+		}
+		if words > bestName && c.name < 0 {
+			c.name, bestName = col, words
+		}
+	}
+	if c.name == c.phone {
+		c.name = -1
+	}
+	return c
+}
+
+// readContactsCSV reads contacts from CSV text.
+func readContactsCSV(text string) ([]importRecord, error) {
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = sniffHeaderDelimiter(text)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.TrimLeadingSpace = true
+	rows, err := cr.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotContacts, err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	cols, header := headerColumns(rows[0])
+	start := 1
+	if !header {
+		cols, start = guessColumns(rows), 0
+		if cols.phone < 0 {
+			return nil, fmt.Errorf("%w: no column of phone numbers (a header naming a \"phone\" column helps)", ErrNotContacts)
+		}
+	} else if cols.phone < 0 {
+		return nil, fmt.Errorf("%w: the header names no phone column (expected one called phone, mobile, number, …)", ErrNotContacts)
+	}
+	cell := func(row []string, i int) string {
+		if i < 0 || i >= len(row) {
+			return ""
+		}
+		return unneutralise(strings.TrimSpace(row[i]))
+	}
+	out := make([]importRecord, 0, len(rows)-start)
+	for i := start; i < len(rows); i++ {
+		row := rows[i]
+		if !strings.ContainsFunc(strings.Join(row, ""), func(r rune) bool { return !unicode.IsSpace(r) }) {
+			continue
+		}
+		rec := importRecord{where: "row " + strconv.Itoa(i+1), phone: cell(row, cols.phone), note: cell(row, cols.note)}
+		rec.name = cell(row, cols.name)
+		if rec.name == "" {
+			rec.name = strings.TrimSpace(cell(row, cols.first) + " " + cell(row, cols.last))
+		}
+		if l := cell(row, cols.labels); l != "" {
+			rec.labels = splitImportLabels(l)
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// splitImportLabels splits a labels cell: commas, or Google Contacts'
+// " ::: ", whose system groups ("* myContacts") are dropped.
+func splitImportLabels(s string) []string {
+	var out []string
+	for part := range strings.SplitSeq(strings.ReplaceAll(s, ":::", ","), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" || strings.HasPrefix(part, "* ") {
+			continue
+		}
+		out = append(out, part)
+	}
+	return out
+}
+
+// vcardText undoes the escapes go-vcard's decoder leaves (\; and \N).
+var vcardText = strings.NewReplacer(`\;`, ";", `\N`, "\n")
+
+// readVCards reads contacts from vCard 3 or 4 text.
+func readVCards(text string) ([]importRecord, error) {
+	dec := vcard.NewDecoder(strings.NewReader(text))
+	var out []importRecord
+	for n := 1; ; n++ {
+		card, err := dec.Decode()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: card %d: %v", ErrNotContacts, n, err)
+		}
+		rec := importRecord{where: "card " + strconv.Itoa(n)}
+		rec.name = vcardText.Replace(card.PreferredValue(vcard.FieldFormattedName))
+		if strings.TrimSpace(rec.name) == "" {
+			if nm := card.Name(); nm != nil {
+				rec.name = vcardText.Replace(strings.TrimSpace(nm.GivenName + " " + nm.FamilyName))
+			}
+		}
+		if tel := card.Preferred(vcard.FieldTelephone); tel != nil {
+			rec.phone = tel.Value
+		} else if jid := card.Value("X-WABOOK-JID"); jid != "" && model.JIDServer(jid) == model.UserServer {
+			rec.phone = "+" + model.JIDUser(jid)
+		}
+		for _, c := range card.Values(vcard.FieldCategories) {
+			for part := range strings.SplitSeq(c, ",") {
+				if part = strings.TrimSpace(vcardText.Replace(part)); part != "" {
+					rec.labels = append(rec.labels, part)
+				}
+			}
+		}
+		var notes []string
+		for _, v := range card.Values(vcard.FieldNote) {
+			if v = strings.TrimSpace(vcardText.Replace(v)); v != "" {
+				notes = append(notes, v)
+			}
+		}
+		rec.note = strings.Join(notes, "\n")
+		out = append(out, rec)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: no vCard in it", ErrNotContacts)
+	}
+	return out, nil
+}
+
+// ExportFormats are the formats ExportContacts writes.
+var ExportFormats = []string{"csv", "vcf", "json"}
+
+// ExportContacts writes the contacts matching query (the TUI's query
+// language; "" for all; hidden contacts are left out) to w as csv, vcf
+// (vCard 4) or json (the contact objects of the headless commands), ordered
+// by name, and returns how many it wrote.
+func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query string) (int, error) {
+	format = strings.ToLower(strings.TrimSpace(format))
+	if format == "vcard" {
+		format = "vcf"
+	}
+	switch format {
+	case "csv", "vcf", "json":
+	default:
+		return 0, fmt.Errorf("unknown export format %q (use csv, vcf or json)", format)
+	}
+	snap, err := s.Snapshot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	contacts, err := FilterContacts(snap, query)
+	if err != nil {
+		return 0, err
+	}
+	switch format {
+	case "csv":
+		err = WriteContactsCSV(w, contacts)
+	case "vcf":
+		err = WriteContactsVCard(w, contacts)
+	case "json":
+		colors := LabelColorsOf(snap.Labels)
+		out := make([]ContactJSON, len(contacts))
+		for i, c := range contacts {
+			out[i] = NewContactJSON(c, colors)
+		}
+		var b []byte
+		if b, err = json.MarshalIndent(out, "", "  "); err == nil {
+			_, err = w.Write(append(b, '\n'))
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("exporting: %w", err)
+	}
+	return len(contacts), nil
+}
+
+// ContactsCSVHeader is the header of a contacts CSV.
+var ContactsCSVHeader = []string{"contact_id", "name", "phone", "push_name", "business_name", "labels", "chat_ids",
+	"is_my_contact", "is_blocked", "is_business", "is_internal", "note", "updated_at"}
+
+// WriteContactsCSV writes contacts as CSV, every text cell through CSVCell.
+func WriteContactsCSV(w io.Writer, contacts []*model.Contact) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ContactsCSVHeader); err != nil {
+		return err
+	}
+	for _, c := range contacts {
+		row := []string{
+			model.ContactID(c.JID), CSVCell(c.DisplayName()), CSVCell(c.Phone), CSVCell(c.PushName), CSVCell(c.BusinessName),
+			CSVCell(strings.Join(c.Labels, ", ")), strings.Join(c.ChatIDs(), " "),
+			strconv.FormatBool(c.IsMyContact), strconv.FormatBool(c.IsBlocked), strconv.FormatBool(c.IsBusiness),
+			strconv.FormatBool(c.IsInternal), CSVCell(c.Note), rfc3339(c.UpdatedAt),
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// vcardEscape escapes a text value (RFC 6350 §3.4).
+var vcardEscape = strings.NewReplacer(`\`, `\\`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`, ",", `\,`, ";", `\;`)
+
+// WriteContactsVCard writes contacts as vCard 4.0: FN, N, TEL (E.164),
+// CATEGORIES (labels), NOTE, ORG (business name) and X-WABOOK-JID.
+func WriteContactsVCard(w io.Writer, contacts []*model.Contact) error {
+	var b strings.Builder
+	line := func(s string) { writeFolded(&b, s) }
+	for _, c := range contacts {
+		b.Reset()
+		line("BEGIN:VCARD")
+		line("VERSION:4.0")
+		line("FN:" + vcardEscape.Replace(model.Sanitize(c.DisplayName())))
+		if full := model.Sanitize(c.FullName); full != "" {
+			given, family := model.Sanitize(c.FirstName), ""
+			if rest, ok := strings.CutPrefix(full, given); ok && given != "" {
+				family = strings.TrimSpace(rest)
+			} else {
+				given = full
+			}
+			line("N:" + vcardEscape.Replace(family) + ";" + vcardEscape.Replace(given) + ";;;")
+		}
+		if c.Phone != "" {
+			line("TEL;TYPE=cell;VALUE=uri:tel:" + c.Phone)
+		}
+		if bn := model.Sanitize(c.BusinessName); bn != "" {
+			line("ORG:" + vcardEscape.Replace(bn))
+		}
+		if len(c.Labels) > 0 {
+			cats := make([]string, len(c.Labels))
+			for i, l := range c.Labels {
+				cats[i] = vcardEscape.Replace(l)
+			}
+			line("CATEGORIES:" + strings.Join(cats, ","))
+		}
+		if c.Note != "" {
+			line("NOTE:" + vcardEscape.Replace(c.Note))
+		}
+		line("X-WABOOK-JID:" + c.JID)
+		line("END:VCARD")
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFolded writes a content line, folded at 75 octets without splitting
+// a UTF-8 sequence, ended by CRLF.
+func writeFolded(b *strings.Builder, s string) {
+	const limit = 75
+	first := true
+	for len(s) > 0 {
+		n := limit
+		if !first {
+			n = limit - 1 // the leading space counts
+			b.WriteByte(' ')
+		}
+		if n >= len(s) {
+			n = len(s)
+		} else {
+			for n > 0 && !utf8.RuneStart(s[n]) {
+				n--
+			}
+		}
+		b.WriteString(s[:n])
+		b.WriteString("\r\n")
+		s = s[n:]
+		first = false
+	}
+}

@@ -1,0 +1,292 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// testClock moves forward when slept on; sleeps of a minute or more (the
+// rate-limit backoff) wait until release is closed.
+type testClock struct {
+	mu      sync.Mutex
+	t       time.Time
+	release chan struct{}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d >= time.Minute {
+		select {
+		case <-c.release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+func checkWorld(n int) *sim.World {
+	w := &sim.World{
+		Account:    &sim.WorldAccount{Phone: "+14155550100"},
+		Contacts:   []sim.WorldContact{{Phone: "+14155550101", FullName: "Ada", BusinessName: "Ada Ltd"}},
+		Registered: []string{"+16315551004"},
+		Rewrites:   map[string]string{"+5511987654321": "+551187654321"},
+	}
+	for i := range n {
+		w.Registered = append(w.Registered, fmt.Sprintf("+1631555%04d", 2000+i))
+	}
+	return w
+}
+
+// newEnv returns an Env over a synced sim service; the checker runs when
+// start is set.
+func newEnv(t *testing.T, w *sim.World, clock *testClock, start bool) (Env, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := sim.New(w, sim.WithClock(clock.Now), sim.WithCheckLatency(0))
+	cfg := app.Config{CheckBatchSize: 20, CheckPace: time.Second, CheckDailyBudget: 1000, CheckMaxAge: 24 * time.Hour}
+	svc := app.New(st, be, app.Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go svc.Run(ctx)
+	t.Cleanup(func() { svc.StopChecker(); cancel(); be.Close(); st.Close() })
+	if err := svc.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if start {
+		svc.StartChecker(ctx)
+	}
+	var out, errOut bytes.Buffer
+	return Env{Svc: svc, Out: &out, Err: &errOut}, &out, &errOut
+}
+
+func newClock() *testClock {
+	return &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local), release: make(chan struct{})}
+}
+
+var resultKeys = []string{"cached", "checked_at", "contact_id", "error", "exists", "input", "status", "verified_name", "wa_id"}
+
+func TestCheckJSON(t *testing.T) {
+	env, out, _ := newEnv(t, checkWorld(0), newClock(), true)
+	inputs := []string{"+1 (631) 555-1004", "16315551004", "not a number", "+55 11 8765-4321", "+1 415 555 0101", "+1 415 555 0199"}
+	if err := Check(context.Background(), env, append([]string{"--json"}, inputs...)); err != nil {
+		t.Fatal(err)
+	}
+	var raw []map[string]any
+	if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
+		t.Fatalf("not one JSON array: %v\n%s", err, out)
+	}
+	if len(raw) != len(inputs) {
+		t.Fatalf("%d results for %d inputs", len(raw), len(inputs))
+	}
+	want := []struct {
+		contactID, waID, status string
+		exists                  bool
+		verified                any
+		errPart                 string
+	}{
+		{"16315551004", "16315551004", "valid", true, nil, ""},
+		{"16315551004", "16315551004", "valid", true, nil, ""},
+		{"", "", "invalid", false, nil, "not a number"},
+		{"551187654321", "551187654321", "valid", true, nil, ""},
+		{"14155550101", "14155550101", "valid", true, "Ada Ltd", ""},
+		{"14155550199", "", "invalid", false, nil, ""},
+	}
+	for i, r := range raw {
+		keys := make([]string, 0, len(r))
+		for k := range r {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		if !slices.Equal(keys, resultKeys) {
+			t.Errorf("result %d keys %v, want %v", i, keys, resultKeys)
+		}
+		w := want[i]
+		if r["input"] != inputs[i] || r["contact_id"] != w.contactID || r["wa_id"] != w.waID || r["status"] != w.status ||
+			r["exists"] != w.exists || r["verified_name"] != w.verified || r["cached"] != false ||
+			!strings.Contains(r["error"].(string), w.errPart) {
+			t.Errorf("result %d = %v, want %+v", i, r, w)
+		}
+		if at, _ := r["checked_at"].(string); at == "" {
+			t.Errorf("result %d has no checked_at", i)
+		} else if _, err := time.Parse(time.RFC3339, at); err != nil {
+			t.Errorf("result %d checked_at %q: %v", i, at, err)
+		}
+	}
+
+	// Again: from the cache.
+	out.Reset()
+	if err := Check(context.Background(), env, append([]string{"--json"}, inputs[:2]...)); err != nil {
+		t.Fatal(err)
+	}
+	var again []CheckResultJSON
+	if err := json.Unmarshal(out.Bytes(), &again); err != nil || len(again) != 2 || !again[0].Cached || !again[1].Cached {
+		t.Errorf("second check: %v %+v", err, again)
+	}
+}
+
+func TestCheckNoWaitAndStdin(t *testing.T) {
+	env, out, _ := newEnv(t, checkWorld(0), newClock(), false)
+	old := Stdin
+	Stdin = strings.NewReader("+16315551004\n16315551004;not a number\t+1 415 555 0199,\n\n")
+	t.Cleanup(func() { Stdin = old })
+	if err := Check(context.Background(), env, []string{"--no-wait", "--json", "-"}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		JobID   int64             `json:"job_id"`
+		Results []CheckResultJSON `json:"results"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var statuses, inputs []string
+	for _, r := range got.Results {
+		statuses = append(statuses, r.Status)
+		inputs = append(inputs, r.Input)
+	}
+	if got.JobID == 0 || !slices.Equal(statuses, []string{"processing", "processing", "invalid", "processing"}) ||
+		!slices.Equal(inputs, []string{"+16315551004", "16315551004", "not a number", "+1 415 555 0199"}) {
+		t.Errorf("--no-wait output %s", out)
+	}
+}
+
+func TestCheckCSVAndTable(t *testing.T) {
+	env, out, _ := newEnv(t, checkWorld(0), newClock(), true)
+	if err := Check(context.Background(), env, []string{"--csv", "+1 (631) 555-1004", "=cmd|x"}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || lines[0] != strings.Join(checkCSVHeader, ",") ||
+		!strings.HasPrefix(lines[1], "'+1 (631) 555-1004,16315551004,16315551004,valid,true,") ||
+		!strings.HasPrefix(lines[2], "'=cmd|x,,,invalid,false,") {
+		t.Errorf("csv:\n%s", out)
+	}
+	out.Reset()
+	if err := Check(context.Background(), env, []string{"+1 (631) 555-1004"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "INPUT") || !strings.Contains(out.String(), "+16315551004") || !strings.Contains(out.String(), "(cached)") {
+		t.Errorf("table:\n%s", out)
+	}
+}
+
+func TestCheckUsage(t *testing.T) {
+	env, out, _ := newEnv(t, checkWorld(0), newClock(), false)
+	for _, args := range [][]string{
+		{},
+		{"--json"},
+		{"   "},
+		{"--json", "--csv", "+16315551004"},
+		{"--max-age", "soon", "+16315551004"},
+		{"--max-age", "0s", "+16315551004"},
+		{"--region", "XX", "123"},
+		{"--frobnicate", "+16315551004"},
+	} {
+		err := Check(context.Background(), env, args)
+		var u *UsageError
+		if !errors.As(err, &u) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("check %q: %v, want one-line usage error", args, err)
+		}
+	}
+	if out.Len() != 0 {
+		t.Errorf("usage errors printed %q", out)
+	}
+	if jobs, _ := env.Svc.Jobs(context.Background()); len(jobs) != 0 {
+		t.Errorf("usage errors queued %d jobs", len(jobs))
+	}
+}
+
+// Acceptance 4 through `checks --json`: the backoff shows while WhatsApp
+// refuses, and the job finishes after the window.
+func TestChecksShowsBackoff(t *testing.T) {
+	w := checkWorld(60)
+	w.RateLimit = &sim.RateLimit{Numbers: 20, PerS: 30}
+	clock := newClock()
+	env, out, _ := newEnv(t, w, clock, true)
+	ctx := context.Background()
+	var nums []string
+	for i := range 60 {
+		nums = append(nums, fmt.Sprintf("+1631555%04d", 2000+i))
+	}
+	job, err := env.Svc.EnqueueCheck(ctx, nums, app.CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for env.Svc.CheckerStatus().BackoffUntil.IsZero() {
+		if time.Now().After(deadline) {
+			t.Fatal("the queue never backed off")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := Checks(ctx, env, []string{"--json"}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Checker CheckerJSON `json:"checker"`
+		Jobs    []JobJSON   `json:"jobs"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got.Checker.BackoffUntil == nil || !strings.Contains(got.Checker.Paused, "rate-overlimit") || !got.Checker.Running ||
+		got.Checker.BudgetTotal != 1000 || got.Checker.BudgetLeft != 980 || got.Checker.Settings.CheckBatchSize != 20 {
+		t.Errorf("checker during backoff: %+v", got.Checker)
+	}
+	if len(got.Jobs) != 1 || got.Jobs[0].State != app.JobRunning || got.Jobs[0].Counts["valid"] != 20 ||
+		got.Jobs[0].Counts["processing"] != 40 || got.Jobs[0].ETASec < 60 {
+		t.Errorf("job during backoff: %+v", got.Jobs)
+	}
+	if !strings.Contains(out.String(), `"check_pace": "1s"`) {
+		t.Errorf("settings not in the config file's shape:\n%s", out)
+	}
+
+	close(clock.release)
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := Checks(ctx, env, []string{"--json"}); err != nil {
+		t.Fatal(err)
+	}
+	got.Checker = CheckerJSON{}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Checker.BackoffUntil != nil || got.Jobs[0].State != app.JobDone || got.Jobs[0].Counts["valid"] != 60 {
+		t.Errorf("after the window: %+v %+v", got.Checker, got.Jobs)
+	}
+	out.Reset()
+	if err := Checks(ctx, env, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "budget: 940 of 1000") || !strings.Contains(out.String(), "done") {
+		t.Errorf("checks table:\n%s", out)
+	}
+}

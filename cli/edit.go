@@ -1,0 +1,243 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/wa"
+)
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments, which it returns in order. "--" ends the flags.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		// flag stops at the first non-flag, or after "--".
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
+// isSet reports whether a flag was given.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// printContact prints a contact as JSON.
+func printContact(ctx context.Context, env Env, c model.Contact) error {
+	labels, err := env.Svc.Store().Labels(ctx)
+	if err != nil {
+		return err
+	}
+	return writeJSON(env.Out, app.NewContactJSON(&c, colorsOf(labels)))
+}
+
+// labelSyncReady connects to WhatsApp first when label changes are to be
+// sent there and this process may own the connection, so they are not
+// marked unsynced for nothing. A failure to connect is only a warning: the
+// change is still made here.
+func labelSyncReady(ctx context.Context, env Env) {
+	svc := env.Svc
+	if !svc.LabelSyncEnabled() || !svc.Backend().Account().IsBusiness {
+		return
+	}
+	if svc.Status().Conn == wa.StateConnected || !svc.OwnsConnection() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := svc.SyncOnce(ctx); err != nil {
+		fmt.Fprintf(env.Err, "wabook: warning: label changes stay local: %v\n", err)
+	}
+}
+
+// connected connects to WhatsApp for a command that needs it.
+func connected(ctx context.Context, env Env) error {
+	if !env.Svc.Backend().Account().Paired {
+		return errors.New("this account is not paired yet: run \"wabook pair\" first")
+	}
+	if env.Svc.Status().Conn == wa.StateConnected {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	return env.Svc.SyncOnce(ctx)
+}
+
+// Add adds a contact and prints it as JSON.
+//
+//	wabook add --name N --phone P [--labels "A, B"] [--internal] [--note T]
+func Add(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("add")
+	name := fs.String("name", "", "the contact's name")
+	phone := fs.String("phone", "", "phone number in any format")
+	labels := fs.String("labels", "", `comma-separated labels, created when missing ("VIP, new customer")`)
+	internal := fs.Bool("internal", false, "mark as internal (a colleague)")
+	note := fs.String("note", "", "a note")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("add: unexpected argument %q (use --name and --phone)", pos[0])
+	}
+	if strings.TrimSpace(*phone) == "" || strings.TrimSpace(*name) == "" {
+		return usagef(`usage: wabook add --name N --phone P [--labels "A, B"] [--internal] [--note T]`)
+	}
+	if *labels != "" {
+		labelSyncReady(ctx, env)
+	}
+	c, err := env.Svc.AddContact(ctx, app.ContactInput{Name: *name, Phone: *phone, Labels: *labels, Note: *note, Internal: *internal})
+	if err != nil && c.JID == "" {
+		return err
+	}
+	if perr := printContact(ctx, env, c); perr != nil {
+		return perr
+	}
+	return err
+}
+
+// Edit changes a contact and prints it as JSON.
+//
+//	wabook edit ID [--name N] [--labels "A, B"] [--add-labels ..] [--remove-labels ..] [--note T] [--internal=true|false]
+func Edit(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("edit")
+	name := fs.String("name", "", "new name")
+	labels := fs.String("labels", "", "replace the labels (comma-separated; \"\" removes all)")
+	add := fs.String("add-labels", "", "labels to add (comma-separated)")
+	remove := fs.String("remove-labels", "", "labels to remove (comma-separated)")
+	note := fs.String("note", "", "new note")
+	internal := fs.Bool("internal", false, "internal (a colleague): true or false")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	const usage = `usage: wabook edit ID [--name N] [--labels "A, B"] [--add-labels ..] [--remove-labels ..] [--note T] [--internal=true|false]`
+	if len(pos) != 1 {
+		return usagef(usage)
+	}
+	var e app.ContactEdit
+	if isSet(fs, "name") {
+		e.Name = name
+	}
+	if isSet(fs, "labels") {
+		e.Labels = labels
+	}
+	if isSet(fs, "note") {
+		e.Note = note
+	}
+	if isSet(fs, "internal") {
+		e.Internal = internal
+	}
+	e.AddLabels, e.RemoveLabels = *add, *remove
+	if e.Name == nil && e.Labels == nil && e.Note == nil && e.Internal == nil && *add == "" && *remove == "" {
+		return usagef("edit: nothing to change; " + usage)
+	}
+	if e.Labels != nil || *add != "" || *remove != "" {
+		labelSyncReady(ctx, env)
+	}
+	c, err := env.Svc.EditContact(ctx, pos[0], e)
+	if err != nil && c.JID == "" {
+		return err
+	}
+	if perr := printContact(ctx, env, c); perr != nil {
+		return perr
+	}
+	return err
+}
+
+// Rm deletes a contact added here or imported; a contact from WhatsApp can
+// only be hidden (--hide) or shown again (--unhide).
+//
+//	wabook rm ID [--hide | --unhide]
+func Rm(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("rm")
+	hide := fs.Bool("hide", false, "hide the contact instead (for contacts from WhatsApp)")
+	unhide := fs.Bool("unhide", false, "show a hidden contact again")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || (*hide && *unhide) {
+		return usagef("usage: wabook rm ID [--hide | --unhide]")
+	}
+	c, err := env.Svc.FindContact(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	name := model.Sanitize(c.DisplayName())
+	switch {
+	case *hide || *unhide:
+		if err := env.Svc.HideContact(ctx, c.JID, *hide); err != nil {
+			return err
+		}
+		verb := "hidden"
+		if *unhide {
+			verb = "shown again"
+		}
+		_, err = fmt.Fprintf(env.Out, "%s: %s (%s)\n", verb, name, c.Phone)
+		return err
+	}
+	if err := env.Svc.DeleteContact(ctx, c.JID); err != nil {
+		if errors.Is(err, app.ErrFromWhatsApp) {
+			return fmt.Errorf("%v: use \"wabook rm --hide %s\"", err, model.ContactID(c.JID))
+		}
+		return err
+	}
+	_, err = fmt.Fprintf(env.Out, "deleted: %s (%s)\n", name, c.Phone)
+	return err
+}
+
+// Block blocks a contact on WhatsApp.
+//
+//	wabook block ID
+func Block(ctx context.Context, env Env, args []string) error {
+	return setBlocked(ctx, env, "block", args)
+}
+
+// Unblock unblocks a contact on WhatsApp.
+//
+//	wabook unblock ID
+func Unblock(ctx context.Context, env Env, args []string) error {
+	return setBlocked(ctx, env, "unblock", args)
+}
+
+func setBlocked(ctx context.Context, env Env, cmd string, args []string) error {
+	fs := newFlags(cmd)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("usage: wabook %s ID  (ID: a phone number, a JID or <digits>@c.us)", cmd)
+	}
+	if err := connected(ctx, env); err != nil {
+		return err
+	}
+	if err := env.Svc.SetBlocked(ctx, pos[0], cmd == "block"); err != nil {
+		return err
+	}
+	name := pos[0]
+	if c, err := env.Svc.FindContact(ctx, pos[0]); err == nil {
+		name = fmt.Sprintf("%s (%s)", model.Sanitize(c.DisplayName()), c.Phone)
+	}
+	_, err = fmt.Fprintf(env.Out, "%sed: %s\n", cmd, name)
+	return err
+}

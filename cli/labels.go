@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
+)
+
+// LabelJSON is a label in `wabook labels --json`.
+type LabelJSON struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Color     int    `json:"color"`
+	ColorHex  string `json:"color_hex"`
+	Count     int    `json:"count"`
+	WALabelID string `json:"wa_label_id"`
+	Synced    bool   `json:"synced"`
+}
+
+// Labels lists the labels with their colour, contact count, WhatsApp
+// Business id and whether their last change reached WhatsApp.
+//
+//	wabook labels [--json]
+func Labels(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("labels")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("labels: unexpected argument %q", pos[0])
+	}
+	labels, err := env.Svc.Store().Labels(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]LabelJSON, len(labels))
+		for i, l := range labels {
+			out[i] = LabelJSON{ID: l.ID, Name: l.Name, Color: l.Color, ColorHex: model.LabelColorHex(l.Color),
+				Count: l.Count, WALabelID: l.WALabelID, Synced: !l.Unsynced}
+		}
+		return writeJSON(env.Out, out)
+	}
+	rows := make([][]string, len(labels))
+	for i, l := range labels {
+		synced := "yes"
+		if l.Unsynced {
+			synced = "NO"
+		}
+		rows[i] = []string{l.Name, fmt.Sprintf("%d %s", l.Color, model.LabelColorName(l.Color)),
+			strconv.Itoa(l.Count), l.WALabelID, synced}
+	}
+	if err := writeTable(env.Out, []string{"NAME", "COLOUR", "CONTACTS", "WA ID", "SYNCED"}, rows, []int{40, 0, 0, 0, 0}); err != nil {
+		return err
+	}
+	sync := "off"
+	if env.Svc.LabelSyncEnabled() {
+		sync = "on"
+	}
+	_, err = fmt.Fprintf(env.Err, "label sync with WhatsApp: %s\n", sync)
+	return err
+}
+
+const labelUsage = `usage: wabook label add NAME [--color N] | rename OLD NEW [--merge] | rm NAME | color NAME N | sync [on|off|retry]`
+
+// Label changes one label.
+//
+//	wabook label add NAME [--color N]
+//	wabook label rename OLD NEW [--merge]
+//	wabook label rm NAME
+//	wabook label color NAME N
+//	wabook label sync [on|off|retry]
+func Label(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 {
+		return usagef(labelUsage)
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("label " + sub)
+	var color *int
+	var merge *bool
+	switch sub {
+	case "add":
+		color = fs.Int("color", -1, "palette colour 0–19 (default: the next one)")
+	case "rename":
+		merge = fs.Bool("merge", false, "when NEW exists, move OLD's contacts to it and delete OLD")
+	case "rm", "color", "sync":
+	default:
+		return usagef("label: unknown action %q; %s", sub, labelUsage)
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	svc := env.Svc
+	if sub == "sync" {
+		return labelSync(ctx, env, pos)
+	}
+	if len(pos) == 0 {
+		return usagef(labelUsage)
+	}
+	labelSyncReady(ctx, env)
+	switch sub {
+	case "add":
+		l, _, err := svc.CreateLabel(ctx, strings.Join(pos, " "), *color)
+		if err != nil && l.ID == 0 {
+			return err
+		}
+		fmt.Fprintf(env.Out, "created: %s (colour %d %s)\n", l.Name, l.Color, model.LabelColorName(l.Color))
+		return err
+	case "rename":
+		if len(pos) != 2 {
+			return usagef(`usage: wabook label rename OLD NEW [--merge]  (quote names with spaces)`)
+		}
+		l, err := findLabel(ctx, env, pos[0])
+		if err != nil {
+			return err
+		}
+		verb := "renamed"
+		if other, lerr := svc.Store().LabelByName(ctx, pos[1]); lerr == nil && other.ID != l.ID {
+			verb = "merged"
+		}
+		_, err = svc.RenameLabel(ctx, l.ID, pos[1], *merge)
+		if errors.Is(err, app.ErrLabelExists) && !*merge {
+			return fmt.Errorf("%v: add --merge to move its contacts there", err)
+		}
+		if err != nil && !errors.Is(err, app.ErrNotSynced) {
+			return err
+		}
+		fmt.Fprintf(env.Out, "%s: %s → %s\n", verb, l.Name, model.NormalizeLabelName(pos[1]))
+		return err
+	case "rm":
+		l, err := findLabel(ctx, env, strings.Join(pos, " "))
+		if err != nil {
+			return err
+		}
+		_, err = svc.DeleteLabel(ctx, l.ID)
+		if err != nil && !errors.Is(err, app.ErrNotSynced) {
+			return err
+		}
+		fmt.Fprintf(env.Out, "deleted: %s (%d contacts lost it)\n", l.Name, l.Count)
+		return err
+	case "color":
+		if len(pos) < 2 {
+			return usagef("usage: wabook label color NAME N  (N: 0–19)")
+		}
+		n, cerr := strconv.Atoi(pos[len(pos)-1])
+		if cerr != nil || n < 0 || n >= model.LabelColors {
+			return usagef("label color: %q is not a colour 0–%d", pos[len(pos)-1], model.LabelColors-1)
+		}
+		l, err := findLabel(ctx, env, strings.Join(pos[:len(pos)-1], " "))
+		if err != nil {
+			return err
+		}
+		_, err = svc.SetLabelColor(ctx, l.ID, n)
+		if err != nil && !errors.Is(err, app.ErrNotSynced) {
+			return err
+		}
+		fmt.Fprintf(env.Out, "%s: colour %d %s\n", l.Name, n, model.LabelColorName(n))
+		return err
+	}
+	return nil
+}
+
+func labelSync(ctx context.Context, env Env, pos []string) error {
+	svc := env.Svc
+	switch {
+	case len(pos) == 0:
+		state := "off"
+		if svc.LabelSyncEnabled() {
+			state = "on"
+		}
+		_, err := fmt.Fprintf(env.Out, "label sync with WhatsApp: %s\n", state)
+		return err
+	case len(pos) > 1:
+		return usagef("usage: wabook label sync [on|off|retry]")
+	}
+	switch pos[0] {
+	case "on", "off":
+		if err := svc.SetLabelSync(ctx, pos[0] == "on"); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(env.Out, "label sync with WhatsApp: %s\n", pos[0])
+		return err
+	case "retry":
+		labelSyncReady(ctx, env)
+		n, err := svc.ResyncLabels(ctx)
+		fmt.Fprintf(env.Out, "sent again: %d labels\n", n)
+		return err
+	}
+	return usagef("usage: wabook label sync [on|off|retry]")
+}
+
+// findLabel finds a label by name, ignoring case.
+func findLabel(ctx context.Context, env Env, name string) (model.Label, error) {
+	l, err := env.Svc.Store().LabelByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return l, fmt.Errorf("no label named %q (see wabook labels)", model.NormalizeLabelName(name))
+	}
+	return l, err
+}

@@ -1,0 +1,485 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+// actionMsg reports a finished change: a line for the status bar, or the
+// error, and what undoes it.
+type actionMsg struct {
+	flash string
+	err   error
+	undo  *app.Undo
+}
+
+// maxUndo is how many label changes u can take back.
+const maxUndo = 20
+
+// run performs fn off the Update path and reports it as an actionMsg.
+func run(fn func(ctx context.Context) (string, *app.Undo, error)) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		flash, undo, err := fn(ctx)
+		return actionMsg{flash: flash, err: err, undo: undo}
+	}
+}
+
+func (m *Model) handleAction(msg actionMsg) tea.Cmd {
+	if msg.err != nil {
+		m.flash = ""
+		m.actionErr = msg.err.Error()
+		if msg.undo == nil {
+			return nil
+		}
+	} else {
+		m.actionErr = ""
+		m.flash = msg.flash
+	}
+	if msg.undo != nil {
+		m.undos = append(m.undos, msg.undo)
+		if len(m.undos) > maxUndo {
+			m.undos = m.undos[1:]
+		}
+	}
+	return nil
+}
+
+func (m *Model) undo() tea.Cmd {
+	if len(m.undos) == 0 {
+		m.flash = "nothing to undo"
+		return nil
+	}
+	u := m.undos[len(m.undos)-1]
+	m.undos = m.undos[:len(m.undos)-1]
+	svc := m.svc
+	return run(func(ctx context.Context) (string, *app.Undo, error) {
+		if err := svc.UndoChange(ctx, u); err != nil {
+			return "", nil, fmt.Errorf("undo %s: %w", u.Description, err)
+		}
+		return "undone: " + u.Description, nil, nil
+	})
+}
+
+// openLabelPicker edits the labels of the selection (or the contact under
+// the cursor, or the one in the detail view).
+func (m *Model) openLabelPicker(contacts []*model.Contact) tea.Cmd {
+	if len(contacts) == 0 {
+		return nil
+	}
+	svc := m.svc
+	m.dialog = newLabelPicker(m.st, m.ix.labels, contacts, func(jids, add, remove []string) tea.Cmd {
+		return run(func(ctx context.Context) (string, *app.Undo, error) {
+			undo, err := svc.ApplyLabels(ctx, jids, add, remove)
+			return labelFlash(len(jids), add, remove), undo, err
+		})
+	})
+	return nil
+}
+
+func labelFlash(n int, add, remove []string) string {
+	var parts []string
+	if len(add) > 0 {
+		parts = append(parts, "added "+strings.Join(add, ", "))
+	}
+	if len(remove) > 0 {
+		parts = append(parts, "removed "+strings.Join(remove, ", "))
+	}
+	return fmt.Sprintf("%s on %d contact%s (u undoes)", strings.Join(parts, "; "), n, plural(n))
+}
+
+// contactForm adds a contact (c == nil) or edits one.
+func (m *Model) contactForm(c *model.Contact) tea.Cmd {
+	svc := m.svc
+	title, name, phone, labels, note, internal := "Add a contact", "", "", "", "", false
+	if c != nil {
+		title = "Edit " + model.Sanitize(c.DisplayName())
+		name, phone, labels, note, internal = c.FullName, c.Phone, strings.Join(c.Labels, ", "), c.Note, c.IsInternal
+	}
+	f := newFormDialog(m.st, title).
+		addText("Name", name, "Ada Lovelace").
+		addText("Phone", phone, "+1 415 555 0101 (any format)").
+		addText("Labels", labels, "VIP, New customer").
+		addText("Note", note, "").
+		addToggle("Internal", internal)
+	if c != nil {
+		f.fields[1].input.Placeholder = ""
+	}
+	f.submit = func(v []string, t []bool) (string, tea.Cmd) {
+		for _, l := range model.SplitLabelList(v[2]) {
+			if err := model.ValidateLabelName(l); err != nil {
+				return fmt.Sprintf("label %q: %v", l, err), nil
+			}
+		}
+		if c == nil {
+			if strings.TrimSpace(v[1]) == "" {
+				return "A phone number is needed.", nil
+			}
+			if _, err := model.ParsePhone(v[1], svc.Region()); err != nil {
+				return fmt.Sprintf("Phone %q: %v", v[1], err), nil
+			}
+			in := app.ContactInput{Name: v[0], Phone: v[1], Labels: v[2], Note: v[3], Internal: t[4]}
+			return "", run(func(ctx context.Context) (string, *app.Undo, error) {
+				added, err := svc.AddContact(ctx, in)
+				return "added " + model.Sanitize(added.DisplayName()), nil, err
+			})
+		}
+		if strings.TrimSpace(v[1]) != c.Phone {
+			return "The phone number of a contact cannot change; add a new contact instead.", nil
+		}
+		jid := c.JID
+		edit := app.ContactEdit{Name: &v[0], Labels: &v[2], Note: &v[3], Internal: &t[4]}
+		return "", run(func(ctx context.Context) (string, *app.Undo, error) {
+			edited, err := svc.EditContact(ctx, jid, edit)
+			return "saved " + model.Sanitize(edited.DisplayName()), nil, err
+		})
+	}
+	m.dialog = f
+	return f.fields[0].input.Focus()
+}
+
+func (m *Model) confirmDelete(c *model.Contact) tea.Cmd {
+	if c == nil {
+		return nil
+	}
+	svc, jid, name := m.svc, c.JID, model.Sanitize(c.DisplayName())
+	if c.Source == model.SourceWhatsApp {
+		m.dialog = &confirmDialog{st: m.st,
+			question: fmt.Sprintf("%s comes from WhatsApp and cannot be deleted here. Hide it from the list?", name),
+			yes: func() tea.Cmd {
+				return run(func(ctx context.Context) (string, *app.Undo, error) {
+					return "hidden " + name, nil, svc.HideContact(ctx, jid, true)
+				})
+			}}
+		return nil
+	}
+	m.dialog = &confirmDialog{st: m.st, question: fmt.Sprintf("Delete %s from the address book?", name), yes: func() tea.Cmd {
+		return run(func(ctx context.Context) (string, *app.Undo, error) {
+			return "deleted " + name, nil, svc.DeleteContact(ctx, jid)
+		})
+	}}
+	return nil
+}
+
+func (m *Model) confirmBlock(c *model.Contact) tea.Cmd {
+	if c == nil {
+		return nil
+	}
+	if m.opts.ReadOnly {
+		m.actionErr = "Read-only: the process that holds the WhatsApp connection can block."
+		return nil
+	}
+	svc, jid, name, block := m.svc, c.JID, model.Sanitize(c.DisplayName()), !c.IsBlocked
+	verb := "Block"
+	if !block {
+		verb = "Unblock"
+	}
+	m.dialog = &confirmDialog{st: m.st, question: fmt.Sprintf("%s %s on WhatsApp?", verb, name), yes: func() tea.Cmd {
+		return run(func(ctx context.Context) (string, *app.Undo, error) {
+			if err := svc.SetBlocked(ctx, jid, block); err != nil {
+				return "", nil, fmt.Errorf("%s %s: %w", strings.ToLower(verb), name, err)
+			}
+			return strings.ToLower(verb) + "ed " + name, nil, nil
+		})
+	}}
+	return nil
+}
+
+func (m *Model) refreshProfile(c *model.Contact) tea.Cmd {
+	if c == nil {
+		return nil
+	}
+	svc, jid := m.svc, c.JID
+	m.flash = "asking WhatsApp for the about text and picture…"
+	return run(func(ctx context.Context) (string, *app.Undo, error) {
+		fresh, err := svc.RefreshProfile(ctx, jid)
+		if err != nil {
+			return "", nil, fmt.Errorf("fetching the profile: %w", err)
+		}
+		return "profile of " + model.Sanitize(fresh.DisplayName()) + " updated", nil, nil
+	})
+}
+
+// exportForm writes the rows shown (the current search) to a file.
+func (m *Model) exportForm() tea.Cmd {
+	svc, query, n := m.svc, m.contacts.search.Value(), len(m.contacts.shown)
+	f := newFormDialog(m.st, fmt.Sprintf("Export the %d contacts shown", n)).
+		addText("Format", "csv", "csv, vcf or json").
+		addText("File", "wabook-contacts.csv", "")
+	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
+		format := strings.ToLower(strings.TrimSpace(v[0]))
+		if format != "csv" && format != "vcf" && format != "json" {
+			return "Format is csv, vcf or json.", nil
+		}
+		path := expandHome(strings.TrimSpace(v[1]))
+		if path == "" {
+			return "A file name is needed.", nil
+		}
+		return "", run(func(ctx context.Context) (string, *app.Undo, error) {
+			count, err := exportFile(ctx, svc, path, format, query)
+			return fmt.Sprintf("exported %d contacts to %s", count, path), nil, err
+		})
+	}
+	m.dialog = f
+	return nil
+}
+
+// exportFile writes an export next to path and renames it into place, so a
+// failure never leaves half a file.
+func exportFile(ctx context.Context, svc *app.Service, path, format, query string) (int, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".wabook-export-*")
+	if err != nil {
+		return 0, fmt.Errorf("exporting: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	n, err := svc.ExportContacts(ctx, tmp, format, query)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("exporting: %w", err)
+	}
+	return n, os.Rename(tmp.Name(), path)
+}
+
+// importForm asks for a file and labels, shows the plan, and imports on
+// confirmation: nothing is written before.
+func (m *Model) importForm() tea.Cmd {
+	svc, st := m.svc, m.st
+	f := newFormDialog(m.st, "Import contacts from a CSV or vCard file").
+		addText("File", "", "contacts.csv or cards.vcf").
+		addText("Labels", "", "labels for every imported contact (optional)")
+	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
+		path := expandHome(strings.TrimSpace(v[0]))
+		if path == "" {
+			return "A file is needed.", nil
+		}
+		labels := v[1]
+		return "", func() tea.Msg {
+			file, err := os.Open(path)
+			if err != nil {
+				return actionMsg{err: fmt.Errorf("import: %w", err)}
+			}
+			defer file.Close()
+			plan, err := svc.PlanImport(context.Background(), file, path, labels)
+			if err != nil {
+				return actionMsg{err: fmt.Errorf("import: %w", err)}
+			}
+			return importPlanMsg{plan: plan, path: path, st: st}
+		}
+	}
+	m.dialog = f
+	return nil
+}
+
+type importPlanMsg struct {
+	plan *app.ImportPlan
+	path string
+	st   *Styles
+}
+
+func (m *Model) showImportPlan(msg importPlanMsg) {
+	p, svc := msg.plan, m.svc
+	body := []string{
+		fmt.Sprintf("%d new contacts, %d updated, %d rows that cannot be imported.", p.New, p.Updated, p.Invalid),
+	}
+	if len(p.Labels) > 0 {
+		body = append(body, "Every imported contact gets: "+strings.Join(p.Labels, ", "))
+	}
+	if len(p.Reasons) > 0 {
+		body = append(body, "", "Rows left out:")
+		for _, r := range p.Reasons {
+			body = append(body, "  "+model.Sanitize(r))
+		}
+	}
+	d := &messageDialog{st: m.st, title: "Import " + filepath.Base(msg.path), body: body}
+	if p.New+p.Updated > 0 {
+		d.action = "imports"
+		d.onOK = func() tea.Cmd {
+			return run(func(ctx context.Context) (string, *app.Undo, error) {
+				res, err := svc.ApplyImport(ctx, p)
+				return fmt.Sprintf("imported: %d new, %d updated", res.New, res.Updated), nil, err
+			})
+		}
+	}
+	m.dialog = d
+}
+
+// Labels screen actions.
+
+func (m *Model) newLabelForm() tea.Cmd {
+	svc := m.svc
+	f := newFormDialog(m.st, "New label").addText("Name", "", "VIP").addText("Colour", "0", "0–19")
+	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
+		name := model.NormalizeLabelName(v[0])
+		if err := model.ValidateLabelName(name); err != nil {
+			return err.Error(), nil
+		}
+		color, err := parseColor(v[1])
+		if err != nil {
+			return err.Error(), nil
+		}
+		return "", run(func(ctx context.Context) (string, *app.Undo, error) {
+			_, undo, err := svc.CreateLabel(ctx, name, color)
+			return "created " + name, undo, err
+		})
+	}
+	m.dialog = f
+	return nil
+}
+
+func (m *Model) renameLabelForm(l model.Label) tea.Cmd {
+	svc, st := m.svc, m.st
+	f := newFormDialog(m.st, "Rename "+model.Sanitize(l.Name)).addText("New name", l.Name, "")
+	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
+		name := model.NormalizeLabelName(v[0])
+		if err := model.ValidateLabelName(name); err != nil {
+			return err.Error(), nil
+		}
+		rename := func(merge bool) tea.Cmd {
+			return run(func(ctx context.Context) (string, *app.Undo, error) {
+				undo, err := svc.RenameLabel(ctx, l.ID, name, merge)
+				if merge {
+					return fmt.Sprintf("merged %s into %s", l.Name, name), undo, err
+				}
+				return fmt.Sprintf("renamed %s to %s", l.Name, name), undo, err
+			})
+		}
+		for _, other := range m.ix.labels {
+			if other.ID != l.ID && model.SameLabelName(other.Name, name) {
+				// Merging is not a rename: ask first.
+				return "", func() tea.Msg {
+					return openDialogMsg{&confirmDialog{st: st,
+						question: fmt.Sprintf("%q exists already. Merge %s (%d contacts) into it?", other.Name, l.Name, l.Count),
+						yes:      func() tea.Cmd { return rename(true) }}}
+				}
+			}
+		}
+		return "", rename(false)
+	}
+	m.dialog = f
+	return nil
+}
+
+// openDialogMsg opens a dialog from a command (a form that leads to a
+// confirmation).
+type openDialogMsg struct{ d dialog }
+
+func (m *Model) colorDialog(l model.Label) tea.Cmd {
+	svc := m.svc
+	m.dialog = &colorPicker{st: m.st, label: l, cursor: l.Color, apply: func(color int) tea.Cmd {
+		return run(func(ctx context.Context) (string, *app.Undo, error) {
+			undo, err := svc.SetLabelColor(ctx, l.ID, color)
+			return fmt.Sprintf("%s is now %s", l.Name, model.LabelColorName(color)), undo, err
+		})
+	}}
+	return nil
+}
+
+func (m *Model) confirmDeleteLabel(l model.Label) tea.Cmd {
+	svc := m.svc
+	m.dialog = &confirmDialog{st: m.st,
+		question: fmt.Sprintf("Delete the label %s? %d contact%s lose it.", model.Sanitize(l.Name), l.Count, plural(l.Count)),
+		yes: func() tea.Cmd {
+			return run(func(ctx context.Context) (string, *app.Undo, error) {
+				undo, err := svc.DeleteLabel(ctx, l.ID)
+				return "deleted " + l.Name + " (u undoes)", undo, err
+			})
+		}}
+	return nil
+}
+
+func (m *Model) toggleLabelSync() tea.Cmd {
+	svc := m.svc
+	on := !svc.LabelSyncEnabled()
+	return run(func(ctx context.Context) (string, *app.Undo, error) {
+		if err := svc.SetLabelSync(ctx, on); err != nil {
+			return "", nil, err
+		}
+		if on {
+			return "label changes are now sent to WhatsApp", nil, nil
+		}
+		return "labels are now local only", nil, nil
+	})
+}
+
+// colorPicker chooses one of WhatsApp's 20 label colours.
+type colorPicker struct {
+	st     *Styles
+	label  model.Label
+	cursor int
+	apply  func(int) tea.Cmd
+}
+
+func (c *colorPicker) Update(msg tea.Msg) (bool, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return false, nil
+	}
+	switch kp.String() {
+	case "esc":
+		return true, nil
+	case "enter":
+		return true, c.apply(c.cursor)
+	case "left", "h", "up", "k":
+		c.cursor = (c.cursor + model.LabelColors - 1) % model.LabelColors
+	case "right", "l", "down", "j":
+		c.cursor = (c.cursor + 1) % model.LabelColors
+	}
+	return false, nil
+}
+
+func (c *colorPicker) View(width, _ int) string {
+	lines := []string{c.st.Title.Render("Colour of " + model.Sanitize(c.label.Name)), ""}
+	half := model.LabelColors / 2
+	cell := func(i int) string {
+		s := fmt.Sprintf("%s %2d %-10s", c.st.Swatch(i), i, model.LabelColorName(i))
+		if i == c.cursor {
+			return c.st.CursorRow.Render(s)
+		}
+		return s
+	}
+	// Two columns, so the palette fits an 80x24 terminal.
+	for i := 0; i < half; i++ {
+		lines = append(lines, cell(i)+"   "+cell(i+half))
+	}
+	lines = append(lines, "", c.st.Dim.Render("↑/↓ choose · enter sets · esc cancels"))
+	return c.st.Box.Render(strings.Join(lines, "\n"))
+}
+
+func (c *colorPicker) help() helpMap {
+	return helpMap{short: []key.Binding{
+		key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "choose")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "set")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}}
+}
+
+func parseColor(s string) (int, error) {
+	var n int
+	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d", &n); err != nil || n < 0 || n >= model.LabelColors {
+		return 0, errors.New("the colour is a number from 0 to 19")
+	}
+	return n, nil
+}
+
+func expandHome(path string) string {
+	if strings.HasPrefix(path, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, path[2:])
+		}
+	}
+	return path
+}

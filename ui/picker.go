@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/model"
+)
+
+// tri is a label's state for the contacts being labelled.
+type tri int
+
+const (
+	triOff tri = iota
+	triOn
+	triMixed // some of the selection has it; left as it is
+)
+
+// pickerItem is a row of the picker: an existing label or one typed in that
+// will be created on apply.
+type pickerItem struct {
+	name    string
+	color   int
+	initial tri
+	state   tri
+	isNew   bool
+}
+
+// labelPicker edits the labels of one or many contacts: type to filter,
+// space (or tab) toggles, enter on "create" adds a new label, enter applies,
+// esc leaves everything as it was. A comma-separated list ("vip, New
+// customer") turns all of them on and applies at once.
+type labelPicker struct {
+	st     *Styles
+	jids   []string
+	items  []*pickerItem
+	filter textinput.Model
+	cursor int
+	err    string
+	apply  func(jids, add, remove []string) tea.Cmd
+}
+
+func newLabelPicker(st *Styles, labels []model.Label, contacts []*model.Contact, apply func(jids, add, remove []string) tea.Cmd) *labelPicker {
+	have := map[string]int{}
+	jids := make([]string, len(contacts))
+	for i, c := range contacts {
+		jids[i] = c.JID
+		for _, l := range c.Labels {
+			have[strings.ToLower(l)]++
+		}
+	}
+	p := &labelPicker{st: st, jids: jids, apply: apply}
+	for _, l := range labels {
+		it := &pickerItem{name: l.Name, color: l.Color}
+		switch n := have[strings.ToLower(l.Name)]; {
+		case n == 0:
+			it.initial = triOff
+		case n == len(contacts):
+			it.initial = triOn
+		default:
+			it.initial = triMixed
+		}
+		it.state = it.initial
+		p.items = append(p.items, it)
+	}
+	p.filter = textinput.New()
+	p.filter.Prompt = "Label: "
+	p.filter.Placeholder = "type to filter or create; a, b sets several"
+	p.filter.CharLimit = 200
+	p.filter.SetWidth(50)
+	p.filter.Focus()
+	return p
+}
+
+// visible returns the items matching the filter, then the create entry (nil)
+// when the text names no existing label.
+func (p *labelPicker) visible() (items []*pickerItem, create string) {
+	text := model.NormalizeLabelName(p.filter.Value())
+	q := strings.ToLower(text)
+	exact := false
+	for _, it := range p.items {
+		if q == "" || strings.Contains(strings.ToLower(it.name), q) {
+			items = append(items, it)
+		}
+		if model.SameLabelName(it.name, text) {
+			exact = true
+		}
+	}
+	if text != "" && !exact && !strings.Contains(text, ",") {
+		create = text
+	}
+	return items, create
+}
+
+func (p *labelPicker) Update(msg tea.Msg) (bool, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		var cmd tea.Cmd
+		p.filter, cmd = p.filter.Update(msg)
+		return false, cmd
+	}
+	items, create := p.visible()
+	rows := len(items)
+	if create != "" {
+		rows++
+	}
+	switch kp.String() {
+	case "esc":
+		return true, nil
+	case "up", "ctrl+p":
+		p.cursor = max(0, p.cursor-1)
+		return false, nil
+	case "down", "ctrl+n":
+		p.cursor = min(rows-1, p.cursor+1)
+		return false, nil
+	case "tab":
+		p.toggle(items)
+		return false, nil
+	case "space":
+		if p.filter.Value() == "" {
+			p.toggle(items)
+			return false, nil
+		}
+	case "enter":
+		text := p.filter.Value()
+		if strings.Contains(text, ",") {
+			return p.setList(text)
+		}
+		if create != "" && p.cursor == len(items) {
+			if err := model.ValidateLabelName(create); err != nil {
+				p.err = err.Error()
+				return false, nil
+			}
+			p.items = append(p.items, &pickerItem{name: create, isNew: true, initial: triOff, state: triOn})
+			p.filter.SetValue("")
+			p.err = ""
+			p.cursor = len(p.items) - 1
+			return false, nil
+		}
+		return true, p.applyChanges()
+	}
+	before := p.filter.Value()
+	var cmd tea.Cmd
+	p.filter, cmd = p.filter.Update(kp)
+	if p.filter.Value() != before {
+		// Land on the first match, or on "create" when nothing matches.
+		p.cursor = 0
+	}
+	return false, cmd
+}
+
+func (p *labelPicker) toggle(items []*pickerItem) {
+	if p.cursor >= len(items) {
+		return
+	}
+	it := items[p.cursor]
+	switch {
+	case it.initial == triMixed && it.state == triMixed:
+		it.state = triOn
+	case it.initial == triMixed && it.state == triOn:
+		it.state = triOff
+	case it.initial == triMixed:
+		it.state = triMixed
+	case it.state == triOn:
+		it.state = triOff
+	default:
+		it.state = triOn
+	}
+}
+
+// setList turns on every label of a comma-separated list, creating the
+// missing ones, and applies.
+func (p *labelPicker) setList(text string) (bool, tea.Cmd) {
+	names := model.SplitLabelList(text)
+	for _, n := range names {
+		if err := model.ValidateLabelName(n); err != nil {
+			p.err = fmt.Sprintf("%q: %v", n, err)
+			return false, nil
+		}
+	}
+	for _, n := range names {
+		found := false
+		for _, it := range p.items {
+			if model.SameLabelName(it.name, n) {
+				it.state, found = triOn, true
+			}
+		}
+		if !found {
+			p.items = append(p.items, &pickerItem{name: n, isNew: true, state: triOn})
+		}
+	}
+	return true, p.applyChanges()
+}
+
+func (p *labelPicker) applyChanges() tea.Cmd {
+	var add, remove []string
+	for _, it := range p.items {
+		switch {
+		case it.state == triOn && it.initial != triOn:
+			add = append(add, it.name)
+		case it.state == triOff && it.initial != triOff:
+			remove = append(remove, it.name)
+		}
+	}
+	if len(add) == 0 && len(remove) == 0 {
+		return nil
+	}
+	return p.apply(p.jids, add, remove)
+}
+
+func (p *labelPicker) View(width, height int) string {
+	inner := max(24, min(width-4, 60))
+	items, create := p.visible()
+	lines := []string{p.st.Title.Render(fmt.Sprintf("Labels of %d contact%s", len(p.jids), plural(len(p.jids)))), p.filter.View(), ""}
+	rows := max(3, height-9)
+	first := max(0, p.cursor-rows+1)
+	for i := first; i < len(items) && i < first+rows; i++ {
+		it := items[i]
+		box := map[tri]string{triOff: "[ ]", triOn: "[x]", triMixed: "[-]"}[it.state]
+		line := box + " " + p.st.Swatch(it.color) + " " + model.Sanitize(it.name)
+		if it.isNew {
+			line += p.st.Dim.Render("  (new)")
+		}
+		if i == p.cursor {
+			line = p.st.CursorRow.Render(line)
+		}
+		lines = append(lines, model.Truncate(line, inner))
+	}
+	if create != "" {
+		line := fmt.Sprintf("+ create «%s»", model.Sanitize(create))
+		if p.cursor == len(items) {
+			line = p.st.CursorRow.Render(line)
+		}
+		lines = append(lines, model.Truncate(line, inner))
+	}
+	if len(items) == 0 && create == "" {
+		lines = append(lines, p.st.Dim.Render("no label matches"))
+	}
+	if p.err != "" {
+		lines = append(lines, "", p.st.Error.Render(model.Truncate(p.err, inner)))
+	}
+	lines = append(lines, "", p.st.Dim.Render(model.Truncate("space/tab toggle · enter applies · esc cancels", inner)))
+	return p.st.Box.Render(strings.Join(lines, "\n"))
+}
+
+func (p *labelPicker) help() helpMap {
+	return helpMap{short: []key.Binding{
+		key.NewBinding(key.WithKeys("tab"), key.WithHelp("space/tab", "toggle")),
+		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply / create")),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
