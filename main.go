@@ -144,9 +144,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	lock, lockErr := app.AcquireLock(w.dbPath)
 	if lockErr == nil {
 		defer lock.Release()
-		// The process holding the connection runs the check queue.
-		w.svc.StartChecker(ctx)
-		defer w.svc.StopChecker()
+		// The process holding the connection runs the check queue, when it
+		// is one that stays: the TUI, or a check that waits for its answers.
+		// A quick read command must not start a batch and walk away.
+		if runCommand == nil || command == "check" {
+			w.svc.StartChecker(ctx)
+			defer w.svc.StopChecker()
+		}
 	}
 	var locked *app.LockedError
 	if lockErr != nil && !errors.As(lockErr, &locked) {

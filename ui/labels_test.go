@@ -1,0 +1,137 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/wabook/wabook/app"
+)
+
+// step sends keys and waits until the model shows what they changed.
+func settle(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	waitFor(t, tm, text)
+}
+
+func contactsWithLabel(t *testing.T, svc *app.Service, label string) []string {
+	t.Helper()
+	snap, err := svc.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range snap.Contacts {
+		if slices.Contains(c.Labels, label) {
+			names = append(names, c.DisplayName())
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Select three contacts, create a label in the picker, apply, find them with
+// label:, undo.
+func TestLabelPickerCreateApplyUndo(t *testing.T) {
+	svc := newTestService(t)
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	waitFor(t, tm, "6 contacts")
+	// The list is in name order: Ada, Alan T, Evegnp.exe, …
+	for i := 0; i < 3; i++ {
+		tm.Send(press("space"))
+	}
+	tm.Send(press("l"))
+	tm.Type("Gold")
+	tm.Send(press("enter")) // create «Gold»
+	tm.Send(press("enter")) // apply
+	settle(t, tm, "added Gold on 3 contacts")
+	want := []string{"Ada Lovelace", "Alan T", "Eve\x1b]52;c;ZXZpbA==\a\x1b[2J\u202egnp.exe"}
+	if got := contactsWithLabel(t, svc, "Gold"); !slices.Equal(got, want) {
+		t.Fatalf("contacts with Gold: %q, want %q", got, want)
+	}
+	tm.Send(press("esc")) // clear the selection
+	tm.Send(press("/"))
+	tm.Type("label:gold")
+	tm.Send(press("enter"))
+	tm.Send(press("u"))
+	settle(t, tm, "undone")
+	m, _ := finalView(t, tm)
+	if got := contactsWithLabel(t, svc, "Gold"); len(got) != 0 {
+		t.Errorf("after undo, Gold is still on %q", got)
+	}
+	// The search was typed before the undo landed: it found exactly three.
+	if !strings.HasPrefix(m.contacts.counts(), "0 of 6") && !strings.HasPrefix(m.contacts.counts(), "3 of 6") {
+		t.Errorf("label:gold shows %q", m.contacts.counts())
+	}
+}
+
+func TestLabelSearchFindsExactlyTheLabelled(t *testing.T) {
+	svc := newTestService(t)
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("down"))
+	tm.Send(press("space")) // Alan T
+	tm.Send(press("space")) // Eve…
+	tm.Send(press("l"))
+	tm.Type("vip, Brand new")
+	tm.Send(press("enter"))
+	settle(t, tm, "added VIP, Brand new on 2 contacts")
+	tm.Send(press("esc"))
+	tm.Send(press("/"))
+	tm.Type(`label:"brand new"`)
+	m, view := finalView(t, tm)
+	if got := m.contacts.counts(); !strings.HasPrefix(got, "2 of 6") {
+		t.Errorf("label:\"brand new\" shows %q:\n%s", got, view)
+	}
+	if got := contactsWithLabel(t, svc, "VIP"); len(got) != 3 {
+		t.Errorf("VIP on %q, want Grace plus the two", got)
+	}
+}
+
+func TestBlockFromTheDetailView(t *testing.T) {
+	svc := newTestService(t)
+	backend := svc.Backend().(interface {
+		Blocked() []string
+		FailNext(string, error)
+	})
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("/"))
+	tm.Type("grace")
+	tm.Send(press("enter"))
+	tm.Send(press("enter"))
+	tm.Send(press("b"))
+	settle(t, tm, "Block Grace Hopper on WhatsApp?")
+	tm.Send(press("y"))
+	settle(t, tm, "blocked Grace Hopper")
+	if !slices.Contains(backend.Blocked(), "14155550104@s.whatsapp.net") {
+		t.Errorf("sim blocklist %q lacks Grace", backend.Blocked())
+	}
+	c, _ := svc.FindContact(context.Background(), "14155550104")
+	if !c.IsBlocked {
+		t.Error("mirror does not show Grace blocked")
+	}
+
+	// A backend failure leaves the mirror as it was and says why.
+	backend.FailNext("SetBlocked", errors.New("server said no"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if c, _ := svc.FindContact(context.Background(), "14155550104"); c.IsBlocked || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	tm.Send(press("b"))
+	settle(t, tm, "Unblock Grace Hopper")
+	tm.Send(press("y"))
+	settle(t, tm, "server said no")
+	_, _ = finalView(t, tm)
+	if c, _ := svc.FindContact(context.Background(), "14155550104"); !c.IsBlocked {
+		t.Error("a failed unblock changed the mirror")
+	}
+}
