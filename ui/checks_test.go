@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -115,5 +116,30 @@ func TestNewCheckRefusesBadInput(t *testing.T) {
 	jobs, _ := svc.Jobs(context.Background())
 	if len(jobs) != 0 {
 		t.Errorf("bad input created %d jobs", len(jobs))
+	}
+}
+
+// WhatsApp's rate-overlimit pauses the queue, and the Checks screen says so.
+func TestChecksScreenShowsRateLimitPause(t *testing.T) {
+	world := testWorld(t)
+	world.RateLimit = &sim.RateLimit{Numbers: 20, PerS: 3600}
+	svc, _ := newCheckingService(t, world)
+	numbers := make([]string, 60)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf("+1415555%04d", 2000+i)
+	}
+	if _, err := svc.EnqueueCheck(context.Background(), numbers, app.CheckOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("2"))
+	waitFor(t, tm, "WhatsApp asked to slow down")
+	m, view := finalView(t, tm)
+	if m.checks.status.BackoffUntil.IsZero() || !strings.Contains(view, "Paused") {
+		t.Errorf("no pause shown:\n%s", view)
+	}
+	if j := m.checks.selectedJob(); j == nil || j.Counts["valid"]+j.Counts["invalid"] != 20 {
+		t.Errorf("job after the first batch: %+v", j)
 	}
 }
