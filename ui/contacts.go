@@ -430,7 +430,8 @@ func (m *contactList) selection() []*model.Contact {
 
 // setQuery replaces the search text (used by the Labels screen).
 func (m *contactList) setQuery(q string) {
-	m.search.SetValue(q)
+	// Queries built from label names carry text strangers wrote.
+	m.search.SetValue(model.Sanitize(q))
 	m.search.CursorEnd()
 	m.refilter()
 	m.cursor, m.offset = 0, 0

@@ -78,7 +78,8 @@ func (f *formDialog) addText(label, value, placeholder string) *formDialog {
 	ti.Prompt = ""
 	ti.CharLimit = 512
 	ti.Placeholder = placeholder
-	ti.SetValue(value)
+	// Values may be names strangers chose: what is edited is what is shown.
+	ti.SetValue(model.Sanitize(value))
 	ti.CursorEnd()
 	if len(f.fields) == 0 {
 		ti.Focus()

@@ -545,7 +545,7 @@ func (m *Model) View() tea.View {
 	var b strings.Builder
 	b.WriteString(m.tabBar())
 	if m.opts.Banner != "" {
-		b.WriteString("\n" + m.st.Warn.Render(model.Truncate(m.opts.Banner, m.width)))
+		b.WriteString("\n" + m.st.Warn.Render(model.Truncate(model.Sanitize(m.opts.Banner), m.width)))
 	}
 	bodyH := max(1, m.height-m.chromeLines())
 	b.WriteByte('\n')
@@ -553,7 +553,7 @@ func (m *Model) View() tea.View {
 	b.WriteByte('\n')
 	b.WriteString(m.statusBar())
 	b.WriteByte('\n')
-	b.WriteString(m.help.ShortHelpView(m.currentHelp().ShortHelp()))
+	b.WriteString(model.Truncate(m.help.ShortHelpView(m.currentHelp().ShortHelp()), m.width))
 	v := tea.NewView(b.String())
 	v.AltScreen = true
 	v.WindowTitle = "wabook"
