@@ -148,7 +148,11 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 		{"contacts", func() { m.switchTo(screenContacts) }},
 		{"contacts searched", func() { m.switchTo(screenContacts); m.contacts.setQuery(hostileTexts[0]) }},
 		{"detail", func() { m.switchTo(screenContacts); m.contacts.setQuery(""); m.openDetail(m.contacts.current()) }},
-		{"detail of the long name", func() { m.switchTo(screenContacts); m.contacts.setQuery("LongLong"); m.openDetail(m.contacts.current()) }},
+		{"detail of the long name", func() {
+			m.switchTo(screenContacts)
+			m.contacts.setQuery("LongLong")
+			m.openDetail(m.contacts.current())
+		}},
 		{"label picker", func() {
 			m.switchTo(screenContacts)
 			m.contacts.setQuery("")
