@@ -61,7 +61,7 @@ type accountScreen struct {
 }
 
 func newAccountScreen(st *Styles, keys *KeyMap, svc *app.Service, readOnly bool) *accountScreen {
-	ti := textinput.New()
+	ti := newTextInput()
 	ti.Prompt = "Phone number: "
 	ti.Placeholder = "+1 415 555 0100"
 	ti.CharLimit = 32

@@ -87,18 +87,18 @@ type checksScreen struct {
 }
 
 func newChecksScreen(st *Styles, keys *KeyMap, svc *app.Service) *checksScreen {
-	ta := textarea.New()
+	ta := newTextArea()
 	ta.Placeholder = "Paste numbers: one per line, or separated by commas or semicolons"
 	ta.ShowLineNumbers = false
 	ta.CharLimit = maxPaste
 	ta.MaxHeight = 0
-	file := textinput.New()
+	file := newTextInput()
 	file.Prompt = "or a file: "
 	file.Placeholder = "numbers.txt, contacts.csv or cards.vcf"
-	region := textinput.New()
+	region := newTextInput()
 	region.Prompt = "Region for numbers without +: "
 	region.CharLimit = 2
-	prompt := textinput.New()
+	prompt := newTextInput()
 	prompt.CharLimit = 512
 	return &checksScreen{st: st, keys: keys, svc: svc, numbers: ta, file: file, region: region, prompt: prompt}
 }

@@ -275,7 +275,7 @@ type contactList struct {
 }
 
 func newContactList(st *Styles, keys *KeyMap) *contactList {
-	ti := textinput.New()
+	ti := newTextInput()
 	ti.Prompt = "/ "
 	ti.Placeholder = "search: words, label:vip, -label:x, group:team, is:blocked, check:valid"
 	ti.CharLimit = 512
@@ -595,24 +595,31 @@ func (m *contactList) View() string {
 
 func (m *contactList) row(pos, nameW, phoneW, labelsW, chatsW int) string {
 	e := &m.ix.entries[m.shown[pos]]
+	selected := m.selected[e.c.JID]
 	marker := "  "
-	if m.selected[e.c.JID] {
+	switch {
+	case pos == m.cursor && selected:
+		marker = "▸●"
+	case pos == m.cursor:
+		marker = "▸ "
+	case selected:
 		marker = "● "
 	}
-	name := e.name
+	name := model.Truncate(e.name, nameW)
 	if e.flags != "" {
-		name += " · " + e.flags
+		name = model.Truncate(e.name+" · "+e.flags, nameW)
 	}
-	left := marker + pad(model.Truncate(name, nameW), nameW) + " " + pad(model.Truncate(e.c.Phone, phoneW), phoneW) + " "
-	right := " " + padLeft(strconv.Itoa(1+len(e.c.Groups)), chatsW)
-	chips := m.renderChips(e.c.Labels, labelsW)
+	nameCell := name
 	switch {
 	case pos == m.cursor:
-		return m.st.CursorRow.Render(left) + chips + m.st.CursorRow.Render(right)
-	case m.selected[e.c.JID]:
-		return m.st.Selected.Render(left) + chips + right
+		// Only the name is highlighted: moving the cursor then rewrites two
+		// names, not two whole rows, which keeps a key press under 100 bytes.
+		nameCell = m.st.CursorRow.Render(name)
+	case selected:
+		nameCell = m.st.Selected.Render(name)
 	}
-	return left + chips + right
+	rest := strings.Repeat(" ", max(0, nameW-lipgloss.Width(name))) + " " + pad(model.Truncate(e.c.Phone, phoneW), phoneW) + " "
+	return marker + nameCell + rest + m.renderChips(e.c.Labels, labelsW) + " " + padLeft(strconv.Itoa(1+len(e.c.Groups)), chatsW)
 }
 
 // renderChips fits label chips into width cells, ending with "+N" when some

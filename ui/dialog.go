@@ -74,7 +74,7 @@ func newFormDialog(st *Styles, title string) *formDialog {
 }
 
 func (f *formDialog) addText(label, value, placeholder string) *formDialog {
-	ti := textinput.New()
+	ti := newTextInput()
 	ti.Prompt = ""
 	ti.CharLimit = 512
 	ti.Placeholder = placeholder

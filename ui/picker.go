@@ -67,7 +67,7 @@ func newLabelPicker(st *Styles, labels []model.Label, contacts []*model.Contact,
 		it.state = it.initial
 		p.items = append(p.items, it)
 	}
-	p.filter = textinput.New()
+	p.filter = newTextInput()
 	p.filter.Prompt = "Label: "
 	p.filter.Placeholder = "type to filter or create; a, b sets several"
 	p.filter.CharLimit = 200

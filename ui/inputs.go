@@ -1,0 +1,26 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+)
+
+// newTextInput is a text input whose cursor does not blink: a blinking
+// cursor redraws an idle screen twice a second, which over SSH is traffic
+// for nothing.
+func newTextInput() textinput.Model {
+	ti := textinput.New()
+	s := ti.Styles()
+	s.Cursor.Blink = false
+	ti.SetStyles(s)
+	return ti
+}
+
+// newTextArea is a text area with a steady cursor, for the same reason.
+func newTextArea() textarea.Model {
+	ta := textarea.New()
+	s := ta.Styles()
+	s.Cursor.Blink = false
+	ta.SetStyles(s)
+	return ta
+}
