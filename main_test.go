@@ -201,3 +201,37 @@ func TestPairPrintsQRThenPairs(t *testing.T) {
 		t.Errorf("pair --code: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// Bad files and places get one clear line and are left as they were.
+func TestBadDatabaseIsRefusedAndUntouched(t *testing.T) {
+	dir := t.TempDir()
+	notSQLite := filepath.Join(dir, "notes.txt")
+	body := []byte("these are my notes, not a database\n")
+	if err := os.WriteFile(notSQLite, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	aFile := filepath.Join(dir, "file")
+	os.WriteFile(aFile, []byte("x"), 0o644)
+	tests := []struct {
+		name string
+		db   string
+		want string
+	}{
+		{"not SQLite", notSQLite, "not an sqlite database"},
+		{"parent is a file", filepath.Join(aFile, "w.db"), "file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := runWabook(t, "--sim", world, "--db", tt.db, "contacts")
+			if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(strings.ToLower(errOut), tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want one line about %q", code, out, errOut, tt.want)
+			}
+		})
+	}
+	if got, _ := os.ReadFile(notSQLite); !bytes.Equal(got, body) {
+		t.Errorf("the non-database file was changed: %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("files were created next to the bad database: %d entries", len(entries))
+	}
+}
