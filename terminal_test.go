@@ -87,8 +87,18 @@ func TestTerminalSession(t *testing.T) {
 			t.Errorf("detail lacks %q:\n%s", want, screen)
 		}
 	}
+	// The label picker from the detail view.
+	s.keys("l")
+	screen = s.waitFor("Labels of 1 contact")
+	if !strings.Contains(screen, "[x]") || !strings.Contains(screen, "VIP") {
+		t.Errorf("picker does not show Grace's VIP label checked:\n%s", screen)
+	}
+	s.keys("-l", "Gold")
+	s.waitFor("create «Gold»")
 	s.keys("Escape")
 	// A key right after ESC would read as alt+key; terminals need a pause.
+	time.Sleep(300 * time.Millisecond)
+	s.keys("Escape")
 	time.Sleep(300 * time.Millisecond)
 	s.keys("?")
 	s.waitFor("Everywhere")
