@@ -35,7 +35,8 @@ usage:
   wabook [global flags] COMMAND [flags]
 
 commands:
-  contacts [--query Q] [--format table|json|csv|vcf]  list contacts
+  contacts [--query Q] [--format table|json|csv|vcf]
+                                                    list contacts
   show ID [--json]                                  one contact (phone, JID or <digits>@c.us)
   pair [--code +PHONE]                              link to a WhatsApp account (QR code, or a code for the phone)
   sync                                              mirror the account now and print a summary

@@ -114,6 +114,9 @@ func Show(ctx context.Context, env Env, args []string) error {
 		{"In address book", yes(c.IsMyContact)}, {"Blocked", yes(c.IsBlocked)},
 		{"Business", yes(c.IsBusiness)}, {"Internal", yes(c.IsInternal)}, {"Note", c.Note},
 	}
+	if c.Hidden {
+		rows = append(rows, []string{"Hidden", "true (wabook rm --unhide shows it again)"})
+	}
 	for i, id := range c.ChatIDs() {
 		label := ""
 		if i == 0 {
