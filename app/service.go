@@ -313,12 +313,14 @@ func (s *Service) SyncOnce(ctx context.Context) error {
 
 // Snapshot is everything the contact list needs, read in one go.
 type Snapshot struct {
+	// Groups carry no Participants: a contact's Groups say where it is.
 	Contacts []model.Contact
 	Labels   []model.Label
 	Groups   []model.Group
 }
 
-// Snapshot reads the whole mirror.
+// Snapshot reads the whole mirror: every contact with its labels and groups,
+// the labels, and the groups by name (members are on each contact already).
 func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	contacts, err := s.store.Contacts(ctx)
 	if err != nil {
@@ -328,11 +330,31 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading labels: %w", err)
 	}
-	groups, err := s.store.Groups(ctx)
+	groups, err := s.store.GroupNames(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading groups: %w", err)
 	}
 	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups}, nil
+}
+
+// FirstPage reads just enough for the contact list's first frame: the first
+// n contacts in name order, every label, the group names, and the number of
+// contacts. It does not grow with the size of the address book; Snapshot
+// then reads the rest.
+func (s *Service) FirstPage(ctx context.Context, n int) (*Snapshot, int, error) {
+	contacts, total, err := s.store.FirstPage(ctx, n)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading contacts: %w", err)
+	}
+	labels, err := s.store.Labels(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading labels: %w", err)
+	}
+	groups, err := s.store.GroupNames(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading groups: %w", err)
+	}
+	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups}, total, nil
 }
 
 // FindContact resolves an ID — a phone number in any format, a JID, a LID or

@@ -151,6 +151,19 @@ CREATE TABLE check_budget (
 ALTER TABLE contacts ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE labels ADD COLUMN unsynced INTEGER NOT NULL DEFAULT 0;
 `,
+	// 4: the contact list's first page without reading every contact: the
+	// display name (model.Contact.DisplayName's order) lowered, named
+	// contacts first, those known by number only after them.
+	`
+ALTER TABLE contacts ADD COLUMN sort_name TEXT GENERATED ALWAYS AS (
+	CASE WHEN coalesce(nullif(full_name, ''), nullif(first_name, ''), nullif(push_name, ''),
+	                   nullif(business_name, ''), nullif(verified_name, '')) IS NULL
+	THEN '1' || coalesce(nullif(phone, ''), jid)
+	ELSE '0' || lower(coalesce(nullif(full_name, ''), nullif(first_name, ''), nullif(push_name, ''),
+	                           nullif(business_name, ''), nullif(verified_name, '')))
+	END) VIRTUAL;
+CREATE INDEX contacts_sort ON contacts(hidden, sort_name);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

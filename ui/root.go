@@ -6,6 +6,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -35,8 +36,11 @@ type (
 		ix  *index
 		err error
 	}
-	noticeMsg   struct{ n app.Notice }
-	indexMsg    struct{ ix *index }
+	noticeMsg struct{ n app.Notice }
+	indexMsg  struct {
+		from, ix *index // the preview it completes, and the full index
+		err      error
+	}
 	haystackMsg struct {
 		ix   *index
 		hays []string
@@ -120,24 +124,41 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(m.load(), m.checks.load(), m.waitNotice())
 }
 
-// load reads the mirror off the Update path. The first load shows a preview
-// of the first page at once and sorts the rest in the background; later
-// loads build the whole index in the background while the old one stays on
+// load reads the mirror off the Update path. The first load reads only the
+// first page (a query whose cost does not depend on the book's size) and
+// shows it at once; the whole book follows in the background. Later loads
+// build the whole index in the background while the old one stays on
 // screen, so a change arriving from WhatsApp never stalls a key.
 func (m *Model) load() tea.Cmd {
 	svc, first := m.svc, !m.loaded
 	return func() tea.Msg {
-		snap, err := svc.Snapshot(context.Background())
-		if err != nil {
-			return snapshotMsg{err: err}
-		}
+		ctx := context.Background()
 		if first {
-			return snapshotMsg{ix: previewIndex(snap, 100)}
+			page, total, err := svc.FirstPage(ctx, firstPageSize)
+			if err != nil {
+				return snapshotMsg{err: err}
+			}
+			ix := previewIndex(page, firstPageSize)
+			ix.total = total
+			return snapshotMsg{ix: ix}
 		}
-		ix := buildIndex(snap)
-		ix.hays = buildHaystacks(ix)
-		return snapshotMsg{ix: ix}
+		ix, err := fullIndex(ctx, svc)
+		return snapshotMsg{ix: ix, err: err}
 	}
+}
+
+// firstPageSize covers the tallest terminal anyone uses.
+const firstPageSize = 150
+
+// fullIndex reads the whole mirror and prepares it for display and search.
+func fullIndex(ctx context.Context, svc *app.Service) (*index, error) {
+	snap, err := svc.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix := buildIndex(snap)
+	ix.hays = buildHaystacks(ix)
+	return ix, nil
 }
 
 func (m *Model) waitNotice() tea.Cmd {
@@ -164,9 +185,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.err = msg.err.Error()
 		} else {
 			m.err = ""
+			replaced := m.loaded && !m.ix.preview
 			m.loaded = true
 			m.installIndex(msg.ix)
 			cmd = m.completeIndex(msg.ix)
+			if replaced {
+				cmd = tea.Batch(cmd, releaseMemory)
+			}
 		}
 		if m.reloadPending {
 			m.reloadPending = false
@@ -175,14 +200,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	case indexMsg:
-		// A full index for the snapshot on screen (a newer one may have come).
-		if msg.ix.snap != m.ix.snap {
+		// The full index for the preview on screen; a key may have
+		// completed it already.
+		if msg.from != m.ix {
 			return m, nil
 		}
-		if m.ix.preview {
-			m.installIndex(msg.ix)
+		if msg.err != nil {
+			m.err = msg.err.Error()
+			return m, nil
 		}
-		return m, m.completeIndex(m.ix)
+		m.installIndex(msg.ix)
+		return m, tea.Batch(m.completeIndex(m.ix), releaseMemory)
 	case haystackMsg:
 		if msg.ix == m.ix && m.ix.hays == nil {
 			m.ix.hays = msg.hays
@@ -285,19 +313,44 @@ func (m *Model) installIndex(ix *index) {
 func (m *Model) completeIndex(ix *index) tea.Cmd {
 	switch {
 	case ix.preview:
-		return func() tea.Msg { return indexMsg{buildIndex(ix.snap)} }
+		svc := m.svc
+		return func() tea.Msg {
+			full, err := fullIndex(context.Background(), svc)
+			return indexMsg{from: ix, ix: full, err: err}
+		}
 	case ix.hays == nil:
 		return func() tea.Msg { return haystackMsg{ix, buildHaystacks(ix)} }
 	}
 	return nil
 }
 
+// releaseMemory hands the pages of a replaced index back to the system: at
+// 100 000 contacts an index is tens of megabytes, and the runtime would
+// otherwise keep them for a while.
+func releaseMemory() tea.Msg {
+	debug.FreeOSMemory()
+	return nil
+}
+
+// completeNow replaces the preview with the full index at once.
+func (m *Model) completeNow() error {
+	full, err := fullIndex(context.Background(), m.svc)
+	if err != nil {
+		return err
+	}
+	m.installIndex(full)
+	return nil
+}
+
 func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 	m.flash, m.actionErr = "", ""
 	if m.ix.preview && kp.String() != "ctrl+c" {
-		// A key before the background sort finished: finish it now, so
+		// A key before the background load finished: finish it now, so
 		// the key acts on the whole list.
-		m.installIndex(buildIndex(m.ix.snap))
+		if err := m.completeNow(); err != nil {
+			m.err = err.Error()
+			return nil
+		}
 	}
 	if kp.String() == "ctrl+c" {
 		return tea.Quit
@@ -624,6 +677,9 @@ func (m *Model) statusBar() string {
 		left = " not paired"
 	}
 	right := m.contacts.counts() + " "
+	if !m.loaded {
+		right = "loading the address book… "
+	}
 	if q := m.checks.activeSummary(); q != "" {
 		right = q + " · " + right
 	}

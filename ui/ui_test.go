@@ -227,21 +227,32 @@ func TestSelectAndSort(t *testing.T) {
 func TestPreviewIsTheFullIndexFirstPage(t *testing.T) {
 	for _, n := range []int{0, 1, 7, 100, 3000} {
 		snap := benchSnapshot(n)
-		full := buildIndex(snap)
+		// The previews first: buildIndex reorders the snapshot in place.
+		previews := map[int][]string{}
 		for _, page := range []int{1, 30, 100} {
 			pre := previewIndex(snap, page)
 			if !pre.preview || pre.total != n {
 				t.Fatalf("n=%d: preview flag %v, total %d", n, pre.preview, pre.total)
 			}
-			want := min(page, n)
-			if len(pre.entries) != want {
+			if want := min(page, n); len(pre.entries) != want {
 				t.Fatalf("n=%d page=%d: %d entries, want %d", n, page, len(pre.entries), want)
 			}
-			for i := range pre.entries {
-				if pre.entries[i].c.JID != full.entries[i].c.JID {
-					t.Fatalf("n=%d page=%d: row %d is %s (%q), full index has %s (%q)", n, page, i,
-						pre.entries[i].c.JID, pre.entries[i].name, full.entries[i].c.JID, full.entries[i].name)
+			for _, e := range pre.entries {
+				previews[page] = append(previews[page], e.c.JID)
+			}
+		}
+		full := buildIndex(snap)
+		for page, jids := range previews {
+			for i, jid := range jids {
+				if jid != full.entries[i].c.JID {
+					t.Fatalf("n=%d page=%d: row %d is %s, full index has %s (%q)", n, page, i, jid, full.entries[i].c.JID, full.entries[i].name)
 				}
+			}
+		}
+		// The in-place layout: entry i points at contact i, in name order.
+		for i := range full.entries {
+			if full.entries[i].c != &snap.Contacts[i] {
+				t.Fatalf("n=%d: entry %d does not point at contact %d", n, i, i)
 			}
 		}
 	}

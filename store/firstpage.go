@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/wabook/wabook/model"
+)
+
+// FirstPage returns the first n contacts that are not hidden, in name order
+// (the index on sort_name makes this independent of the book's size), each
+// with its labels, groups and check status, and how many such contacts there
+// are. It lets the contact list draw its first frame before Contacts has
+// read everything.
+func (s *Store) FirstPage(ctx context.Context, n int) ([]model.Contact, int, error) {
+	var out []model.Contact
+	var total int
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contacts WHERE hidden = 0`).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+contactCols+contactFrom+
+			`WHERE c.hidden = 0 ORDER BY c.sort_name, c.rowid LIMIT ?`, n)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c model.Contact
+			if err := scanContact(rows, &c); err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			c := &out[i]
+			if c.Labels, err = queryStrings(ctx, tx, `SELECT l.name FROM contact_labels cl JOIN labels l ON l.id = cl.label_id
+WHERE cl.contact_jid = ? ORDER BY l."order", l.name`, c.JID); err != nil {
+				return err
+			}
+			if c.Groups, err = queryStrings(ctx, tx, `SELECT DISTINCT group_jid FROM group_members
+WHERE member IN (?, ?) ORDER BY group_jid`, c.JID, nonEmpty(c.LID, c.JID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: first page: %w", err)
+	}
+	return out, total, nil
+}
+
+func nonEmpty(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}
+
+// GroupNames returns every group without its members: enough to name the
+// chats of a contact.
+func (s *Store) GroupNames(ctx context.Context) ([]model.Group, error) {
+	var out []model.Group
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT jid, name, participant_count FROM "groups" ORDER BY name, jid`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var g model.Group
+			if err := rows.Scan(&g.JID, &g.Name, &g.ParticipantCount); err != nil {
+				return err
+			}
+			out = append(out, g)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: group names: %w", err)
+	}
+	return out, nil
+}
