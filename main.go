@@ -93,6 +93,10 @@ var commands = map[string]func(context.Context, cli.Env, []string) error{
 }
 
 func main() {
+	// A reader that goes away (wabook contacts | head) must not kill us
+	// before the deferred clean-up runs: the demo's throw-away database
+	// would stay behind. Writes then fail with EPIPE instead.
+	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -179,6 +183,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	env := cli.Env{Svc: w.svc, Out: stdout, Err: stderr}
 	if err := runCommand(ctx, env, rest); err != nil {
+		if errors.Is(err, syscall.EPIPE) {
+			return 0 // the reader has what it wanted
+		}
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		var usageErr *cli.UsageError
 		if errors.As(err, &usageErr) {

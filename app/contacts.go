@@ -16,6 +16,10 @@ import (
 // us: the next sync would bring it back, so it can only be hidden.
 var ErrFromWhatsApp = errors.New("comes from WhatsApp; it can be hidden, not deleted")
 
+// ErrNameFromPhone is returned by EditContact for a new name on a contact
+// whose name comes from the phone's address book.
+var ErrNameFromPhone = errors.New("the name comes from the phone's address book (change it there; WhatsApp would put it back here)")
+
 // ContactInput is a contact to add. Labels is a comma-separated list
 // (Periskope's semantics: case-insensitive, missing labels are created).
 type ContactInput struct {
@@ -106,6 +110,11 @@ func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (mo
 	var u store.ContactUpdate
 	if e.Name != nil {
 		n := cleanName(*e.Name)
+		// The phone's address book owns this name: the next sync would put
+		// it back. Say so rather than keep an edit that silently reverts.
+		if n != c.FullName && c.Source == model.SourceWhatsApp && c.FullName != "" {
+			return model.Contact{}, fmt.Errorf("%w: %q", ErrNameFromPhone, c.FullName)
+		}
 		u.FullName = &n
 	}
 	if e.Note != nil {

@@ -85,19 +85,22 @@ func TestEditContact(t *testing.T) {
 		check   func(c model.Contact) bool
 		wantErr string
 	}{
-		{"name and note", "+1 415 555 0101", ContactEdit{Name: str(" Ada  King "), Note: str("countess\nof Lovelace")},
+		{"note", "+1 415 555 0101", ContactEdit{Name: str("Ada Lovelace"), Note: str("countess\nof Lovelace")},
 			func(c model.Contact) bool {
-				return c.FullName == "Ada King" && c.Note == "countess\nof Lovelace" && c.PushName == "ada"
+				return c.FullName == "Ada Lovelace" && c.Note == "countess\nof Lovelace" && c.PushName == "ada"
 			}, ""},
+		{"name from the phone's address book", ada, ContactEdit{Name: str("Changed")}, nil, "address book"},
+		{"name of a contact known by push name", "+44 20 7946 0958", ContactEdit{Name: str(" Alan  Turing ")},
+			func(c model.Contact) bool { return c.FullName == "Alan Turing" && c.PushName == "Alan T" }, ""},
 		{"labels replace", "14155550101", ContactEdit{Labels: str("vip, Friends")},
 			func(c model.Contact) bool { return slices.Equal(c.Labels, []string{"VIP", "Friends"}) }, ""},
 		{"add and remove", "14155550101@c.us", ContactEdit{AddLabels: "Lead", RemoveLabels: "friends, lead"},
 			func(c model.Contact) bool { return slices.Equal(c.Labels, []string{"VIP", "Lead"}) }, ""},
 		{"internal", "211111111111111@lid", ContactEdit{Internal: &yes},
-			func(c model.Contact) bool { return c.IsInternal && c.FullName == "Ada King" }, ""},
+			func(c model.Contact) bool { return c.IsInternal && c.FullName == "Ada Lovelace" }, ""},
 		{"clear labels", ada, ContactEdit{Labels: str("")}, func(c model.Contact) bool { return len(c.Labels) == 0 }, ""},
 		{"unknown", "+1 415 555 0177", ContactEdit{Name: str("x")}, nil, "not in the address book"},
-		{"bad label", ada, ContactEdit{Name: str("Changed"), AddLabels: "a,b," + strings.Repeat("z", 80)}, nil, "too long"},
+		{"bad label", ada, ContactEdit{Note: str("Changed"), AddLabels: "a,b," + strings.Repeat("z", 80)}, nil, "too long"},
 	}
 	for _, tt := range tests {
 		before := labelState(t, svc)

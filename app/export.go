@@ -14,13 +14,27 @@ import (
 
 // CSVCell makes a value safe for a spreadsheet: terminal control codes are
 // dropped and a cell that a spreadsheet would run as a formula (= + - @) is
-// prefixed with an apostrophe.
+// prefixed with an apostrophe. A phone number ("+1 (415) 555-0101") is left
+// as it is: made only of digits and dialling punctuation, it can at most be
+// read as arithmetic, and an apostrophe would break it for every other tool.
 func CSVCell(s string) string {
 	s = model.Sanitize(s)
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) && !isPhoneText(s) {
 		return "'" + s
 	}
 	return s
+}
+
+func isPhoneText(s string) bool {
+	if s[0] != '+' || len(s) < 2 {
+		return false
+	}
+	for _, r := range s[1:] {
+		if !strings.ContainsRune("0123456789 ()-.", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckResultsHeader is the header of a check-results CSV.

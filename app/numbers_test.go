@@ -50,3 +50,22 @@ func TestReadNumbersRefusesBadInput(t *testing.T) {
 		t.Error("missing file accepted")
 	}
 }
+
+func TestCSVCell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Ada", "Ada"},
+		{"+14155550101", "+14155550101"},
+		{"+1 (415) 555-0101", "+1 (415) 555-0101"},
+		{"=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"},
+		{"+1+cmd|x", "'+1+cmd|x"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(1)", "'@SUM(1)"},
+		{"+", "'+"},
+		{"Eve\x1b[2J", "Eve"},
+	}
+	for _, tt := range tests {
+		if got := CSVCell(tt.in); got != tt.want {
+			t.Errorf("CSVCell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

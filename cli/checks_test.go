@@ -181,7 +181,7 @@ func TestCheckCSVAndTable(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 3 || lines[0] != strings.Join(checkCSVHeader, ",") ||
-		!strings.HasPrefix(lines[1], "'+1 (631) 555-1004,16315551004,16315551004,valid,true,") ||
+		!strings.HasPrefix(lines[1], "+1 (631) 555-1004,16315551004,16315551004,valid,true,") ||
 		!strings.HasPrefix(lines[2], "'=cmd|x,,,invalid,false,") {
 		t.Errorf("csv:\n%s", out)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -227,6 +228,16 @@ func (m *Model) exportForm() tea.Cmd {
 		if path == "" {
 			return "A file name is needed.", nil
 		}
+		// The default name follows the format chosen.
+		if ext := filepath.Ext(path); ext == ".csv" || ext == ".vcf" || ext == ".json" {
+			path = strings.TrimSuffix(path, ext) + "." + format
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		if _, err := os.Stat(filepath.Dir(path)); err != nil {
+			return fmt.Sprintf("No folder %s to write into.", filepath.Dir(path)), nil
+		}
 		return "", run(func(ctx context.Context) (string, *app.Undo, error) {
 			count, err := exportFile(ctx, svc, path, format, query)
 			return fmt.Sprintf("exported %d contacts to %s", count, path), nil, err
@@ -321,7 +332,7 @@ func (m *Model) showImportPlan(msg importPlanMsg) {
 
 func (m *Model) newLabelForm() tea.Cmd {
 	svc := m.svc
-	f := newFormDialog(m.st, "New label").addText("Name", "", "VIP").addText("Colour", "0", "0–19")
+	f := newFormDialog(m.st, "New label").addText("Name", "", "VIP").addText("Colour", "0", "0–19 or a name: red, sky, lime…")
 	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
 		name := model.NormalizeLabelName(v[0])
 		if err := model.ValidateLabelName(name); err != nil {
@@ -467,12 +478,15 @@ func (c *colorPicker) help() helpMap {
 	}}
 }
 
+// parseColor reads a palette colour by number (0–19) or name ("red").
 func parseColor(s string) (int, error) {
-	var n int
-	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d", &n); err != nil || n < 0 || n >= model.LabelColors {
-		return 0, errors.New("the colour is a number from 0 to 19")
+	s = strings.ToLower(strings.TrimSpace(s))
+	for i := 0; i < model.LabelColors; i++ {
+		if s == strconv.Itoa(i) || s == strings.ToLower(model.LabelColorName(i)) {
+			return i, nil
+		}
 	}
-	return n, nil
+	return 0, errors.New("the colour is a number from 0 to 19 or a name like red, sky or lime")
 }
 
 func expandHome(path string) string {

@@ -18,7 +18,10 @@ import (
 
 // maxPaste is the largest paste the new-job box takes; longer lists belong
 // in a file, which is read without going through the text box.
-const maxPaste = 256 << 10
+const (
+	maxPaste      = 256 << 10
+	maxPasteLines = 9_999 // the text area's own limit is 10 000
+)
 
 type checksMode int
 
@@ -69,6 +72,7 @@ type checksScreen struct {
 	jobCursor int
 	results   []model.CheckResult
 	resultsOf int64 // job the results belong to
+	follow    int64 // a job just created: select it when the jobs load
 	resOffset int
 	focusRes  bool // j/k scroll the results instead of moving between jobs
 	loading   bool
@@ -160,12 +164,28 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			c.err = msg.err.Error()
 		} else {
 			c.err = ""
-			c.jobs, c.status = msg.jobs, msg.status
-			if msg.jobID != c.resultsOf {
-				c.resOffset = 0
+			want := msg.jobID
+			if j := c.selectedJob(); j != nil && c.follow == 0 {
+				want = j.ID
 			}
-			c.results, c.resultsOf = msg.results, msg.jobID
-			c.selectJob(msg.jobID)
+			if c.follow != 0 {
+				want = c.follow
+			}
+			c.jobs, c.status = msg.jobs, msg.status
+			c.selectJob(want)
+			if j := c.selectedJob(); j != nil && j.ID == msg.jobID {
+				if msg.jobID != c.resultsOf {
+					c.resOffset = 0
+				}
+				c.results, c.resultsOf = msg.results, msg.jobID
+				if c.follow == msg.jobID {
+					c.follow = 0
+				}
+			} else if j != nil {
+				// This load began before the selection changed (a new job):
+				// its results are for another job.
+				c.reload = true
+			}
 		}
 		if c.reload {
 			c.reload = false
@@ -178,10 +198,14 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		c.err = ""
-		c.resultsOf = 0
 		c.jobs = append([]app.Job{msg.job}, c.jobs...)
-		c.jobCursor = 0
-		return c.load()
+		c.jobCursor, c.follow, c.focusRes = 0, msg.job.ID, false
+		flash := fmt.Sprintf("job %d: %d numbers to ask WhatsApp", msg.job.ID, msg.job.Counts["processing"])
+		if budget := c.status.BudgetTotal; budget > 0 && msg.job.Counts["processing"] > c.status.BudgetLeft {
+			days := 1 + (msg.job.Counts["processing"]-c.status.BudgetLeft+budget-1)/budget
+			flash += fmt.Sprintf("; at %d a day that takes %d days", budget, days)
+		}
+		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(flash) })
 	case checksDoneMsg:
 		if msg.err != nil {
 			c.err = msg.err.Error()
@@ -190,10 +214,15 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		c.err = ""
 		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(msg.flash) })
 	case tea.PasteMsg:
-		if c.mode == checksNewJob && c.field == fieldNumbers && len(msg.Content)+len(c.numbers.Value()) > maxPaste {
-			c.err = fmt.Sprintf("That paste is %s; the box takes up to %s. Save the list to a file and give its path instead.",
-				byteSize(len(msg.Content)), byteSize(maxPaste))
-			return nil
+		if c.mode == checksNewJob && c.field == fieldNumbers {
+			// The box would silently drop what does not fit (it holds
+			// 10 000 lines): refuse the paste whole instead.
+			lines := strings.Count(c.numbers.Value(), "\n") + strings.Count(msg.Content, "\n") + 1
+			if size := len(msg.Content) + len(c.numbers.Value()); size > maxPaste || lines > maxPasteLines {
+				c.err = fmt.Sprintf("That paste is %s in %d lines; the box takes up to %s and %d lines. Save the list to a file and give its path instead.",
+					byteSize(len(msg.Content)), lines, byteSize(maxPaste), maxPasteLines)
+				return nil
+			}
 		}
 	case tea.KeyPressMsg:
 		return c.handleKey(msg)

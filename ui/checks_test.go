@@ -143,3 +143,45 @@ func TestChecksScreenShowsRateLimitPause(t *testing.T) {
 		t.Errorf("job after the first batch: %+v", j)
 	}
 }
+
+// drive runs a command and every command that follows from it, feeding the
+// messages back, as the program would (minus the concurrency).
+func drive(m *Model, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	switch msg := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			drive(m, c)
+		}
+	default:
+		if _, ok := msg.(noticeMsg); ok {
+			return // notices wait on the service; not here
+		}
+		_, next := m.Update(msg)
+		drive(m, next)
+	}
+}
+
+func TestNewJobIsSelected(t *testing.T) {
+	svc, _ := newCheckingService(t, testWorld(t))
+	m := New(svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, m.load())
+	m.switchTo(screenChecks)
+	for _, numbers := range []string{"+14155550101", "+14155550104\n+14155550102"} {
+		_, cmd := m.Update(press("n"))
+		drive(m, cmd)
+		m.Update(tea.PasteMsg{Content: numbers})
+		_, cmd = m.Update(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+		drive(m, cmd)
+	}
+	drive(m, m.checks.load())
+	j := m.checks.selectedJob()
+	if j == nil || j.ID != 2 || j.Total != 2 || m.checks.resultsOf != 2 {
+		t.Fatalf("selected job %+v, results of %d; want the new job 2", j, m.checks.resultsOf)
+	}
+}

@@ -469,8 +469,14 @@ func (m *contactList) Update(msg tea.Msg) tea.Cmd {
 	kp, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		if m.searching {
+			// A paste is typing too: it filters like keys do.
+			before := m.search.Value()
 			var cmd tea.Cmd
 			m.search, cmd = m.search.Update(msg)
+			if m.search.Value() != before {
+				m.refilter()
+				m.cursor, m.offset = 0, 0
+			}
 			return cmd
 		}
 		return nil

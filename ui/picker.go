@@ -33,7 +33,7 @@ type pickerItem struct {
 // labelPicker edits the labels of one or many contacts: type to filter,
 // space (or tab) toggles, enter on "create" adds a new label, enter applies,
 // esc leaves everything as it was. A comma-separated list ("vip, New
-// customer") turns all of them on and applies at once.
+// customer") adds all of them, creating the missing ones, and applies.
 type labelPicker struct {
 	st     *Styles
 	jids   []string
@@ -69,7 +69,7 @@ func newLabelPicker(st *Styles, labels []model.Label, contacts []*model.Contact,
 	}
 	p.filter = newTextInput()
 	p.filter.Prompt = "Label: "
-	p.filter.Placeholder = "type to filter or create; a, b sets several"
+	p.filter.Placeholder = "type to filter or create; a, b adds several"
 	p.filter.CharLimit = 200
 	p.filter.SetWidth(50)
 	p.filter.Focus()
@@ -216,6 +216,28 @@ func (p *labelPicker) View(width, height int) string {
 	inner := max(24, min(width-4, 60))
 	items, create := p.visible()
 	lines := []string{p.st.Title.Render(fmt.Sprintf("Labels of %d contact%s", len(p.jids), plural(len(p.jids)))), p.filter.View(), ""}
+	if text := p.filter.Value(); strings.Contains(text, ",") {
+		// A list: say what enter will do, name by name.
+		lines = append(lines, "enter adds:")
+		for _, n := range model.SplitLabelList(text) {
+			line := "  + " + model.Sanitize(n)
+			known := false
+			for _, it := range p.items {
+				if model.SameLabelName(it.name, n) {
+					known = true
+				}
+			}
+			if !known {
+				line += p.st.Dim.Render("  (new label)")
+			}
+			lines = append(lines, model.Truncate(line, inner))
+		}
+		if p.err != "" {
+			lines = append(lines, "", p.st.Error.Render(model.Truncate(p.err, inner)))
+		}
+		lines = append(lines, "", p.st.Dim.Render(model.Truncate("enter adds them · esc cancels", inner)))
+		return p.st.Box.Render(strings.Join(lines, "\n"))
+	}
 	rows := max(3, height-9)
 	first := max(0, p.cursor-rows+1)
 	for i := first; i < len(items) && i < first+rows; i++ {
