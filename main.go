@@ -22,6 +22,7 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/cli"
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/ui"
 	"github.com/wabook/wabook/wa"
@@ -132,6 +133,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if g.demo && g.sim != "" {
 		fmt.Fprintln(stderr, "wabook: use either --demo or --sim, not both")
+		return 2
+	}
+	if g.demo && g.db != "" {
+		fmt.Fprintln(stderr, "wabook: --demo uses a throw-away database; to keep one, use --sim FILE --db PATH")
+		return 2
+	}
+	if g.region != "" && !model.KnownRegion(g.region) {
+		fmt.Fprintf(stderr, "wabook: --region %q is not a country code (use two letters, like US, FR, BR)\n", g.region)
 		return 2
 	}
 

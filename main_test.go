@@ -118,6 +118,8 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{[]string{"--nope"}, 2, "not defined"},
 		{[]string{"--sim", "testdata/missing.json", "--db", db, "contacts"}, 1, "missing.json"},
 		{[]string{"--demo", "--sim", world, "contacts"}, 2, "either --demo or --sim"},
+		{[]string{"--demo", "--db", db, "contacts"}, 2, "throw-away database"},
+		{[]string{"--sim", world, "--db", db, "--region", "ZZ", "contacts"}, 2, "not a country code"},
 	}
 	for _, tt := range tests {
 		out, errOut, code := runWabook(t, tt.args...)

@@ -73,12 +73,12 @@ func labelList(in ...string) ([]string, error) {
 func (s *Service) labelError(ctx context.Context, name string, err error) error {
 	if errors.Is(err, store.ErrLabelExists) {
 		if l, lerr := s.store.LabelByName(ctx, name); lerr == nil {
-			return fmt.Errorf("a label named %q exists already: %w", l.Name, ErrLabelExists)
+			return fmt.Errorf("%w: %q", ErrLabelExists, l.Name)
 		}
-		return fmt.Errorf("a label named %q exists already: %w", name, ErrLabelExists)
+		return fmt.Errorf("%w: %q", ErrLabelExists, name)
 	}
 	if errors.Is(err, store.ErrInvalidColor) {
-		return fmt.Errorf("label colour must be 0–%d: %w", model.LabelColors-1, store.ErrInvalidColor)
+		return store.ErrInvalidColor
 	}
 	return err
 }
@@ -246,7 +246,7 @@ func (s *Service) RenameLabel(ctx context.Context, id int64, name string, merge 
 	switch {
 	case err == nil && other.ID != id:
 		if !merge {
-			return nil, fmt.Errorf("a label named %q exists already: %w", other.Name, ErrLabelExists)
+			return nil, fmt.Errorf("%w: %q", ErrLabelExists, other.Name)
 		}
 		return s.mergeLabel(ctx, old, other)
 	case err != nil && !errors.Is(err, store.ErrNotFound):

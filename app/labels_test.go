@@ -228,7 +228,7 @@ func TestCreateLabel(t *testing.T) {
 		errText string
 	}{
 		{"  Gold   members ", 5, "Gold members", nil, ""},
-		{"vip", 0, "", ErrLabelExists, `"VIP" exists already`},
+		{"vip", 0, "", ErrLabelExists, `exists already: "VIP"`},
 		{"NEW customer", 0, "", store.ErrLabelExists, "exists already"},
 		{"", 0, "", nil, "empty"},
 		{"a, b", 0, "", nil, "comma"},
@@ -286,7 +286,7 @@ func TestRenameMergeDeleteColourUndo(t *testing.T) {
 		{"rename case only", func() (*Undo, error) { return svc.RenameLabel(ctx, id("VIP"), "vip", false) },
 			nil, func() bool { return slices.Contains(labelsOf(t, svc, grace), "vip") }, false, ""},
 		{"rename onto another without merge", func() (*Undo, error) { return svc.RenameLabel(ctx, id("Lead"), "new customer", false) },
-			ErrLabelExists, nil, true, `"New customer" exists already`},
+			ErrLabelExists, nil, true, `exists already: "New customer"`},
 		{"merge", func() (*Undo, error) { return svc.RenameLabel(ctx, id("Lead"), "new customer", true) },
 			nil, func() bool {
 				_, err := svc.Store().LabelByName(ctx, "Lead")

@@ -28,6 +28,10 @@ var ErrNotNumbers = errors.New("not a list of phone numbers (text, CSV or vCard)
 func ReadNumbersFile(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said once, below
+		}
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	defer f.Close()

@@ -310,3 +310,9 @@ func ParseContactID(id, defaultRegion string) (string, error) {
 	}
 	return JIDFromDigits(p.Digits), nil
 }
+
+// KnownRegion reports whether region is an ISO 3166 country code that
+// libphonenumber has numbering rules for ("FR", "US").
+func KnownRegion(region string) bool {
+	return phonenumbers.GetCountryCodeForRegion(strings.ToUpper(region)) != 0
+}

@@ -32,7 +32,7 @@ var (
 	// damaged.
 	ErrCorrupt = errors.New("the database file is damaged")
 	// ErrLabelExists is returned when a label name is already taken (ignoring case).
-	ErrLabelExists = errors.New("label already exists")
+	ErrLabelExists = errors.New("a label of that name exists already")
 	// ErrInvalidColor is returned for a label colour outside 0..19.
 	ErrInvalidColor = errors.New("label colour must be 0..19")
 	// ErrInvalidName is returned for an empty label name.

@@ -304,7 +304,7 @@ type importPlanMsg struct {
 func (m *Model) showImportPlan(msg importPlanMsg) {
 	p, svc := msg.plan, m.svc
 	body := []string{
-		fmt.Sprintf("%d new contacts, %d updated, %d rows that cannot be imported.", p.New, p.Updated, p.Invalid),
+		fmt.Sprintf("%d new contact%s, %d updated, %d row%s that cannot be imported.", p.New, plural(p.New), p.Updated, p.Invalid, plural(p.Invalid)),
 	}
 	if len(p.Labels) > 0 {
 		body = append(body, "Every imported contact gets: "+strings.Join(p.Labels, ", "))
@@ -402,7 +402,7 @@ func (m *Model) colorDialog(l model.Label) tea.Cmd {
 func (m *Model) confirmDeleteLabel(l model.Label) tea.Cmd {
 	svc := m.svc
 	m.dialog = &confirmDialog{st: m.st,
-		question: fmt.Sprintf("Delete the label %s? %d contact%s lose it.", model.Sanitize(l.Name), l.Count, plural(l.Count)),
+		question: fmt.Sprintf("Delete the label %s? %s", model.Sanitize(l.Name), loseText(l.Count)),
 		yes: func() tea.Cmd {
 			return run(func(ctx context.Context) (string, *app.Undo, error) {
 				undo, err := svc.DeleteLabel(ctx, l.ID)
@@ -479,6 +479,16 @@ func (c *colorPicker) help() helpMap {
 }
 
 // parseColor reads a palette colour by number (0–19) or name ("red").
+func loseText(n int) string {
+	switch n {
+	case 0:
+		return "No contact has it."
+	case 1:
+		return "1 contact loses it."
+	}
+	return fmt.Sprintf("%d contacts lose it.", n)
+}
+
 func parseColor(s string) (int, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	for i := 0; i < model.LabelColors; i++ {

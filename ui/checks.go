@@ -314,12 +314,14 @@ func (c *checksScreen) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		c.mode, c.err = checksSaveLabels, ""
-		c.prompt.Prompt = fmt.Sprintf("Save %d valid numbers as contacts with labels (comma-separated, optional): ", job.Counts["valid"])
+		c.prompt.Prompt = "Labels (optional): "
+		c.prompt.Placeholder = "VIP, New customer"
 		c.prompt.SetValue("")
 		return c.prompt.Focus()
 	case key.Matches(kp, k.Export):
 		c.mode, c.err = checksExportPath, ""
 		c.prompt.Prompt = "Export the results as CSV to: "
+		c.prompt.Placeholder = ""
 		c.prompt.SetValue(fmt.Sprintf("wabook-check-%d.csv", job.ID))
 		c.prompt.CursorEnd()
 		return c.prompt.Focus()
@@ -513,6 +515,11 @@ func (c *checksScreen) View() string {
 		return strings.Join(append(lines, c.formView()...), "\n")
 	case checksSaveLabels, checksExportPath:
 		add("")
+		if c.mode == checksSaveLabels {
+			if j := c.selectedJob(); j != nil {
+				add(fmt.Sprintf("Save the valid numbers of job #%d as contacts, with these labels:", j.ID))
+			}
+		}
 		add(c.prompt.View())
 		add(c.st.Dim.Render("enter confirms · esc cancels"))
 	}
@@ -649,7 +656,10 @@ func (c *checksScreen) help() helpMap {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		}}
 	case checksSaveLabels, checksExportPath:
-		return helpMap{short: []key.Binding{k.ApplySearch, k.CancelSearch}}
+		return helpMap{short: []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		}}
 	}
 	return helpMap{short: []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.SaveValid, k.Export, k.Open, k.Help, k.Quit}}
 }

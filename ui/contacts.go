@@ -603,7 +603,8 @@ func (m *contactList) View() string {
 	b.WriteByte('\n')
 
 	nameW, phoneW, labelsW, chatsW := m.columns()
-	header := "  " + pad("Name", nameW) + " " + pad("Phone", phoneW) + " " + pad("Labels", labelsW) + " " + padLeft("Chats", chatsW)
+	// Chips are padded by one cell: the header follows their text.
+	header := "  " + pad("Name", nameW) + " " + pad("Phone", phoneW) + "  " + pad("Labels", labelsW-1) + " " + padLeft("Chats", chatsW)
 	b.WriteString(m.st.Header.Render(model.Truncate(header, m.width)))
 
 	h := m.listHeight()
@@ -718,7 +719,7 @@ func (m *contactList) help() helpMap {
 		return helpMap{short: []key.Binding{k.ApplySearch, k.CancelSearch, k.Up, k.Down}}
 	}
 	return helpMap{
-		short: []key.Binding{k.Search, k.Open, k.Select, k.EditLabels, k.CheckSelection, k.Add, k.Help, k.Quit},
+		short: []key.Binding{k.Search, k.Open, k.Select, k.EditLabels, k.Help, k.Quit, k.CheckSelection, k.Add},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 			{k.Search, k.ApplySearch, k.CancelSearch, k.Open, k.Sort},

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -86,9 +85,9 @@ func (l *labelScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (l *labelScreen) View() string {
-	nameW := max(10, min(40, l.width-40))
+	nameW := max(10, min(40, l.width-46))
 	var b strings.Builder
-	b.WriteString(l.st.Header.Render(model.Truncate("      "+pad("Label", nameW)+" "+padLeft("Contacts", 8)+"  Colour", l.width)))
+	b.WriteString(l.st.Header.Render(model.Truncate("      "+pad("Label", nameW)+" "+padLeft("Contacts", 8)+"  "+pad("Colour", 10)+" WhatsApp", l.width)))
 	if len(l.labels) == 0 {
 		b.WriteString("\n" + l.st.Dim.Render("  No labels yet."))
 		return b.String()
@@ -98,7 +97,7 @@ func (l *labelScreen) View() string {
 		lb := l.labels[i]
 		line := pad(model.Truncate(model.Sanitize(lb.Name), nameW), nameW) + " " + padLeft(strconv.Itoa(lb.Count), 8) + "  " + pad(model.LabelColorName(lb.Color), 10)
 		if lb.WALabelID != "" {
-			line += l.st.Dim.Render(fmt.Sprintf(" WhatsApp label %s", lb.WALabelID))
+			line += l.st.Dim.Render(" label " + lb.WALabelID)
 		}
 		if i == l.cursor {
 			line = l.st.CursorRow.Render(line)

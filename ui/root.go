@@ -752,7 +752,12 @@ func (m *Model) fullHelpView() string {
 	if len(lines) > height {
 		// Keep the last line for the scroll hint.
 		m.helpTop = max(0, min(m.helpTop, len(lines)-height+1))
-		lines = append(lines[m.helpTop:m.helpTop+height-1], m.st.Dim.Render(fmt.Sprintf("↑/↓ scroll (%d more lines) · any other key closes", len(lines)-height+1)))
+		below := len(lines) - (m.helpTop + height - 1)
+		hint := fmt.Sprintf("↓ %d more lines · ↑/↓ scroll · any other key closes", below)
+		if below == 0 {
+			hint = "↑ scrolls back · any other key closes"
+		}
+		lines = append(lines[m.helpTop:m.helpTop+height-1], m.st.Dim.Render(hint))
 	} else {
 		m.helpTop = 0
 	}
