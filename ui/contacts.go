@@ -592,13 +592,16 @@ func (m *contactList) View() string {
 	var b strings.Builder
 	b.Grow((m.height + 2) * (m.width + 16))
 	// Search line.
-	if m.searching || m.search.Value() != "" {
+	switch {
+	case m.queryErr != "":
+		// The search box gives up room for the reason a term is ignored.
+		input := strings.TrimRight(m.search.View(), " ")
+		inputW := min(lipgloss.Width(input), m.width/2)
+		b.WriteString(model.Truncate(input, inputW) + "  " + m.st.Error.Render(model.Truncate(m.queryErr, max(0, m.width-inputW-2))))
+	case m.searching || m.search.Value() != "":
 		b.WriteString(m.search.View())
-	} else {
+	default:
 		b.WriteString(m.st.Dim.Render("press / to search"))
-	}
-	if m.queryErr != "" {
-		b.WriteString("  " + m.st.Error.Render(model.Truncate(m.queryErr, max(0, m.width-lipgloss.Width(m.search.View())-2))))
 	}
 	b.WriteByte('\n')
 

@@ -288,3 +288,17 @@ func TestUnpairedAccountPairsAndContactsAppear(t *testing.T) {
 		t.Errorf("contacts did not appear after pairing:\n%s", view)
 	}
 }
+
+func TestUnknownFilterValueIsExplained(t *testing.T) {
+	tm := startUI(t, 80, 24)
+	tm.Send(press("/"))
+	tm.Type("is:foo ada")
+	m, view := finalView(t, tm)
+	if !strings.Contains(view, `unknown is: value "foo"`) {
+		t.Errorf("no word on the ignored term:\n%s", view)
+	}
+	// The other terms still filter.
+	if got := m.contacts.counts(); !strings.HasPrefix(got, "1 of 6") {
+		t.Errorf("is:foo ada shows %q", got)
+	}
+}
