@@ -40,20 +40,61 @@ func isPhoneText(s string) bool {
 // CheckResultsHeader is the header of a check-results CSV.
 var CheckResultsHeader = []string{"input", "contact_id", "wa_id", "status", "exists", "verified_name", "cached", "checked_at", "error"}
 
-// WriteCheckResultsCSV writes results in the DESIGN §8 check-result fields.
+// CheckResultJSON is a check result in the Business API's /v1/contacts shape
+// with Periskope's fields (DESIGN §8).
+type CheckResultJSON struct {
+	Input        string  `json:"input"`
+	ContactID    string  `json:"contact_id"`
+	WAID         string  `json:"wa_id"`
+	Status       string  `json:"status"`
+	Exists       bool    `json:"exists"`
+	VerifiedName *string `json:"verified_name"`
+	Cached       bool    `json:"cached"`
+	CheckedAt    string  `json:"checked_at"`
+	Error        string  `json:"error"`
+}
+
+// NewCheckResultJSON converts a result. contact_id is the wa_id for numbers
+// on WhatsApp, else the digits of the normalised number ("" when the input
+// is not a number).
+func NewCheckResultJSON(r model.CheckResult) CheckResultJSON {
+	out := CheckResultJSON{
+		Input:     r.Input,
+		ContactID: strings.TrimPrefix(r.Phone, "+"),
+		WAID:      r.WAID,
+		Status:    r.Status,
+		Exists:    r.Status == model.CheckValid,
+		Cached:    r.Cached,
+		Error:     r.Error,
+	}
+	if !r.CheckedAt.IsZero() {
+		out.CheckedAt = r.CheckedAt.UTC().Format(time.RFC3339)
+	}
+	if r.WAID != "" {
+		out.ContactID = r.WAID
+	}
+	if r.VerifiedName != "" {
+		v := r.VerifiedName
+		out.VerifiedName = &v
+	}
+	return out
+}
+
+// WriteCheckResultsCSV writes results with the fields of CheckResultJSON, for
+// `wabook check --csv` and the Checks screen's export alike.
 func WriteCheckResultsCSV(w io.Writer, results []model.CheckResult) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CheckResultsHeader); err != nil {
 		return err
 	}
 	for _, r := range results {
-		checked := ""
-		if !r.CheckedAt.IsZero() {
-			checked = r.CheckedAt.UTC().Format(time.RFC3339)
+		j := NewCheckResultJSON(r)
+		vn := ""
+		if j.VerifiedName != nil {
+			vn = *j.VerifiedName
 		}
-		row := []string{CSVCell(r.Input), strings.TrimPrefix(r.Phone, "+"), r.WAID, r.Status,
-			strconv.FormatBool(r.Status == model.CheckValid), CSVCell(r.VerifiedName),
-			strconv.FormatBool(r.Cached), checked, CSVCell(r.Error)}
+		row := []string{CSVCell(j.Input), j.ContactID, j.WAID, j.Status, strconv.FormatBool(j.Exists),
+			CSVCell(vn), strconv.FormatBool(j.Cached), j.CheckedAt, CSVCell(j.Error)}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

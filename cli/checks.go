@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -19,43 +18,11 @@ import (
 // Stdin is where `wabook check -` reads numbers; tests replace it.
 var Stdin io.Reader = os.Stdin
 
-// CheckResultJSON is a check result in the Business API's /v1/contacts shape
-// with Periskope's fields (DESIGN §8).
-type CheckResultJSON struct {
-	Input        string  `json:"input"`
-	ContactID    string  `json:"contact_id"`
-	WAID         string  `json:"wa_id"`
-	Status       string  `json:"status"`
-	Exists       bool    `json:"exists"`
-	VerifiedName *string `json:"verified_name"`
-	Cached       bool    `json:"cached"`
-	CheckedAt    string  `json:"checked_at"`
-	Error        string  `json:"error"`
-}
+// CheckResultJSON is a check result in the DESIGN §8 shape.
+type CheckResultJSON = app.CheckResultJSON
 
-// NewCheckResultJSON converts a result. contact_id is the wa_id for numbers
-// on WhatsApp, else the digits of the normalised number ("" when the input
-// is not a number).
-func NewCheckResultJSON(r model.CheckResult) CheckResultJSON {
-	out := CheckResultJSON{
-		Input:     r.Input,
-		ContactID: strings.TrimPrefix(r.Phone, "+"),
-		WAID:      r.WAID,
-		Status:    r.Status,
-		Exists:    r.Status == model.CheckValid,
-		Cached:    r.Cached,
-		CheckedAt: rfc3339(r.CheckedAt),
-		Error:     r.Error,
-	}
-	if r.WAID != "" {
-		out.ContactID = r.WAID
-	}
-	if r.VerifiedName != "" {
-		v := r.VerifiedName
-		out.VerifiedName = &v
-	}
-	return out
-}
+// NewCheckResultJSON converts a result.
+func NewCheckResultJSON(r model.CheckResult) CheckResultJSON { return app.NewCheckResultJSON(r) }
 
 // Check checks which numbers are on WhatsApp, through the persistent queue.
 // Without --no-wait it waits for the job and prints one result per input,
@@ -202,27 +169,10 @@ func checkJSON(results []model.CheckResult) []CheckResultJSON {
 	return out
 }
 
-var checkCSVHeader = []string{"input", "contact_id", "wa_id", "status", "exists", "verified_name", "cached", "checked_at", "error"}
+var checkCSVHeader = app.CheckResultsHeader
 
 func writeCheckCSV(w io.Writer, results []model.CheckResult) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(checkCSVHeader); err != nil {
-		return err
-	}
-	for _, r := range results {
-		j := NewCheckResultJSON(r)
-		vn := ""
-		if j.VerifiedName != nil {
-			vn = *j.VerifiedName
-		}
-		row := []string{csvSafe(j.Input), j.ContactID, j.WAID, j.Status, strconv.FormatBool(j.Exists),
-			csvSafe(vn), strconv.FormatBool(j.Cached), j.CheckedAt, csvSafe(j.Error)}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return app.WriteCheckResultsCSV(w, results)
 }
 
 func writeCheckTable(w io.Writer, results []model.CheckResult) error {

@@ -211,15 +211,21 @@ func BenchmarkCursorMove(b *testing.B) {
 // BenchmarkRootView renders the whole screen (tabs, list, status bar, help)
 // as the program does, to check the chrome adds little.
 func BenchmarkRootView(b *testing.B) {
-	snap := snapshotOf(100_000)
-	m := &Model{st: DefaultStyles(), keys: DefaultKeyMap()}
-	m.contacts = loadedList(snap, 120, 37)
-	m.detail = newDetailView(m.st, m.keys)
-	m.labels = newLabelScreen(m.st, m.keys)
-	m.account = newAccountScreen(m.st, m.keys, nil, false)
+	st, err := store.Open(filepath.Join(b.TempDir(), "w.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100", "push_name": "Acme"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := New(app.New(st, sim.New(world), app.Options{}), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	ix := buildIndex(snapshotOf(100_000))
+	ix.hays = buildHaystacks(ix)
 	m.loaded = true
-	m.width, m.height = 120, 40
-	m.layout()
+	m.installIndex(ix)
 	for b.Loop() {
 		_ = m.View()
 	}
