@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/wabook/wabook/model"
@@ -420,7 +422,8 @@ func (s *Store) AssignLabels(ctx context.Context, jids []string, add []int64, re
 
 // AddLabelsByName adds labels, by name, to many contacts in one transaction,
 // creating missing labels (ignoring case). Existing assignments are kept.
-// ErrNotFound, and nothing changed, when a contact is unknown.
+// ErrNotFound, and nothing changed, when a contact is unknown. A new label
+// takes the spelling of the first JID (in order) that names it.
 func (s *Store) AddLabelsByName(ctx context.Context, byJID map[string][]string) error {
 	if len(byJID) == 0 {
 		return nil
@@ -454,7 +457,11 @@ func (s *Store) AddLabelsByName(ctx context.Context, byJID map[string][]string) 
 			return fmt.Errorf("store: add labels: %w", err)
 		}
 		defer ins.Close()
-		for jid, names := range byJID {
+		// In JID order, so which spelling creates a new label ("Lead" or
+		// "LEAD") does not depend on map iteration.
+		jids := slices.Sorted(maps.Keys(byJID))
+		for _, jid := range jids {
+			names := byJID[jid]
 			j, err := normUserJID(jid)
 			if err != nil {
 				return fmt.Errorf("store: add labels: %w", err)
