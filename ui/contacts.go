@@ -278,13 +278,16 @@ type contactList struct {
 	st   *Styles
 	keys *KeyMap
 
-	ix       *index
-	shown    []int32 // indexes into ix.entries, in display order
-	order    []int32 // all entries in sort order
-	cursor   int
-	offset   int
-	selected map[string]bool // by JID
-	sort     sortMode
+	ix    *index
+	shown []int32 // indexes into ix.entries, in display order
+	// filteredBy is the search text shown was filtered with, "" when shown
+	// is the whole list.
+	filteredBy string
+	order      []int32 // all entries in sort order
+	cursor     int
+	offset     int
+	selected   map[string]bool // by JID
+	sort       sortMode
 
 	search    textinput.Model
 	searching bool
@@ -340,6 +343,8 @@ func (m *contactList) setIndex(ix *index) {
 }
 
 func (m *contactList) resort() {
+	m.filteredBy = "" // the filtered rows were in the old order
+
 	es := m.ix.entries
 	order := make([]int32, len(es))
 	for i := range order {
@@ -373,29 +378,46 @@ func (m *contactList) resort() {
 
 // refilter applies the search box to the sorted list.
 func (m *contactList) refilter() {
-	q, err := model.ParseQuery(m.search.Value())
+	text := m.search.Value()
+	q, err := model.ParseQuery(text)
 	m.queryErr = ""
 	if err != nil {
 		m.queryErr = err.Error()
 	}
 	matcher := q.Compile(m.ix.labels, m.ix.groups)
 	if matcher.Empty() {
-		m.shown = m.order
-	} else {
-		if m.ix.hays == nil {
-			// A search came before the background build finished.
-			m.ix.hays = buildHaystacks(m.ix)
-		}
-		shown := make([]int32, 0, len(m.order)/4)
-		es, hays := m.ix.entries, m.ix.hays
-		for _, i := range m.order {
-			if matcher.Match(es[i].c, hays[i]) {
-				shown = append(shown, i)
-			}
-		}
-		m.shown = shown
+		m.shown, m.filteredBy = m.order, ""
+		m.clamp()
+		return
 	}
+	if m.ix.hays == nil {
+		// A search came before the background build finished.
+		m.ix.hays = buildHaystacks(m.ix)
+	}
+	// Typing on narrows: when the new text only adds to the old and nothing
+	// is negated, every match is among the rows shown already.
+	candidates := m.order
+	if m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && !negates(q) {
+		candidates = m.shown
+	}
+	shown := make([]int32, 0, min(len(candidates), max(64, len(candidates)/4)))
+	es, hays := m.ix.entries, m.ix.hays
+	for _, i := range candidates {
+		if matcher.Match(es[i].c, hays[i]) {
+			shown = append(shown, i)
+		}
+	}
+	m.shown, m.filteredBy = shown, text
 	m.clamp()
+}
+
+func negates(q model.Query) bool {
+	for _, t := range q.Terms {
+		if t.Negate {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *contactList) current() *model.Contact {

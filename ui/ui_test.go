@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -300,5 +301,29 @@ func TestUnknownFilterValueIsExplained(t *testing.T) {
 	// The other terms still filter.
 	if got := m.contacts.counts(); !strings.HasPrefix(got, "1 of 6") {
 		t.Errorf("is:foo ada shows %q", got)
+	}
+}
+
+// Narrowing a search reuses the rows already shown; any other edit starts
+// from the whole list. Both must give what a fresh search gives.
+func TestIncrementalSearchMatchesAFreshOne(t *testing.T) {
+	snap := benchSnapshot(3000)
+	ix := buildIndex(snap)
+	ix.hays = buildHaystacks(ix)
+	typed := newContactList(DefaultStyles(), DefaultKeyMap())
+	typed.setSize(120, 40)
+	typed.setIndex(ix)
+	typed.Update(press("/"))
+	steps := []string{"m", "ma", "mar", "mar ", "mar 4", "mar", "ma", "-", "-l", "-label:v", "label:v", "label:vi", "", "group:", "group:t", "group:team 1"}
+	for _, text := range steps {
+		typed.search.SetValue(text)
+		typed.refilter()
+		fresh := newContactList(DefaultStyles(), DefaultKeyMap())
+		fresh.setSize(120, 40)
+		fresh.setIndex(ix)
+		fresh.setQuery(text)
+		if !slices.Equal(typed.shown, fresh.shown) {
+			t.Fatalf("after typing %q: %d rows, a fresh search gives %d", text, len(typed.shown), len(fresh.shown))
+		}
 	}
 }
