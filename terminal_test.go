@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -110,5 +111,47 @@ func TestTerminalSession(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "w.db.lock")); !os.IsNotExist(err) {
 		t.Errorf("lock file left behind after quitting: %v", err)
+	}
+}
+
+// A dropped SSH session (SIGHUP) or a polite kill (SIGTERM) ends the TUI
+// cleanly: the terminal is given back and the lock file is gone.
+func TestSignalsEndTheTUICleanly(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed; the terminal test needs it (.ci/run installs it)")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := buildBinary(t)
+	world, _ := filepath.Abs("testdata/world.json")
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "w.db")
+			s := &tmuxSession{t: t, socket: "wabook-sig-" + strconv.Itoa(os.Getpid())}
+			t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+			s.tmux("new-session", "-d", "-s", "w", "-x", "100", "-y", "30",
+				strings.Join([]string{bin, "--sim", world, "--db", db, "; echo wabook-exited-$?; sleep 60"}, " "))
+			s.waitFor("6 contacts")
+			raw, err := os.ReadFile(db + ".lock")
+			if err != nil {
+				t.Fatalf("no lock file while the TUI runs: %v", err)
+			}
+			pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+			if err != nil {
+				t.Fatalf("lock file holds %q", raw)
+			}
+			if err := syscall.Kill(pid, sig); err != nil {
+				t.Fatal(err)
+			}
+			screen := s.waitFor("wabook-exited-")
+			if strings.Contains(screen, "Ada Lovelace") {
+				t.Errorf("the UI is still on screen after %v:\n%s", sig, screen)
+			}
+			if _, err := os.Stat(db + ".lock"); !os.IsNotExist(err) {
+				t.Errorf("lock file left behind after %v: %v", sig, err)
+			}
+		})
 	}
 }
