@@ -153,19 +153,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer w.close()
-	go w.svc.Run(ctx)
 
 	// One process at a time owns the WhatsApp connection.
 	lock, lockErr := app.AcquireLock(w.dbPath)
 	if lockErr == nil {
 		defer lock.Release()
-		// The process holding the connection runs the check queue, when it
-		// is one that stays: the TUI, or a check that waits for its answers.
-		// A quick read command must not start a batch and walk away.
-		if runCommand == nil || command == "check" {
-			w.svc.StartChecker(ctx)
-			defer w.svc.StopChecker()
-		}
 	}
 	var locked *app.LockedError
 	if lockErr != nil && !errors.As(lockErr, &locked) {
@@ -174,7 +166,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	if runCommand == nil {
-		return runTUI(ctx, w.svc, locked, stderr)
+		return runTUI(ctx, w, locked, stderr)
+	}
+	// Nothing writes to a damaged database: check it before the service
+	// starts applying events or a command changes anything.
+	if err := w.store.Verify(ctx); err != nil {
+		fmt.Fprintf(stderr, "wabook: %v\n", err)
+		return 1
+	}
+	go w.svc.Run(ctx)
+	if locked == nil && command == "check" {
+		// The process holding the connection runs the check queue when it
+		// stays to see the answers; a quick command must not start a batch
+		// and walk away.
+		w.svc.StartChecker(ctx)
+		defer w.svc.StopChecker()
 	}
 	if cli.NeedsConnection(command) && locked != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", locked)
@@ -208,6 +214,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // wiring is what a run works with.
 type wiring struct {
 	svc       *app.Service
+	store     *store.Store
 	dbPath    string
 	simulated bool
 	cleanups  []func()
@@ -269,6 +276,7 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 		return fail(err)
 	}
 	w.cleanups = append(w.cleanups, func() { st.Close() })
+	w.store = st
 
 	logPath := g.log
 	if logPath == "" {
@@ -285,6 +293,13 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 	if world != nil {
 		backend = sim.New(world)
 	} else {
+		// whatsmeow creates its tables on first use: that is a write, so
+		// the file must be sound first. Later starts only read them.
+		if !st.HasTable(ctx, "whatsmeow_version") {
+			if err := st.Verify(ctx); err != nil {
+				return fail(err)
+			}
+		}
 		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath})
 		if err != nil {
 			return fail(fmt.Errorf("starting the WhatsApp client: %w", err))
@@ -303,21 +318,40 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 // overrides it.
 const tuiMemoryLimit = 128 << 20
 
-func runTUI(ctx context.Context, svc *app.Service, locked *app.LockedError, stderr io.Writer) int {
+func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.Writer) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(tuiMemoryLimit)
 	}
+	svc := w.svc
 	opts := ui.Options{}
 	if locked != nil {
 		opts.ReadOnly = true
 		opts.Banner = fmt.Sprintf("Offline, read-only: wabook pid %d holds the WhatsApp connection for this database.", locked.PID)
-	} else {
-		// A failed connect leaves the mirror worth browsing offline; the
-		// service keeps the error and the Account screen shows it.
-		_ = svc.Connect(ctx)
 	}
 	p := tea.NewProgram(ui.New(svc, opts), tea.WithContext(ctx))
-	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, context.Canceled) {
+	// The first frame only reads; while it is drawn, the database is
+	// checked, and only a sound one gets the service that writes to it.
+	started := make(chan bool, 1)
+	go func() {
+		if err := w.store.Verify(ctx); err != nil {
+			p.Send(ui.FatalMsg{Err: err})
+			started <- false
+			return
+		}
+		go svc.Run(ctx)
+		if locked == nil {
+			// A failed connect leaves the mirror worth browsing offline;
+			// the service keeps the error and the Account screen shows it.
+			_ = svc.Connect(ctx)
+			svc.StartChecker(ctx)
+		}
+		started <- true
+	}()
+	_, err := p.Run()
+	if <-started && locked == nil {
+		svc.StopChecker()
+	}
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1
 	}

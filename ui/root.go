@@ -48,6 +48,10 @@ type (
 	flashMsg string
 )
 
+// FatalMsg tells the UI that the address book cannot be used (a damaged
+// database): it says so instead of the list, and nothing is written.
+type FatalMsg struct{ Err error }
+
 // Options configure the UI.
 type Options struct {
 	// Banner is shown above the screens, e.g. "read-only: pid 123 holds the
@@ -86,6 +90,7 @@ type Model struct {
 	flash         string
 	actionErr     string
 	err           string
+	fatal         bool // the database is damaged: show only the error
 
 	width, height int
 }
@@ -181,6 +186,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case snapshotMsg:
 		var cmd tea.Cmd
 		m.loading = false
+		if m.fatal {
+			return m, nil
+		}
 		if msg.err != nil {
 			m.err = msg.err.Error()
 		} else {
@@ -264,6 +272,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.screen == screenChecks {
 			return m, m.checks.Update(msg)
 		}
+	case FatalMsg:
+		m.err, m.fatal = msg.Err.Error(), true
+		return m, nil
 	case flashMsg:
 		m.flash = string(msg)
 		return m, nil
@@ -344,6 +355,13 @@ func (m *Model) completeNow() error {
 
 func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 	m.flash, m.actionErr = "", ""
+	if m.fatal {
+		// A damaged database: nothing to do but leave.
+		if key.Matches(kp, m.keys.Quit) || kp.String() == "ctrl+c" {
+			return tea.Quit
+		}
+		return nil
+	}
 	if m.ix.preview && kp.String() != "ctrl+c" {
 		// A key before the background load finished: finish it now, so
 		// the key acts on the whole list.
