@@ -237,7 +237,8 @@ func TestChecksShowsBackoff(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for env.Svc.CheckerStatus().BackoffUntil.IsZero() {
+	// The backoff time and its reason are set one after the other.
+	for st := env.Svc.CheckerStatus(); st.BackoffUntil.IsZero() || st.Paused == ""; st = env.Svc.CheckerStatus() {
 		if time.Now().After(deadline) {
 			t.Fatal("the queue never backed off")
 		}

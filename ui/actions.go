@@ -413,17 +413,16 @@ func (m *Model) confirmDeleteLabel(l model.Label) tea.Cmd {
 }
 
 func (m *Model) toggleLabelSync() tea.Cmd {
-	svc := m.svc
-	on := !svc.LabelSyncEnabled()
-	return run(func(ctx context.Context) (string, *app.Undo, error) {
-		if err := svc.SetLabelSync(ctx, on); err != nil {
-			return "", nil, err
-		}
-		if on {
-			return "label changes are now sent to WhatsApp", nil, nil
-		}
-		return "labels are now local only", nil, nil
-	})
+	svc, on := m.svc, !m.labelSync
+	return func() tea.Msg {
+		return labelSyncMsg{on: on, err: svc.SetLabelSync(context.Background(), on)}
+	}
+}
+
+// labelSyncMsg reports the label-sync setting after a toggle.
+type labelSyncMsg struct {
+	on  bool
+	err error
 }
 
 // colorPicker chooses one of WhatsApp's 20 label colours.

@@ -99,8 +99,9 @@ func (s sortMode) String() string {
 
 // index is a prepared snapshot: entries plus lookups for labels and groups.
 type index struct {
-	entries []entry
-	hays    []string // model.Haystack per entry; nil until built
+	entries   []entry
+	hays      []string // model.Haystack per entry; nil until built
+	labelSync bool     // the label-sync setting when this was read
 
 	// A preview holds only the first page in name order, so the first frame
 	// does not wait for 100 000 contacts to be sorted; the full index is

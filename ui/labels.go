@@ -40,7 +40,7 @@ func (l *labelScreen) setSize(w, h int) {
 
 func (l *labelScreen) clamp() {
 	l.cursor = max(0, min(l.cursor, len(l.labels)-1))
-	h := max(1, l.height-1)
+	h := max(1, l.height-2)
 	if l.cursor < l.offset {
 		l.offset = l.cursor
 	}
@@ -84,15 +84,16 @@ func (l *labelScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (l *labelScreen) View() string {
+func (l *labelScreen) View(syncLine string) string {
 	nameW := max(10, min(40, l.width-46))
 	var b strings.Builder
+	b.WriteString(l.st.Dim.Render(model.Truncate(syncLine, l.width)) + "\n")
 	b.WriteString(l.st.Header.Render(model.Truncate("      "+pad("Label", nameW)+" "+padLeft("Contacts", 8)+"  "+pad("Colour", 10)+" WhatsApp", l.width)))
 	if len(l.labels) == 0 {
 		b.WriteString("\n" + l.st.Dim.Render("  No labels yet."))
 		return b.String()
 	}
-	end := min(len(l.labels), l.offset+max(1, l.height-1))
+	end := min(len(l.labels), l.offset+max(1, l.height-2))
 	for i := l.offset; i < end; i++ {
 		lb := l.labels[i]
 		line := pad(model.Truncate(model.Sanitize(lb.Name), nameW), nameW) + " " + padLeft(strconv.Itoa(lb.Count), 8) + "  " + pad(model.LabelColorName(lb.Color), 10)

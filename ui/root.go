@@ -91,6 +91,7 @@ type Model struct {
 	actionErr     string
 	err           string
 	fatal         bool // the database is damaged: show only the error
+	labelSync     bool // label changes go to WhatsApp (read with each load)
 
 	width, height int
 }
@@ -144,7 +145,7 @@ func (m *Model) load() tea.Cmd {
 				return snapshotMsg{err: err}
 			}
 			ix := previewIndex(page, firstPageSize)
-			ix.total = total
+			ix.total, ix.labelSync = total, svc.LabelSyncEnabled()
 			return snapshotMsg{ix: ix}
 		}
 		ix, err := fullIndex(ctx, svc)
@@ -163,6 +164,7 @@ func fullIndex(ctx context.Context, svc *app.Service) (*index, error) {
 	}
 	ix := buildIndex(snap)
 	ix.hays = buildHaystacks(ix)
+	ix.labelSync = svc.LabelSyncEnabled()
 	return ix, nil
 }
 
@@ -272,6 +274,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.screen == screenChecks {
 			return m, m.checks.Update(msg)
 		}
+	case labelSyncMsg:
+		if msg.err != nil {
+			m.actionErr = msg.err.Error()
+			return m, nil
+		}
+		m.labelSync = msg.on
+		m.flash = "labels are now local only"
+		if msg.on {
+			m.flash = "label changes are now sent to WhatsApp"
+		}
+		return m, nil
 	case FatalMsg:
 		m.err, m.fatal = msg.Err.Error(), true
 		return m, nil
@@ -312,6 +325,7 @@ func (m *Model) updateDialog(msg tea.Msg) tea.Cmd {
 
 func (m *Model) installIndex(ix *index) {
 	m.ix = ix
+	m.labelSync = ix.labelSync
 	m.contacts.setIndex(ix)
 	m.labels.setLabels(ix.labels)
 	if m.inDetail {
@@ -333,6 +347,17 @@ func (m *Model) completeIndex(ix *index) tea.Cmd {
 		return func() tea.Msg { return haystackMsg{ix, buildHaystacks(ix)} }
 	}
 	return nil
+}
+
+// labelSyncLine says where label changes go.
+func (m *Model) labelSyncLine() string {
+	switch {
+	case !m.status.Account.IsBusiness:
+		return "Labels are kept here (WhatsApp shares labels only on Business accounts)."
+	case m.labelSync:
+		return "WhatsApp label sync is on: changes go to the phone too (s turns it off)."
+	}
+	return "WhatsApp label sync is off: changes stay here (s sends them to WhatsApp)."
 }
 
 // releaseMemory hands the pages of a replaced index back to the system: at
@@ -646,7 +671,7 @@ func (m *Model) body() string {
 	case screenChecks:
 		return m.checks.View()
 	case screenLabels:
-		return m.labels.View()
+		return m.labels.View(m.labelSyncLine())
 	case screenAccount:
 		return m.account.View(m.status)
 	}
