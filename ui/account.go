@@ -135,11 +135,15 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 	case accountPhoneInput:
 		switch kp.String() {
 		case "esc":
-			a.mode = accountIdle
+			a.mode, a.err = accountIdle, ""
 			a.phone.Blur()
 			return nil
 		case "enter":
 			number := a.phone.Value()
+			if strings.TrimSpace(number) == "" {
+				a.err = "Type the phone number of the WhatsApp account to link, with its country code."
+				return nil
+			}
 			if _, err := model.ParsePhone(number, svc.Region()); err != nil {
 				a.err = fmt.Sprintf("%q: %v", number, err)
 				return nil
