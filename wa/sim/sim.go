@@ -109,14 +109,11 @@ type Backend struct {
 	groups    []WorldGroup
 	rate      *RateLimit
 
-	events   chan wa.Event
-	notify   chan struct{}
-	done     chan struct{}
-	pumpDone chan struct{}
+	events *wa.EventQueue
+	done   chan struct{}
 
 	mu         sync.Mutex
 	closed     bool
-	queue      []wa.Event
 	paired     bool
 	state      wa.ConnState
 	gen        int // session generation; bumped to end a session
@@ -163,10 +160,8 @@ func New(w *World, opts ...Option) *Backend {
 		failing:   w.Failing,
 		groups:    w.Groups,
 		rate:      w.RateLimit,
-		events:    make(chan wa.Event, EventBuffer),
-		notify:    make(chan struct{}, 1),
+		events:    wa.NewEventQueue(EventBuffer),
 		done:      make(chan struct{}),
-		pumpDone:  make(chan struct{}),
 		paired:    w.Account.IsPaired(),
 		failNext:  map[string][]error{},
 	}
@@ -215,7 +210,6 @@ func New(w *World, opts ...Option) *Backend {
 		}
 		b.labels = append(b.labels, l)
 	}
-	go b.pump()
 	return b
 }
 
@@ -233,44 +227,13 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// pump forwards queued events to the Events channel in order, so emitting
-// never blocks a caller; it closes the channel on Close.
-func (b *Backend) pump() {
-	defer close(b.pumpDone)
-	defer close(b.events)
-	for {
-		b.mu.Lock()
-		q := b.queue
-		b.queue = nil
-		b.mu.Unlock()
-		for _, ev := range q {
-			select {
-			case b.events <- ev:
-			case <-b.done:
-				return
-			}
-		}
-		if len(q) > 0 {
-			continue
-		}
-		select {
-		case <-b.notify:
-		case <-b.done:
-			return
-		}
-	}
-}
-
-// queueLocked appends events; b.mu must be held.
+// queueLocked hands events to the queue; b.mu must be held, which keeps
+// them in the order of the state changes they report.
 func (b *Backend) queueLocked(evs ...wa.Event) {
-	if b.closed || len(evs) == 0 {
+	if b.closed {
 		return
 	}
-	b.queue = append(b.queue, evs...)
-	select {
-	case b.notify <- struct{}{}:
-	default:
-	}
+	b.events.Emit(evs...)
 }
 
 // step runs f under the lock if session gen is still current and queues the
@@ -326,7 +289,7 @@ func (b *Backend) Inject(ev wa.Event) {
 }
 
 // Events is the stream of everything the backend reports; Close closes it.
-func (b *Backend) Events() <-chan wa.Event { return b.events }
+func (b *Backend) Events() <-chan wa.Event { return b.events.Events() }
 
 // Account describes the account; identity fields are empty while unpaired.
 func (b *Backend) Account() wa.Account {
@@ -674,10 +637,9 @@ func (b *Backend) Close() error {
 	}
 	b.endLocked()
 	b.closed = true
-	b.queue = nil
 	close(b.done)
 	b.mu.Unlock()
-	<-b.pumpDone
+	b.events.Close()
 	return nil
 }
 

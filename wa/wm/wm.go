@@ -126,10 +126,8 @@ type Backend struct {
 	wsHTTP        *http.Client // overrides whatsmeow's websocket HTTP client (tests)
 	netOverride   netClient    // overrides the client's network calls (tests)
 
-	events   chan wa.Event
-	notify   chan struct{}
-	done     chan struct{}
-	pumpDone chan struct{}
+	events *wa.EventQueue
+	done   chan struct{}
 
 	taskNotify chan struct{}
 	workerDone chan struct{}
@@ -137,7 +135,6 @@ type Backend struct {
 	mu            sync.Mutex
 	closed        bool
 	client        *whatsmeow.Client
-	queue         []wa.Event
 	tasks         []func(context.Context)
 	sess          *session
 	stale         []context.CancelFunc // sessions detached after a permanent failure
@@ -186,10 +183,8 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		cancel:        cancel,
 		contactsDelay: defaultContactsDelay,
 		contactsWait:  defaultContactsWait,
-		events:        make(chan wa.Event, EventBuffer),
-		notify:        make(chan struct{}, 1),
+		events:        wa.NewEventQueue(EventBuffer),
 		done:          make(chan struct{}),
-		pumpDone:      make(chan struct{}),
 		taskNotify:    make(chan struct{}, 1),
 		workerDone:    make(chan struct{}),
 	}
@@ -197,7 +192,6 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		b.backoff = DefaultBackoff
 	}
 	b.client = b.newClient(device)
-	go b.pump()
 	go b.worker()
 	return b, nil
 }
@@ -277,35 +271,7 @@ func (b *Backend) net() netClient {
 }
 
 // Events is the stream of everything the backend reports; Close closes it.
-func (b *Backend) Events() <-chan wa.Event { return b.events }
-
-// pump forwards queued events to the Events channel in order, so emitting
-// never blocks; it closes the channel on Close.
-func (b *Backend) pump() {
-	defer close(b.pumpDone)
-	defer close(b.events)
-	for {
-		b.mu.Lock()
-		q := b.queue
-		b.queue = nil
-		b.mu.Unlock()
-		for _, ev := range q {
-			select {
-			case b.events <- ev:
-			case <-b.done:
-				return
-			}
-		}
-		if len(q) > 0 {
-			continue
-		}
-		select {
-		case <-b.notify:
-		case <-b.done:
-			return
-		}
-	}
-}
+func (b *Backend) Events() <-chan wa.Event { return b.events.Events() }
 
 // emit queues events; after Close it drops them.
 func (b *Backend) emit(evs ...wa.Event) {
@@ -323,11 +289,7 @@ func (b *Backend) emitLocked(evs ...wa.Event) {
 			b.state = cc.State
 		}
 	}
-	b.queue = append(b.queue, evs...)
-	select {
-	case b.notify <- struct{}{}:
-	default:
-	}
+	b.events.Emit(evs...)
 }
 
 // enqueue runs f on the worker goroutine, after the tasks before it. Tasks
@@ -416,7 +378,6 @@ func (b *Backend) Close() error {
 		return nil
 	}
 	b.closed = true
-	b.queue = nil
 	b.tasks = nil
 	cancels := b.detachLocked()
 	b.stopTimersLocked()
@@ -430,7 +391,7 @@ func (b *Backend) Close() error {
 	b.cancel()
 	cli.Disconnect()
 	cli.RemoveEventHandlers()
-	<-b.pumpDone
+	b.events.Close()
 	<-b.workerDone
 	if b.logFile != nil {
 		return b.logFile.Close()
