@@ -328,7 +328,9 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 		opts.ReadOnly = true
 		opts.Banner = fmt.Sprintf("Offline, read-only: wabook pid %d holds the WhatsApp connection for this database.", locked.PID)
 	}
-	p := tea.NewProgram(ui.New(svc, opts), tea.WithContext(ctx))
+	// main turns SIGINT, SIGTERM and SIGHUP into ctx's end; Bubble Tea's own
+	// handler would race it and can hang on shutdown.
+	p := tea.NewProgram(ui.New(svc, opts), tea.WithContext(ctx), tea.WithoutSignalHandler())
 	// The first frame only reads; while it is drawn, the database is
 	// checked, and only a sound one gets the service that writes to it.
 	started := make(chan bool, 1)

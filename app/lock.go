@@ -26,69 +26,63 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 
 // Lock is the lock file next to the database that says which process owns
 // the WhatsApp connection: only one may, or the two sessions would replace
-// each other.
+// each other. The lock is an flock on the file, so it ends with the process
+// however the process ends; the pid inside is only there to be named.
 type Lock struct {
 	path string
+	file *os.File
 }
 
 // LockPath is where the lock for a database lives.
 func LockPath(dbPath string) string { return dbPath + ".lock" }
 
-// AcquireLock takes the lock for dbPath. A lock left by a process that no
-// longer runs is taken over. When a live process holds it the error is a
-// *LockedError.
+// AcquireLock takes the lock for dbPath. When a live process holds it the
+// error is a *LockedError naming that process.
 func AcquireLock(dbPath string) (*Lock, error) {
 	path := LockPath(dbPath)
-	for attempt := 0; attempt < 3; attempt++ {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
-			_, werr := f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
-			cerr := f.Close()
-			if werr != nil || cerr != nil {
-				os.Remove(path)
-				return nil, fmt.Errorf("writing the lock file %s: %w", path, errors.Join(werr, cerr))
-			}
-			return &Lock{path: path}, nil
-		}
-		if !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("creating the lock file: %w", err)
-		}
-		pid, alive := lockHolder(path)
-		if alive {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening the lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			pid, _ := lockHolder(path)
 			return nil, &LockedError{Path: path, PID: pid}
 		}
-		// Stale: its process is gone (killed, or a dropped SSH session).
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("removing the stale lock file: %w", err)
-		}
+		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
-	return nil, fmt.Errorf("could not take the lock file %s", path)
+	if err := f.Truncate(0); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("writing the lock file: %w", err)
+	}
+	if _, err := f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("writing the lock file: %w", err)
+	}
+	return &Lock{path: path, file: f}, nil
 }
 
-// lockHolder reads the pid in a lock file and whether that process runs.
-func lockHolder(path string) (pid int, alive bool) {
+// lockHolder reads the pid written in a lock file.
+func lockHolder(path string) (pid int, ok bool) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, false
 	}
 	pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
-		return 0, false
-	}
-	if pid == os.Getpid() {
-		return pid, true
-	}
-	err = syscall.Kill(pid, 0)
-	return pid, err == nil || errors.Is(err, syscall.EPERM)
+	return pid, err == nil && pid > 0
 }
 
-// Release removes the lock file if it is still ours.
+// Release removes the lock file and lets the lock go.
 func (l *Lock) Release() error {
-	if l == nil {
+	if l == nil || l.file == nil {
 		return nil
 	}
-	if pid, _ := lockHolder(l.path); pid != os.Getpid() {
-		return nil
+	// Remove while still holding the lock, so no one else's file goes.
+	err := os.Remove(l.path)
+	if cerr := l.file.Close(); err == nil {
+		err = cerr
 	}
-	return os.Remove(l.path)
+	l.file = nil
+	return err
 }

@@ -284,6 +284,7 @@ type contactList struct {
 	// filteredBy is the search text shown was filtered with, "" when shown
 	// is the whole list.
 	filteredBy string
+	filteredQ  model.Query
 	order      []int32 // all entries in sort order
 	cursor     int
 	offset     int
@@ -398,7 +399,7 @@ func (m *contactList) refilter() {
 	// Typing on narrows: when the new text only adds to the old and nothing
 	// is negated, every match is among the rows shown already.
 	candidates := m.order
-	if m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && !negates(q) {
+	if err == nil && m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && narrows(m.filteredQ, q) {
 		candidates = m.shown
 	}
 	shown := make([]int32, 0, min(len(candidates), max(64, len(candidates)/4)))
@@ -408,17 +409,33 @@ func (m *contactList) refilter() {
 			shown = append(shown, i)
 		}
 	}
-	m.shown, m.filteredBy = shown, text
+	m.shown, m.filteredBy, m.filteredQ = shown, text, q
+	if err != nil {
+		m.filteredBy = "" // a dropped term may come back: never narrow from here
+	}
 	m.clamp()
 }
 
-func negates(q model.Query) bool {
-	for _, t := range q.Terms {
+// narrows reports whether every contact matching next also matches prev:
+// the same terms, none negated, each value extended at most, plus new
+// terms. A word that turns into a filter ("label" → "label:vip") is a
+// different term, so it does not narrow.
+func narrows(prev, next model.Query) bool {
+	if len(next.Terms) < len(prev.Terms) {
+		return false
+	}
+	for i, t := range next.Terms {
 		if t.Negate {
-			return true
+			return false
+		}
+		if i < len(prev.Terms) {
+			p := prev.Terms[i]
+			if p.Negate || p.Key != t.Key || !strings.HasPrefix(t.Value, p.Value) {
+				return false
+			}
 		}
 	}
-	return false
+	return true
 }
 
 func (m *contactList) current() *model.Contact {

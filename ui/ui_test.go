@@ -314,7 +314,8 @@ func TestIncrementalSearchMatchesAFreshOne(t *testing.T) {
 	typed.setSize(120, 40)
 	typed.setIndex(ix)
 	typed.Update(press("/"))
-	steps := []string{"m", "ma", "mar", "mar ", "mar 4", "mar", "ma", "-", "-l", "-label:v", "label:v", "label:vi", "", "group:", "group:t", "group:team 1"}
+	steps := []string{"m", "ma", "mar", "mar ", "mar 4", "mar", "ma", "-", "-l", "-label:v", "label:v", "label:vi", "", "group:", "group:t", "group:team 1",
+		"", "a", "a l", "a la", "a label", "a label:", "a label:v", "a label:vi", "", "i", "is", "is:", "is:b", "is:bu", "is:business"}
 	for _, text := range steps {
 		typed.search.SetValue(text)
 		typed.refilter()
