@@ -152,13 +152,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1
 	}
-	defer w.close()
-
 	// One process at a time owns the WhatsApp connection.
 	lock, lockErr := app.AcquireLock(w.dbPath)
-	if lockErr == nil {
-		defer lock.Release()
-	}
+	// Shutdown in order: stop applying events and checking numbers, close
+	// the backend and the database, and only then let the lock go, so a
+	// second wabook never connects while this one still is.
+	defer func() {
+		stop()
+		w.stopService()
+		w.close()
+		if lockErr == nil {
+			lock.Release()
+		}
+	}()
 	var locked *app.LockedError
 	if lockErr != nil && !errors.As(lockErr, &locked) {
 		fmt.Fprintf(stderr, "wabook: %v\n", lockErr)
@@ -174,13 +180,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1
 	}
-	go w.svc.Run(ctx)
+	w.startService(ctx)
 	if locked == nil && command == "check" {
 		// The process holding the connection runs the check queue when it
 		// stays to see the answers; a quick command must not start a batch
 		// and walk away.
 		w.svc.StartChecker(ctx)
-		defer w.svc.StopChecker()
 	}
 	if cli.NeedsConnection(command) && locked != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", locked)
@@ -213,11 +218,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // wiring is what a run works with.
 type wiring struct {
+	running   chan struct{} // closed when the service's event loop ends
 	svc       *app.Service
 	store     *store.Store
 	dbPath    string
 	simulated bool
 	cleanups  []func()
+}
+
+// startService starts applying backend events to the store.
+func (w *wiring) startService(ctx context.Context) {
+	w.running = make(chan struct{})
+	go func() {
+		defer close(w.running)
+		w.svc.Run(ctx)
+	}()
+}
+
+// stopService waits for the event loop (its context must be done) and
+// stops the check queue.
+func (w *wiring) stopService() {
+	if w.running != nil {
+		<-w.running
+	}
+	w.svc.StopChecker()
 }
 
 func (w *wiring) close() {
@@ -328,31 +352,34 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 		opts.ReadOnly = true
 		opts.Banner = fmt.Sprintf("Offline, read-only: wabook pid %d holds the WhatsApp connection for this database.", locked.PID)
 	}
-	// main turns SIGINT, SIGTERM and SIGHUP into ctx's end; Bubble Tea's own
-	// handler would race it and can hang on shutdown.
+	// Writes wait for the database check; the first frame only reads.
+	svc.HoldWrites()
 	p := tea.NewProgram(ui.New(svc, opts), tea.WithContext(ctx), tea.WithoutSignalHandler())
-	// The first frame only reads; while it is drawn, the database is
-	// checked, and only a sound one gets the service that writes to it.
-	started := make(chan bool, 1)
+	uiCtx, uiDone := context.WithCancel(ctx)
+	started := make(chan struct{})
 	go func() {
-		if err := w.store.Verify(ctx); err != nil {
+		defer close(started)
+		err := w.store.Verify(uiCtx)
+		if uiCtx.Err() != nil {
+			svc.ReleaseWrites(uiCtx.Err())
+			return // quit during the check: start nothing
+		}
+		svc.ReleaseWrites(err)
+		if err != nil {
 			p.Send(ui.FatalMsg{Err: err})
-			started <- false
 			return
 		}
-		go svc.Run(ctx)
+		w.startService(ctx)
 		if locked == nil {
 			// A failed connect leaves the mirror worth browsing offline;
 			// the service keeps the error and the Account screen shows it.
-			_ = svc.Connect(ctx)
+			_ = svc.Connect(uiCtx)
 			svc.StartChecker(ctx)
 		}
-		started <- true
 	}()
 	_, err := p.Run()
-	if <-started && locked == nil {
-		svc.StopChecker()
-	}
+	uiDone()
+	<-started
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1

@@ -222,6 +222,9 @@ func budgetReason(cfg Config) string {
 // its items are written in one transaction. An empty list, more than
 // MaxCheckInputs numbers or an unknown region is an error and queues nothing.
 func (s *Service) EnqueueCheck(ctx context.Context, inputs []string, opts CheckOptions) (Job, error) {
+	if err := s.writable(ctx); err != nil {
+		return Job{}, err
+	}
 	if len(inputs) == 0 {
 		return Job{}, errors.New("no numbers to check")
 	}
@@ -377,12 +380,18 @@ func (s *Service) setJobState(ctx context.Context, id int64, to string) error {
 // PauseJob stops sending a queued or running job's numbers; a batch already
 // in flight still gets its results. Pausing a finished job is an error.
 func (s *Service) PauseJob(ctx context.Context, id int64) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	return s.setJobState(ctx, id, JobPaused)
 }
 
 // ResumeJob queues a paused job again. Resuming a job that is not paused is
 // an error.
 func (s *Service) ResumeJob(ctx context.Context, id int64) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	return s.setJobState(ctx, id, JobQueued)
 }
 
@@ -390,6 +399,9 @@ func (s *Service) ResumeJob(ctx context.Context, id int64) error {
 // answered become "failed" with the error "cancelled" and are never sent.
 // Cancelling a finished job is an error.
 func (s *Service) CancelJob(ctx context.Context, id int64) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	return s.setJobState(ctx, id, JobCancelled)
 }
 
@@ -429,6 +441,9 @@ func (s *Service) WaitJob(ctx context.Context, id int64) error {
 // new customer"); names are matched ignoring case and missing ones are
 // created.
 func (s *Service) SaveValidAsContacts(ctx context.Context, jobID int64, labels []string) (int, error) {
+	if err := s.writable(ctx); err != nil {
+		return 0, err
+	}
 	var names []string
 	for _, l := range labels {
 		for _, n := range model.SplitLabelList(l) {

@@ -65,6 +65,9 @@ func (s *Service) parseNewPhone(in string) (model.Phone, error) {
 // the labels are sent to WhatsApp (an ErrNotSynced error, with the contact,
 // when that fails).
 func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contact, error) {
+	if err := s.writable(ctx); err != nil {
+		return model.Contact{}, err
+	}
 	p, err := s.parseNewPhone(in.Phone)
 	if err != nil {
 		return model.Contact{}, err
@@ -103,6 +106,9 @@ func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contac
 // one transaction. id is anything FindContact accepts. Label names are
 // checked before anything is written.
 func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (model.Contact, error) {
+	if err := s.writable(ctx); err != nil {
+		return model.Contact{}, err
+	}
 	c, err := s.FindContact(ctx, id)
 	if err != nil {
 		return model.Contact{}, err
@@ -154,6 +160,9 @@ func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (mo
 // contact from WhatsApp gives an ErrFromWhatsApp error: hide it instead
 // (HideContact). jid is anything FindContact accepts.
 func (s *Service) DeleteContact(ctx context.Context, jid string) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	c, err := s.FindContact(ctx, jid)
 	if err != nil {
 		return err
@@ -171,6 +180,9 @@ func (s *Service) DeleteContact(ctx context.Context, jid string) error {
 // HideContact hides a contact from the contact list, exports and
 // Snapshot (or shows it again). FindContact still finds it.
 func (s *Service) HideContact(ctx context.Context, jid string, hidden bool) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	c, err := s.FindContact(ctx, jid)
 	if err != nil {
 		return err
@@ -196,6 +208,9 @@ func (s *Service) HiddenContacts(ctx context.Context) ([]model.Contact, error) {
 // it was and the error returned. jid is anything FindContact accepts; a
 // phone number not in the address book can be blocked too.
 func (s *Service) SetBlocked(ctx context.Context, jid string, blocked bool) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	target, name, err := s.blockTarget(ctx, jid)
 	if err != nil {
 		return err
@@ -232,6 +247,9 @@ func (s *Service) blockTarget(ctx context.Context, id string) (jid, name string,
 // RefreshProfile fetches the contact's about text and profile picture URL
 // from WhatsApp, stores them and returns the fresh contact.
 func (s *Service) RefreshProfile(ctx context.Context, jid string) (model.Contact, error) {
+	if err := s.writable(ctx); err != nil {
+		return model.Contact{}, err
+	}
 	c, err := s.FindContact(ctx, jid)
 	if err != nil {
 		return model.Contact{}, err

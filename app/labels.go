@@ -34,6 +34,9 @@ type Undo struct {
 
 // UndoChange applies u. Applying it a second time is an error.
 func (s *Service) UndoChange(ctx context.Context, u *Undo) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	if u == nil {
 		return errors.New("nothing to undo")
 	}
@@ -107,6 +110,9 @@ func plural(n int, one, many string) string {
 // failure keeps the local change and returns an ErrNotSynced error along
 // with the Undo.
 func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []string) (*Undo, error) {
+	if err := s.writable(ctx); err != nil {
+		return nil, err
+	}
 	addN, err := labelList(add...)
 	if err != nil {
 		return nil, err
@@ -194,6 +200,9 @@ func firstOf(errs []error) error {
 // sync on it is created on WhatsApp too (an ErrNotSynced error, with the
 // label and the Undo, when that fails).
 func (s *Service) CreateLabel(ctx context.Context, name string, color int) (model.Label, *Undo, error) {
+	if err := s.writable(ctx); err != nil {
+		return model.Label{}, nil, err
+	}
 	n, err := cleanLabelName(name)
 	if err != nil {
 		return model.Label{}, nil, err
@@ -234,6 +243,9 @@ func (s *Service) CreateLabel(ctx context.Context, name string, color int) (mode
 // transaction. The Undo restores the old name, or the merged label with its
 // contacts.
 func (s *Service) RenameLabel(ctx context.Context, id int64, name string, merge bool) (*Undo, error) {
+	if err := s.writable(ctx); err != nil {
+		return nil, err
+	}
 	n, err := cleanLabelName(name)
 	if err != nil {
 		return nil, err
@@ -309,6 +321,9 @@ func (s *Service) mergeLabel(ctx context.Context, from, into model.Label) (*Undo
 // SetLabelColor sets a label's palette colour (0–19). The Undo restores
 // the old one.
 func (s *Service) SetLabelColor(ctx context.Context, id int64, color int) (*Undo, error) {
+	if err := s.writable(ctx); err != nil {
+		return nil, err
+	}
 	if color < 0 || color >= model.LabelColors {
 		return nil, s.labelError(ctx, "", store.ErrInvalidColor)
 	}
@@ -336,6 +351,9 @@ func (s *Service) SetLabelColor(ctx context.Context, id int64, color int) (*Undo
 // DeleteLabel deletes a label; its contacts lose it. The Undo recreates it
 // (same id, name, colour and WhatsApp id) with its contacts.
 func (s *Service) DeleteLabel(ctx context.Context, id int64) (*Undo, error) {
+	if err := s.writable(ctx); err != nil {
+		return nil, err
+	}
 	lw, err := s.store.DeleteLabelWithMembers(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("no label with id %d: %w", id, store.ErrNotFound)
@@ -375,6 +393,9 @@ func (s *Service) LabelSyncEnabled() bool {
 // SetLabelSync turns label sync on or off. Turning it on needs a WhatsApp
 // Business account (an error wrapping wa.ErrNotBusiness otherwise).
 func (s *Service) SetLabelSync(ctx context.Context, on bool) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	v := "off"
 	if on {
 		if !s.backend.Account().IsBusiness {
@@ -394,6 +415,9 @@ func (s *Service) SetLabelSync(ctx context.Context, on bool) error {
 // through. It returns how many did. Labels taken off contacts while the
 // change failed are not taken off on WhatsApp.
 func (s *Service) ResyncLabels(ctx context.Context) (int, error) {
+	if err := s.writable(ctx); err != nil {
+		return 0, err
+	}
 	if !s.syncing() {
 		return 0, errors.New("label sync is off (or this is not a WhatsApp Business account)")
 	}

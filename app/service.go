@@ -86,7 +86,12 @@ type Service struct {
 	status Status
 	synced chan struct{} // closed on SyncCompleted; replaced on reconnect
 
-	notices      chan Notice
+	notices chan Notice
+
+	// writesReady is closed once the database may be written (see
+	// HoldWrites); writesErr says why it may not.
+	writesReady  chan struct{}
+	writesErr    error
 	dataPending  atomic.Bool
 	statPending  atomic.Bool
 	checkPending atomic.Bool
@@ -379,6 +384,9 @@ func (s *Service) FindContact(ctx context.Context, id string) (model.Contact, er
 // PairPhone asks WhatsApp for a code to type on the phone whose number is
 // given in any format.
 func (s *Service) PairPhone(ctx context.Context, phone string) (string, error) {
+	if err := s.writable(ctx); err != nil {
+		return "", err
+	}
 	p, err := model.ParsePhone(phone, s.Region())
 	if err != nil {
 		return "", fmt.Errorf("%q: %w", phone, err)
@@ -392,6 +400,9 @@ func (s *Service) PairPhone(ctx context.Context, phone string) (string, error) {
 
 // Logout ends the WhatsApp session. The mirror stays.
 func (s *Service) Logout(ctx context.Context) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
 	if err := s.backend.Logout(ctx); err != nil {
 		return fmt.Errorf("logging out: %w", err)
 	}
@@ -400,4 +411,43 @@ func (s *Service) Logout(ctx context.Context) error {
 		st.Account = s.backend.Account()
 	})
 	return nil
+}
+
+// HoldWrites makes every changing call wait until ReleaseWrites: the TUI
+// draws its first frame while the database is being checked, and nothing
+// may write to it before the check passes.
+func (s *Service) HoldWrites() {
+	s.mu.Lock()
+	s.writesReady = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// ReleaseWrites lets the held calls go on, or fail with err when the
+// database must not be written.
+func (s *Service) ReleaseWrites(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writesReady == nil {
+		return
+	}
+	s.writesErr = err
+	close(s.writesReady)
+}
+
+// writable waits for ReleaseWrites when writes are held.
+func (s *Service) writable(ctx context.Context) error {
+	s.mu.Lock()
+	ready := s.writesReady
+	s.mu.Unlock()
+	if ready == nil {
+		return nil
+	}
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writesErr
 }

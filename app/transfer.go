@@ -190,6 +190,9 @@ func samePhone(text string, ph model.Phone, region string) bool {
 // created as needed. With label sync on, the assignments are sent to
 // WhatsApp afterwards (an ErrNotSynced error, with the result, on failure).
 func (s *Service) ApplyImport(ctx context.Context, p *ImportPlan) (ImportResult, error) {
+	if err := s.writable(ctx); err != nil {
+		return ImportResult{}, err
+	}
 	if p == nil {
 		return ImportResult{}, errors.New("nothing to import")
 	}
