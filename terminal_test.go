@@ -49,6 +49,18 @@ func (s *tmuxSession) waitFor(text string) string {
 	}
 }
 
+// isolatedEnv is an env prefix for the shell command: the binary must not
+// read the developer's own config or data.
+func isolatedEnv(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return "env WABOOK_CONFIG=" + cfg + " XDG_CONFIG_HOME=" + dir + " XDG_DATA_HOME=" + dir
+}
+
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "wabook")
@@ -71,7 +83,7 @@ func TestTerminalSession(t *testing.T) {
 	world, _ := filepath.Abs("testdata/world.json")
 	s := &tmuxSession{t: t, socket: "wabook-test-" + strconv.Itoa(os.Getpid())}
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	command := strings.Join([]string{bin, "--sim", world, "--db", filepath.Join(dir, "w.db"), "; echo wabook-exited-$?; sleep 60"}, " ")
+	command := strings.Join([]string{isolatedEnv(t), bin, "--sim", world, "--db", filepath.Join(dir, "w.db"), "; echo wabook-exited-$?; sleep 60"}, " ")
 	s.tmux("new-session", "-d", "-s", "w", "-x", "100", "-y", "30", command)
 
 	s.waitFor("6 contacts")
@@ -132,7 +144,7 @@ func TestSignalsEndTheTUICleanly(t *testing.T) {
 			s := &tmuxSession{t: t, socket: "wabook-sig-" + strconv.Itoa(os.Getpid())}
 			t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 			s.tmux("new-session", "-d", "-s", "w", "-x", "100", "-y", "30",
-				strings.Join([]string{bin, "--sim", world, "--db", db, "; echo wabook-exited-$?; sleep 60"}, " "))
+				strings.Join([]string{isolatedEnv(t), bin, "--sim", world, "--db", db, "; echo wabook-exited-$?; sleep 60"}, " "))
 			s.waitFor("6 contacts")
 			raw, err := os.ReadFile(db + ".lock")
 			if err != nil {

@@ -720,10 +720,17 @@ func (s *Service) runChecker(ctx context.Context) {
 		s.checksChanged()
 		answers, err := s.backend.CheckNumbers(ctx, b.Phones)
 		nextAt = now.Add(jitter(cfg.CheckPace))
-		if ctx.Err() != nil {
-			return // the batch stays in flight: the next worker sends it again
-		}
 		bg := context.WithoutCancel(ctx)
+		if ctx.Err() != nil {
+			if err == nil {
+				// WhatsApp answered before we were stopped: keep the
+				// answers, or the next run would ask for them again.
+				if cerr := s.commitBatch(bg, b, answersToResults(b.Phones, answers)); cerr != nil {
+					s.log.Error("check queue: storing the last answers", "err", cerr)
+				}
+			}
+			return // otherwise the batch stays in flight: the next worker sends it again
+		}
 		switch {
 		case errors.Is(err, wa.ErrRateLimited):
 			// Refused, nothing looked up: give the budget back.

@@ -113,7 +113,7 @@ func Label(ctx context.Context, env Env, args []string) error {
 		if err != nil && l.ID == 0 {
 			return err
 		}
-		fmt.Fprintf(env.Out, "created: %s (colour %d %s)\n", l.Name, l.Color, model.LabelColorName(l.Color))
+		fmt.Fprintf(env.Out, "created: %s (colour %d %s)\n", model.Sanitize(l.Name), l.Color, model.LabelColorName(l.Color))
 		return err
 	case "rename":
 		if len(pos) != 2 {
@@ -134,7 +134,7 @@ func Label(ctx context.Context, env Env, args []string) error {
 		if err != nil && !errors.Is(err, app.ErrNotSynced) {
 			return err
 		}
-		fmt.Fprintf(env.Out, "%s: %s → %s\n", verb, l.Name, model.NormalizeLabelName(pos[1]))
+		fmt.Fprintf(env.Out, "%s: %s → %s\n", verb, model.Sanitize(l.Name), model.NormalizeLabelName(pos[1]))
 		return err
 	case "rm":
 		l, err := findLabel(ctx, env, strings.Join(pos, " "))
@@ -145,7 +145,7 @@ func Label(ctx context.Context, env Env, args []string) error {
 		if err != nil && !errors.Is(err, app.ErrNotSynced) {
 			return err
 		}
-		fmt.Fprintf(env.Out, "deleted: %s (%d contacts lost it)\n", l.Name, l.Count)
+		fmt.Fprintf(env.Out, "deleted: %s (%d contacts lost it)\n", model.Sanitize(l.Name), l.Count)
 		return err
 	case "color":
 		if len(pos) < 2 {
@@ -163,7 +163,7 @@ func Label(ctx context.Context, env Env, args []string) error {
 		if err != nil && !errors.Is(err, app.ErrNotSynced) {
 			return err
 		}
-		fmt.Fprintf(env.Out, "%s: colour %d %s\n", l.Name, n, model.LabelColorName(n))
+		fmt.Fprintf(env.Out, "%s: colour %d %s\n", model.Sanitize(l.Name), n, model.LabelColorName(n))
 		return err
 	}
 	return nil

@@ -225,7 +225,9 @@ func upsertWALabel(ctx context.Context, tx *sql.Tx, waID, name string, color int
 	if waID == "" {
 		return model.Label{}, errors.New("store: empty WhatsApp label id")
 	}
-	name = NormLabelName(name)
+	// Names from WhatsApp follow the same rules as ours: no control codes,
+	// and no commas, which separate label lists.
+	name = NormLabelName(strings.ReplaceAll(model.NormalizeLabelName(name), ",", " "))
 	if name == "" {
 		name = "Label " + waID
 	}

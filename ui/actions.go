@@ -68,7 +68,8 @@ func (m *Model) undo() tea.Cmd {
 	svc := m.svc
 	return run(func(ctx context.Context) (string, *app.Undo, error) {
 		if err := svc.UndoChange(ctx, u); err != nil {
-			return "", nil, fmt.Errorf("undo %s: %w", u.Description, err)
+			// Still undoable (a busy database, say): keep it for another u.
+			return "", u, fmt.Errorf("undo %s: %w", u.Description, err)
 		}
 		return "undone: " + u.Description, nil, nil
 	})
@@ -140,8 +141,20 @@ func (m *Model) contactForm(c *model.Contact) tea.Cmd {
 		if strings.TrimSpace(v[1]) != c.Phone {
 			return "The phone number of a contact cannot change; add a new contact instead.", nil
 		}
+		// Only what was changed is sent: an untouched field must not be
+		// rewritten (a label name with a comma would split, a name with
+		// control characters would count as renamed).
 		jid := c.JID
-		edit := app.ContactEdit{Name: &v[0], Labels: &v[2], Note: &v[3], Internal: &t[4]}
+		edit := app.ContactEdit{Internal: &t[4]}
+		if v[0] != f.initial[0] {
+			edit.Name = &v[0]
+		}
+		if v[2] != f.initial[2] {
+			edit.Labels = &v[2]
+		}
+		if v[3] != f.initial[3] {
+			edit.Note = &v[3]
+		}
 		return "", run(func(ctx context.Context) (string, *app.Undo, error) {
 			edited, err := svc.EditContact(ctx, jid, edit)
 			return "saved " + model.Sanitize(edited.DisplayName()), nil, err

@@ -489,10 +489,18 @@ func (c *checksScreen) export(path string) tea.Cmd {
 		c.err = "No file name given; nothing exported."
 		return nil
 	}
-	results := c.results
+	job := c.selectedJob()
+	if job == nil {
+		return nil
+	}
+	// Read the results of the job chosen now, not whatever is on screen.
+	svc, id := c.svc, job.ID
 	return func() tea.Msg {
-		err := app.ExportCheckResultsFile(path, results)
-		return checksDoneMsg{flash: fmt.Sprintf("exported %d results to %s", len(results), path), err: err}
+		results, err := svc.JobResults(context.Background(), id)
+		if err == nil {
+			err = app.ExportCheckResultsFile(path, results)
+		}
+		return checksDoneMsg{flash: fmt.Sprintf("exported %d results of job %d to %s", len(results), id, path), err: err}
 	}
 }
 

@@ -64,9 +64,12 @@ type formDialog struct {
 	st     *Styles
 	title  string
 	fields []*formField
-	focus  int
-	err    string
-	submit func(values []string, toggles []bool) (string, tea.Cmd)
+	// initial holds each text field's value as first shown, so a submit
+	// can tell what the user changed.
+	initial []string
+	focus   int
+	err     string
+	submit  func(values []string, toggles []bool) (string, tea.Cmd)
 }
 
 func newFormDialog(st *Styles, title string) *formDialog {
@@ -85,11 +88,13 @@ func (f *formDialog) addText(label, value, placeholder string) *formDialog {
 		ti.Focus()
 	}
 	f.fields = append(f.fields, &formField{label: label, input: ti})
+	f.initial = append(f.initial, ti.Value())
 	return f
 }
 
 func (f *formDialog) addToggle(label string, on bool) *formDialog {
 	f.fields = append(f.fields, &formField{label: label, toggle: &on})
+	f.initial = append(f.initial, "")
 	return f
 }
 

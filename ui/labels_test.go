@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/wabook/wabook/app"
@@ -133,5 +134,32 @@ func TestBlockFromTheDetailView(t *testing.T) {
 	_, _ = finalView(t, tm)
 	if c, _ := svc.FindContact(context.Background(), "14155550104"); !c.IsBlocked {
 		t.Error("a failed unblock changed the mirror")
+	}
+}
+
+// Editing only the note of a contact whose name carries control codes (from
+// the phone's address book) saves the note and leaves name and labels.
+func TestNoteOnlyEditOfAWhatsAppContact(t *testing.T) {
+	svc := newTestService(t)
+	m := New(svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, m.load())
+	drive(m, m.completeIndex(m.ix))
+	m.contacts.setQuery("gnp")
+	eve := m.contacts.current()
+	if eve == nil {
+		t.Fatal("Eve not found")
+	}
+	m.contactForm(eve)
+	f := m.dialog.(*formDialog)
+	f.fields[3].input.SetValue("met at the conference")
+	_, cmd := m.Update(press("enter"))
+	drive(m, cmd)
+	if m.actionErr != "" {
+		t.Fatalf("note-only edit refused: %s", m.actionErr)
+	}
+	c, err := svc.FindContact(context.Background(), "14155550105")
+	if err != nil || c.Note != "met at the conference" || c.FullName != eve.FullName {
+		t.Errorf("after the edit: note %q, name %q (was %q), %v", c.Note, c.FullName, eve.FullName, err)
 	}
 }

@@ -727,7 +727,8 @@ func (m *Model) statusBar() string {
 		right = q + " · " + right
 	}
 	if m.flash != "" {
-		right = m.flash + " "
+		// Flashes quote names (labels from WhatsApp, contacts).
+		right = model.Sanitize(m.flash) + " "
 	}
 	if m.actionErr != "" {
 		left := " " + model.Sanitize(m.actionErr) + " "

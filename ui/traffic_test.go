@@ -97,10 +97,19 @@ func TestTerminalTraffic(t *testing.T) {
 	defer func() { p.Quit(); keys.Close(); <-done }()
 
 	const settle = 300 * time.Millisecond
-	first := term.quiet(t, settle)
-	if _, _, text := term.snapshot(); !strings.Contains(text, "Phone") || !strings.Contains(text, "+1") {
-		t.Fatalf("first frame does not show the list:\n%q", text)
+	// The list, not the loading frame: wait for rows, then for quiet.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, _, text := term.snapshot(); strings.Contains(text, "Phone") && strings.Contains(text, "+1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			_, _, text := term.snapshot()
+			t.Fatalf("the list never showed:\n%q", text)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	first := term.quiet(t, settle)
 	press := func(s string) int {
 		before := term.quiet(t, settle)
 		if _, err := keys.Write([]byte(s)); err != nil {
