@@ -389,3 +389,19 @@ func FilterContacts(snap *Snapshot, query string) ([]*model.Contact, error) {
 	})
 	return out, nil
 }
+
+// HideContactUndoable hides a contact and returns the Undo that shows it
+// again: the contact list has no other way back to a hidden contact.
+func (s *Service) HideContactUndoable(ctx context.Context, jid string) (*Undo, error) {
+	c, err := s.FindContact(ctx, jid)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.HideContact(ctx, c.JID, true); err != nil {
+		return nil, err
+	}
+	return &Undo{
+		Description: "hide " + model.Sanitize(c.DisplayName()),
+		apply:       func(ctx context.Context) error { return s.HideContact(ctx, c.JID, false) },
+	}, nil
+}

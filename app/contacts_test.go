@@ -250,3 +250,34 @@ func TestRefreshProfile(t *testing.T) {
 		t.Error("lost ada")
 	}
 }
+
+func TestHideContactUndoable(t *testing.T) {
+	svc, _ := worldService(t, nil)
+	ctx := context.Background()
+	const ada = "14155550101@s.whatsapp.net"
+	undo, err := svc.HideContactUndoable(ctx, ada)
+	if err != nil {
+		t.Fatal(err)
+	}
+	visible := func() bool {
+		snap, err := svc.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range snap.Contacts {
+			if c.JID == ada {
+				return true
+			}
+		}
+		return false
+	}
+	if visible() {
+		t.Fatal("hidden contact still listed")
+	}
+	if err := svc.UndoChange(ctx, undo); err != nil {
+		t.Fatal(err)
+	}
+	if !visible() {
+		t.Error("undo did not show the contact again")
+	}
+}

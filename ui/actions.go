@@ -174,7 +174,8 @@ func (m *Model) confirmDelete(c *model.Contact) tea.Cmd {
 			question: fmt.Sprintf("%s comes from WhatsApp and cannot be deleted here. Hide it from the list?", name),
 			yes: func() tea.Cmd {
 				return run(func(ctx context.Context) (string, *app.Undo, error) {
-					return "hidden " + name, nil, svc.HideContact(ctx, jid, true)
+					undo, err := svc.HideContactUndoable(ctx, jid)
+					return "hidden " + name + " (u shows it again)", undo, err
 				})
 			}}
 		return nil

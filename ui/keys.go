@@ -62,7 +62,7 @@ func DefaultKeyMap() *KeyMap {
 		Block:          key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block/unblock")),
 		ExportContacts: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export shown")),
 		Import:         key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import file")),
-		Undo:           key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo label change")),
+		Undo:           key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo (labels, hide)")),
 		Refresh:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "fetch about & picture")),
 		NewLabel:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new label")),
 		RenameLabel:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
