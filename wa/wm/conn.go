@@ -149,19 +149,10 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 			return
 		}
 		b.log.Warnf("Connecting to WhatsApp failed (attempt %d): %v", attempt, err)
-		delay := b.backoff(attempt)
-		b.mu.Lock()
-		if b.sess != s || b.closed {
-			b.mu.Unlock()
+		delay, ok := b.announceRetry(s, attempt, err)
+		if !ok {
 			return
 		}
-		b.attempt = attempt
-		b.emitLocked(wa.ConnectionChanged{
-			State:   wa.StateReconnecting,
-			Attempt: attempt,
-			Detail:  fmt.Sprintf("no connection to WhatsApp (%s); retrying in %s", errWords(err), roundDelay(delay)),
-		})
-		b.mu.Unlock()
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
@@ -198,19 +189,10 @@ func (b *Backend) autoReconnectHook(err error) bool {
 // connectLoopAfterFailure reports a failed reconnect, waits the backoff and
 // hands over to connectLoop.
 func (b *Backend) connectLoopAfterFailure(s *session, cli *whatsmeow.Client, attempt int, err error) {
-	delay := b.backoff(attempt)
-	b.mu.Lock()
-	if b.sess != s || b.closed {
-		b.mu.Unlock()
+	delay, ok := b.announceRetry(s, attempt, err)
+	if !ok {
 		return
 	}
-	b.attempt = attempt
-	b.emitLocked(wa.ConnectionChanged{
-		State:   wa.StateReconnecting,
-		Attempt: attempt,
-		Detail:  fmt.Sprintf("no connection to WhatsApp (%s); retrying in %s", errWords(err), roundDelay(delay)),
-	})
-	b.mu.Unlock()
 	t := time.NewTimer(delay)
 	defer t.Stop()
 	select {
@@ -219,6 +201,25 @@ func (b *Backend) connectLoopAfterFailure(s *session, cli *whatsmeow.Client, att
 		return
 	}
 	b.connectLoop(s.ctx, s, cli, attempt+1)
+}
+
+// announceRetry reports a failed attempt and the wait before the next one.
+// It returns false when the session is over (replaced or closed) and
+// nothing should be retried.
+func (b *Backend) announceRetry(s *session, attempt int, err error) (time.Duration, bool) {
+	delay := b.backoff(attempt)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sess != s || b.closed {
+		return 0, false
+	}
+	b.attempt = attempt
+	b.emitLocked(wa.ConnectionChanged{
+		State:   wa.StateReconnecting,
+		Attempt: attempt,
+		Detail:  fmt.Sprintf("no connection to WhatsApp (%s); retrying in %s", errWords(err), roundDelay(delay)),
+	})
+	return delay, true
 }
 
 // watchQR turns the QR channel into pairing events.
@@ -367,17 +368,8 @@ func (b *Backend) PairPhone(ctx context.Context, phone string) (string, error) {
 // ConnectionChanged (logged out). When WhatsApp cannot be reached nothing is
 // deleted and the error says so.
 func (b *Backend) Logout(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
+	if err := b.begin(ctx); err != nil {
 		return err
-	}
-	b.mu.Lock()
-	closed := b.closed
-	b.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	if !b.paired() {
-		return wa.ErrNotPaired
 	}
 	cli := b.cli()
 	if !cli.IsLoggedIn() {
