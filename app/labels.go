@@ -50,6 +50,26 @@ func (s *Service) UndoChange(ctx context.Context, u *Undo) error {
 	return err
 }
 
+// restoreLabel brings back a deleted (or merged) label with its contacts,
+// applies changes in the same transaction, and tells WhatsApp.
+func (s *Service) restoreLabel(ctx context.Context, lw store.LabelWithMembers, changes []store.LabelChange) error {
+	done, _, err := s.store.ApplyLabelBatch(ctx, store.LabelBatch{Restore: []store.LabelWithMembers{lw}, Changes: changes})
+	if err != nil {
+		return s.labelError(ctx, lw.Label.Name, err)
+	}
+	s.notify(DataChanged)
+	var errs []error
+	if lw.Label.WALabelID != "" {
+		if err := s.pushEdited(ctx, lw.Label.ID); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := s.pushChats(ctx, done); err != nil {
+		errs = append(errs, err)
+	}
+	return firstOf(errs)
+}
+
 // cleanLabelName normalises a label name and checks it.
 func cleanLabelName(name string) (string, error) {
 	n := model.NormalizeLabelName(name)
@@ -292,21 +312,7 @@ func (s *Service) mergeLabel(ctx context.Context, from, into model.Label) (*Undo
 		inv[i] = store.LabelChange{JID: c.JID, LabelID: c.LabelID, Assigned: false}
 	}
 	undo := &Undo{Description: fmt.Sprintf("merge %s into %s", from.Name, into.Name), apply: func(ctx context.Context) error {
-		done, _, err := s.store.ApplyLabelBatch(ctx, store.LabelBatch{Restore: []store.LabelWithMembers{lw}, Changes: inv})
-		if err != nil {
-			return s.labelError(ctx, lw.Label.Name, err)
-		}
-		s.notify(DataChanged)
-		var errs []error
-		if lw.Label.WALabelID != "" {
-			if err := s.pushEdited(ctx, lw.Label.ID); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		if err := s.pushChats(ctx, done); err != nil {
-			errs = append(errs, err)
-		}
-		return firstOf(errs)
+		return s.restoreLabel(ctx, lw, inv)
 	}}
 	var errs []error
 	if err := s.pushChats(ctx, added); err != nil {
@@ -363,21 +369,7 @@ func (s *Service) DeleteLabel(ctx context.Context, id int64) (*Undo, error) {
 	}
 	s.notify(DataChanged)
 	undo := &Undo{Description: "delete " + lw.Label.Name, apply: func(ctx context.Context) error {
-		done, _, err := s.store.ApplyLabelBatch(ctx, store.LabelBatch{Restore: []store.LabelWithMembers{lw}})
-		if err != nil {
-			return s.labelError(ctx, lw.Label.Name, err)
-		}
-		s.notify(DataChanged)
-		var errs []error
-		if lw.Label.WALabelID != "" {
-			if err := s.pushEdited(ctx, lw.Label.ID); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		if err := s.pushChats(ctx, done); err != nil {
-			errs = append(errs, err)
-		}
-		return firstOf(errs)
+		return s.restoreLabel(ctx, lw, nil)
 	}}
 	return undo, s.pushDelete(ctx, lw.Label)
 }

@@ -473,26 +473,34 @@ func (s *Store) LabelMembers(ctx context.Context, id int64) ([]string, error) {
 	return out, nil
 }
 
+// labelWithMembers reads a label and the contacts carrying it.
+func labelWithMembers(ctx context.Context, tx *sql.Tx, id int64) (LabelWithMembers, error) {
+	l, err := labelWhere(ctx, tx, `l.id = ?`, id)
+	if errors.Is(err, ErrNotFound) {
+		return LabelWithMembers{}, fmt.Errorf("store: label %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return LabelWithMembers{}, err
+	}
+	members, err := queryStrings(ctx, tx, `SELECT contact_jid FROM contact_labels WHERE label_id = ? ORDER BY contact_jid`, id)
+	if err != nil {
+		return LabelWithMembers{}, fmt.Errorf("store: label %d members: %w", id, err)
+	}
+	return LabelWithMembers{Label: l, Members: members}, nil
+}
+
 // DeleteLabelWithMembers deletes a label and returns it with the contacts
 // that carried it, read in the same transaction. ErrNotFound when unknown.
 func (s *Store) DeleteLabelWithMembers(ctx context.Context, id int64) (LabelWithMembers, error) {
 	var out LabelWithMembers
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		l, err := labelWhere(ctx, tx, `l.id = ?`, id)
-		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
+		var err error
+		if out, err = labelWithMembers(ctx, tx, id); err != nil {
 			return err
-		}
-		members, err := queryStrings(ctx, tx, `SELECT contact_jid FROM contact_labels WHERE label_id = ? ORDER BY contact_jid`, id)
-		if err != nil {
-			return fmt.Errorf("store: delete label %d: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: delete label %d: %w", id, err)
 		}
-		out = LabelWithMembers{Label: l, Members: members}
 		return nil
 	})
 	return out, err
@@ -511,17 +519,11 @@ func (s *Store) MergeLabel(ctx context.Context, from, into int64) (LabelWithMemb
 		if err := requireLabels(ctx, tx, []int64{into}); err != nil {
 			return err
 		}
-		l, err := labelWhere(ctx, tx, `l.id = ?`, from)
-		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("store: label %d: %w", from, ErrNotFound)
-		}
+		lw, err := labelWithMembers(ctx, tx, from)
 		if err != nil {
 			return err
 		}
-		members, err := queryStrings(ctx, tx, `SELECT contact_jid FROM contact_labels WHERE label_id = ? ORDER BY contact_jid`, from)
-		if err != nil {
-			return fmt.Errorf("store: merge label %d: %w", from, err)
-		}
+		l, members := lw.Label, lw.Members
 		a, err := newAssigner(ctx, tx, &lc)
 		if err != nil {
 			return err
