@@ -81,7 +81,10 @@ func TestCheckCommand(t *testing.T) {
 
 	again := runCheck(t, append(base, inputs...)...)
 	for i, r := range again {
-		if r.Cached != (want[i].status == "valid") || r.Status != rs[i].Status || r.WAID != rs[i].WAID || r.CheckedAt != rs[i].CheckedAt {
+		// A cached answer keeps its time; an impossible number is judged
+		// anew each run, so its time is the run's.
+		if r.Cached != (want[i].status == "valid") || r.Status != rs[i].Status || r.WAID != rs[i].WAID ||
+			r.Cached && r.CheckedAt != rs[i].CheckedAt {
 			t.Errorf("second run result %d = %+v, want the cached %+v", i, r, rs[i])
 		}
 	}
