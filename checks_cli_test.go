@@ -8,20 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/cli"
 )
 
-type checkOut struct {
-	Input        string  `json:"input"`
-	ContactID    string  `json:"contact_id"`
-	WAID         string  `json:"wa_id"`
-	Status       string  `json:"status"`
-	Exists       bool    `json:"exists"`
-	VerifiedName *string `json:"verified_name"`
-	Cached       bool    `json:"cached"`
-	CheckedAt    string  `json:"checked_at"`
-	Error        string  `json:"error"`
-}
+// checkOut is a result as `check --json` prints it.
+type checkOut = app.CheckResultJSON
 
 // checkSetup writes a world (latencyMS per check call) and a config file
 // with no pacing, pointed at by WABOOK_CONFIG.

@@ -2,39 +2,16 @@ package app
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/wabook/wabook/model"
-	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
 	"github.com/wabook/wabook/wa/sim"
 )
 
-func syncedService(t *testing.T) (*Service, *sim.Backend) {
-	t.Helper()
-	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := sim.New(world)
-	ctx, cancel := context.WithCancel(context.Background())
-	svc := New(st, backend, Options{})
-	go svc.Run(ctx)
-	t.Cleanup(func() { cancel(); backend.Close(); st.Close() })
-	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)
-	defer done()
-	if err := svc.SyncOnce(syncCtx); err != nil {
-		t.Fatal(err)
-	}
-	return svc, backend
-}
+func syncedService(t *testing.T) (*Service, *sim.Backend) { return worldService(t, nil) }
 
 // eventually polls until cond holds: events are applied by Run's goroutine.
 func eventually(t *testing.T, what string, cond func() bool) {
