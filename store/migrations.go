@@ -164,6 +164,21 @@ ALTER TABLE contacts ADD COLUMN sort_name TEXT GENERATED ALWAYS AS (
 	END) VIRTUAL;
 CREATE INDEX contacts_sort ON contacts(hidden, sort_name);
 `,
+	// 5: first contact with a real account: the WhatsApp Web versions seen
+	// (fetched, connected, refused with 405), how often WhatsApp left a
+	// queued number out of an answer that answered others, and the chat form
+	// (phone-number JID or LID) WhatsApp used for each label association.
+	`
+CREATE TABLE wa_versions (
+	version      TEXT PRIMARY KEY,            -- "2.3000.1031080782"
+	source       TEXT NOT NULL DEFAULT '',    -- where it came from (a URL, "flag", "config")
+	fetched_at   INTEGER NOT NULL DEFAULT 0,  -- unix seconds; 0 when never fetched
+	connected_at INTEGER NOT NULL DEFAULT 0,  -- last time WhatsApp accepted it
+	refused_at   INTEGER NOT NULL DEFAULT 0   -- WhatsApp refused it as outdated: never used again
+);
+ALTER TABLE check_items ADD COLUMN unanswered INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contact_labels ADD COLUMN wa_chat TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -84,6 +84,12 @@ type Options struct {
 	// Backoff is the wait before reconnect attempt n (1-based); by default
 	// 2 s doubling to 2 min, with ±10 % jitter.
 	Backoff func(attempt int) time.Duration
+	// Versions picks the WhatsApp Web version to announce and learns which
+	// ones WhatsApp accepts; nil announces whatsmeow's built-in version.
+	Versions wa.VersionSource
+	// State keeps the adapter's own marks across restarts (such as "needs a
+	// full app-state resync"); nil keeps them in memory only.
+	State wa.KV
 }
 
 // netClient is everything the backend asks WhatsApp over the network
