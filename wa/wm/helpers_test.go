@@ -14,6 +14,7 @@ import (
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/appstate"
+	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/proto/waServerSync"
 	"go.mau.fi/whatsmeow/proto/waSyncAction"
@@ -188,6 +189,38 @@ type fakeNet struct {
 	pictureErr     error
 	blockUpdates   []string
 	patches        []appstate.PatchInfo
+	// iq answers SendIQ by namespace ("usync", "blocklist", …) with a reply
+	// node; iqs records every query sent.
+	iq  map[string]func(q whatsmeow.DangerousInfoQuery) (*waBinary.Node, error)
+	iqs []whatsmeow.DangerousInfoQuery
+}
+
+// SendIQ hands the query to the namespace's handler. A reply of type
+// "error" becomes a *whatsmeow.IQError carrying the <error> child's code
+// and text, as whatsmeow's own sendIQ does with a server reply (PROTOCOL.md).
+func (f *fakeNet) SendIQ(ctx context.Context, q whatsmeow.DangerousInfoQuery) (*waBinary.Node, error) {
+	f.mu.Lock()
+	f.iqs = append(f.iqs, q)
+	h := f.iq[q.Namespace]
+	f.mu.Unlock()
+	if h == nil {
+		return nil, fmt.Errorf("no answer configured for %s queries", q.Namespace)
+	}
+	res, err := h(q)
+	if err != nil || res == nil {
+		return res, err
+	}
+	if t, _ := res.Attrs["type"].(string); res.Tag == "iq" && t == "error" {
+		iqErr := &whatsmeow.IQError{RawNode: res}
+		if e, ok := res.GetOptionalChildByTag("error"); ok {
+			iqErr.ErrorNode = &e
+			ag := e.AttrGetter()
+			iqErr.Code = ag.OptionalInt("code")
+			iqErr.Text = ag.OptionalString("text")
+		}
+		return res, iqErr
+	}
+	return res, nil
 }
 
 func (f *fakeNet) GetJoinedGroups(ctx context.Context) ([]*types.GroupInfo, error) {

@@ -24,6 +24,7 @@ import (
 	"github.com/rs/zerolog"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/appstate"
+	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/proto/waCompanionReg"
 	wastore "go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
@@ -104,9 +105,20 @@ type netClient interface {
 	GetUserInfo(ctx context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error)
 	GetProfilePictureInfo(ctx context.Context, jid types.JID, params *whatsmeow.GetProfilePictureParams) (*types.ProfilePictureInfo, error)
 	SendAppState(ctx context.Context, patch appstate.PatchInfo) error
+	// SendIQ sends an info query wabook builds itself and returns the
+	// reply (see PROTOCOL.md for each query's shape). As in whatsmeow, a
+	// reply of type "error" comes back with a *whatsmeow.IQError.
+	SendIQ(ctx context.Context, q whatsmeow.DangerousInfoQuery) (*waBinary.Node, error)
 }
 
-var _ netClient = (*whatsmeow.Client)(nil)
+// liveNet is the netClient of a real connection.
+type liveNet struct{ *whatsmeow.Client }
+
+func (l liveNet) SendIQ(ctx context.Context, q whatsmeow.DangerousInfoQuery) (*waBinary.Node, error) {
+	return l.DangerousInternals().SendIQ(ctx, q)
+}
+
+var _ netClient = liveNet{}
 
 // session is one run of Connect: the retry loop, pairing and the live
 // connection, until Disconnect, Logout, Close or a permanent failure.
@@ -273,7 +285,7 @@ func (b *Backend) net() netClient {
 	if b.netOverride != nil {
 		return b.netOverride
 	}
-	return b.cli()
+	return liveNet{b.cli()}
 }
 
 // Events is the stream of everything the backend reports; Close closes it.
