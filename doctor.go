@@ -48,7 +48,8 @@ type diagnosis struct {
 	openErr                  error
 }
 
-func diagnose(g globals) (*diagnosis, error) {
+// diagnose gathers it; create opens (so creates) a missing database.
+func diagnose(g globals, create bool) (*diagnosis, error) {
 	d := &diagnosis{dbPath: g.db}
 	var err error
 	if d.cfgPath, err = app.DefaultConfigPath(); err != nil {
@@ -64,7 +65,7 @@ func diagnose(g globals) (*diagnosis, error) {
 	if d.logPath == "" {
 		d.logPath = filepath.Join(filepath.Dir(d.dbPath), "wabook.log")
 	}
-	if _, err := os.Stat(d.dbPath); err == nil {
+	if _, err := os.Stat(d.dbPath); err == nil || (create && errors.Is(err, fs.ErrNotExist)) {
 		d.store, d.openErr = store.Open(d.dbPath)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		d.openErr = err
@@ -94,7 +95,7 @@ func printVersion(ctx context.Context, g globals, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stdout, "WhatsApp Web: none (simulated account)")
 		return 0
 	}
-	d, err := diagnose(g)
+	d, err := diagnose(g, false)
 	if err != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1
@@ -110,18 +111,21 @@ func printVersion(ctx context.Context, g globals, stdout, stderr io.Writer) int 
 
 // runDoctor is `wabook doctor`. Unlike other commands it works while
 // another wabook holds the lock and on a damaged database (it reports the
-// damage instead of refusing), never creates the database, and never
-// connects to WhatsApp.
+// damage instead of refusing), creates the database only for --refresh to
+// cache into, and never connects to WhatsApp.
 func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.Writer) int {
 	if g.demo {
 		fmt.Fprintln(stderr, "wabook: doctor looks at a database; --demo has only a throw-away one")
 		return 2
 	}
-	if _, err := cli.ParseDoctorArgs(args); err != nil {
+	flags, err := cli.ParseDoctorArgs(args)
+	if err != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 2
 	}
-	d, err := diagnose(g)
+	// --refresh caches what it fetches, so it makes the database when
+	// there is none yet.
+	d, err := diagnose(g, flags.Refresh)
 	if err != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1

@@ -2,7 +2,6 @@ package wm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -66,18 +65,22 @@ func (f VersionFetcher) Fetch(ctx context.Context, pageURL string) (string, erro
 		hc = &http.Client{}
 	}
 	swURL := strings.TrimSuffix(pageURL, "/") + "/sw.js"
-	var errs []error
+	var first error
 	for _, u := range []string{pageURL, swURL} {
 		rev, err := fetchRevision(ctx, hc, u)
 		if err == nil {
 			return model.WebVersionFromRevision(rev).String(), nil
 		}
-		errs = append(errs, err)
+		if first != nil {
+			// One line for both places: it ends up in a status line.
+			return "", fmt.Errorf("%w; %w", first, err)
+		}
+		first = err
 		if ctx.Err() != nil {
 			break // no time left for the second place
 		}
 	}
-	return "", errors.Join(errs...)
+	return "", first
 }
 
 func (f VersionFetcher) timeout() time.Duration {

@@ -111,6 +111,9 @@ func TestFetchVersion(t *testing.T) {
 			if tt.err == nil && err != nil {
 				t.Errorf("error %v", err)
 			}
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q spans lines", err)
+			}
 			if got := site.requests(); strings.Join(got, " ") != strings.Join(tt.requests, " ") {
 				t.Errorf("requests %v, want %v", got, tt.requests)
 			}
