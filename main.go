@@ -57,6 +57,8 @@ commands:
   import FILE [--labels "A, B"] [--dry-run]         import a CSV or vCard file (shows the plan first)
   export [--format csv|vcf|json] [--query Q] [-o FILE]
                                                     export contacts (all, or those matching Q)
+  doctor [--json] [--refresh]                       what to check when something is off (never connects;
+                                                    --refresh fetches the current WhatsApp Web version)
 
 global flags:
   --demo          try wabook on a built-in simulated account (throw-away database)
@@ -64,14 +66,20 @@ global flags:
   --db PATH       database file (default $WABOOK_DB or ~/.local/share/wabook/wabook.db)
   --region CC     country for numbers without a country code (default: the account's)
   --log FILE      log file (default: wabook.log next to the database)
+  --wa-version V  announce this WhatsApp Web version (2.3000.N) instead of the one wabook picks
+  --version       print wabook's version and the WhatsApp Web version it would announce
 
 config file: $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json, e.g.
-  {"check_batch_size":20,"check_pace":"10s","check_daily_budget":1000,"check_max_age":"168h"}
+  {"check_batch_size":20,"check_pace":"10s","check_daily_budget":1000,"check_max_age":"168h",
+   "wa_version":"2.3000.1031080782","wa_version_url":"https://web.whatsapp.com"}
+  wa_version pins the WhatsApp Web version; wa_version_url is where the current one is read ("off": never)
 `
 
 type globals struct {
 	db, sim, region, log string
 	demo                 bool
+	waVersion            string // --wa-version
+	version              bool   // --version
 }
 
 var commands = map[string]func(context.Context, cli.Env, []string) error{
@@ -91,6 +99,7 @@ var commands = map[string]func(context.Context, cli.Env, []string) error{
 	"label":    cli.Label,
 	"import":   cli.Import,
 	"export":   cli.Export,
+	"doctor":   cli.Doctor, // run by runDoctor: it works without the lock or a sound database
 }
 
 func main() {
@@ -110,6 +119,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&g.region, "region", "", "")
 	fs.StringVar(&g.log, "log", "", "")
 	fs.BoolVar(&g.demo, "demo", false, "")
+	fs.StringVar(&g.waVersion, "wa-version", "", "")
+	fs.BoolVar(&g.version, "version", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -143,9 +154,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wabook: --region %q is not a country code (use two letters, like US, FR, BR)\n", g.region)
 		return 2
 	}
+	if g.waVersion != "" {
+		if _, err := model.ParseWAVersion(g.waVersion); err != nil {
+			fmt.Fprintf(stderr, "wabook: --wa-version: %v\n", err)
+			return 2
+		}
+	}
+	if g.version {
+		return printVersion(context.Background(), g, stdout, stderr)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+
+	if command == "doctor" {
+		return runDoctor(ctx, g, rest, stdout, stderr)
+	}
 
 	w, err := wire(ctx, g)
 	if err != nil {
@@ -324,7 +348,9 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 				return fail(err)
 			}
 		}
-		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath})
+		versions := app.NewVersions(st, app.VersionOptions{Flag: g.waVersion, Config: cfg,
+			Fetch: wm.VersionFetcher{}.Fetch, BuiltIn: wm.BuiltInVersion()})
+		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath, Versions: versions, ConfigPath: cfgPath})
 		if err != nil {
 			return fail(fmt.Errorf("starting the WhatsApp client: %w", err))
 		}

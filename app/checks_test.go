@@ -701,10 +701,10 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{"empty", "  \n", def, ""},
 		{"full", `{"check_batch_size":10,"check_pace":"2s","check_daily_budget":300,"check_max_age":"3d"}`,
-			Config{10, 2 * time.Second, 300, 72 * time.Hour}, ""},
-		{"partial", `{"check_pace":"0s"}`, Config{20, 0, 1000, def.CheckMaxAge}, ""},
-		{"capped", `{"check_batch_size":50}`, Config{20, def.CheckPace, 1000, def.CheckMaxAge}, ""},
-		{"days and hours", `{"check_max_age":"1d12h"}`, Config{20, def.CheckPace, 1000, 36 * time.Hour}, ""},
+			Config{CheckBatchSize: 10, CheckPace: 2 * time.Second, CheckDailyBudget: 300, CheckMaxAge: 72 * time.Hour}, ""},
+		{"partial", `{"check_pace":"0s"}`, Config{CheckBatchSize: 20, CheckPace: 0, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge}, ""},
+		{"capped", `{"check_batch_size":50}`, Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge}, ""},
+		{"days and hours", `{"check_max_age":"1d12h"}`, Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: 36 * time.Hour}, ""},
 		{"syntax", "{\n\"check_pace\": \"10s\",\n}", def, "line 3"},
 		{"unknown key", `{"check_pase":"10s"}`, def, `unknown key "check_pase"`},
 		{"bad duration", `{"check_pace":"soon"}`, def, `check_pace: "soon" is not a duration`},
@@ -713,6 +713,14 @@ func TestLoadConfig(t *testing.T) {
 		{"zero budget", `{"check_daily_budget":0}`, def, "check_daily_budget: must be at least 1"},
 		{"string size", `{"check_batch_size":"20"}`, def, "want a whole number"},
 		{"array", `[1]`, def, "want a JSON object"},
+		{"wa version", `{"wa_version":"2.3000.1000000001","wa_version_url":"http://127.0.0.1:8080/"}`,
+			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge,
+				WAVersion: "2.3000.1000000001", WAVersionURL: "http://127.0.0.1:8080/"}, ""},
+		{"version fetching off", `{"wa_version_url":"off"}`,
+			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge, WAVersionURL: "off"}, ""},
+		{"bad wa version", `{"wa_version":"2.3000"}`, def, `wa_version: "2.3000" is not a WhatsApp Web version`},
+		{"numeric wa version", `{"wa_version":2.3}`, def, "wa_version: want a version in quotes"},
+		{"bad version url", `{"wa_version_url":"web.whatsapp.com"}`, def, "wa_version_url: \"web.whatsapp.com\" is not an http(s) URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wabook/wabook/model"
 )
 
 // Check-queue defaults (DESIGN §5).
@@ -27,7 +30,8 @@ const (
 // Config is wabook's config file, $XDG_CONFIG_HOME/wabook/config.json:
 //
 //	{"check_batch_size": 20, "check_pace": "10s",
-//	 "check_daily_budget": 1000, "check_max_age": "168h"}
+//	 "check_daily_budget": 1000, "check_max_age": "168h",
+//	 "wa_version": "2.3000.1031080782", "wa_version_url": "https://web.whatsapp.com"}
 //
 // Every key is optional. Durations are Go durations ("10s", "2m", "12h")
 // or whole days ("7d").
@@ -41,6 +45,12 @@ type Config struct {
 	CheckDailyBudget int
 	// CheckMaxAge is how long a check result is reused (the cache TTL).
 	CheckMaxAge time.Duration
+	// WAVersion pins the WhatsApp Web version to announce ("2.3000.N");
+	// "" lets wabook pick it (versions.go).
+	WAVersion string
+	// WAVersionURL is the WhatsApp Web page the current version is read
+	// from; "" means DefaultWAVersionURL, "off" never fetches.
+	WAVersionURL string
 }
 
 // DefaultConfig is the configuration without a config file.
@@ -58,6 +68,8 @@ type configJSON struct {
 	CheckPace        string `json:"check_pace"`
 	CheckDailyBudget int    `json:"check_daily_budget"`
 	CheckMaxAge      string `json:"check_max_age"`
+	WAVersion        string `json:"wa_version,omitempty"`
+	WAVersionURL     string `json:"wa_version_url,omitempty"`
 }
 
 // MarshalJSON writes the config file's shape, durations as strings.
@@ -67,6 +79,8 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		CheckPace:        c.CheckPace.String(),
 		CheckDailyBudget: c.CheckDailyBudget,
 		CheckMaxAge:      c.CheckMaxAge.String(),
+		WAVersion:        c.WAVersion,
+		WAVersionURL:     c.WAVersionURL,
 	})
 }
 
@@ -149,14 +163,47 @@ func (c *Config) parse(data []byte) error {
 			c.CheckPace, err = parseDurationJSON(v)
 		case "check_max_age":
 			c.CheckMaxAge, err = parseDurationJSON(v)
+		case "wa_version":
+			c.WAVersion, err = parseWAVersionJSON(v)
+		case "wa_version_url":
+			c.WAVersionURL, err = parseVersionURLJSON(v)
 		default:
-			return fmt.Errorf("unknown key %q (known: check_batch_size, check_pace, check_daily_budget, check_max_age)", key)
+			return fmt.Errorf("unknown key %q (known: check_batch_size, check_pace, check_daily_budget, check_max_age, wa_version, wa_version_url)", key)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", key, err)
 		}
 	}
 	return nil
+}
+
+func parseWAVersionJSON(v json.RawMessage) (string, error) {
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", fmt.Errorf("want a version in quotes like \"2.3000.1031080782\", got %s", v)
+	}
+	if s == "" {
+		return "", nil // not pinned
+	}
+	if _, err := model.ParseWAVersion(s); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
+func parseVersionURLJSON(v json.RawMessage) (string, error) {
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", fmt.Errorf("want a URL in quotes like \"https://web.whatsapp.com\" or \"off\", got %s", v)
+	}
+	if s == "" || s == VersionURLOff {
+		return s, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an http(s) URL (or \"off\")", s)
+	}
+	return s, nil
 }
 
 func parseInt(v json.RawMessage) (int, error) {

@@ -221,6 +221,7 @@ func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 	case wa.SyncProgress:
 		s.updateStatus(func(st *Status) { st.SyncStage, st.SyncDone, st.SyncTotal = e.Stage, e.Done, e.Total })
 	case wa.SyncCompleted:
+		s.recordLastSync(ctx)
 		s.mu.Lock()
 		s.status.Synced = true
 		s.status.SyncStage = ""

@@ -23,6 +23,9 @@ type Env struct {
 	Svc *app.Service
 	Out io.Writer
 	Err io.Writer
+	// Doctor is what `wabook doctor` reports on (only doctor uses it; Svc
+	// may be nil then).
+	Doctor *app.DoctorInput
 }
 
 // UsageError is a mistake in how a command was called (exit status 2).

@@ -141,6 +141,7 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 			qrWatched = true
 			go b.watchQR(s, cli, ch)
 		}
+		b.announceVersion(s)
 		err := cli.ConnectContext(s.ctx)
 		if err == nil || errors.Is(err, whatsmeow.ErrAlreadyConnected) {
 			return
@@ -253,6 +254,9 @@ func (b *Backend) watchQR(s *session, cli *whatsmeow.Client, ch <-chan whatsmeow
 		case whatsmeow.QRChannelSuccess.Event:
 			b.emit(wa.PairSucceeded{Account: b.Account()}, wa.ConnectionChanged{State: wa.StateConnecting})
 			go b.afterPair(s, cli)
+		case whatsmeow.QRChannelClientOutdated.Event:
+			go b.clientOutdated(s, cli, true)
+			return
 		case whatsmeow.QRChannelScannedWithoutMultidevice.Event:
 			b.emit(wa.PairFailed{Reason: "the phone scanned the code but cannot link devices; update WhatsApp on the phone and scan again"})
 		default:
@@ -271,8 +275,6 @@ func pairFailure(item whatsmeow.QRChannelItem) string {
 	switch item.Event {
 	case whatsmeow.QRChannelTimeout.Event:
 		return "the code was not used in time (or the connection dropped); connect again for a new code"
-	case whatsmeow.QRChannelClientOutdated.Event:
-		return "WhatsApp refused this version of wabook as outdated; update wabook"
 	case whatsmeow.QRChannelErrUnexpectedEvent.Event:
 		return "pairing was interrupted by an unexpected answer from WhatsApp; try again"
 	case whatsmeow.QRChannelEventError:

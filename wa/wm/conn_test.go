@@ -241,7 +241,6 @@ func TestPairingFailures(t *testing.T) {
 		reason string
 	}{
 		{whatsmeow.QRChannelTimeout, "the code was not used in time (or the connection dropped); connect again for a new code"},
-		{whatsmeow.QRChannelClientOutdated, "WhatsApp refused this version of wabook as outdated; update wabook"},
 		{whatsmeow.QRChannelErrUnexpectedEvent, "pairing was interrupted by an unexpected answer from WhatsApp; try again"},
 		{whatsmeow.QRChannelItem{Event: whatsmeow.QRChannelEventError, Error: whatsmeow.ErrPairInvalidDeviceSignature},
 			"pairing failed: invalid device signature in pair success message"},

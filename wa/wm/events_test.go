@@ -385,14 +385,12 @@ func TestConnectionEvents(t *testing.T) {
 	b.handle(&events.KeepAliveTimeout{ErrorCount: 2})
 	b.handle(&events.KeepAliveRestored{})
 	b.handle(&events.StreamReplaced{})
-	b.handle(&events.ClientOutdated{})
 	b.handle(&events.ConnectFailure{Reason: events.ConnectFailureBadUserAgent, Message: "bad ua"})
 	expect(t, b,
 		wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: 2,
 			Detail: "WhatsApp is not answering (2 keep-alive pings timed out); waiting for the connection to recover"},
 		wa.ConnectionChanged{State: wa.StateConnected},
 		wa.ConnectionChanged{State: wa.StateReplaced, Detail: "another program connected with this session, so this one stopped"},
-		wa.ConnectionChanged{State: wa.StateOffline, Detail: "WhatsApp refused this version of wabook as outdated; update wabook"},
 		wa.ConnectionChanged{State: wa.StateOffline, Detail: "WhatsApp refused the connection (409: client user agent was rejected: bad ua)"},
 	)
 }

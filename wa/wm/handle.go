@@ -25,6 +25,7 @@ func (b *Backend) handle(evt any) {
 		b.attempt = 0
 		b.emitLocked(wa.ConnectionChanged{State: wa.StateConnected})
 		b.mu.Unlock()
+		b.versionConnected()
 		b.enqueue(b.syncPass)
 
 	case *events.Disconnected:
@@ -77,9 +78,13 @@ func (b *Backend) handle(evt any) {
 		b.emit(wa.ConnectionChanged{State: wa.StateOffline, Detail: detail})
 
 	case *events.ClientOutdated:
-		b.detachSession()
-		b.emit(wa.ConnectionChanged{State: wa.StateOffline,
-			Detail: "WhatsApp refused this version of wabook as outdated; update wabook"})
+		if !b.paired() {
+			return // while pairing the QR channel reports it (watchQR)
+		}
+		b.mu.Lock()
+		s, cli := b.sess, b.client
+		b.mu.Unlock()
+		go b.clientOutdated(s, cli, false)
 
 	case *events.CATRefreshError:
 		b.detachSession()

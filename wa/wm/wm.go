@@ -88,6 +88,9 @@ type Options struct {
 	// Versions picks the WhatsApp Web version to announce and learns which
 	// ones WhatsApp accepts; nil announces whatsmeow's built-in version.
 	Versions wa.VersionSource
+	// ConfigPath is the config file named when WhatsApp refuses the
+	// version and the user is told how to set wa_version there.
+	ConfigPath string
 	// State keeps the adapter's own marks across restarts (such as "needs a
 	// full app-state resync"); nil keeps them in memory only.
 	State wa.KV
@@ -128,6 +131,11 @@ type session struct {
 	qrReady chan struct{} // closed when the pairing socket shows its first code
 	qrOnce  sync.Once
 	phone   bool // PairPhone was used: QR codes are no longer shown (b.mu)
+	// version is the WhatsApp Web version this session announces, chosen
+	// on its first attempt; versionRetried: it replaces one WhatsApp
+	// refused, so another refusal is final (b.mu; version.go).
+	version        wa.VersionChoice
+	versionRetried bool
 }
 
 // Backend is the whatsmeow adapter. All methods are safe for concurrent use.
@@ -143,6 +151,8 @@ type Backend struct {
 	contactsWait  time.Duration
 	wsHTTP        *http.Client // overrides whatsmeow's websocket HTTP client (tests)
 	netOverride   netClient    // overrides the client's network calls (tests)
+	versions      wa.VersionSource
+	configPath    string
 
 	events *wa.EventQueue
 	done   chan struct{}
@@ -161,6 +171,8 @@ type Backend struct {
 	loggedOut     bool // the device was logged out; a new one is made on Connect
 	contactsTimer *time.Timer
 	awaitContacts *time.Timer // first sync waits for the phone's contact list
+
+	applied wa.VersionChoice // the WhatsApp Web version whatsmeow announces now (version.go)
 }
 
 // New opens whatsmeow's device store in db (upgrading its tables), loads the
@@ -205,6 +217,8 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		done:          make(chan struct{}),
 		taskNotify:    make(chan struct{}, 1),
 		workerDone:    make(chan struct{}),
+		versions:      opts.Versions,
+		configPath:    opts.ConfigPath,
 	}
 	if b.backoff == nil {
 		b.backoff = DefaultBackoff

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/cli"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
+	"github.com/wabook/wabook/wa/sim"
+	"github.com/wabook/wabook/wa/wm"
+)
+
+// wabookVersion is the module version and VCS revision the binary was
+// built from.
+func wabookVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}
+
+// diagnosis is what --version and doctor read: the paths, the config and
+// the database when it exists. It creates nothing.
+type diagnosis struct {
+	dbPath, logPath, cfgPath string
+	cfg                      app.Config
+	cfgErr                   error
+	store                    *store.Store
+	openErr                  error
+}
+
+// diagnose gathers it; create opens (so creates) a missing database.
+func diagnose(g globals, create bool) (*diagnosis, error) {
+	d := &diagnosis{dbPath: g.db}
+	var err error
+	if d.cfgPath, err = app.DefaultConfigPath(); err != nil {
+		return nil, err
+	}
+	d.cfg, d.cfgErr = app.LoadConfig(d.cfgPath)
+	if d.dbPath == "" {
+		if d.dbPath, err = store.DefaultPath(); err != nil {
+			return nil, err
+		}
+	}
+	d.logPath = g.log
+	if d.logPath == "" {
+		d.logPath = filepath.Join(filepath.Dir(d.dbPath), "wabook.log")
+	}
+	if _, err := os.Stat(d.dbPath); err == nil || (create && errors.Is(err, fs.ErrNotExist)) {
+		d.store, d.openErr = store.Open(d.dbPath)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		d.openErr = err
+	}
+	return d, nil
+}
+
+func (d *diagnosis) close() {
+	if d.store != nil {
+		d.store.Close()
+	}
+}
+
+// versions is the version source a real connection would use; it never
+// fetches unless asked to refresh.
+func (d *diagnosis) versions(g globals) *app.Versions {
+	return app.NewVersions(d.store, app.VersionOptions{Flag: g.waVersion, Config: d.cfg,
+		Fetch: wm.VersionFetcher{}.Fetch, BuiltIn: wm.BuiltInVersion()})
+}
+
+// printVersion is `wabook --version`: wabook's version and the WhatsApp Web
+// version a connection would announce, read from the flag, the config and
+// the cache only; it never fetches.
+func printVersion(ctx context.Context, g globals, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stdout, "wabook %s\n", wabookVersion())
+	if g.demo || g.sim != "" {
+		fmt.Fprintln(stdout, "WhatsApp Web: none (simulated account)")
+		return 0
+	}
+	d, err := diagnose(g, false)
+	if err != nil {
+		fmt.Fprintf(stderr, "wabook: %v\n", err)
+		return 1
+	}
+	defer d.close()
+	c := d.versions(g).Current(ctx)
+	fmt.Fprintf(stdout, "WhatsApp Web %s (%s)\n", c.Version, c.Source)
+	if c.Note != "" {
+		fmt.Fprintf(stdout, "  %s\n", c.Note)
+	}
+	return 0
+}
+
+// runDoctor is `wabook doctor`. Unlike other commands it works while
+// another wabook holds the lock and on a damaged database (it reports the
+// damage instead of refusing), creates the database only for --refresh to
+// cache into, and never connects to WhatsApp.
+func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.Writer) int {
+	if g.demo {
+		fmt.Fprintln(stderr, "wabook: doctor looks at a database; --demo has only a throw-away one")
+		return 2
+	}
+	flags, err := cli.ParseDoctorArgs(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "wabook: %v\n", err)
+		return 2
+	}
+	// --refresh caches what it fetches, so it makes the database when
+	// there is none yet.
+	d, err := diagnose(g, flags.Refresh)
+	if err != nil {
+		fmt.Fprintf(stderr, "wabook: %v\n", err)
+		return 1
+	}
+	defer d.close()
+	in := app.DoctorInput{WabookVersion: wabookVersion(), DBPath: d.dbPath, Store: d.store, OpenErr: d.openErr,
+		Versions: d.versions(g), LogPath: d.logPath, Config: d.cfg, ConfigPath: d.cfgPath, ConfigErr: d.cfgErr}
+
+	// The account, app state and queue come from a backend, which only
+	// starts on a sound database (whatsmeow may create its tables).
+	if d.store != nil && d.store.Integrity(ctx) == "ok" {
+		var backend wa.Backend
+		switch {
+		case g.sim != "":
+			world, err := sim.LoadWorldFile(g.sim)
+			if err != nil {
+				fmt.Fprintf(stderr, "wabook: %v\n", err)
+				return 1
+			}
+			backend = sim.New(world)
+		default:
+			b, err := wm.New(ctx, d.store.DB(), wm.Options{})
+			if err != nil {
+				in.BackendErr = fmt.Errorf("starting the WhatsApp client: %w", err)
+				break
+			}
+			backend = b
+		}
+		if backend != nil {
+			defer backend.Close()
+			cfg := d.cfg
+			in.Service = app.New(d.store, backend, app.Options{Region: strings.ToUpper(g.region), Config: &cfg})
+		}
+	}
+	env := cli.Env{Out: stdout, Err: stderr, Doctor: &in}
+	if err := commands["doctor"](ctx, env, args); err != nil {
+		fmt.Fprintf(stderr, "wabook: %v\n", err)
+		var usageErr *cli.UsageError
+		if errors.As(err, &usageErr) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,440 @@
+package wm
+
+import (
+	"context"
+	"crypto/md5"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waWa6"
+	"go.mau.fi/whatsmeow/types/events"
+	waLog "go.mau.fi/whatsmeow/util/log"
+
+	wastore "go.mau.fi/whatsmeow/store"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
+)
+
+// versionSite serves a WhatsApp Web page and its service worker on
+// loopback and records the requests.
+type versionSite struct {
+	*httptest.Server
+	mu       sync.Mutex
+	page, sw string // bodies; "" answers 404
+	hits     []string
+	agents   []string
+}
+
+func newVersionSite(t *testing.T, page, sw string) *versionSite {
+	t.Helper()
+	s := &versionSite{page: page, sw: sw}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.hits = append(s.hits, r.URL.Path)
+		s.agents = append(s.agents, r.UserAgent())
+		body := map[string]string{"/": s.page, "/sw.js": s.sw}[r.URL.Path]
+		s.mu.Unlock()
+		if body == "" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte(body))
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *versionSite) requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.hits...)
+}
+
+func fixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// restoreVersion puts whatsmeow's built-in version back after a test that
+// applied another one (whatsmeow keeps it in package globals).
+func restoreVersion(t *testing.T) {
+	t.Cleanup(func() {
+		if err := applyVersion(builtInVersion); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestFetchVersion(t *testing.T) {
+	page, sw := fixture(t, "version_page.html"), fixture(t, "version_sw.js")
+	for _, tt := range []struct {
+		name     string
+		page, sw string
+		want     string
+		err      []string
+		requests []string
+	}{
+		{"page", page, sw, "2.3000.1099999999", nil, []string{"/"}},
+		{"escaped quotes in sw.js", "<html>no revision here</html>", sw, "2.3000.1088888888", nil, []string{"/", "/sw.js"}},
+		{"page missing", "", sw, "2.3000.1088888888", nil, []string{"/", "/sw.js"}},
+		{"garbled", "<html>client_revision: soon</html>", `"client_revision":"x"`, "",
+			[]string{"no client_revision", "/sw.js: no client_revision"}, []string{"/", "/sw.js"}},
+		{"not found", "", "", "", []string{"HTTP 404"}, []string{"/", "/sw.js"}},
+		{"zero", `"client_revision":0,`, "", "", []string{"client_revision 0 is not a revision"}, []string{"/", "/sw.js"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			site := newVersionSite(t, tt.page, tt.sw)
+			got, err := VersionFetcher{Timeout: 5 * time.Second}.Fetch(context.Background(), site.URL)
+			if got != tt.want {
+				t.Errorf("Fetch = %q, %v; want %q", got, err, tt.want)
+			}
+			for _, w := range tt.err {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("error %v, want one containing %q", err, w)
+				}
+			}
+			if tt.err == nil && err != nil {
+				t.Errorf("error %v", err)
+			}
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q spans lines", err)
+			}
+			if got := site.requests(); strings.Join(got, " ") != strings.Join(tt.requests, " ") {
+				t.Errorf("requests %v, want %v", got, tt.requests)
+			}
+			site.mu.Lock()
+			for _, ua := range site.agents {
+				if !strings.Contains(ua, "Chrome/148.0.0.0") || !strings.HasPrefix(ua, "Mozilla/5.0 (X11; Linux x86_64)") {
+					t.Errorf("user agent %q, want a desktop Chrome 148", ua)
+				}
+			}
+			site.mu.Unlock()
+		})
+	}
+}
+
+func TestFetchVersionGivesUpInTime(t *testing.T) {
+	// A server that never answers: the fetch ends at its timeout.
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(hang)
+	start := time.Now()
+	_, err := VersionFetcher{Timeout: 200 * time.Millisecond}.Fetch(context.Background(), srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "timed out") {
+		t.Errorf("error %v, want a timeout", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s", d)
+	}
+	// A closed port fails at once.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	start = time.Now()
+	_, err = VersionFetcher{}.Fetch(context.Background(), "http://"+addr)
+	if err == nil || !strings.Contains(err.Error(), "connection refused") || time.Since(start) > 2*time.Second {
+		t.Errorf("closed port: %v after %s", err, time.Since(start))
+	}
+	if (VersionFetcher{Timeout: time.Hour}).timeout() != MaxVersionFetch {
+		t.Error("a fetch may take longer than MaxVersionFetch")
+	}
+}
+
+// payloadVersion is the version in the client payload whatsmeow would send
+// for the backend's device now.
+func payloadVersion(b *Backend) string {
+	av := b.cli().Store.GetClientPayload().GetUserAgent().GetAppVersion()
+	return wastore.WAVersionContainer{av.GetPrimary(), av.GetSecondary(), av.GetTertiary()}.String()
+}
+
+func TestApplyVersionChangesTheClientPayload(t *testing.T) {
+	restoreVersion(t)
+	paired, _ := newTestBackend(t, testOpts{})
+	unpaired, _ := newTestBackend(t, testOpts{unpaired: true})
+	const v = "2.3000.1099999999"
+	if err := applyVersion(v); err != nil {
+		t.Fatal(err)
+	}
+	if got := wastore.GetWAVersion().String(); got != v {
+		t.Errorf("GetWAVersion = %s", got)
+	}
+	// Login payload (paired) and registration payload (pairing) both carry
+	// it; the registration's build hash is the version's md5.
+	if got := payloadVersion(paired); got != v {
+		t.Errorf("login payload announces %s", got)
+	}
+	reg := unpaired.cli().Store.GetClientPayload()
+	if got := payloadVersion(unpaired); got != v {
+		t.Errorf("registration payload announces %s", got)
+	}
+	if want := md5.Sum([]byte(v)); string(reg.GetDevicePairingData().GetBuildHash()) != string(want[:]) {
+		t.Error("registration build hash is not the new version's")
+	}
+	if reg.GetUserAgent().GetPlatform() != waWa6.ClientPayload_UserAgent_WEB {
+		t.Error("platform changed")
+	}
+	for _, bad := range []string{"2.3000", "x.y.z", "0.0.0"} {
+		if err := applyVersion(bad); err == nil {
+			t.Errorf("applyVersion(%q): no error", bad)
+		}
+	}
+	if got := wastore.GetWAVersion().String(); got != v {
+		t.Errorf("a bad version changed the announced one to %s", got)
+	}
+}
+
+// versionBackend is a backend on a real store (whatsmeow's tables and the
+// mirror's in one file, as main wires them) whose version source is the
+// app's, fetching from site; dials counts its connection attempts, which
+// all fail at a closed loopback port.
+func versionBackend(t *testing.T, paired bool, site *versionSite, o app.VersionOptions) (b *Backend, st *store.Store, dials *atomic.Int32) {
+	t.Helper()
+	restoreVersion(t)
+	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if paired {
+		savePairedDevice(t, st.DB(), false)
+	}
+	o.Config.WAVersionURL = site.URL
+	o.Fetch = VersionFetcher{Timeout: 5 * time.Second}.Fetch
+	o.BuiltIn = BuiltInVersion()
+	b, err = New(context.Background(), st.DB(), Options{Log: waLog.Noop, Versions: app.NewVersions(st, o),
+		ConfigPath: "/home/u/.config/wabook/config.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dials = new(atomic.Int32)
+	var d net.Dialer
+	b.setHTTPClient(&http.Client{Transport: &http.Transport{Proxy: nil,
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			dials.Add(1)
+			return d.DialContext(ctx, network, addr)
+		}}})
+	// One attempt, then a long wait: the test sees each attempt alone.
+	b.backoff = func(int) time.Duration { return time.Hour }
+	return b, st, dials
+}
+
+func refusedVersions(t *testing.T, st *store.Store) []string {
+	t.Helper()
+	recs, err := st.WAVersions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range recs {
+		if !r.RefusedAt.IsZero() {
+			out = append(out, r.Version)
+		}
+	}
+	return out
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+var offlineRetry = wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: 1,
+	Detail: "no connection to WhatsApp (connection refused); retrying in 1h0m0s"}
+
+// After WhatsApp answers "client outdated", the adapter fetches the current
+// version and connects again once with it in the client payload; a second
+// refusal is final and says what to do.
+func TestClientOutdatedFetchesAndRetriesOnce(t *testing.T) {
+	ctx := context.Background()
+	site := newVersionSite(t, fixture(t, "version_page.html"), "")
+	b, st, dials := versionBackend(t, true, site, app.VersionOptions{})
+	// A version cached from an earlier fetch, newer than the built-in one.
+	const cached, current = "2.3000.1050000000", "2.3000.1099999999"
+	if err := st.RecordWAVersionFetched(ctx, cached, "earlier", time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := b.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting}, offlineRetry)
+	if got := payloadVersion(b); got != cached || dials.Load() != 1 || len(site.requests()) != 0 {
+		t.Fatalf("first attempt announced %s after %d dials and %d fetches; want the cached %s, 1 dial, no fetch",
+			got, dials.Load(), len(site.requests()), cached)
+	}
+
+	b.handle(&events.ClientOutdated{})
+	expect(t, b,
+		wa.ConnectionChanged{State: wa.StateConnecting,
+			Detail: "WhatsApp refused web version " + cached + " as outdated; retrying with " + current},
+		offlineRetry)
+	if got := payloadVersion(b); got != current {
+		t.Errorf("the retry announced %s, want %s", got, current)
+	}
+	if got := wastore.BaseClientPayload.GetUserAgent().GetAppVersion(); got.GetTertiary() != 1099999999 {
+		t.Errorf("BaseClientPayload AppVersion = %v", got)
+	}
+	if dials.Load() != 2 || strings.Join(site.requests(), " ") != "/" {
+		t.Errorf("%d dials and requests %v; want a second dial after one page fetch", dials.Load(), site.requests())
+	}
+	if got := refusedVersions(t, st); strings.Join(got, " ") != cached {
+		t.Errorf("refused versions %v, want %s", got, cached)
+	}
+
+	// The retried version is refused too: the page still names it, so the
+	// user is told, and nothing more is tried.
+	b.handle(&events.ClientOutdated{})
+	ev, ok := next(t, b).(wa.ConnectionChanged)
+	if !ok || ev.State != wa.StateOffline {
+		t.Fatalf("got %#v, want offline", ev)
+	}
+	for _, w := range []string{"refused web version " + current, `"wa_version"`, "/home/u/.config/wabook/config.json", "newer whatsmeow"} {
+		if !strings.Contains(ev.Detail, w) {
+			t.Errorf("detail %q lacks %q", ev.Detail, w)
+		}
+	}
+	expectQuiet(t, b, 100*time.Millisecond)
+	if dials.Load() != 2 {
+		t.Errorf("%d dials after the final refusal", dials.Load())
+	}
+	if got := refusedVersions(t, st); len(got) != 2 {
+		t.Errorf("refused versions %v, want both", got)
+	}
+	// On the next start the cache offers nothing refused: a new fetch.
+	if c := app.NewVersions(st, app.VersionOptions{BuiltIn: BuiltInVersion()}).Current(ctx); c.Version == cached || c.Version == current {
+		t.Errorf("a refused version is still offered: %+v", c)
+	}
+}
+
+// While pairing, the QR channel reports the refusal: the retry gets a new
+// QR channel and announces the fetched version.
+func TestClientOutdatedWhilePairing(t *testing.T) {
+	site := newVersionSite(t, "", fixture(t, "version_sw.js"))
+	b, st, dials := versionBackend(t, false, site, app.VersionOptions{})
+	s := startSession(b)
+	b.announceVersion(s) // nothing cached: fetched from sw.js
+	if got := payloadVersion(b); got != "2.3000.1088888888" {
+		t.Fatalf("announced %s", got)
+	}
+	// The page now names a newer version.
+	site.mu.Lock()
+	site.sw = strings.ReplaceAll(site.sw, "1088888888", "1099999999")
+	site.mu.Unlock()
+	ch := make(chan whatsmeow.QRChannelItem, 1)
+	ch <- whatsmeow.QRChannelClientOutdated
+	close(ch)
+	b.watchQR(s, b.client, ch)
+	expect(t, b,
+		wa.ConnectionChanged{State: wa.StateConnecting,
+			Detail: "WhatsApp refused web version 2.3000.1088888888 as outdated; retrying with 2.3000.1099999999"},
+		offlineRetry)
+	if got := payloadVersion(b); got != "2.3000.1099999999" || dials.Load() != 1 {
+		t.Errorf("retry announced %s after %d dials", got, dials.Load())
+	}
+	if got := refusedVersions(t, st); strings.Join(got, " ") != "2.3000.1088888888" {
+		t.Errorf("refused %v", got)
+	}
+	// Refused again: pairing fails with the advice.
+	ch = make(chan whatsmeow.QRChannelItem, 1)
+	ch <- whatsmeow.QRChannelClientOutdated
+	close(ch)
+	b.watchQR(s, b.client, ch)
+	pf, ok := next(t, b).(wa.PairFailed)
+	if !ok || !strings.Contains(pf.Reason, "refused web version 2.3000.1099999999") || !strings.Contains(pf.Reason, "wa_version") {
+		t.Fatalf("got %#v", pf)
+	}
+	expect(t, b, wa.ConnectionChanged{State: wa.StateOffline, Detail: pf.Reason})
+	if s.ctx.Err() == nil {
+		t.Error("the session still runs")
+	}
+}
+
+// A pinned version is never replaced: the adapter says so and stops
+// without fetching.
+func TestClientOutdatedWithPinnedVersion(t *testing.T) {
+	for _, tt := range []struct {
+		o    app.VersionOptions
+		want []string
+	}{
+		{app.VersionOptions{Flag: "2.3000.1000000001"}, []string{"2.3000.1000000001", "pinned with --wa-version"}},
+		{app.VersionOptions{Config: app.Config{WAVersion: "2.3000.1000000002"}},
+			[]string{"2.3000.1000000002", `pinned by "wa_version" in /home/u/.config/wabook/config.json`}},
+	} {
+		site := newVersionSite(t, fixture(t, "version_page.html"), "")
+		b, _, dials := versionBackend(t, true, site, tt.o)
+		if err := b.Connect(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting}, offlineRetry)
+		if got := payloadVersion(b); got != tt.want[0] {
+			t.Errorf("announced %s, want the pinned %s", got, tt.want[0])
+		}
+		b.handle(&events.ClientOutdated{})
+		ev, ok := next(t, b).(wa.ConnectionChanged)
+		if !ok || ev.State != wa.StateOffline {
+			t.Fatalf("got %#v", ev)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(ev.Detail, w) {
+				t.Errorf("detail %q lacks %q", ev.Detail, w)
+			}
+		}
+		if dials.Load() != 1 || len(site.requests()) != 0 {
+			t.Errorf("%d dials, %d fetches after a pinned refusal", dials.Load(), len(site.requests()))
+		}
+	}
+}
+
+// Without a version source the built-in version is announced, and a
+// refusal says which one it was.
+func TestClientOutdatedWithoutVersionSource(t *testing.T) {
+	restoreVersion(t)
+	b, _ := newTestBackend(t, testOpts{})
+	b.handle(&events.ClientOutdated{})
+	ev, ok := next(t, b).(wa.ConnectionChanged)
+	if !ok || ev.State != wa.StateOffline || !strings.Contains(ev.Detail, "refused web version "+BuiltInVersion()) ||
+		!strings.Contains(ev.Detail, "the config file") {
+		t.Fatalf("got %#v", ev)
+	}
+	// An unpaired device leaves it to the QR channel.
+	u, _ := newTestBackend(t, testOpts{unpaired: true})
+	u.handle(&events.ClientOutdated{})
+	expectQuiet(t, u, 100*time.Millisecond)
+}
