@@ -20,7 +20,7 @@ import (
 // treated as unanswered. One trip alone could be a contact that really left
 // WhatsApp: the next batch uses another canary, and when that one passes
 // the first is retired; two different canaries tripping in a row is a
-// throttle.
+// throttle, after which no canary is retired.
 
 // Settings keys of the canary, so a restart and other processes see them.
 const (
@@ -28,6 +28,7 @@ const (
 	keyCanaryLast     = "check.canary_last"         // canary of the last batch sent, "" when none
 	keyCanaryNote     = "check.canary_note"         // why the last batch went without one
 	keyCanaryTripped  = "check.canary_tripped"      // canary whose trip is not yet explained
+	keyCanaryStreak   = "check.canary_streak"       // different canaries tripped in a row (2+: a throttle)
 	keyCanaryRetired  = "check.canary_retired"      // retired canaries, space separated
 	keyCanaryTrips    = "check.canary_trips"        // how many trips in all
 	keyCanaryLastTrip = "check.canary_last_trip_ms" // when the last trip was
@@ -44,6 +45,7 @@ type canaryState struct {
 	last     string
 	note     string
 	tripped  string
+	streak   int
 	retired  []string
 	trips    int
 	lastTrip time.Time
@@ -65,6 +67,7 @@ func (s *Service) loadCanary(ctx context.Context) canaryState {
 		retired: strings.Fields(get(keyCanaryRetired)),
 	}
 	st.trips, _ = strconv.Atoi(get(keyCanaryTrips))
+	st.streak, _ = strconv.Atoi(get(keyCanaryStreak))
 	if ms, err := strconv.ParseInt(get(keyCanaryLastTrip), 10, 64); err == nil && ms > 0 {
 		st.lastTrip = time.UnixMilli(ms)
 	}
@@ -83,6 +86,7 @@ func (s *Service) saveCanary(ctx context.Context, st canaryState) {
 		keyCanaryTripped:  st.tripped,
 		keyCanaryRetired:  strings.Join(st.retired, " "),
 		keyCanaryTrips:    strconv.Itoa(st.trips),
+		keyCanaryStreak:   strconv.Itoa(st.streak),
 		keyCanaryLastTrip: strconv.FormatInt(ms, 10),
 	} {
 		if err := s.store.SetSetting(ctx, k, v); err != nil {

@@ -785,7 +785,7 @@ func (s *Service) runChecker(ctx context.Context) {
 		nextAt = now.Add(jitter(cfg.CheckPace))
 		bg := context.WithoutCancel(ctx)
 		if ctx.Err() != nil {
-			if err == nil && canaryVerdict(canary, answers) != canaryTrip && answeredAny(b.Phones, answers) {
+			if err == nil && canaryVerdict(canary, answers) != canaryTrip && answeredAny(send, answers) {
 				// WhatsApp answered before we were stopped: keep the
 				// answers, or the next run would ask for them again.
 				if cerr := s.commitBatch(bg, b, answersToResults(b.Phones, answers)); cerr != nil {
@@ -834,6 +834,11 @@ func (s *Service) runChecker(ctx context.Context) {
 			// Not believed: nothing is stored, the batch stays in flight
 			// and is sent again (with another canary) after the backoff.
 			throttle := cst.tripped != "" && cst.tripped != canary
+			if throttle {
+				cst.streak++
+			} else if cst.tripped == "" {
+				cst.streak = 1
+			}
 			cst.trips++
 			cst.lastTrip = c.clock()
 			cst.tripped = canary
@@ -859,16 +864,17 @@ func (s *Service) runChecker(ctx context.Context) {
 		if cst.tripped != "" && (verdict == canaryPass || verdict == canaryNone && existsAny(b.Phones, answers)) {
 			// Another canary (or the batch itself) was answered honestly:
 			// the trip was that contact leaving WhatsApp, not a throttle.
-			if cst.tripped != canary && cst.tripped != own {
+			if cst.tripped != canary && cst.tripped != own && cst.streak < 2 {
 				cst.retired = append(cst.retired, cst.tripped)
 				s.log.Info("check canary retired", "canary", cst.tripped)
 			}
-			cst.tripped = ""
+			cst.tripped, cst.streak = "", 0
 		}
 		s.saveCanary(bg, cst)
-		if !answeredAny(b.Phones, answers) {
-			// Nothing of the batch matched: a soft rate limit. The batch
-			// stays in flight; its numbers are not charged a retry.
+		if !answeredAny(send, answers) {
+			// Nothing matched, not even the canary: a soft rate limit.
+			// The batch stays in flight; its numbers are not charged a
+			// retry.
 			rateStep = nextStep(rateStep, rateBackoffFirst, rateBackoffMax)
 			until = c.clock().Add(rateStep)
 			reason = fmt.Sprintf("WhatsApp answered none of the %d numbers asked (a soft rate limit): waiting %s, until %s",
