@@ -45,7 +45,8 @@ commands:
   logout                                            end the WhatsApp session (the address book stays)
   check [--force] [--no-wait] [--max-age D] [--region CC] [--json|--csv] [NUMBER...|-]
                                                     which numbers are on WhatsApp (- reads them from stdin)
-  checks [--json]                                   check jobs, queue state, daily budget
+  checks [--json]                                   check jobs, queue state, daily budget, canary
+  checks retry JOB                                  queue a check job's failed numbers again
   add --name N --phone P [--labels "A, B"] [--internal] [--note T]
                                                     add a contact (prints it as JSON)
   edit ID [--name N] [--labels "A, B"] [--add-labels ..] [--remove-labels ..] [--note T] [--internal=true|false]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,6 +93,16 @@ type CheckerStatus struct {
 	BudgetLeft  int
 	BudgetTotal int
 	Settings    Config
+	// Canary is the number asked alongside the last batch to catch a
+	// server that answers "not on WhatsApp" for everything; "" when that
+	// batch went without one, and then NoCanary says why in plain words.
+	Canary   string
+	NoCanary string
+	// CanaryTrips is how many batches were not believed because their
+	// canary came back "not on WhatsApp"; LastCanaryTrip the last time
+	// (zero when never).
+	CanaryTrips    int
+	LastCanaryTrip time.Time
 }
 
 // Settings keys of the persisted backoff, so a restart keeps backing off
@@ -386,6 +397,26 @@ func (s *Service) PauseJob(ctx context.Context, id int64) error {
 	return s.setJobState(ctx, id, JobPaused)
 }
 
+// ErrNothingToRetry is returned by RetryJob for a job without failed numbers.
+var ErrNothingToRetry = store.ErrNothingToRetry
+
+// RetryJob queues a job's failed numbers again (errors WhatsApp gave for
+// one number, "no answer", cancelled ones) and returns how many inputs
+// that is; a finished or cancelled job runs again, a paused one stays
+// paused. ErrNoJob for an unknown job, ErrNothingToRetry when none failed.
+func (s *Service) RetryJob(ctx context.Context, id int64) (int, error) {
+	if err := s.writable(ctx); err != nil {
+		return 0, err
+	}
+	n, err := s.store.RetryCheckJob(ctx, id)
+	if err != nil {
+		return 0, s.noJob(id, err)
+	}
+	s.checksChanged()
+	s.kickChecker()
+	return n, nil
+}
+
 // ResumeJob queues a paused job again. Resuming a job that is not paused is
 // an error.
 func (s *Service) ResumeJob(ctx context.Context, id int64) error {
@@ -509,6 +540,8 @@ func (s *Service) CheckerStatus() CheckerStatus {
 	if until.After(now) {
 		st.BackoffUntil = until
 	}
+	cst := s.loadCanary(ctx)
+	st.Canary, st.NoCanary, st.CanaryTrips, st.LastCanaryTrip = cst.last, cst.note, cst.trips, cst.lastTrip
 	if !st.Running {
 		switch {
 		case !st.BackoffUntil.IsZero():
@@ -555,8 +588,14 @@ func (s *Service) saveBackoff(ctx context.Context, until time.Time, step time.Du
 // crash again, and then sends batches of at most check_batch_size numbers,
 // one per check_pace (±20%), within check_daily_budget numbers per local
 // day; on rate-overlimit it backs off 1 min, doubling to 1 h, and retries
-// the same batch. Progress is reported as ChecksChanged notices; calling
-// it again while it runs does nothing.
+// the same batch. Each batch carries a canary (canary.go) within the batch
+// size and the budget; when it comes back "not on WhatsApp", or when
+// WhatsApp answers none of the batch (a soft rate limit), nothing is stored
+// and the batch is retried after the same backoff, its budget still spent.
+// A number left out of a reply that answered others is asked again, at
+// most store.MaxUnanswered times, then fails with "no answer"; only an
+// explicit answer makes a number invalid. Progress is reported as
+// ChecksChanged notices; calling it again while it runs does nothing.
 func (s *Service) StartChecker(ctx context.Context) {
 	c := s.chk
 	c.mu.Lock()
@@ -696,8 +735,23 @@ func (s *Service) runChecker(ctx context.Context) {
 			c.pause(ctx, nextAt.Sub(now))
 			continue
 		}
+		cst := s.loadCanary(ctx)
+		canary, note := s.pickCanary(ctx, cst, now)
+		reserve := 0
+		switch {
+		case canary == "":
+		case cfg.CheckBatchSize < 2 || cfg.CheckDailyBudget < 2:
+			canary, note = "", "no canary: batches of one number leave no room for it"
+		case left < 2:
+			// A canary and a number do not fit in what is left today.
+			s.setPaused(budgetReason(cfg))
+			c.pause(ctx, nextDay(now).Sub(now))
+			continue
+		default:
+			reserve = 1
+		}
 		b, err := s.store.ClaimCheckBatch(ctx, store.CheckClaim{
-			Max: min(cfg.CheckBatchSize, left), Now: now, Account: account, Day: day,
+			Max: min(cfg.CheckBatchSize, left), Reserve: reserve, Now: now, Account: account, Day: day,
 		})
 		switch {
 		case errors.Is(err, store.ErrBatchTooBig):
@@ -716,13 +770,22 @@ func (s *Service) runChecker(ctx context.Context) {
 			c.idle(ctx)
 			continue
 		}
+		if canary != "" && b.Reserved == 0 {
+			canary, note = "", "no canary: the batch left in flight fills the batch size"
+		}
+		send := b.Phones
+		if canary != "" && !slices.Contains(send, canary) {
+			send = append(slices.Clone(send), canary)
+		}
+		cst.last, cst.note = canary, note
+		s.saveCanary(ctx, cst)
 		s.setPaused("")
 		s.checksChanged()
-		answers, err := s.backend.CheckNumbers(ctx, b.Phones)
+		answers, err := s.backend.CheckNumbers(ctx, send)
 		nextAt = now.Add(jitter(cfg.CheckPace))
 		bg := context.WithoutCancel(ctx)
 		if ctx.Err() != nil {
-			if err == nil {
+			if err == nil && canaryVerdict(canary, answers) != canaryTrip && answeredAny(send, answers) {
 				// WhatsApp answered before we were stopped: keep the
 				// answers, or the next run would ask for them again.
 				if cerr := s.commitBatch(bg, b, answersToResults(b.Phones, answers)); cerr != nil {
@@ -759,6 +822,69 @@ func (s *Service) runChecker(ctx context.Context) {
 			s.checksChanged()
 			continue
 		}
+		own := s.backend.Account().Phone
+		verdict := canaryVerdict(canary, answers)
+		switch {
+		case canary == own && verdict == canaryPass:
+			cst.self = selfAnswers
+		case canary == own && verdict == canaryUnsure && cst.self != selfAnswers:
+			cst.self = selfSilent // the next batch takes a contact
+		}
+		if verdict == canaryTrip {
+			// Not believed: nothing is stored, the batch stays in flight
+			// and is sent again (with another canary) after the backoff.
+			throttle := cst.tripped != "" && cst.tripped != canary
+			if throttle {
+				cst.streak++
+			} else if cst.tripped == "" {
+				cst.streak = 1
+			}
+			cst.trips++
+			cst.lastTrip = c.clock()
+			cst.tripped = canary
+			s.saveCanary(bg, cst)
+			rateStep = nextStep(rateStep, rateBackoffFirst, rateBackoffMax)
+			if throttle {
+				rateStep = nextStep(rateStep, rateBackoffFirst, rateBackoffMax)
+			}
+			until = c.clock().Add(rateStep)
+			if throttle {
+				reason = fmt.Sprintf("two canaries in a row came back \"not on WhatsApp\": WhatsApp is throttling checks; nothing stored, waiting %s, until %s",
+					rateStep, until.Format("15:04:05"))
+			} else {
+				reason = fmt.Sprintf("the canary %s came back \"not on WhatsApp\": WhatsApp may be throttling checks; nothing stored, waiting %s, until %s",
+					canary, rateStep, until.Format("15:04:05"))
+			}
+			s.saveBackoff(bg, until, rateStep, reason)
+			s.log.Warn("check canary tripped", "canary", canary, "throttle", throttle, "backoff", rateStep)
+			s.setPaused(reason)
+			s.checksChanged()
+			continue
+		}
+		if cst.tripped != "" && (verdict == canaryPass || verdict == canaryNone && existsAny(b.Phones, answers)) {
+			// Another canary (or the batch itself) was answered honestly:
+			// the trip was that contact leaving WhatsApp, not a throttle.
+			if cst.tripped != canary && cst.tripped != own && cst.streak < 2 {
+				cst.retired = append(cst.retired, cst.tripped)
+				s.log.Info("check canary retired", "canary", cst.tripped)
+			}
+			cst.tripped, cst.streak = "", 0
+		}
+		s.saveCanary(bg, cst)
+		if !answeredAny(send, answers) {
+			// Nothing matched, not even the canary: a soft rate limit.
+			// The batch stays in flight; its numbers are not charged a
+			// retry.
+			rateStep = nextStep(rateStep, rateBackoffFirst, rateBackoffMax)
+			until = c.clock().Add(rateStep)
+			reason = fmt.Sprintf("WhatsApp answered none of the %d numbers asked (a soft rate limit): waiting %s, until %s",
+				len(b.Phones), rateStep, until.Format("15:04:05"))
+			s.saveBackoff(bg, until, rateStep, reason)
+			s.log.Warn("check soft rate limit", "backoff", rateStep)
+			s.setPaused(reason)
+			s.checksChanged()
+			continue
+		}
 		if err := s.commitBatch(bg, b, answersToResults(b.Phones, answers)); err != nil {
 			// The batch stays in flight and is sent again: better than
 			// losing its answers silently.
@@ -788,9 +914,31 @@ func (s *Service) commitBatch(ctx context.Context, b *store.CheckBatch, results 
 	return err
 }
 
+// answeredAny reports whether WhatsApp answered any of phones.
+func answeredAny(phones []string, answers []wa.CheckAnswer) bool {
+	for _, r := range answersToResults(phones, answers) {
+		if r.Status != model.CheckProcessing {
+			return true
+		}
+	}
+	return false
+}
+
+// existsAny reports whether WhatsApp said any of phones is on WhatsApp.
+func existsAny(phones []string, answers []wa.CheckAnswer) bool {
+	for _, r := range answersToResults(phones, answers) {
+		if r.Status == model.CheckValid {
+			return true
+		}
+	}
+	return false
+}
+
 // answersToResults turns WhatsApp's answers into one result per number
-// sent: a number missing from the answer is invalid; a per-number error is
-// failed; wa_id is the number of the JID WhatsApp answered with.
+// sent: a number WhatsApp did not answer (missing, or Answered false) stays
+// "processing", to be asked again; a per-number error is failed; only an
+// explicit "not on WhatsApp" is invalid; wa_id is the number of the JID
+// WhatsApp answered with.
 func answersToResults(phones []string, answers []wa.CheckAnswer) []model.CheckResult {
 	by := make(map[string]wa.CheckAnswer, len(answers))
 	for _, a := range answers {
@@ -801,8 +949,8 @@ func answersToResults(phones []string, answers []wa.CheckAnswer) []model.CheckRe
 		r := model.CheckResult{Phone: p}
 		a, ok := by[strings.TrimPrefix(p, "+")]
 		switch {
-		case !ok:
-			r.Status = model.CheckInvalid
+		case !ok || !a.Answered:
+			r.Status = model.CheckProcessing
 		case a.Err != nil:
 			r.Status, r.Error = model.CheckFailed, a.Err.Error()
 		case a.Exists:

@@ -140,6 +140,16 @@ func readCalls(t *testing.T, path string) [][]string {
 	return calls
 }
 
+// withoutCanary drops the canary (the account's own number), which goes
+// along with each batch and is no result, from every call.
+func withoutCanary(calls [][]string) [][]string {
+	out := make([][]string, len(calls))
+	for i, c := range calls {
+		out[i] = slices.DeleteFunc(slices.Clone(c), func(n string) bool { return n == "+14155550100" })
+	}
+	return out
+}
+
 // Acceptance 3: a 2 000-number job killed with SIGKILL midway and
 // restarted loses no result and sends no finished batch again: only the
 // batch in flight at the kill is sent twice.
@@ -179,7 +189,7 @@ func TestCrashResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	first.Wait()
-	before := readCalls(t, logPath)
+	before := withoutCanary(readCalls(t, logPath))
 
 	st, err := store.Open(dbPath)
 	if err != nil {
@@ -202,7 +212,8 @@ func TestCrashResume(t *testing.T) {
 	if err := second.Run(); err != nil {
 		t.Fatalf("second run: %v", err)
 	}
-	all := readCalls(t, logPath)
+	raw := readCalls(t, logPath)
+	all := withoutCanary(raw)
 	after := all[len(before):]
 
 	// The batch in flight at the kill is the last one the first run sent
@@ -219,9 +230,9 @@ func TestCrashResume(t *testing.T) {
 	}
 	t.Logf("killed after %d calls; %d calls after the restart; %d numbers resent", len(before), len(after), len(resent))
 	sent := map[string]int{}
-	for _, call := range all {
-		if len(call) > 20 {
-			t.Errorf("a call of %d numbers", len(call))
+	for i, call := range all {
+		if len(raw[i]) > 20 {
+			t.Errorf("a call of %d numbers", len(raw[i]))
 		}
 		for _, n := range call {
 			sent[n]++

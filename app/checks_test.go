@@ -215,9 +215,11 @@ func TestCheckResultsPerInput(t *testing.T) {
 			t.Errorf("result %d has no checked_at", i)
 		}
 	}
+	// The account's own number goes along as the batch's canary; its
+	// answer is no result.
 	sent := e.sim.CheckedNumbers()
 	slices.Sort(sent)
-	wantSent := []string{"+14155550109", "+14155550199", numRegistered, numRewritten}
+	wantSent := []string{"+14155550100", "+14155550109", "+14155550199", numRegistered, numRewritten}
 	if !slices.Equal(sent, wantSent) {
 		t.Errorf("sent to WhatsApp %v, want each of %v once", sent, wantSent)
 	}
@@ -333,16 +335,19 @@ func TestRateLimitBackoff(t *testing.T) {
 		t.Errorf("status after the window = %+v, want no backoff", st)
 	}
 	// Refused batches are sent again, whole; the budget only counts the
-	// numbers answered.
+	// numbers answered, and the canary (the own number) of each of the 6
+	// batches of 19 answered.
 	counts := map[string]int{}
 	for _, n := range e.sim.CheckedNumbers() {
 		counts[n]++
 	}
-	if len(counts) != 100 || e.sim.CheckCalls() <= 5 {
-		t.Errorf("%d distinct numbers in %d calls, want 100 in more than 5", len(counts), e.sim.CheckCalls())
+	delete(counts, "+14155550100")
+	if len(counts) != 100 || e.sim.CheckCalls() <= 6 {
+		t.Errorf("%d distinct numbers in %d calls, want 100 in more than 6", len(counts), e.sim.CheckCalls())
 	}
-	if st := e.svc.CheckerStatus(); st.BudgetLeft != cfg.CheckDailyBudget-100 {
-		t.Errorf("budget left %d, want %d (refused calls are not charged)", st.BudgetLeft, cfg.CheckDailyBudget-100)
+	if st := e.svc.CheckerStatus(); st.BudgetLeft != cfg.CheckDailyBudget-106 || st.Canary != "+14155550100" {
+		t.Errorf("budget left %d, canary %q; want %d (refused calls are not charged) and the own number",
+			st.BudgetLeft, st.Canary, cfg.CheckDailyBudget-106)
 	}
 }
 
@@ -372,8 +377,9 @@ func TestDailyBudget(t *testing.T) {
 		t.Errorf("%d numbers sent on day 1, want 50", got)
 	}
 	j, _ := e.svc.Job(e.ctx, job.ID)
-	if j.State != JobRunning || j.Counts["processing"] != 70 || j.ETA < 14*time.Hour {
-		t.Errorf("job after day 1 = %+v, want running, 70 processing, ETA past midnight", j)
+	// 50 sent: three batches (19, 19, 9) and their canaries.
+	if j.State != JobRunning || j.Counts["processing"] != 73 || j.ETA < 14*time.Hour {
+		t.Errorf("job after day 1 = %+v, want running, 73 processing, ETA past midnight", j)
 	}
 	e.close()
 
@@ -395,13 +401,13 @@ func TestDailyBudget(t *testing.T) {
 	for _, d := range []struct {
 		day  string
 		used int
-	}{{day1, 50}, {day2, 50}, {day3, 20}} {
+	}{{day1, 50}, {day2, 50}, {day3, 28}} { // day 3: 19+1, 7+1
 		if got, _ := st.CheckBudgetUsed(e2.ctx, "+14155550100", d.day); got != d.used {
 			t.Errorf("budget used on %s = %d, want %d", d.day, got, d.used)
 		}
 	}
-	if got := len(e2.sim.CheckedNumbers()); got != 70 {
-		t.Errorf("%d numbers sent after the restart, want 70", got)
+	if got := len(e2.sim.CheckedNumbers()); got != 78 {
+		t.Errorf("%d numbers sent after the restart, want 78 (73 and 5 canaries)", got)
 	}
 	// The waits for the next day end exactly at local midnight.
 	midnights := 0
@@ -485,7 +491,7 @@ func TestPauseResumeCancel(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	calls := e.sim.CheckCalls()
 	j, _ := e.svc.Job(ctx, running.ID)
-	if j.Counts["processing"] != 90-20*(calls-1) || calls > 3 {
+	if j.Counts["processing"] != 90-19*(calls-1) || calls > 3 { // 19 numbers and a canary per batch
 		t.Errorf("paused job: %d calls, counts %v", calls, j.Counts)
 	}
 	if err := e.svc.ResumeJob(ctx, running.ID); err != nil {
@@ -544,9 +550,11 @@ func TestInflightBatchResent(t *testing.T) {
 	}
 	e.svc.StartChecker(ctx)
 	e.wait(t, job.ID)
+	// The batch in flight fills the batch size: it goes without a
+	// canary; the last 5 go with one.
 	sent := e.sim.CheckedNumbers()
-	if len(sent) != 25 || !slices.Equal(sent[:20], inflight.Phones) {
-		t.Errorf("sent %v, want the batch in flight %v first, then the last 5", sent, inflight.Phones)
+	if len(sent) != 26 || !slices.Equal(sent[:20], inflight.Phones) || sent[25] != "+14155550100" {
+		t.Errorf("sent %v, want the batch in flight %v first, then the last 5 and the canary", sent, inflight.Phones)
 	}
 	for _, p := range done.Phones {
 		if slices.Contains(sent, p) {
@@ -754,18 +762,23 @@ func TestLoadConfig(t *testing.T) {
 
 func TestAnswersToResults(t *testing.T) {
 	phones := []string{"+5511987654321", "+14155550199", "+14155550109", "+16315551004"}
+	phones = append(phones, "+14155550177")
 	answers := []wa.CheckAnswer{
-		{Query: "+5511987654321", Exists: true, JID: "551187654321@s.whatsapp.net", VerifiedName: "Loja"},
-		{Query: "+14155550109", Err: errors.New("timeout")},
-		{Query: "16315551004", Exists: false, JID: "16315551004@s.whatsapp.net"},
-		// +14155550199 is missing from the answer.
+		{Query: "+5511987654321", Answered: true, Exists: true, JID: "551187654321@s.whatsapp.net", VerifiedName: "Loja"},
+		{Query: "+14155550109", Answered: true, Err: errors.New("timeout")},
+		{Query: "16315551004", Answered: true, Exists: false, JID: "16315551004@s.whatsapp.net"},
+		{Query: "+14155550177"}, // left out of the reply
+		// +14155550199 is missing from the answers.
 	}
 	got := answersToResults(phones, answers)
+	// Issue 9: a number WhatsApp did not answer waits for another batch
+	// ("processing"); only an explicit answer is invalid.
 	want := []model.CheckResult{
 		{Phone: "+5511987654321", Status: model.CheckValid, WAID: "551187654321", JID: "551187654321@s.whatsapp.net", VerifiedName: "Loja"},
-		{Phone: "+14155550199", Status: model.CheckInvalid},
+		{Phone: "+14155550199", Status: model.CheckProcessing},
 		{Phone: "+14155550109", Status: model.CheckFailed, Error: "timeout"},
 		{Phone: "+16315551004", Status: model.CheckInvalid},
+		{Phone: "+14155550177", Status: model.CheckProcessing},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

@@ -213,12 +213,23 @@ type CheckerJSON struct {
 	BudgetLeft   int        `json:"budget_left"`
 	BudgetTotal  int        `json:"budget_total"`
 	Settings     app.Config `json:"settings"`
+	// Canary is the number asked alongside the last batch; NoCanary why
+	// it went without one.
+	Canary         string  `json:"canary"`
+	NoCanary       string  `json:"no_canary"`
+	CanaryTrips    int     `json:"canary_trips"`
+	LastCanaryTrip *string `json:"last_canary_trip"`
 }
 
-// Checks lists the check jobs and the queue's state.
+// Checks lists the check jobs and the queue's state; `checks retry JOB`
+// queues a job's failed numbers again.
 //
 //	wabook checks [--json]
+//	wabook checks retry JOB
 func Checks(ctx context.Context, env Env, args []string) error {
+	if len(args) > 0 && args[0] == "retry" {
+		return checksRetry(ctx, env, args[1:])
+	}
 	fs := newFlags("checks")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
@@ -237,10 +248,15 @@ func Checks(ctx context.Context, env Env, args []string) error {
 			Checker CheckerJSON `json:"checker"`
 			Jobs    []JobJSON   `json:"jobs"`
 		}{Checker: CheckerJSON{Running: st.Running, Paused: st.Paused, BudgetLeft: st.BudgetLeft,
-			BudgetTotal: st.BudgetTotal, Settings: st.Settings}, Jobs: make([]JobJSON, len(jobs))}
+			BudgetTotal: st.BudgetTotal, Settings: st.Settings, Canary: st.Canary, NoCanary: st.NoCanary,
+			CanaryTrips: st.CanaryTrips}, Jobs: make([]JobJSON, len(jobs))}
 		if !st.BackoffUntil.IsZero() {
 			s := rfc3339(st.BackoffUntil)
 			out.Checker.BackoffUntil = &s
+		}
+		if !st.LastCanaryTrip.IsZero() {
+			s := rfc3339(st.LastCanaryTrip)
+			out.Checker.LastCanaryTrip = &s
 		}
 		for i, j := range jobs {
 			out.Jobs[i] = JobJSON{ID: j.ID, CreatedAt: rfc3339(j.CreatedAt), State: j.State, Total: j.Total,
@@ -256,8 +272,12 @@ func Checks(ctx context.Context, env Env, args []string) error {
 	case !st.Running:
 		queue = "not running in this process (another wabook holds the connection, or none runs)"
 	}
-	fmt.Fprintf(env.Out, "queue: %s\nbudget: %d of %d numbers left today; batches of %d, one per %s\n\n",
+	fmt.Fprintf(env.Out, "queue: %s\nbudget: %d of %d numbers left today; batches of %d, one per %s\n",
 		queue, st.BudgetLeft, st.BudgetTotal, st.Settings.CheckBatchSize, st.Settings.CheckPace)
+	if line := canaryLine(st); line != "" {
+		fmt.Fprintf(env.Out, "canary: %s\n", line)
+	}
+	fmt.Fprintln(env.Out)
 	rows := make([][]string, len(jobs))
 	for i, j := range jobs {
 		eta := ""
@@ -271,4 +291,52 @@ func Checks(ctx context.Context, env Env, args []string) error {
 	}
 	return writeTable(env.Out, []string{"JOB", "CREATED", "STATE", "TOTAL", "VALID", "INVALID", "FAILED", "PROCESSING", "CACHED", "ETA", "ERROR"},
 		rows, []int{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50})
+}
+
+// canaryLine says in one line which canary the queue uses and when one
+// tripped; "" before the first batch.
+func canaryLine(st app.CheckerStatus) string {
+	var parts []string
+	switch {
+	case st.Canary != "":
+		parts = append(parts, st.Canary)
+	case st.NoCanary != "":
+		parts = append(parts, model.Sanitize(st.NoCanary))
+	}
+	if st.CanaryTrips > 0 {
+		parts = append(parts, fmt.Sprintf("tripped %d times, last at %s", st.CanaryTrips, st.LastCanaryTrip.Local().Format("2006-01-02 15:04:05")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// checksRetry queues a job's failed numbers again.
+//
+//	wabook checks retry JOB
+func checksRetry(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("checks retry")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("usage: wabook checks retry JOB")
+	}
+	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil || id <= 0 {
+		return usagef("checks retry: %q is not a job number (see wabook checks)", fs.Arg(0))
+	}
+	n, err := env.Svc.RetryJob(ctx, id)
+	switch {
+	case errors.Is(err, app.ErrNoJob):
+		return fmt.Errorf("checks retry: there is no check job %d (see wabook checks)", id)
+	case errors.Is(err, app.ErrNothingToRetry):
+		return fmt.Errorf("checks retry: check job %d has no failed numbers to retry", id)
+	case err != nil:
+		return fmt.Errorf("checks retry: %w", err)
+	}
+	word := "numbers"
+	if n == 1 {
+		word = "number"
+	}
+	fmt.Fprintf(env.Out, "check job %d: %d failed %s queued again\n", id, n, word)
+	return nil
 }

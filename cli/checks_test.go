@@ -258,8 +258,9 @@ func TestChecksShowsBackoff(t *testing.T) {
 		got.Checker.BudgetTotal != 1000 || got.Checker.BudgetLeft != 980 || got.Checker.Settings.CheckBatchSize != 20 {
 		t.Errorf("checker during backoff: %+v", got.Checker)
 	}
-	if len(got.Jobs) != 1 || got.Jobs[0].State != app.JobRunning || got.Jobs[0].Counts["valid"] != 20 ||
-		got.Jobs[0].Counts["processing"] != 40 || got.Jobs[0].ETASec < 60 {
+	// The first batch is 19 numbers and the canary (issue 9).
+	if len(got.Jobs) != 1 || got.Jobs[0].State != app.JobRunning || got.Jobs[0].Counts["valid"] != 19 ||
+		got.Jobs[0].Counts["processing"] != 41 || got.Jobs[0].ETASec < 60 {
 		t.Errorf("job during backoff: %+v", got.Jobs)
 	}
 	if !strings.Contains(out.String(), `"check_pace": "1s"`) {
@@ -287,7 +288,132 @@ func TestChecksShowsBackoff(t *testing.T) {
 	if err := Checks(ctx, env, nil); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "budget: 940 of 1000") || !strings.Contains(out.String(), "done") {
+	// 60 numbers in 4 batches, each with its canary.
+	if !strings.Contains(out.String(), "budget: 936 of 1000") || !strings.Contains(out.String(), "done") {
 		t.Errorf("checks table:\n%s", out)
+	}
+}
+
+// `checks --json` tells when the canary tripped: past throttle_lies_after
+// the simulated server answers "not on WhatsApp" for everything.
+func TestChecksShowsCanaryTrip(t *testing.T) {
+	w := checkWorld(60)
+	w.RateLimit = &sim.RateLimit{Numbers: 1000, PerS: 30}
+	w.ThrottleLiesAfter = 20
+	clock := newClock()
+	env, out, _ := newEnv(t, w, clock, true)
+	ctx := context.Background()
+	var nums []string
+	for i := range 60 {
+		nums = append(nums, fmt.Sprintf("+1631555%04d", 2000+i))
+	}
+	job, err := env.Svc.EnqueueCheck(ctx, nums, app.CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for st := env.Svc.CheckerStatus(); st.CanaryTrips == 0 || st.Paused == ""; st = env.Svc.CheckerStatus() {
+		if time.Now().After(deadline) {
+			t.Fatal("the canary never tripped")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := Checks(ctx, env, []string{"--json"}); err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Checker map[string]any `json:"checker"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	c := raw.Checker
+	if c["canary_trips"] != float64(1) || c["last_canary_trip"] == nil || c["canary"] != "+14155550100" ||
+		!strings.Contains(fmt.Sprint(c["paused"]), "canary") {
+		t.Errorf("checker after a trip: %v", c)
+	}
+	if ts, _ := c["last_canary_trip"].(string); ts != clock.Now().Format(time.RFC3339) {
+		t.Errorf("last_canary_trip %q, want the trip time %s", ts, clock.Now().Format(time.RFC3339))
+	}
+	out.Reset()
+	if err := Checks(ctx, env, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "canary: +14155550100; tripped 1 times") {
+		t.Errorf("checks table:\n%s", out)
+	}
+	close(clock.release)
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := env.Svc.JobResults(ctx, job.ID)
+	for _, r := range rs {
+		if r.Status != "valid" {
+			t.Errorf("result %+v after the throttle, want valid", r)
+		}
+	}
+}
+
+func TestChecksRetry(t *testing.T) {
+	w := checkWorld(0)
+	w.Failing = map[string]string{"+16315551005": "item-not-found"}
+	env, out, _ := newEnv(t, w, newClock(), true)
+	ctx := context.Background()
+	job, err := env.Svc.EnqueueCheck(ctx, []string{"+16315551004", "+16315551005"}, app.CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("check job %d: 1 failed number queued again\n", job.ID); out.String() != want {
+		t.Errorf("output %q, want %q", out, want)
+	}
+	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args  []string
+		usage bool
+		want  string
+	}{
+		{[]string{"retry", "999"}, false, "there is no check job 999"},
+		{[]string{"retry", "x"}, true, `"x" is not a job number`},
+		{[]string{"retry"}, true, "usage: wabook checks retry JOB"},
+		{[]string{"retry", "1", "2"}, true, "usage: wabook checks retry JOB"},
+	} {
+		err := Checks(ctx, env, tt.args)
+		var u *UsageError
+		if err == nil || errors.As(err, &u) != tt.usage || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("checks %q: %v, want one line with %q (usage %v)", tt.args, err, tt.want, tt.usage)
+		}
+	}
+	// The failing number failed again; the valid one kept its answer.
+	rs, _ := env.Svc.JobResults(ctx, job.ID)
+	if rs[0].Status != "valid" || rs[1].Status != "failed" {
+		t.Fatalf("results after the retry %+v", rs)
+	}
+	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing failed: one clear line.
+	w2 := checkWorld(0)
+	env2, _, _ := newEnv(t, w2, newClock(), true)
+	job2, _ := env2.Svc.EnqueueCheck(ctx, []string{"+16315551004"}, app.CheckOptions{})
+	if err := env2.Svc.WaitJob(wctx, job2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := Checks(ctx, env2, []string{"retry", fmt.Sprint(job2.ID)}); err == nil || !strings.Contains(err.Error(), "no failed numbers") {
+		t.Errorf("retry with nothing failed: %v", err)
 	}
 }

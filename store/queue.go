@@ -31,6 +31,14 @@ const (
 // CancelledError is the error of items a cancelled job never checked.
 const CancelledError = "cancelled"
 
+// NoAnswerError is the error of an item WhatsApp left out of more than
+// MaxUnanswered replies that answered other numbers.
+const NoAnswerError = "no answer"
+
+// MaxUnanswered is how many times a number left out of a reply is queued
+// again automatically before it fails with NoAnswerError.
+const MaxUnanswered = 3
+
 // Errors of the check queue.
 var (
 	// ErrJobState is returned for a pause, resume or cancel that the job's
@@ -39,6 +47,9 @@ var (
 	// ErrBatchTooBig is returned by ClaimCheckBatch when a batch left in
 	// flight has more numbers than the claim allows (the day's budget).
 	ErrBatchTooBig = errors.New("batch in flight is larger than the budget left")
+	// ErrNothingToRetry is returned by RetryCheckJob for a job without
+	// failed numbers.
+	ErrNothingToRetry = errors.New("no failed numbers to retry")
 )
 
 // CheckJobOptions are a job's options, stored as JSON with the job.
@@ -70,6 +81,9 @@ type CheckBatch struct {
 	Attempts int      // 1 on the first send; more when sent again
 	Account  string   // the budget it was charged to
 	Day      string
+	// Reserved is how many numbers beyond Phones were charged to the
+	// budget for this send (the canary); 0 when the claim had no room.
+	Reserved int
 }
 
 // CheckClaim says what ClaimCheckBatch may take.
@@ -78,6 +92,10 @@ type CheckClaim struct {
 	Now     time.Time // send time; also the cache's "now"
 	Account string    // budget account
 	Day     string    // budget day, "YYYY-MM-DD" local
+	// Reserve is room kept within Max for numbers the caller adds to the
+	// send (the canary), charged to the budget with the batch. A batch
+	// left in flight too large for it is sent without (Reserved 0).
+	Reserve int
 }
 
 // finalCached reports whether a cache row with this status answers a check.
@@ -509,8 +527,8 @@ func (s *Store) InflightCheckBatches(ctx context.Context) ([]CheckBatch, error) 
 // are marked done. It returns nil when there is nothing to send, and
 // ErrBatchTooBig when the batch in flight needs more than c.Max.
 func (s *Store) ClaimCheckBatch(ctx context.Context, c CheckClaim) (*CheckBatch, error) {
-	if c.Max <= 0 {
-		return nil, fmt.Errorf("store: claim check batch: max %d", c.Max)
+	if c.Max <= 0 || c.Reserve < 0 || c.Reserve >= c.Max {
+		return nil, fmt.Errorf("store: claim check batch: max %d, reserve %d", c.Max, c.Reserve)
 	}
 	var out *CheckBatch
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
@@ -537,8 +555,11 @@ WHERE job_id = ? AND state = ? ORDER BY id LIMIT 1`, j.ID, batchInflight).Scan(&
 				if len(b.Phones) > c.Max {
 					return ErrBatchTooBig
 				}
+				if len(b.Phones)+c.Reserve <= c.Max {
+					b.Reserved = c.Reserve
+				}
 			case errors.Is(err, sql.ErrNoRows):
-				phones, err := pickPhones(ctx, tx, j, c.Max, nowS)
+				phones, err := pickPhones(ctx, tx, j, c.Max-c.Reserve, nowS)
 				if err != nil {
 					return err
 				}
@@ -556,7 +577,7 @@ WHERE job_id = ? AND state = ? ORDER BY id LIMIT 1`, j.ID, batchInflight).Scan(&
 				if b.ID, err = res.LastInsertId(); err != nil {
 					return err
 				}
-				b.JobID, b.Phones = j.ID, phones
+				b.JobID, b.Phones, b.Reserved = j.ID, phones, c.Reserve
 				upd, err := tx.PrepareContext(ctx, `UPDATE check_items SET batch = ?
 WHERE job_id = ? AND phone = ? AND status = ? AND batch = 0`)
 				if err != nil {
@@ -582,7 +603,7 @@ WHERE job_id = ? AND phone = ? AND status = ? AND batch = 0`)
 				JobRunning, j.ID, JobQueued); err != nil {
 				return err
 			}
-			if err := chargeBudget(ctx, tx, c.Account, c.Day, len(b.Phones)); err != nil {
+			if err := chargeBudget(ctx, tx, c.Account, c.Day, len(b.Phones)+b.Reserved); err != nil {
 				return err
 			}
 			out = &b
@@ -691,17 +712,21 @@ AND NOT EXISTS (SELECT 1 FROM check_items WHERE job_id = ? AND status = ?)`,
 }
 
 // ReleaseCheckBatch gives back the budget a refused call (rate-overlimit)
-// was charged; the batch stays in flight and is claimed again later.
+// was charged, the reserved numbers included; the batch stays in flight and
+// is claimed again later.
 func (s *Store) ReleaseCheckBatch(ctx context.Context, b *CheckBatch) error {
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		return chargeBudget(ctx, tx, b.Account, b.Day, -len(b.Phones))
+		return chargeBudget(ctx, tx, b.Account, b.Day, -(len(b.Phones) + b.Reserved))
 	})
 }
 
 // CompleteCheckBatch stores a batch's answers in one transaction: each
 // result (by Phone) goes to the cache (valid and invalid answers; failures
 // are not cached) and to the batch's items still waiting, the batch becomes
-// done, and its job done when nothing else waits. at is the answer time.
+// done, and its job done when nothing else waits. A number WhatsApp did not
+// answer (a result still "processing", or none for it) goes back to the
+// queue for another batch, at most MaxUnanswered times; then it fails with
+// NoAnswerError. at is the answer time.
 func (s *Store) CompleteCheckBatch(ctx context.Context, batchID int64, results []model.CheckResult, at time.Time) error {
 	atS := at.Unix()
 	return s.withTx(ctx, func(tx *sql.Tx) error {
@@ -728,6 +753,9 @@ ON CONFLICT (phone) DO UPDATE SET status = excluded.status, wa_id = excluded.wa_
 		}
 		defer item.Close()
 		for _, r := range results {
+			if r.Status == model.CheckProcessing || r.Status == "" {
+				continue // not answered: handled below with the missing ones
+			}
 			if r.Status == model.CheckValid || r.Status == model.CheckInvalid {
 				if _, err := cache.ExecContext(ctx, r.Phone, r.Status, r.WAID, r.JID, r.VerifiedName, r.Error, atS); err != nil {
 					return fmt.Errorf("store: complete check batch: %w", err)
@@ -738,10 +766,16 @@ ON CONFLICT (phone) DO UPDATE SET status = excluded.status, wa_id = excluded.wa_
 				return fmt.Errorf("store: complete check batch: %w", err)
 			}
 		}
-		// Anything of the batch left unanswered (a result missing) fails
-		// rather than wait for ever.
-		if _, err := tx.ExecContext(ctx, `UPDATE check_items SET status = ?, error = ?, checked_at = ?
-WHERE batch = ? AND status = ?`, model.CheckFailed, "no answer", atS, batchID, model.CheckProcessing); err != nil {
+		// What the reply left unanswered is queued again (batch 0), until
+		// it was left out too often. SET expressions see the old values.
+		if _, err := tx.ExecContext(ctx, `UPDATE check_items SET unanswered = unanswered + 1,
+	status     = CASE WHEN unanswered + 1 > ? THEN ? ELSE status END,
+	error      = CASE WHEN unanswered + 1 > ? THEN ? ELSE error END,
+	checked_at = CASE WHEN unanswered + 1 > ? THEN ? ELSE checked_at END,
+	batch      = CASE WHEN unanswered + 1 > ? THEN batch ELSE 0 END
+WHERE batch = ? AND status = ?`,
+			MaxUnanswered, model.CheckFailed, MaxUnanswered, NoAnswerError, MaxUnanswered, atS, MaxUnanswered,
+			batchID, model.CheckProcessing); err != nil {
 			return fmt.Errorf("store: complete check batch: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE check_batches SET state = ?, done_at = ? WHERE id = ?`,
@@ -756,6 +790,71 @@ WHERE batch = ? AND status = ?`, model.CheckFailed, "no answer", atS, batchID, m
 		}
 		return nil
 	})
+}
+
+// RetryCheckJob queues a job's failed numbers again (errors WhatsApp gave
+// for one number, "no answer", cancelled ones) in one transaction: they wait
+// for the worker as new, and a finished or cancelled job is queued again (a
+// paused one stays paused). It returns how many inputs were re-queued;
+// ErrNotFound for an unknown job, ErrNothingToRetry when none failed.
+func (s *Store) RetryCheckJob(ctx context.Context, id int64) (int, error) {
+	var n int64
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var state string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: check job %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: check job %d: %w", id, err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE check_items SET status = ?, error = '', wa_id = '', jid = '',
+	verified_name = '', cached = 0, checked_at = 0, batch = 0, unanswered = 0
+WHERE job_id = ? AND status = ?`, model.CheckProcessing, id, model.CheckFailed)
+		if err != nil {
+			return fmt.Errorf("store: retry check job %d: %w", id, err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fmt.Errorf("store: retry check job %d: %w", id, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("job %d: %w", id, ErrNothingToRetry)
+		}
+		if state == JobDone || state == JobCancelled {
+			if _, err := tx.ExecContext(ctx, `UPDATE check_jobs SET state = ?, error = '' WHERE id = ?`, JobQueued, id); err != nil {
+				return fmt.Errorf("store: retry check job %d: %w", id, err)
+			}
+		}
+		return nil
+	})
+	return int(n), err
+}
+
+// CanaryCandidates lists the phones (E.164, in order) of contacts whose
+// cached check says "on WhatsApp" and is no older than since: numbers the
+// check queue may ask alongside a batch to catch a server that answers
+// "not on WhatsApp" for everything.
+func (s *Store) CanaryCandidates(ctx context.Context, since time.Time) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT k.phone FROM checks k
+JOIN contacts c ON c.phone = k.phone
+WHERE k.status = ? AND k.checked_at >= ? AND k.phone <> ''
+ORDER BY k.phone`, model.CheckValid, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: canary candidates: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, fmt.Errorf("store: canary candidates: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: canary candidates: %w", err)
+	}
+	return out, nil
 }
 
 // SaveCheckedContacts saves numbers found on WhatsApp as contacts, with

@@ -506,7 +506,11 @@ func (c *checksScreen) export(path string) tea.Cmd {
 
 // resultsHeight is how many result rows fit under the jobs.
 func (c *checksScreen) resultsHeight() int {
-	return max(1, c.height-c.jobsHeight()-6)
+	extra := 0
+	if c.canaryLine() != "" {
+		extra = 1
+	}
+	return max(1, c.height-c.jobsHeight()-6-extra)
 }
 
 func (c *checksScreen) jobsHeight() int { return min(len(c.jobs), max(1, c.height/4)) }
@@ -515,6 +519,9 @@ func (c *checksScreen) View() string {
 	var lines []string
 	add := func(s string) { lines = append(lines, model.Truncate(s, c.width)) }
 	add(c.statusLine())
+	if l := c.canaryLine(); l != "" {
+		add(l)
+	}
 	if c.err != "" {
 		add(c.st.Error.Render(model.Sanitize(c.err)))
 	}
@@ -554,6 +561,25 @@ func (c *checksScreen) View() string {
 	add("")
 	lines = append(lines, c.resultsView()...)
 	return strings.Join(lines, "\n")
+}
+
+// canaryLine tells when the queue's canary tripped (WhatsApp answered "not
+// on WhatsApp" for a number known to be on it, so a batch was not
+// believed) or that the queue runs without one; "" otherwise.
+func (c *checksScreen) canaryLine() string {
+	s := c.status
+	var parts []string
+	if s.CanaryTrips > 0 {
+		parts = append(parts, fmt.Sprintf("Canary tripped %d× (last at %s): batches answered \"not on WhatsApp\" for a known number were not believed",
+			s.CanaryTrips, s.LastCanaryTrip.Local().Format("Jan 2 15:04:05")))
+	}
+	if s.Canary == "" && s.NoCanary != "" {
+		parts = append(parts, "Running without a canary: "+model.Sanitize(strings.TrimPrefix(s.NoCanary, "no canary: ")))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return c.st.Warn.Render(strings.Join(parts, " · "))
 }
 
 // statusLine is the queue's settings, budget and any pause.

@@ -66,10 +66,11 @@ func TestChecksScreenRunsAPastedList(t *testing.T) {
 		}
 	}
 	// The duplicate was asked once; the impossible number never. (+14155550199
-	// is in a group of the world, so it exists.)
+	// is in a group of the world, so it exists.) The account's own number
+	// goes along as the canary (issue 9).
 	sent := backend.CheckedNumbers()
 	slices.Sort(sent)
-	if !slices.Equal(sent, []string{"+14155550101", "+14155550102", "+14155550199"}) {
+	if !slices.Equal(sent, []string{"+14155550100", "+14155550101", "+14155550102", "+14155550199"}) {
 		t.Errorf("backend was asked %q", sent)
 	}
 	if j := m.checks.selectedJob(); j == nil || j.Counts["valid"] != 4 || j.Counts["invalid"] != 1 {
@@ -139,8 +140,34 @@ func TestChecksScreenShowsRateLimitPause(t *testing.T) {
 	if m.checks.status.BackoffUntil.IsZero() || !strings.Contains(view, "Paused") {
 		t.Errorf("no pause shown:\n%s", view)
 	}
-	if j := m.checks.selectedJob(); j == nil || j.Counts["valid"]+j.Counts["invalid"] != 20 {
+	// The first batch is 19 numbers and the canary (issue 9).
+	if j := m.checks.selectedJob(); j == nil || j.Counts["valid"]+j.Counts["invalid"] != 19 {
 		t.Errorf("job after the first batch: %+v", j)
+	}
+}
+
+// A server that answers "not on WhatsApp" for everything trips the canary,
+// and the Checks screen says when; nothing is stored invalid.
+func TestChecksScreenShowsCanaryTrip(t *testing.T) {
+	world := testWorld(t)
+	world.RateLimit = &sim.RateLimit{Numbers: 1000, PerS: 3600}
+	world.ThrottleLiesAfter = 20
+	numbers := make([]string, 60)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf("+1415555%04d", 2000+i)
+	}
+	world.Registered = append(world.Registered, numbers...)
+	svc, _ := newCheckingService(t, world)
+	if _, err := svc.EnqueueCheck(context.Background(), numbers, app.CheckOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("2"))
+	waitFor(t, tm, "Canary tripped 1×")
+	m, _ := finalView(t, tm)
+	if j := m.checks.selectedJob(); j == nil || j.Counts["invalid"] != 0 || j.Counts["valid"] != 19 || j.Counts["processing"] != 60-19 {
+		t.Errorf("job after the trip: %+v", j)
 	}
 }
 

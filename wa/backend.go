@@ -159,13 +159,22 @@ func (PairSucceeded) isEvent()           {}
 func (PairFailed) isEvent()              {}
 func (LoggedOut) isEvent()               {}
 
-// CheckAnswer is WhatsApp's answer for one queried number.
+// CheckAnswer is WhatsApp's answer for one queried number. Only an
+// answered number without Err tells anything: Exists true means on
+// WhatsApp, false means WhatsApp said explicitly that it is not. A number
+// WhatsApp left out of its reply is not answered, never "not on WhatsApp":
+// the caller asks again later.
 type CheckAnswer struct {
-	Query        string // the "+digits" that was sent
+	Query string // the "+digits" that was sent
+	// Answered: WhatsApp said something about this number (on WhatsApp,
+	// not on WhatsApp, or an error for this number alone), or the number
+	// could not be sent at all (Err). False: it was left out of the reply.
+	Answered     bool
 	Exists       bool
-	JID          string // phone-number JID WhatsApp answered with
+	JID          string // phone-number JID WhatsApp answered with (may differ from Query: Brazil)
+	LID          string // the user's LID ("digits@lid") when WhatsApp gave it
 	VerifiedName string
-	Err          error // per-number failure
+	Err          error // per-number failure; Answered is true
 }
 
 // UserInfo is what GetUserInfo tells about a user.
@@ -208,7 +217,9 @@ type Backend interface {
 	Close() error
 
 	// CheckNumbers asks which of the "+digits" numbers exist. At most 20 per
-	// call. ErrRateLimited when WhatsApp refuses.
+	// call. It returns one answer per number, in order (see CheckAnswer for
+	// what is and is not an answer); an error when the whole query was not
+	// answered: ErrRateLimited when WhatsApp refuses (rate-overlimit).
 	CheckNumbers(ctx context.Context, phones []string) ([]CheckAnswer, error)
 	// UserInfo fetches about text, picture id and verified name.
 	UserInfo(ctx context.Context, jids []string) (map[string]UserInfo, error)

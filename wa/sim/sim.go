@@ -108,6 +108,7 @@ type Backend struct {
 	failing   map[string]string
 	groups    []WorldGroup
 	rate      *RateLimit
+	liesAfter int // throttle_lies_after; 0: never
 
 	events *wa.EventQueue
 	done   chan struct{}
@@ -160,6 +161,7 @@ func New(w *World, opts ...Option) *Backend {
 		failing:   w.Failing,
 		groups:    w.Groups,
 		rate:      w.RateLimit,
+		liesAfter: w.ThrottleLiesAfter,
 		events:    wa.NewEventQueue(EventBuffer),
 		done:      make(chan struct{}),
 		paired:    w.Account.IsPaired(),
@@ -668,10 +670,13 @@ func (b *Backend) begin(ctx context.Context, method string) error {
 // CheckNumbers answers which of the "+digits" numbers exist: contacts,
 // registered numbers, rewrite keys (answered with the rewritten number) and
 // every other number the world shows (groups, blocklist, labels). Failing
-// numbers get a per-number error. More than 20 numbers is an error; when
-// the world has a rate limit, a call that would take the numbers answered
-// within the last per_s seconds over the limit gets wa.ErrRateLimited and
-// is not counted. Every call and number is recorded (CheckCalls,
+// numbers get a per-number error. Every number is answered. More than 20
+// numbers is an error; when the world has a rate limit, a call that would
+// take the numbers answered within the last per_s seconds over the limit
+// gets wa.ErrRateLimited and is not counted. With throttle_lies_after N,
+// a call that would take them over N instead gets "not on WhatsApp" for
+// every number (as throttled servers have been reported to answer), and is
+// not counted either. Every call and number is recorded (CheckCalls,
 // CheckedNumbers), refused ones too.
 func (b *Backend) CheckNumbers(ctx context.Context, phones []string) ([]wa.CheckAnswer, error) {
 	b.mu.Lock()
@@ -697,6 +702,10 @@ func (b *Backend) CheckNumbers(ctx context.Context, phones []string) ([]wa.Check
 			}
 		}
 		b.window = keep
+		if b.liesAfter > 0 && sum+len(phones) > b.liesAfter {
+			b.mu.Unlock()
+			return b.lie(ctx, phones)
+		}
 		if sum+len(phones) > b.rate.Numbers {
 			b.mu.Unlock()
 			return nil, wa.ErrRateLimited
@@ -716,8 +725,25 @@ func (b *Backend) CheckNumbers(ctx context.Context, phones []string) ([]wa.Check
 	return answers, nil
 }
 
+// lie answers "not on WhatsApp" for every number, after the usual latency.
+func (b *Backend) lie(ctx context.Context, phones []string) ([]wa.CheckAnswer, error) {
+	answers := make([]wa.CheckAnswer, len(phones))
+	for i, q := range phones {
+		answers[i] = wa.CheckAnswer{Query: q, Answered: true}
+		if p, ok := ParsePhone(q); ok {
+			answers[i].JID = model.JIDFromPhone(p)
+		}
+	}
+	if b.latency > 0 {
+		if err := b.sleep(ctx, b.latency); err != nil {
+			return nil, err
+		}
+	}
+	return answers, nil
+}
+
 func (b *Backend) answerLocked(q string) wa.CheckAnswer {
-	a := wa.CheckAnswer{Query: q}
+	a := wa.CheckAnswer{Query: q, Answered: true}
 	p, ok := ParsePhone(q)
 	if !ok {
 		a.Err = fmt.Errorf("sim: %q: %s", q, notPhone)
@@ -741,6 +767,7 @@ func (b *Backend) answerLocked(q string) wa.CheckAnswer {
 	a.JID = model.JIDFromPhone(answer)
 	if i, ok := b.byPhone[answer]; ok {
 		a.VerifiedName = b.contacts[i].BusinessName
+		a.LID = b.contacts[i].LID
 	}
 	return a
 }

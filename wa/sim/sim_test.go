@@ -451,7 +451,7 @@ func TestCheckNumbers(t *testing.T) {
 	}
 	for i, tt := range tests {
 		a := answers[i]
-		if a.Query != tt.query || a.Exists != tt.exists || a.JID != tt.jid {
+		if a.Query != tt.query || a.Exists != tt.exists || a.JID != tt.jid || !a.Answered {
 			t.Errorf("%s: answer %+v, want exists %v jid %q", tt.query, a, tt.exists, tt.jid)
 		}
 		if (a.Err == nil) != (tt.err == "") || (a.Err != nil && !strings.Contains(a.Err.Error(), tt.err)) {
@@ -534,6 +534,49 @@ func TestCheckNumbersRateLimit(t *testing.T) {
 	}
 	if b.CheckCalls() != calls {
 		t.Errorf("CheckCalls = %d, want %d (refused calls count as calls)", b.CheckCalls(), calls)
+	}
+}
+
+// throttle_lies_after: past N numbers in the window every number is "not
+// on WhatsApp" (answered, no error), and lying calls are not counted.
+func TestCheckNumbersThrottleLies(t *testing.T) {
+	w := exampleWorld(t)
+	w.RateLimit = &RateLimit{Numbers: 1000, PerS: 60}
+	w.ThrottleLiesAfter = 25
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	b := newSim(t, w, WithCheckLatency(0), WithClock(func() time.Time { return now }))
+	registered := []string{"+14155550101", "+14155550102", "+14155550100"}
+	pad := func(n int) []string {
+		out := slices.Clone(registered)
+		for i := len(out); i < n; i++ {
+			out = append(out, fmt.Sprintf("+1415555%04d", 2000+i))
+		}
+		return out
+	}
+	steps := []struct {
+		advance time.Duration
+		n       int
+		lies    bool
+	}{
+		{0, 20, false},
+		{time.Second, 5, false},       // 25: at the threshold
+		{time.Second, 3, true},        // 28 would be over: lies
+		{0, 20, true},                 // lying calls do not count…
+		{58 * time.Second, 5, false},  // …t=60s: the first call left the window
+		{0, 20, true},                 // 5+5+20 = 30 > 25
+		{59 * time.Second, 20, false}, // t=119s: only the t=60s call is left
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		answers, err := b.CheckNumbers(context.Background(), pad(st.n))
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		for _, a := range answers[:len(registered)] {
+			if !a.Answered || a.Err != nil || a.Exists == st.lies {
+				t.Fatalf("step %d: %s answered %+v, want exists %v", i, a.Query, a, !st.lies)
+			}
+		}
 	}
 }
 

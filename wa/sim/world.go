@@ -27,6 +27,11 @@ type World struct {
 	Labels         []WorldLabel      `json:"labels,omitempty"`
 	CheckLatencyMS int               `json:"check_latency_ms,omitempty"`
 	RateLimit      *RateLimit        `json:"rate_limit,omitempty"`
+	// ThrottleLiesAfter N: once more than N numbers were checked within
+	// rate_limit.per_s seconds, the server answers "not on WhatsApp" for
+	// every number instead of rate-overlimit (0: never). It needs
+	// rate_limit, whose per_s is the window.
+	ThrottleLiesAfter int `json:"throttle_lies_after,omitempty"`
 }
 
 // WorldAccount is the simulated account itself.
@@ -246,8 +251,9 @@ var (
 		"labels": {elem: &schema{fields: map[string]*schema{
 			"id": leaf, "name": leaf, "color": leaf, "chats": {elem: leaf},
 		}}},
-		"check_latency_ms": leaf,
-		"rate_limit":       {fields: map[string]*schema{"numbers": leaf, "per_s": leaf}},
+		"check_latency_ms":    leaf,
+		"rate_limit":          {fields: map[string]*schema{"numbers": leaf, "per_s": leaf}},
+		"throttle_lies_after": leaf,
 	}}
 )
 
@@ -616,6 +622,12 @@ func (w *World) Validate() error {
 		if rl.PerS <= 0 || rl.PerS > maxRatePerS {
 			return fmt.Errorf("world file: rate_limit.per_s %d: want 1–%d", rl.PerS, maxRatePerS)
 		}
+	}
+	switch {
+	case w.ThrottleLiesAfter < 0:
+		return fmt.Errorf("world file: throttle_lies_after %d: want more than 0", w.ThrottleLiesAfter)
+	case w.ThrottleLiesAfter > 0 && w.RateLimit == nil:
+		return errors.New("world file: throttle_lies_after needs rate_limit (its per_s is the window)")
 	}
 	return nil
 }

@@ -271,6 +271,9 @@ func TestLoadWorldErrors(t *testing.T) {
 		{"fractional latency", "{" + acct + `, "check_latency_ms": 1.5}`, "check_latency_ms: want a whole number"},
 		{"rate limit zero", "{" + acct + `, "rate_limit": {"numbers": 0, "per_s": 60}}`, "rate_limit.numbers 0"},
 		{"rate limit per_s", "{" + acct + `, "rate_limit": {"numbers": 10}}`, "rate_limit.per_s 0"},
+		{"lies without a window", "{" + acct + `, "throttle_lies_after": 10}`, "throttle_lies_after needs rate_limit"},
+		{"lies negative", "{" + acct + `, "rate_limit": {"numbers": 10, "per_s": 60}, "throttle_lies_after": -1}`, "throttle_lies_after -1"},
+		{"lies not a number", "{" + acct + `, "rate_limit": {"numbers": 10, "per_s": 60}, "throttle_lies_after": "10"}`, "throttle_lies_after: want a whole number"},
 		{"pair after negative", `{"account": {"phone": "+14155550100", "pair_after_ms": -5}}`, "account.pair_after_ms -5"},
 	}
 	for _, tt := range tests {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/appstate"
+	wastore "go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
@@ -43,11 +43,15 @@ func callErr(what string, err error) error {
 }
 
 // CheckNumbers asks WhatsApp which of the "+digits" numbers exist (at most
-// 20 per call). Answers come back in the order asked. A number WhatsApp
-// leaves out of its answer does not exist; an answer's JID may differ from
-// the number asked (Brazil's ninth digit). Inputs that are not "+digits" get
-// a per-number error and are not sent. Rate-overlimit gives
-// wa.ErrRateLimited.
+// 20 per call), with a usync contact query built and read here (usync.go,
+// PROTOCOL.md). Answers come back in the order asked. A number WhatsApp
+// leaves out of its reply is not answered (Answered false), never "not on
+// WhatsApp"; an error inside the reply for one number is that number's
+// Err; an answer's JID may differ from the number asked (Brazil's ninth
+// digit), and LID is set when WhatsApp answered with one. Inputs that are
+// not "+digits" get a per-number error and are not sent. A query-level
+// error means nothing was answered: rate-overlimit gives
+// wa.ErrRateLimited, anything else a wrapped error.
 func (b *Backend) CheckNumbers(ctx context.Context, phones []string) ([]wa.CheckAnswer, error) {
 	if len(phones) > MaxCheckBatch {
 		return nil, fmt.Errorf("wm: at most %d numbers per query, got %d", MaxCheckBatch, len(phones))
@@ -57,45 +61,61 @@ func (b *Backend) CheckNumbers(ctx context.Context, phones []string) ([]wa.Check
 	}
 	answers := make([]wa.CheckAnswer, len(phones))
 	var query []string
+	asked := map[string]bool{}
 	for i, p := range phones {
 		answers[i].Query = p
 		d := strings.TrimPrefix(p, "+")
 		if !strings.HasPrefix(p, "+") || !allDigits(d) || len(d) > 15 {
+			answers[i].Answered = true
 			answers[i].Err = fmt.Errorf("wm: %q is not a number in +digits form", p)
 			continue
 		}
-		if !slices.Contains(query, p) {
+		if !asked[d] {
+			asked[d] = true
 			query = append(query, p)
 		}
 	}
 	if len(query) == 0 {
 		return answers, nil
 	}
-	res, err := b.net().IsOnWhatsApp(ctx, query)
+	res, err := b.net().SendIQ(ctx, contactQuery(newUsyncSID(), query))
 	if err != nil {
-		return nil, callErr("checking numbers", err)
+		return nil, sendErr(err)
 	}
-	byDigits := make(map[string]types.IsOnWhatsAppResponse, len(res))
-	for _, r := range res {
-		byDigits[strings.TrimPrefix(strings.TrimSpace(r.Query), "+")] = r
+	got, err := parseContactReply(res, asked)
+	if err != nil {
+		return nil, err
 	}
+	var lids []wastore.LIDMapping
 	for i := range answers {
 		a := &answers[i]
 		if a.Err != nil {
 			continue
 		}
 		d := strings.TrimPrefix(a.Query, "+")
-		a.JID = model.JIDFromDigits(d)
-		r, ok := byDigits[d]
-		if !ok || !r.IsIn {
+		r, ok := got[d]
+		if !ok {
 			continue
 		}
-		a.Exists = true
-		if j := r.JID.ToNonAD(); j.Server == types.DefaultUserServer && allDigits(j.User) {
-			a.JID = phoneJID(j)
+		a.Answered, a.Exists, a.Err, a.VerifiedName = true, r.exists, r.err, r.verifiedName
+		a.JID = model.JIDFromDigits(d)
+		if !r.pn.IsEmpty() {
+			a.JID = phoneJID(r.pn)
 		}
-		if r.VerifiedName != nil && r.VerifiedName.Details != nil {
-			a.VerifiedName = r.VerifiedName.Details.GetVerifiedName()
+		if !r.lid.IsEmpty() {
+			a.LID = r.lid.String()
+			if !r.pn.IsEmpty() && r.err == nil {
+				lids = append(lids, wastore.LIDMapping{LID: r.lid, PN: r.pn})
+			}
+		}
+	}
+	if len(lids) > 0 {
+		// As upstream whatsmeow does with these answers: the mapping
+		// lets later LID-addressed events name the phone number.
+		if cli := b.cli(); cli != nil && cli.Store != nil && cli.Store.LIDs != nil {
+			if err := cli.Store.LIDs.PutManyLIDMappings(ctx, lids); err != nil {
+				b.log.Warnf("Storing LID mappings from a check failed: %v", err)
+			}
 		}
 	}
 	return answers, nil

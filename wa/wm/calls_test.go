@@ -3,9 +3,7 @@ package wm
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
-	"strings"
 	"testing"
 
 	"go.mau.fi/whatsmeow"
@@ -19,80 +17,6 @@ import (
 
 func verified(name string) *types.VerifiedName {
 	return &types.VerifiedName{Details: &waVnameCert.VerifiedNameCertificate_Details{VerifiedName: proto.String(name)}}
-}
-
-func TestCheckNumbers(t *testing.T) {
-	b, fake := newTestBackend(t, testOpts{})
-	ctx := context.Background()
-	fake.onWhatsApp = func(phones []string) ([]types.IsOnWhatsAppResponse, error) {
-		// As whatsmeow answers: the query echoed, the canonical JID, and
-		// nothing at all for some numbers.
-		return []types.IsOnWhatsAppResponse{
-			{Query: "+5511987654321", JID: pn("551187654321"), IsIn: true},
-			{Query: "+14155550101", JID: pn("14155550101"), IsIn: true, VerifiedName: verified("Ada Biz")},
-			{Query: "+14155550102", JID: pn("14155550102"), IsIn: false},
-		}, nil
-	}
-	got, err := b.CheckNumbers(ctx, []string{"+14155550101", "+5511987654321", "+14155550199", "+14155550102", "0800 FLOWERS", "+14155550101"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if q := fake.queried; len(q) != 1 || !reflect.DeepEqual(q[0], []string{"+14155550101", "+5511987654321", "+14155550199", "+14155550102"}) {
-		t.Fatalf("queried %q", q)
-	}
-	want := []wa.CheckAnswer{
-		{Query: "+14155550101", Exists: true, JID: "14155550101@s.whatsapp.net", VerifiedName: "Ada Biz"},
-		{Query: "+5511987654321", Exists: true, JID: "551187654321@s.whatsapp.net"},
-		{Query: "+14155550199", Exists: false, JID: "14155550199@s.whatsapp.net"},
-		{Query: "+14155550102", Exists: false, JID: "14155550102@s.whatsapp.net"},
-		{Query: "0800 FLOWERS"},
-		{Query: "+14155550101", Exists: true, JID: "14155550101@s.whatsapp.net", VerifiedName: "Ada Biz"},
-	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d answers, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if i == 4 {
-			if got[i].Err == nil || got[i].Exists || got[i].Query != want[i].Query {
-				t.Errorf("answer %d = %#v, want a per-number error", i, got[i])
-			}
-			continue
-		}
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Errorf("answer %d = %#v, want %#v", i, got[i], want[i])
-		}
-	}
-
-	// rate-overlimit, as whatsmeow's IQ error (a fresh value, matched by
-	// code and text) and wrapped.
-	for _, rateErr := range []error{
-		whatsmeow.ErrIQRateOverLimit,
-		&whatsmeow.IQError{Code: 429, Text: "rate-overlimit"},
-		fmt.Errorf("failed to send usync query: %w", &whatsmeow.IQError{Code: 429, Text: "rate-overlimit"}),
-	} {
-		fake.onWhatsApp = func([]string) ([]types.IsOnWhatsAppResponse, error) { return nil, rateErr }
-		_, err = b.CheckNumbers(ctx, []string{"+14155550101"})
-		if !errors.Is(err, wa.ErrRateLimited) {
-			t.Errorf("rate limit %v gave %v, want wa.ErrRateLimited", rateErr, err)
-		}
-	}
-	fake.onWhatsApp = func([]string) ([]types.IsOnWhatsAppResponse, error) { return nil, whatsmeow.ErrIQTimedOut }
-	if _, err = b.CheckNumbers(ctx, []string{"+14155550101"}); !errors.Is(err, whatsmeow.ErrIQTimedOut) || errors.Is(err, wa.ErrRateLimited) {
-		t.Errorf("timeout gave %v", err)
-	}
-
-	many := make([]string, 21)
-	for i := range many {
-		many[i] = fmt.Sprintf("+1415555%04d", i)
-	}
-	if _, err = b.CheckNumbers(ctx, many); err == nil || !strings.Contains(err.Error(), "at most 20") {
-		t.Errorf("21 numbers: %v", err)
-	}
-
-	u, _ := newTestBackend(t, testOpts{unpaired: true})
-	if _, err = u.CheckNumbers(ctx, []string{"+14155550101"}); err != wa.ErrNotPaired {
-		t.Errorf("unpaired: %v", err)
-	}
 }
 
 func TestUserInfoAndPicture(t *testing.T) {

@@ -1,0 +1,330 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+const ownNumber = "+14155550100"
+
+// backoffs are the sleeps of a minute or more: backoffs, not the pace.
+func backoffs(c *fakeClock) []time.Duration {
+	var out []time.Duration
+	for _, d := range c.Sleeps() {
+		if d >= time.Minute {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func countOf(nums []string, n string) int {
+	k := 0
+	for _, x := range nums {
+		if x == n {
+			k++
+		}
+	}
+	return k
+}
+
+// Acceptance (canary): past throttle_lies_after the simulated server
+// answers "not on WhatsApp" for everything. The canary (the own number)
+// trips, the batch is not believed (no number stored invalid), the queue
+// backs off and the job ends with every number valid.
+func TestCanaryCatchesThrottleLies(t *testing.T) {
+	w, nums := registeredWorld(80)
+	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 150}
+	w.ThrottleLiesAfter = 40
+	clock := newFakeClock(t0)
+	cfg := fastConfig()
+	cfg.CheckPace = 10 * time.Second
+	e := newCheckEnv(t, w, cfg, clock)
+	var mu sync.Mutex
+	var during []CheckerStatus
+	clock.onSleep = func(d time.Duration) {
+		if d >= time.Minute {
+			st := e.svc.CheckerStatus()
+			mu.Lock()
+			during = append(during, st)
+			mu.Unlock()
+		}
+	}
+	e.svc.StartChecker(e.ctx)
+	job, rs := e.check(t, nums, CheckOptions{})
+	for i, r := range rs {
+		if r.Status != model.CheckValid {
+			t.Errorf("result %d = %+v, want valid (a lie was stored)", i, r)
+		}
+	}
+	// Batches 1 and 2 (20 each with the canary) pass; batch 3 would take
+	// the window past 40: lies, trips, 1 min; again at t≈80s: 2 min; at
+	// t≈200s the window is clear.
+	if got := backoffs(clock); len(got) < 2 || got[0] != time.Minute || got[1] != 2*time.Minute {
+		t.Errorf("backoffs %v, want 1m then 2m", got)
+	}
+	st := e.svc.CheckerStatus()
+	if st.CanaryTrips < 2 || st.LastCanaryTrip.IsZero() || st.Canary != ownNumber || st.NoCanary != "" {
+		t.Errorf("status %+v, want at least 2 trips with the own number as canary", st)
+	}
+	if !st.BackoffUntil.IsZero() {
+		t.Errorf("still backing off after the job: %+v", st)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(during) == 0 || !strings.Contains(during[0].Paused, "canary") || during[0].BackoffUntil.IsZero() {
+		t.Errorf("status during the backoff %+v, want the canary named", during)
+	}
+	// Nothing lied about reached the cache.
+	for _, n := range nums {
+		if c, err := e.st.Check(e.ctx, n); err != nil || c.Status != model.CheckValid {
+			t.Errorf("cache of %s = %+v, %v", n, c, err)
+		}
+	}
+	if j, _ := e.svc.Job(e.ctx, job.ID); j.Counts[model.CheckInvalid] != 0 {
+		t.Errorf("job counts %v", j.Counts)
+	}
+}
+
+// Acceptance (canary): a contact used as canary that really left
+// WhatsApp trips once; the next batch uses another canary, which passes,
+// so the first is retired and the job goes on.
+func TestLoneCanaryRetired(t *testing.T) {
+	const (
+		leaver = "+14155550120" // confirmed on WhatsApp earlier; left since
+		ada    = "+14155550150"
+	)
+	w, nums := registeredWorld(45)
+	// WhatsApp gives an error for the own number: it cannot be the canary.
+	w.Failing = map[string]string{ownNumber: "item-not-found"}
+	w.Contacts = []sim.WorldContact{{Phone: ada, FullName: "Ada Lovelace"}}
+	clock := newFakeClock(t0)
+	cfg := fastConfig()
+	cfg.CheckPace = 10 * time.Second
+	e := newCheckEnv(t, w, cfg, clock)
+	if err := e.st.UpsertContacts(e.ctx, []model.Contact{{JID: model.JIDFromPhone(leaver), Phone: leaver,
+		FullName: "Leaver", Source: model.SourceLocal}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{leaver, ada} {
+		if err := e.st.PutCheck(e.ctx, model.CheckResult{Phone: p, Status: model.CheckValid, WAID: p[1:], CheckedAt: t0.Add(-time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.svc.StartChecker(e.ctx)
+	_, rs := e.check(t, nums, CheckOptions{})
+	for i, r := range rs {
+		if r.Status != model.CheckValid {
+			t.Errorf("result %d = %+v, want valid", i, r)
+		}
+	}
+	sent := e.sim.CheckedNumbers()
+	// Batch 1 tries the own number (an error: never again); batch 2 takes
+	// the leaver, which trips; batch 2 again with Ada passes; batch 3 Ada.
+	if got := countOf(sent, ownNumber); got != 1 {
+		t.Errorf("own number sent %d times, want 1", got)
+	}
+	if got := countOf(sent, leaver); got != 1 {
+		t.Errorf("leaver sent %d times, want once (then retired)", got)
+	}
+	if got := countOf(sent, ada); got != 2 {
+		t.Errorf("Ada sent %d times, want 2", got)
+	}
+	if got := backoffs(clock); len(got) != 1 || got[0] != time.Minute {
+		t.Errorf("backoffs %v, want one of 1m", got)
+	}
+	st := e.svc.CheckerStatus()
+	if st.CanaryTrips != 1 || st.Canary != ada {
+		t.Errorf("status %+v, want 1 trip and Ada as canary", st)
+	}
+	cst := e.svc.loadCanary(e.ctx)
+	if !slices.Equal(cst.retired, []string{leaver}) || cst.tripped != "" || cst.self != selfSilent {
+		t.Errorf("canary state %+v, want the leaver retired and the own number known silent", cst)
+	}
+}
+
+// Two different canaries tripping in a row is a throttle: the backoff
+// grows further than for a lone trip.
+func TestTwoCanariesTripIsThrottle(t *testing.T) {
+	const bob, ada = "+14155550120", "+14155550150"
+	w, nums := registeredWorld(60)
+	w.Failing = map[string]string{ownNumber: "item-not-found"}
+	w.Contacts = []sim.WorldContact{{Phone: ada, FullName: "Ada"}, {Phone: bob, FullName: "Bob"}}
+	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 600}
+	w.ThrottleLiesAfter = 40
+	clock := newFakeClock(t0)
+	cfg := fastConfig()
+	cfg.CheckPace = 10 * time.Second
+	e := newCheckEnv(t, w, cfg, clock)
+	for _, p := range []string{bob, ada} {
+		if err := e.st.PutCheck(e.ctx, model.CheckResult{Phone: p, Status: model.CheckValid, WAID: p[1:], CheckedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.svc.StartChecker(e.ctx)
+	_, rs := e.check(t, nums, CheckOptions{})
+	for i, r := range rs {
+		if r.Status != model.CheckValid {
+			t.Errorf("result %d = %+v, want valid", i, r)
+		}
+	}
+	// Batch 1: own number (error; 20 sent), batch 2: Bob (20, 40 in the
+	// window), batch 3: Ada lies, trips (1m); the batch again with Bob
+	// trips: two different canaries, a throttle: 1m doubled twice (4m).
+	got := backoffs(clock)
+	if len(got) < 2 || got[0] != time.Minute || got[1] != 4*time.Minute {
+		t.Errorf("backoffs %v, want 1m then 4m", got)
+	}
+	cst := e.svc.loadCanary(e.ctx)
+	if len(cst.retired) != 0 || cst.trips < 2 {
+		t.Errorf("canary state %+v, want no canary retired by a throttle", cst)
+	}
+}
+
+// Without any possible canary the queue runs without one and says so.
+func TestNoCanary(t *testing.T) {
+	w, nums := registeredWorld(5)
+	w.Failing = map[string]string{ownNumber: "item-not-found"}
+	e := newCheckEnv(t, w, fastConfig(), newFakeClock(t0))
+	e.svc.StartChecker(e.ctx)
+	e.check(t, nums[:2], CheckOptions{}) // learns the own number gets no answer
+	e.check(t, nums[2:], CheckOptions{})
+	st := e.svc.CheckerStatus()
+	if st.Canary != "" || !strings.Contains(st.NoCanary, "no canary") {
+		t.Errorf("status %+v, want no canary and why", st)
+	}
+	if got := e.sim.CheckedNumbers(); len(got) != 6 || countOf(got, ownNumber) != 1 {
+		t.Errorf("sent %v, want the own number once, then the numbers alone", got)
+	}
+}
+
+// dropBackend leaves chosen numbers out of the sim's answers, as WhatsApp
+// leaves out numbers it did not answer.
+type dropBackend struct {
+	*sim.Backend
+	mu    sync.Mutex
+	calls int
+	drop  func(call int, phone string) bool
+}
+
+func (d *dropBackend) CheckNumbers(ctx context.Context, phones []string) ([]wa.CheckAnswer, error) {
+	answers, err := d.Backend.CheckNumbers(ctx, phones)
+	d.mu.Lock()
+	d.calls++
+	call := d.calls
+	d.mu.Unlock()
+	for i := range answers {
+		if d.drop(call, answers[i].Query) {
+			answers[i] = wa.CheckAnswer{Query: answers[i].Query}
+		}
+	}
+	return answers, err
+}
+
+func newDropEnv(t *testing.T, w *sim.World, cfg Config, clock *fakeClock, drop func(int, string) bool) *checkEnv {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := sim.New(w, sim.WithClock(clock.Now), sim.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
+	svc := New(st, &dropBackend{Backend: be, drop: drop}, Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go svc.Run(ctx)
+	e := &checkEnv{svc: svc, sim: be, st: st, clock: clock, ctx: ctx, cancel: cancel}
+	t.Cleanup(e.close)
+	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)
+	defer done()
+	if err := svc.SyncOnce(syncCtx); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// A number left out of replies that answered others is asked again, 3
+// times at most, then fails with "no answer" (never invalid); one answered
+// on a retry is valid. A reply that answers none of the batch is a soft
+// rate limit: backoff, and no retry counted.
+func TestUnansweredNumbersRetried(t *testing.T) {
+	w, nums := registeredWorld(5)
+	never, late := nums[1], nums[3]
+	lateMisses := 0
+	var mu sync.Mutex
+	drop := func(call int, p string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case call == 2:
+			return true // the second reply answers nothing at all
+		case p == never:
+			return true
+		case p == late && lateMisses < 2:
+			lateMisses++
+			return true
+		}
+		return false
+	}
+	clock := newFakeClock(t0)
+	e := newDropEnv(t, w, fastConfig(), clock, drop)
+	e.svc.StartChecker(e.ctx)
+	job, rs := e.check(t, nums, CheckOptions{})
+	for i, r := range rs {
+		want, errText := model.CheckValid, ""
+		if nums[i] == never {
+			want, errText = model.CheckFailed, store.NoAnswerError
+		}
+		if r.Status != want || r.Error != errText {
+			t.Errorf("result %d (%s) = %+v, want %s %q", i, nums[i], r, want, errText)
+		}
+	}
+	sent := e.sim.CheckedNumbers()
+	// Sent once, plus 3 retries, plus the soft-rate-limited second call
+	// (which does not count).
+	if got := countOf(sent, never); got != 1+store.MaxUnanswered+1 {
+		t.Errorf("the unanswered number was sent %d times, want %d", got, 1+store.MaxUnanswered+1)
+	}
+	if got := backoffs(clock); len(got) != 1 || got[0] != time.Minute {
+		t.Errorf("backoffs %v, want one of 1m for the reply that answered nothing", got)
+	}
+	if _, err := e.st.Check(e.ctx, never); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an unanswered number reached the cache: %v", err)
+	}
+	// checks retry queues it again.
+	n, err := e.svc.RetryJob(e.ctx, job.ID)
+	if err != nil || n != 1 {
+		t.Fatalf("RetryJob = %d, %v; want 1", n, err)
+	}
+	if _, err := e.svc.RetryJob(e.ctx, 999); !errors.Is(err, ErrNoJob) {
+		t.Errorf("RetryJob of an unknown job: %v", err)
+	}
+	e.wait(t, job.ID)
+	rs, _ = e.svc.JobResults(e.ctx, job.ID)
+	if rs[1].Status != model.CheckFailed || rs[1].Error != store.NoAnswerError {
+		t.Errorf("after the retry %+v, want failed again (still no answer)", rs[1])
+	}
+	if _, err := e.svc.RetryJob(e.ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	never = "" // now WhatsApp answers it
+	mu.Unlock()
+	e.wait(t, job.ID)
+	rs, _ = e.svc.JobResults(e.ctx, job.ID)
+	if rs[1].Status != model.CheckValid {
+		t.Errorf("after the second retry %+v, want valid", rs[1])
+	}
+	if _, err := e.svc.RetryJob(e.ctx, job.ID); !errors.Is(err, ErrNothingToRetry) {
+		t.Errorf("RetryJob with nothing failed: %v", err)
+	}
+}
