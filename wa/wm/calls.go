@@ -10,7 +10,6 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/appstate"
 	"go.mau.fi/whatsmeow/types"
-	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/wa"
@@ -206,7 +205,10 @@ func (b *Backend) ProfilePictureURL(ctx context.Context, jid string) (string, er
 	return info.URL, nil
 }
 
-// SetBlocked blocks or unblocks a user and reports BlockChanged.
+// SetBlocked blocks or unblocks a user and reports BlockChanged. It blocks
+// by LID with the phone number as pn_jid, and unblocks by LID: WhatsApp
+// refuses phone-number blocks for accounts moved to LIDs (PROTOCOL.md,
+// "Blocklist"). Only when no LID can be found is the phone-number JID sent.
 func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) error {
 	if err := b.begin(ctx); err != nil {
 		return err
@@ -215,11 +217,11 @@ func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) erro
 	if err != nil {
 		return err
 	}
-	action := events.BlocklistChangeActionUnblock
-	if blocked {
-		action = events.BlocklistChangeActionBlock
+	target, pnJID, err := b.blockTarget(ctx, j)
+	if err != nil {
+		return callErr("updating the blocklist", err)
 	}
-	if _, err := b.net().UpdateBlocklist(ctx, j, action); err != nil {
+	if _, err := b.net().SendIQ(ctx, blockItemQuery(target, pnJID, blocked)); err != nil {
 		return callErr("updating the blocklist", err)
 	}
 	b.emit(wa.BlockChanged{JID: b.chatJID(ctx, j), Blocked: blocked})

@@ -10,6 +10,7 @@ import (
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/appstate"
+	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/proto/waVnameCert"
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
@@ -149,6 +150,7 @@ func TestUserInfoAndPicture(t *testing.T) {
 
 func TestSetBlocked(t *testing.T) {
 	b, fake := newTestBackend(t, testOpts{})
+	srv := serveBlocklist(t, fake, "list_empty")
 	ctx := context.Background()
 	if err := b.SetBlocked(ctx, "14155550101@c.us", true); err != nil {
 		t.Fatal(err)
@@ -159,9 +161,14 @@ func TestSetBlocked(t *testing.T) {
 	if err := b.SetBlocked(ctx, "120363000000000001@g.us", true); err == nil {
 		t.Fatal("blocking a group: no error")
 	}
-	want := []string{"block 14155550101@s.whatsapp.net", "unblock 14155550102@s.whatsapp.net"}
-	if !reflect.DeepEqual(fake.blockUpdates, want) {
-		t.Fatalf("updates %q, want %q", fake.blockUpdates, want)
+	// No LID is known for either number: the phone-number form alone
+	// (blocklist_test.go covers blocking by LID).
+	want := []waBinary.Node{
+		item(waBinary.Attrs{"jid": pn("14155550101"), "action": "block"}),
+		item(waBinary.Attrs{"jid": pn("14155550102"), "action": "unblock"}),
+	}
+	if _, sets := srv.calls(); !reflect.DeepEqual(sets, want) {
+		t.Fatalf("updates %v, want %v", sets, want)
 	}
 	expect(t, b,
 		wa.BlockChanged{JID: "14155550101@s.whatsapp.net", Blocked: true},

@@ -93,6 +93,16 @@ func (b *Backend) handle(evt any) {
 			})
 		}
 
+	case *events.HistorySync:
+		data := e.Data
+		b.enqueue(func(ctx context.Context) {
+			b.learnFromHistory(ctx, data)
+			b.historyChanged()
+		})
+
+	case *events.PairSuccess:
+		b.pairedAnew()
+
 	case *events.Contact:
 		b.rememberContactLID(e)
 		b.contactsChanged()
@@ -125,10 +135,14 @@ func (b *Backend) handle(evt any) {
 		}
 		ctx := context.Background()
 		var evs []wa.Event
+		refetch := false
 		for _, c := range e.Changes {
 			jid, ok := b.toPN(ctx, c.JID, types.EmptyJID)
 			if !ok {
-				b.log.Infof("Blocklist change for %s without a known phone number, skipped", c.JID)
+				// The change names a LID whose number is not known here:
+				// the full list carries it with its pn_jid.
+				b.log.Infof("Blocklist change for %s without a known phone number; fetching the whole blocklist", c.JID)
+				refetch = true
 				continue
 			}
 			switch c.Action {
@@ -139,6 +153,9 @@ func (b *Backend) handle(evt any) {
 			}
 		}
 		b.emit(evs...)
+		if refetch {
+			b.enqueue(func(ctx context.Context) { b.syncBlocklist(ctx) })
+		}
 
 	case *events.LabelEdit:
 		act := e.Action

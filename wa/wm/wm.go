@@ -29,7 +29,6 @@ import (
 	wastore "go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
-	"go.mau.fi/whatsmeow/types/events"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
 	"github.com/wabook/wabook/model"
@@ -58,6 +57,15 @@ const (
 	// device waits for the phone to send the contact list before it
 	// reports the sync complete anyway.
 	defaultContactsWait = 2 * time.Minute
+	// defaultSyncEvery is how often, at most, a reconnect re-runs a sync
+	// stage that succeeded (sync.go, syncPass).
+	defaultSyncEvery = 2 * time.Minute
+	// defaultHistoryDelay gathers the blobs of a history sync (they come in
+	// chunks) into one contact re-read.
+	defaultHistoryDelay = 10 * time.Second
+	// defaultPairRereadDelay: contacts are read once more this long after a
+	// new pairing, when history sync has brought push names and LIDs.
+	defaultPairRereadDelay = 3 * time.Minute
 	// pairWait bounds how long PairPhone waits for the pairing socket.
 	pairWait = 60 * time.Second
 	// logoutWait bounds how long Logout waits for a connection.
@@ -99,8 +107,6 @@ type Options struct {
 type netClient interface {
 	GetJoinedGroups(ctx context.Context) ([]*types.GroupInfo, error)
 	GetGroupInfo(ctx context.Context, jid types.JID) (*types.GroupInfo, error)
-	GetBlocklist(ctx context.Context) (*types.Blocklist, error)
-	UpdateBlocklist(ctx context.Context, jid types.JID, action events.BlocklistChangeAction) (*types.Blocklist, error)
 	IsOnWhatsApp(ctx context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error)
 	GetUserInfo(ctx context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error)
 	GetProfilePictureInfo(ctx context.Context, jid types.JID, params *whatsmeow.GetProfilePictureParams) (*types.ProfilePictureInfo, error)
@@ -143,6 +149,11 @@ type Backend struct {
 	contactsWait  time.Duration
 	wsHTTP        *http.Client // overrides whatsmeow's websocket HTTP client (tests)
 	netOverride   netClient    // overrides the client's network calls (tests)
+	now           func() time.Time
+	// Sync pacing (sync.go).
+	syncEvery       time.Duration
+	historyDelay    time.Duration
+	pairRereadDelay time.Duration
 
 	events *wa.EventQueue
 	done   chan struct{}
@@ -161,6 +172,12 @@ type Backend struct {
 	loggedOut     bool // the device was logged out; a new one is made on Connect
 	contactsTimer *time.Timer
 	awaitContacts *time.Timer // first sync waits for the phone's contact list
+	// Sync pacing (sync.go): when each stage last succeeded, the re-reads
+	// scheduled after a history sync and after a new pairing, and the LIDs
+	// of contacts not mirrored for want of a phone number.
+	lastGroups, lastContacts, lastBlocklist time.Time
+	historyTimer, pairTimer                 *time.Timer
+	unmapped                                map[types.JID]bool
 }
 
 // New opens whatsmeow's device store in db (upgrading its tables), loads the
@@ -206,6 +223,8 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		taskNotify:    make(chan struct{}, 1),
 		workerDone:    make(chan struct{}),
 	}
+	b.now = time.Now
+	b.syncEvery, b.historyDelay, b.pairRereadDelay = defaultSyncEvery, defaultHistoryDelay, defaultPairRereadDelay
 	if b.backoff == nil {
 		b.backoff = DefaultBackoff
 	}
@@ -425,6 +444,12 @@ func (b *Backend) stopTimersLocked() {
 	if b.awaitContacts != nil {
 		b.awaitContacts.Stop()
 		b.awaitContacts = nil
+	}
+	for _, t := range []**time.Timer{&b.historyTimer, &b.pairTimer} {
+		if *t != nil {
+			(*t).Stop()
+			*t = nil
+		}
 	}
 }
 
