@@ -266,7 +266,7 @@ func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 		_, err := s.store.UpsertWALabel(ctx, e.WALabelID, e.Name, e.Color)
 		return s.dataChange(err)
 	case wa.LabelAssociationChanged:
-		return s.dataChange(s.store.SetWALabelChat(ctx, e.WALabelID, e.ChatJID, e.Assigned))
+		return s.dataChange(s.store.SetWALabelChat(ctx, e.WALabelID, e.ChatJID, e.WAChatJID, e.Assigned))
 	default:
 		s.log.Warn("unhandled backend event", "event", fmt.Sprintf("%T", ev))
 	}

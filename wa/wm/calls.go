@@ -239,6 +239,27 @@ func (b *Backend) business(ctx context.Context) error {
 	return nil
 }
 
+// LabelsSynced reports whether the account's labels (app state "regular")
+// have been synced at least once: whatsmeow's app-state store holds a
+// version above 0 for the collection. Until then a new label must not be
+// sent (wa.ErrLabelsNotSynced).
+func (b *Backend) LabelsSynced(ctx context.Context) (bool, error) {
+	if err := b.begin(ctx); err != nil {
+		return false, err
+	}
+	st := b.cli().Store
+	if st.AppState == nil {
+		return false, nil
+	}
+	version, _, err := st.AppState.GetAppStateVersion(ctx, string(appstate.WAPatchRegular))
+	if err != nil {
+		return false, fmt.Errorf("wm: reading the labels' app state version: %w", err)
+	}
+	return version > 0, nil
+}
+
+var _ wa.LabelSyncReporter = (*Backend)(nil)
+
 // SendLabelEdit creates, renames, recolours or deletes a WhatsApp Business
 // label (app state "regular").
 func (b *Backend) SendLabelEdit(ctx context.Context, edit wa.LabelEdit) error {
@@ -262,7 +283,9 @@ func (b *Backend) SendLabelEdit(ctx context.Context, edit wa.LabelEdit) error {
 }
 
 // SendLabelChat assigns or removes a WhatsApp Business label on a chat
-// (phone JID, "+digits", LID or group JID), sent as given.
+// (phone JID, "+digits", LID or group JID), sent as given: a removal must
+// name the chat in the form WhatsApp used for the association
+// (wa.LabelAssociationChanged.WAChatJID).
 func (b *Backend) SendLabelChat(ctx context.Context, waLabelID, chatJID string, assigned bool) error {
 	if err := b.business(ctx); err != nil {
 		return err

@@ -225,3 +225,23 @@ func TestSendLabels(t *testing.T) {
 		t.Errorf("personal account sent %d patches", len(pfake.patches))
 	}
 }
+
+func TestLabelsSynced(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBackend(t, testOpts{contactsSynced: true})
+	// The contacts collection synced is not enough: labels live in "regular".
+	if ok, err := b.LabelsSynced(ctx); err != nil || ok {
+		t.Fatalf("fresh pairing: LabelsSynced = %v, %v", ok, err)
+	}
+	var hash [128]byte
+	if err := b.client.Store.AppState.PutAppStateVersion(ctx, string(appstate.WAPatchRegular), 4, hash); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := b.LabelsSynced(ctx); err != nil || !ok {
+		t.Fatalf("after the regular collection synced: LabelsSynced = %v, %v", ok, err)
+	}
+	u, _ := newTestBackend(t, testOpts{unpaired: true})
+	if _, err := u.LabelsSynced(ctx); !errors.Is(err, wa.ErrNotPaired) {
+		t.Fatalf("unpaired: %v", err)
+	}
+}

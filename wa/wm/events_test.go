@@ -379,10 +379,16 @@ func TestLabelEvents(t *testing.T) {
 	expect(t, b,
 		wa.LabelEdited{WALabelID: "3", Name: "VIP", Color: 4},
 		wa.LabelEdited{WALabelID: "5", Name: "Old", Color: 1, Deleted: true},
-		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "14155550101@s.whatsapp.net", Assigned: true},
-		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "14155550109@s.whatsapp.net", Assigned: true},
-		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "233333333333333@lid", Assigned: false},
-		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "120363000000000001@g.us", Assigned: true},
+		// WAChatJID: the form WhatsApp used, in which removals are sent
+		// back (issue 9).
+		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "14155550101@s.whatsapp.net",
+			WAChatJID: "14155550101@s.whatsapp.net", Assigned: true},
+		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "14155550109@s.whatsapp.net",
+			WAChatJID: "211111111111111@lid", Assigned: true},
+		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "233333333333333@lid",
+			WAChatJID: "233333333333333@lid", Assigned: false},
+		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "120363000000000001@g.us",
+			WAChatJID: "120363000000000001@g.us", Assigned: true},
 	)
 }
 

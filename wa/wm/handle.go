@@ -170,6 +170,7 @@ func (b *Backend) handle(evt any) {
 		b.emit(wa.LabelAssociationChanged{
 			WALabelID: e.LabelID,
 			ChatJID:   b.chatJID(context.Background(), e.JID),
+			WAChatJID: e.JID.ToNonAD().String(),
 			Assigned:  e.Action.GetLabeled(),
 		})
 	}
