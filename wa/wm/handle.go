@@ -100,8 +100,22 @@ func (b *Backend) handle(evt any) {
 			b.historyChanged()
 		})
 
+	case *events.QR:
+		// whatsmeow's QR channel shows these codes and then closes the
+		// connection (qrCodesLife); a pairing code lives as long.
+		b.mu.Lock()
+		if s := b.sess; s != nil && s.qrDeadline.IsZero() {
+			s.qrDeadline = b.now().Add(qrCodesLife(len(e.Codes)))
+		}
+		b.mu.Unlock()
+
 	case *events.PairSuccess:
+		// Dispatched on the goroutine that wrote the identity, after it.
+		b.refreshAccount(b.cli())
 		b.pairedAnew()
+
+	case *events.PushNameSetting:
+		b.refreshAccount(b.cli())
 
 	case *events.Contact:
 		b.rememberContactLID(e)

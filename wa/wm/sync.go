@@ -166,7 +166,8 @@ func (b *Backend) readAndReportContacts(ctx context.Context) bool {
 // The account's own number is skipped too.
 func (b *Backend) readContacts(ctx context.Context) ([]model.Contact, error) {
 	st := b.cli().Store
-	if st.ID == nil || st.Contacts == nil {
+	acct := b.Account()
+	if !acct.Paired || st.Contacts == nil {
 		return nil, nil
 	}
 	all, err := st.Contacts.GetAllContacts(ctx)
@@ -178,7 +179,7 @@ func (b *Backend) readContacts(ctx context.Context) ([]model.Contact, error) {
 		hasLID  bool
 		lidJID  types.JID
 	}
-	own := st.ID.User
+	own := strings.TrimPrefix(acct.Phone, "+")
 	byPN := make(map[string]*entry, len(all))
 	get := func(user string) *entry {
 		e := byPN[user]

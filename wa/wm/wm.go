@@ -66,6 +66,11 @@ const (
 	// defaultPairRereadDelay: contacts are read once more this long after a
 	// new pairing, when history sync has brought push names and LIDs.
 	defaultPairRereadDelay = 3 * time.Minute
+	// pairCodeMinLife is the least time a pairing connection must have left
+	// for a pairing code to be asked for on it: the user has to open
+	// Linked devices on the phone and type eight characters. A fresh
+	// connection gives about 160 s.
+	pairCodeMinLife = 90 * time.Second
 	// pairWait bounds how long PairPhone waits for the pairing socket.
 	pairWait = 60 * time.Second
 	// logoutWait bounds how long Logout waits for a connection.
@@ -134,6 +139,9 @@ type session struct {
 	qrReady chan struct{} // closed when the pairing socket shows its first code
 	qrOnce  sync.Once
 	phone   bool // PairPhone was used: QR codes are no longer shown (b.mu)
+	// qrDeadline is when whatsmeow closes the pairing connection, known
+	// from its first QR event (b.mu).
+	qrDeadline time.Time
 }
 
 // Backend is the whatsmeow adapter. All methods are safe for concurrent use.
@@ -150,6 +158,10 @@ type Backend struct {
 	wsHTTP        *http.Client // overrides whatsmeow's websocket HTTP client (tests)
 	netOverride   netClient    // overrides the client's network calls (tests)
 	now           func() time.Time
+
+	// pairCode asks for a pairing code on a client's connection
+	// (askPairCode; tests substitute it).
+	pairCode func(ctx context.Context, cli *whatsmeow.Client, phone string) (string, error)
 	// Sync pacing (sync.go).
 	syncEvery       time.Duration
 	historyDelay    time.Duration
@@ -172,6 +184,11 @@ type Backend struct {
 	loggedOut     bool // the device was logged out; a new one is made on Connect
 	contactsTimer *time.Timer
 	awaitContacts *time.Timer // first sync waits for the phone's contact list
+
+	// acct is a copy of the device's identity, taken where whatsmeow's
+	// writes to it are known to be done (see refreshAccount), so Account
+	// never reads fields whatsmeow may be writing during pairing.
+	acct wa.Account
 	// Sync pacing (sync.go): when each stage last succeeded, the re-reads
 	// scheduled after a history sync and after a new pairing, and the LIDs
 	// of contacts not mirrored for want of a phone number.
@@ -223,12 +240,13 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		taskNotify:    make(chan struct{}, 1),
 		workerDone:    make(chan struct{}),
 	}
-	b.now = time.Now
+	b.now, b.pairCode = time.Now, askPairCode
 	b.syncEvery, b.historyDelay, b.pairRereadDelay = defaultSyncEvery, defaultHistoryDelay, defaultPairRereadDelay
 	if b.backoff == nil {
 		b.backoff = DefaultBackoff
 	}
 	b.client = b.newClient(device)
+	b.acct = accountOf(device)
 	go b.worker()
 	return b, nil
 }
@@ -371,13 +389,23 @@ func (b *Backend) worker() {
 // Account describes the paired account (identity fields are empty while
 // unpaired). IsBusiness is known from the business name WhatsApp sent at
 // pairing or from a WhatsApp Business phone platform ("smba", "smbi");
-// Platform is the phone's platform as WhatsApp reports it.
+// Platform is the phone's platform as WhatsApp reports it. It is a copy
+// (refreshAccount): whatsmeow writes the device's fields while pairing,
+// without a lock.
 func (b *Backend) Account() wa.Account {
 	b.mu.Lock()
-	cli, loggedOut := b.client, b.loggedOut
-	b.mu.Unlock()
-	st := cli.Store
-	if loggedOut || st.ID == nil {
+	defer b.mu.Unlock()
+	if b.loggedOut {
+		return wa.Account{Platform: "whatsapp"}
+	}
+	return b.acct
+}
+
+// accountOf reads a device's identity. Only call it where whatsmeow is not
+// writing the device: before it runs, or on the goroutine (or after a
+// channel receive from the goroutine) that wrote it.
+func accountOf(st *wastore.Device) wa.Account {
+	if st.ID == nil {
 		return wa.Account{Platform: "whatsapp"}
 	}
 	jid := st.ID.ToNonAD()
@@ -395,6 +423,17 @@ func (b *Backend) Account() wa.Account {
 	}
 }
 
+// refreshAccount takes a new copy of cli's identity when cli is the
+// current client (see accountOf for where it may be called).
+func (b *Backend) refreshAccount(cli *whatsmeow.Client) {
+	a := accountOf(cli.Store)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.client == cli {
+		b.acct = a
+	}
+}
+
 func isBusiness(st *wastore.Device) bool {
 	return st.BusinessName != "" || st.Platform == "smba" || st.Platform == "smbi"
 }
@@ -403,7 +442,7 @@ func isBusiness(st *wastore.Device) bool {
 func (b *Backend) paired() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return !b.loggedOut && b.client.Store.ID != nil
+	return !b.loggedOut && b.acct.Paired
 }
 
 // Close ends the session, closes Events (events not yet received are
