@@ -147,6 +147,9 @@ func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []
 	if len(jids) == 0 || len(addN)+len(removeN) == 0 {
 		return nil, nil
 	}
+	if err := s.checkNewWALabels(ctx, addN); err != nil {
+		return nil, err
+	}
 	lc, err := s.store.ChangeLabels(ctx, jids, addN, removeN)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -174,7 +177,7 @@ func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []
 func (s *Service) labelChangesUndo(desc string, lc store.LabelChanges) *Undo {
 	inv := make([]store.LabelChange, len(lc.Changes))
 	for i, c := range lc.Changes {
-		inv[len(inv)-1-i] = store.LabelChange{JID: c.JID, LabelID: c.LabelID, Assigned: !c.Assigned}
+		inv[len(inv)-1-i] = store.LabelChange{JID: c.JID, LabelID: c.LabelID, Assigned: !c.Assigned, WAChat: c.WAChat}
 	}
 	var del []int64
 	for _, l := range lc.Created {
@@ -226,6 +229,11 @@ func (s *Service) CreateLabel(ctx context.Context, name string, color int) (mode
 	n, err := cleanLabelName(name)
 	if err != nil {
 		return model.Label{}, nil, err
+	}
+	if s.syncing() {
+		if err := s.newWALabelAllowed(ctx); err != nil {
+			return model.Label{}, nil, fmt.Errorf("creating label %q: %w", n, err)
+		}
 	}
 	if color < 0 {
 		labels, err := s.store.Labels(ctx)
@@ -309,7 +317,7 @@ func (s *Service) mergeLabel(ctx context.Context, from, into model.Label) (*Undo
 	s.notify(DataChanged)
 	inv := make([]store.LabelChange, len(added))
 	for i, c := range added {
-		inv[i] = store.LabelChange{JID: c.JID, LabelID: c.LabelID, Assigned: false}
+		inv[i] = store.LabelChange{JID: c.JID, LabelID: c.LabelID, Assigned: false, WAChat: c.WAChat}
 	}
 	undo := &Undo{Description: fmt.Sprintf("merge %s into %s", from.Name, into.Name), apply: func(ctx context.Context) error {
 		return s.restoreLabel(ctx, lw, inv)
@@ -468,9 +476,60 @@ func (s *Service) pushEdited(ctx context.Context, id int64) error {
 	return s.pushLabel(ctx, id)
 }
 
+// newWALabelAllowed refuses to send a new WhatsApp label before WhatsApp
+// has sent the account's own labels (wa.ErrLabelsNotSynced): the new
+// label's id is picked after the largest id known, so on a fresh pairing it
+// would reuse "1" and overwrite a built-in label. Backends that cannot tell
+// are trusted.
+func (s *Service) newWALabelAllowed(ctx context.Context) error {
+	r, ok := s.backend.(wa.LabelSyncReporter)
+	if !ok {
+		return nil
+	}
+	synced, err := r.LabelsSynced(ctx)
+	if err != nil {
+		return fmt.Errorf("cannot tell whether WhatsApp has sent this account's labels yet: %w", err)
+	}
+	if !synced {
+		return fmt.Errorf("%w: a new label now could overwrite one of them; wait until the first sync has finished (see the Account screen) and try again", wa.ErrLabelsNotSynced)
+	}
+	return nil
+}
+
+// checkNewWALabels refuses, before anything is written, to assign labels
+// (names) that would have to be created on WhatsApp while that is not
+// allowed yet (newWALabelAllowed): names of no label yet, or of labels not
+// on WhatsApp.
+func (s *Service) checkNewWALabels(ctx context.Context, names []string) error {
+	if len(names) == 0 || !s.syncing() {
+		return nil
+	}
+	for _, n := range names {
+		l, err := s.store.LabelByName(ctx, n)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || (err == nil && l.WALabelID == ""):
+			if err := s.newWALabelAllowed(ctx); err != nil {
+				return fmt.Errorf("label %q: %w", n, err)
+			}
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}
+
 // pushLabel sends a label's name and colour to WhatsApp, giving it a
-// WhatsApp id first when it has none. A failure marks it unsynced.
+// WhatsApp id first when it has none. A failure marks it unsynced; so does
+// a label that would be new on WhatsApp while new labels are not allowed
+// yet (newWALabelAllowed), without sending anything.
 func (s *Service) pushLabel(ctx context.Context, id int64) error {
+	if l, err := s.store.Label(ctx, id); err != nil {
+		return err
+	} else if l.WALabelID == "" {
+		if err := s.newWALabelAllowed(ctx); err != nil {
+			return s.notSynced(ctx, l, err)
+		}
+	}
 	waID, err := s.store.EnsureWALabelID(ctx, id)
 	if err != nil {
 		return err
@@ -531,7 +590,13 @@ func (s *Service) pushChats(ctx context.Context, changes []store.LabelChange) er
 			}
 			labels[c.LabelID] = l
 		}
-		if err := s.backend.SendLabelChat(ctx, l.WALabelID, c.JID, c.Assigned); err != nil {
+		// The form WhatsApp named the chat in when it reported the
+		// assignment: a removal in another form does not match it.
+		chat := c.JID
+		if c.WAChat != "" {
+			chat = c.WAChat
+		}
+		if err := s.backend.SendLabelChat(ctx, l.WALabelID, chat, c.Assigned); err != nil {
 			failed[l.ID] = true
 			errs = append(errs, s.notSynced(ctx, l, err))
 		}

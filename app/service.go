@@ -36,6 +36,10 @@ type Status struct {
 	PairIssued  time.Time
 	PairError   string
 	LastError   string
+	// PhoneCode is the pairing code to type on the phone, valid until
+	// PhoneCodeExpires (PairPhone); "" when none is waiting.
+	PhoneCode        string
+	PhoneCodeExpires time.Time
 }
 
 // NoticeKind says what changed.
@@ -215,7 +219,7 @@ func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 		s.updateStatus(func(st *Status) {
 			st.Conn, st.Attempt, st.Until, st.Detail = e.State, e.Attempt, e.Until, e.Detail
 			if e.State == wa.StateConnected {
-				st.PairCode = ""
+				st.PairCode, st.PhoneCode = "", ""
 			}
 		})
 	case wa.SyncProgress:
@@ -238,9 +242,10 @@ func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 			st.PairCode, st.PairTimeout, st.PairIssued, st.PairError = e.Code, e.Timeout, time.Now(), ""
 		})
 	case wa.PairSucceeded:
-		s.updateStatus(func(st *Status) { st.Account, st.PairCode, st.PairError = e.Account, "", "" })
+		s.updateStatus(func(st *Status) { st.Account, st.PairCode, st.PairError, st.PhoneCode = e.Account, "", "", "" })
 	case wa.PairFailed:
-		s.updateStatus(func(st *Status) { st.PairCode, st.PairError = "", e.Reason })
+		// The pairing connection is gone, and the phone code with it.
+		s.updateStatus(func(st *Status) { st.PairCode, st.PairError, st.PhoneCode = "", e.Reason, "" })
 	case wa.LoggedOut:
 		s.updateStatus(func(st *Status) {
 			st.Conn, st.Detail, st.Synced = wa.StateLoggedOut, e.Reason, false
@@ -267,7 +272,7 @@ func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 		_, err := s.store.UpsertWALabel(ctx, e.WALabelID, e.Name, e.Color)
 		return s.dataChange(err)
 	case wa.LabelAssociationChanged:
-		return s.dataChange(s.store.SetWALabelChat(ctx, e.WALabelID, e.ChatJID, e.Assigned))
+		return s.dataChange(s.store.SetWALabelChat(ctx, e.WALabelID, e.ChatJID, e.WAChatJID, e.Assigned))
 	default:
 		s.log.Warn("unhandled backend event", "event", fmt.Sprintf("%T", ev))
 	}
@@ -392,11 +397,21 @@ func (s *Service) PairPhone(ctx context.Context, phone string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%q: %w", phone, err)
 	}
-	code, err := s.backend.PairPhone(ctx, p.E164)
+	var pc wa.PhoneCode
+	if pp, ok := s.backend.(wa.PhoneCodePairer); ok {
+		pc, err = pp.PairPhoneCode(ctx, p.E164)
+	} else {
+		pc.Code, err = s.backend.PairPhone(ctx, p.E164)
+	}
 	if err != nil {
 		return "", fmt.Errorf("asking WhatsApp for a pairing code: %w", err)
 	}
-	return code, nil
+	if pc.Expires.IsZero() {
+		// Asked on a pairing connection just opened, at best.
+		pc.Expires = time.Now().Add(wa.PairingWindow)
+	}
+	s.updateStatus(func(st *Status) { st.PhoneCode, st.PhoneCodeExpires, st.PairError = pc.Code, pc.Expires, "" })
+	return pc.Code, nil
 }
 
 // Logout ends the WhatsApp session. The mirror stays.

@@ -16,10 +16,15 @@ import (
 var ErrContactExists = errors.New("contact already exists")
 
 // LabelChange is one label put on (Assigned) or taken off a contact.
+// WAChat is the form (phone JID or LID) WhatsApp named the chat in when it
+// reported the assignment, "" when it never did: a removal read from the
+// mirror carries it, so it can be sent to WhatsApp in that form, and an
+// assignment carrying it (an undo) keeps it.
 type LabelChange struct {
 	JID      string
 	LabelID  int64
 	Assigned bool
+	WAChat   string
 }
 
 // LabelChanges is what a label operation did, in order: the labels it
@@ -99,11 +104,11 @@ type assigner struct {
 }
 
 func newAssigner(ctx context.Context, tx *sql.Tx, lc *LabelChanges) (*assigner, error) {
-	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id) VALUES (?, ?)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id, wa_chat) VALUES (?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("store: labels: %w", err)
 	}
-	del, err := tx.PrepareContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ?`)
+	del, err := tx.PrepareContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ? RETURNING wa_chat`)
 	if err != nil {
 		ins.Close()
 		return nil, fmt.Errorf("store: labels: %w", err)
@@ -114,17 +119,32 @@ func newAssigner(ctx context.Context, tx *sql.Tx, lc *LabelChanges) (*assigner, 
 func (a *assigner) Close() { a.ins.Close(); a.del.Close() }
 
 func (a *assigner) set(ctx context.Context, jid string, id int64, on bool) error {
-	stmt := a.del
-	if on {
-		stmt = a.ins
+	return a.apply(ctx, LabelChange{JID: jid, LabelID: id, Assigned: on})
+}
+
+// apply makes one change, recording it when it really changed something: a
+// removal with the chat form the assignment had, an assignment with the
+// form it was given.
+func (a *assigner) apply(ctx context.Context, c LabelChange) error {
+	if c.Assigned {
+		res, err := a.ins.ExecContext(ctx, c.JID, c.LabelID, c.WAChat)
+		if err != nil {
+			return fmt.Errorf("store: labels of %s: %w", c.JID, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			a.lc.Changes = append(a.lc.Changes, c)
+		}
+		return nil
 	}
-	res, err := stmt.ExecContext(ctx, jid, id)
+	var form string
+	err := a.del.QueryRowContext(ctx, c.JID, c.LabelID).Scan(&form)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
 	if err != nil {
-		return fmt.Errorf("store: labels of %s: %w", jid, err)
+		return fmt.Errorf("store: labels of %s: %w", c.JID, err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		a.lc.Changes = append(a.lc.Changes, LabelChange{JID: jid, LabelID: id, Assigned: on})
-	}
+	a.lc.Changes = append(a.lc.Changes, LabelChange{JID: c.JID, LabelID: c.LabelID, WAChat: form})
 	return nil
 }
 
@@ -425,7 +445,7 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 			if requireContact(ctx, tx, c.JID) != nil || requireLabels(ctx, tx, []int64{c.LabelID}) != nil {
 				continue
 			}
-			if err := a.set(ctx, c.JID, c.LabelID, c.Assigned); err != nil {
+			if err := a.apply(ctx, c); err != nil {
 				return err
 			}
 		}

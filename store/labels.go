@@ -505,8 +505,11 @@ func (s *Store) AddLabelsByName(ctx context.Context, byJID map[string][]string) 
 // chatJID may be a phone JID (a minimal contact is created when assigning)
 // or a LID, mapped through contacts.lid (ErrNotFound when no contact has it).
 // Group chats are ignored. An unknown label gets a placeholder named
-// "Label <id>" carrying the WhatsApp id.
-func (s *Store) SetWALabelChat(ctx context.Context, waLabelID, chatJID string, assigned bool) error {
+// "Label <id>" carrying the WhatsApp id. waChat is the form WhatsApp named
+// the chat in (a phone JID or a LID; "" means chatJID's form): it is kept
+// with the assignment (contact_labels.wa_chat) so that taking the label off
+// is sent to WhatsApp in the same form (LabelChange.WAChat).
+func (s *Store) SetWALabelChat(ctx context.Context, waLabelID, chatJID, waChat string, assigned bool) error {
 	if waLabelID == "" {
 		return errors.New("store: empty WhatsApp label id")
 	}
@@ -519,6 +522,18 @@ func (s *Store) SetWALabelChat(ctx context.Context, waLabelID, chatJID string, a
 		var err error
 		if jid, err = normUserJID(chatJID); err != nil {
 			return fmt.Errorf("store: label chat: %w", err)
+		}
+	}
+	form := lid
+	if form == "" {
+		form = jid
+	}
+	if strings.TrimSpace(waChat) != "" {
+		if form = normLID(waChat); form == "" {
+			var err error
+			if form, err = normUserJID(waChat); err != nil {
+				return fmt.Errorf("store: label chat as WhatsApp named it: %w", err)
+			}
 		}
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
@@ -544,7 +559,8 @@ func (s *Store) SetWALabelChat(ctx context.Context, waLabelID, chatJID string, a
 			return err
 		}
 		if assigned {
-			_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id) VALUES (?, ?)`, jid, l.ID)
+			_, err = tx.ExecContext(ctx, `INSERT INTO contact_labels (contact_jid, label_id, wa_chat) VALUES (?, ?, ?)
+				ON CONFLICT (contact_jid, label_id) DO UPDATE SET wa_chat = excluded.wa_chat`, jid, l.ID, form)
 		} else {
 			_, err = tx.ExecContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ?`, jid, l.ID)
 		}

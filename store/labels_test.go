@@ -246,21 +246,21 @@ func TestSetWALabelChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Through the LID.
-	if err := s.SetWALabelChat(ctx, "5", bobLID, true); err != nil {
+	if err := s.SetWALabelChat(ctx, "5", bobLID, "", true); err != nil {
 		t.Fatal(err)
 	}
 	if got := labelNames(t, s, bob); !slices.Equal(got, []string{"VIP"}) {
 		t.Errorf("bob labels = %q", got)
 	}
 	// A phone JID with no contact yet: the contact is created.
-	if err := s.SetWALabelChat(ctx, "5", "14155550101:12@s.whatsapp.net", true); err != nil {
+	if err := s.SetWALabelChat(ctx, "5", "14155550101:12@s.whatsapp.net", "", true); err != nil {
 		t.Fatal(err)
 	}
 	if got := labelNames(t, s, alice); !slices.Equal(got, []string{"VIP"}) {
 		t.Errorf("alice labels = %q", got)
 	}
 	// An unknown label gets a placeholder.
-	if err := s.SetWALabelChat(ctx, "77", alice, true); err != nil {
+	if err := s.SetWALabelChat(ctx, "77", alice, "", true); err != nil {
 		t.Fatal(err)
 	}
 	if got := labelNames(t, s, alice); !slices.Equal(got, []string{"VIP", "Label 77"}) {
@@ -270,18 +270,18 @@ func TestSetWALabelChat(t *testing.T) {
 		t.Errorf("placeholder = %+v, %v", l, err)
 	}
 	// Unassign through the LID.
-	if err := s.SetWALabelChat(ctx, "5", bobLID, false); err != nil {
+	if err := s.SetWALabelChat(ctx, "5", bobLID, "", false); err != nil {
 		t.Fatal(err)
 	}
 	if got := labelNames(t, s, bob); len(got) != 0 {
 		t.Errorf("bob labels after unassign = %q", got)
 	}
 	// A LID nobody carries.
-	if err := s.SetWALabelChat(ctx, "5", "999999@lid", true); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetWALabelChat(ctx, "5", "999999@lid", "", true); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown LID = %v, want ErrNotFound", err)
 	}
 	// Group chats are not contacts.
-	if err := s.SetWALabelChat(ctx, "5", "120363000000000001@g.us", true); err != nil {
+	if err := s.SetWALabelChat(ctx, "5", "120363000000000001@g.us", "", true); err != nil {
 		t.Errorf("group chat = %v", err)
 	}
 	if n, _ := s.ContactCount(ctx); n != 2 {

@@ -83,10 +83,10 @@ func (a *accountScreen) setSize(w, h int) {
 
 func (a *accountScreen) capturesKeys() bool { return a.mode != accountIdle }
 
-// tick keeps the countdown moving while a QR code is shown; it stops by
-// itself otherwise, so an idle screen is not redrawn.
+// tick keeps the countdown moving while a QR code or a pairing code is
+// shown; it stops by itself otherwise, so an idle screen is not redrawn.
 func (a *accountScreen) tick(st app.Status) tea.Cmd {
-	if st.PairCode == "" || a.ticking {
+	if (st.PairCode == "" && st.PhoneCode == "") || a.ticking {
 		return nil
 	}
 	a.ticking = true
@@ -236,6 +236,9 @@ func (a *accountScreen) View(st app.Status) string {
 			"\"Link with phone number instead\", then type this code:",
 			"",
 			"    "+a.st.Title.Render(a.phoneCode))
+		if left := a.phoneCodeLeft(st); left != "" {
+			lines = append(lines, "", left)
+		}
 	case st.PairCode != "" && !a.readOnly:
 		// Room left for the QR code: the lines so far, a blank, and the
 		// two-line footer below.
@@ -249,6 +252,19 @@ func (a *accountScreen) View(st app.Status) string {
 		lines[i] = model.Truncate(l, a.width)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// phoneCodeLeft says how long the pairing code on screen can still be
+// typed, "" when the service does not know it.
+func (a *accountScreen) phoneCodeLeft(st app.Status) string {
+	if st.PhoneCode != a.phoneCode || st.PhoneCodeExpires.IsZero() {
+		return ""
+	}
+	left := st.PhoneCodeExpires.Sub(a.now()).Round(time.Second)
+	if left <= 0 {
+		return a.st.Warn.Render("This code has expired: press p for a new one.")
+	}
+	return a.st.Dim.Render(fmt.Sprintf("The code can be typed for %s more.", left))
 }
 
 // pairingView is the QR code with its instructions, in at most height lines.

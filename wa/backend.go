@@ -112,9 +112,13 @@ type LabelEdited struct {
 }
 
 // LabelAssociationChanged assigns or removes a WhatsApp label on a chat.
+// ChatJID is the mirror's form (the phone-number JID when known);
+// WAChatJID is the form WhatsApp used (a phone-number JID or a LID), in
+// which a removal must be sent back ("" when the same as ChatJID).
 type LabelAssociationChanged struct {
 	WALabelID string
 	ChatJID   string
+	WAChatJID string
 	Assigned  bool
 }
 

@@ -128,6 +128,8 @@ type Backend struct {
 	window     []checkBatch
 	edits      []wa.LabelEdit
 	labelChats []LabelChat
+
+	labelsSynced bool // the labels stage has been delivered (LabelsSynced)
 }
 
 type checkBatch struct {
@@ -484,6 +486,7 @@ func (b *Backend) stageEventsLocked(stage string) []wa.Event {
 	case "blocklist":
 		evs = append(evs, wa.BlocklistReplaced{JIDs: slices.Clone(b.blocked)})
 	case "labels":
+		b.labelsSynced = true
 		for _, l := range b.labels {
 			evs = append(evs, wa.LabelEdited{WALabelID: l.ID, Name: l.Name, Color: l.Color})
 		}
@@ -878,6 +881,17 @@ func (b *Backend) Blocked() []string {
 	defer b.mu.Unlock()
 	return slices.Clone(b.blocked)
 }
+
+// LabelsSynced reports whether the simulated account's labels have been
+// delivered at least once (the sync's labels stage), as the real backend
+// reports the "regular" app state.
+func (b *Backend) LabelsSynced(ctx context.Context) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.labelsSynced, nil
+}
+
+var _ wa.LabelSyncReporter = (*Backend)(nil)
 
 // SendLabelEdit records a label change and applies it to the simulated
 // account's labels (the next sync shows it). Personal accounts get

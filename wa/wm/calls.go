@@ -10,7 +10,6 @@ import (
 	"go.mau.fi/whatsmeow/appstate"
 	wastore "go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/types"
-	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/wa"
@@ -226,7 +225,10 @@ func (b *Backend) ProfilePictureURL(ctx context.Context, jid string) (string, er
 	return info.URL, nil
 }
 
-// SetBlocked blocks or unblocks a user and reports BlockChanged.
+// SetBlocked blocks or unblocks a user and reports BlockChanged. It blocks
+// by LID with the phone number as pn_jid, and unblocks by LID: WhatsApp
+// refuses phone-number blocks for accounts moved to LIDs (PROTOCOL.md,
+// "Blocklist"). Only when no LID can be found is the phone-number JID sent.
 func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) error {
 	if err := b.begin(ctx); err != nil {
 		return err
@@ -235,11 +237,11 @@ func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) erro
 	if err != nil {
 		return err
 	}
-	action := events.BlocklistChangeActionUnblock
-	if blocked {
-		action = events.BlocklistChangeActionBlock
+	target, pnJID, err := b.blockTarget(ctx, j)
+	if err != nil {
+		return callErr("updating the blocklist", err)
 	}
-	if _, err := b.net().UpdateBlocklist(ctx, j, action); err != nil {
+	if _, err := b.net().SendIQ(ctx, blockItemQuery(target, pnJID, blocked)); err != nil {
 		return callErr("updating the blocklist", err)
 	}
 	b.emit(wa.BlockChanged{JID: b.chatJID(ctx, j), Blocked: blocked})
@@ -256,6 +258,27 @@ func (b *Backend) business(ctx context.Context) error {
 	}
 	return nil
 }
+
+// LabelsSynced reports whether the account's labels (app state "regular")
+// have been synced at least once: whatsmeow's app-state store holds a
+// version above 0 for the collection. Until then a new label must not be
+// sent (wa.ErrLabelsNotSynced).
+func (b *Backend) LabelsSynced(ctx context.Context) (bool, error) {
+	if err := b.begin(ctx); err != nil {
+		return false, err
+	}
+	st := b.cli().Store
+	if st.AppState == nil {
+		return false, nil
+	}
+	version, _, err := st.AppState.GetAppStateVersion(ctx, string(appstate.WAPatchRegular))
+	if err != nil {
+		return false, fmt.Errorf("wm: reading the labels' app state version: %w", err)
+	}
+	return version > 0, nil
+}
+
+var _ wa.LabelSyncReporter = (*Backend)(nil)
 
 // SendLabelEdit creates, renames, recolours or deletes a WhatsApp Business
 // label (app state "regular").
@@ -280,7 +303,9 @@ func (b *Backend) SendLabelEdit(ctx context.Context, edit wa.LabelEdit) error {
 }
 
 // SendLabelChat assigns or removes a WhatsApp Business label on a chat
-// (phone JID, "+digits", LID or group JID), sent as given.
+// (phone JID, "+digits", LID or group JID), sent as given: a removal must
+// name the chat in the form WhatsApp used for the association
+// (wa.LabelAssociationChanged.WAChatJID).
 func (b *Backend) SendLabelChat(ctx context.Context, waLabelID, chatJID string, assigned bool) error {
 	if err := b.business(ctx); err != nil {
 		return err

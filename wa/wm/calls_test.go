@@ -8,6 +8,7 @@ import (
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/appstate"
+	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/proto/waVnameCert"
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
@@ -73,6 +74,7 @@ func TestUserInfoAndPicture(t *testing.T) {
 
 func TestSetBlocked(t *testing.T) {
 	b, fake := newTestBackend(t, testOpts{})
+	srv := serveBlocklist(t, fake, "list_empty")
 	ctx := context.Background()
 	if err := b.SetBlocked(ctx, "14155550101@c.us", true); err != nil {
 		t.Fatal(err)
@@ -83,9 +85,14 @@ func TestSetBlocked(t *testing.T) {
 	if err := b.SetBlocked(ctx, "120363000000000001@g.us", true); err == nil {
 		t.Fatal("blocking a group: no error")
 	}
-	want := []string{"block 14155550101@s.whatsapp.net", "unblock 14155550102@s.whatsapp.net"}
-	if !reflect.DeepEqual(fake.blockUpdates, want) {
-		t.Fatalf("updates %q, want %q", fake.blockUpdates, want)
+	// No LID is known for either number: the phone-number form alone
+	// (blocklist_test.go covers blocking by LID).
+	want := []waBinary.Node{
+		item(waBinary.Attrs{"jid": pn("14155550101"), "action": "block"}),
+		item(waBinary.Attrs{"jid": pn("14155550102"), "action": "unblock"}),
+	}
+	if _, sets := srv.calls(); !reflect.DeepEqual(sets, want) {
+		t.Fatalf("updates %v, want %v", sets, want)
 	}
 	expect(t, b,
 		wa.BlockChanged{JID: "14155550101@s.whatsapp.net", Blocked: true},
@@ -140,5 +147,25 @@ func TestSendLabels(t *testing.T) {
 	}
 	if len(pfake.patches) != 0 {
 		t.Errorf("personal account sent %d patches", len(pfake.patches))
+	}
+}
+
+func TestLabelsSynced(t *testing.T) {
+	ctx := context.Background()
+	b, _ := newTestBackend(t, testOpts{contactsSynced: true})
+	// The contacts collection synced is not enough: labels live in "regular".
+	if ok, err := b.LabelsSynced(ctx); err != nil || ok {
+		t.Fatalf("fresh pairing: LabelsSynced = %v, %v", ok, err)
+	}
+	var hash [128]byte
+	if err := b.client.Store.AppState.PutAppStateVersion(ctx, string(appstate.WAPatchRegular), 4, hash); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := b.LabelsSynced(ctx); err != nil || !ok {
+		t.Fatalf("after the regular collection synced: LabelsSynced = %v, %v", ok, err)
+	}
+	u, _ := newTestBackend(t, testOpts{unpaired: true})
+	if _, err := u.LabelsSynced(ctx); !errors.Is(err, wa.ErrNotPaired) {
+		t.Fatalf("unpaired: %v", err)
 	}
 }

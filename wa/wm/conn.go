@@ -33,20 +33,27 @@ func (b *Backend) Connect(ctx context.Context) error {
 }
 
 // start returns the running session, starting one when none runs.
-func (b *Backend) start(ctx context.Context) (*session, error) {
+func (b *Backend) start(ctx context.Context) (*session, error) { return b.startWith(ctx, false) }
+
+// startWith is start; phone marks the session as pairing by code (no QR
+// codes reported), before its first code can arrive.
+func (b *Backend) startWith(ctx context.Context, phone bool) (*session, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return nil, ErrClosed
 	}
 	if b.sess != nil {
+		if phone {
+			b.sess.phone = true
+		}
 		return b.sess, nil
 	}
 	for _, c := range b.stale {
 		c()
 	}
 	b.stale = nil
-	if b.loggedOut || b.client.Store.ID == nil {
+	if b.loggedOut || !b.acct.Paired {
 		// Pairing starts on a fresh client: a QR channel left by an
 		// earlier session would otherwise still listen, and disconnect
 		// the new socket when its own context ends. After a logout
@@ -61,10 +68,11 @@ func (b *Backend) start(ctx context.Context) (*session, error) {
 			old.Disconnect()
 		}()
 		b.client = b.newClient(dev)
+		b.acct = wa.Account{Platform: "whatsapp"}
 		b.loggedOut = false
 	}
 	sctx, cancel := context.WithCancel(b.ctx)
-	s := &session{ctx: sctx, cancel: cancel, qrReady: make(chan struct{})}
+	s := &session{ctx: sctx, cancel: cancel, qrReady: make(chan struct{}), phone: phone}
 	b.sess = s
 	b.attempt = 0
 	b.emitLocked(wa.ConnectionChanged{State: wa.StateConnecting})
@@ -128,7 +136,7 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 		if s.ctx.Err() != nil || !b.current(s) {
 			return
 		}
-		if cli.Store.ID == nil && !qrWatched {
+		if !b.paired() && !qrWatched {
 			ch, err := cli.GetQRChannel(s.ctx)
 			if err != nil {
 				b.log.Warnf("Getting the QR channel failed: %v", err)
@@ -252,6 +260,8 @@ func (b *Backend) watchQR(s *session, cli *whatsmeow.Client, ch <-chan whatsmeow
 			}
 			b.mu.Unlock()
 		case whatsmeow.QRChannelSuccess.Event:
+			// whatsmeow wrote the identity before sending this item.
+			b.refreshAccount(cli)
 			b.emit(wa.PairSucceeded{Account: b.Account()}, wa.ConnectionChanged{State: wa.StateConnecting})
 			go b.afterPair(s, cli)
 		case whatsmeow.QRChannelClientOutdated.Event:
@@ -329,40 +339,77 @@ func (b *Backend) Disconnect() {
 // phone, connecting first when needed. QR codes stop once a code was
 // asked for. The code looks like "ABCD-EFGH".
 func (b *Backend) PairPhone(ctx context.Context, phone string) (string, error) {
+	pc, err := b.PairPhoneCode(ctx, phone)
+	return pc.Code, err
+}
+
+var _ wa.PhoneCodePairer = (*Backend)(nil)
+
+// PairPhoneCode is PairPhone with the code's expiry. A pairing code lives
+// as long as the pairing connection it was asked on, which whatsmeow closes
+// after its last QR code (PROTOCOL.md, "Pairing"): a code asked for on a
+// connection with less than pairCodeMinLife left is asked for on a fresh
+// connection instead, so the user has time to type it.
+func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode, error) {
 	if err := ctx.Err(); err != nil {
-		return "", err
+		return wa.PhoneCode{}, err
 	}
 	digits := strings.TrimPrefix(strings.TrimSpace(phone), "+")
 	if !strings.HasPrefix(strings.TrimSpace(phone), "+") || !allDigits(digits) || len(digits) < 7 || len(digits) > 15 {
-		return "", fmt.Errorf("wm: pair phone %q: not an international number (+digits)", phone)
+		return wa.PhoneCode{}, fmt.Errorf("wm: pair phone %q: not an international number (+digits)", phone)
 	}
 	if b.paired() {
-		return "", ErrAlreadyPaired
+		return wa.PhoneCode{}, ErrAlreadyPaired
 	}
-	s, err := b.start(ctx)
+	s, err := b.startWith(ctx, true)
 	if err != nil {
-		return "", err
+		return wa.PhoneCode{}, err
 	}
-	b.mu.Lock()
-	s.phone = true
-	cli := b.client
-	b.mu.Unlock()
 	wait := time.NewTimer(pairWait)
 	defer wait.Stop()
-	select {
-	case <-s.qrReady:
-	case <-ctx.Done():
-		return "", ctx.Err()
-	case <-s.ctx.Done():
-		return "", errors.New("wm: pairing stopped before a code could be asked for")
-	case <-wait.C:
-		return "", errors.New("wm: could not reach WhatsApp to ask for a pairing code")
+	for fresh := false; ; fresh = true {
+		select {
+		case <-s.qrReady:
+		case <-ctx.Done():
+			return wa.PhoneCode{}, ctx.Err()
+		case <-s.ctx.Done():
+			return wa.PhoneCode{}, errors.New("wm: pairing stopped before a code could be asked for")
+		case <-wait.C:
+			return wa.PhoneCode{}, errors.New("wm: could not reach WhatsApp to ask for a pairing code")
+		}
+		b.mu.Lock()
+		cli, deadline, now := b.client, s.qrDeadline, b.now()
+		b.mu.Unlock()
+		if !fresh && !deadline.IsZero() && deadline.Sub(now) < pairCodeMinLife {
+			b.log.Infof("The pairing connection closes in %s; asking for the code on a fresh one", deadline.Sub(now).Round(time.Second))
+			b.endSession(s)
+			if s, err = b.startWith(ctx, true); err != nil {
+				return wa.PhoneCode{}, err
+			}
+			continue
+		}
+		code, err := b.pairCode(ctx, cli, "+"+digits)
+		if err != nil {
+			return wa.PhoneCode{}, fmt.Errorf("wm: asking for a pairing code: %w", err)
+		}
+		return wa.PhoneCode{Code: code, Expires: deadline}, nil
 	}
-	code, err := cli.PairPhone(ctx, "+"+digits, true, whatsmeow.PairClientChrome, PairDisplayName)
-	if err != nil {
-		return "", fmt.Errorf("wm: asking for a pairing code: %w", err)
+}
+
+// askPairCode asks WhatsApp for a pairing code on cli's connection.
+func askPairCode(ctx context.Context, cli *whatsmeow.Client, phone string) (string, error) {
+	return cli.PairPhone(ctx, phone, true, whatsmeow.PairClientChrome, PairDisplayName)
+}
+
+// qrCodesLife is how long whatsmeow keeps a pairing connection that was
+// given n QR codes: 60 s for the code shown while six remain, 20 s for each
+// other, then it disconnects (PROTOCOL.md, "Pairing").
+func qrCodesLife(n int) time.Duration {
+	d := time.Duration(n) * 20 * time.Second
+	if n >= 6 {
+		d += 40 * time.Second
 	}
-	return code, nil
+	return d
 }
 
 // Logout unlinks the device on WhatsApp and deletes the session locally,

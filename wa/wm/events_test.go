@@ -184,44 +184,50 @@ func TestConnectedRunsFullSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake.groups = []*types.GroupInfo{teamGroup(), {JID: types.NewJID("120363000000000002", types.GroupServer)}}
-	fake.blocklist = []types.JID{pn("14155550110"), lid("211111111111111"), lid("233333333333333")}
+	serveBlocklist(t, fake, "list_lid")
+	clock := fakeClock(b)
 
+	// Groups come first (issue 9: their participants teach LIDs the
+	// contact read uses), then contacts, then the blocklist.
 	b.handle(&events.Connected{})
 	expect(t, b,
 		wa.ConnectionChanged{State: wa.StateConnected},
-		wa.SyncProgress{Stage: "contacts", Done: 0, Total: 3},
+		wa.SyncProgress{Stage: "groups", Done: 0, Total: 3},
+		wa.GroupsReplaced{Groups: []model.Group{teamModel,
+			{JID: "120363000000000002@g.us", Participants: []string{}}}},
+		wa.SyncProgress{Stage: "contacts", Done: 1, Total: 3},
 		wa.ContactsUpserted{Contacts: []model.Contact{{
 			JID: "14155550101@s.whatsapp.net", Phone: "+14155550101", LID: "",
 			FullName: "Ada Lovelace", FirstName: "Ada", IsMyContact: true, IsWAContact: true,
 			Source: model.SourceWhatsApp,
 		}}},
-		wa.SyncProgress{Stage: "groups", Done: 1, Total: 3},
-		wa.GroupsReplaced{Groups: []model.Group{teamModel,
-			{JID: "120363000000000002@g.us", Participants: []string{}}}},
 		wa.SyncProgress{Stage: "blocklist", Done: 2, Total: 3},
-		wa.BlocklistReplaced{JIDs: []string{"14155550110@s.whatsapp.net", "14155550109@s.whatsapp.net", "233333333333333@lid"}},
+		wa.BlocklistReplaced{JIDs: []string{"14155550109@s.whatsapp.net", "14155550110@s.whatsapp.net",
+			"233333333333333@lid", "14155550111@s.whatsapp.net"}},
 		wa.SyncProgress{Stage: "done", Done: 3, Total: 3},
 		wa.SyncCompleted{},
 	)
 
-	// A reconnect runs the pass again; a failing group fetch leaves the
-	// mirror's groups alone instead of emptying them.
+	// A reconnect (once the pass is due again) runs the pass again; a
+	// failing group fetch leaves the mirror's groups alone instead of
+	// emptying them.
 	fake.mu.Lock()
 	fake.groupsErr = whatsmeow.ErrIQServiceUnavailable
-	fake.blocklist = nil
 	fake.mu.Unlock()
+	serveBlocklist(t, fake, "list_empty")
+	clock.advance(b.syncEvery)
 	b.handle(&events.Disconnected{})
 	b.handle(&events.Connected{})
 	expect(t, b,
 		wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: 1, Detail: "the connection to WhatsApp was lost; reconnecting"},
 		wa.ConnectionChanged{State: wa.StateConnected},
-		wa.SyncProgress{Stage: "contacts", Done: 0, Total: 3},
+		wa.SyncProgress{Stage: "groups", Done: 0, Total: 3},
+		wa.SyncProgress{Stage: "contacts", Done: 1, Total: 3},
 		wa.ContactsUpserted{Contacts: []model.Contact{{
 			JID: "14155550101@s.whatsapp.net", Phone: "+14155550101",
 			FullName: "Ada Lovelace", FirstName: "Ada", IsMyContact: true, IsWAContact: true,
 			Source: model.SourceWhatsApp,
 		}}},
-		wa.SyncProgress{Stage: "groups", Done: 1, Total: 3},
 		wa.SyncProgress{Stage: "blocklist", Done: 2, Total: 3},
 		wa.BlocklistReplaced{JIDs: []string{}},
 		wa.SyncProgress{Stage: "done", Done: 3, Total: 3},
@@ -235,9 +241,9 @@ func TestFirstSyncWaitsForContactList(t *testing.T) {
 		b.handle(&events.Connected{})
 		expect(t, b,
 			wa.ConnectionChanged{State: wa.StateConnected},
-			wa.SyncProgress{Stage: "contacts", Done: 0, Total: 3},
-			wa.SyncProgress{Stage: "groups", Done: 1, Total: 3},
+			wa.SyncProgress{Stage: "groups", Done: 0, Total: 3},
 			wa.GroupsReplaced{Groups: []model.Group{}},
+			wa.SyncProgress{Stage: "contacts", Done: 1, Total: 3},
 			wa.SyncProgress{Stage: "blocklist", Done: 2, Total: 3},
 			wa.BlocklistReplaced{JIDs: []string{}},
 			wa.SyncProgress{Stage: "waiting for the phone's contact list", Done: 3, Total: 4},
@@ -325,23 +331,23 @@ func TestBlocklistEvents(t *testing.T) {
 	if err := b.client.Store.LIDs.PutLIDMapping(ctx, lid("211111111111111"), pn("14155550109")); err != nil {
 		t.Fatal(err)
 	}
+	srv := serveBlocklist(t, fake, "list_empty")
 	b.handle(&events.Blocklist{Changes: []events.BlocklistChange{
 		{JID: pn("14155550101"), Action: events.BlocklistChangeActionBlock},
 		{JID: lid("211111111111111"), Action: events.BlocklistChangeActionUnblock},
-		{JID: lid("244444444444444"), Action: events.BlocklistChangeActionBlock}, // number unknown
 	}})
 	expect(t, b,
 		wa.BlockChanged{JID: "14155550101@s.whatsapp.net", Blocked: true},
 		wa.BlockChanged{JID: "14155550109@s.whatsapp.net", Blocked: false},
 	)
+	expectQuiet(t, b, 50*time.Millisecond)
 
-	fake.mu.Lock()
-	fake.blocklist = []types.JID{pn("14155550102"), lid("211111111111111")}
-	fake.mu.Unlock()
+	srv = serveBlocklist(t, fake, "list_lid")
 	b.handle(&events.Blocklist{Action: events.BlocklistActionModify, DHash: "2", PrevDHash: "1"})
-	expect(t, b, wa.BlocklistReplaced{JIDs: []string{"14155550102@s.whatsapp.net", "14155550109@s.whatsapp.net"}})
-	if fake.blocklistCalls != 1 {
-		t.Fatalf("GetBlocklist called %d times, want 1", fake.blocklistCalls)
+	expect(t, b, wa.BlocklistReplaced{JIDs: []string{"14155550109@s.whatsapp.net", "14155550110@s.whatsapp.net",
+		"233333333333333@lid", "14155550111@s.whatsapp.net"}})
+	if gets, _ := srv.calls(); gets != 1 {
+		t.Fatalf("blocklist fetched %d times, want 1", gets)
 	}
 }
 
@@ -373,10 +379,16 @@ func TestLabelEvents(t *testing.T) {
 	expect(t, b,
 		wa.LabelEdited{WALabelID: "3", Name: "VIP", Color: 4},
 		wa.LabelEdited{WALabelID: "5", Name: "Old", Color: 1, Deleted: true},
-		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "14155550101@s.whatsapp.net", Assigned: true},
-		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "14155550109@s.whatsapp.net", Assigned: true},
-		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "233333333333333@lid", Assigned: false},
-		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "120363000000000001@g.us", Assigned: true},
+		// WAChatJID: the form WhatsApp used, in which removals are sent
+		// back (issue 9).
+		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "14155550101@s.whatsapp.net",
+			WAChatJID: "14155550101@s.whatsapp.net", Assigned: true},
+		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "14155550109@s.whatsapp.net",
+			WAChatJID: "211111111111111@lid", Assigned: true},
+		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "233333333333333@lid",
+			WAChatJID: "233333333333333@lid", Assigned: false},
+		wa.LabelAssociationChanged{WALabelID: "3", ChatJID: "120363000000000001@g.us",
+			WAChatJID: "120363000000000001@g.us", Assigned: true},
 	)
 }
 

@@ -98,6 +98,30 @@ func (b *Backend) handle(evt any) {
 			})
 		}
 
+	case *events.HistorySync:
+		data := e.Data
+		b.enqueue(func(ctx context.Context) {
+			b.learnFromHistory(ctx, data)
+			b.historyChanged()
+		})
+
+	case *events.QR:
+		// whatsmeow's QR channel shows these codes and then closes the
+		// connection (qrCodesLife); a pairing code lives as long.
+		b.mu.Lock()
+		if s := b.sess; s != nil && s.qrDeadline.IsZero() {
+			s.qrDeadline = b.now().Add(qrCodesLife(len(e.Codes)))
+		}
+		b.mu.Unlock()
+
+	case *events.PairSuccess:
+		// Dispatched on the goroutine that wrote the identity, after it.
+		b.refreshAccount(b.cli())
+		b.pairedAnew()
+
+	case *events.PushNameSetting:
+		b.refreshAccount(b.cli())
+
 	case *events.Contact:
 		b.rememberContactLID(e)
 		b.contactsChanged()
@@ -130,10 +154,14 @@ func (b *Backend) handle(evt any) {
 		}
 		ctx := context.Background()
 		var evs []wa.Event
+		refetch := false
 		for _, c := range e.Changes {
 			jid, ok := b.toPN(ctx, c.JID, types.EmptyJID)
 			if !ok {
-				b.log.Infof("Blocklist change for %s without a known phone number, skipped", c.JID)
+				// The change names a LID whose number is not known here:
+				// the full list carries it with its pn_jid.
+				b.log.Infof("Blocklist change for %s without a known phone number; fetching the whole blocklist", c.JID)
+				refetch = true
 				continue
 			}
 			switch c.Action {
@@ -144,6 +172,9 @@ func (b *Backend) handle(evt any) {
 			}
 		}
 		b.emit(evs...)
+		if refetch {
+			b.enqueue(func(ctx context.Context) { b.syncBlocklist(ctx) })
+		}
 
 	case *events.LabelEdit:
 		act := e.Action
@@ -158,6 +189,7 @@ func (b *Backend) handle(evt any) {
 		b.emit(wa.LabelAssociationChanged{
 			WALabelID: e.LabelID,
 			ChatJID:   b.chatJID(context.Background(), e.JID),
+			WAChatJID: e.JID.ToNonAD().String(),
 			Assigned:  e.Action.GetLabeled(),
 		})
 	}

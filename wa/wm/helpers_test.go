@@ -20,7 +20,6 @@ import (
 	"go.mau.fi/whatsmeow/proto/waSyncAction"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
-	"go.mau.fi/whatsmeow/types/events"
 	waLog "go.mau.fi/whatsmeow/util/log"
 	_ "modernc.org/sqlite"
 
@@ -95,6 +94,7 @@ func newTestBackend(t *testing.T, o testOpts) (*Backend, *fakeNet) {
 	t.Cleanup(func() { b.Close() })
 	fake := &fakeNet{groupInfo: map[types.JID]*types.GroupInfo{}, groupErr: map[types.JID]error{}}
 	b.netOverride = fake
+	serveBlocklist(t, fake, "list_empty") // an account that blocked nobody
 	b.contactsDelay = 20 * time.Millisecond
 	if o.contactsSynced && !o.unpaired {
 		var hash [128]byte
@@ -175,20 +175,18 @@ func dispatch(t *testing.T, b *Backend, index []string, action *waSyncAction.Syn
 
 // fakeNet answers the network calls.
 type fakeNet struct {
-	mu             sync.Mutex
-	groups         []*types.GroupInfo
-	groupsErr      error
-	groupInfo      map[types.JID]*types.GroupInfo
-	groupErr       map[types.JID]error
-	blocklist      []types.JID
-	blocklistCalls int
-	onWhatsApp     func(phones []string) ([]types.IsOnWhatsAppResponse, error)
-	queried        [][]string
-	userInfo       map[types.JID]types.UserInfo
-	pictures       map[types.JID]*types.ProfilePictureInfo
-	pictureErr     error
-	blockUpdates   []string
-	patches        []appstate.PatchInfo
+	mu          sync.Mutex
+	groups      []*types.GroupInfo
+	groupsErr   error
+	groupsCalls int
+	groupInfo   map[types.JID]*types.GroupInfo
+	groupErr    map[types.JID]error
+	onWhatsApp  func(phones []string) ([]types.IsOnWhatsAppResponse, error)
+	queried     [][]string
+	userInfo    map[types.JID]types.UserInfo
+	pictures    map[types.JID]*types.ProfilePictureInfo
+	pictureErr  error
+	patches     []appstate.PatchInfo
 	// iq answers SendIQ by namespace ("usync", "blocklist", …) with a reply
 	// node; iqs records every query sent.
 	iq  map[string]func(q whatsmeow.DangerousInfoQuery) (*waBinary.Node, error)
@@ -226,6 +224,7 @@ func (f *fakeNet) SendIQ(ctx context.Context, q whatsmeow.DangerousInfoQuery) (*
 func (f *fakeNet) GetJoinedGroups(ctx context.Context) ([]*types.GroupInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.groupsCalls++
 	return f.groups, f.groupsErr
 }
 
@@ -239,20 +238,6 @@ func (f *fakeNet) GetGroupInfo(ctx context.Context, jid types.JID) (*types.Group
 		return g, nil
 	}
 	return nil, errors.New("info query timed out")
-}
-
-func (f *fakeNet) GetBlocklist(ctx context.Context) (*types.Blocklist, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.blocklistCalls++
-	return &types.Blocklist{JIDs: f.blocklist}, nil
-}
-
-func (f *fakeNet) UpdateBlocklist(ctx context.Context, jid types.JID, action events.BlocklistChangeAction) (*types.Blocklist, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.blockUpdates = append(f.blockUpdates, string(action)+" "+jid.String())
-	return &types.Blocklist{}, nil
 }
 
 func (f *fakeNet) IsOnWhatsApp(ctx context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error) {

@@ -7,40 +7,78 @@ import (
 	"time"
 
 	"go.mau.fi/whatsmeow/appstate"
+	"go.mau.fi/whatsmeow/proto/waHistorySync"
+	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/types"
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/wa"
 )
 
-// Sync stages, in order.
-var syncStages = []string{"contacts", "groups", "blocklist"}
+// Sync stages, in order. Groups come before contacts: fetching the joined
+// groups teaches LID ↔ phone-number pairs (participants listed by LID with
+// their number), so the contact read that follows can mirror contacts
+// whatsmeow holds only under a LID.
+var syncStages = []string{"groups", "contacts", "blocklist"}
 
-// syncPass is the full mirror pass run after every Connected: contacts from
-// the device store, joined groups, blocklist, each one event, with
+// syncPass is the mirror pass run after every Connected: joined groups,
+// contacts from the device store, blocklist, each one event, with
 // SyncProgress before each stage. SyncCompleted follows at once, except on a
 // newly paired device whose contact list has not arrived from the phone
 // yet: then it follows the contact list (AppStateSyncComplete) or, at the
 // latest, contactsWait later. Labels need no stage: WhatsApp Business sends
 // them as app state events, which arrive on their own.
+//
+// A stage that succeeded less than syncEvery ago is skipped, so a burst of
+// reconnects does not read every contact and fetch every group each time:
+// what changes while connected arrives as events, and what changed while
+// offline arrives as notifications after the reconnect. A stage is run
+// anyway when its last attempt failed, after a new pairing, and for
+// contacts when changes are waiting to be read.
 func (b *Backend) syncPass(ctx context.Context) {
 	if !b.paired() {
 		return
 	}
+	b.mu.Lock()
+	now := b.now()
+	due := func(last time.Time) bool { return last.IsZero() || now.Sub(last) >= b.syncEvery }
+	run := map[string]bool{
+		"groups":    due(b.lastGroups),
+		"contacts":  due(b.lastContacts) || b.contactsTimer != nil,
+		"blocklist": due(b.lastBlocklist),
+	}
+	b.mu.Unlock()
 	total := len(syncStages)
 	for i, stage := range syncStages {
 		if ctx.Err() != nil {
 			return
 		}
 		b.emit(wa.SyncProgress{Stage: stage, Done: i, Total: total})
-		switch stage {
-		case "contacts":
-			b.syncContacts(ctx)
-		case "groups":
-			b.syncGroups(ctx)
-		case "blocklist":
-			b.syncBlocklist(ctx)
+		if !run[stage] {
+			continue
 		}
+		var ok bool
+		switch stage {
+		case "groups":
+			ok = b.syncGroups(ctx)
+		case "contacts":
+			ok = b.readAndReportContacts(ctx)
+		case "blocklist":
+			ok = b.syncBlocklist(ctx)
+		}
+		if !ok {
+			continue
+		}
+		b.mu.Lock()
+		switch stage {
+		case "groups":
+			b.lastGroups = now
+		case "contacts":
+			b.lastContacts = now
+		case "blocklist":
+			b.lastBlocklist = now
+		}
+		b.mu.Unlock()
 	}
 	if ctx.Err() != nil {
 		return
@@ -92,7 +130,11 @@ func (b *Backend) finishAwaitedSync() {
 
 // syncContacts reads every contact of the device store and reports them
 // (ContactsUpserted, up to contactChunk per event).
-func (b *Backend) syncContacts(ctx context.Context) {
+func (b *Backend) syncContacts(ctx context.Context) { b.readAndReportContacts(ctx) }
+
+// readAndReportContacts is syncContacts, reporting whether the read
+// succeeded.
+func (b *Backend) readAndReportContacts(ctx context.Context) bool {
 	b.mu.Lock()
 	if b.contactsTimer != nil { // this read covers the pending changes
 		b.contactsTimer.Stop()
@@ -102,16 +144,17 @@ func (b *Backend) syncContacts(ctx context.Context) {
 	contacts, err := b.readContacts(ctx)
 	if err != nil {
 		b.log.Warnf("Reading contacts from the device store failed: %v", err)
-		return
+		return false
 	}
 	if len(contacts) == 0 {
-		return
+		return true
 	}
 	var evs []wa.Event
 	for c := range slices.Chunk(contacts, contactChunk) {
 		evs = append(evs, wa.ContactsUpserted{Contacts: c})
 	}
 	b.emit(evs...)
+	return true
 }
 
 // readContacts merges whatsmeow's contact store into model contacts keyed
@@ -123,7 +166,8 @@ func (b *Backend) syncContacts(ctx context.Context) {
 // The account's own number is skipped too.
 func (b *Backend) readContacts(ctx context.Context) ([]model.Contact, error) {
 	st := b.cli().Store
-	if st.ID == nil || st.Contacts == nil {
+	acct := b.Account()
+	if !acct.Paired || st.Contacts == nil {
 		return nil, nil
 	}
 	all, err := st.Contacts.GetAllContacts(ctx)
@@ -135,7 +179,7 @@ func (b *Backend) readContacts(ctx context.Context) ([]model.Contact, error) {
 		hasLID  bool
 		lidJID  types.JID
 	}
-	own := st.ID.User
+	own := strings.TrimPrefix(acct.Phone, "+")
 	byPN := make(map[string]*entry, len(all))
 	get := func(user string) *entry {
 		e := byPN[user]
@@ -145,7 +189,7 @@ func (b *Backend) readContacts(ctx context.Context) ([]model.Contact, error) {
 		}
 		return e
 	}
-	var skipped int
+	skipped := map[types.JID]bool{}
 	for jid, info := range all {
 		jid = jid.ToNonAD()
 		switch jid.Server {
@@ -157,7 +201,7 @@ func (b *Backend) readContacts(ctx context.Context) ([]model.Contact, error) {
 		case types.HiddenUserServer:
 			pn := b.pnForLID(ctx, jid)
 			if pn.IsEmpty() {
-				skipped++
+				skipped[jid] = true
 				continue
 			}
 			if pn.User == own {
@@ -167,9 +211,12 @@ func (b *Backend) readContacts(ctx context.Context) ([]model.Contact, error) {
 			e.lid, e.hasLID, e.lidJID = info, true, jid
 		}
 	}
-	if skipped > 0 {
-		b.log.Debugf("%d contacts are only known by LID and were not mirrored", skipped)
+	if len(skipped) > 0 {
+		b.log.Debugf("%d contacts are only known by LID and were not mirrored", len(skipped))
 	}
+	b.mu.Lock()
+	b.unmapped = skipped
+	b.mu.Unlock()
 	// LIDs of the phone numbers that have no LID entry.
 	var need []types.JID
 	for user, e := range byPN {
@@ -233,41 +280,177 @@ func (b *Backend) readContacts(ctx context.Context) ([]model.Contact, error) {
 	return out, nil
 }
 
-// syncGroups fetches the joined groups and reports them (GroupsReplaced).
-// Nothing is reported when the fetch fails: an empty list would wipe the
-// mirror's groups.
-func (b *Backend) syncGroups(ctx context.Context) {
+// syncGroups fetches the joined groups and reports them (GroupsReplaced),
+// learning the LID ↔ phone-number pairs of participants on the way. It
+// reports whether the fetch succeeded. Nothing is reported when it failed:
+// an empty list would wipe the mirror's groups.
+func (b *Backend) syncGroups(ctx context.Context) bool {
 	groups, err := b.net().GetJoinedGroups(ctx)
 	if err != nil {
 		b.log.Warnf("Fetching joined groups failed: %v", err)
-		return
+		return false
 	}
 	out := make([]model.Group, 0, len(groups))
+	var pairs []store.LIDMapping
+	for _, g := range groups {
+		if g != nil {
+			pairs = append(pairs, participantLIDs(g)...)
+		}
+	}
+	// whatsmeow's own group fetch stores these too (PROTOCOL.md, "History
+	// sync and LID mappings"); storing them here keeps the mapping from
+	// depending on which client answered.
+	b.learnLIDs(ctx, pairs)
 	for _, g := range groups {
 		if g != nil {
 			out = append(out, b.group(ctx, g))
 		}
 	}
 	b.emit(wa.GroupsReplaced{Groups: out})
+	return true
+}
+
+// participantLIDs lists the LID ↔ phone-number pairs a group's participant
+// list names.
+func participantLIDs(g *types.GroupInfo) []store.LIDMapping {
+	var out []store.LIDMapping
+	for _, p := range g.Participants {
+		lid, pn := p.LID.ToNonAD(), p.PhoneNumber.ToNonAD()
+		switch p.JID.Server {
+		case types.HiddenUserServer:
+			lid = p.JID.ToNonAD()
+		case types.DefaultUserServer:
+			pn = p.JID.ToNonAD()
+		}
+		if lid.Server == types.HiddenUserServer && pn.Server == types.DefaultUserServer && allDigits(pn.User) {
+			out = append(out, store.LIDMapping{LID: lid, PN: pn})
+		}
+	}
+	return out
+}
+
+// unmappedLearnt schedules a contact re-read when a contact skipped for
+// want of a phone number (readContacts) now has one in the LID store.
+func (b *Backend) unmappedLearnt(ctx context.Context) {
+	b.mu.Lock()
+	lids := make([]types.JID, 0, len(b.unmapped))
+	for l := range b.unmapped {
+		lids = append(lids, l)
+	}
+	b.mu.Unlock()
+	for _, l := range lids {
+		if !b.pnForLID(ctx, l).IsEmpty() {
+			b.contactsChanged()
+			return
+		}
+	}
+}
+
+// learnFromHistory stores what a history sync blob teaches about contacts:
+// push names and LID ↔ phone-number pairs (the blob's mapping list and the
+// pnJID/lidJID of its one-to-one conversations). whatsmeow stores the push
+// names and the mapping list itself, but in a goroutine of its own that
+// races the event (PROTOCOL.md, "History sync and LID mappings"); storing
+// them here first (the writes are idempotent) makes the contact re-read
+// that follows see them.
+func (b *Backend) learnFromHistory(ctx context.Context, hs *waHistorySync.HistorySync) {
+	if hs == nil {
+		return
+	}
+	cli := b.cli()
+	if names := hs.GetPushnames(); len(names) > 0 && cli.Store.Contacts != nil {
+		//nolint:staticcheck // whatsmeow's own storing of history push names
+		cli.DangerousInternals().HandleHistoricalPushNames(ctx, names)
+	}
+	var pairs []store.LIDMapping
+	add := func(a, c string) {
+		x, err1 := types.ParseJID(a)
+		y, err2 := types.ParseJID(c)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		x, y = x.ToNonAD(), y.ToNonAD()
+		if x.Server == types.DefaultUserServer {
+			x, y = y, x
+		}
+		if y.Server == types.LegacyUserServer {
+			y.Server = types.DefaultUserServer
+		}
+		if x.Server == types.HiddenUserServer && y.Server == types.DefaultUserServer && allDigits(y.User) {
+			pairs = append(pairs, store.LIDMapping{LID: x, PN: y})
+		}
+	}
+	for _, m := range hs.GetPhoneNumberToLidMappings() {
+		add(m.GetLidJID(), m.GetPnJID())
+	}
+	for _, c := range hs.GetConversations() {
+		add(c.GetID(), c.GetPnJID())
+		add(c.GetID(), c.GetLidJID())
+	}
+	if len(pairs) > 0 && cli.Store.LIDs != nil {
+		if err := cli.Store.LIDs.PutManyLIDMappings(ctx, pairs); err != nil {
+			b.log.Warnf("Storing %d LID mappings from history sync failed: %v", len(pairs), err)
+		}
+	}
+}
+
+// historyChanged schedules a contact re-read after a history sync blob;
+// blobs arriving meanwhile are covered by the same read.
+func (b *Backend) historyChanged() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed || b.historyTimer != nil {
+		return
+	}
+	b.historyTimer = time.AfterFunc(b.historyDelay, func() {
+		b.mu.Lock()
+		b.historyTimer = nil
+		b.mu.Unlock()
+		b.enqueue(b.syncContacts)
+	})
+}
+
+// pairedAnew makes the next pass a full one and schedules one more contact
+// re-read pairRereadDelay after a new pairing: push names and LID mappings
+// come later in history sync, with no event of their own.
+func (b *Backend) pairedAnew() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lastGroups, b.lastContacts, b.lastBlocklist = time.Time{}, time.Time{}, time.Time{}
+	if b.closed {
+		return
+	}
+	if b.pairTimer != nil {
+		b.pairTimer.Stop()
+	}
+	b.pairTimer = time.AfterFunc(b.pairRereadDelay, func() {
+		b.mu.Lock()
+		b.pairTimer = nil
+		b.mu.Unlock()
+		b.enqueue(b.syncContacts)
+	})
 }
 
 // syncBlocklist fetches the blocklist and reports it (BlocklistReplaced),
-// LIDs mapped to phone numbers where known (the store maps the rest through
-// its contacts' LIDs).
-func (b *Backend) syncBlocklist(ctx context.Context) {
-	bl, err := b.net().GetBlocklist(ctx)
+// users listed by LID mapped to phone numbers through the item's pn_jid or
+// the LID store (the store maps the rest through its contacts' LIDs). It
+// reports whether the fetch succeeded; nothing is reported when it failed.
+func (b *Backend) syncBlocklist(ctx context.Context) bool {
+	entries, err := b.fetchBlocklist(ctx)
 	if err != nil {
 		b.log.Warnf("Fetching the blocklist failed: %v", err)
-		return
+		return false
 	}
 	jids := []string{}
-	if bl != nil {
-		for _, j := range bl.JIDs {
-			m := b.chatJID(ctx, j)
-			if !slices.Contains(jids, m) {
-				jids = append(jids, m)
-			}
+	for _, e := range entries {
+		m := b.chatJID(ctx, e.jid)
+		if !e.pn.IsEmpty() {
+			m = phoneJID(e.pn)
+		}
+		if !slices.Contains(jids, m) {
+			jids = append(jids, m)
 		}
 	}
 	b.emit(wa.BlocklistReplaced{JIDs: jids})
+	return true
 }

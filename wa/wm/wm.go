@@ -29,7 +29,6 @@ import (
 	wastore "go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
-	"go.mau.fi/whatsmeow/types/events"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
 	"github.com/wabook/wabook/model"
@@ -58,6 +57,20 @@ const (
 	// device waits for the phone to send the contact list before it
 	// reports the sync complete anyway.
 	defaultContactsWait = 2 * time.Minute
+	// defaultSyncEvery is how often, at most, a reconnect re-runs a sync
+	// stage that succeeded (sync.go, syncPass).
+	defaultSyncEvery = 2 * time.Minute
+	// defaultHistoryDelay gathers the blobs of a history sync (they come in
+	// chunks) into one contact re-read.
+	defaultHistoryDelay = 10 * time.Second
+	// defaultPairRereadDelay: contacts are read once more this long after a
+	// new pairing, when history sync has brought push names and LIDs.
+	defaultPairRereadDelay = 3 * time.Minute
+	// pairCodeMinLife is the least time a pairing connection must have left
+	// for a pairing code to be asked for on it: the user has to open
+	// Linked devices on the phone and type eight characters. A fresh
+	// connection gives about 160 s.
+	pairCodeMinLife = 90 * time.Second
 	// pairWait bounds how long PairPhone waits for the pairing socket.
 	pairWait = 60 * time.Second
 	// logoutWait bounds how long Logout waits for a connection.
@@ -102,8 +115,6 @@ type Options struct {
 type netClient interface {
 	GetJoinedGroups(ctx context.Context) ([]*types.GroupInfo, error)
 	GetGroupInfo(ctx context.Context, jid types.JID) (*types.GroupInfo, error)
-	GetBlocklist(ctx context.Context) (*types.Blocklist, error)
-	UpdateBlocklist(ctx context.Context, jid types.JID, action events.BlocklistChangeAction) (*types.Blocklist, error)
 	IsOnWhatsApp(ctx context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error)
 	GetUserInfo(ctx context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error)
 	GetProfilePictureInfo(ctx context.Context, jid types.JID, params *whatsmeow.GetProfilePictureParams) (*types.ProfilePictureInfo, error)
@@ -136,6 +147,9 @@ type session struct {
 	// refused, so another refusal is final (b.mu; version.go).
 	version        wa.VersionChoice
 	versionRetried bool
+	// qrDeadline is when whatsmeow closes the pairing connection, known
+	// from its first QR event (b.mu).
+	qrDeadline time.Time
 }
 
 // Backend is the whatsmeow adapter. All methods are safe for concurrent use.
@@ -153,6 +167,15 @@ type Backend struct {
 	netOverride   netClient    // overrides the client's network calls (tests)
 	versions      wa.VersionSource
 	configPath    string
+	now           func() time.Time
+
+	// pairCode asks for a pairing code on a client's connection
+	// (askPairCode; tests substitute it).
+	pairCode func(ctx context.Context, cli *whatsmeow.Client, phone string) (string, error)
+	// Sync pacing (sync.go).
+	syncEvery       time.Duration
+	historyDelay    time.Duration
+	pairRereadDelay time.Duration
 
 	events *wa.EventQueue
 	done   chan struct{}
@@ -173,6 +196,16 @@ type Backend struct {
 	awaitContacts *time.Timer // first sync waits for the phone's contact list
 
 	applied wa.VersionChoice // the WhatsApp Web version whatsmeow announces now (version.go)
+	// acct is a copy of the device's identity, taken where whatsmeow's
+	// writes to it are known to be done (see refreshAccount), so Account
+	// never reads fields whatsmeow may be writing during pairing.
+	acct wa.Account
+	// Sync pacing (sync.go): when each stage last succeeded, the re-reads
+	// scheduled after a history sync and after a new pairing, and the LIDs
+	// of contacts not mirrored for want of a phone number.
+	lastGroups, lastContacts, lastBlocklist time.Time
+	historyTimer, pairTimer                 *time.Timer
+	unmapped                                map[types.JID]bool
 }
 
 // New opens whatsmeow's device store in db (upgrading its tables), loads the
@@ -220,10 +253,13 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		versions:      opts.Versions,
 		configPath:    opts.ConfigPath,
 	}
+	b.now, b.pairCode = time.Now, askPairCode
+	b.syncEvery, b.historyDelay, b.pairRereadDelay = defaultSyncEvery, defaultHistoryDelay, defaultPairRereadDelay
 	if b.backoff == nil {
 		b.backoff = DefaultBackoff
 	}
 	b.client = b.newClient(device)
+	b.acct = accountOf(device)
 	go b.worker()
 	return b, nil
 }
@@ -366,13 +402,23 @@ func (b *Backend) worker() {
 // Account describes the paired account (identity fields are empty while
 // unpaired). IsBusiness is known from the business name WhatsApp sent at
 // pairing or from a WhatsApp Business phone platform ("smba", "smbi");
-// Platform is the phone's platform as WhatsApp reports it.
+// Platform is the phone's platform as WhatsApp reports it. It is a copy
+// (refreshAccount): whatsmeow writes the device's fields while pairing,
+// without a lock.
 func (b *Backend) Account() wa.Account {
 	b.mu.Lock()
-	cli, loggedOut := b.client, b.loggedOut
-	b.mu.Unlock()
-	st := cli.Store
-	if loggedOut || st.ID == nil {
+	defer b.mu.Unlock()
+	if b.loggedOut {
+		return wa.Account{Platform: "whatsapp"}
+	}
+	return b.acct
+}
+
+// accountOf reads a device's identity. Only call it where whatsmeow is not
+// writing the device: before it runs, or on the goroutine (or after a
+// channel receive from the goroutine) that wrote it.
+func accountOf(st *wastore.Device) wa.Account {
+	if st.ID == nil {
 		return wa.Account{Platform: "whatsapp"}
 	}
 	jid := st.ID.ToNonAD()
@@ -390,6 +436,17 @@ func (b *Backend) Account() wa.Account {
 	}
 }
 
+// refreshAccount takes a new copy of cli's identity when cli is the
+// current client (see accountOf for where it may be called).
+func (b *Backend) refreshAccount(cli *whatsmeow.Client) {
+	a := accountOf(cli.Store)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.client == cli {
+		b.acct = a
+	}
+}
+
 func isBusiness(st *wastore.Device) bool {
 	return st.BusinessName != "" || st.Platform == "smba" || st.Platform == "smbi"
 }
@@ -398,7 +455,7 @@ func isBusiness(st *wastore.Device) bool {
 func (b *Backend) paired() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return !b.loggedOut && b.client.Store.ID != nil
+	return !b.loggedOut && b.acct.Paired
 }
 
 // Close ends the session, closes Events (events not yet received are
@@ -439,6 +496,12 @@ func (b *Backend) stopTimersLocked() {
 	if b.awaitContacts != nil {
 		b.awaitContacts.Stop()
 		b.awaitContacts = nil
+	}
+	for _, t := range []**time.Timer{&b.historyTimer, &b.pairTimer} {
+		if *t != nil {
+			(*t).Stop()
+			*t = nil
+		}
 	}
 }
 

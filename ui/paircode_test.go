@@ -1,0 +1,40 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/wa"
+)
+
+// TestPairingCodeShowsTimeLeft: the Account screen counts down the pairing
+// code's life from app.Status, keeps ticking while it is shown, and says
+// when it has expired.
+func TestPairingCodeShowsTimeLeft(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
+	a.setSize(80, 21)
+	a.now = func() time.Time { return now }
+	st := app.Status{Conn: wa.StatePairing, PhoneCode: "ABCD-EFGH", PhoneCodeExpires: now.Add(95 * time.Second)}
+	a.Update(pairPhoneMsg{code: "ABCD-EFGH"}, st)
+
+	view := ansi.Strip(a.View(st))
+	for _, want := range []string{"ABCD-EFGH", "can be typed for 1m35s more"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("view lacks %q:\n%s", want, view)
+		}
+	}
+	if a.tick(st) == nil {
+		t.Error("no countdown tick while a pairing code is shown")
+	}
+
+	now = now.Add(2 * time.Minute)
+	view = ansi.Strip(a.View(st))
+	if !strings.Contains(view, "This code has expired: press p for a new one.") || strings.Contains(view, "more.") {
+		t.Errorf("expired code:\n%s", view)
+	}
+}

@@ -1,0 +1,170 @@
+package wm
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/wabook/wabook/wa"
+)
+
+func TestQRCodesLife(t *testing.T) {
+	// whatsmeow's qrchan.go: 60 s for the code shown while six remain,
+	// 20 s for every other one.
+	for n, want := range map[int]time.Duration{6: 160 * time.Second, 1: 20 * time.Second, 7: 180 * time.Second, 0: 0} {
+		if got := qrCodesLife(n); got != want {
+			t.Errorf("qrCodesLife(%d) = %s, want %s", n, got, want)
+		}
+	}
+}
+
+// waitPairingSocket waits until the current client of b is not old and
+// has tried to connect (its QR channel is then listening), and returns it.
+func waitPairingSocket(t *testing.T, b *Backend, old *whatsmeow.Client) *whatsmeow.Client {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case ev := <-b.Events():
+			if cc, ok := ev.(wa.ConnectionChanged); ok && cc.State == wa.StateReconnecting {
+				if cli := b.cli(); cli != old {
+					return cli
+				}
+			}
+		case <-deadline:
+			t.Fatal("the pairing connection was not attempted")
+		}
+	}
+}
+
+// showQR makes cli's connection receive WhatsApp's pairing refs, as
+// whatsmeow dispatches them (six codes, like WhatsApp sends).
+func showQR(cli *whatsmeow.Client) {
+	//nolint:staticcheck // the event a pair-device node produces, without a server
+	cli.DangerousInternals().DispatchEvent(&events.QR{Codes: []string{"2@a", "2@b", "2@c", "2@d", "2@e", "2@f"}})
+}
+
+func TestPairPhoneCodeOnFreshConnectionWhenLate(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		elapsed time.Duration // since the first QR code when the code is asked for
+		fresh   bool
+	}{
+		{"early", 30 * time.Second, false},
+		{"late", 100 * time.Second, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := newTestBackend(t, testOpts{unpaired: true})
+			offline(t, b)
+			recordBackoff(b)
+			clock := fakeClock(b)
+			var mu sync.Mutex
+			var asked []*whatsmeow.Client
+			b.pairCode = func(ctx context.Context, cli *whatsmeow.Client, phone string) (string, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				asked = append(asked, cli)
+				return "ABCD-EFGH", nil
+			}
+
+			if err := b.Connect(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			first := waitPairingSocket(t, b, nil)
+			showQR(first)
+			start := clock.now()
+			clock.advance(tc.elapsed)
+
+			type result struct {
+				pc  wa.PhoneCode
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				pc, err := b.PairPhoneCode(context.Background(), "+14155550100")
+				done <- result{pc, err}
+			}()
+			used := first
+			if tc.fresh {
+				used = waitPairingSocket(t, b, first)
+				showQR(used)
+			}
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatal("PairPhoneCode did not return")
+			}
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			wantExpiry := start.Add(160 * time.Second)
+			if tc.fresh {
+				wantExpiry = clock.now().Add(160 * time.Second)
+			}
+			if r.pc.Code != "ABCD-EFGH" || !r.pc.Expires.Equal(wantExpiry) {
+				t.Fatalf("PairPhoneCode = %+v, want the code valid until %s", r.pc, wantExpiry)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(asked) != 1 || asked[0] != used {
+				t.Fatalf("code asked on %d connections (fresh one: %v)", len(asked), tc.fresh)
+			}
+			if tc.fresh && first.IsConnected() {
+				t.Fatal("the old pairing connection is still open")
+			}
+		})
+	}
+}
+
+// TestAccountWhilePairing: Account() is read (by the UI, the app) while
+// whatsmeow writes the device's identity on its own goroutine during
+// pairing; run with -race. Afterwards it shows the paired account.
+func TestAccountWhilePairing(t *testing.T) {
+	b, _ := newTestBackend(t, testOpts{unpaired: true})
+	cli := b.cli()
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					_ = b.Account()
+					_ = b.paired()
+				}
+			}
+		}()
+	}
+	// What whatsmeow's handlePair does on its goroutine: write the
+	// identity, then dispatch PairSuccess to the handlers.
+	jid := types.NewADJID(ownPhone, 0, 9)
+	paired := make(chan struct{})
+	go func() {
+		defer close(paired)
+		cli.Store.ID = &jid
+		cli.Store.BusinessName = "Acme Inc"
+		cli.Store.Platform = "smba"
+		cli.Store.PushName = "Acme"
+		//nolint:staticcheck // dispatching as whatsmeow does after pairing
+		cli.DangerousInternals().DispatchEvent(&events.PairSuccess{ID: jid, BusinessName: "Acme Inc", Platform: "smba"})
+	}()
+	<-paired
+	time.Sleep(20 * time.Millisecond)
+	close(stop)
+	readers.Wait()
+	want := wa.Account{JID: ownPhone + "@s.whatsapp.net", Phone: "+" + ownPhone, PushName: "Acme",
+		IsBusiness: true, Paired: true, Platform: "smba"}
+	if got := b.Account(); got != want {
+		t.Fatalf("Account() after pairing = %+v, want %+v", got, want)
+	}
+}
