@@ -65,6 +65,7 @@ func (b *Backend) start(ctx context.Context) (*session, error) {
 	}
 	sctx, cancel := context.WithCancel(b.ctx)
 	s := &session{ctx: sctx, cancel: cancel, qrReady: make(chan struct{})}
+	s.handlerCtx, _ = b.shieldLocked(sctx)
 	b.sess = s
 	b.attempt = 0
 	b.emitLocked(wa.ConnectionChanged{State: wa.StateConnecting})
@@ -141,7 +142,9 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 			qrWatched = true
 			go b.watchQR(s, cli, ch)
 		}
-		err := cli.ConnectContext(s.ctx)
+		// whatsmeow hands this context to every incoming handler; it
+		// outlives the session until no app-state save is in the middle.
+		err := cli.ConnectContext(s.handlerCtx)
 		if err == nil || errors.Is(err, whatsmeow.ErrAlreadyConnected) {
 			return
 		}
@@ -395,6 +398,7 @@ func (b *Backend) Logout(ctx context.Context) error {
 	for _, c := range cancels {
 		c()
 	}
+	b.clearResyncMark() // whatsmeow deleted the app state with the device
 	b.emit(wa.LoggedOut{Reason: "logged out"}, wa.ConnectionChanged{State: wa.StateLoggedOut, Detail: "logged out"})
 	return nil
 }

@@ -91,6 +91,9 @@ type Options struct {
 	// State keeps the adapter's own marks across restarts (such as "needs a
 	// full app-state resync"); nil keeps them in memory only.
 	State wa.KV
+	// AppStateWait bounds how long Close waits for an app-state save in
+	// the middle (appstate.go); DefaultAppStateWait when zero.
+	AppStateWait time.Duration
 }
 
 // netClient is everything the backend asks WhatsApp over the network
@@ -109,6 +112,10 @@ type netClient interface {
 	// reply (see PROTOCOL.md for each query's shape). As in whatsmeow, a
 	// reply of type "error" comes back with a *whatsmeow.IQError.
 	SendIQ(ctx context.Context, q whatsmeow.DangerousInfoQuery) (*waBinary.Node, error)
+	// FetchAppState syncs one app-state collection (fullSync: from
+	// scratch) and dispatches its events to the handlers, as whatsmeow's
+	// Client.FetchAppState does.
+	FetchAppState(ctx context.Context, name appstate.WAPatchName, fullSync, onlyIfNotSynced bool) error
 }
 
 // liveNet is the netClient of a real connection.
@@ -128,6 +135,10 @@ type session struct {
 	qrReady chan struct{} // closed when the pairing socket shows its first code
 	qrOnce  sync.Once
 	phone   bool // PairPhone was used: QR codes are no longer shown (b.mu)
+
+	// handlerCtx is what whatsmeow's handlers get: it ends after ctx,
+	// once no app-state save is in the middle (appstate.go).
+	handlerCtx context.Context
 }
 
 // Backend is the whatsmeow adapter. All methods are safe for concurrent use.
@@ -147,6 +158,13 @@ type Backend struct {
 	events *wa.EventQueue
 	done   chan struct{}
 
+	// App-state safety (appstate.go).
+	guard        *appStateGuard
+	appStateWait time.Duration
+	kv           wa.KV
+	shields      sync.WaitGroup // one per shielded context; Close waits
+	resyncMu     sync.Mutex     // one full resync at a time
+
 	taskNotify chan struct{}
 	workerDone chan struct{}
 
@@ -161,6 +179,9 @@ type Backend struct {
 	loggedOut     bool // the device was logged out; a new one is made on Connect
 	contactsTimer *time.Timer
 	awaitContacts *time.Timer // first sync waits for the phone's contact list
+	resyncReason  string      // why a full app-state resync is due; "" when none
+	asProblem     string      // the last app-state problem reported
+	autoTried     bool        // the automatic resync for the current mark ran
 }
 
 // New opens whatsmeow's device store in db (upgrading its tables), loads the
@@ -205,12 +226,19 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		done:          make(chan struct{}),
 		taskNotify:    make(chan struct{}, 1),
 		workerDone:    make(chan struct{}),
+		appStateWait:  opts.AppStateWait,
+		kv:            opts.State,
 	}
 	if b.backoff == nil {
 		b.backoff = DefaultBackoff
 	}
+	if b.appStateWait <= 0 {
+		b.appStateWait = DefaultAppStateWait
+	}
+	b.guard = newAppStateGuard(b.saveFailed)
 	b.client = b.newClient(device)
 	go b.worker()
+	b.loadResyncMark(ctx)
 	return b, nil
 }
 
@@ -249,7 +277,8 @@ func setDeviceProps(name string) {
 
 // newClient wraps a device in a configured whatsmeow client.
 func (b *Backend) newClient(device *wastore.Device) *whatsmeow.Client {
-	cli := whatsmeow.NewClient(device, b.log.Sub("Client"))
+	b.guard.wrap(device)
+	cli := whatsmeow.NewClient(device, watchLog{Logger: b.log.Sub("Client"), seen: b.appStateFailed})
 	cli.EnableAutoReconnect = true
 	cli.EmitAppStateEventsOnFullSync = true
 	cli.AutoReconnectHook = b.autoReconnectHook
@@ -408,6 +437,9 @@ func (b *Backend) Close() error {
 	}
 	b.cancel()
 	cli.Disconnect()
+	// Handlers still saving app state finish (bounded) before the caller
+	// closes the database.
+	b.shields.Wait()
 	cli.RemoveEventHandlers()
 	b.events.Close()
 	<-b.workerDone
