@@ -41,7 +41,8 @@ commands:
                                                     list contacts
   show ID [--json]                                  one contact (phone, JID or <digits>@c.us)
   pair [--code +PHONE]                              link to a WhatsApp account (QR code, or a code for the phone)
-  sync                                              mirror the account now and print a summary
+  sync [--full]                                     mirror the account now and print a summary
+                                                    (--full: fetch contacts and labels again from scratch)
   logout                                            end the WhatsApp session (the address book stays)
   check [--force] [--no-wait] [--max-age D] [--region CC] [--json|--csv] [NUMBER...|-]
                                                     which numbers are on WhatsApp (- reads them from stdin)
@@ -324,7 +325,7 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 				return fail(err)
 			}
 		}
-		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath})
+		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath, State: app.SettingsKV(st)})
 		if err != nil {
 			return fail(fmt.Errorf("starting the WhatsApp client: %w", err))
 		}
