@@ -60,19 +60,20 @@ func collectionWords(name appstate.WAPatchName) string {
 }
 
 // appStateGuard knows what app-state work is in flight: saves between the
-// version write and the MAC write, wabook's own fetches, and how recently
-// the stores were written.
+// version write and the MAC write, and how recently the stores were
+// written. A fetch between two saves needs no waiting for: the saved
+// version, LTHash and MACs agree there, and a full sync cut short leaves
+// version 0 or a consistent partial state that the next fetch continues.
 type appStateGuard struct {
 	settle time.Duration
 	// onSaveError is told about a failed write inside a save: the
 	// collection's LTHash and MACs may disagree from then on.
 	onSaveError func(name string, err error)
 
-	mu       sync.Mutex
-	saving   map[string]int
-	fetching int
-	last     time.Time     // last app-state save or contact write
-	changed  chan struct{} // closed and replaced whenever work ends
+	mu      sync.Mutex
+	saving  map[string]int
+	last    time.Time     // last app-state save or contact write
+	changed chan struct{} // closed and replaced whenever a save ends
 }
 
 func newAppStateGuard(onSaveError func(string, error)) *appStateGuard {
@@ -133,29 +134,15 @@ func (g *appStateGuard) touch() {
 	g.last = time.Now()
 }
 
-func (g *appStateGuard) fetchStart() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.fetching++
-}
-
-func (g *appStateGuard) fetchEnd() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.fetching--
-	g.last = time.Now()
-	g.wakeLocked()
-}
-
-// waitIdle waits until no save is in the middle, no fetch of wabook's own
-// runs and the stores have been quiet for the settle time, or until wait
-// has passed. It reports whether everything ended.
+// waitIdle waits until no save is in the middle and the stores have been
+// quiet for the settle time, or until wait has passed. It reports whether
+// no save was left in the middle.
 func (g *appStateGuard) waitIdle(wait time.Duration) bool {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		g.mu.Lock()
-		busy := len(g.saving) > 0 || g.fetching > 0
+		busy := len(g.saving) > 0
 		quietFor := time.Since(g.last)
 		changed := g.changed
 		g.mu.Unlock()
@@ -176,11 +163,8 @@ func (g *appStateGuard) waitIdle(wait time.Duration) bool {
 				t.Stop()
 			}
 			g.mu.Lock()
-			idle := len(g.saving) == 0 && g.fetching == 0
+			idle := len(g.saving) == 0
 			g.mu.Unlock()
-			// Only a save or fetch still running makes the state
-			// doubtful; contact writes that go on are repaired by the
-			// contact re-read.
 			return idle
 		}
 		if t != nil {
@@ -254,7 +238,7 @@ func (b *Backend) shieldLocked(parent context.Context) (ctx context.Context, rel
 		defer b.shields.Done()
 		defer cancel()
 		if !b.guard.waitIdle(b.appStateWait) {
-			b.log.Warnf("App-state work was still running %s after shutdown began; a full app-state resync is due", b.appStateWait)
+			b.log.Warnf("An app-state save was still in the middle %s after its context ended; a full app-state resync is due", b.appStateWait)
 			b.setResyncMark("wabook stopped while the app state was being saved; contacts and labels need a full resync")
 		}
 	})
@@ -415,8 +399,6 @@ func (b *Backend) fullResync(ctx context.Context, reread bool) error {
 		return err
 	}
 	defer release()
-	b.guard.fetchStart()
-	defer b.guard.fetchEnd()
 	for _, name := range resyncCollections {
 		err := b.net().FetchAppState(sctx, name, true, false)
 		if err == nil {
@@ -470,8 +452,6 @@ func (b *Backend) sendAppState(ctx context.Context, patch appstate.PatchInfo) er
 		return err
 	}
 	defer release()
-	b.guard.fetchStart()
-	defer b.guard.fetchEnd()
 	err = b.net().SendAppState(sctx, patch)
 	switch {
 	case err == nil, connectivityErr(err):
