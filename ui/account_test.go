@@ -76,6 +76,16 @@ func TestAccountScreenFullResyncKey(t *testing.T) {
 	be := svc.Backend().(*sim.Backend)
 	be.Inject(wa.LabelAssociationChanged{WALabelID: "1", ChatJID: ada, Assigned: false})
 	be.Inject(wa.AppStateProblem{Problem: "the saved app state no longer matches WhatsApp's", NeedsFullResync: true})
+	// Events apply in order: once the problem shows, the label is gone.
+	for deadline := time.Now().Add(5 * time.Second); !svc.Status().NeedsFullResync; {
+		if time.Now().After(deadline) {
+			t.Fatal("the problem never reached the status")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if c, err := svc.Store().Contact(context.Background(), ada); err != nil || len(c.Labels) != 0 {
+		t.Fatalf("before R: labels %v, %v", c.Labels, err)
+	}
 	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("4"))
