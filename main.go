@@ -41,7 +41,8 @@ commands:
                                                     list contacts
   show ID [--json]                                  one contact (phone, JID or <digits>@c.us)
   pair [--code +PHONE]                              link to a WhatsApp account (QR code, or a code for the phone)
-  sync                                              mirror the account now and print a summary
+  sync [--full]                                     mirror the account now and print a summary
+                                                    (--full: fetch contacts and labels again from scratch)
   logout                                            end the WhatsApp session (the address book stays)
   check [--force] [--no-wait] [--max-age D] [--region CC] [--json|--csv] [NUMBER...|-]
                                                     which numbers are on WhatsApp (- reads them from stdin)
@@ -351,7 +352,8 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 		}
 		versions := app.NewVersions(st, app.VersionOptions{Flag: g.waVersion, Config: cfg,
 			Fetch: wm.VersionFetcher{}.Fetch, BuiltIn: wm.BuiltInVersion()})
-		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath, Versions: versions, ConfigPath: cfgPath})
+		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath, Versions: versions, ConfigPath: cfgPath,
+			State: app.SettingsKV(st)})
 		if err != nil {
 			return fail(fmt.Errorf("starting the WhatsApp client: %w", err))
 		}

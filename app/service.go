@@ -40,6 +40,13 @@ type Status struct {
 	// PhoneCodeExpires (PairPhone); "" when none is waiting.
 	PhoneCode        string
 	PhoneCodeExpires time.Time
+
+	// AppStateProblem says in plain words what went wrong with the sync
+	// of contacts and labels (WhatsApp's app state), "" when nothing;
+	// NeedsFullResync: a full resync is due (FullResync repairs it).
+	AppStateProblem string
+	NeedsFullResync bool
+	Resyncing       bool // FullResync is running
 }
 
 // NoticeKind says what changed.
@@ -90,6 +97,9 @@ type Service struct {
 	status Status
 	synced chan struct{} // closed on SyncCompleted; replaced on reconnect
 
+	resyncs int           // full resyncs applied (appstate.go)
+	applied chan struct{} // closed and replaced when one is applied
+
 	notices chan Notice
 
 	// writesReady is closed once the database may be written (see
@@ -116,6 +126,7 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 		region:  opts.Region,
 		log:     log,
 		synced:  make(chan struct{}),
+		applied: make(chan struct{}),
 		notices: make(chan Notice, 4),
 	}
 	s.status.Account = be.Account()
@@ -273,6 +284,8 @@ func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 		return s.dataChange(err)
 	case wa.LabelAssociationChanged:
 		return s.dataChange(s.store.SetWALabelChat(ctx, e.WALabelID, e.ChatJID, e.WAChatJID, e.Assigned))
+	case wa.AppStateProblem, wa.AppStateResynced:
+		s.applyAppState(ev)
 	default:
 		s.log.Warn("unhandled backend event", "event", fmt.Sprintf("%T", ev))
 	}

@@ -13,11 +13,14 @@ import (
 	"github.com/wabook/wabook/ui/qrtext"
 )
 
-// Sync connects, mirrors the account and prints a one-line summary.
+// Sync connects, mirrors the account and prints a one-line summary. With
+// --full it also fetches contacts and labels again from scratch (WhatsApp's
+// app state), which repairs an app state whose saved copy went wrong.
 //
-//	wabook sync [--timeout D]
+//	wabook sync [--full] [--timeout D]
 func Sync(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("sync")
+	full := fs.Bool("full", false, "also fetch contacts and labels again from scratch")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -32,6 +35,12 @@ func Sync(ctx context.Context, env Env, args []string) error {
 	defer cancel()
 	if err := env.Svc.SyncOnce(ctx); err != nil {
 		return err
+	}
+	if *full {
+		if err := env.Svc.FullResync(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Out, "contacts and labels fetched again from scratch")
 	}
 	return printSummary(ctx, env)
 }

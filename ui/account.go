@@ -34,6 +34,7 @@ type (
 	}
 	logoutMsg  struct{ err error }
 	connectMsg struct{ err error }
+	resyncMsg  struct{ err error }
 	// pairTickMsg redraws the QR countdown once a second, only while a
 	// code is on screen.
 	pairTickMsg struct{}
@@ -118,6 +119,14 @@ func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
 			a.err = msg.err.Error()
 		}
 		return nil
+	case resyncMsg:
+		a.busy = ""
+		if msg.err != nil {
+			a.err = msg.err.Error()
+		} else {
+			a.err = ""
+		}
+		return nil
 	case tea.KeyPressMsg:
 		return a.handleKey(msg, st)
 	}
@@ -184,8 +193,20 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 		return func() tea.Msg { return connectMsg{svc.Connect(context.Background())} }
 	case key.Matches(kp, a.keys.Logout) && st.Account.Paired:
 		a.mode = accountConfirmLogout
+	case key.Matches(kp, a.keys.FullResync) && canResync(st) && a.busy == "":
+		a.busy, a.err = "fetching contacts and labels again from WhatsApp…", ""
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			return resyncMsg{svc.FullResync(ctx)}
+		}
 	}
 	return nil
+}
+
+// canResync: a full resync needs a paired, connected account.
+func canResync(st app.Status) bool {
+	return st.Account.Paired && st.Conn == wa.StateConnected && !st.Resyncing
 }
 
 func (a *accountScreen) View(st app.Status) string {
@@ -214,6 +235,20 @@ func (a *accountScreen) View(st app.Status) string {
 	}
 	if st.PairError != "" {
 		add("Pairing", a.st.Error.Render(model.Sanitize(st.PairError)+" — press r to try again"))
+	}
+	switch {
+	case st.Resyncing:
+		add("Contacts sync", "fetching contacts and labels again from WhatsApp…")
+	case st.AppStateProblem != "" || st.NeedsFullResync:
+		problem := st.AppStateProblem
+		if problem == "" {
+			problem = "contacts and labels need a full resync"
+		}
+		hint := ""
+		if st.NeedsFullResync && !a.readOnly {
+			hint = " — press R to fetch them again"
+		}
+		add("Contacts sync", a.st.Error.Render(model.Sanitize(problem)+hint))
 	}
 	if a.readOnly {
 		lines = append(lines, "", a.st.Warn.Render("Read-only: another wabook holds the WhatsApp connection."))
@@ -336,6 +371,9 @@ func (a *accountScreen) help(st app.Status) helpMap {
 		}
 		if st.Account.Paired {
 			short = append(short, k.Logout)
+		}
+		if canResync(st) {
+			short = append(short, k.FullResync)
 		}
 	}
 	short = append(short, k.Contacts, k.NextTab, k.Help, k.Quit)

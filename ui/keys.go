@@ -13,7 +13,7 @@ type KeyMap struct {
 	Contacts, Labels, Account               key.Binding
 	Help, Quit                              key.Binding
 	ApplySearch, CancelSearch               key.Binding
-	PairPhone, Retry, Logout                key.Binding
+	PairPhone, Retry, Logout, FullResync    key.Binding
 	Checks, CheckSelection                  key.Binding
 	NewJob, PauseJob, CancelJob, SaveValid  key.Binding
 	Export                                  key.Binding
@@ -72,6 +72,7 @@ func DefaultKeyMap() *KeyMap {
 		PairPhone:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pair by phone number")),
 		Retry:          key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "connect again")),
 		Logout:         key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log out")),
+		FullResync:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resync contacts & labels")),
 	}
 }
 

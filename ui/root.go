@@ -753,7 +753,7 @@ func (m *Model) fullHelpView() string {
 		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
 		{"Detail", []key.Binding{k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Back}},
 		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")), k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}},
-		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout}},
+		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout, k.FullResync}},
 	}
 	// The search language first: it is what people come back for.
 	lines := []string{

@@ -34,3 +34,20 @@ type Diagnoser interface {
 type FullResyncer interface {
 	FullResync(ctx context.Context) error
 }
+
+// AppStateProblem reports the health of the app state (contacts and labels
+// sync). Problem says in plain words what went wrong; NeedsFullResync says
+// a full resync is due (FullResyncer). A backend sends it when a problem is
+// found, when the mark is found at start, and when a full resync failed.
+type AppStateProblem struct {
+	Problem         string
+	NeedsFullResync bool
+}
+
+// AppStateResynced reports a full app-state resync that completed: the
+// contacts and labels it brought were sent before it, and any earlier
+// AppStateProblem is over.
+type AppStateResynced struct{}
+
+func (AppStateProblem) isEvent()  {}
+func (AppStateResynced) isEvent() {}

@@ -55,6 +55,7 @@ var failable = map[string]bool{
 	"Connect": true, "PairPhone": true, "Logout": true,
 	"CheckNumbers": true, "UserInfo": true, "ProfilePictureURL": true,
 	"SetBlocked": true, "SendLabelEdit": true, "SendLabelChat": true,
+	"FullResync": true,
 }
 
 // LabelChat is a label association sent with SendLabelChat.

@@ -296,7 +296,7 @@ func (b *Backend) SendLabelEdit(ctx context.Context, edit wa.LabelEdit) error {
 		return fmt.Errorf("wm: label colour %d: want 0–%d", edit.Color, model.LabelColors-1)
 	}
 	patch := appstate.BuildLabelEdit(edit.WALabelID, edit.Name, int32(edit.Color), edit.Deleted)
-	if err := b.net().SendAppState(ctx, patch); err != nil {
+	if err := b.sendAppState(ctx, patch); err != nil {
 		return callErr("sending the label change", err)
 	}
 	return nil
@@ -317,7 +317,7 @@ func (b *Backend) SendLabelChat(ctx context.Context, waLabelID, chatJID string, 
 	if err != nil {
 		return err
 	}
-	if err := b.net().SendAppState(ctx, appstate.BuildLabelChat(j, waLabelID, assigned)); err != nil {
+	if err := b.sendAppState(ctx, appstate.BuildLabelChat(j, waLabelID, assigned)); err != nil {
 		return callErr("sending the label assignment", err)
 	}
 	return nil

@@ -73,6 +73,7 @@ func (b *Backend) startWith(ctx context.Context, phone bool) (*session, error) {
 	}
 	sctx, cancel := context.WithCancel(b.ctx)
 	s := &session{ctx: sctx, cancel: cancel, qrReady: make(chan struct{}), phone: phone}
+	s.handlerCtx, _ = b.shieldLocked(sctx)
 	b.sess = s
 	b.attempt = 0
 	b.emitLocked(wa.ConnectionChanged{State: wa.StateConnecting})
@@ -150,7 +151,9 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 			go b.watchQR(s, cli, ch)
 		}
 		b.announceVersion(s)
-		err := cli.ConnectContext(s.ctx)
+		// whatsmeow hands this context to every incoming handler; it
+		// outlives the session until no app-state save is in the middle.
+		err := cli.ConnectContext(s.handlerCtx)
 		if err == nil || errors.Is(err, whatsmeow.ErrAlreadyConnected) {
 			return
 		}
@@ -444,6 +447,7 @@ func (b *Backend) Logout(ctx context.Context) error {
 	for _, c := range cancels {
 		c()
 	}
+	b.clearResyncMark() // whatsmeow deleted the app state with the device
 	b.emit(wa.LoggedOut{Reason: "logged out"}, wa.ConnectionChanged{State: wa.StateLoggedOut, Detail: "logged out"})
 	return nil
 }

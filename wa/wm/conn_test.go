@@ -196,6 +196,7 @@ func startSession(b *Backend) *session {
 	ctx, cancel := context.WithCancel(b.ctx)
 	s := &session{ctx: ctx, cancel: cancel, qrReady: make(chan struct{})}
 	b.mu.Lock()
+	s.handlerCtx, _ = b.shieldLocked(ctx)
 	b.sess = s
 	b.mu.Unlock()
 	return s

@@ -26,6 +26,7 @@ func (b *Backend) handle(evt any) {
 		b.emitLocked(wa.ConnectionChanged{State: wa.StateConnected})
 		b.mu.Unlock()
 		b.versionConnected()
+		b.enqueue(b.autoResync) // when a full app-state resync is due (appstate.go)
 		b.enqueue(b.syncPass)
 
 	case *events.Disconnected:

@@ -98,7 +98,8 @@ func newTestBackend(t *testing.T, o testOpts) (*Backend, *fakeNet) {
 	b.contactsDelay = 20 * time.Millisecond
 	if o.contactsSynced && !o.unpaired {
 		var hash [128]byte
-		err := b.client.Store.AppState.PutAppStateVersion(context.Background(), string(appstate.WAPatchCriticalUnblockLow), 7, hash)
+		// Below the save guard: this is no save of whatsmeow's (appstate.go).
+		err := b.client.Store.AppState.(*guardedAppState).AppStateStore.PutAppStateVersion(context.Background(), string(appstate.WAPatchCriticalUnblockLow), 7, hash)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,6 +192,25 @@ type fakeNet struct {
 	// node; iqs records every query sent.
 	iq  map[string]func(q whatsmeow.DangerousInfoQuery) (*waBinary.Node, error)
 	iqs []whatsmeow.DangerousInfoQuery
+	// fetchAppState answers FetchAppState (appstate_test.go has a server);
+	// fetches records each call as "name full|patches".
+	fetchAppState func(ctx context.Context, name appstate.WAPatchName, fullSync, onlyIfNotSynced bool) error
+	fetches       []string
+}
+
+func (f *fakeNet) FetchAppState(ctx context.Context, name appstate.WAPatchName, fullSync, onlyIfNotSynced bool) error {
+	f.mu.Lock()
+	kind := "patches"
+	if fullSync {
+		kind = "full"
+	}
+	f.fetches = append(f.fetches, string(name)+" "+kind)
+	fn := f.fetchAppState
+	f.mu.Unlock()
+	if fn == nil {
+		return errors.New("no app state server configured")
+	}
+	return fn(ctx, name, fullSync, onlyIfNotSynced)
 }
 
 // SendIQ hands the query to the namespace's handler. A reply of type

@@ -107,6 +107,9 @@ type Options struct {
 	// State keeps the adapter's own marks across restarts (such as "needs a
 	// full app-state resync"); nil keeps them in memory only.
 	State wa.KV
+	// AppStateWait bounds how long Close waits for an app-state save in
+	// the middle (appstate.go); DefaultAppStateWait when zero.
+	AppStateWait time.Duration
 }
 
 // netClient is everything the backend asks WhatsApp over the network
@@ -123,6 +126,10 @@ type netClient interface {
 	// reply (see PROTOCOL.md for each query's shape). As in whatsmeow, a
 	// reply of type "error" comes back with a *whatsmeow.IQError.
 	SendIQ(ctx context.Context, q whatsmeow.DangerousInfoQuery) (*waBinary.Node, error)
+	// FetchAppState syncs one app-state collection (fullSync: from
+	// scratch) and dispatches its events to the handlers, as whatsmeow's
+	// Client.FetchAppState does.
+	FetchAppState(ctx context.Context, name appstate.WAPatchName, fullSync, onlyIfNotSynced bool) error
 }
 
 // liveNet is the netClient of a real connection.
@@ -150,6 +157,10 @@ type session struct {
 	// qrDeadline is when whatsmeow closes the pairing connection, known
 	// from its first QR event (b.mu).
 	qrDeadline time.Time
+
+	// handlerCtx is what whatsmeow's handlers get: it ends after ctx,
+	// once no app-state save is in the middle (appstate.go).
+	handlerCtx context.Context
 }
 
 // Backend is the whatsmeow adapter. All methods are safe for concurrent use.
@@ -180,6 +191,13 @@ type Backend struct {
 	events *wa.EventQueue
 	done   chan struct{}
 
+	// App-state safety (appstate.go).
+	guard        *appStateGuard
+	appStateWait time.Duration
+	kv           wa.KV
+	shields      sync.WaitGroup // one per shielded context; Close waits
+	resyncMu     sync.Mutex     // one full resync at a time
+
 	taskNotify chan struct{}
 	workerDone chan struct{}
 
@@ -206,6 +224,9 @@ type Backend struct {
 	lastGroups, lastContacts, lastBlocklist time.Time
 	historyTimer, pairTimer                 *time.Timer
 	unmapped                                map[types.JID]bool
+	resyncReason                            string // why a full app-state resync is due; "" when none
+	asProblem                               string // the last app-state problem reported
+	autoTried                               bool   // the automatic resync for the current mark ran
 }
 
 // New opens whatsmeow's device store in db (upgrading its tables), loads the
@@ -252,15 +273,22 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		workerDone:    make(chan struct{}),
 		versions:      opts.Versions,
 		configPath:    opts.ConfigPath,
+		appStateWait:  opts.AppStateWait,
+		kv:            opts.State,
 	}
 	b.now, b.pairCode = time.Now, askPairCode
 	b.syncEvery, b.historyDelay, b.pairRereadDelay = defaultSyncEvery, defaultHistoryDelay, defaultPairRereadDelay
 	if b.backoff == nil {
 		b.backoff = DefaultBackoff
 	}
+	if b.appStateWait <= 0 {
+		b.appStateWait = DefaultAppStateWait
+	}
+	b.guard = newAppStateGuard(b.saveFailed)
 	b.client = b.newClient(device)
 	b.acct = accountOf(device)
 	go b.worker()
+	b.loadResyncMark(ctx)
 	return b, nil
 }
 
@@ -299,7 +327,8 @@ func setDeviceProps(name string) {
 
 // newClient wraps a device in a configured whatsmeow client.
 func (b *Backend) newClient(device *wastore.Device) *whatsmeow.Client {
-	cli := whatsmeow.NewClient(device, b.log.Sub("Client"))
+	b.guard.wrap(device)
+	cli := whatsmeow.NewClient(device, watchLog{Logger: b.log.Sub("Client"), seen: b.appStateFailed})
 	cli.EnableAutoReconnect = true
 	cli.EmitAppStateEventsOnFullSync = true
 	cli.AutoReconnectHook = b.autoReconnectHook
@@ -479,6 +508,9 @@ func (b *Backend) Close() error {
 	}
 	b.cancel()
 	cli.Disconnect()
+	// Handlers still saving app state finish (bounded) before the caller
+	// closes the database.
+	b.shields.Wait()
 	cli.RemoveEventHandlers()
 	b.events.Close()
 	<-b.workerDone

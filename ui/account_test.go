@@ -1,0 +1,109 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/wa"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// The Account screen says in plain words when contacts and labels sync
+// went wrong, offers R only where a resync can run, and lists R in its help.
+func TestAccountScreenShowsAppStateProblem(t *testing.T) {
+	paired := wa.Account{Paired: true, Phone: "+14155550100", PushName: "Acme"}
+	problem := "the saved app state no longer matches WhatsApp's (mismatching LTHash)"
+	tests := []struct {
+		name     string
+		st       app.Status
+		readOnly bool
+		want     []string
+		gone     []string
+		helpR    bool
+	}{
+		{"due", app.Status{Account: paired, Conn: wa.StateConnected, AppStateProblem: problem, NeedsFullResync: true},
+			false, []string{"Contacts sync", problem + " — press R to fetch them again"}, nil, true},
+		{"due, offline", app.Status{Account: paired, Conn: wa.StateOffline, AppStateProblem: problem, NeedsFullResync: true},
+			false, []string{problem}, nil, false},
+		{"read-only", app.Status{Account: paired, Conn: wa.StateConnected, AppStateProblem: problem, NeedsFullResync: true},
+			true, []string{problem}, []string{"press R"}, false},
+		{"reported, no resync due", app.Status{Account: paired, Conn: wa.StateConnected, AppStateProblem: "sending a change to labels (regular) failed"},
+			false, []string{"sending a change to labels (regular) failed"}, []string{"press R"}, true},
+		{"resyncing", app.Status{Account: paired, Conn: wa.StateConnected, Resyncing: true, NeedsFullResync: true},
+			false, []string{"fetching contacts and labels again"}, []string{"press R"}, false},
+		{"healthy", app.Status{Account: paired, Conn: wa.StateConnected},
+			false, nil, []string{"Contacts sync"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			keys := DefaultKeyMap()
+			a := newAccountScreen(DefaultStyles(), keys, nil, tt.readOnly)
+			a.setSize(160, 30)
+			view := ansi.Strip(a.View(tt.st))
+			for _, w := range tt.want {
+				if !strings.Contains(view, w) {
+					t.Errorf("view lacks %q:\n%s", w, view)
+				}
+			}
+			for _, g := range tt.gone {
+				if strings.Contains(view, g) {
+					t.Errorf("view has %q:\n%s", g, view)
+				}
+			}
+			hasR := slices.ContainsFunc(a.help(tt.st).short, func(b key.Binding) bool {
+				return slices.Contains(b.Keys(), "R")
+			})
+			if hasR != tt.helpR {
+				t.Errorf("R in the help: %v, want %v", hasR, tt.helpR)
+			}
+		})
+	}
+}
+
+// R on the Account screen fetches contacts and labels again: the lost
+// label comes back and the problem goes away.
+func TestAccountScreenFullResyncKey(t *testing.T) {
+	svc := newTestService(t)
+	const ada = "14155550101@s.whatsapp.net"
+	be := svc.Backend().(*sim.Backend)
+	be.Inject(wa.LabelAssociationChanged{WALabelID: "1", ChatJID: ada, Assigned: false})
+	be.Inject(wa.AppStateProblem{Problem: "the saved app state no longer matches WhatsApp's", NeedsFullResync: true})
+	// Events apply in order: once the problem shows, the label is gone.
+	for deadline := time.Now().Add(5 * time.Second); !svc.Status().NeedsFullResync; {
+		if time.Now().After(deadline) {
+			t.Fatal("the problem never reached the status")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if c, err := svc.Store().Contact(context.Background(), ada); err != nil || len(c.Labels) != 0 {
+		t.Fatalf("before R: labels %v, %v", c.Labels, err)
+	}
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("4"))
+	tm.Send(press("R"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := svc.Store().Contact(context.Background(), ada)
+		st := svc.Status()
+		if err == nil && slices.Equal(c.Labels, []string{"New customer"}) && !st.NeedsFullResync && st.AppStateProblem == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after R: labels %v (%v), status %+v", c.Labels, err, st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, view := finalView(t, tm)
+	if strings.Contains(view, "Contacts sync") {
+		t.Fatalf("the problem is still shown after the resync:\n%s", view)
+	}
+}
