@@ -2,11 +2,8 @@ package wm
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -19,89 +16,6 @@ import (
 
 	"github.com/wabook/wabook/wa"
 )
-
-// wireNode is the JSON form of a waBinary.Node kept under testdata: an
-// attribute is a string or {"jid": "…"} (a JID token on the wire); content
-// is a list of nodes or a string.
-type wireNode struct {
-	Tag     string                     `json:"tag"`
-	Attrs   map[string]json.RawMessage `json:"attrs"`
-	Content json.RawMessage            `json:"content"`
-}
-
-func (w wireNode) node() (waBinary.Node, error) {
-	n := waBinary.Node{Tag: w.Tag}
-	if len(w.Attrs) > 0 {
-		n.Attrs = waBinary.Attrs{}
-	}
-	for k, raw := range w.Attrs {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			n.Attrs[k] = s
-			continue
-		}
-		var j struct{ JID string }
-		if err := json.Unmarshal(raw, &j); err != nil || j.JID == "" {
-			return n, fmt.Errorf("attribute %s of <%s>: want a string or {\"jid\": …}", k, w.Tag)
-		}
-		jid, err := types.ParseJID(j.JID)
-		if err != nil {
-			return n, err
-		}
-		n.Attrs[k] = jid
-	}
-	if len(w.Content) == 0 {
-		return n, nil
-	}
-	var children []wireNode
-	var s string
-	switch {
-	case json.Unmarshal(w.Content, &children) == nil:
-		nodes := make([]waBinary.Node, len(children))
-		for i, c := range children {
-			var err error
-			if nodes[i], err = c.node(); err != nil {
-				return n, err
-			}
-		}
-		n.Content = nodes
-	case json.Unmarshal(w.Content, &s) == nil:
-		n.Content = s
-	default:
-		return n, fmt.Errorf("content of <%s>: want nodes or a string", w.Tag)
-	}
-	return n, nil
-}
-
-// wireFixture loads testdata/DIR/NAME.json and sends it through whatsmeow's
-// binary codec, as a frame from the server would be decoded.
-func wireFixture(t *testing.T, dir, name string) *waBinary.Node {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", dir, name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var w wireNode
-	if err := json.Unmarshal(raw, &w); err != nil {
-		t.Fatalf("%s/%s: %v", dir, name, err)
-	}
-	n, err := w.node()
-	if err != nil {
-		t.Fatalf("%s/%s: %v", dir, name, err)
-	}
-	data, err := waBinary.Marshal(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if data, err = waBinary.Unpack(data); err != nil {
-		t.Fatal(err)
-	}
-	out, err := waBinary.Unmarshal(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // blocklistServer answers the fake's blocklist queries: "get" with the
 // list fixture, "set" with setReply; it records the queries.

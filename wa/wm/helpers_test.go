@@ -182,8 +182,6 @@ type fakeNet struct {
 	groupsCalls int
 	groupInfo   map[types.JID]*types.GroupInfo
 	groupErr    map[types.JID]error
-	onWhatsApp  func(phones []string) ([]types.IsOnWhatsAppResponse, error)
-	queried     [][]string
 	userInfo    map[types.JID]types.UserInfo
 	pictures    map[types.JID]*types.ProfilePictureInfo
 	pictureErr  error
@@ -258,17 +256,6 @@ func (f *fakeNet) GetGroupInfo(ctx context.Context, jid types.JID) (*types.Group
 		return g, nil
 	}
 	return nil, errors.New("info query timed out")
-}
-
-func (f *fakeNet) IsOnWhatsApp(ctx context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error) {
-	f.mu.Lock()
-	f.queried = append(f.queried, phones)
-	fn := f.onWhatsApp
-	f.mu.Unlock()
-	if fn == nil {
-		return nil, errors.New("no answer configured")
-	}
-	return fn(phones)
 }
 
 func (f *fakeNet) GetUserInfo(ctx context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error) {
