@@ -266,7 +266,7 @@ func TestDoctorFacts(t *testing.T) {
 	}
 	out, _, code := runWabook(t, "--sim", world, "--db", db, "doctor")
 	for _, w := range []string{"lock:", "held by wabook pid", "integrity:           ok", "account:             14155550100@s.whatsapp.net",
-		"check queue:         1 jobs waiting, 2 numbers pending", "check budget:", "app state:           unknown"} {
+		"check queue:         1 job waiting, 2 numbers pending", "check budget:", "app state:           unknown"} {
 		if code != 0 || !strings.Contains(out, w) {
 			t.Errorf("text output lacks %q:\n%s", w, out)
 		}

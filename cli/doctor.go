@@ -146,7 +146,7 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 	if c := r.Checks; c == nil {
 		line("check queue", "unknown")
 	} else {
-		q := fmt.Sprintf("%d jobs waiting, %d numbers pending", c.JobsWaiting, c.NumbersPending)
+		q := fmt.Sprintf("%s waiting, %s pending", counted(c.JobsWaiting, "job", "jobs"), counted(c.NumbersPending, "number", "numbers"))
 		switch {
 		case c.BackoffUntil != "":
 			q += ", backing off until " + c.BackoffUntil
@@ -183,4 +183,12 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// counted says "1 job", "3 jobs".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
