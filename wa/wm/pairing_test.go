@@ -14,8 +14,8 @@ import (
 )
 
 func TestQRCodesLife(t *testing.T) {
-	// whatsmeow's qrchan.go: 60 s for the code shown while six remain,
-	// 20 s for every other one.
+	// 60 s for the code shown while six remain, 20 s for every other
+	// one (PROTOCOL.md, "Pairing").
 	for n, want := range map[int]time.Duration{6: 160 * time.Second, 1: 20 * time.Second, 7: 180 * time.Second, 0: 0} {
 		if got := qrCodesLife(n); got != want {
 			t.Errorf("qrCodesLife(%d) = %s, want %s", n, got, want)
