@@ -70,6 +70,47 @@ func TestLabelRemovalUsesWhatsAppsChatForm(t *testing.T) {
 	}
 }
 
+// TestUndoneLabelDeleteKeepsWhatsAppsChatForm: a WhatsApp label deleted
+// and brought back by undo is put back on a LID chat by LID, and taken off
+// it by LID afterwards.
+func TestUndoneLabelDeleteKeepsWhatsAppsChatForm(t *testing.T) {
+	svc, be := worldService(t, nil)
+	ctx := context.Background()
+	if err := svc.SetLabelSync(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	const adaLID = "211111111111111@lid"
+	be.Inject(wa.LabelAssociationChanged{WALabelID: "2", ChatJID: ada, WAChatJID: adaLID, Assigned: true})
+	waitLabels(t, svc, ada, []string{"New customer", "VIP"})
+	vip, err := svc.Store().LabelByName(ctx, "VIP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	undo, err := svc.DeleteLabel(ctx, vip.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.UndoChange(ctx, undo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApplyLabels(ctx, []string{ada}, nil, []string{"VIP"}); err != nil {
+		t.Fatal(err)
+	}
+	var toAda []sim.LabelChat
+	for _, c := range be.SentLabelChats() {
+		if c.ChatJID == ada || c.ChatJID == adaLID {
+			toAda = append(toAda, c)
+		}
+	}
+	want := []sim.LabelChat{
+		{WALabelID: "2", ChatJID: adaLID, Assigned: true}, // the undo
+		{WALabelID: "2", ChatJID: adaLID, Assigned: false},
+	}
+	if !slices.Equal(toAda, want) {
+		t.Fatalf("sent for Ada %+v, want %+v", toAda, want)
+	}
+}
+
 // TestNewWhatsAppLabelWaitsForLabelSync: before WhatsApp has sent the
 // account's labels, creating a label with sync on is refused in plain
 // words and writes nothing; existing WhatsApp labels still work.

@@ -388,14 +388,19 @@ func (s *Store) ChangeLabels(ctx context.Context, jids []string, add, remove []s
 type LabelWithMembers struct {
 	Label   model.Label
 	Members []string // contact JIDs
+	// WAChats maps a member to the form WhatsApp named its chat in
+	// (contact_labels.wa_chat), for members WhatsApp reported; a restore
+	// puts it back, so a later removal still names WhatsApp's entry.
+	WAChats map[string]string
 }
 
 // LabelBatch is a set of label edits applied in one transaction, in this
 // order: Restore, Changes, Delete. Undo is built from it.
 type LabelBatch struct {
 	// Restore re-creates labels with their id, name, colour, WhatsApp id,
-	// order and sync flag, and puts them on their members (members no
-	// longer in the mirror are skipped). ErrLabelExists when the name has
+	// order and sync flag, and puts them on their members with the chat
+	// forms WhatsApp had named (members no longer in the mirror are
+	// skipped). ErrLabelExists when the name has
 	// been taken meanwhile.
 	Restore []LabelWithMembers
 	// Changes puts labels on or takes them off contacts; changes naming a
@@ -436,7 +441,7 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 				if requireContact(ctx, tx, j) != nil {
 					continue
 				}
-				if err := a.set(ctx, j, l.ID, true); err != nil {
+				if err := a.apply(ctx, LabelChange{JID: j, LabelID: l.ID, Assigned: true, WAChat: r.WAChats[j]}); err != nil {
 					return err
 				}
 			}
@@ -502,11 +507,29 @@ func labelWithMembers(ctx context.Context, tx *sql.Tx, id int64) (LabelWithMembe
 	if err != nil {
 		return LabelWithMembers{}, err
 	}
-	members, err := queryStrings(ctx, tx, `SELECT contact_jid FROM contact_labels WHERE label_id = ? ORDER BY contact_jid`, id)
+	out := LabelWithMembers{Label: l}
+	rows, err := tx.QueryContext(ctx, `SELECT contact_jid, wa_chat FROM contact_labels WHERE label_id = ? ORDER BY contact_jid`, id)
 	if err != nil {
 		return LabelWithMembers{}, fmt.Errorf("store: label %d members: %w", id, err)
 	}
-	return LabelWithMembers{Label: l, Members: members}, nil
+	defer rows.Close()
+	for rows.Next() {
+		var jid, form string
+		if err := rows.Scan(&jid, &form); err != nil {
+			return LabelWithMembers{}, fmt.Errorf("store: label %d members: %w", id, err)
+		}
+		out.Members = append(out.Members, jid)
+		if form != "" {
+			if out.WAChats == nil {
+				out.WAChats = map[string]string{}
+			}
+			out.WAChats[jid] = form
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return LabelWithMembers{}, fmt.Errorf("store: label %d members: %w", id, err)
+	}
+	return out, nil
 }
 
 // DeleteLabelWithMembers deletes a label and returns it with the contacts
@@ -543,13 +566,12 @@ func (s *Store) MergeLabel(ctx context.Context, from, into int64) (LabelWithMemb
 		if err != nil {
 			return err
 		}
-		l, members := lw.Label, lw.Members
 		a, err := newAssigner(ctx, tx, &lc)
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		for _, j := range members {
+		for _, j := range lw.Members {
 			if err := a.set(ctx, j, into, true); err != nil {
 				return err
 			}
@@ -557,7 +579,7 @@ func (s *Store) MergeLabel(ctx context.Context, from, into int64) (LabelWithMemb
 		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, from); err != nil {
 			return fmt.Errorf("store: merge label %d: %w", from, err)
 		}
-		out = LabelWithMembers{Label: l, Members: members}
+		out = lw
 		return nil
 	})
 	if err != nil {

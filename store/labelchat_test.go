@@ -74,3 +74,80 @@ func TestWALabelChatForm(t *testing.T) {
 		t.Fatalf("removal after WhatsApp reported it = %+v, %v", lc, err)
 	}
 }
+
+// TestRestoredLabelKeepsWAChatForm: a label deleted (or merged away) and
+// brought back by undo keeps, for each member, the form WhatsApp named the
+// chat in, so taking it off later still reaches WhatsApp's entry.
+func TestRestoredLabelKeepsWAChatForm(t *testing.T) {
+	for _, how := range []string{"delete", "merge"} {
+		t.Run(how, func(t *testing.T) {
+			s := open(t)
+			if err := s.UpsertContacts(ctx, []model.Contact{{JID: alice}, {JID: bob, LID: bobLID}, {JID: carol}}); err != nil {
+				t.Fatal(err)
+			}
+			vip, err := s.UpsertWALabel(ctx, "5", "VIP", 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := s.CreateLabel(ctx, "Other", 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Bob by LID, Alice by number; Carol put on here (no form).
+			if err := s.SetWALabelChat(ctx, "5", bobLID, "", true); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetWALabelChat(ctx, "5", alice, "", true); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.ChangeLabels(ctx, []string{carol}, []string{"VIP"}, nil); err != nil {
+				t.Fatal(err)
+			}
+
+			var lw store.LabelWithMembers
+			var undo []store.LabelChange
+			if how == "delete" {
+				lw, err = s.DeleteLabelWithMembers(ctx, vip.ID)
+			} else {
+				var added []store.LabelChange
+				lw, added, err = s.MergeLabel(ctx, vip.ID, other.ID)
+				for _, c := range added {
+					undo = append(undo, store.LabelChange{JID: c.JID, LabelID: c.LabelID})
+				}
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantChats := map[string]string{alice: alice, bob: bobLID}
+			if !reflect.DeepEqual(lw.WAChats, wantChats) {
+				t.Fatalf("%s kept forms %v, want %v", how, lw.WAChats, wantChats)
+			}
+			done, _, err := s.ApplyLabelBatch(ctx, store.LabelBatch{Restore: []store.LabelWithMembers{lw}, Changes: undo})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The restore reports the forms (they are sent to WhatsApp).
+			wantDone := []store.LabelChange{
+				{JID: alice, LabelID: vip.ID, Assigned: true, WAChat: alice},
+				{JID: bob, LabelID: vip.ID, Assigned: true, WAChat: bobLID},
+				{JID: carol, LabelID: vip.ID, Assigned: true},
+			}
+			if !reflect.DeepEqual(done[:3], wantDone) {
+				t.Fatalf("restore did %+v, want %+v first", done, wantDone)
+			}
+			// Taking it off after the undo names each chat as before.
+			lc, err := s.ChangeLabels(ctx, []string{alice, bob, carol}, nil, []string{"VIP"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []store.LabelChange{
+				{JID: alice, LabelID: vip.ID, WAChat: alice},
+				{JID: bob, LabelID: vip.ID, WAChat: bobLID},
+				{JID: carol, LabelID: vip.ID},
+			}
+			if !reflect.DeepEqual(lc.Changes, want) {
+				t.Fatalf("removals after the undo %+v, want %+v", lc.Changes, want)
+			}
+		})
+	}
+}
