@@ -58,6 +58,12 @@ func blockItemQuery(jid, pnJID types.JID, blocked bool) whatsmeow.DangerousInfoQ
 // taking it for one would unblock every contact in the mirror.
 var errNoBlocklist = errors.New("the blocklist answer has no list")
 
+// errNoNumberForLID: a block by LID needs the user's phone number as
+// pn_jid, WhatsApp refuses it without (PROTOCOL.md, "Blocklist"), and no
+// query wabook can make answers a LID's number.
+var errNoNumberForLID = errors.New("WhatsApp needs its phone number to block it, and that is not known yet " +
+	"(it is learnt from shared groups, history sync and the blocklist); block it from the phone instead")
+
 // parseBlocklist reads the reply to blocklistQuery: <list> holding <item>
 // children (or, as some clients accept, the items directly under the iq).
 // An item names the user in jid, with the phone number in pn_jid when the
@@ -134,12 +140,17 @@ func (b *Backend) learnLIDs(ctx context.Context, pairs []store.LIDMapping) {
 // blockTarget works out the item to send for blocking or unblocking j: the
 // user's LID, with the phone number (pn) for a block. The LID comes from
 // the LID store, else from WhatsApp's user info; only when neither knows
-// one is the phone-number JID sent alone.
-func (b *Backend) blockTarget(ctx context.Context, j types.JID) (target, pnJID types.JID, err error) {
+// one is the phone-number JID sent alone. Blocking a LID whose number the
+// LID store does not know fails with errNoNumberForLID.
+func (b *Backend) blockTarget(ctx context.Context, j types.JID, blocked bool) (target, pnJID types.JID, err error) {
 	j = j.ToNonAD()
 	lids := b.cli().Store.LIDs
 	if j.Server == types.HiddenUserServer {
-		return j, b.pnForLID(ctx, j), nil
+		pn := b.pnForLID(ctx, j)
+		if blocked && pn.IsEmpty() {
+			return types.EmptyJID, types.EmptyJID, fmt.Errorf("%s: %w", j, errNoNumberForLID)
+		}
+		return j, pn, nil
 	}
 	if lids != nil {
 		lid, err := lids.GetLIDForPN(ctx, j)

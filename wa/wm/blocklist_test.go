@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -188,6 +189,35 @@ func TestSetBlockedByLID(t *testing.T) {
 		t.Fatal("blocking a group: no error")
 	}
 	expectQuiet(t, b, 50*time.Millisecond)
+}
+
+// TestBlockLIDWithoutNumberRefused: WhatsApp refuses a LID block without
+// pn_jid (PROTOCOL.md, "Blocklist"), and nothing can tell wabook the number
+// of a LID it has not learnt, so such a block is refused before anything
+// is sent; unblocking needs no number and goes through.
+func TestBlockLIDWithoutNumberRefused(t *testing.T) {
+	ctx := context.Background()
+	b, fake := newTestBackend(t, testOpts{})
+	srv := serveBlocklist(t, fake, "list_empty")
+	const unknown = "255555555555555@lid"
+
+	err := b.SetBlocked(ctx, unknown, true)
+	if !errors.Is(err, errNoNumberForLID) || !strings.Contains(err.Error(), unknown) || !strings.Contains(err.Error(), "phone number") {
+		t.Fatalf("blocking a LID with no known number: %v", err)
+	}
+	if _, sets := srv.calls(); len(sets) != 0 {
+		t.Fatalf("sent %v for a refused block", sets[0].XMLString())
+	}
+	expectQuiet(t, b, 50*time.Millisecond)
+
+	if err := b.SetBlocked(ctx, unknown, false); err != nil {
+		t.Fatal(err)
+	}
+	want := item(waBinary.Attrs{"jid": lid("255555555555555"), "action": "unblock"})
+	if _, sets := srv.calls(); len(sets) != 1 || !reflect.DeepEqual(sets[0], want) {
+		t.Fatalf("unblock sent %v, want %v", sets, want.XMLString())
+	}
+	expect(t, b, wa.BlockChanged{JID: unknown, Blocked: false})
 }
 
 func TestBlocklistChangeForUnknownLIDFetchesList(t *testing.T) {

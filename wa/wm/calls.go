@@ -229,6 +229,8 @@ func (b *Backend) ProfilePictureURL(ctx context.Context, jid string) (string, er
 // by LID with the phone number as pn_jid, and unblocks by LID: WhatsApp
 // refuses phone-number blocks for accounts moved to LIDs (PROTOCOL.md,
 // "Blocklist"). Only when no LID can be found is the phone-number JID sent.
+// Blocking a LID whose phone number is not known is refused before
+// anything is sent (errNoNumberForLID).
 func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) error {
 	if err := b.begin(ctx); err != nil {
 		return err
@@ -237,7 +239,7 @@ func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) erro
 	if err != nil {
 		return err
 	}
-	target, pnJID, err := b.blockTarget(ctx, j)
+	target, pnJID, err := b.blockTarget(ctx, j, blocked)
 	if err != nil {
 		return callErr("updating the blocklist", err)
 	}
