@@ -60,7 +60,7 @@ var errNoBlocklist = errors.New("the blocklist answer has no list")
 
 // errNoNumberForLID: a block by LID needs the user's phone number as
 // pn_jid, WhatsApp refuses it without (PROTOCOL.md, "Blocklist"), and no
-// query wabook can make answers a LID's number.
+// query wabook relies on answers a LID's number.
 var errNoNumberForLID = errors.New("WhatsApp needs its phone number to block it, and that is not known yet " +
 	"(it is learnt from shared groups, history sync and the blocklist); block it from the phone instead")
 
