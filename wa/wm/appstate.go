@@ -24,7 +24,9 @@ import (
 // longer matches the MACs, and every later patch of that collection fails to
 // verify. So the context whatsmeow's handlers get is shielded: it ends only
 // once no save is in the middle (bounded by appStateWait), and when the
-// bound runs out the backend persists a "needs full resync" mark. Failures
+// bound runs out the backend persists a "needs full resync" mark. From the
+// moment a shield decides to end, the app-state store refuses all work under
+// its context, so no save can start in the gap before the cancel. Failures
 // that show such a broken state are reported and marked too; the mark makes
 // the next connection fetch the contacts and labels collections from
 // scratch, once.
@@ -43,6 +45,23 @@ const (
 	// markWriteWait bounds a write of the mark.
 	markWriteWait = 5 * time.Second
 )
+
+// errShieldEnded refuses app-state work under a shielded context that is
+// ending. It counts as a cancel, not as a failure of the app state.
+var errShieldEnded = fmt.Errorf("wm: app-state work stopped because the session is ending: %w", context.Canceled)
+
+// errSaveAborted refuses the MAC writes of a save whose version write was
+// refused or failed: written alone they would not match the saved LTHash.
+var errSaveAborted = errors.New("wm: app-state save abandoned: its version was not written")
+
+// shieldKey is the context key of the shield a context comes from;
+// whatsmeow passes the context, and its values, down to the store calls.
+type shieldKey struct{}
+
+// shieldState is one shielded context as the save guard sees it.
+type shieldState struct {
+	ending bool // app-state work under the context is refused (appStateGuard.mu)
+}
 
 // resyncCollections are the collections a full resync fetches again: the
 // address book (critical_unblock_low) and labels (regular).
@@ -72,8 +91,9 @@ type appStateGuard struct {
 
 	mu      sync.Mutex
 	saving  map[string]int
-	last    time.Time     // last app-state save or contact write
-	changed chan struct{} // closed and replaced whenever a save ends
+	aborted map[string]bool // the collection's current save wrote no version
+	last    time.Time       // last app-state save or contact write
+	changed chan struct{}   // closed and replaced whenever a save ends
 }
 
 func newAppStateGuard(onSaveError func(string, error)) *appStateGuard {
@@ -81,6 +101,7 @@ func newAppStateGuard(onSaveError func(string, error)) *appStateGuard {
 		settle:      appStateSettle,
 		onSaveError: onSaveError,
 		saving:      map[string]int{},
+		aborted:     map[string]bool{},
 		changed:     make(chan struct{}),
 	}
 }
@@ -106,16 +127,64 @@ func (g *appStateGuard) wakeLocked() {
 	g.changed = make(chan struct{})
 }
 
-func (g *appStateGuard) saveStart(name string) {
+// endingLocked reports whether ctx comes from a shield that is ending.
+func endingLocked(ctx context.Context) bool {
+	sh, _ := ctx.Value(shieldKey{}).(*shieldState)
+	return sh != nil && sh.ending
+}
+
+// refuses reports whether app-state work under ctx is refused.
+func (g *appStateGuard) refuses(ctx context.Context) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	return endingLocked(ctx)
+}
+
+// saveStart counts a save of name as in the middle, unless ctx's shield is
+// ending: then the save is abandoned before it writes anything. Deciding
+// this under the lock endWhenIdle decides under is what closes the gap
+// between "no save in the middle" and the cancel.
+func (g *appStateGuard) saveStart(ctx context.Context, name string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if endingLocked(ctx) {
+		g.aborted[name] = true
+		return false
+	}
+	delete(g.aborted, name)
 	g.saving[name]++
 	g.last = time.Now()
+	return true
+}
+
+// saveAbort ends a save whose version write failed: it wrote nothing, and
+// its MAC writes are refused.
+func (g *appStateGuard) saveAbort(name string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.aborted[name] = true
+	g.endLocked(name)
+}
+
+// abandoned reports whether the current save of name wrote no version;
+// last: this is its last write, after which the next save starts afresh.
+func (g *appStateGuard) abandoned(name string, last bool) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	a := g.aborted[name]
+	if a && last {
+		delete(g.aborted, name)
+	}
+	return a
 }
 
 func (g *appStateGuard) saveEnd(name string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.endLocked(name)
+}
+
+func (g *appStateGuard) endLocked(name string) {
 	// A MAC write without a version write before it (none in whatsmeow)
 	// must not unbalance the count.
 	if g.saving[name] > 0 {
@@ -134,10 +203,19 @@ func (g *appStateGuard) touch() {
 	g.last = time.Now()
 }
 
-// waitIdle waits until no save is in the middle and the stores have been
-// quiet for the settle time, or until wait has passed. It reports whether
-// no save was left in the middle.
-func (g *appStateGuard) waitIdle(wait time.Duration) bool {
+// end marks sh as ending: app-state work under its context is refused from
+// now on, except the remaining writes of a save already in the middle.
+func (g *appStateGuard) end(sh *shieldState) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	sh.ending = true
+}
+
+// endWhenIdle waits until no save is in the middle and the stores have been
+// quiet for the settle time, or until wait has passed, and then marks sh as
+// ending in the same step. It reports whether no save was left in the
+// middle.
+func (g *appStateGuard) endWhenIdle(sh *shieldState, wait time.Duration) bool {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
@@ -145,10 +223,12 @@ func (g *appStateGuard) waitIdle(wait time.Duration) bool {
 		busy := len(g.saving) > 0
 		quietFor := time.Since(g.last)
 		changed := g.changed
-		g.mu.Unlock()
 		if !busy && quietFor >= g.settle {
+			sh.ending = true
+			g.mu.Unlock()
 			return true
 		}
+		g.mu.Unlock()
 		var settle <-chan time.Time
 		var t *time.Timer
 		if !busy {
@@ -164,6 +244,7 @@ func (g *appStateGuard) waitIdle(wait time.Duration) bool {
 			}
 			g.mu.Lock()
 			idle := len(g.saving) == 0
+			sh.ending = true
 			g.mu.Unlock()
 			return idle
 		}
@@ -174,24 +255,64 @@ func (g *appStateGuard) waitIdle(wait time.Duration) bool {
 }
 
 // guardedAppState is the device's app-state store as whatsmeow sees it.
-// whatsmeow's save of a patch (appstate/decode.go storeMACs) is
-// PutAppStateVersion, DeleteAppStateMutationMACs, PutAppStateMutationMACs,
-// in that order, for one collection.
+// whatsmeow saves a patch as PutAppStateVersion, DeleteAppStateMutationMACs,
+// PutAppStateMutationMACs, in that order, for one collection, one save at a
+// time, going on after a failed write (PROTOCOL.md, "App state (contacts,
+// labels)", "How a save can break").
 type guardedAppState struct {
 	wastore.AppStateStore
 	g *appStateGuard
 }
 
+// The reads and the version delete refuse an ending shield's context too:
+// a fetch that goes on after a refused save would decode its next patch
+// against MACs that lack the refused one and report a mismatch the saved
+// state does not have.
+
+func (s *guardedAppState) GetAppStateVersion(ctx context.Context, name string) (uint64, [128]byte, error) {
+	if s.g.refuses(ctx) {
+		return 0, [128]byte{}, errShieldEnded
+	}
+	return s.AppStateStore.GetAppStateVersion(ctx, name)
+}
+
+func (s *guardedAppState) DeleteAppStateVersion(ctx context.Context, name string) error {
+	if s.g.refuses(ctx) {
+		return errShieldEnded
+	}
+	return s.AppStateStore.DeleteAppStateVersion(ctx, name)
+}
+
+func (s *guardedAppState) GetAppStateMutationMAC(ctx context.Context, name string, indexMAC []byte) ([]byte, error) {
+	if s.g.refuses(ctx) {
+		return nil, errShieldEnded
+	}
+	return s.AppStateStore.GetAppStateMutationMAC(ctx, name, indexMAC)
+}
+
 func (s *guardedAppState) PutAppStateVersion(ctx context.Context, name string, version uint64, hash [128]byte) error {
-	s.g.saveStart(name)
+	if !s.g.saveStart(ctx, name) {
+		return errShieldEnded
+	}
 	err := s.AppStateStore.PutAppStateVersion(ctx, name, version, hash)
 	if err != nil {
-		s.g.onSaveError(name, err)
+		s.g.saveAbort(name)
+		// The version write wrote nothing. On an ended context every later
+		// write of this fetch fails too, so the collection stays as it
+		// was. Any other failure leaves whatsmeow decoding the fetch's next
+		// patch on an LTHash that includes this one, whose MACs are never
+		// saved: that breaks the collection.
+		if ctx.Err() == nil {
+			s.g.onSaveError(name, err)
+		}
 	}
 	return err
 }
 
 func (s *guardedAppState) DeleteAppStateMutationMACs(ctx context.Context, name string, indexMACs [][]byte) error {
+	if s.g.abandoned(name, false) {
+		return errSaveAborted
+	}
 	s.g.touch()
 	err := s.AppStateStore.DeleteAppStateMutationMACs(ctx, name, indexMACs)
 	if err != nil {
@@ -201,6 +322,9 @@ func (s *guardedAppState) DeleteAppStateMutationMACs(ctx context.Context, name s
 }
 
 func (s *guardedAppState) PutAppStateMutationMACs(ctx context.Context, name string, version uint64, mutations []wastore.AppStateMutationMAC) error {
+	if s.g.abandoned(name, true) {
+		return errSaveAborted
+	}
 	defer s.g.saveEnd(name)
 	err := s.AppStateStore.PutAppStateMutationMACs(ctx, name, version, mutations)
 	if err != nil {
@@ -228,24 +352,30 @@ func (s *guardedContacts) PutAllContactNames(ctx context.Context, contacts []was
 
 // shieldLocked returns a context for app-state work under parent: it ends
 // when parent ends, but not while a save is in the middle, and at most
-// appStateWait later (then the resync mark is set). release stops it early
-// (not needed when parent ends anyway). b.mu must be held and b not closed;
-// Close waits for every shield.
+// appStateWait later (then the resync mark is set). From the moment it
+// decides to end, the app-state store refuses work under it. release stops
+// it early (not needed when parent ends anyway). b.mu must be held and b
+// not closed; Close waits for every shield.
 func (b *Backend) shieldLocked(parent context.Context) (ctx context.Context, release func()) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	sh := &shieldState{}
+	ctx, cancel := context.WithCancel(context.WithValue(context.WithoutCancel(parent), shieldKey{}, sh))
 	b.shields.Add(1)
 	stop := context.AfterFunc(parent, func() {
 		defer b.shields.Done()
 		defer cancel()
-		if !b.guard.waitIdle(b.appStateWait) {
+		if !b.guard.endWhenIdle(sh, b.appStateWait) {
 			b.log.Warnf("An app-state save was still in the middle %s after its context ended; a full app-state resync is due", b.appStateWait)
 			b.setResyncMark("wabook stopped while the app state was being saved; contacts and labels need a full resync")
+		}
+		if b.shieldEnding != nil {
+			b.shieldEnding()
 		}
 	})
 	return ctx, func() {
 		if stop() {
 			b.shields.Done()
 		}
+		b.guard.end(sh)
 		cancel()
 	}
 }
@@ -281,8 +411,11 @@ func (b *Backend) loadResyncMark(ctx context.Context) {
 }
 
 // setResyncMark records that a full resync is due (in State when there is
-// one), reports it and, when connected, starts the automatic resync.
+// one, until Close returns), reports it and, when connected, starts the
+// automatic resync.
 func (b *Backend) setResyncMark(reason string) {
+	b.markMu.Lock()
+	defer b.markMu.Unlock()
 	b.mu.Lock()
 	changed := b.resyncReason != reason || b.asProblem != reason
 	b.resyncReason, b.asProblem = reason, reason
@@ -290,7 +423,7 @@ func (b *Backend) setResyncMark(reason string) {
 	if !changed {
 		return
 	}
-	if b.kv != nil {
+	if b.kv != nil && !b.marksDone {
 		ctx, cancel := context.WithTimeout(context.Background(), markWriteWait)
 		err := b.kv.Set(ctx, resyncMarkKey, reason)
 		cancel()
@@ -307,11 +440,13 @@ func (b *Backend) setResyncMark(reason string) {
 // clearResyncMark forgets the mark after a full resync (or a logout, after
 // which the next pairing starts from scratch anyway).
 func (b *Backend) clearResyncMark() {
+	b.markMu.Lock()
+	defer b.markMu.Unlock()
 	b.mu.Lock()
 	had := b.resyncReason != ""
 	b.resyncReason, b.asProblem, b.autoTried = "", "", false
 	b.mu.Unlock()
-	if !had || b.kv == nil {
+	if !had || b.kv == nil || b.marksDone {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), markWriteWait)

@@ -1,6 +1,7 @@
 package wm
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -67,11 +68,12 @@ func (k testKV) mark(t *testing.T) string {
 // appStateServer plays WhatsApp's side of app-state sync: it encodes
 // patches with whatsmeow's own encoder and an app-state key the device also
 // holds, keeping the server's LTHash and MACs in a device store of its own.
-// Its fetch does what whatsmeow's Client.FetchAppState does (appstate.go of
-// the pinned whatsmeow: delete the version on a full sync, read the
-// version, apply the patches after it, dispatch the events), through
-// whatsmeow's real ApplyAppStatePatches; the one difference is that a full
-// sync gets the patches from version 1 instead of a snapshot.
+// Its fetch does what whatsmeow's Client.FetchAppState does (delete the
+// version on a full sync, read the version, apply the patches after it,
+// dispatch the events; PROTOCOL.md, "App state (contacts, labels)", "Full
+// sync"), through whatsmeow's real ApplyAppStatePatches; the one difference
+// is that a full sync gets the patches from version 1 instead of a snapshot
+// (PROTOCOL.md, same section, "Test server").
 type appStateServer struct {
 	t     *testing.T
 	proc  *appstate.Processor
@@ -190,9 +192,9 @@ func (s *appStateServer) fetch(b *Backend) func(context.Context, appstate.WAPatc
 	}
 }
 
-// notified does what whatsmeow does on a server_sync notification
-// (notification.go handleAppStateNotification): fetch, and only log a
-// failure, on the client's logger.
+// notified does what whatsmeow does on a server_sync notification: fetch,
+// and only log a failure, on the client's logger (PROTOCOL.md, "App state
+// (contacts, labels)", "What a mismatch looks like").
 func (s *appStateServer) notified(ctx context.Context, b *Backend, name appstate.WAPatchName) error {
 	err := s.fetch(b)(ctx, name, false, false)
 	if err != nil {
@@ -264,6 +266,21 @@ func contactNamed(jid, full string) func(wa.Event) bool {
 	return func(ev wa.Event) bool {
 		cu, ok := ev.(wa.ContactsUpserted)
 		return ok && slices.ContainsFunc(cu.Contacts, func(c model.Contact) bool { return c.JID == jid && c.FullName == full })
+	}
+}
+
+// resyncedOnce checks that the app-state fetches so far are the one full
+// resync of contacts and labels, and that it cleared the mark.
+func resyncedOnce(t *testing.T, fake *fakeNet, kv testKV) {
+	t.Helper()
+	fake.mu.Lock()
+	fetches := slices.Clone(fake.fetches)
+	fake.mu.Unlock()
+	if want := []string{"critical_unblock_low full", "regular full"}; !slices.Equal(fetches, want) {
+		t.Fatalf("fetches = %q, want %q", fetches, want)
+	}
+	if got := kv.mark(t); got != "" {
+		t.Fatalf("mark after the resync = %q", got)
 	}
 }
 
@@ -363,10 +380,14 @@ func TestShutdownDuringAppStateSaveMarksAndResyncsOnNextStart(t *testing.T) {
 	if got := kv.mark(t); !strings.Contains(got, "stopped while the app state was being saved") {
 		t.Fatalf("resync mark after the wait ran out = %q", got)
 	}
-	// The handler goes on with an ended context: its MAC write fails.
+	// The handler goes on with an ended context: its MAC write fails. The
+	// mark is already saved, and nothing is written once Close returned.
 	close(bl.release)
 	if err := <-handlerDone; err != nil {
 		t.Logf("handler after shutdown: %v", err)
+	}
+	if got := kv.mark(t); !strings.Contains(got, "stopped while the app state was being saved") {
+		t.Fatalf("resync mark written after Close returned: %q", got)
 	}
 
 	// Next start, same database: the mark is reported at once.
@@ -389,15 +410,7 @@ func TestShutdownDuringAppStateSaveMarksAndResyncsOnNextStart(t *testing.T) {
 	b2.handle(&events.Connected{})
 	waitEvent(t, b2, "AppStateResynced", isResynced)
 	waitEvent(t, b2, "the re-read contacts", contactNamed(adaJID, "Ada Lovelace King"))
-	fake2.mu.Lock()
-	fetches := slices.Clone(fake2.fetches)
-	fake2.mu.Unlock()
-	if want := []string{"critical_unblock_low full", "regular full"}; !slices.Equal(fetches, want) {
-		t.Fatalf("fetches = %q, want %q", fetches, want)
-	}
-	if got := kv.mark(t); got != "" {
-		t.Fatalf("mark after a successful resync = %q", got)
-	}
+	resyncedOnce(t, fake2, kv)
 	if d := b2.Diagnostics(ctx); d.NeedsFullResync || d.AppStateProblem != "" || d.AppState["critical_unblock_low"] != srv.version(appstate.WAPatchCriticalUnblockLow) {
 		t.Fatalf("Diagnostics after the resync = %#v", d)
 	}
@@ -525,15 +538,7 @@ func TestMismatchIsReportedAndResynced(t *testing.T) {
 	}
 	waitEvent(t, b, "the re-read contacts", contactNamed(adaJID, "Ada King"))
 	waitEvent(t, b, "AppStateResynced", isResynced)
-	fake.mu.Lock()
-	fetches := slices.Clone(fake.fetches)
-	fake.mu.Unlock()
-	if want := []string{"critical_unblock_low full", "regular full"}; !slices.Equal(fetches, want) {
-		t.Fatalf("fetches = %q, want %q", fetches, want)
-	}
-	if got := kv.mark(t); got != "" {
-		t.Fatalf("mark after the resync = %q", got)
-	}
+	resyncedOnce(t, fake, kv)
 	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Augusta Ada King"))
 	if err := srv.notified(ctx, b, appstate.WAPatchCriticalUnblockLow); err != nil {
 		t.Fatalf("incremental sync after the resync: %v", err)
@@ -651,5 +656,207 @@ func TestResyncMarkIsLoadedAndCleared(t *testing.T) {
 	b.clearResyncMark()
 	if kv.mark(t) != "" || b.Diagnostics(context.Background()).NeedsFullResync {
 		t.Fatal("mark not cleared")
+	}
+}
+
+// pausingAppState sits above the save guard, where whatsmeow calls it: it
+// holds the first version write before the guard sees it, as a handler that
+// has decoded a patch and is about to save it.
+type pausingAppState struct {
+	wastore.AppStateStore
+	once   sync.Once
+	paused chan struct{}
+	resume chan struct{}
+}
+
+func (s *pausingAppState) PutAppStateVersion(ctx context.Context, name string, version uint64, hash [128]byte) error {
+	s.once.Do(func() {
+		s.paused <- struct{}{}
+		<-s.resume
+	})
+	return s.AppStateStore.PutAppStateVersion(ctx, name, version, hash)
+}
+
+// pauseBeforeSave puts a pausingAppState above b's save guard.
+func pauseBeforeSave(b *Backend) *pausingAppState {
+	st := b.cli().Store
+	p := &pausingAppState{AppStateStore: st.AppState, paused: make(chan struct{}), resume: make(chan struct{})}
+	st.AppState = p
+	return p
+}
+
+// A save that whatsmeow starts as the session's context is ending, once the
+// shield saw no save in the middle, writes nothing: neither in the moment
+// between that decision and the cancel (where its version write would
+// succeed and its MAC writes fail on the cancelled context, breaking the
+// collection) nor after the cancel (where the failed version write wrote
+// nothing and needs no full resync). Either way no mark is written, during
+// or after Close, and the collection goes on syncing incrementally. When
+// the fetch carries a second patch, its decoding is refused too rather than
+// run against MACs that lack the refused patch (a mismatch that is not in
+// the saved state).
+func TestSaveStartingAsTheShieldEndsWritesNothing(t *testing.T) {
+	tests := []struct {
+		name     string
+		inWindow bool // the save goes on between the decision and the cancel
+		patches  int  // new patches in the fetch
+	}{
+		{"between the decision and the cancel", true, 1},
+		{"after the cancel", false, 1},
+		{"two patches, between the decision and the cancel", true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const wait = 3 * time.Second
+			ctx := context.Background()
+			db := openDB(t)
+			savePairedDevice(t, db, true)
+			kv := newTestKV(t, db)
+			srv := newAppStateServer(t)
+			srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada Lovelace"))
+			b1, _ := appStateBackend(t, db, kv, srv, wait)
+			if err := srv.fetch(b1)(ctx, appstate.WAPatchCriticalUnblockLow, false, false); err != nil {
+				t.Fatal(err)
+			}
+
+			for i := range tt.patches {
+				srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, fmt.Sprintf("Ada King %d", i+1)))
+			}
+			handlerCtx := openSession(t, b1)
+			bl := holdSaves(b1)
+			p := pauseBeforeSave(b1)
+			handlerDone := make(chan error, 1)
+			go func() { handlerDone <- srv.notified(handlerCtx, b1, appstate.WAPatchCriticalUnblockLow) }()
+			<-p.paused
+
+			// resume lets the held version write go on and waits until the
+			// save is held in its MAC writes or the handler is done.
+			resume := func() {
+				close(p.resume)
+				select {
+				case <-bl.blocked:
+				case err := <-handlerDone:
+					handlerDone <- err
+				}
+			}
+			if tt.inWindow {
+				var once sync.Once
+				b1.shieldEnding = func() { once.Do(resume) }
+			}
+			b1.Close()
+			if !tt.inWindow {
+				resume()
+			}
+			close(bl.release)
+			if err := <-handlerDone; err != nil {
+				t.Logf("handler: %v", err)
+			}
+			if got := kv.mark(t); got != "" {
+				t.Fatalf("resync mark = %q, want none: the save wrote nothing", got)
+			}
+
+			srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Augusta Ada King"))
+			b2, _ := appStateBackend(t, db, kv, srv, wait)
+			if d := b2.Diagnostics(ctx); d.NeedsFullResync || d.AppState["critical_unblock_low"] != 1 {
+				t.Fatalf("Diagnostics = %#v, want version 1 and no resync due", d)
+			}
+			if err := srv.fetch(b2)(ctx, appstate.WAPatchCriticalUnblockLow, false, false); err != nil {
+				t.Fatalf("incremental sync after the save that wrote nothing: %v", err)
+			}
+		})
+	}
+}
+
+// failingWrites fails the app-state writes named in fail beneath the save
+// guard, as a full disk would, and counts the MAC writes that reach it.
+type failingWrites struct {
+	wastore.AppStateStore
+	fail      map[string]error // "version", "delete", "put"
+	macWrites int
+}
+
+func (s *failingWrites) PutAppStateVersion(ctx context.Context, name string, version uint64, hash [128]byte) error {
+	if err := s.fail["version"]; err != nil {
+		return err
+	}
+	return s.AppStateStore.PutAppStateVersion(ctx, name, version, hash)
+}
+
+func (s *failingWrites) DeleteAppStateMutationMACs(ctx context.Context, name string, macs [][]byte) error {
+	s.macWrites++
+	if err := s.fail["delete"]; err != nil {
+		return err
+	}
+	return s.AppStateStore.DeleteAppStateMutationMACs(ctx, name, macs)
+}
+
+func (s *failingWrites) PutAppStateMutationMACs(ctx context.Context, name string, version uint64, muts []wastore.AppStateMutationMAC) error {
+	s.macWrites++
+	if err := s.fail["put"]; err != nil {
+		return err
+	}
+	return s.AppStateStore.PutAppStateMutationMACs(ctx, name, version, muts)
+}
+
+// Which failed writes of a save mark a full resync: a failed version write
+// on an ended context wrote nothing (and the save's MAC writes must then
+// not be made either); a failed write of a save whose version was written,
+// or a version write that failed for another reason while whatsmeow goes
+// on decoding, leaves the collection broken.
+func TestFailedSaveWritesMarkOnlyWhenSomethingWasWritten(t *testing.T) {
+	diskErr := errors.New("disk I/O error")
+	tests := []struct {
+		name      string
+		ended     bool // the save's context has ended
+		fail      map[string]error
+		mark      bool
+		macWrites int
+	}{
+		{"a save that succeeds", false, nil, false, 2},
+		{"version write on an ended context", true, nil, false, 0},
+		{"version write fails", false, map[string]error{"version": diskErr}, true, 0},
+		{"MAC delete of a started save fails", false, map[string]error{"delete": diskErr}, true, 2},
+		{"MAC write of a started save fails", false, map[string]error{"put": diskErr}, true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openDB(t)
+			savePairedDevice(t, db, true)
+			kv := newTestKV(t, db)
+			b, err := New(context.Background(), db, Options{Log: waLog.Noop, State: kv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			g := b.cli().Store.AppState.(*guardedAppState)
+			inner := &failingWrites{AppStateStore: g.AppStateStore, fail: tt.fail}
+			g.AppStateStore = inner
+
+			ctx, cancel := context.WithCancel(context.Background())
+			if tt.ended {
+				cancel()
+			}
+			defer cancel()
+			// The three writes of whatsmeow's save of one patch, in order
+			// (PROTOCOL.md, "App state": how a save can break).
+			name := string(appstate.WAPatchRegular)
+			_ = g.PutAppStateVersion(ctx, name, 7, [128]byte{1})
+			mac := func(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+			_ = g.DeleteAppStateMutationMACs(ctx, name, [][]byte{mac(1)})
+			_ = g.PutAppStateMutationMACs(ctx, name, 7, []wastore.AppStateMutationMAC{{IndexMAC: mac(2), ValueMAC: mac(3)}})
+
+			if got := kv.mark(t) != ""; got != tt.mark {
+				t.Errorf("marked = %v, want %v (mark %q)", got, tt.mark, kv.mark(t))
+			}
+			if inner.macWrites != tt.macWrites {
+				t.Errorf("%d MAC writes reached the store, want %d", inner.macWrites, tt.macWrites)
+			}
+			g.g.mu.Lock()
+			saving := len(g.g.saving)
+			g.g.mu.Unlock()
+			if saving != 0 {
+				t.Errorf("the guard still counts %d saves in the middle", saving)
+			}
+		})
 	}
 }

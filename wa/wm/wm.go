@@ -196,6 +196,15 @@ type Backend struct {
 	kv           wa.KV
 	shields      sync.WaitGroup // one per shielded context; Close waits
 	resyncMu     sync.Mutex     // one full resync at a time
+	// markMu orders the writes of the resync mark to State; marksDone
+	// (under markMu) ends them once Close is done with the shields, since
+	// the caller closes the database after Close.
+	markMu    sync.Mutex
+	marksDone bool
+	// shieldEnding, when set (tests only), runs after a shield has decided
+	// to end and before it cancels its context: the moment a save that
+	// starts just then would be cut in half.
+	shieldEnding func()
 
 	taskNotify chan struct{}
 	workerDone chan struct{}
@@ -510,6 +519,11 @@ func (b *Backend) Close() error {
 	// Handlers still saving app state finish (bounded) before the caller
 	// closes the database.
 	b.shields.Wait()
+	// A save that was left in the middle fails after this; its shield has
+	// saved the mark already.
+	b.markMu.Lock()
+	b.marksDone = true
+	b.markMu.Unlock()
 	cli.RemoveEventHandlers()
 	b.events.Close()
 	<-b.workerDone
