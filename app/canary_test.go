@@ -29,6 +29,27 @@ func backoffs(c *fakeClock) []time.Duration {
 	return out
 }
 
+// statusDuringBackoffs records the checker's status at the start of every
+// backoff sleep (the clock has not moved yet); the returned func gives
+// what was seen so far.
+func statusDuringBackoffs(e *checkEnv) func() []CheckerStatus {
+	var mu sync.Mutex
+	var seen []CheckerStatus
+	e.clock.onSleep = func(d time.Duration) {
+		if d >= time.Minute {
+			st := e.svc.CheckerStatus()
+			mu.Lock()
+			seen = append(seen, st)
+			mu.Unlock()
+		}
+	}
+	return func() []CheckerStatus {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
+}
+
 func countOf(nums []string, n string) int {
 	k := 0
 	for _, x := range nums {
@@ -51,16 +72,7 @@ func TestCanaryCatchesThrottleLies(t *testing.T) {
 	cfg := fastConfig()
 	cfg.CheckPace = 10 * time.Second
 	e := newCheckEnv(t, w, cfg, clock)
-	var mu sync.Mutex
-	var during []CheckerStatus
-	clock.onSleep = func(d time.Duration) {
-		if d >= time.Minute {
-			st := e.svc.CheckerStatus()
-			mu.Lock()
-			during = append(during, st)
-			mu.Unlock()
-		}
-	}
+	seen := statusDuringBackoffs(e)
 	e.svc.StartChecker(e.ctx)
 	job, rs := e.check(t, nums, CheckOptions{})
 	for i, r := range rs {
@@ -81,10 +93,8 @@ func TestCanaryCatchesThrottleLies(t *testing.T) {
 	if !st.BackoffUntil.IsZero() {
 		t.Errorf("still backing off after the job: %+v", st)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(during) == 0 || !strings.Contains(during[0].Paused, "canary") || during[0].BackoffUntil.IsZero() {
-		t.Errorf("status during the backoff %+v, want the canary named", during)
+	if during := seen(); len(during) == 0 || !strings.Contains(during[0].Paused, "canary") || during[0].BackoffUntil.IsZero() {
+		t.Errorf("status during the backoff %+v, want the canary named", seen())
 	}
 	// Nothing lied about reached the cache.
 	for _, n := range nums {
