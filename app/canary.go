@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,94 +15,108 @@ import (
 // The canary: throttled WhatsApp servers have been reported to answer "not
 // on WhatsApp" for every number instead of an error (wa/wm/PROTOCOL.md,
 // "Existence checks (usync)"). So each batch also asks for one number known
-// to be on WhatsApp, whose answer is not stored: the account's own number
-// while WhatsApp answers it, else a contact confirmed within the cache's
-// age, rotated. When it comes back "not on WhatsApp" the whole batch is
+// to be on WhatsApp, whose answer is not stored: the account's own number,
+// unless a reply that answered other numbers left it out within the last
+// day, else a contact confirmed within the cache's age, rotated. When it comes back "not on WhatsApp" the whole batch is
 // treated as unanswered. One trip alone could be a contact that really left
 // WhatsApp: the next batch uses another canary, and when that one passes
 // the first is retired; two different canaries tripping in a row is a
 // throttle, after which no canary is retired.
 
-// Settings keys of the canary, so a restart and other processes see them.
-const (
-	keyCanarySelf     = "check.canary_self"         // "ok": WhatsApp answers the own number; "no": it did not
-	keyCanaryLast     = "check.canary_last"         // canary of the last batch sent, "" when none
-	keyCanaryNote     = "check.canary_note"         // why the last batch went without one
-	keyCanaryTripped  = "check.canary_tripped"      // canary whose trip is not yet explained
-	keyCanaryStreak   = "check.canary_streak"       // different canaries tripped in a row (2+: a throttle)
-	keyCanaryRetired  = "check.canary_retired"      // retired canaries, space separated
-	keyCanaryTrips    = "check.canary_trips"        // how many trips in all
-	keyCanaryLastTrip = "check.canary_last_trip_ms" // when the last trip was
-)
+// keyCanary is the setting holding the canary's state as one JSON
+// document, so a restart and other processes see it whole.
+const keyCanary = "check.canary"
 
 const (
-	selfAnswers = "ok"
-	selfSilent  = "no"
+	selfAnswers = "ok" // WhatsApp answered the own number
+	selfSilent  = "no" // a reply answered others and left the own number out
 )
+
+// selfSilentFor is how long the own number is not the canary after a reply
+// left it out: WhatsApp may answer it again later.
+const selfSilentFor = 24 * time.Hour
 
 // canaryState is the canary's persisted state.
 type canaryState struct {
-	self     string
-	last     string
-	note     string
-	tripped  string
-	streak   int
-	retired  []string
-	trips    int
-	lastTrip time.Time
+	self     string    // selfAnswers, selfSilent or "" (not known)
+	selfAt   time.Time // when self became selfSilent
+	last     string    // canary of the last batch sent, "" when none
+	note     string    // why the last batch went without one
+	tripped  string    // canary whose trip is not yet explained
+	streak   int       // different canaries tripped in a row (2+: a throttle)
+	retired  []string  // contacts that left WhatsApp: never canaries again
+	trips    int       // how many trips in all
+	lastTrip time.Time // when the last trip was
+}
+
+// canaryJSON is canaryState as stored; times in Unix milliseconds, 0 when
+// zero.
+type canaryJSON struct {
+	Self       string   `json:"self,omitempty"`
+	SelfAtMS   int64    `json:"self_at_ms,omitempty"`
+	Last       string   `json:"last,omitempty"`
+	Note       string   `json:"note,omitempty"`
+	Tripped    string   `json:"tripped,omitempty"`
+	Streak     int      `json:"streak,omitempty"`
+	Retired    []string `json:"retired,omitempty"`
+	Trips      int      `json:"trips,omitempty"`
+	LastTripMS int64    `json:"last_trip_ms,omitempty"`
+}
+
+func unixMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(ms int64) time.Time {
+	if ms <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+func (st canaryState) encode() string {
+	b, _ := json.Marshal(canaryJSON{ // cannot fail: strings, ints and a slice
+		Self: st.self, SelfAtMS: unixMS(st.selfAt), Last: st.last, Note: st.note, Tripped: st.tripped,
+		Streak: st.streak, Retired: st.retired, Trips: st.trips, LastTripMS: unixMS(st.lastTrip),
+	})
+	return string(b)
+}
+
+// decodeCanary reads a stored state; "" (never saved) is the zero state.
+func decodeCanary(v string) (canaryState, error) {
+	if v == "" {
+		return canaryState{}, nil
+	}
+	var j canaryJSON
+	if err := json.Unmarshal([]byte(v), &j); err != nil {
+		return canaryState{}, fmt.Errorf("reading the check canary: %w", err)
+	}
+	return canaryState{
+		self: j.Self, selfAt: fromMS(j.SelfAtMS), last: j.Last, note: j.Note, tripped: j.Tripped,
+		streak: j.Streak, retired: j.Retired, trips: j.Trips, lastTrip: fromMS(j.LastTripMS),
+	}, nil
 }
 
 func (s *Service) loadCanary(ctx context.Context) canaryState {
-	get := func(k string) string {
-		v, err := s.store.Setting(ctx, k)
-		if err != nil {
-			s.log.Warn("reading the check canary", "err", err)
-		}
-		return v
-	}
-	st := canaryState{
-		self:    get(keyCanarySelf),
-		last:    get(keyCanaryLast),
-		note:    get(keyCanaryNote),
-		tripped: get(keyCanaryTripped),
-		retired: strings.Fields(get(keyCanaryRetired)),
-	}
-	st.trips, _ = strconv.Atoi(get(keyCanaryTrips))
-	st.streak, _ = strconv.Atoi(get(keyCanaryStreak))
-	if ms, err := strconv.ParseInt(get(keyCanaryLastTrip), 10, 64); err == nil && ms > 0 {
-		st.lastTrip = time.UnixMilli(ms)
-	}
-	return st
+	cst, _ := s.loadCheckState(ctx)
+	return cst
 }
 
-func (s *Service) saveCanary(ctx context.Context, st canaryState) {
-	var ms int64
-	if !st.lastTrip.IsZero() {
-		ms = st.lastTrip.UnixMilli()
-	}
-	for k, v := range map[string]string{
-		keyCanarySelf:     st.self,
-		keyCanaryLast:     st.last,
-		keyCanaryNote:     st.note,
-		keyCanaryTripped:  st.tripped,
-		keyCanaryRetired:  strings.Join(st.retired, " "),
-		keyCanaryTrips:    strconv.Itoa(st.trips),
-		keyCanaryStreak:   strconv.Itoa(st.streak),
-		keyCanaryLastTrip: strconv.FormatInt(ms, 10),
-	} {
-		if err := s.store.SetSetting(ctx, k, v); err != nil {
-			s.log.Warn("saving the check canary", "err", err)
-		}
-	}
+// ownSilent reports whether the own number is not to be the canary at now.
+func (st canaryState) ownSilent(now time.Time) bool {
+	return st.self == selfSilent && now.Sub(st.selfAt) < selfSilentFor
 }
 
 // pickCanary chooses the canary of the next batch: the own number unless
-// WhatsApp did not answer it or it tripped last; else the contact after the
+// a reply left it out within the last selfSilentFor or it tripped last; else the contact after the
 // last one used, skipping retired ones and the one that tripped last. ""
 // with the reason in plain words when there is none.
 func (s *Service) pickCanary(ctx context.Context, st canaryState, now time.Time) (string, string) {
 	own := s.backend.Account().Phone
-	ownOK := own != "" && st.self != selfSilent
+	ownOK := own != "" && !st.ownSilent(now)
 	if ownOK && st.tripped != own {
 		return own, ""
 	}
@@ -147,10 +162,11 @@ func durationWords(d time.Duration) string {
 
 // Canary verdicts.
 const (
-	canaryNone   = iota // no canary in the batch
-	canaryPass          // on WhatsApp, as it should be
-	canaryTrip          // "not on WhatsApp": the batch is not believed
-	canaryUnsure        // left out, or an error: tells nothing
+	canaryNone    = iota // no canary in the batch
+	canaryPass           // on WhatsApp, as it should be
+	canaryTrip           // "not on WhatsApp": the batch is not believed
+	canaryLeftOut        // left out of the reply: tells nothing about the batch
+	canaryFailed         // an error for the canary alone: tells nothing
 )
 
 // canaryVerdict reads the canary's answer.
@@ -163,13 +179,15 @@ func canaryVerdict(canary string, answers []wa.CheckAnswer) int {
 			continue
 		}
 		switch {
-		case !a.Answered || a.Err != nil:
-			return canaryUnsure
+		case !a.Answered:
+			return canaryLeftOut
+		case a.Err != nil:
+			return canaryFailed
 		case a.Exists:
 			return canaryPass
 		default:
 			return canaryTrip
 		}
 	}
-	return canaryUnsure
+	return canaryLeftOut
 }

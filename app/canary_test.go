@@ -29,6 +29,27 @@ func backoffs(c *fakeClock) []time.Duration {
 	return out
 }
 
+// statusDuringBackoffs records the checker's status at the start of every
+// backoff sleep (the clock has not moved yet); the returned func gives
+// what was seen so far.
+func statusDuringBackoffs(e *checkEnv) func() []CheckerStatus {
+	var mu sync.Mutex
+	var seen []CheckerStatus
+	e.clock.onSleep = func(d time.Duration) {
+		if d >= time.Minute {
+			st := e.svc.CheckerStatus()
+			mu.Lock()
+			seen = append(seen, st)
+			mu.Unlock()
+		}
+	}
+	return func() []CheckerStatus {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
+}
+
 func countOf(nums []string, n string) int {
 	k := 0
 	for _, x := range nums {
@@ -51,16 +72,7 @@ func TestCanaryCatchesThrottleLies(t *testing.T) {
 	cfg := fastConfig()
 	cfg.CheckPace = 10 * time.Second
 	e := newCheckEnv(t, w, cfg, clock)
-	var mu sync.Mutex
-	var during []CheckerStatus
-	clock.onSleep = func(d time.Duration) {
-		if d >= time.Minute {
-			st := e.svc.CheckerStatus()
-			mu.Lock()
-			during = append(during, st)
-			mu.Unlock()
-		}
-	}
+	seen := statusDuringBackoffs(e)
 	e.svc.StartChecker(e.ctx)
 	job, rs := e.check(t, nums, CheckOptions{})
 	for i, r := range rs {
@@ -81,10 +93,8 @@ func TestCanaryCatchesThrottleLies(t *testing.T) {
 	if !st.BackoffUntil.IsZero() {
 		t.Errorf("still backing off after the job: %+v", st)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(during) == 0 || !strings.Contains(during[0].Paused, "canary") || during[0].BackoffUntil.IsZero() {
-		t.Errorf("status during the backoff %+v, want the canary named", during)
+	if during := seen(); len(during) == 0 || !strings.Contains(during[0].Paused, "canary") || during[0].BackoffUntil.IsZero() {
+		t.Errorf("status during the backoff %+v, want the canary named", seen())
 	}
 	// Nothing lied about reached the cache.
 	for _, n := range nums {
@@ -106,13 +116,13 @@ func TestLoneCanaryRetired(t *testing.T) {
 		ada    = "+14155550150"
 	)
 	w, nums := registeredWorld(45)
-	// WhatsApp gives an error for the own number: it cannot be the canary.
-	w.Failing = map[string]string{ownNumber: "item-not-found"}
+	// WhatsApp leaves the own number out of its replies: after the first
+	// it is not the canary.
 	w.Contacts = []sim.WorldContact{{Phone: ada, FullName: "Ada Lovelace"}}
 	clock := newFakeClock(t0)
 	cfg := fastConfig()
 	cfg.CheckPace = 10 * time.Second
-	e := newCheckEnv(t, w, cfg, clock)
+	e, _ := newDropEnv(t, w, cfg, clock, dropOwn)
 	if err := e.st.UpsertContacts(e.ctx, []model.Contact{{JID: model.JIDFromPhone(leaver), Phone: leaver,
 		FullName: "Leaver", Source: model.SourceLocal}}); err != nil {
 		t.Fatal(err)
@@ -130,7 +140,7 @@ func TestLoneCanaryRetired(t *testing.T) {
 		}
 	}
 	sent := e.sim.CheckedNumbers()
-	// Batch 1 tries the own number (an error: never again); batch 2 takes
+	// Batch 1 tries the own number (left out: not for a day); batch 2 takes
 	// the leaver, which trips; batch 2 again with Ada passes; batch 3 Ada.
 	if got := countOf(sent, ownNumber); got != 1 {
 		t.Errorf("own number sent %d times, want 1", got)
@@ -159,14 +169,13 @@ func TestLoneCanaryRetired(t *testing.T) {
 func TestTwoCanariesTripIsThrottle(t *testing.T) {
 	const bob, ada = "+14155550120", "+14155550150"
 	w, nums := registeredWorld(60)
-	w.Failing = map[string]string{ownNumber: "item-not-found"}
 	w.Contacts = []sim.WorldContact{{Phone: ada, FullName: "Ada"}, {Phone: bob, FullName: "Bob"}}
 	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 600}
 	w.ThrottleLiesAfter = 40
 	clock := newFakeClock(t0)
 	cfg := fastConfig()
 	cfg.CheckPace = 10 * time.Second
-	e := newCheckEnv(t, w, cfg, clock)
+	e, _ := newDropEnv(t, w, cfg, clock, dropOwn)
 	for _, p := range []string{bob, ada} {
 		if err := e.st.PutCheck(e.ctx, model.CheckResult{Phone: p, Status: model.CheckValid, WAID: p[1:], CheckedAt: t0}); err != nil {
 			t.Fatal(err)
@@ -179,7 +188,7 @@ func TestTwoCanariesTripIsThrottle(t *testing.T) {
 			t.Errorf("result %d = %+v, want valid", i, r)
 		}
 	}
-	// Batch 1: own number (error; 20 sent), batch 2: Bob (20, 40 in the
+	// Batch 1: own number (left out; 20 sent), batch 2: Bob (20, 40 in the
 	// window), batch 3: Ada lies, trips (1m); the batch again with Bob
 	// trips: two different canaries, a throttle: 1m doubled twice (4m).
 	got := backoffs(clock)
@@ -195,8 +204,7 @@ func TestTwoCanariesTripIsThrottle(t *testing.T) {
 // Without any possible canary the queue runs without one and says so.
 func TestNoCanary(t *testing.T) {
 	w, nums := registeredWorld(5)
-	w.Failing = map[string]string{ownNumber: "item-not-found"}
-	e := newCheckEnv(t, w, fastConfig(), newFakeClock(t0))
+	e, _ := newDropEnv(t, w, fastConfig(), newFakeClock(t0), dropOwn)
 	e.svc.StartChecker(e.ctx)
 	e.check(t, nums[:2], CheckOptions{}) // learns the own number gets no answer
 	e.check(t, nums[2:], CheckOptions{})
@@ -210,47 +218,57 @@ func TestNoCanary(t *testing.T) {
 }
 
 // dropBackend leaves chosen numbers out of the sim's answers, as WhatsApp
-// leaves out numbers it did not answer.
+// leaves out numbers it did not answer, or gives them an error of their
+// own; it records what each call sent.
 type dropBackend struct {
 	*sim.Backend
 	mu    sync.Mutex
-	calls int
+	calls [][]string
 	drop  func(call int, phone string) bool
+	fail  func(call int, phone string) bool // nil: no per-number errors
 }
 
 func (d *dropBackend) CheckNumbers(ctx context.Context, phones []string) ([]wa.CheckAnswer, error) {
 	answers, err := d.Backend.CheckNumbers(ctx, phones)
 	d.mu.Lock()
-	d.calls++
-	call := d.calls
+	d.calls = append(d.calls, slices.Clone(phones))
+	call := len(d.calls)
 	d.mu.Unlock()
 	for i := range answers {
-		if d.drop(call, answers[i].Query) {
-			answers[i] = wa.CheckAnswer{Query: answers[i].Query}
+		q := answers[i].Query
+		switch {
+		case d.drop != nil && d.drop(call, q):
+			answers[i] = wa.CheckAnswer{Query: q}
+		case d.fail != nil && d.fail(call, q):
+			answers[i] = wa.CheckAnswer{Query: q, Answered: true, Err: errors.New("item-not-found")}
 		}
 	}
 	return answers, err
 }
 
-func newDropEnv(t *testing.T, w *sim.World, cfg Config, clock *fakeClock, drop func(int, string) bool) *checkEnv {
+// sent returns what each call sent, in order.
+func (d *dropBackend) sent() [][]string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.calls)
+}
+
+func newDropEnv(t *testing.T, w *sim.World, cfg Config, clock *fakeClock, drop func(int, string) bool) (*checkEnv, *dropBackend) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	be := sim.New(w, sim.WithClock(clock.Now), sim.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
-	svc := New(st, &dropBackend{Backend: be, drop: drop}, Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	go svc.Run(ctx)
-	e := &checkEnv{svc: svc, sim: be, st: st, clock: clock, ctx: ctx, cancel: cancel}
-	t.Cleanup(e.close)
-	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)
-	defer done()
-	if err := svc.SyncOnce(syncCtx); err != nil {
-		t.Fatal(err)
-	}
-	return e
+	var d *dropBackend
+	e := newCheckEnvWrapped(t, st, w, cfg, clock, func(be *sim.Backend) wa.Backend {
+		d = &dropBackend{Backend: be, drop: drop}
+		return d
+	})
+	return e, d
 }
+
+// dropOwn leaves the account's own number out of every reply.
+func dropOwn(_ int, p string) bool { return p == ownNumber }
 
 // A number left out of replies that answered others is asked again, 3
 // times at most, then fails with "no answer" (never invalid); one answered
@@ -276,7 +294,7 @@ func TestUnansweredNumbersRetried(t *testing.T) {
 		return false
 	}
 	clock := newFakeClock(t0)
-	e := newDropEnv(t, w, fastConfig(), clock, drop)
+	e, _ := newDropEnv(t, w, fastConfig(), clock, drop)
 	e.svc.StartChecker(e.ctx)
 	job, rs := e.check(t, nums, CheckOptions{})
 	for i, r := range rs {
@@ -326,5 +344,132 @@ func TestUnansweredNumbersRetried(t *testing.T) {
 	}
 	if _, err := e.svc.RetryJob(e.ctx, job.ID); !errors.Is(err, ErrNothingToRetry) {
 		t.Errorf("RetryJob with nothing failed: %v", err)
+	}
+}
+
+// The own number stops being the canary only when a reply answered other
+// numbers of the batch and left it out, and only for a day; a reply that
+// answered nothing (a soft rate limit) or gave the own number an error of
+// its own tells nothing about it.
+func TestOwnCanaryKeptAfterOneBadReply(t *testing.T) {
+	tests := []struct {
+		name       string
+		drop       func(call int, p string) bool
+		fail       func(call int, p string) bool
+		ownInCall2 bool
+	}{
+		{name: "soft rate limit first", drop: func(call int, _ string) bool { return call == 1 }, ownInCall2: true},
+		{name: "one-off error for the own number", fail: func(call int, p string) bool { return call == 1 && p == ownNumber }, ownInCall2: true},
+		{name: "own number left out while others answered", drop: func(call int, p string) bool { return call == 1 && p == ownNumber }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, nums := registeredWorld(8)
+			clock := newFakeClock(t0)
+			cfg := fastConfig()
+			cfg.CheckBatchSize = 4
+			e, d := newDropEnv(t, w, cfg, clock, tt.drop)
+			d.fail = tt.fail
+			e.svc.StartChecker(e.ctx)
+			_, rs := e.check(t, nums[:6], CheckOptions{})
+			for i, r := range rs {
+				if r.Status != model.CheckValid {
+					t.Errorf("result %d = %+v, want valid", i, r)
+				}
+			}
+			calls := d.sent()
+			if len(calls) < 2 {
+				t.Fatalf("calls %v, want at least 2", calls)
+			}
+			if !slices.Contains(calls[0], ownNumber) {
+				t.Fatalf("call 1 %v has no own number", calls[0])
+			}
+			if got := slices.Contains(calls[1], ownNumber); got != tt.ownInCall2 {
+				t.Errorf("own number in call 2 %v: %v, want %v", calls[1], got, tt.ownInCall2)
+			}
+			// A day later the own number is asked again in any case.
+			clock.mu.Lock()
+			clock.t = clock.t.Add(25 * time.Hour)
+			clock.mu.Unlock()
+			e.check(t, nums[6:], CheckOptions{})
+			calls = d.sent()
+			if last := calls[len(calls)-1]; !slices.Contains(last, ownNumber) {
+				t.Errorf("a day later the call %v has no own number", last)
+			}
+			if st := e.svc.CheckerStatus(); st.Canary != ownNumber {
+				t.Errorf("status %+v, want the own number as canary", st)
+			}
+		})
+	}
+}
+
+// A reply that answers the canary and none of the batch is a soft rate
+// limit: the queue backs off and the batch's numbers are not charged a
+// retry.
+func TestOnlyCanaryAnsweredIsSoftLimit(t *testing.T) {
+	w, nums := registeredWorld(5)
+	clock := newFakeClock(t0)
+	e, d := newDropEnv(t, w, fastConfig(), clock, func(call int, p string) bool { return call == 1 && p != ownNumber })
+	during := statusDuringBackoffs(e)
+	e.svc.StartChecker(e.ctx)
+	job, rs := e.check(t, nums, CheckOptions{})
+	for i, r := range rs {
+		if r.Status != model.CheckValid {
+			t.Errorf("result %d = %+v, want valid", i, r)
+		}
+	}
+	if got := backoffs(clock); len(got) != 1 || got[0] != time.Minute {
+		t.Errorf("backoffs %v, want one of 1m", got)
+	}
+	if seen := during(); len(seen) == 0 || !strings.Contains(seen[0].Paused, "soft rate limit") {
+		t.Errorf("status during the backoff %+v, want a soft rate limit", seen)
+	}
+	if calls := d.sent(); len(calls) != 2 || !slices.Equal(calls[0], calls[1]) {
+		t.Errorf("calls %v, want the same batch twice", calls)
+	}
+	var charged int
+	if err := e.st.DB().QueryRow(`SELECT COALESCE(SUM(unanswered), 0) FROM check_items WHERE job_id = ?`, job.ID).Scan(&charged); err != nil || charged != 0 {
+		t.Errorf("retries charged %d (%v), want none", charged, err)
+	}
+}
+
+// A canary trip and its backoff are saved together: when the database
+// refuses the backoff, the trip is not counted either, so a process
+// killed there cannot come back with a trip and no backoff.
+func TestCanaryTripSavedWithBackoff(t *testing.T) {
+	w, nums := registeredWorld(30)
+	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 150}
+	w.ThrottleLiesAfter = 20
+	clock := newFakeClock(t0)
+	e := newCheckEnv(t, w, fastConfig(), clock)
+	for _, op := range []string{"INSERT", "UPDATE"} {
+		if _, err := e.st.DB().ExecContext(e.ctx, `CREATE TRIGGER refuse_backoff_`+op+` BEFORE `+op+` ON settings
+WHEN NEW.key = 'check.backoff_until_ms' AND NEW.value <> '0' BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type saved struct {
+		trips int
+		until time.Time
+	}
+	var mu sync.Mutex
+	var seen []saved
+	clock.onSleep = func(d time.Duration) {
+		if d >= time.Minute {
+			cst, bo := e.svc.loadCheckState(e.ctx)
+			mu.Lock()
+			seen = append(seen, saved{cst.trips, bo.until})
+			mu.Unlock()
+		}
+	}
+	e.svc.StartChecker(e.ctx)
+	e.check(t, nums, CheckOptions{})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) == 0 {
+		t.Fatal("no backoff: the canary never tripped")
+	}
+	if first := seen[0]; first.trips != 0 || !first.until.IsZero() {
+		t.Errorf("saved during the first backoff: %+v; want neither the trip nor the backoff", first)
 	}
 }

@@ -536,11 +536,11 @@ func (s *Service) CheckerStatus() CheckerStatus {
 		s.log.Warn("reading the check budget", "err", err)
 	}
 	st.BudgetLeft = max(0, st.BudgetTotal-used)
-	until, _, reason := s.loadBackoff(ctx)
-	if until.After(now) {
-		st.BackoffUntil = until
+	cst, bo := s.loadCheckState(ctx)
+	reason := bo.reason
+	if bo.until.After(now) {
+		st.BackoffUntil = bo.until
 	}
-	cst := s.loadCanary(ctx)
 	st.Canary, st.NoCanary, st.CanaryTrips, st.LastCanaryTrip = cst.last, cst.note, cst.trips, cst.lastTrip
 	if !st.Running {
 		switch {
@@ -554,31 +554,54 @@ func (s *Service) CheckerStatus() CheckerStatus {
 }
 
 func (s *Service) loadBackoff(ctx context.Context) (until time.Time, step time.Duration, reason string) {
-	u, _ := s.store.Setting(ctx, keyBackoffUntil)
-	if ms, err := strconv.ParseInt(u, 10, 64); err == nil && ms > 0 {
-		until = time.UnixMilli(ms)
-	}
-	st, _ := s.store.Setting(ctx, keyBackoffStep)
-	if ms, err := strconv.ParseInt(st, 10, 64); err == nil && ms > 0 {
-		step = time.Duration(ms) * time.Millisecond
-	}
-	reason, _ = s.store.Setting(ctx, keyBackoffReason)
-	return until, step, reason
+	_, bo := s.loadCheckState(ctx)
+	return bo.until, bo.step, bo.reason
 }
 
-func (s *Service) saveBackoff(ctx context.Context, until time.Time, step time.Duration, reason string) {
-	var ms int64
-	if !until.IsZero() {
-		ms = until.UnixMilli()
+// loadCheckState reads the canary's state and the backoff in one query,
+// so they are seen as they were saved together.
+func (s *Service) loadCheckState(ctx context.Context) (canaryState, backoff) {
+	v, err := s.store.Settings(ctx, keyCanary, keyBackoffUntil, keyBackoffStep, keyBackoffReason)
+	if err != nil {
+		s.log.Warn("reading the check queue's state", "err", err)
+		return canaryState{}, backoff{}
 	}
-	for k, v := range map[string]string{
-		keyBackoffUntil:  strconv.FormatInt(ms, 10),
-		keyBackoffStep:   strconv.FormatInt(step.Milliseconds(), 10),
-		keyBackoffReason: reason,
-	} {
-		if err := s.store.SetSetting(ctx, k, v); err != nil {
-			s.log.Warn("saving the check backoff", "err", err)
-		}
+	cst, err := decodeCanary(v[keyCanary])
+	if err != nil {
+		s.log.Warn("reading the check queue's state", "err", err) // the canary starts afresh
+	}
+	bo := backoff{reason: v[keyBackoffReason]}
+	if ms, err := strconv.ParseInt(v[keyBackoffUntil], 10, 64); err == nil {
+		bo.until = fromMS(ms)
+	}
+	if ms, err := strconv.ParseInt(v[keyBackoffStep], 10, 64); err == nil && ms > 0 {
+		bo.step = time.Duration(ms) * time.Millisecond
+	}
+	return cst, bo
+}
+
+// backoff is a backoff to persist.
+type backoff struct {
+	until  time.Time
+	step   time.Duration
+	reason string
+}
+
+// saveCheckState writes the canary's state and the backoff, whichever is
+// not nil, in one transaction: a kill cannot leave a canary trip counted
+// with no backoff saved.
+func (s *Service) saveCheckState(ctx context.Context, cst *canaryState, bo *backoff) {
+	v := map[string]string{}
+	if cst != nil {
+		v[keyCanary] = cst.encode()
+	}
+	if bo != nil {
+		v[keyBackoffUntil] = strconv.FormatInt(unixMS(bo.until), 10)
+		v[keyBackoffStep] = strconv.FormatInt(bo.step.Milliseconds(), 10)
+		v[keyBackoffReason] = bo.reason
+	}
+	if err := s.store.SetSettings(ctx, v); err != nil {
+		s.log.Warn("saving the check queue's state", "err", err)
 	}
 }
 
@@ -688,6 +711,7 @@ func (s *Service) runChecker(ctx context.Context) {
 	until, rateStep, reason := s.loadBackoff(ctx)
 	var errStep time.Duration
 	var nextAt time.Time
+	canaryOnly := false // the last reply was taken for a soft rate limit that answered the canary
 	if last, err := s.store.LastCheckBatchAt(ctx); err == nil && !last.IsZero() {
 		nextAt = last.Add(jitter(cfg.CheckPace))
 	}
@@ -778,14 +802,16 @@ func (s *Service) runChecker(ctx context.Context) {
 			send = append(slices.Clone(send), canary)
 		}
 		cst.last, cst.note = canary, note
-		s.saveCanary(ctx, cst)
+		s.saveCheckState(ctx, &cst, nil)
 		s.setPaused("")
 		s.checksChanged()
 		answers, err := s.backend.CheckNumbers(ctx, send)
 		nextAt = now.Add(jitter(cfg.CheckPace))
+		prevCanaryOnly := canaryOnly
+		canaryOnly = false
 		bg := context.WithoutCancel(ctx)
 		if ctx.Err() != nil {
-			if err == nil && canaryVerdict(canary, answers) != canaryTrip && answeredAny(send, answers) {
+			if err == nil && canaryVerdict(canary, answers) != canaryTrip && answeredAny(b.Phones, answers) {
 				// WhatsApp answered before we were stopped: keep the
 				// answers, or the next run would ask for them again.
 				if cerr := s.commitBatch(bg, b, answersToResults(b.Phones, answers)); cerr != nil {
@@ -804,7 +830,7 @@ func (s *Service) runChecker(ctx context.Context) {
 			until = c.clock().Add(rateStep)
 			reason = fmt.Sprintf("WhatsApp asked to slow down (rate-overlimit): waiting %s, until %s",
 				rateStep, until.Format("15:04:05"))
-			s.saveBackoff(bg, until, rateStep, reason)
+			s.saveCheckState(bg, nil, &backoff{until, rateStep, reason})
 			s.log.Warn("check rate-limited", "backoff", rateStep)
 			s.setPaused(reason)
 			s.checksChanged()
@@ -813,7 +839,7 @@ func (s *Service) runChecker(ctx context.Context) {
 			errStep = nextStep(errStep, errBackoffFirst, errBackoffMax)
 			until = c.clock().Add(errStep)
 			reason = fmt.Sprintf("checking failed (%v); retrying at %s", err, until.Format("15:04:05"))
-			s.saveBackoff(bg, until, rateStep, reason)
+			s.saveCheckState(bg, nil, &backoff{until, rateStep, reason})
 			if err := s.store.SetCheckJobError(bg, b.JobID, err.Error()); err != nil {
 				s.log.Warn("check job error", "err", err)
 			}
@@ -824,11 +850,15 @@ func (s *Service) runChecker(ctx context.Context) {
 		}
 		own := s.backend.Account().Phone
 		verdict := canaryVerdict(canary, answers)
+		batchAnswered := answeredAny(b.Phones, answers)
 		switch {
 		case canary == own && verdict == canaryPass:
-			cst.self = selfAnswers
-		case canary == own && verdict == canaryUnsure && cst.self != selfAnswers:
-			cst.self = selfSilent // the next batch takes a contact
+			cst.self, cst.selfAt = selfAnswers, time.Time{}
+		case canary == own && verdict == canaryLeftOut && batchAnswered:
+			// Left out of a reply that answered others: WhatsApp does not
+			// answer it for now; contacts serve for a day. A reply that
+			// answered nothing, or an error for it alone, tells nothing.
+			cst.self, cst.selfAt = selfSilent, c.clock()
 		}
 		if verdict == canaryTrip {
 			// Not believed: nothing is stored, the batch stays in flight
@@ -842,7 +872,6 @@ func (s *Service) runChecker(ctx context.Context) {
 			cst.trips++
 			cst.lastTrip = c.clock()
 			cst.tripped = canary
-			s.saveCanary(bg, cst)
 			rateStep = nextStep(rateStep, rateBackoffFirst, rateBackoffMax)
 			if throttle {
 				rateStep = nextStep(rateStep, rateBackoffFirst, rateBackoffMax)
@@ -855,7 +884,7 @@ func (s *Service) runChecker(ctx context.Context) {
 				reason = fmt.Sprintf("the canary %s came back \"not on WhatsApp\": WhatsApp may be throttling checks; nothing stored, waiting %s, until %s",
 					canary, rateStep, until.Format("15:04:05"))
 			}
-			s.saveBackoff(bg, until, rateStep, reason)
+			s.saveCheckState(bg, &cst, &backoff{until, rateStep, reason})
 			s.log.Warn("check canary tripped", "canary", canary, "throttle", throttle, "backoff", rateStep)
 			s.setPaused(reason)
 			s.checksChanged()
@@ -870,16 +899,25 @@ func (s *Service) runChecker(ctx context.Context) {
 			}
 			cst.tripped, cst.streak = "", 0
 		}
-		s.saveCanary(bg, cst)
-		if !answeredAny(send, answers) {
-			// Nothing matched, not even the canary: a soft rate limit.
+		soft := !batchAnswered && !answeredAny(send, answers)
+		if !batchAnswered && !soft {
+			// Only the canary answered. A soft rate limit too, unless the
+			// batch holds only numbers WhatsApp already left out of replies
+			// that answered others, or the last reply was the same: then
+			// these numbers are not answered, and each is charged a retry
+			// so that it ends with "no answer" rather than backing off for
+			// ever.
+			soft = b.LeftOut < len(b.Phones) && !prevCanaryOnly
+			canaryOnly = soft
+		}
+		if soft {
 			// The batch stays in flight; its numbers are not charged a
 			// retry.
 			rateStep = nextStep(rateStep, rateBackoffFirst, rateBackoffMax)
 			until = c.clock().Add(rateStep)
 			reason = fmt.Sprintf("WhatsApp answered none of the %d numbers asked (a soft rate limit): waiting %s, until %s",
 				len(b.Phones), rateStep, until.Format("15:04:05"))
-			s.saveBackoff(bg, until, rateStep, reason)
+			s.saveCheckState(bg, &cst, &backoff{until, rateStep, reason})
 			s.log.Warn("check soft rate limit", "backoff", rateStep)
 			s.setPaused(reason)
 			s.checksChanged()
@@ -888,15 +926,18 @@ func (s *Service) runChecker(ctx context.Context) {
 		if err := s.commitBatch(bg, b, answersToResults(b.Phones, answers)); err != nil {
 			// The batch stays in flight and is sent again: better than
 			// losing its answers silently.
+			s.saveCheckState(bg, &cst, nil)
 			s.log.Error("storing check results", "err", err)
 			s.updateStatus(func(st *Status) { st.LastError = err.Error() })
 			c.idle(ctx)
 			continue
 		}
+		var reset *backoff
 		if rateStep != 0 || errStep != 0 || !until.IsZero() {
 			rateStep, errStep, until, reason = 0, 0, time.Time{}, ""
-			s.saveBackoff(bg, until, 0, "")
+			reset = &backoff{}
 		}
+		s.saveCheckState(bg, &cst, reset)
 		s.checksChanged()
 	}
 }

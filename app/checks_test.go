@@ -116,8 +116,19 @@ func newCheckEnv(t testing.TB, w *sim.World, cfg Config, clock *fakeClock) *chec
 
 func newCheckEnvOn(t testing.TB, st *store.Store, w *sim.World, cfg Config, clock *fakeClock) *checkEnv {
 	t.Helper()
+	return newCheckEnvWrapped(t, st, w, cfg, clock, nil)
+}
+
+// newCheckEnvWrapped is newCheckEnvOn with the service talking to
+// wrap(sim) instead of the sim itself (nil: the sim).
+func newCheckEnvWrapped(t testing.TB, st *store.Store, w *sim.World, cfg Config, clock *fakeClock, wrap func(*sim.Backend) wa.Backend) *checkEnv {
+	t.Helper()
 	be := sim.New(w, sim.WithClock(clock.Now), sim.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
-	svc := New(st, be, Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond})
+	var backend wa.Backend = be
+	if wrap != nil {
+		backend = wrap(be)
+	}
+	svc := New(st, backend, Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	go svc.Run(ctx)
 	e := &checkEnv{svc: svc, sim: be, st: st, clock: clock, ctx: ctx, cancel: cancel}
@@ -295,16 +306,7 @@ func TestRateLimitBackoff(t *testing.T) {
 	cfg := fastConfig()
 	cfg.CheckPace = 10 * time.Second
 	e := newCheckEnv(t, w, cfg, clock)
-	var mu sync.Mutex
-	var seen []CheckerStatus
-	clock.onSleep = func(d time.Duration) {
-		if d >= time.Minute {
-			st := e.svc.CheckerStatus()
-			mu.Lock()
-			seen = append(seen, st)
-			mu.Unlock()
-		}
-	}
+	during := statusDuringBackoffs(e)
 	e.svc.StartChecker(e.ctx)
 	_, rs := e.check(t, nums, CheckOptions{})
 	for i, r := range rs {
@@ -312,17 +314,10 @@ func TestRateLimitBackoff(t *testing.T) {
 			t.Fatalf("result %d = %+v after the backoff", i, r)
 		}
 	}
-	var backoffs []time.Duration
-	for _, d := range clock.Sleeps() {
-		if d >= time.Minute {
-			backoffs = append(backoffs, d)
-		}
+	if got := backoffs(clock); len(got) < 2 || got[0] != time.Minute || got[1] != 2*time.Minute {
+		t.Errorf("backoff sleeps %v, want 1m then 2m", got)
 	}
-	if len(backoffs) < 2 || backoffs[0] != time.Minute || backoffs[1] != 2*time.Minute {
-		t.Errorf("backoff sleeps %v, want 1m then 2m", backoffs)
-	}
-	mu.Lock()
-	defer mu.Unlock()
+	seen := during()
 	if len(seen) == 0 {
 		t.Fatal("no status seen during the backoff")
 	}

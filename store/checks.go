@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/wabook/wabook/model"
 )
@@ -60,6 +62,55 @@ func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 		return "", fmt.Errorf("store: setting %s: %w", key, err)
 	}
 	return v, nil
+}
+
+// Settings returns the values of keys read in one query, so values
+// written together are seen together; an unset key maps to "".
+func (s *Store) Settings(ctx context.Context, keys ...string) (map[string]string, error) {
+	out := make(map[string]string, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		out[k] = ""
+		args[i] = k
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT key, value FROM settings WHERE key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: settings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("store: settings: %w", err)
+		}
+		out[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: settings: %w", err)
+	}
+	return out, nil
+}
+
+// SetSettings stores several settings in one transaction: all or none, so
+// a kill cannot leave half of a change that belongs together.
+func (s *Store) SetSettings(ctx context.Context, values map[string]string) error {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // a fixed order, so a failure part way is reproducible
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, values[k]); err != nil {
+				return fmt.Errorf("store: set setting %s: %w", k, err)
+			}
+		}
+		return nil
+	})
 }
 
 // SetSetting stores a setting.

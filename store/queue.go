@@ -84,6 +84,9 @@ type CheckBatch struct {
 	// Reserved is how many numbers beyond Phones were charged to the
 	// budget for this send (the canary); 0 when the claim had no room.
 	Reserved int
+	// LeftOut is how many of Phones an earlier reply that answered other
+	// numbers left out (since the job's last retry).
+	LeftOut int
 }
 
 // CheckClaim says what ClaimCheckBatch may take.
@@ -595,6 +598,10 @@ WHERE job_id = ? AND phone = ? AND status = ? AND batch = 0`)
 			}
 			b.Attempts++
 			b.Account, b.Day = c.Account, c.Day
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT phone) FROM check_items
+WHERE job_id = ? AND batch = ? AND unanswered > 0`, j.ID, b.ID).Scan(&b.LeftOut); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE check_batches SET attempts = ?, sent_at_ms = ? WHERE id = ?`,
 				b.Attempts, nowMS, b.ID); err != nil {
 				return err

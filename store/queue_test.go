@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,5 +198,31 @@ func TestMigrationKeepsV1Queue(t *testing.T) {
 	}
 	if j, err := s.CheckJob(context.Background(), 7); err != nil || j.State != JobQueued || j.Account != "" {
 		t.Errorf("v1 job after migration: %+v, %v", j, err)
+	}
+}
+
+// Settings written together are stored all or none, and read together.
+func TestSetSettingsAllOrNone(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	if err := s.SetSettings(ctx, map[string]string{"a.one": "1", "a.two": "2"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Settings(ctx, "a.one", "a.two", "a.unset")
+	if err != nil || got["a.one"] != "1" || got["a.two"] != "2" || got["a.unset"] != "" || len(got) != 3 {
+		t.Fatalf("Settings = %v, %v", got, err)
+	}
+	// The database refuses the last key written: nothing of the change
+	// may stay.
+	if _, err := s.DB().ExecContext(ctx, `CREATE TRIGGER refuse_z BEFORE INSERT ON settings
+WHEN NEW.key = 'z.refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != nil {
+		t.Fatal(err)
+	}
+	err = s.SetSettings(ctx, map[string]string{"a.one": "10", "a.two": "20", "z.refused": "x"})
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("SetSettings with a refused key: %v", err)
+	}
+	if got, _ := s.Settings(ctx, "a.one", "a.two"); got["a.one"] != "1" || got["a.two"] != "2" {
+		t.Errorf("after a failed SetSettings: %v, want the old values", got)
 	}
 }

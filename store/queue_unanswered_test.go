@@ -24,7 +24,7 @@ func TestCompleteCheckBatchRequeuesUnanswered(t *testing.T) {
 	}
 	claim := CheckClaim{Max: 20, Now: t0, Account: "+1", Day: "2026-03-02"}
 	b, err := s.ClaimCheckBatch(ctx, claim)
-	if err != nil || b == nil {
+	if err != nil || b == nil || b.LeftOut != 0 {
 		t.Fatal(b, err)
 	}
 	// +1000 answered; +2000 explicitly unanswered; +3000 missing.
@@ -37,8 +37,8 @@ func TestCompleteCheckBatchRequeuesUnanswered(t *testing.T) {
 	}
 	for round := 1; round <= MaxUnanswered; round++ {
 		b, err := s.ClaimCheckBatch(ctx, claim)
-		if err != nil || b == nil || !slices.Equal(b.Phones, []string{"+2000", "+3000"}) {
-			t.Fatalf("round %d: claim %+v, %v; want the two unanswered numbers again", round, b, err)
+		if err != nil || b == nil || !slices.Equal(b.Phones, []string{"+2000", "+3000"}) || b.LeftOut != 2 {
+			t.Fatalf("round %d: claim %+v, %v; want the two unanswered numbers again, both left out before", round, b, err)
 		}
 		if st, _ := s.CheckJobState(ctx, id); st != JobRunning {
 			t.Fatalf("round %d: job %s, want running", round, st)

@@ -31,9 +31,9 @@ type usyncAnswer struct {
 	err          error // an error for this number alone
 }
 
-// newUsyncSID returns a fresh usync session id. whatsmeow uses its request
-// id generator, which the netClient seam does not offer; any unique string
-// serves the same purpose of telling queries apart.
+// newUsyncSID returns a fresh usync session id: the netClient seam offers
+// no request id generator, and a unique string serves the same purpose of
+// telling queries apart (an assumption: wa/wm/PROTOCOL.md, "Request (sent)").
 func newUsyncSID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
@@ -41,7 +41,8 @@ func newUsyncSID() string {
 }
 
 // contactQuery builds the usync contact query for "+digits" numbers, in the
-// shape upstream whatsmeow sends since July 2026 (PROTOCOL.md).
+// shape current clients send (wa/wm/PROTOCOL.md, "Existence checks (usync)",
+// "Request (sent)").
 func contactQuery(sid string, phones []string) whatsmeow.DangerousInfoQuery {
 	users := make([]waBinary.Node, len(phones))
 	for i, p := range phones {

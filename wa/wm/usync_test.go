@@ -177,7 +177,8 @@ func TestCheckNumbersQuery(t *testing.T) {
 	}
 }
 
-// A LID answer teaches whatsmeow's LID map, as upstream does.
+// A LID answer teaches whatsmeow's LID map (wa/wm/PROTOCOL.md, "Existence
+// checks (usync)", "Replies (parsed)").
 func TestCheckNumbersStoresLIDMapping(t *testing.T) {
 	b, fake := newTestBackend(t, testOpts{})
 	answerUsync(t, fake, "lid")
