@@ -147,7 +147,9 @@ func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.
 			}
 			backend = sim.New(world)
 		default:
-			b, err := wm.New(ctx, d.store.DB(), wm.Options{})
+			// State: the marks the connected backend keeps (such as a due
+			// full app-state resync) are read from the same settings.
+			b, err := wm.New(ctx, d.store.DB(), wm.Options{State: app.SettingsKV(d.store)})
 			if err != nil {
 				in.BackendErr = fmt.Errorf("starting the WhatsApp client: %w", err)
 				break

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa/wm"
 )
 
@@ -302,5 +304,30 @@ func TestDoctorOnDamagedDatabase(t *testing.T) {
 	rep = doctorJSON(t, "--db", junk, "doctor", "--json")
 	if !strings.Contains(rep.Database.Error, "not an SQLite database") {
 		t.Errorf("junk file: %+v", rep.Database)
+	}
+}
+
+// The app-state resync mark a run of the real backend left in the database
+// (wa/wm/appstate.go) is what doctor reports: the mark is read through the
+// same settings the connected backend writes it to.
+func TestDoctorReportsTheResyncMark(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reason = "app state regular: mismatching LTHash"
+	if err := st.SetSetting(context.Background(), "wa_app_state_resync", reason); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	r := doctorJSON(t, "--db", db, "doctor", "--json")
+	if !r.AppState.Known || !r.AppState.NeedsFullResync || r.AppState.Problem != reason {
+		t.Fatalf("app state %+v, want the mark %q with a full resync needed", r.AppState, reason)
+	}
+	out, _, code := runWabook(t, "--db", db, "doctor")
+	if code != 0 || !strings.Contains(out, reason) || !strings.Contains(out, "full resync needed:  yes") {
+		t.Errorf("text output (exit %d) lacks the mark:\n%s", code, out)
 	}
 }
