@@ -163,13 +163,5 @@ func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.
 		}
 	}
 	env := cli.Env{Out: stdout, Err: stderr, Doctor: &in}
-	if err := commands["doctor"](ctx, env, args); err != nil {
-		fmt.Fprintf(stderr, "wabook: %v\n", err)
-		var usageErr *cli.UsageError
-		if errors.As(err, &usageErr) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return commandExit(commands["doctor"](ctx, env, args), stderr)
 }

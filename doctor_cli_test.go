@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -329,5 +330,34 @@ func TestDoctorReportsTheResyncMark(t *testing.T) {
 	out, _, code := runWabook(t, "--db", db, "doctor")
 	if code != 0 || !strings.Contains(out, reason) || !strings.Contains(out, "full resync needed:  yes") {
 		t.Errorf("text output (exit %d) lacks the mark:\n%s", code, out)
+	}
+}
+
+// brokenPipe is stdout whose reader went away (wabook doctor | head -1).
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) {
+	return 0, &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+}
+
+// Doctor and the other commands share one mapping from error to exit code:
+// a reader that went away is no failure, a usage error is 2.
+func TestCommandExitCodes(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	for _, tt := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"--db", db, "doctor"}, 0, ""},
+		{[]string{"--db", db, "doctor", "--json"}, 0, ""},
+		{[]string{"--sim", world, "--db", db, "contacts", "--format", "json"}, 0, ""},
+		{[]string{"--db", db, "doctor", "extra"}, 2, "wabook: doctor: unexpected argument \"extra\""},
+	} {
+		var errOut bytes.Buffer
+		code := run(tt.args, brokenPipe{}, &errOut)
+		if code != tt.code || !strings.HasPrefix(errOut.String(), tt.err) || (tt.err == "" && errOut.Len() > 0) {
+			t.Errorf("%v into a broken pipe: exit %d, stderr %q; want %d, %q", tt.args, code, errOut.String(), tt.code, tt.err)
+		}
 	}
 }
