@@ -23,7 +23,8 @@ const (
 	// MaxVersionFetch bounds one fetch, page and sw.js together.
 	MaxVersionFetch = 10 * time.Second
 	// versionUserAgent is a current desktop Chrome: the page is served to
-	// browsers it knows (whatsmeow sends this one since 933deb5f).
+	// browsers it knows (PROTOCOL.md, "WhatsApp Web version": the request
+	// looks like a desktop browser's).
 	versionUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/148.0.0.0 Safari/537.36"
 	// maxVersionPage bounds how much of a page is read.
 	maxVersionPage = 8 << 20
@@ -96,8 +97,8 @@ func fetchRevision(ctx context.Context, hc *http.Client, u string) (uint32, erro
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", u, err)
 	}
-	// What a browser opening the page by hand sends (whatsmeow update.go,
-	// GetLatestVersion).
+	// What a browser opening the page by hand sends (PROTOCOL.md, "WhatsApp
+	// Web version").
 	req.Header.Set("User-Agent", versionUserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
@@ -131,8 +132,9 @@ func fetchRevision(ctx context.Context, hc *http.Client, u string) (uint32, erro
 // applyVersion makes whatsmeow announce v. whatsmeow keeps the version in
 // package globals: SetWAVersion changes the one reported and the build hash
 // sent when pairing, but in the pinned whatsmeow not the client payload's
-// AppVersion, which is what WhatsApp checks (fixed upstream in a763037b);
-// so both are set. Only the adapter calls this, before each connect attempt.
+// AppVersion, which is what WhatsApp checks (PROTOCOL.md, "WhatsApp Web
+// version": SetWAVersion alone does not change what is sent); so both are
+// set. Only the adapter calls this, before each connect attempt.
 func applyVersion(v string) error {
 	parsed, err := wastore.ParseVersion(v)
 	if err != nil {
