@@ -187,16 +187,22 @@ func (v *Versions) Refresh(ctx context.Context) wa.VersionChoice {
 // Refused marks refused as outdated and, unless the user pinned the
 // version, finds another to retry with: a freshly fetched one, else one
 // the cache still trusts, else the built-in one, whichever is newer than
-// refused and not refused itself.
+// refused and not refused itself. A pinned version is marked with its
+// source, so that a typo blocks no other version (store.UserNamed).
 func (v *Versions) Refused(ctx context.Context, refused string) (wa.VersionChoice, bool) {
+	pin, pinned := v.pinned()
 	if v.store != nil {
-		if err := v.store.MarkWAVersionRefused(ctx, refused, v.now()); err != nil {
+		source := ""
+		if pinned && pin.Version == refused {
+			source = pin.Source
+		}
+		if err := v.store.MarkWAVersionRefused(ctx, refused, source, v.now()); err != nil {
 			return wa.VersionChoice{Note: err.Error()}, false
 		}
 	}
-	if c, ok := v.pinned(); ok {
-		c.Note = fmt.Sprintf("%s pins it", pinWord(c.Source))
-		return c, false
+	if pinned {
+		pin.Note = fmt.Sprintf("%s pins it", pinWord(pin.Source))
+		return pin, false
 	}
 	var note string
 	if v.url != "" {
@@ -263,7 +269,8 @@ func (v *Versions) fetchAndCache(ctx context.Context) (string, error) {
 }
 
 // usable reports whether version may be announced: it was not refused and
-// is newer than every refused one.
+// is newer than every refused one the user did not merely name
+// (store.CachedWAVersion keeps the same floor).
 func (v *Versions) usable(ctx context.Context, version string) bool {
 	if v.store == nil {
 		return true
@@ -273,7 +280,10 @@ func (v *Versions) usable(ctx context.Context, version string) bool {
 		return true
 	}
 	for _, r := range all {
-		if !r.RefusedAt.IsZero() && !older(r.Version, version) {
+		if r.RefusedAt.IsZero() {
+			continue
+		}
+		if r.Version == version || (!r.UserNamed() && !older(r.Version, version)) {
 			return false
 		}
 	}

@@ -224,3 +224,41 @@ func TestVersionsRefreshAndConnected(t *testing.T) {
 		t.Errorf("Connected not recorded: %+v", recs)
 	}
 }
+
+// A mistyped --wa-version that WhatsApp refuses is recorded (doctor shows
+// it) but blocks none of the versions below it once the flag is gone: not
+// the cache, not a fetched one, not the built-in one.
+func TestVersionsPinnedRefusalBlocksNothingElse(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Unix(1_800_000_000, 0)
+	clock := func() time.Time { t0 = t0.Add(time.Minute); return t0 }
+	const typo, cached, fetched = "2.3000.1999999999", "2.3000.1050000000", "2.3000.1099999999"
+	st := openVersionStore(t)
+	if err := st.RecordWAVersionFetched(ctx, cached, "https://web.whatsapp.com", clock()); err != nil {
+		t.Fatal(err)
+	}
+	page := &pageFetch{names: fetched}
+	pv := NewVersions(st, VersionOptions{Flag: typo, Fetch: page.fetch, BuiltIn: testBuiltIn, Clock: clock})
+	if next, ok := pv.Refused(ctx, typo); ok || next.Version != typo {
+		t.Fatalf("Refused(pinned) = %+v, %v", next, ok)
+	}
+	recs, _ := st.WAVersions(ctx)
+	if len(recs) != 2 || recs[0].Version != typo || recs[0].RefusedAt.IsZero() || recs[0].Source != "flag" {
+		t.Fatalf("the pinned refusal is not recorded with its source: %+v", recs)
+	}
+
+	v := NewVersions(st, VersionOptions{Fetch: page.fetch, BuiltIn: testBuiltIn, Clock: clock})
+	if got := v.Announce(ctx); got.Version != cached || got.Source != wa.VersionFromCache {
+		t.Errorf("Announce after a pinned refusal = %+v, want the cached %s", got, cached)
+	}
+	if got := v.Refresh(ctx); got.Version != fetched || got.Source != wa.VersionFromFetch {
+		t.Errorf("Refresh after a pinned refusal = %+v, want the fetched %s", got, fetched)
+	}
+	// With no page, the built-in one is still worth announcing.
+	bv := NewVersions(openVersionStore(t), VersionOptions{Config: Config{WAVersion: typo}, BuiltIn: testBuiltIn, Clock: clock})
+	bv.Refused(ctx, typo)
+	bv = NewVersions(bv.store, VersionOptions{BuiltIn: testBuiltIn, Clock: clock})
+	if got := bv.Announce(ctx); got.Version != testBuiltIn || got.Source != wa.VersionFromBuiltIn || got.Note != "" {
+		t.Errorf("Announce of the built-in one after a pinned refusal = %+v", got)
+	}
+}
