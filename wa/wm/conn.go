@@ -150,7 +150,9 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 			qrWatched = true
 			go b.watchQR(s, cli, ch)
 		}
-		b.announceVersion(s)
+		if !b.announceVersion(s) {
+			return
+		}
 		// whatsmeow hands this context to every incoming handler; it
 		// outlives the session until no app-state save is in the middle.
 		err := cli.ConnectContext(s.handlerCtx)

@@ -156,8 +156,11 @@ func builtInChoice() wa.VersionChoice {
 // announceVersion applies the version session s announces, choosing it on
 // the session's first attempt (a choice may fetch, so never under b.mu).
 // whatsmeow reads the version from package globals when it builds the
-// client payload, so it is applied again before every attempt.
-func (b *Backend) announceVersion(s *session) {
+// client payload, so it is applied again before every attempt. When the
+// only version known is one WhatsApp refused before, it ends the session
+// with the advice a refusal gets and returns false: connecting would only
+// be refused again.
+func (b *Backend) announceVersion(s *session) bool {
 	b.mu.Lock()
 	choice := s.version
 	b.mu.Unlock()
@@ -168,6 +171,11 @@ func (b *Backend) announceVersion(s *session) {
 		}
 		if choice.Note != "" {
 			b.log.Warnf("WhatsApp Web version: %s", choice.Note)
+		}
+		if choice.Refused && !choice.Pinned {
+			b.log.Warnf("Not connecting: WhatsApp refused web version %s before", choice.Version)
+			b.versionGiveUp(s, choice, choice.Note, !b.paired(), false)
+			return false
 		}
 		b.log.Infof("Announcing WhatsApp Web version %s (%s)", choice.Version, choice.Source)
 	}
@@ -180,6 +188,7 @@ func (b *Backend) announceVersion(s *session) {
 	s.version = choice
 	b.applied = choice
 	b.mu.Unlock()
+	return true
 }
 
 // versionConnected tells the version source that WhatsApp accepted the
@@ -247,10 +256,22 @@ func (b *Backend) clientOutdated(s *session, cli *whatsmeow.Client, pairing bool
 		b.connectLoop(s.ctx, s, cli, 1)
 		return
 	}
-	why := outdatedWords(refused, next.Note, b.configPath)
-	if pairing {
+	b.versionGiveUp(s, refused, next.Note, pairing, true)
+}
+
+// versionGiveUp stops session s because WhatsApp refused version v (note
+// says why no other was found) and tells the user what to do. connected:
+// whatsmeow had a connection, which it may still be cleaning up with the
+// session's context, so a paired session is detached, not cancelled.
+func (b *Backend) versionGiveUp(s *session, v wa.VersionChoice, note string, pairing, connected bool) {
+	why := outdatedWords(v, note, b.configPath)
+	if pairing || !connected {
 		if s == nil || b.endSession(s) {
-			b.emit(wa.PairFailed{Reason: why}, wa.ConnectionChanged{State: wa.StateOffline, Detail: why})
+			var evs []wa.Event
+			if pairing {
+				evs = append(evs, wa.PairFailed{Reason: why})
+			}
+			b.emit(append(evs, wa.ConnectionChanged{State: wa.StateOffline, Detail: why})...)
 		}
 		return
 	}

@@ -438,3 +438,60 @@ func TestClientOutdatedWithoutVersionSource(t *testing.T) {
 	u.handle(&events.ClientOutdated{})
 	expectQuiet(t, u, 100*time.Millisecond)
 }
+
+// When the only version left is the built-in one and WhatsApp refused it
+// before, the adapter does not dial to be refused again: it stops at once
+// with the advice a refusal gets (paired or pairing). A pinned version is
+// still tried.
+func TestRefusedBuiltInVersionIsNotAnnouncedAgain(t *testing.T) {
+	for _, paired := range []bool{true, false} {
+		site := newVersionSite(t, "", "") // the page is gone: no newer version
+		b, st, dials := versionBackend(t, paired, site, app.VersionOptions{})
+		if err := st.MarkWAVersionRefused(context.Background(), BuiltInVersion(), "", time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Connect(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting})
+		ev := next(t, b)
+		if !paired {
+			pf, ok := ev.(wa.PairFailed)
+			if !ok {
+				t.Fatalf("unpaired: got %#v, want PairFailed", ev)
+			}
+			ev = next(t, b)
+			if cc, _ := ev.(wa.ConnectionChanged); cc.Detail != pf.Reason {
+				t.Errorf("offline detail %q differs from the pairing failure %q", cc.Detail, pf.Reason)
+			}
+		}
+		cc, ok := ev.(wa.ConnectionChanged)
+		if !ok || cc.State != wa.StateOffline {
+			t.Fatalf("paired=%v: got %#v, want offline", paired, ev)
+		}
+		for _, w := range []string{"refused web version " + BuiltInVersion(), "refused the built-in " + BuiltInVersion() + " before",
+			`set "wa_version" in /home/u/.config/wabook/config.json`, "newer whatsmeow"} {
+			if !strings.Contains(cc.Detail, w) {
+				t.Errorf("paired=%v: detail %q lacks %q", paired, cc.Detail, w)
+			}
+		}
+		expectQuiet(t, b, 100*time.Millisecond)
+		if dials.Load() != 0 || len(site.requests()) != 2 {
+			t.Errorf("paired=%v: %d dials and requests %v; want no dial after one fetch (page and sw.js)", paired, dials.Load(), site.requests())
+		}
+	}
+
+	// The user insists: a pinned version is announced even so.
+	site := newVersionSite(t, "", "")
+	b, st, dials := versionBackend(t, true, site, app.VersionOptions{Flag: BuiltInVersion()})
+	if err := st.MarkWAVersionRefused(context.Background(), BuiltInVersion(), "", time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting}, offlineRetry)
+	if dials.Load() != 1 {
+		t.Errorf("pinned: %d dials, want 1", dials.Load())
+	}
+}
