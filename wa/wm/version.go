@@ -166,8 +166,8 @@ func (b *Backend) announceVersion(s *session) bool {
 	b.mu.Unlock()
 	if choice.Version == "" {
 		choice = builtInChoice()
-		if b.versions != nil {
-			choice = b.versions.Announce(s.ctx)
+		if b.versions != nil && !b.versionCall(func() { choice = b.versions.Announce(s.ctx) }) {
+			return false // closed
 		}
 		if choice.Note != "" {
 			b.log.Warnf("WhatsApp Web version: %s", choice.Note)
@@ -188,6 +188,23 @@ func (b *Backend) announceVersion(s *session) bool {
 	s.version = choice
 	b.applied = choice
 	b.mu.Unlock()
+	return true
+}
+
+// versionCall runs f, a call of the version source (which may fetch and
+// write the version cache), unless the backend is closed; Close waits for
+// calls in flight, so none writes after it returned. It reports whether f
+// ran.
+func (b *Backend) versionCall(f func()) bool {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return false
+	}
+	b.versionCalls.Add(1)
+	b.mu.Unlock()
+	defer b.versionCalls.Done()
+	f()
 	return true
 }
 
@@ -233,7 +250,9 @@ func (b *Backend) clientOutdated(s *session, cli *whatsmeow.Client, pairing bool
 		if s != nil {
 			ctx = s.ctx
 		}
-		next, ok = b.versions.Refused(ctx, refused.Version)
+		if !b.versionCall(func() { next, ok = b.versions.Refused(ctx, refused.Version) }) {
+			return // closed
+		}
 		ok = ok && next.Version != "" && next.Version != refused.Version
 	}
 	if ok && !retried && s != nil && !refused.Pinned {
