@@ -186,7 +186,8 @@ type Backend struct {
 	// connect opens a client's connection (cli.ConnectContext; tests
 	// substitute it to play a login WhatsApp accepts at first).
 	connect func(ctx context.Context, cli *whatsmeow.Client) error
-	// loops is how many connectLoops run; one session runs one at a time.
+	// loops is how many connectLoops run (tests check a session never runs
+	// two at once).
 	loops atomic.Int32
 	// versionCalls are the version source's calls in flight (they write
 	// the version cache); Close waits for them.
