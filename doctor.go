@@ -147,7 +147,9 @@ func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.
 			}
 			backend = sim.New(world)
 		default:
-			b, err := wm.New(ctx, d.store.DB(), wm.Options{})
+			// State: the marks the connected backend keeps (such as a due
+			// full app-state resync) are read from the same settings.
+			b, err := wm.New(ctx, d.store.DB(), wm.Options{State: app.SettingsKV(d.store)})
 			if err != nil {
 				in.BackendErr = fmt.Errorf("starting the WhatsApp client: %w", err)
 				break
@@ -161,13 +163,5 @@ func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.
 		}
 	}
 	env := cli.Env{Out: stdout, Err: stderr, Doctor: &in}
-	if err := commands["doctor"](ctx, env, args); err != nil {
-		fmt.Fprintf(stderr, "wabook: %v\n", err)
-		var usageErr *cli.UsageError
-		if errors.As(err, &usageErr) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return commandExit(commands["doctor"](ctx, env, args), stderr)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"net"
@@ -11,10 +12,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa/wm"
 )
 
@@ -302,5 +305,59 @@ func TestDoctorOnDamagedDatabase(t *testing.T) {
 	rep = doctorJSON(t, "--db", junk, "doctor", "--json")
 	if !strings.Contains(rep.Database.Error, "not an SQLite database") {
 		t.Errorf("junk file: %+v", rep.Database)
+	}
+}
+
+// The app-state resync mark a run of the real backend left in the database
+// (wa/wm/appstate.go) is what doctor reports: the mark is read through the
+// same settings the connected backend writes it to.
+func TestDoctorReportsTheResyncMark(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reason = "app state regular: mismatching LTHash"
+	if err := st.SetSetting(context.Background(), "wa_app_state_resync", reason); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	r := doctorJSON(t, "--db", db, "doctor", "--json")
+	if !r.AppState.Known || !r.AppState.NeedsFullResync || r.AppState.Problem != reason {
+		t.Fatalf("app state %+v, want the mark %q with a full resync needed", r.AppState, reason)
+	}
+	out, _, code := runWabook(t, "--db", db, "doctor")
+	if code != 0 || !strings.Contains(out, reason) || !strings.Contains(out, "full resync needed:  yes") {
+		t.Errorf("text output (exit %d) lacks the mark:\n%s", code, out)
+	}
+}
+
+// brokenPipe is stdout whose reader went away (wabook doctor | head -1).
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) {
+	return 0, &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+}
+
+// Doctor and the other commands share one mapping from error to exit code:
+// a reader that went away is no failure, a usage error is 2.
+func TestCommandExitCodes(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	for _, tt := range []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"--db", db, "doctor"}, 0, ""},
+		{[]string{"--db", db, "doctor", "--json"}, 0, ""},
+		{[]string{"--sim", world, "--db", db, "contacts", "--format", "json"}, 0, ""},
+		{[]string{"--db", db, "doctor", "extra"}, 2, "wabook: doctor: unexpected argument \"extra\""},
+	} {
+		var errOut bytes.Buffer
+		code := run(tt.args, brokenPipe{}, &errOut)
+		if code != tt.code || !strings.HasPrefix(errOut.String(), tt.err) || (tt.err == "" && errOut.Len() > 0) {
+			t.Errorf("%v into a broken pipe: exit %d, stderr %q; want %d, %q", tt.args, code, errOut.String(), tt.code, tt.err)
+		}
 	}
 }

@@ -228,18 +228,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	env := cli.Env{Svc: w.svc, Out: stdout, Err: stderr}
-	if err := runCommand(ctx, env, rest); err != nil {
-		if errors.Is(err, syscall.EPIPE) {
-			return 0 // the reader has what it wanted
-		}
-		fmt.Fprintf(stderr, "wabook: %v\n", err)
-		var usageErr *cli.UsageError
-		if errors.As(err, &usageErr) {
-			return 2
-		}
-		return 1
+	return commandExit(runCommand(ctx, env, rest), stderr)
+}
+
+// commandExit is a sub-command's exit code: 0 when it succeeded or its
+// reader went away (EPIPE: the reader has what it wanted), 2 for a usage
+// error, else 1; an error is told on stderr in one line.
+func commandExit(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, syscall.EPIPE) {
+		return 0
 	}
-	return 0
+	fmt.Fprintf(stderr, "wabook: %v\n", err)
+	var usageErr *cli.UsageError
+	if errors.As(err, &usageErr) {
+		return 2
+	}
+	return 1
 }
 
 // wiring is what a run works with.

@@ -106,9 +106,30 @@ func (v *Versions) cached(ctx context.Context) (wa.VersionChoice, bool) {
 	return wa.VersionChoice{Version: rec.Version, Source: wa.VersionFromCache}, true
 }
 
-// builtInChoice is the last resort; note says why nothing better was used.
+// builtInChoice is the built-in version; note says why nothing better was
+// used.
 func (v *Versions) builtInChoice(note string) wa.VersionChoice {
 	return wa.VersionChoice{Version: v.builtIn, Source: wa.VersionFromBuiltIn, Note: note}
+}
+
+// lastResort is the built-in version when nothing better is known. When
+// WhatsApp refused it (or a newer one) before, it is marked Refused and
+// the Note says so: announcing it would only get another 405.
+func (v *Versions) lastResort(ctx context.Context, note string) wa.VersionChoice {
+	by, ok := v.refusedBy(ctx, v.builtIn)
+	if !ok {
+		return v.builtInChoice(note)
+	}
+	why := "WhatsApp refused the built-in " + v.builtIn + " before"
+	if by != v.builtIn {
+		why = fmt.Sprintf("WhatsApp refused %s before, which is newer than the built-in %s", by, v.builtIn)
+	}
+	if note != "" {
+		why = note + "; " + why
+	}
+	c := v.builtInChoice(why)
+	c.Refused = true
+	return c
 }
 
 // Current is the version a connection would announce now, without
@@ -123,7 +144,7 @@ func (v *Versions) Current(ctx context.Context) wa.VersionChoice {
 	if v.url != "" {
 		return v.builtInChoice("no version cached yet: connecting fetches one from " + v.url + " first")
 	}
-	return v.builtInChoice("")
+	return v.lastResort(ctx, "")
 }
 
 // Announce returns the version to announce, fetching one (and caching it
@@ -136,14 +157,14 @@ func (v *Versions) Announce(ctx context.Context) wa.VersionChoice {
 		return c
 	}
 	if v.url == "" {
-		return v.builtInChoice("")
+		return v.lastResort(ctx, "")
 	}
 	got, err := v.fetchAndCache(ctx)
 	if err != nil {
-		return v.builtInChoice(err.Error())
+		return v.lastResort(ctx, err.Error())
 	}
 	if !v.usable(ctx, got) {
-		return v.builtInChoice(fmt.Sprintf("%s names %s, which WhatsApp refused before", v.url, got))
+		return v.lastResort(ctx, fmt.Sprintf("%s names %s, which WhatsApp refused before", v.url, got))
 	}
 	return wa.VersionChoice{Version: got, Source: wa.VersionFromFetch}
 }
@@ -181,22 +202,28 @@ func (v *Versions) Refresh(ctx context.Context) wa.VersionChoice {
 		c.Note = note
 		return c
 	}
-	return v.builtInChoice(note)
+	return v.lastResort(ctx, note)
 }
 
 // Refused marks refused as outdated and, unless the user pinned the
 // version, finds another to retry with: a freshly fetched one, else one
 // the cache still trusts, else the built-in one, whichever is newer than
-// refused and not refused itself.
+// refused and not refused itself. A pinned version is marked with its
+// source, so that a typo blocks no other version (store.UserNamed).
 func (v *Versions) Refused(ctx context.Context, refused string) (wa.VersionChoice, bool) {
+	pin, pinned := v.pinned()
 	if v.store != nil {
-		if err := v.store.MarkWAVersionRefused(ctx, refused, v.now()); err != nil {
+		source := ""
+		if pinned && pin.Version == refused {
+			source = pin.Source
+		}
+		if err := v.store.MarkWAVersionRefused(ctx, refused, source, v.now()); err != nil {
 			return wa.VersionChoice{Note: err.Error()}, false
 		}
 	}
-	if c, ok := v.pinned(); ok {
-		c.Note = fmt.Sprintf("%s pins it", pinWord(c.Source))
-		return c, false
+	if pinned {
+		pin.Note = fmt.Sprintf("%s pins it", pinWord(pin.Source))
+		return pin, false
 	}
 	var note string
 	if v.url != "" {
@@ -263,21 +290,35 @@ func (v *Versions) fetchAndCache(ctx context.Context) (string, error) {
 }
 
 // usable reports whether version may be announced: it was not refused and
-// is newer than every refused one.
+// is newer than every refused one the user did not merely name
+// (store.CachedWAVersion keeps the same floor).
 func (v *Versions) usable(ctx context.Context, version string) bool {
+	_, refused := v.refusedBy(ctx, version)
+	return !refused
+}
+
+// refusedBy finds the refusal that rules version out: version itself, or
+// a refused version at least as new; ok is false when none does.
+func (v *Versions) refusedBy(ctx context.Context, version string) (by string, ok bool) {
 	if v.store == nil {
-		return true
+		return "", false
 	}
 	all, err := v.store.WAVersions(ctx)
 	if err != nil {
-		return true
+		return "", false
 	}
 	for _, r := range all {
-		if !r.RefusedAt.IsZero() && !older(r.Version, version) {
-			return false
+		if r.RefusedAt.IsZero() {
+			continue
+		}
+		if r.Version == version {
+			return version, true
+		}
+		if !r.UserNamed() && !older(r.Version, version) && (!ok || older(by, r.Version)) {
+			by, ok = r.Version, true
 		}
 	}
-	return true
+	return by, ok
 }
 
 // older reports whether a is an older version than b; unreadable versions

@@ -224,3 +224,100 @@ func TestVersionsRefreshAndConnected(t *testing.T) {
 		t.Errorf("Connected not recorded: %+v", recs)
 	}
 }
+
+// A mistyped --wa-version that WhatsApp refuses is recorded (doctor shows
+// it) but blocks none of the versions below it once the flag is gone: not
+// the cache, not a fetched one, not the built-in one.
+func TestVersionsPinnedRefusalBlocksNothingElse(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Unix(1_800_000_000, 0)
+	clock := func() time.Time { t0 = t0.Add(time.Minute); return t0 }
+	const typo, cached, fetched = "2.3000.1999999999", "2.3000.1050000000", "2.3000.1099999999"
+	st := openVersionStore(t)
+	if err := st.RecordWAVersionFetched(ctx, cached, "https://web.whatsapp.com", clock()); err != nil {
+		t.Fatal(err)
+	}
+	page := &pageFetch{names: fetched}
+	pv := NewVersions(st, VersionOptions{Flag: typo, Fetch: page.fetch, BuiltIn: testBuiltIn, Clock: clock})
+	if next, ok := pv.Refused(ctx, typo); ok || next.Version != typo {
+		t.Fatalf("Refused(pinned) = %+v, %v", next, ok)
+	}
+	recs, _ := st.WAVersions(ctx)
+	if len(recs) != 2 || recs[0].Version != typo || recs[0].RefusedAt.IsZero() || recs[0].Source != "flag" {
+		t.Fatalf("the pinned refusal is not recorded with its source: %+v", recs)
+	}
+
+	v := NewVersions(st, VersionOptions{Fetch: page.fetch, BuiltIn: testBuiltIn, Clock: clock})
+	if got := v.Announce(ctx); got.Version != cached || got.Source != wa.VersionFromCache {
+		t.Errorf("Announce after a pinned refusal = %+v, want the cached %s", got, cached)
+	}
+	if got := v.Refresh(ctx); got.Version != fetched || got.Source != wa.VersionFromFetch {
+		t.Errorf("Refresh after a pinned refusal = %+v, want the fetched %s", got, fetched)
+	}
+	// With no page, the built-in one is still worth announcing.
+	bv := NewVersions(openVersionStore(t), VersionOptions{Config: Config{WAVersion: typo}, BuiltIn: testBuiltIn, Clock: clock})
+	bv.Refused(ctx, typo)
+	bv = NewVersions(bv.store, VersionOptions{BuiltIn: testBuiltIn, Clock: clock})
+	if got := bv.Announce(ctx); got.Version != testBuiltIn || got.Source != wa.VersionFromBuiltIn || got.Note != "" {
+		t.Errorf("Announce of the built-in one after a pinned refusal = %+v", got)
+	}
+}
+
+// A built-in version WhatsApp refused before (itself, or a newer version)
+// is not offered as if it could work: when nothing better is found the
+// choice is marked Refused and the note says so. A pinned version still
+// wins: the user may insist.
+func TestVersionsRefusedBuiltInIsNotAnnouncedAgain(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Unix(1_800_000_000, 0)
+	for _, tt := range []struct {
+		name     string
+		refused  string
+		url      string
+		pageErr  error
+		page     string
+		wantNote []string
+	}{
+		{name: "built-in refused, page down", refused: testBuiltIn, pageErr: errors.New("connection refused"),
+			wantNote: []string{"connection refused", "WhatsApp refused the built-in " + testBuiltIn + " before"}},
+		{name: "built-in refused, fetching off", refused: testBuiltIn, url: "off",
+			wantNote: []string{"WhatsApp refused the built-in " + testBuiltIn + " before"}},
+		{name: "a newer one refused, the page names it", refused: "2.3000.1050000000", page: "2.3000.1050000000",
+			wantNote: []string{"names 2.3000.1050000000, which WhatsApp refused before",
+				"WhatsApp refused 2.3000.1050000000 before, which is newer than the built-in " + testBuiltIn}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st := openVersionStore(t)
+			if err := st.MarkWAVersionRefused(ctx, tt.refused, "", t0); err != nil {
+				t.Fatal(err)
+			}
+			page := &pageFetch{names: tt.page, err: tt.pageErr}
+			o := VersionOptions{Config: Config{WAVersionURL: tt.url}, Fetch: page.fetch, BuiltIn: testBuiltIn}
+			v := NewVersions(st, o)
+			for what, got := range map[string]wa.VersionChoice{"Announce": v.Announce(ctx), "Refresh": v.Refresh(ctx)} {
+				if !got.Refused || got.Version != testBuiltIn || got.Source != wa.VersionFromBuiltIn {
+					t.Errorf("%s = %+v, want the built-in one marked Refused", what, got)
+				}
+				for _, w := range tt.wantNote {
+					if !strings.Contains(got.Note, w) {
+						t.Errorf("%s note %q lacks %q", what, got.Note, w)
+					}
+				}
+			}
+			if tt.url == "off" {
+				if got := v.Current(ctx); !got.Refused {
+					t.Errorf("Current = %+v, want Refused", got)
+				}
+			}
+			o.Flag = testBuiltIn
+			if got := NewVersions(st, o).Announce(ctx); got.Refused || !got.Pinned || got.Version != testBuiltIn {
+				t.Errorf("pinned: Announce = %+v, want the pinned one, not Refused", got)
+			}
+		})
+	}
+	// Not refused: the built-in one is offered plainly.
+	v := NewVersions(openVersionStore(t), VersionOptions{Config: Config{WAVersionURL: "off"}, BuiltIn: testBuiltIn})
+	if got := v.Announce(ctx); got.Refused || got.Note != "" {
+		t.Errorf("nothing refused: Announce = %+v", got)
+	}
+}

@@ -13,15 +13,22 @@ import (
 // (table wa_versions): where it came from and what WhatsApp made of it.
 type WAVersionRecord struct {
 	Version     string
-	Source      string    // a URL it was read from, or "flag", "config", "built-in"
+	Source      string    // a URL it was read from, or "flag", "config", "built-in" (wa.VersionFrom…)
 	FetchedAt   time.Time // zero: never fetched
 	ConnectedAt time.Time // last time WhatsApp accepted it; zero: never
 	RefusedAt   time.Time // WhatsApp refused it as outdated; zero: never
 }
 
+// UserNamed reports whether all that is known of where the version came
+// from is that the user named it (--wa-version or the config's
+// wa_version). Such a version may be a typo WhatsApp never had, so its
+// refusal says nothing about the versions below it.
+func (r WAVersionRecord) UserNamed() bool { return r.Source == "flag" || r.Source == "config" }
+
 // upsertWAVersion writes one column of a version's row, creating the row
-// first. source replaces the stored one only when not empty.
-func (s *Store) upsertWAVersion(ctx context.Context, version, source, column string, at time.Time) error {
+// first. source replaces the stored one when not empty, unless keepSource
+// and one is stored.
+func (s *Store) upsertWAVersion(ctx context.Context, version, source, column string, keepSource bool, at time.Time) error {
 	if _, err := model.ParseWAVersion(version); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -31,8 +38,9 @@ func (s *Store) upsertWAVersion(ctx context.Context, version, source, column str
 	// column is one of three constants below, never user input.
 	_, err := s.db.ExecContext(ctx, `INSERT INTO wa_versions (version, source, `+column+`) VALUES (?, ?, ?)
 ON CONFLICT (version) DO UPDATE SET `+column+` = excluded.`+column+`,
-	source = CASE WHEN excluded.source = '' THEN wa_versions.source ELSE excluded.source END`,
-		version, source, at.Unix())
+	source = CASE WHEN excluded.source = '' OR (? AND wa_versions.source <> '') THEN wa_versions.source
+		ELSE excluded.source END`,
+		version, source, at.Unix(), keepSource)
 	if err != nil {
 		return fmt.Errorf("store: recording WhatsApp Web version %s: %w", version, err)
 	}
@@ -42,19 +50,22 @@ ON CONFLICT (version) DO UPDATE SET `+column+` = excluded.`+column+`,
 // RecordWAVersionFetched caches a version read from source (a URL) at at.
 // A version refused earlier stays refused.
 func (s *Store) RecordWAVersionFetched(ctx context.Context, version, source string, at time.Time) error {
-	return s.upsertWAVersion(ctx, version, source, "fetched_at", at)
+	return s.upsertWAVersion(ctx, version, source, "fetched_at", false, at)
 }
 
 // MarkWAVersionConnected records that WhatsApp accepted version at at.
 // source may be "" to keep what is known.
 func (s *Store) MarkWAVersionConnected(ctx context.Context, version, source string, at time.Time) error {
-	return s.upsertWAVersion(ctx, version, source, "connected_at", at)
+	return s.upsertWAVersion(ctx, version, source, "connected_at", false, at)
 }
 
 // MarkWAVersionRefused records that WhatsApp refused version as outdated
-// (405); it is never chosen again, nor is any older version.
-func (s *Store) MarkWAVersionRefused(ctx context.Context, version string, at time.Time) error {
-	return s.upsertWAVersion(ctx, version, "", "refused_at", at)
+// (405); it is never chosen again, nor is any older version, unless the
+// user named it and nothing else is known of it (UserNamed). source is
+// "flag" or "config" when the user pinned it, else "": a pinned refusal of
+// a version fetched before keeps the fetch's source.
+func (s *Store) MarkWAVersionRefused(ctx context.Context, version, source string, at time.Time) error {
+	return s.upsertWAVersion(ctx, version, source, "refused_at", true, at)
 }
 
 // WAVersions lists every version known, the most recently seen first.
@@ -83,18 +94,18 @@ FROM wa_versions ORDER BY max(fetched_at, connected_at, refused_at) DESC, versio
 
 // CachedWAVersion is the cached choice: the version that most recently
 // connected, else the most recently fetched one. A refused version is
-// never chosen, and neither is one older than (or equal to) the newest
-// refused one: WhatsApp would refuse it too. ok is false when nothing
-// qualifies.
+// never chosen, and neither is one older than the newest refused one
+// (WhatsApp would refuse it too) unless only the user named that one
+// (UserNamed). ok is false when nothing qualifies.
 func (s *Store) CachedWAVersion(ctx context.Context) (rec WAVersionRecord, ok bool, err error) {
 	all, err := s.WAVersions(ctx)
 	if err != nil {
 		return rec, false, err
 	}
-	var floor model.WAVersion // newest refused
+	var floor model.WAVersion // newest refused that WhatsApp surely had
 	for _, r := range all {
 		v, err := model.ParseWAVersion(r.Version)
-		if err == nil && !r.RefusedAt.IsZero() && v.Compare(floor) > 0 {
+		if err == nil && !r.RefusedAt.IsZero() && !r.UserNamed() && v.Compare(floor) > 0 {
 			floor = v
 		}
 	}

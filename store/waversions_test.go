@@ -14,7 +14,7 @@ func TestCachedWAVersionChoice(t *testing.T) {
 	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
 	const url = "https://web.whatsapp.com"
 	type step struct {
-		op      string // fetched, connected, refused
+		op      string // fetched, connected, refused, refused-pinned
 		version string
 		at      int
 	}
@@ -40,6 +40,14 @@ func TestCachedWAVersionChoice(t *testing.T) {
 			{"connected", "2.3000.50", 1}, {"connected", "2.3000.100", 2}, {"refused", "2.3000.100", 3}}, ""},
 		{"newer than the refused one still counts", []step{
 			{"connected", "2.3000.150", 1}, {"connected", "2.3000.100", 2}, {"refused", "2.3000.100", 3}}, "2.3000.150"},
+		// A version only the user named may be a typo WhatsApp does not
+		// know: its refusal says nothing about the versions below it.
+		{"a pinned refusal sets no floor", []step{
+			{"fetched", "2.3000.100", 1}, {"refused-pinned", "2.3000.900", 2}}, "2.3000.100"},
+		{"a pinned refusal of a fetched version still sets the floor", []step{
+			{"connected", "2.3000.50", 1}, {"fetched", "2.3000.100", 2}, {"refused-pinned", "2.3000.100", 3}}, ""},
+		{"a pinned refusal is never chosen", []step{
+			{"connected", "2.3000.900", 1}, {"refused-pinned", "2.3000.900", 2}}, ""},
 		{"same second: the newer version", []step{
 			{"fetched", "2.3000.100", 1}, {"fetched", "2.3000.200", 1}}, "2.3000.200"},
 	} {
@@ -53,7 +61,9 @@ func TestCachedWAVersionChoice(t *testing.T) {
 				case "connected":
 					err = s.MarkWAVersionConnected(ctx, st.version, "", at(st.at))
 				case "refused":
-					err = s.MarkWAVersionRefused(ctx, st.version, at(st.at))
+					err = s.MarkWAVersionRefused(ctx, st.version, "", at(st.at))
+				case "refused-pinned":
+					err = s.MarkWAVersionRefused(ctx, st.version, "flag", at(st.at))
 				}
 				if err != nil {
 					t.Fatal(err)
@@ -86,14 +96,14 @@ func TestWAVersionRecordsAndBadInput(t *testing.T) {
 	if err := s.MarkWAVersionConnected(ctx, "2.3000.7", "flag", t0.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkWAVersionRefused(ctx, "2.3000.7", t0.Add(3*time.Minute)); err != nil {
+	if err := s.MarkWAVersionRefused(ctx, "2.3000.7", "", t0.Add(3*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"", "2.3000", "2.3000.x", "2.3000.1; DROP TABLE wa_versions"} {
 		if err := s.RecordWAVersionFetched(ctx, bad, "x", t0); err == nil {
 			t.Errorf("RecordWAVersionFetched(%q): no error", bad)
 		}
-		if err := s.MarkWAVersionRefused(ctx, bad, t0); err == nil {
+		if err := s.MarkWAVersionRefused(ctx, bad, "", t0); err == nil {
 			t.Errorf("MarkWAVersionRefused(%q): no error", bad)
 		}
 	}

@@ -22,13 +22,19 @@ type VersionChoice struct {
 	// Note says in one line why a better source was not used ("fetching
 	// https://web.whatsapp.com failed: timeout"), "" when nothing to say.
 	Note string
+	// Refused: WhatsApp refused this version (or a newer one) before and
+	// nothing better is known, so announcing it would only be refused
+	// again; the backend tells the user what to do instead of connecting.
+	// Never set on a pinned version: the user may insist.
+	Refused bool
 }
 
 // VersionSource picks the WhatsApp Web version the real backend announces
 // and learns which versions WhatsApp accepts. The app implements it over
 // the store; the whatsmeow adapter calls it.
 type VersionSource interface {
-	// Announce returns the version to announce now.
+	// Announce returns the version to announce now; one marked Refused
+	// is not worth announcing.
 	Announce(ctx context.Context) VersionChoice
 	// Refused records that WhatsApp refused v as outdated (405) and returns
 	// a freshly fetched version to retry with; ok is false when there is

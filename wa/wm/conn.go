@@ -132,6 +132,8 @@ func (b *Backend) detachSession() {
 // connectLoop connects cli, retrying with backoff from attempt first until
 // it succeeds, ctx ends or the session ends.
 func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Client, first int) {
+	b.loops.Add(1)
+	defer b.loops.Add(-1)
 	var qrWatched bool
 	for attempt := first; ; attempt++ {
 		if s.ctx.Err() != nil || !b.current(s) {
@@ -150,10 +152,12 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 			qrWatched = true
 			go b.watchQR(s, cli, ch)
 		}
-		b.announceVersion(s)
+		if !b.announceVersion(s) {
+			return
+		}
 		// whatsmeow hands this context to every incoming handler; it
 		// outlives the session until no app-state save is in the middle.
-		err := cli.ConnectContext(s.handlerCtx)
+		err := b.connect(s.handlerCtx, cli)
 		if err == nil || errors.Is(err, whatsmeow.ErrAlreadyConnected) {
 			return
 		}
@@ -398,6 +402,10 @@ func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode
 		return wa.PhoneCode{Code: code, Expires: deadline}, nil
 	}
 }
+
+// connectClient opens cli's connection; ctx is what whatsmeow hands to
+// every incoming handler.
+func connectClient(ctx context.Context, cli *whatsmeow.Client) error { return cli.ConnectContext(ctx) }
 
 // askPairCode asks WhatsApp for a pairing code on cli's connection.
 func askPairCode(ctx context.Context, cli *whatsmeow.Client, phone string) (string, error) {

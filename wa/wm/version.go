@@ -23,7 +23,8 @@ const (
 	// MaxVersionFetch bounds one fetch, page and sw.js together.
 	MaxVersionFetch = 10 * time.Second
 	// versionUserAgent is a current desktop Chrome: the page is served to
-	// browsers it knows (whatsmeow sends this one since 933deb5f).
+	// browsers it knows (PROTOCOL.md, "WhatsApp Web version": the request
+	// looks like a desktop browser's).
 	versionUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/148.0.0.0 Safari/537.36"
 	// maxVersionPage bounds how much of a page is read.
 	maxVersionPage = 8 << 20
@@ -96,8 +97,8 @@ func fetchRevision(ctx context.Context, hc *http.Client, u string) (uint32, erro
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", u, err)
 	}
-	// What a browser opening the page by hand sends (whatsmeow update.go,
-	// GetLatestVersion).
+	// What a browser opening the page by hand sends (PROTOCOL.md, "WhatsApp
+	// Web version").
 	req.Header.Set("User-Agent", versionUserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
 	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
@@ -131,8 +132,9 @@ func fetchRevision(ctx context.Context, hc *http.Client, u string) (uint32, erro
 // applyVersion makes whatsmeow announce v. whatsmeow keeps the version in
 // package globals: SetWAVersion changes the one reported and the build hash
 // sent when pairing, but in the pinned whatsmeow not the client payload's
-// AppVersion, which is what WhatsApp checks (fixed upstream in a763037b);
-// so both are set. Only the adapter calls this, before each connect attempt.
+// AppVersion, which is what WhatsApp checks (PROTOCOL.md, "WhatsApp Web
+// version": SetWAVersion alone does not change what is sent); so both are
+// set. Only the adapter calls this, before each connect attempt.
 func applyVersion(v string) error {
 	parsed, err := wastore.ParseVersion(v)
 	if err != nil {
@@ -154,18 +156,26 @@ func builtInChoice() wa.VersionChoice {
 // announceVersion applies the version session s announces, choosing it on
 // the session's first attempt (a choice may fetch, so never under b.mu).
 // whatsmeow reads the version from package globals when it builds the
-// client payload, so it is applied again before every attempt.
-func (b *Backend) announceVersion(s *session) {
+// client payload, so it is applied again before every attempt. When the
+// only version known is one WhatsApp refused before, it ends the session
+// with the advice a refusal gets and returns false: connecting would only
+// be refused again.
+func (b *Backend) announceVersion(s *session) bool {
 	b.mu.Lock()
 	choice := s.version
 	b.mu.Unlock()
 	if choice.Version == "" {
 		choice = builtInChoice()
-		if b.versions != nil {
-			choice = b.versions.Announce(s.ctx)
+		if b.versions != nil && !b.versionCall(func() { choice = b.versions.Announce(s.ctx) }) {
+			return false // closed
 		}
 		if choice.Note != "" {
 			b.log.Warnf("WhatsApp Web version: %s", choice.Note)
+		}
+		if choice.Refused && !choice.Pinned {
+			b.log.Warnf("Not connecting: WhatsApp refused web version %s before", choice.Version)
+			b.versionGiveUp(s, choice, choice.Note, !b.paired(), false)
+			return false
 		}
 		b.log.Infof("Announcing WhatsApp Web version %s (%s)", choice.Version, choice.Source)
 	}
@@ -178,6 +188,24 @@ func (b *Backend) announceVersion(s *session) {
 	s.version = choice
 	b.applied = choice
 	b.mu.Unlock()
+	return true
+}
+
+// versionCall runs f, a call of the version source (which may fetch and
+// write the version cache), unless the backend is closed; Close waits for
+// calls in flight, so none writes after it returned. It reports whether f
+// ran.
+func (b *Backend) versionCall(f func()) bool {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return false
+	}
+	b.versionCalls.Add(1)
+	b.mu.Unlock()
+	defer b.versionCalls.Done()
+	f()
+	return true
 }
 
 // versionConnected tells the version source that WhatsApp accepted the
@@ -222,7 +250,9 @@ func (b *Backend) clientOutdated(s *session, cli *whatsmeow.Client, pairing bool
 		if s != nil {
 			ctx = s.ctx
 		}
-		next, ok = b.versions.Refused(ctx, refused.Version)
+		if !b.versionCall(func() { next, ok = b.versions.Refused(ctx, refused.Version) }) {
+			return // closed
+		}
 		ok = ok && next.Version != "" && next.Version != refused.Version
 	}
 	if ok && !retried && s != nil && !refused.Pinned {
@@ -245,10 +275,22 @@ func (b *Backend) clientOutdated(s *session, cli *whatsmeow.Client, pairing bool
 		b.connectLoop(s.ctx, s, cli, 1)
 		return
 	}
-	why := outdatedWords(refused, next.Note, b.configPath)
-	if pairing {
+	b.versionGiveUp(s, refused, next.Note, pairing, true)
+}
+
+// versionGiveUp stops session s because WhatsApp refused version v (note
+// says why no other was found) and tells the user what to do. connected:
+// whatsmeow had a connection, which it may still be cleaning up with the
+// session's context, so a paired session is detached, not cancelled.
+func (b *Backend) versionGiveUp(s *session, v wa.VersionChoice, note string, pairing, connected bool) {
+	why := outdatedWords(v, note, b.configPath)
+	if pairing || !connected {
 		if s == nil || b.endSession(s) {
-			b.emit(wa.PairFailed{Reason: why}, wa.ConnectionChanged{State: wa.StateOffline, Detail: why})
+			var evs []wa.Event
+			if pairing {
+				evs = append(evs, wa.PairFailed{Reason: why})
+			}
+			b.emit(append(evs, wa.ConnectionChanged{State: wa.StateOffline, Detail: why})...)
 		}
 		return
 	}

@@ -3,6 +3,7 @@ package wm
 import (
 	"context"
 	"crypto/md5"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -278,41 +279,84 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 var offlineRetry = wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: 1,
 	Detail: "no connection to WhatsApp (connection refused); retrying in 1h0m0s"}
 
+// acceptingLogins makes b's connect attempts succeed, as WhatsApp's does
+// before it answers 405: "client outdated" is the answer to the login,
+// handled after ConnectContext returned nil (PROTOCOL.md, "WhatsApp Web
+// version"). Each attempt records the version in the client payload and
+// how many connect loops ran during it.
+type acceptingLogins struct {
+	mu       sync.Mutex
+	versions []string
+	loops    []int32
+}
+
+func acceptLogins(b *Backend) *acceptingLogins {
+	a := &acceptingLogins{}
+	b.connect = func(ctx context.Context, cli *whatsmeow.Client) error {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.versions = append(a.versions, payloadVersion(b))
+		a.loops = append(a.loops, b.loops.Load())
+		return nil
+	}
+	return a
+}
+
+// settle waits until n attempts were made and their loops ended.
+func (a *acceptingLogins) settle(t *testing.T, b *Backend, n int) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d connect attempts", n), func() bool {
+		got, _ := a.attempts()
+		return len(got) >= n && b.loops.Load() == 0
+	})
+}
+
+func (a *acceptingLogins) attempts() (versions []string, loops []int32) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.versions...), append([]int32(nil), a.loops...)
+}
+
 // After WhatsApp answers "client outdated", the adapter fetches the current
 // version and connects again once with it in the client payload; a second
-// refusal is final and says what to do.
+// refusal is final and says what to do. The refusals come in the order
+// they do on the wire: after a connect attempt returned, so no connect loop
+// runs when they arrive, and the retry is the only one.
 func TestClientOutdatedFetchesAndRetriesOnce(t *testing.T) {
 	ctx := context.Background()
 	site := newVersionSite(t, fixture(t, "version_page.html"), "")
 	b, st, dials := versionBackend(t, true, site, app.VersionOptions{})
+	logins := acceptLogins(b)
 	// A version cached from an earlier fetch, newer than the built-in one.
 	const cached, current = "2.3000.1050000000", "2.3000.1099999999"
 	if err := st.RecordWAVersionFetched(ctx, cached, "earlier", time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-
 	if err := b.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting}, offlineRetry)
-	if got := payloadVersion(b); got != cached || dials.Load() != 1 || len(site.requests()) != 0 {
-		t.Fatalf("first attempt announced %s after %d dials and %d fetches; want the cached %s, 1 dial, no fetch",
-			got, dials.Load(), len(site.requests()), cached)
+	expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting})
+	logins.settle(t, b, 1)
+	if got, _ := logins.attempts(); strings.Join(got, " ") != cached || len(site.requests()) != 0 {
+		t.Fatalf("first attempt announced %v after %d fetches; want the cached %s, no fetch", got, len(site.requests()), cached)
 	}
 
 	b.handle(&events.ClientOutdated{})
-	expect(t, b,
-		wa.ConnectionChanged{State: wa.StateConnecting,
-			Detail: "WhatsApp refused web version " + cached + " as outdated; retrying with " + current},
-		offlineRetry)
-	if got := payloadVersion(b); got != current {
-		t.Errorf("the retry announced %s, want %s", got, current)
+	expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting,
+		Detail: "WhatsApp refused web version " + cached + " as outdated; retrying with " + current})
+	logins.settle(t, b, 2)
+	got, loops := logins.attempts()
+	if strings.Join(got, " ") != cached+" "+current {
+		t.Errorf("attempts announced %v, want %s then %s", got, cached, current)
+	}
+	if loops[len(loops)-1] != 1 {
+		t.Errorf("%d connect loops ran during the retry, want 1", loops[len(loops)-1])
 	}
 	if got := wastore.BaseClientPayload.GetUserAgent().GetAppVersion(); got.GetTertiary() != 1099999999 {
 		t.Errorf("BaseClientPayload AppVersion = %v", got)
 	}
-	if dials.Load() != 2 || strings.Join(site.requests(), " ") != "/" {
-		t.Errorf("%d dials and requests %v; want a second dial after one page fetch", dials.Load(), site.requests())
+	if strings.Join(site.requests(), " ") != "/" {
+		t.Errorf("requests %v; want one page fetch", site.requests())
 	}
 	if got := refusedVersions(t, st); strings.Join(got, " ") != cached {
 		t.Errorf("refused versions %v, want %s", got, cached)
@@ -331,8 +375,8 @@ func TestClientOutdatedFetchesAndRetriesOnce(t *testing.T) {
 		}
 	}
 	expectQuiet(t, b, 100*time.Millisecond)
-	if dials.Load() != 2 {
-		t.Errorf("%d dials after the final refusal", dials.Load())
+	if got, _ := logins.attempts(); len(got) != 2 || dials.Load() != 0 || b.loops.Load() != 0 {
+		t.Errorf("%d attempts, %d dials, %d loops after the final refusal; want 2, 0, 0", len(got), dials.Load(), b.loops.Load())
 	}
 	if got := refusedVersions(t, st); len(got) != 2 {
 		t.Errorf("refused versions %v, want both", got)
@@ -437,4 +481,113 @@ func TestClientOutdatedWithoutVersionSource(t *testing.T) {
 	u, _ := newTestBackend(t, testOpts{unpaired: true})
 	u.handle(&events.ClientOutdated{})
 	expectQuiet(t, u, 100*time.Millisecond)
+}
+
+// When the only version left is the built-in one and WhatsApp refused it
+// before, the adapter does not dial to be refused again: it stops at once
+// with the advice a refusal gets (paired or pairing). A pinned version is
+// still tried.
+func TestRefusedBuiltInVersionIsNotAnnouncedAgain(t *testing.T) {
+	for _, paired := range []bool{true, false} {
+		site := newVersionSite(t, "", "") // the page is gone: no newer version
+		b, st, dials := versionBackend(t, paired, site, app.VersionOptions{})
+		if err := st.MarkWAVersionRefused(context.Background(), BuiltInVersion(), "", time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Connect(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting})
+		ev := next(t, b)
+		if !paired {
+			pf, ok := ev.(wa.PairFailed)
+			if !ok {
+				t.Fatalf("unpaired: got %#v, want PairFailed", ev)
+			}
+			ev = next(t, b)
+			if cc, _ := ev.(wa.ConnectionChanged); cc.Detail != pf.Reason {
+				t.Errorf("offline detail %q differs from the pairing failure %q", cc.Detail, pf.Reason)
+			}
+		}
+		cc, ok := ev.(wa.ConnectionChanged)
+		if !ok || cc.State != wa.StateOffline {
+			t.Fatalf("paired=%v: got %#v, want offline", paired, ev)
+		}
+		for _, w := range []string{"refused web version " + BuiltInVersion(), "refused the built-in " + BuiltInVersion() + " before",
+			`set "wa_version" in /home/u/.config/wabook/config.json`, "newer whatsmeow"} {
+			if !strings.Contains(cc.Detail, w) {
+				t.Errorf("paired=%v: detail %q lacks %q", paired, cc.Detail, w)
+			}
+		}
+		expectQuiet(t, b, 100*time.Millisecond)
+		if dials.Load() != 0 || len(site.requests()) != 2 {
+			t.Errorf("paired=%v: %d dials and requests %v; want no dial after one fetch (page and sw.js)", paired, dials.Load(), site.requests())
+		}
+	}
+
+	// The user insists: a pinned version is announced even so.
+	site := newVersionSite(t, "", "")
+	b, st, dials := versionBackend(t, true, site, app.VersionOptions{Flag: BuiltInVersion()})
+	if err := st.MarkWAVersionRefused(context.Background(), BuiltInVersion(), "", time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting}, offlineRetry)
+	if dials.Load() != 1 {
+		t.Errorf("pinned: %d dials, want 1", dials.Load())
+	}
+}
+
+// slowRefusal is the app's version source whose Refused is still busy
+// (as a fetch and the cache writes can be) when Close cancels its context.
+type slowRefusal struct {
+	*app.Versions
+	entered  chan struct{}
+	finished atomic.Bool
+}
+
+func (s *slowRefusal) Refused(ctx context.Context, v string) (wa.VersionChoice, bool) {
+	close(s.entered)
+	<-ctx.Done()
+	time.Sleep(100 * time.Millisecond) // a write that started before the cancel
+	next, ok := s.Versions.Refused(ctx, v)
+	s.finished.Store(true)
+	return next, ok
+}
+
+// A refusal being handled when the backend closes ends before Close
+// returns, so nothing writes the version cache once the caller closes the
+// database; after Close no refusal reaches the version source at all.
+func TestCloseWaitsForTheVersionSource(t *testing.T) {
+	restoreVersion(t)
+	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	savePairedDevice(t, st.DB(), false)
+	src := &slowRefusal{Versions: app.NewVersions(st, app.VersionOptions{BuiltIn: BuiltInVersion(),
+		Config: app.Config{WAVersionURL: app.VersionURLOff}}), entered: make(chan struct{})}
+	b, err := New(context.Background(), st.DB(), Options{Log: waLog.Noop, Versions: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logins := acceptLogins(b)
+	if err := b.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	logins.settle(t, b, 1)
+	b.handle(&events.ClientOutdated{})
+	<-src.entered
+	b.Close()
+	if !src.finished.Load() {
+		t.Fatal("Close returned while the version source was still handling the refusal")
+	}
+	// Closed: a late refusal does not reach the version source.
+	b.clientOutdated(nil, b.cli(), false)
+	if recs, err := st.WAVersions(context.Background()); err != nil || len(recs) != 0 {
+		t.Errorf("versions recorded after Close: %+v, %v", recs, err)
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -182,6 +183,15 @@ type Backend struct {
 	// pairCode asks for a pairing code on a client's connection
 	// (askPairCode; tests substitute it).
 	pairCode func(ctx context.Context, cli *whatsmeow.Client, phone string) (string, error)
+	// connect opens a client's connection (cli.ConnectContext; tests
+	// substitute it to play a login WhatsApp accepts at first).
+	connect func(ctx context.Context, cli *whatsmeow.Client) error
+	// loops is how many connectLoops run (tests check a session never runs
+	// two at once).
+	loops atomic.Int32
+	// versionCalls are the version source's calls in flight (they write
+	// the version cache); Close waits for them.
+	versionCalls sync.WaitGroup
 	// Sync pacing (sync.go).
 	syncEvery       time.Duration
 	historyDelay    time.Duration
@@ -284,7 +294,7 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		appStateWait:  opts.AppStateWait,
 		kv:            opts.State,
 	}
-	b.now, b.pairCode = time.Now, askPairCode
+	b.now, b.pairCode, b.connect = time.Now, askPairCode, connectClient
 	b.syncEvery, b.historyDelay, b.pairRereadDelay = defaultSyncEvery, defaultHistoryDelay, defaultPairRereadDelay
 	if b.backoff == nil {
 		b.backoff = DefaultBackoff
@@ -516,6 +526,9 @@ func (b *Backend) Close() error {
 	}
 	b.cancel()
 	cli.Disconnect()
+	// The version source's calls end soon with their context cancelled;
+	// none may touch the database after Close returns.
+	b.versionCalls.Wait()
 	// Handlers still saving app state finish (bounded) before the caller
 	// closes the database.
 	b.shields.Wait()
