@@ -55,6 +55,7 @@ type accountScreen struct {
 	phoneCode string // the code to type on the phone
 	busy      string
 	err       string
+	done      string // what the last action achieved, until the next one
 	ticking   bool
 	now       func() time.Time
 
@@ -122,9 +123,9 @@ func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
 	case resyncMsg:
 		a.busy = ""
 		if msg.err != nil {
-			a.err = msg.err.Error()
+			a.err, a.done = msg.err.Error(), ""
 		} else {
-			a.err = ""
+			a.err, a.done = "", "Contacts and labels fetched again from WhatsApp."
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -140,6 +141,7 @@ func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
 
 func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 	svc := a.svc
+	a.done = ""
 	switch a.mode {
 	case accountPhoneInput:
 		switch kp.String() {
@@ -255,6 +257,9 @@ func (a *accountScreen) View(st app.Status) string {
 	}
 	if a.err != "" {
 		lines = append(lines, "", a.st.Error.Render(model.Sanitize(a.err)))
+	}
+	if a.done != "" {
+		lines = append(lines, "", a.st.OK.Render(a.done))
 	}
 	if a.busy != "" {
 		lines = append(lines, "", a.st.Dim.Render(a.busy))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -105,5 +106,54 @@ func TestAccountScreenFullResyncKey(t *testing.T) {
 	_, view := finalView(t, tm)
 	if strings.Contains(view, "Contacts sync") {
 		t.Fatalf("the problem is still shown after the resync:\n%s", view)
+	}
+}
+
+// R's answer reaches the Account screen whatever screen shows when it
+// comes: the busy line goes, the result or the error shows, and R can be
+// pressed again after a failure.
+func TestAccountScreenFullResyncAnswer(t *testing.T) {
+	const busy = "fetching contacts and labels again from WhatsApp"
+	const done = "Contacts and labels fetched again from WhatsApp."
+	tests := []struct {
+		name string
+		fail error
+		want string
+	}{
+		{"success", nil, done},
+		{"failure", errors.New("the server hung up"), "full resync of contacts and labels: the server hung up"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := newTestService(t)
+			if tt.fail != nil {
+				svc.Backend().(*sim.Backend).FailNext("FullResync", tt.fail)
+			}
+			tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+			waitFor(t, tm, "6 contacts")
+			tm.Send(press("4"))
+			waitFor(t, tm, "resync contacts & labels")
+			tm.Send(press("R"))
+			// Away and back: the answer must not depend on the screen.
+			tm.Send(press("1"))
+			tm.Send(press("4"))
+			waitFor(t, tm, tt.want)
+			if tt.fail != nil {
+				// The failure did not leave R stuck: a second one runs.
+				tm.Send(press("R"))
+				waitFor(t, tm, done)
+			}
+			m, view := finalView(t, tm)
+			view = ansi.Strip(view)
+			if strings.Contains(view, busy) || m.account.busy != "" {
+				t.Errorf("the busy line stayed (%q):\n%s", m.account.busy, view)
+			}
+			if !strings.Contains(view, done) {
+				t.Errorf("view lacks %q:\n%s", done, view)
+			}
+			if tt.fail != nil && strings.Contains(view, tt.want) {
+				t.Errorf("the old error stayed after a resync that worked:\n%s", view)
+			}
+		})
 	}
 }

@@ -257,7 +257,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.account.tick(m.status)
 		}
 		return m, nil
-	case pairPhoneMsg, logoutMsg, connectMsg:
+	case pairPhoneMsg, logoutMsg, connectMsg, resyncMsg:
+		// Whatever screen is showing: the Account screen's busy line
+		// waits for these answers.
 		return m, m.account.Update(msg, m.status)
 	case checksLoadedMsg:
 		wasActive := m.checks.activeSummary() != ""
