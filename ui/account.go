@@ -362,7 +362,9 @@ func (a *accountScreen) help(st app.Status) helpMap {
 	k := a.keys
 	switch a.mode {
 	case accountPhoneInput:
-		return helpMap{short: []key.Binding{k.ApplySearch, k.CancelSearch}}
+		return helpMap{short: []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ask for a code")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}}
 	case accountConfirmLogout:
 		return helpMap{short: []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "log out")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "cancel"))}}
 	}
