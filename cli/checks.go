@@ -304,7 +304,11 @@ func canaryLine(st app.CheckerStatus) string {
 		parts = append(parts, model.Sanitize(st.NoCanary))
 	}
 	if st.CanaryTrips > 0 {
-		parts = append(parts, fmt.Sprintf("tripped %d times, last at %s", st.CanaryTrips, st.LastCanaryTrip.Local().Format("2006-01-02 15:04:05")))
+		times := "times"
+		if st.CanaryTrips == 1 {
+			times = "time"
+		}
+		parts = append(parts, fmt.Sprintf("tripped %d %s, last at %s", st.CanaryTrips, times, st.LastCanaryTrip.Local().Format("2006-01-02 15:04:05")))
 	}
 	return strings.Join(parts, "; ")
 }

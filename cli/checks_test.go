@@ -339,7 +339,7 @@ func TestChecksShowsCanaryTrip(t *testing.T) {
 	if err := Checks(ctx, env, nil); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "canary: +14155550100; tripped 1 times") {
+	if !strings.Contains(out.String(), "canary: +14155550100; tripped 1 time, last at ") {
 		t.Errorf("checks table:\n%s", out)
 	}
 	close(clock.release)

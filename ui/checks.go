@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
@@ -200,7 +201,8 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		c.err = ""
 		c.jobs = append([]app.Job{msg.job}, c.jobs...)
 		c.jobCursor, c.follow, c.focusRes = 0, msg.job.ID, false
-		flash := fmt.Sprintf("job %d: %d numbers to ask WhatsApp", msg.job.ID, msg.job.Counts["processing"])
+		n := msg.job.Counts["processing"]
+		flash := fmt.Sprintf("job %d: %d number%s to ask WhatsApp", msg.job.ID, n, plural(n))
 		if budget := c.status.BudgetTotal; budget > 0 && msg.job.Counts["processing"] > c.status.BudgetLeft {
 			days := 1 + (msg.job.Counts["processing"]-c.status.BudgetLeft+budget-1)/budget
 			flash += fmt.Sprintf("; at %d a day that takes %d days", budget, days)
@@ -506,10 +508,7 @@ func (c *checksScreen) export(path string) tea.Cmd {
 
 // resultsHeight is how many result rows fit under the jobs.
 func (c *checksScreen) resultsHeight() int {
-	extra := 0
-	if c.canaryLine() != "" {
-		extra = 1
-	}
+	extra := len(c.headerLines()) - 1
 	return max(1, c.height-c.jobsHeight()-6-extra)
 }
 
@@ -518,8 +517,7 @@ func (c *checksScreen) jobsHeight() int { return min(len(c.jobs), max(1, c.heigh
 func (c *checksScreen) View() string {
 	var lines []string
 	add := func(s string) { lines = append(lines, model.Truncate(s, c.width)) }
-	add(c.statusLine())
-	if l := c.canaryLine(); l != "" {
+	for _, l := range c.headerLines() {
 		add(l)
 	}
 	if c.err != "" {
@@ -563,40 +561,79 @@ func (c *checksScreen) View() string {
 	return strings.Join(lines, "\n")
 }
 
-// canaryLine tells when the queue's canary tripped (WhatsApp answered "not
-// on WhatsApp" for a number known to be on it, so a batch was not
-// believed) or that the queue runs without one; "" otherwise.
-func (c *checksScreen) canaryLine() string {
+// maxReasonLines bounds a wrapped pause or canary note, so that a long
+// error cannot push the jobs off the screen.
+const maxReasonLines = 3
+
+// headerLines are the lines above the jobs: why the queue is paused, if it
+// is, in the checker's own words; the settings and budget; and the canary's
+// notes. Long notes wrap to the screen's width rather than being cut.
+func (c *checksScreen) headerLines() []string {
 	s := c.status
-	var parts []string
+	var lines []string
+	if pause := c.pauseText(); pause != "" {
+		lines = append(lines, c.wrapped(c.st.Warn.Render, "Paused: "+pause+".")...)
+	}
+	if !s.Running && c.pauseText() == "" {
+		lines = append(lines, c.st.Dim.Render("Another wabook runs the queue."))
+	}
+	lines = append(lines, c.wrapped(func(s ...string) string { return strings.Join(s, "") }, c.statusLine())...)
 	if s.CanaryTrips > 0 {
-		parts = append(parts, fmt.Sprintf("Canary tripped %d× (last at %s): batches answered \"not on WhatsApp\" for a known number were not believed",
-			s.CanaryTrips, s.LastCanaryTrip.Local().Format("Jan 2 15:04:05")))
+		lines = append(lines, c.wrapped(c.st.Warn.Render, canaryTripText(s.CanaryTrips, s.LastCanaryTrip))...)
 	}
 	if s.Canary == "" && s.NoCanary != "" {
-		parts = append(parts, "Running without a canary: "+model.Sanitize(strings.TrimPrefix(s.NoCanary, "no canary: ")))
+		lines = append(lines, c.wrapped(c.st.Warn.Render,
+			"Running without a canary: "+model.Sanitize(strings.TrimPrefix(s.NoCanary, "no canary: ")))...)
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return c.st.Warn.Render(strings.Join(parts, " · "))
+	return lines
 }
 
-// statusLine is the queue's settings, budget and any pause.
+// pauseText says why nothing is being sent, "" when sending or idle. The
+// checker's reason tells a canary trip from a rate limit or a failed call;
+// a backoff without one (saved by an older wabook) gives just its end.
+func (c *checksScreen) pauseText() string {
+	s := c.status
+	switch {
+	case s.Paused != "":
+		return strings.TrimSuffix(model.Sanitize(s.Paused), ".")
+	case !s.BackoffUntil.IsZero():
+		return "sending again at " + s.BackoffUntil.Local().Format("15:04:05")
+	}
+	return ""
+}
+
+// canaryTripText tells when the queue's canary tripped: WhatsApp answered
+// "not on WhatsApp" for a number known to be on it, so that batch was not
+// believed. It fits 80 columns.
+func canaryTripText(trips int, last time.Time) string {
+	at := last.Local().Format("Jan 2 15:04:05")
+	if trips == 1 {
+		return fmt.Sprintf("Canary tripped 1 time (%s): that batch was not believed", at)
+	}
+	return fmt.Sprintf("Canary tripped %d times (last %s): those batches were not believed", trips, at)
+}
+
+// wrapped word-wraps plain text to the screen's width, at most
+// maxReasonLines lines, and styles each line.
+func (c *checksScreen) wrapped(style func(...string) string, text string) []string {
+	width := max(20, c.width)
+	lines := strings.Split(ansi.Wrap(text, width, ""), "\n")
+	if len(lines) > maxReasonLines {
+		lines = lines[:maxReasonLines]
+		lines[maxReasonLines-1] = model.Truncate(lines[maxReasonLines-1]+" …", width)
+	}
+	for i, l := range lines {
+		lines[i] = style(strings.TrimRight(l, " "))
+	}
+	return lines
+}
+
+// statusLine is the queue's settings and budget, in 80 columns.
 func (c *checksScreen) statusLine() string {
 	s := c.status
 	cfg := s.Settings
-	line := fmt.Sprintf("Budget %d of %d numbers left today · %d per query every %s · answers kept %s",
+	return fmt.Sprintf("Budget %d of %d numbers left today · %d per query every %s · cached %s",
 		s.BudgetLeft, s.BudgetTotal, cfg.CheckBatchSize, cfg.CheckPace, durationText(cfg.CheckMaxAge))
-	switch {
-	case !s.BackoffUntil.IsZero():
-		return c.st.Warn.Render(fmt.Sprintf("Paused: WhatsApp asked to slow down; sending again at %s. ", s.BackoffUntil.Local().Format("15:04:05"))) + line
-	case s.Paused != "":
-		return c.st.Warn.Render("Paused: "+model.Sanitize(s.Paused)+". ") + line
-	case !s.Running:
-		return c.st.Dim.Render("Another wabook runs the queue. ") + line
-	}
-	return line
 }
 
 func (c *checksScreen) resultsView() []string {
@@ -604,7 +641,7 @@ func (c *checksScreen) resultsView() []string {
 	if job == nil {
 		return nil
 	}
-	title := fmt.Sprintf("Results of job #%d (%d numbers)", job.ID, job.Total)
+	title := fmt.Sprintf("Results of job #%d (%d number%s)", job.ID, job.Total, plural(job.Total))
 	if job.Error != "" {
 		title += " · " + c.st.Error.Render(model.Sanitize(job.Error))
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/wabook/wabook/app"
@@ -164,8 +165,13 @@ func TestChecksScreenShowsCanaryTrip(t *testing.T) {
 	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("2"))
-	waitFor(t, tm, "Canary tripped 1×")
-	m, _ := finalView(t, tm)
+	waitFor(t, tm, "Canary tripped 1 time")
+	m, view := finalView(t, tm)
+	// The pause gives the checker's reason, not a rate limit's.
+	flat := strings.Join(strings.Fields(ansi.Strip(view)), " ")
+	if !strings.Contains(flat, `came back "not on WhatsApp"`) || strings.Contains(flat, "asked to slow down") {
+		t.Errorf("the pause does not say the canary tripped:\n%s", view)
+	}
 	if j := m.checks.selectedJob(); j == nil || j.Counts["invalid"] != 0 || j.Counts["valid"] != 19 || j.Counts["processing"] != 60-19 {
 		t.Errorf("job after the trip: %+v", j)
 	}
@@ -210,5 +216,93 @@ func TestNewJobIsSelected(t *testing.T) {
 	j := m.checks.selectedJob()
 	if j == nil || j.ID != 2 || j.Total != 2 || m.checks.resultsOf != 2 {
 		t.Fatalf("selected job %+v, results of %d; want the new job 2", j, m.checks.resultsOf)
+	}
+}
+
+// The Checks screen gives the checker's own reason for a pause, whole, at
+// 80 columns, and counts in singular where there is one.
+func TestChecksScreenPauseReasons(t *testing.T) {
+	until := time.Date(2026, 3, 1, 15, 4, 5, 0, time.Local)
+	trip := time.Date(2026, 3, 1, 15, 3, 5, 0, time.Local)
+	cfg := app.DefaultConfig()
+	base := app.CheckerStatus{Running: true, BudgetLeft: 1000, BudgetTotal: 1000, Settings: cfg, Canary: "+14155550100"}
+	canary := `the canary +14155550100 came back "not on WhatsApp": WhatsApp may be throttling checks; nothing stored, waiting 1m0s, until 15:04:05`
+	throttle := `two canaries in a row came back "not on WhatsApp": WhatsApp is throttling checks; nothing stored, waiting 4m0s, until 15:04:05`
+	soft := "WhatsApp answered none of the 19 numbers asked (a soft rate limit): waiting 1m0s, until 15:04:05"
+	rate := "WhatsApp asked to slow down (rate-overlimit): waiting 1m0s, until 15:04:05"
+	failed := "checking failed (wm: usync query: info query timed out); retrying at 15:04:05"
+	tests := []struct {
+		name  string
+		mod   func(*app.CheckerStatus)
+		want  []string
+		gone  []string
+		lines int // header lines expected
+	}{
+		{"canary trip", func(s *app.CheckerStatus) {
+			s.Paused, s.BackoffUntil, s.CanaryTrips, s.LastCanaryTrip = canary, until, 1, trip
+		}, []string{"Paused: " + canary + ".", "Canary tripped 1 time (Mar 1 15:03:05): that batch was not believed"},
+			[]string{"slow down", "1 times"}, 4},
+		{"two trips, a throttle", func(s *app.CheckerStatus) {
+			s.Paused, s.BackoffUntil, s.CanaryTrips, s.LastCanaryTrip = throttle, until, 2, trip
+		}, []string{"Paused: " + throttle + ".", "Canary tripped 2 times (last Mar 1 15:03:05): those batches were not believed"},
+			[]string{"slow down"}, 4},
+		{"soft rate limit", func(s *app.CheckerStatus) { s.Paused, s.BackoffUntil = soft, until },
+			[]string{"Paused: " + soft + "."}, []string{"slow down", "Canary"}, 3},
+		{"rate-overlimit", func(s *app.CheckerStatus) { s.Paused, s.BackoffUntil = rate, until },
+			[]string{"Paused: " + rate + "."}, []string{"Canary"}, 3},
+		{"call failure", func(s *app.CheckerStatus) { s.Paused, s.BackoffUntil = failed, until },
+			[]string{"Paused: " + failed + "."}, []string{"slow down"}, 3},
+		{"backoff without a reason", func(s *app.CheckerStatus) { s.BackoffUntil = until },
+			[]string{"Paused: sending again at 15:04:05."}, []string{"slow down"}, 2},
+		{"another process, its reason", func(s *app.CheckerStatus) { s.Running, s.Paused, s.BackoffUntil = false, rate, until },
+			[]string{"Paused: " + rate + "."}, []string{"Another wabook"}, 3},
+		{"another process, sending", func(s *app.CheckerStatus) { s.Running = false },
+			[]string{"Another wabook runs the queue.", "Budget 1000 of 1000"}, []string{"Paused"}, 2},
+		{"sending", func(s *app.CheckerStatus) {}, []string{"Budget 1000 of 1000 numbers left today"}, []string{"Paused"}, 1},
+		{"no canary", func(s *app.CheckerStatus) {
+			s.Canary, s.NoCanary = "", "no canary: no WhatsApp contact confirmed within 30d, and WhatsApp does not answer for the account's own number"
+		},
+			[]string{"Running without a canary: no WhatsApp contact confirmed within 30d, and WhatsApp does not answer for the account's own number"}, []string{"Paused"}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newChecksScreen(DefaultStyles(), DefaultKeyMap(), nil)
+			c.setSize(80, 21)
+			st := base
+			tt.mod(&st)
+			c.status = st
+			c.jobs = []app.Job{{ID: 1, State: app.JobRunning, Total: 1, Counts: map[string]int{"processing": 1}}}
+			view := ansi.Strip(c.View())
+			lines := strings.Split(view, "\n")
+			for _, l := range lines {
+				if w := ansi.StringWidth(l); w > 80 {
+					t.Errorf("line of %d cells: %q", w, l)
+				}
+				if strings.HasSuffix(l, "…") {
+					t.Errorf("line cut: %q", l)
+				}
+			}
+			if got := len(c.headerLines()); got != tt.lines {
+				t.Errorf("%d header lines, want %d:\n%s", got, tt.lines, view)
+			}
+			// Wrapped lines read as one text.
+			flat := strings.Join(strings.Fields(view), " ")
+			for _, w := range tt.want {
+				if !strings.Contains(flat, w) {
+					t.Errorf("view lacks %q:\n%s", w, view)
+				}
+			}
+			for _, g := range tt.gone {
+				if strings.Contains(flat, g) {
+					t.Errorf("view has %q:\n%s", g, view)
+				}
+			}
+			if !strings.Contains(flat, "Results of job #1 (1 number)") {
+				t.Errorf("results title not singular:\n%s", view)
+			}
+			if got := len(lines); got > 21 {
+				t.Errorf("%d lines in a body of 21:\n%s", got, view)
+			}
+		})
 	}
 }
