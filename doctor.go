@@ -83,7 +83,7 @@ func (d *diagnosis) close() {
 // fetches unless asked to refresh.
 func (d *diagnosis) versions(g globals) *app.Versions {
 	return app.NewVersions(d.store, app.VersionOptions{Flag: g.waVersion, Config: d.cfg,
-		Fetch: wm.VersionFetcher{}.Fetch, BuiltIn: wm.BuiltInVersion()})
+		Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion()})
 }
 
 // printVersion is `wabook --version`: wabook's version and the WhatsApp Web

@@ -364,7 +364,7 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 			}
 		}
 		versions := app.NewVersions(st, app.VersionOptions{Flag: g.waVersion, Config: cfg,
-			Fetch: wm.VersionFetcher{}.Fetch, BuiltIn: wm.BuiltInVersion()})
+			Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion()})
 		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath, Versions: versions, ConfigPath: cfgPath,
 			State: app.SettingsKV(st)})
 		if err != nil {
