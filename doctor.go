@@ -48,7 +48,9 @@ type diagnosis struct {
 	openErr                  error
 }
 
-// diagnose gathers it; create opens (so creates) a missing database.
+// diagnose gathers it; create opens (so creates) a missing database. The
+// paths are made absolute: a report read later, or by someone else, must
+// not depend on the directory doctor ran in.
 func diagnose(g globals, create bool) (*diagnosis, error) {
 	d := &diagnosis{dbPath: g.db}
 	var err error
@@ -64,6 +66,11 @@ func diagnose(g globals, create bool) (*diagnosis, error) {
 	d.logPath = g.log
 	if d.logPath == "" {
 		d.logPath = filepath.Join(filepath.Dir(d.dbPath), "wabook.log")
+	}
+	for _, p := range []*string{&d.dbPath, &d.logPath, &d.cfgPath} {
+		if abs, err := filepath.Abs(*p); err == nil {
+			*p = abs
+		}
 	}
 	if _, err := os.Stat(d.dbPath); err == nil || (create && errors.Is(err, fs.ErrNotExist)) {
 		d.store, d.openErr = store.Open(d.dbPath)
@@ -103,6 +110,12 @@ func printVersion(ctx context.Context, g globals, stdout, stderr io.Writer) int 
 	defer d.close()
 	c := d.versions(g).Current(ctx)
 	fmt.Fprintf(stdout, "WhatsApp Web %s (%s)\n", c.Version, c.Source)
+	if d.cfgErr != nil {
+		// The config may pin a version or name another page: the line
+		// above is what wabook would pick without it.
+		fmt.Fprintf(stderr, "wabook: %v (the WhatsApp Web version above ignores the config file; every other command stops on it)\n", d.cfgErr)
+		return 1
+	}
 	if c.Note != "" {
 		fmt.Fprintf(stdout, "  %s\n", c.Note)
 	}
@@ -135,10 +148,14 @@ func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.
 		Versions: d.versions(g), LogPath: d.logPath, Config: d.cfg, ConfigPath: d.cfgPath, ConfigErr: d.cfgErr}
 
 	// The account, app state and queue come from a backend, which only
-	// starts on a sound database (whatsmeow may create its tables).
+	// starts on a sound database that already has whatsmeow's tables:
+	// whatsmeow creates them when they are missing, and doctor writes
+	// nothing.
 	if d.store != nil && d.store.Integrity(ctx) == "ok" {
 		var backend wa.Backend
 		switch {
+		case g.sim == "" && !d.store.HasTable(ctx, "whatsmeow_version"):
+			in.NoSession = true
 		case g.sim != "":
 			world, err := sim.LoadWorldFile(g.sim)
 			if err != nil {

@@ -117,15 +117,18 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 		}
 		line("account", "%s %q (%s)", a.JID, a.PushName, kind)
 	}
-	if r.LastSync != "" {
+	switch {
+	case r.LastSync != "":
 		line("last sync", "%s", r.LastSync)
-	} else {
+	case d.Exists && !d.Readable:
+		line("last sync", "unknown (the database could not be read)")
+	default:
 		line("last sync", "never")
 	}
 
 	as := r.AppState
 	if !as.Known {
-		line("app state", "unknown (this backend does not report it)")
+		line("app state", "unknown (%s)", as.Unknown)
 	} else {
 		var cols []string
 		for _, n := range as.SortedCollections() {
