@@ -108,6 +108,10 @@ func TestCheckNoWaitOnlyQueues(t *testing.T) {
 	if q.Checker.BudgetLeft != q.Checker.BudgetTotal {
 		t.Errorf("budget %d of %d left: --no-wait spent some", q.Checker.BudgetLeft, q.Checker.BudgetTotal)
 	}
+	out, _, _ = runWabook(t, "--sim", world, "--db", db, "checks")
+	if !strings.HasPrefix(out, "queue: not running: it runs in the UI, or while a check waits\n") {
+		t.Errorf("checks:\n%s", out)
+	}
 	// A check that waits runs the queue, the waiting job included.
 	runCheck(t, "--sim", world, "--db", db, "check", "--json", "+16315551006")
 	if state, counts := checksState(t, world, db).job(t, 1); state != app.JobDone || counts["valid"] != 1 || counts["invalid"] != 1 {

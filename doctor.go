@@ -57,7 +57,6 @@ func diagnose(g globals, create bool) (*diagnosis, error) {
 	if d.cfgPath, err = app.DefaultConfigPath(); err != nil {
 		return nil, err
 	}
-	d.cfg, d.cfgErr = app.LoadConfig(d.cfgPath)
 	if d.dbPath == "" {
 		if d.dbPath, err = store.DefaultPath(); err != nil {
 			return nil, err
@@ -72,6 +71,7 @@ func diagnose(g globals, create bool) (*diagnosis, error) {
 			*p = abs
 		}
 	}
+	d.cfg, d.cfgErr = app.LoadConfig(d.cfgPath) // its errors name the absolute path too
 	if _, err := os.Stat(d.dbPath); err == nil || (create && errors.Is(err, fs.ErrNotExist)) {
 		d.store, d.openErr = store.Open(d.dbPath)
 	} else if !errors.Is(err, fs.ErrNotExist) {

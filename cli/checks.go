@@ -307,8 +307,10 @@ func Checks(ctx context.Context, env Env, args []string) error {
 	switch {
 	case st.Paused != "":
 		queue = st.Paused
+	case !st.Running && env.Holder != 0:
+		queue = fmt.Sprintf("not running in this process: wabook pid %d holds the WhatsApp connection", env.Holder)
 	case !st.Running:
-		queue = "not running in this process (another wabook holds the connection, or none runs)"
+		queue = "not running: it runs in the UI, or while a check waits"
 	}
 	fmt.Fprintf(env.Out, "queue: %s\nbudget: %d of %d numbers left today; batches of %d, one per %s\n",
 		queue, st.BudgetLeft, st.BudgetTotal, st.Settings.CheckBatchSize, st.Settings.CheckPace)

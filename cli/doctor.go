@@ -88,6 +88,8 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 	line("database", "%s", d.Path)
 	if d.Exists {
 		line("database size", "%s", humanBytes(d.SizeBytes))
+	}
+	if d.Readable || d.SchemaVersion > 0 {
 		line("schema version", "%d (this wabook writes %d)", d.SchemaVersion, d.SchemaExpected)
 	}
 	line("integrity", "%s", d.Integrity)
