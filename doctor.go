@@ -48,14 +48,15 @@ type diagnosis struct {
 	openErr                  error
 }
 
-// diagnose gathers it; create opens (so creates) a missing database.
+// diagnose gathers it; create opens (so creates) a missing database. The
+// paths are made absolute: a report read later, or by someone else, must
+// not depend on the directory doctor ran in.
 func diagnose(g globals, create bool) (*diagnosis, error) {
 	d := &diagnosis{dbPath: g.db}
 	var err error
 	if d.cfgPath, err = app.DefaultConfigPath(); err != nil {
 		return nil, err
 	}
-	d.cfg, d.cfgErr = app.LoadConfig(d.cfgPath)
 	if d.dbPath == "" {
 		if d.dbPath, err = store.DefaultPath(); err != nil {
 			return nil, err
@@ -65,6 +66,12 @@ func diagnose(g globals, create bool) (*diagnosis, error) {
 	if d.logPath == "" {
 		d.logPath = filepath.Join(filepath.Dir(d.dbPath), "wabook.log")
 	}
+	for _, p := range []*string{&d.dbPath, &d.logPath, &d.cfgPath} {
+		if abs, err := filepath.Abs(*p); err == nil {
+			*p = abs
+		}
+	}
+	d.cfg, d.cfgErr = app.LoadConfig(d.cfgPath) // its errors name the absolute path too
 	if _, err := os.Stat(d.dbPath); err == nil || (create && errors.Is(err, fs.ErrNotExist)) {
 		d.store, d.openErr = store.Open(d.dbPath)
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -83,7 +90,7 @@ func (d *diagnosis) close() {
 // fetches unless asked to refresh.
 func (d *diagnosis) versions(g globals) *app.Versions {
 	return app.NewVersions(d.store, app.VersionOptions{Flag: g.waVersion, Config: d.cfg,
-		Fetch: wm.VersionFetcher{}.Fetch, BuiltIn: wm.BuiltInVersion()})
+		Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion()})
 }
 
 // printVersion is `wabook --version`: wabook's version and the WhatsApp Web
@@ -103,6 +110,12 @@ func printVersion(ctx context.Context, g globals, stdout, stderr io.Writer) int 
 	defer d.close()
 	c := d.versions(g).Current(ctx)
 	fmt.Fprintf(stdout, "WhatsApp Web %s (%s)\n", c.Version, c.Source)
+	if d.cfgErr != nil {
+		// The config may pin a version or name another page: the line
+		// above is what wabook would pick without it.
+		fmt.Fprintf(stderr, "wabook: %v (the WhatsApp Web version above ignores the config file; every other command stops on it)\n", d.cfgErr)
+		return 1
+	}
 	if c.Note != "" {
 		fmt.Fprintf(stdout, "  %s\n", c.Note)
 	}
@@ -135,10 +148,14 @@ func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.
 		Versions: d.versions(g), LogPath: d.logPath, Config: d.cfg, ConfigPath: d.cfgPath, ConfigErr: d.cfgErr}
 
 	// The account, app state and queue come from a backend, which only
-	// starts on a sound database (whatsmeow may create its tables).
+	// starts on a sound database that already has whatsmeow's tables:
+	// whatsmeow creates them when they are missing, and doctor writes
+	// nothing.
 	if d.store != nil && d.store.Integrity(ctx) == "ok" {
 		var backend wa.Backend
 		switch {
+		case g.sim == "" && !d.store.HasTable(ctx, "whatsmeow_version"):
+			in.NoSession = true
 		case g.sim != "":
 			world, err := sim.LoadWorldFile(g.sim)
 			if err != nil {

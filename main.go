@@ -41,13 +41,16 @@ commands:
                                                     list contacts
   show ID [--json]                                  one contact (phone, JID or <digits>@c.us)
   pair [--code +PHONE]                              link to a WhatsApp account (QR code, or a code for the phone)
-  sync [--full]                                     mirror the account now and print a summary
-                                                    (--full: fetch contacts and labels again from scratch)
+  sync [--full] [--timeout D]                       mirror the account now and print a summary
+                                                    (--full: fetch contacts and labels again from scratch;
+                                                    --timeout: give up after D, default 2m)
   logout                                            end the WhatsApp session (the address book stays)
   check [--force] [--no-wait] [--max-age D] [--region CC] [--json|--csv] [NUMBER...|-]
-                                                    which numbers are on WhatsApp (- reads them from stdin)
+                                                    which numbers are on WhatsApp (- reads them from stdin;
+                                                    --no-wait: only queue; a check that waits runs the queue)
   checks [--json]                                   check jobs, queue state, daily budget, canary
-  checks retry JOB                                  queue a check job's failed numbers again
+  checks retry JOB [--no-wait] [--json|--csv]      check a job's failed numbers again and print the job's
+                                                    results (--no-wait: only queue them)
   add --name N --phone P [--labels "A, B"] [--internal] [--note T]
                                                     add a contact (prints it as JSON)
   edit ID [--name N] [--labels "A, B"] [--add-labels ..] [--remove-labels ..] [--note T] [--internal=true|false]
@@ -113,6 +116,12 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	return runWith(args, stdout, stderr, nil)
+}
+
+// runWith is run; seen, when not nil, is given the backend the run built,
+// so a test can ask the simulated account what it was asked.
+func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int {
 	var g globals
 	fs := flag.NewFlagSet("wabook", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -173,7 +182,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDoctor(ctx, g, rest, stdout, stderr)
 	}
 
-	w, err := wire(ctx, g)
+	w, err := wire(ctx, g, seen)
 	if err != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1
@@ -206,13 +215,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1
 	}
+	// The check queue is not started here: a command that waits for a
+	// check job runs it (cli.Env.Holder), one that returns at once must not
+	// start a batch and walk away from it.
 	w.startService(ctx)
-	if locked == nil && command == "check" {
-		// The process holding the connection runs the check queue when it
-		// stays to see the answers; a quick command must not start a batch
-		// and walk away.
-		w.svc.StartChecker(ctx)
-	}
 	if cli.NeedsConnection(command) && locked != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", locked)
 		return 1
@@ -228,6 +234,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	env := cli.Env{Svc: w.svc, Out: stdout, Err: stderr}
+	if locked != nil {
+		env.Holder = locked.PID
+	}
 	return commandExit(runCommand(ctx, env, rest), stderr)
 }
 
@@ -280,9 +289,9 @@ func (w *wiring) close() {
 	}
 }
 
-// wire opens the database and the log, picks the backend and builds the
-// service.
-func wire(ctx context.Context, g globals) (*wiring, error) {
+// wire opens the database and the log, picks the backend (handing it to
+// seen, when set) and builds the service.
+func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error) {
 	w := &wiring{simulated: g.demo || g.sim != ""}
 	fail := func(err error) (*wiring, error) {
 		w.close()
@@ -355,7 +364,7 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 			}
 		}
 		versions := app.NewVersions(st, app.VersionOptions{Flag: g.waVersion, Config: cfg,
-			Fetch: wm.VersionFetcher{}.Fetch, BuiltIn: wm.BuiltInVersion()})
+			Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion()})
 		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath, Versions: versions, ConfigPath: cfgPath,
 			State: app.SettingsKV(st)})
 		if err != nil {
@@ -364,6 +373,9 @@ func wire(ctx context.Context, g globals) (*wiring, error) {
 		backend = b
 	}
 	w.cleanups = append(w.cleanups, func() { backend.Close() })
+	if seen != nil {
+		seen(backend)
+	}
 
 	w.svc = app.New(st, backend, app.Options{Region: strings.ToUpper(g.region), Log: log, Config: &cfg})
 	return w, nil

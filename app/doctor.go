@@ -40,6 +40,11 @@ type DoctorInput struct {
 	Service *Service
 	// BackendErr says why no backend could be started, if one could not.
 	BackendErr error
+	// NoSession: the database holds no WhatsApp session tables (no
+	// account was ever paired with it, such as a simulated account's), so
+	// main started no backend, which would have created them: the account
+	// is not paired and the app state never synced.
+	NoSession  bool
 	Versions   *Versions
 	LogPath    string
 	Config     Config // the check budget when there is no database yet
@@ -95,7 +100,10 @@ type DoctorDatabase struct {
 	SchemaExpected int    `json:"schema_expected"`
 	Integrity      string `json:"integrity"` // "ok", SQLite's findings, or why it was not checked
 	SizeBytes      int64  `json:"size_bytes"`
-	Error          string `json:"error,omitempty"`
+	// Readable: the file opened and its integrity is ok, so what doctor
+	// reads from it (last sync, account, queue) can be trusted.
+	Readable bool   `json:"readable"`
+	Error    string `json:"error,omitempty"`
 }
 
 // DoctorLock says which process holds the WhatsApp connection.
@@ -119,6 +127,8 @@ type DoctorAppState struct {
 	Collections     map[string]uint64 `json:"collections"`
 	Problem         string            `json:"problem"`
 	NeedsFullResync bool              `json:"needs_full_resync"`
+	// Unknown says why, when Known is false.
+	Unknown string `json:"unknown,omitempty"`
 }
 
 // DoctorChecks is the check queue and the day's budget.
@@ -142,7 +152,14 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 
 	if v := in.Versions; v != nil {
 		c := v.Current(ctx)
-		if in.Refresh {
+		switch {
+		case in.ConfigErr != nil && in.Refresh:
+			// The config may name another page (or "off"), or pin a
+			// version: fetching from the default page would be a guess.
+			c.Note = "not fetched: the config file has an error (see config error); fix it first"
+		case in.ConfigErr != nil:
+			c.Note = "the config file has an error (see config error): its wa_version and wa_version_url are not read, and wabook will not connect until it is fixed"
+		case in.Refresh:
 			c = v.Refresh(ctx)
 		}
 		r.WAVersion = DoctorWAVersion{Version: c.Version, Source: c.Source, Pinned: c.Pinned, Note: c.Note,
@@ -160,33 +177,77 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 	r.Database = doctorDatabase(ctx, in)
 	r.Lock = DoctorLock{Path: LockPath(in.DBPath), PID: lockHolderNow(in.DBPath)}
 
+	svc := in.Service
+	if svc == nil && in.NoSession && in.Store != nil && r.Database.Readable {
+		cfg := in.Config
+		svc = New(in.Store, noSession{}, Options{Config: &cfg})
+	}
 	switch {
-	case in.Service != nil:
-		a := in.Service.Backend().Account()
+	case svc != nil:
+		a := svc.Backend().Account()
 		r.Account = &DoctorAccount{Paired: a.Paired, JID: a.JID, PushName: a.PushName, Business: a.IsBusiness}
-		r.Checks = doctorChecks(ctx, in.Service)
-		if d, ok := in.Service.Backend().(wa.Diagnoser); ok {
+		r.Checks = doctorChecks(ctx, svc)
+		if d, ok := svc.Backend().(wa.Diagnoser); ok {
 			diag := d.Diagnostics(ctx)
 			r.AppState = DoctorAppState{Known: true, Collections: diag.AppState, Problem: diag.AppStateProblem,
 				NeedsFullResync: diag.NeedsFullResync}
+		} else {
+			r.AppState.Unknown = "this backend does not report it"
 		}
 	case in.Store == nil && in.OpenErr == nil:
-		// No database yet: nothing paired, nothing queued.
+		// No database yet: nothing paired, nothing queued, nothing synced.
 		r.Account = &DoctorAccount{}
 		budget := in.Config.normalize().CheckDailyBudget
 		r.Checks = &DoctorChecks{BudgetLeft: budget, BudgetTotal: budget}
+		r.AppState.Known = true
 	case in.BackendErr != nil:
 		r.Unknown = "account, app state and check queue: " + in.BackendErr.Error()
+		r.AppState.Unknown = "the WhatsApp client could not start on this database"
 	default:
-		r.Unknown = "account, app state and check queue: the database could not be read safely"
+		r.Unknown = "account, last sync, app state and check queue: the database could not be read safely"
+		r.AppState.Unknown = "the database could not be read"
 	}
 	if r.AppState.Collections == nil {
 		r.AppState.Collections = map[string]uint64{}
 	}
-	if in.Store != nil && r.Database.Integrity == "ok" {
+	if r.Database.Readable {
 		r.LastSync, _ = in.Store.Setting(ctx, keyLastSync)
 	}
 	return r
+}
+
+// noSession is the backend doctor reports through on a database that
+// holds no WhatsApp session (DoctorInput.NoSession): never paired, never
+// synced, and it makes no call.
+type noSession struct{}
+
+var errNoSession = errors.New("no WhatsApp session in this database")
+
+var _ wa.Diagnoser = noSession{}
+
+func (noSession) Events() <-chan wa.Event                           { return nil }
+func (noSession) Account() wa.Account                               { return wa.Account{} }
+func (noSession) Connect(context.Context) error                     { return errNoSession }
+func (noSession) Disconnect()                                       {}
+func (noSession) PairPhone(context.Context, string) (string, error) { return "", errNoSession }
+func (noSession) Logout(context.Context) error                      { return errNoSession }
+func (noSession) Close() error                                      { return nil }
+func (noSession) CheckNumbers(context.Context, []string) ([]wa.CheckAnswer, error) {
+	return nil, errNoSession
+}
+func (noSession) UserInfo(context.Context, []string) (map[string]wa.UserInfo, error) {
+	return nil, errNoSession
+}
+func (noSession) ProfilePictureURL(context.Context, string) (string, error) { return "", errNoSession }
+func (noSession) SetBlocked(context.Context, string, bool) error            { return errNoSession }
+func (noSession) SendLabelEdit(context.Context, wa.LabelEdit) error         { return errNoSession }
+func (noSession) SendLabelChat(context.Context, string, string, bool) error {
+	return errNoSession
+}
+
+// Diagnostics: no app-state collection was ever synced.
+func (noSession) Diagnostics(context.Context) wa.Diagnostics {
+	return wa.Diagnostics{AppState: map[string]uint64{}}
 }
 
 func doctorDatabase(ctx context.Context, in DoctorInput) DoctorDatabase {
@@ -200,6 +261,7 @@ func doctorDatabase(ctx context.Context, in DoctorInput) DoctorDatabase {
 	switch {
 	case in.Store != nil:
 		d.Integrity = in.Store.Integrity(ctx)
+		d.Readable = d.Integrity == "ok"
 		v, err := in.Store.FileSchemaVersion(ctx)
 		if err != nil {
 			d.Error = err.Error()

@@ -20,8 +20,10 @@ const (
 )
 
 // VersionFetch reads the current WhatsApp Web version ("2.3000.N") from
-// the page at url. The whatsmeow adapter provides it (main wires it in).
-type VersionFetch func(ctx context.Context, url string) (string, error)
+// the page at url, or from a place the page leads to (its /sw.js); from is
+// the URL the version was actually read from. The whatsmeow adapter
+// provides it (main wires it in).
+type VersionFetch func(ctx context.Context, url string) (version, from string, err error)
 
 // VersionOptions configure Versions.
 type VersionOptions struct {
@@ -42,7 +44,8 @@ type VersionOptions struct {
 // wa_version_url, the built-in one, and learns from WhatsApp's answers
 // (wa.VersionSource). The cache is the wa_versions table; a cached version
 // older than the built-in one is stale (wabook was updated since) and
-// skipped.
+// skipped, and a fetched one older than the built-in one is not used (nor
+// cached) either.
 type Versions struct {
 	store   *store.Store // nil: no cache (the database could not be opened)
 	flag    string
@@ -159,12 +162,12 @@ func (v *Versions) Announce(ctx context.Context) wa.VersionChoice {
 	if v.url == "" {
 		return v.lastResort(ctx, "")
 	}
-	got, err := v.fetchAndCache(ctx)
+	got, from, err := v.fetchAndCache(ctx)
 	if err != nil {
 		return v.lastResort(ctx, err.Error())
 	}
 	if !v.usable(ctx, got) {
-		return v.lastResort(ctx, fmt.Sprintf("%s names %s, which WhatsApp refused before", v.url, got))
+		return v.lastResort(ctx, fmt.Sprintf("%s names %s, which WhatsApp refused before", from, got))
 	}
 	return wa.VersionChoice{Version: got, Source: wa.VersionFromFetch}
 }
@@ -180,12 +183,12 @@ func (v *Versions) Refresh(ctx context.Context) wa.VersionChoice {
 		}
 		return c
 	}
-	got, err := v.fetchAndCache(ctx)
+	got, from, err := v.fetchAndCache(ctx)
 	if c, ok := v.pinned(); ok {
 		if err != nil {
 			c.Note = err.Error()
 		} else {
-			c.Note = fmt.Sprintf("%s names %s; not used: %s pins %s", v.url, got, pinWord(c.Source), c.Version)
+			c.Note = fmt.Sprintf("%s names %s; not used: %s pins %s", from, got, pinWord(c.Source), c.Version)
 		}
 		return c
 	}
@@ -196,7 +199,7 @@ func (v *Versions) Refresh(ctx context.Context) wa.VersionChoice {
 	if err != nil {
 		note = err.Error()
 	} else {
-		note = fmt.Sprintf("%s names %s, which WhatsApp refused before", v.url, got)
+		note = fmt.Sprintf("%s names %s, which WhatsApp refused before", from, got)
 	}
 	if c, ok := v.cached(ctx); ok {
 		c.Note = note
@@ -227,14 +230,14 @@ func (v *Versions) Refused(ctx context.Context, refused string) (wa.VersionChoic
 	}
 	var note string
 	if v.url != "" {
-		got, err := v.fetchAndCache(ctx)
+		got, from, err := v.fetchAndCache(ctx)
 		switch {
 		case err != nil:
 			note = err.Error()
 		case got == refused:
-			note = v.url + " still names " + got
+			note = from + " still names " + got
 		case !v.usable(ctx, got) || !older(refused, got):
-			note = fmt.Sprintf("%s names %s, which is not newer", v.url, got)
+			note = fmt.Sprintf("%s names %s, which is not newer", from, got)
 		default:
 			return wa.VersionChoice{Version: got, Source: wa.VersionFromFetch}, true
 		}
@@ -269,24 +272,32 @@ func (v *Versions) Connected(ctx context.Context, version string) {
 	_ = v.store.MarkWAVersionConnected(ctx, version, source, v.now())
 }
 
-// fetchAndCache fetches the current version and records it at once, so a
-// crash right after still has it.
-func (v *Versions) fetchAndCache(ctx context.Context) (string, error) {
+// fetchAndCache fetches the current version and records it at once, with
+// the URL it was read from, so a crash right after still has it. A version
+// older than the built-in one is an error and is not cached: the cache
+// would skip it anyway (cached), and announcing it would go back in time.
+func (v *Versions) fetchAndCache(ctx context.Context) (version, from string, err error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	got, err := v.fetch(ctx, v.url)
+	got, from, err := v.fetch(ctx, v.url)
 	if err != nil {
-		return "", fmt.Errorf("fetching the WhatsApp Web version failed: %w", err)
+		return "", "", fmt.Errorf("fetching the WhatsApp Web version failed: %w", err)
+	}
+	if from == "" {
+		from = v.url
 	}
 	if _, err := model.ParseWAVersion(got); err != nil {
-		return "", fmt.Errorf("fetching the WhatsApp Web version from %s: %w", v.url, err)
+		return "", "", fmt.Errorf("fetching the WhatsApp Web version from %s: %w", from, err)
+	}
+	if older(got, v.builtIn) {
+		return "", "", fmt.Errorf("%s names %s, older than the built-in %s: not used", from, got, v.builtIn)
 	}
 	if v.store != nil {
-		if err := v.store.RecordWAVersionFetched(ctx, got, v.url, v.now()); err != nil {
-			return got, nil // still usable now; only the cache missed it
+		if err := v.store.RecordWAVersionFetched(ctx, got, from, v.now()); err != nil {
+			return got, from, nil // still usable now; only the cache missed it
 		}
 	}
-	return got, nil
+	return got, from, nil
 }
 
 // usable reports whether version may be announced: it was not refused and

@@ -20,15 +20,19 @@ const testBuiltIn = "2.3000.1031080782"
 type pageFetch struct {
 	mu    sync.Mutex
 	names string
+	from  string // where on the site the version is read: "" the page, "/sw.js"
 	err   error
 	urls  []string
 }
 
-func (p *pageFetch) fetch(ctx context.Context, url string) (string, error) {
+func (p *pageFetch) fetch(ctx context.Context, url string) (version, from string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.urls = append(p.urls, url)
-	return p.names, p.err
+	if p.err != nil {
+		return "", "", p.err
+	}
+	return p.names, url + p.from, nil
 }
 
 func (p *pageFetch) count() int {
@@ -81,6 +85,9 @@ func TestVersionsAnnounceOrder(t *testing.T) {
 			want: choice(testBuiltIn, wa.VersionFromBuiltIn), fetches: 1, wantNote: "connection refused"},
 		{name: "fetching off", url: "off", page: "2.3000.1099999999",
 			want: choice(testBuiltIn, wa.VersionFromBuiltIn)},
+		{name: "a fetched version older than the built-in one is not used, nor cached", page: "2.3000.1000000000",
+			want: choice(testBuiltIn, wa.VersionFromBuiltIn), fetches: 1,
+			wantNote: DefaultWAVersionURL + " names 2.3000.1000000000, older than the built-in " + testBuiltIn + ": not used"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st := openVersionStore(t)
@@ -117,7 +124,7 @@ func TestVersionsAnnounceOrder(t *testing.T) {
 			if page.count() != before {
 				t.Error("Current fetched")
 			}
-			if tt.fetches == 1 && tt.pageErr == nil && (cur.Version != tt.want.Version || cur.Source != wa.VersionFromCache) {
+			if tt.fetches == 1 && tt.wantCache != "" && (cur.Version != tt.want.Version || cur.Source != wa.VersionFromCache) {
 				t.Errorf("Current after the fetch = %+v, want %s cached", cur, tt.want.Version)
 			}
 		})
@@ -319,5 +326,39 @@ func TestVersionsRefusedBuiltInIsNotAnnouncedAgain(t *testing.T) {
 	v := NewVersions(openVersionStore(t), VersionOptions{Config: Config{WAVersionURL: "off"}, BuiltIn: testBuiltIn})
 	if got := v.Announce(ctx); got.Refused || got.Note != "" {
 		t.Errorf("nothing refused: Announce = %+v", got)
+	}
+}
+
+// A fetched version older than the built-in one is ignored the way an
+// older cached one is (round 3, F4): Refresh, Announce and Refused say so
+// and use the built-in one, nothing is cached, and Current agrees with
+// them afterwards. A version read from /sw.js is cached with that URL.
+func TestVersionsIgnoreAnOlderFetch(t *testing.T) {
+	ctx := context.Background()
+	st := openVersionStore(t)
+	page := &pageFetch{names: "2.3000.1000000000", from: "/sw.js"}
+	v := NewVersions(st, VersionOptions{Fetch: page.fetch, BuiltIn: testBuiltIn})
+	const note = DefaultWAVersionURL + "/sw.js names 2.3000.1000000000, older than the built-in " + testBuiltIn + ": not used"
+	for what, got := range map[string]wa.VersionChoice{"Refresh": v.Refresh(ctx), "Announce": v.Announce(ctx)} {
+		if got.Version != testBuiltIn || got.Source != wa.VersionFromBuiltIn || got.Note != note {
+			t.Errorf("%s = %+v, want the built-in one with the note %q", what, got, note)
+		}
+	}
+	if got, ok := v.Refused(ctx, "2.3000.999999999"); !ok || got.Version != testBuiltIn || got.Note != note {
+		t.Errorf("Refused = %+v, %v; want the built-in one with the note %q", got, ok, note)
+	}
+	if recs, err := st.WAVersions(ctx); err != nil || len(recs) != 1 || recs[0].Version != "2.3000.999999999" {
+		t.Errorf("cache %+v (%v), want only the refused one", recs, err)
+	}
+	if cur := v.Current(ctx); cur.Source != wa.VersionFromBuiltIn || !strings.Contains(cur.Note, "no version cached yet") {
+		t.Errorf("Current = %+v", cur)
+	}
+
+	page.names = "2.3000.1099999999"
+	if got := v.Refresh(ctx); got.Version != "2.3000.1099999999" || got.Source != wa.VersionFromFetch {
+		t.Fatalf("Refresh = %+v", got)
+	}
+	if rec, ok, err := st.CachedWAVersion(ctx); err != nil || !ok || rec.Source != DefaultWAVersionURL+"/sw.js" {
+		t.Errorf("cached %+v, %v, %v; want it from %s/sw.js", rec, ok, err, DefaultWAVersionURL)
 	}
 }

@@ -61,15 +61,57 @@ func Check(ctx context.Context, env Env, args []string) error {
 	if len(inputs) == 0 {
 		return usagef("check: no numbers given (pass numbers as arguments, or - to read them from standard input)")
 	}
-	svc := env.Svc
-	job, err := svc.EnqueueCheck(ctx, inputs, opts)
+	job, err := env.Svc.EnqueueCheck(ctx, inputs, opts)
 	if err != nil {
 		if errors.Is(err, app.ErrUnknownRegion) {
 			return usagef("check: --region: %v", err)
 		}
 		return err
 	}
-	if !*noWait && job.State != app.JobDone {
+	out := jobOutput{noWait: *noWait, json: *asJSON, csv: *asCSV,
+		queued: fmt.Sprintf("check job %d queued: %s", job.ID, counted(job.Total, "number", "numbers"))}
+	return finishJob(ctx, env, job, out)
+}
+
+// jobOutput is how check and checks retry end: whether they wait, the
+// output's format, and the line that says what was queued.
+type jobOutput struct {
+	noWait, json, csv bool
+	queued            string // "check job 3 queued: 2 numbers"
+	// always says queued even when waiting (checks retry); check says it
+	// only when it does not wait.
+	always bool
+}
+
+// finishJob waits for the job unless told not to, then prints its results,
+// one per input in input order. Without waiting it also says who will run
+// the job. The line saying what was queued goes to stdout before a table,
+// to stderr beside JSON or CSV (except in --no-wait JSON, which carries the
+// job id).
+func finishJob(ctx context.Context, env Env, job app.Job, o jobOutput) error {
+	svc := env.Svc
+	wait := !o.noWait && (job.State == app.JobQueued || job.State == app.JobRunning)
+	said := o.queued
+	switch {
+	case wait || job.State == app.JobDone:
+		if !o.always {
+			said = ""
+		}
+	case job.State == app.JobPaused:
+		said += "; the job is paused: resume it on the Checks screen (p) to run it"
+	case env.Holder != 0:
+		said += fmt.Sprintf("; wabook pid %d holds the WhatsApp connection and runs it (see wabook checks)", env.Holder)
+	default:
+		said += "; it runs when wabook next runs the check queue: the UI, or a check that waits (see wabook checks)"
+	}
+	if said != "" && !(o.json && o.noWait) {
+		if o.json || o.csv {
+			fmt.Fprintf(env.Err, "wabook: %s\n", said)
+		} else {
+			fmt.Fprintln(env.Out, said)
+		}
+	}
+	if wait {
 		if err := waitForJob(ctx, env, job.ID); err != nil {
 			return err
 		}
@@ -79,22 +121,16 @@ func Check(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	switch {
-	case *asCSV:
-		if *noWait {
-			fmt.Fprintf(env.Err, "wabook: check job %d queued\n", job.ID)
-		}
+	case o.csv:
 		return writeCheckCSV(env.Out, results)
-	case *asJSON && *noWait:
+	case o.json && o.noWait:
 		out := struct {
 			JobID   int64             `json:"job_id"`
 			Results []CheckResultJSON `json:"results"`
 		}{job.ID, checkJSON(results)}
 		return writeJSON(env.Out, out)
-	case *asJSON:
+	case o.json:
 		return writeJSON(env.Out, checkJSON(results))
-	}
-	if *noWait {
-		fmt.Fprintf(env.Out, "check job %d queued: %d numbers (see wabook checks)\n", job.ID, len(results))
 	}
 	return writeCheckTable(env.Out, results)
 }
@@ -103,18 +139,20 @@ func Check(ctx context.Context, env Env, args []string) error {
 // the queue is not moving.
 func waitForJob(ctx context.Context, env Env, id int64) error {
 	svc := env.Svc
-	st := svc.CheckerStatus()
-	if st.Running {
+	if env.Holder == 0 {
 		if !svc.Backend().Account().Paired {
 			return fmt.Errorf("check job %d is queued, but this account is not paired: run \"wabook pair\" first", id)
 		}
+		// This process holds the connection and stays for the answers:
+		// it runs the queue until the job is done.
+		svc.StartChecker(ctx)
 		if svc.Status().Conn == wa.StateOffline {
 			if err := svc.Connect(ctx); err != nil {
 				return err
 			}
 		}
 	} else {
-		fmt.Fprintf(env.Err, "wabook: another wabook process holds the WhatsApp connection and runs the queue; waiting for it to check job %d (Ctrl-C stops waiting, the job stays queued)\n", id)
+		fmt.Fprintf(env.Err, "wabook: wabook pid %d holds the WhatsApp connection and runs the queue; waiting for it to check job %d (Ctrl-C stops waiting, the job stays queued)\n", env.Holder, id)
 	}
 	said := ""
 	for {
@@ -269,8 +307,10 @@ func Checks(ctx context.Context, env Env, args []string) error {
 	switch {
 	case st.Paused != "":
 		queue = st.Paused
+	case !st.Running && env.Holder != 0:
+		queue = fmt.Sprintf("not running in this process: wabook pid %d holds the WhatsApp connection", env.Holder)
 	case !st.Running:
-		queue = "not running in this process (another wabook holds the connection, or none runs)"
+		queue = "not running: it runs in the UI, or while a check waits"
 	}
 	fmt.Fprintf(env.Out, "queue: %s\nbudget: %d of %d numbers left today; batches of %d, one per %s\n",
 		queue, st.BudgetLeft, st.BudgetTotal, st.Settings.CheckBatchSize, st.Settings.CheckPace)
@@ -313,20 +353,36 @@ func canaryLine(st app.CheckerStatus) string {
 	return strings.Join(parts, "; ")
 }
 
-// checksRetry queues a job's failed numbers again.
+// checksRetry queues a job's failed numbers again and, like check, waits
+// for them and prints the job's results (--no-wait: only queue).
 //
-//	wabook checks retry JOB
+//	wabook checks retry JOB [--no-wait] [--json|--csv]
 func checksRetry(ctx context.Context, env Env, args []string) error {
+	const use = "usage: wabook checks retry JOB [--no-wait] [--json|--csv]"
 	fs := newFlags("checks retry")
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	noWait := fs.Bool("no-wait", false, "queue the numbers again and return at once")
+	asJSON := fs.Bool("json", false, "print JSON")
+	asCSV := fs.Bool("csv", false, "print CSV")
+	// The job number may come before the flags, as the usage shows it.
+	var pos []string
+	for len(args) > 0 {
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
 	}
-	if fs.NArg() != 1 {
-		return usagef("usage: wabook checks retry JOB")
+	if len(pos) != 1 {
+		return usagef(use)
 	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if *asJSON && *asCSV {
+		return usagef("checks retry: use either --json or --csv, not both")
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
 	if err != nil || id <= 0 {
-		return usagef("checks retry: %q is not a job number (see wabook checks)", fs.Arg(0))
+		return usagef("checks retry: %q is not a job number (see wabook checks)", pos[0])
 	}
 	n, err := env.Svc.RetryJob(ctx, id)
 	switch {
@@ -337,10 +393,11 @@ func checksRetry(ctx context.Context, env Env, args []string) error {
 	case err != nil:
 		return fmt.Errorf("checks retry: %w", err)
 	}
-	word := "numbers"
-	if n == 1 {
-		word = "number"
+	job, err := env.Svc.Job(ctx, id)
+	if err != nil {
+		return fmt.Errorf("checks retry: %w", err)
 	}
-	fmt.Fprintf(env.Out, "check job %d: %d failed %s queued again\n", id, n, word)
-	return nil
+	out := jobOutput{noWait: *noWait, json: *asJSON, csv: *asCSV, always: true,
+		queued: fmt.Sprintf("check job %d: %s queued again", id, counted(n, "failed number", "failed numbers"))}
+	return finishJob(ctx, env, job, out)
 }

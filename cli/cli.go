@@ -26,6 +26,12 @@ type Env struct {
 	// Doctor is what `wabook doctor` reports on (only doctor uses it; Svc
 	// may be nil then).
 	Doctor *app.DoctorInput
+	// Holder is the pid of another wabook process that holds the WhatsApp
+	// connection of this database, 0 when this process holds it. Only the
+	// holder may run the check queue, and it does so only while a command
+	// waits for a job: a command that returns at once must not start a
+	// batch and walk away from it.
+	Holder int
 }
 
 // UsageError is a mistake in how a command was called (exit status 2).

@@ -88,6 +88,8 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 	line("database", "%s", d.Path)
 	if d.Exists {
 		line("database size", "%s", humanBytes(d.SizeBytes))
+	}
+	if d.Readable || d.SchemaVersion > 0 {
 		line("schema version", "%d (this wabook writes %d)", d.SchemaVersion, d.SchemaExpected)
 	}
 	line("integrity", "%s", d.Integrity)
@@ -117,15 +119,18 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 		}
 		line("account", "%s %q (%s)", a.JID, a.PushName, kind)
 	}
-	if r.LastSync != "" {
+	switch {
+	case r.LastSync != "":
 		line("last sync", "%s", r.LastSync)
-	} else {
+	case d.Exists && !d.Readable:
+		line("last sync", "unknown (the database could not be read)")
+	default:
 		line("last sync", "never")
 	}
 
 	as := r.AppState
 	if !as.Known {
-		line("app state", "unknown (this backend does not report it)")
+		line("app state", "unknown (%s)", as.Unknown)
 	} else {
 		var cols []string
 		for _, n := range as.SortedCollections() {

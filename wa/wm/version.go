@@ -59,6 +59,13 @@ type VersionFetcher struct {
 // pageURL/sw.js, and returns "2.3000.N". Errors say in a few words what
 // went wrong ("http://…: HTTP 503", "no client_revision in … or …/sw.js").
 func (f VersionFetcher) Fetch(ctx context.Context, pageURL string) (string, error) {
+	v, _, err := f.FetchFrom(ctx, pageURL)
+	return v, err
+}
+
+// FetchFrom is Fetch that also names the URL the revision was read from:
+// pageURL itself or its /sw.js.
+func (f VersionFetcher) FetchFrom(ctx context.Context, pageURL string) (version, from string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, f.timeout())
 	defer cancel()
 	hc := f.HTTP
@@ -70,18 +77,18 @@ func (f VersionFetcher) Fetch(ctx context.Context, pageURL string) (string, erro
 	for _, u := range []string{pageURL, swURL} {
 		rev, err := fetchRevision(ctx, hc, u)
 		if err == nil {
-			return model.WebVersionFromRevision(rev).String(), nil
+			return model.WebVersionFromRevision(rev).String(), u, nil
 		}
 		if first != nil {
 			// One line for both places: it ends up in a status line.
-			return "", fmt.Errorf("%w; %w", first, err)
+			return "", "", fmt.Errorf("%w; %w", first, err)
 		}
 		first = err
 		if ctx.Err() != nil {
 			break // no time left for the second place
 		}
 	}
-	return "", first
+	return "", "", first
 }
 
 func (f VersionFetcher) timeout() time.Duration {

@@ -224,7 +224,7 @@ func versionBackend(t *testing.T, paired bool, site *versionSite, o app.VersionO
 		savePairedDevice(t, st.DB(), false)
 	}
 	o.Config.WAVersionURL = site.URL
-	o.Fetch = VersionFetcher{Timeout: 5 * time.Second}.Fetch
+	o.Fetch = VersionFetcher{Timeout: 5 * time.Second}.FetchFrom
 	o.BuiltIn = BuiltInVersion()
 	b, err = New(context.Background(), st.DB(), Options{Log: waLog.Noop, Versions: app.NewVersions(st, o),
 		ConfigPath: "/home/u/.config/wabook/config.json"})

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/wa"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// heldOutput is stdout that holds the command's first write until the
+// simulated account has been asked to check something, or a second has
+// passed: a check queue the command started would have sent its batch by
+// then.
+type heldOutput struct {
+	bytes.Buffer
+	asked func() int
+	held  bool
+}
+
+func (h *heldOutput) Write(p []byte) (int, error) {
+	if !h.held {
+		h.held = true
+		for deadline := time.Now().Add(time.Second); time.Now().Before(deadline) && h.asked() == 0; {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	return h.Buffer.Write(p)
+}
+
+// runHeld runs wabook with a heldOutput and returns what the simulated
+// account was asked during the run.
+func runHeld(t *testing.T, args ...string) (stdout, stderr string, code int, asked []string) {
+	t.Helper()
+	var be *sim.Backend
+	out := &heldOutput{asked: func() int { return be.CheckCalls() }}
+	var errOut bytes.Buffer
+	code = runWith(args, out, &errOut, func(b wa.Backend) { be = b.(*sim.Backend) })
+	if be == nil {
+		t.Fatalf("%v: no simulated backend was built (exit %d: %s)", args, code, errOut.String())
+	}
+	return out.String(), errOut.String(), code, be.CheckedNumbers()
+}
+
+// queueState is what `checks --json` says about the budget and the jobs.
+type queueState struct {
+	Checker struct {
+		BudgetLeft  int `json:"budget_left"`
+		BudgetTotal int `json:"budget_total"`
+	} `json:"checker"`
+	Jobs []struct {
+		ID     int64          `json:"id"`
+		State  string         `json:"state"`
+		Counts map[string]int `json:"counts"`
+	} `json:"jobs"`
+}
+
+func checksState(t *testing.T, world, db string) queueState {
+	t.Helper()
+	out, errOut, code := runWabook(t, "--sim", world, "--db", db, "checks", "--json")
+	if code != 0 {
+		t.Fatalf("checks: exit %d: %s", code, errOut)
+	}
+	var q queueState
+	if err := json.Unmarshal([]byte(out), &q); err != nil {
+		t.Fatalf("checks --json: %v\n%s", err, out)
+	}
+	return q
+}
+
+func (q queueState) job(t *testing.T, id int64) (state string, counts map[string]int) {
+	t.Helper()
+	for _, j := range q.Jobs {
+		if j.ID == id {
+			return j.State, j.Counts
+		}
+	}
+	t.Fatalf("no job %d in %+v", id, q.Jobs)
+	return "", nil
+}
+
+// `check --no-wait` only queues: the process holding the connection ends at
+// once, so it must not start a batch it would walk away from (round 3, F1).
+func TestCheckNoWaitOnlyQueues(t *testing.T) {
+	world, db := checkSetup(t, "0")
+	out, errOut, code, asked := runHeld(t, "--sim", world, "--db", db, "check", "--no-wait", "+16315551004", "+16315551005")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if len(asked) != 0 {
+		t.Errorf("check --no-wait asked WhatsApp about %v", asked)
+	}
+	if !strings.Contains(out, "check job 1 queued: 2 numbers; it runs when wabook next runs the check queue") ||
+		strings.Count(out, "processing") != 2 {
+		t.Errorf("output:\n%s", out)
+	}
+	q := checksState(t, world, db)
+	if state, counts := q.job(t, 1); state != app.JobQueued || counts["processing"] != 2 {
+		t.Errorf("job 1 is %s with %v, want queued with both numbers waiting", state, counts)
+	}
+	if q.Checker.BudgetLeft != q.Checker.BudgetTotal {
+		t.Errorf("budget %d of %d left: --no-wait spent some", q.Checker.BudgetLeft, q.Checker.BudgetTotal)
+	}
+	out, _, _ = runWabook(t, "--sim", world, "--db", db, "checks")
+	if !strings.HasPrefix(out, "queue: not running: it runs in the UI, or while a check waits\n") {
+		t.Errorf("checks:\n%s", out)
+	}
+	// A check that waits runs the queue, the waiting job included.
+	runCheck(t, "--sim", world, "--db", db, "check", "--json", "+16315551006")
+	if state, counts := checksState(t, world, db).job(t, 1); state != app.JobDone || counts["valid"] != 1 || counts["invalid"] != 1 {
+		t.Errorf("job 1 after a waiting check: %s %v", state, counts)
+	}
+}
+
+// `checks retry JOB` runs the job like check does: in the process holding
+// the connection it waits and prints the results; --no-wait only queues;
+// when another process holds the connection it says that one runs it
+// (round 3, F2).
+func TestChecksRetryRunsTheJob(t *testing.T) {
+	dir := t.TempDir()
+	world := filepath.Join(dir, "world.json")
+	db := filepath.Join(dir, "w.db")
+	cfg := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, []byte(`{"check_pace": "0s"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("WABOOK_CONFIG", cfg)
+	writeWorld := func(failing string) {
+		t.Helper()
+		w := `{"account": {"phone": "+14155550100"},
+		"registered": ["+16315551004", "+16315551005", "+16315551006", "+16315551007"], "failing": {` + failing + `}}`
+		if err := os.WriteFile(world, []byte(w), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeWorld(`"+16315551005": "timeout", "+16315551006": "timeout", "+16315551007": "timeout"`)
+	// Jobs 1, 2 and 3, each with one number that failed.
+	for _, nums := range [][]string{{"+16315551004", "+16315551005"}, {"+16315551006"}, {"+16315551007"}} {
+		rs := runCheck(t, append([]string{"--sim", world, "--db", db, "check", "--json"}, nums...)...)
+		if last := rs[len(rs)-1]; last.Status != "failed" {
+			t.Fatalf("%v: %+v, want the last one failed", nums, rs)
+		}
+	}
+	before := checksState(t, world, db).Checker.BudgetLeft
+
+	// Another process holds the connection: it runs the job.
+	lock, err := app.AcquireLock(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runWabook(t, "--sim", world, "--db", db, "checks", "retry", "2", "--no-wait")
+	lock.Release()
+	want := fmt.Sprintf("check job 2: 1 failed number queued again; wabook pid %d holds the WhatsApp connection and runs it", os.Getpid())
+	if code != 0 || !strings.HasPrefix(out, want+" (see wabook checks)\n") || !strings.Contains(out, "processing") {
+		t.Errorf("retry while another process holds the connection: exit %d, stderr %q\n%s", code, errOut, out)
+	}
+
+	// --no-wait in the holding process: queued, nothing sent.
+	out, errOut, code, asked := runHeld(t, "--sim", world, "--db", db, "checks", "retry", "1", "--no-wait")
+	if code != 0 || len(asked) != 0 ||
+		!strings.HasPrefix(out, "check job 1: 1 failed number queued again; it runs when wabook next runs the check queue") {
+		t.Errorf("retry --no-wait: exit %d, asked %v, stderr %q\n%s", code, asked, errOut, out)
+	}
+	q := checksState(t, world, db)
+	if state, counts := q.job(t, 1); state != app.JobQueued || counts["processing"] != 1 || q.Checker.BudgetLeft != before {
+		t.Errorf("after retry --no-wait: job 1 %s %v, budget %d (was %d)", state, counts, q.Checker.BudgetLeft, before)
+	}
+
+	// WhatsApp answers now: a retry that waits checks the number and
+	// prints the job's results as check does.
+	writeWorld("")
+	out, errOut, code, asked = runHeld(t, "--sim", world, "--db", db, "checks", "retry", "3", "--json")
+	if code != 0 {
+		t.Fatalf("retry: exit %d: %s", code, errOut)
+	}
+	var rs []checkOut
+	if err := json.Unmarshal([]byte(out), &rs); err != nil {
+		t.Fatalf("retry --json: %v\n%s", err, out)
+	}
+	if len(rs) != 1 || rs[0].Input != "+16315551007" || rs[0].Status != "valid" || rs[0].Cached {
+		t.Errorf("retry --json printed %+v", rs)
+	}
+	if !strings.Contains(strings.Join(asked, " "), "+16315551007") ||
+		errOut != "wabook: check job 3: 1 failed number queued again\n" {
+		t.Errorf("retry: asked %v, stderr %q", asked, errOut)
+	}
+
+	for _, args := range [][]string{{"checks", "retry", "3", "--json", "--csv"}, {"checks", "retry", "--no-wait"}} {
+		out, errOut, code := runWabook(t, append([]string{"--sim", world, "--db", db}, args...)...)
+		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want a usage error", args, code, out, errOut)
+		}
+	}
+}
