@@ -87,7 +87,7 @@ func (q queueState) job(t *testing.T, id int64) (state string, counts map[string
 }
 
 // `check --no-wait` only queues: the process holding the connection ends at
-// once, so it must not start a batch it would walk away from (round 3, F1).
+// once, so it must not start a batch it would walk away from.
 func TestCheckNoWaitOnlyQueues(t *testing.T) {
 	world, db := checkSetup(t, "0")
 	out, errOut, code, asked := runHeld(t, "--sim", world, "--db", db, "check", "--no-wait", "+16315551004", "+16315551005")
@@ -122,7 +122,7 @@ func TestCheckNoWaitOnlyQueues(t *testing.T) {
 // `checks retry JOB` runs the job like check does: in the process holding
 // the connection it waits and prints the results; --no-wait only queues;
 // when another process holds the connection it says that one runs it
-// (round 3, F2).
+//.
 func TestChecksRetryRunsTheJob(t *testing.T) {
 	dir := t.TempDir()
 	world := filepath.Join(dir, "world.json")

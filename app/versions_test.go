@@ -330,7 +330,7 @@ func TestVersionsRefusedBuiltInIsNotAnnouncedAgain(t *testing.T) {
 }
 
 // A fetched version older than the built-in one is ignored the way an
-// older cached one is (round 3, F4): Refresh, Announce and Refused say so
+// older cached one is: Refresh, Announce and Refused say so
 // and use the built-in one, nothing is cached, and Current agrees with
 // them afterwards. A version read from /sw.js is cached with that URL.
 func TestVersionsIgnoreAnOlderFetch(t *testing.T) {

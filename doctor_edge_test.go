@@ -28,7 +28,7 @@ func docLines(out, key string) []string {
 
 // With an error in the config file, --refresh fetches nothing (the config
 // may name another page, or "off") and says why in one line; --version
-// names the error (round 3, F3).
+// names the error.
 func TestDoctorRefreshWithAConfigError(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
 	srv, hits := versionPage(t, versionPageBody)
@@ -76,7 +76,7 @@ func sitePages(t *testing.T, page, sw string) (*httptest.Server, *atomic.Int32) 
 
 // A fetched version older than the built-in one is not used, nor cached,
 // and doctor says so; a later doctor and --version agree. A version read
-// from /sw.js is listed as coming from there (round 3, F4).
+// from /sw.js is listed as coming from there.
 func TestDoctorRefreshOlderThanBuiltIn(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
 	old, _ := sitePages(t, `<script>{"client_revision":1000000000,}</script>`, "")
@@ -111,7 +111,7 @@ func TestDoctorRefreshOlderThanBuiltIn(t *testing.T) {
 // Doctor on a file it cannot read says so for everything read from it, and
 // on a database without whatsmeow's tables (a simulated account's) reports
 // an account that is not paired without creating them; the files are left
-// byte for byte (round 3, F5).
+// byte for byte.
 func TestDoctorOnUnreadableAndSessionlessDatabases(t *testing.T) {
 	dir := t.TempDir()
 	good := goodDatabase(t, filepath.Join(dir, "good.db"))
@@ -177,7 +177,7 @@ func TestDoctorOnUnreadableAndSessionlessDatabases(t *testing.T) {
 	}
 }
 
-// Paths are printed absolute even when given relative (round 3, F5).
+// Paths are printed absolute even when given relative.
 func TestDoctorPrintsAbsolutePaths(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
