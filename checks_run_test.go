@@ -121,8 +121,7 @@ func TestCheckNoWaitOnlyQueues(t *testing.T) {
 
 // `checks retry JOB` runs the job like check does: in the process holding
 // the connection it waits and prints the results; --no-wait only queues;
-// when another process holds the connection it says that one runs it
-// .
+// when another process holds the connection it says that one runs it.
 func TestChecksRetryRunsTheJob(t *testing.T) {
 	dir := t.TempDir()
 	world := filepath.Join(dir, "world.json")
