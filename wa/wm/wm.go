@@ -157,6 +157,13 @@ type session struct {
 	// qrDeadline is when whatsmeow closes the pairing connection, known
 	// from its first QR event (b.mu).
 	qrDeadline time.Time
+	// waiting: the session sleeps between two connect attempts; a Connect
+	// then sends on wake to try at once (conn.go, wakeLocked) (b.mu).
+	waiting bool
+	wake    chan struct{}
+	// lastErr says in a few words why the last connect attempt failed,
+	// "" before any failed (b.mu).
+	lastErr string
 
 	// handlerCtx is what whatsmeow's handlers get: it ends after ctx,
 	// once no app-state save is in the middle (appstate.go).
