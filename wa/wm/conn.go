@@ -425,17 +425,17 @@ func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode
 	if err != nil {
 		return wa.PhoneCode{}, err
 	}
-	wait := time.NewTimer(pairWait)
+	wait := time.NewTimer(b.pairWait)
 	defer wait.Stop()
 	for fresh := false; ; fresh = true {
 		select {
 		case <-s.qrReady:
 		case <-ctx.Done():
-			return wa.PhoneCode{}, ctx.Err()
+			return wa.PhoneCode{}, b.pairUnreached(s, ctx.Err())
 		case <-s.ctx.Done():
 			return wa.PhoneCode{}, errors.New("wm: pairing stopped before a code could be asked for")
 		case <-wait.C:
-			return wa.PhoneCode{}, errors.New("wm: could not reach WhatsApp to ask for a pairing code")
+			return wa.PhoneCode{}, b.pairUnreached(s, nil)
 		}
 		b.mu.Lock()
 		cli, deadline, now := b.client, s.qrDeadline, b.now()
@@ -454,6 +454,27 @@ func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode
 		}
 		return wa.PhoneCode{Code: code, Expires: deadline}, nil
 	}
+}
+
+// pairUnreached is PairPhone's error when no pairing connection came up
+// in time (cause: the caller's context ended first). It carries why the
+// last attempt of s failed: "could not reach WhatsApp" alone hides a
+// DNS failure the user can fix.
+func (b *Backend) pairUnreached(s *session, cause error) error {
+	b.mu.Lock()
+	why := s.lastErr
+	b.mu.Unlock()
+	if why == "" {
+		if cause != nil {
+			return cause
+		}
+		return errors.New("wm: could not reach WhatsApp to ask for a pairing code")
+	}
+	msg := "wm: could not reach WhatsApp to ask for a pairing code (last attempt: " + why + ")"
+	if cause != nil {
+		return fmt.Errorf("%s: %w", msg, cause)
+	}
+	return errors.New(msg)
 }
 
 // connectClient opens cli's connection; ctx is what whatsmeow hands to
