@@ -227,8 +227,14 @@ func (a *accountScreen) View(st app.Status) string {
 		add("Account", a.st.Warn.Render("not paired"))
 	}
 	add("Connection", connText(st))
-	if st.Detail != "" {
+	// A connection problem met while something waits for the connection
+	// shows under the waiting line instead, where the eye is.
+	problem := a.busy != "" && st.Conn == wa.StateReconnecting && st.Detail != ""
+	if st.Detail != "" && !problem {
 		add("Detail", model.Sanitize(st.Detail))
+	}
+	if v := st.WAVersion; v.Version != "" {
+		add("WhatsApp Web", model.Sanitize(v.Version+" ("+v.Source+")"))
 	}
 	if st.LastError != "" {
 		add("Last error", a.st.Error.Render(model.Sanitize(st.LastError)))
@@ -258,6 +264,9 @@ func (a *accountScreen) View(st app.Status) string {
 	}
 	if a.busy != "" {
 		lines = append(lines, "", a.st.Dim.Render(a.busy))
+		if problem {
+			lines = append(lines, a.st.Warn.Render(model.Sanitize(st.Detail)))
+		}
 	}
 	switch {
 	case a.mode == accountConfirmLogout:
