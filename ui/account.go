@@ -260,12 +260,13 @@ func (a *accountScreen) View(st app.Status) string {
 		lines = append(lines, "", a.st.Warn.Render("Read-only: another wabook holds the WhatsApp connection."))
 	}
 	if a.err != "" {
-		lines = append(lines, "", a.st.Error.Render(model.Sanitize(a.err)))
+		lines = append(lines, "")
+		lines = append(lines, a.wrapped(a.st.Error, model.Sanitize(a.err))...)
 	}
 	if a.busy != "" {
 		lines = append(lines, "", a.st.Dim.Render(a.busy))
 		if problem {
-			lines = append(lines, a.st.Warn.Render(model.Sanitize(st.Detail)))
+			lines = append(lines, a.wrapped(a.st.Warn, model.Sanitize(st.Detail))...)
 		}
 	}
 	switch {
@@ -296,6 +297,16 @@ func (a *accountScreen) View(st app.Status) string {
 		lines[i] = model.Truncate(l, a.width)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// wrapped renders text in style on as many lines of the screen's width as
+// it needs: an error cut at the edge would hide its cause, which comes
+// last ("asking WhatsApp for a pairing code: … (cannot look up …)").
+func (a *accountScreen) wrapped(style lipgloss.Style, text string) []string {
+	if a.width <= 0 {
+		return []string{style.Render(text)}
+	}
+	return strings.Split(style.Width(a.width).Render(text), "\n")
 }
 
 // phoneCodeLeft says how long the pairing code on screen can still be

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -139,5 +140,23 @@ func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
 	_, view := finalView(t, tm)
 	if strings.Contains(view, "WhatsApp Web ") || strings.Contains(view, "asking WhatsApp") {
 		t.Errorf("after the code came:\n%s", view)
+	}
+}
+
+// An error too long for the screen is wrapped, not cut: its cause comes
+// last.
+func TestAccountScreenWrapsALongError(t *testing.T) {
+	a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
+	a.setSize(80, 24)
+	a.Update(pairPhoneMsg{err: errors.New("asking WhatsApp for a pairing code: wm: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")}, app.Status{})
+	view := ansi.Strip(a.View(app.Status{Conn: wa.StateReconnecting}))
+	flat := strings.Join(strings.Fields(view), " ")
+	if !strings.Contains(flat, "(cannot look up web.whatsapp.com): context deadline exceeded") {
+		t.Errorf("the cause is cut:\n%s", view)
+	}
+	for _, l := range strings.Split(view, "\n") {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line of %d columns: %q", w, l)
+		}
 	}
 }

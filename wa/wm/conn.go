@@ -470,7 +470,7 @@ func (b *Backend) pairUnreached(s *session, cause error) error {
 		}
 		return errors.New("wm: could not reach WhatsApp to ask for a pairing code")
 	}
-	msg := "wm: could not reach WhatsApp to ask for a pairing code (last attempt: " + why + ")"
+	msg := "wm: no connection to WhatsApp (" + why + ")"
 	if cause != nil {
 		return fmt.Errorf("%s: %w", msg, cause)
 	}

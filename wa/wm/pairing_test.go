@@ -195,7 +195,7 @@ func TestPairPhoneSaysWhyWhatsAppCannotBeReached(t *testing.T) {
 			if err == nil {
 				t.Fatal("PairPhoneCode succeeded offline")
 			}
-			want := "could not reach WhatsApp to ask for a pairing code (last attempt: connection refused)"
+			want := "no connection to WhatsApp (connection refused)"
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q lacks %q", err, want)
 			}
