@@ -231,7 +231,15 @@ func (a *accountScreen) View(st app.Status) string {
 	// shows under the waiting line instead, where the eye is.
 	problem := a.busy != "" && st.Conn == wa.StateReconnecting && st.Detail != ""
 	if st.Detail != "" && !problem {
-		add("Detail", model.Sanitize(st.Detail))
+		// Wrapped: the end says when the next attempt comes.
+		indent := strings.Repeat(" ", fieldWidth+1)
+		for i, l := range a.wrappedIn(lipgloss.NewStyle(), model.Sanitize(st.Detail), a.width-fieldWidth-1) {
+			if i == 0 {
+				add("Detail", l)
+			} else {
+				lines = append(lines, indent+l)
+			}
+		}
 	}
 	if v := st.WAVersion; v.Version != "" {
 		add("WhatsApp Web", model.Sanitize(v.Version+" ("+v.Source+")"))
@@ -303,10 +311,19 @@ func (a *accountScreen) View(st app.Status) string {
 // it needs: an error cut at the edge would hide its cause, which comes
 // last ("asking WhatsApp for a pairing code: … (cannot look up …)").
 func (a *accountScreen) wrapped(style lipgloss.Style, text string) []string {
-	if a.width <= 0 {
+	return a.wrappedIn(style, text, a.width)
+}
+
+// wrappedIn is wrapped in width columns.
+func (a *accountScreen) wrappedIn(style lipgloss.Style, text string, width int) []string {
+	if width < 10 {
 		return []string{style.Render(text)}
 	}
-	return strings.Split(style.Width(a.width).Render(text), "\n")
+	out := strings.Split(style.Width(width).Render(text), "\n")
+	for i, l := range out {
+		out[i] = strings.TrimRight(l, " ")
+	}
+	return out
 }
 
 // phoneCodeLeft says how long the pairing code on screen can still be
