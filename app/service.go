@@ -47,6 +47,10 @@ type Status struct {
 	AppStateProblem string
 	NeedsFullResync bool
 	Resyncing       bool // FullResync is running
+
+	// WAVersion is the WhatsApp Web version the backend announces and its
+	// source, zero when the backend does not say (wa.VersionReporter).
+	WAVersion wa.VersionChoice
 }
 
 // NoticeKind says what changed.
@@ -227,8 +231,15 @@ func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 	switch e := ev.(type) {
 	case wa.ConnectionChanged:
 		defer s.kickChecker() // it waits for a connection
+		// The version is chosen before each connect attempt, whose
+		// outcome comes as a ConnectionChanged.
+		var version wa.VersionChoice
+		if vr, ok := s.backend.(wa.VersionReporter); ok {
+			version = vr.AnnouncedVersion()
+		}
 		s.updateStatus(func(st *Status) {
 			st.Conn, st.Attempt, st.Until, st.Detail = e.State, e.Attempt, e.Until, e.Detail
+			st.WAVersion = version
 			if e.State == wa.StateConnected {
 				st.PairCode, st.PhoneCode = "", ""
 			}

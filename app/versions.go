@@ -58,7 +58,10 @@ type Versions struct {
 	mu sync.Mutex // one fetch at a time
 }
 
-var _ wa.VersionSource = (*Versions)(nil)
+var (
+	_ wa.VersionSource      = (*Versions)(nil)
+	_ wa.VersionFetchTeller = (*Versions)(nil)
+)
 
 // NewVersions returns the version source over st (which may be nil).
 func NewVersions(st *store.Store, o VersionOptions) *Versions {
@@ -148,6 +151,18 @@ func (v *Versions) Current(ctx context.Context) wa.VersionChoice {
 		return v.builtInChoice("no version cached yet: connecting fetches one from " + v.url + " first")
 	}
 	return v.lastResort(ctx, "")
+}
+
+// AnnounceFetchURL is the URL Announce would fetch from now, "" when it
+// would not fetch (wa.VersionFetchTeller).
+func (v *Versions) AnnounceFetchURL(ctx context.Context) string {
+	if _, ok := v.pinned(); ok {
+		return ""
+	}
+	if _, ok := v.cached(ctx); ok {
+		return ""
+	}
+	return v.url
 }
 
 // Announce returns the version to announce, fetching one (and caching it

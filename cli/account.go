@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
 	"strings"
 	"time"
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/ui/qrtext"
+	"github.com/wabook/wabook/wa"
 )
 
 // Sync connects, mirrors the account and prints a one-line summary. With
@@ -63,7 +67,9 @@ func printSummary(ctx context.Context, env Env) error {
 
 // Pair links wabook to a WhatsApp account: a QR code to scan, or with
 // --code a code to type on the phone. It returns once the account is paired
-// and mirrored.
+// and mirrored. Each connection problem met on the way is printed on
+// stderr as it happens: without them a pairing that cannot reach WhatsApp
+// would only be silent.
 //
 //	wabook pair [--code +PHONE] [--timeout D]
 func Pair(ctx context.Context, env Env, args []string) error {
@@ -85,20 +91,28 @@ func Pair(ctx context.Context, env Env, args []string) error {
 	if err := svc.Connect(ctx); err != nil {
 		return err
 	}
+	// Asking for a code waits for a pairing connection; meanwhile the
+	// loop below reports why there is none.
+	type phoneCode struct {
+		code string
+		err  error
+	}
+	var codes chan phoneCode
 	if *phone != "" {
-		code, err := svc.PairPhone(ctx, *phone)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Out, "On your phone: WhatsApp → Settings → Linked devices → Link a device →\n"+
-			"\"Link with phone number instead\", then type this code:\n\n    %s\n\n", code)
+		codes = make(chan phoneCode, 1)
+		go func() {
+			code, err := svc.PairPhone(ctx, *phone)
+			codes <- phoneCode{code, err}
+		}()
 	}
 	qrStyle := lipgloss.NewStyle().Foreground(color.Black).Background(color.White)
 	shown := ""
+	var problems connProblems
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		st := svc.Status()
+		problems.report(env.Err, st)
 		switch {
 		case st.Account.Paired:
 			fmt.Fprintf(env.Out, "paired with %s\n", st.Account.Phone)
@@ -119,9 +133,35 @@ func Pair(ctx context.Context, env Env, args []string) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("pairing did not finish: %w", ctx.Err())
+		case r := <-codes:
+			codes = nil
+			if r.err != nil {
+				return r.err
+			}
+			fmt.Fprintf(env.Out, "On your phone: WhatsApp → Settings → Linked devices → Link a device →\n"+
+				"\"Link with phone number instead\", then type this code:\n\n    %s\n\n", r.code)
 		case <-tick.C:
 		}
 	}
+}
+
+// connProblems prints the connection's trouble while pairing, one line
+// per new attempt or reason ("no connection to WhatsApp (cannot look up
+// web.whatsapp.com); retrying in 4s"), as the Account screen shows it.
+type connProblems struct {
+	last string
+}
+
+func (p *connProblems) report(w io.Writer, st app.Status) {
+	if st.Detail == "" || (st.Conn != wa.StateReconnecting && st.Conn != wa.StateConnecting) {
+		return
+	}
+	key := fmt.Sprintf("%d %s", st.Attempt, st.Detail)
+	if key == p.last {
+		return
+	}
+	p.last = key
+	fmt.Fprintln(w, model.Sanitize(st.Detail))
 }
 
 // Logout ends the WhatsApp session of this device; the mirror stays.

@@ -229,8 +229,22 @@ func (a *accountScreen) View(st app.Status) string {
 		add("Account", a.st.Warn.Render("not paired"))
 	}
 	add("Connection", connText(st))
-	if st.Detail != "" {
-		add("Detail", model.Sanitize(st.Detail))
+	// A connection problem met while something waits for the connection
+	// shows under the waiting line instead, where the eye is.
+	problem := a.busy != "" && st.Conn == wa.StateReconnecting && st.Detail != ""
+	if st.Detail != "" && !problem {
+		// Wrapped: the end says when the next attempt comes.
+		indent := strings.Repeat(" ", fieldWidth+1)
+		for i, l := range a.wrappedIn(lipgloss.NewStyle(), model.Sanitize(st.Detail), a.width-fieldWidth-1) {
+			if i == 0 {
+				add("Detail", l)
+			} else {
+				lines = append(lines, indent+l)
+			}
+		}
+	}
+	if v := st.WAVersion; v.Version != "" {
+		add("WhatsApp Web", model.Sanitize(v.Version+" ("+v.Source+")"))
 	}
 	if st.LastError != "" {
 		add("Last error", a.st.Error.Render(model.Sanitize(st.LastError)))
@@ -256,13 +270,17 @@ func (a *accountScreen) View(st app.Status) string {
 		lines = append(lines, "", a.st.Warn.Render("Read-only: another wabook holds the WhatsApp connection."))
 	}
 	if a.err != "" {
-		lines = append(lines, "", a.st.Error.Render(model.Sanitize(a.err)))
+		lines = append(lines, "")
+		lines = append(lines, a.wrapped(a.st.Error, model.Sanitize(a.err))...)
 	}
 	if a.done != "" {
 		lines = append(lines, "", a.st.OK.Render(a.done))
 	}
 	if a.busy != "" {
 		lines = append(lines, "", a.st.Dim.Render(a.busy))
+		if problem {
+			lines = append(lines, a.wrapped(a.st.Warn, model.Sanitize(st.Detail))...)
+		}
 	}
 	switch {
 	case a.mode == accountConfirmLogout:
@@ -292,6 +310,25 @@ func (a *accountScreen) View(st app.Status) string {
 		lines[i] = model.Truncate(l, a.width)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// wrapped renders text in style on as many lines of the screen's width as
+// it needs: an error cut at the edge would hide its cause, which comes
+// last ("asking WhatsApp for a pairing code: … (cannot look up …)").
+func (a *accountScreen) wrapped(style lipgloss.Style, text string) []string {
+	return a.wrappedIn(style, text, a.width)
+}
+
+// wrappedIn is wrapped in width columns.
+func (a *accountScreen) wrappedIn(style lipgloss.Style, text string, width int) []string {
+	if width < 10 {
+		return []string{style.Render(text)}
+	}
+	out := strings.Split(style.Width(width).Render(text), "\n")
+	for i, l := range out {
+		out[i] = strings.TrimRight(l, " ")
+	}
+	return out
 }
 
 // phoneCodeLeft says how long the pairing code on screen can still be

@@ -43,3 +43,22 @@ type VersionSource interface {
 	// Connected records that WhatsApp accepted v.
 	Connected(ctx context.Context, v string)
 }
+
+// VersionFetchTeller is a VersionSource that tells before Announce
+// whether Announce will fetch: a fetch takes up to 10 s, and the user
+// should see where it goes rather than a bare "connecting…".
+type VersionFetchTeller interface {
+	// AnnounceFetchURL returns the URL Announce would read the version
+	// from now, "" when it would not fetch (a pinned or cached version,
+	// or fetching is off).
+	AnnounceFetchURL(ctx context.Context) string
+}
+
+// VersionReporter is a Backend that tells which WhatsApp Web version it
+// announces, for the Account screen. A backend that announces none (the
+// simulated account) does not implement it.
+type VersionReporter interface {
+	// AnnouncedVersion is the version of the latest connect attempt and
+	// its source; zero before the first attempt.
+	AnnouncedVersion() VersionChoice
+}

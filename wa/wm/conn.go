@@ -23,7 +23,9 @@ import (
 // reached it reports ConnectionChanged (reconnecting) with the attempt and
 // the wait, and retries with backoff until ctx ends, Disconnect, Logout or
 // Close. A connection once made lives on (whatsmeow reconnects it) until
-// Disconnect, Logout or Close. Connect on a running session does nothing.
+// Disconnect, Logout or Close. Connect on a running session starts no
+// other; when that session is waiting between two attempts it tries once
+// at once (ConnectionChanged (connecting), "trying again now").
 func (b *Backend) Connect(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -47,6 +49,7 @@ func (b *Backend) startWith(ctx context.Context, phone bool) (*session, error) {
 		if phone {
 			b.sess.phone = true
 		}
+		b.wakeLocked(b.sess)
 		return b.sess, nil
 	}
 	for _, c := range b.stale {
@@ -72,7 +75,7 @@ func (b *Backend) startWith(ctx context.Context, phone bool) (*session, error) {
 		b.loggedOut = false
 	}
 	sctx, cancel := context.WithCancel(b.ctx)
-	s := &session{ctx: sctx, cancel: cancel, qrReady: make(chan struct{}), phone: phone}
+	s := &session{ctx: sctx, cancel: cancel, qrReady: make(chan struct{}), phone: phone, wake: make(chan struct{}, 1)}
 	s.handlerCtx, _ = b.shieldLocked(sctx)
 	b.sess = s
 	b.attempt = 0
@@ -169,20 +172,66 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 		if !ok {
 			return
 		}
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-s.ctx.Done():
-			t.Stop()
+		switch b.retryWait(ctx, s, delay) {
+		case waitSessionEnded:
 			return
-		case <-ctx.Done():
-			t.Stop()
+		case waitCtxEnded:
 			if b.endSession(s) {
 				b.emit(wa.ConnectionChanged{State: wa.StateOffline, Detail: "stopped trying to connect"})
 			}
 			return
 		}
 	}
+}
+
+// How a wait between two connect attempts ended.
+type waitEnd int
+
+const (
+	waitElapsed      waitEnd = iota // the backoff passed
+	waitWoken                       // Connect asked to try now
+	waitSessionEnded                // the session ended
+	waitCtxEnded                    // the caller's context ended
+)
+
+// retryWait sleeps delay before the next attempt of s. A Connect during
+// the sleep cuts it short (wakeLocked): a user who presses "connect
+// again" after a minute-long backoff wants an attempt now, not a second
+// loop beside the sleeping one.
+func (b *Backend) retryWait(ctx context.Context, s *session, delay time.Duration) waitEnd {
+	t := time.NewTimer(delay)
+	defer func() {
+		t.Stop()
+		b.mu.Lock()
+		s.waiting = false
+		b.mu.Unlock()
+	}()
+	select {
+	case <-t.C:
+		return waitElapsed
+	case <-s.wake:
+		return waitWoken
+	case <-s.ctx.Done():
+		return waitSessionEnded
+	case <-ctx.Done():
+		return waitCtxEnded
+	}
+}
+
+// wakeLocked makes s, when it sleeps between two attempts, try once now;
+// the attempt count and the backoff after a failure go on from where they
+// were. A session in the middle of an attempt is left alone: it is trying
+// already.
+func (b *Backend) wakeLocked(s *session) {
+	if !s.waiting {
+		return
+	}
+	s.waiting = false
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	b.emitLocked(wa.ConnectionChanged{State: wa.StateConnecting, Detail: "trying again now"})
 }
 
 // autoReconnectHook is called by whatsmeow when one of its automatic
@@ -209,11 +258,7 @@ func (b *Backend) connectLoopAfterFailure(s *session, cli *whatsmeow.Client, att
 	if !ok {
 		return
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-s.ctx.Done():
+	if end := b.retryWait(s.ctx, s, delay); end == waitSessionEnded || end == waitCtxEnded {
 		return
 	}
 	b.connectLoop(s.ctx, s, cli, attempt+1)
@@ -230,10 +275,18 @@ func (b *Backend) announceRetry(s *session, attempt int, err error) (time.Durati
 		return 0, false
 	}
 	b.attempt = attempt
+	s.lastErr = errWords(err)
+	// From here a Connect wakes the wait; a wake left from an earlier
+	// wait that ended by itself must not cut this one short.
+	s.waiting = true
+	select {
+	case <-s.wake:
+	default:
+	}
 	b.emitLocked(wa.ConnectionChanged{
 		State:   wa.StateReconnecting,
 		Attempt: attempt,
-		Detail:  fmt.Sprintf("no connection to WhatsApp (%s); retrying in %s", errWords(err), roundDelay(delay)),
+		Detail:  fmt.Sprintf("no connection to WhatsApp (%s); retrying in %s", s.lastErr, roundDelay(delay)),
 	})
 	return delay, true
 }
@@ -372,17 +425,17 @@ func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode
 	if err != nil {
 		return wa.PhoneCode{}, err
 	}
-	wait := time.NewTimer(pairWait)
+	wait := time.NewTimer(b.pairWait)
 	defer wait.Stop()
 	for fresh := false; ; fresh = true {
 		select {
 		case <-s.qrReady:
 		case <-ctx.Done():
-			return wa.PhoneCode{}, ctx.Err()
+			return wa.PhoneCode{}, b.pairUnreached(s, ctx.Err())
 		case <-s.ctx.Done():
 			return wa.PhoneCode{}, errors.New("wm: pairing stopped before a code could be asked for")
 		case <-wait.C:
-			return wa.PhoneCode{}, errors.New("wm: could not reach WhatsApp to ask for a pairing code")
+			return wa.PhoneCode{}, b.pairUnreached(s, nil)
 		}
 		b.mu.Lock()
 		cli, deadline, now := b.client, s.qrDeadline, b.now()
@@ -401,6 +454,27 @@ func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode
 		}
 		return wa.PhoneCode{Code: code, Expires: deadline}, nil
 	}
+}
+
+// pairUnreached is PairPhone's error when no pairing connection came up
+// in time (cause: the caller's context ended first). It carries why the
+// last attempt of s failed: "could not reach WhatsApp" alone hides a
+// DNS failure the user can fix.
+func (b *Backend) pairUnreached(s *session, cause error) error {
+	b.mu.Lock()
+	why := s.lastErr
+	b.mu.Unlock()
+	if why == "" {
+		if cause != nil {
+			return cause
+		}
+		return errors.New("wm: could not reach WhatsApp to ask for a pairing code")
+	}
+	msg := "wm: no connection to WhatsApp (" + why + ")"
+	if cause != nil {
+		return fmt.Errorf("%s: %w", msg, cause)
+	}
+	return errors.New(msg)
 }
 
 // connectClient opens cli's connection; ctx is what whatsmeow hands to

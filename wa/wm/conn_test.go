@@ -2,6 +2,7 @@ package wm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -117,6 +118,69 @@ func TestConnectOfflineRetriesWithBackoff(t *testing.T) {
 	}
 }
 
+// Connect while the session sleeps a long backoff between two attempts
+// ("connect again" on the Account screen) tries once at once, in the same
+// loop: the next failure waits the next backoff again. Both places that
+// wait are covered: wabook's own retry loop, and the wait after one of
+// whatsmeow's automatic reconnects failed.
+func TestConnectCutsTheBackoffShort(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// start makes the session fail its first attempt and sleep.
+		start     func(t *testing.T, b *Backend)
+		firstFail string
+	}{
+		{"retry loop", func(t *testing.T, b *Backend) {
+			if err := b.Connect(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting})
+		}, "connection refused"},
+		{"after a failed automatic reconnect", func(t *testing.T, b *Backend) {
+			startSession(b)
+			if b.autoReconnectHook(errors.New("websocket closed")) {
+				t.Fatal("the hook let whatsmeow go on retrying")
+			}
+		}, "websocket closed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := newTestBackend(t, testOpts{})
+			offline(t, b)
+			var mu sync.Mutex
+			var asked []int
+			b.backoff = func(n int) time.Duration {
+				mu.Lock()
+				asked = append(asked, n)
+				mu.Unlock()
+				return time.Hour
+			}
+			tc.start(t, b)
+			expect(t, b, wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: 1,
+				Detail: "no connection to WhatsApp (" + tc.firstFail + "); retrying in 1h0m0s"})
+			for attempt := 2; attempt <= 3; attempt++ {
+				if err := b.Connect(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				expect(t, b,
+					wa.ConnectionChanged{State: wa.StateConnecting, Detail: "trying again now"},
+					reconnecting(attempt, "1h0m0s"))
+				if n := b.loops.Load(); n != 1 {
+					t.Fatalf("%d connect loops run after attempt %d, want 1", n, attempt)
+				}
+			}
+			mu.Lock()
+			got := fmt.Sprint(asked)
+			mu.Unlock()
+			if got != "[1 2 3]" {
+				t.Errorf("backoff asked for attempts %s, want [1 2 3]", got)
+			}
+			// Nothing else tries: the third failure sleeps its hour.
+			expectQuiet(t, b, 100*time.Millisecond)
+			closeWithin(t, b, 5*time.Second)
+		})
+	}
+}
+
 func TestConnectStopsWithContextAndDisconnect(t *testing.T) {
 	b, _ := newTestBackend(t, testOpts{})
 	offline(t, b)
@@ -194,7 +258,7 @@ func TestDefaultBackoff(t *testing.T) {
 // startSession installs a session as Connect would, without connecting.
 func startSession(b *Backend) *session {
 	ctx, cancel := context.WithCancel(b.ctx)
-	s := &session{ctx: ctx, cancel: cancel, qrReady: make(chan struct{})}
+	s := &session{ctx: ctx, cancel: cancel, qrReady: make(chan struct{}), wake: make(chan struct{}, 1)}
 	b.mu.Lock()
 	s.handlerCtx, _ = b.shieldLocked(ctx)
 	b.sess = s

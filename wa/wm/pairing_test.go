@@ -2,6 +2,8 @@ package wm
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,5 +168,40 @@ func TestAccountWhilePairing(t *testing.T) {
 		IsBusiness: true, Paired: true, Platform: "smba"}
 	if got := b.Account(); got != want {
 		t.Fatalf("Account() after pairing = %+v, want %+v", got, want)
+	}
+}
+
+// PairPhone without a connection to WhatsApp fails with the reason the
+// connect attempts failed, whether its own wait or the caller's context
+// runs out first.
+func TestPairPhoneSaysWhyWhatsAppCannotBeReached(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		pairWait time.Duration
+		ctxWait  time.Duration
+		cause    error // what the error wraps, nil for none
+	}{
+		{"its own wait ends", 300 * time.Millisecond, time.Hour, nil},
+		{"the caller's context ends", time.Hour, 300 * time.Millisecond, context.DeadlineExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := newTestBackend(t, testOpts{unpaired: true})
+			offline(t, b)
+			b.backoff = func(int) time.Duration { return time.Hour }
+			b.pairWait = tc.pairWait
+			ctx, cancel := context.WithTimeout(context.Background(), tc.ctxWait)
+			defer cancel()
+			_, err := b.PairPhoneCode(ctx, "+14155550100")
+			if err == nil {
+				t.Fatal("PairPhoneCode succeeded offline")
+			}
+			want := "no connection to WhatsApp (connection refused)"
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q lacks %q", err, want)
+			}
+			if tc.cause != nil && !errors.Is(err, tc.cause) {
+				t.Errorf("error %q does not wrap %v", err, tc.cause)
+			}
+		})
 	}
 }

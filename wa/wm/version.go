@@ -173,7 +173,10 @@ func (b *Backend) announceVersion(s *session) bool {
 	b.mu.Unlock()
 	if choice.Version == "" {
 		choice = builtInChoice()
-		if b.versions != nil && !b.versionCall(func() { choice = b.versions.Announce(s.ctx) }) {
+		if b.versions != nil && !b.versionCall(func() {
+			b.tellFetch(s)
+			choice = b.versions.Announce(s.ctx)
+		}) {
 			return false // closed
 		}
 		if choice.Note != "" {
@@ -196,6 +199,36 @@ func (b *Backend) announceVersion(s *session) bool {
 	b.applied = choice
 	b.mu.Unlock()
 	return true
+}
+
+// tellFetch reports, while session s is current, where the version is
+// about to be fetched from when the version source will fetch: the fetch
+// may take up to MaxVersionFetch.
+func (b *Backend) tellFetch(s *session) {
+	teller, ok := b.versions.(wa.VersionFetchTeller)
+	if !ok {
+		return
+	}
+	url := teller.AnnounceFetchURL(s.ctx)
+	if url == "" {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sess == s && !b.closed {
+		b.emitLocked(wa.ConnectionChanged{State: wa.StateConnecting,
+			Detail: "fetching the current WhatsApp Web version from " + url + "…"})
+	}
+}
+
+var _ wa.VersionReporter = (*Backend)(nil)
+
+// AnnouncedVersion is the WhatsApp Web version of the latest connect
+// attempt and where it came from; zero before the first attempt.
+func (b *Backend) AnnouncedVersion() wa.VersionChoice {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.applied
 }
 
 // versionCall runs f, a call of the version source (which may fetch and

@@ -276,6 +276,12 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 }
 
+// fetching is what the adapter reports before it fetches from site.
+func fetching(site *versionSite) wa.ConnectionChanged {
+	return wa.ConnectionChanged{State: wa.StateConnecting,
+		Detail: "fetching the current WhatsApp Web version from " + site.URL + "…"}
+}
+
 var offlineRetry = wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: 1,
 	Detail: "no connection to WhatsApp (connection refused); retrying in 1h0m0s"}
 
@@ -394,6 +400,7 @@ func TestClientOutdatedWhilePairing(t *testing.T) {
 	b, st, dials := versionBackend(t, false, site, app.VersionOptions{})
 	s := startSession(b)
 	b.announceVersion(s) // nothing cached: fetched from sw.js
+	expect(t, b, fetching(site))
 	if got := payloadVersion(b); got != "2.3000.1088888888" {
 		t.Fatalf("announced %s", got)
 	}
@@ -497,7 +504,7 @@ func TestRefusedBuiltInVersionIsNotAnnouncedAgain(t *testing.T) {
 		if err := b.Connect(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting})
+		expect(t, b, wa.ConnectionChanged{State: wa.StateConnecting}, fetching(site))
 		ev := next(t, b)
 		if !paired {
 			pf, ok := ev.(wa.PairFailed)
@@ -589,5 +596,53 @@ func TestCloseWaitsForTheVersionSource(t *testing.T) {
 	b.clientOutdated(nil, b.cli(), false)
 	if recs, err := st.WAVersions(context.Background()); err != nil || len(recs) != 0 {
 		t.Errorf("versions recorded after Close: %+v, %v", recs, err)
+	}
+}
+
+// Before a connect attempt fetches the version, the adapter says where it
+// fetches from (the fetch may take seconds); only then. Afterwards it
+// tells which version it announced and where that came from.
+func TestConnectTellsTheVersionFetchAndTheVersionAnnounced(t *testing.T) {
+	const cached = "2.3000.1050000000"
+	for _, tc := range []struct {
+		name    string
+		o       app.VersionOptions
+		cache   bool
+		fetches bool
+		want    wa.VersionChoice
+	}{
+		{"nothing cached", app.VersionOptions{}, false, true,
+			wa.VersionChoice{Version: "2.3000.1099999999", Source: wa.VersionFromFetch}},
+		{"cached", app.VersionOptions{}, true, false,
+			wa.VersionChoice{Version: cached, Source: wa.VersionFromCache}},
+		{"pinned", app.VersionOptions{Flag: "2.3000.1000000001"}, false, false,
+			wa.VersionChoice{Version: "2.3000.1000000001", Source: wa.VersionFromFlag, Pinned: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			site := newVersionSite(t, fixture(t, "version_page.html"), "")
+			b, st, _ := versionBackend(t, true, site, tc.o)
+			if tc.cache {
+				if err := st.RecordWAVersionFetched(context.Background(), cached, "earlier", time.Now().Add(-time.Hour)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := b.AnnouncedVersion(); got != (wa.VersionChoice{}) {
+				t.Fatalf("before connecting: announced %+v", got)
+			}
+			if err := b.Connect(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			want := []wa.Event{wa.ConnectionChanged{State: wa.StateConnecting}}
+			if tc.fetches {
+				want = append(want, fetching(site))
+			}
+			expect(t, b, append(want, offlineRetry)...)
+			if got := b.AnnouncedVersion(); got != tc.want {
+				t.Errorf("announced %+v, want %+v", got, tc.want)
+			}
+			if n := len(site.requests()); (n > 0) != tc.fetches {
+				t.Errorf("%d requests to the version page; fetch expected: %v", n, tc.fetches)
+			}
+		})
 	}
 }

@@ -157,6 +157,13 @@ type session struct {
 	// qrDeadline is when whatsmeow closes the pairing connection, known
 	// from its first QR event (b.mu).
 	qrDeadline time.Time
+	// waiting: the session sleeps between two connect attempts; a Connect
+	// then sends on wake to try at once (conn.go, wakeLocked) (b.mu).
+	waiting bool
+	wake    chan struct{}
+	// lastErr says in a few words why the last connect attempt failed,
+	// "" before any failed (b.mu).
+	lastErr string
 
 	// handlerCtx is what whatsmeow's handlers get: it ends after ctx,
 	// once no app-state save is in the middle (appstate.go).
@@ -186,6 +193,9 @@ type Backend struct {
 	// connect opens a client's connection (cli.ConnectContext; tests
 	// substitute it to play a login WhatsApp accepts at first).
 	connect func(ctx context.Context, cli *whatsmeow.Client) error
+	// pairWait bounds how long PairPhone waits for a pairing connection
+	// (the pairWait constant; tests shorten it).
+	pairWait time.Duration
 	// loops is how many connectLoops run (tests check a session never runs
 	// two at once).
 	loops atomic.Int32
@@ -294,7 +304,7 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		appStateWait:  opts.AppStateWait,
 		kv:            opts.State,
 	}
-	b.now, b.pairCode, b.connect = time.Now, askPairCode, connectClient
+	b.now, b.pairCode, b.connect, b.pairWait = time.Now, askPairCode, connectClient, pairWait
 	b.syncEvery, b.historyDelay, b.pairRereadDelay = defaultSyncEvery, defaultHistoryDelay, defaultPairRereadDelay
 	if b.backoff == nil {
 		b.backoff = DefaultBackoff

@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+const noDNS = "no connection to WhatsApp (cannot look up web.whatsapp.com); retrying in 4s"
+
+// The Account screen puts a connection problem right under the line of
+// whatever waits for the connection, and shows the WhatsApp Web version
+// announced when the backend tells it, at 80 columns.
+func TestAccountScreenConnectionProblemAndVersion(t *testing.T) {
+	unpaired := wa.Account{Platform: "whatsapp"}
+	fetched := wa.VersionChoice{Version: "2.3000.1099999999", Source: wa.VersionFromFetch}
+	tests := []struct {
+		name string
+		busy string
+		st   app.Status
+		// want are lines of the view in order, each a prefix after the
+		// line before (blank lines skipped); gone must not show.
+		want []string
+		gone []string
+	}{
+		{"waiting for a pairing code", "asking WhatsApp for a pairing code…",
+			app.Status{Account: unpaired, Conn: wa.StateReconnecting, Attempt: 2, Detail: noDNS},
+			[]string{"asking WhatsApp for a pairing code…", noDNS}, []string{"Detail"}},
+		{"nothing waits", "",
+			app.Status{Account: unpaired, Conn: wa.StateReconnecting, Attempt: 2, Detail: noDNS},
+			[]string{"Detail           no connection to WhatsApp (cannot look up web.whatsapp.com);",
+				"                 retrying in 4s"}, nil},
+		{"waiting, no problem", "asking WhatsApp for a pairing code…",
+			app.Status{Account: unpaired, Conn: wa.StateConnecting, Detail: "fetching the current WhatsApp Web version from https://web.whatsapp.com…"},
+			[]string{"Detail           fetching the current WhatsApp Web version from",
+				"                 https://web.whatsapp.com…", "asking WhatsApp for a pairing code…"}, nil},
+		{"version told", "",
+			app.Status{Account: unpaired, Conn: wa.StatePairing, WAVersion: fetched},
+			[]string{"Connection       pairing", "WhatsApp Web     2.3000.1099999999 (fetched)"}, nil},
+		{"version not told", "",
+			app.Status{Account: unpaired, Conn: wa.StatePairing},
+			[]string{"Connection       pairing"}, []string{"WhatsApp Web"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
+			a.setSize(80, 24)
+			a.busy = tt.busy
+			view := ansi.Strip(a.View(tt.st))
+			var lines []string
+			for _, l := range strings.Split(view, "\n") {
+				if strings.TrimSpace(l) != "" {
+					lines = append(lines, l)
+				}
+			}
+			at := -1
+			for _, w := range tt.want {
+				found := false
+				for i := at + 1; i < len(lines); i++ {
+					if strings.HasPrefix(lines[i], w) {
+						if at >= 0 && i != at+1 {
+							t.Errorf("%q is not right after %q:\n%s", w, lines[at], view)
+						}
+						at, found = i, true
+						break
+					}
+				}
+				if !found {
+					t.Errorf("view lacks a line %q after line %d:\n%s", w, at, view)
+				}
+			}
+			for _, g := range tt.gone {
+				if strings.Contains(view, g) {
+					t.Errorf("view has %q:\n%s", g, view)
+				}
+			}
+		})
+	}
+}
+
+// heldPairing is the simulated account with a pairing-code request that
+// waits until release is closed, as one does while no pairing connection
+// can be made.
+type heldPairing struct {
+	*sim.Backend
+	release chan struct{}
+}
+
+func (h heldPairing) PairPhone(ctx context.Context, phone string) (string, error) {
+	select {
+	case <-h.release:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	return h.Backend.PairPhone(ctx, phone)
+}
+
+// While a pairing code is asked for and WhatsApp cannot be reached, the
+// problem shows under "asking WhatsApp for a pairing code…"; the simulated
+// account tells no WhatsApp Web version, so no version line shows.
+func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
+	notYet := false
+	world := &sim.World{Account: &sim.WorldAccount{Phone: "+14155550100", Paired: &notYet}}
+	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := sim.New(world, sim.WithPairAfter(time.Hour), sim.WithPairCodeInterval(time.Hour))
+	be := heldPairing{sb, make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	svc := app.New(st, be, app.Options{})
+	go svc.Run(ctx)
+	t.Cleanup(func() { cancel(); sb.Close(); st.Close() })
+	if err := svc.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "pair by phone number instead")
+	tm.Send(press("p"))
+	for _, r := range "+14155550100" {
+		tm.Send(press(string(r)))
+	}
+	tm.Send(press("enter"))
+	waitFor(t, tm, "asking WhatsApp for a pairing code")
+	sb.Inject(wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: 1, Detail: noDNS})
+	// Whole, on its own line: the Detail field above would cut it at 80
+	// columns.
+	waitFor(t, tm, "(cannot look up web.whatsapp.com); retrying in 4s")
+	close(be.release)
+	waitFor(t, tm, "then type this code")
+	_, view := finalView(t, tm)
+	if strings.Contains(view, "WhatsApp Web ") || strings.Contains(view, "asking WhatsApp") {
+		t.Errorf("after the code came:\n%s", view)
+	}
+}
+
+// An error too long for the screen is wrapped, not cut: its cause comes
+// last.
+func TestAccountScreenWrapsALongError(t *testing.T) {
+	a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
+	a.setSize(80, 24)
+	a.Update(pairPhoneMsg{err: errors.New("asking WhatsApp for a pairing code: wm: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")}, app.Status{})
+	view := ansi.Strip(a.View(app.Status{Conn: wa.StateReconnecting}))
+	flat := strings.Join(strings.Fields(view), " ")
+	if !strings.Contains(flat, "(cannot look up web.whatsapp.com): context deadline exceeded") {
+		t.Errorf("the cause is cut:\n%s", view)
+	}
+	for _, l := range strings.Split(view, "\n") {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line of %d columns: %q", w, l)
+		}
+	}
+}
