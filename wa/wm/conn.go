@@ -521,6 +521,12 @@ func (b *Backend) Logout(ctx context.Context) error {
 	if err := cli.Logout(ctx); err != nil {
 		return fmt.Errorf("wm: log out: %w", err)
 	}
+	b.loggedOutHere()
+	return nil
+}
+
+// loggedOutHere is what Logout does once WhatsApp confirmed it.
+func (b *Backend) loggedOutHere() {
 	b.mu.Lock()
 	cancels := b.detachLocked()
 	b.stopTimersLocked()
@@ -531,7 +537,6 @@ func (b *Backend) Logout(ctx context.Context) error {
 	}
 	b.clearResyncMark() // whatsmeow deleted the app state with the device
 	b.emit(wa.LoggedOut{Reason: "logged out"}, wa.ConnectionChanged{State: wa.StateLoggedOut, Detail: "logged out"})
-	return nil
 }
 
 // waitLoggedIn waits until cli is connected and logged in, ctx ends or
