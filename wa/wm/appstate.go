@@ -58,9 +58,21 @@ var errSaveAborted = errors.New("wm: app-state save abandoned: its version was n
 // whatsmeow passes the context, and its values, down to the store calls.
 type shieldKey struct{}
 
-// shieldState is one shielded context as the save guard sees it.
+// shieldState is one shielded context as the save guard sees it. Each
+// shield waits for its own saves only: one whose handler saved nothing ends
+// at once even while another shield's save is in the middle, and never
+// marks a resync for a save it did not make.
 type shieldState struct {
-	ending bool // app-state work under the context is refused (appStateGuard.mu)
+	// Under appStateGuard.mu:
+	ending bool      // app-state work under the context is refused
+	saving int       // its saves between the version write and the MAC write
+	last   time.Time // its last app-state save or contact write
+}
+
+// shieldOf returns the shield ctx comes from, nil when none.
+func shieldOf(ctx context.Context) *shieldState {
+	sh, _ := ctx.Value(shieldKey{}).(*shieldState)
+	return sh
 }
 
 // resyncCollections are the collections a full resync fetches again: the
@@ -80,7 +92,7 @@ func collectionWords(name appstate.WAPatchName) string {
 
 // appStateGuard knows what app-state work is in flight: saves between the
 // version write and the MAC write, and how recently the stores were
-// written. A fetch between two saves needs no waiting for: the saved
+// written, per shield (the context of each write carries its shield). A fetch between two saves needs no waiting for: the saved
 // version, LTHash and MACs agree there, and a full sync cut short leaves
 // version 0 or a consistent partial state that the next fetch continues.
 type appStateGuard struct {
@@ -90,9 +102,8 @@ type appStateGuard struct {
 	onSaveError func(name string, err error)
 
 	mu      sync.Mutex
-	saving  map[string]int
+	saving  map[string]int  // saves in the middle per collection
 	aborted map[string]bool // the collection's current save wrote no version
-	last    time.Time       // last app-state save or contact write
 	changed chan struct{}   // closed and replaced whenever a save ends
 }
 
@@ -129,7 +140,7 @@ func (g *appStateGuard) wakeLocked() {
 
 // endingLocked reports whether ctx comes from a shield that is ending.
 func endingLocked(ctx context.Context) bool {
-	sh, _ := ctx.Value(shieldKey{}).(*shieldState)
+	sh := shieldOf(ctx)
 	return sh != nil && sh.ending
 }
 
@@ -153,17 +164,20 @@ func (g *appStateGuard) saveStart(ctx context.Context, name string) bool {
 	}
 	delete(g.aborted, name)
 	g.saving[name]++
-	g.last = time.Now()
+	if sh := shieldOf(ctx); sh != nil {
+		sh.saving++
+		sh.last = time.Now()
+	}
 	return true
 }
 
 // saveAbort ends a save whose version write failed: it wrote nothing, and
 // its MAC writes are refused.
-func (g *appStateGuard) saveAbort(name string) {
+func (g *appStateGuard) saveAbort(ctx context.Context, name string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.aborted[name] = true
-	g.endLocked(name)
+	g.endLocked(ctx, name)
 }
 
 // abandoned reports whether the current save of name wrote no version;
@@ -178,13 +192,16 @@ func (g *appStateGuard) abandoned(name string, last bool) bool {
 	return a
 }
 
-func (g *appStateGuard) saveEnd(name string) {
+func (g *appStateGuard) saveEnd(ctx context.Context, name string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.endLocked(name)
+	g.endLocked(ctx, name)
 }
 
-func (g *appStateGuard) endLocked(name string) {
+// endLocked ends a save of name made under ctx. whatsmeow makes the three
+// writes of a save with one context (appstate/decode.go,
+// Processor.storeMACs), so the save ends on the shield it started on.
+func (g *appStateGuard) endLocked(ctx context.Context, name string) {
 	// A MAC write without a version write before it (none in whatsmeow)
 	// must not unbalance the count.
 	if g.saving[name] > 0 {
@@ -193,14 +210,24 @@ func (g *appStateGuard) endLocked(name string) {
 	if g.saving[name] == 0 {
 		delete(g.saving, name)
 	}
-	g.last = time.Now()
+	if sh := shieldOf(ctx); sh != nil {
+		if sh.saving > 0 {
+			sh.saving--
+		}
+		sh.last = time.Now()
+	}
 	g.wakeLocked()
 }
 
-func (g *appStateGuard) touch() {
+// touch notes a write under ctx's shield.
+func (g *appStateGuard) touch(ctx context.Context) {
+	sh := shieldOf(ctx)
+	if sh == nil {
+		return
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.last = time.Now()
+	sh.last = time.Now()
 }
 
 // end marks sh as ending: app-state work under its context is refused from
@@ -211,17 +238,18 @@ func (g *appStateGuard) end(sh *shieldState) {
 	sh.ending = true
 }
 
-// endWhenIdle waits until no save is in the middle and the stores have been
-// quiet for the settle time, or until wait has passed, and then marks sh as
-// ending in the same step. It reports whether no save was left in the
-// middle.
+// endWhenIdle waits until no save of sh's is in the middle and sh has
+// written nothing for the settle time, or until wait has passed, and then
+// marks sh as ending in the same step. It reports whether no save of sh's
+// was left in the middle. Other shields' saves do not count: sh ending
+// cuts none of them.
 func (g *appStateGuard) endWhenIdle(sh *shieldState, wait time.Duration) bool {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		g.mu.Lock()
-		busy := len(g.saving) > 0
-		quietFor := time.Since(g.last)
+		busy := sh.saving > 0
+		quietFor := time.Since(sh.last)
 		changed := g.changed
 		if !busy && quietFor >= g.settle {
 			sh.ending = true
@@ -243,7 +271,7 @@ func (g *appStateGuard) endWhenIdle(sh *shieldState, wait time.Duration) bool {
 				t.Stop()
 			}
 			g.mu.Lock()
-			idle := len(g.saving) == 0
+			idle := sh.saving == 0
 			sh.ending = true
 			g.mu.Unlock()
 			return idle
@@ -296,7 +324,7 @@ func (s *guardedAppState) PutAppStateVersion(ctx context.Context, name string, v
 	}
 	err := s.AppStateStore.PutAppStateVersion(ctx, name, version, hash)
 	if err != nil {
-		s.g.saveAbort(name)
+		s.g.saveAbort(ctx, name)
 		// The version write wrote nothing. On an ended context every later
 		// write of this fetch fails too, so the collection stays as it
 		// was. Any other failure leaves whatsmeow decoding the fetch's next
@@ -313,7 +341,7 @@ func (s *guardedAppState) DeleteAppStateMutationMACs(ctx context.Context, name s
 	if s.g.abandoned(name, false) {
 		return errSaveAborted
 	}
-	s.g.touch()
+	s.g.touch(ctx)
 	err := s.AppStateStore.DeleteAppStateMutationMACs(ctx, name, indexMACs)
 	if err != nil {
 		s.g.onSaveError(name, err)
@@ -325,7 +353,7 @@ func (s *guardedAppState) PutAppStateMutationMACs(ctx context.Context, name stri
 	if s.g.abandoned(name, true) {
 		return errSaveAborted
 	}
-	defer s.g.saveEnd(name)
+	defer s.g.saveEnd(ctx, name)
 	err := s.AppStateStore.PutAppStateMutationMACs(ctx, name, version, mutations)
 	if err != nil {
 		s.g.onSaveError(name, err)
@@ -341,17 +369,17 @@ type guardedContacts struct {
 }
 
 func (s *guardedContacts) PutContactName(ctx context.Context, user types.JID, fullName, firstName string) error {
-	defer s.g.touch()
+	defer s.g.touch(ctx)
 	return s.ContactStore.PutContactName(ctx, user, fullName, firstName)
 }
 
 func (s *guardedContacts) PutAllContactNames(ctx context.Context, contacts []wastore.ContactEntry) error {
-	defer s.g.touch()
+	defer s.g.touch(ctx)
 	return s.ContactStore.PutAllContactNames(ctx, contacts)
 }
 
 // shieldLocked returns a context for app-state work under parent: it ends
-// when parent ends, but not while a save is in the middle, and at most
+// when parent ends, but not while one of its saves is in the middle, and at most
 // appStateWait later (then the resync mark is set). From the moment it
 // decides to end, the app-state store refuses work under it. release stops
 // it early (not needed when parent ends anyway). b.mu must be held and b

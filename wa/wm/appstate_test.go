@@ -860,3 +860,64 @@ func TestFailedSaveWritesMarkOnlyWhenSomethingWasWritten(t *testing.T) {
 		})
 	}
 }
+
+// syncedBackend is a backend whose contacts collection is synced once,
+// with one more patch waiting on the server.
+func syncedBackend(t *testing.T, wait time.Duration) (*Backend, *appStateServer, testKV) {
+	t.Helper()
+	db := openDB(t)
+	savePairedDevice(t, db, true)
+	kv := newTestKV(t, db)
+	srv := newAppStateServer(t)
+	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada Lovelace"))
+	b, _ := appStateBackend(t, db, kv, srv, wait)
+	if err := srv.fetch(b)(context.Background(), appstate.WAPatchCriticalUnblockLow, false, false); err != nil {
+		t.Fatal(err)
+	}
+	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada King"))
+	return b, srv, kv
+}
+
+// A shield waits for its own saves only: while a full resync (a shield of
+// its own) is in the middle of a save, the session's shield, whose handler
+// saved nothing, ends at once when the session ends, and marks nothing; the
+// resync's save then finishes and the collection stays sound.
+func TestShieldEndsWithoutWaitingForAnotherShieldsSave(t *testing.T) {
+	const wait = time.Second
+	ctx := context.Background()
+	b, srv, kv := syncedBackend(t, wait)
+	handlerCtx := openSession(t, b)
+
+	resyncCtx, releaseResync, err := b.shield(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseResync()
+	bl := holdSaves(b)
+	saveDone := make(chan error, 1)
+	go func() { saveDone <- srv.notified(resyncCtx, b, appstate.WAPatchCriticalUnblockLow) }()
+	<-bl.blocked
+
+	start := time.Now()
+	b.Disconnect()
+	select {
+	case <-handlerCtx.Done():
+	case <-time.After(wait / 2):
+		t.Fatalf("the session's shield still waits %s after the session ended, for a save that is not its own", wait/2)
+	}
+	t.Logf("the session's shield ended after %s", time.Since(start))
+	close(bl.release)
+	if err := <-saveDone; err != nil {
+		t.Fatalf("the other shield's save: %v", err)
+	}
+	releaseResync()
+	b.Close() // waits for every shield: any mark is written by now
+	if got := kv.mark(t); got != "" {
+		t.Fatalf("resync mark = %q, want none: no save was cut", got)
+	}
+	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Augusta Ada King"))
+	b2, _ := appStateBackend(t, kv.db, kv, srv, wait)
+	if err := srv.fetch(b2)(ctx, appstate.WAPatchCriticalUnblockLow, false, false); err != nil {
+		t.Fatalf("incremental sync after the other shield's save: %v", err)
+	}
+}
