@@ -98,8 +98,9 @@ func collectionWords(name appstate.WAPatchName) string {
 type appStateGuard struct {
 	settle time.Duration
 	// onSaveError is told about a failed write inside a save: the
-	// collection's LTHash and MACs may disagree from then on.
-	onSaveError func(name string, err error)
+	// collection's LTHash and MACs may disagree from then on. ctx is the
+	// save's.
+	onSaveError func(ctx context.Context, name string, err error)
 
 	mu      sync.Mutex
 	saving  map[string]int  // saves in the middle per collection
@@ -107,7 +108,7 @@ type appStateGuard struct {
 	changed chan struct{}   // closed and replaced whenever a save ends
 }
 
-func newAppStateGuard(onSaveError func(string, error)) *appStateGuard {
+func newAppStateGuard(onSaveError func(context.Context, string, error)) *appStateGuard {
 	return &appStateGuard{
 		settle:      appStateSettle,
 		onSaveError: onSaveError,
@@ -230,6 +231,18 @@ func (g *appStateGuard) touch(ctx context.Context) {
 	sh.last = time.Now()
 }
 
+// failed reports a failed write of a save made under ctx, unless the
+// write failed because ctx's own shield ended it: that shield saw the save
+// in the middle when it decided to end, and marks the resync itself.
+func (g *appStateGuard) failed(ctx context.Context, name string, err error) {
+	g.mu.Lock()
+	cut := endingLocked(ctx) && ctx.Err() != nil
+	g.mu.Unlock()
+	if !cut {
+		g.onSaveError(ctx, name, err)
+	}
+}
+
 // end marks sh as ending: app-state work under its context is refused from
 // now on, except the remaining writes of a save already in the middle.
 func (g *appStateGuard) end(sh *shieldState) {
@@ -331,7 +344,7 @@ func (s *guardedAppState) PutAppStateVersion(ctx context.Context, name string, v
 		// patch on an LTHash that includes this one, whose MACs are never
 		// saved: that breaks the collection.
 		if ctx.Err() == nil {
-			s.g.onSaveError(name, err)
+			s.g.onSaveError(ctx, name, err)
 		}
 	}
 	return err
@@ -344,7 +357,7 @@ func (s *guardedAppState) DeleteAppStateMutationMACs(ctx context.Context, name s
 	s.g.touch(ctx)
 	err := s.AppStateStore.DeleteAppStateMutationMACs(ctx, name, indexMACs)
 	if err != nil {
-		s.g.onSaveError(name, err)
+		s.g.failed(ctx, name, err)
 	}
 	return err
 }
@@ -356,7 +369,7 @@ func (s *guardedAppState) PutAppStateMutationMACs(ctx context.Context, name stri
 	defer s.g.saveEnd(ctx, name)
 	err := s.AppStateStore.PutAppStateMutationMACs(ctx, name, version, mutations)
 	if err != nil {
-		s.g.onSaveError(name, err)
+		s.g.failed(ctx, name, err)
 	}
 	return err
 }
@@ -379,8 +392,8 @@ func (s *guardedContacts) PutAllContactNames(ctx context.Context, contacts []was
 }
 
 // shieldLocked returns a context for app-state work under parent: it ends
-// when parent ends, but not while one of its saves is in the middle, and at most
-// appStateWait later (then the resync mark is set). From the moment it
+// when parent ends, but not while one of its saves is in the middle, and at
+// most appStateWait later (then the resync mark is set). From the moment it
 // decides to end, the app-state store refuses work under it. release stops
 // it early (not needed when parent ends anyway). b.mu must be held and b
 // not closed; Close waits for every shield.
@@ -390,13 +403,19 @@ func (b *Backend) shieldLocked(parent context.Context) (ctx context.Context, rel
 	b.shields.Add(1)
 	stop := context.AfterFunc(parent, func() {
 		defer b.shields.Done()
-		defer cancel()
-		if !b.guard.endWhenIdle(sh, b.appStateWait) {
-			b.log.Warnf("An app-state save was still in the middle %s after its context ended; a full app-state resync is due", b.appStateWait)
-			b.setResyncMark("wabook stopped while the app state was being saved; contacts and labels need a full resync")
-		}
+		idle := b.guard.endWhenIdle(sh, b.appStateWait)
 		if b.shieldEnding != nil {
 			b.shieldEnding()
+		}
+		// Cancel before writing the mark: when the database is what
+		// stalls, the save in the middle holds SQLite's write lock, and
+		// the mark's write would wait for it (and give up after
+		// markWriteWait) while the cancel it waits behind is what
+		// releases the lock.
+		cancel()
+		if !idle {
+			b.log.Warnf("An app-state save was still in the middle %s after its context ended; a full app-state resync is due", b.appStateWait)
+			b.setResyncMark("wabook stopped while the app state was being saved; contacts and labels need a full resync")
 		}
 	})
 	return ctx, func() {
@@ -466,7 +485,8 @@ func (b *Backend) setResyncMark(reason string) {
 }
 
 // clearResyncMark forgets the mark after a full resync (or a logout, after
-// which the next pairing starts from scratch anyway).
+// which the next pairing starts from scratch anyway; see loggedOutHere for
+// the shields still ending then).
 func (b *Backend) clearResyncMark() {
 	b.markMu.Lock()
 	defer b.markMu.Unlock()
@@ -506,8 +526,9 @@ func mismatchWords(err error) string {
 	return "mismatching LTHash"
 }
 
-// saveFailed is the guard's report of a failed write inside a save.
-func (b *Backend) saveFailed(name string, err error) {
+// saveFailed is the guard's report of a failed write inside a save made
+// under ctx.
+func (b *Backend) saveFailed(ctx context.Context, name string, err error) {
 	b.log.Errorf("Saving app state %s failed: %v", name, err)
 	b.setResyncMark(fmt.Sprintf("saving the app state of %s failed (%v); contacts and labels need a full resync",
 		collectionWords(appstate.WAPatchName(name)), err))

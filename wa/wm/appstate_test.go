@@ -921,3 +921,55 @@ func TestShieldEndsWithoutWaitingForAnotherShieldsSave(t *testing.T) {
 		t.Fatalf("incremental sync after the other shield's save: %v", err)
 	}
 }
+
+// stallingAppState is a MAC write stuck in the database: it holds SQLite's
+// write lock (a transaction begun IMMEDIATE, as the test database opens
+// them) until the save's context ends, as an interrupted statement does.
+type stallingAppState struct {
+	wastore.AppStateStore
+	db      *sql.DB
+	stalled chan struct{}
+}
+
+func (s *stallingAppState) DeleteAppStateMutationMACs(ctx context.Context, _ string, _ [][]byte) error {
+	tx, err := s.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`UPDATE test_kv SET value = value`); err != nil {
+		return err
+	}
+	close(s.stalled)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// When the database is what stalls a save, the shield's wait runs out
+// while the save holds SQLite's write lock: the mark is still saved, at
+// once, because the cancel that ends the stalled write comes first.
+func TestMarkIsSavedWhenTheDatabaseStallsTheSave(t *testing.T) {
+	const wait = 300 * time.Millisecond
+	b, srv, kv := syncedBackend(t, wait)
+	handlerCtx := openSession(t, b)
+	g := b.cli().Store.AppState.(*guardedAppState)
+	st := &stallingAppState{AppStateStore: g.AppStateStore, db: kv.db, stalled: make(chan struct{})}
+	g.AppStateStore = st
+	handlerDone := make(chan error, 1)
+	go func() { handlerDone <- srv.notified(handlerCtx, b, appstate.WAPatchCriticalUnblockLow) }()
+	<-st.stalled
+
+	start := time.Now()
+	b.Close()
+	took := time.Since(start)
+	// whatsmeow only logs a failed write of a save and goes on.
+	if err := <-handlerDone; err != nil {
+		t.Logf("handler: %v", err)
+	}
+	if got := kv.mark(t); !strings.Contains(got, "stopped while the app state was being saved") {
+		t.Fatalf("resync mark = %q, want it saved", got)
+	}
+	if took > wait+2*time.Second {
+		t.Errorf("Close took %s; the mark's write waited behind the stalled save", took)
+	}
+}
