@@ -67,6 +67,11 @@ type shieldState struct {
 	ending bool      // app-state work under the context is refused
 	saving int       // its saves between the version write and the MAC write
 	last   time.Time // its last app-state save or contact write
+
+	// epoch is Backend.markEpoch when the shield was made; a logout moves
+	// that on, and a shield of an earlier epoch marks nothing: whatsmeow
+	// deleted the app state it was saving.
+	epoch uint64
 }
 
 // shieldOf returns the shield ctx comes from, nil when none.
@@ -398,7 +403,7 @@ func (s *guardedContacts) PutAllContactNames(ctx context.Context, contacts []was
 // it early (not needed when parent ends anyway). b.mu must be held and b
 // not closed; Close waits for every shield.
 func (b *Backend) shieldLocked(parent context.Context) (ctx context.Context, release func()) {
-	sh := &shieldState{}
+	sh := &shieldState{epoch: b.markEpoch}
 	ctx, cancel := context.WithCancel(context.WithValue(context.WithoutCancel(parent), shieldKey{}, sh))
 	b.shields.Add(1)
 	stop := context.AfterFunc(parent, func() {
@@ -415,7 +420,7 @@ func (b *Backend) shieldLocked(parent context.Context) (ctx context.Context, rel
 		cancel()
 		if !idle {
 			b.log.Warnf("An app-state save was still in the middle %s after its context ended; a full app-state resync is due", b.appStateWait)
-			b.setResyncMark("wabook stopped while the app state was being saved; contacts and labels need a full resync")
+			b.markFor(sh, "wabook stopped while the app state was being saved; contacts and labels need a full resync")
 		}
 	})
 	return ctx, func() {
@@ -460,10 +465,18 @@ func (b *Backend) loadResyncMark(ctx context.Context) {
 // setResyncMark records that a full resync is due (in State when there is
 // one, until Close returns), reports it and, when connected, starts the
 // automatic resync.
-func (b *Backend) setResyncMark(reason string) {
+func (b *Backend) setResyncMark(reason string) { b.markFor(nil, reason) }
+
+// markFor is setResyncMark for a problem met under shield sh (nil: under
+// none): nothing is marked when a logout came after sh was made.
+func (b *Backend) markFor(sh *shieldState, reason string) {
 	b.markMu.Lock()
 	defer b.markMu.Unlock()
 	b.mu.Lock()
+	if sh != nil && sh.epoch != b.markEpoch {
+		b.mu.Unlock()
+		return
+	}
 	changed := b.resyncReason != reason || b.asProblem != reason
 	b.resyncReason, b.asProblem = reason, reason
 	b.mu.Unlock()
@@ -530,7 +543,7 @@ func mismatchWords(err error) string {
 // under ctx.
 func (b *Backend) saveFailed(ctx context.Context, name string, err error) {
 	b.log.Errorf("Saving app state %s failed: %v", name, err)
-	b.setResyncMark(fmt.Sprintf("saving the app state of %s failed (%v); contacts and labels need a full resync",
+	b.markFor(shieldOf(ctx), fmt.Sprintf("saving the app state of %s failed (%v); contacts and labels need a full resync",
 		collectionWords(appstate.WAPatchName(name)), err))
 }
 

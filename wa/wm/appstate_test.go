@@ -973,3 +973,38 @@ func TestMarkIsSavedWhenTheDatabaseStallsTheSave(t *testing.T) {
 		t.Errorf("Close took %s; the mark's write waited behind the stalled save", took)
 	}
 }
+
+// After a logout the session's shield, still waiting for a save in the
+// middle, runs out of time later: it marks nothing, nor does the save it
+// cuts, so the logged-out account shows no full resync as due.
+func TestLogoutLeavesNoMarkFromTheEndingSession(t *testing.T) {
+	const wait = 300 * time.Millisecond
+	b, srv, kv := syncedBackend(t, wait)
+	b.setResyncMark("left over")
+	handlerCtx := openSession(t, b)
+	bl := holdSaves(b)
+	handlerDone := make(chan error, 1)
+	go func() { handlerDone <- srv.notified(handlerCtx, b, appstate.WAPatchCriticalUnblockLow) }()
+	<-bl.blocked
+
+	b.loggedOutHere()
+	if got := kv.mark(t); got != "" {
+		t.Fatalf("mark right after the logout = %q", got)
+	}
+	select {
+	case <-handlerCtx.Done():
+	case <-time.After(wait + 2*time.Second):
+		t.Fatal("the session's shield did not end")
+	}
+	close(bl.release)
+	if err := <-handlerDone; err != nil {
+		t.Logf("handler: %v", err)
+	}
+	b.Close() // waits for every shield: any mark is written by now
+	if got := kv.mark(t); got != "" {
+		t.Fatalf("mark after the logged-out session's shield ended = %q, want none", got)
+	}
+	if d := b.Diagnostics(context.Background()); d.NeedsFullResync || d.AppStateProblem != "" {
+		t.Fatalf("Diagnostics = %#v", d)
+	}
+}

@@ -525,17 +525,25 @@ func (b *Backend) Logout(ctx context.Context) error {
 	return nil
 }
 
-// loggedOutHere is what Logout does once WhatsApp confirmed it.
+// loggedOutHere is what Logout does once WhatsApp confirmed it: whatsmeow
+// has deleted the device, its app state with it, so the resync mark goes.
+// The detached session's shield may still run out of time up to
+// appStateWait later, and the save it cuts fails; neither may mark the
+// logged-out account again. The epoch moves on under the lock the session
+// is detached under, before the clear: a mark checked against the old
+// epoch is written (under markMu) before the clear, any later one is
+// dropped.
 func (b *Backend) loggedOutHere() {
 	b.mu.Lock()
 	cancels := b.detachLocked()
 	b.stopTimersLocked()
 	b.loggedOut = true
+	b.markEpoch++
 	b.mu.Unlock()
 	for _, c := range cancels {
 		c()
 	}
-	b.clearResyncMark() // whatsmeow deleted the app state with the device
+	b.clearResyncMark()
 	b.emit(wa.LoggedOut{Reason: "logged out"}, wa.ConnectionChanged{State: wa.StateLoggedOut, Detail: "logged out"})
 }
 

@@ -221,6 +221,9 @@ type Backend struct {
 	// the caller closes the database after Close.
 	markMu    sync.Mutex
 	marksDone bool
+	// markEpoch (under mu) moves on at each logout: shields made before
+	// it mark nothing (conn.go, loggedOutHere).
+	markEpoch uint64
 	// shieldEnding, when set (tests only), runs after a shield has decided
 	// to end and before it cancels its context: the moment a save that
 	// starts just then would be cut in half.
