@@ -39,19 +39,32 @@ func wabookVersion() string {
 }
 
 // diagnosis is what --version and doctor read: the paths, the config and
-// the database when it exists. It creates nothing.
+// the database when it exists. It changes nothing: the database is opened
+// read-only and never migrated (store.OpenReadOnly); only doctor --refresh
+// creates a missing database, or writes to a current one, to cache the
+// version it fetched.
 type diagnosis struct {
 	dbPath, logPath, cfgPath string
 	cfg                      app.Config
 	cfgErr                   error
-	store                    *store.Store
-	openErr                  error
+	// store reads the database; nil when there is none or it could not be
+	// opened (openErr says why).
+	store   *store.Store
+	openErr error
+	// schema is the database's schema version (0: not a wabook
+	// database); current when it is the one this wabook writes.
+	schema  int
+	current bool
+	// cache is a writable handle for --refresh to cache into, and noCache
+	// says why there is none (openCache).
+	cache   *store.Store
+	noCache string
 }
 
-// diagnose gathers it; create opens (so creates) a missing database. The
-// paths are made absolute: a report read later, or by someone else, must
-// not depend on the directory doctor ran in.
-func diagnose(g globals, create bool) (*diagnosis, error) {
+// diagnose gathers it; refresh creates a missing database for --refresh to
+// cache into. The paths are made absolute: a report read later, or by
+// someone else, must not depend on the directory doctor ran in.
+func diagnose(ctx context.Context, g globals, refresh bool) (*diagnosis, error) {
 	d := &diagnosis{dbPath: g.db}
 	var err error
 	if d.cfgPath, err = app.DefaultConfigPath(); err != nil {
@@ -72,25 +85,70 @@ func diagnose(g globals, create bool) (*diagnosis, error) {
 		}
 	}
 	d.cfg, d.cfgErr = app.LoadConfig(d.cfgPath) // its errors name the absolute path too
-	if _, err := os.Stat(d.dbPath); err == nil || (create && errors.Is(err, fs.ErrNotExist)) {
-		d.store, d.openErr = store.Open(d.dbPath)
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	_, err = os.Stat(d.dbPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && refresh && d.cfgErr == nil:
+		// A new database is made whole at once, like any command makes it.
+		st, err := store.Open(d.dbPath)
+		if err != nil {
+			d.openErr = err
+			return d, nil
+		}
+		st.Close()
+	case errors.Is(err, fs.ErrNotExist):
+		return d, nil
+	case err != nil:
 		d.openErr = err
+		return d, nil
+	}
+	if d.store, d.openErr = store.OpenReadOnly(d.dbPath); d.store != nil {
+		v, err := d.store.FileSchemaVersion(ctx)
+		d.schema, d.current = v, err == nil && v == store.SchemaVersion()
 	}
 	return d, nil
 }
 
+// openCache opens the writable handle --refresh caches the fetched version
+// through, when the database is current and sound (integrity is its
+// check): an older one is not migrated, and nothing writes to a damaged
+// one.
+func (d *diagnosis) openCache(integrity string) {
+	switch {
+	case d.store == nil:
+		d.noCache = "the database could not be opened"
+	case !d.current && d.schema < store.SchemaVersion():
+		d.noCache = app.SchemaNotUpgraded(d.schema)
+	case !d.current:
+		d.noCache = "the database's schema could not be read"
+	case integrity != "ok":
+		d.noCache = "the database is damaged"
+	default:
+		var err error
+		if d.cache, err = store.OpenCurrent(d.dbPath); err != nil {
+			d.noCache = err.Error()
+		}
+	}
+}
+
 func (d *diagnosis) close() {
+	if d.cache != nil {
+		d.cache.Close()
+	}
 	if d.store != nil {
 		d.store.Close()
 	}
 }
 
 // versions is the version source a real connection would use; it never
-// fetches unless asked to refresh.
+// fetches unless asked to refresh, and reads the cache only from a current
+// database (an older one may lack it).
 func (d *diagnosis) versions(g globals) *app.Versions {
-	return app.NewVersions(d.store, app.VersionOptions{Flag: g.waVersion, Config: d.cfg,
-		Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion()})
+	st := d.cache
+	if st == nil && d.current {
+		st = d.store
+	}
+	return app.NewVersions(st, app.VersionOptions{Flag: g.waVersion, Config: d.cfg,
+		Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion(), NoCache: d.noCache})
 }
 
 // printVersion is `wabook --version`: wabook's version and the WhatsApp Web
@@ -102,7 +160,7 @@ func printVersion(ctx context.Context, g globals, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stdout, "WhatsApp Web: none (simulated account)")
 		return 0
 	}
-	d, err := diagnose(g, false)
+	d, err := diagnose(ctx, g, false)
 	if err != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1
@@ -138,20 +196,28 @@ func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.
 	}
 	// --refresh caches what it fetches, so it makes the database when
 	// there is none yet.
-	d, err := diagnose(g, flags.Refresh)
+	d, err := diagnose(ctx, g, flags.Refresh)
 	if err != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", err)
 		return 1
 	}
 	defer d.close()
 	in := app.DoctorInput{WabookVersion: wabookVersion(), DBPath: d.dbPath, Store: d.store, OpenErr: d.openErr,
-		Versions: d.versions(g), LogPath: d.logPath, Config: d.cfg, ConfigPath: d.cfgPath, ConfigErr: d.cfgErr}
+		LogPath: d.logPath, Config: d.cfg, ConfigPath: d.cfgPath, ConfigErr: d.cfgErr}
+	if d.store != nil {
+		in.Integrity = d.store.Integrity(ctx)
+	}
+	if flags.Refresh {
+		d.openCache(in.Integrity)
+	}
+	in.Versions = d.versions(g)
 
 	// The account, app state and queue come from a backend, which only
-	// starts on a sound database that already has whatsmeow's tables:
-	// whatsmeow creates them when they are missing, and doctor writes
-	// nothing.
-	if d.store != nil && d.store.Integrity(ctx) == "ok" {
+	// starts on a sound, current database that already has whatsmeow's
+	// tables at this whatsmeow's version: whatsmeow creates or upgrades
+	// them otherwise, and doctor writes nothing. The backend reads through
+	// the read-only connection.
+	if d.store != nil && in.Integrity == "ok" && d.current {
 		var backend wa.Backend
 		switch {
 		case g.sim == "" && !d.store.HasTable(ctx, "whatsmeow_version"):
@@ -166,12 +232,16 @@ func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.
 		default:
 			// State: the marks the connected backend keeps (such as a due
 			// full app-state resync) are read from the same settings.
-			b, err := wm.New(ctx, d.store.DB(), wm.Options{State: app.SettingsKV(d.store)})
-			if err != nil {
+			b, err := wm.New(ctx, d.store.DB(), wm.Options{State: app.SettingsKV(d.store), ReadOnly: true})
+			var other *wm.SessionVersionError
+			switch {
+			case errors.As(err, &other):
+				in.BackendErr = err
+			case err != nil:
 				in.BackendErr = fmt.Errorf("starting the WhatsApp client: %w", err)
-				break
+			default:
+				backend = b
 			}
-			backend = b
 		}
 		if backend != nil {
 			defer backend.Close()

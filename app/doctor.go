@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"sort"
@@ -31,10 +32,14 @@ func (s *Service) recordLastSync(ctx context.Context) {
 type DoctorInput struct {
 	WabookVersion string
 	DBPath        string
-	// Store is nil when the database does not exist (OpenErr nil) or
-	// could not be opened (OpenErr says why).
+	// Store reads the database (store.OpenReadOnly: doctor changes
+	// nothing); it is nil when the database does not exist (OpenErr nil)
+	// or could not be opened (OpenErr says why).
 	Store   *store.Store
 	OpenErr error
+	// Integrity is Store's integrity when main checked it already; ""
+	// checks it here.
+	Integrity string
 	// Service is nil when no backend could be started on the database (it
 	// is damaged); account, app state and the check queue are then unknown.
 	Service *Service
@@ -98,10 +103,15 @@ type DoctorDatabase struct {
 	Exists         bool   `json:"exists"`
 	SchemaVersion  int    `json:"schema_version"`
 	SchemaExpected int    `json:"schema_expected"`
-	Integrity      string `json:"integrity"` // "ok", SQLite's findings, or why it was not checked
-	SizeBytes      int64  `json:"size_bytes"`
-	// Readable: the file opened and its integrity is ok, so what doctor
-	// reads from it (last sync, account, queue) can be trusted.
+	// SchemaNote is "not upgraded" for an older schema (doctor does not
+	// migrate) and "not a wabook database" for an SQLite file without
+	// wabook's tables, such as an empty file.
+	SchemaNote string `json:"schema_note,omitempty"`
+	Integrity  string `json:"integrity"` // "ok", SQLite's findings, or why it was not checked
+	SizeBytes  int64  `json:"size_bytes"`
+	// Readable: the file opened, its integrity is ok and its schema is
+	// the one this wabook writes, so what doctor reads from it (last
+	// sync, account, queue) can be trusted.
 	Readable bool   `json:"readable"`
 	Error    string `json:"error,omitempty"`
 }
@@ -200,6 +210,10 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 		budget := in.Config.normalize().CheckDailyBudget
 		r.Checks = &DoctorChecks{BudgetLeft: budget, BudgetTotal: budget}
 		r.AppState.Known = true
+	case r.Database.SchemaNote != "" && r.Database.Integrity == "ok":
+		why := SchemaNotUpgraded(r.Database.SchemaVersion)
+		r.Unknown = "account, last sync, app state and check queue: " + why
+		r.AppState.Unknown = why
 	case in.BackendErr != nil:
 		r.Unknown = "account, app state and check queue: " + in.BackendErr.Error()
 		r.AppState.Unknown = "the WhatsApp client could not start on this database"
@@ -260,13 +274,21 @@ func doctorDatabase(ctx context.Context, in DoctorInput) DoctorDatabase {
 	}
 	switch {
 	case in.Store != nil:
-		d.Integrity = in.Store.Integrity(ctx)
-		d.Readable = d.Integrity == "ok"
+		d.Integrity = in.Integrity
+		if d.Integrity == "" {
+			d.Integrity = in.Store.Integrity(ctx)
+		}
 		v, err := in.Store.FileSchemaVersion(ctx)
-		if err != nil {
+		switch {
+		case err != nil:
 			d.Error = err.Error()
+		case v == 0:
+			d.SchemaNote = "not a wabook database"
+		case v < d.SchemaExpected:
+			d.SchemaNote = "not upgraded"
 		}
 		d.SchemaVersion = v
+		d.Readable = d.Integrity == "ok" && err == nil && v == d.SchemaExpected
 	case in.OpenErr != nil:
 		d.Error = in.OpenErr.Error()
 		d.Integrity = "not checked: the file could not be opened"
@@ -277,6 +299,16 @@ func doctorDatabase(ctx context.Context, in DoctorInput) DoctorDatabase {
 		d.Integrity = "no database yet (it is created on first use)"
 	}
 	return d
+}
+
+// SchemaNotUpgraded says why doctor reads nothing more from a database
+// at schema v, older than the one this wabook writes (0: none at all).
+func SchemaNotUpgraded(v int) string {
+	if v == 0 {
+		return "not a wabook database"
+	}
+	return fmt.Sprintf("the database has schema %d and this wabook writes %d; doctor does not upgrade it (any other wabook command does)",
+		v, store.SchemaVersion())
 }
 
 func doctorChecks(ctx context.Context, s *Service) *DoctorChecks {

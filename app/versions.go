@@ -37,6 +37,10 @@ type VersionOptions struct {
 	BuiltIn string
 	// Clock is the time recorded with each version; nil means time.Now.
 	Clock func() time.Time
+	// NoCache, when set, says why a fetched version cannot be cached
+	// (`wabook doctor --refresh` on a database it may not upgrade): the
+	// store is then only read, and Refresh's note says so.
+	NoCache string
 }
 
 // Versions picks the WhatsApp Web version to announce, in the order
@@ -54,6 +58,7 @@ type Versions struct {
 	fetch   VersionFetch
 	builtIn string
 	now     func() time.Time
+	noCache string
 
 	mu sync.Mutex // one fetch at a time
 }
@@ -66,7 +71,7 @@ var (
 // NewVersions returns the version source over st (which may be nil).
 func NewVersions(st *store.Store, o VersionOptions) *Versions {
 	v := &Versions{store: st, flag: o.Flag, config: o.Config.WAVersion, fetch: o.Fetch,
-		builtIn: o.BuiltIn, now: o.Clock}
+		builtIn: o.BuiltIn, now: o.Clock, noCache: o.NoCache}
 	switch o.Config.WAVersionURL {
 	case "":
 		v.url = DefaultWAVersionURL
@@ -199,6 +204,19 @@ func (v *Versions) Refresh(ctx context.Context) wa.VersionChoice {
 		return c
 	}
 	got, from, err := v.fetchAndCache(ctx)
+	c := v.afterRefresh(ctx, got, from, err)
+	if err == nil && v.noCache != "" {
+		uncached := "not cached: " + v.noCache
+		if c.Note != "" {
+			uncached = c.Note + "; " + uncached
+		}
+		c.Note = uncached
+	}
+	return c
+}
+
+// afterRefresh is Refresh's choice once the fetch gave got (from) or err.
+func (v *Versions) afterRefresh(ctx context.Context, got, from string, err error) wa.VersionChoice {
 	if c, ok := v.pinned(); ok {
 		if err != nil {
 			c.Note = err.Error()
@@ -230,7 +248,7 @@ func (v *Versions) Refresh(ctx context.Context) wa.VersionChoice {
 // source, so that a typo blocks no other version (store.UserNamed).
 func (v *Versions) Refused(ctx context.Context, refused string) (wa.VersionChoice, bool) {
 	pin, pinned := v.pinned()
-	if v.store != nil {
+	if v.store != nil && v.noCache == "" {
 		source := ""
 		if pinned && pin.Version == refused {
 			source = pin.Source
@@ -271,7 +289,7 @@ func (v *Versions) Refused(ctx context.Context, refused string) (wa.VersionChoic
 
 // Connected records that WhatsApp accepted version.
 func (v *Versions) Connected(ctx context.Context, version string) {
-	if v.store == nil {
+	if v.store == nil || v.noCache != "" {
 		return
 	}
 	source := ""
@@ -307,7 +325,7 @@ func (v *Versions) fetchAndCache(ctx context.Context) (version, from string, err
 	if older(got, v.builtIn) {
 		return "", "", fmt.Errorf("%s names %s, older than the built-in %s: not used", from, got, v.builtIn)
 	}
-	if v.store != nil {
+	if v.store != nil && v.noCache == "" {
 		if err := v.store.RecordWAVersionFetched(ctx, got, from, v.now()); err != nil {
 			return got, from, nil // still usable now; only the cache missed it
 		}

@@ -89,8 +89,16 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 	if d.Exists {
 		line("database size", "%s", humanBytes(d.SizeBytes))
 	}
-	if d.Readable || d.SchemaVersion > 0 {
-		line("schema version", "%d (this wabook writes %d)", d.SchemaVersion, d.SchemaExpected)
+	if d.Readable || d.SchemaVersion > 0 || d.SchemaNote != "" {
+		v := "none"
+		if d.SchemaVersion > 0 {
+			v = fmt.Sprint(d.SchemaVersion)
+		}
+		note := ""
+		if d.SchemaNote != "" {
+			note = ": " + d.SchemaNote
+		}
+		line("schema version", "%s (this wabook writes %d)%s", v, d.SchemaExpected, note)
 	}
 	line("integrity", "%s", d.Integrity)
 	if d.Error != "" {
@@ -122,6 +130,8 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 	switch {
 	case r.LastSync != "":
 		line("last sync", "%s", r.LastSync)
+	case d.Exists && !d.Readable && d.SchemaNote != "":
+		line("last sync", "unknown (%s)", d.SchemaNote)
 	case d.Exists && !d.Readable:
 		line("last sync", "unknown (the database could not be read)")
 	default:

@@ -26,6 +26,10 @@ var (
 	// ErrNewerSchema is returned by Open when the database was written by a
 	// newer wabook than this one.
 	ErrNewerSchema = errors.New("database schema is newer than this wabook")
+	// ErrOlderSchema is returned by OpenCurrent when the database was
+	// written by an older wabook (or by none: schema 0) and would need
+	// migrating.
+	ErrOlderSchema = errors.New("database schema is older than this wabook")
 	// ErrNotSQLite is returned by Open when the file is not an SQLite database.
 	ErrNotSQLite = errors.New("not an SQLite database")
 	// ErrCorrupt is returned by Open for an SQLite file whose pages are
@@ -83,6 +87,32 @@ func dsn(path string) string {
 //
 // A database damaged inside is refused with ErrCorrupt, also untouched.
 func Open(path string) (*Store, error) {
+	return open(path, true)
+}
+
+// OpenCurrent opens the existing database at path like Open, but never
+// migrates it (nor creates it): a database whose schema is older than the
+// one this wabook writes is refused with ErrOlderSchema. `wabook doctor
+// --refresh` caches the version it fetched through it.
+func OpenCurrent(path string) (*Store, error) {
+	// The check is made read-only: opening for writing sets the journal
+	// mode, which already writes to a file that is not a wabook database.
+	r, err := OpenReadOnly(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := schemaVersion(context.Background(), r.db)
+	r.Close()
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
+	if v < len(migrations) {
+		return nil, fmt.Errorf("store: %s: %w: the database has schema %d and this wabook writes %d", path, ErrOlderSchema, v, len(migrations))
+	}
+	return open(path, false)
+}
+
+func open(path string, migrate bool) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: empty database path")
 	}
@@ -103,6 +133,9 @@ func Open(path string) (*Store, error) {
 	// draw the first frame is harmless; writing is not. A migration writes,
 	// so it waits for Verify; everything else that writes must call Verify
 	// first (main does, before the service starts).
+	if !migrate {
+		return s, nil // OpenCurrent checked the schema
+	}
 	if v, err := schemaVersion(ctx, db); err == nil && v > 0 && v < len(migrations) {
 		if err := s.Verify(ctx); err != nil {
 			db.Close()
@@ -114,6 +147,50 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// OpenReadOnly opens the existing database at path for reading only, for
+// `wabook doctor` and `--version`, which must not change it: it never
+// creates the file, migrates, switches the journal mode or tightens the
+// permissions, and every connection refuses to write (query_only). A
+// database of an older schema, or an SQLite file without wabook's tables
+// (FileSchemaVersion 0), is opened as it is; one written by a newer
+// wabook is refused with ErrNewerSchema, as Open does.
+//
+// While a -wal file exists (another wabook has the database open, or one
+// stopped without closing it) the file is opened with mode=ro as well, so
+// that closing never checkpoints that WAL into the database. Without one
+// the connection is a writable one that refuses writes: SQLite needs the
+// -wal and -shm files to read a WAL database and creates them, and only a
+// writable connection removes them again when it closes (a mode=ro one
+// leaves them behind); with an empty WAL that close writes nothing.
+func OpenReadOnly(path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: empty database path")
+	}
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	q := "_pragma=query_only(1)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		q = "mode=ro&" + q
+	}
+	db, err := sql.Open("sqlite", "file:"+esc+"?"+q)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	ctx := context.Background()
+	v, err := schemaVersion(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if v > len(migrations) {
+		db.Close()
+		return nil, fmt.Errorf("store: %s: %w: database is at version %d, this wabook knows up to %d", path, ErrNewerSchema, v, len(migrations))
+	}
+	return &Store{db: db, path: path}, nil
 }
 
 // Verify reads every page of the database once (PRAGMA quick_check: about
@@ -150,9 +227,7 @@ func prepareFile(path string) error {
 		return fmt.Errorf("store: %w", err)
 	}
 
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			return fmt.Errorf("store: create database: %w", err)
@@ -161,7 +236,25 @@ func prepareFile(path string) error {
 			return fmt.Errorf("store: create database: %w", err)
 		}
 		return os.Chmod(path, 0o600) // umask may have removed bits, never added
-	case err != nil:
+	}
+	if err := checkFile(path); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(path); err != nil {
+		return fmt.Errorf("store: %w", err)
+	} else if fi.Mode().Perm() != 0o600 {
+		if err := os.Chmod(path, 0o600); err != nil {
+			return fmt.Errorf("store: chmod %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// checkFile checks that the existing file at path is an SQLite database
+// (or empty, which SQLite takes for one), without changing it.
+func checkFile(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
@@ -180,11 +273,6 @@ func prepareFile(path string) error {
 		}
 		if err != nil || !bytes.Equal(head, sqliteHeader) {
 			return fmt.Errorf("store: %s: %w; refusing to touch it", path, ErrNotSQLite)
-		}
-	}
-	if fi.Mode().Perm() != 0o600 {
-		if err := os.Chmod(path, 0o600); err != nil {
-			return fmt.Errorf("store: chmod %s: %w", path, err)
 		}
 	}
 	return nil

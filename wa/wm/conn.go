@@ -40,6 +40,9 @@ func (b *Backend) start(ctx context.Context) (*session, error) { return b.startW
 // startWith is start; phone marks the session as pairing by code (no QR
 // codes reported), before its first code can arrive.
 func (b *Backend) startWith(ctx context.Context, phone bool) (*session, error) {
+	if b.readOnly {
+		return nil, errReadOnly
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {

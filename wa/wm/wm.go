@@ -29,6 +29,7 @@ import (
 	"go.mau.fi/whatsmeow/proto/waCompanionReg"
 	wastore "go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/store/sqlstore/upgrades"
 	"go.mau.fi/whatsmeow/types"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
@@ -111,7 +112,26 @@ type Options struct {
 	// AppStateWait bounds how long Close waits for an app-state save in
 	// the middle (appstate.go); DefaultAppStateWait when zero.
 	AppStateWait time.Duration
+	// ReadOnly builds a backend that only reads the session, for `wabook
+	// doctor`: whatsmeow's tables are not upgraded, so New refuses with
+	// a *SessionVersionError when they are not at this whatsmeow's version, and
+	// it never connects. The database given should refuse writes as well
+	// (store.OpenReadOnly).
+	ReadOnly bool
 }
+
+// SessionVersionError is returned by New with Options.ReadOnly when
+// whatsmeow's tables are at another version than the one this whatsmeow
+// would upgrade them to.
+type SessionVersionError struct{ Stored, Want int }
+
+func (e *SessionVersionError) Error() string {
+	return fmt.Sprintf("the WhatsApp session tables are at version %d and this wabook's whatsmeow uses %d: not upgraded", e.Stored, e.Want)
+}
+
+// errReadOnly is returned by Connect on a backend built with
+// Options.ReadOnly.
+var errReadOnly = errors.New("wm: this backend only reads the session: it does not connect")
 
 // netClient is everything the backend asks WhatsApp over the network
 // outside connecting and pairing. *whatsmeow.Client implements it; tests
@@ -178,6 +198,7 @@ type Backend struct {
 	logFile       *os.File
 	backoff       func(int) time.Duration
 	ctx           context.Context // ends on Close
+	readOnly      bool            // Options.ReadOnly: never connects
 	cancel        context.CancelFunc
 	contactsDelay time.Duration
 	contactsWait  time.Duration
@@ -279,7 +300,11 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		return nil, err
 	}
 	container := sqlstore.NewWithDB(db, "sqlite", log.Sub("Database"))
-	if err := container.Upgrade(ctx); err != nil {
+	if opts.ReadOnly {
+		if err := sessionVersionIsCurrent(ctx, db); err != nil {
+			return fail(err)
+		}
+	} else if err := container.Upgrade(ctx); err != nil {
 		return fail(fmt.Errorf("wm: preparing the WhatsApp session tables: %w", err))
 	}
 	device, err := container.GetFirstDevice(ctx)
@@ -306,6 +331,7 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		configPath:    opts.ConfigPath,
 		appStateWait:  opts.AppStateWait,
 		kv:            opts.State,
+		readOnly:      opts.ReadOnly,
 	}
 	b.now, b.pairCode, b.connect, b.pairWait = time.Now, askPairCode, connectClient, pairWait
 	b.syncEvery, b.historyDelay, b.pairRereadDelay = defaultSyncEvery, defaultHistoryDelay, defaultPairRereadDelay
@@ -321,6 +347,22 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 	go b.worker()
 	b.loadResyncMark(ctx)
 	return b, nil
+}
+
+// sessionVersionIsCurrent checks, without writing, that whatsmeow's
+// tables are at the version container.Upgrade would bring them to (one
+// step per entry of whatsmeow's upgrade table, recorded in the row of
+// whatsmeow_version that Upgrade reads and rewrites): only then are they
+// what this whatsmeow's queries expect.
+func sessionVersionIsCurrent(ctx context.Context, db *sql.DB) error {
+	var stored int
+	if err := db.QueryRowContext(ctx, `SELECT version FROM whatsmeow_version LIMIT 1`).Scan(&stored); err != nil {
+		return fmt.Errorf("wm: reading the WhatsApp session tables' version: %w", err)
+	}
+	if want := len(upgrades.Table); stored != want {
+		return &SessionVersionError{Stored: stored, Want: want}
+	}
+	return nil
 }
 
 func openLog(opts Options) (waLog.Logger, *os.File, error) {
