@@ -8,10 +8,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.mau.fi/whatsmeow"
 	wastore "go.mau.fi/whatsmeow/store"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/wa"
@@ -150,10 +152,22 @@ func applyVersion(v string) error {
 	if _, err := model.ParseWAVersion(v); err != nil {
 		return fmt.Errorf("wm: %w", err)
 	}
+	versionMu.Lock()
+	defer versionMu.Unlock()
+	// Connect loops of two sessions can overlap for a moment (a pairing
+	// socket replaced by a fresh one): the globals are written only when
+	// the version changes, so a loop still reading them while connecting
+	// is not raced by a write of the same value.
+	if wastore.GetWAVersion() == parsed && proto.Equal(wastore.BaseClientPayload.GetUserAgent().GetAppVersion(), parsed.ProtoAppVersion()) {
+		return nil
+	}
 	wastore.SetWAVersion(parsed)
 	wastore.BaseClientPayload.UserAgent.AppVersion = parsed.ProtoAppVersion()
 	return nil
 }
+
+// versionMu serialises writes of whatsmeow's version globals.
+var versionMu sync.Mutex
 
 // builtInChoice is what is announced without a VersionSource.
 func builtInChoice() wa.VersionChoice {
