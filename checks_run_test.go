@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,31 +17,50 @@ import (
 )
 
 // heldOutput is stdout that holds the command's first write until the
-// simulated account has been asked to check something, or a second has
-// passed: a check queue the command started would have sent its batch by
-// then.
+// simulated account has been asked to check something (calls times), or
+// a second has passed: a check queue the command started would have sent
+// its batch by then.
 type heldOutput struct {
 	bytes.Buffer
 	asked func() int
+	calls int
 	held  bool
 }
 
-func (h *heldOutput) Write(p []byte) (int, error) {
+func (h *heldOutput) hold() {
 	if !h.held {
 		h.held = true
-		for deadline := time.Now().Add(time.Second); time.Now().Before(deadline) && h.asked() == 0; {
+		for deadline := time.Now().Add(time.Second); time.Now().Before(deadline) && h.asked() < h.calls; {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+}
+
+func (h *heldOutput) Write(p []byte) (int, error) {
+	h.hold()
 	return h.Buffer.Write(p)
+}
+
+// WriteString holds too: the JSON output is written with it
+// (bytes.Buffer's own would skip the hold).
+func (h *heldOutput) WriteString(s string) (int, error) {
+	h.hold()
+	return h.Buffer.WriteString(s)
 }
 
 // runHeld runs wabook with a heldOutput and returns what the simulated
 // account was asked during the run.
 func runHeld(t *testing.T, args ...string) (stdout, stderr string, code int, asked []string) {
 	t.Helper()
+	return runHeldFor(t, 1, args...)
+}
+
+// runHeldFor is runHeld holding the output until the simulated account
+// was called calls times (or a second passed).
+func runHeldFor(t *testing.T, calls int, args ...string) (stdout, stderr string, code int, asked []string) {
+	t.Helper()
 	var be *sim.Backend
-	out := &heldOutput{asked: func() int { return be.CheckCalls() }}
+	out := &heldOutput{asked: func() int { return be.CheckCalls() }, calls: calls}
 	var errOut bytes.Buffer
 	code = runWith(args, out, &errOut, func(b wa.Backend) { be = b.(*sim.Backend) })
 	if be == nil {
@@ -196,5 +216,58 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 		if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want a usage error", args, code, out, errOut)
 		}
+	}
+}
+
+// A check that waits ends when its own job is done; a batch of another job
+// must not be cut off mid-query (its budget spent, the batch sent again by
+// the next run), which happened when a reply slower than the pace let the
+// queue claim the next batch at once. Here job 1 runs again (checks retry)
+// while job 2 waits behind it; the output is held until WhatsApp is asked
+// a second time, so a claim of job 2's batch would have been sent.
+func TestFinishedCheckCutsOffNoOtherBatch(t *testing.T) {
+	dir := t.TempDir()
+	world := filepath.Join(dir, "world.json")
+	db := filepath.Join(dir, "w.db")
+	cfg := filepath.Join(dir, "config.json")
+	// Replies take 1 s; the pace is 0.5 s (±20%).
+	if err := os.WriteFile(cfg, []byte(`{"check_pace": "500ms"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("WABOOK_CONFIG", cfg)
+	writeWorld := func(failing string) {
+		t.Helper()
+		w := `{"account": {"phone": "+14155550100"}, "check_latency_ms": 1000,
+		"registered": ["+16315551004", "+16315551005"], "failing": {` + failing + `}}`
+		if err := os.WriteFile(world, []byte(w), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeWorld(`"+16315551004": "timeout"`)
+	if rs := runCheck(t, "--sim", world, "--db", db, "check", "--json", "+16315551004"); rs[0].Status != "failed" {
+		t.Fatalf("job 1: %+v, want failed", rs)
+	}
+	writeWorld("")
+	if _, errOut, code := runWabook(t, "--sim", world, "--db", db, "check", "--no-wait", "+16315551005"); code != 0 {
+		t.Fatalf("queueing job 2: exit %d: %s", code, errOut)
+	}
+	before := checksState(t, world, db).Checker.BudgetLeft
+
+	out, errOut, code, asked := runHeldFor(t, 2, "--sim", world, "--db", db, "checks", "retry", "1", "--json")
+	if code != 0 || !strings.Contains(out, `"status": "valid"`) {
+		t.Fatalf("retry: exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	q := checksState(t, world, db)
+	state, counts := q.job(t, 2)
+	spent := before - q.Checker.BudgetLeft
+	if slices.Contains(asked, "+16315551005") {
+		// Its batch went out: it must have been answered and stored.
+		if state != app.JobDone || counts["valid"] != 1 || spent != 4 {
+			t.Errorf("job 2's batch was sent (asked %v) but job 2 is %s with %v, %d numbers charged (want done, 4: two batches with their canaries)",
+				asked, state, counts, spent)
+		}
+	} else if state != app.JobQueued || counts["processing"] != 1 || spent != 2 {
+		t.Errorf("job 2 is %s with %v, %d numbers charged; want it queued untouched and 2 charged (job 1's number and the canary)",
+			state, counts, spent)
 	}
 }

@@ -113,10 +113,11 @@ func (st canaryState) ownSilent(now time.Time) bool {
 // pickCanary chooses the canary of the next batch: the own number unless
 // a reply left it out within the last selfSilentFor or it tripped last; else the contact after the
 // last one used, skipping retired ones and the one that tripped last. ""
-// with the reason in plain words when there is none.
-func (s *Service) pickCanary(ctx context.Context, st canaryState, now time.Time) (string, string) {
+// with the reason in plain words when there is none. Numbers in exclude
+// (the batch's own) are never chosen; the reason does not mention them.
+func (s *Service) pickCanary(ctx context.Context, st canaryState, now time.Time, exclude []string) (string, string) {
 	own := s.backend.Account().Phone
-	ownOK := own != "" && !st.ownSilent(now)
+	ownOK := own != "" && !st.ownSilent(now) && !slices.Contains(exclude, own)
 	if ownOK && st.tripped != own {
 		return own, ""
 	}
@@ -127,7 +128,7 @@ func (s *Service) pickCanary(ctx context.Context, st canaryState, now time.Time)
 	}
 	var pool []string
 	for _, c := range cands {
-		if c != own && c != st.tripped && !slices.Contains(st.retired, c) {
+		if c != own && c != st.tripped && !slices.Contains(st.retired, c) && !slices.Contains(exclude, c) {
 			pool = append(pool, c)
 		}
 	}

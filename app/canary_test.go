@@ -473,3 +473,55 @@ WHEN NEW.key = 'check.backoff_until_ms' AND NEW.value <> '0' BEGIN SELECT RAISE(
 		t.Errorf("saved during the first backoff: %+v; want neither the trip nor the backoff", first)
 	}
 }
+
+// A canary that is also one of the batch's numbers is asked once: the
+// slot charged for it goes to another canary when there is one, else it
+// serves as the canary at no cost and the slot is given back. Either way
+// the budget is charged exactly the numbers sent.
+func TestCanaryInTheBatchCostsNoExtraSlot(t *testing.T) {
+	const ada = "+14155550101"
+	for _, tt := range []struct {
+		name       string
+		contact    bool     // Ada is a contact confirmed on WhatsApp: a canary candidate
+		batch      []string // besides the numbers of registeredWorld
+		wantSent   []string // beyond the batch
+		wantCanary string
+	}{
+		{"own number in the batch, a contact takes the slot", true, []string{ownNumber}, []string{ada}, ada},
+		{"own number in the batch, no other canary", false, []string{ownNumber}, nil, ownNumber},
+		{"own number and the only contact in the batch", true, []string{ownNumber, ada}, nil, ownNumber},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w, nums := registeredWorld(2)
+			if tt.contact {
+				w.Contacts = []sim.WorldContact{{Phone: ada, FullName: "Ada Lovelace"}}
+			}
+			clock := newFakeClock(t0)
+			e := newCheckEnv(t, w, fastConfig(), clock)
+			if tt.contact {
+				if err := e.st.PutCheck(e.ctx, model.CheckResult{Phone: ada, Status: model.CheckValid, WAID: ada[1:], CheckedAt: t0.Add(-time.Hour)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.svc.StartChecker(e.ctx)
+			batch := append(slices.Clone(nums), tt.batch...)
+			_, rs := e.check(t, batch, CheckOptions{Force: true})
+			for i, r := range rs {
+				if r.Status != model.CheckValid {
+					t.Errorf("result %d = %+v, want valid", i, r)
+				}
+			}
+			sent := e.sim.CheckedNumbers()
+			want := append(slices.Clone(batch), tt.wantSent...)
+			if !slices.Equal(sent, want) {
+				t.Errorf("sent %v, want %v", sent, want)
+			}
+			if got := e.budgetUsed(t); got != len(sent) {
+				t.Errorf("budget charged %d for %d numbers sent", got, len(sent))
+			}
+			if st := e.svc.CheckerStatus(); st.Canary != tt.wantCanary || st.NoCanary != "" {
+				t.Errorf("canary %q (%q), want %q", st.Canary, st.NoCanary, tt.wantCanary)
+			}
+		})
+	}
+}

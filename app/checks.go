@@ -129,12 +129,13 @@ type checkState struct {
 	poll  time.Duration
 	wake  chan struct{} // kicks the worker out of a wait
 
-	mu      sync.Mutex
-	running bool
-	cancel  context.CancelFunc
-	done    chan struct{}
-	paused  string
-	changed chan struct{} // closed and replaced on every queue change
+	mu       sync.Mutex
+	running  bool
+	draining bool // StopCheckerAfterBatch: finish the batch in flight, claim no other
+	cancel   context.CancelFunc
+	done     chan struct{}
+	paused   string
+	changed  chan struct{} // closed and replaced on every queue change
 }
 
 func newCheckState(opts Options) *checkState {
@@ -628,7 +629,7 @@ func (s *Service) StartChecker(ctx context.Context) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	c.running, c.cancel, c.done, c.paused = true, cancel, done, ""
+	c.running, c.draining, c.cancel, c.done, c.paused = true, false, cancel, done, ""
 	c.mu.Unlock()
 	go func() {
 		defer close(done)
@@ -655,6 +656,39 @@ func (s *Service) StopChecker() {
 	}
 	cancel()
 	<-done
+}
+
+// StopCheckerAfterBatch stops the worker without cutting a query short: a
+// batch in flight is answered and its answers stored (or handled as any
+// reply is: backoff, retry later), no other batch is claimed, and it
+// returns once the worker has ended. A process that ends when its own job
+// is done calls it, so that it neither walks away from another job's batch
+// mid-query (budget spent, batch sent again) nor starts one. When ctx ends
+// first it stops the worker as StopChecker does.
+func (s *Service) StopCheckerAfterBatch(ctx context.Context) {
+	c := s.chk
+	c.mu.Lock()
+	cancel, done := c.cancel, c.done
+	if cancel != nil {
+		c.draining = true
+	}
+	c.mu.Unlock()
+	if cancel == nil {
+		return
+	}
+	s.kickChecker() // out of a pause (pace, backoff, budget) or an idle wait
+	select {
+	case <-done:
+	case <-ctx.Done():
+		cancel()
+		<-done
+	}
+}
+
+func (c *checkState) isDraining() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.draining
 }
 
 // pause waits d with the injected sleep; a kick (a new job, pause, resume,
@@ -715,7 +749,7 @@ func (s *Service) runChecker(ctx context.Context) {
 	if last, err := s.store.LastCheckBatchAt(ctx); err == nil && !last.IsZero() {
 		nextAt = last.Add(jitter(cfg.CheckPace))
 	}
-	for ctx.Err() == nil {
+	for ctx.Err() == nil && !c.isDraining() {
 		has, err := s.store.HasCheckWork(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -760,7 +794,7 @@ func (s *Service) runChecker(ctx context.Context) {
 			continue
 		}
 		cst := s.loadCanary(ctx)
-		canary, note := s.pickCanary(ctx, cst, now)
+		canary, note := s.pickCanary(ctx, cst, now, nil)
 		reserve := 0
 		switch {
 		case canary == "":
@@ -794,7 +828,19 @@ func (s *Service) runChecker(ctx context.Context) {
 			c.idle(ctx)
 			continue
 		}
-		if canary != "" && b.Reserved == 0 {
+		switch {
+		case canary != "" && slices.Contains(b.Phones, canary):
+			// The canary is asked anyway, as one of the batch's numbers:
+			// another one takes the slot charged for it; else it serves
+			// as the canary at no cost and the slot is given back.
+			if other, _ := s.pickCanary(ctx, cst, now, b.Phones); other != "" && b.Reserved > 0 {
+				canary = other
+			} else if b.Reserved > 0 {
+				if err := s.store.ReleaseCheckReserve(ctx, b); err != nil {
+					s.log.Warn("check budget", "err", err)
+				}
+			}
+		case canary != "" && b.Reserved == 0:
 			canary, note = "", "no canary: the batch left in flight fills the batch size"
 		}
 		send := b.Phones
@@ -806,7 +852,9 @@ func (s *Service) runChecker(ctx context.Context) {
 		s.setPaused("")
 		s.checksChanged()
 		answers, err := s.backend.CheckNumbers(ctx, send)
-		nextAt = now.Add(jitter(cfg.CheckPace))
+		// The pace runs from the reply: a slow reply must not let the
+		// next batch go out at once.
+		nextAt = c.clock().Add(jitter(cfg.CheckPace))
 		prevCanaryOnly := canaryOnly
 		canaryOnly = false
 		bg := context.WithoutCancel(ctx)

@@ -135,6 +135,11 @@ func finishJob(ctx context.Context, env Env, job app.Job, o jobOutput) error {
 	return writeCheckTable(env.Out, results)
 }
 
+// drainWait bounds how long a check that is done waits for a batch of
+// another job in flight: longer than a query takes before the adapter
+// gives up on it, so only a hung call is cut off (and sent again later).
+const drainWait = 90 * time.Second
+
 // waitForJob waits for the job, telling on stderr (once per change) why
 // the queue is not moving.
 func waitForJob(ctx context.Context, env Env, id int64) error {
@@ -160,6 +165,13 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 		err := svc.WaitJob(wctx, id)
 		cancel()
 		if err == nil {
+			if env.Holder == 0 {
+				// The process ends now: let a batch of another job that
+				// is in flight be answered and stored, and start none.
+				dctx, cancel := context.WithTimeout(ctx, drainWait)
+				svc.StopCheckerAfterBatch(dctx)
+				cancel()
+			}
 			return nil
 		}
 		if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {

@@ -727,6 +727,23 @@ func (s *Store) ReleaseCheckBatch(ctx context.Context, b *CheckBatch) error {
 	})
 }
 
+// ReleaseCheckReserve gives back the budget charged for the numbers
+// reserved beyond the batch's own (b.Reserved, the canary) when the send
+// does without them, and sets b.Reserved to 0.
+func (s *Store) ReleaseCheckReserve(ctx context.Context, b *CheckBatch) error {
+	if b.Reserved == 0 {
+		return nil
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		return chargeBudget(ctx, tx, b.Account, b.Day, -b.Reserved)
+	})
+	if err != nil {
+		return err
+	}
+	b.Reserved = 0
+	return nil
+}
+
 // CompleteCheckBatch stores a batch's answers in one transaction: each
 // result (by Phone) goes to the cache (valid and invalid answers; failures
 // are not cached) and to the batch's items still waiting, the batch becomes

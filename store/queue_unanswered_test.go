@@ -68,7 +68,7 @@ func TestCompleteCheckBatchRequeuesUnanswered(t *testing.T) {
 }
 
 // A reserve (the canary) is room within Max, charged to the budget with
-// the batch and given back with it.
+// the batch and given back with it, or alone when the send does without.
 func TestClaimCheckBatchReserve(t *testing.T) {
 	s := openTemp(t)
 	ctx := context.Background()
@@ -87,6 +87,15 @@ func TestClaimCheckBatchReserve(t *testing.T) {
 	}
 	if used, _ := s.CheckBudgetUsed(ctx, "+1", day); used != 3 {
 		t.Errorf("budget used %d, want 3", used)
+	}
+	// Sent without the canary: only the reserve comes back, once.
+	for i := 0; i < 2; i++ {
+		if err := s.ReleaseCheckReserve(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if used, _ := s.CheckBudgetUsed(ctx, "+1", day); used != 2 || b.Reserved != 0 {
+			t.Errorf("after giving the reserve back (%d): budget used %d, reserved %d; want 2, 0", i+1, used, b.Reserved)
+		}
 	}
 	if err := s.ReleaseCheckBatch(ctx, b); err != nil {
 		t.Fatal(err)

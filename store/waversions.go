@@ -19,16 +19,26 @@ type WAVersionRecord struct {
 	RefusedAt   time.Time // WhatsApp refused it as outdated; zero: never
 }
 
-// UserNamed reports whether all that is known of where the version came
-// from is that the user named it (--wa-version or the config's
-// wa_version). Such a version may be a typo WhatsApp never had, so its
-// refusal says nothing about the versions below it.
-func (r WAVersionRecord) UserNamed() bool { return r.Source == "flag" || r.Source == "config" }
+// UserNamed reports whether all that is known of the version is that the
+// user named it (--wa-version or the config's wa_version): it never
+// connected and was never fetched. Such a version may be a typo WhatsApp
+// never had, so its refusal says nothing about the versions below it; one
+// that connected or was fetched is known real, and its refusal does.
+func (r WAVersionRecord) UserNamed() bool {
+	return (r.Source == "flag" || r.Source == "config") && r.ConnectedAt.IsZero() && r.FetchedAt.IsZero()
+}
+
+// How upsertWAVersion treats the source stored before.
+const (
+	replaceSource = iota // a non-empty source replaces it
+	keepSource           // a stored source is kept
+	keepURLSource        // a stored URL is kept (it says where the version was read from, which a pin does not)
+)
 
 // upsertWAVersion writes one column of a version's row, creating the row
-// first. source replaces the stored one when not empty, unless keepSource
-// and one is stored.
-func (s *Store) upsertWAVersion(ctx context.Context, version, source, column string, keepSource bool, at time.Time) error {
+// first. source replaces the stored one when not empty, unless keep says
+// the stored one stays.
+func (s *Store) upsertWAVersion(ctx context.Context, version, source, column string, keep int, at time.Time) error {
 	if _, err := model.ParseWAVersion(version); err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
@@ -38,9 +48,11 @@ func (s *Store) upsertWAVersion(ctx context.Context, version, source, column str
 	// column is one of three constants below, never user input.
 	_, err := s.db.ExecContext(ctx, `INSERT INTO wa_versions (version, source, `+column+`) VALUES (?, ?, ?)
 ON CONFLICT (version) DO UPDATE SET `+column+` = excluded.`+column+`,
-	source = CASE WHEN excluded.source = '' OR (? AND wa_versions.source <> '') THEN wa_versions.source
+	source = CASE WHEN excluded.source = ''
+			OR (? AND wa_versions.source <> '')
+			OR (? AND wa_versions.source NOT IN ('', 'flag', 'config', 'built-in')) THEN wa_versions.source
 		ELSE excluded.source END`,
-		version, source, at.Unix(), keepSource)
+		version, source, at.Unix(), keep == keepSource, keep == keepURLSource)
 	if err != nil {
 		return fmt.Errorf("store: recording WhatsApp Web version %s: %w", version, err)
 	}
@@ -50,13 +62,14 @@ ON CONFLICT (version) DO UPDATE SET `+column+` = excluded.`+column+`,
 // RecordWAVersionFetched caches a version read from source (a URL) at at.
 // A version refused earlier stays refused.
 func (s *Store) RecordWAVersionFetched(ctx context.Context, version, source string, at time.Time) error {
-	return s.upsertWAVersion(ctx, version, source, "fetched_at", false, at)
+	return s.upsertWAVersion(ctx, version, source, "fetched_at", replaceSource, at)
 }
 
 // MarkWAVersionConnected records that WhatsApp accepted version at at.
-// source may be "" to keep what is known.
+// source may be "" to keep what is known; a URL the version was read
+// from stays its source even when the user also pinned it.
 func (s *Store) MarkWAVersionConnected(ctx context.Context, version, source string, at time.Time) error {
-	return s.upsertWAVersion(ctx, version, source, "connected_at", false, at)
+	return s.upsertWAVersion(ctx, version, source, "connected_at", keepURLSource, at)
 }
 
 // MarkWAVersionRefused records that WhatsApp refused version as outdated
@@ -65,7 +78,7 @@ func (s *Store) MarkWAVersionConnected(ctx context.Context, version, source stri
 // "flag" or "config" when the user pinned it, else "": a pinned refusal of
 // a version fetched before keeps the fetch's source.
 func (s *Store) MarkWAVersionRefused(ctx context.Context, version, source string, at time.Time) error {
-	return s.upsertWAVersion(ctx, version, source, "refused_at", true, at)
+	return s.upsertWAVersion(ctx, version, source, "refused_at", keepSource, at)
 }
 
 // WAVersions lists every version known, the most recently seen first.

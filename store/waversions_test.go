@@ -14,7 +14,7 @@ func TestCachedWAVersionChoice(t *testing.T) {
 	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
 	const url = "https://web.whatsapp.com"
 	type step struct {
-		op      string // fetched, connected, refused, refused-pinned
+		op      string // fetched, connected, connected-pinned, refused, refused-pinned
 		version string
 		at      int
 	}
@@ -46,6 +46,16 @@ func TestCachedWAVersionChoice(t *testing.T) {
 			{"fetched", "2.3000.100", 1}, {"refused-pinned", "2.3000.900", 2}}, "2.3000.100"},
 		{"a pinned refusal of a fetched version still sets the floor", []step{
 			{"connected", "2.3000.50", 1}, {"fetched", "2.3000.100", 2}, {"refused-pinned", "2.3000.100", 3}}, ""},
+		// One that connected or was fetched is known real, whoever named it.
+		{"a pinned version that connected sets the floor", []step{
+			{"connected", "2.3000.50", 1}, {"connected-pinned", "2.3000.900", 2}, {"refused-pinned", "2.3000.900", 3}}, ""},
+		{"a pinned version that connected, refused without the pin, sets the floor", []step{
+			{"connected", "2.3000.50", 1}, {"connected-pinned", "2.3000.900", 2}, {"refused", "2.3000.900", 3}}, ""},
+		{"a fetched version that connected pinned, refused without the pin, sets the floor", []step{
+			{"connected", "2.3000.50", 1}, {"fetched", "2.3000.100", 2}, {"connected-pinned", "2.3000.100", 3},
+			{"refused", "2.3000.100", 4}}, ""},
+		{"a pinned refusal, then a fetch of the same version, sets the floor", []step{
+			{"connected", "2.3000.50", 1}, {"refused-pinned", "2.3000.100", 2}, {"fetched", "2.3000.100", 3}}, ""},
 		{"a pinned refusal is never chosen", []step{
 			{"connected", "2.3000.900", 1}, {"refused-pinned", "2.3000.900", 2}}, ""},
 		{"same second: the newer version", []step{
@@ -60,6 +70,8 @@ func TestCachedWAVersionChoice(t *testing.T) {
 					err = s.RecordWAVersionFetched(ctx, st.version, url, at(st.at))
 				case "connected":
 					err = s.MarkWAVersionConnected(ctx, st.version, "", at(st.at))
+				case "connected-pinned":
+					err = s.MarkWAVersionConnected(ctx, st.version, "flag", at(st.at))
 				case "refused":
 					err = s.MarkWAVersionRefused(ctx, st.version, "", at(st.at))
 				case "refused-pinned":
@@ -153,5 +165,71 @@ func TestIntegrityAndFileSchemaVersion(t *testing.T) {
 	s.Close()
 	if got := s.Integrity(ctx); got == "ok" || strings.Contains(got, "\n") {
 		t.Fatalf("Integrity on a closed database = %q, want one line of error", got)
+	}
+}
+
+// A URL says where the version was read from; a pin that connected with
+// it must not hide that (UserNamed would take it for a possible typo).
+func TestConnectedKeepsAFetchedVersionsURL(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	const url = "http://127.0.0.1:1/sw.js"
+	for _, tt := range []struct {
+		name       string
+		first      string // source of the first record: a URL (fetched) or a pin (connected)
+		connectSrc string
+		want       string
+	}{
+		{"fetched, connected pinned by flag", url, "flag", url},
+		{"fetched, connected pinned by config", url, "config", url},
+		{"fetched, connected as built-in", url, "built-in", url},
+		{"fetched, connected without source", url, "", url},
+		{"pinned by flag, connected pinned by config", "flag", "config", "config"},
+		{"built-in, connected pinned by flag", "built-in", "flag", "flag"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := open(t)
+			var err error
+			if tt.first == url {
+				err = s.RecordWAVersionFetched(ctx, "2.3000.100", url, t0)
+			} else {
+				err = s.MarkWAVersionConnected(ctx, "2.3000.100", tt.first, t0)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.MarkWAVersionConnected(ctx, "2.3000.100", tt.connectSrc, t0.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			all, err := s.WAVersions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) != 1 || all[0].Source != tt.want {
+				t.Fatalf("records %+v, want one with source %q", all, tt.want)
+			}
+			if all[0].UserNamed() {
+				t.Errorf("%+v: UserNamed after it connected", all[0])
+			}
+		})
+	}
+}
+
+func TestUserNamed(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	for _, tt := range []struct {
+		rec  store.WAVersionRecord
+		want bool
+	}{
+		{store.WAVersionRecord{Source: "flag", RefusedAt: t0}, true},
+		{store.WAVersionRecord{Source: "config", RefusedAt: t0}, true},
+		{store.WAVersionRecord{Source: "flag", ConnectedAt: t0, RefusedAt: t0}, false},
+		{store.WAVersionRecord{Source: "config", FetchedAt: t0, RefusedAt: t0}, false},
+		{store.WAVersionRecord{Source: "https://web.whatsapp.com", FetchedAt: t0}, false},
+		{store.WAVersionRecord{Source: "built-in", RefusedAt: t0}, false},
+		{store.WAVersionRecord{Source: "", RefusedAt: t0}, false},
+	} {
+		if got := tt.rec.UserNamed(); got != tt.want {
+			t.Errorf("%+v.UserNamed() = %v, want %v", tt.rec, got, tt.want)
+		}
 	}
 }
