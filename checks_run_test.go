@@ -192,6 +192,14 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 		t.Errorf("after retry --no-wait: job 1 %s %v, budget %d (was %d)", state, counts, q.Checker.BudgetLeft, before)
 	}
 
+	// A second retry finds nothing failed, but the numbers queued by the
+	// first still wait: it runs them and waits, rather than refuse.
+	out, errOut, code, asked = runHeld(t, "--sim", world, "--db", db, "checks", "retry", "1")
+	if code != 0 || !strings.Contains(strings.Join(asked, " "), "+16315551005") ||
+		!strings.HasPrefix(out, "check job 1: no failed numbers; 1 number still to check\n") || !strings.Contains(out, "timeout") {
+		t.Errorf("retry of a job with queued numbers: exit %d, asked %v, stderr %q\n%s", code, asked, errOut, out)
+	}
+
 	// WhatsApp answers now: a retry that waits checks the number and
 	// prints the job's results as check does.
 	writeWorld("")

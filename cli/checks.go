@@ -397,19 +397,27 @@ func checksRetry(ctx context.Context, env Env, args []string) error {
 		return usagef("checks retry: %q is not a job number (see wabook checks)", pos[0])
 	}
 	n, err := env.Svc.RetryJob(ctx, id)
+	nothing := errors.Is(err, app.ErrNothingToRetry)
 	switch {
 	case errors.Is(err, app.ErrNoJob):
 		return fmt.Errorf("checks retry: there is no check job %d (see wabook checks)", id)
-	case errors.Is(err, app.ErrNothingToRetry):
-		return fmt.Errorf("checks retry: check job %d has no failed numbers to retry", id)
-	case err != nil:
+	case err != nil && !nothing:
 		return fmt.Errorf("checks retry: %w", err)
 	}
 	job, err := env.Svc.Job(ctx, id)
 	if err != nil {
 		return fmt.Errorf("checks retry: %w", err)
 	}
-	out := jobOutput{noWait: *noWait, json: *asJSON, csv: *asCSV, always: true,
-		queued: fmt.Sprintf("check job %d: %s queued again", id, counted(n, "failed number", "failed numbers"))}
+	queued := fmt.Sprintf("check job %d: %s queued again", id, counted(n, "failed number", "failed numbers"))
+	if nothing {
+		// Numbers queued again earlier (by a retry --no-wait) still wait:
+		// running them is what the user asks for.
+		if job.State != app.JobQueued && job.State != app.JobRunning {
+			return fmt.Errorf("checks retry: check job %d has no failed numbers to retry", id)
+		}
+		queued = fmt.Sprintf("check job %d: no failed numbers; %s still to check", id,
+			counted(job.Counts[model.CheckProcessing], "number", "numbers"))
+	}
+	out := jobOutput{noWait: *noWait, json: *asJSON, csv: *asCSV, always: true, queued: queued}
 	return finishJob(ctx, env, job, out)
 }
