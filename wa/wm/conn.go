@@ -173,6 +173,12 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 			return
 		}
 		switch b.retryWait(ctx, s, delay) {
+		case waitWoken:
+			// A try by hand is not one of the automatic attempts: the
+			// attempt it cut short keeps its number, and should the try
+			// fail the wait is again the one that was due, not the
+			// next, longer one.
+			attempt--
 		case waitSessionEnded:
 			return
 		case waitCtxEnded:
@@ -219,8 +225,8 @@ func (b *Backend) retryWait(ctx context.Context, s *session, delay time.Duration
 }
 
 // wakeLocked makes s, when it sleeps between two attempts, try once now;
-// the attempt count and the backoff after a failure go on from where they
-// were. A session in the middle of an attempt is left alone: it is trying
+// that try does not count as an attempt, so the attempt count and the
+// backoff after a failure stay where they were. A session in the middle of an attempt is left alone: it is trying
 // already.
 func (b *Backend) wakeLocked(s *session) {
 	if !s.waiting {
@@ -258,10 +264,14 @@ func (b *Backend) connectLoopAfterFailure(s *session, cli *whatsmeow.Client, att
 	if !ok {
 		return
 	}
-	if end := b.retryWait(s.ctx, s, delay); end == waitSessionEnded || end == waitCtxEnded {
+	next := attempt + 1
+	switch b.retryWait(s.ctx, s, delay) {
+	case waitSessionEnded, waitCtxEnded:
 		return
+	case waitWoken:
+		next = attempt // as in connectLoop: a try by hand takes no number
 	}
-	b.connectLoop(s.ctx, s, cli, attempt+1)
+	b.connectLoop(s.ctx, s, cli, next)
 }
 
 // announceRetry reports a failed attempt and the wait before the next one.
