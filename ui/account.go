@@ -314,7 +314,7 @@ func (a *accountScreen) View(st app.Status) string {
 
 // wrapped renders text in style on as many lines of the screen's width as
 // it needs: an error cut at the edge would hide its cause, which comes
-// last ("asking WhatsApp for a pairing code: … (cannot look up …)").
+// last ("could not get a pairing code: … (cannot look up …)").
 func (a *accountScreen) wrapped(style lipgloss.Style, text string) []string {
 	return a.wrappedIn(style, text, a.width)
 }

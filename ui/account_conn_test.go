@@ -150,7 +150,7 @@ func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
 func TestAccountScreenWrapsALongError(t *testing.T) {
 	a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
 	a.setSize(80, 24)
-	a.Update(pairPhoneMsg{err: errors.New("asking WhatsApp for a pairing code: wm: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")}, app.Status{})
+	a.Update(pairPhoneMsg{err: errors.New("could not get a pairing code: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")}, app.Status{})
 	view := ansi.Strip(a.View(app.Status{Conn: wa.StateReconnecting}))
 	flat := strings.Join(strings.Fields(view), " ")
 	if !strings.Contains(flat, "(cannot look up web.whatsapp.com): context deadline exceeded") {
