@@ -428,7 +428,7 @@ func (s *Service) PairPhone(ctx context.Context, phone string) (string, error) {
 		pc.Code, err = s.backend.PairPhone(ctx, p.E164)
 	}
 	if err != nil {
-		return "", fmt.Errorf("asking WhatsApp for a pairing code: %w", err)
+		return "", fmt.Errorf("could not get a pairing code: %w", err)
 	}
 	if pc.Expires.IsZero() {
 		// Asked on a pairing connection just opened, at best.

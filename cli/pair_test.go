@@ -124,3 +124,26 @@ func TestPairPrintsConnectionProblems(t *testing.T) {
 		})
 	}
 }
+
+// unreachablePairing is the simulated account asked for a pairing code
+// while WhatsApp cannot be reached: it fails as the whatsmeow adapter does
+// (wa/wm TestPairPhoneGivesUpAfterTwoFailedAttempts checks those words).
+type unreachablePairing struct{ *sim.Backend }
+
+func (unreachablePairing) PairPhone(context.Context, string) (string, error) {
+	return "", errors.New("no connection to WhatsApp (cannot look up web.whatsapp.com)")
+}
+
+// A pairing code that cannot be had is one plain line: what failed and
+// why, no package prefix.
+func TestPairCodeUnreachableSaysSoPlainly(t *testing.T) {
+	env, _, out, _ := unpairedEnv(t, func(b *sim.Backend) wa.Backend { return unreachablePairing{b} })
+	err := Pair(context.Background(), env, []string{"--code", "+1 415 555 0100", "--timeout", "10s"})
+	want := "could not get a pairing code: no connection to WhatsApp (cannot look up web.whatsapp.com)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Pair = %v, want %q", err, want)
+	}
+	if strings.Contains(out.String(), "type this code") {
+		t.Errorf("a code was printed:\n%s", out)
+	}
+}

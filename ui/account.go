@@ -228,23 +228,32 @@ func (a *accountScreen) View(st app.Status) string {
 	} else {
 		add("Account", a.st.Warn.Render("not paired"))
 	}
-	add("Connection", connText(st))
-	// A connection problem met while something waits for the connection
-	// shows under the waiting line instead, where the eye is.
-	problem := a.busy != "" && st.Conn == wa.StateReconnecting && st.Detail != ""
-	if st.Detail != "" && !problem {
-		// Wrapped: the end says when the next attempt comes.
+	// addWrapped is add for a value that may be longer than the line:
+	// its end matters (when the next attempt comes, why a fetch failed).
+	addWrapped := func(name string, style lipgloss.Style, value string) {
 		indent := strings.Repeat(" ", fieldWidth+1)
-		for i, l := range a.wrappedIn(lipgloss.NewStyle(), model.Sanitize(st.Detail), a.width-fieldWidth-1) {
-			if i == 0 {
-				add("Detail", l)
+		for i, l := range a.wrappedIn(style, model.Sanitize(value), a.width-fieldWidth-1) {
+			if i == 0 && name != "" {
+				add(name, l)
 			} else {
 				lines = append(lines, indent+l)
 			}
 		}
 	}
+	add("Connection", connText(st))
+	// A connection problem met while something waits for the connection
+	// shows under the waiting line instead, where the eye is.
+	problem := a.busy != "" && st.Conn == wa.StateReconnecting && st.Detail != ""
+	if st.Detail != "" && !problem {
+		addWrapped("Detail", lipgloss.NewStyle(), st.Detail)
+	}
 	if v := st.WAVersion; v.Version != "" {
 		add("WhatsApp Web", model.Sanitize(v.Version+" ("+v.Source+")"))
+		// Why a better source was not used (a fetch that timed out):
+		// otherwise only the log says why the built-in one is announced.
+		if v.Note != "" {
+			addWrapped("", a.st.Warn, v.Note)
+		}
 	}
 	if st.LastError != "" {
 		add("Last error", a.st.Error.Render(model.Sanitize(st.LastError)))
@@ -314,7 +323,7 @@ func (a *accountScreen) View(st app.Status) string {
 
 // wrapped renders text in style on as many lines of the screen's width as
 // it needs: an error cut at the edge would hide its cause, which comes
-// last ("asking WhatsApp for a pairing code: … (cannot look up …)").
+// last ("could not get a pairing code: … (cannot look up …)").
 func (a *accountScreen) wrapped(style lipgloss.Style, text string) []string {
 	return a.wrappedIn(style, text, a.width)
 }

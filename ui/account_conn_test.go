@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,12 +20,17 @@ import (
 
 const noDNS = "no connection to WhatsApp (cannot look up web.whatsapp.com); retrying in 4s"
 
+// timedOutNote is the Note app.Versions gives when the fetch of the
+// version page timed out (fetchAndCache wrapping wm.VersionFetcher's words).
+const timedOutNote = "fetching the WhatsApp Web version failed: https://web.whatsapp.com: timed out"
+
 // The Account screen puts a connection problem right under the line of
 // whatever waits for the connection, and shows the WhatsApp Web version
 // announced when the backend tells it, at 80 columns.
 func TestAccountScreenConnectionProblemAndVersion(t *testing.T) {
 	unpaired := wa.Account{Platform: "whatsapp"}
 	fetched := wa.VersionChoice{Version: "2.3000.1099999999", Source: wa.VersionFromFetch}
+	timedOut := wa.VersionChoice{Version: "2.3000.1031080782", Source: wa.VersionFromBuiltIn, Note: timedOutNote}
 	tests := []struct {
 		name string
 		busy string
@@ -51,6 +57,11 @@ func TestAccountScreenConnectionProblemAndVersion(t *testing.T) {
 		{"version not told", "",
 			app.Status{Account: unpaired, Conn: wa.StatePairing},
 			[]string{"Connection       pairing"}, []string{"WhatsApp Web"}},
+		{"version with a note, wrapped", "",
+			app.Status{Account: unpaired, Conn: wa.StatePairing, WAVersion: timedOut},
+			[]string{"Connection       pairing", "WhatsApp Web     2.3000.1031080782 (built-in)",
+				"                 fetching the WhatsApp Web version failed:",
+				"                 https://web.whatsapp.com: timed out"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,11 +161,70 @@ func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
 func TestAccountScreenWrapsALongError(t *testing.T) {
 	a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
 	a.setSize(80, 24)
-	a.Update(pairPhoneMsg{err: errors.New("asking WhatsApp for a pairing code: wm: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")}, app.Status{})
+	a.Update(pairPhoneMsg{err: errors.New("could not get a pairing code: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")}, app.Status{})
 	view := ansi.Strip(a.View(app.Status{Conn: wa.StateReconnecting}))
 	flat := strings.Join(strings.Fields(view), " ")
 	if !strings.Contains(flat, "(cannot look up web.whatsapp.com): context deadline exceeded") {
 		t.Errorf("the cause is cut:\n%s", view)
+	}
+	for _, l := range strings.Split(view, "\n") {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line of %d columns: %q", w, l)
+		}
+	}
+}
+
+// versionTelling is the simulated account as a backend that reports the
+// WhatsApp Web version it announces, as the whatsmeow adapter does.
+type versionTelling struct {
+	*sim.Backend
+	mu sync.Mutex
+	v  wa.VersionChoice
+}
+
+func (b *versionTelling) AnnouncedVersion() wa.VersionChoice {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.v
+}
+
+func (b *versionTelling) set(v wa.VersionChoice) {
+	b.mu.Lock()
+	b.v = v
+	b.mu.Unlock()
+}
+
+// A version fetch that fails does not go unseen: after the "fetching …"
+// line the Account screen shows the built-in version and, under it, why
+// nothing better was used.
+func TestAccountScreenShowsWhyTheVersionFetchFailed(t *testing.T) {
+	notYet := false
+	world := &sim.World{Account: &sim.WorldAccount{Phone: "+14155550100", Paired: &notYet}}
+	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := sim.New(world, sim.WithPairAfter(time.Hour), sim.WithPairCodeInterval(time.Hour))
+	be := &versionTelling{Backend: sb}
+	ctx, cancel := context.WithCancel(context.Background())
+	svc := app.New(st, be, app.Options{})
+	go svc.Run(ctx)
+	t.Cleanup(func() { cancel(); sb.Close(); st.Close() })
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "not paired")
+	// What the adapter reports around a fetch of the version page that
+	// hangs until its timeout.
+	sb.Inject(wa.ConnectionChanged{State: wa.StateConnecting,
+		Detail: "fetching the current WhatsApp Web version from https://web.whatsapp.com…"})
+	waitFor(t, tm, "https://web.whatsapp.com…")
+	be.set(wa.VersionChoice{Version: "2.3000.1031080782", Source: wa.VersionFromBuiltIn, Note: timedOutNote})
+	sb.Inject(wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: 1, Detail: noDNS})
+	waitFor(t, tm, "timed out")
+	_, view := finalView(t, tm)
+	view = ansi.Strip(view)
+	flat := strings.Join(strings.Fields(view), " ")
+	if !strings.Contains(flat, "WhatsApp Web 2.3000.1031080782 (built-in) "+timedOutNote) {
+		t.Errorf("the version line and its note:\n%s", view)
 	}
 	for _, l := range strings.Split(view, "\n") {
 		if w := ansi.StringWidth(l); w > 80 {

@@ -176,6 +176,12 @@ func (b *Backend) connectLoop(ctx context.Context, s *session, cli *whatsmeow.Cl
 			return
 		}
 		switch b.retryWait(ctx, s, delay) {
+		case waitWoken:
+			// A try by hand is not one of the automatic attempts: the
+			// attempt it cut short keeps its number, and should the try
+			// fail the wait is again the one that was due, not the
+			// next, longer one.
+			attempt--
 		case waitSessionEnded:
 			return
 		case waitCtxEnded:
@@ -222,8 +228,8 @@ func (b *Backend) retryWait(ctx context.Context, s *session, delay time.Duration
 }
 
 // wakeLocked makes s, when it sleeps between two attempts, try once now;
-// the attempt count and the backoff after a failure go on from where they
-// were. A session in the middle of an attempt is left alone: it is trying
+// that try does not count as an attempt, so the attempt count and the
+// backoff after a failure stay where they were. A session in the middle of an attempt is left alone: it is trying
 // already.
 func (b *Backend) wakeLocked(s *session) {
 	if !s.waiting {
@@ -261,10 +267,14 @@ func (b *Backend) connectLoopAfterFailure(s *session, cli *whatsmeow.Client, att
 	if !ok {
 		return
 	}
-	if end := b.retryWait(s.ctx, s, delay); end == waitSessionEnded || end == waitCtxEnded {
+	next := attempt + 1
+	switch b.retryWait(s.ctx, s, delay) {
+	case waitSessionEnded, waitCtxEnded:
 		return
+	case waitWoken:
+		next = attempt // as in connectLoop: a try by hand takes no number
 	}
-	b.connectLoop(s.ctx, s, cli, attempt+1)
+	b.connectLoop(s.ctx, s, cli, next)
 }
 
 // announceRetry reports a failed attempt and the wait before the next one.
@@ -279,6 +289,11 @@ func (b *Backend) announceRetry(s *session, attempt int, err error) (time.Durati
 	}
 	b.attempt = attempt
 	s.lastErr = errWords(err)
+	s.failures++
+	if s.failed != nil {
+		close(s.failed)
+	}
+	s.failed = make(chan struct{})
 	// From here a Connect wakes the wait; a wake left from an earlier
 	// wait that ended by itself must not cut this one short.
 	s.waiting = true
@@ -412,14 +427,19 @@ var _ wa.PhoneCodePairer = (*Backend)(nil)
 // as long as the pairing connection it was asked on, which whatsmeow closes
 // after its last QR code (PROTOCOL.md, "Pairing"): a code asked for on a
 // connection with less than pairCodeMinLife left is asked for on a fresh
-// connection instead, so the user has time to type it.
+// connection instead, so the user has time to type it. When two connect
+// attempts in a row fail while it waits for the pairing connection, it
+// gives up with the last one's reason: without a network every attempt
+// fails at once, and waiting out pairWait through the backoff would only
+// keep the user staring at a spinner. Its errors carry no package prefix:
+// the app shows them as they are ("could not get a pairing code: …").
 func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode, error) {
 	if err := ctx.Err(); err != nil {
 		return wa.PhoneCode{}, err
 	}
 	digits := strings.TrimPrefix(strings.TrimSpace(phone), "+")
 	if !strings.HasPrefix(strings.TrimSpace(phone), "+") || !allDigits(digits) || len(digits) < 7 || len(digits) > 15 {
-		return wa.PhoneCode{}, fmt.Errorf("wm: pair phone %q: not an international number (+digits)", phone)
+		return wa.PhoneCode{}, fmt.Errorf("%q is not an international number (+digits)", phone)
 	}
 	if b.paired() {
 		return wa.PhoneCode{}, ErrAlreadyPaired
@@ -431,14 +451,8 @@ func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode
 	wait := time.NewTimer(b.pairWait)
 	defer wait.Stop()
 	for fresh := false; ; fresh = true {
-		select {
-		case <-s.qrReady:
-		case <-ctx.Done():
-			return wa.PhoneCode{}, b.pairUnreached(s, ctx.Err())
-		case <-s.ctx.Done():
-			return wa.PhoneCode{}, errors.New("wm: pairing stopped before a code could be asked for")
-		case <-wait.C:
-			return wa.PhoneCode{}, b.pairUnreached(s, nil)
+		if err := b.waitPairSocket(ctx, s, wait.C); err != nil {
+			return wa.PhoneCode{}, err
 		}
 		b.mu.Lock()
 		cli, deadline, now := b.client, s.qrDeadline, b.now()
@@ -453,16 +467,54 @@ func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode
 		}
 		code, err := b.pairCode(ctx, cli, "+"+digits)
 		if err != nil {
-			return wa.PhoneCode{}, fmt.Errorf("wm: asking for a pairing code: %w", err)
+			return wa.PhoneCode{}, fmt.Errorf("WhatsApp did not give one: %w", err)
 		}
 		return wa.PhoneCode{Code: code, Expires: deadline}, nil
 	}
 }
 
+// pairFailuresToGiveUp is how many connect attempts in a row may fail
+// while PairPhone waits for the pairing connection: one failure can be a
+// blip, a second one right after it means the network is not there.
+const pairFailuresToGiveUp = 2
+
+// waitPairSocket waits until s shows its first QR code (its pairing
+// connection is up). It fails when ctx ends, s ends, timeout fires, or
+// pairFailuresToGiveUp connect attempts of s fail meanwhile.
+func (b *Backend) waitPairSocket(ctx context.Context, s *session, timeout <-chan time.Time) error {
+	b.mu.Lock()
+	base := s.failures
+	if s.failed == nil {
+		s.failed = make(chan struct{})
+	}
+	failed := s.failed
+	b.mu.Unlock()
+	for {
+		select {
+		case <-s.qrReady:
+			return nil
+		case <-ctx.Done():
+			return b.pairUnreached(s, ctx.Err())
+		case <-s.ctx.Done():
+			return errors.New("pairing stopped before a code could be asked for")
+		case <-timeout:
+			return b.pairUnreached(s, nil)
+		case <-failed:
+			b.mu.Lock()
+			n := s.failures - base
+			failed = s.failed
+			b.mu.Unlock()
+			if n >= pairFailuresToGiveUp {
+				return b.pairUnreached(s, nil)
+			}
+		}
+	}
+}
+
 // pairUnreached is PairPhone's error when no pairing connection came up
-// in time (cause: the caller's context ended first). It carries why the
-// last attempt of s failed: "could not reach WhatsApp" alone hides a
-// DNS failure the user can fix.
+// (cause: the caller's context ended first). It carries why the last
+// attempt of s failed: "could not reach WhatsApp" alone hides a DNS
+// failure the user can fix.
 func (b *Backend) pairUnreached(s *session, cause error) error {
 	b.mu.Lock()
 	why := s.lastErr
@@ -471,9 +523,9 @@ func (b *Backend) pairUnreached(s *session, cause error) error {
 		if cause != nil {
 			return cause
 		}
-		return errors.New("wm: could not reach WhatsApp to ask for a pairing code")
+		return errors.New("could not reach WhatsApp")
 	}
-	msg := "wm: no connection to WhatsApp (" + why + ")"
+	msg := "no connection to WhatsApp (" + why + ")"
 	if cause != nil {
 		return fmt.Errorf("%s: %w", msg, cause)
 	}

@@ -120,9 +120,11 @@ func TestConnectOfflineRetriesWithBackoff(t *testing.T) {
 
 // Connect while the session sleeps a long backoff between two attempts
 // ("connect again" on the Account screen) tries once at once, in the same
-// loop: the next failure waits the next backoff again. Both places that
-// wait are covered: wabook's own retry loop, and the wait after one of
-// whatsmeow's automatic reconnects failed.
+// loop. A try by hand is not an automatic attempt: it does not grow the
+// backoff (a failure waits again the wait that was due, under the same
+// attempt number), and the automatic attempt it cut short keeps its
+// number. Both places that wait are covered: wabook's own retry loop, and
+// the wait after one of whatsmeow's automatic reconnects failed.
 func TestConnectCutsTheBackoffShort(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -148,33 +150,51 @@ func TestConnectCutsTheBackoffShort(t *testing.T) {
 			offline(t, b)
 			var mu sync.Mutex
 			var asked []int
+			// The wait after attempt 1 is an hour until the test
+			// shortens it; every later one is an hour.
+			firstWait := time.Hour
 			b.backoff = func(n int) time.Duration {
 				mu.Lock()
+				defer mu.Unlock()
 				asked = append(asked, n)
-				mu.Unlock()
+				if n == 1 {
+					return firstWait
+				}
 				return time.Hour
 			}
 			tc.start(t, b)
 			expect(t, b, wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: 1,
 				Detail: "no connection to WhatsApp (" + tc.firstFail + "); retrying in 1h0m0s"})
-			for attempt := 2; attempt <= 3; attempt++ {
+			for range 2 {
 				if err := b.Connect(context.Background()); err != nil {
 					t.Fatal(err)
 				}
 				expect(t, b,
 					wa.ConnectionChanged{State: wa.StateConnecting, Detail: "trying again now"},
-					reconnecting(attempt, "1h0m0s"))
+					reconnecting(1, "1h0m0s"))
 				if n := b.loops.Load(); n != 1 {
-					t.Fatalf("%d connect loops run after attempt %d, want 1", n, attempt)
+					t.Fatalf("%d connect loops run, want 1", n)
 				}
 			}
+			// The automatic attempt the tries by hand cut short comes
+			// when the wait that was due has passed, as attempt 2.
+			mu.Lock()
+			firstWait = 20 * time.Millisecond
+			mu.Unlock()
+			if err := b.Connect(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			expect(t, b,
+				wa.ConnectionChanged{State: wa.StateConnecting, Detail: "trying again now"},
+				reconnecting(1, "20ms"),
+				reconnecting(2, "1h0m0s"))
 			mu.Lock()
 			got := fmt.Sprint(asked)
 			mu.Unlock()
-			if got != "[1 2 3]" {
-				t.Errorf("backoff asked for attempts %s, want [1 2 3]", got)
+			if got != "[1 1 1 1 2]" {
+				t.Errorf("backoff asked for attempts %s, want [1 1 1 1 2]", got)
 			}
-			// Nothing else tries: the third failure sleeps its hour.
+			// Nothing else tries: attempt 2 sleeps its hour.
 			expectQuiet(t, b, 100*time.Millisecond)
 			closeWithin(t, b, 5*time.Second)
 		})

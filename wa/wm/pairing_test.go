@@ -205,3 +205,43 @@ func TestPairPhoneSaysWhyWhatsAppCannotBeReached(t *testing.T) {
 		})
 	}
 }
+
+// PairPhone gives up as soon as two connect attempts in a row fail while
+// it waits for the pairing connection, with the last one's reason in
+// words for people (no package prefix), instead of waiting out pairWait
+// through the backoff.
+func TestPairPhoneGivesUpAfterTwoFailedAttempts(t *testing.T) {
+	b, _ := newTestBackend(t, testOpts{unpaired: true})
+	offline(t, b)
+	const firstWait = 200 * time.Millisecond
+	var mu sync.Mutex
+	var asked []int
+	b.backoff = func(n int) time.Duration {
+		mu.Lock()
+		asked = append(asked, n)
+		mu.Unlock()
+		return firstWait
+	}
+	b.pairWait = time.Hour
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := b.PairPhoneCode(ctx, "+14155550100")
+	took := time.Since(start)
+	mu.Lock()
+	failures := len(asked)
+	mu.Unlock()
+	if err == nil {
+		t.Fatal("PairPhoneCode succeeded offline")
+	}
+	if want := "no connection to WhatsApp (connection refused)"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || took >= 5*time.Second {
+		t.Errorf("gave up after %s only because the caller's context ended", took)
+	}
+	if took < firstWait || failures < 2 {
+		t.Errorf("gave up after %s and %d failed attempts; want the second failure, after the %s wait", took, failures, firstWait)
+	}
+	closeWithin(t, b, 5*time.Second)
+}

@@ -184,6 +184,11 @@ type session struct {
 	// lastErr says in a few words why the last connect attempt failed,
 	// "" before any failed (b.mu).
 	lastErr string
+	// failures counts the failed connect attempts; failed is closed and
+	// replaced at each, so PairPhone learns of them as they happen
+	// (conn.go, announceRetry) (b.mu).
+	failures int
+	failed   chan struct{}
 
 	// handlerCtx is what whatsmeow's handlers get: it ends after ctx,
 	// once no app-state save is in the middle (appstate.go).
