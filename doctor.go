@@ -87,7 +87,7 @@ func diagnose(ctx context.Context, g globals, refresh bool) (*diagnosis, error) 
 	d.cfg, d.cfgErr = app.LoadConfig(d.cfgPath) // its errors name the absolute path too
 	_, err = os.Stat(d.dbPath)
 	switch {
-	case errors.Is(err, fs.ErrNotExist) && refresh && d.cfgErr == nil:
+	case errors.Is(err, fs.ErrNotExist) && refresh && d.cfgErr == nil && d.cfg.WAVersionURL != app.VersionURLOff:
 		// A new database is made whole at once, like any command makes it.
 		st, err := store.Open(d.dbPath)
 		if err != nil {

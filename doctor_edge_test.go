@@ -205,3 +205,18 @@ func TestDoctorPrintsAbsolutePaths(t *testing.T) {
 		t.Errorf("database line %q", l)
 	}
 }
+
+// With fetching off there is nothing for --refresh to cache: a database
+// that does not exist yet is not made.
+func TestDoctorRefreshWithFetchingOffMakesNoDatabase(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	withConfig(t, `{"wa_version_url":"off"}`)
+	out, errOut, code := runWabook(t, "--db", db, "doctor", "--refresh")
+	if code != 0 || !strings.Contains(out, "not fetched: wa_version_url is off") {
+		t.Fatalf("doctor --refresh: exit %d, stderr %q\n%s", code, errOut, out)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("doctor --refresh with fetching off made %v", entries)
+	}
+}
