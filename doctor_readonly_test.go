@@ -53,19 +53,14 @@ func sameFiles(t *testing.T, what, dir string, before map[string][]byte) {
 }
 
 // schema4Database writes a closed database at wabook's schema 4, as a
-// wabook from before migration 5 left it (testdata/schema4.sql, which
-// store/fixture_test.go keeps equal to store's first four migrations).
+// wabook from before migration 5 left it, that finished a sync once.
 func schema4Database(t *testing.T, path string) {
 	t.Helper()
-	fixture, err := os.ReadFile("testdata/schema4.sql")
-	if err != nil {
+	if err := store.CreateAtSchema(context.Background(), path, 4); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(string(fixture)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Exec(`INSERT INTO settings (key, value) VALUES ('sync.last_completed', '2026-01-02T03:04:05Z')`); err != nil {

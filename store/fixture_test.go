@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,46 +33,58 @@ func schemaObjects(t *testing.T, db *sql.DB) []string {
 	return objs
 }
 
-// testdata/schema4.sql, the older-schema database the root package's
-// doctor tests use, is what migrate makes with the first four migrations.
-func TestSchema4FixtureMatchesTheMigrations(t *testing.T) {
+// CreateAtSchema stops at the version asked for, makes at the latest one
+// what Open makes, and refuses a bad version or an existing file without
+// touching anything.
+func TestCreateAtSchema(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 
-	all := migrations
-	migrations = all[:4]
-	s, err := Open(filepath.Join(dir, "migrated.db"))
-	migrations = all
+	opened, err := Open(filepath.Join(dir, "opened.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer opened.Close()
 
-	fixture, err := os.ReadFile("../testdata/schema4.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, "fixture.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, string(fixture)); err != nil {
-		t.Fatal(err)
+	for v := 1; v <= SchemaVersion(); v++ {
+		path := filepath.Join(dir, "v", fmt.Sprint(v)+".db")
+		if err := CreateAtSchema(ctx, path, v); err != nil {
+			t.Fatalf("version %d: %v", v, err)
+		}
+		s, err := OpenReadOnly(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := schemaVersion(ctx, s.DB()); err != nil || got != v {
+			t.Errorf("CreateAtSchema(%d) left schema version %d, %v", v, got, err)
+		}
+		if v == SchemaVersion() {
+			want, got := schemaObjects(t, opened.DB()), schemaObjects(t, s.DB())
+			if fmt.Sprint(want) != fmt.Sprint(got) {
+				t.Errorf("at the latest version:\nCreateAtSchema %v\nOpen           %v", got, want)
+			}
+		}
+		s.Close()
 	}
 
-	want, got := schemaObjects(t, s.DB()), schemaObjects(t, db)
-	if len(want) != len(got) {
-		t.Fatalf("the fixture has %d schema objects, migrations[:4] make %d", len(got), len(want))
-	}
-	for i := range want {
-		if want[i] != got[i] {
-			t.Errorf("schema object %d:\nfixture    %s\nmigrations %s", i, got[i], want[i])
+	for _, v := range []int{0, -1, SchemaVersion() + 1} {
+		path := filepath.Join(dir, "bad.db")
+		if err := CreateAtSchema(ctx, path, v); err == nil {
+			t.Errorf("CreateAtSchema(%d) made a database", v)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("CreateAtSchema(%d) left %s behind (%v)", v, path, err)
 		}
 	}
-	for _, q := range []*sql.DB{s.DB(), db} {
-		if v, err := schemaVersion(ctx, q); err != nil || v != 4 {
-			t.Errorf("schema version %d, %v; want 4", v, err)
-		}
+
+	existing := filepath.Join(dir, "existing.db")
+	if err := os.WriteFile(existing, []byte("not mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateAtSchema(ctx, existing, 4); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("CreateAtSchema over an existing file: %v, want fs.ErrExist", err)
+	}
+	if b, err := os.ReadFile(existing); err != nil || string(b) != "not mine" {
+		t.Errorf("the existing file is now %q, %v", b, err)
 	}
 }

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 )
 
 // versionTable holds the one row with our schema version. whatsmeow keeps
@@ -209,6 +212,13 @@ func schemaVersion(ctx context.Context, q interface {
 // version is re-read inside the transaction so two processes opening the same
 // file at once do not both apply a step.
 func (s *Store) migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, len(migrations))
+}
+
+// migrateTo applies the migrations up to version target (at most
+// len(migrations)); a database past target is left as it is unless it is
+// past len(migrations), which is ErrNewerSchema.
+func (s *Store) migrateTo(ctx context.Context, target int) error {
 	latest := len(migrations)
 	v, err := schemaVersion(ctx, s.db)
 	if err != nil {
@@ -217,7 +227,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if v > latest {
 		return fmt.Errorf("%w: database is at version %d, this wabook knows up to %d", ErrNewerSchema, v, latest)
 	}
-	for v < latest {
+	for v < target {
 		err := s.withTx(ctx, func(tx *sql.Tx) error {
 			cur, err := schemaVersion(ctx, tx)
 			if err != nil {
@@ -249,6 +259,43 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// CreateAtSchema builds a database at an older schema, as an older wabook
+// left it (the first version migrations and nothing else); for tests of
+// upgrades and of doctor. path must not exist yet; version runs from 1 to
+// SchemaVersion(). The database is closed when it returns.
+func CreateAtSchema(ctx context.Context, path string, version int) (err error) {
+	if version < 1 || version > len(migrations) {
+		return fmt.Errorf("store: schema version %d: this wabook knows 1 to %d", version, len(migrations))
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("store: %s: %w", path, fs.ErrExist)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: %w", err)
+	}
+	if err := prepareFile(path); err != nil {
+		return err
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	defer func() {
+		if cerr := db.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("store: close %s: %w", path, cerr)
+		}
+		if err != nil { // leave nothing half made behind
+			for _, f := range []string{path, path + "-wal", path + "-shm"} {
+				os.Remove(f)
+			}
+		}
+	}()
+	if err := s.migrateTo(ctx, version); err != nil {
+		return fmt.Errorf("store: %s: %w", path, err)
 	}
 	return nil
 }

@@ -2,7 +2,7 @@ package store_test
 
 import (
 	"bytes"
-	"database/sql"
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -51,22 +51,11 @@ outer:
 	}
 }
 
-// schema4 writes a closed database at schema 4 from the fixture the
-// root package's doctor tests use (fixture_test.go checks it).
+// schema4 writes a closed database at schema 4, as a wabook from before
+// migration 5 left it.
 func schema4(t *testing.T, path string) {
 	t.Helper()
-	fixture, err := os.ReadFile("../testdata/schema4.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(string(fixture)); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
+	if err := store.CreateAtSchema(context.Background(), path, 4); err != nil {
 		t.Fatal(err)
 	}
 }
