@@ -33,6 +33,14 @@ import (
 // settings table.
 type testKV struct{ db *sql.DB }
 
+// pairedKV is the database of a paired account with a testKV in it.
+func pairedKV(t *testing.T) (*sql.DB, testKV) {
+	t.Helper()
+	db := openDB(t)
+	savePairedDevice(t, db, true)
+	return db, newTestKV(t, db)
+}
+
 func newTestKV(t *testing.T, db *sql.DB) testKV {
 	t.Helper()
 	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS test_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)`); err != nil {
@@ -327,9 +335,7 @@ func openSession(t *testing.T, b *Backend) context.Context {
 func TestShutdownDuringAppStateSaveMarksAndResyncsOnNextStart(t *testing.T) {
 	const wait = 400 * time.Millisecond
 	ctx := context.Background()
-	db := openDB(t)
-	savePairedDevice(t, db, true)
-	kv := newTestKV(t, db)
+	db, kv := pairedKV(t)
 	srv := newAppStateServer(t)
 	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada Lovelace"), contactMutation(graceJID, "Grace Hopper"))
 	srv.add(appstate.WAPatchRegular, labelMutation("1", "VIP"))
@@ -435,17 +441,7 @@ func TestShutdownDuringAppStateSaveMarksAndResyncsOnNextStart(t *testing.T) {
 func TestCloseWaitsForAppStateSaveToFinish(t *testing.T) {
 	const wait = 3 * time.Second
 	ctx := context.Background()
-	db := openDB(t)
-	savePairedDevice(t, db, true)
-	kv := newTestKV(t, db)
-	srv := newAppStateServer(t)
-	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada Lovelace"))
-
-	b1, _ := appStateBackend(t, db, kv, srv, wait)
-	if err := srv.fetch(b1)(ctx, appstate.WAPatchCriticalUnblockLow, false, false); err != nil {
-		t.Fatal(err)
-	}
-	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada King"))
+	b1, srv, kv := syncedBackend(t, wait, "Ada King")
 	handlerCtx := openSession(t, b1)
 	bl := holdSaves(b1)
 	handlerDone := make(chan error, 1)
@@ -476,7 +472,7 @@ func TestCloseWaitsForAppStateSaveToFinish(t *testing.T) {
 		t.Fatalf("mark after a save that finished = %q", got)
 	}
 	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Augusta Ada King"))
-	b2, _ := appStateBackend(t, db, kv, srv, wait)
+	b2, _ := appStateBackend(t, kv.db, kv, srv, wait)
 	if err := srv.fetch(b2)(ctx, appstate.WAPatchCriticalUnblockLow, false, false); err != nil {
 		t.Fatalf("incremental sync after a waited-for save: %v", err)
 	}
@@ -503,9 +499,7 @@ func corrupt(t *testing.T, b *Backend, name appstate.WAPatchName) {
 // repairs the collection and clears the mark.
 func TestMismatchIsReportedAndResynced(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
-	savePairedDevice(t, db, true)
-	kv := newTestKV(t, db)
+	db, kv := pairedKV(t)
 	srv := newAppStateServer(t)
 	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada Lovelace"))
 	srv.add(appstate.WAPatchRegular, labelMutation("1", "VIP"))
@@ -549,9 +543,7 @@ func TestMismatchIsReportedAndResynced(t *testing.T) {
 // the caller.
 func TestFailedFullResyncKeepsTheMark(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
-	savePairedDevice(t, db, true)
-	kv := newTestKV(t, db)
+	db, kv := pairedKV(t)
 	srv := newAppStateServer(t)
 	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada Lovelace"))
 	b, fake := appStateBackend(t, db, kv, srv, time.Second)
@@ -709,19 +701,11 @@ func TestSaveStartingAsTheShieldEndsWritesNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			const wait = 3 * time.Second
 			ctx := context.Background()
-			db := openDB(t)
-			savePairedDevice(t, db, true)
-			kv := newTestKV(t, db)
-			srv := newAppStateServer(t)
-			srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada Lovelace"))
-			b1, _ := appStateBackend(t, db, kv, srv, wait)
-			if err := srv.fetch(b1)(ctx, appstate.WAPatchCriticalUnblockLow, false, false); err != nil {
-				t.Fatal(err)
-			}
-
+			var next []string
 			for i := range tt.patches {
-				srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, fmt.Sprintf("Ada King %d", i+1)))
+				next = append(next, fmt.Sprintf("Ada King %d", i+1))
 			}
+			b1, srv, kv := syncedBackend(t, wait, next...)
 			handlerCtx := openSession(t, b1)
 			bl := holdSaves(b1)
 			p := pauseBeforeSave(b1)
@@ -756,7 +740,7 @@ func TestSaveStartingAsTheShieldEndsWritesNothing(t *testing.T) {
 			}
 
 			srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Augusta Ada King"))
-			b2, _ := appStateBackend(t, db, kv, srv, wait)
+			b2, _ := appStateBackend(t, kv.db, kv, srv, wait)
 			if d := b2.Diagnostics(ctx); d.NeedsFullResync || d.AppState["critical_unblock_low"] != 1 {
 				t.Fatalf("Diagnostics = %#v, want version 1 and no resync due", d)
 			}
@@ -820,9 +804,7 @@ func TestFailedSaveWritesMarkOnlyWhenSomethingWasWritten(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db := openDB(t)
-			savePairedDevice(t, db, true)
-			kv := newTestKV(t, db)
+			db, kv := pairedKV(t)
 			b, err := New(context.Background(), db, Options{Log: waLog.Noop, State: kv})
 			if err != nil {
 				t.Fatal(err)
@@ -861,20 +843,21 @@ func TestFailedSaveWritesMarkOnlyWhenSomethingWasWritten(t *testing.T) {
 	}
 }
 
-// syncedBackend is a backend whose contacts collection is synced once,
-// with one more patch waiting on the server.
-func syncedBackend(t *testing.T, wait time.Duration) (*Backend, *appStateServer, testKV) {
+// syncedBackend is a backend of a paired account whose contacts collection
+// is synced once (Ada Lovelace), with a patch for each name in next waiting
+// on the server.
+func syncedBackend(t *testing.T, wait time.Duration, next ...string) (*Backend, *appStateServer, testKV) {
 	t.Helper()
-	db := openDB(t)
-	savePairedDevice(t, db, true)
-	kv := newTestKV(t, db)
+	db, kv := pairedKV(t)
 	srv := newAppStateServer(t)
 	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada Lovelace"))
 	b, _ := appStateBackend(t, db, kv, srv, wait)
 	if err := srv.fetch(b)(context.Background(), appstate.WAPatchCriticalUnblockLow, false, false); err != nil {
 		t.Fatal(err)
 	}
-	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada King"))
+	for _, name := range next {
+		srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, name))
+	}
 	return b, srv, kv
 }
 
@@ -885,7 +868,7 @@ func syncedBackend(t *testing.T, wait time.Duration) (*Backend, *appStateServer,
 func TestShieldEndsWithoutWaitingForAnotherShieldsSave(t *testing.T) {
 	const wait = time.Second
 	ctx := context.Background()
-	b, srv, kv := syncedBackend(t, wait)
+	b, srv, kv := syncedBackend(t, wait, "Ada King")
 	handlerCtx := openSession(t, b)
 
 	resyncCtx, releaseResync, err := b.shield(ctx)
@@ -950,7 +933,7 @@ func (s *stallingAppState) DeleteAppStateMutationMACs(ctx context.Context, _ str
 // once, because the cancel that ends the stalled write comes first.
 func TestMarkIsSavedWhenTheDatabaseStallsTheSave(t *testing.T) {
 	const wait = 300 * time.Millisecond
-	b, srv, kv := syncedBackend(t, wait)
+	b, srv, kv := syncedBackend(t, wait, "Ada King")
 	handlerCtx := openSession(t, b)
 	g := b.cli().Store.AppState.(*guardedAppState)
 	st := &stallingAppState{AppStateStore: g.AppStateStore, db: kv.db, stalled: make(chan struct{})}
@@ -979,7 +962,7 @@ func TestMarkIsSavedWhenTheDatabaseStallsTheSave(t *testing.T) {
 // cuts, so the logged-out account shows no full resync as due.
 func TestLogoutLeavesNoMarkFromTheEndingSession(t *testing.T) {
 	const wait = 300 * time.Millisecond
-	b, srv, kv := syncedBackend(t, wait)
+	b, srv, kv := syncedBackend(t, wait, "Ada King")
 	b.setResyncMark("left over")
 	handlerCtx := openSession(t, b)
 	bl := holdSaves(b)
