@@ -69,17 +69,11 @@ func TestCanaryCatchesThrottleLies(t *testing.T) {
 	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 150}
 	w.ThrottleLiesAfter = 40
 	clock := newFakeClock(t0)
-	cfg := fastConfig()
-	cfg.CheckPace = 10 * time.Second
-	e := newCheckEnv(t, w, cfg, clock)
+	e := newCheckEnv(t, w, pacedConfig(), clock)
 	seen := statusDuringBackoffs(e)
 	e.svc.StartChecker(e.ctx)
 	job, rs := e.check(t, nums, CheckOptions{})
-	for i, r := range rs {
-		if r.Status != model.CheckValid {
-			t.Errorf("result %d = %+v, want valid (a lie was stored)", i, r)
-		}
-	}
+	wantAllValid(t, rs, " (a lie was stored)")
 	// Batches 1 and 2 (20 each with the canary) pass; batch 3 would take
 	// the window past 40: lies, trips, 1 min; again at t≈80s: 2 min; at
 	// t≈200s the window is clear.
@@ -120,25 +114,15 @@ func TestLoneCanaryRetired(t *testing.T) {
 	// it is not the canary.
 	w.Contacts = []sim.WorldContact{{Phone: ada, FullName: "Ada Lovelace"}}
 	clock := newFakeClock(t0)
-	cfg := fastConfig()
-	cfg.CheckPace = 10 * time.Second
-	e, _ := newDropEnv(t, w, cfg, clock, dropOwn)
+	e, _ := newDropEnv(t, w, pacedConfig(), clock, dropOwn)
 	if err := e.st.UpsertContacts(e.ctx, []model.Contact{{JID: model.JIDFromPhone(leaver), Phone: leaver,
 		FullName: "Leaver", Source: model.SourceLocal}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{leaver, ada} {
-		if err := e.st.PutCheck(e.ctx, model.CheckResult{Phone: p, Status: model.CheckValid, WAID: p[1:], CheckedAt: t0.Add(-time.Hour)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.knownValid(t, t0.Add(-time.Hour), leaver, ada)
 	e.svc.StartChecker(e.ctx)
 	_, rs := e.check(t, nums, CheckOptions{})
-	for i, r := range rs {
-		if r.Status != model.CheckValid {
-			t.Errorf("result %d = %+v, want valid", i, r)
-		}
-	}
+	wantAllValid(t, rs, "")
 	sent := e.sim.CheckedNumbers()
 	// Batch 1 tries the own number (left out: not for a day); batch 2 takes
 	// the leaver, which trips; batch 2 again with Ada passes; batch 3 Ada.
@@ -173,21 +157,11 @@ func TestTwoCanariesTripIsThrottle(t *testing.T) {
 	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 600}
 	w.ThrottleLiesAfter = 40
 	clock := newFakeClock(t0)
-	cfg := fastConfig()
-	cfg.CheckPace = 10 * time.Second
-	e, _ := newDropEnv(t, w, cfg, clock, dropOwn)
-	for _, p := range []string{bob, ada} {
-		if err := e.st.PutCheck(e.ctx, model.CheckResult{Phone: p, Status: model.CheckValid, WAID: p[1:], CheckedAt: t0}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e, _ := newDropEnv(t, w, pacedConfig(), clock, dropOwn)
+	e.knownValid(t, t0, bob, ada)
 	e.svc.StartChecker(e.ctx)
 	_, rs := e.check(t, nums, CheckOptions{})
-	for i, r := range rs {
-		if r.Status != model.CheckValid {
-			t.Errorf("result %d = %+v, want valid", i, r)
-		}
-	}
+	wantAllValid(t, rs, "")
 	// Batch 1: own number (left out; 20 sent), batch 2: Bob (20, 40 in the
 	// window), batch 3: Ada lies, trips (1m); the batch again with Bob
 	// trips: two different canaries, a throttle: 1m doubled twice (4m).
@@ -265,6 +239,40 @@ func newDropEnv(t *testing.T, w *sim.World, cfg Config, clock *fakeClock, drop f
 		return d
 	})
 	return e, d
+}
+
+// pacedConfig is fastConfig with batches 10s apart, so that a run of
+// batches moves through the simulated server's rate window on the fake
+// clock as it does at a real pace.
+func pacedConfig() Config {
+	cfg := fastConfig()
+	cfg.CheckPace = 10 * time.Second
+	return cfg
+}
+
+// wantAllValid reports each result that is not valid (note says why that
+// matters) and says whether all were.
+func wantAllValid(t *testing.T, rs []model.CheckResult, note string) bool {
+	t.Helper()
+	ok := true
+	for i, r := range rs {
+		if r.Status != model.CheckValid {
+			t.Errorf("result %d = %+v, want valid%s", i, r, note)
+			ok = false
+		}
+	}
+	return ok
+}
+
+// knownValid caches phones as valid, checked at the time given: contacts
+// confirmed on WhatsApp, which a batch can take as its canary.
+func (e *checkEnv) knownValid(t *testing.T, at time.Time, phones ...string) {
+	t.Helper()
+	for _, p := range phones {
+		if err := e.st.PutCheck(e.ctx, model.CheckResult{Phone: p, Status: model.CheckValid, WAID: p[1:], CheckedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // dropOwn leaves the account's own number out of every reply.
@@ -372,11 +380,7 @@ func TestOwnCanaryKeptAfterOneBadReply(t *testing.T) {
 			d.fail = tt.fail
 			e.svc.StartChecker(e.ctx)
 			_, rs := e.check(t, nums[:6], CheckOptions{})
-			for i, r := range rs {
-				if r.Status != model.CheckValid {
-					t.Errorf("result %d = %+v, want valid", i, r)
-				}
-			}
+			wantAllValid(t, rs, "")
 			calls := d.sent()
 			if len(calls) < 2 {
 				t.Fatalf("calls %v, want at least 2", calls)
@@ -413,11 +417,7 @@ func TestOnlyCanaryAnsweredIsSoftLimit(t *testing.T) {
 	during := statusDuringBackoffs(e)
 	e.svc.StartChecker(e.ctx)
 	job, rs := e.check(t, nums, CheckOptions{})
-	for i, r := range rs {
-		if r.Status != model.CheckValid {
-			t.Errorf("result %d = %+v, want valid", i, r)
-		}
-	}
+	wantAllValid(t, rs, "")
 	if got := backoffs(clock); len(got) != 1 || got[0] != time.Minute {
 		t.Errorf("backoffs %v, want one of 1m", got)
 	}
@@ -499,18 +499,12 @@ func TestCanaryInTheBatchCostsNoExtraSlot(t *testing.T) {
 			clock := newFakeClock(t0)
 			e := newCheckEnv(t, w, fastConfig(), clock)
 			if tt.contact {
-				if err := e.st.PutCheck(e.ctx, model.CheckResult{Phone: ada, Status: model.CheckValid, WAID: ada[1:], CheckedAt: t0.Add(-time.Hour)}); err != nil {
-					t.Fatal(err)
-				}
+				e.knownValid(t, t0.Add(-time.Hour), ada)
 			}
 			e.svc.StartChecker(e.ctx)
 			batch := append(slices.Clone(nums), tt.batch...)
 			_, rs := e.check(t, batch, CheckOptions{Force: true})
-			for i, r := range rs {
-				if r.Status != model.CheckValid {
-					t.Errorf("result %d = %+v, want valid", i, r)
-				}
-			}
+			wantAllValid(t, rs, "")
 			sent := e.sim.CheckedNumbers()
 			want := append(slices.Clone(batch), tt.wantSent...)
 			if !slices.Equal(sent, want) {

@@ -81,10 +81,7 @@ func newSlowEnv(t *testing.T, w *sim.World, cfg Config, clock *fakeClock, latenc
 // pace used to let the next batch go out the moment it came back.
 func TestPaceRunsFromTheReply(t *testing.T) {
 	w, nums := registeredWorld(45) // three batches of 19 and the canary
-	cfg := fastConfig()
-	cfg.CheckPace = 10 * time.Second
-	clock := newFakeClock(t0)
-	e, slow := newSlowEnv(t, w, cfg, clock, 15*time.Second)
+	e, slow := newSlowEnv(t, w, pacedConfig(), newFakeClock(t0), 15*time.Second)
 	e.svc.StartChecker(e.ctx)
 	e.check(t, nums, CheckOptions{})
 	calls := slow.done()
@@ -137,6 +134,27 @@ func (s *slowBackend) waitEntered(t *testing.T) {
 	}
 }
 
+// stopAfterBatch calls StopCheckerAfterBatch in the background; the
+// channel is closed when it returns.
+func (e *checkEnv) stopAfterBatch() <-chan struct{} {
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		e.svc.StopCheckerAfterBatch(context.Background())
+	}()
+	return stopped
+}
+
+// waitClosed fails with msg unless ch is closed within 10 seconds.
+func waitClosed(t *testing.T, ch <-chan struct{}, msg string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal(msg)
+	}
+}
+
 func (e *checkEnv) budgetUsed(t *testing.T) int {
 	t.Helper()
 	n, err := e.st.CheckBudgetUsed(e.ctx, ownNumber, dayOf(e.clock.Now()))
@@ -162,22 +180,14 @@ func TestStopCheckerAfterBatchFinishesTheBatchInFlight(t *testing.T) {
 	release := make(chan struct{})
 	e, slow, j2, _ := drainEnv(t, fastConfig(), newFakeClock(t0), release)
 	slow.waitEntered(t) // job 2's batch is in flight
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		e.svc.StopCheckerAfterBatch(context.Background())
-	}()
+	stopped := e.stopAfterBatch()
 	select {
 	case <-stopped:
 		t.Fatal("StopCheckerAfterBatch returned while a batch was in flight")
 	case <-time.After(100 * time.Millisecond):
 	}
 	close(release)
-	select {
-	case <-stopped:
-	case <-time.After(10 * time.Second):
-		t.Fatal("StopCheckerAfterBatch did not return after the reply")
-	}
+	waitClosed(t, stopped, "StopCheckerAfterBatch did not return after the reply")
 	if e.svc.CheckerStatus().Running {
 		t.Error("the checker still runs")
 	}
@@ -204,16 +214,8 @@ func TestStopCheckerAfterBatchClaimsNoNewBatch(t *testing.T) {
 	clock := newFakeClock(t0)
 	clock.blockFrom = 30 * time.Minute // the pace wait blocks until a kick
 	e, slow, _, second := drainEnv(t, cfg, clock, nil)
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		e.svc.StopCheckerAfterBatch(context.Background())
-	}()
-	select {
-	case <-stopped:
-	case <-time.After(10 * time.Second):
-		t.Fatal("StopCheckerAfterBatch did not end the waiting worker")
-	}
+	stopped := e.stopAfterBatch()
+	waitClosed(t, stopped, "StopCheckerAfterBatch did not end the waiting worker")
 	if e.svc.CheckerStatus().Running {
 		t.Error("the checker still runs")
 	}

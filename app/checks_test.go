@@ -303,16 +303,13 @@ func TestRateLimitBackoff(t *testing.T) {
 	w, nums := registeredWorld(100)
 	w.RateLimit = &sim.RateLimit{Numbers: 40, PerS: 150}
 	clock := newFakeClock(t0)
-	cfg := fastConfig()
-	cfg.CheckPace = 10 * time.Second
+	cfg := pacedConfig()
 	e := newCheckEnv(t, w, cfg, clock)
 	during := statusDuringBackoffs(e)
 	e.svc.StartChecker(e.ctx)
 	_, rs := e.check(t, nums, CheckOptions{})
-	for i, r := range rs {
-		if r.Status != model.CheckValid {
-			t.Fatalf("result %d = %+v after the backoff", i, r)
-		}
+	if !wantAllValid(t, rs, " after the backoff") {
+		t.FailNow()
 	}
 	if got := backoffs(clock); len(got) < 2 || got[0] != time.Minute || got[1] != 2*time.Minute {
 		t.Errorf("backoff sleeps %v, want 1m then 2m", got)
@@ -421,9 +418,7 @@ func TestDailyBudget(t *testing.T) {
 func TestPauseResumeCancel(t *testing.T) {
 	w, nums := registeredWorld(100)
 	clock := newFakeClock(t0)
-	cfg := fastConfig()
-	cfg.CheckPace = 10 * time.Second
-	e := newCheckEnv(t, w, cfg, clock)
+	e := newCheckEnv(t, w, pacedConfig(), clock)
 	ctx := e.ctx
 
 	paused, err := e.svc.EnqueueCheck(ctx, nums[:5], CheckOptions{})
