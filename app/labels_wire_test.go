@@ -31,18 +31,28 @@ func waitLabels(t *testing.T, svc *Service, jid string, want []string) {
 	}
 }
 
+// adaLID is the LID WhatsApp reports Ada's chat by.
+const adaLID = "211111111111111@lid"
+
+// adaVIPByLID is the test world with label sync on, after WhatsApp reported
+// label VIP (id 2) on Ada's chat by her LID.
+func adaVIPByLID(t *testing.T) (*Service, *sim.Backend) {
+	t.Helper()
+	svc, be := worldService(t, nil)
+	if err := svc.SetLabelSync(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	be.Inject(wa.LabelAssociationChanged{WALabelID: "2", ChatJID: ada, WAChatJID: adaLID, Assigned: true})
+	waitLabels(t, svc, ada, []string{"New customer", "VIP"})
+	return svc, be
+}
+
 // TestLabelRemovalUsesWhatsAppsChatForm: a label WhatsApp put on a chat by
 // LID is taken off by LID; one it reported by phone number, or one put on
 // here, by phone number; an undo puts it back in the form it had.
 func TestLabelRemovalUsesWhatsAppsChatForm(t *testing.T) {
-	svc, be := worldService(t, nil)
+	svc, be := adaVIPByLID(t)
 	ctx := context.Background()
-	if err := svc.SetLabelSync(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	const adaLID = "211111111111111@lid"
-	be.Inject(wa.LabelAssociationChanged{WALabelID: "2", ChatJID: ada, WAChatJID: adaLID, Assigned: true})
-	waitLabels(t, svc, ada, []string{"New customer", "VIP"})
 
 	undo, err := svc.ApplyLabels(ctx, []string{ada, grace}, nil, []string{"VIP"})
 	if err != nil {
@@ -74,14 +84,8 @@ func TestLabelRemovalUsesWhatsAppsChatForm(t *testing.T) {
 // and brought back by undo is put back on a LID chat by LID, and taken off
 // it by LID afterwards.
 func TestUndoneLabelDeleteKeepsWhatsAppsChatForm(t *testing.T) {
-	svc, be := worldService(t, nil)
+	svc, be := adaVIPByLID(t)
 	ctx := context.Background()
-	if err := svc.SetLabelSync(ctx, true); err != nil {
-		t.Fatal(err)
-	}
-	const adaLID = "211111111111111@lid"
-	be.Inject(wa.LabelAssociationChanged{WALabelID: "2", ChatJID: ada, WAChatJID: adaLID, Assigned: true})
-	waitLabels(t, svc, ada, []string{"New customer", "VIP"})
 	vip, err := svc.Store().LabelByName(ctx, "VIP")
 	if err != nil {
 		t.Fatal(err)
