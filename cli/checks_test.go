@@ -53,10 +53,40 @@ func checkWorld(n int) *sim.World {
 		Registered: []string{"+16315551004"},
 		Rewrites:   map[string]string{"+5511987654321": "+551187654321"},
 	}
-	for i := range n {
-		w.Registered = append(w.Registered, fmt.Sprintf("+1631555%04d", 2000+i))
-	}
+	w.Registered = append(w.Registered, worldNumbers(n)...)
 	return w
+}
+
+// worldNumbers are the n numbers checkWorld(n) registers besides its own.
+func worldNumbers(n int) []string {
+	nums := make([]string, n)
+	for i := range nums {
+		nums[i] = fmt.Sprintf("+1631555%04d", 2000+i)
+	}
+	return nums
+}
+
+// waitStatus polls the checker's status until ok, and fails with never
+// after 10 seconds.
+func waitStatus(t *testing.T, env Env, never string, ok func(app.CheckerStatus) bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok(env.Svc.CheckerStatus()) {
+		if time.Now().After(deadline) {
+			t.Fatal(never)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitJob waits (10 seconds at most) until the job is done.
+func waitJob(t *testing.T, env Env, id int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := env.Svc.WaitJob(ctx, id); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // newEnv returns an Env over a synced sim service; the checker runs when
@@ -228,22 +258,14 @@ func TestChecksShowsBackoff(t *testing.T) {
 	clock := newClock()
 	env, out, _ := newEnv(t, w, clock, true)
 	ctx := context.Background()
-	var nums []string
-	for i := range 60 {
-		nums = append(nums, fmt.Sprintf("+1631555%04d", 2000+i))
-	}
-	job, err := env.Svc.EnqueueCheck(ctx, nums, app.CheckOptions{})
+	job, err := env.Svc.EnqueueCheck(ctx, worldNumbers(60), app.CheckOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
 	// The backoff time and its reason are set one after the other.
-	for st := env.Svc.CheckerStatus(); st.BackoffUntil.IsZero() || st.Paused == ""; st = env.Svc.CheckerStatus() {
-		if time.Now().After(deadline) {
-			t.Fatal("the queue never backed off")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitStatus(t, env, "the queue never backed off", func(st app.CheckerStatus) bool {
+		return !st.BackoffUntil.IsZero() && st.Paused != ""
+	})
 	if err := Checks(ctx, env, []string{"--json"}); err != nil {
 		t.Fatal(err)
 	}
@@ -268,11 +290,7 @@ func TestChecksShowsBackoff(t *testing.T) {
 	}
 
 	close(clock.release)
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
-		t.Fatal(err)
-	}
+	waitJob(t, env, job.ID)
 	out.Reset()
 	if err := Checks(ctx, env, []string{"--json"}); err != nil {
 		t.Fatal(err)
@@ -303,21 +321,13 @@ func TestChecksShowsCanaryTrip(t *testing.T) {
 	clock := newClock()
 	env, out, _ := newEnv(t, w, clock, true)
 	ctx := context.Background()
-	var nums []string
-	for i := range 60 {
-		nums = append(nums, fmt.Sprintf("+1631555%04d", 2000+i))
-	}
-	job, err := env.Svc.EnqueueCheck(ctx, nums, app.CheckOptions{})
+	job, err := env.Svc.EnqueueCheck(ctx, worldNumbers(60), app.CheckOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for st := env.Svc.CheckerStatus(); st.CanaryTrips == 0 || st.Paused == ""; st = env.Svc.CheckerStatus() {
-		if time.Now().After(deadline) {
-			t.Fatal("the canary never tripped")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitStatus(t, env, "the canary never tripped", func(st app.CheckerStatus) bool {
+		return st.CanaryTrips != 0 && st.Paused != ""
+	})
 	if err := Checks(ctx, env, []string{"--json"}); err != nil {
 		t.Fatal(err)
 	}
@@ -343,11 +353,7 @@ func TestChecksShowsCanaryTrip(t *testing.T) {
 		t.Errorf("checks table:\n%s", out)
 	}
 	close(clock.release)
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
-		t.Fatal(err)
-	}
+	waitJob(t, env, job.ID)
 	rs, _ := env.Svc.JobResults(ctx, job.ID)
 	for _, r := range rs {
 		if r.Status != "valid" {
@@ -365,11 +371,7 @@ func TestChecksRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
-		t.Fatal(err)
-	}
+	waitJob(t, env, job.ID)
 	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID)}); err != nil {
 		t.Fatal(err)
 	}
@@ -379,9 +381,7 @@ func TestChecksRetry(t *testing.T) {
 		!strings.Contains(out.String(), "item-not-found") {
 		t.Errorf("output %q, want %q and the results", out, want)
 	}
-	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
-		t.Fatal(err)
-	}
+	waitJob(t, env, job.ID)
 	for _, tt := range []struct {
 		args  []string
 		usage bool
@@ -406,16 +406,12 @@ func TestChecksRetry(t *testing.T) {
 	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Svc.WaitJob(wctx, job.ID); err != nil {
-		t.Fatal(err)
-	}
+	waitJob(t, env, job.ID)
 	// Nothing failed: one clear line.
 	w2 := checkWorld(0)
 	env2, _, _ := newEnv(t, w2, newClock(), true)
 	job2, _ := env2.Svc.EnqueueCheck(ctx, []string{"+16315551004"}, app.CheckOptions{})
-	if err := env2.Svc.WaitJob(wctx, job2.ID); err != nil {
-		t.Fatal(err)
-	}
+	waitJob(t, env2, job2.ID)
 	if err := Checks(ctx, env2, []string{"retry", fmt.Sprint(job2.ID)}); err == nil || !strings.Contains(err.Error(), "no failed numbers") {
 		t.Errorf("retry with nothing failed: %v", err)
 	}
