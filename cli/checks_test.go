@@ -79,6 +79,16 @@ func waitStatus(t *testing.T, env Env, never string, ok func(app.CheckerStatus) 
 	}
 }
 
+// enqueue queues a check job of nums.
+func enqueue(t *testing.T, env Env, nums ...string) app.Job {
+	t.Helper()
+	job, err := env.Svc.EnqueueCheck(context.Background(), nums, app.CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return job
+}
+
 // waitJob waits (10 seconds at most) until the job is done.
 func waitJob(t *testing.T, env Env, id int64) {
 	t.Helper()
@@ -258,10 +268,7 @@ func TestChecksShowsBackoff(t *testing.T) {
 	clock := newClock()
 	env, out, _ := newEnv(t, w, clock, true)
 	ctx := context.Background()
-	job, err := env.Svc.EnqueueCheck(ctx, worldNumbers(60), app.CheckOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	job := enqueue(t, env, worldNumbers(60)...)
 	// The backoff time and its reason are set one after the other.
 	waitStatus(t, env, "the queue never backed off", func(st app.CheckerStatus) bool {
 		return !st.BackoffUntil.IsZero() && st.Paused != ""
@@ -321,10 +328,7 @@ func TestChecksShowsCanaryTrip(t *testing.T) {
 	clock := newClock()
 	env, out, _ := newEnv(t, w, clock, true)
 	ctx := context.Background()
-	job, err := env.Svc.EnqueueCheck(ctx, worldNumbers(60), app.CheckOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	job := enqueue(t, env, worldNumbers(60)...)
 	waitStatus(t, env, "the canary never tripped", func(st app.CheckerStatus) bool {
 		return st.CanaryTrips != 0 && st.Paused != ""
 	})
@@ -367,10 +371,7 @@ func TestChecksRetry(t *testing.T) {
 	w.Failing = map[string]string{"+16315551005": "item-not-found"}
 	env, out, _ := newEnv(t, w, newClock(), true)
 	ctx := context.Background()
-	job, err := env.Svc.EnqueueCheck(ctx, []string{"+16315551004", "+16315551005"}, app.CheckOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	job := enqueue(t, env, "+16315551004", "+16315551005")
 	waitJob(t, env, job.ID)
 	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID)}); err != nil {
 		t.Fatal(err)
