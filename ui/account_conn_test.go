@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/wabook/wabook/app"
-	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
 	"github.com/wabook/wabook/wa/sim"
 )
@@ -123,16 +121,9 @@ func (h heldPairing) PairPhone(ctx context.Context, phone string) (string, error
 func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
 	notYet := false
 	world := &sim.World{Account: &sim.WorldAccount{Phone: "+14155550100", Paired: &notYet}}
-	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	sb := sim.New(world, sim.WithPairAfter(time.Hour), sim.WithPairCodeInterval(time.Hour))
 	be := heldPairing{sb, make(chan struct{})}
-	ctx, cancel := context.WithCancel(context.Background())
-	svc := app.New(st, be, app.Options{})
-	go svc.Run(ctx)
-	t.Cleanup(func() { cancel(); sb.Close(); st.Close() })
+	svc, ctx := runService(t, be)
 	if err := svc.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -200,16 +191,9 @@ func (b *versionTelling) set(v wa.VersionChoice) {
 func TestAccountScreenShowsWhyTheVersionFetchFailed(t *testing.T) {
 	notYet := false
 	world := &sim.World{Account: &sim.WorldAccount{Phone: "+14155550100", Paired: &notYet}}
-	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	sb := sim.New(world, sim.WithPairAfter(time.Hour), sim.WithPairCodeInterval(time.Hour))
 	be := &versionTelling{Backend: sb}
-	ctx, cancel := context.WithCancel(context.Background())
-	svc := app.New(st, be, app.Options{})
-	go svc.Run(ctx)
-	t.Cleanup(func() { cancel(); sb.Close(); st.Close() })
+	svc, _ := runService(t, be)
 	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "not paired")
 	// What the adapter reports around a fetch of the version page that

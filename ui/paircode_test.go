@@ -1,19 +1,14 @@
 package ui
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/wabook/wabook/app"
-	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
-	"github.com/wabook/wabook/wa/sim"
 )
 
 // TestPairingCodeShowsTimeLeft: the Account screen counts down the pairing
@@ -47,25 +42,7 @@ func TestPairingCodeShowsTimeLeft(t *testing.T) {
 // While the phone number for pairing is typed, the footer says what enter
 // and esc do there, not the search's words.
 func TestPhoneInputFooter(t *testing.T) {
-	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "unpaired.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	world.Account.PairAfterMS = 3_600_000 // stays unpaired for the test
-	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := sim.New(world)
-	ctx, cancel := context.WithCancel(context.Background())
-	svc := app.New(st, backend, app.Options{})
-	go svc.Run(ctx)
-	t.Cleanup(func() { cancel(); backend.Close(); st.Close() })
-	if err := svc.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 45))
-	waitFor(t, tm, "Scan with WhatsApp")
+	tm := unpairedUI(t, time.Hour) // stays unpaired for the test
 	tm.Send(press("p"))
 	waitFor(t, tm, "ask for a code")
 	_, view := finalView(t, tm)

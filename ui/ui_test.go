@@ -15,6 +15,7 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -26,25 +27,48 @@ func newTestService(t *testing.T) *app.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := sim.New(world)
-	ctx, cancel := context.WithCancel(context.Background())
-	svc := app.New(st, backend, app.Options{})
-	go svc.Run(ctx)
-	t.Cleanup(func() {
-		cancel()
-		backend.Close()
-		st.Close()
-	})
+	svc, ctx := runService(t, sim.New(world))
 	syncCtx, syncCancel := context.WithTimeout(ctx, 10*time.Second)
 	defer syncCancel()
 	if err := svc.SyncOnce(syncCtx); err != nil {
 		t.Fatal(err)
 	}
 	return svc
+}
+
+// runService runs a service over be and a fresh database until the test
+// ends; the context is the service's.
+func runService(t *testing.T, be wa.Backend) (*app.Service, context.Context) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	svc := app.New(st, be, app.Options{})
+	go svc.Run(ctx)
+	t.Cleanup(func() { cancel(); be.Close(); st.Close() })
+	return svc, ctx
+}
+
+// unpairedUI is the UI over the unpaired test world (made to pair after
+// pairAfter), connecting, with the QR code shown.
+func unpairedUI(t *testing.T, pairAfter time.Duration) *teatest.TestModel {
+	t.Helper()
+	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "unpaired.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pairAfter > 0 {
+		world.Account.PairAfterMS = int(pairAfter.Milliseconds())
+	}
+	svc, ctx := runService(t, sim.New(world))
+	if err := svc.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 45))
+	waitFor(t, tm, "Scan with WhatsApp")
+	return tm
 }
 
 func startUI(t *testing.T, w, h int) *teatest.TestModel {
@@ -262,24 +286,7 @@ func TestPreviewIsTheFullIndexFirstPage(t *testing.T) {
 // An unpaired account shows the QR code on the Account screen, pairs after
 // the world's pair_after_ms, and its contacts appear without a restart.
 func TestUnpairedAccountPairsAndContactsAppear(t *testing.T) {
-	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "unpaired.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := sim.New(world)
-	ctx, cancel := context.WithCancel(context.Background())
-	svc := app.New(st, backend, app.Options{})
-	go svc.Run(ctx)
-	t.Cleanup(func() { cancel(); backend.Close(); st.Close() })
-	if err := svc.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 45))
-	waitFor(t, tm, "Scan with WhatsApp")
+	tm := unpairedUI(t, 0) // pairs after the world's pair_after_ms
 	waitFor(t, tm, "Ada Lovelace")
 	m, view := finalView(t, tm)
 	if m.screen != screenContacts {
