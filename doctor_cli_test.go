@@ -313,17 +313,13 @@ func TestDoctorOnDamagedDatabase(t *testing.T) {
 // same settings the connected backend writes it to.
 func TestDoctorReportsTheResyncMark(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
+	// The run that left the mark made whatsmeow's tables too; doctor
+	// reads a session only from a database that has them.
+	sessionDatabase(t, db)
 	st, err := store.Open(db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The run that left the mark made whatsmeow's tables too; doctor
-	// reads a session only from a database that has them.
-	b, err := wm.New(context.Background(), st.DB(), wm.Options{State: app.SettingsKV(st)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.Close()
 	const reason = "app state regular: mismatching LTHash"
 	if err := st.SetSetting(context.Background(), "wa_app_state_resync", reason); err != nil {
 		t.Fatal(err)
