@@ -103,6 +103,7 @@ func TestAccountScreenFullResyncKey(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	waitFor(t, tm, "Contacts and labels fetched again")
 	_, view := finalView(t, tm)
 	if strings.Contains(view, "Contacts sync") {
 		t.Fatalf("the problem is still shown after the resync:\n%s", view)

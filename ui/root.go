@@ -259,7 +259,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case pairPhoneMsg, logoutMsg, connectMsg, resyncMsg:
 		// Whatever screen is showing: the Account screen's busy line
-		// waits for these answers.
+		// waits for these answers. A resync's answer comes with the
+		// status it left (the problem gone, or still there): the notice
+		// saying so may come later, and the line must not contradict it.
+		if _, ok := msg.(resyncMsg); ok {
+			m.status = m.svc.Status()
+		}
 		return m, m.account.Update(msg, m.status)
 	case checksLoadedMsg:
 		wasActive := m.checks.activeSummary() != ""
