@@ -961,6 +961,12 @@ func TestMarkIsSavedWhenTheDatabaseStallsTheSave(t *testing.T) {
 // middle, runs out of time later: it marks nothing, nor does the save it
 // cuts, so the logged-out account shows no full resync as due.
 func TestLogoutLeavesNoMarkFromTheEndingSession(t *testing.T) {
+	for _, how := range []string{"from wabook", "from the phone"} {
+		t.Run(how, func(t *testing.T) { testLogoutLeavesNoMark(t, how == "from the phone") })
+	}
+}
+
+func testLogoutLeavesNoMark(t *testing.T, fromPhone bool) {
 	const wait = 300 * time.Millisecond
 	b, srv, kv := syncedBackend(t, wait, "Ada King")
 	b.setResyncMark("left over")
@@ -970,7 +976,12 @@ func TestLogoutLeavesNoMarkFromTheEndingSession(t *testing.T) {
 	go func() { handlerDone <- srv.notified(handlerCtx, b, appstate.WAPatchCriticalUnblockLow) }()
 	<-bl.blocked
 
-	b.loggedOutHere()
+	if fromPhone {
+		b.handle(&events.LoggedOut{Reason: events.ConnectFailureLoggedOut})
+		b.Disconnect() // the detached session ends with the next connect or Close
+	} else {
+		b.loggedOutHere()
+	}
 	if got := kv.mark(t); got != "" {
 		t.Fatalf("mark right after the logout = %q", got)
 	}

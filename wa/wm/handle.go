@@ -52,8 +52,12 @@ func (b *Backend) handle(evt any) {
 		b.mu.Lock()
 		b.loggedOut = true
 		b.stopTimersLocked()
+		// whatsmeow deletes the device and its app state: a resync mark,
+		// or one the ending session's shield would still write, is moot.
+		b.markEpoch++
 		b.mu.Unlock()
 		b.detachSession()
+		b.clearResyncMark()
 		b.emit(wa.LoggedOut{Reason: reason}, wa.ConnectionChanged{State: wa.StateLoggedOut, Detail: reason})
 
 	case *events.TemporaryBan:
