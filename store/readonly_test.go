@@ -3,10 +3,13 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wabook/wabook/store"
@@ -202,4 +205,60 @@ func TestOpenReadOnlyLeavesAStoppedWritersWAL(t *testing.T) {
 		t.Fatal(err)
 	}
 	unchanged(t, dir, before, "w.db-shm")
+}
+
+// A rollback journal left by a write that was cut off (a database that is
+// not in WAL mode) is left for a writer to recover: reading it read-only
+// rewrites nothing and keeps the journal.
+func TestOpenReadOnlyLeavesAHotJournal(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.db")
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{`PRAGMA journal_mode=DELETE`, `PRAGMA cache_size=1`, `BEGIN IMMEDIATE`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	// Enough changed pages to spill into the database file before the
+	// commit that never comes: the journal holds what they were.
+	for i := range 2000 {
+		if _, err := db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`,
+			fmt.Sprintf("k%d", i), strings.Repeat("x", 200)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The files as a killed writer leaves them.
+	crash := filepath.Join(t.TempDir(), "w.db")
+	for _, suffix := range []string{"", "-journal"} {
+		data, err := os.ReadFile(path + suffix)
+		if err != nil {
+			t.Fatalf("%s: %v", suffix, err)
+		}
+		if err := os.WriteFile(crash+suffix, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := os.ReadFile(crash)
+	if ro, err := store.OpenReadOnly(crash); err == nil {
+		_, _ = ro.FileSchemaVersion(ctx)
+		ro.Close()
+	}
+	after, _ := os.ReadFile(crash)
+	if !bytes.Equal(before, after) {
+		t.Error("reading read-only rolled the journal back into the database")
+	}
+	if _, err := os.Stat(crash + "-journal"); err != nil {
+		t.Errorf("the journal is gone: %v", err)
+	}
 }

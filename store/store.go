@@ -158,8 +158,9 @@ func open(path string, migrate bool) (*Store, error) {
 // wabook is refused with ErrNewerSchema, as Open does.
 //
 // While a -wal file exists (another wabook has the database open, or one
-// stopped without closing it) the file is opened with mode=ro as well, so
-// that closing never checkpoints that WAL into the database. Without one
+// stopped without closing it), or a rollback -journal, the file is opened
+// with mode=ro as well, so that closing never checkpoints that WAL into the
+// database and reading never rolls that journal back. Without one
 // the connection is a writable one that refuses writes: SQLite needs the
 // -wal and -shm files to read a WAL database and creates them, and only a
 // writable connection removes them again when it closes (a mode=ro one
@@ -173,7 +174,10 @@ func OpenReadOnly(path string) (*Store, error) {
 	}
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	q := "_pragma=query_only(1)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
-	if _, err := os.Stat(path + "-wal"); err == nil {
+	if hasFile(path+"-wal") || hasFile(path+"-journal") {
+		// A -journal left by an interrupted write in rollback mode would
+		// be rolled back (the database rewritten) on the first read of a
+		// writable connection, query_only or not.
 		q = "mode=ro&" + q
 	}
 	db, err := sql.Open("sqlite", "file:"+esc+"?"+q)
@@ -191,6 +195,11 @@ func OpenReadOnly(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w: database is at version %d, this wabook knows up to %d", path, ErrNewerSchema, v, len(migrations))
 	}
 	return &Store{db: db, path: path}, nil
+}
+
+func hasFile(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // Verify reads every page of the database once (PRAGMA quick_check: about
