@@ -808,6 +808,9 @@ func (s *Service) runChecker(ctx context.Context) {
 		default:
 			reserve = 1
 		}
+		if c.isDraining() {
+			return // asked to stop after the batch in flight, which there is none of
+		}
 		b, err := s.store.ClaimCheckBatch(ctx, store.CheckClaim{
 			Max: min(cfg.CheckBatchSize, left), Reserve: reserve, Now: now, Account: account, Day: day,
 		})

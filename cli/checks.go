@@ -178,6 +178,13 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 			if ctx.Err() != nil {
 				return fmt.Errorf("stopped waiting; check job %d stays queued (see wabook checks)", id)
 			}
+			if env.Holder == 0 {
+				// Ending on an error: a batch in flight is still answered
+				// and stored rather than sent again next time.
+				dctx, cancel := context.WithTimeout(ctx, drainWait)
+				svc.StopCheckerAfterBatch(dctx)
+				cancel()
+			}
 			return err
 		}
 		if p := svc.CheckerStatus().Paused; p != said {
@@ -412,6 +419,10 @@ func checksRetry(ctx context.Context, env Env, args []string) error {
 	if nothing {
 		// Numbers queued again earlier (by a retry --no-wait) still wait:
 		// running them is what the user asks for.
+		if job.State == app.JobPaused && job.Counts[model.CheckProcessing] > 0 {
+			return fmt.Errorf("checks retry: check job %d has no failed numbers; it is paused with %s waiting: resume it on the Checks screen (p)",
+				id, counted(job.Counts[model.CheckProcessing], "number", "numbers"))
+		}
 		if job.State != app.JobQueued && job.State != app.JobRunning {
 			return fmt.Errorf("checks retry: check job %d has no failed numbers to retry", id)
 		}
