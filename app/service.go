@@ -85,6 +85,10 @@ type Options struct {
 	// ctx.Err() when ctx ends first. Tests pass fakes.
 	Clock func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
+	// CommitPoll is how often Run looks whether another process (or
+	// another handle on the file) has committed to the mirror, to send
+	// DataChanged and ChecksChanged (default 500 ms).
+	CommitPoll time.Duration
 	// CheckPoll is how often an idle checker looks for jobs queued by
 	// another process (default 1 s).
 	CheckPoll time.Duration
@@ -105,6 +109,8 @@ type Service struct {
 	applied chan struct{} // closed and replaced when one is applied
 
 	notices chan Notice
+	// commitPoll: how often watchOtherWriters looks (Options.CommitPoll).
+	commitPoll time.Duration
 
 	// writesReady is closed once the database may be written (see
 	// HoldWrites); writesErr says why it may not.
@@ -125,13 +131,17 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{
-		store:   st,
-		backend: be,
-		region:  opts.Region,
-		log:     log,
-		synced:  make(chan struct{}),
-		applied: make(chan struct{}),
-		notices: make(chan Notice, 4),
+		store:      st,
+		backend:    be,
+		region:     opts.Region,
+		log:        log,
+		synced:     make(chan struct{}),
+		applied:    make(chan struct{}),
+		notices:    make(chan Notice, 4),
+		commitPoll: opts.CommitPoll,
+	}
+	if s.commitPoll <= 0 {
+		s.commitPoll = 500 * time.Millisecond
 	}
 	s.status.Account = be.Account()
 	s.chk = newCheckState(opts)
@@ -210,6 +220,12 @@ func (s *Service) Connect(ctx context.Context) error {
 // Run applies backend events to the store until ctx ends or the backend
 // closes its event stream.
 func (s *Service) Run(ctx context.Context) {
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		s.watchOtherWriters(ctx)
+	}()
+	defer func() { <-watching }() // nothing reads the store once Run returns
 	events := s.backend.Events()
 	for {
 		select {
@@ -490,4 +506,41 @@ func (s *Service) writable(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.writesErr
+}
+
+// watchOtherWriters tells the front ends when another process, or another
+// handle on the file, has committed to the mirror (a second UI, a script
+// running wabook add): DataChanged and ChecksChanged, within commitPoll.
+// It reads one number per poll (store.CommitWatcher), off every front
+// end's path; the notices coalesce, so a burst of commits is a few reloads.
+// Commits of this process count too, when another of its connections made
+// them: a reload more, never one less.
+func (s *Service) watchOtherWriters(ctx context.Context) {
+	w, err := s.store.WatchCommits(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("watching for other writers", "err", err)
+		}
+		return
+	}
+	defer w.Close()
+	tick := time.NewTicker(s.commitPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		changed, err := w.Changed(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			s.log.Warn("watching for other writers", "err", err)
+		case changed:
+			s.notify(DataChanged)
+			s.notify(ChecksChanged)
+		}
+	}
 }

@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// What another process writes to the mirror reaches this one's front ends
+// as notices: here the other process is a second handle on the same file,
+// with a service of its own, adding a contact.
+func TestOtherWritersAreNoticed(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "w.db")
+	open := func() *store.Store {
+		st, err := store.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	watching := New(open(), sim.New(world), Options{CommitPoll: 20 * time.Millisecond})
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		watching.Run(ctx)
+	}()
+	other := New(open(), sim.New(world), Options{})
+
+	// Nothing written yet: no DataChanged (a quiet mirror stays quiet).
+	select {
+	case n := <-watching.Notices():
+		if n.Kind == DataChanged {
+			t.Fatalf("DataChanged before anything was written")
+		}
+	case <-time.After(200 * time.Millisecond):
+	}
+	if _, err := other.AddContact(ctx, ContactInput{Name: "Zed Test", Phone: "+14155550199"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case n := <-watching.Notices():
+			watching.Acknowledge(n)
+			if n.Kind == DataChanged {
+				if _, err := watching.Store().Contact(ctx, "14155550199@s.whatsapp.net"); err != nil {
+					t.Fatalf("noticed, but the contact is not readable: %v", err)
+				}
+				cancel()
+				<-ran // Run returns only once its watcher has stopped
+				return
+			}
+		case <-deadline:
+			t.Fatal("the other process's contact was never noticed")
+		}
+	}
+}
