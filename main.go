@@ -67,7 +67,10 @@ commands:
 
 global flags:
   --demo          try wabook on a built-in simulated account (throw-away database)
-  --sim FILE      use a simulated account described by a world file
+  --sim FILE      use a simulated account described by a world file; what it changes on its server
+                  (blocklist, labels) is kept in PATH.sim.json beside the database, every request it
+                  received in PATH.sim-requests.jsonl
+  --sim-reset     with --sim: start the simulated server again from the world file
   --db PATH       database file (default $WABOOK_DB or ~/.local/share/wabook/wabook.db)
   --region CC     country for numbers without a country code (default: the account's)
   --log FILE      log file (default: wabook.log next to the database)
@@ -82,7 +85,7 @@ config file: $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json, e.g.
 
 type globals struct {
 	db, sim, region, log string
-	demo                 bool
+	demo, simReset       bool
 	waVersion            string // --wa-version
 	version              bool   // --version
 }
@@ -130,6 +133,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 	fs.StringVar(&g.region, "region", "", "")
 	fs.StringVar(&g.log, "log", "", "")
 	fs.BoolVar(&g.demo, "demo", false, "")
+	fs.BoolVar(&g.simReset, "sim-reset", false, "")
 	fs.StringVar(&g.waVersion, "wa-version", "", "")
 	fs.BoolVar(&g.version, "version", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -155,6 +159,11 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 	}
 	if g.demo && g.sim != "" {
 		fmt.Fprintln(stderr, "wabook: use either --demo or --sim, not both")
+		return 2
+	}
+	if g.simReset && g.sim == "" {
+		// --demo's server starts from its world at every run anyway.
+		fmt.Fprintln(stderr, "wabook: --sim-reset goes with --sim FILE (--demo starts afresh every time)")
 		return 2
 	}
 	if g.demo && g.db != "" {
@@ -354,7 +363,14 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 
 	var backend wa.Backend
 	if world != nil {
-		backend = sim.New(world)
+		// The simulated server keeps its state beside the database (for
+		// --demo, in the throw-away directory), as WhatsApp keeps it
+		// between two runs.
+		b, err := sim.Open(world, sim.PersistBeside(w.dbPath, g.simReset))
+		if err != nil {
+			return fail(fmt.Errorf("starting the simulated account: %w", err))
+		}
+		backend = b
 	} else {
 		// whatsmeow creates its tables on first use: that is a write, so
 		// the file must be sound first. Later starts only read them.

@@ -16,7 +16,7 @@ var _ wa.FullResyncer = (*Backend)(nil)
 // app-state resync of a real account does, then AppStateResynced. It needs
 // a connection; FailNext("FullResync", err) makes it fail.
 func (b *Backend) FullResync(ctx context.Context) error {
-	if err := b.begin(ctx, "FullResync"); err != nil {
+	if err := b.begin(ctx, "FullResync", nil); err != nil {
 		return err
 	}
 	defer b.mu.Unlock()

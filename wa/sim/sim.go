@@ -131,6 +131,8 @@ type Backend struct {
 	labelChats []LabelChat
 
 	labelsSynced bool // the labels stage has been delivered (LabelsSynced)
+
+	persist *persister // nil: the server state lives only in memory (New)
 }
 
 type checkBatch struct {
@@ -339,6 +341,9 @@ func (b *Backend) Connect(ctx context.Context) error {
 	if b.closed {
 		return ErrClosed
 	}
+	if err := b.receivedLocked("Connect", nil); err != nil {
+		return err
+	}
 	if err := b.takeFailLocked("Connect"); err != nil {
 		return err
 	}
@@ -461,6 +466,7 @@ func (b *Backend) sync(ctx context.Context, gen int) {
 // stageEventsLocked builds the events of one sync stage from the current
 // state; b.mu must be held.
 func (b *Backend) stageEventsLocked(stage string) []wa.Event {
+	b.refreshLocked()
 	var evs []wa.Event
 	switch stage {
 	case "contacts":
@@ -587,6 +593,9 @@ func (b *Backend) PairPhone(ctx context.Context, phone string) (string, error) {
 	if b.closed {
 		return "", ErrClosed
 	}
+	if err := b.receivedLocked("PairPhone", map[string]any{"phone": phone}); err != nil {
+		return "", err
+	}
 	if err := b.takeFailLocked("PairPhone"); err != nil {
 		return "", err
 	}
@@ -620,6 +629,9 @@ func (b *Backend) Logout(ctx context.Context) error {
 	if b.closed {
 		return ErrClosed
 	}
+	if err := b.receivedLocked("Logout", nil); err != nil {
+		return err
+	}
 	if err := b.takeFailLocked("Logout"); err != nil {
 		return err
 	}
@@ -644,6 +656,9 @@ func (b *Backend) Close() error {
 	b.endLocked()
 	b.closed = true
 	close(b.done)
+	if b.persist != nil && b.persist.log != nil {
+		b.persist.log.Close()
+	}
 	b.mu.Unlock()
 	b.events.Close()
 	return nil
@@ -651,19 +666,21 @@ func (b *Backend) Close() error {
 
 // begin starts a call that needs a paired account; it returns with b.mu
 // held when err is nil.
-func (b *Backend) begin(ctx context.Context, method string) error {
+func (b *Backend) begin(ctx context.Context, method string, args map[string]any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	b.mu.Lock()
-	var err error
-	switch {
-	case b.closed:
-		err = ErrClosed
-	case !b.paired:
-		err = wa.ErrNotPaired
-	default:
-		err = b.takeFailLocked(method)
+	err := ErrClosed
+	if !b.closed {
+		err = b.receivedLocked(method, args)
+	}
+	if err == nil {
+		if !b.paired {
+			err = wa.ErrNotPaired
+		} else {
+			err = b.takeFailLocked(method)
+		}
 	}
 	if err != nil {
 		b.mu.Unlock()
@@ -692,7 +709,7 @@ func (b *Backend) CheckNumbers(ctx context.Context, phones []string) ([]wa.Check
 	if len(phones) > MaxCheckBatch {
 		return nil, fmt.Errorf("sim: at most %d numbers per query, got %d", MaxCheckBatch, len(phones))
 	}
-	if err := b.begin(ctx, "CheckNumbers"); err != nil {
+	if err := b.begin(ctx, "CheckNumbers", map[string]any{"phones": phones}); err != nil {
 		return nil, err
 	}
 	if b.rate != nil {
@@ -815,7 +832,7 @@ func (b *Backend) lookupLocked(jid string) (WorldContact, string, bool) {
 // WhatsApp, keyed by the JIDs asked for. Users not on WhatsApp are left
 // out; when none is found the error wraps ErrNotFound.
 func (b *Backend) UserInfo(ctx context.Context, jids []string) (map[string]wa.UserInfo, error) {
-	if err := b.begin(ctx, "UserInfo"); err != nil {
+	if err := b.begin(ctx, "UserInfo", map[string]any{"jids": jids}); err != nil {
 		return nil, err
 	}
 	defer b.mu.Unlock()
@@ -842,7 +859,7 @@ func (b *Backend) UserInfo(ctx context.Context, jids []string) (map[string]wa.Us
 // ProfilePictureURL returns the contact's avatar_url ("" when it has none);
 // users not on WhatsApp give an error wrapping ErrNotFound.
 func (b *Backend) ProfilePictureURL(ctx context.Context, jid string) (string, error) {
-	if err := b.begin(ctx, "ProfilePictureURL"); err != nil {
+	if err := b.begin(ctx, "ProfilePictureURL", map[string]any{"jid": jid}); err != nil {
 		return "", err
 	}
 	defer b.mu.Unlock()
@@ -860,17 +877,23 @@ func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) erro
 	if !ok {
 		return fmt.Errorf("sim: block %q: not a phone-number JID", jid)
 	}
-	if err := b.begin(ctx, "SetBlocked"); err != nil {
+	if err := b.begin(ctx, "SetBlocked", map[string]any{"jid": jid, "blocked": blocked}); err != nil {
 		return err
 	}
 	defer b.mu.Unlock()
 	pj := model.JIDFromPhone(p)
-	i := slices.Index(b.blocked, pj)
-	switch {
-	case blocked && i < 0:
-		b.blocked = append(b.blocked, pj)
-	case !blocked && i >= 0:
-		b.blocked = slices.Delete(b.blocked, i, i+1)
+	err := b.changeLocked(func() error {
+		i := slices.Index(b.blocked, pj)
+		switch {
+		case blocked && i < 0:
+			b.blocked = append(b.blocked, pj)
+		case !blocked && i >= 0:
+			b.blocked = slices.Delete(b.blocked, i, i+1)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	b.queueLocked(wa.BlockChanged{JID: pj, Blocked: blocked})
 	return nil
@@ -880,6 +903,7 @@ func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) erro
 func (b *Backend) Blocked() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.refreshLocked()
 	return slices.Clone(b.blocked)
 }
 
@@ -898,7 +922,7 @@ var _ wa.LabelSyncReporter = (*Backend)(nil)
 // account's labels (the next sync shows it). Personal accounts get
 // wa.ErrNotBusiness.
 func (b *Backend) SendLabelEdit(ctx context.Context, edit wa.LabelEdit) error {
-	if err := b.begin(ctx, "SendLabelEdit"); err != nil {
+	if err := b.begin(ctx, "SendLabelEdit", map[string]any{"id": edit.WALabelID, "name": edit.Name, "color": edit.Color, "deleted": edit.Deleted}); err != nil {
 		return err
 	}
 	defer b.mu.Unlock()
@@ -908,7 +932,6 @@ func (b *Backend) SendLabelEdit(ctx context.Context, edit wa.LabelEdit) error {
 	if edit.WALabelID == "" {
 		return errors.New("sim: label edit without a label id")
 	}
-	i := slices.IndexFunc(b.labels, func(l WorldLabel) bool { return l.ID == edit.WALabelID })
 	if !edit.Deleted {
 		if strings.TrimSpace(edit.Name) == "" {
 			return errors.New("sim: label edit without a name")
@@ -917,23 +940,30 @@ func (b *Backend) SendLabelEdit(ctx context.Context, edit wa.LabelEdit) error {
 			return fmt.Errorf("sim: label colour %d: want 0–%d", edit.Color, MaxLabelColor)
 		}
 	}
-	b.edits = append(b.edits, edit)
-	switch {
-	case edit.Deleted && i >= 0:
-		b.labels = slices.Delete(b.labels, i, i+1)
-	case edit.Deleted:
-	case i >= 0:
-		b.labels[i].Name, b.labels[i].Color = edit.Name, edit.Color
-	default:
-		b.labels = append(b.labels, WorldLabel{ID: edit.WALabelID, Name: edit.Name, Color: edit.Color})
+	err := b.changeLocked(func() error {
+		i := slices.IndexFunc(b.labels, func(l WorldLabel) bool { return l.ID == edit.WALabelID })
+		switch {
+		case edit.Deleted && i >= 0:
+			b.labels = slices.Delete(b.labels, i, i+1)
+		case edit.Deleted:
+		case i >= 0:
+			b.labels[i].Name, b.labels[i].Color = edit.Name, edit.Color
+		default:
+			b.labels = append(b.labels, WorldLabel{ID: edit.WALabelID, Name: edit.Name, Color: edit.Color})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	b.edits = append(b.edits, edit)
 	return nil
 }
 
 // SendLabelChat records a label association and applies it. The label must
 // exist; personal accounts get wa.ErrNotBusiness.
 func (b *Backend) SendLabelChat(ctx context.Context, waLabelID, chatJID string, assigned bool) error {
-	if err := b.begin(ctx, "SendLabelChat"); err != nil {
+	if err := b.begin(ctx, "SendLabelChat", map[string]any{"id": waLabelID, "chat": chatJID, "assigned": assigned}); err != nil {
 		return err
 	}
 	defer b.mu.Unlock()
@@ -948,19 +978,25 @@ func (b *Backend) SendLabelChat(ctx context.Context, waLabelID, chatJID string, 
 		}
 		chat = model.JIDFromPhone(p)
 	}
-	i := slices.IndexFunc(b.labels, func(l WorldLabel) bool { return l.ID == waLabelID })
-	if i < 0 {
-		return fmt.Errorf("sim: unknown label id %q", waLabelID)
+	err := b.changeLocked(func() error {
+		i := slices.IndexFunc(b.labels, func(l WorldLabel) bool { return l.ID == waLabelID })
+		if i < 0 {
+			return fmt.Errorf("sim: unknown label id %q", waLabelID)
+		}
+		l := &b.labels[i]
+		k := slices.Index(l.Chats, chat)
+		switch {
+		case assigned && k < 0:
+			l.Chats = append(l.Chats, chat)
+		case !assigned && k >= 0:
+			l.Chats = slices.Delete(l.Chats, k, k+1)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	b.labelChats = append(b.labelChats, LabelChat{WALabelID: waLabelID, ChatJID: chat, Assigned: assigned})
-	l := &b.labels[i]
-	k := slices.Index(l.Chats, chat)
-	switch {
-	case assigned && k < 0:
-		l.Chats = append(l.Chats, chat)
-	case !assigned && k >= 0:
-		l.Chats = slices.Delete(l.Chats, k, k+1)
-	}
 	return nil
 }
 
