@@ -484,12 +484,6 @@ const pairFailuresToGiveUp = 2
 func (b *Backend) waitPairSocket(ctx context.Context, s *session, timeout <-chan time.Time) error {
 	b.mu.Lock()
 	base := s.failures
-	if base > 0 {
-		// The session is failing already and waits its backoff (no QR
-		// code came, or qrReady would be closed): asking for a code
-		// wakes it, and that attempt failing too is the second in a row.
-		base--
-	}
 	if s.failed == nil {
 		s.failed = make(chan struct{})
 	}
@@ -506,6 +500,11 @@ func (b *Backend) waitPairSocket(ctx context.Context, s *session, timeout <-chan
 		case <-timeout:
 			return b.pairUnreached(s, nil)
 		case <-failed:
+			select {
+			case <-s.qrReady: // a code came meanwhile: the socket is up
+				return nil
+			default:
+			}
 			b.mu.Lock()
 			n := s.failures - base
 			failed = s.failed

@@ -245,36 +245,3 @@ func TestPairPhoneGivesUpAfterTwoFailedAttempts(t *testing.T) {
 	}
 	closeWithin(t, b, 5*time.Second)
 }
-
-// A code asked for while the session already fails and waits a long
-// backoff (the UI connects at start, so QR attempts fail while the number
-// is typed): the attempt that woke up failing again is the second in a row.
-func TestPairPhoneGivesUpWhenTheRunningSessionKeepsFailing(t *testing.T) {
-	b, _ := newTestBackend(t, testOpts{unpaired: true})
-	offline(t, b)
-	b.backoff = func(int) time.Duration { return time.Hour }
-	b.pairWait = time.Hour
-	if err := b.Connect(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		b.mu.Lock()
-		failed := b.sess != nil && b.sess.failures > 0
-		b.mu.Unlock()
-		if failed {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the first attempt never failed")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	start := time.Now()
-	_, err := b.PairPhoneCode(ctx, "+14155550100")
-	if took := time.Since(start); err == nil || errors.Is(err, context.DeadlineExceeded) || took >= 5*time.Second {
-		t.Errorf("PairPhoneCode: %v after %s; want it to give up after the woken attempt fails", err, took)
-	}
-	closeWithin(t, b, 5*time.Second)
-}
