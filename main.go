@@ -208,6 +208,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		if lockErr == nil {
 			lock.Release()
 		}
+		w.takenLock.Release() // taken over from a wabook that quit (runTUI)
 	}()
 	var locked *app.LockedError
 	if lockErr != nil && !errors.As(lockErr, &locked) {
@@ -272,6 +273,9 @@ type wiring struct {
 	dbPath    string
 	simulated bool
 	cleanups  []func()
+	// takenLock is the connection lock a UI took over when the wabook
+	// holding it quit; released with the rest, after close.
+	takenLock *app.Lock
 }
 
 // startService starts applying backend events to the store.
@@ -411,7 +415,7 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 	opts := ui.Options{}
 	if locked != nil {
 		opts.ReadOnly = true
-		opts.Banner = fmt.Sprintf("Offline, read-only: wabook pid %d holds the WhatsApp connection for this database.", locked.PID)
+		opts.Banner = fmt.Sprintf("wabook pid %d has the WhatsApp connection; this one takes over when it quits.", locked.PID)
 	}
 	// Writes wait for the database check; the first frame only reads.
 	svc.HoldWrites()
@@ -431,12 +435,17 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 			return
 		}
 		w.startService(ctx)
-		if locked == nil {
-			// A failed connect leaves the mirror worth browsing offline;
-			// the service keeps the error and the Account screen shows it.
-			_ = svc.Connect(uiCtx)
-			svc.StartChecker(ctx)
+		if locked != nil {
+			var ok bool
+			if w.takenLock, ok = waitForLock(uiCtx, w.dbPath); !ok {
+				return
+			}
+			p.Send(ui.ConnectionTakenMsg{})
 		}
+		// A failed connect leaves the mirror worth browsing offline;
+		// the service keeps the error and the Account screen shows it.
+		_ = svc.Connect(uiCtx)
+		svc.StartChecker(ctx)
 	}()
 	_, err := p.Run()
 	uiDone()
@@ -446,4 +455,26 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 		return 1
 	}
 	return 0
+}
+
+// lockPoll is how often a UI that does not hold the connection looks
+// whether the wabook holding it has quit.
+const lockPoll = time.Second
+
+// waitForLock takes the connection lock once the process holding it lets
+// it go (quits, or is killed: the flock goes with it), or gives up when ctx
+// ends.
+func waitForLock(ctx context.Context, dbPath string) (*app.Lock, bool) {
+	t := time.NewTicker(lockPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, false
+		case <-t.C:
+		}
+		if l, err := app.AcquireLock(dbPath); err == nil {
+			return l, true
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wabook/wabook/app"
 )
 
 // tmuxSession runs the real binary in a detached tmux session on its own
@@ -165,5 +168,49 @@ func TestSignalsEndTheTUICleanly(t *testing.T) {
 				t.Errorf("lock file left behind after %v: %v", sig, err)
 			}
 		})
+	}
+}
+
+// A UI started while another wabook holds the connection says so, and
+// takes the connection over once that one lets go: the banner goes, the
+// Account screen is connected and the lock file names this UI.
+func TestSecondUITakesTheConnectionOver(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed; the terminal test needs it (.ci/run installs it)")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	world, _ := filepath.Abs("testdata/world.json")
+	// This test process is the other wabook.
+	holder, err := app.AcquireLock(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &tmuxSession{t: t, socket: "wabook-takeover-" + strconv.Itoa(os.Getpid())}
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	command := strings.Join([]string{isolatedEnv(t), bin, "--sim", world, "--db", db, "; echo wabook-exited-$?; sleep 60"}, " ")
+	s.tmux("new-session", "-d", "-s", "w", "-x", "100", "-y", "30", command)
+
+	s.waitFor(fmt.Sprintf("wabook pid %d has the WhatsApp connection", os.Getpid()))
+	holder.Release()
+	screen := s.waitFor("took over the WhatsApp connection")
+	if strings.Contains(screen, "takes over when it quits") {
+		t.Errorf("the banner stayed after the takeover:\n%s", screen)
+	}
+	s.waitFor("Grace Hopper") // connected and mirrored the account
+	s.keys("4")
+	s.waitFor("connected, synced")
+	pid, err := os.ReadFile(app.LockPath(db))
+	if err != nil || strings.TrimSpace(string(pid)) == strconv.Itoa(os.Getpid()) {
+		t.Errorf("lock file after the takeover: %q, %v", pid, err)
+	}
+	s.keys("q")
+	s.waitFor("wabook-exited-0")
+	if _, err := os.Stat(app.LockPath(db)); !os.IsNotExist(err) {
+		t.Errorf("the taken-over lock was left behind after quitting: %v", err)
 	}
 }

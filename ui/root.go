@@ -52,10 +52,15 @@ type (
 // database): it says so instead of the list, and nothing is written.
 type FatalMsg struct{ Err error }
 
+// ConnectionTakenMsg tells a UI that started while another wabook held the
+// WhatsApp connection that it holds it now (that one quit): the banner
+// goes and pairing, logging out and blocking come back.
+type ConnectionTakenMsg struct{}
+
 // Options configure the UI.
 type Options struct {
-	// Banner is shown above the screens, e.g. "read-only: pid 123 holds the
-	// connection".
+	// Banner is shown above the screens, e.g. "wabook pid 123 holds the
+	// WhatsApp connection".
 	Banner string
 	// ReadOnly: another process owns the WhatsApp connection; pairing and
 	// logging out are left to it.
@@ -294,6 +299,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case FatalMsg:
 		m.err, m.fatal = msg.Err.Error(), true
+		return m, nil
+	case ConnectionTakenMsg:
+		m.opts.ReadOnly, m.opts.Banner = false, ""
+		m.account.readOnly = false
+		m.flash = "took over the WhatsApp connection (the other wabook quit)"
+		m.layout() // the banner's line goes to the screen
 		return m, nil
 	case flashMsg:
 		m.flash = string(msg)
