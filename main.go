@@ -415,6 +415,7 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 	opts := ui.Options{}
 	if locked != nil {
 		opts.ReadOnly = true
+		opts.Holder = locked.PID
 		opts.Banner = fmt.Sprintf("wabook pid %d has the WhatsApp connection; this one takes over when it quits.", locked.PID)
 	}
 	// Writes wait for the database check; the first frame only reads.
@@ -437,7 +438,11 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 		w.startService(ctx)
 		if locked != nil {
 			var ok bool
-			if w.takenLock, ok = waitForLock(uiCtx, w.dbPath); !ok {
+			if w.takenLock, ok = waitForLock(uiCtx, w.dbPath); !ok || uiCtx.Err() != nil {
+				return
+			}
+			if err := svc.TakeOver(uiCtx); err != nil {
+				p.Send(ui.FatalMsg{Err: fmt.Errorf("taking the WhatsApp connection over: %w", err)})
 				return
 			}
 			p.Send(ui.ConnectionTakenMsg{})

@@ -220,12 +220,15 @@ func (s *Service) Connect(ctx context.Context) error {
 // Run applies backend events to the store until ctx ends or the backend
 // closes its event stream.
 func (s *Service) Run(ctx context.Context) {
+	wctx, stopWatching := context.WithCancel(ctx)
 	watching := make(chan struct{})
 	go func() {
 		defer close(watching)
-		s.watchOtherWriters(ctx)
+		s.watchOtherWriters(wctx)
 	}()
-	defer func() { <-watching }() // nothing reads the store once Run returns
+	// Nothing reads the store once Run returns, whether ctx ended or the
+	// backend closed its events.
+	defer func() { stopWatching(); <-watching }()
 	events := s.backend.Events()
 	for {
 		select {
@@ -543,4 +546,18 @@ func (s *Service) watchOtherWriters(ctx context.Context) {
 			s.notify(ChecksChanged)
 		}
 	}
+}
+
+// TakeOver is called by a process that has just taken the WhatsApp
+// connection over from another wabook, before it connects: the session is
+// read from the database again (that one may have paired or logged out
+// meanwhile) and the status shows the account it left.
+func (s *Service) TakeOver(ctx context.Context) error {
+	if r, ok := s.backend.(wa.Reloader); ok {
+		if err := r.Reload(ctx); err != nil {
+			return err
+		}
+	}
+	s.updateStatus(func(st *Status) { st.Account = s.backend.Account() })
+	return nil
 }

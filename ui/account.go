@@ -48,6 +48,7 @@ type accountScreen struct {
 	keys     *KeyMap
 	svc      *app.Service
 	readOnly bool
+	holder   int // pid of the wabook holding the connection, when readOnly
 	qrStyle  lipgloss.Style
 
 	mode      accountMode
@@ -276,7 +277,7 @@ func (a *accountScreen) View(st app.Status) string {
 		add("Contacts sync", a.st.Error.Render(model.Sanitize(problem)+hint))
 	}
 	if a.readOnly {
-		lines = append(lines, "", a.st.Warn.Render("Read-only: another wabook holds the WhatsApp connection."))
+		lines = append(lines, "", a.st.Warn.Render(holderWords(a.holder)+"; this one takes over when it quits."))
 	}
 	if a.err != "" {
 		lines = append(lines, "")
@@ -431,4 +432,12 @@ func (a *accountScreen) help(st app.Status) helpMap {
 	}
 	short = append(short, k.Contacts, k.NextTab, k.Help, k.Quit)
 	return helpMap{short: short}
+}
+
+// holderWords names the wabook that holds the WhatsApp connection.
+func holderWords(pid int) string {
+	if pid > 0 {
+		return fmt.Sprintf("wabook pid %d has the WhatsApp connection", pid)
+	}
+	return "another wabook has the WhatsApp connection"
 }

@@ -193,7 +193,7 @@ func (m *Model) confirmBlock(c *model.Contact) tea.Cmd {
 		return nil
 	}
 	if m.opts.ReadOnly {
-		m.actionErr = "Read-only: the process that holds the WhatsApp connection can block."
+		m.actionErr = holderWords(m.opts.Holder) + ": blocking goes through it (this one takes over when it quits)"
 		return nil
 	}
 	svc, jid, name, block := m.svc, c.JID, model.Sanitize(c.DisplayName()), !c.IsBlocked

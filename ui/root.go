@@ -65,6 +65,8 @@ type Options struct {
 	// ReadOnly: another process owns the WhatsApp connection; pairing and
 	// logging out are left to it.
 	ReadOnly bool
+	// Holder is that process's pid, when known.
+	Holder int
 }
 
 // Model is the root Bubble Tea model.
@@ -123,6 +125,7 @@ func New(svc *app.Service, opts Options) *Model {
 		width:    80,
 		height:   24,
 	}
+	m.account.holder = opts.Holder
 	if !m.status.Account.Paired {
 		m.screen = screenAccount
 	}
@@ -302,7 +305,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case ConnectionTakenMsg:
 		m.opts.ReadOnly, m.opts.Banner = false, ""
-		m.account.readOnly = false
+		m.account.readOnly, m.opts.Holder = false, 0
+		m.status = m.svc.Status() // the account the session was reloaded with
 		m.flash = "took over the WhatsApp connection (the other wabook quit)"
 		m.layout() // the banner's line goes to the screen
 		return m, nil

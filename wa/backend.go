@@ -236,3 +236,10 @@ type Backend interface {
 	// SendLabelChat assigns or removes a label on a chat (business accounts).
 	SendLabelChat(ctx context.Context, waLabelID, chatJID string, assigned bool) error
 }
+
+// Reloader is implemented by backends whose session lives in the database
+// another process may have changed (paired, logged out) while this one did
+// not hold the connection.
+type Reloader interface {
+	Reload(ctx context.Context) error
+}

@@ -625,3 +625,36 @@ func (b *Backend) stopTimersLocked() {
 
 // phoneJID is the model form of a phone-number JID.
 func phoneJID(j types.JID) string { return model.JIDFromDigits(j.User) }
+
+// Reload reads the WhatsApp session from the database again. A process
+// that takes the connection over from another wabook calls it first: that
+// one may have paired, logged out or paired again since this one loaded
+// the session at start. It does nothing while a session runs.
+func (b *Backend) Reload(ctx context.Context) error {
+	if b.readOnly {
+		return errReadOnly
+	}
+	device, err := b.container.GetFirstDevice(ctx)
+	if err != nil {
+		return fmt.Errorf("wm: reloading the WhatsApp session: %w", err)
+	}
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return ErrClosed
+	}
+	if b.sess != nil {
+		b.mu.Unlock()
+		return nil
+	}
+	old := b.client
+	b.client = b.newClient(device)
+	b.acct = accountOf(device)
+	b.loggedOut = false
+	b.mu.Unlock()
+	old.RemoveEventHandlers()
+	old.Disconnect()
+	return nil
+}
+
+var _ wa.Reloader = (*Backend)(nil)
