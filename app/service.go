@@ -517,7 +517,8 @@ func (s *Service) writable(ctx context.Context) error {
 // It reads one number per poll (store.CommitWatcher), off every front
 // end's path; the notices coalesce, so a burst of commits is a few reloads.
 // Commits of this process count too, when another of its connections made
-// them: a reload more, never one less.
+// them: a reload more, never one less; whatsmeow's writes to its own tables
+// do not count (store.CommitWatcher).
 func (s *Service) watchOtherWriters(ctx context.Context) {
 	w, err := s.store.WatchCommits(ctx)
 	if err != nil {
@@ -535,15 +536,19 @@ func (s *Service) watchOtherWriters(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		changed, err := w.Changed(ctx)
+		ch, err := w.Changed(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return
 		case err != nil:
 			s.log.Warn("watching for other writers", "err", err)
-		case changed:
-			s.notify(DataChanged)
-			s.notify(ChecksChanged)
+		default:
+			if ch.Data {
+				s.notify(DataChanged)
+			}
+			if ch.Checks {
+				s.notify(ChecksChanged)
+			}
 		}
 	}
 }

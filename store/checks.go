@@ -21,7 +21,7 @@ func (s *Store) PutCheck(ctx context.Context, r model.CheckResult) error {
 	if at == 0 {
 		at = now()
 	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.checksTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO checks (phone, status, wa_id, jid, verified_name, error, checked_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (phone) DO UPDATE SET status = excluded.status, wa_id = excluded.wa_id, jid = excluded.jid,
@@ -102,7 +102,7 @@ func (s *Store) SetSettings(ctx context.Context, values map[string]string) error
 		keys = append(keys, k)
 	}
 	slices.Sort(keys) // a fixed order, so a failure part way is reproducible
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.checksTx(ctx, func(tx *sql.Tx) error {
 		for _, k := range keys {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, values[k]); err != nil {

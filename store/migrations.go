@@ -182,6 +182,18 @@ CREATE TABLE wa_versions (
 ALTER TABLE check_items ADD COLUMN unanswered INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE contact_labels ADD COLUMN wa_chat TEXT NOT NULL DEFAULT '';
 `,
+	// 6: change counters, bumped by every transaction of the store that
+	// changes the mirror (data: contacts, labels, groups) or the check
+	// queue (checks), so that a process can tell another one changed them
+	// and ignore whatsmeow's writes to its own tables in the same file.
+	`
+CREATE TABLE change_seq (
+	id     INTEGER PRIMARY KEY CHECK (id = 1),
+	data   INTEGER NOT NULL DEFAULT 0,
+	checks INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO change_seq (id) VALUES (1);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.
@@ -228,7 +240,7 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 		return fmt.Errorf("%w: database is at version %d, this wabook knows up to %d", ErrNewerSchema, v, latest)
 	}
 	for v < target {
-		err := s.withTx(ctx, func(tx *sql.Tx) error {
+		err := s.rawTx(ctx, func(tx *sql.Tx) error {
 			cur, err := schemaVersion(ctx, tx)
 			if err != nil {
 				return err

@@ -161,7 +161,7 @@ func (s *Store) CreateCheckJob(ctx context.Context, at time.Time, account string
 	}
 	created := at.Unix()
 	var id int64
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
+	err = s.checksTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO check_jobs (created_at, state, options, account) VALUES (?, ?, ?, ?)`,
 			created, JobQueued, string(optJSON), account)
 		if err != nil {
@@ -415,7 +415,7 @@ func (s *Store) SetCheckJobState(ctx context.Context, id int64, to string) (stri
 		return "", fmt.Errorf("store: check job %d: unknown state %q", id, to)
 	}
 	var from string
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.checksTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&from)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: check job %d: %w", id, ErrNotFound)
@@ -534,7 +534,7 @@ func (s *Store) ClaimCheckBatch(ctx context.Context, c CheckClaim) (*CheckBatch,
 		return nil, fmt.Errorf("store: claim check batch: max %d, reserve %d", c.Max, c.Reserve)
 	}
 	var out *CheckBatch
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.checksTx(ctx, func(tx *sql.Tx) error {
 		nowS, nowMS := c.Now.Unix(), c.Now.UnixMilli()
 		// A cancelled job's batch in flight is not sent again.
 		if _, err := tx.ExecContext(ctx, `UPDATE check_batches SET state = ?, done_at = ?
@@ -722,7 +722,7 @@ AND NOT EXISTS (SELECT 1 FROM check_items WHERE job_id = ? AND status = ?)`,
 // was charged, the reserved numbers included; the batch stays in flight and
 // is claimed again later.
 func (s *Store) ReleaseCheckBatch(ctx context.Context, b *CheckBatch) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.checksTx(ctx, func(tx *sql.Tx) error {
 		return chargeBudget(ctx, tx, b.Account, b.Day, -(len(b.Phones) + b.Reserved))
 	})
 }
@@ -734,7 +734,7 @@ func (s *Store) ReleaseCheckReserve(ctx context.Context, b *CheckBatch) error {
 	if b.Reserved == 0 {
 		return nil
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.checksTx(ctx, func(tx *sql.Tx) error {
 		return chargeBudget(ctx, tx, b.Account, b.Day, -b.Reserved)
 	})
 	if err != nil {
@@ -753,7 +753,7 @@ func (s *Store) ReleaseCheckReserve(ctx context.Context, b *CheckBatch) error {
 // NoAnswerError. at is the answer time.
 func (s *Store) CompleteCheckBatch(ctx context.Context, batchID int64, results []model.CheckResult, at time.Time) error {
 	atS := at.Unix()
-	return s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.checksTx(ctx, func(tx *sql.Tx) error {
 		var jobID int64
 		err := tx.QueryRowContext(ctx, `SELECT job_id FROM check_batches WHERE id = ?`, batchID).Scan(&jobID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -823,7 +823,7 @@ WHERE batch = ? AND status = ?`,
 // ErrNotFound for an unknown job, ErrNothingToRetry when none failed.
 func (s *Store) RetryCheckJob(ctx context.Context, id int64) (int, error) {
 	var n int64
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.checksTx(ctx, func(tx *sql.Tx) error {
 		var state string
 		err := tx.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&state)
 		if errors.Is(err, sql.ErrNoRows) {

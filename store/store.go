@@ -298,6 +298,29 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // withTx runs fn in one write transaction, committing when fn returns nil.
 func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.rawTx(ctx, func(tx *sql.Tx) error { return bumped(ctx, tx, "data", fn) })
+}
+
+// checksTx is withTx for the check queue and its cache: it bumps the
+// checks counter instead of the mirror's (CommitWatcher).
+func (s *Store) checksTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.rawTx(ctx, func(tx *sql.Tx) error { return bumped(ctx, tx, "checks", fn) })
+}
+
+// bumped runs fn and, in the same transaction, counts the change in
+// change_seq's column (migration 6), for other processes to notice.
+func bumped(ctx context.Context, tx *sql.Tx, column string, fn func(tx *sql.Tx) error) error {
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE change_seq SET `+column+` = `+column+` + 1`); err != nil {
+		return fmt.Errorf("store: change counter: %w", err)
+	}
+	return nil
+}
+
+// rawTx runs fn in a write transaction and commits it.
+func (s *Store) rawTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

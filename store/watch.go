@@ -6,15 +6,22 @@ import (
 	"fmt"
 )
 
-// CommitWatcher tells whether another connection has committed to the
-// database since it last looked: another process, or another handle on
-// the same file. SQLite changes PRAGMA data_version, on a connection, for
-// commits made through any other connection, and reading it costs no I/O;
-// the watcher keeps one connection of its own for it.
+// CommitWatcher tells whether another connection has changed the mirror
+// or the check queue since it last looked: another process, another handle
+// on the same file, or this one's other connections. SQLite changes PRAGMA
+// data_version, on a connection, for commits made through any other
+// connection, and reading it costs no I/O; only then are the store's change
+// counters read (change_seq, bumped by withTx and checksTx), so whatsmeow's
+// frequent writes to its own tables in the same file count for nothing.
+// The watcher keeps one connection of its own.
 type CommitWatcher struct {
-	conn *sql.Conn
-	last int64
+	conn         *sql.Conn
+	last         int64
+	data, checks int64
 }
+
+// Changes says what a CommitWatcher saw change.
+type Changes struct{ Data, Checks bool }
 
 // WatchCommits opens a CommitWatcher; Close gives its connection back.
 func (s *Store) WatchCommits(ctx context.Context) (*CommitWatcher, error) {
@@ -23,7 +30,10 @@ func (s *Store) WatchCommits(ctx context.Context) (*CommitWatcher, error) {
 		return nil, fmt.Errorf("store: watching commits: %w", err)
 	}
 	w := &CommitWatcher{conn: conn}
-	if w.last, err = w.version(ctx); err != nil {
+	if w.last, err = w.version(ctx); err == nil {
+		w.data, w.checks, err = w.counters(ctx)
+	}
+	if err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -38,16 +48,28 @@ func (w *CommitWatcher) version(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// Changed reports whether a commit of another connection happened since
-// the last call (or since WatchCommits).
-func (w *CommitWatcher) Changed(ctx context.Context) (bool, error) {
-	v, err := w.version(ctx)
+func (w *CommitWatcher) counters(ctx context.Context) (data, checks int64, err error) {
+	err = w.conn.QueryRowContext(ctx, `SELECT data, checks FROM change_seq`).Scan(&data, &checks)
 	if err != nil {
-		return false, err
+		return 0, 0, fmt.Errorf("store: watching commits: %w", err)
 	}
-	changed := v != w.last
-	w.last = v
-	return changed, nil
+	return data, checks, nil
+}
+
+// Changed reports what another connection changed since the last call (or
+// since WatchCommits).
+func (w *CommitWatcher) Changed(ctx context.Context) (Changes, error) {
+	v, err := w.version(ctx)
+	if err != nil || v == w.last {
+		return Changes{}, err
+	}
+	data, checks, err := w.counters(ctx)
+	if err != nil {
+		return Changes{}, err
+	}
+	ch := Changes{Data: data != w.data, Checks: checks != w.checks}
+	w.last, w.data, w.checks = v, data, checks
+	return ch, nil
 }
 
 // Close gives the watcher's connection back to the pool.
