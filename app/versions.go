@@ -11,7 +11,7 @@ import (
 	"github.com/wabook/wabook/wa"
 )
 
-// WhatsApp Web version settings (DESIGN §4).
+// WhatsApp Web version settings (README, "When WhatsApp changes").
 const (
 	// DefaultWAVersionURL is where the current WhatsApp Web version is read.
 	DefaultWAVersionURL = "https://web.whatsapp.com"
@@ -105,6 +105,14 @@ func (v *Versions) pinned() (wa.VersionChoice, bool) {
 	return wa.VersionChoice{}, false
 }
 
+// known is the version the user or the cache gives, without fetching.
+func (v *Versions) known(ctx context.Context) (wa.VersionChoice, bool) {
+	if c, ok := v.pinned(); ok {
+		return c, true
+	}
+	return v.cached(ctx)
+}
+
 // cached is the cache's choice, unless it is older than the built-in one.
 func (v *Versions) cached(ctx context.Context) (wa.VersionChoice, bool) {
 	if v.store == nil {
@@ -146,10 +154,7 @@ func (v *Versions) lastResort(ctx context.Context, note string) wa.VersionChoice
 // Current is the version a connection would announce now, without
 // fetching: when a fetch would happen on connect, the Note says so.
 func (v *Versions) Current(ctx context.Context) wa.VersionChoice {
-	if c, ok := v.pinned(); ok {
-		return c
-	}
-	if c, ok := v.cached(ctx); ok {
+	if c, ok := v.known(ctx); ok {
 		return c
 	}
 	if v.url != "" {
@@ -161,10 +166,7 @@ func (v *Versions) Current(ctx context.Context) wa.VersionChoice {
 // AnnounceFetchURL is the URL Announce would fetch from now, "" when it
 // would not fetch (wa.VersionFetchTeller).
 func (v *Versions) AnnounceFetchURL(ctx context.Context) string {
-	if _, ok := v.pinned(); ok {
-		return ""
-	}
-	if _, ok := v.cached(ctx); ok {
+	if _, ok := v.known(ctx); ok {
 		return ""
 	}
 	return v.url
@@ -173,10 +175,7 @@ func (v *Versions) AnnounceFetchURL(ctx context.Context) string {
 // Announce returns the version to announce, fetching one (and caching it
 // at once) when neither the user nor the cache gives one.
 func (v *Versions) Announce(ctx context.Context) wa.VersionChoice {
-	if c, ok := v.pinned(); ok {
-		return c
-	}
-	if c, ok := v.cached(ctx); ok {
+	if c, ok := v.known(ctx); ok {
 		return c
 	}
 	if v.url == "" {
@@ -333,16 +332,15 @@ func (v *Versions) fetchAndCache(ctx context.Context) (version, from string, err
 	return got, from, nil
 }
 
-// usable reports whether version may be announced: it was not refused and
-// is newer than every refused one the user did not merely name
-// (store.CachedWAVersion keeps the same floor).
+// usable reports whether version may be announced: no refusal rules it
+// out (store.RefusalOf, the rule the cache's choice follows too).
 func (v *Versions) usable(ctx context.Context, version string) bool {
 	_, refused := v.refusedBy(ctx, version)
 	return !refused
 }
 
-// refusedBy finds the refusal that rules version out: version itself, or
-// a refused version at least as new; ok is false when none does.
+// refusedBy finds the refusal that rules version out (store.RefusalOf);
+// ok is false when none does.
 func (v *Versions) refusedBy(ctx context.Context, version string) (by string, ok bool) {
 	if v.store == nil {
 		return "", false
@@ -351,18 +349,7 @@ func (v *Versions) refusedBy(ctx context.Context, version string) (by string, ok
 	if err != nil {
 		return "", false
 	}
-	for _, r := range all {
-		if r.RefusedAt.IsZero() {
-			continue
-		}
-		if r.Version == version {
-			return version, true
-		}
-		if !r.UserNamed() && !older(r.Version, version) && (!ok || older(by, r.Version)) {
-			by, ok = r.Version, true
-		}
-	}
-	return by, ok
+	return store.RefusalOf(all, version)
 }
 
 // older reports whether a is an older version than b; unreadable versions

@@ -105,22 +105,41 @@ FROM wa_versions ORDER BY max(fetched_at, connected_at, refused_at) DESC, versio
 	return out, nil
 }
 
+// RefusalOf finds, among all, the refusal that rules version out: version
+// itself was refused, or a refused version at least as new that WhatsApp
+// surely had (not UserNamed: WhatsApp would refuse the older one too). by
+// is that refused version; ok is false when nothing rules version out.
+func RefusalOf(all []WAVersionRecord, version string) (by string, ok bool) {
+	v, err := model.ParseWAVersion(version)
+	if err != nil {
+		return "", false
+	}
+	var byV model.WAVersion
+	for _, r := range all {
+		if r.RefusedAt.IsZero() {
+			continue
+		}
+		if r.Version == version {
+			return version, true
+		}
+		rv, err := model.ParseWAVersion(r.Version)
+		if err != nil || r.UserNamed() || rv.Compare(v) < 0 {
+			continue
+		}
+		if !ok || rv.Compare(byV) > 0 {
+			by, byV, ok = r.Version, rv, true
+		}
+	}
+	return by, ok
+}
+
 // CachedWAVersion is the cached choice: the version that most recently
-// connected, else the most recently fetched one. A refused version is
-// never chosen, and neither is one older than the newest refused one
-// (WhatsApp would refuse it too) unless only the user named that one
-// (UserNamed). ok is false when nothing qualifies.
+// connected, else the most recently fetched one, among those no refusal
+// rules out (RefusalOf). ok is false when nothing qualifies.
 func (s *Store) CachedWAVersion(ctx context.Context) (rec WAVersionRecord, ok bool, err error) {
 	all, err := s.WAVersions(ctx)
 	if err != nil {
 		return rec, false, err
-	}
-	var floor model.WAVersion // newest refused that WhatsApp surely had
-	for _, r := range all {
-		v, err := model.ParseWAVersion(r.Version)
-		if err == nil && !r.RefusedAt.IsZero() && !r.UserNamed() && v.Compare(floor) > 0 {
-			floor = v
-		}
 	}
 	better := func(a, b WAVersionRecord) bool { // a is a better pick than b
 		if !a.ConnectedAt.Equal(b.ConnectedAt) {
@@ -134,8 +153,10 @@ func (s *Store) CachedWAVersion(ctx context.Context) (rec WAVersionRecord, ok bo
 		return va.Compare(vb) > 0
 	}
 	for _, r := range all {
-		v, err := model.ParseWAVersion(r.Version)
-		if err != nil || !r.RefusedAt.IsZero() || v.Compare(floor) <= 0 {
+		if _, err := model.ParseWAVersion(r.Version); err != nil {
+			continue
+		}
+		if _, refused := RefusalOf(all, r.Version); refused {
 			continue
 		}
 		if r.ConnectedAt.IsZero() && r.FetchedAt.IsZero() {
