@@ -159,32 +159,29 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 	} else {
 		fmt.Fprintf(env.Err, "wabook: wabook pid %d holds the WhatsApp connection and runs the queue; waiting for it to check job %d (Ctrl-C stops waiting, the job stays queued)\n", env.Holder, id)
 	}
+	// The process ends with the wait: a batch of another job in flight is
+	// still answered and stored (not sent again next time), none started.
+	drain := func() {
+		if env.Holder != 0 {
+			return
+		}
+		dctx, cancel := context.WithTimeout(ctx, drainWait)
+		defer cancel()
+		svc.StopCheckerAfterBatch(dctx)
+	}
 	said := ""
 	for {
 		wctx, cancel := context.WithTimeout(ctx, time.Second)
 		err := svc.WaitJob(wctx, id)
 		cancel()
-		if err == nil {
-			if env.Holder == 0 {
-				// The process ends now: let a batch of another job that
-				// is in flight be answered and stored, and start none.
-				dctx, cancel := context.WithTimeout(ctx, drainWait)
-				svc.StopCheckerAfterBatch(dctx)
-				cancel()
-			}
+		switch {
+		case err == nil:
+			drain()
 			return nil
-		}
-		if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("stopped waiting; check job %d stays queued (see wabook checks)", id)
-			}
-			if env.Holder == 0 {
-				// Ending on an error: a batch in flight is still answered
-				// and stored rather than sent again next time.
-				dctx, cancel := context.WithTimeout(ctx, drainWait)
-				svc.StopCheckerAfterBatch(dctx)
-				cancel()
-			}
+		case ctx.Err() != nil:
+			return fmt.Errorf("stopped waiting; check job %d stays queued (see wabook checks)", id)
+		case !errors.Is(err, context.DeadlineExceeded):
+			drain()
 			return err
 		}
 		if p := svc.CheckerStatus().Paused; p != said {
