@@ -224,7 +224,7 @@ func budgetReason(cfg Config) string {
 }
 
 // EnqueueCheck queues a check of inputs (phone numbers in any format) and
-// returns the job. It normalises every input (DESIGN §5) with opts.Region,
+// returns the job. It normalises every input (README, "Checking numbers") with opts.Region,
 // else Service.Region(): an impossible number, or a possible one that is not
 // valid and no national rule fixes, is "invalid" at once with the reason
 // in Error and is never sent; a number with a fresh cached result (younger

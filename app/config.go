@@ -17,7 +17,7 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-// Check-queue defaults (DESIGN §5).
+// Check-queue defaults (README, "Checking numbers").
 const (
 	DefaultCheckBatchSize   = 20
 	MaxCheckBatchSize       = 20 // WhatsApp's limit per query

@@ -278,7 +278,7 @@ func (s *Service) RefreshProfile(ctx context.Context, jid string) (model.Contact
 	return s.store.Contact(ctx, c.JID)
 }
 
-// ContactJSON is a contact in Periskope's contact-object shape (DESIGN §8),
+// ContactJSON is a contact in Periskope's contact-object shape (README, "Headless commands"),
 // for the headless commands and JSON exports.
 type ContactJSON struct {
 	ContactID    string   `json:"contact_id"`

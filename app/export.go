@@ -41,7 +41,7 @@ func isPhoneText(s string) bool {
 var CheckResultsHeader = []string{"input", "contact_id", "wa_id", "status", "exists", "verified_name", "cached", "checked_at", "error"}
 
 // CheckResultJSON is a check result in the Business API's /v1/contacts shape
-// with Periskope's fields (DESIGN §8).
+// with Periskope's fields (README, "Headless commands").
 type CheckResultJSON struct {
 	Input        string  `json:"input"`
 	ContactID    string  `json:"contact_id"`

@@ -18,7 +18,7 @@ import (
 // Stdin is where `wabook check -` reads numbers; tests replace it.
 var Stdin io.Reader = os.Stdin
 
-// CheckResultJSON is a check result in the DESIGN §8 shape.
+// CheckResultJSON is a check result in the shape README, "Headless commands", shows.
 type CheckResultJSON = app.CheckResultJSON
 
 // NewCheckResultJSON converts a result.

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Query is a parsed search query (DESIGN §7): whitespace-separated terms, all
+// Query is a parsed search query (README, "Search"): whitespace-separated terms, all
 // of which must match.
 //
 //	ada "new york" +1415       free words: substrings of names, phone, note

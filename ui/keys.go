@@ -23,7 +23,7 @@ type KeyMap struct {
 	DeleteLabel, LabelSync                  key.Binding
 }
 
-// DefaultKeyMap is DESIGN §7's defaults.
+// DefaultKeyMap is the default keys (README, "Keys").
 func DefaultKeyMap() *KeyMap {
 	return &KeyMap{
 		Up:             key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),

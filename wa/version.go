@@ -2,7 +2,7 @@ package wa
 
 import "context"
 
-// Where the announced WhatsApp Web version came from (DESIGN §4), in the
+// Where the announced WhatsApp Web version came from (README, "When WhatsApp changes"), in the
 // order they are tried.
 const (
 	VersionFromFlag    = "flag"     // --wa-version

@@ -17,7 +17,7 @@ import (
 
 // Persist says where a Backend keeps what its simulated server knows, so
 // that several processes on one database see one account, as they would
-// with WhatsApp (DESIGN §4).
+// with WhatsApp (README, "Simulated accounts").
 type Persist struct {
 	// State is the server-state file (blocklist, labels and their chats).
 	// State+".lock" is flocked around every read-modify-write.

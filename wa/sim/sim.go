@@ -1,6 +1,6 @@
 // Package sim is a simulated WhatsApp account: a wa.Backend that reads its
 // contacts, groups, labels, blocklist and check answers from a World (a JSON
-// world file, DESIGN §4). wabook uses it for --demo and --sim, and tests use
+// world file, README, "Simulated accounts"). wabook uses it for --demo and --sim, and tests use
 // it in place of WhatsApp.
 package sim
 

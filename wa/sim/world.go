@@ -13,7 +13,7 @@ import (
 )
 
 // World is a simulated WhatsApp account and everything around it, as read
-// from a world file (DESIGN §4). LoadWorld validates and normalises it:
+// from a world file (README, "Simulated accounts"). LoadWorld validates and normalises it:
 // every phone becomes "+digits", every "digits@c.us" becomes
 // "digits@s.whatsapp.net".
 type World struct {

@@ -20,7 +20,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// The world file's shape (DESIGN §4), kept here so the generator does not
+// The world file's shape (README, "Simulated accounts"), kept here so the generator does not
 // depend on the package it generates data for.
 type world struct {
 	Account        account           `json:"account"`
