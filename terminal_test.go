@@ -74,20 +74,36 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-func TestTerminalSession(t *testing.T) {
+// tuiBinary builds the binary for a terminal test, which is skipped
+// without tmux or with -short.
+func tuiBinary(t *testing.T) string {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed; the terminal test needs it (.ci/run installs it)")
 	}
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	bin := buildBinary(t)
+	return buildBinary(t)
+}
+
+// startTUI runs bin with args in a 100x30 tmux session on a server of
+// its own (named after socket and this process); when bin ends the shell
+// prints wabook-exited-<status> and stays.
+func startTUI(t *testing.T, socket, bin string, args ...string) *tmuxSession {
+	t.Helper()
+	s := &tmuxSession{t: t, socket: socket + "-" + strconv.Itoa(os.Getpid())}
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	command := append(append([]string{isolatedEnv(t), bin}, args...), "; echo wabook-exited-$?; sleep 60")
+	s.tmux("new-session", "-d", "-s", "w", "-x", "100", "-y", "30", strings.Join(command, " "))
+	return s
+}
+
+func TestTerminalSession(t *testing.T) {
+	bin := tuiBinary(t)
 	dir := t.TempDir()
 	world, _ := filepath.Abs("testdata/world.json")
-	s := &tmuxSession{t: t, socket: "wabook-test-" + strconv.Itoa(os.Getpid())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	command := strings.Join([]string{isolatedEnv(t), bin, "--sim", world, "--db", filepath.Join(dir, "w.db"), "; echo wabook-exited-$?; sleep 60"}, " ")
-	s.tmux("new-session", "-d", "-s", "w", "-x", "100", "-y", "30", command)
+	s := startTUI(t, "wabook-test", bin, "--sim", world, "--db", filepath.Join(dir, "w.db"))
 
 	s.waitFor("6 contacts")
 	s.keys("/")
@@ -132,22 +148,13 @@ func TestTerminalSession(t *testing.T) {
 // A dropped SSH session (SIGHUP) or a polite kill (SIGTERM) ends the TUI
 // cleanly: the terminal is given back and the lock file is gone.
 func TestSignalsEndTheTUICleanly(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed; the terminal test needs it (.ci/run installs it)")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	bin := buildBinary(t)
+	bin := tuiBinary(t)
 	world, _ := filepath.Abs("testdata/world.json")
 	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			db := filepath.Join(dir, "w.db")
-			s := &tmuxSession{t: t, socket: "wabook-sig-" + strconv.Itoa(os.Getpid())}
-			t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-			s.tmux("new-session", "-d", "-s", "w", "-x", "100", "-y", "30",
-				strings.Join([]string{isolatedEnv(t), bin, "--sim", world, "--db", db, "; echo wabook-exited-$?; sleep 60"}, " "))
+			s := startTUI(t, "wabook-sig", bin, "--sim", world, "--db", db)
 			s.waitFor("6 contacts")
 			raw, err := os.ReadFile(db + ".lock")
 			if err != nil {
@@ -175,13 +182,7 @@ func TestSignalsEndTheTUICleanly(t *testing.T) {
 // takes the connection over once that one lets go: the banner goes, the
 // Account screen is connected and the lock file names this UI.
 func TestSecondUITakesTheConnectionOver(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed; the terminal test needs it (.ci/run installs it)")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	bin := buildBinary(t)
+	bin := tuiBinary(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.db")
 	world, _ := filepath.Abs("testdata/world.json")
@@ -190,10 +191,7 @@ func TestSecondUITakesTheConnectionOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &tmuxSession{t: t, socket: "wabook-takeover-" + strconv.Itoa(os.Getpid())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
-	command := strings.Join([]string{isolatedEnv(t), bin, "--sim", world, "--db", db, "; echo wabook-exited-$?; sleep 60"}, " ")
-	s.tmux("new-session", "-d", "-s", "w", "-x", "100", "-y", "30", command)
+	s := startTUI(t, "wabook-takeover", bin, "--sim", world, "--db", db)
 
 	s.waitFor(fmt.Sprintf("wabook pid %d has the WhatsApp connection", os.Getpid()))
 	holder.Release()
