@@ -123,18 +123,26 @@ func (b *Backend) fetchBlocklist(ctx context.Context) ([]blockedEntry, error) {
 // has contacts that were skipped for want of a number read again once one
 // of them is known (sync.go).
 func (b *Backend) learnLIDs(ctx context.Context, pairs []store.LIDMapping) {
+	if b.storeLIDs(ctx, pairs) {
+		b.unmappedLearnt(ctx)
+	}
+}
+
+// storeLIDs stores LID ↔ phone-number pairs in whatsmeow's LID store and
+// reports whether any were stored.
+func (b *Backend) storeLIDs(ctx context.Context, pairs []store.LIDMapping) bool {
 	if len(pairs) == 0 {
-		return
+		return false
 	}
-	lids := b.cli().Store.LIDs
-	if lids == nil {
-		return
+	cli := b.cli()
+	if cli == nil || cli.Store == nil || cli.Store.LIDs == nil {
+		return false
 	}
-	if err := lids.PutManyLIDMappings(ctx, pairs); err != nil {
+	if err := cli.Store.LIDs.PutManyLIDMappings(ctx, pairs); err != nil {
 		b.log.Warnf("Storing %d LID mappings failed: %v", len(pairs), err)
-		return
+		return false
 	}
-	b.unmappedLearnt(ctx)
+	return true
 }
 
 // blockTarget works out the item to send for blocking or unblocking j: the

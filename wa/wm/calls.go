@@ -108,15 +108,9 @@ func (b *Backend) CheckNumbers(ctx context.Context, phones []string) ([]wa.Check
 			}
 		}
 	}
-	if len(lids) > 0 {
-		// The mapping lets later LID-addressed events name the phone
-		// number (PROTOCOL.md, "Existence checks (usync)", Replies).
-		if cli := b.cli(); cli != nil && cli.Store != nil && cli.Store.LIDs != nil {
-			if err := cli.Store.LIDs.PutManyLIDMappings(ctx, lids); err != nil {
-				b.log.Warnf("Storing LID mappings from a check failed: %v", err)
-			}
-		}
-	}
+	// The mapping lets later LID-addressed events name the phone number
+	// (PROTOCOL.md, "Existence checks (usync)", Replies).
+	b.storeLIDs(ctx, lids)
 	return answers, nil
 }
 

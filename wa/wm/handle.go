@@ -233,12 +233,17 @@ func (b *Backend) leftGroup(e *events.GroupInfo) bool {
 func (b *Backend) contactsChanged() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed || b.contactsTimer != nil {
-		return
+	if !b.closed && b.contactsTimer == nil {
+		b.contactsTimer = b.rereadLocked(&b.contactsTimer, b.contactsDelay)
 	}
-	b.contactsTimer = time.AfterFunc(b.contactsDelay, func() {
+}
+
+// rereadLocked starts a timer that, after d, clears *timer and queues a
+// contact re-read on the worker; b.mu must be held.
+func (b *Backend) rereadLocked(timer **time.Timer, d time.Duration) *time.Timer {
+	return time.AfterFunc(d, func() {
 		b.mu.Lock()
-		b.contactsTimer = nil
+		*timer = nil
 		b.mu.Unlock()
 		b.enqueue(b.syncContacts)
 	})

@@ -387,11 +387,7 @@ func (b *Backend) learnFromHistory(ctx context.Context, hs *waHistorySync.Histor
 		add(c.GetID(), c.GetPnJID())
 		add(c.GetID(), c.GetLidJID())
 	}
-	if len(pairs) > 0 && cli.Store.LIDs != nil {
-		if err := cli.Store.LIDs.PutManyLIDMappings(ctx, pairs); err != nil {
-			b.log.Warnf("Storing %d LID mappings from history sync failed: %v", len(pairs), err)
-		}
-	}
+	b.storeLIDs(ctx, pairs) // historyChanged re-reads the contacts anyway
 }
 
 // historyChanged schedules a contact re-read after a history sync blob;
@@ -399,15 +395,9 @@ func (b *Backend) learnFromHistory(ctx context.Context, hs *waHistorySync.Histor
 func (b *Backend) historyChanged() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed || b.historyTimer != nil {
-		return
+	if !b.closed && b.historyTimer == nil {
+		b.historyTimer = b.rereadLocked(&b.historyTimer, b.historyDelay)
 	}
-	b.historyTimer = time.AfterFunc(b.historyDelay, func() {
-		b.mu.Lock()
-		b.historyTimer = nil
-		b.mu.Unlock()
-		b.enqueue(b.syncContacts)
-	})
 }
 
 // pairedAnew makes the next pass a full one and schedules one more contact
@@ -423,12 +413,7 @@ func (b *Backend) pairedAnew() {
 	if b.pairTimer != nil {
 		b.pairTimer.Stop()
 	}
-	b.pairTimer = time.AfterFunc(b.pairRereadDelay, func() {
-		b.mu.Lock()
-		b.pairTimer = nil
-		b.mu.Unlock()
-		b.enqueue(b.syncContacts)
-	})
+	b.pairTimer = b.rereadLocked(&b.pairTimer, b.pairRereadDelay)
 }
 
 // syncBlocklist fetches the blocklist and reports it (BlocklistReplaced),
