@@ -42,11 +42,11 @@ func (b *Backend) syncPass(ctx context.Context) {
 	b.mu.Lock()
 	now := b.now()
 	due := func(last time.Time) bool { return last.IsZero() || now.Sub(last) >= b.syncEvery }
-	run := map[string]bool{
-		"groups":    due(b.lastGroups),
-		"contacts":  due(b.lastContacts) || b.contactsTimer != nil,
-		"blocklist": due(b.lastBlocklist),
+	run := map[string]bool{}
+	for _, stage := range syncStages {
+		run[stage] = due(b.lastSync[stage])
 	}
+	run["contacts"] = run["contacts"] || b.contactsTimer != nil
 	b.mu.Unlock()
 	total := len(syncStages)
 	for i, stage := range syncStages {
@@ -70,14 +70,7 @@ func (b *Backend) syncPass(ctx context.Context) {
 			continue
 		}
 		b.mu.Lock()
-		switch stage {
-		case "groups":
-			b.lastGroups = now
-		case "contacts":
-			b.lastContacts = now
-		case "blocklist":
-			b.lastBlocklist = now
-		}
+		b.lastSync[stage] = now
 		b.mu.Unlock()
 	}
 	if ctx.Err() != nil {
@@ -406,7 +399,7 @@ func (b *Backend) historyChanged() {
 func (b *Backend) pairedAnew() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.lastGroups, b.lastContacts, b.lastBlocklist = time.Time{}, time.Time{}, time.Time{}
+	clear(b.lastSync)
 	if b.closed {
 		return
 	}

@@ -278,12 +278,12 @@ type Backend struct {
 	// Sync pacing (sync.go): when each stage last succeeded, the re-reads
 	// scheduled after a history sync and after a new pairing, and the LIDs
 	// of contacts not mirrored for want of a phone number.
-	lastGroups, lastContacts, lastBlocklist time.Time
-	historyTimer, pairTimer                 *time.Timer
-	unmapped                                map[types.JID]bool
-	resyncReason                            string // why a full app-state resync is due; "" when none
-	asProblem                               string // the last app-state problem reported
-	autoTried                               bool   // the automatic resync for the current mark ran
+	lastSync                map[string]time.Time
+	historyTimer, pairTimer *time.Timer
+	unmapped                map[types.JID]bool
+	resyncReason            string // why a full app-state resync is due; "" when none
+	asProblem               string // the last app-state problem reported
+	autoTried               bool   // the automatic resync for the current mark ran
 }
 
 // New opens whatsmeow's device store in db (upgrading its tables), loads the
@@ -329,6 +329,7 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		contactsDelay: defaultContactsDelay,
 		contactsWait:  defaultContactsWait,
 		events:        wa.NewEventQueue(EventBuffer),
+		lastSync:      map[string]time.Time{},
 		done:          make(chan struct{}),
 		taskNotify:    make(chan struct{}, 1),
 		workerDone:    make(chan struct{}),
