@@ -129,6 +129,11 @@ func (b *Backend) endSession(s *session) bool {
 func (b *Backend) detachSession() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.detachLaterLocked()
+}
+
+// detachLaterLocked is detachSession with b.mu held.
+func (b *Backend) detachLaterLocked() {
 	if b.sess != nil {
 		b.stale = append(b.stale, b.sess.cancel)
 		b.sess = nil
@@ -585,17 +590,28 @@ func (b *Backend) Logout(ctx context.Context) error {
 	return nil
 }
 
-// loggedOutHere is what Logout does once WhatsApp confirmed it: whatsmeow
-// has deleted the device, its app state with it, so the resync mark goes.
-// The detached session's shield may still run out of time up to
-// appStateWait later, and the save it cuts fails; neither may mark the
+// loggedOutHere is what Logout does once WhatsApp confirmed it
+// (forgetAccount, the session cancelled at once).
+func (b *Backend) loggedOutHere() { b.forgetAccount("logged out", true) }
+
+// forgetAccount is what a logout leaves, from wabook or from the phone:
+// whatsmeow has deleted the device, its app state with it, so the resync
+// mark goes. The detached session's shield may still run out of time up
+// to appStateWait later, and the save it cuts fails; neither may mark the
 // logged-out account again. The epoch moves on under the lock the session
 // is detached under, before the clear: a mark checked against the old
 // epoch is written (under markMu) before the clear, any later one is
-// dropped.
-func (b *Backend) loggedOutHere() {
+// dropped. cancelNow: wabook's own Logout ends the session at once; after
+// a logout from the phone whatsmeow may still be cleaning up with the
+// session's context, which the next Connect or Close cancels.
+func (b *Backend) forgetAccount(reason string, cancelNow bool) {
 	b.mu.Lock()
-	cancels := b.detachLocked()
+	var cancels []context.CancelFunc
+	if cancelNow {
+		cancels = b.detachLocked()
+	} else {
+		b.detachLaterLocked()
+	}
 	b.stopTimersLocked()
 	b.loggedOut = true
 	b.markEpoch++
@@ -604,7 +620,7 @@ func (b *Backend) loggedOutHere() {
 		c()
 	}
 	b.clearResyncMark()
-	b.emit(wa.LoggedOut{Reason: "logged out"}, wa.ConnectionChanged{State: wa.StateLoggedOut, Detail: "logged out"})
+	b.emit(wa.LoggedOut{Reason: reason}, wa.ConnectionChanged{State: wa.StateLoggedOut, Detail: reason})
 }
 
 // waitLoggedIn waits until cli is connected and logged in, ctx ends or

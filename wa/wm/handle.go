@@ -48,17 +48,7 @@ func (b *Backend) handle(evt any) {
 		b.emit(wa.ConnectionChanged{State: wa.StateConnected})
 
 	case *events.LoggedOut:
-		reason := loggedOutWords(e)
-		b.mu.Lock()
-		b.loggedOut = true
-		b.stopTimersLocked()
-		// whatsmeow deletes the device and its app state: a resync mark,
-		// or one the ending session's shield would still write, is moot.
-		b.markEpoch++
-		b.mu.Unlock()
-		b.detachSession()
-		b.clearResyncMark()
-		b.emit(wa.LoggedOut{Reason: reason}, wa.ConnectionChanged{State: wa.StateLoggedOut, Detail: reason})
+		b.forgetAccount(loggedOutWords(e), false)
 
 	case *events.TemporaryBan:
 		var until time.Time
