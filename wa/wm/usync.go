@@ -77,8 +77,9 @@ func contactQuery(sid string, phones []string) whatsmeow.DangerousInfoQuery {
 	}
 }
 
-// rateLimitCode is the code of WhatsApp's rate-overlimit error.
-const rateLimitCode = 429
+// isRateLimit reports whether an error's code or text is WhatsApp's
+// rate-overlimit (429).
+func isRateLimit(code int, text string) bool { return code == 429 || text == "rate-overlimit" }
 
 // usyncErr turns an <error code=… text=…> node into an error in plain
 // words; 429 (rate-overlimit) becomes wa.ErrRateLimited.
@@ -86,7 +87,7 @@ func usyncErr(what string, e waBinary.Node) error {
 	ag := e.AttrGetter()
 	code := ag.OptionalInt("code")
 	text := ag.OptionalString("text")
-	if code == rateLimitCode || text == "rate-overlimit" {
+	if isRateLimit(code, text) {
 		return fmt.Errorf("wm: %s: %w", what, wa.ErrRateLimited)
 	}
 	switch {
@@ -104,7 +105,7 @@ func usyncErr(what string, e waBinary.Node) error {
 // (whatsmeow's *IQError) with 429 becomes wa.ErrRateLimited.
 func sendErr(err error) error {
 	var iq *whatsmeow.IQError
-	if errors.As(err, &iq) && (iq.Code == rateLimitCode || iq.Text == "rate-overlimit") {
+	if errors.As(err, &iq) && isRateLimit(iq.Code, iq.Text) {
 		return fmt.Errorf("wm: checking numbers: %w (%v)", wa.ErrRateLimited, err)
 	}
 	return callErr("checking numbers", err)

@@ -57,16 +57,10 @@ type VersionFetcher struct {
 	Timeout time.Duration
 }
 
-// Fetch reads `"client_revision":N` from the page at pageURL, else from
-// pageURL/sw.js, and returns "2.3000.N". Errors say in a few words what
-// went wrong ("http://…: HTTP 503", "no client_revision in … or …/sw.js").
-func (f VersionFetcher) Fetch(ctx context.Context, pageURL string) (string, error) {
-	v, _, err := f.FetchFrom(ctx, pageURL)
-	return v, err
-}
-
-// FetchFrom is Fetch that also names the URL the revision was read from:
-// pageURL itself or its /sw.js.
+// FetchFrom reads `"client_revision":N` from the page at pageURL, else
+// from pageURL/sw.js, and returns "2.3000.N" and the URL it was read from.
+// Errors say in a few words what went wrong ("http://…: HTTP 503", "no
+// client_revision in … or …/sw.js").
 func (f VersionFetcher) FetchFrom(ctx context.Context, pageURL string) (version, from string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, f.timeout())
 	defer cancel()

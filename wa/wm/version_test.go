@@ -100,7 +100,7 @@ func TestFetchVersion(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			site := newVersionSite(t, tt.page, tt.sw)
-			got, err := VersionFetcher{Timeout: 5 * time.Second}.Fetch(context.Background(), site.URL)
+			got, _, err := VersionFetcher{Timeout: 5 * time.Second}.FetchFrom(context.Background(), site.URL)
 			if got != tt.want {
 				t.Errorf("Fetch = %q, %v; want %q", got, err, tt.want)
 			}
@@ -141,7 +141,7 @@ func TestFetchVersionGivesUpInTime(t *testing.T) {
 	defer srv.Close()
 	defer close(hang)
 	start := time.Now()
-	_, err := VersionFetcher{Timeout: 200 * time.Millisecond}.Fetch(context.Background(), srv.URL)
+	_, _, err := VersionFetcher{Timeout: 200 * time.Millisecond}.FetchFrom(context.Background(), srv.URL)
 	if err == nil || !strings.Contains(err.Error(), "timed out") {
 		t.Errorf("error %v, want a timeout", err)
 	}
@@ -156,7 +156,7 @@ func TestFetchVersionGivesUpInTime(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	start = time.Now()
-	_, err = VersionFetcher{}.Fetch(context.Background(), "http://"+addr)
+	_, _, err = VersionFetcher{}.FetchFrom(context.Background(), "http://"+addr)
 	if err == nil || !strings.Contains(err.Error(), "connection refused") || time.Since(start) > 2*time.Second {
 		t.Errorf("closed port: %v after %s", err, time.Since(start))
 	}
