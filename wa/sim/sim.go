@@ -883,13 +883,7 @@ func (b *Backend) SetBlocked(ctx context.Context, jid string, blocked bool) erro
 	defer b.mu.Unlock()
 	pj := model.JIDFromPhone(p)
 	err := b.changeLocked(func() error {
-		i := slices.Index(b.blocked, pj)
-		switch {
-		case blocked && i < 0:
-			b.blocked = append(b.blocked, pj)
-		case !blocked && i >= 0:
-			b.blocked = slices.Delete(b.blocked, i, i+1)
-		}
+		b.blocked = setMember(b.blocked, pj, blocked)
 		return nil
 	})
 	if err != nil {
@@ -983,14 +977,7 @@ func (b *Backend) SendLabelChat(ctx context.Context, waLabelID, chatJID string, 
 		if i < 0 {
 			return fmt.Errorf("sim: unknown label id %q", waLabelID)
 		}
-		l := &b.labels[i]
-		k := slices.Index(l.Chats, chat)
-		switch {
-		case assigned && k < 0:
-			l.Chats = append(l.Chats, chat)
-		case !assigned && k >= 0:
-			l.Chats = slices.Delete(l.Chats, k, k+1)
-		}
+		b.labels[i].Chats = setMember(b.labels[i].Chats, chat, assigned)
 		return nil
 	})
 	if err != nil {
@@ -1012,4 +999,16 @@ func (b *Backend) SentLabelChats() []LabelChat {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return slices.Clone(b.labelChats)
+}
+
+// setMember adds v to set (when in) or takes it out, once.
+func setMember(set []string, v string, in bool) []string {
+	i := slices.Index(set, v)
+	switch {
+	case in && i < 0:
+		return append(set, v)
+	case !in && i >= 0:
+		return slices.Delete(set, i, i+1)
+	}
+	return set
 }
