@@ -243,11 +243,15 @@ func (b *Backend) changeLocked(change func() error) error {
 	})
 }
 
-// receivedLocked appends a request to the request log; b.mu must be held.
+// receivedLocked appends a request to the request log, or says the
+// backend is closed (ErrClosed); b.mu must be held.
 // A request that cannot be logged is refused, so the log never misses one
 // the server acted on.
 func (b *Backend) receivedLocked(method string, args map[string]any) error {
-	if b.persist == nil || b.persist.log == nil || b.closed {
+	if b.closed {
+		return ErrClosed
+	}
+	if b.persist == nil || b.persist.log == nil {
 		return nil
 	}
 	line, err := json.Marshal(Request{Time: b.now().UTC(), PID: os.Getpid(), Method: method, Args: args})

@@ -338,9 +338,6 @@ func (b *Backend) Connect(ctx context.Context) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
-		return ErrClosed
-	}
 	if err := b.receivedLocked("Connect", nil); err != nil {
 		return err
 	}
@@ -590,9 +587,6 @@ func (b *Backend) PairPhone(ctx context.Context, phone string) (string, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
-		return "", ErrClosed
-	}
 	if err := b.receivedLocked("PairPhone", map[string]any{"phone": phone}); err != nil {
 		return "", err
 	}
@@ -626,9 +620,6 @@ func (b *Backend) Logout(ctx context.Context) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.closed {
-		return ErrClosed
-	}
 	if err := b.receivedLocked("Logout", nil); err != nil {
 		return err
 	}
@@ -671,16 +662,12 @@ func (b *Backend) begin(ctx context.Context, method string, args map[string]any)
 		return err
 	}
 	b.mu.Lock()
-	err := ErrClosed
-	if !b.closed {
-		err = b.receivedLocked(method, args)
+	err := b.receivedLocked(method, args)
+	if err == nil && !b.paired {
+		err = wa.ErrNotPaired
 	}
 	if err == nil {
-		if !b.paired {
-			err = wa.ErrNotPaired
-		} else {
-			err = b.takeFailLocked(method)
-		}
+		err = b.takeFailLocked(method)
 	}
 	if err != nil {
 		b.mu.Unlock()
