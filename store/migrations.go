@@ -194,6 +194,36 @@ CREATE TABLE change_seq (
 );
 INSERT INTO change_seq (id) VALUES (1);
 `,
+	// 7: the outbox: changes WhatsApp must learn (Business labels, their
+	// chats, the blocklist), written in the same transaction as the mirror
+	// change and sent in order by whichever process holds the connection.
+	// wa_label_id is chosen by that process before its first send, so a
+	// repeated send reuses it. contacts.block_pending is the block (1) or
+	// unblock (-1) queued and not yet confirmed; is_blocked stays what
+	// WhatsApp confirmed.
+	`
+CREATE TABLE outbox (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	kind        TEXT NOT NULL,                    -- label_edit, label_delete, label_chat, block
+	label_id    INTEGER NOT NULL DEFAULT 0,       -- the local label (label_edit, label_chat)
+	wa_label_id TEXT NOT NULL DEFAULT '',         -- WhatsApp's label id, once chosen
+	name        TEXT NOT NULL DEFAULT '',         -- label name (label_edit, label_delete)
+	color       INTEGER NOT NULL DEFAULT 0,
+	jid         TEXT NOT NULL DEFAULT '',         -- the contact (label_chat, block)
+	chat        TEXT NOT NULL DEFAULT '',         -- the chat form to send (label_chat)
+	flag        INTEGER NOT NULL DEFAULT 0,       -- assigned (label_chat), blocked (block)
+	state       TEXT NOT NULL DEFAULT 'pending',  -- pending, done, failed
+	attempts    INTEGER NOT NULL DEFAULT 0,
+	error       TEXT NOT NULL DEFAULT '',         -- why the last attempt failed
+	queued_by   INTEGER NOT NULL DEFAULT 0,       -- pid of the process that queued it
+	queued_at   INTEGER NOT NULL DEFAULT 0,       -- unix seconds
+	tried_at    INTEGER NOT NULL DEFAULT 0,
+	done_at     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_state ON outbox(state, id);
+ALTER TABLE contacts ADD COLUMN block_pending INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE change_seq ADD COLUMN outbox INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.
