@@ -294,6 +294,7 @@ func (w *wiring) stopService() {
 		<-w.running
 	}
 	w.svc.StopChecker()
+	w.svc.StopOutbox()
 }
 
 func (w *wiring) close() {
@@ -451,6 +452,7 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 		// the service keeps the error and the Account screen shows it.
 		_ = svc.Connect(uiCtx)
 		svc.StartChecker(ctx)
+		svc.StartOutbox(ctx)
 	}()
 	_, err := p.Run()
 	uiDone()

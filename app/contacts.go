@@ -62,8 +62,7 @@ func (s *Service) parseNewPhone(in string) (model.Phone, error) {
 // (read with Region()), labels created as needed, source "local", one
 // transaction. An invalid number or label name is an error and nothing is
 // written; so is a number already in the address book. With label sync on,
-// the labels are sent to WhatsApp (an ErrNotSynced error, with the contact,
-// when that fails).
+// the labels are queued for WhatsApp in the same transaction.
 func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contact, error) {
 	if err := s.writable(ctx); err != nil {
 		return model.Contact{}, err
@@ -99,7 +98,10 @@ func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contac
 	if err != nil {
 		return model.Contact{}, err
 	}
-	return c, s.pushChats(ctx, lc.Changes)
+	if !lc.Empty() {
+		s.outboxQueued(ctx)
+	}
+	return c, nil
 }
 
 // EditContact changes a contact's name, note, internal flag and labels in
@@ -153,7 +155,10 @@ func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (mo
 	if err != nil {
 		return model.Contact{}, err
 	}
-	return c, s.pushChats(ctx, lc.Changes)
+	if !lc.Empty() {
+		s.outboxQueued(ctx)
+	}
+	return c, nil
 }
 
 // DeleteContact removes a contact that was added here or imported. A
@@ -203,10 +208,10 @@ func (s *Service) HiddenContacts(ctx context.Context) ([]model.Contact, error) {
 	return slices.DeleteFunc(all, func(c model.Contact) bool { return !c.Hidden }), nil
 }
 
-// SetBlocked blocks or unblocks a contact on WhatsApp; only when WhatsApp
-// accepts does the mirror follow. On a backend error the mirror is left as
-// it was and the error returned. jid is anything FindContact accepts; a
-// phone number not in the address book can be blocked too.
+// SetBlocked queues a block or unblock of a contact for WhatsApp (the
+// outbox, outbox.go): the contact shows it pending (BlockPending) and its
+// IsBlocked follows once WhatsApp confirms. jid is anything FindContact
+// accepts; a phone number not in the address book can be blocked too.
 func (s *Service) SetBlocked(ctx context.Context, jid string, blocked bool) error {
 	if err := s.writable(ctx); err != nil {
 		return err
@@ -219,13 +224,11 @@ func (s *Service) SetBlocked(ctx context.Context, jid string, blocked bool) erro
 	if !blocked {
 		verb = "unblocking"
 	}
-	if err := s.backend.SetBlocked(ctx, target, blocked); err != nil {
+	if _, err := s.store.QueueBlock(ctx, target, blocked); err != nil {
 		return fmt.Errorf("%s %s: %w", verb, name, err)
 	}
-	if err := s.store.SetBlocked(ctx, target, blocked); err != nil {
-		return fmt.Errorf("%s %s: blocked on WhatsApp, but the address book was not updated: %w", verb, name, err)
-	}
 	s.notify(DataChanged)
+	s.outboxQueued(ctx)
 	return nil
 }
 

@@ -3,14 +3,12 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
-	"github.com/wabook/wabook/wa"
 )
 
 func TestAddContact(t *testing.T) {
@@ -164,66 +162,81 @@ func TestDeleteAndHideContact(t *testing.T) {
 	}
 }
 
-// TestSetBlocked is acceptance 6 on the service side: the backend first,
-// the mirror only when it accepts.
+// TestSetBlocked: a block is queued (the contact shows it pending, its
+// is_blocked unchanged) and only WhatsApp's confirmation changes is_blocked;
+// a refusal is retried, and after outboxMaxAttempts the change is failed
+// and the mirror keeps what WhatsApp last confirmed.
 func TestSetBlocked(t *testing.T) {
 	svc, be := worldService(t, nil)
 	ctx := context.Background()
-	blocked := func(jid string) bool {
+	contact := func(jid string) model.Contact {
+		t.Helper()
 		c, err := svc.Store().Contact(ctx, jid)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return c.IsBlocked
+		return c
 	}
 	tests := []struct {
-		name    string
-		id      string
-		block   bool
-		fail    error
-		want    bool // is_blocked and on the sim's blocklist afterwards
-		wantErr bool
+		name     string
+		id       string
+		block    bool
+		failures int  // WhatsApp refuses this many times
+		want     bool // is_blocked and on the sim's blocklist afterwards
+		pending  int  // block_pending afterwards
+		state    string
 	}{
-		{"block", "+1 415 555 0104", true, nil, true, false},
-		{"unblock fails", grace, false, errors.New("network down"), true, true},
-		{"unblock", grace, false, nil, false, false},
-		{"block fails", "14155550104@c.us", true, errors.New("403"), false, true},
-	}
-	// settle waits until the backend's events so far (BlockChanged echoes)
-	// are applied: events are applied in order, so a marker will do.
-	marks := 0
-	settle := func() {
-		marks++
-		mark := fmt.Sprintf("mark %d", marks)
-		be.Inject(wa.PushNameChanged{JID: alan, PushName: mark})
-		eventually(t, mark, func() bool {
-			c, err := svc.Store().Contact(ctx, alan)
-			return err == nil && c.PushName == mark
-		})
+		{"block", "+1 415 555 0104", true, 0, true, 0, OutboxDone},
+		{"unblock refused once", grace, false, 1, false, 0, OutboxDone},
+		{"block refused for good", "14155550104@c.us", true, outboxMaxAttempts, false, 1, OutboxFailed},
 	}
 	for _, tt := range tests {
-		if tt.fail != nil {
-			be.FailNext("SetBlocked", tt.fail)
+		before := contact(grace)
+		for range tt.failures {
+			be.FailNext("SetBlocked", errors.New("403"))
 		}
-		err := svc.SetBlocked(ctx, tt.id, tt.block)
-		settle()
-		if (err != nil) != tt.wantErr || (tt.fail != nil && !errors.Is(err, tt.fail)) {
-			t.Errorf("%s: err = %v", tt.name, err)
+		if err := svc.SetBlocked(ctx, tt.id, tt.block); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
 		}
-		if got := blocked(grace); got != tt.want {
-			t.Errorf("%s: is_blocked = %v, want %v", tt.name, got, tt.want)
+		// Queued, not sent: is_blocked has not moved, the block is pending.
+		if c := contact(grace); c.IsBlocked != before.IsBlocked || c.BlockPending != map[bool]int{true: 1, false: -1}[tt.block] {
+			t.Errorf("%s: queued: is_blocked %v (was %v), block_pending %d", tt.name, c.IsBlocked, before.IsBlocked, c.BlockPending)
+		}
+		items := deliver(t, svc)
+		last := items[len(items)-1]
+		if last.State != tt.state || last.Attempts != tt.failures {
+			t.Errorf("%s: outbox change %+v, want %s after %d refusals", tt.name, last, tt.state, tt.failures)
+		}
+		if c := contact(grace); c.IsBlocked != tt.want || c.BlockPending != tt.pending {
+			t.Errorf("%s: is_blocked %v block_pending %d, want %v %d", tt.name, c.IsBlocked, c.BlockPending, tt.want, tt.pending)
 		}
 		if got := slices.Contains(be.Blocked(), grace); got != tt.want {
 			t.Errorf("%s: on the sim's blocklist = %v, want %v", tt.name, got, tt.want)
 		}
 	}
+	// Dropping the failed block leaves the contact as WhatsApp has it.
+	failed, _ := svc.Outbox(ctx, false)
+	if len(failed) != 1 {
+		t.Fatalf("outbox = %+v, want the failed block", failed)
+	}
+	if _, err := svc.DropOutbox(ctx, failed[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if c := contact(grace); c.IsBlocked || c.BlockPending != 0 {
+		t.Errorf("after drop: is_blocked %v block_pending %d", c.IsBlocked, c.BlockPending)
+	}
 	// A number not in the address book can be blocked too.
 	if err := svc.SetBlocked(ctx, "+1 415 555 0102", true); err != nil {
 		t.Fatal(err)
 	}
-	if !blocked("14155550102@s.whatsapp.net") {
-		t.Error("stranger not blocked in the mirror")
+	deliver(t, svc)
+	if !slices.Contains(be.Blocked(), "14155550102@s.whatsapp.net") {
+		t.Error("stranger not blocked on WhatsApp")
 	}
+	eventually(t, "the stranger's block echoed into the mirror", func() bool {
+		c, err := svc.Store().Contact(ctx, "14155550102@s.whatsapp.net")
+		return err == nil && c.IsBlocked
+	})
 }
 
 func TestRefreshProfile(t *testing.T) {

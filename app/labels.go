@@ -43,31 +43,21 @@ func (s *Service) UndoChange(ctx context.Context, u *Undo) error {
 	if u.apply == nil {
 		return fmt.Errorf("%s: already undone", u.Description)
 	}
-	err := u.apply(ctx)
-	if err == nil || errors.Is(err, ErrNotSynced) {
-		u.apply = nil // done here, if not on WhatsApp
+	if err := u.apply(ctx); err != nil {
+		return err
 	}
-	return err
+	u.apply = nil
+	return nil
 }
 
 // restoreLabel brings back a deleted (or merged) label with its contacts,
-// applies changes in the same transaction, and tells WhatsApp.
+// applies changes in the same transaction (queued for WhatsApp with it).
 func (s *Service) restoreLabel(ctx context.Context, lw store.LabelWithMembers, changes []store.LabelChange) error {
-	done, _, err := s.store.ApplyLabelBatch(ctx, store.LabelBatch{Restore: []store.LabelWithMembers{lw}, Changes: changes})
-	if err != nil {
+	if _, _, err := s.store.ApplyLabelBatch(ctx, store.LabelBatch{Restore: []store.LabelWithMembers{lw}, Changes: changes}); err != nil {
 		return s.labelError(ctx, lw.Label.Name, err)
 	}
-	s.notify(DataChanged)
-	var errs []error
-	if lw.Label.WALabelID != "" {
-		if err := s.pushEdited(ctx, lw.Label.ID); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if err := s.pushChats(ctx, done); err != nil {
-		errs = append(errs, err)
-	}
-	return firstOf(errs)
+	s.labelsChanged(ctx)
+	return nil
 }
 
 // cleanLabelName normalises a label name and checks it.
@@ -126,9 +116,8 @@ func plural(n int, one, many string) string {
 // add are created, existing ones reused ignoring case; a name in both lists
 // is added. It returns an Undo that restores each contact's previous labels
 // and deletes the labels this call created (nil when nothing changed).
-// With label sync on, every assignment that changed is sent to WhatsApp; a
-// failure keeps the local change and returns an ErrNotSynced error along
-// with the Undo.
+// With label sync on, every assignment that changed is queued for WhatsApp
+// in the same transaction (outbox.go).
 func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []string) (*Undo, error) {
 	if err := s.writable(ctx); err != nil {
 		return nil, err
@@ -147,9 +136,6 @@ func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []
 	if len(jids) == 0 || len(addN)+len(removeN) == 0 {
 		return nil, nil
 	}
-	if err := s.checkNewWALabels(ctx, addN); err != nil {
-		return nil, err
-	}
 	lc, err := s.store.ChangeLabels(ctx, jids, addN, removeN)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -160,7 +146,7 @@ func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []
 	if lc.Empty() {
 		return nil, nil
 	}
-	s.notify(DataChanged)
+	s.labelsChanged(ctx)
 	var desc []string
 	if len(addN) > 0 {
 		desc = append(desc, "add "+strings.Join(addN, ", "))
@@ -168,8 +154,7 @@ func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []
 	if len(removeN) > 0 {
 		desc = append(desc, "remove "+strings.Join(removeN, ", "))
 	}
-	undo := s.labelChangesUndo(strings.Join(desc, ", ")+" on "+plural(len(jids), "contact", "contacts"), lc)
-	return undo, s.pushChats(ctx, lc.Changes)
+	return s.labelChangesUndo(strings.Join(desc, ", ")+" on "+plural(len(jids), "contact", "contacts"), lc), nil
 }
 
 // labelChangesUndo reverts lc: assignments flipped back in reverse order,
@@ -184,24 +169,11 @@ func (s *Service) labelChangesUndo(desc string, lc store.LabelChanges) *Undo {
 		del = append(del, l.ID)
 	}
 	return &Undo{Description: desc, apply: func(ctx context.Context) error {
-		done, deleted, err := s.store.ApplyLabelBatch(ctx, store.LabelBatch{Changes: inv, Delete: del})
-		if err != nil {
+		if _, _, err := s.store.ApplyLabelBatch(ctx, store.LabelBatch{Changes: inv, Delete: del}); err != nil {
 			return err
 		}
-		s.notify(DataChanged)
-		gone := map[int64]bool{}
-		var errs []error
-		for _, l := range deleted {
-			gone[l.ID] = true
-			if err := s.pushDelete(ctx, l); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		done = slices.DeleteFunc(done, func(c store.LabelChange) bool { return gone[c.LabelID] })
-		if err := s.pushChats(ctx, done); err != nil {
-			errs = append(errs, err)
-		}
-		return firstOf(errs)
+		s.labelsChanged(ctx)
+		return nil
 	}}
 }
 
@@ -220,8 +192,7 @@ func firstOf(errs []error) error {
 // CreateLabel creates a label. The name is normalised and must be unique
 // ignoring case (ErrLabelExists); color is a palette index 0–19, or
 // negative for the next palette colour. The Undo deletes it. With label
-// sync on it is created on WhatsApp too (an ErrNotSynced error, with the
-// label and the Undo, when that fails).
+// sync on its creation is queued for WhatsApp.
 func (s *Service) CreateLabel(ctx context.Context, name string, color int) (model.Label, *Undo, error) {
 	if err := s.writable(ctx); err != nil {
 		return model.Label{}, nil, err
@@ -229,11 +200,6 @@ func (s *Service) CreateLabel(ctx context.Context, name string, color int) (mode
 	n, err := cleanLabelName(name)
 	if err != nil {
 		return model.Label{}, nil, err
-	}
-	if s.syncing() {
-		if err := s.newWALabelAllowed(ctx); err != nil {
-			return model.Label{}, nil, fmt.Errorf("creating label %q: %w", n, err)
-		}
 	}
 	if color < 0 {
 		labels, err := s.store.Labels(ctx)
@@ -246,23 +212,15 @@ func (s *Service) CreateLabel(ctx context.Context, name string, color int) (mode
 	if err != nil {
 		return model.Label{}, nil, s.labelError(ctx, n, err)
 	}
-	s.notify(DataChanged)
+	s.labelsChanged(ctx)
 	undo := &Undo{Description: "create " + l.Name, apply: func(ctx context.Context) error {
-		lw, err := s.store.DeleteLabelWithMembers(ctx, l.ID)
-		if err != nil {
+		if _, err := s.store.DeleteLabelWithMembers(ctx, l.ID); err != nil {
 			return err
 		}
-		s.notify(DataChanged)
-		return s.pushDelete(ctx, lw.Label)
+		s.labelsChanged(ctx)
+		return nil
 	}}
-	if !s.syncing() {
-		return l, undo, nil
-	}
-	err = s.pushLabel(ctx, l.ID)
-	if fresh, ferr := s.store.Label(ctx, l.ID); ferr == nil {
-		l = fresh
-	}
-	return l, undo, err
+	return l, undo, nil
 }
 
 // RenameLabel renames a label. When another label already has the name
@@ -298,15 +256,15 @@ func (s *Service) RenameLabel(ctx context.Context, id int64, name string, merge 
 	if err := s.store.RenameLabel(ctx, id, n); err != nil {
 		return nil, s.labelError(ctx, n, err)
 	}
-	s.notify(DataChanged)
+	s.labelsChanged(ctx)
 	undo := &Undo{Description: fmt.Sprintf("rename %s to %s", old.Name, n), apply: func(ctx context.Context) error {
 		if err := s.store.RenameLabel(ctx, id, old.Name); err != nil {
 			return s.labelError(ctx, old.Name, err)
 		}
-		s.notify(DataChanged)
-		return s.pushEdited(ctx, id)
+		s.labelsChanged(ctx)
+		return nil
 	}}
-	return undo, s.pushEdited(ctx, id)
+	return undo, nil
 }
 
 func (s *Service) mergeLabel(ctx context.Context, from, into model.Label) (*Undo, error) {
@@ -314,7 +272,7 @@ func (s *Service) mergeLabel(ctx context.Context, from, into model.Label) (*Undo
 	if err != nil {
 		return nil, err
 	}
-	s.notify(DataChanged)
+	s.labelsChanged(ctx)
 	inv := make([]store.LabelChange, len(added))
 	for i, c := range added {
 		inv[i] = store.LabelChange{JID: c.JID, LabelID: c.LabelID, Assigned: false, WAChat: c.WAChat}
@@ -322,14 +280,7 @@ func (s *Service) mergeLabel(ctx context.Context, from, into model.Label) (*Undo
 	undo := &Undo{Description: fmt.Sprintf("merge %s into %s", from.Name, into.Name), apply: func(ctx context.Context) error {
 		return s.restoreLabel(ctx, lw, inv)
 	}}
-	var errs []error
-	if err := s.pushChats(ctx, added); err != nil {
-		errs = append(errs, err)
-	}
-	if err := s.pushDelete(ctx, lw.Label); err != nil {
-		errs = append(errs, err)
-	}
-	return undo, firstOf(errs)
+	return undo, nil
 }
 
 // SetLabelColor sets a label's palette colour (0–19). The Undo restores
@@ -351,15 +302,15 @@ func (s *Service) SetLabelColor(ctx context.Context, id int64, color int) (*Undo
 	if err := s.store.SetLabelColor(ctx, id, color); err != nil {
 		return nil, s.labelError(ctx, old.Name, err)
 	}
-	s.notify(DataChanged)
+	s.labelsChanged(ctx)
 	undo := &Undo{Description: "colour of " + old.Name, apply: func(ctx context.Context) error {
 		if err := s.store.SetLabelColor(ctx, id, old.Color); err != nil {
 			return err
 		}
-		s.notify(DataChanged)
-		return s.pushEdited(ctx, id)
+		s.labelsChanged(ctx)
+		return nil
 	}}
-	return undo, s.pushEdited(ctx, id)
+	return undo, nil
 }
 
 // DeleteLabel deletes a label; its contacts lose it. The Undo recreates it
@@ -375,45 +326,44 @@ func (s *Service) DeleteLabel(ctx context.Context, id int64) (*Undo, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.notify(DataChanged)
+	s.labelsChanged(ctx)
 	undo := &Undo{Description: "delete " + lw.Label.Name, apply: func(ctx context.Context) error {
 		return s.restoreLabel(ctx, lw, nil)
 	}}
-	return undo, s.pushDelete(ctx, lw.Label)
+	return undo, nil
 }
 
 // LabelSyncEnabled reports whether local label changes are sent to
 // WhatsApp (the "label_sync" setting; off by default). They are only sent
 // on a WhatsApp Business account.
 func (s *Service) LabelSyncEnabled() bool {
-	v, err := s.store.Setting(context.Background(), settingLabelSync)
+	v, err := s.store.Setting(context.Background(), store.SettingLabelSync)
 	return err == nil && v == "on"
 }
 
 // SetLabelSync turns label sync on or off. Turning it on needs a WhatsApp
-// Business account (an error wrapping wa.ErrNotBusiness otherwise).
-func (s *Service) SetLabelSync(ctx context.Context, on bool) error {
+// Business account (an error wrapping wa.ErrNotBusiness otherwise) and
+// queues every local label and its chats for WhatsApp, so what was
+// labelled before reaches WhatsApp too; it returns how many changes that
+// queued.
+func (s *Service) SetLabelSync(ctx context.Context, on bool) (int, error) {
 	if err := s.writable(ctx); err != nil {
-		return err
+		return 0, err
 	}
-	v := "off"
-	if on {
-		if !s.backend.Account().IsBusiness {
-			return fmt.Errorf("label sync: %w", wa.ErrNotBusiness)
-		}
-		v = "on"
+	if on && !s.backend.Account().IsBusiness {
+		return 0, fmt.Errorf("label sync: %w", wa.ErrNotBusiness)
 	}
-	if err := s.store.SetSetting(ctx, settingLabelSync, v); err != nil {
-		return err
+	n, err := s.store.SetLabelSync(ctx, on)
+	if err != nil {
+		return 0, err
 	}
-	s.notify(DataChanged)
-	return nil
+	s.labelsChanged(ctx)
+	return n, nil
 }
 
-// ResyncLabels sends every label marked unsynced to WhatsApp again — its
-// name, colour and contacts — and clears the mark of those that went
-// through. It returns how many did. Labels taken off contacts while the
-// change failed are not taken off on WhatsApp.
+// ResyncLabels queues every label marked unsynced for WhatsApp again — its
+// name, colour and chats — and puts its failed changes back in the queue.
+// It returns how many labels it queued.
 func (s *Service) ResyncLabels(ctx context.Context) (int, error) {
 	if err := s.writable(ctx); err != nil {
 		return 0, err
@@ -421,39 +371,12 @@ func (s *Service) ResyncLabels(ctx context.Context) (int, error) {
 	if !s.syncing() {
 		return 0, errors.New("label sync is off (or this is not a WhatsApp Business account)")
 	}
-	labels, err := s.store.Labels(ctx)
+	n, err := s.store.RequeueUnsyncedLabels(ctx)
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	var errs []error
-	for _, l := range labels {
-		if !l.Unsynced {
-			continue
-		}
-		if err := s.pushLabel(ctx, l.ID); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		members, err := s.store.LabelMembers(ctx, l.ID)
-		if err != nil {
-			return n, err
-		}
-		changes := make([]store.LabelChange, len(members))
-		for i, j := range members {
-			changes[i] = store.LabelChange{JID: j, LabelID: l.ID, Assigned: true}
-		}
-		if err := s.pushChats(ctx, changes); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := s.store.SetLabelUnsynced(ctx, l.ID, false); err != nil {
-			return n, err
-		}
-		n++
-	}
-	s.notify(DataChanged)
-	return n, firstOf(errs)
+	s.labelsChanged(ctx)
+	return n, nil
 }
 
 // OwnsConnection reports whether this process holds the lock on the
@@ -468,147 +391,9 @@ func (s *Service) syncing() bool {
 	return s.backend.Account().IsBusiness && s.LabelSyncEnabled()
 }
 
-// pushEdited sends a label's name and colour when syncing.
-func (s *Service) pushEdited(ctx context.Context, id int64) error {
-	if !s.syncing() {
-		return nil
-	}
-	return s.pushLabel(ctx, id)
-}
-
-// newWALabelAllowed refuses to send a new WhatsApp label before WhatsApp
-// has sent the account's own labels (wa.ErrLabelsNotSynced): the new
-// label's id is picked after the largest id known, so on a fresh pairing it
-// would reuse "1" and overwrite a built-in label. Backends that cannot tell
-// are trusted.
-func (s *Service) newWALabelAllowed(ctx context.Context) error {
-	r, ok := s.backend.(wa.LabelSyncReporter)
-	if !ok {
-		return nil
-	}
-	synced, err := r.LabelsSynced(ctx)
-	if err != nil {
-		return fmt.Errorf("cannot tell whether WhatsApp has sent this account's labels yet: %w", err)
-	}
-	if !synced {
-		return fmt.Errorf("%w: a new label now could overwrite one of them; wait until the first sync has finished (see the Account screen) and try again", wa.ErrLabelsNotSynced)
-	}
-	return nil
-}
-
-// checkNewWALabels refuses, before anything is written, to assign labels
-// (names) that would have to be created on WhatsApp while that is not
-// allowed yet (newWALabelAllowed): names of no label yet, or of labels not
-// on WhatsApp.
-func (s *Service) checkNewWALabels(ctx context.Context, names []string) error {
-	if len(names) == 0 || !s.syncing() {
-		return nil
-	}
-	for _, n := range names {
-		l, err := s.store.LabelByName(ctx, n)
-		switch {
-		case errors.Is(err, store.ErrNotFound) || (err == nil && l.WALabelID == ""):
-			if err := s.newWALabelAllowed(ctx); err != nil {
-				return fmt.Errorf("label %q: %w", n, err)
-			}
-		case err != nil:
-			return err
-		}
-	}
-	return nil
-}
-
-// pushLabel sends a label's name and colour to WhatsApp, giving it a
-// WhatsApp id first when it has none. A failure marks it unsynced; so does
-// a label that would be new on WhatsApp while new labels are not allowed
-// yet (newWALabelAllowed), without sending anything.
-func (s *Service) pushLabel(ctx context.Context, id int64) error {
-	if l, err := s.store.Label(ctx, id); err != nil {
-		return err
-	} else if l.WALabelID == "" {
-		if err := s.newWALabelAllowed(ctx); err != nil {
-			return s.notSynced(ctx, l, err)
-		}
-	}
-	waID, err := s.store.EnsureWALabelID(ctx, id)
-	if err != nil {
-		return err
-	}
-	l, err := s.store.Label(ctx, id)
-	if err != nil {
-		return err
-	}
-	if err := s.backend.SendLabelEdit(ctx, wa.LabelEdit{WALabelID: waID, Name: l.Name, Color: l.Color}); err != nil {
-		return s.notSynced(ctx, l, err)
-	}
-	return nil
-}
-
-// pushDelete deletes a label on WhatsApp when syncing and it mirrors one.
-func (s *Service) pushDelete(ctx context.Context, l model.Label) error {
-	if l.WALabelID == "" || !s.syncing() {
-		return nil
-	}
-	if err := s.backend.SendLabelEdit(ctx, wa.LabelEdit{WALabelID: l.WALabelID, Name: l.Name, Color: l.Color, Deleted: true}); err != nil {
-		return fmt.Errorf("label %q: %w: %w", l.Name, ErrNotSynced, err)
-	}
-	return nil
-}
-
-// pushChats sends label assignments to WhatsApp when syncing, creating
-// labels there first when they have no WhatsApp id. After a failure the
-// label is marked unsynced and its remaining assignments are not sent.
-func (s *Service) pushChats(ctx context.Context, changes []store.LabelChange) error {
-	if len(changes) == 0 || !s.syncing() {
-		return nil
-	}
-	labels := map[int64]model.Label{}
-	failed := map[int64]bool{}
-	var errs []error
-	for _, c := range changes {
-		if failed[c.LabelID] {
-			continue
-		}
-		l, ok := labels[c.LabelID]
-		if !ok {
-			var err error
-			if l, err = s.store.Label(ctx, c.LabelID); errors.Is(err, store.ErrNotFound) {
-				failed[c.LabelID] = true // deleted meanwhile: nothing to send
-				continue
-			} else if err != nil {
-				return err
-			}
-			if l.WALabelID == "" {
-				if err := s.pushLabel(ctx, l.ID); err != nil {
-					failed[l.ID] = true
-					errs = append(errs, err)
-					continue
-				}
-				if l, err = s.store.Label(ctx, l.ID); err != nil {
-					return err
-				}
-			}
-			labels[c.LabelID] = l
-		}
-		// The form WhatsApp named the chat in when it reported the
-		// assignment: a removal in another form does not match it.
-		chat := c.JID
-		if c.WAChat != "" {
-			chat = c.WAChat
-		}
-		if err := s.backend.SendLabelChat(ctx, l.WALabelID, chat, c.Assigned); err != nil {
-			failed[l.ID] = true
-			errs = append(errs, s.notSynced(ctx, l, err))
-		}
-	}
-	return firstOf(errs)
-}
-
-// notSynced marks a label unsynced and wraps err in ErrNotSynced.
-func (s *Service) notSynced(ctx context.Context, l model.Label, err error) error {
-	if merr := s.store.SetLabelUnsynced(ctx, l.ID, true); merr != nil {
-		s.log.Error("marking a label unsynced", "label", l.ID, "err", merr)
-	}
+// labelsChanged tells front ends and the outbox sender that labels (and
+// possibly the outbox) changed.
+func (s *Service) labelsChanged(ctx context.Context) {
 	s.notify(DataChanged)
-	return fmt.Errorf("label %q: %w: %w", l.Name, ErrNotSynced, err)
+	s.outboxQueued(ctx)
 }

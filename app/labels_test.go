@@ -38,9 +38,9 @@ func worldService(t testing.TB, w *sim.World) (*Service, *sim.Backend) {
 	}
 	backend := sim.New(w)
 	ctx, cancel := context.WithCancel(context.Background())
-	svc := New(st, backend, Options{})
+	svc := New(st, backend, Options{OutboxRetry: time.Millisecond})
 	go svc.Run(ctx)
-	t.Cleanup(func() { cancel(); backend.Close(); st.Close() })
+	t.Cleanup(func() { cancel(); svc.StopOutbox(); backend.Close(); st.Close() })
 	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)
 	defer done()
 	if err := svc.SyncOnce(syncCtx); err != nil {
@@ -332,9 +332,11 @@ func TestRenameMergeDeleteColourUndo(t *testing.T) {
 	}
 }
 
-// TestLabelSyncSendsPatches is acceptance 5: with a business account and
-// sync on, label edits and assignments reach the backend; with sync off
-// nothing is sent; a failure keeps the local change, marks it and says so.
+// TestLabelSyncSendsPatches: with a business account and sync on, label
+// edits and assignments are queued with the change and reach WhatsApp in
+// order; turning sync on queues what was labelled before; with sync off
+// nothing is queued; a change WhatsApp keeps refusing fails, marks its label
+// unsynced, and ResyncLabels queues the label again.
 func TestLabelSyncSendsPatches(t *testing.T) {
 	svc, be := worldService(t, nil)
 	ctx := context.Background()
@@ -342,7 +344,7 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 		t.Fatal("label sync is on by default")
 	}
 
-	// Sync off: nothing is sent.
+	// Sync off: nothing is queued.
 	local, _, err := svc.CreateLabel(ctx, "Local only", 7)
 	if err != nil {
 		t.Fatal(err)
@@ -353,74 +355,90 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 	if _, err := svc.RenameLabel(ctx, local.ID, "Local", false); err != nil {
 		t.Fatal(err)
 	}
-	if e, c := be.SentLabelEdits(), be.SentLabelChats(); len(e)+len(c) != 0 {
-		t.Fatalf("sync off but sent %v %v", e, c)
+	if items := deliver(t, svc); len(items) != 0 {
+		t.Fatalf("sync off but queued %+v", items)
 	}
 
-	if err := svc.SetLabelSync(ctx, true); err != nil {
-		t.Fatal(err)
+	// On: every label, and the assignments WhatsApp has not reported.
+	n, err := svc.SetLabelSync(ctx, true)
+	if err != nil || n != 5 {
+		t.Fatalf("SetLabelSync(on) = %d, %v; want 3 labels and 2 assignments queued", n, err)
 	}
 	if !svc.LabelSyncEnabled() {
 		t.Fatal("sync not on")
 	}
-	gold, _, err := svc.CreateLabel(ctx, "Gold", 5)
-	if err != nil || gold.WALabelID != "3" {
-		t.Fatalf("CreateLabel = %+v, %v (want WhatsApp id 3: the next after 1 and 2)", gold, err)
+	deliver(t, svc)
+	step := func(what string, f func() error) {
+		t.Helper()
+		if err := f(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		deliver(t, svc)
 	}
-	if _, err := svc.RenameLabel(ctx, gold.ID, "Platinum", false); err != nil {
-		t.Fatal(err)
+	var gold model.Label
+	step("create Gold", func() (err error) { gold, _, err = svc.CreateLabel(ctx, "Gold", 5); return err })
+	if l, _ := svc.Store().Label(ctx, gold.ID); l.WALabelID != "4" {
+		t.Errorf("Gold's WhatsApp id = %q, want 4: the next after 1, 2 and Local's 3", l.WALabelID)
 	}
-	undo, err := svc.ApplyLabels(ctx, []string{ada, grace}, []string{"Platinum"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.ApplyLabels(ctx, []string{grace}, []string{"local"}, []string{"VIP"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.UndoChange(ctx, undo); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SetLabelColor(ctx, gold.ID, 9); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.DeleteLabel(ctx, gold.ID); err != nil {
-		t.Fatal(err)
-	}
+	step("rename", func() error { _, err := svc.RenameLabel(ctx, gold.ID, "Platinum", false); return err })
+	var undo *Undo
+	step("apply", func() (err error) {
+		undo, err = svc.ApplyLabels(ctx, []string{ada, grace}, []string{"Platinum"}, nil)
+		return err
+	})
+	step("apply 2", func() error {
+		_, err := svc.ApplyLabels(ctx, []string{grace}, []string{"local"}, []string{"VIP"})
+		return err
+	})
+	step("undo", func() error { return svc.UndoChange(ctx, undo) })
+	step("colour", func() error { _, err := svc.SetLabelColor(ctx, gold.ID, 9); return err })
+	step("delete", func() error { _, err := svc.DeleteLabel(ctx, gold.ID); return err })
 	wantEdits := []wa.LabelEdit{
-		{WALabelID: "3", Name: "Gold", Color: 5},
-		{WALabelID: "3", Name: "Platinum", Color: 5},
-		{WALabelID: "4", Name: "Local", Color: 7}, // a local label gets an id when first assigned
-		{WALabelID: "3", Name: "Platinum", Color: 9},
-		{WALabelID: "3", Name: "Platinum", Color: 9, Deleted: true},
+		{WALabelID: "1", Name: "New customer", Color: 0},
+		{WALabelID: "2", Name: "VIP", Color: 3},
+		{WALabelID: "3", Name: "Local", Color: 7}, // a local label gets an id when first sent
+		{WALabelID: "4", Name: "Gold", Color: 5},
+		{WALabelID: "4", Name: "Platinum", Color: 5},
+		{WALabelID: "4", Name: "Platinum", Color: 9},
+		{WALabelID: "4", Name: "Platinum", Color: 9, Deleted: true},
 	}
 	if got := be.SentLabelEdits(); !slices.Equal(got, wantEdits) {
 		t.Errorf("edits sent:\n%+v\nwant\n%+v", got, wantEdits)
 	}
 	wantChats := []sim.LabelChat{
+		{WALabelID: "2", ChatJID: ada, Assigned: true}, // labelled before sync was on
 		{WALabelID: "3", ChatJID: ada, Assigned: true},
-		{WALabelID: "3", ChatJID: grace, Assigned: true},
-		{WALabelID: "2", ChatJID: grace, Assigned: false},
+		{WALabelID: "4", ChatJID: ada, Assigned: true},
 		{WALabelID: "4", ChatJID: grace, Assigned: true},
-		{WALabelID: "3", ChatJID: grace, Assigned: false}, // the undo, in reverse order
-		{WALabelID: "3", ChatJID: ada, Assigned: false},
+		{WALabelID: "2", ChatJID: grace, Assigned: false},
+		{WALabelID: "3", ChatJID: grace, Assigned: true},
+		{WALabelID: "4", ChatJID: grace, Assigned: false}, // the undo, in reverse order
+		{WALabelID: "4", ChatJID: ada, Assigned: false},
 	}
 	if got := be.SentLabelChats(); !slices.Equal(got, wantChats) {
 		t.Errorf("chats sent:\n%+v\nwant\n%+v", got, wantChats)
 	}
 
-	// Failures: the local change stays, marked unsynced, ErrNotSynced.
+	// A refusal is tried again; one refused every time fails and marks
+	// its label unsynced, the local change kept.
 	be.FailNext("SendLabelEdit", errors.New("connection lost"))
-	silver, undo, err := svc.CreateLabel(ctx, "Silver", 2)
-	if !errors.Is(err, ErrNotSynced) || undo == nil || silver.ID == 0 || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("CreateLabel with a failing backend = %+v, %v, %v", silver, undo, err)
+	silver, _, err := svc.CreateLabel(ctx, "Silver", 2)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if l, err := svc.Store().LabelByName(ctx, "Silver"); err != nil || !l.Unsynced {
-		t.Errorf("Silver = %+v, %v; want kept and unsynced", l, err)
+	deliver(t, svc)
+	if l, _ := svc.Store().Label(ctx, silver.ID); l.Unsynced || l.WALabelID == "" {
+		t.Errorf("Silver after one refusal = %+v; want sent on the second try", l)
 	}
-	be.FailNext("SendLabelChat", errors.New("connection lost"))
-	undo, err = svc.ApplyLabels(ctx, []string{alan}, []string{"VIP"}, nil)
-	if !errors.Is(err, ErrNotSynced) || undo == nil {
-		t.Fatalf("ApplyLabels with a failing backend: %v, %v", undo, err)
+	for range outboxMaxAttempts {
+		be.FailNext("SendLabelChat", errors.New("connection lost"))
+	}
+	if _, err := svc.ApplyLabels(ctx, []string{alan}, []string{"VIP"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	items := deliver(t, svc)
+	if last := items[len(items)-1]; last.State != OutboxFailed || last.Error != "connection lost" {
+		t.Errorf("refused change = %+v, want failed with WhatsApp's reason", last)
 	}
 	if !slices.Contains(labelsOf(t, svc, alan), "VIP") {
 		t.Error("local assignment not kept")
@@ -428,10 +446,14 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 	if l, _ := svc.Store().LabelByName(ctx, "VIP"); !l.Unsynced {
 		t.Error("VIP not marked unsynced")
 	}
-	n, err := svc.ResyncLabels(ctx)
-	if err != nil || n != 2 {
+	if c, _ := svc.OutboxCounts(ctx); c.Failed != 1 || c.Pending != 0 {
+		t.Errorf("counts = %+v, want 1 failed", c)
+	}
+	n, err = svc.ResyncLabels(ctx)
+	if err != nil || n != 1 {
 		t.Fatalf("ResyncLabels = %d, %v", n, err)
 	}
+	deliver(t, svc)
 	ls, _ := svc.Store().Labels(ctx)
 	for _, l := range ls {
 		if l.Unsynced {
@@ -441,9 +463,12 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 	if got := be.SentLabelChats(); !slices.Contains(got, sim.LabelChat{WALabelID: "2", ChatJID: alan, Assigned: true}) {
 		t.Errorf("resync did not send VIP on alan: %v", got)
 	}
+	if c, _ := svc.OutboxCounts(ctx); c.Failed != 0 || c.Pending != 0 {
+		t.Errorf("counts after resync = %+v", c)
+	}
 
-	// Off again: nothing more is sent.
-	if err := svc.SetLabelSync(ctx, false); err != nil {
+	// Off again: nothing more is queued.
+	if _, err := svc.SetLabelSync(ctx, false); err != nil {
 		t.Fatal(err)
 	}
 	e, c := len(be.SentLabelEdits()), len(be.SentLabelChats())
@@ -453,6 +478,7 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 	if _, err := svc.ApplyLabels(ctx, []string{ada}, []string{"Quiet"}, nil); err != nil {
 		t.Fatal(err)
 	}
+	deliver(t, svc)
 	if len(be.SentLabelEdits()) != e || len(be.SentLabelChats()) != c {
 		t.Error("sync off but something was sent")
 	}
@@ -462,7 +488,7 @@ func TestLabelSyncNeedsBusiness(t *testing.T) {
 	svc, be := worldService(t, &sim.World{Account: &sim.WorldAccount{Phone: "+14155550100"},
 		Contacts: []sim.WorldContact{{Phone: "+14155550101", FullName: "Ada"}}})
 	ctx := context.Background()
-	if err := svc.SetLabelSync(ctx, true); !errors.Is(err, wa.ErrNotBusiness) {
+	if _, err := svc.SetLabelSync(ctx, true); !errors.Is(err, wa.ErrNotBusiness) {
 		t.Fatalf("SetLabelSync on a personal account = %v", err)
 	}
 	if svc.LabelSyncEnabled() {

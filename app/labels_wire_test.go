@@ -2,10 +2,10 @@ package app
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,7 +39,7 @@ const adaLID = "211111111111111@lid"
 func adaVIPByLID(t *testing.T) (*Service, *sim.Backend) {
 	t.Helper()
 	svc, be := worldService(t, nil)
-	if err := svc.SetLabelSync(context.Background(), true); err != nil {
+	if _, err := svc.SetLabelSync(context.Background(), true); err != nil {
 		t.Fatal(err)
 	}
 	be.Inject(wa.LabelAssociationChanged{WALabelID: "2", ChatJID: ada, WAChatJID: adaLID, Assigned: true})
@@ -61,6 +61,7 @@ func TestLabelRemovalUsesWhatsAppsChatForm(t *testing.T) {
 	if err := svc.UndoChange(ctx, undo); err != nil {
 		t.Fatal(err)
 	}
+	deliver(t, svc)
 	want := []sim.LabelChat{
 		{WALabelID: "2", ChatJID: adaLID, Assigned: false},
 		{WALabelID: "2", ChatJID: grace, Assigned: false}, // reported by number at sync
@@ -75,6 +76,7 @@ func TestLabelRemovalUsesWhatsAppsChatForm(t *testing.T) {
 	if _, err := svc.ApplyLabels(ctx, []string{ada}, nil, []string{"VIP"}); err != nil {
 		t.Fatal(err)
 	}
+	deliver(t, svc)
 	if got := be.SentLabelChats(); got[len(got)-1] != (sim.LabelChat{WALabelID: "2", ChatJID: adaLID}) {
 		t.Fatalf("last sent %+v", got[len(got)-1])
 	}
@@ -100,6 +102,7 @@ func TestUndoneLabelDeleteKeepsWhatsAppsChatForm(t *testing.T) {
 	if _, err := svc.ApplyLabels(ctx, []string{ada}, nil, []string{"VIP"}); err != nil {
 		t.Fatal(err)
 	}
+	deliver(t, svc)
 	var toAda []sim.LabelChat
 	for _, c := range be.SentLabelChats() {
 		if c.ChatJID == ada || c.ChatJID == adaLID {
@@ -115,9 +118,24 @@ func TestUndoneLabelDeleteKeepsWhatsAppsChatForm(t *testing.T) {
 	}
 }
 
+// labelsLate is the simulated account whose labels have not come yet, even
+// connected, until came is set: as a real account's labels arrive with the
+// app state, some time after the connection.
+type labelsLate struct {
+	*sim.Backend
+	came atomic.Bool
+}
+
+func (b *labelsLate) LabelsSynced(ctx context.Context) (bool, error) {
+	synced, err := b.Backend.LabelsSynced(ctx)
+	return synced && b.came.Load(), err
+}
+
 // TestNewWhatsAppLabelWaitsForLabelSync: before WhatsApp has sent the
-// account's labels, creating a label with sync on is refused in plain
-// words and writes nothing; existing WhatsApp labels still work.
+// account's labels, label changes made with sync on are kept and queued but
+// not sent (a new label's id could collide with one of WhatsApp's); a block
+// queued behind them goes on. Once the labels came, they are sent, the new
+// label with an id after every one WhatsApp sent.
 func TestNewWhatsAppLabelWaitsForLabelSync(t *testing.T) {
 	w, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
 	if err != nil {
@@ -127,9 +145,10 @@ func TestNewWhatsAppLabelWaitsForLabelSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	be := sim.New(w)
-	svc := New(st, be, Options{})
-	t.Cleanup(func() { be.Close(); st.Close() })
+	be := &labelsLate{Backend: sim.New(w)}
+	svc := New(st, be, Options{OutboxRetry: time.Millisecond})
+	runCtx, stop := context.WithCancel(context.Background())
+	t.Cleanup(func() { stop(); svc.StopOutbox(); be.Close(); st.Close() })
 	ctx := context.Background()
 	// A WhatsApp label the mirror already knows, and a contact.
 	if _, err := st.UpsertWALabel(ctx, "2", "VIP", 3); err != nil {
@@ -138,38 +157,49 @@ func TestNewWhatsAppLabelWaitsForLabelSync(t *testing.T) {
 	if _, err := svc.AddContact(ctx, ContactInput{Name: "Ada", Phone: "+14155550101"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.SetLabelSync(ctx, true); err != nil {
+	if _, err := svc.SetLabelSync(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	before := labelState(t, svc)
-
-	_, _, err = svc.CreateLabel(ctx, "Gold", 5)
-	if !errors.Is(err, wa.ErrLabelsNotSynced) || !strings.Contains(err.Error(), "overwrite") || strings.Contains(err.Error(), "\n") {
+	gold, _, err := svc.CreateLabel(ctx, "Gold", 5)
+	if err != nil {
 		t.Fatalf("CreateLabel before the labels synced: %v", err)
 	}
-	_, err = svc.ApplyLabels(ctx, []string{ada}, []string{"VIP, Gold"}, nil)
-	if !errors.Is(err, wa.ErrLabelsNotSynced) {
-		t.Fatalf("ApplyLabels creating a label before the labels synced: %v", err)
+	if _, err := svc.ApplyLabels(ctx, []string{ada}, []string{"VIP, Gold"}, nil); err != nil {
+		t.Fatalf("ApplyLabels before the labels synced: %v", err)
 	}
-	if after := labelState(t, svc); after != before {
-		t.Fatalf("a refused change wrote:\n%s\nwas\n%s", after, before)
-	}
-	if e := be.SentLabelEdits(); len(e) != 0 {
-		t.Fatalf("sent %+v", e)
-	}
-	// A label WhatsApp already has is fine.
-	if _, err := svc.ApplyLabels(ctx, []string{ada}, []string{"VIP"}, nil); err != nil {
+	if err := svc.SetBlocked(ctx, ada, true); err != nil {
 		t.Fatal(err)
 	}
+	// Connected (the sim is), but the labels have not come: the block goes,
+	// the label changes wait and say why.
+	go svc.Run(runCtx)
+	if err := svc.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc.StartOutbox(runCtx)
+	eventually(t, "the block sent", func() bool { return slices.Contains(be.Blocked(), ada) })
+	eventually(t, "the sender saying why labels wait", func() bool {
+		return strings.Contains(svc.OutboxWaiting(), "own labels")
+	})
+	if e, c := be.SentLabelEdits(), be.SentLabelChats(); len(e)+len(c) != 0 {
+		t.Fatalf("label changes sent before the labels synced: %+v %+v", e, c)
+	}
+	if c, _ := svc.OutboxCounts(ctx); c.Pending != 4 {
+		t.Errorf("pending = %+v, want 4 label changes (VIP, Gold, two chats)", c)
+	}
 
-	// Once the labels came, creating works.
-	go svc.Run(ctx)
+	// Once the labels came, they go, Gold with the next free id.
+	be.came.Store(true)
 	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)
 	defer done()
 	if err := svc.SyncOnce(syncCtx); err != nil {
 		t.Fatal(err)
 	}
-	if l, _, err := svc.CreateLabel(ctx, "Gold", 5); err != nil || l.WALabelID != "3" {
-		t.Fatalf("CreateLabel after the sync = %+v, %v", l, err)
+	deliver(t, svc)
+	if l, _ := svc.Store().Label(ctx, gold.ID); l.WALabelID != "3" {
+		t.Fatalf("Gold after the sync = %+v, want WhatsApp id 3", l)
+	}
+	if got := be.SentLabelChats(); !slices.Contains(got, sim.LabelChat{WALabelID: "3", ChatJID: ada, Assigned: true}) {
+		t.Errorf("Gold on Ada not sent: %+v", got)
 	}
 }

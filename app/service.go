@@ -51,6 +51,10 @@ type Status struct {
 	// WAVersion is the WhatsApp Web version the backend announces and its
 	// source, zero when the backend does not say (wa.VersionReporter).
 	WAVersion wa.VersionChoice
+
+	// Outbox counts the changes waiting for WhatsApp and those that
+	// failed (outbox.go), whichever process queued them.
+	Outbox OutboxCounts
 }
 
 // NoticeKind says what changed.
@@ -92,6 +96,9 @@ type Options struct {
 	// CheckPoll is how often an idle checker looks for jobs queued by
 	// another process (default 1 s).
 	CheckPoll time.Duration
+	// OutboxRetry is the outbox sender's first wait after WhatsApp did not
+	// take a change (default 1 s, doubling to a minute); tests shorten it.
+	OutboxRetry time.Duration
 }
 
 // Service connects a backend to the store.
@@ -120,7 +127,8 @@ type Service struct {
 	statPending  atomic.Bool
 	checkPending atomic.Bool
 
-	chk *checkState // the check queue (checks.go)
+	chk *checkState   // the check queue (checks.go)
+	ob  *outboxState  // the outbox sender (outbox.go)
 }
 
 // New returns a service over an open store and a backend. Call Run to start
@@ -145,6 +153,10 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 	}
 	s.status.Account = be.Account()
 	s.chk = newCheckState(opts)
+	s.ob = newOutboxState(opts.OutboxRetry)
+	if c, err := st.CountOutbox(context.Background()); err == nil {
+		s.status.Outbox = c
+	}
 	return s
 }
 
@@ -250,6 +262,7 @@ func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 	switch e := ev.(type) {
 	case wa.ConnectionChanged:
 		defer s.kickChecker() // it waits for a connection
+		defer s.kickOutbox()  // so does the outbox
 		// The version is chosen before each connect attempt, whose
 		// outcome comes as a ConnectionChanged.
 		var version wa.VersionChoice
@@ -266,6 +279,7 @@ func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 	case wa.SyncProgress:
 		s.updateStatus(func(st *Status) { st.SyncStage, st.SyncDone, st.SyncTotal = e.Stage, e.Done, e.Total })
 	case wa.SyncCompleted:
+		defer s.kickOutbox() // label changes wait for the labels' first sync
 		s.recordLastSync(ctx)
 		s.mu.Lock()
 		s.status.Synced = true
@@ -548,6 +562,10 @@ func (s *Service) watchOtherWriters(ctx context.Context) {
 			}
 			if ch.Checks {
 				s.notify(ChecksChanged)
+			}
+			if ch.Outbox {
+				s.refreshOutboxCounts(ctx)
+				s.kickOutbox()
 			}
 		}
 	}

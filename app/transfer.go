@@ -187,8 +187,8 @@ func samePhone(text string, ph model.Phone, region string) bool {
 // if the process is killed. New contacts get source "import"; existing ones
 // keep what WhatsApp told us and get the name (when they have none), the
 // note and the labels added. Labels from the file and plan.Labels are
-// created as needed. With label sync on, the assignments are sent to
-// WhatsApp afterwards (an ErrNotSynced error, with the result, on failure).
+// created as needed. With label sync on, the assignments are queued for
+// WhatsApp in the same transaction.
 func (s *Service) ApplyImport(ctx context.Context, p *ImportPlan) (ImportResult, error) {
 	if err := s.writable(ctx); err != nil {
 		return ImportResult{}, err
@@ -205,7 +205,10 @@ func (s *Service) ApplyImport(ctx context.Context, p *ImportPlan) (ImportResult,
 		res.CreatedLabels = append(res.CreatedLabels, l.Name)
 	}
 	s.notify(DataChanged)
-	return res, s.pushChats(ctx, lc.Changes)
+	if !lc.Empty() {
+		s.outboxQueued(ctx)
+	}
+	return res, nil
 }
 
 // unneutralise undoes CSVCell's apostrophe before = + - @.

@@ -184,7 +184,7 @@ func labelSync(ctx context.Context, env Env, pos []string) error {
 	}
 	switch pos[0] {
 	case "on", "off":
-		if err := svc.SetLabelSync(ctx, pos[0] == "on"); err != nil {
+		if _, err := svc.SetLabelSync(ctx, pos[0] == "on"); err != nil {
 			return err
 		}
 		_, err := fmt.Fprintf(env.Out, "label sync with WhatsApp: %s\n", pos[0])

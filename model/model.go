@@ -35,7 +35,10 @@ type Contact struct {
 	AvatarURL    string
 	IsMyContact  bool // saved in the phone's address book
 	IsWAContact  bool // on WhatsApp
-	IsBlocked    bool
+	IsBlocked    bool // as WhatsApp last confirmed it
+	// BlockPending is a block (1) or unblock (-1) queued for WhatsApp and
+	// not confirmed yet; 0 when none.
+	BlockPending int
 	IsInternal   bool
 	IsBusiness   bool
 	Hidden       bool // hidden from lists: a WhatsApp contact cannot be deleted, only hidden

@@ -17,7 +17,7 @@ import (
 const contactCols = `c.jid, c.phone, c.lid, c.full_name, c.first_name, c.push_name,
 	c.business_name, c.verified_name, c.about, c.avatar_id, c.avatar_url,
 	c.is_my_contact, c.is_wa_contact, c.is_blocked, c.is_internal, c.is_business,
-	c.note, c.source, c.created_at, c.updated_at, coalesce(k.status, ''), c.hidden`
+	c.note, c.source, c.created_at, c.updated_at, coalesce(k.status, ''), c.hidden, c.block_pending`
 
 const contactFrom = ` FROM contacts c LEFT JOIN checks k ON k.phone = c.phone `
 
@@ -28,7 +28,7 @@ func scanContact(r scanner, c *model.Contact) error {
 	err := r.Scan(&c.JID, &c.Phone, &c.LID, &c.FullName, &c.FirstName, &c.PushName,
 		&c.BusinessName, &c.VerifiedName, &c.About, &c.AvatarID, &c.AvatarURL,
 		&c.IsMyContact, &c.IsWAContact, &c.IsBlocked, &c.IsInternal, &c.IsBusiness,
-		&c.Note, &c.Source, &created, &updated, &c.CheckStatus, &c.Hidden)
+		&c.Note, &c.Source, &created, &updated, &c.CheckStatus, &c.Hidden, &c.BlockPending)
 	if err != nil {
 		return err
 	}
@@ -441,7 +441,8 @@ const packedContact = `c.jid || x'1f' || c.phone || x'1f' || c.lid || x'1f' || c
 	c.about || x'1f' || c.avatar_id || x'1f' || c.avatar_url || x'1f' || c.note || x'1f' || c.source || x'1f' ||
 	coalesce(k.status, '') || x'1f' ||
 	((c.is_my_contact <> 0) | ((c.is_wa_contact <> 0) << 1) | ((c.is_blocked <> 0) << 2) |
-	 ((c.is_internal <> 0) << 3) | ((c.is_business <> 0) << 4) | ((c.hidden <> 0) << 5)) || x'1f' ||
+	 ((c.is_internal <> 0) << 3) | ((c.is_business <> 0) << 4) | ((c.hidden <> 0) << 5) |
+	 ((c.block_pending > 0) << 6) | ((c.block_pending < 0) << 7)) || x'1f' ||
 	c.created_at || x'1f' || c.updated_at`
 
 const packedFields = 17
@@ -474,6 +475,12 @@ func unpackContact(row string, c *model.Contact) bool {
 		IsMyContact: flags&1 != 0, IsWAContact: flags&2 != 0, IsBlocked: flags&4 != 0,
 		IsInternal: flags&8 != 0, IsBusiness: flags&16 != 0, Hidden: flags&32 != 0,
 		CreatedAt: fromUnix(created), UpdatedAt: fromUnix(updated),
+	}
+	switch {
+	case flags&64 != 0:
+		c.BlockPending = 1
+	case flags&128 != 0:
+		c.BlockPending = -1
 	}
 	return true
 }

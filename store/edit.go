@@ -203,7 +203,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		if err != nil {
 			return fmt.Errorf("store: add contact %s: %w", jid, err)
 		}
-		return assignNames(ctx, tx, &lc, []string{jid}, labels, nil)
+		if err := assignNames(ctx, tx, &lc, []string{jid}, labels, nil); err != nil {
+			return err
+		}
+		return queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
 		return LabelChanges{}, err
@@ -336,7 +339,10 @@ func (s *Store) UpdateContact(ctx context.Context, jid string, u ContactUpdate) 
 				}
 			}
 		}
-		return assignNames(ctx, tx, &lc, []string{j}, u.AddLabels, u.RemoveLabels)
+		if err := assignNames(ctx, tx, &lc, []string{j}, u.AddLabels, u.RemoveLabels); err != nil {
+			return err
+		}
+		return queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
 		return LabelChanges{}, err
@@ -376,7 +382,10 @@ func (s *Store) ChangeLabels(ctx context.Context, jids []string, add, remove []s
 				return fmt.Errorf("store: labels: %w", err)
 			}
 		}
-		return assignNames(ctx, tx, &lc, norm, add, remove)
+		if err := assignNames(ctx, tx, &lc, norm, add, remove); err != nil {
+			return err
+		}
+		return queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
 		return LabelChanges{}, err
@@ -467,7 +476,11 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 			}
 			deleted = append(deleted, l)
 		}
-		return nil
+		restored := make([]int64, len(b.Restore))
+		for i, r := range b.Restore {
+			restored[i] = r.Label.ID
+		}
+		return queueLabels(ctx, tx, restored, &lc, deleted)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -544,7 +557,7 @@ func (s *Store) DeleteLabelWithMembers(ctx context.Context, id int64) (LabelWith
 		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: delete label %d: %w", id, err)
 		}
-		return nil
+		return queueLabels(ctx, tx, nil, nil, []model.Label{out.Label})
 	})
 	return out, err
 }
@@ -580,7 +593,7 @@ func (s *Store) MergeLabel(ctx context.Context, from, into int64) (LabelWithMemb
 			return fmt.Errorf("store: merge label %d: %w", from, err)
 		}
 		out = lw
-		return nil
+		return queueLabels(ctx, tx, nil, &lc, []model.Label{lw.Label})
 	})
 	if err != nil {
 		return LabelWithMembers{}, nil, err
@@ -791,6 +804,9 @@ ON CONFLICT (jid) DO UPDATE SET
 					return err
 				}
 			}
+		}
+		if err := queueLabels(ctx, tx, nil, &lc, nil); err != nil {
+			return err
 		}
 		if b.BeforeCommit != nil {
 			return b.BeforeCommit()

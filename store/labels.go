@@ -123,8 +123,10 @@ func (s *Store) CreateLabel(ctx context.Context, name string, color int) (model.
 	var l model.Label
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		l, err = createLabel(ctx, tx, name, color, "")
-		return err
+		if l, err = createLabel(ctx, tx, name, color, ""); err != nil {
+			return err
+		}
+		return queueLabels(ctx, tx, []int64{l.ID}, nil, nil)
 	})
 	return l, err
 }
@@ -313,7 +315,7 @@ func (s *Store) RenameLabel(ctx context.Context, id int64, name string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ? WHERE id = ?`, n, labelFold(n), id); err != nil {
 			return fmt.Errorf("store: rename label %d: %w", id, err)
 		}
-		return nil
+		return queueLabels(ctx, tx, []int64{id}, nil, nil)
 	})
 }
 
@@ -330,7 +332,7 @@ func (s *Store) SetLabelColor(ctx context.Context, id int64, color int) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
 		}
-		return nil
+		return queueLabels(ctx, tx, []int64{id}, nil, nil)
 	})
 }
 

@@ -16,12 +16,12 @@ import (
 // The watcher keeps one connection of its own.
 type CommitWatcher struct {
 	conn         *sql.Conn
-	last         int64
-	data, checks int64
+	last                 int64
+	data, checks, outbox int64
 }
 
 // Changes says what a CommitWatcher saw change.
-type Changes struct{ Data, Checks bool }
+type Changes struct{ Data, Checks, Outbox bool }
 
 // WatchCommits opens a CommitWatcher; Close gives its connection back.
 func (s *Store) WatchCommits(ctx context.Context) (*CommitWatcher, error) {
@@ -31,7 +31,7 @@ func (s *Store) WatchCommits(ctx context.Context) (*CommitWatcher, error) {
 	}
 	w := &CommitWatcher{conn: conn}
 	if w.last, err = w.version(ctx); err == nil {
-		w.data, w.checks, err = w.counters(ctx)
+		w.data, w.checks, w.outbox, err = w.counters(ctx)
 	}
 	if err != nil {
 		conn.Close()
@@ -48,12 +48,12 @@ func (w *CommitWatcher) version(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-func (w *CommitWatcher) counters(ctx context.Context) (data, checks int64, err error) {
-	err = w.conn.QueryRowContext(ctx, `SELECT data, checks FROM change_seq`).Scan(&data, &checks)
+func (w *CommitWatcher) counters(ctx context.Context) (data, checks, outbox int64, err error) {
+	err = w.conn.QueryRowContext(ctx, `SELECT data, checks, outbox FROM change_seq`).Scan(&data, &checks, &outbox)
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: watching commits: %w", err)
+		return 0, 0, 0, fmt.Errorf("store: watching commits: %w", err)
 	}
-	return data, checks, nil
+	return data, checks, outbox, nil
 }
 
 // Changed reports what another connection changed since the last call (or
@@ -63,12 +63,12 @@ func (w *CommitWatcher) Changed(ctx context.Context) (Changes, error) {
 	if err != nil || v == w.last {
 		return Changes{}, err
 	}
-	data, checks, err := w.counters(ctx)
+	data, checks, outbox, err := w.counters(ctx)
 	if err != nil {
 		return Changes{}, err
 	}
-	ch := Changes{Data: data != w.data, Checks: checks != w.checks}
-	w.last, w.data, w.checks = v, data, checks
+	ch := Changes{Data: data != w.data, Checks: checks != w.checks, Outbox: outbox != w.outbox}
+	w.last, w.data, w.checks, w.outbox = v, data, checks, outbox
 	return ch, nil
 }
 

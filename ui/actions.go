@@ -192,21 +192,26 @@ func (m *Model) confirmBlock(c *model.Contact) tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	if m.opts.ReadOnly {
-		m.actionErr = holderWords(m.opts.Holder) + ": blocking goes through it (this one takes over when it quits)"
-		return nil
+	// What was last asked for, confirmed or still waiting for WhatsApp.
+	blocked := c.IsBlocked
+	if c.BlockPending != 0 {
+		blocked = c.BlockPending > 0
 	}
-	svc, jid, name, block := m.svc, c.JID, model.Sanitize(c.DisplayName()), !c.IsBlocked
+	svc, jid, name, block := m.svc, c.JID, model.Sanitize(c.DisplayName()), !blocked
 	verb := "Block"
 	if !block {
 		verb = "Unblock"
+	}
+	queued := "queued for WhatsApp"
+	if m.opts.ReadOnly {
+		queued = fmt.Sprintf("queued; wabook pid %d sends it", m.opts.Holder)
 	}
 	m.dialog = &confirmDialog{st: m.st, question: fmt.Sprintf("%s %s on WhatsApp?", verb, name), yes: func() tea.Cmd {
 		return run(func(ctx context.Context) (string, *app.Undo, error) {
 			if err := svc.SetBlocked(ctx, jid, block); err != nil {
 				return "", nil, fmt.Errorf("%s %s: %w", strings.ToLower(verb), name, err)
 			}
-			return strings.ToLower(verb) + "ed " + name, nil, nil
+			return fmt.Sprintf("%s %s: %s", strings.ToLower(verb), name, queued), nil, nil
 		})
 	}}
 	return nil
@@ -429,7 +434,8 @@ func (m *Model) confirmDeleteLabel(l model.Label) tea.Cmd {
 func (m *Model) toggleLabelSync() tea.Cmd {
 	svc, on := m.svc, !m.labelSync
 	return func() tea.Msg {
-		return labelSyncMsg{on: on, err: svc.SetLabelSync(context.Background(), on)}
+		_, err := svc.SetLabelSync(context.Background(), on)
+		return labelSyncMsg{on: on, err: err}
 	}
 }
 

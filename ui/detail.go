@@ -67,12 +67,6 @@ func (d *detailView) render() {
 			lines = append(lines, d.st.FieldName.Render(pad(label, fieldWidth))+" "+l)
 		}
 	}
-	yesNo := func(b bool) string {
-		if b {
-			return "yes"
-		}
-		return "no"
-	}
 	field("Phone", c.Phone)
 	field("Contact ID", model.ContactID(c.JID))
 	var chips []string
@@ -105,7 +99,7 @@ func (d *detailView) render() {
 	field("In address book", yesNo(c.IsMyContact))
 	field("On WhatsApp", yesNo(c.IsWAContact))
 	field("Business", yesNo(c.IsBusiness))
-	field("Blocked", yesNo(c.IsBlocked))
+	field("Blocked", blockedWords(c))
 	field("Internal", yesNo(c.IsInternal))
 	field("Note", model.Sanitize(c.Note))
 	field("Source", c.Source)
@@ -166,4 +160,23 @@ func (d *detailView) help() helpMap {
 		short: []key.Binding{k.Back, k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Help, k.Quit},
 		full:  [][]key.Binding{{k.Back, k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
 	}
+}
+
+// blockedWords is whether WhatsApp blocks the contact, and a change of that
+// still waiting for WhatsApp's confirmation.
+func blockedWords(c *model.Contact) string {
+	switch {
+	case c.BlockPending > 0 && !c.IsBlocked:
+		return "no — block waiting for WhatsApp"
+	case c.BlockPending < 0 && c.IsBlocked:
+		return "yes — unblock waiting for WhatsApp"
+	}
+	return yesNo(c.IsBlocked)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

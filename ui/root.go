@@ -62,8 +62,9 @@ type Options struct {
 	// Banner is shown above the screens, e.g. "wabook pid 123 holds the
 	// WhatsApp connection".
 	Banner string
-	// ReadOnly: another process owns the WhatsApp connection; pairing and
-	// logging out are left to it.
+	// ReadOnly: another process holds the WhatsApp connection; pairing and
+	// logging out are left to it, and it sends what this one queues for
+	// WhatsApp. Everything else works here.
 	ReadOnly bool
 	// Holder is that process's pid, when known.
 	Holder int
@@ -748,9 +749,16 @@ func (m *Model) statusBar() string {
 	if q := m.checks.activeSummary(); q != "" {
 		right = q + " · " + right
 	}
+	if o := outboxSummary(m.status.Outbox); o != "" {
+		right = o + " · " + right
+	}
 	if m.flash != "" {
-		// Flashes quote names (labels from WhatsApp, contacts).
+		// Flashes quote names (labels from WhatsApp, contacts); what
+		// waits for WhatsApp stays in sight beside them.
 		right = model.Sanitize(m.flash) + " "
+		if o := outboxSummary(m.status.Outbox); o != "" {
+			right = model.Sanitize(m.flash) + " · " + o + " "
+		}
 	}
 	if m.actionErr != "" {
 		left := " " + model.Sanitize(m.actionErr) + " "
@@ -840,4 +848,25 @@ func fitHeight(s string, h int) string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// outboxSummary is the status bar's word on changes for WhatsApp: how many
+// wait and how many failed ("" when none).
+func outboxSummary(c app.OutboxCounts) string {
+	var parts []string
+	switch c.Pending {
+	case 0:
+	case 1:
+		parts = append(parts, "1 change waiting for WhatsApp")
+	default:
+		parts = append(parts, fmt.Sprintf("%d changes waiting for WhatsApp", c.Pending))
+	}
+	switch c.Failed {
+	case 0:
+	case 1:
+		parts = append(parts, "1 change failed (Account)")
+	default:
+		parts = append(parts, fmt.Sprintf("%d changes failed (Account)", c.Failed))
+	}
+	return strings.Join(parts, " · ")
 }

@@ -45,9 +45,11 @@ func runService(t *testing.T, be wa.Backend) (*app.Service, context.Context) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	svc := app.New(st, be, app.Options{})
+	svc := app.New(st, be, app.Options{OutboxRetry: time.Millisecond})
 	go svc.Run(ctx)
-	t.Cleanup(func() { cancel(); be.Close(); st.Close() })
+	// This test holds the connection: it sends what the UI queues.
+	svc.StartOutbox(ctx)
+	t.Cleanup(func() { cancel(); svc.StopOutbox(); be.Close(); st.Close() })
 	return svc, ctx
 }
 

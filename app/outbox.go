@@ -1,0 +1,461 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
+)
+
+// The outbox: changes WhatsApp must learn (Business labels, their chats,
+// the blocklist) are queued by the store in the transaction that makes them
+// in the mirror, by whichever process makes them; only the process holding
+// the WhatsApp connection sends them (StartOutbox), in the order they were
+// queued. Delivery is at least once: a change is marked done only after
+// WhatsApp confirmed it, so one sent just before a crash is sent again, and
+// every change is one WhatsApp can take twice (a label's id is recorded
+// before its first send: store.OutboxWALabelID).
+
+// OutboxItem is one change waiting for WhatsApp, or done, or failed.
+type OutboxItem = store.OutboxItem
+
+// OutboxCounts is how many changes wait for WhatsApp and how many failed.
+type OutboxCounts = store.OutboxCounts
+
+// The outbox states.
+const (
+	OutboxPending = store.OutboxPending
+	OutboxDone    = store.OutboxDone
+	OutboxFailed  = store.OutboxFailed
+)
+
+// ErrNotFailed is returned when retrying or dropping a change that has not
+// failed.
+var ErrNotFailed = store.ErrNotFailed
+
+// outboxMaxAttempts is how many times WhatsApp may refuse a change (or fail
+// to answer it) before it is marked failed; being offline costs no attempt.
+const outboxMaxAttempts = 5
+
+// outboxKeepDone is how long confirmed changes stay listed.
+const outboxKeepDone = 7 * 24 * time.Hour
+
+// outboxState is the sending side of the outbox in this process.
+type outboxState struct {
+	wake chan struct{} // a change was queued, a connection came, a sync ended
+
+	mu      sync.Mutex
+	running bool
+	cancel  context.CancelFunc
+	done    chan struct{}
+	waiting string // why nothing is being sent now, "" when sending or idle
+
+	// retryBase is the first backoff after a refusal (doubling, at most
+	// retryMax); tests shorten it.
+	retryBase, retryMax time.Duration
+	// poll is how often an idle sender looks for changes it was not told
+	// of (another process's are noticed by watchOtherWriters too).
+	poll time.Duration
+	// afterSend, when set, runs after WhatsApp accepted a change and
+	// before that is recorded: the crash tests stop the process there.
+	afterSend func(store.OutboxItem)
+}
+
+func newOutboxState(retry time.Duration) *outboxState {
+	ob := &outboxState{wake: make(chan struct{}, 1), retryBase: retry, retryMax: time.Minute, poll: 5 * time.Second}
+	if ob.retryBase <= 0 {
+		ob.retryBase = time.Second
+	}
+	ob.retryMax = max(ob.retryMax, ob.retryBase)
+	return ob
+}
+
+// kickOutbox wakes the sender, if this process runs one.
+func (s *Service) kickOutbox() {
+	select {
+	case s.ob.wake <- struct{}{}:
+	default:
+	}
+}
+
+// outboxQueued is called after this process queued changes: the counts
+// follow and the sender, if here, looks at once.
+func (s *Service) outboxQueued(ctx context.Context) {
+	s.refreshOutboxCounts(ctx)
+	s.kickOutbox()
+}
+
+// refreshOutboxCounts reads how many changes wait and failed into the
+// status (StatusChanged when they changed).
+func (s *Service) refreshOutboxCounts(ctx context.Context) {
+	c, err := s.store.CountOutbox(ctx)
+	if err != nil {
+		s.log.Warn("counting the outbox", "err", err)
+		return
+	}
+	s.mu.Lock()
+	same := s.status.Outbox == c
+	s.mu.Unlock()
+	if !same {
+		s.updateStatus(func(st *Status) { st.Outbox = c })
+	}
+}
+
+// StartOutbox starts sending queued changes to WhatsApp until ctx ends or
+// StopOutbox. Only the process holding the WhatsApp connection runs it;
+// calling it again while it runs does nothing.
+func (s *Service) StartOutbox(ctx context.Context) {
+	ob := s.ob
+	ob.mu.Lock()
+	if ob.running {
+		ob.mu.Unlock()
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	ob.running, ob.cancel, ob.done = true, cancel, done
+	ob.mu.Unlock()
+	go func() {
+		defer close(done)
+		defer func() {
+			ob.mu.Lock()
+			ob.running, ob.waiting = false, ""
+			ob.mu.Unlock()
+		}()
+		if err := s.store.PruneOutbox(ctx, time.Now().Add(-outboxKeepDone).Unix()); err != nil {
+			s.log.Warn("pruning the outbox", "err", err)
+		}
+		s.runOutbox(ctx)
+	}()
+}
+
+// StopOutbox stops the sender and waits for it. A change in flight stays
+// pending and is sent again by the next sender.
+func (s *Service) StopOutbox() {
+	ob := s.ob
+	ob.mu.Lock()
+	cancel, done := ob.cancel, ob.done
+	ob.mu.Unlock()
+	if cancel == nil {
+		return
+	}
+	cancel()
+	<-done
+}
+
+// OutboxWaiting says why the sender of this process is not sending now
+// ("" when it is, is idle, or does not run here).
+func (s *Service) OutboxWaiting() string {
+	s.ob.mu.Lock()
+	defer s.ob.mu.Unlock()
+	return s.ob.waiting
+}
+
+func (s *Service) setOutboxWaiting(why string) {
+	s.ob.mu.Lock()
+	changed := s.ob.waiting != why
+	s.ob.waiting = why
+	s.ob.mu.Unlock()
+	if changed {
+		s.notify(StatusChanged)
+	}
+}
+
+// runOutbox sends pending changes in order. A label change waits while
+// WhatsApp has not sent the account's own labels (a new label's id could
+// collide with one of them); block changes behind it go on.
+func (s *Service) runOutbox(ctx context.Context) {
+	ob := s.ob
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		s.refreshOutboxCounts(ctx)
+		wait, why := s.outboxStep(ctx, &backoff)
+		s.setOutboxWaiting(why)
+		if wait == 0 {
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-ob.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// outboxStep sends the next change it may send. It returns how long to
+// wait before the next step (0: go on at once) and why, when waiting.
+func (s *Service) outboxStep(ctx context.Context, backoff *time.Duration) (time.Duration, string) {
+	ob := s.ob
+	if s.Status().Conn != wa.StateConnected {
+		if c := s.Status().Outbox; c.Pending > 0 {
+			return ob.poll, "waiting for the connection to WhatsApp"
+		}
+		return ob.poll, ""
+	}
+	labelsReady, why := s.labelsReady(ctx)
+	var after int64
+	for {
+		it, ok, err := s.store.NextOutbox(ctx, after)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("reading the outbox", "err", err)
+			}
+			return ob.poll, ""
+		}
+		if !ok {
+			if after > 0 {
+				return ob.poll, why // only label changes left, and they wait
+			}
+			*backoff = 0
+			return ob.poll, ""
+		}
+		if it.IsLabel() && !labelsReady {
+			after = it.ID
+			continue
+		}
+		err = s.sendOutbox(ctx, it)
+		switch {
+		case err == nil:
+			*backoff = 0
+			return 0, ""
+		case ctx.Err() != nil:
+			return 0, ""
+		case s.Status().Conn != wa.StateConnected:
+			// Lost the connection mid-send: costs no attempt.
+			return ob.poll, "waiting for the connection to WhatsApp"
+		}
+		giveUp := it.Attempts+1 >= outboxMaxAttempts || errors.Is(err, errOutboxPermanent)
+		s.log.Warn("outbox change not accepted", "id", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "err", err)
+		if terr := s.store.TriedOutbox(ctx, it.ID, plainOutboxError(err), giveUp); terr != nil {
+			s.log.Error("recording an outbox attempt", "err", terr)
+		}
+		if giveUp {
+			return 0, ""
+		}
+		*backoff = min(max(*backoff*2, ob.retryBase), ob.retryMax)
+		return *backoff, fmt.Sprintf("WhatsApp did not take a change (%s); trying again in %s", plainOutboxError(err), backoff.Round(time.Second))
+	}
+}
+
+// labelsReady reports whether label changes may be sent: WhatsApp has
+// sent the account's own labels once (backends that cannot tell are
+// trusted), and why not in plain words.
+func (s *Service) labelsReady(ctx context.Context) (bool, string) {
+	r, ok := s.backend.(wa.LabelSyncReporter)
+	if !ok {
+		return true, ""
+	}
+	synced, err := r.LabelsSynced(ctx)
+	if err != nil {
+		return false, "label changes wait: cannot tell whether WhatsApp has sent this account's labels yet"
+	}
+	if !synced {
+		return false, "label changes wait until WhatsApp has sent this account's own labels (first sync)"
+	}
+	return true, ""
+}
+
+// errOutboxPermanent marks a change that cannot succeed by trying again.
+var errOutboxPermanent = errors.New("cannot be sent")
+
+func plainOutboxError(err error) string {
+	switch {
+	case errors.Is(err, wa.ErrNotBusiness):
+		return "labels need a WhatsApp Business account"
+	case errors.Is(err, wa.ErrRateLimited):
+		return "WhatsApp asked to slow down"
+	}
+	return err.Error()
+}
+
+// sendOutbox sends one change and records WhatsApp's confirmation.
+func (s *Service) sendOutbox(ctx context.Context, it store.OutboxItem) error {
+	sent, err := s.sendOutboxItem(ctx, it)
+	if err != nil {
+		return err
+	}
+	if sent && s.ob.afterSend != nil {
+		s.ob.afterSend(it)
+	}
+	if err := s.store.FinishOutbox(ctx, it.ID); err != nil {
+		return err
+	}
+	s.notify(DataChanged)
+	return nil
+}
+
+// sendOutboxItem sends it; sent is false when there was nothing to send
+// (a label deleted before it ever reached WhatsApp).
+func (s *Service) sendOutboxItem(ctx context.Context, it store.OutboxItem) (sent bool, err error) {
+	switch it.Kind {
+	case store.OutboxBlock:
+		return true, s.backend.SetBlocked(ctx, it.JID, it.Flag)
+	case store.OutboxLabelEdit:
+		l, err := s.store.Label(ctx, it.LabelID)
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil // deleted since; its deletion is queued after
+		}
+		if err != nil {
+			return false, err
+		}
+		waID, err := s.store.OutboxWALabelID(ctx, it.ID)
+		if err != nil {
+			return false, err
+		}
+		return true, s.backend.SendLabelEdit(ctx, wa.LabelEdit{WALabelID: waID, Name: l.Name, Color: l.Color})
+	case store.OutboxLabelDelete:
+		waID, err := s.store.OutboxWALabelID(ctx, it.ID)
+		if err != nil || waID == "" {
+			return false, err // never reached WhatsApp: nothing to delete there
+		}
+		return true, s.backend.SendLabelEdit(ctx, wa.LabelEdit{WALabelID: waID, Name: it.Name, Color: it.Color, Deleted: true})
+	case store.OutboxLabelChat:
+		l, err := s.store.Label(ctx, it.LabelID)
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil // deleted since: its chats went with it
+		}
+		if err != nil {
+			return false, err
+		}
+		if l.WALabelID == "" {
+			return false, fmt.Errorf("label %q is not on WhatsApp (its creation did not go through; see wabook outbox): %w", l.Name, errOutboxPermanent)
+		}
+		chat := it.JID
+		if it.Chat != "" {
+			chat = it.Chat // the form WhatsApp named the chat in
+		}
+		return true, s.backend.SendLabelChat(ctx, l.WALabelID, chat, it.Flag)
+	}
+	return false, fmt.Errorf("unknown outbox change %q: %w", it.Kind, errOutboxPermanent)
+}
+
+// Outbox lists the changes for WhatsApp: pending and failed ones, and the
+// recently done ones too when withDone.
+func (s *Service) Outbox(ctx context.Context, withDone bool) ([]OutboxItem, error) {
+	return s.store.Outbox(ctx, withDone)
+}
+
+// OutboxCounts counts the pending and failed changes.
+func (s *Service) OutboxCounts(ctx context.Context) (OutboxCounts, error) {
+	return s.store.CountOutbox(ctx)
+}
+
+// RetryOutbox puts a failed change (id), or every failed one (id 0), back
+// in the queue and returns how many.
+func (s *Service) RetryOutbox(ctx context.Context, id int64) (int, error) {
+	if err := s.writable(ctx); err != nil {
+		return 0, err
+	}
+	n, err := s.store.RetryOutbox(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	s.outboxQueued(ctx)
+	s.notify(DataChanged)
+	return n, nil
+}
+
+// DropOutbox forgets a failed change: WhatsApp will not learn it.
+func (s *Service) DropOutbox(ctx context.Context, id int64) (OutboxItem, error) {
+	if err := s.writable(ctx); err != nil {
+		return OutboxItem{}, err
+	}
+	it, err := s.store.DropOutbox(ctx, id)
+	if err != nil {
+		return it, err
+	}
+	s.outboxQueued(ctx)
+	s.notify(DataChanged)
+	return it, nil
+}
+
+// LastOutboxID is the id of the last change queued so far (0 when none):
+// a command notes it before changing anything, to wait for what it queued.
+func (s *Service) LastOutboxID(ctx context.Context) (int64, error) {
+	return s.store.LastOutboxID(ctx)
+}
+
+// OutboxResult is how the changes a command queued ended.
+type OutboxResult struct {
+	Queued  int // changes queued after the mark
+	Done    int
+	Failed  []OutboxItem
+	Pending int
+}
+
+// OutboxSince reads how the changes queued after mark stand.
+func (s *Service) OutboxSince(ctx context.Context, mark int64) (OutboxResult, error) {
+	items, err := s.store.OutboxAfter(ctx, mark)
+	if err != nil {
+		return OutboxResult{}, err
+	}
+	var r OutboxResult
+	for _, it := range items {
+		r.Queued++
+		switch it.State {
+		case store.OutboxDone:
+			r.Done++
+		case store.OutboxFailed:
+			r.Failed = append(r.Failed, it)
+		default:
+			r.Pending++
+		}
+	}
+	return r, nil
+}
+
+// WaitOutbox waits until no change queued after mark is pending (each is
+// done or failed), looking every poll, and returns how they ended; when ctx
+// ends first it returns how they stand with ctx's error.
+func (s *Service) WaitOutbox(ctx context.Context, mark int64, poll time.Duration) (OutboxResult, error) {
+	for {
+		r, err := s.OutboxSince(ctx, mark)
+		if err != nil || r.Pending == 0 {
+			return r, err
+		}
+		t := time.NewTimer(poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return r, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// DescribeChange says in a few words what the change does.
+func DescribeChange(it OutboxItem) string {
+	name := model.Sanitize(it.Name)
+	switch it.Kind {
+	case store.OutboxLabelEdit:
+		return fmt.Sprintf("label %q: name and colour %d", name, it.Color)
+	case store.OutboxLabelDelete:
+		return fmt.Sprintf("delete label %q", name)
+	case store.OutboxLabelChat:
+		if it.Flag {
+			return fmt.Sprintf("label %q on %s", name, phoneOrJID(it.JID))
+		}
+		return fmt.Sprintf("label %q off %s", name, phoneOrJID(it.JID))
+	case store.OutboxBlock:
+		if it.Flag {
+			return "block " + phoneOrJID(it.JID)
+		}
+		return "unblock " + phoneOrJID(it.JID)
+	}
+	return it.Kind
+}
+
+func phoneOrJID(jid string) string {
+	if u, ok := strings.CutSuffix(jid, "@"+model.UserServer); ok {
+		return "+" + u
+	}
+	return jid
+}
