@@ -127,8 +127,8 @@ type Service struct {
 	statPending  atomic.Bool
 	checkPending atomic.Bool
 
-	chk *checkState   // the check queue (checks.go)
-	ob  *outboxState  // the outbox sender (outbox.go)
+	chk *checkState  // the check queue (checks.go)
+	ob  *outboxState // the outbox sender (outbox.go)
 }
 
 // New returns a service over an open store and a backend. Call Run to start

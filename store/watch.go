@@ -15,7 +15,7 @@ import (
 // frequent writes to its own tables in the same file count for nothing.
 // The watcher keeps one connection of its own.
 type CommitWatcher struct {
-	conn         *sql.Conn
+	conn                 *sql.Conn
 	last                 int64
 	data, checks, outbox int64
 }
