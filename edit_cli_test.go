@@ -131,7 +131,10 @@ func TestEditRmBlockCommands(t *testing.T) {
 		{[]string{"rm", "14155550177"}, 0, "deleted: Temp"},
 		{[]string{"rm", "14155550177"}, 1, "not in the address book"},
 		{[]string{"rm", "--hide", "14155550101"}, 0, "hidden: Ada Lovelace"},
-		{[]string{"block", "+1 415 555 0104"}, 0, "blocked: Grace Hopper"},
+		// Nobody else holds the connection: this command sends the block
+		// itself and tells WhatsApp's answer.
+		{[]string{"block", "+1 415 555 0104"}, 0, "block queued: Grace Hopper"},
+		{[]string{"unblock", "+1 415 555 0104", "--wait=maybe"}, 2, "--wait"},
 		{[]string{"unblock"}, 2, "usage"},
 	}
 	for _, s := range steps {
@@ -142,6 +145,9 @@ func TestEditRmBlockCommands(t *testing.T) {
 		}
 		if code != s.code || !strings.Contains(where, s.out) {
 			t.Errorf("%v: exit %d (want %d), stdout %q, stderr %q; want %q", s.args, code, s.code, out, errOut, s.out)
+		}
+		if s.args[0] == "block" && !strings.Contains(errOut, "WhatsApp confirmed 1 change") {
+			t.Errorf("block: stderr %q, want WhatsApp's confirmation", errOut)
 		}
 	}
 	out, _, _ := runWabook(t, append(base, "contacts")...)

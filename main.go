@@ -90,7 +90,7 @@ type globals struct {
 	version              bool   // --version
 }
 
-var commands = map[string]func(context.Context, cli.Env, []string) error{
+var commands = map[string]cli.Command{
 	"contacts": cli.Contacts,
 	"show":     cli.Show,
 	"pair":     cli.Pair,
@@ -98,15 +98,16 @@ var commands = map[string]func(context.Context, cli.Env, []string) error{
 	"logout":   cli.Logout,
 	"check":    cli.Check,
 	"checks":   cli.Checks,
-	"add":      cli.Add,
-	"edit":     cli.Edit,
+	"add":      cli.Queueing(cli.Add),
+	"edit":     cli.Queueing(cli.Edit),
 	"rm":       cli.Rm,
-	"block":    cli.Block,
-	"unblock":  cli.Unblock,
+	"block":    cli.Queueing(cli.Block),
+	"unblock":  cli.Queueing(cli.Unblock),
 	"labels":   cli.Labels,
-	"label":    cli.Label,
-	"import":   cli.Import,
+	"label":    cli.Queueing(cli.Label),
+	"import":   cli.Queueing(cli.Import),
 	"export":   cli.Export,
+	"outbox":   cli.Outbox,
 	"doctor":   cli.Doctor, // run by runDoctor: it works without the lock or a sound database
 }
 
@@ -246,6 +247,20 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 	env := cli.Env{Svc: w.svc, Out: stdout, Err: stderr}
 	if locked != nil {
 		env.Holder = locked.PID
+		env.TakeOver = func(ctx context.Context) (bool, error) {
+			if w.takenLock != nil {
+				return true, nil
+			}
+			l, err := app.AcquireLock(w.dbPath)
+			if err != nil {
+				return false, nil // still held
+			}
+			w.takenLock = l
+			if err := w.svc.TakeOver(ctx); err != nil {
+				return false, fmt.Errorf("taking the WhatsApp connection over: %w", err)
+			}
+			return true, nil
+		}
 	}
 	return commandExit(runCommand(ctx, env, rest), stderr)
 }

@@ -296,16 +296,20 @@ type ContactJSON struct {
 	IsInternal   bool     `json:"is_internal"`
 	IsMyContact  bool     `json:"is_my_contact"`
 	IsWAContact  bool     `json:"is_wa_contact"`
-	IsBlocked    bool     `json:"is_blocked"`
-	IsBusiness   bool     `json:"is_business"`
-	Hidden       bool     `json:"hidden,omitempty"`
-	ContactColor string   `json:"contact_color"`
-	ContactImage *string  `json:"contact_image"`
-	About        string   `json:"about"`
-	Note         string   `json:"note"`
-	Source       string   `json:"source,omitempty"`
-	LID          string   `json:"lid,omitempty"`
-	UpdatedAt    string   `json:"updated_at"`
+	IsBlocked    bool     `json:"is_blocked"` // as WhatsApp last confirmed it
+	// BlockPending: a block queued for WhatsApp and not confirmed yet;
+	// UnblockPending likewise (wabook outbox).
+	BlockPending   bool    `json:"block_pending"`
+	UnblockPending bool    `json:"unblock_pending,omitempty"`
+	IsBusiness     bool    `json:"is_business"`
+	Hidden         bool    `json:"hidden,omitempty"`
+	ContactColor   string  `json:"contact_color"`
+	ContactImage   *string `json:"contact_image"`
+	About          string  `json:"about"`
+	Note           string  `json:"note"`
+	Source         string  `json:"source,omitempty"`
+	LID            string  `json:"lid,omitempty"`
+	UpdatedAt      string  `json:"updated_at"`
 }
 
 // LabelColorIndex maps lower-cased label names to palette indexes.
@@ -340,28 +344,30 @@ func NewContactJSON(c *model.Contact, colors LabelColorIndex) ContactJSON {
 		image = &u
 	}
 	return ContactJSON{
-		ContactID:    model.ContactID(c.JID),
-		ContactName:  c.DisplayName(),
-		ContactType:  "user",
-		Phone:        c.Phone,
-		PushName:     c.PushName,
-		BusinessName: c.BusinessName,
-		VerifiedName: c.VerifiedName,
-		Labels:       labels,
-		ChatIDs:      c.ChatIDs(),
-		IsInternal:   c.IsInternal,
-		IsMyContact:  c.IsMyContact,
-		IsWAContact:  c.IsWAContact,
-		IsBlocked:    c.IsBlocked,
-		IsBusiness:   c.IsBusiness,
-		Hidden:       c.Hidden,
-		ContactColor: color,
-		ContactImage: image,
-		About:        c.About,
-		Note:         c.Note,
-		Source:       c.Source,
-		LID:          c.LID,
-		UpdatedAt:    rfc3339(c.UpdatedAt),
+		ContactID:      model.ContactID(c.JID),
+		ContactName:    c.DisplayName(),
+		ContactType:    "user",
+		Phone:          c.Phone,
+		PushName:       c.PushName,
+		BusinessName:   c.BusinessName,
+		VerifiedName:   c.VerifiedName,
+		Labels:         labels,
+		ChatIDs:        c.ChatIDs(),
+		IsInternal:     c.IsInternal,
+		IsMyContact:    c.IsMyContact,
+		IsWAContact:    c.IsWAContact,
+		IsBlocked:      c.IsBlocked,
+		BlockPending:   c.BlockPending > 0,
+		UnblockPending: c.BlockPending < 0,
+		IsBusiness:     c.IsBusiness,
+		Hidden:         c.Hidden,
+		ContactColor:   color,
+		ContactImage:   image,
+		About:          c.About,
+		Note:           c.Note,
+		Source:         c.Source,
+		LID:            c.LID,
+		UpdatedAt:      rfc3339(c.UpdatedAt),
 	}
 }
 

@@ -17,11 +17,6 @@ import (
 // case. It is the store's error, so errors.Is matches either.
 var ErrLabelExists = store.ErrLabelExists
 
-// ErrNotSynced wraps the error of a label change that was saved in the
-// address book but could not be sent to WhatsApp. The change is kept and
-// the label is marked unsynced (model.Label.Unsynced).
-var ErrNotSynced = errors.New("saved here but not on WhatsApp")
-
 // settingLabelSync is the settings key of the label sync switch.
 const settingLabelSync = "label_sync"
 

@@ -192,7 +192,7 @@ func Logout(ctx context.Context, env Env, args []string) error {
 // connection (and so the lock).
 func NeedsConnection(command string) bool {
 	switch command {
-	case "sync", "pair", "logout", "block", "unblock":
+	case "sync", "pair", "logout":
 		return true
 	}
 	return false

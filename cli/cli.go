@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -32,6 +33,10 @@ type Env struct {
 	// waits for a job: a command that returns at once must not start a
 	// batch and walk away from it.
 	Holder int
+	// TakeOver takes the WhatsApp connection over when its holder has let
+	// it go: true when this process holds it now (Holder is then stale).
+	// Nil when this process held it from the start.
+	TakeOver func(ctx context.Context) (bool, error)
 }
 
 // UsageError is a mistake in how a command was called (exit status 2).

@@ -6,11 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
-	"github.com/wabook/wabook/wa"
 )
 
 // parseArgs parses flags that may come before, between or after the
@@ -49,38 +47,6 @@ func printContact(ctx context.Context, env Env, c model.Contact) error {
 	return writeJSON(env.Out, app.NewContactJSON(&c, colorsOf(labels)))
 }
 
-// labelSyncReady connects to WhatsApp first when label changes are to be
-// sent there and this process may own the connection, so they are not
-// marked unsynced for nothing. A failure to connect is only a warning: the
-// change is still made here.
-func labelSyncReady(ctx context.Context, env Env) {
-	svc := env.Svc
-	if !svc.LabelSyncEnabled() || !svc.Backend().Account().IsBusiness {
-		return
-	}
-	if svc.Status().Conn == wa.StateConnected || !svc.OwnsConnection() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if err := svc.SyncOnce(ctx); err != nil {
-		fmt.Fprintf(env.Err, "wabook: warning: label changes stay local: %v\n", err)
-	}
-}
-
-// connected connects to WhatsApp for a command that needs it.
-func connected(ctx context.Context, env Env) error {
-	if !env.Svc.Backend().Account().Paired {
-		return errors.New("this account is not paired yet: run \"wabook pair\" first")
-	}
-	if env.Svc.Status().Conn == wa.StateConnected {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	return env.Svc.SyncOnce(ctx)
-}
-
 // Add adds a contact and prints it as JSON.
 //
 //	wabook add --name N --phone P [--labels "A, B"] [--internal] [--note T]
@@ -100,9 +66,6 @@ func Add(ctx context.Context, env Env, args []string) error {
 	}
 	if strings.TrimSpace(*phone) == "" || strings.TrimSpace(*name) == "" {
 		return usagef(`usage: wabook add --name N --phone P [--labels "A, B"] [--internal] [--note T]`)
-	}
-	if *labels != "" {
-		labelSyncReady(ctx, env)
 	}
 	c, err := env.Svc.AddContact(ctx, app.ContactInput{Name: *name, Phone: *phone, Labels: *labels, Note: *note, Internal: *internal})
 	if err != nil && c.JID == "" {
@@ -149,9 +112,6 @@ func Edit(ctx context.Context, env Env, args []string) error {
 	e.AddLabels, e.RemoveLabels = *add, *remove
 	if e.Name == nil && e.Labels == nil && e.Note == nil && e.Internal == nil && *add == "" && *remove == "" {
 		return usagef("edit: nothing to change; " + usage)
-	}
-	if e.Labels != nil || *add != "" || *remove != "" {
-		labelSyncReady(ctx, env)
 	}
 	c, err := env.Svc.EditContact(ctx, pos[0], e)
 	if err != nil && c.JID == "" {
@@ -228,9 +188,6 @@ func setBlocked(ctx context.Context, env Env, cmd string, args []string) error {
 	if len(pos) != 1 {
 		return usagef("usage: wabook %s ID  (ID: a phone number, a JID or <digits>@c.us)", cmd)
 	}
-	if err := connected(ctx, env); err != nil {
-		return err
-	}
 	if err := env.Svc.SetBlocked(ctx, pos[0], cmd == "block"); err != nil {
 		return err
 	}
@@ -238,6 +195,7 @@ func setBlocked(ctx context.Context, env Env, cmd string, args []string) error {
 	if c, err := env.Svc.FindContact(ctx, pos[0]); err == nil {
 		name = fmt.Sprintf("%s (%s)", model.Sanitize(c.DisplayName()), c.Phone)
 	}
-	_, err = fmt.Fprintf(env.Out, "%sed: %s\n", cmd, name)
+	// Queued: WhatsApp's answer is told by Queueing's line on stderr.
+	_, err = fmt.Fprintf(env.Out, "%s queued: %s\n", cmd, name)
 	return err
 }

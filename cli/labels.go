@@ -106,14 +106,13 @@ func Label(ctx context.Context, env Env, args []string) error {
 	if len(pos) == 0 {
 		return usagef(labelUsage)
 	}
-	labelSyncReady(ctx, env)
 	switch sub {
 	case "add":
 		l, _, err := svc.CreateLabel(ctx, strings.Join(pos, " "), *color)
-		if err != nil && l.ID == 0 {
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Out, "created: %s (colour %d %s)\n", model.Sanitize(l.Name), l.Color, model.LabelColorName(l.Color))
+		_, err = fmt.Fprintf(env.Out, "created: %s (colour %d %s)\n", model.Sanitize(l.Name), l.Color, model.LabelColorName(l.Color))
 		return err
 	case "rename":
 		if len(pos) != 2 {
@@ -131,10 +130,10 @@ func Label(ctx context.Context, env Env, args []string) error {
 		if errors.Is(err, app.ErrLabelExists) && !*merge {
 			return fmt.Errorf("%v: add --merge to move its contacts there", err)
 		}
-		if err != nil && !errors.Is(err, app.ErrNotSynced) {
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Out, "%s: %s → %s\n", verb, model.Sanitize(l.Name), model.NormalizeLabelName(pos[1]))
+		_, err = fmt.Fprintf(env.Out, "%s: %s → %s\n", verb, model.Sanitize(l.Name), model.NormalizeLabelName(pos[1]))
 		return err
 	case "rm":
 		l, err := findLabel(ctx, env, strings.Join(pos, " "))
@@ -142,10 +141,10 @@ func Label(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		_, err = svc.DeleteLabel(ctx, l.ID)
-		if err != nil && !errors.Is(err, app.ErrNotSynced) {
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Out, "deleted: %s (%d contacts lost it)\n", model.Sanitize(l.Name), l.Count)
+		_, err = fmt.Fprintf(env.Out, "deleted: %s (%d contacts lost it)\n", model.Sanitize(l.Name), l.Count)
 		return err
 	case "color":
 		if len(pos) < 2 {
@@ -160,10 +159,10 @@ func Label(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		_, err = svc.SetLabelColor(ctx, l.ID, n)
-		if err != nil && !errors.Is(err, app.ErrNotSynced) {
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Out, "%s: colour %d %s\n", model.Sanitize(l.Name), n, model.LabelColorName(n))
+		_, err = fmt.Fprintf(env.Out, "%s: colour %d %s\n", model.Sanitize(l.Name), n, model.LabelColorName(n))
 		return err
 	}
 	return nil
@@ -184,15 +183,21 @@ func labelSync(ctx context.Context, env Env, pos []string) error {
 	}
 	switch pos[0] {
 	case "on", "off":
-		if _, err := svc.SetLabelSync(ctx, pos[0] == "on"); err != nil {
+		n, err := svc.SetLabelSync(ctx, pos[0] == "on")
+		if err != nil {
 			return err
 		}
-		_, err := fmt.Fprintf(env.Out, "label sync with WhatsApp: %s\n", pos[0])
+		if _, err := fmt.Fprintf(env.Out, "label sync with WhatsApp: %s\n", pos[0]); err != nil || n == 0 {
+			return err
+		}
+		_, err = fmt.Fprintf(env.Out, "queued for WhatsApp: %s (the labels and chats it has not seen)\n", plural(n, "change", "changes"))
 		return err
 	case "retry":
-		labelSyncReady(ctx, env)
 		n, err := svc.ResyncLabels(ctx)
-		fmt.Fprintf(env.Out, "sent again: %d labels\n", n)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(env.Out, "queued again: %s\n", plural(n, "label", "labels"))
 		return err
 	}
 	return usagef("usage: wabook label sync [on|off|retry]")

@@ -66,7 +66,6 @@ func Import(ctx context.Context, env Env, args []string) error {
 	if plan.New+plan.Updated == 0 {
 		return errors.New("nothing to import: no row has a valid phone number")
 	}
-	labelSyncReady(ctx, env)
 	res, err := svc.ApplyImport(ctx, plan)
 	if err != nil && res.New+res.Updated == 0 {
 		return err

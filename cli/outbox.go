@@ -1,0 +1,313 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/wa"
+)
+
+// Command is a headless command.
+type Command func(ctx context.Context, env Env, args []string) error
+
+// Queueing wraps a command whose changes WhatsApp may have to learn
+// (labels with label sync on, blocks): they are queued in the outbox with
+// the change. Afterwards, when another wabook holds the WhatsApp
+// connection, it sends them and the command returns at once, saying so;
+// when none does, this one connects, sends the outbox and lets go. With
+// --wait (anywhere among the arguments) the command waits for WhatsApp's
+// answer to what it queued, taking the connection over if its holder
+// quits meanwhile, and fails when WhatsApp refused any of it.
+func Queueing(cmd Command) Command {
+	return func(ctx context.Context, env Env, args []string) error {
+		args, wait, err := takeWait(args)
+		if err != nil {
+			return err
+		}
+		mark, err := env.Svc.LastOutboxID(ctx)
+		if err != nil {
+			return err
+		}
+		cerr := cmd(ctx, env, args)
+		var usage *UsageError
+		if errors.As(cerr, &usage) {
+			return cerr
+		}
+		if derr := deliver(ctx, env, mark, wait); derr != nil && cerr == nil {
+			return derr
+		}
+		return cerr
+	}
+}
+
+// takeWait removes --wait from args (before a "--").
+func takeWait(args []string) ([]string, bool, error) {
+	out := make([]string, 0, len(args))
+	wait := false
+	for i, a := range args {
+		if a == "--" {
+			out = append(out, args[i:]...)
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "wait" {
+			out = append(out, a)
+			continue
+		}
+		wait = true
+		if hasVal {
+			b, err := strconv.ParseBool(val)
+			if err != nil {
+				return nil, false, usagef("--wait: %q is not true or false", val)
+			}
+			wait = b
+		}
+	}
+	return out, wait, nil
+}
+
+// outboxPoll is how often a command waiting for WhatsApp's answers looks.
+const outboxPoll = 200 * time.Millisecond
+
+// sendAlone bounds how long a command without --wait that holds the
+// connection itself tries to send what it queued before leaving it queued.
+const sendAlone = 2 * time.Minute
+
+// deliver sees the changes queued after mark through (see Queueing).
+func deliver(ctx context.Context, env Env, mark int64, wait bool) error {
+	svc := env.Svc
+	r, err := svc.OutboxSince(ctx, mark)
+	if err != nil || r.Queued == 0 || r.Pending == 0 {
+		return err
+	}
+	holder := env.Holder
+	for holder != 0 {
+		if !wait {
+			c, _ := svc.OutboxCounts(ctx)
+			fmt.Fprintf(env.Err, "wabook: queued; %s for WhatsApp (wabook pid %d holds the connection and sends them; --wait waits for WhatsApp's answer)\n",
+				plural(c.Pending, "change waiting", "changes waiting"), holder)
+			return nil
+		}
+		if holder, err = waitForHolder(ctx, env, mark); err != nil || holder != 0 {
+			return err
+		}
+		if holder == 0 && env.Holder != 0 {
+			// Answered by the holder: nothing left to send here.
+			if r, err := svc.OutboxSince(ctx, mark); err != nil || r.Pending == 0 {
+				return outcome(env, r, err, wait)
+			}
+		}
+	}
+	return sendQueued(ctx, env, mark, wait)
+}
+
+// waitForHolder waits while another wabook holds the connection and
+// changes after mark are pending. It returns 0 when they are all answered,
+// or when that wabook quit and this one took the connection over (then
+// this one sends them); an error when ctx ends.
+func waitForHolder(ctx context.Context, env Env, mark int64) (int, error) {
+	svc := env.Svc
+	fmt.Fprintf(env.Err, "wabook: queued; waiting for wabook pid %d, which holds the WhatsApp connection, to send it (Ctrl-C stops waiting, the changes stay queued)\n", env.Holder)
+	for {
+		wctx, cancel := context.WithTimeout(ctx, time.Second)
+		r, err := svc.WaitOutbox(wctx, mark, outboxPoll)
+		cancel()
+		switch {
+		case err == nil:
+			return 0, outcome(env, r, nil, true)
+		case ctx.Err() != nil:
+			return env.Holder, fmt.Errorf("stopped waiting; %s stay queued (see wabook outbox)", plural(r.Pending, "change", "changes"))
+		case !errors.Is(err, context.DeadlineExceeded):
+			return env.Holder, err
+		}
+		if env.TakeOver == nil {
+			continue
+		}
+		took, err := env.TakeOver(ctx)
+		if err != nil {
+			return env.Holder, err
+		}
+		if took {
+			fmt.Fprintf(env.Err, "wabook: wabook pid %d let the WhatsApp connection go; this one sends the changes\n", env.Holder)
+			return 0, nil
+		}
+	}
+}
+
+// sendQueued connects (this process holds the connection), sends the
+// outbox — what others queued too, in order — until what was queued after
+// mark is answered, and lets go.
+func sendQueued(ctx context.Context, env Env, mark int64, wait bool) error {
+	svc := env.Svc
+	leave := func(why string) error {
+		c, _ := svc.OutboxCounts(ctx)
+		msg := fmt.Sprintf("queued; %s for WhatsApp (%s; the next wabook holding the connection sends them)",
+			plural(c.Pending, "change waiting", "changes waiting"), why)
+		if wait {
+			return errors.New(msg)
+		}
+		fmt.Fprintln(env.Err, "wabook: "+msg)
+		return nil
+	}
+	if !svc.Status().Account.Paired {
+		return leave(`this account is not paired: run "wabook pair"`)
+	}
+	if svc.Status().Conn != wa.StateConnected {
+		if err := svc.Connect(ctx); err != nil {
+			return leave(err.Error())
+		}
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	svc.StartOutbox(sctx)
+	defer svc.StopOutbox()
+	limit := time.Now().Add(sendAlone)
+	for {
+		r, err := svc.OutboxSince(ctx, mark)
+		if err != nil || r.Pending == 0 {
+			return outcome(env, r, err, wait)
+		}
+		if !wait {
+			if why := svc.OutboxWaiting(); strings.Contains(why, "did not take") {
+				return leave(why)
+			}
+			if time.Now().After(limit) {
+				why := svc.OutboxWaiting()
+				if why == "" {
+					why = "no answer from WhatsApp yet"
+				}
+				return leave(why)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("stopped; %s stay queued (see wabook outbox)", plural(r.Pending, "change", "changes"))
+		case <-time.After(outboxPoll):
+		}
+	}
+}
+
+// outcome tells how the changes a command queued ended: one line on
+// stderr, and with --wait an error when WhatsApp refused any.
+func outcome(env Env, r app.OutboxResult, err error, wait bool) error {
+	if err != nil {
+		return err
+	}
+	if len(r.Failed) == 0 {
+		fmt.Fprintf(env.Err, "wabook: WhatsApp confirmed %s\n", plural(r.Done, "change", "changes"))
+		return nil
+	}
+	first := r.Failed[0]
+	msg := fmt.Sprintf("WhatsApp refused %d of %s: %s: %s (see wabook outbox; retry with wabook outbox retry %d)",
+		len(r.Failed), plural(r.Queued, "change", "changes"), app.DescribeChange(first), model.Sanitize(first.Error), first.ID)
+	if wait {
+		return errors.New(msg)
+	}
+	fmt.Fprintln(env.Err, "wabook: "+msg)
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// Outbox lists the changes waiting for WhatsApp (and failed ones), or acts
+// on failed ones.
+//
+//	wabook outbox [--json] [--all]
+//	wabook outbox retry ID|--all
+//	wabook outbox drop ID
+func Outbox(ctx context.Context, env Env, args []string) error {
+	if len(args) > 0 && (args[0] == "retry" || args[0] == "drop") {
+		return outboxAct(ctx, env, args[0], args[1:])
+	}
+	fs := newFlags("outbox")
+	asJSON := fs.Bool("json", false, "print JSON")
+	all := fs.Bool("all", false, "list the changes WhatsApp confirmed this week too")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("usage: wabook outbox [--json] [--all] | retry ID|--all | drop ID")
+	}
+	items, err := env.Svc.Outbox(ctx, *all || *asJSON)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]app.OutboxJSON, len(items))
+		for i, it := range items {
+			out[i] = app.NewOutboxJSON(it)
+		}
+		return writeJSON(env.Out, out)
+	}
+	rows := make([][]string, len(items))
+	for i, it := range items {
+		rows[i] = []string{strconv.FormatInt(it.ID, 10), it.State, app.DescribeChange(it), strconv.Itoa(it.Attempts), model.Sanitize(it.Error)}
+	}
+	if err := writeTable(env.Out, []string{"ID", "STATE", "CHANGE", "TRIES", "LAST ERROR"}, rows, []int{0, 0, 50, 0, 60}); err != nil {
+		return err
+	}
+	c, err := env.Svc.OutboxCounts(ctx)
+	if err != nil {
+		return err
+	}
+	who := "this wabook sends them when it holds the WhatsApp connection"
+	if env.Holder != 0 {
+		who = fmt.Sprintf("wabook pid %d holds the WhatsApp connection and sends them", env.Holder)
+	}
+	_, err = fmt.Fprintf(env.Err, "%s waiting, %d failed; %s\n", plural(c.Pending, "change", "changes"), c.Failed, who)
+	return err
+}
+
+func outboxAct(ctx context.Context, env Env, act string, args []string) error {
+	fs := newFlags("outbox " + act)
+	var all *bool
+	if act == "retry" {
+		all = fs.Bool("all", false, "every failed change")
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	usage := "usage: wabook outbox drop ID"
+	if act == "retry" {
+		usage = "usage: wabook outbox retry ID|--all"
+	}
+	var id int64
+	switch {
+	case all != nil && *all && len(pos) == 0:
+	case len(pos) == 1 && (all == nil || !*all):
+		if id, err = strconv.ParseInt(pos[0], 10, 64); err != nil || id <= 0 {
+			return usagef("outbox %s: %q is not a change id (see wabook outbox); %s", act, pos[0], usage)
+		}
+	default:
+		return usagef("%s", usage)
+	}
+	if act == "drop" {
+		it, err := env.Svc.DropOutbox(ctx, id)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(env.Out, "dropped: %s (WhatsApp will not learn it)\n", app.DescribeChange(it))
+		return err
+	}
+	n, err := env.Svc.RetryOutbox(ctx, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Out, "queued again: %s\n", plural(n, "change", "changes"))
+	// Retried changes keep their place (and ids): see the whole outbox
+	// through.
+	return deliver(ctx, env, 0, false)
+}
