@@ -328,11 +328,15 @@ func (s *Service) sendOutboxItem(ctx context.Context, it store.OutboxItem) (sent
 		if l.WALabelID == "" {
 			return false, fmt.Errorf("label %q is not on WhatsApp (its creation did not go through; see wabook outbox): %w", l.Name, errOutboxPermanent)
 		}
+		waID, err := s.store.OutboxWALabelID(ctx, it.ID) // recorded, for the list
+		if err != nil {
+			return false, err
+		}
 		chat := it.JID
 		if it.Chat != "" {
 			chat = it.Chat // the form WhatsApp named the chat in
 		}
-		return true, s.backend.SendLabelChat(ctx, l.WALabelID, chat, it.Flag)
+		return true, s.backend.SendLabelChat(ctx, waID, chat, it.Flag)
 	}
 	return false, fmt.Errorf("unknown outbox change %q: %w", it.Kind, errOutboxPermanent)
 }

@@ -249,14 +249,17 @@ func Outbox(ctx context.Context, env Env, args []string) error {
 		for i, it := range items {
 			out[i] = app.NewOutboxJSON(it)
 		}
-		return writeJSON(env.Out, out)
-	}
-	rows := make([][]string, len(items))
-	for i, it := range items {
-		rows[i] = []string{strconv.FormatInt(it.ID, 10), it.State, app.DescribeChange(it), strconv.Itoa(it.Attempts), model.Sanitize(it.Error)}
-	}
-	if err := writeTable(env.Out, []string{"ID", "STATE", "CHANGE", "TRIES", "LAST ERROR"}, rows, []int{0, 0, 50, 0, 60}); err != nil {
-		return err
+		if err := writeJSON(env.Out, out); err != nil {
+			return err
+		}
+	} else {
+		rows := make([][]string, len(items))
+		for i, it := range items {
+			rows[i] = []string{strconv.FormatInt(it.ID, 10), it.State, app.DescribeChange(it), strconv.Itoa(it.Attempts), model.Sanitize(it.Error)}
+		}
+		if err := writeTable(env.Out, []string{"ID", "STATE", "CHANGE", "TRIES", "LAST ERROR"}, rows, []int{0, 0, 50, 0, 60}); err != nil {
+			return err
+		}
 	}
 	c, err := env.Svc.OutboxCounts(ctx)
 	if err != nil {
