@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "1" {
 		os.Exit(checkerHelper())
 	}
+	if os.Getenv(outboxHelperEnv) == "1" {
+		os.Exit(outboxHelper())
+	}
 	os.Exit(m.Run())
 }
 
