@@ -232,7 +232,8 @@ func (s *Service) outboxStep(ctx context.Context, backoff *time.Duration) (time.
 			// Lost the connection mid-send: costs no attempt.
 			return ob.poll, "waiting for the connection to WhatsApp"
 		}
-		giveUp := it.Attempts+1 >= outboxMaxAttempts || errors.Is(err, errOutboxPermanent)
+		// A personal account never takes label changes: no use trying again.
+		giveUp := it.Attempts+1 >= outboxMaxAttempts || errors.Is(err, errOutboxPermanent) || errors.Is(err, wa.ErrNotBusiness)
 		s.log.Warn("outbox change not accepted", "id", it.ID, "kind", it.Kind, "attempt", it.Attempts+1, "err", err)
 		if terr := s.store.TriedOutbox(ctx, it.ID, plainOutboxError(err), giveUp); terr != nil {
 			s.log.Error("recording an outbox attempt", "err", terr)

@@ -144,17 +144,23 @@ const drainWait = 90 * time.Second
 // the queue is not moving.
 func waitForJob(ctx context.Context, env Env, id int64) error {
 	svc := env.Svc
-	if env.Holder == 0 {
-		if !svc.Backend().Account().Paired {
+	// runQueue: this process holds the connection and stays for the
+	// answers: it runs the queue until the job is done.
+	runQueue := func() error {
+		if !svc.Status().Account.Paired {
 			return fmt.Errorf("check job %d is queued, but this account is not paired: run \"wabook pair\" first", id)
 		}
-		// This process holds the connection and stays for the answers:
-		// it runs the queue until the job is done.
 		svc.StartChecker(ctx)
 		if svc.Status().Conn == wa.StateOffline {
 			if err := svc.Connect(ctx); err != nil {
 				return err
 			}
+		}
+		return nil
+	}
+	if env.Holder == 0 {
+		if err := runQueue(); err != nil {
+			return err
 		}
 	} else {
 		fmt.Fprintf(env.Err, "wabook: wabook pid %d holds the WhatsApp connection and runs the queue; waiting for it to check job %d (Ctrl-C stops waiting, the job stays queued)\n", env.Holder, id)
@@ -183,6 +189,20 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 		case !errors.Is(err, context.DeadlineExceeded):
 			drain()
 			return err
+		}
+		if env.Holder != 0 && env.TakeOver != nil {
+			// The holder may have quit: then this one runs the queue.
+			took, err := env.TakeOver(ctx)
+			if err != nil {
+				return fmt.Errorf("%w; check job %d stays queued", err, id)
+			}
+			if took {
+				fmt.Fprintf(env.Err, "wabook: wabook pid %d let the WhatsApp connection go; this one runs the queue now\n", env.Holder)
+				env.Holder = 0
+				if err := runQueue(); err != nil {
+					return fmt.Errorf("%w; check job %d stays queued", err, id)
+				}
+			}
 		}
 		if p := svc.CheckerStatus().Paused; p != said {
 			said = p

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// simRequests counts the requests of a method in the simulated server's log.
+func simRequests(t *testing.T, db, method string) int {
+	t.Helper()
+	reqs, err := sim.ReadRequests(db + ".sim-requests.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range reqs {
+		if r.Method == method {
+			n++
+		}
+	}
+	return n
+}
+
+// Issue 10: while another wabook holds the connection, a command that
+// changes what WhatsApp must learn returns once it is queued and says so;
+// with --wait it waits, and when the holder quits it takes the connection
+// over and sends the outbox itself.
+func TestQueuedWhileAnotherHoldsTheConnection(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	base := []string{"--sim", world, "--db", db}
+	if _, errOut, code := runWabook(t, append(base, "contacts")...); code != 0 {
+		t.Fatalf("contacts: %s", errOut)
+	}
+	// This test process is the other wabook.
+	holder, err := app.AcquireLock(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Release()
+
+	out, errOut, code := runWabook(t, append(base, "block", "+1 415 555 0104")...)
+	if code != 0 || !strings.Contains(out, "block queued: Grace Hopper") ||
+		!strings.Contains(errOut, "queued; 1 change waiting for WhatsApp (wabook pid") {
+		t.Fatalf("block while held: exit %d\n%s%s", code, out, errOut)
+	}
+	if n := simRequests(t, db, "SetBlocked"); n != 0 {
+		t.Fatalf("a process without the connection sent %d blocks", n)
+	}
+	out, _, _ = runWabook(t, append(base, "show", "14155550104", "--json")...)
+	if !strings.Contains(out, `"block_pending": true`) || !strings.Contains(out, `"is_blocked": false`) {
+		t.Errorf("show while the block waits:\n%s", out)
+	}
+
+	// --wait: the holder quits after a while; this one takes over.
+	time.AfterFunc(1500*time.Millisecond, func() { holder.Release() })
+	var stdout, stderr bytes.Buffer
+	code = run(append(base, "unblock", "--wait", "+1 415 555 0103"), &stdout, &stderr)
+	if code != 0 || !strings.Contains(stderr.String(), "let the WhatsApp connection go") ||
+		!strings.Contains(stderr.String(), "WhatsApp confirmed 1 change") {
+		t.Fatalf("unblock --wait: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if n := simRequests(t, db, "SetBlocked"); n != 2 {
+		t.Errorf("the server got %d blocks, want the queued block and the unblock", n)
+	}
+	got := blockedIn(t, base...)
+	if !got["14155550104@c.us"] || got["14155550103@c.us"] {
+		t.Errorf("after the takeover: %v", got)
+	}
+}
+
+// With --wait a refusal fails the command (exit 1) and names the change;
+// without it the command says so and exits 0. A personal account refuses
+// label changes.
+func TestWaitReportsARefusal(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	raw, err := os.ReadFile(world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worldFile := filepath.Join(dir, "world.json")
+	if err := os.WriteFile(worldFile, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--sim", worldFile, "--db", db}
+	if _, errOut, code := runWabook(t, append(base, "label", "sync", "on")...); code != 0 {
+		t.Fatalf("label sync on: %s", errOut)
+	}
+	// The account is paired again as a personal one.
+	personal := bytes.Replace(raw, []byte(`"business": true`), []byte(`"business": false`), 1)
+	if bytes.Equal(personal, raw) {
+		t.Fatal("the test world is not a Business account")
+	}
+	if err := os.WriteFile(worldFile, personal, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runWabook(t, append(base, "label", "add", "Gold", "--wait")...)
+	if code != 1 || !strings.Contains(errOut, "WhatsApp refused 1 of 1 change") || !strings.Contains(errOut, `label "Gold"`) ||
+		!strings.Contains(errOut, "Business account") {
+		t.Errorf("label add --wait on a personal account: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = runWabook(t, append(base, "label", "add", "Silver")...)
+	if code != 0 || !strings.Contains(errOut, "WhatsApp refused 1 of 1 change") {
+		t.Errorf("label add without --wait: exit %d\n%s%s", code, out, errOut)
+	}
+	out, _, _ = runWabook(t, append(base, "outbox")...)
+	if strings.Count(out, "failed") != 2 {
+		t.Errorf("outbox:\n%s", out)
+	}
+}
+
+// Issue 10: `check` waiting on a job that the holder of the connection was
+// to run takes the queue over when that wabook quits.
+func TestCheckTakesTheQueueOverWhenItsHolderQuits(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	base := []string{"--sim", world, "--db", db}
+	if _, errOut, code := runWabook(t, append(base, "contacts")...); code != 0 {
+		t.Fatalf("contacts: %s", errOut)
+	}
+	holder, err := app.AcquireLock(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Release()
+	time.AfterFunc(1500*time.Millisecond, func() { holder.Release() })
+	out, errOut, code := runWabook(t, append(base, "check", "--json", "+1 415 555 0101")...)
+	if code != 0 || !strings.Contains(errOut, "this one runs the queue now") || !strings.Contains(out, `"status": "valid"`) {
+		t.Fatalf("check while held: exit %d\n%s%s", code, out, errOut)
+	}
+}
