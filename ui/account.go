@@ -24,6 +24,7 @@ const (
 	accountIdle accountMode = iota
 	accountPhoneInput
 	accountConfirmLogout
+	accountConfirmDrop // drop the failed change under the cursor?
 )
 
 // Messages of the Account screen.
@@ -59,6 +60,13 @@ type accountScreen struct {
 	done      string // what the last action achieved, until the next one
 	ticking   bool
 	now       func() time.Time
+
+	// The changes for WhatsApp that failed, as last read (outboxMsg),
+	// for the counts in loadedFor; the cursor picks one to drop.
+	failed    []app.OutboxItem
+	loadedFor app.OutboxCounts
+	loading   bool
+	cursor    int
 
 	width, height int
 }
@@ -121,6 +129,24 @@ func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
 			a.err = msg.err.Error()
 		}
 		return nil
+	case outboxMsg:
+		a.loading = false
+		if msg.err != nil {
+			a.err = msg.err.Error()
+			return nil
+		}
+		a.failed = msg.failed
+		a.cursor = min(a.cursor, max(0, len(a.failed)-1))
+		return a.loadOutbox(st) // the counts moved meanwhile
+	case outboxActMsg:
+		a.busy = ""
+		if msg.err != nil {
+			a.err, a.done = msg.err.Error(), ""
+		} else {
+			a.err, a.done = "", msg.done
+		}
+		a.loadedFor = app.OutboxCounts{Failed: -1} // read them again
+		return a.loadOutbox(st)
 	case resyncMsg:
 		a.busy = ""
 		if msg.err != nil {
@@ -172,6 +198,17 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 		var cmd tea.Cmd
 		a.phone, cmd = a.phone.Update(kp)
 		return cmd
+	case accountConfirmDrop:
+		a.mode = accountIdle
+		if kp.String() != "y" || a.cursor >= len(a.failed) {
+			return nil
+		}
+		it := a.failed[a.cursor]
+		a.busy = "dropping the change…"
+		return func() tea.Msg {
+			_, err := svc.DropOutbox(context.Background(), it.ID)
+			return outboxActMsg{done: "Dropped: " + app.DescribeChange(it) + ". WhatsApp will not learn it.", err: err}
+		}
 	case accountConfirmLogout:
 		a.mode = accountIdle
 		if kp.String() != "y" {
@@ -183,6 +220,25 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 			defer cancel()
 			return logoutMsg{svc.Logout(ctx)}
 		}
+	}
+	// Failed changes for WhatsApp: any wabook may queue them again or
+	// drop them; the holder of the connection sends them.
+	switch {
+	case key.Matches(kp, a.keys.Down) && len(a.failed) > 0:
+		a.cursor = min(a.cursor+1, len(a.failed)-1)
+		return nil
+	case key.Matches(kp, a.keys.Up) && len(a.failed) > 0:
+		a.cursor = max(a.cursor-1, 0)
+		return nil
+	case key.Matches(kp, a.keys.RetryChanges) && st.Outbox.Failed > 0:
+		a.busy = "queueing the failed changes again…"
+		return func() tea.Msg {
+			n, err := svc.RetryOutbox(context.Background(), 0)
+			return outboxActMsg{done: fmt.Sprintf("Queued again: %d changes for WhatsApp.", n), err: err}
+		}
+	case key.Matches(kp, a.keys.DropChange) && len(a.failed) > 0:
+		a.mode = accountConfirmDrop
+		return nil
 	}
 	if a.readOnly {
 		return nil
@@ -276,6 +332,7 @@ func (a *accountScreen) View(st app.Status) string {
 		}
 		add("Contacts sync", a.st.Error.Render(model.Sanitize(problem)+hint))
 	}
+	lines = append(lines, a.outboxLines(st)...)
 	if a.readOnly {
 		lines = append(lines, "", a.st.Warn.Render(holderWords(a.holder)+"; this one takes over when it quits."))
 	}
@@ -293,6 +350,9 @@ func (a *accountScreen) View(st app.Status) string {
 		}
 	}
 	switch {
+	case a.mode == accountConfirmDrop && a.cursor < len(a.failed):
+		lines = append(lines, "")
+		lines = append(lines, a.wrapped(a.st.Warn, "Drop "+app.DescribeChange(a.failed[a.cursor])+"? WhatsApp will not learn it. y/n")...)
 	case a.mode == accountConfirmLogout:
 		lines = append(lines, "", a.st.Warn.Render("Log out of WhatsApp on this device? The address book stays. y/n"))
 	case a.mode == accountPhoneInput:
@@ -414,8 +474,16 @@ func (a *accountScreen) help(st app.Status) helpMap {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}}
 	case accountConfirmLogout:
 		return helpMap{short: []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "log out")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "cancel"))}}
+	case accountConfirmDrop:
+		return helpMap{short: []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "drop it")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "keep it"))}}
 	}
 	var short []key.Binding
+	if st.Outbox.Failed > 0 {
+		short = append(short, k.RetryChanges)
+	}
+	if len(a.failed) > 0 {
+		short = append(short, k.DropChange)
+	}
 	if !a.readOnly {
 		if !st.Account.Paired {
 			short = append(short, k.PairPhone)
@@ -440,4 +508,78 @@ func holderWords(pid int) string {
 		return fmt.Sprintf("wabook pid %d has the WhatsApp connection", pid)
 	}
 	return "another wabook has the WhatsApp connection"
+}
+
+// outboxMsg carries the failed changes for WhatsApp, read off the Update
+// path.
+type outboxMsg struct {
+	failed []app.OutboxItem
+	err    error
+}
+
+// outboxActMsg is the answer to a retry or a drop.
+type outboxActMsg struct {
+	done string
+	err  error
+}
+
+// maxFailedShown bounds the failed changes listed: the rest are counted.
+const maxFailedShown = 8
+
+// loadOutbox reads the failed changes again when the counts moved since
+// they were read (nil otherwise).
+func (a *accountScreen) loadOutbox(st app.Status) tea.Cmd {
+	if a.loading || st.Outbox == a.loadedFor {
+		return nil
+	}
+	a.loading, a.loadedFor = true, st.Outbox
+	svc := a.svc
+	return func() tea.Msg {
+		items, err := svc.Outbox(context.Background(), false)
+		failed := make([]app.OutboxItem, 0, len(items))
+		for _, it := range items {
+			if it.State == app.OutboxFailed {
+				failed = append(failed, it)
+			}
+		}
+		return outboxMsg{failed: failed, err: err}
+	}
+}
+
+// outboxLines is the section on changes for WhatsApp: how many wait, why
+// they wait (when this wabook sends them), and the failed ones with the
+// cursor on one.
+func (a *accountScreen) outboxLines(st app.Status) []string {
+	c := st.Outbox
+	if c.Pending == 0 && c.Failed == 0 {
+		return nil
+	}
+	var lines []string
+	line := func(s string) { lines = append(lines, s) }
+	value := fmt.Sprintf("%d waiting, %d failed", c.Pending, c.Failed)
+	if c.Pending > 0 {
+		if a.readOnly {
+			value += " · " + holderWords(a.holder) + " and sends them"
+		} else if why := a.svc.OutboxWaiting(); why != "" {
+			value += " · " + why
+		}
+	}
+	line(a.st.FieldName.Render(pad("WhatsApp changes", fieldWidth)) + " " + model.Truncate(model.Sanitize(value), max(10, a.width-fieldWidth-1)))
+	shown := a.failed[:min(len(a.failed), maxFailedShown)]
+	for i, it := range shown {
+		marker := "  "
+		if i == a.cursor {
+			marker = "› "
+		}
+		text := marker + app.DescribeChange(it) + ": " + model.Sanitize(it.Error)
+		text = model.Truncate(text, max(10, a.width-fieldWidth-1))
+		if i == a.cursor {
+			text = a.st.Selected.Render(text)
+		}
+		line(strings.Repeat(" ", fieldWidth+1) + text)
+	}
+	if more := len(a.failed) - len(shown); more > 0 {
+		line(strings.Repeat(" ", fieldWidth+1) + a.st.Dim.Render(fmt.Sprintf("… and %d more (wabook outbox)", more)))
+	}
+	return lines
 }

@@ -14,6 +14,7 @@ type KeyMap struct {
 	Help, Quit                              key.Binding
 	ApplySearch, CancelSearch               key.Binding
 	PairPhone, Retry, Logout, FullResync    key.Binding
+	RetryChanges, DropChange                key.Binding
 	Checks, CheckSelection                  key.Binding
 	NewJob, PauseJob, CancelJob, SaveValid  key.Binding
 	Export                                  key.Binding
@@ -73,6 +74,8 @@ func DefaultKeyMap() *KeyMap {
 		Retry:          key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "connect again")),
 		Logout:         key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "log out")),
 		FullResync:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resync contacts & labels")),
+		RetryChanges:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "send failed changes again")),
+		DropChange:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "drop a failed change")),
 	}
 }
 

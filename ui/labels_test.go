@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -170,5 +171,57 @@ func TestNoteOnlyEditOfAWhatsAppContact(t *testing.T) {
 	c, err := svc.FindContact(context.Background(), "14155550105")
 	if err != nil || c.Note != "met at the conference" || c.FullName != eve.FullName {
 		t.Errorf("after the edit: note %q, name %q (was %q), %v", c.Note, c.FullName, eve.FullName, err)
+	}
+}
+
+// TestFailedChangesOnTheAccountScreen: a change WhatsApp kept refusing is
+// listed on the Account screen with WhatsApp's reason; f queues the failed
+// changes again, x drops the one under the cursor after a question.
+func TestFailedChangesOnTheAccountScreen(t *testing.T) {
+	svc := newTestService(t)
+	backend := svc.Backend().(interface{ FailNext(string, error) })
+	ctx := context.Background()
+	for range 10 {
+		backend.FailNext("SetBlocked", errors.New("server said no"))
+	}
+	for _, id := range []string{"14155550104", "14155550101"} {
+		if err := svc.SetBlocked(ctx, id, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for c, _ := svc.OutboxCounts(ctx); c.Failed < 2; c, _ = svc.OutboxCounts(ctx) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the blocks never failed: %+v", c)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	waitFor(t, tm, "2 changes failed")
+	tm.Send(press("4"))
+	// One frame shows the counts and the list: wait for all of it at once.
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("0 waiting, 2 failed")) && bytes.Contains(b, []byte("server said no"))
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	tm.Send(press("j"))
+	tm.Send(press("x"))
+	settle(t, tm, "Drop block +14155550101?")
+	tm.Send(press("y"))
+	settle(t, tm, "Dropped: block +14155550101")
+	if c, _ := svc.OutboxCounts(ctx); c.Failed != 1 {
+		t.Errorf("after the drop: %+v, want 1 failed", c)
+	}
+	tm.Send(press("f"))
+	settle(t, tm, "Queued again: 1 changes")
+	deadline = time.Now().Add(10 * time.Second)
+	for c, _ := svc.OutboxCounts(ctx); c.Failed+c.Pending > 0; c, _ = svc.OutboxCounts(ctx) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the retried block was not sent: %+v", c)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, _ = finalView(t, tm)
+	if c, _ := svc.FindContact(ctx, "14155550104"); !c.IsBlocked {
+		t.Error("the retried block did not reach the mirror")
 	}
 }

@@ -256,7 +256,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.switchTo(screenContacts)
 			}
 			if m.screen == screenAccount {
-				cmds = append(cmds, m.account.tick(m.status))
+				cmds = append(cmds, m.account.tick(m.status), m.account.loadOutbox(m.status))
 			}
 		}
 		return m, tea.Batch(cmds...)
@@ -266,6 +266,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.account.tick(m.status)
 		}
 		return m, nil
+	case outboxMsg, outboxActMsg:
+		return m, m.account.Update(msg, m.status)
 	case pairPhoneMsg, logoutMsg, connectMsg, resyncMsg:
 		// Whatever screen is showing: the Account screen's busy line
 		// waits for these answers. A resync's answer comes with the
@@ -607,7 +609,7 @@ func (m *Model) switchTo(s screen) tea.Cmd {
 	m.screen = s
 	m.inDetail = false
 	if s == screenAccount {
-		return m.account.tick(m.status)
+		return tea.Batch(m.account.tick(m.status), m.account.loadOutbox(m.status))
 	}
 	return nil
 }
@@ -783,7 +785,7 @@ func (m *Model) fullHelpView() string {
 		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
 		{"Detail", []key.Binding{k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Back}},
 		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")), k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}},
-		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout, k.FullResync}},
+		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout, k.FullResync, k.RetryChanges, k.DropChange, k.Up, k.Down}},
 	}
 	// The search language first: it is what people come back for.
 	lines := []string{
