@@ -434,15 +434,16 @@ func (m *Model) confirmDeleteLabel(l model.Label) tea.Cmd {
 func (m *Model) toggleLabelSync() tea.Cmd {
 	svc, on := m.svc, !m.labelSync
 	return func() tea.Msg {
-		_, err := svc.SetLabelSync(context.Background(), on)
-		return labelSyncMsg{on: on, err: err}
+		n, err := svc.SetLabelSync(context.Background(), on)
+		return labelSyncMsg{on: on, queued: n, err: err}
 	}
 }
 
 // labelSyncMsg reports the label-sync setting after a toggle.
 type labelSyncMsg struct {
-	on  bool
-	err error
+	on     bool
+	queued int // changes queued for WhatsApp by turning it on
+	err    error
 }
 
 // colorPicker chooses one of WhatsApp's 20 label colours.

@@ -300,7 +300,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.labelSync = msg.on
 		m.flash = "labels are now local only"
 		if msg.on {
-			m.flash = "label changes are now sent to WhatsApp"
+			m.flash = fmt.Sprintf("label changes are now sent to WhatsApp (%d queued: the labels and chats it has not seen)", msg.queued)
 		}
 		return m, nil
 	case FatalMsg:
