@@ -56,12 +56,18 @@ commands:
   edit ID [--name N] [--labels "A, B"] [--add-labels ..] [--remove-labels ..] [--note T] [--internal=true|false]
                                                     change a contact
   rm ID [--hide | --unhide]                         delete a contact added here (WhatsApp ones: --hide)
-  block ID    unblock ID                            block or unblock on WhatsApp
+  block ID    unblock ID                            block or unblock on WhatsApp (through the outbox)
   labels [--json]                                   labels with colour, contacts, WhatsApp id, sync state
   label add NAME [--color N] | rename OLD NEW [--merge] | rm NAME | color NAME N | sync [on|off|retry]
   import FILE [--labels "A, B"] [--dry-run]         import a CSV or vCard file (shows the plan first)
   export [--format csv|vcf|json] [--query Q] [-o FILE]
                                                     export contacts (all, or those matching Q)
+  outbox [--json] [--all] | retry ID|--all | drop ID
+                                                    changes waiting for WhatsApp (labels, blocks); failed ones
+                                                    queued again or dropped
+  add, edit, block, unblock, label and import queue what WhatsApp must learn in the outbox; the wabook
+  holding the connection sends it (when none does, the command itself). --wait waits for WhatsApp's
+  answer (exit 1 if it refused).
   doctor [--json] [--refresh]                       what to check when something is off (never connects;
                                                     --refresh fetches the current WhatsApp Web version)
 
