@@ -252,7 +252,7 @@ func Outbox(ctx context.Context, env Env, args []string) error {
 		if err := writeJSON(env.Out, out); err != nil {
 			return err
 		}
-	} else {
+	} else if len(items) > 0 {
 		rows := make([][]string, len(items))
 		for i, it := range items {
 			rows[i] = []string{strconv.FormatInt(it.ID, 10), it.State, app.DescribeChange(it), strconv.Itoa(it.Attempts), model.Sanitize(it.Error)}

@@ -297,7 +297,11 @@ func (a *accountScreen) View(st app.Status) string {
 			}
 		}
 	}
-	add("Connection", connText(st))
+	if a.readOnly {
+		add("Connection", holderWords(a.holder))
+	} else {
+		add("Connection", connText(st))
+	}
 	// A connection problem met while something waits for the connection
 	// shows under the waiting line instead, where the eye is.
 	problem := a.busy != "" && st.Conn == wa.StateReconnecting && st.Detail != ""

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -718,6 +719,13 @@ func (m *Model) tabBar() string {
 	}
 	left := b.String()
 	right := connText(m.status)
+	if m.opts.ReadOnly {
+		// Not offline: another wabook talks to WhatsApp for this one.
+		right = "connection held by pid " + strconv.Itoa(m.opts.Holder)
+		if m.opts.Holder == 0 {
+			right = "connection held by another wabook"
+		}
+	}
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right) - 1
 	if gap < 1 {
 		return model.Truncate(left, m.width)
