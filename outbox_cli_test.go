@@ -135,3 +135,25 @@ func TestCheckTakesTheQueueOverWhenItsHolderQuits(t *testing.T) {
 		t.Fatalf("check while held: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// Issue 10: a wabook that starts holding the connection sends what others
+// queued: `sync` sends a block queued while another wabook held it.
+func TestSyncSendsWhatOthersQueued(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	base := []string{"--sim", world, "--db", db}
+	holder, err := app.AcquireLock(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runWabook(t, append(base, "block", "+1 415 555 0104")...); code != 0 {
+		t.Fatalf("block: %s", errOut)
+	}
+	holder.Release()
+	out, errOut, code := runWabook(t, append(base, "sync")...)
+	if code != 0 || !strings.Contains(errOut, "WhatsApp confirmed 1 change") {
+		t.Fatalf("sync: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := blockedIn(t, base...); !got["14155550104@c.us"] {
+		t.Errorf("the queued block did not reach WhatsApp: %v", got)
+	}
+}

@@ -46,7 +46,14 @@ func Sync(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintln(env.Out, "contacts and labels fetched again from scratch")
 	}
-	return printSummary(ctx, env)
+	if err := printSummary(ctx, env); err != nil {
+		return err
+	}
+	// Holding the connection now, it sends what others queued too.
+	if c, err := env.Svc.OutboxCounts(ctx); err == nil && c.Pending > 0 {
+		return sendQueued(ctx, env, 0, false)
+	}
+	return nil
 }
 
 func printSummary(ctx context.Context, env Env) error {
