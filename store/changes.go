@@ -85,7 +85,7 @@ func (s *Store) ContactsChangedSince(ctx context.Context, since ChangeMark, limi
 		}
 		if mark.Contacts > since.Contacts {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contact_changes WHERE seq > ?`, since.Contacts).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, changedCountSQL, since.Contacts).Scan(&n); err != nil {
 				return fmt.Errorf("store: changes: %w", err)
 			}
 			if limit > 0 && n > limit {
@@ -116,12 +116,32 @@ func (s *Store) ContactsChangedSince(ctx context.Context, since ChangeMark, limi
 	return out, nil
 }
 
+// The queries of a change read. Each starts from contact_changes' primary
+// key (seq > ?) and looks everything else up by index; changes_test.go
+// checks their plans scan nothing else.
+const (
+	changedCountSQL    = `SELECT count(*) FROM contact_changes WHERE seq > ?`
+	changedContactsSQL = `SELECT ch.jid, ` + packedContact + `
+FROM contact_changes ch LEFT JOIN contacts c ON c.jid = ch.jid LEFT JOIN checks k ON k.phone = c.phone
+WHERE ch.seq > ? ORDER BY ch.seq`
+	changedLabelsSQL = `SELECT cl.contact_jid || x'1f' || cl.label_id
+FROM contact_changes ch JOIN contact_labels cl ON cl.contact_jid = ch.jid WHERE ch.seq > ?`
+)
+
+// changedGroupsSQL: two queries rather than one with OR, so that each is a
+// lookup in group_members_member.
+var changedGroupsSQL = [...]string{
+	`SELECT gm.group_jid || x'1f' || gm.member FROM contact_changes ch
+JOIN group_members gm ON gm.member = ch.jid WHERE ch.seq > ?`,
+	`SELECT gm.group_jid || x'1f' || gm.member FROM contact_changes ch
+JOIN contacts c ON c.jid = ch.jid JOIN group_members gm ON gm.member = c.lid
+WHERE ch.seq > ? AND c.lid <> ''`,
+}
+
 // readChangedContacts fills out.Changed and out.Removed with the contacts
 // logged after seq, with their labels and groups.
 func readChangedContacts(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChanges) error {
-	rows, err := tx.QueryContext(ctx, `SELECT ch.jid, `+packedContact+`
-FROM contact_changes ch LEFT JOIN contacts c ON c.jid = ch.jid LEFT JOIN checks k ON k.phone = c.phone
-WHERE ch.seq > ? ORDER BY ch.seq`, seq)
+	rows, err := tx.QueryContext(ctx, changedContactsSQL, seq)
 	if err != nil {
 		return err
 	}
@@ -186,8 +206,7 @@ WHERE ch.seq > ? ORDER BY ch.seq`, seq)
 // changedLabels sets the Labels of the changed contacts, in label order,
 // reading the labels table only when one of them carries a label.
 func changedLabels(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChanges, idx *jidIndex) error {
-	rows, err := tx.QueryContext(ctx, `SELECT cl.contact_jid || x'1f' || cl.label_id
-FROM contact_changes ch JOIN contact_labels cl ON cl.contact_jid = ch.jid WHERE ch.seq > ?`, seq)
+	rows, err := tx.QueryContext(ctx, changedLabelsSQL, seq)
 	if err != nil {
 		return err
 	}
@@ -258,15 +277,7 @@ FROM contact_changes ch JOIN contact_labels cl ON cl.contact_jid = ch.jid WHERE 
 // changedGroups sets the Groups of the changed contacts (by JID or LID),
 // sorted by group JID as fillGroups leaves them.
 func changedGroups(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChanges, idx *jidIndex) error {
-	// Two queries rather than one with OR, so that each is a lookup in
-	// group_members_member.
-	for _, q := range []string{
-		`SELECT gm.group_jid || x'1f' || gm.member FROM contact_changes ch
-JOIN group_members gm ON gm.member = ch.jid WHERE ch.seq > ?`,
-		`SELECT gm.group_jid || x'1f' || gm.member FROM contact_changes ch
-JOIN contacts c ON c.jid = ch.jid JOIN group_members gm ON gm.member = c.lid
-WHERE ch.seq > ? AND c.lid <> ''`,
-	} {
+	for _, q := range changedGroupsSQL {
 		rows, err := tx.QueryContext(ctx, q, seq)
 		if err != nil {
 			return err
