@@ -285,4 +285,3 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 		t.Errorf("loading %v, pending %v; want the hanging refresh in flight and the second change waiting for it", m.loading, m.reloadPending)
 	}
 }
-
