@@ -212,3 +212,110 @@ func TestSecondUITakesTheConnectionOver(t *testing.T) {
 		t.Errorf("the taken-over lock was left behind after quitting: %v", err)
 	}
 }
+
+// Two processes on one database: the UI in tmux (A) shows what a script
+// running the CLI binary (B) writes — an added contact, a renamed label,
+// a label given to a contact, an import of 1 000 rows — each without a
+// key, keeping the search typed and the contact under the cursor. Each
+// change gets 20 s (a loaded machine must not fail it); the latency seen
+// is logged (the 1-second target is BenchmarkRefreshAfterOtherProcessAdd's).
+func TestUIShowsWhatAnotherProcessWrites(t *testing.T) {
+	bin := tuiBinary(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	world, _ := filepath.Abs("testdata/world.json")
+	s := startTUI(t, "wabook-refresh", bin, "--sim", world, "--db", db)
+	s.waitFor("6 contacts")
+	s.keys("/")
+	s.keys("-l", "a")
+	s.keys("Enter")
+	s.waitFor("4 of 6 contacts") // Ada, Alan T, Grace, Mallory
+	s.keys("Down", "Down")
+	cursorOn := func(screen, name string) bool {
+		for _, line := range strings.Split(screen, "\n") {
+			if strings.HasPrefix(line, "▸") && strings.Contains(line, name) {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(10 * time.Second); !cursorOn(s.screen(), "Grace Hopper"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the cursor never reached Grace Hopper:\n%s", s.screen())
+		}
+	}
+
+	cfg := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"--sim", world, "--db", db}, args...)...)
+		cmd.Env = append(os.Environ(), "WABOOK_CONFIG="+cfg, "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("wabook %v: %v\n%s", args, err, out)
+		}
+	}
+	// waitLong is waitFor with the 20 s a loaded machine may need, timed
+	// from the CLI command's exit (its commit).
+	waitLong := func(what, text string) string {
+		t.Helper()
+		start := time.Now()
+		for {
+			screen := s.screen()
+			if strings.Contains(screen, text) {
+				t.Logf("%s: on A's screen %v after B committed", what, time.Since(start).Round(time.Millisecond))
+				return screen
+			}
+			if time.Since(start) > 20*time.Second {
+				t.Fatalf("%s: A's screen never showed %q:\n%s", what, text, screen)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	kept := func(what, screen string) {
+		t.Helper()
+		if !strings.Contains(screen, "/ a") {
+			t.Errorf("after %s the search is gone:\n%s", what, screen)
+		}
+		if !cursorOn(screen, "Grace Hopper") {
+			t.Errorf("after %s the cursor left Grace Hopper:\n%s", what, screen)
+		}
+	}
+
+	cli("add", "--name", "Aaron Added", "--phone", "+1 415 555 0177")
+	kept("an add", waitLong("add", "5 of 7 contacts"))
+
+	cli("label", "rename", "VIP", "Top tier")
+	kept("a label rename", waitLong("label rename", "Top tier"))
+
+	cli("label", "add", "Gold")
+	cli("edit", "+1 415 555 0101", "--add-labels", "Gold")
+	screen := waitLong("label assigned", "Gold")
+	kept("a label assignment", screen)
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.Contains(line, "Gold") && !strings.Contains(line, "Ada Lovelace") {
+			t.Errorf("Gold shows on a row that is not Ada's: %q", line)
+		}
+	}
+
+	var csv strings.Builder
+	csv.WriteString("name;phone\n")
+	for i := range 1_000 {
+		fmt.Fprintf(&csv, "Imported Row %04d;+1 212 555 %04d\n", i, i)
+	}
+	file := filepath.Join(dir, "rows.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli("import", file)
+	kept("an import of 1 000 rows", waitLong("import", "5 of 1007 contacts"))
+
+	s.keys("Escape") // the search goes: every contact is listed
+	s.waitFor("Imported Row 0000")
+	// A key right after ESC would read as alt+key; terminals need a pause.
+	time.Sleep(300 * time.Millisecond)
+	s.keys("q")
+	s.waitFor("wabook-exited-0")
+}

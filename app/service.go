@@ -385,11 +385,20 @@ type Snapshot struct {
 	Contacts []model.Contact
 	Labels   []model.Label
 	Groups   []model.Group
+	// Mark is where ChangesSince takes over from (FirstPage leaves it
+	// zero).
+	Mark Mark
 }
 
 // Snapshot reads the whole mirror: every contact with its labels and groups,
 // the labels, and the groups by name (members are on each contact already).
 func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
+	// The mark first: what changes during the reads is read again by the
+	// next ChangesSince, rather than missed.
+	mark, err := s.store.ChangeMark(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the change mark: %w", err)
+	}
 	contacts, err := s.store.Contacts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading contacts: %w", err)
@@ -402,7 +411,7 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading groups: %w", err)
 	}
-	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups}, nil
+	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups, Mark: mark}, nil
 }
 
 // FirstPage reads just enough for the contact list's first frame: the first

@@ -66,24 +66,28 @@ func nonEmpty(s, otherwise string) string {
 // GroupNames returns every group without its members: enough to name the
 // chats of a contact.
 func (s *Store) GroupNames(ctx context.Context) ([]model.Group, error) {
-	var out []model.Group
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT jid, name, participant_count FROM "groups" ORDER BY name, jid`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var g model.Group
-			if err := rows.Scan(&g.JID, &g.Name, &g.ParticipantCount); err != nil {
-				return err
-			}
-			out = append(out, g)
-		}
-		return rows.Err()
-	})
+	out, err := groupNamesIn(ctx, s.db)
 	if err != nil {
 		return nil, fmt.Errorf("store: group names: %w", err)
 	}
 	return out, nil
+}
+
+func groupNamesIn(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]model.Group, error) {
+	rows, err := q.QueryContext(ctx, `SELECT jid, name, participant_count FROM "groups" ORDER BY name, jid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Group
+	for rows.Next() {
+		var g model.Group
+		if err := rows.Scan(&g.JID, &g.Name, &g.ParticipantCount); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
 }

@@ -52,7 +52,13 @@ func validColor(c int) error {
 
 // Labels returns all labels ordered by "order", then name, with Count.
 func (s *Store) Labels(ctx context.Context) ([]model.Label, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order", count(cl.label_id),
+	return labelsIn(ctx, s.db)
+}
+
+func labelsIn(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]model.Label, error) {
+	rows, err := q.QueryContext(ctx, `SELECT l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order", count(cl.label_id),
 	l.unsynced <> 0
 FROM labels l LEFT JOIN contact_labels cl ON cl.label_id = l.id
 GROUP BY l.id ORDER BY l."order", l.name`)

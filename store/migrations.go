@@ -224,6 +224,109 @@ CREATE INDEX outbox_state ON outbox(state, id);
 ALTER TABLE contacts ADD COLUMN block_pending INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE change_seq ADD COLUMN outbox INTEGER NOT NULL DEFAULT 0;
 `,
+	// 8: a change log kept by SQLite itself, so that a process can read
+	// only what changed since it last looked (app.Service.ChangesSince):
+	// contact_changes holds one row per contact JID whose row, labels,
+	// groups or check result changed, with the sequence number of its
+	// latest change. Logging a JID again gives it a new seq
+	// (AUTOINCREMENT never reuses one, and writers are serialised, so a
+	// reader that saw up to S sees every later change above S), and the
+	// table holds at most one row per JID ever stored: deletions stay, for
+	// readers to learn of them. Labels and groups are small tables: their
+	// changes only bump a counter and readers read them whole (labels also
+	// count assignments, for their contact counts).
+	`
+CREATE TABLE contact_changes (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	jid TEXT NOT NULL UNIQUE
+);
+ALTER TABLE change_seq ADD COLUMN labels INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE change_seq ADD COLUMN "groups" INTEGER NOT NULL DEFAULT 0;
+
+-- Logging a JID goes through this view: a trigger's own INSERT OR REPLACE
+-- would take the conflict policy of the statement that fired it (an
+-- upsert's is ABORT), so the old row is deleted first instead.
+CREATE VIEW contact_changed AS SELECT jid FROM contact_changes;
+CREATE TRIGGER contact_changed_log INSTEAD OF INSERT ON contact_changed BEGIN
+	DELETE FROM contact_changes WHERE jid = NEW.jid;
+	INSERT INTO contact_changes (jid) VALUES (NEW.jid);
+END;
+
+CREATE TRIGGER contacts_log_insert AFTER INSERT ON contacts BEGIN
+	INSERT INTO contact_changed (jid) VALUES (NEW.jid);
+END;
+CREATE TRIGGER contacts_log_update AFTER UPDATE ON contacts BEGIN
+	INSERT INTO contact_changed (jid) VALUES (NEW.jid);
+	INSERT INTO contact_changed (jid) SELECT OLD.jid WHERE OLD.jid IS NOT NEW.jid;
+END;
+CREATE TRIGGER contacts_log_delete AFTER DELETE ON contacts BEGIN
+	INSERT INTO contact_changed (jid) VALUES (OLD.jid);
+END;
+
+CREATE TRIGGER contact_labels_log_insert AFTER INSERT ON contact_labels BEGIN
+	INSERT INTO contact_changed (jid) VALUES (NEW.contact_jid);
+	UPDATE change_seq SET labels = labels + 1;
+END;
+CREATE TRIGGER contact_labels_log_update AFTER UPDATE OF contact_jid, label_id ON contact_labels BEGIN
+	INSERT INTO contact_changed (jid) VALUES (NEW.contact_jid);
+	INSERT INTO contact_changed (jid) SELECT OLD.contact_jid WHERE OLD.contact_jid IS NOT NEW.contact_jid;
+	UPDATE change_seq SET labels = labels + 1;
+END;
+CREATE TRIGGER contact_labels_log_delete AFTER DELETE ON contact_labels BEGIN
+	INSERT INTO contact_changed (jid) VALUES (OLD.contact_jid);
+	UPDATE change_seq SET labels = labels + 1;
+END;
+
+-- A contact's labels are names in label order: a rename (even of case
+-- only, hence BINARY) or a move changes every contact carrying it.
+CREATE TRIGGER labels_log_insert AFTER INSERT ON labels BEGIN
+	UPDATE change_seq SET labels = labels + 1;
+END;
+CREATE TRIGGER labels_log_update AFTER UPDATE ON labels BEGIN
+	UPDATE change_seq SET labels = labels + 1;
+	INSERT INTO contact_changed (jid)
+		SELECT contact_jid FROM contact_labels
+		WHERE label_id = NEW.id AND (OLD.name IS NOT NEW.name COLLATE BINARY OR OLD."order" IS NOT NEW."order");
+END;
+CREATE TRIGGER labels_log_delete AFTER DELETE ON labels BEGIN
+	UPDATE change_seq SET labels = labels + 1;
+END;
+
+CREATE TRIGGER groups_log_insert AFTER INSERT ON "groups" BEGIN
+	UPDATE change_seq SET "groups" = "groups" + 1;
+END;
+CREATE TRIGGER groups_log_update AFTER UPDATE ON "groups" BEGIN
+	UPDATE change_seq SET "groups" = "groups" + 1;
+END;
+CREATE TRIGGER groups_log_delete AFTER DELETE ON "groups" BEGIN
+	UPDATE change_seq SET "groups" = "groups" + 1;
+END;
+
+-- Members are phone JIDs or LIDs (contacts.lid); members who are no
+-- contact are not shown, so nothing is logged for them.
+CREATE TRIGGER group_members_log_insert AFTER INSERT ON group_members BEGIN
+	INSERT INTO contact_changed (jid) SELECT jid FROM contacts WHERE jid = NEW.member;
+	INSERT INTO contact_changed (jid) SELECT jid FROM contacts WHERE lid = NEW.member AND NEW.member <> '';
+END;
+CREATE TRIGGER group_members_log_delete AFTER DELETE ON group_members BEGIN
+	INSERT INTO contact_changed (jid) SELECT jid FROM contacts WHERE jid = OLD.member;
+	INSERT INTO contact_changed (jid) SELECT jid FROM contacts WHERE lid = OLD.member AND OLD.member <> '';
+END;
+
+-- The list shows a contact's check result (joined by phone); a re-check
+-- with the same result changes nothing shown.
+CREATE TRIGGER checks_log_insert AFTER INSERT ON checks BEGIN
+	INSERT INTO contact_changed (jid) SELECT jid FROM contacts WHERE phone = NEW.phone AND NEW.phone <> '';
+END;
+CREATE TRIGGER checks_log_update AFTER UPDATE OF phone, status ON checks
+WHEN OLD.phone IS NOT NEW.phone OR OLD.status IS NOT NEW.status BEGIN
+	INSERT INTO contact_changed (jid) SELECT jid FROM contacts WHERE phone = NEW.phone AND NEW.phone <> '';
+	INSERT INTO contact_changed (jid) SELECT jid FROM contacts WHERE phone = OLD.phone AND OLD.phone <> '';
+END;
+CREATE TRIGGER checks_log_delete AFTER DELETE ON checks BEGIN
+	INSERT INTO contact_changed (jid) SELECT jid FROM contacts WHERE phone = OLD.phone AND OLD.phone <> '';
+END;
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

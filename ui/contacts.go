@@ -102,6 +102,7 @@ type index struct {
 	entries   []entry
 	hays      []string // model.Haystack per entry; nil until built
 	labelSync bool     // the label-sync setting when this was read
+	mark      app.Mark // the mirror's changes it reflects (Indexes)
 
 	// A preview holds only the first page in name order, so the first frame
 	// does not wait for 100 000 contacts to be sorted; the full index is
@@ -132,7 +133,7 @@ func previewIndex(snap *app.Snapshot, n int) *index {
 		if a.key != b.key {
 			return a.key < b.key
 		}
-		return cmp.Or(compareFold(a.name, b.name), cmp.Compare(a.i, b.i)) < 0
+		return cmp.Or(compareFold(a.name, b.name), strings.Compare(snap.Contacts[a.i].JID, snap.Contacts[b.i].JID)) < 0
 	}
 	top := make([]candidate, 0, n+1)
 	for i := range snap.Contacts {
@@ -225,9 +226,9 @@ func buildIndex(snap *app.Snapshot) *index {
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
 		}
-		// Same first bytes: the whole name, then the store's order (cheaper
-		// than the JID and just as stable).
-		return cmp.Or(compareFold(unsorted[a.i].name, unsorted[b.i].name), cmp.Compare(a.i, b.i))
+		// Same first bytes: the whole name, then the JID, as compareNames
+		// does: a refresh merges changed contacts into this order with it.
+		return cmp.Or(compareFold(unsorted[a.i].name, unsorted[b.i].name), strings.Compare(unsorted[a.i].c.JID, unsorted[b.i].c.JID))
 	})
 	for pos, p := range perm {
 		ix.entries[pos] = unsorted[p.i]

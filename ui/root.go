@@ -34,8 +34,9 @@ var screenNames = [...]string{"1 Contacts", "2 Checks", "3 Labels", "4 Account"}
 // Messages.
 type (
 	snapshotMsg struct {
-		ix  *index
-		err error
+		ix    *index
+		whole bool // read whole, not built from the last one and the changes
+		err   error
 	}
 	noticeMsg struct{ n app.Notice }
 	indexMsg  struct {
@@ -69,6 +70,9 @@ type Options struct {
 	ReadOnly bool
 	// Holder is that process's pid, when known.
 	Holder int
+	// Indexes is the contact index shared by every UI of the process
+	// (NewIndexes); nil gives this UI one of its own.
+	Indexes *Indexes
 }
 
 // Model is the root Bubble Tea model.
@@ -92,6 +96,7 @@ type Model struct {
 	undos    []*app.Undo
 
 	ix            *index
+	indexes       *Indexes
 	status        app.Status
 	loading       bool
 	reloadPending bool
@@ -122,12 +127,16 @@ func New(svc *app.Service, opts Options) *Model {
 		labels:   newLabelScreen(st, keys),
 		account:  newAccountScreen(st, keys, svc, opts.ReadOnly),
 		ix:       &index{},
+		indexes:  opts.Indexes,
 		status:   svc.Status(),
 		loading:  true,
 		width:    80,
 		height:   24,
 	}
 	m.account.holder = opts.Holder
+	if m.indexes == nil {
+		m.indexes = NewIndexes(svc)
+	}
 	if !m.status.Account.Paired {
 		m.screen = screenAccount
 	}
@@ -143,10 +152,12 @@ func (m *Model) Init() tea.Cmd {
 // load reads the mirror off the Update path. The first load reads only the
 // first page (a query whose cost does not depend on the book's size) and
 // shows it at once; the whole book follows in the background. Later loads
-// build the whole index in the background while the old one stays on
-// screen, so a change arriving from WhatsApp never stalls a key.
+// (a refresh: another process, WhatsApp or this UI changed the mirror)
+// read only what changed and build the next index from the one shown, in
+// the background (Indexes.Latest), while that one stays on screen, so a
+// change never stalls a key. Update keeps one load in flight at a time.
 func (m *Model) load() tea.Cmd {
-	svc, first := m.svc, !m.loaded
+	svc, first, indexes := m.svc, !m.loaded, m.indexes
 	return func() tea.Msg {
 		ctx := context.Background()
 		if first {
@@ -158,8 +169,8 @@ func (m *Model) load() tea.Cmd {
 			ix.total, ix.labelSync = total, svc.LabelSyncEnabled()
 			return snapshotMsg{ix: ix}
 		}
-		ix, err := fullIndex(ctx, svc)
-		return snapshotMsg{ix: ix, err: err}
+		ix, whole, err := indexes.Latest(ctx)
+		return snapshotMsg{ix: ix, whole: whole, err: err}
 	}
 }
 
@@ -175,6 +186,7 @@ func fullIndex(ctx context.Context, svc *app.Service) (*index, error) {
 	ix := buildIndex(snap)
 	ix.hays = buildHaystacks(ix)
 	ix.labelSync = svc.LabelSyncEnabled()
+	ix.mark = snap.Mark
 	return ix, nil
 }
 
@@ -205,10 +217,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.err = msg.err.Error()
 		} else {
 			m.err = ""
-			replaced := m.loaded && !m.ix.preview
+			replaced := m.loaded && !m.ix.preview && msg.whole
 			m.loaded = true
-			m.installIndex(msg.ix)
-			cmd = m.completeIndex(msg.ix)
+			if msg.ix != m.ix { // the same one when nothing changed
+				m.installIndex(msg.ix)
+				cmd = m.completeIndex(msg.ix)
+			}
 			if replaced {
 				cmd = tea.Batch(cmd, releaseMemory)
 			}
@@ -281,10 +295,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checksLoadedMsg:
 		wasActive := m.checks.activeSummary() != ""
 		cmd := m.checks.Update(msg)
-		if wasActive && m.checks.activeSummary() == "" && !m.loading {
+		if wasActive && m.checks.activeSummary() == "" {
 			// A job finished: the contacts' last-check column changed.
-			m.loading = true
-			cmd = tea.Batch(cmd, m.load())
+			if m.loading {
+				m.reloadPending = true
+			} else {
+				m.loading = true
+				cmd = tea.Batch(cmd, m.load())
+			}
 		}
 		return m, cmd
 	case jobCreatedMsg, checksDoneMsg:
@@ -364,9 +382,9 @@ func (m *Model) installIndex(ix *index) {
 func (m *Model) completeIndex(ix *index) tea.Cmd {
 	switch {
 	case ix.preview:
-		svc := m.svc
+		indexes := m.indexes
 		return func() tea.Msg {
-			full, err := fullIndex(context.Background(), svc)
+			full, _, err := indexes.Latest(context.Background())
 			return indexMsg{from: ix, ix: full, err: err}
 		}
 	case ix.hays == nil:

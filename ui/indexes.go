@@ -1,0 +1,143 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+// Indexes is a process's contact index: one at a time, immutable once
+// built, shared by every Model that passes it in Options (`wabook serve`
+// runs many UIs in one process; each builds nothing the others have
+// built). A refresh reads only what changed since the index it holds
+// (app.Service.ChangesSince) and builds the next index from that one plus
+// the changes; only a change set larger than rebuildLimit reads the whole
+// mirror again. Builds run one at a time, in the commands of the Models
+// that asked, never on their Update path.
+type Indexes struct {
+	svc *app.Service
+
+	mu  sync.Mutex // held for a whole build: a second asker gets its result
+	cur *index     // the latest full index; nil before the first
+
+	// changes reads what changed (svc.ChangesSince); tests replace it to
+	// make the read hang.
+	changes func(ctx context.Context, since app.Mark, limit int) (*app.Changes, error)
+}
+
+// NewIndexes returns the index cache of a service, empty until a Model
+// asks for it.
+func NewIndexes(svc *app.Service) *Indexes {
+	return &Indexes{svc: svc, changes: svc.ChangesSince}
+}
+
+// rebuildLimit is how many changed contacts an index of n entries takes in
+// one refresh before a whole read is cheaper: merging costs a pass over
+// the old entries plus a sort of the changes, a whole read several times
+// that pass per contact.
+func rebuildLimit(n int) int { return max(2_000, n/4) }
+
+// Latest returns an index of the mirror as it is now, and whether it was
+// read whole. It waits for a build another Model started, and then most
+// often returns that one's index as it is.
+func (x *Indexes) Latest(ctx context.Context) (ix *index, whole bool, err error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	labelSync := x.svc.LabelSyncEnabled()
+	if x.cur != nil {
+		ch, err := x.changes(ctx, x.cur.mark, rebuildLimit(len(x.cur.entries)))
+		if err != nil {
+			return nil, false, err
+		}
+		if !ch.Rebuild {
+			if !ch.Empty() || labelSync != x.cur.labelSync {
+				x.cur = applyChanges(x.cur, ch, labelSync)
+			}
+			return x.cur, false, nil
+		}
+	}
+	full, err := fullIndex(ctx, x.svc)
+	if err != nil {
+		return nil, false, err
+	}
+	x.cur = full
+	return full, true, nil
+}
+
+// applyChanges builds the index that follows old once ch is applied:
+// old's entries without the removed and changed contacts, merged in name
+// order with the changed ones. old is left as it is (Models may still
+// show it); the two share the contacts and haystacks that did not change.
+func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
+	labels, groups := old.labels, old.groups
+	if ch.LabelsChanged {
+		labels = ch.Labels
+	}
+	if ch.GroupsChanged {
+		groups = ch.Groups
+	}
+	ix := &index{
+		labels: labels, groups: groups,
+		labelColor: old.labelColor, groupNames: old.groupNames,
+		labelSync: labelSync,
+		mark:      ch.Mark,
+	}
+	if ch.LabelsChanged {
+		ix.labelColor = make(map[string]int, len(labels))
+		for _, l := range labels {
+			ix.labelColor[strings.ToLower(l.Name)] = l.Color
+		}
+	}
+	if ch.GroupsChanged {
+		ix.groupNames = make(map[string]string, len(groups))
+		for _, g := range groups {
+			ix.groupNames[g.JID] = model.Sanitize(g.Name)
+		}
+	}
+
+	gone := make(map[string]bool, len(ch.Removed)+len(ch.Contacts))
+	for _, j := range ch.Removed {
+		gone[j] = true
+	}
+	contacts := ch.Contacts // the new index's own: nothing else holds them
+	fresh := make([]entry, len(contacts))
+	for i := range contacts {
+		gone[contacts[i].JID] = true
+		fresh[i] = newEntry(&contacts[i])
+	}
+	slices.SortFunc(fresh, func(a, b entry) int { return compareNames(&a, &b) })
+	freshHays := make([]string, len(fresh))
+	for i := range fresh {
+		freshHays[i] = model.Haystack(fresh[i].c)
+	}
+
+	n := len(old.entries) + len(fresh)
+	ix.entries = make([]entry, 0, n)
+	ix.hays = make([]string, 0, n)
+	oldHays := old.hays
+	if oldHays == nil {
+		oldHays = buildHaystacks(old)
+	}
+	j := 0
+	for i := range old.entries {
+		e := &old.entries[i]
+		if len(gone) > 0 && gone[e.c.JID] {
+			continue
+		}
+		for j < len(fresh) && compareNames(&fresh[j], e) < 0 {
+			ix.entries = append(ix.entries, fresh[j])
+			ix.hays = append(ix.hays, freshHays[j])
+			j++
+		}
+		ix.entries = append(ix.entries, *e)
+		ix.hays = append(ix.hays, oldHays[i])
+	}
+	ix.entries = append(ix.entries, fresh[j:]...)
+	ix.hays = append(ix.hays, freshHays[j:]...)
+	ix.total = len(ix.entries)
+	return ix
+}
