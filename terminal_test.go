@@ -154,7 +154,7 @@ func TestSignalsEndTheTUICleanly(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			db := filepath.Join(dir, "w.db")
-			s := startTUI(t, "wabook-sig", bin, "--sim", world, "--db", db)
+			s := startTUI(t, "wabook-sig-"+strconv.Itoa(int(sig)), bin, "--sim", world, "--db", db) // a server per signal: one being killed cannot take the next session
 			s.waitFor("6 contacts")
 			raw, err := os.ReadFile(db + ".lock")
 			if err != nil {
