@@ -250,6 +250,9 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 			return 1
 		}
 	}
+	if lockErr == nil && !cli.HoldsConnection(command) {
+		lock.Release()
+	}
 	env := cli.Env{Svc: w.svc, Out: stdout, Err: stderr}
 	if locked != nil {
 		env.Holder = locked.PID

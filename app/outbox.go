@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -48,7 +49,8 @@ const outboxKeepDone = 7 * 24 * time.Hour
 
 // outboxState is the sending side of the outbox in this process.
 type outboxState struct {
-	wake chan struct{} // a change was queued, a connection came, a sync ended
+	wake    chan struct{} // a change was queued, a connection came, a sync ended
+	countMu sync.Mutex    // refreshOutboxCounts, one at a time
 
 	mu      sync.Mutex
 	running bool
@@ -92,8 +94,12 @@ func (s *Service) outboxQueued(ctx context.Context) {
 }
 
 // refreshOutboxCounts reads how many changes wait and failed into the
-// status (StatusChanged when they changed).
+// status (StatusChanged when they changed). The watcher, the sender and
+// the front ends call it: one at a time, so an older count never
+// overwrites a newer one.
 func (s *Service) refreshOutboxCounts(ctx context.Context) {
+	s.ob.countMu.Lock()
+	defer s.ob.countMu.Unlock()
 	c, err := s.store.CountOutbox(ctx)
 	if err != nil {
 		s.log.Warn("counting the outbox", "err", err)
@@ -228,6 +234,12 @@ func (s *Service) outboxStep(ctx context.Context, backoff *time.Duration) (time.
 			return 0, ""
 		case ctx.Err() != nil:
 			return 0, ""
+		case errors.Is(err, errNotRecorded):
+			// WhatsApp took it; the mirror could not say so. It is sent
+			// again (harmless) once the database answers: no attempt.
+			s.log.Error("recording an outbox confirmation", "id", it.ID, "err", err)
+			*backoff = min(max(*backoff*2, ob.retryBase), ob.retryMax)
+			return *backoff, ""
 		case s.Status().Conn != wa.StateConnected:
 			// Lost the connection mid-send: costs no attempt.
 			return ob.poll, "waiting for the connection to WhatsApp"
@@ -267,6 +279,10 @@ func (s *Service) labelsReady(ctx context.Context) (bool, string) {
 // errOutboxPermanent marks a change that cannot succeed by trying again.
 var errOutboxPermanent = errors.New("cannot be sent")
 
+// errNotRecorded: WhatsApp took a change, the database did not take the
+// confirmation.
+var errNotRecorded = errors.New("confirmation not recorded")
+
 func plainOutboxError(err error) string {
 	switch {
 	case errors.Is(err, wa.ErrNotBusiness):
@@ -287,7 +303,7 @@ func (s *Service) sendOutbox(ctx context.Context, it store.OutboxItem) error {
 		s.ob.afterSend(it)
 	}
 	if err := s.store.FinishOutbox(ctx, it.ID); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errNotRecorded, err)
 	}
 	s.notify(DataChanged)
 	return nil
@@ -300,14 +316,14 @@ func (s *Service) sendOutboxItem(ctx context.Context, it store.OutboxItem) (sent
 	case store.OutboxBlock:
 		return true, s.backend.SetBlocked(ctx, it.JID, it.Flag)
 	case store.OutboxLabelEdit:
+		waID, err := s.store.OutboxWALabelID(ctx, it.ID)
+		if err != nil || waID == "" {
+			return false, err // deleted since; its deletion is queued after
+		}
 		l, err := s.store.Label(ctx, it.LabelID)
 		if errors.Is(err, store.ErrNotFound) {
-			return false, nil // deleted since; its deletion is queued after
+			return false, nil
 		}
-		if err != nil {
-			return false, err
-		}
-		waID, err := s.store.OutboxWALabelID(ctx, it.ID)
 		if err != nil {
 			return false, err
 		}
@@ -326,11 +342,13 @@ func (s *Service) sendOutboxItem(ctx context.Context, it store.OutboxItem) (sent
 		if err != nil {
 			return false, err
 		}
-		if l.WALabelID == "" {
-			return false, fmt.Errorf("label %q is not on WhatsApp (its creation did not go through; see wabook outbox): %w", l.Name, errOutboxPermanent)
+		if l.WALabelID == "" || l.WAPending {
+			// Its creation failed or was dropped: a chat put on a label
+			// WhatsApp does not have would be lost there unseen.
+			return false, fmt.Errorf("label %q is not on WhatsApp: its creation did not go through (see wabook outbox): %w", l.Name, errOutboxPermanent)
 		}
 		waID, err := s.store.OutboxWALabelID(ctx, it.ID) // recorded, for the list
-		if err != nil {
+		if err != nil || waID == "" {
 			return false, err
 		}
 		chat := it.JID
@@ -355,17 +373,17 @@ func (s *Service) OutboxCounts(ctx context.Context) (OutboxCounts, error) {
 
 // RetryOutbox puts a failed change (id), or every failed one (id 0), back
 // in the queue and returns how many.
-func (s *Service) RetryOutbox(ctx context.Context, id int64) (int, error) {
+func (s *Service) RetryOutbox(ctx context.Context, id int64) ([]int64, error) {
 	if err := s.writable(ctx); err != nil {
-		return 0, err
+		return nil, err
 	}
-	n, err := s.store.RetryOutbox(ctx, id)
+	ids, err := s.store.RetryOutbox(ctx, id)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	s.outboxQueued(ctx)
 	s.notify(DataChanged)
-	return n, nil
+	return ids, nil
 }
 
 // DropOutbox forgets a failed change: WhatsApp will not learn it.
@@ -388,17 +406,25 @@ func (s *Service) LastOutboxID(ctx context.Context) (int64, error) {
 	return s.store.LastOutboxID(ctx)
 }
 
-// OutboxResult is how the changes a command queued ended.
+// QueuedSince lists the changes this process queued after mark.
+func (s *Service) QueuedSince(ctx context.Context, mark int64) ([]int64, error) {
+	return s.store.OutboxQueuedBy(ctx, mark, os.Getpid())
+}
+
+// OutboxResult is how some changes stand.
 type OutboxResult struct {
-	Queued  int // changes queued after the mark
+	Queued  int // how many
 	Done    int
 	Failed  []OutboxItem
 	Pending int
+	// Superseded: replaced by a newer change of the same thing before
+	// they went out (they will not).
+	Superseded int
 }
 
-// OutboxSince reads how the changes queued after mark stand.
-func (s *Service) OutboxSince(ctx context.Context, mark int64) (OutboxResult, error) {
-	items, err := s.store.OutboxAfter(ctx, mark)
+// OutboxOf reads how the changes ids stand.
+func (s *Service) OutboxOf(ctx context.Context, ids []int64) (OutboxResult, error) {
+	items, err := s.store.OutboxItems(ctx, ids)
 	if err != nil {
 		return OutboxResult{}, err
 	}
@@ -410,6 +436,8 @@ func (s *Service) OutboxSince(ctx context.Context, mark int64) (OutboxResult, er
 			r.Done++
 		case store.OutboxFailed:
 			r.Failed = append(r.Failed, it)
+		case store.OutboxSuperseded:
+			r.Superseded++
 		default:
 			r.Pending++
 		}
@@ -417,12 +445,12 @@ func (s *Service) OutboxSince(ctx context.Context, mark int64) (OutboxResult, er
 	return r, nil
 }
 
-// WaitOutbox waits until no change queued after mark is pending (each is
-// done or failed), looking every poll, and returns how they ended; when ctx
-// ends first it returns how they stand with ctx's error.
-func (s *Service) WaitOutbox(ctx context.Context, mark int64, poll time.Duration) (OutboxResult, error) {
+// WaitOutbox waits until none of the changes ids is pending (each is done,
+// failed or superseded), looking every poll, and returns how they ended;
+// when ctx ends first it returns how they stand with ctx's error.
+func (s *Service) WaitOutbox(ctx context.Context, ids []int64, poll time.Duration) (OutboxResult, error) {
 	for {
-		r, err := s.OutboxSince(ctx, mark)
+		r, err := s.OutboxOf(ctx, ids)
 		if err != nil || r.Pending == 0 {
 			return r, err
 		}
@@ -431,6 +459,24 @@ func (s *Service) WaitOutbox(ctx context.Context, mark int64, poll time.Duration
 		case <-ctx.Done():
 			t.Stop()
 			return r, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// DrainOutbox waits until nothing in the outbox is pending, looking every
+// poll (tests and the crash helper).
+func (s *Service) DrainOutbox(ctx context.Context, poll time.Duration) error {
+	for {
+		c, err := s.store.CountOutbox(ctx)
+		if err != nil || c.Pending == 0 {
+			return err
+		}
+		t := time.NewTimer(poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
 		case <-t.C:
 		}
 	}

@@ -75,7 +75,7 @@ func outboxHelper() int {
 	}
 	svc.StartOutbox(ctx)
 	defer svc.StopOutbox()
-	if _, err := svc.WaitOutbox(ctx, 0, time.Millisecond); err != nil {
+	if err := svc.DrainOutbox(ctx, time.Millisecond); err != nil {
 		return fail(err)
 	}
 	return 0

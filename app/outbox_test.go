@@ -15,7 +15,7 @@ func deliver(t testing.TB, svc *Service) []OutboxItem {
 	defer cancel()
 	svc.StartOutbox(context.Background())
 	svc.kickOutbox()
-	if _, err := svc.WaitOutbox(ctx, 0, time.Millisecond); err != nil {
+	if err := svc.DrainOutbox(ctx, time.Millisecond); err != nil {
 		t.Fatalf("delivering the outbox: %v", err)
 	}
 	items, err := svc.Outbox(ctx, true)

@@ -50,10 +50,20 @@ func Sync(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	// Holding the connection now, it sends what others queued too.
-	if c, err := env.Svc.OutboxCounts(ctx); err == nil && c.Pending > 0 {
-		return sendQueued(ctx, env, 0, false)
+	items, err := env.Svc.Outbox(ctx, false)
+	if err != nil {
+		return err
 	}
-	return nil
+	var pending []int64
+	for _, it := range items {
+		if it.State == app.OutboxPending {
+			pending = append(pending, it.ID)
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	return sendQueued(ctx, env, pending, false)
 }
 
 func printSummary(ctx context.Context, env Env) error {
@@ -193,6 +203,19 @@ func Logout(ctx context.Context, env Env, args []string) error {
 	}
 	_, err := fmt.Fprintf(env.Out, "logged out of %s; the address book stays in the database\n", acc.Phone)
 	return err
+}
+
+// HoldsConnection reports whether a command keeps the WhatsApp connection
+// lock for its whole run when it gets it: those that talk to WhatsApp or
+// may send the outbox. The others let it go once the simulated account
+// has been mirrored, so that a command queueing changes meanwhile does not
+// take a wabook that sends nothing for the one that sends them.
+func HoldsConnection(command string) bool {
+	switch command {
+	case "sync", "pair", "logout", "check", "checks", "add", "edit", "block", "unblock", "label", "import", "outbox":
+		return true
+	}
+	return false
 }
 
 // NeedsConnection reports whether a command must own the WhatsApp

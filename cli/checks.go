@@ -151,6 +151,7 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 			return fmt.Errorf("check job %d is queued, but this account is not paired: run \"wabook pair\" first", id)
 		}
 		svc.StartChecker(ctx)
+		svc.StartOutbox(ctx) // holding the connection, it sends what others queue
 		if svc.Status().Conn == wa.StateOffline {
 			if err := svc.Connect(ctx); err != nil {
 				return err

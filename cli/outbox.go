@@ -39,7 +39,11 @@ func Queueing(cmd Command) Command {
 		if errors.As(cerr, &usage) {
 			return cerr
 		}
-		if derr := deliver(ctx, env, mark, wait); derr != nil && cerr == nil {
+		ids, err := env.Svc.QueuedSince(ctx, mark)
+		if err != nil {
+			return err
+		}
+		if derr := deliver(ctx, env, ids, wait); derr != nil && cerr == nil {
 			return derr
 		}
 		return cerr
@@ -75,75 +79,87 @@ func takeWait(args []string) ([]string, bool, error) {
 // outboxPoll is how often a command waiting for WhatsApp's answers looks.
 const outboxPoll = 200 * time.Millisecond
 
+// connectWait bounds how long a command without --wait waits for the
+// connection to WhatsApp before leaving its changes queued: offline, a
+// script of a hundred label commands must not take hours.
+const connectWait = 20 * time.Second
+
 // sendAlone bounds how long a command without --wait that holds the
-// connection itself tries to send what it queued before leaving it queued.
+// connection tries to send what it queued before leaving it queued.
 const sendAlone = 2 * time.Minute
 
-// deliver sees the changes queued after mark through (see Queueing).
-func deliver(ctx context.Context, env Env, mark int64, wait bool) error {
+// deliver sees the changes ids (queued by this command) through: see
+// Queueing.
+func deliver(ctx context.Context, env Env, ids []int64, wait bool) error {
 	svc := env.Svc
-	r, err := svc.OutboxSince(ctx, mark)
-	if err != nil || r.Queued == 0 || r.Pending == 0 {
+	r, err := svc.OutboxOf(ctx, ids)
+	if err != nil || r.Pending == 0 {
 		return err
 	}
-	holder := env.Holder
-	for holder != 0 {
-		if !wait {
-			c, _ := svc.OutboxCounts(ctx)
-			fmt.Fprintf(env.Err, "wabook: queued; %s for WhatsApp (wabook pid %d holds the connection and sends them; --wait waits for WhatsApp's answer)\n",
-				plural(c.Pending, "change waiting", "changes waiting"), holder)
-			return nil
-		}
-		if holder, err = waitForHolder(ctx, env, mark); err != nil || holder != 0 {
+	if env.Holder != 0 {
+		// The holder may have quit since this command started.
+		took, err := takeOver(ctx, env)
+		if err != nil {
 			return err
 		}
-		if holder == 0 && env.Holder != 0 {
-			// Answered by the holder: nothing left to send here.
-			if r, err := svc.OutboxSince(ctx, mark); err != nil || r.Pending == 0 {
-				return outcome(env, r, err, wait)
+		if !took && !wait {
+			c, _ := svc.OutboxCounts(ctx)
+			fmt.Fprintf(env.Err, "wabook: queued; %s for WhatsApp (wabook pid %d holds the connection and sends them; --wait waits for WhatsApp's answer)\n",
+				plural(c.Pending, "change waiting", "changes waiting"), env.Holder)
+			return nil
+		}
+		if !took {
+			answered, err := waitForHolder(ctx, env, ids)
+			if err != nil || answered {
+				return err
 			}
 		}
 	}
-	return sendQueued(ctx, env, mark, wait)
+	return sendQueued(ctx, env, ids, wait)
 }
 
-// waitForHolder waits while another wabook holds the connection and
-// changes after mark are pending. It returns 0 when they are all answered,
-// or when that wabook quit and this one took the connection over (then
-// this one sends them); an error when ctx ends.
-func waitForHolder(ctx context.Context, env Env, mark int64) (int, error) {
+// takeOver takes the connection over when its holder has let it go.
+func takeOver(ctx context.Context, env Env) (bool, error) {
+	if env.TakeOver == nil {
+		return false, nil
+	}
+	took, err := env.TakeOver(ctx)
+	if took {
+		fmt.Fprintf(env.Err, "wabook: wabook pid %d let the WhatsApp connection go; this one sends the changes\n", env.Holder)
+	}
+	return took, err
+}
+
+// waitForHolder waits while another wabook holds the connection and some
+// of ids are pending. answered: they all were answered (and told);
+// otherwise that wabook quit and this one took the connection over, to send
+// them itself.
+func waitForHolder(ctx context.Context, env Env, ids []int64) (answered bool, err error) {
 	svc := env.Svc
 	fmt.Fprintf(env.Err, "wabook: queued; waiting for wabook pid %d, which holds the WhatsApp connection, to send it (Ctrl-C stops waiting, the changes stay queued)\n", env.Holder)
 	for {
 		wctx, cancel := context.WithTimeout(ctx, time.Second)
-		r, err := svc.WaitOutbox(wctx, mark, outboxPoll)
+		r, err := svc.WaitOutbox(wctx, ids, outboxPoll)
 		cancel()
 		switch {
 		case err == nil:
-			return 0, outcome(env, r, nil, true)
+			return true, outcome(env, r, true)
 		case ctx.Err() != nil:
-			return env.Holder, fmt.Errorf("stopped waiting; %s stay queued (see wabook outbox)", plural(r.Pending, "change", "changes"))
+			return false, fmt.Errorf("stopped waiting; %s stay queued (see wabook outbox)", plural(r.Pending, "change", "changes"))
 		case !errors.Is(err, context.DeadlineExceeded):
-			return env.Holder, err
+			return false, err
 		}
-		if env.TakeOver == nil {
-			continue
-		}
-		took, err := env.TakeOver(ctx)
-		if err != nil {
-			return env.Holder, err
-		}
-		if took {
-			fmt.Fprintf(env.Err, "wabook: wabook pid %d let the WhatsApp connection go; this one sends the changes\n", env.Holder)
-			return 0, nil
+		took, err := takeOver(ctx, env)
+		if err != nil || took {
+			return false, err
 		}
 	}
 }
 
 // sendQueued connects (this process holds the connection), sends the
-// outbox — what others queued too, in order — until what was queued after
-// mark is answered, and lets go.
-func sendQueued(ctx context.Context, env Env, mark int64, wait bool) error {
+// outbox — what others queued too, in order — until ids are answered, and
+// lets go.
+func sendQueued(ctx context.Context, env Env, ids []int64, wait bool) error {
 	svc := env.Svc
 	leave := func(why string) error {
 		c, _ := svc.OutboxCounts(ctx)
@@ -167,23 +183,32 @@ func sendQueued(ctx context.Context, env Env, mark int64, wait bool) error {
 	defer stop()
 	svc.StartOutbox(sctx)
 	defer svc.StopOutbox()
-	limit := time.Now().Add(sendAlone)
+	start := time.Now()
+	toldOffline := false
 	for {
-		r, err := svc.OutboxSince(ctx, mark)
-		if err != nil || r.Pending == 0 {
-			return outcome(env, r, err, wait)
+		r, err := svc.OutboxOf(ctx, ids)
+		if err != nil {
+			return err
 		}
-		if !wait {
-			if why := svc.OutboxWaiting(); strings.Contains(why, "did not take") {
-				return leave(why)
+		if r.Pending == 0 {
+			return outcome(env, r, wait)
+		}
+		connected := svc.Status().Conn == wa.StateConnected
+		why := svc.OutboxWaiting()
+		switch {
+		case wait && !connected && !toldOffline && time.Since(start) > 5*time.Second:
+			toldOffline = true
+			fmt.Fprintln(env.Err, "wabook: waiting for the connection to WhatsApp (Ctrl-C stops waiting, the changes stay queued)")
+		case wait:
+		case !connected && time.Since(start) > connectWait:
+			return leave("no connection to WhatsApp")
+		case strings.Contains(why, "did not take") || strings.Contains(why, "own labels"):
+			return leave(why)
+		case time.Since(start) > sendAlone:
+			if why == "" {
+				why = "no answer from WhatsApp yet"
 			}
-			if time.Now().After(limit) {
-				why := svc.OutboxWaiting()
-				if why == "" {
-					why = "no answer from WhatsApp yet"
-				}
-				return leave(why)
-			}
+			return leave(why)
 		}
 		select {
 		case <-ctx.Done():
@@ -195,12 +220,13 @@ func sendQueued(ctx context.Context, env Env, mark int64, wait bool) error {
 
 // outcome tells how the changes a command queued ended: one line on
 // stderr, and with --wait an error when WhatsApp refused any.
-func outcome(env Env, r app.OutboxResult, err error, wait bool) error {
-	if err != nil {
-		return err
-	}
+func outcome(env Env, r app.OutboxResult, wait bool) error {
 	if len(r.Failed) == 0 {
-		fmt.Fprintf(env.Err, "wabook: WhatsApp confirmed %s\n", plural(r.Done, "change", "changes"))
+		msg := "WhatsApp confirmed " + plural(r.Done, "change", "changes")
+		if r.Superseded > 0 {
+			msg += fmt.Sprintf(" (%d replaced by newer changes before they went out)", r.Superseded)
+		}
+		fmt.Fprintln(env.Err, "wabook: "+msg)
 		return nil
 	}
 	first := r.Failed[0]
@@ -305,12 +331,11 @@ func outboxAct(ctx context.Context, env Env, act string, args []string) error {
 		_, err = fmt.Fprintf(env.Out, "dropped: %s (WhatsApp will not learn it)\n", app.DescribeChange(it))
 		return err
 	}
-	n, err := env.Svc.RetryOutbox(ctx, id)
+	ids, err := env.Svc.RetryOutbox(ctx, id)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Out, "queued again: %s\n", plural(n, "change", "changes"))
-	// Retried changes keep their place (and ids): see the whole outbox
-	// through.
-	return deliver(ctx, env, 0, false)
+	fmt.Fprintf(env.Out, "queued again: %s\n", plural(len(ids), "change", "changes"))
+	// Retried changes keep their place in the order.
+	return deliver(ctx, env, ids, false)
 }

@@ -81,6 +81,9 @@ type Label struct {
 	Order     int
 	Count     int  // contacts carrying it; filled by list queries
 	Unsynced  bool // a local change to it (or its assignments) did not reach WhatsApp
+	// WAPending: WALabelID was chosen here and WhatsApp has not confirmed
+	// the label's creation yet.
+	WAPending bool
 }
 
 // Group is a WhatsApp group the account is in.

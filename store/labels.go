@@ -20,14 +20,14 @@ func NormLabelName(name string) string { return strings.Join(strings.Fields(name
 func labelFold(name string) string { return strings.ToLower(NormLabelName(name)) }
 
 const labelCols = `l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order",
-	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id), l.unsynced <> 0`
+	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id), l.unsynced <> 0, l.wa_pending <> 0`
 
 type queryRower interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
 func scanLabel(r scanner, l *model.Label) error {
-	return r.Scan(&l.ID, &l.Name, &l.Color, &l.WALabelID, &l.Order, &l.Count, &l.Unsynced)
+	return r.Scan(&l.ID, &l.Name, &l.Color, &l.WALabelID, &l.Order, &l.Count, &l.Unsynced, &l.WAPending)
 }
 
 // labelWhere returns the label matching where; ErrNotFound when none.
@@ -59,7 +59,7 @@ func labelsIn(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }) ([]model.Label, error) {
 	rows, err := q.QueryContext(ctx, `SELECT l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order", count(cl.label_id),
-	l.unsynced <> 0
+	l.unsynced <> 0, l.wa_pending <> 0
 FROM labels l LEFT JOIN contact_labels cl ON cl.label_id = l.id
 GROUP BY l.id ORDER BY l."order", l.name`)
 	if err != nil {
@@ -255,7 +255,7 @@ func upsertWALabel(ctx context.Context, tx *sql.Tx, waID, name string, color int
 	if !exists {
 		if clash && other.WALabelID == "" {
 			// Adopt the local label of the same name.
-			if _, err := tx.ExecContext(ctx, `UPDATE labels SET wa_label_id = ?, name = ?, color = ? WHERE id = ?`,
+			if _, err := tx.ExecContext(ctx, `UPDATE labels SET wa_label_id = ?, name = ?, color = ?, wa_pending = 0 WHERE id = ?`,
 				waID, name, color, other.ID); err != nil {
 				return l, fmt.Errorf("store: label %q: %w", name, err)
 			}
@@ -282,7 +282,8 @@ SELECT contact_jid, ? FROM contact_labels WHERE label_id = ?`, l.ID, other.ID); 
 			name += " (" + waID + ")"
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ?, color = ? WHERE id = ?`,
+	// WhatsApp has the label: an id chosen here is confirmed.
+	if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ?, color = ?, wa_pending = 0 WHERE id = ?`,
 		name, labelFold(name), color, l.ID); err != nil {
 		return l, fmt.Errorf("store: update label %q: %w", name, err)
 	}

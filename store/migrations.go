@@ -327,6 +327,13 @@ CREATE TRIGGER checks_log_delete AFTER DELETE ON checks BEGIN
 	INSERT INTO contact_changed (jid) SELECT jid FROM contacts WHERE phone = OLD.phone AND OLD.phone <> '';
 END;
 `,
+	// 9: a WhatsApp label id chosen here stays unconfirmed (wa_pending)
+	// until WhatsApp took the label's creation, so chats are not put on a
+	// label WhatsApp never created; an outbox change a newer one of the
+	// same target replaced is "superseded" (a state, no column needed).
+	`
+ALTER TABLE labels ADD COLUMN wa_pending INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/wabook/wabook/model"
 )
@@ -30,6 +31,11 @@ const (
 	OutboxPending = "pending"
 	OutboxDone    = "done"
 	OutboxFailed  = "failed"
+	// OutboxSuperseded: a newer change of the same thing (the same
+	// contact's block, the same label on the same chat, the same label)
+	// was queued after this one failed, or the label was deleted before
+	// this change of it went out: sending it would undo the newer one.
+	OutboxSuperseded = "superseded"
 )
 
 // OutboxItem is one change WhatsApp must learn, queued in the transaction
@@ -85,12 +91,54 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	defer stmt.Close()
 	pid, t := os.Getpid(), now()
 	for _, it := range items {
-		if _, err := stmt.ExecContext(ctx, it.Kind, it.LabelID, it.WALabelID, it.Name, it.Color, it.JID, it.Chat,
-			b2i(it.Flag), pid, t); err != nil {
+		res, err := stmt.ExecContext(ctx, it.Kind, it.LabelID, it.WALabelID, it.Name, it.Color, it.JID, it.Chat,
+			b2i(it.Flag), pid, t)
+		if err != nil {
 			return fmt.Errorf("store: outbox: %w", err)
+		}
+		if it.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("store: outbox: %w", err)
+		}
+		if err := supersede(ctx, tx, it); err != nil {
+			return err
 		}
 	}
 	return bumpOutbox(ctx, tx)
+}
+
+// sameTarget is the condition on outbox rows that change what it changes:
+// the same contact's block, the same label on the same chat, the same
+// label's name and colour; a deletion concerns every change of its label.
+func sameTarget(it OutboxItem) (string, []any) {
+	switch it.Kind {
+	case OutboxBlock:
+		return `kind = 'block' AND jid = ?`, []any{it.JID}
+	case OutboxLabelChat:
+		return `kind = 'label_chat' AND label_id = ? AND jid = ?`, []any{it.LabelID, it.JID}
+	case OutboxLabelEdit:
+		return `kind = 'label_edit' AND label_id = ?`, []any{it.LabelID}
+	}
+	return `kind <> 'block' AND label_id = ?`, []any{it.LabelID}
+}
+
+// supersede marks the older changes of it's target that it replaces: failed
+// ones (retrying one would undo it), and for a label's deletion the changes
+// of that label still waiting too (the local id may be given to another
+// label later: they must not go out under it).
+func supersede(ctx context.Context, tx *sql.Tx, it OutboxItem) error {
+	cond, args := sameTarget(it)
+	states := `state = 'failed'`
+	if it.Kind == OutboxLabelDelete {
+		states = `state IN ('pending', 'failed')`
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'superseded' WHERE `+cond+` AND id < ? AND `+states,
+		append(args, it.ID)...); err != nil {
+		return fmt.Errorf("store: outbox: %w", err)
+	}
+	if it.IsLabel() {
+		return markLabelUnsynced(ctx, tx, it.LabelID)
+	}
+	return nil
 }
 
 func bumpOutbox(ctx context.Context, tx *sql.Tx) error {
@@ -268,7 +316,7 @@ func (s *Store) QueueBlock(ctx context.Context, jid string, blocked bool) (Outbo
 func setBlockPending(ctx context.Context, tx *sql.Tx, jid string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE contacts SET block_pending = coalesce((
 	SELECT CASE flag WHEN 0 THEN -1 ELSE 1 END FROM outbox
-	WHERE kind = 'block' AND jid = ?1 AND state <> 'done' ORDER BY id DESC LIMIT 1), 0)
+	WHERE kind = 'block' AND jid = ?1 AND state IN ('pending', 'failed') ORDER BY id DESC LIMIT 1), 0)
 WHERE jid = ?1`, jid)
 	if err != nil {
 		return fmt.Errorf("store: block of %s: %w", jid, err)
@@ -304,9 +352,9 @@ func (s *Store) OutboxItemByID(ctx context.Context, id int64) (OutboxItem, error
 }
 
 // Outbox lists the changes in the order they were queued: those pending
-// and failed, and done ones too when withDone.
+// and failed, and done and superseded ones too when withDone.
 func (s *Store) Outbox(ctx context.Context, withDone bool) ([]OutboxItem, error) {
-	where := ` WHERE state <> 'done'`
+	where := ` WHERE state IN ('pending', 'failed')`
 	if withDone {
 		where = ``
 	}
@@ -330,7 +378,7 @@ func (s *Store) Outbox(ctx context.Context, withDone bool) ([]OutboxItem, error)
 func (s *Store) CountOutbox(ctx context.Context) (OutboxCounts, error) {
 	var c OutboxCounts
 	err := s.db.QueryRowContext(ctx, `SELECT
-	coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'failed'), 0) FROM outbox WHERE state <> 'done'`).Scan(&c.Pending, &c.Failed)
+	coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'failed'), 0) FROM outbox WHERE state IN ('pending', 'failed')`).Scan(&c.Pending, &c.Failed)
 	if err != nil {
 		return c, fmt.Errorf("store: outbox: %w", err)
 	}
@@ -338,11 +386,17 @@ func (s *Store) CountOutbox(ctx context.Context) (OutboxCounts, error) {
 }
 
 // OutboxWALabelID returns the WhatsApp label id a label change is to be
-// sent with, choosing it (and giving the label it) when neither has one
-// yet, and records it in the change before anything is sent: a send
-// repeated after a crash reuses it. A label deleted meanwhile keeps the id
-// its earlier changes recorded, or none ("" when nothing of it was ever
-// sent).
+// sent with, "" when there is nothing to send, and records it in the
+// change before anything is sent, so a send repeated after a crash reuses
+// it:
+//   - a label's creation or edit: the label's id, or, for a label WhatsApp
+//     has none of yet, a new one, given to the label as unconfirmed
+//     (wa_pending) until WhatsApp takes the creation (FinishOutbox); ""
+//     when the label was deleted since (its deletion is queued after);
+//   - a deletion: the id recorded when it was queued, or by an earlier
+//     change of that label; never the labels table's (the local id may
+//     belong to another label by now); "" when none of it went out;
+//   - a chat: the label's id ("" when it has none).
 func (s *Store) OutboxWALabelID(ctx context.Context, itemID int64) (string, error) {
 	var wa string
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
@@ -357,19 +411,7 @@ func (s *Store) OutboxWALabelID(ctx context.Context, itemID int64) (string, erro
 			wa = it.WALabelID
 			return nil
 		}
-		l, err := labelWhere(ctx, tx, `l.id = ?`, it.LabelID)
-		switch {
-		case err == nil && l.WALabelID != "":
-			wa = l.WALabelID
-		case err == nil:
-			if wa, err = freeWALabelID(ctx, tx); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE labels SET wa_label_id = ? WHERE id = ?`, wa, l.ID); err != nil {
-				return fmt.Errorf("store: label %d: %w", l.ID, err)
-			}
-		case errors.Is(err, ErrNotFound):
-			// Deleted since: the id an earlier change of it was sent with.
+		if it.Kind == OutboxLabelDelete {
 			err := tx.QueryRowContext(ctx, `SELECT wa_label_id FROM outbox
 WHERE label_id = ? AND id < ? AND kind <> 'block' AND wa_label_id <> '' ORDER BY id DESC LIMIT 1`, it.LabelID, it.ID).Scan(&wa)
 			if errors.Is(err, sql.ErrNoRows) {
@@ -378,8 +420,25 @@ WHERE label_id = ? AND id < ? AND kind <> 'block' AND wa_label_id <> '' ORDER BY
 			if err != nil {
 				return fmt.Errorf("store: outbox: %w", err)
 			}
-		default:
-			return err
+		} else {
+			l, err := labelWhere(ctx, tx, `l.id = ?`, it.LabelID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				return nil
+			case err != nil:
+				return err
+			case l.WALabelID != "":
+				wa = l.WALabelID
+			case it.Kind == OutboxLabelChat:
+				return nil
+			default:
+				if wa, err = freeWALabelID(ctx, tx); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE labels SET wa_label_id = ?, wa_pending = 1 WHERE id = ?`, wa, l.ID); err != nil {
+					return fmt.Errorf("store: label %d: %w", l.ID, err)
+				}
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET wa_label_id = ? WHERE id = ?`, wa, it.ID); err != nil {
 			return fmt.Errorf("store: outbox: %w", err)
@@ -389,12 +448,18 @@ WHERE label_id = ? AND id < ? AND kind <> 'block' AND wa_label_id <> '' ORDER BY
 	return wa, err
 }
 
+// settingWALabelTop is the largest WhatsApp label id wabook ever handed
+// out: a deleted label's id stays taken on WhatsApp's side even once the
+// outbox rows naming it are pruned or dropped.
+const settingWALabelTop = "wa_label_id_top"
+
 // freeWALabelID is the next WhatsApp label id after every numeric one the
-// mirror knows, its labels' and those its outbox recorded (a label deleted
-// on WhatsApp keeps its id there: never hand it out again).
+// mirror knows (its labels, its outbox) or ever handed out, and records it
+// as handed out.
 func freeWALabelID(ctx context.Context, tx *sql.Tx) (string, error) {
 	ids, err := queryStrings(ctx, tx, `SELECT wa_label_id FROM labels WHERE wa_label_id IS NOT NULL
-UNION SELECT wa_label_id FROM outbox WHERE wa_label_id <> ''`)
+UNION SELECT wa_label_id FROM outbox WHERE wa_label_id <> ''
+UNION SELECT value FROM settings WHERE key = '`+settingWALabelTop+`'`)
 	if err != nil {
 		return "", fmt.Errorf("store: label ids: %w", err)
 	}
@@ -404,7 +469,12 @@ UNION SELECT wa_label_id FROM outbox WHERE wa_label_id <> ''`)
 			top = n
 		}
 	}
-	return strconv.FormatInt(top+1, 10), nil
+	next := strconv.FormatInt(top+1, 10)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingWALabelTop, next); err != nil {
+		return "", fmt.Errorf("store: label ids: %w", err)
+	}
+	return next, nil
 }
 
 // TriedOutbox records a failed attempt of a change: it stays pending (to be
@@ -416,13 +486,35 @@ func (s *Store) TriedOutbox(ctx context.Context, id int64, reason string, failed
 		state = OutboxFailed
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, error = ?, tried_at = ?, state = ?
-WHERE id = ? AND state = 'pending'`, reason, now(), state, id)
+		var it OutboxItem
+		err := scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ? AND state = 'pending'`, id), &it)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // dropped or superseded meanwhile
+		}
 		if err != nil {
 			return fmt.Errorf("store: outbox: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // dropped meanwhile
+		if failed {
+			// Given up on while a newer change of the same thing waits or
+			// went through: that one stands.
+			cond, args := sameTarget(it)
+			var newer bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE `+cond+` AND id > ? AND state <> 'superseded')`,
+				append(args, id)...).Scan(&newer); err != nil {
+				return fmt.Errorf("store: outbox: %w", err)
+			}
+			if newer {
+				state = OutboxSuperseded
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, error = ?, tried_at = ?, state = ? WHERE id = ?`,
+			reason, now(), state, id); err != nil {
+			return fmt.Errorf("store: outbox: %w", err)
+		}
+		if it.Kind == OutboxBlock {
+			if err := setBlockPending(ctx, tx, it.JID); err != nil {
+				return err
+			}
 		}
 		if err := markUnsynced(ctx, tx, id); err != nil {
 			return err
@@ -432,11 +524,25 @@ WHERE id = ? AND state = 'pending'`, reason, now(), state, id)
 }
 
 // markUnsynced sets the unsynced mark of the label of a label change from
-// its outbox: marked while one of its changes has failed.
+// its outbox (markLabelUnsynced).
 func markUnsynced(ctx context.Context, tx *sql.Tx, itemID int64) error {
+	var labelID int64
+	err := tx.QueryRowContext(ctx, `SELECT label_id FROM outbox WHERE id = ? AND kind <> 'block'`, itemID).Scan(&labelID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: outbox: %w", err)
+	}
+	return markLabelUnsynced(ctx, tx, labelID)
+}
+
+// markLabelUnsynced marks a label unsynced while one of its changes has
+// failed, and clears the mark otherwise.
+func markLabelUnsynced(ctx context.Context, tx *sql.Tx, labelID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE labels SET unsynced = EXISTS (
-	SELECT 1 FROM outbox WHERE label_id = labels.id AND state = 'failed' AND kind <> 'block')
-WHERE id = (SELECT label_id FROM outbox WHERE id = ? AND kind <> 'block')`, itemID)
+	SELECT 1 FROM outbox WHERE label_id = ?1 AND state = 'failed' AND kind <> 'block')
+WHERE id = ?1`, labelID)
 	if err != nil {
 		return fmt.Errorf("store: outbox: %w", err)
 	}
@@ -470,6 +576,13 @@ func (s *Store) FinishOutbox(ctx context.Context, id int64) error {
 		} else if err := markUnsynced(ctx, tx, id); err != nil {
 			return err
 		}
+		if it.Kind == OutboxLabelEdit && it.WALabelID != "" {
+			// WhatsApp took the creation: the id is the label's for good.
+			if _, err := tx.ExecContext(ctx, `UPDATE labels SET wa_pending = 0 WHERE id = ? AND wa_label_id = ?`,
+				it.LabelID, it.WALabelID); err != nil {
+				return fmt.Errorf("store: label %d: %w", it.LabelID, err)
+			}
+		}
 		return bumpOutbox(ctx, tx)
 	})
 }
@@ -477,24 +590,74 @@ func (s *Store) FinishOutbox(ctx context.Context, id int64) error {
 // RetryOutbox puts failed changes back in the queue: the one with id, or
 // every failed one when id is 0. It returns how many; ErrNotFound when id
 // names no failed change.
-func (s *Store) RetryOutbox(ctx context.Context, id int64) (int, error) {
-	var n int64
+func (s *Store) RetryOutbox(ctx context.Context, id int64) ([]int64, error) {
+	var ids []int64
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		q, args := `UPDATE outbox SET state = 'pending', attempts = 0 WHERE state = 'failed'`, []any{}
+		q, args := `SELECT id FROM outbox WHERE state = 'failed'`, []any{}
 		if id != 0 {
 			q, args = q+` AND id = ?`, append(args, id)
 		}
-		res, err := tx.ExecContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("store: outbox: %w", err)
+		var err error
+		if ids, err = queryInt64s(ctx, tx, q+` ORDER BY id`, args...); err != nil {
+			return err
 		}
-		n, _ = res.RowsAffected()
-		if n == 0 && id != 0 {
+		if len(ids) == 0 && id != 0 {
 			return notFailed(ctx, tx, id)
+		}
+		for _, i := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = 0 WHERE id = ?`, i); err != nil {
+				return fmt.Errorf("store: outbox: %w", err)
+			}
+			if err := markUnsynced(ctx, tx, i); err != nil {
+				return err
+			}
 		}
 		return bumpOutbox(ctx, tx)
 	})
-	return int(n), err
+	return ids, err
+}
+
+// OutboxQueuedBy lists the ids of the changes process pid queued after id
+// after, in order.
+func (s *Store) OutboxQueuedBy(ctx context.Context, after int64, pid int) ([]int64, error) {
+	var ids []int64
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		ids, err = queryInt64s(ctx, tx, `SELECT id FROM outbox WHERE id > ? AND queued_by = ? ORDER BY id`, after, pid)
+		return err
+	})
+	return ids, err
+}
+
+// OutboxItems reads the changes with the given ids (those that still
+// exist), in order.
+func (s *Store) OutboxItems(ctx context.Context, ids []int64) ([]OutboxItem, error) {
+	var out []OutboxItem
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) ORDER BY id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: outbox: %w", err)
+		}
+		for rows.Next() {
+			var it OutboxItem
+			if err := scanOutbox(rows, &it); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: outbox: %w", err)
+			}
+			out = append(out, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: outbox: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // DropOutbox forgets a failed change: it will not be sent. A dropped block
@@ -540,6 +703,9 @@ func notFailed(ctx context.Context, tx *sql.Tx, id int64) error {
 	}
 	if err != nil {
 		return fmt.Errorf("store: outbox: %w", err)
+	}
+	if state == OutboxSuperseded {
+		return fmt.Errorf("outbox change %d %w: a newer change of the same thing replaced it", id, ErrNotFailed)
 	}
 	return fmt.Errorf("outbox change %d %w (it is %s)", id, ErrNotFailed, state)
 }
@@ -598,21 +764,3 @@ func (s *Store) LastOutboxID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
-// OutboxAfter lists the changes queued after id, in order (done ones
-// included: pruning keeps a week of them).
-func (s *Store) OutboxAfter(ctx context.Context, id int64) ([]OutboxItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id > ? ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []OutboxItem
-	for rows.Next() {
-		var it OutboxItem
-		if err := scanOutbox(rows, &it); err != nil {
-			return nil, fmt.Errorf("store: outbox: %w", err)
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}

@@ -233,8 +233,8 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 	case key.Matches(kp, a.keys.RetryChanges) && st.Outbox.Failed > 0:
 		a.busy = "queueing the failed changes again…"
 		return func() tea.Msg {
-			n, err := svc.RetryOutbox(context.Background(), 0)
-			return outboxActMsg{done: fmt.Sprintf("Queued again: %d changes for WhatsApp.", n), err: err}
+			ids, err := svc.RetryOutbox(context.Background(), 0)
+			return outboxActMsg{done: fmt.Sprintf("Queued again: %d change%s for WhatsApp.", len(ids), plural(len(ids))), err: err}
 		}
 	case key.Matches(kp, a.keys.DropChange) && len(a.failed) > 0:
 		a.mode = accountConfirmDrop

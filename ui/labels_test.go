@@ -212,7 +212,7 @@ func TestFailedChangesOnTheAccountScreen(t *testing.T) {
 		t.Errorf("after the drop: %+v, want 1 failed", c)
 	}
 	tm.Send(press("f"))
-	settle(t, tm, "Queued again: 1 changes")
+	settle(t, tm, "Queued again: 1 change for WhatsApp")
 	deadline = time.Now().Add(10 * time.Second)
 	for c, _ := svc.OutboxCounts(ctx); c.Failed+c.Pending > 0; c, _ = svc.OutboxCounts(ctx) {
 		if time.Now().After(deadline) {
