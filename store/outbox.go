@@ -763,4 +763,3 @@ func (s *Store) LastOutboxID(ctx context.Context) (int64, error) {
 	}
 	return id, nil
 }
-
