@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +115,49 @@ func TestWaitReportsARefusal(t *testing.T) {
 	out, _, _ = runWabook(t, append(base, "outbox")...)
 	if strings.Count(out, "failed") != 2 {
 		t.Errorf("outbox:\n%s", out)
+	}
+
+	// Acting on failed changes.
+	var items []struct {
+		ID    int64  `json:"id"`
+		State string `json:"state"`
+		Label string `json:"label"`
+	}
+	out, _, _ = runWabook(t, append(base, "outbox", "--json")...)
+	if err := json.Unmarshal([]byte(out), &items); err != nil {
+		t.Fatalf("outbox --json: %v\n%s", err, out)
+	}
+	var gold, done int64
+	for _, it := range items {
+		switch {
+		case it.Label == "Gold" && it.State == "failed":
+			gold = it.ID
+		case it.State == "done":
+			done = it.ID
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"outbox", "retry"}, 2, "usage: wabook outbox retry ID|--all"},
+		{[]string{"outbox", "retry", "abc"}, 2, `"abc" is not a change id`},
+		{[]string{"outbox", "retry", "9999"}, 1, "no outbox change 9999"},
+		{[]string{"outbox", "drop", strconv.FormatInt(done, 10)}, 1, "has not failed (it is done)"},
+		{[]string{"outbox", "drop", strconv.FormatInt(gold, 10)}, 0, `dropped: label "Gold"`},
+		{[]string{"outbox", "retry", "--all"}, 0, "queued again: 1 change"},
+	} {
+		out, errOut, code := runWabook(t, append(base, c.args...)...)
+		if code != c.code || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("%v: exit %d, %q %q; want %d and %q", c.args, code, out, errOut, c.code, c.want)
+		}
+	}
+	// Retried, sent again (this command holds the connection), refused
+	// again by the personal account.
+	out, _, _ = runWabook(t, append(base, "outbox")...)
+	if strings.Contains(out, "Gold") || strings.Count(out, "failed") != 1 {
+		t.Errorf("outbox after drop and retry:\n%s", out)
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -65,6 +67,23 @@ func TestLabelFromANonHolderUIReachesWhatsApp(t *testing.T) {
 		for _, l := range simLabels(t, db) {
 			if l.Name == "Gold" {
 				gold = &l
+			}
+		}
+	}
+
+	// Sent by the holder, not by the UI that made the change.
+	holderPID, err := os.ReadFile(app.LockPath(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := sim.ReadRequests(db + ".sim-requests.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reqs {
+		if (r.Method == "SendLabelEdit" && r.Args["name"] == "Gold") || (r.Method == "SendLabelChat" && r.Args["id"] == gold.ID) {
+			if strconv.Itoa(r.PID) != strings.TrimSpace(string(holderPID)) {
+				t.Errorf("%s sent by pid %d; the holder is pid %s", r.Method, r.PID, holderPID)
 			}
 		}
 	}

@@ -87,6 +87,7 @@ func outboxHelper() int {
 type outboxCrashFixture struct {
 	db      string
 	changes []store.OutboxItem
+	blocked []string // the contacts blocked (phone JIDs)
 }
 
 func newOutboxCrashFixture(t *testing.T) *outboxCrashFixture {
@@ -135,7 +136,7 @@ func newOutboxCrashFixture(t *testing.T) *outboxCrashFixture {
 	if len(changes) != 1+outboxContacts+3 {
 		t.Fatalf("queued %d changes, want %d", len(changes), 1+outboxContacts+3)
 	}
-	return &outboxCrashFixture{db: db, changes: changes}
+	return &outboxCrashFixture{db: db, changes: changes, blocked: jids[:3]}
 }
 
 // runOutboxChild runs the child to its end; killAfter > 0 makes it kill
@@ -248,6 +249,16 @@ func (f *outboxCrashFixture) check(t *testing.T, kills int) (repeated int) {
 	}
 	if labels != 1 {
 		t.Errorf("the server has %d labels named Gold, want 1", labels)
+	}
+	var server struct {
+		Blocked []string `json:"blocked"`
+	}
+	if err := json.Unmarshal(state, &server); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(server.Blocked)
+	if want := slices.Sorted(slices.Values(f.blocked)); !slices.Equal(server.Blocked, want) {
+		t.Errorf("the server's blocklist is %v, want %v", server.Blocked, want)
 	}
 	return repeated
 }

@@ -225,3 +225,21 @@ func TestFailedChangesOnTheAccountScreen(t *testing.T) {
 		t.Error("the retried block did not reach the mirror")
 	}
 }
+
+// TestStatusBarCountsChangesWaitingForWhatsApp: with nobody sending (as in
+// a UI whose connection another wabook holds, before it sends), what is
+// queued for WhatsApp is counted in the status bar.
+func TestStatusBarCountsChangesWaitingForWhatsApp(t *testing.T) {
+	svc := newTestService(t)
+	svc.StopOutbox()
+	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	waitFor(t, tm, "6 contacts")
+	ctx := context.Background()
+	for _, id := range []string{"14155550104", "14155550101"} {
+		if err := svc.SetBlocked(ctx, id, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, tm, "2 changes waiting for WhatsApp")
+	_, _ = finalView(t, tm)
+}

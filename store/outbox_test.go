@@ -1,0 +1,178 @@
+package store_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/wabook/wabook/store"
+)
+
+// syncOn opens a store with alice and bob and label sync on.
+func syncOn(t *testing.T) *store.Store {
+	t.Helper()
+	s := open(t)
+	seed(t, s, alice, bob)
+	if _, err := s.SetLabelSync(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func outboxStates(t *testing.T, s *store.Store) map[int64]string {
+	t.Helper()
+	items, err := s.Outbox(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int64]string{}
+	for _, it := range items {
+		out[it.ID] = it.State
+	}
+	return out
+}
+
+// A block refused for good, then an unblock of the same contact: the old
+// block is superseded (a retry would undo the unblock), the contact shows
+// the unblock pending, and retrying everything retries nothing.
+func TestNewerChangeSupersedesAFailedOne(t *testing.T) {
+	s := syncOn(t)
+	block, err := s.QueueBlock(ctx, alice, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TriedOutbox(ctx, block.ID, "403", true); err != nil {
+		t.Fatal(err)
+	}
+	if c := mustContact(t, s, alice); c.BlockPending != 1 {
+		t.Fatalf("after the failed block: block_pending %d, want 1 (still the latest wish)", c.BlockPending)
+	}
+	unblock, err := s.QueueBlock(ctx, alice, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := outboxStates(t, s); st[block.ID] != store.OutboxSuperseded || st[unblock.ID] != store.OutboxPending {
+		t.Fatalf("states %v: want the block superseded, the unblock pending", st)
+	}
+	if c := mustContact(t, s, alice); c.BlockPending != -1 {
+		t.Errorf("block_pending %d, want -1 (the unblock)", c.BlockPending)
+	}
+	if ids, err := s.RetryOutbox(ctx, 0); err != nil || len(ids) != 0 {
+		t.Errorf("retry all = %v, %v; want nothing to retry", ids, err)
+	}
+	if _, err := s.RetryOutbox(ctx, block.ID); !errors.Is(err, store.ErrNotFailed) {
+		t.Errorf("retry of the superseded block: %v", err)
+	}
+	if err := s.FinishOutbox(ctx, unblock.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c := mustContact(t, s, alice); c.BlockPending != 0 || c.IsBlocked {
+		t.Errorf("after the unblock went through: blocked %v, pending %d", c.IsBlocked, c.BlockPending)
+	}
+}
+
+// A change given up on while a newer one of the same thing is queued is
+// superseded, not failed.
+func TestGivingUpBehindANewerChangeSupersedes(t *testing.T) {
+	s := syncOn(t)
+	block, _ := s.QueueBlock(ctx, bob, true)
+	unblock, _ := s.QueueBlock(ctx, bob, false)
+	if err := s.TriedOutbox(ctx, block.ID, "403", true); err != nil {
+		t.Fatal(err)
+	}
+	if st := outboxStates(t, s); st[block.ID] != store.OutboxSuperseded || st[unblock.ID] != store.OutboxPending {
+		t.Errorf("states %v", st)
+	}
+	if c, _ := s.CountOutbox(ctx); c.Failed != 0 || c.Pending != 1 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
+// Gold is created and put on alice, then deleted before anything went out,
+// and Silver created: Gold's waiting changes are superseded and its
+// deletion has nothing to send, even though Silver may get Gold's local id;
+// Silver's creation gets a WhatsApp id of its own, unconfirmed until
+// WhatsApp takes it.
+func TestDeletedLabelsChangesNeverGoOutUnderAnotherLabel(t *testing.T) {
+	s := syncOn(t)
+	gold, err := s.CreateLabel(ctx, "Gold", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ChangeLabels(ctx, []string{alice}, []string{"Gold"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteLabelWithMembers(ctx, gold.ID); err != nil {
+		t.Fatal(err)
+	}
+	silver, err := s.CreateLabel(ctx, "Silver", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.Outbox(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var del, silverEdit store.OutboxItem
+	for _, it := range items {
+		switch {
+		case it.Kind == store.OutboxLabelDelete:
+			del = it
+		case it.Kind == store.OutboxLabelEdit && it.Name == "Silver":
+			silverEdit = it
+		case it.Name == "Gold" && it.State != store.OutboxSuperseded:
+			t.Errorf("Gold's change %+v still goes out", it)
+		}
+	}
+	if wa, err := s.OutboxWALabelID(ctx, del.ID); err != nil || wa != "" {
+		t.Errorf("Gold's deletion would be sent as label %q (%v); nothing of Gold went out", wa, err)
+	}
+	wa, err := s.OutboxWALabelID(ctx, silverEdit.ID)
+	if err != nil || wa == "" {
+		t.Fatalf("Silver's id: %q, %v", wa, err)
+	}
+	l, err := s.Label(ctx, silver.ID)
+	if err != nil || l.WALabelID != wa || !l.WAPending {
+		t.Fatalf("Silver after its id was chosen: %+v, %v; want %q, unconfirmed", l, err, wa)
+	}
+	if again, _ := s.OutboxWALabelID(ctx, silverEdit.ID); again != wa {
+		t.Errorf("a repeated send of Silver's creation would use %q, not the recorded %q", again, wa)
+	}
+	if err := s.FinishOutbox(ctx, silverEdit.ID); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.Label(ctx, silver.ID); l.WAPending {
+		t.Error("Silver's id still unconfirmed after WhatsApp took its creation")
+	}
+}
+
+// A WhatsApp label id handed out once is never handed out again, even after
+// the label is deleted and the outbox rows naming it are pruned.
+func TestWhatsAppLabelIDsAreNotHandedOutTwice(t *testing.T) {
+	s := syncOn(t)
+	gold, _ := s.CreateLabel(ctx, "Gold", 1)
+	items, _ := s.Outbox(ctx, false)
+	first, err := s.OutboxWALabelID(ctx, items[len(items)-1].ID)
+	if err != nil || first == "" {
+		t.Fatalf("Gold's id: %q, %v", first, err)
+	}
+	if _, err := s.DeleteLabelWithMembers(ctx, gold.ID); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := s.Outbox(ctx, true)
+	for _, it := range all {
+		if err := s.FinishOutbox(ctx, it.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PruneOutbox(ctx, 1<<62); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateLabel(ctx, "Silver", 2); err != nil {
+		t.Fatal(err)
+	}
+	items, _ = s.Outbox(ctx, false)
+	second, err := s.OutboxWALabelID(ctx, items[len(items)-1].ID)
+	if err != nil || second == "" || second == first {
+		t.Errorf("Silver's id %q (%v) after Gold had %q", second, err, first)
+	}
+}
