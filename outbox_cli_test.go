@@ -30,22 +30,30 @@ func simRequests(t *testing.T, db, method string) int {
 	return n
 }
 
+// heldByThisTest mirrors the test world into a fresh database and takes its
+// connection lock: this test process is the other wabook, until it
+// releases the lock (at the end of the test at the latest).
+func heldByThisTest(t *testing.T) (db string, base []string, holder *app.Lock) {
+	t.Helper()
+	db = filepath.Join(t.TempDir(), "w.db")
+	base = []string{"--sim", world, "--db", db}
+	if _, errOut, code := runWabook(t, append(base, "contacts")...); code != 0 {
+		t.Fatalf("contacts: %s", errOut)
+	}
+	holder, err := app.AcquireLock(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Release() })
+	return db, base, holder
+}
+
 // Issue 10: while another wabook holds the connection, a command that
 // changes what WhatsApp must learn returns once it is queued and says so;
 // with --wait it waits, and when the holder quits it takes the connection
 // over and sends the outbox itself.
 func TestQueuedWhileAnotherHoldsTheConnection(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "w.db")
-	base := []string{"--sim", world, "--db", db}
-	if _, errOut, code := runWabook(t, append(base, "contacts")...); code != 0 {
-		t.Fatalf("contacts: %s", errOut)
-	}
-	// This test process is the other wabook.
-	holder, err := app.AcquireLock(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Release()
+	db, base, holder := heldByThisTest(t)
 
 	out, errOut, code := runWabook(t, append(base, "block", "+1 415 555 0104")...)
 	if code != 0 || !strings.Contains(out, "block queued: Grace Hopper") ||
@@ -164,16 +172,7 @@ func TestWaitReportsARefusal(t *testing.T) {
 // Issue 10: `check` waiting on a job that the holder of the connection was
 // to run takes the queue over when that wabook quits.
 func TestCheckTakesTheQueueOverWhenItsHolderQuits(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "w.db")
-	base := []string{"--sim", world, "--db", db}
-	if _, errOut, code := runWabook(t, append(base, "contacts")...); code != 0 {
-		t.Fatalf("contacts: %s", errOut)
-	}
-	holder, err := app.AcquireLock(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Release()
+	_, base, holder := heldByThisTest(t)
 	time.AfterFunc(1500*time.Millisecond, func() { holder.Release() })
 	out, errOut, code := runWabook(t, append(base, "check", "--json", "+1 415 555 0101")...)
 	if code != 0 || !strings.Contains(errOut, "this one runs the queue now") || !strings.Contains(out, `"status": "valid"`) {

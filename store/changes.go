@@ -238,26 +238,8 @@ func changedLabels(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChang
 	if err := rows.Err(); err != nil || len(as) == 0 {
 		return err
 	}
-	type lab struct {
-		name string
-		rank int
-	}
-	labels := map[int64]lab{}
-	lrows, err := tx.QueryContext(ctx, `SELECT id, name FROM labels ORDER BY "order", name`)
+	labels, err := labelRanks(ctx, tx)
 	if err != nil {
-		return err
-	}
-	for lrows.Next() {
-		var id int64
-		var name string
-		if err := lrows.Scan(&id, &name); err != nil {
-			lrows.Close()
-			return err
-		}
-		labels[id] = lab{name, len(labels)}
-	}
-	lrows.Close()
-	if err := lrows.Err(); err != nil {
 		return err
 	}
 	slices.SortFunc(as, func(a, b assignment) int {

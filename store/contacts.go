@@ -564,35 +564,44 @@ func (s *Store) contacts(ctx context.Context, withHidden bool) ([]model.Contact,
 	return out, nil
 }
 
-// fillLabels sets the Labels of out from contact_labels, in label order.
-func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, idx *jidIndex) error {
-	type lab struct {
-		name string
-		rank int
-	}
-	labels := map[int64]lab{}
-	rank := map[string]int{}
+// rankedLabel is a label's name and its place in the label order.
+type rankedLabel struct {
+	name string
+	rank int
+}
+
+// labelRanks reads every label's name and place in the label order, by id.
+func labelRanks(ctx context.Context, tx *sql.Tx) (map[int64]rankedLabel, error) {
+	labels := map[int64]rankedLabel{}
 	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM labels ORDER BY "order", name`)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var name string
 		if err := rows.Scan(&id, &name); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
-		labels[id] = lab{name, len(labels)}
-		rank[name] = len(rank)
+		labels[id] = rankedLabel{name, len(labels)}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(labels) == 0 {
+	return labels, rows.Err()
+}
+
+// fillLabels sets the Labels of out from contact_labels, in label order.
+func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, idx *jidIndex) error {
+	labels, err := labelRanks(ctx, tx)
+	if err != nil || len(labels) == 0 {
 		return err
+	}
+	rank := make(map[string]int, len(labels))
+	for _, l := range labels {
+		rank[l.name] = l.rank
 	}
 
 	// One packed column per row, for the reason given at packedContact.
-	rows, err = tx.QueryContext(ctx, `SELECT contact_jid || x'1f' || label_id FROM contact_labels`)
+	rows, err := tx.QueryContext(ctx, `SELECT contact_jid || x'1f' || label_id FROM contact_labels`)
 	if err != nil {
 		return err
 	}
