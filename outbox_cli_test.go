@@ -63,6 +63,10 @@ func TestQueuedWhileAnotherHoldsTheConnection(t *testing.T) {
 	if n := simRequests(t, db, "SetBlocked"); n != 0 {
 		t.Fatalf("a process without the connection sent %d blocks", n)
 	}
+	out, _, _ = runWabook(t, append(base, "doctor")...)
+	if !strings.Contains(out, "1 change waiting for WhatsApp, 0 failed") {
+		t.Errorf("doctor does not count the queued block:\n%s", out)
+	}
 	out, _, _ = runWabook(t, append(base, "show", "14155550104", "--json")...)
 	if !strings.Contains(out, `"block_pending": true`) || !strings.Contains(out, `"is_blocked": false`) {
 		t.Errorf("show while the block waits:\n%s", out)

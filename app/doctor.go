@@ -72,6 +72,9 @@ type DoctorReport struct {
 	LastSync      string          `json:"last_sync"`
 	AppState      DoctorAppState  `json:"app_state"`
 	Checks        *DoctorChecks   `json:"checks"` // null: unknown
+	// Outbox counts the changes waiting for WhatsApp and those that
+	// failed (null: unknown).
+	Outbox *DoctorOutbox `json:"outbox"`
 	// Unknown says why the parts that are null could not be read.
 	Unknown string `json:"unknown,omitempty"`
 }
@@ -141,6 +144,13 @@ type DoctorAppState struct {
 	Unknown string `json:"unknown,omitempty"`
 }
 
+// DoctorOutbox is the outbox's state (outbox.go).
+type DoctorOutbox struct {
+	Pending int    `json:"pending"`
+	Failed  int    `json:"failed"`
+	Error   string `json:"error,omitempty"`
+}
+
 // DoctorChecks is the check queue and the day's budget.
 type DoctorChecks struct {
 	JobsWaiting    int    `json:"jobs_waiting"`
@@ -197,6 +207,12 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 		a := svc.Backend().Account()
 		r.Account = &DoctorAccount{Paired: a.Paired, JID: a.JID, PushName: a.PushName, Business: a.IsBusiness}
 		r.Checks = doctorChecks(ctx, svc)
+		r.Outbox = &DoctorOutbox{}
+		if c, err := svc.OutboxCounts(ctx); err != nil {
+			r.Outbox.Error = err.Error()
+		} else {
+			r.Outbox.Pending, r.Outbox.Failed = c.Pending, c.Failed
+		}
 		if d, ok := svc.Backend().(wa.Diagnoser); ok {
 			diag := d.Diagnostics(ctx)
 			r.AppState = DoctorAppState{Known: true, Collections: diag.AppState, Problem: diag.AppStateProblem,
@@ -209,6 +225,7 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 		r.Account = &DoctorAccount{}
 		budget := in.Config.normalize().CheckDailyBudget
 		r.Checks = &DoctorChecks{BudgetLeft: budget, BudgetTotal: budget}
+		r.Outbox = &DoctorOutbox{}
 		r.AppState.Known = true
 	case r.Database.SchemaNote != "" && r.Database.Integrity == "ok":
 		why := SchemaNotUpgraded(r.Database.SchemaVersion)

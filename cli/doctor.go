@@ -174,6 +174,14 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 		line("check queue", "%s", q)
 		line("check budget", "%d of %d left today", c.BudgetLeft, c.BudgetTotal)
 	}
+	switch o := r.Outbox; {
+	case o == nil:
+		line("outbox", "unknown")
+	case o.Error != "":
+		line("outbox", "unknown (%s)", o.Error)
+	default:
+		line("outbox", "%s waiting for WhatsApp, %d failed (wabook outbox)", counted(o.Pending, "change", "changes"), o.Failed)
+	}
 	if r.Unknown != "" {
 		line("unknown", "%s", r.Unknown)
 	}
