@@ -76,7 +76,7 @@ func TestQueuedWhileAnotherHoldsTheConnection(t *testing.T) {
 	time.AfterFunc(1500*time.Millisecond, func() { holder.Release() })
 	var stdout, stderr bytes.Buffer
 	code = run(append(base, "unblock", "--wait", "+1 415 555 0103"), &stdout, &stderr)
-	if code != 0 || !strings.Contains(stderr.String(), "let the WhatsApp connection go") ||
+	if code != 0 || !strings.Contains(stderr.String(), "no longer holds the WhatsApp connection") ||
 		!strings.Contains(stderr.String(), "WhatsApp confirmed 1 change") {
 		t.Fatalf("unblock --wait: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
@@ -135,7 +135,7 @@ func TestWaitReportsARefusal(t *testing.T) {
 		State string `json:"state"`
 		Label string `json:"label"`
 	}
-	out, _, _ = runWabook(t, append(base, "outbox", "--json")...)
+	out, _, _ = runWabook(t, append(base, "outbox", "--json", "--all")...)
 	if err := json.Unmarshal([]byte(out), &items); err != nil {
 		t.Fatalf("outbox --json: %v\n%s", err, out)
 	}

@@ -88,7 +88,7 @@ func TestLabelFromANonHolderUIReachesWhatsApp(t *testing.T) {
 		}
 	}
 
-	out, errOut, code := runWabook(t, append(base, "outbox", "--json")...)
+	out, errOut, code := runWabook(t, append(base, "outbox", "--json", "--all")...)
 	if code != 0 {
 		t.Fatalf("outbox: exit %d: %s", code, errOut)
 	}

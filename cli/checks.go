@@ -198,7 +198,7 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 				return fmt.Errorf("%w; check job %d stays queued", err, id)
 			}
 			if took {
-				fmt.Fprintf(env.Err, "wabook: wabook pid %d let the WhatsApp connection go; this one runs the queue now\n", env.Holder)
+				fmt.Fprintf(env.Err, "wabook: wabook pid %d no longer holds the WhatsApp connection; this one runs the queue now\n", env.Holder)
 				env.Holder = 0
 				if err := runQueue(); err != nil {
 					return fmt.Errorf("%w; check job %d stays queued", err, id)

@@ -19,8 +19,24 @@ type LabelJSON struct {
 	Color     int    `json:"color"`
 	ColorHex  string `json:"color_hex"`
 	Count     int    `json:"count"`
-	WALabelID string `json:"wa_label_id"`
-	Synced    bool   `json:"synced"`
+	WALabelID string `json:"wa_label_id"` // "" until WhatsApp confirmed the label
+	// Synced: the label is on WhatsApp and none of its changes failed.
+	Synced bool `json:"synced"`
+}
+
+// syncState says in a word where a label stands with WhatsApp: "local"
+// (never sent), "waiting" (its creation not confirmed yet), "failed" (a
+// change of it did not go through), "yes".
+func syncState(l model.Label) string {
+	switch {
+	case l.Unsynced:
+		return "failed"
+	case l.WALabelID == "":
+		return "local"
+	case l.WAPending:
+		return "waiting"
+	}
+	return "yes"
 }
 
 // Labels lists the labels with their colour, contact count, WhatsApp
@@ -44,19 +60,23 @@ func Labels(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		out := make([]LabelJSON, len(labels))
 		for i, l := range labels {
+			waID := l.WALabelID
+			if l.WAPending {
+				waID = ""
+			}
 			out[i] = LabelJSON{ID: l.ID, Name: l.Name, Color: l.Color, ColorHex: model.LabelColorHex(l.Color),
-				Count: l.Count, WALabelID: l.WALabelID, Synced: !l.Unsynced}
+				Count: l.Count, WALabelID: waID, Synced: syncState(l) == "yes"}
 		}
 		return writeJSON(env.Out, out)
 	}
 	rows := make([][]string, len(labels))
 	for i, l := range labels {
-		synced := "yes"
-		if l.Unsynced {
-			synced = "NO"
+		waID := l.WALabelID
+		if l.WAPending {
+			waID = ""
 		}
 		rows[i] = []string{l.Name, fmt.Sprintf("%d %s", l.Color, model.LabelColorName(l.Color)),
-			strconv.Itoa(l.Count), l.WALabelID, synced}
+			strconv.Itoa(l.Count), waID, syncState(l)}
 	}
 	if err := writeTable(env.Out, []string{"NAME", "COLOUR", "CONTACTS", "WA ID", "SYNCED"}, rows, []int{40, 0, 0, 0, 0}); err != nil {
 		return err

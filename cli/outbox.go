@@ -125,7 +125,7 @@ func takeOver(ctx context.Context, env Env) (bool, error) {
 	}
 	took, err := env.TakeOver(ctx)
 	if took {
-		fmt.Fprintf(env.Err, "wabook: wabook pid %d let the WhatsApp connection go; this one sends the changes\n", env.Holder)
+		fmt.Fprintf(env.Err, "wabook: wabook pid %d no longer holds the WhatsApp connection; this one sends the changes\n", env.Holder)
 	}
 	return took, err
 }
@@ -136,7 +136,11 @@ func takeOver(ctx context.Context, env Env) (bool, error) {
 // them itself.
 func waitForHolder(ctx context.Context, env Env, ids []int64) (answered bool, err error) {
 	svc := env.Svc
-	fmt.Fprintf(env.Err, "wabook: queued; waiting for wabook pid %d, which holds the WhatsApp connection, to send it (Ctrl-C stops waiting, the changes stay queued)\n", env.Holder)
+	them := "it"
+	if len(ids) > 1 {
+		them = "them"
+	}
+	fmt.Fprintf(env.Err, "wabook: queued; waiting for wabook pid %d, which holds the WhatsApp connection, to send %s (Ctrl-C stops waiting, the changes stay queued)\n", env.Holder, them)
 	for {
 		wctx, cancel := context.WithTimeout(ctx, time.Second)
 		r, err := svc.WaitOutbox(wctx, ids, outboxPoll)
@@ -145,7 +149,7 @@ func waitForHolder(ctx context.Context, env Env, ids []int64) (answered bool, er
 		case err == nil:
 			return true, outcome(env, r, true)
 		case ctx.Err() != nil:
-			return false, fmt.Errorf("stopped waiting; %s stay queued (see wabook outbox)", plural(r.Pending, "change", "changes"))
+			return false, fmt.Errorf("stopped waiting; %s queued (see wabook outbox)", plural(r.Pending, "change stays", "changes stay"))
 		case !errors.Is(err, context.DeadlineExceeded):
 			return false, err
 		}
@@ -212,7 +216,7 @@ func sendQueued(ctx context.Context, env Env, ids []int64, wait bool) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("stopped; %s stay queued (see wabook outbox)", plural(r.Pending, "change", "changes"))
+			return fmt.Errorf("stopped; %s queued (see wabook outbox)", plural(r.Pending, "change stays", "changes stay"))
 		case <-time.After(outboxPoll):
 		}
 	}
@@ -266,7 +270,7 @@ func Outbox(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("usage: wabook outbox [--json] [--all] | retry ID|--all | drop ID")
 	}
-	items, err := env.Svc.Outbox(ctx, *all || *asJSON)
+	items, err := env.Svc.Outbox(ctx, *all)
 	if err != nil {
 		return err
 	}
@@ -291,7 +295,7 @@ func Outbox(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	who := "this wabook sends them when it holds the WhatsApp connection"
+	who := "no wabook holds the WhatsApp connection now: the next UI, sync, or command that queues a change sends them"
 	if env.Holder != 0 {
 		who = fmt.Sprintf("wabook pid %d holds the WhatsApp connection and sends them", env.Holder)
 	}
