@@ -23,6 +23,9 @@ type actionMsg struct {
 	flash string
 	err   error
 	undo  *app.Undo
+	// untilSent: the flash says a change is queued for WhatsApp; it goes
+	// once nothing waits any more, not to outlive what it tells.
+	untilSent bool
 }
 
 // maxUndo is how many label changes u can take back.
@@ -47,7 +50,7 @@ func (m *Model) handleAction(msg actionMsg) tea.Cmd {
 		}
 	} else {
 		m.actionErr = ""
-		m.flash = msg.flash
+		m.flash, m.flashUntilSent = msg.flash, msg.untilSent
 	}
 	if msg.undo != nil {
 		m.undos = append(m.undos, msg.undo)
@@ -202,17 +205,16 @@ func (m *Model) confirmBlock(c *model.Contact) tea.Cmd {
 	if !block {
 		verb = "Unblock"
 	}
-	queued := "queued for WhatsApp"
-	if m.opts.ReadOnly {
-		queued = fmt.Sprintf("queued; wabook pid %d sends it", m.opts.Holder)
-	}
 	m.dialog = &confirmDialog{st: m.st, question: fmt.Sprintf("%s %s on WhatsApp?", verb, name), yes: func() tea.Cmd {
-		return run(func(ctx context.Context) (string, *app.Undo, error) {
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
 			if err := svc.SetBlocked(ctx, jid, block); err != nil {
-				return "", nil, fmt.Errorf("%s %s: %w", strings.ToLower(verb), name, err)
+				return actionMsg{err: fmt.Errorf("%s %s: %w", strings.ToLower(verb), name, err)}
 			}
-			return fmt.Sprintf("%s %s: %s", strings.ToLower(verb), name, queued), nil, nil
-		})
+			// Who sends it is in the banner when it is another wabook.
+			return actionMsg{flash: fmt.Sprintf("%s %s: queued for WhatsApp", strings.ToLower(verb), name), untilSent: true}
+		}
 	}}
 	return nil
 }

@@ -80,7 +80,17 @@ func compareFold(a, b string) int {
 	return cmp.Compare(len(a), len(b))
 }
 
-var flagTexts = [4]string{"", "blocked", "business", "blocked business"}
+// flagTexts are the words after a name, by blocked (1) and business (2);
+// pendingFlagTexts the same while a block (4) or unblock (8) waits for
+// WhatsApp. Fixed strings: an entry costs no allocation for them.
+var (
+	flagTexts        = [4]string{"", "blocked", "business", "blocked business"}
+	pendingFlagTexts = map[int]string{
+		4: "blocking…", 4 | 2: "business · blocking…", 4 | 1: "blocked",
+		8 | 1: "blocked · unblocking…", 8 | 3: "blocked business · unblocking…", 8: "",
+		4 | 3: "blocked business", 8 | 2: "business",
+	}
+)
 
 // sortMode orders the list.
 type sortMode int
@@ -190,12 +200,19 @@ func newEntry(c *model.Contact) entry {
 	if c.IsBusiness {
 		flags |= 2
 	}
+	text := flagTexts[flags]
+	switch {
+	case c.BlockPending > 0:
+		text = pendingFlagTexts[flags|4]
+	case c.BlockPending < 0:
+		text = pendingFlagTexts[flags|8]
+	}
 	return entry{
 		c:          c,
 		name:       name,
 		key:        nameKey(name),
 		numberOnly: name == c.Phone || name == c.JID,
-		flags:      flagTexts[flags],
+		flags:      text,
 	}
 }
 

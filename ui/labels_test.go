@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
 )
 
 // step sends keys and waits until the model shows what they changed.
@@ -113,8 +114,14 @@ func TestBlockFromTheDetailView(t *testing.T) {
 	tm.Send(press("enter"))
 	tm.Send(press("b"))
 	settle(t, tm, "Block Grace Hopper on WhatsApp?")
+	// The sender held back, the queued block is seen as such.
+	svc.StopOutbox()
 	tm.Send(press("y"))
-	settle(t, tm, "block Grace Hopper: queued for WhatsApp")
+	settle(t, tm, "block Grace Hopper: queued for WhatsApp · 1 change waiting for WhatsApp")
+	if c, _ := svc.FindContact(context.Background(), "14155550104"); c.IsBlocked || c.BlockPending != 1 {
+		t.Errorf("queued: blocked %v, pending %d; want not blocked yet, block pending", c.IsBlocked, c.BlockPending)
+	}
+	svc.StartOutbox(context.Background())
 	deadline := time.Now().Add(10 * time.Second)
 	for !slices.Contains(backend.Blocked(), "14155550104@s.whatsapp.net") && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -139,7 +146,6 @@ func TestBlockFromTheDetailView(t *testing.T) {
 	tm.Send(press("b"))
 	settle(t, tm, "Unblock Grace Hopper")
 	tm.Send(press("y"))
-	settle(t, tm, "unblock Grace Hopper: queued")
 	waitFor(t, tm, "1 change failed")
 	_, _ = finalView(t, tm)
 	if c, _ := svc.FindContact(context.Background(), "14155550104"); !c.IsBlocked || c.BlockPending != -1 {
@@ -242,4 +248,43 @@ func TestStatusBarCountsChangesWaitingForWhatsApp(t *testing.T) {
 	}
 	waitFor(t, tm, "2 changes waiting for WhatsApp")
 	_, _ = finalView(t, tm)
+}
+
+// A contact whose block or unblock waits for WhatsApp says so in the list.
+func TestListShowsPendingBlocks(t *testing.T) {
+	for _, c := range []struct {
+		blocked, business bool
+		pending           int
+		want              string
+	}{
+		{false, false, 0, ""},
+		{false, false, 1, "blocking…"},
+		{false, true, 1, "business · blocking…"},
+		{true, false, -1, "blocked · unblocking…"},
+		{true, true, -1, "blocked business · unblocking…"},
+		{true, false, 0, "blocked"},
+	} {
+		e := newEntry(&model.Contact{JID: "1@s.whatsapp.net", FullName: "A", IsBlocked: c.blocked, IsBusiness: c.business, BlockPending: c.pending})
+		if e.flags != c.want {
+			t.Errorf("blocked %v business %v pending %d: %q, want %q", c.blocked, c.business, c.pending, e.flags, c.want)
+		}
+	}
+}
+
+// The flash saying a block is queued goes once nothing waits for WhatsApp;
+// other flashes stay until a key.
+func TestQueuedFlashGoesWhenSent(t *testing.T) {
+	svc := newTestService(t)
+	m := New(svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.handleAction(actionMsg{flash: "block Grace Hopper: queued for WhatsApp", untilSent: true})
+	m.Update(noticeMsg{n: app.Notice{Kind: app.StatusChanged}})
+	if m.flash != "" {
+		t.Errorf("flash %q stayed with nothing waiting", m.flash)
+	}
+	m.handleAction(actionMsg{flash: "added Gold on 1 contact"})
+	m.Update(noticeMsg{n: app.Notice{Kind: app.StatusChanged}})
+	if m.flash == "" {
+		t.Error("a flash about something else went too")
+	}
 }

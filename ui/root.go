@@ -95,17 +95,18 @@ type Model struct {
 	dialog   dialog
 	undos    []*app.Undo
 
-	ix            *index
-	indexes       *Indexes
-	status        app.Status
-	loading       bool
-	reloadPending bool
-	loaded        bool
-	flash         string
-	actionErr     string
-	err           string
-	fatal         bool // the database is damaged: show only the error
-	labelSync     bool // label changes go to WhatsApp (read with each load)
+	ix             *index
+	indexes        *Indexes
+	status         app.Status
+	loading        bool
+	reloadPending  bool
+	loaded         bool
+	flash          string
+	flashUntilSent bool // flash goes once nothing waits for WhatsApp (actionMsg.untilSent)
+	actionErr      string
+	err            string
+	fatal          bool // the database is damaged: show only the error
+	labelSync      bool // label changes go to WhatsApp (read with each load)
 
 	width, height int
 }
@@ -266,6 +267,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case app.StatusChanged:
 			wasPaired := m.status.Account.Paired
 			m.status = m.svc.Status()
+			if m.flashUntilSent && m.status.Outbox.Pending == 0 {
+				m.flash, m.flashUntilSent = "", false
+			}
 			if !wasPaired && m.status.Account.Paired && m.screen == screenAccount && !m.account.capturesKeys() {
 				// Paired: show what the pairing was for.
 				m.switchTo(screenContacts)
@@ -317,7 +321,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.labelSync = msg.on
-		m.flash = "labels are now local only"
+		m.flash, m.flashUntilSent = "labels are now local only", false
 		if msg.on {
 			m.flash = fmt.Sprintf("label changes are now sent to WhatsApp (%d queued: the labels and chats it has not seen)", msg.queued)
 		}
@@ -329,11 +333,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.opts.ReadOnly, m.opts.Banner = false, ""
 		m.account.readOnly, m.opts.Holder = false, 0
 		m.status = m.svc.Status() // the account the session was reloaded with
-		m.flash = "took over the WhatsApp connection (the other wabook quit)"
+		m.flash, m.flashUntilSent = "took over the WhatsApp connection (the other wabook quit)", false
 		m.layout() // the banner's line goes to the screen
 		return m, nil
 	case flashMsg:
-		m.flash = string(msg)
+		m.flash, m.flashUntilSent = string(msg), false
 		return m, nil
 	case actionMsg:
 		return m, m.handleAction(msg)
@@ -423,7 +427,7 @@ func (m *Model) completeNow() error {
 }
 
 func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
-	m.flash, m.actionErr = "", ""
+	m.flash, m.actionErr, m.flashUntilSent = "", "", false
 	if m.fatal {
 		// A damaged database: nothing to do but leave.
 		if key.Matches(kp, m.keys.Quit) || kp.String() == "ctrl+c" {
