@@ -28,7 +28,18 @@ func newLabelScreen(st *Styles, keys *KeyMap) *labelScreen {
 	return &labelScreen{st: st, keys: keys}
 }
 
+// setLabels shows labels, keeping the cursor on the label it was on
+// (another process may have added or removed one above it).
 func (l *labelScreen) setLabels(labels []model.Label) {
+	if l.cursor < len(l.labels) {
+		id := l.labels[l.cursor].ID
+		for i := range labels {
+			if labels[i].ID == id {
+				l.cursor = i
+				break
+			}
+		}
+	}
 	l.labels = labels
 	l.clamp()
 }

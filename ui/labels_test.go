@@ -288,3 +288,37 @@ func TestQueuedFlashGoesWhenSent(t *testing.T) {
 		t.Error("a flash about something else went too")
 	}
 }
+
+// Another process removes a label above the cursor: the cursor stays on
+// its label, as the contact list's stays on its contact.
+func TestLabelsScreenKeepsTheCursorOnItsLabel(t *testing.T) {
+	l := newLabelScreen(DefaultStyles(), DefaultKeyMap())
+	l.setSize(80, 20)
+	all := []model.Label{{ID: 1, Name: "Hot"}, {ID: 2, Name: "Batch1"}, {ID: 3, Name: "Imported"}, {ID: 4, Name: "VIP"}}
+	l.setLabels(all)
+	l.cursor = 2 // Imported
+	l.setLabels([]model.Label{all[1], all[2], all[3]})
+	if got := l.labels[l.cursor].Name; got != "Imported" {
+		t.Errorf("cursor on %q after a label above it went, want Imported", got)
+	}
+	l.setLabels([]model.Label{all[1], all[3]}) // its own label gone: stays in range
+	if l.cursor < 0 || l.cursor >= len(l.labels) {
+		t.Errorf("cursor %d out of range", l.cursor)
+	}
+}
+
+// On an account that is no longer a Business one, label sync left on is
+// told as it is and s can turn it off.
+func TestLabelSyncOnAPersonalAccount(t *testing.T) {
+	svc := newTestService(t)
+	m := New(svc, Options{})
+	m.labelSync = true
+	m.status.Account.IsBusiness = false
+	if line := m.labelSyncLine(); !strings.Contains(line, "not a WhatsApp Business account") || !strings.Contains(line, "s turns sync off") {
+		t.Errorf("label sync line: %q", line)
+	}
+	m.switchTo(screenLabels)
+	if cmd := m.handleKey(press("s")); cmd == nil || m.actionErr != "" {
+		t.Fatalf("s on a personal account with sync on: cmd %v, error %q", cmd, m.actionErr)
+	}
+}

@@ -400,6 +400,9 @@ func (m *Model) completeIndex(ix *index) tea.Cmd {
 // labelSyncLine says where label changes go.
 func (m *Model) labelSyncLine() string {
 	switch {
+	case !m.status.Account.IsBusiness && m.labelSync:
+		// Turned on when the account was a Business one.
+		return "WhatsApp label sync is on, but this is not a WhatsApp Business account: label changes fail (s turns sync off)."
 	case !m.status.Account.IsBusiness:
 		return "Labels are kept here (WhatsApp shares labels only on Business accounts)."
 	case m.labelSync:
@@ -585,7 +588,7 @@ func (m *Model) labelKey(kp tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.undo(), true
 	}
 	if key.Matches(kp, k.LabelSync) {
-		if !m.status.Account.IsBusiness {
+		if !m.status.Account.IsBusiness && !m.labelSync {
 			m.actionErr = "Label sync needs a WhatsApp Business account; labels stay local."
 			return nil, true
 		}
