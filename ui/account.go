@@ -527,7 +527,8 @@ type outboxActMsg struct {
 	err  error
 }
 
-// maxFailedShown bounds the failed changes listed: the rest are counted.
+// maxFailedShown bounds the failed changes listed at once: the list
+// scrolls.
 const maxFailedShown = 8
 
 // loadOutbox reads the failed changes again when the counts moved since
@@ -569,21 +570,32 @@ func (a *accountScreen) outboxLines(st app.Status) []string {
 		}
 	}
 	line(a.st.FieldName.Render(pad("WhatsApp changes", fieldWidth)) + " " + model.Truncate(model.Sanitize(value), max(10, a.width-fieldWidth-1)))
-	shown := a.failed[:min(len(a.failed), maxFailedShown)]
-	for i, it := range shown {
+	// Two lines a change: what it is, then WhatsApp's reason, which must
+	// not be cut off by a long label name. The list scrolls with the
+	// cursor within the rows the screen has to spare.
+	rows := max(2, min(maxFailedShown, (a.height-12)/2)) // what the fields above and a question below leave
+	first := max(0, min(a.cursor-rows/2, len(a.failed)-rows))
+	last := min(len(a.failed), first+rows)
+	indent := strings.Repeat(" ", fieldWidth+1)
+	w := max(10, a.width-fieldWidth-1)
+	if first > 0 {
+		line(indent + a.st.Dim.Render(fmt.Sprintf("↑ %d more", first)))
+	}
+	for i := first; i < last; i++ {
+		it := a.failed[i]
 		marker := "  "
 		if i == a.cursor {
 			marker = "› "
 		}
-		text := marker + app.DescribeChange(it) + ": " + model.Sanitize(it.Error)
-		text = model.Truncate(text, max(10, a.width-fieldWidth-1))
+		text := model.Truncate(marker+app.DescribeChange(it), w)
 		if i == a.cursor {
 			text = a.st.Selected.Render(text)
 		}
-		line(strings.Repeat(" ", fieldWidth+1) + text)
+		line(indent + text)
+		line(indent + "  " + a.st.Error.Render(model.Truncate(model.Sanitize(it.Error), w-2)))
 	}
-	if more := len(a.failed) - len(shown); more > 0 {
-		line(strings.Repeat(" ", fieldWidth+1) + a.st.Dim.Render(fmt.Sprintf("… and %d more (wabook outbox)", more)))
+	if more := len(a.failed) - last; more > 0 {
+		line(indent + a.st.Dim.Render(fmt.Sprintf("↓ %d more (j/k scroll; wabook outbox lists them all)", more)))
 	}
 	return lines
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -320,5 +321,45 @@ func TestLabelSyncOnAPersonalAccount(t *testing.T) {
 	m.switchTo(screenLabels)
 	if cmd := m.handleKey(press("s")); cmd == nil || m.actionErr != "" {
 		t.Fatalf("s on a personal account with sync on: cmd %v, error %q", cmd, m.actionErr)
+	}
+}
+
+// Twenty failed changes at 80x24: the Account screen's list scrolls with
+// the cursor, and each change keeps WhatsApp's reason in sight.
+func TestFailedChangesScrollAt80x24(t *testing.T) {
+	svc := newTestService(t)
+	svc.StopOutbox()
+	ctx := context.Background()
+	for i := range 20 {
+		if err := svc.SetBlocked(ctx, fmt.Sprintf("+1 631 555 %04d", i), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, err := svc.Outbox(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if err := svc.Store().TriedOutbox(ctx, it.ID, "labels need a WhatsApp Business account", true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := New(svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.status = svc.Status()
+	drive(m, m.switchTo(screenAccount))
+	for range 12 {
+		m.handleKey(press("j"))
+	}
+	view := m.View().Content
+	if !strings.Contains(view, "› block +16315550012") {
+		t.Errorf("the cursor's change is not on screen:\n%s", view)
+	}
+	if !strings.Contains(view, "labels need a WhatsApp Business account") {
+		t.Errorf("WhatsApp's reason is cut off:\n%s", view)
+	}
+	m.handleKey(press("x"))
+	if view := m.View().Content; !strings.Contains(view, "Drop block +16315550012?") {
+		t.Errorf("the drop question names another change:\n%s", view)
 	}
 }
