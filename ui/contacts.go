@@ -338,7 +338,11 @@ func newContactList(st *Styles, keys *KeyMap) *contactList {
 }
 
 // setIndex installs a new snapshot and keeps the cursor on the same contact.
-func (m *contactList) setIndex(ix *index) {
+func (m *contactList) setIndex(ix *index) { m.setIndexWith(ix, nil) }
+
+// setIndexWith is setIndex using v, the order and rows prepared for ix off
+// the Update path, when the list still shows what v was prepared for.
+func (m *contactList) setIndexWith(ix *index, v *listView) {
 	current := m.current()
 	m.ix = ix
 	m.chips = make(map[string]string, len(ix.labels))
@@ -355,8 +359,18 @@ func (m *contactList) setIndex(ix *index) {
 		}
 		m.selected = present
 	}
-	m.resort()
-	m.refilter()
+	if text := m.search.Value(); v != nil && v.ix == ix && v.sort == m.sort && v.query == text &&
+		(v.shown != nil || strings.TrimSpace(text) == "") {
+		m.order, m.queryErr = v.order, v.queryErr
+		m.shown, m.filteredBy, m.filteredQ = v.order, "", model.Query{}
+		if v.shown != nil {
+			m.shown, m.filteredBy, m.filteredQ = v.shown, text, v.q
+		}
+		m.clamp()
+	} else {
+		m.resort()
+		m.refilter()
+	}
 	if current != nil {
 		m.moveTo(current.JID)
 	}
@@ -364,8 +378,13 @@ func (m *contactList) setIndex(ix *index) {
 
 func (m *contactList) resort() {
 	m.filteredBy = "" // the filtered rows were in the old order
+	m.order = sortedOrder(m.ix, m.sort)
+}
 
-	es := m.ix.entries
+// sortedOrder is the order of ix's entries for a sort mode. It only reads
+// ix, so a refresh computes it off the Update path (prepareView).
+func sortedOrder(ix *index, sort sortMode) []int32 {
+	es := ix.entries
 	order := make([]int32, len(es))
 	for i := range order {
 		order[i] = int32(i)
@@ -374,11 +393,10 @@ func (m *contactList) resort() {
 		return compareNames(&es[a], &es[b])
 	}
 	var less func(a, b int32) int
-	switch m.sort {
+	switch sort {
 	case sortByName:
 		// buildIndex lays entries out in name order already.
-		m.order = order
-		return
+		return order
 	case sortByRecent:
 		less = func(a, b int32) int {
 			return cmp.Or(es[b].c.UpdatedAt.Compare(es[a].c.UpdatedAt), byName(a, b))
@@ -393,20 +411,41 @@ func (m *contactList) resort() {
 		less = byName
 	}
 	slices.SortFunc(order, less)
-	m.order = order
+	return order
+}
+
+// filtered is what a search text leaves of candidates (rows of ix, in
+// order): the rows, the parsed query and its error ("" when it parsed).
+// hays must be ix's haystacks when the query is not empty.
+func filtered(ix *index, hays []string, text string, candidates []int32) ([]int32, model.Query, string) {
+	q, err := model.ParseQuery(text)
+	queryErr := ""
+	if err != nil {
+		queryErr = err.Error()
+	}
+	matcher := q.Compile(ix.labels, ix.groups)
+	if matcher.Empty() {
+		return nil, q, queryErr
+	}
+	shown := make([]int32, 0, min(len(candidates), max(64, len(candidates)/4)))
+	es := ix.entries
+	for _, i := range candidates {
+		if matcher.Match(es[i].c, hays[i]) {
+			shown = append(shown, i)
+		}
+	}
+	return shown, q, queryErr
 }
 
 // refilter applies the search box to the sorted list.
 func (m *contactList) refilter() {
 	text := m.search.Value()
 	q, err := model.ParseQuery(text)
-	m.queryErr = ""
-	if err != nil {
-		m.queryErr = err.Error()
-	}
-	matcher := q.Compile(m.ix.labels, m.ix.groups)
-	if matcher.Empty() {
-		m.shown, m.filteredBy = m.order, ""
+	if q.Compile(m.ix.labels, m.ix.groups).Empty() {
+		m.shown, m.filteredBy, m.queryErr = m.order, "", ""
+		if err != nil {
+			m.queryErr = err.Error()
+		}
 		m.clamp()
 		return
 	}
@@ -420,18 +459,39 @@ func (m *contactList) refilter() {
 	if err == nil && m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && narrows(m.filteredQ, q) {
 		candidates = m.shown
 	}
-	shown := make([]int32, 0, min(len(candidates), max(64, len(candidates)/4)))
-	es, hays := m.ix.entries, m.ix.hays
-	for _, i := range candidates {
-		if matcher.Match(es[i].c, hays[i]) {
-			shown = append(shown, i)
-		}
-	}
-	m.shown, m.filteredBy, m.filteredQ = shown, text, q
+	m.shown, m.filteredQ, m.queryErr = filtered(m.ix, m.ix.hays, text, candidates)
+	m.filteredBy = text
 	if err != nil {
 		m.filteredBy = "" // a dropped term may come back: never narrow from here
 	}
 	m.clamp()
+}
+
+// listView is a contact list's order and rows for an index, prepared off
+// the Update path when a refresh brings the index: installing it then costs
+// no sort and no search.
+type listView struct {
+	ix       *index
+	sort     sortMode
+	query    string
+	order    []int32
+	shown    []int32 // nil: the query is empty, every row in order
+	q        model.Query
+	queryErr string
+}
+
+// prepareView sorts and filters ix for a list showing sort and query. It
+// only reads ix (and its haystacks, built by then for a refreshed index).
+func prepareView(ix *index, sort sortMode, query string) *listView {
+	v := &listView{ix: ix, sort: sort, query: query, order: sortedOrder(ix, sort)}
+	if strings.TrimSpace(query) == "" || ix.hays == nil {
+		return v
+	}
+	v.shown, v.q, v.queryErr = filtered(ix, ix.hays, query, v.order)
+	if v.shown == nil {
+		v.shown = v.order
+	}
+	return v
 }
 
 // narrows reports whether every contact matching next also matches prev:

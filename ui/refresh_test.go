@@ -285,3 +285,45 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 		t.Errorf("loading %v, pending %v; want the hanging refresh in flight and the second change waiting for it", m.loading, m.reloadPending)
 	}
 }
+
+// A refresh sorts and filters the new index for the list in the command
+// that reads it: installing it uses that work as it is (here marked by a
+// reversed order) instead of sorting and searching on the Update path; a
+// list whose sort changed meanwhile computes its own.
+func TestRefreshSortsAndFiltersOffTheUpdatePath(t *testing.T) {
+	svc := newTestService(t)
+	m := New(svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, m.load())
+	drive(m, m.completeIndex(m.ix))
+	m.contacts.sort = sortByRecent
+	m.contacts.setQuery("o")
+	if _, err := svc.AddContact(context.Background(), app.ContactInput{Name: "Zed Off Path", Phone: "+14155550177"}); err != nil {
+		t.Fatal(err)
+	}
+	msg := m.load()().(snapshotMsg)
+	v := msg.view
+	if v == nil || v.ix != msg.ix || v.sort != sortByRecent || v.query != "o" || v.shown == nil {
+		t.Fatalf("the refresh prepared %+v", v)
+	}
+	if want := sortedOrder(msg.ix, sortByRecent); !slices.Equal(v.order, want) {
+		t.Fatalf("prepared order %v, want %v", v.order, want)
+	}
+	slices.Reverse(v.shown) // a mark: used as it is, or recomputed
+	marked := slices.Clone(v.shown)
+	m.Update(msg)
+	if !slices.Equal(m.contacts.shown, marked) {
+		t.Errorf("install recomputed the rows instead of using the prepared ones")
+	}
+
+	// Prepared for another sort: recomputed.
+	if _, err := svc.AddContact(context.Background(), app.ContactInput{Name: "Zoe Off Path", Phone: "+14155550178"}); err != nil {
+		t.Fatal(err)
+	}
+	msg = m.load()().(snapshotMsg)
+	m.contacts.sort = sortByPhone // a key pressed while the refresh ran
+	m.Update(msg)
+	if want := sortedOrder(m.contacts.ix, sortByPhone); !slices.Equal(m.contacts.order, want) {
+		t.Errorf("a list sorted otherwise kept the prepared order")
+	}
+}

@@ -35,7 +35,8 @@ var screenNames = [...]string{"1 Contacts", "2 Checks", "3 Labels", "4 Account"}
 type (
 	snapshotMsg struct {
 		ix    *index
-		whole bool // read whole, not built from the last one and the changes
+		whole bool      // read whole, not built from the last one and the changes
+		view  *listView // ix sorted and filtered for the list, off the Update path
 		err   error
 	}
 	noticeMsg struct{ n app.Notice }
@@ -159,6 +160,7 @@ func (m *Model) Init() tea.Cmd {
 // change never stalls a key. Update keeps one load in flight at a time.
 func (m *Model) load() tea.Cmd {
 	svc, first, indexes := m.svc, !m.loaded, m.indexes
+	sort, query := m.contacts.sort, m.contacts.search.Value()
 	return func() tea.Msg {
 		ctx := context.Background()
 		if first {
@@ -171,7 +173,10 @@ func (m *Model) load() tea.Cmd {
 			return snapshotMsg{ix: ix}
 		}
 		ix, whole, err := indexes.Latest(ctx)
-		return snapshotMsg{ix: ix, whole: whole, err: err}
+		if err != nil {
+			return snapshotMsg{err: err}
+		}
+		return snapshotMsg{ix: ix, whole: whole, view: prepareView(ix, sort, query)}
 	}
 }
 
@@ -221,7 +226,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			replaced := m.loaded && !m.ix.preview && msg.whole
 			m.loaded = true
 			if msg.ix != m.ix { // the same one when nothing changed
-				m.installIndex(msg.ix)
+				m.installIndexWith(msg.ix, msg.view)
 				cmd = m.completeIndex(msg.ix)
 			}
 			if replaced {
@@ -371,10 +376,14 @@ func (m *Model) updateDialog(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (m *Model) installIndex(ix *index) {
+func (m *Model) installIndex(ix *index) { m.installIndexWith(ix, nil) }
+
+// installIndexWith is installIndex with the list's order and rows prepared
+// off the Update path (nil: computed here).
+func (m *Model) installIndexWith(ix *index, v *listView) {
 	m.ix = ix
 	m.labelSync = ix.labelSync
-	m.contacts.setIndex(ix)
+	m.contacts.setIndexWith(ix, v)
 	m.labels.setLabels(ix.labels)
 	if m.inDetail {
 		m.reopenDetail()
