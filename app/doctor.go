@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"sort"
 	"syscall"
@@ -351,8 +350,8 @@ func doctorChecks(ctx context.Context, s *Service) *DoctorChecks {
 // for longer than the probe.
 func lockHolderNow(dbPath string) int {
 	path := LockPath(dbPath)
-	f, err := os.OpenFile(path, os.O_RDONLY, 0)
-	if errors.Is(err, fs.ErrNotExist) || err != nil {
+	f, err := OpenRegularFile(path, os.O_RDONLY, 0)
+	if err != nil {
 		return 0
 	}
 	defer f.Close()
