@@ -383,7 +383,7 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 	if logPath == "" {
 		logPath = filepath.Join(filepath.Dir(w.dbPath), "wabook.log")
 	}
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	logFile, err := app.OpenRegularFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fail(fmt.Errorf("opening the log file: %w", err))
 	}
