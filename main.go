@@ -240,7 +240,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		fmt.Fprintf(stderr, "wabook: %v\n", locked)
 		return 1
 	}
-	if w.simulated && locked == nil && !cli.NeedsConnection(command) {
+	if w.simulated && locked == nil && !cli.NeedsConnection(command) && !w.store.ReadOnly() {
 		// The simulated phone is the source of truth: mirror it first.
 		syncCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := w.svc.SyncOnce(syncCtx)
@@ -411,7 +411,7 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 		versions := app.NewVersions(st, app.VersionOptions{Flag: g.waVersion, Config: cfg,
 			Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion()})
 		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath, Versions: versions, ConfigPath: cfgPath,
-			State: app.SettingsKV(st)})
+			State: app.SettingsKV(st), ReadOnly: st.ReadOnly()})
 		if err != nil {
 			return fail(fmt.Errorf("starting the WhatsApp client: %w", err))
 		}

@@ -116,6 +116,12 @@ type DoctorDatabase struct {
 	// sync, account, queue) can be trusted.
 	Readable bool   `json:"readable"`
 	Error    string `json:"error,omitempty"`
+	// Warning is store.PermissionWarning: the file is open to other
+	// users than its owner.
+	Warning string `json:"warning,omitempty"`
+	// ReadOnly: this user may not write the file; commands that only read
+	// work, the others fail.
+	ReadOnly bool `json:"read_only,omitempty"`
 }
 
 // DoctorLock says which process holds the WhatsApp connection.
@@ -287,6 +293,10 @@ func doctorDatabase(ctx context.Context, in DoctorInput) DoctorDatabase {
 			d.SizeBytes += fi.Size()
 			d.Exists = d.Exists || p == in.DBPath
 		}
+	}
+	if d.Exists {
+		d.Warning = store.PermissionWarning(in.DBPath)
+		d.ReadOnly = syscall.Access(in.DBPath, 0x2 /* W_OK */) != nil
 	}
 	switch {
 	case in.Store != nil:
