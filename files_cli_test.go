@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -10,6 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/wabook/wabook/store"
 )
 
 // TestLogFileLinkIsRefused: a link planted where wabook writes its log
@@ -187,5 +192,135 @@ func TestSharedDatabaseIsWarnedAboutNotChanged(t *testing.T) {
 	out, _, _ := runWabook(t, "--db", db, "doctor")
 	if !strings.Contains(doctorLine(t, out, "database warning"), "chmod 600 "+db) {
 		t.Errorf("doctor does not warn:\n%s", out)
+	}
+}
+
+// TestBackupWhileOthersWrite backs the database up, again and again, while
+// another wabook runs a check job and a third imports 20 000 contacts in
+// one transaction. Every copy is private, passes integrity_check, opens
+// with store.Open, and holds the import whole or not at all.
+func TestBackupWhileOthersWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	worldPath, cfg := filepath.Join(dir, "world.json"), filepath.Join(dir, "config.json")
+	var numbers []string
+	for i := range 200 {
+		numbers = append(numbers, fmt.Sprintf("+1631555%04d", 2000+i))
+	}
+	registered, _ := json.Marshal(numbers[:100])
+	files := map[string]string{
+		worldPath: `{"account": {"phone": "+14155550100"}, "registered": ` + string(registered) + `, "check_latency_ms": 20}`,
+		cfg:       `{"check_pace": "0s", "check_batch_size": 5, "wa_version_url": "off"}`,
+	}
+	var csv strings.Builder
+	csv.WriteString("name,phone\n")
+	const imported = 20000
+	for i := range imported {
+		fmt.Fprintf(&csv, "Person %d,+1 212 55%d %04d\n", i, 5+i/10000, i%10000)
+	}
+	csvPath := filepath.Join(dir, "big.csv")
+	files[csvPath] = csv.String()
+	for p, body := range files {
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("WABOOK_CONFIG", cfg)
+	db := filepath.Join(dir, "w.db")
+	if _, stderr, code := runWabook(t, "--sim", worldPath, "--db", db, "contacts"); code != 0 {
+		t.Fatal(stderr)
+	}
+
+	start := func(args ...string) (done chan error, out *bytes.Buffer) {
+		cmd := exec.Command(bin, append([]string{"--sim", worldPath, "--db", db}, args...)...)
+		cmd.Env = append(os.Environ(), "WABOOK_CONFIG="+cfg)
+		out = &bytes.Buffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done = make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		return done, out
+	}
+	checkDone, checkOut := start(append([]string{"check", "--force", "--csv"}, numbers...)...)
+	importDone, importOut := start("import", csvPath)
+
+	var copies []string
+	during := 0 // backups started and ended while both others ran
+	var checkErr, importErr error
+	checkRunning, importRunning := true, true
+	for i := 0; checkRunning || importRunning; i++ {
+		both := checkRunning && importRunning
+		dest := filepath.Join(dir, fmt.Sprintf("copy-%d.db", i))
+		if _, stderr, code := runWabook(t, "--sim", worldPath, "--db", db, "backup", dest); code != 0 {
+			t.Fatalf("backup %d: exit %d: %s", i, code, stderr)
+		}
+		copies = append(copies, dest)
+		select {
+		case checkErr = <-checkDone:
+			checkRunning = false
+		default:
+		}
+		select {
+		case importErr = <-importDone:
+			importRunning = false
+		default:
+		}
+		if both && checkRunning && importRunning {
+			during++
+		}
+		if i > 2000 {
+			t.Fatal("the others never finished")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if checkErr != nil || importErr != nil {
+		t.Fatalf("check: %v\n%s\nimport: %v\n%s", checkErr, checkOut, importErr, importOut)
+	}
+	if during == 0 {
+		t.Fatalf("no backup ran while both others did (%d backups)", len(copies))
+	}
+	final := filepath.Join(dir, "final.db")
+	if _, stderr, code := runWabook(t, "--db", db, "backup", final); code != 0 {
+		t.Fatal(stderr)
+	}
+	copies = append(copies, final)
+
+	for _, c := range copies {
+		if fi, err := os.Stat(c); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v, %v; want mode 0600", c, fi.Mode().Perm(), err)
+		}
+		st, err := store.Open(c)
+		if err != nil {
+			t.Fatalf("%s does not open: %v", c, err)
+		}
+		var check string
+		var n int
+		st.DB().QueryRow(`PRAGMA integrity_check`).Scan(&check)
+		st.DB().QueryRow(`SELECT count(*) FROM contacts WHERE phone LIKE '+1212%'`).Scan(&n)
+		st.Close()
+		if check != "ok" {
+			t.Errorf("%s: integrity_check %q", c, check)
+		}
+		if n != 0 && n != imported {
+			t.Errorf("%s holds %d of the %d imported contacts: half an import", c, n, imported)
+		}
+		if c == final && n != imported {
+			t.Errorf("the final copy holds %d imported contacts, want %d", n, imported)
+		}
+	}
+	t.Logf("%d backups, %d while both others ran", len(copies), during)
+
+	// An existing file is kept unless --force.
+	_, stderr, code := runWabook(t, "--db", db, "backup", final)
+	if code != 1 || !strings.Contains(stderr, "exists; add --force") {
+		t.Errorf("backup onto an existing file: exit %d, %q", code, stderr)
+	}
+	if _, stderr, code := runWabook(t, "--db", db, "backup", final, "--force"); code != 0 {
+		t.Errorf("backup --force: exit %d, %q", code, stderr)
 	}
 }

@@ -62,6 +62,8 @@ commands:
   import FILE [--labels "A, B"] [--dry-run]         import a CSV or vCard file (shows the plan first)
   export [--format csv|vcf|json] [--query Q] [-o FILE]
                                                     export contacts (all, or those matching Q)
+  backup FILE [--force]                             a consistent copy of the database, readable only by you,
+                                                    safe while wabook runs (use it with --db FILE; --force replaces FILE)
   outbox [--json] [--all] | retry ID|--all | drop ID
                                                     changes waiting for WhatsApp (labels, blocks); failed ones
                                                     queued again or dropped
@@ -114,6 +116,7 @@ var commands = map[string]cli.Command{
 	"import":   cli.Queueing(cli.Import),
 	"export":   cli.Export,
 	"outbox":   cli.Outbox,
+	"backup":   cli.Backup,
 	"doctor":   cli.Doctor, // run by runDoctor: it works without the lock or a sound database
 }
 
