@@ -126,6 +126,7 @@ func TestReadCommandsOnAReadOnlyDatabase(t *testing.T) {
 		{[]string{"labels"}, "VIP"},
 		{[]string{"export", "--format", "csv"}, "+14155550101"},
 		{[]string{"doctor"}, "read-only for you"},
+		{[]string{"backup", filepath.Join(dir, "copy.db")}, "backed up to"},
 	}
 	for _, r := range reads {
 		stdout, stderr, code := asOtherUser(t, bin, env, append(global, r.args...)...)
