@@ -325,3 +325,19 @@ func TestBackupWhileOthersWrite(t *testing.T) {
 		t.Errorf("backup --force: exit %d, %q", code, stderr)
 	}
 }
+
+// An over-long --region (a pasted paragraph, a runaway variable) is cut in
+// the error, for the global flag and for check's own.
+func TestLongRegionIsNotEchoedWhole(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "w.db")
+	long := strings.Repeat("Q", 5000)
+	for _, args := range [][]string{
+		{"--region", long, "contacts"},
+		{"--sim", world, "--db", db, "check", "--no-wait", "--region", long, "+14155550101"},
+	} {
+		_, stderr, code := runWabook(t, args...)
+		if code != 2 || len(stderr) > 200 || !strings.Contains(stderr, `"QQQQ`) || !strings.Contains(stderr, "5000 characters") {
+			t.Errorf("%.40q…: exit %d, stderr (%d bytes) %.300q; want 2 and a short line with the start and the length", args, code, len(stderr), stderr)
+		}
+	}
+}

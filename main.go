@@ -181,7 +181,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		return 2
 	}
 	if g.region != "" && !model.KnownRegion(g.region) {
-		fmt.Fprintf(stderr, "wabook: --region %q is not a country code (use two letters, like US, FR, BR)\n", g.region)
+		fmt.Fprintf(stderr, "wabook: --region %s is not a country code (use two letters, like US, FR, BR)\n", model.QuoteInput(g.region))
 		return 2
 	}
 	if g.waVersion != "" {
