@@ -341,3 +341,25 @@ func TestLongRegionIsNotEchoedWhole(t *testing.T) {
 		}
 	}
 }
+
+// A full disk says so, in one line, for any command: here stdout is
+// /dev/full, where every write fails with ENOSPC.
+func TestFullDiskIsToldPlainly(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full:", err)
+	}
+	defer full.Close()
+	db := filepath.Join(t.TempDir(), "w.db")
+	for _, args := range [][]string{
+		{"contacts", "--format", "json"},
+		{"export", "--format", "vcf"},
+		{"labels"},
+	} {
+		var errOut bytes.Buffer
+		code := run(append([]string{"--sim", world, "--db", db}, args...), full, &errOut)
+		if code != 1 || errOut.String() != "wabook: the disk is full; free some space and try again\n" {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and the disk is full", args, code, errOut.String())
+		}
+	}
+}

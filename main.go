@@ -203,7 +203,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 
 	w, err := wire(ctx, g, seen)
 	if err != nil {
-		fmt.Fprintf(stderr, "wabook: %v\n", err)
+		fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
 		return 1
 	}
 	// One process at a time owns the WhatsApp connection.
@@ -222,7 +222,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 	}()
 	var locked *app.LockedError
 	if lockErr != nil && !errors.As(lockErr, &locked) {
-		fmt.Fprintf(stderr, "wabook: %v\n", lockErr)
+		fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(lockErr))
 		return 1
 	}
 
@@ -249,7 +249,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		err := w.svc.SyncOnce(syncCtx)
 		cancel()
 		if err != nil && !errors.Is(err, wa.ErrNotPaired) {
-			fmt.Fprintf(stderr, "wabook: %v\n", err)
+			fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
 			return 1
 		}
 	}
@@ -284,7 +284,7 @@ func commandExit(err error, stderr io.Writer) int {
 	if err == nil || errors.Is(err, syscall.EPIPE) {
 		return 0
 	}
-	fmt.Fprintf(stderr, "wabook: %v\n", err)
+	fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
 	var usageErr *cli.UsageError
 	if errors.As(err, &usageErr) {
 		return 2
@@ -485,7 +485,7 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 	uiDone()
 	<-started
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, context.Canceled) {
-		fmt.Fprintf(stderr, "wabook: %v\n", err)
+		fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
 		return 1
 	}
 	return 0
