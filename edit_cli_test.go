@@ -74,7 +74,7 @@ func TestLabelCommands(t *testing.T) {
 		{[]string{"label", "color", "lead", "12"}, 0, "Lead: colour 12"},
 		{[]string{"label", "color", "lead", "20"}, 2, "not a colour"},
 		{[]string{"label", "rename", "Lead", "vip"}, 1, "--merge"},
-		{[]string{"label", "rename", "Lead", "vip", "--merge"}, 0, "merged: Lead → vip"},
+		{[]string{"label", "rename", "Lead", "vip", "--merge"}, 0, "merged: Lead → VIP"},
 		{[]string{"label", "rename", "Gold members", "Gold"}, 0, "renamed: Gold members → Gold"},
 		{[]string{"label", "rm", "nope"}, 1, "no label named"},
 		{[]string{"label", "rm", "gold"}, 0, "deleted: Gold (1 contacts lost it)"},

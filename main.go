@@ -62,6 +62,8 @@ commands:
   import FILE [--labels "A, B"] [--dry-run]         import a CSV or vCard file (shows the plan first)
   export [--format csv|vcf|json] [--query Q] [-o FILE]
                                                     export contacts (all, or those matching Q)
+  backup FILE [--force]                             a consistent copy of the database, readable only by you,
+                                                    safe while wabook runs (use it with --db FILE; --force replaces FILE)
   outbox [--json] [--all] | retry ID|--all | drop ID
                                                     changes waiting for WhatsApp (labels, blocks); failed ones
                                                     queued again or dropped
@@ -114,6 +116,7 @@ var commands = map[string]cli.Command{
 	"import":   cli.Queueing(cli.Import),
 	"export":   cli.Export,
 	"outbox":   cli.Outbox,
+	"backup":   cli.Backup,
 	"doctor":   cli.Doctor, // run by runDoctor: it works without the lock or a sound database
 }
 
@@ -178,7 +181,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		return 2
 	}
 	if g.region != "" && !model.KnownRegion(g.region) {
-		fmt.Fprintf(stderr, "wabook: --region %q is not a country code (use two letters, like US, FR, BR)\n", g.region)
+		fmt.Fprintf(stderr, "wabook: --region %s is not a country code (use two letters, like US, FR, BR)\n", model.QuoteInput(g.region))
 		return 2
 	}
 	if g.waVersion != "" {
@@ -200,7 +203,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 
 	w, err := wire(ctx, g, seen)
 	if err != nil {
-		fmt.Fprintf(stderr, "wabook: %v\n", err)
+		fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
 		return 1
 	}
 	// One process at a time owns the WhatsApp connection.
@@ -219,7 +222,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 	}()
 	var locked *app.LockedError
 	if lockErr != nil && !errors.As(lockErr, &locked) {
-		fmt.Fprintf(stderr, "wabook: %v\n", lockErr)
+		fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(lockErr))
 		return 1
 	}
 
@@ -240,13 +243,13 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		fmt.Fprintf(stderr, "wabook: %v\n", locked)
 		return 1
 	}
-	if w.simulated && locked == nil && !cli.NeedsConnection(command) {
+	if w.simulated && locked == nil && !cli.NeedsConnection(command) && !w.store.ReadOnly() {
 		// The simulated phone is the source of truth: mirror it first.
 		syncCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := w.svc.SyncOnce(syncCtx)
 		cancel()
 		if err != nil && !errors.Is(err, wa.ErrNotPaired) {
-			fmt.Fprintf(stderr, "wabook: %v\n", err)
+			fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
 			return 1
 		}
 	}
@@ -281,7 +284,7 @@ func commandExit(err error, stderr io.Writer) int {
 	if err == nil || errors.Is(err, syscall.EPIPE) {
 		return 0
 	}
-	fmt.Fprintf(stderr, "wabook: %v\n", err)
+	fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
 	var usageErr *cli.UsageError
 	if errors.As(err, &usageErr) {
 		return 2
@@ -383,7 +386,7 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 	if logPath == "" {
 		logPath = filepath.Join(filepath.Dir(w.dbPath), "wabook.log")
 	}
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	logFile, err := app.OpenRegularFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fail(fmt.Errorf("opening the log file: %w", err))
 	}
@@ -411,7 +414,7 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 		versions := app.NewVersions(st, app.VersionOptions{Flag: g.waVersion, Config: cfg,
 			Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion()})
 		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath, Versions: versions, ConfigPath: cfgPath,
-			State: app.SettingsKV(st)})
+			State: app.SettingsKV(st), ReadOnly: st.ReadOnly()})
 		if err != nil {
 			return fail(fmt.Errorf("starting the WhatsApp client: %w", err))
 		}
@@ -482,7 +485,7 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 	uiDone()
 	<-started
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, context.Canceled) {
-		fmt.Fprintf(stderr, "wabook: %v\n", err)
+		fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
 		return 1
 	}
 	return 0

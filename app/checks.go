@@ -245,7 +245,7 @@ func (s *Service) EnqueueCheck(ctx context.Context, inputs []string, opts CheckO
 	}
 	region := strings.ToUpper(strings.TrimSpace(opts.Region))
 	if region != "" && phonenumbers.GetCountryCodeForRegion(region) == 0 {
-		return Job{}, fmt.Errorf("%w %q (use a two-letter country code like US or FR)", ErrUnknownRegion, opts.Region)
+		return Job{}, fmt.Errorf("%w %s (use a two-letter country code like US or FR)", ErrUnknownRegion, model.QuoteInput(opts.Region))
 	}
 	if region == "" {
 		region = s.Region()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"sort"
 	"syscall"
@@ -117,6 +116,12 @@ type DoctorDatabase struct {
 	// sync, account, queue) can be trusted.
 	Readable bool   `json:"readable"`
 	Error    string `json:"error,omitempty"`
+	// Warning is store.PermissionWarning: the file is open to other
+	// users than its owner.
+	Warning string `json:"warning,omitempty"`
+	// ReadOnly: this user may not write the file; commands that only read
+	// work, the others fail.
+	ReadOnly bool `json:"read_only,omitempty"`
 }
 
 // DoctorLock says which process holds the WhatsApp connection.
@@ -289,6 +294,10 @@ func doctorDatabase(ctx context.Context, in DoctorInput) DoctorDatabase {
 			d.Exists = d.Exists || p == in.DBPath
 		}
 	}
+	if d.Exists {
+		d.Warning = store.PermissionWarning(in.DBPath)
+		d.ReadOnly = syscall.Access(in.DBPath, 0x2 /* W_OK */) != nil
+	}
 	switch {
 	case in.Store != nil:
 		d.Integrity = in.Integrity
@@ -351,8 +360,8 @@ func doctorChecks(ctx context.Context, s *Service) *DoctorChecks {
 // for longer than the probe.
 func lockHolderNow(dbPath string) int {
 	path := LockPath(dbPath)
-	f, err := os.OpenFile(path, os.O_RDONLY, 0)
-	if errors.Is(err, fs.ErrNotExist) || err != nil {
+	f, err := OpenRegularFile(path, os.O_RDONLY, 0)
+	if err != nil {
 		return 0
 	}
 	defer f.Close()

@@ -157,6 +157,9 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 	if c, err := st.CountOutbox(context.Background()); err == nil {
 		s.status.Outbox = c
 	}
+	if w := store.PermissionWarning(st.Path()); w != "" {
+		log.Warn(w)
+	}
 	return s
 }
 
@@ -518,6 +521,9 @@ func (s *Service) ReleaseWrites(err error) {
 
 // writable waits for ReleaseWrites when writes are held.
 func (s *Service) writable(ctx context.Context) error {
+	if s.store.ReadOnly() {
+		return s.store.ReadOnlyError()
+	}
 	s.mu.Lock()
 	ready := s.writesReady
 	s.mu.Unlock()

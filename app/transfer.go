@@ -71,7 +71,9 @@ func (s *Service) PlanImport(ctx context.Context, r io.Reader, name string, labe
 	if err != nil {
 		return nil, err
 	}
-	base := filepath.Base(name)
+	// The path as given: its last element alone can say nothing ("null"
+	// for /dev/null) or name another file of the same name.
+	base := name
 	if name == "" || name == "-" {
 		base = "the input"
 	}
@@ -102,8 +104,21 @@ func (s *Service) PlanImport(ctx context.Context, r io.Reader, name string, labe
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("%s: no contacts in it", base)
 	}
-	return s.plan(ctx, recs, extra)
+	p, err := s.plan(ctx, recs, extra)
+	if err != nil && ctx.Err() != nil {
+		return nil, importCancelled(ctx.Err())
+	}
+	return p, err
 }
+
+// cancelledError is an import that its context ended before it wrote
+// anything; it says so in words, and is still context.Canceled to errors.Is.
+type cancelledError struct{ err error }
+
+func (e *cancelledError) Error() string { return "import cancelled; nothing was imported" }
+func (e *cancelledError) Unwrap() error { return e.err }
+
+func importCancelled(err error) error { return &cancelledError{err: err} }
 
 func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string) (*ImportPlan, error) {
 	p := &ImportPlan{Labels: extra}
@@ -191,12 +206,19 @@ func samePhone(text string, ph model.Phone, region string) bool {
 // WhatsApp in the same transaction.
 func (s *Service) ApplyImport(ctx context.Context, p *ImportPlan) (ImportResult, error) {
 	if err := s.writable(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ImportResult{}, importCancelled(ctx.Err())
+		}
 		return ImportResult{}, err
 	}
 	if p == nil {
 		return ImportResult{}, errors.New("nothing to import")
 	}
 	st, lc, err := s.store.ImportContacts(ctx, store.ImportBatch{Rows: p.rows, Labels: p.Labels, BeforeCommit: importBeforeCommit})
+	if err != nil && ctx.Err() != nil {
+		// The transaction did not commit: Ctrl-C, not a failure.
+		return ImportResult{}, importCancelled(ctx.Err())
+	}
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("importing (nothing was imported): %w", err)
 	}

@@ -100,6 +100,12 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 		}
 		line("schema version", "%s (this wabook writes %d)%s", v, d.SchemaExpected, note)
 	}
+	if d.ReadOnly {
+		line("database access", "read-only for you: commands that only read work, changes fail")
+	}
+	if d.Warning != "" {
+		line("database warning", "%s", d.Warning)
+	}
 	line("integrity", "%s", d.Integrity)
 	if d.Error != "" {
 		line("database error", "%s", d.Error)

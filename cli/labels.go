@@ -142,9 +142,11 @@ func Label(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		verb := "renamed"
+		verb, into := "renamed", model.NormalizeLabelName(pos[1])
 		if other, lerr := svc.Store().LabelByName(ctx, pos[1]); lerr == nil && other.ID != l.ID {
-			verb = "merged"
+			// The contacts went to the label that exists, under its name
+			// as it is spelt, whatever case NEW was typed in.
+			verb, into = "merged", other.Name
 		}
 		_, err = svc.RenameLabel(ctx, l.ID, pos[1], *merge)
 		if errors.Is(err, app.ErrLabelExists) && !*merge {
@@ -153,7 +155,7 @@ func Label(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(env.Out, "%s: %s → %s\n", verb, model.Sanitize(l.Name), model.NormalizeLabelName(pos[1]))
+		_, err = fmt.Fprintf(env.Out, "%s: %s → %s\n", verb, model.Sanitize(l.Name), model.Sanitize(into))
 		return err
 	case "rm":
 		l, err := findLabel(ctx, env, strings.Join(pos, " "))

@@ -62,7 +62,7 @@ func ParsePhone(input, defaultRegion string) (Phone, error) {
 	}
 	plus := strings.HasPrefix(s, "+") || strings.HasPrefix(s, "＋")
 	if !plus && region != "" && phonenumbers.GetCountryCodeForRegion(region) == 0 {
-		return p, fmt.Errorf("unknown region %q", region)
+		return p, fmt.Errorf("unknown region %s", QuoteInput(region))
 	}
 
 	cands := phoneCandidates(s, region, plus)

@@ -428,7 +428,7 @@ func CreateAtSchema(ctx context.Context, path string, version int) (err error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("store: %w", err)
 	}
-	if err := prepareFile(path); err != nil {
+	if _, err := prepareFile(path); err != nil {
 		return err
 	}
 	db, err := sql.Open("sqlite", dsn(path))

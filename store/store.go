@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -41,6 +42,9 @@ var (
 	ErrInvalidColor = errors.New("label colour must be 0..19")
 	// ErrInvalidName is returned for an empty label name.
 	ErrInvalidName = errors.New("label name is empty")
+	// ErrReadOnly is returned (wrapped) when a write is asked of a
+	// database file this user may not write (Store.ReadOnly).
+	ErrReadOnly = errors.New("the database file is read-only")
 	// ErrInvalidJID is returned for a JID that is not a phone-number JID
 	// where one is required.
 	ErrInvalidJID = errors.New("invalid JID")
@@ -53,6 +57,9 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 type Store struct {
 	db   *sql.DB
 	path string
+	// readOnly: the store refuses writes (OpenReadOnly, or a database
+	// file this user may not write).
+	readOnly bool
 }
 
 // DefaultPath is $WABOOK_DB, else $XDG_DATA_HOME/wabook/wabook.db, else
@@ -81,7 +88,11 @@ func dsn(path string) string {
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
-// up to date. The parent directory is created 0700 and the file is 0600.
+// up to date. A directory and a file Open creates are private (0700 and
+// 0600); the mode of an existing file is the user's choice and is left as
+// it is (PermissionWarning says when others may read it). A file this user
+// may not write (made read-only, or someone else's shared for reading) is
+// opened read-only: reading works, and every write fails with ErrReadOnly.
 // A file that is not SQLite is refused and left untouched; a database written
 // by a newer wabook is refused with ErrNewerSchema.
 //
@@ -116,8 +127,12 @@ func open(path string, migrate bool) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: empty database path")
 	}
-	if err := prepareFile(path); err != nil {
+	created, err := prepareFile(path)
+	if err != nil {
 		return nil, err
+	}
+	if !created && syscall.Access(path, accessWrite) != nil {
+		return openUnwritable(path)
 	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -149,6 +164,61 @@ func open(path string, migrate bool) (*Store, error) {
 	return s, nil
 }
 
+// accessWrite is access(2)'s W_OK.
+const accessWrite = 0x2
+
+// openUnwritable opens a database file this user may not write, for
+// reading: it must be at the schema this wabook writes, as no migration can
+// run. SQLite could open it for writing and only fail at the first write,
+// deep inside some command; refusing up front names the cause.
+func openUnwritable(path string) (*Store, error) {
+	s, err := OpenReadOnly(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := schemaVersion(context.Background(), s.db)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if v < len(migrations) {
+		s.Close()
+		return nil, fmt.Errorf("store: %s: %w and its schema (%d) needs upgrading to %d, which writes to it; it needs write permission on the file first",
+			path, ErrReadOnly, v, len(migrations))
+	}
+	return s, nil
+}
+
+// ReadOnly reports whether the store refuses writes: it was opened with
+// OpenReadOnly, or Open found a file this user may not write.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
+// ReadOnlyError is the error for a write asked of a read-only store.
+func (s *Store) ReadOnlyError() error {
+	return fmt.Errorf("%w for you: %s; reading works, changing it needs write permission on the file", ErrReadOnly, s.path)
+}
+
+// PermissionWarning says what is wrong when the database file at path may
+// be read or written by other users than its owner (it holds the address
+// book and the WhatsApp session keys); "" when it is private or missing.
+// wabook leaves such a mode as it is (it may be shared on purpose) but
+// warns in its log and in `wabook doctor`.
+func PermissionWarning(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o066 == 0 {
+		return ""
+	}
+	var who []string
+	if fi.Mode().Perm()&0o060 != 0 {
+		who = append(who, "its group")
+	}
+	if fi.Mode().Perm()&0o006 != 0 {
+		who = append(who, "other users")
+	}
+	return fmt.Sprintf("the database file is open to %s (mode %04o); unless that is meant, run: chmod 600 %s",
+		strings.Join(who, " and "), fi.Mode().Perm(), path)
+}
+
 // OpenReadOnly opens the existing database at path for reading only, for
 // `wabook doctor` and `--version`, which must not change it: it never
 // creates the file, migrates, switches the journal mode or tightens the
@@ -174,11 +244,19 @@ func OpenReadOnly(path string) (*Store, error) {
 	}
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	q := "_pragma=query_only(1)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
-	if hasFile(path+"-wal") || hasFile(path+"-journal") {
+	switch {
+	case hasFile(path+"-wal") || hasFile(path+"-journal"):
 		// A -journal left by an interrupted write in rollback mode would
 		// be rolled back (the database rewritten) on the first read of a
 		// writable connection, query_only or not.
 		q = "mode=ro&" + q
+	case syscall.Access(path, accessWrite) != nil:
+		// A file this user may not write, and no WAL: nobody writes to
+		// it now. Any other connection would create a -wal and a -shm
+		// that stay behind, ours and with the file's mode, and keep its
+		// owner (or this user, once it is writable) from writing to it;
+		// immutable creates nothing.
+		q = "immutable=1&" + q
 	}
 	db, err := sql.Open("sqlite", "file:"+esc+"?"+q)
 	if err != nil {
@@ -194,7 +272,7 @@ func OpenReadOnly(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w: database is at version %d, this wabook knows up to %d", path, ErrNewerSchema, v, len(migrations))
 	}
-	return &Store{db: db, path: path}, nil
+	return &Store{db: db, path: path, readOnly: true}, nil
 }
 
 func hasFile(path string) bool {
@@ -222,41 +300,37 @@ func (s *Store) Verify(ctx context.Context) error {
 }
 
 // prepareFile creates the directory and file with private permissions, or
-// checks that an existing file is an SQLite database before anything opens it.
-func prepareFile(path string) error {
+// checks that an existing file is an SQLite database before anything opens
+// it; created says it made the file.
+func prepareFile(path string) (created bool, err error) {
 	dir := filepath.Dir(path)
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("store: create directory: %w", err)
+			return false, fmt.Errorf("store: create directory: %w", err)
 		}
 		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("store: create directory: %w", err)
+			return false, fmt.Errorf("store: create directory: %w", err)
 		}
 	} else if err != nil {
-		return fmt.Errorf("store: %w", err)
+		return false, fmt.Errorf("store: %w", err)
 	}
 
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
-			return fmt.Errorf("store: create database: %w", err)
+			return false, fmt.Errorf("store: create database: %w", err)
+		}
+		// umask may have removed bits, never added; the file is ours.
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
+			return false, fmt.Errorf("store: create database: %w", err)
 		}
 		if err := f.Close(); err != nil {
-			return fmt.Errorf("store: create database: %w", err)
+			return false, fmt.Errorf("store: create database: %w", err)
 		}
-		return os.Chmod(path, 0o600) // umask may have removed bits, never added
+		return true, nil
 	}
-	if err := checkFile(path); err != nil {
-		return err
-	}
-	if fi, err := os.Stat(path); err != nil {
-		return fmt.Errorf("store: %w", err)
-	} else if fi.Mode().Perm() != 0o600 {
-		if err := os.Chmod(path, 0o600); err != nil {
-			return fmt.Errorf("store: chmod %s: %w", path, err)
-		}
-	}
-	return nil
+	return false, checkFile(path)
 }
 
 // checkFile checks that the existing file at path is an SQLite database

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -72,23 +73,47 @@ func TestOpenCreatesPrivateDirAndFile(t *testing.T) {
 	}
 }
 
-func TestOpenTightensExistingFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "wabook.db")
-	s, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
+// An existing file keeps the mode its user gave it (issue 11 point 10:
+// Open used to force 0600 on it); a mode that lets others in is warned
+// about, a private one is not.
+func TestOpenKeepsTheModeOfAnExistingFile(t *testing.T) {
+	tests := []struct {
+		mode fs.FileMode
+		warn string
+	}{
+		{0o600, ""},
+		{0o400, ""},
+		{0o640, "open to its group (mode 0640)"},
+		{0o644, "open to its group and other users (mode 0644)"},
+		{0o606, "open to other users (mode 0606)"},
 	}
-	s.Close()
-	if err := os.Chmod(path, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s, err = store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if m := mode(t, path); m != 0o600 {
-		t.Errorf("file mode after reopen = %v, want 0600", m)
+	for _, tt := range tests {
+		t.Run(tt.mode.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "wabook.db")
+			s, err := store.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := store.PermissionWarning(path); w != "" {
+				t.Errorf("a file wabook made is warned about: %s", w)
+			}
+			s.Close()
+			if err := os.Chmod(path, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			s, err = store.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if m := mode(t, path); m != tt.mode {
+				t.Errorf("file mode after reopen = %v, want %v as the user left it", m, tt.mode)
+			}
+			w := store.PermissionWarning(path)
+			if tt.warn == "" && w != "" || !strings.Contains(w, tt.warn) || tt.warn != "" && !strings.Contains(w, "chmod 600 "+path) {
+				t.Errorf("warning %q, want one with %q and the chmod to run", w, tt.warn)
+			}
+		})
 	}
 }
 

@@ -132,6 +132,9 @@ func LoadWorld(r io.Reader) (*World, error) {
 	if len(data) > MaxWorldFileSize {
 		return nil, fmt.Errorf("world file: larger than %d MiB", MaxWorldFileSize>>20)
 	}
+	// Editors on some systems start a UTF-8 file with a byte order mark,
+	// which JSON does not allow; it says nothing, so it goes.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("world file: empty (want a JSON object with at least \"account\")")
 	}
@@ -146,10 +149,77 @@ func LoadWorld(r io.Reader) (*World, error) {
 		line, col := lineCol(data, skipSpace(data, end))
 		return nil, fmt.Errorf("world file: line %d, column %d: unexpected data after the world object", line, col)
 	}
+	// encoding/json reads a null in a list of strings as "", which
+	// Validate would quote back as a mystery; say what is there.
+	if bytes.Contains(data, []byte("null")) {
+		if err := findNullInList(data); err != nil {
+			return nil, err
+		}
+	}
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
 	return &w, nil
+}
+
+// listItems names what each list of a world file holds, for an error
+// about a null in it.
+var listItems = map[string]string{
+	"registered": "a phone number", "blocked": "a phone number",
+	"participants": "a phone number or @lid", "chats": "a phone number or group JID",
+	"contacts": "an object", "groups": "an object", "labels": "an object",
+}
+
+// findNullInList walks data (valid JSON) and reports the first null that
+// is an element of a list.
+func findNullInList(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func(path, key string, inList bool) error
+	walk = func(path, key string, inList bool) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return errStop
+		}
+		if tok == nil && inList {
+			want := listItems[key]
+			if want == "" {
+				want = "a value"
+			}
+			line, col := lineCol(data, dec.InputOffset()-4)
+			return fmt.Errorf("world file: %s is null; want %s (line %d, column %d)", path, want, line, col)
+		}
+		d, ok := tok.(json.Delim)
+		if !ok {
+			return nil
+		}
+		switch d {
+		case '{':
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return errStop
+				}
+				k, _ := kt.(string)
+				if err := walk(joinKey(path, k), k, false); err != nil {
+					return err
+				}
+			}
+		case '[':
+			for i := 0; dec.More(); i++ {
+				if err := walk(path+"["+strconv.Itoa(i)+"]", key, true); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return errStop
+		}
+		return nil
+	}
+	if err := walk("", "", false); err != nil && err != errStop {
+		return err
+	}
+	return nil
 }
 
 func skipSpace(data []byte, off int64) int64 {

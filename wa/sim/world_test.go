@@ -263,6 +263,10 @@ func TestLoadWorldErrors(t *testing.T) {
 		{"group jid missing", "{" + acct + `, "groups": [{"name": "Team"}]}`, `groups[0].jid is missing`},
 		{"duplicate group", "{" + acct + `, "groups": [{"jid": "1@g.us"}, {"jid": "1@g.us"}]}`, `groups[1].jid "1@g.us": duplicate of groups[0]`},
 		{"bad registered", "{" + acct + `, "registered": ["+14155550101", "555-0101"]}`, `registered[1] "555-0101": not a phone number`},
+		{"null registered", "{" + acct + `, "registered": ["+14155550101", null]}`, `world file: registered[1] is null; want a phone number (line 1, column 71)`},
+		{"null blocked", "{" + acct + `, "blocked": [null]}`, `world file: blocked[0] is null; want a phone number`},
+		{"null contact", "{" + acct + `, "contacts": [null]}`, `world file: contacts[0] is null; want an object`},
+		{"null participant", "{" + acct + `, "groups": [{"jid": "1@g.us", "participants": [null]}]}`, `world file: groups[0].participants[0] is null; want a phone number or @lid`},
 		{"bad blocked", "{" + acct + `, "blocked": ["nobody"]}`, `blocked[0] "nobody": not a phone number`},
 		{"bad rewrite key", "{" + acct + `, "rewrites": {"5511987654321": "+551187654321"}}`, `rewrites key "5511987654321": not a phone number`},
 		{"bad rewrite value", "{" + acct + `, "rewrites": {"+5511987654321": "x"}}`, `rewrites["+5511987654321"] "x": not a phone number`},
@@ -361,4 +365,21 @@ func FuzzLoadWorld(f *testing.F) {
 			t.Fatalf("round trip: %v\n%s", err, out)
 		}
 	})
+}
+
+// A world file saved with a UTF-8 byte order mark is read like one
+// without; errors still point at the right line and column.
+func TestLoadWorldWithByteOrderMark(t *testing.T) {
+	const body = `{"account": {"phone": "+14155550100"}, "registered": ["+14155550101"]}`
+	w, err := LoadWorld(strings.NewReader("\ufeff" + body))
+	if err != nil {
+		t.Fatalf("with a BOM: %v", err)
+	}
+	if w.Account.Phone != "+14155550100" || len(w.Registered) != 1 {
+		t.Errorf("world read as %+v", w)
+	}
+	_, err = LoadWorld(strings.NewReader("\ufeff{\"account\": {\"phone\": \"+14155550100\",}}"))
+	if err == nil || !strings.Contains(err.Error(), "line 1, column 38") {
+		t.Errorf("bad JSON after a BOM: %v, want it placed at line 1, column 38", err)
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -381,13 +382,25 @@ func openLog(opts Options) (waLog.Logger, *os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(opts.LogPath), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("wm: log directory: %w", err)
 	}
-	f, err := os.OpenFile(opts.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	// Never through a link, never into anything but a plain file of its
+	// own: a link planted at the log's path would have whatsmeow append to
+	// the file it names (main opens the same path with app.OpenRegularFile).
+	f, err := os.OpenFile(opts.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
 	if err != nil {
 		return nil, nil, fmt.Errorf("wm: log file: %w", err)
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || hardLinked(fi) {
+		f.Close()
+		return nil, nil, fmt.Errorf("wm: log file %s: not a plain file of its own; refusing to write to it", opts.LogPath)
 	}
 	// Info and above: debug logs carry whole protocol nodes.
 	zl := zerolog.New(f).Level(zerolog.InfoLevel).With().Timestamp().Logger()
 	return waLog.Zerolog(zl), f, nil
+}
+
+func hardLinked(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink > 1
 }
 
 var devicePropsOnce sync.Once
