@@ -89,14 +89,14 @@ func Labels(ctx context.Context, env Env, args []string) error {
 	return err
 }
 
-const labelUsage = `usage: wabook label add NAME [--color N] | rename OLD NEW [--merge] | rm NAME | color NAME N | sync [on|off|retry]`
+const labelUsage = `usage: wabook label add NAME [--color C] | rename OLD NEW [--merge] | rm NAME | color NAME C | sync [on|off|retry]`
 
 // Label changes one label.
 //
-//	wabook label add NAME [--color N]
+//	wabook label add NAME [--color C]
 //	wabook label rename OLD NEW [--merge]
 //	wabook label rm NAME
-//	wabook label color NAME N
+//	wabook label color NAME C
 //	wabook label sync [on|off|retry]
 func Label(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
@@ -104,11 +104,11 @@ func Label(ctx context.Context, env Env, args []string) error {
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("label " + sub)
-	var color *int
+	var color *string
 	var merge *bool
 	switch sub {
 	case "add":
-		color = fs.Int("color", -1, "palette colour 0–19 (default: the next one)")
+		color = fs.String("color", "", "palette colour: 0–19 or a name such as sky or lime (default: the next one)")
 	case "rename":
 		merge = fs.Bool("merge", false, "when NEW exists, move OLD's contacts to it and delete OLD")
 	case "rm", "color", "sync":
@@ -128,7 +128,14 @@ func Label(ctx context.Context, env Env, args []string) error {
 	}
 	switch sub {
 	case "add":
-		l, _, err := svc.CreateLabel(ctx, strings.Join(pos, " "), *color)
+		n := -1 // the next colour
+		if *color != "" {
+			var cerr error
+			if n, cerr = model.ParseLabelColor(*color); cerr != nil {
+				return usagef("label add: --color: %v", cerr)
+			}
+		}
+		l, _, err := svc.CreateLabel(ctx, strings.Join(pos, " "), n)
 		if err != nil {
 			return err
 		}
@@ -168,11 +175,11 @@ func Label(ctx context.Context, env Env, args []string) error {
 		return err
 	case "color":
 		if len(pos) < 2 {
-			return usagef("usage: wabook label color NAME N  (N: 0–19)")
+			return usagef("usage: wabook label color NAME COLOUR  (COLOUR: 0–19 or a name such as sky or lime)")
 		}
-		n, cerr := strconv.Atoi(pos[len(pos)-1])
-		if cerr != nil || n < 0 || n >= model.LabelColors {
-			return usagef("label color: %q is not a colour 0–%d", pos[len(pos)-1], model.LabelColors-1)
+		n, cerr := model.ParseLabelColor(pos[len(pos)-1])
+		if cerr != nil {
+			return usagef("label color: %v", cerr)
 		}
 		l, err := findLabel(ctx, env, strings.Join(pos[:len(pos)-1], " "))
 		if err != nil {
