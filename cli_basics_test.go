@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,5 +57,49 @@ func TestLabelColourNamesOnTheCommandLine(t *testing.T) {
 	}
 	if _, ok := colours["Warm"]; ok {
 		t.Errorf("a bad --color still created the label: %v", colours)
+	}
+}
+
+// export takes the format from -o's extension when --format is absent,
+// refuses a --format the file name contradicts, and keeps an existing file
+// unless --force (issue 11, point 5).
+func TestExportFormatFromFileAndNoOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"--sim", world, "--db", filepath.Join(dir, "w.db")}
+	vcf, csv, other := filepath.Join(dir, "out.vcf"), filepath.Join(dir, "out.CSV"), filepath.Join(dir, "out.txt")
+	steps := []struct {
+		name  string
+		args  []string
+		code  int
+		err   string // in stderr
+		file  string // written (or left) with this content's marker
+		shape string
+	}{
+		{"contradiction", []string{"export", "--format", "csv", "-o", vcf}, 2, "--format csv contradicts the file name out.vcf", vcf, ""},
+		{"vcf from the extension", []string{"export", "-o", vcf}, 0, "exported 6 contacts", vcf, "BEGIN:VCARD"},
+		{"no overwrite", []string{"export", "--format", "vcf", "-o", vcf, "--query", "ada"}, 1, "exists; add --force", vcf, "FN:Grace Hopper"},
+		{"overwrite with --force", []string{"export", "-o", vcf, "--force", "--query", "ada"}, 0, "exported 1 contacts", vcf, "FN:Ada Lovelace"},
+		{"csv from an upper-case extension", []string{"export", "-o", csv}, 0, "exported 6", csv, "contact_id,"},
+		{"agreeing format", []string{"export", "--format", "json", "-o", filepath.Join(dir, "a.json")}, 0, "exported 6", filepath.Join(dir, "a.json"), `"contact_id"`},
+		{"other extension takes --format", []string{"export", "--format", "json", "-o", other}, 0, "exported 6", other, `"contact_id"`},
+	}
+	for _, s := range steps {
+		_, errOut, code := runWabook(t, append(base, s.args...)...)
+		if code != s.code || !strings.Contains(errOut, s.err) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%s: exit %d (want %d), stderr %q; want %q", s.name, code, s.code, errOut, s.err)
+		}
+		data, err := os.ReadFile(s.file)
+		switch {
+		case s.shape == "" && err == nil:
+			t.Errorf("%s: %s was written", s.name, s.file)
+		case s.shape != "" && !strings.Contains(string(data), s.shape):
+			t.Errorf("%s: %s lacks %q:\n%.300s", s.name, s.file, s.shape, data)
+		}
+	}
+	if data, _ := os.ReadFile(vcf); strings.Contains(string(data), "FN:Grace Hopper") {
+		t.Errorf("--force --query ada kept the old cards:\n%s", data)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".wabook-export-*")); len(leftovers) > 0 {
+		t.Errorf("temporary files left: %v", leftovers)
 	}
 }
