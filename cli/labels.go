@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -103,16 +104,11 @@ func Label(ctx context.Context, env Env, args []string) error {
 		return usagef(labelUsage)
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("label " + sub)
-	var color *string
-	var merge *bool
-	switch sub {
-	case "add":
-		color = fs.String("color", "", "palette colour: 0–19 or a name such as sky or lime (default: the next one)")
-	case "rename":
-		merge = fs.Bool("merge", false, "when NEW exists, move OLD's contacts to it and delete OLD")
-	case "rm", "color", "sync":
-	default:
+	if WantsHelp([]string{sub}) {
+		return helpOf("label", nil)
+	}
+	fs, color, merge := labelFlags(sub)
+	if fs == nil {
 		return usagef("label: unknown action %q; %s", sub, labelUsage)
 	}
 	pos, err := parseArgs(fs, args)
@@ -193,6 +189,22 @@ func Label(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// labelFlags is the flag set of a label action (nil for an unknown one),
+// with --color (add) and --merge (rename).
+func labelFlags(sub string) (fs *flag.FlagSet, color *string, merge *bool) {
+	fs = newFlags("label " + sub)
+	switch sub {
+	case "add":
+		color = fs.String("color", "", "palette colour `C`: 0–19 or a name such as sky or lime (default: the next colour in the palette)")
+	case "rename":
+		merge = fs.Bool("merge", false, "when a label NEW exists, move OLD's contacts to it and delete OLD")
+	case "rm", "color", "sync":
+	default:
+		return nil, nil, nil
+	}
+	return fs, color, merge
 }
 
 func labelSync(ctx context.Context, env Env, pos []string) error {

@@ -83,9 +83,9 @@ func Import(ctx context.Context, env Env, args []string) error {
 //	wabook export [--format csv|vcf|json] [--query Q] [-o FILE [--force]]
 func Export(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("export")
-	format := fs.String("format", "", "csv, vcf or json (default: from the -o file's extension, else csv)")
-	query := fs.String("query", "", "search query (the TUI's query language)")
-	out := fs.String("o", "", "write to this file instead of stdout")
+	format := fs.String("format", "", "`FORMAT`: csv, vcf or json (default: from the -o file's extension, else csv)")
+	query := fs.String("query", "", "export only the contacts matching search `Q` (the UI's search language; default: every contact)")
+	out := fs.String("o", "", "write to `FILE` instead of standard output (default: standard output)")
 	force := fs.Bool("force", false, "overwrite the -o file when it exists")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
