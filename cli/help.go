@@ -467,15 +467,13 @@ func Overview() string {
 	var b strings.Builder
 	for _, name := range Order {
 		d := docs[name]
-		for i, u := range d.usage {
-			if i == len(d.usage)-1 && len(u) <= 46 {
-				fmt.Fprintf(&b, "  %-46s  %s\n", u, d.summary)
-				break
-			}
+		if first := d.usage[0]; len(first) <= 46 {
+			fmt.Fprintf(&b, "  %-46s  %s\n", first, d.summary)
+		} else {
+			fmt.Fprintf(&b, "  %s\n  %-46s  %s\n", first, "", d.summary)
+		}
+		for _, u := range d.usage[1:] {
 			fmt.Fprintf(&b, "  %s\n", u)
-			if i == len(d.usage)-1 {
-				fmt.Fprintf(&b, "  %-46s  %s\n", "", d.summary)
-			}
 		}
 	}
 	return b.String()

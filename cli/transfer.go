@@ -83,7 +83,7 @@ func Import(ctx context.Context, env Env, args []string) error {
 //	wabook export [--format csv|vcf|json] [--query Q] [-o FILE [--force]]
 func Export(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("export")
-	format := fs.String("format", "", "`FORMAT`: csv, vcf or json (default: from the -o file's extension, else csv)")
+	format := fs.String("format", "", "output `FORMAT`: csv, vcf or json (default: from the -o file's extension, else csv)")
 	query := fs.String("query", "", "export only the contacts matching search `Q` (the UI's search language; default: every contact)")
 	out := fs.String("o", "", "write to `FILE` instead of standard output (default: standard output)")
 	force := fs.Bool("force", false, "overwrite the -o file when it exists")
