@@ -193,9 +193,10 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 	}
 
 	// A second retry finds nothing failed, but the numbers queued by the
-	// first still wait: it runs them and waits, rather than refuse.
+	// first still wait: it runs them and waits, rather than refuse. The
+	// number times out again: exit 3.
 	out, errOut, code, asked = runHeld(t, "--sim", world, "--db", db, "checks", "retry", "1")
-	if code != 0 || !strings.Contains(strings.Join(asked, " "), "+16315551005") ||
+	if code != 3 || !strings.Contains(strings.Join(asked, " "), "+16315551005") ||
 		!strings.HasPrefix(out, "check job 1: no failed numbers; 1 number still to check\n") || !strings.Contains(out, "timeout") {
 		t.Errorf("retry of a job with queued numbers: exit %d, asked %v, stderr %q\n%s", code, asked, errOut, out)
 	}

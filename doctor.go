@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -36,6 +37,28 @@ func wabookVersion() string {
 		}
 	}
 	return v
+}
+
+// moduleVersion is the version of the module path the binary was built
+// with (its replacement's when replaced), "unknown" without build info.
+func moduleVersion(path string) string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	for _, m := range bi.Deps {
+		if m.Path != path {
+			continue
+		}
+		if m.Replace != nil {
+			if m.Replace.Version == "" {
+				return m.Version + " => " + m.Replace.Path
+			}
+			return m.Replace.Version
+		}
+		return m.Version
+	}
+	return "unknown"
 }
 
 // diagnosis is what --version and doctor read: the paths, the config and
@@ -151,11 +174,14 @@ func (d *diagnosis) versions(g globals) *app.Versions {
 		Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion(), NoCache: d.noCache})
 }
 
-// printVersion is `wabook --version`: wabook's version and the WhatsApp Web
-// version a connection would announce, read from the flag, the config and
-// the cache only; it never fetches.
+// printVersion is `wabook --version`: wabook's version, the Go and
+// whatsmeow versions it was built with (what a bug report needs), and the
+// WhatsApp Web version a connection would announce, read from the flag,
+// the config and the cache only; it never fetches, and creates no
+// database (diagnose without refresh only opens an existing one,
+// read-only).
 func printVersion(ctx context.Context, g globals, stdout, stderr io.Writer) int {
-	fmt.Fprintf(stdout, "wabook %s\n", wabookVersion())
+	fmt.Fprintf(stdout, "wabook %s\nGo %s\nwhatsmeow %s\n", wabookVersion(), runtime.Version(), moduleVersion("go.mau.fi/whatsmeow"))
 	if g.demo || g.sim != "" {
 		fmt.Fprintln(stdout, "WhatsApp Web: none (simulated account)")
 		return 0

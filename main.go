@@ -30,48 +30,25 @@ import (
 	"github.com/wabook/wabook/wa/wm"
 )
 
-const usage = `wabook — a WhatsApp address book for the terminal
+// usage is what wabook help (and --help) prints: the commands come from
+// cli's help, so the list and each command's own help agree.
+func usage() string { return usageHead + cli.Overview() + usageTail }
+
+const usageHead = `wabook — a WhatsApp address book for the terminal
 
 usage:
   wabook [global flags]                  the terminal UI
-  wabook [global flags] COMMAND [flags]
+  wabook [global flags] COMMAND [flags]  a headless command (below)
+  wabook help COMMAND                    what a command does, its flags with their defaults, and examples
+                                         (so does wabook COMMAND --help)
 
 commands:
-  contacts [--query Q] [--format table|json|csv|vcf]
-                                                    list contacts
-  show ID [--json]                                  one contact (phone, JID or <digits>@c.us)
-  pair [--code +PHONE]                              link to a WhatsApp account (QR code, or a code for the phone)
-  sync [--full] [--timeout D]                       mirror the account now and print a summary
-                                                    (--full: fetch contacts and labels again from scratch;
-                                                    --timeout: give up after D, default 2m)
-  logout                                            end the WhatsApp session (the address book stays)
-  check [--force] [--no-wait] [--max-age D] [--region CC] [--json|--csv] [NUMBER...|-]
-                                                    which numbers are on WhatsApp (- reads them from stdin;
-                                                    --no-wait: only queue; a check that waits runs the queue)
-  checks [--json]                                   check jobs, queue state, daily budget, canary
-  checks retry JOB [--no-wait] [--json|--csv]      check a job's failed numbers again and print the job's
-                                                    results (--no-wait: only queue them)
-  add --name N --phone P [--labels "A, B"] [--internal] [--note T]
-                                                    add a contact (prints it as JSON)
-  edit ID [--name N] [--labels "A, B"] [--add-labels ..] [--remove-labels ..] [--note T] [--internal=true|false]
-                                                    change a contact
-  rm ID [--hide | --unhide]                         delete a contact added here (WhatsApp ones: --hide)
-  block ID    unblock ID                            block or unblock on WhatsApp (through the outbox)
-  labels [--json]                                   labels with colour, contacts, WhatsApp id, sync state
-  label add NAME [--color N] | rename OLD NEW [--merge] | rm NAME | color NAME N | sync [on|off|retry]
-  import FILE [--labels "A, B"] [--dry-run]         import a CSV or vCard file (shows the plan first)
-  export [--format csv|vcf|json] [--query Q] [-o FILE]
-                                                    export contacts (all, or those matching Q)
-  backup FILE [--force]                             a consistent copy of the database, readable only by you,
-                                                    safe while wabook runs (use it with --db FILE; --force replaces FILE)
-  outbox [--json] [--all] | retry ID|--all | drop ID
-                                                    changes waiting for WhatsApp (labels, blocks); failed ones
-                                                    queued again or dropped
-  add, edit, block, unblock, label and import queue what WhatsApp must learn in the outbox; the wabook
-  holding the connection sends it (when none does, the command itself). --wait waits for WhatsApp's
-  answer (exit 1 if it refused).
-  doctor [--json] [--refresh]                       what to check when something is off (never connects;
-                                                    --refresh fetches the current WhatsApp Web version)
+`
+
+const usageTail = `
+add, edit, block, unblock, label and import queue what WhatsApp must learn in the outbox; the wabook
+holding the connection sends it (when none does, the command itself). --wait waits for WhatsApp's
+answer (exit 1 if it refused).
 
 global flags:
   --demo          try wabook on a built-in simulated account (throw-away database)
@@ -83,7 +60,11 @@ global flags:
   --region CC     country for numbers without a country code (default: the account's)
   --log FILE      log file (default: wabook.log next to the database)
   --wa-version V  announce this WhatsApp Web version (2.3000.N) instead of the one wabook picks
-  --version       print wabook's version and the WhatsApp Web version it would announce
+  --version       print the versions of wabook, Go and whatsmeow, and the WhatsApp Web version
+                  wabook would announce (reads the database if there is one; creates nothing)
+
+exit status: 0 done; 1 an error (one line on stderr); 2 a usage mistake; 3 check or checks retry:
+some numbers ended failed (WhatsApp errors, no answer, or cancelled), the results printed all the same
 
 config file: $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json, e.g.
   {"check_batch_size":20,"check_pace":"10s","check_daily_budget":1000,"check_max_age":"168h",
@@ -148,7 +129,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 	fs.BoolVar(&g.version, "version", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
+			fmt.Fprint(stdout, usage())
 			return 0
 		}
 		fmt.Fprintf(stderr, "wabook: %v (see wabook --help)\n", err)
@@ -159,13 +140,27 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		command, rest = rest[0], rest[1:]
 	}
 	if command == "help" {
-		fmt.Fprint(stdout, usage)
-		return 0
+		if len(rest) == 0 {
+			fmt.Fprint(stdout, usage())
+			return 0
+		}
+		command, rest = rest[0], append(rest[1:], "--help")
 	}
 	runCommand, known := commands[command]
 	if command != "" && !known {
-		fmt.Fprintf(stderr, "wabook: unknown command %q (see wabook --help)\n", command)
+		fmt.Fprintf(stderr, "wabook: unknown command %q (see wabook help)\n", command)
 		return 2
+	}
+	if command != "" && cli.WantsHelp(rest) {
+		return commandHelp(command, runCommand, rest, stdout, stderr)
+	}
+	// An empty path is a script's unset variable, not a wish for the
+	// default: it must not quietly open the user's real address book.
+	for _, name := range []string{"db", "sim", "log"} {
+		if f := fs.Lookup(name); isSet(fs, name) && f.Value.String() == "" {
+			fmt.Fprintf(stderr, "wabook: --%s is empty: give a file, or leave --%s out for the default\n", name, name)
+			return 2
+		}
 	}
 	if g.demo && g.sim != "" {
 		fmt.Fprintln(stderr, "wabook: use either --demo or --sim, not both")
@@ -279,17 +274,44 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 
 // commandExit is a sub-command's exit code: 0 when it succeeded or its
 // reader went away (EPIPE: the reader has what it wanted), 2 for a usage
-// error, else 1; an error is told on stderr in one line.
+// error, 3 for a check whose numbers did not all get an answer, else 1;
+// an error is told on stderr in one line.
 func commandExit(err error, stderr io.Writer) int {
 	if err == nil || errors.Is(err, syscall.EPIPE) {
 		return 0
 	}
 	fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
 	var usageErr *cli.UsageError
-	if errors.As(err, &usageErr) {
+	var failed *cli.FailedNumbersError
+	switch {
+	case errors.As(err, &usageErr):
 		return 2
+	case errors.As(err, &failed):
+		return 3
 	}
 	return 1
+}
+
+// commandHelp prints a command's help (wabook COMMAND --help, wabook help
+// COMMAND). It runs the command with only its help flag: it answers from
+// its flag set before it would open or change anything, so no database,
+// lock or backend is made for it.
+func commandHelp(name string, cmd cli.Command, args []string, stdout, stderr io.Writer) int {
+	err := cmd(context.Background(), cli.Env{Out: stdout, Err: stderr}, cli.HelpArgs(name, args))
+	var help *cli.HelpRequest
+	if !errors.As(err, &help) {
+		fmt.Fprintf(stderr, "wabook: %s did not give its help (%v)\n", name, err)
+		return 1
+	}
+	fmt.Fprint(stdout, help.Text)
+	return 0
+}
+
+// isSet reports whether a flag was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // wiring is what a run works with.

@@ -27,6 +27,16 @@ const (
 	JobDone      = store.JobDone      // every number has its final result
 )
 
+// CancelledError is the error of a number its job's cancellation kept
+// from being sent; its status is failed, as the Business API has no other
+// word for it, and the job counts it under CheckCancelled.
+const CancelledError = store.CancelledError
+
+// CheckCancelled is the key of Job.Counts for the numbers a cancellation
+// kept from being sent (failed, with CancelledError). They are not counted
+// under "failed", which stays WhatsApp's errors.
+const CheckCancelled = store.CountCancelled
+
 // Limits of a check job.
 const (
 	// MaxCheckInputs is the most numbers one job takes.
@@ -64,7 +74,9 @@ type Job struct {
 	State     string // JobQueued, JobRunning, JobPaused, JobCancelled, JobDone
 	Total     int    // inputs, duplicates included
 	// Counts has the number of inputs per status: always the keys
-	// "processing", "valid", "invalid" and "failed".
+	// "processing", "valid", "invalid", "failed" (WhatsApp's errors and
+	// "no answer") and "cancelled" (CheckCancelled: never sent because
+	// the job was cancelled).
 	Counts map[string]int
 	Cached int // inputs answered from the cache
 	// ETA is the expected time until the job is done, from the pace, the

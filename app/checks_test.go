@@ -241,7 +241,7 @@ func TestCheckResultsPerInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCounts := map[string]int{"processing": 0, "valid": 4, "invalid": 4, "failed": 1}
+	wantCounts := map[string]int{"processing": 0, "valid": 4, "invalid": 4, "failed": 1, "cancelled": 0}
 	if job.State != JobDone || job.Total != len(inputs) || fmt.Sprint(job.Counts) != fmt.Sprint(wantCounts) || job.ETA != 0 {
 		t.Errorf("job = %+v, want done with counts %v", job, wantCounts)
 	}

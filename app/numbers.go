@@ -58,7 +58,10 @@ func ReadNumbers(r io.Reader, ext string) ([]string, error) {
 	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		return nil, ErrNotNumbers
 	}
-	text := strings.TrimPrefix(string(data), "\ufeff")
+	// Old Mac files and terminals that paste with CR end lines with a lone
+	// CR, which the CSV and vCard readers take for part of a line: one
+	// line break is one line, whichever it is.
+	text := crLF.Replace(strings.TrimPrefix(string(data), "\ufeff"))
 	ext = strings.ToLower(strings.TrimPrefix(ext, "."))
 	var nums []string
 	switch {
@@ -77,6 +80,9 @@ func ReadNumbers(r io.Reader, ext string) ([]string, error) {
 	}
 	return nums, nil
 }
+
+// crLF turns CRLF and a lone CR into LF.
+var crLF = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // splitNumbers splits free text on line breaks, commas, semicolons and tabs.
 func splitNumbers(text string) []string {

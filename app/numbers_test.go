@@ -69,3 +69,24 @@ func TestCSVCell(t *testing.T) {
 		}
 	}
 }
+
+// Every kind of line break splits lines alike, in plain text, CSV and
+// vCard (issue 11, point 8): a file or paste with CR line ends is not read
+// as one line.
+func TestReadNumbersLineBreaks(t *testing.T) {
+	want := []string{"+14155550101", "+14155550102"}
+	forms := map[string]string{
+		"":    "+14155550101\n+14155550102\n",
+		"csv": "name,phone\nA,+14155550101\nB,+14155550102\n",
+		"vcf": "BEGIN:VCARD\nVERSION:3.0\nFN:A\nTEL:+14155550101\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:B\nTEL:+14155550102\nEND:VCARD\n",
+	}
+	for ext, text := range forms {
+		for _, br := range []string{"\n", "\r\n", "\r"} {
+			in := strings.ReplaceAll(text, "\n", br)
+			got, err := ReadNumbers(strings.NewReader(in), ext)
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("%q with %q line breaks: %q, %v; want %q", ext, br, got, err, want)
+			}
+		}
+	}
+}

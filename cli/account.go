@@ -91,7 +91,7 @@ func printSummary(ctx context.Context, env Env) error {
 //	wabook pair [--code +PHONE] [--timeout D]
 func Pair(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("pair")
-	phone := fs.String("code", "", "pair by phone number: the account's number; prints a code to type on the phone")
+	phone := fs.String("code", "", "pair by phone number: the account's number `+PHONE`; prints a code to type on the phone (default: none: print a QR code to scan)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	if err := parseFlags(fs, args); err != nil {
 		return err

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -31,12 +32,12 @@ func NewCheckResultJSON(r model.CheckResult) CheckResultJSON { return app.NewChe
 //	wabook check [--force] [--no-wait] [--max-age D] [--region CC] [--json|--csv] [NUMBER...|-]
 func Check(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("check")
-	force := fs.Bool("force", false, "ignore cached results")
-	noWait := fs.Bool("no-wait", false, "queue the check and return at once")
-	maxAge := fs.String("max-age", "", "reuse results younger than this (e.g. 3d, 12h; default from the config, 7d)")
-	region := fs.String("region", "", "country for numbers without a country code (default: --region, else the account's)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	asCSV := fs.Bool("csv", false, "print CSV")
+	force := fs.Bool("force", false, "ask WhatsApp even when a cached answer is young enough")
+	noWait := fs.Bool("no-wait", false, "queue the check, print the job and return at once")
+	maxAge := fs.String("max-age", "", "reuse answers younger than `AGE`, such as 3d or 12h (default: check_max_age from the config file, else 7d)")
+	region := fs.String("region", "", "country `CC` for numbers without a country code, such as FR (default: the global --region, else the account's)")
+	asJSON := fs.Bool("json", false, "print JSON (the WhatsApp Business API's contact shape) instead of a table")
+	asCSV := fs.Bool("csv", false, "print CSV instead of a table")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -122,17 +123,60 @@ func finishJob(ctx context.Context, env Env, job app.Job, o jobOutput) error {
 	}
 	switch {
 	case o.csv:
-		return writeCheckCSV(env.Out, results)
+		err = writeCheckCSV(env.Out, results)
 	case o.json && o.noWait:
 		out := struct {
 			JobID   int64             `json:"job_id"`
 			Results []CheckResultJSON `json:"results"`
 		}{job.ID, checkJSON(results)}
-		return writeJSON(env.Out, out)
+		err = writeJSON(env.Out, out)
 	case o.json:
-		return writeJSON(env.Out, checkJSON(results))
+		err = writeJSON(env.Out, checkJSON(results))
+	default:
+		err = writeCheckTable(env.Out, results)
 	}
-	return writeCheckTable(env.Out, results)
+	if err != nil {
+		return err
+	}
+	return failedNumbers(job.ID, results)
+}
+
+// FailedNumbersError says that a check job's results, printed in full,
+// include numbers without an answer: WhatsApp errors, "no answer", or
+// cancelled. main exits 3 on it, so a script can tell "some numbers need
+// another try" from an error (1) and a usage mistake (2).
+type FailedNumbersError struct {
+	Job                      int64
+	Failed, Cancelled, Total int // Failed counts the cancelled ones too
+}
+
+func (e *FailedNumbersError) Error() string {
+	why := ""
+	switch {
+	case e.Cancelled == e.Failed:
+		why = " (cancelled)"
+	case e.Cancelled > 0:
+		why = fmt.Sprintf(" (%d cancelled)", e.Cancelled)
+	}
+	return fmt.Sprintf("check job %d: %d of %s failed%s; \"wabook checks retry %d\" checks them again",
+		e.Job, e.Failed, counted(e.Total, "number", "numbers"), why, e.Job)
+}
+
+// failedNumbers is a FailedNumbersError when some of results failed.
+func failedNumbers(job int64, results []model.CheckResult) error {
+	e := &FailedNumbersError{Job: job, Total: len(results)}
+	for _, r := range results {
+		if r.Status == model.CheckFailed {
+			e.Failed++
+			if r.Error == app.CancelledError {
+				e.Cancelled++
+			}
+		}
+	}
+	if e.Failed == 0 {
+		return nil
+	}
+	return e
 }
 
 // drainWait bounds how long a check that is done waits for a batch of
@@ -306,7 +350,7 @@ func Checks(ctx context.Context, env Env, args []string) error {
 		return checksRetry(ctx, env, args[1:])
 	}
 	fs := newFlags("checks")
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -363,11 +407,11 @@ func Checks(ctx context.Context, env Env, args []string) error {
 		}
 		rows[i] = []string{strconv.FormatInt(j.ID, 10), j.CreatedAt.Local().Format("2006-01-02 15:04"), j.State,
 			strconv.Itoa(j.Total), strconv.Itoa(j.Counts[model.CheckValid]), strconv.Itoa(j.Counts[model.CheckInvalid]),
-			strconv.Itoa(j.Counts[model.CheckFailed]), strconv.Itoa(j.Counts[model.CheckProcessing]),
-			strconv.Itoa(j.Cached), eta, j.Error}
+			strconv.Itoa(j.Counts[model.CheckFailed]), strconv.Itoa(j.Counts[app.CheckCancelled]),
+			strconv.Itoa(j.Counts[model.CheckProcessing]), strconv.Itoa(j.Cached), eta, j.Error}
 	}
-	return writeTable(env.Out, []string{"JOB", "CREATED", "STATE", "TOTAL", "VALID", "INVALID", "FAILED", "PROCESSING", "CACHED", "ETA", "ERROR"},
-		rows, []int{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50})
+	return writeTable(env.Out, []string{"JOB", "CREATED", "STATE", "TOTAL", "VALID", "INVALID", "FAILED", "CANCELLED", "PROCESSING", "CACHED", "ETA", "ERROR"},
+		rows, []int{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50})
 }
 
 // canaryLine says in one line which canary the queue uses and when one
@@ -390,16 +434,29 @@ func canaryLine(st app.CheckerStatus) string {
 	return strings.Join(parts, "; ")
 }
 
+// checksRetryFlags are the flags of checks retry.
+type checksRetryFlags struct {
+	fs                *flag.FlagSet
+	noWait, json, csv *bool
+}
+
+func newChecksRetryFlags() checksRetryFlags {
+	fs := newFlags("checks retry")
+	return checksRetryFlags{fs: fs,
+		noWait: fs.Bool("no-wait", false, "queue the numbers again, print the job and return at once"),
+		json:   fs.Bool("json", false, "print JSON (the WhatsApp Business API's contact shape) instead of a table"),
+		csv:    fs.Bool("csv", false, "print CSV instead of a table"),
+	}
+}
+
 // checksRetry queues a job's failed numbers again and, like check, waits
 // for them and prints the job's results (--no-wait: only queue).
 //
 //	wabook checks retry JOB [--no-wait] [--json|--csv]
 func checksRetry(ctx context.Context, env Env, args []string) error {
 	const use = "usage: wabook checks retry JOB [--no-wait] [--json|--csv]"
-	fs := newFlags("checks retry")
-	noWait := fs.Bool("no-wait", false, "queue the numbers again and return at once")
-	asJSON := fs.Bool("json", false, "print JSON")
-	asCSV := fs.Bool("csv", false, "print CSV")
+	f := newChecksRetryFlags()
+	fs, noWait, asJSON, asCSV := f.fs, f.noWait, f.json, f.csv
 	// The job number may come before the flags, as the usage shows it.
 	var pos []string
 	for len(args) > 0 {

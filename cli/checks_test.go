@@ -373,8 +373,11 @@ func TestChecksRetry(t *testing.T) {
 	ctx := context.Background()
 	job := enqueue(t, env, "+16315551004", "+16315551005")
 	waitJob(t, env, job.ID)
-	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID)}); err != nil {
-		t.Fatal(err)
+	// The number fails again: the results are printed and the error says
+	// so (exit 3, issue 11 point 7).
+	var failed *FailedNumbersError
+	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID)}); !errors.As(err, &failed) || failed.Failed != 1 || failed.Total != 2 {
+		t.Fatalf("retry: %v, want 1 of 2 numbers failed", err)
 	}
 	// The retry waits for the job and prints its results as check does
 	// (it used to print only the first line).
@@ -404,7 +407,7 @@ func TestChecksRetry(t *testing.T) {
 	if rs[0].Status != "valid" || rs[1].Status != "failed" {
 		t.Fatalf("results after the retry %+v", rs)
 	}
-	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID)}); err != nil {
+	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID)}); !errors.As(err, &failed) {
 		t.Fatal(err)
 	}
 	waitJob(t, env, job.ID)

@@ -59,17 +59,11 @@ func newFlags(name string) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return usagef("usage: wabook %s %s", fs.Name(), flagSummary(fs))
+			return helpOf(fs.Name(), fs)
 		}
-		return usagef("%s: %v", fs.Name(), err)
+		return usagef("%s: %v (see wabook %s --help)", fs.Name(), err, fs.Name())
 	}
 	return nil
-}
-
-func flagSummary(fs *flag.FlagSet) string {
-	var parts []string
-	fs.VisitAll(func(f *flag.Flag) { parts = append(parts, "[--"+f.Name+"]") })
-	return strings.Join(parts, " ")
 }
 
 func rfc3339(t time.Time) string {

@@ -16,8 +16,8 @@ import (
 //	wabook contacts [--query Q] [--format table|json|csv|vcf]
 func Contacts(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("contacts")
-	query := fs.String("query", "", "search query (the TUI's query language)")
-	format := fs.String("format", "table", "table, json, csv or vcf")
+	query := fs.String("query", "", "show only the contacts matching search `Q` (the UI's search language; default: every contact)")
+	format := fs.String("format", "table", "output `FORMAT`: table, json, csv or vcf")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func ParseDoctorArgs(args []string) (DoctorFlags, error) {
 	var f DoctorFlags
 	fs := newFlags("doctor")
 	fs.BoolVar(&f.JSON, "json", false, "print JSON")
-	fs.BoolVar(&f.Refresh, "refresh", false, "fetch the current WhatsApp Web version now")
+	fs.BoolVar(&f.Refresh, "refresh", false, "fetch the current WhatsApp Web version now and cache it")
 	if err := parseFlags(fs, args); err != nil {
 		return f, err
 	}

@@ -52,11 +52,11 @@ func printContact(ctx context.Context, env Env, c model.Contact) error {
 //	wabook add --name N --phone P [--labels "A, B"] [--internal] [--note T]
 func Add(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("add")
-	name := fs.String("name", "", "the contact's name")
-	phone := fs.String("phone", "", "phone number in any format")
-	labels := fs.String("labels", "", `comma-separated labels, created when missing ("VIP, new customer")`)
+	name := fs.String("name", "", "the contact's `NAME` (required; no default)")
+	phone := fs.String("phone", "", "`PHONE` number in any format; without a country code, --region's country (required; no default)")
+	labels := fs.String("labels", "", "comma-separated `LABELS`, created when missing (\"VIP, new customer\"; default: none)")
 	internal := fs.Bool("internal", false, "mark as internal (a colleague)")
-	note := fs.String("note", "", "a note")
+	note := fs.String("note", "", "a note, `TEXT` (default: none)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -82,12 +82,12 @@ func Add(ctx context.Context, env Env, args []string) error {
 //	wabook edit ID [--name N] [--labels "A, B"] [--add-labels ..] [--remove-labels ..] [--note T] [--internal=true|false]
 func Edit(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("edit")
-	name := fs.String("name", "", "new name")
-	labels := fs.String("labels", "", "replace the labels (comma-separated; \"\" removes all)")
-	add := fs.String("add-labels", "", "labels to add (comma-separated)")
-	remove := fs.String("remove-labels", "", "labels to remove (comma-separated)")
-	note := fs.String("note", "", "new note")
-	internal := fs.Bool("internal", false, "internal (a colleague): true or false")
+	name := fs.String("name", "", "new `NAME` (default: unchanged)")
+	labels := fs.String("labels", "", "replace the labels with `LABELS` (comma-separated; \"\" removes all; default: unchanged)")
+	add := fs.String("add-labels", "", "`LABELS` to add, comma-separated, created when missing (default: none)")
+	remove := fs.String("remove-labels", "", "`LABELS` to remove, comma-separated (default: none)")
+	note := fs.String("note", "", "new note, `TEXT` (\"\" removes it; default: unchanged)")
+	internal := fs.Bool("internal", false, "internal (a colleague): --internal=true or --internal=false (default: unchanged)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err

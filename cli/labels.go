@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -89,30 +90,25 @@ func Labels(ctx context.Context, env Env, args []string) error {
 	return err
 }
 
-const labelUsage = `usage: wabook label add NAME [--color N] | rename OLD NEW [--merge] | rm NAME | color NAME N | sync [on|off|retry]`
+const labelUsage = `usage: wabook label add NAME [--color C] | rename OLD NEW [--merge] | rm NAME | color NAME C | sync [on|off|retry]`
 
 // Label changes one label.
 //
-//	wabook label add NAME [--color N]
+//	wabook label add NAME [--color C]
 //	wabook label rename OLD NEW [--merge]
 //	wabook label rm NAME
-//	wabook label color NAME N
+//	wabook label color NAME C
 //	wabook label sync [on|off|retry]
 func Label(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
 		return usagef(labelUsage)
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("label " + sub)
-	var color *int
-	var merge *bool
-	switch sub {
-	case "add":
-		color = fs.Int("color", -1, "palette colour 0–19 (default: the next one)")
-	case "rename":
-		merge = fs.Bool("merge", false, "when NEW exists, move OLD's contacts to it and delete OLD")
-	case "rm", "color", "sync":
-	default:
+	if WantsHelp([]string{sub}) {
+		return helpOf("label", nil)
+	}
+	fs, color, merge := labelFlags(sub)
+	if fs == nil {
 		return usagef("label: unknown action %q; %s", sub, labelUsage)
 	}
 	pos, err := parseArgs(fs, args)
@@ -128,7 +124,14 @@ func Label(ctx context.Context, env Env, args []string) error {
 	}
 	switch sub {
 	case "add":
-		l, _, err := svc.CreateLabel(ctx, strings.Join(pos, " "), *color)
+		n := -1 // the next colour
+		if *color != "" {
+			var cerr error
+			if n, cerr = model.ParseLabelColor(*color); cerr != nil {
+				return usagef("label add: --color: %v", cerr)
+			}
+		}
+		l, _, err := svc.CreateLabel(ctx, strings.Join(pos, " "), n)
 		if err != nil {
 			return err
 		}
@@ -170,11 +173,11 @@ func Label(ctx context.Context, env Env, args []string) error {
 		return err
 	case "color":
 		if len(pos) < 2 {
-			return usagef("usage: wabook label color NAME N  (N: 0–19)")
+			return usagef("usage: wabook label color NAME COLOUR  (COLOUR: 0–19 or a name such as sky or lime)")
 		}
-		n, cerr := strconv.Atoi(pos[len(pos)-1])
-		if cerr != nil || n < 0 || n >= model.LabelColors {
-			return usagef("label color: %q is not a colour 0–%d", pos[len(pos)-1], model.LabelColors-1)
+		n, cerr := model.ParseLabelColor(pos[len(pos)-1])
+		if cerr != nil {
+			return usagef("label color: %v", cerr)
 		}
 		l, err := findLabel(ctx, env, strings.Join(pos[:len(pos)-1], " "))
 		if err != nil {
@@ -188,6 +191,22 @@ func Label(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// labelFlags is the flag set of a label action (nil for an unknown one),
+// with --color (add) and --merge (rename).
+func labelFlags(sub string) (fs *flag.FlagSet, color *string, merge *bool) {
+	fs = newFlags("label " + sub)
+	switch sub {
+	case "add":
+		color = fs.String("color", "", "palette colour `C`: 0–19 or a name such as sky or lime (default: the next colour in the palette)")
+	case "rename":
+		merge = fs.Bool("merge", false, "when a label NEW exists, move OLD's contacts to it and delete OLD")
+	case "rm", "color", "sync":
+	default:
+		return nil, nil, nil
+	}
+	return fs, color, merge
 }
 
 func labelSync(ctx context.Context, env Env, pos []string) error {

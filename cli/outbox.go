@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,6 +27,9 @@ type Command func(ctx context.Context, env Env, args []string) error
 // quits meanwhile, and fails when WhatsApp refused any of it.
 func Queueing(cmd Command) Command {
 	return func(ctx context.Context, env Env, args []string) error {
+		if WantsHelp(args) {
+			return cmd(ctx, env, args) // only its help: nothing is queued
+		}
 		args, wait, err := takeWait(args)
 		if err != nil {
 			return err
@@ -261,7 +265,7 @@ func Outbox(ctx context.Context, env Env, args []string) error {
 		return outboxAct(ctx, env, args[0], args[1:])
 	}
 	fs := newFlags("outbox")
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	all := fs.Bool("all", false, "list the changes WhatsApp confirmed this week too")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -303,12 +307,19 @@ func Outbox(ctx context.Context, env Env, args []string) error {
 	return err
 }
 
-func outboxAct(ctx context.Context, env Env, act string, args []string) error {
+// outboxActFlags is the flag set of outbox retry or drop, with --all
+// (retry only).
+func outboxActFlags(act string) (*flag.FlagSet, *bool) {
 	fs := newFlags("outbox " + act)
 	var all *bool
 	if act == "retry" {
-		all = fs.Bool("all", false, "every failed change")
+		all = fs.Bool("all", false, "send every failed change again (instead of ID)")
 	}
+	return fs, all
+}
+
+func outboxAct(ctx context.Context, env Env, act string, args []string) error {
+	fs, all := outboxActFlags(act)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,14 +77,16 @@ func Import(ctx context.Context, env Env, args []string) error {
 
 // Export writes the contacts (all, or those matching --query) as CSV,
 // vCard or JSON, to stdout or, atomically and readable only by the user, to
-// a file.
+// a file. The format comes from --format, else from the file's extension;
+// the two must agree. An existing file is kept unless --force.
 //
-//	wabook export --format csv|vcf|json [--query Q] [-o FILE]
+//	wabook export [--format csv|vcf|json] [--query Q] [-o FILE [--force]]
 func Export(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("export")
-	format := fs.String("format", "", "csv, vcf or json (default: from the -o file's extension, else csv)")
-	query := fs.String("query", "", "search query (the TUI's query language)")
-	out := fs.String("o", "", "write to this file instead of stdout")
+	format := fs.String("format", "", "output `FORMAT`: csv, vcf or json (default: from the -o file's extension, else csv)")
+	query := fs.String("query", "", "export only the contacts matching search `Q` (the UI's search language; default: every contact)")
+	out := fs.String("o", "", "write to `FILE` instead of standard output (default: standard output)")
+	force := fs.Bool("force", false, "overwrite the -o file when it exists")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -92,30 +95,40 @@ func Export(ctx context.Context, env Env, args []string) error {
 		return usagef("export: unexpected argument %q (use -o FILE)", pos[0])
 	}
 	f := strings.ToLower(*format)
-	if f == "" {
-		switch strings.ToLower(filepath.Ext(*out)) {
-		case ".vcf", ".vcard":
-			f = "vcf"
-		case ".json":
-			f = "json"
-		default:
-			f = "csv"
-		}
-	}
 	if f == "vcard" {
 		f = "vcf"
 	}
-	if !slices.Contains(app.ExportFormats, f) {
+	if *format != "" && !slices.Contains(app.ExportFormats, f) {
 		return usagef("export: unknown --format %q (use csv, vcf or json)", *format)
+	}
+	toFile := *out != "" && *out != "-"
+	byExt := ""
+	if toFile {
+		byExt = formatOfExt(*out)
+	}
+	switch {
+	case f == "" && byExt != "":
+		f = byExt
+	case f == "":
+		f = "csv"
+	case byExt != "" && byExt != f:
+		// A .vcf full of CSV is read by nothing that opens .vcf files.
+		return usagef("export: --format %s contradicts the file name %s (a %s file); drop --format or name the file .%s",
+			f, filepath.Base(*out), byExt, f)
 	}
 	if _, err := model.ParseQuery(*query); err != nil {
 		return usagef("--query: %v", err)
 	}
-	if *out == "" || *out == "-" {
+	if !toFile {
 		_, err := env.Svc.ExportContacts(ctx, env.Out, f, *query)
 		return err
 	}
-	n, err := exportToFile(ctx, env.Svc, *out, f, *query)
+	if !*force {
+		if _, err := os.Lstat(*out); err == nil {
+			return fmt.Errorf("export: %s exists; add --force to overwrite it", *out)
+		}
+	}
+	n, err := exportToFile(ctx, env.Svc, *out, f, *query, *force)
 	if err != nil {
 		return err
 	}
@@ -123,9 +136,25 @@ func Export(ctx context.Context, env Env, args []string) error {
 	return err
 }
 
-// exportToFile writes the export next to path, 0600, and renames it into
-// place: a failure never leaves half a file.
-func exportToFile(ctx context.Context, svc *app.Service, path, format, query string) (int, error) {
+// formatOfExt is the export format a file name's extension names, "" for
+// any other extension.
+func formatOfExt(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return "csv"
+	case ".vcf", ".vcard":
+		return "vcf"
+	case ".json":
+		return "json"
+	}
+	return ""
+}
+
+// exportToFile writes the export next to path, 0600, and moves it into
+// place: a failure never leaves half a file. Without overwrite the move is
+// a hard link, which fails when path exists, so a file that appeared
+// during the export is not replaced either.
+func exportToFile(ctx context.Context, svc *app.Service, path, format, query string, overwrite bool) (int, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".wabook-export-*")
 	if err != nil {
 		return 0, fmt.Errorf("exporting: %w", err)
@@ -145,7 +174,26 @@ func exportToFile(ctx context.Context, svc *app.Service, path, format, query str
 	if err != nil {
 		return 0, fmt.Errorf("exporting: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if overwrite {
+		if err := os.Rename(tmp.Name(), path); err != nil {
+			return 0, fmt.Errorf("exporting: %w", err)
+		}
+		return n, nil
+	}
+	err = os.Link(tmp.Name(), path)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		// A filesystem without hard links (FAT, some network mounts): a
+		// last look is the best there is.
+		if _, serr := os.Lstat(path); serr == nil {
+			err = fs.ErrExist
+		} else {
+			err = os.Rename(tmp.Name(), path)
+		}
+	}
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return 0, fmt.Errorf("export: %s exists; add --force to overwrite it", path)
+	case err != nil:
 		return 0, fmt.Errorf("exporting: %w", err)
 	}
 	return n, nil

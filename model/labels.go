@@ -113,3 +113,43 @@ func LabelColorHex(i int) string { return labelPalette[colorIndex(i)].hex }
 // LabelColorName returns a short English name for palette index i (wrapped
 // into 0–19), for colour pickers and NO_COLOR terminals.
 func LabelColorName(i int) string { return labelPalette[colorIndex(i)].name }
+
+// ParseLabelColor reads a palette colour as the UI and the command line
+// take it: a number 0–19 or a colour's name ("sky", "Lime"), ignoring case
+// and surrounding spaces. Anything else is one error naming what is
+// accepted.
+func ParseLabelColor(s string) (int, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	for i := range LabelColors {
+		if t == labelPalette[i].name {
+			return i, nil
+		}
+	}
+	// Digits only: strconv would also take "+3" or "03"; a colour is
+	// written the way the pickers show it.
+	if n, ok := smallNumber(t); ok && n < LabelColors {
+		return n, nil
+	}
+	names := make([]string, LabelColors)
+	for i := range LabelColors {
+		names[i] = labelPalette[i].name
+	}
+	return 0, fmt.Errorf("%q is not a colour: use a number from 0 to %d or a name (%s)",
+		Truncate(Sanitize(s), 20), LabelColors-1, strings.Join(names, ", "))
+}
+
+// smallNumber reads one or two decimal digits without a leading zero
+// (except "0" itself).
+func smallNumber(s string) (int, bool) {
+	if s == "" || len(s) > 2 || (len(s) == 2 && s[0] == '0') {
+		return 0, false
+	}
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}

@@ -103,3 +103,44 @@ func TestLabelColors(t *testing.T) {
 		t.Errorf("palette indexes do not wrap")
 	}
 }
+
+// One colour parser serves the UI and the command line (issue 11, point 6):
+// numbers and names, case and spaces ignored; anything else one error that
+// says what is accepted.
+func TestParseLabelColor(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		bad  bool
+	}{
+		{"0", 0, false},
+		{"19", 19, false},
+		{"sky", 1, false},
+		{" Lime ", 9, false},
+		{"ROSE", 11, false},
+		{"periwinkle", 18, false},
+		{"20", 0, true},
+		{"-1", 0, true},
+		{"03", 0, true},
+		{"+3", 0, true},
+		{"", 0, true},
+		{"skyblue", 0, true},
+		{"1.5", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseLabelColor(tt.in)
+		if tt.bad {
+			if err == nil || !strings.Contains(err.Error(), "0 to 19") || !strings.Contains(err.Error(), "lime") {
+				t.Errorf("ParseLabelColor(%q) = %d, %v; want an error naming numbers and names", tt.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseLabelColor(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		}
+	}
+	// The error does not echo a long input whole.
+	if _, err := ParseLabelColor(strings.Repeat("x", 500)); err == nil || len(err.Error()) > 300 {
+		t.Errorf("long input: %v", err)
+	}
+}

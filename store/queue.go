@@ -31,6 +31,11 @@ const (
 // CancelledError is the error of items a cancelled job never checked.
 const CancelledError = "cancelled"
 
+// CountCancelled is the CheckJob.Counts key of the items a cancelled job
+// never checked: stored failed with CancelledError, but counted apart, so
+// that "failed" counts only the numbers WhatsApp did not answer.
+const CountCancelled = "cancelled"
+
 // NoAnswerError is the error of an item WhatsApp left out of more than
 // MaxUnanswered replies that answered other numbers.
 const NoAnswerError = "no answer"
@@ -68,7 +73,7 @@ type CheckJob struct {
 	Options   CheckJobOptions
 	Error     string
 	Total     int            // items (inputs)
-	Counts    map[string]int // items per status
+	Counts    map[string]int // items per status, and CountCancelled
 	Cached    int            // items answered from the cache
 	Pending   int            // distinct numbers still to be answered
 }
@@ -312,12 +317,14 @@ func (s *Store) CheckJobState(ctx context.Context, id int64) (string, error) {
 }
 
 func newCounts() map[string]int {
-	return map[string]int{model.CheckProcessing: 0, model.CheckValid: 0, model.CheckInvalid: 0, model.CheckFailed: 0}
+	return map[string]int{model.CheckProcessing: 0, model.CheckValid: 0, model.CheckInvalid: 0, model.CheckFailed: 0,
+		CountCancelled: 0}
 }
 
 func fillCounts(ctx context.Context, tx *sql.Tx, jobs []CheckJob, idx map[int64]int, where string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT job_id, status, cached, count(*) FROM check_items
-WHERE `+where+` GROUP BY job_id, status, cached`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT job_id, CASE WHEN status = ? AND error = ? THEN ? ELSE status END AS st,
+	cached, count(*) FROM check_items
+WHERE `+where+` GROUP BY job_id, st, cached`, append([]any{model.CheckFailed, CancelledError, CountCancelled}, args...)...)
 	if err != nil {
 		return err
 	}

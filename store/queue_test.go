@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -224,5 +225,57 @@ WHEN NEW.key = 'z.refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != n
 	}
 	if got, _ := s.Settings(ctx, "a.one", "a.two"); got["a.one"] != "1" || got["a.two"] != "2" {
 		t.Errorf("after a failed SetSettings: %v, want the old values", got)
+	}
+}
+
+// A cancelled job counts the numbers it never sent apart from those
+// WhatsApp failed (issue 11, point 4); both are queued again by a retry.
+func TestCheckJobCountsCancelledApart(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	id, err := s.CreateCheckJob(ctx, t0, "+1", CheckJobOptions{}, []model.CheckResult{
+		pending("a", "+1000"), pending("b", "+2000"), pending("c", "+3000"), pending("d", "+4000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.ClaimCheckBatch(ctx, CheckClaim{Max: 2, Now: t0, Account: "+1", Day: "d"})
+	if err != nil || b == nil {
+		t.Fatal(b, err)
+	}
+	if err := s.CompleteCheckBatch(ctx, b.ID, []model.CheckResult{
+		{Phone: "+1000", Status: model.CheckValid, WAID: "1000"},
+		{Phone: "+2000", Status: model.CheckFailed, Error: "server error 500"},
+	}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetCheckJobState(ctx, id, JobCancelled); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{model.CheckValid: 1, model.CheckInvalid: 0, model.CheckFailed: 1, CountCancelled: 2, model.CheckProcessing: 0}
+	job, err := s.CheckJob(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.CheckJobs(ctx)
+	if err != nil || len(jobs) != 1 {
+		t.Fatal(jobs, err)
+	}
+	for _, j := range []CheckJob{job, jobs[0]} {
+		if !maps.Equal(j.Counts, want) || j.Total != 4 {
+			t.Errorf("counts %v of %d, want %v of 4", j.Counts, j.Total, want)
+		}
+	}
+	// The items keep the Business API's vocabulary: failed, "cancelled".
+	rs, _ := s.CheckItems(ctx, id)
+	if rs[2].Status != model.CheckFailed || rs[2].Error != CancelledError || rs[1].Error != "server error 500" {
+		t.Errorf("items %+v", rs)
+	}
+	n, err := s.RetryCheckJob(ctx, id)
+	if err != nil || n != 3 {
+		t.Fatalf("retry: %d, %v; want the failed and the 2 cancelled", n, err)
+	}
+	if job, _ := s.CheckJob(ctx, id); job.State != JobQueued || job.Counts[model.CheckProcessing] != 3 || job.Counts[CountCancelled] != 0 {
+		t.Errorf("after retry: %+v", job)
 	}
 }

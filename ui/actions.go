@@ -2,11 +2,9 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -500,7 +498,6 @@ func (c *colorPicker) help() helpMap {
 	}}
 }
 
-// parseColor reads a palette colour by number (0–19) or name ("red").
 func loseText(n int) string {
 	switch n {
 	case 0:
@@ -511,15 +508,9 @@ func loseText(n int) string {
 	return fmt.Sprintf("%d contacts lose it.", n)
 }
 
-func parseColor(s string) (int, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	for i := 0; i < model.LabelColors; i++ {
-		if s == strconv.Itoa(i) || s == strings.ToLower(model.LabelColorName(i)) {
-			return i, nil
-		}
-	}
-	return 0, errors.New("the colour is a number from 0 to 19 or a name like red, sky or lime")
-}
+// parseColor reads a palette colour by number (0–19) or name ("red"), as
+// the command line does.
+func parseColor(s string) (int, error) { return model.ParseLabelColor(s) }
 
 func expandHome(path string) string {
 	if strings.HasPrefix(path, "~/") {

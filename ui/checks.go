@@ -24,6 +24,9 @@ const (
 	maxPasteLines = 9_999 // the text area's own limit is 10 000
 )
 
+// lineBreaks turns CRLF and a lone CR into LF.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
 type checksMode int
 
 const (
@@ -217,14 +220,19 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(msg.flash) })
 	case tea.PasteMsg:
 		if c.mode == checksNewJob && c.field == fieldNumbers {
+			// Terminals send line breaks as CR (tmux and most others),
+			// some as CRLF; the box makes a line of each CR and each LF,
+			// so a CRLF would count twice. One break is one line.
+			content := lineBreaks.Replace(msg.Content)
 			// The box would silently drop what does not fit (it holds
 			// 10 000 lines): refuse the paste whole instead.
-			lines := strings.Count(c.numbers.Value(), "\n") + strings.Count(msg.Content, "\n") + 1
-			if size := len(msg.Content) + len(c.numbers.Value()); size > maxPaste || lines > maxPasteLines {
+			lines := strings.Count(c.numbers.Value(), "\n") + strings.Count(content, "\n") + 1
+			if size := len(content) + len(c.numbers.Value()); size > maxPaste || lines > maxPasteLines {
 				c.err = fmt.Sprintf("That paste is %s in %d lines; the box takes up to %s and %d lines. Save the list to a file and give its path instead.",
-					byteSize(len(msg.Content)), lines, byteSize(maxPaste), maxPasteLines)
+					byteSize(len(content)), lines, byteSize(maxPaste), maxPasteLines)
 				return nil
 			}
+			return c.updateFocused(tea.PasteMsg{Content: content})
 		}
 	case tea.KeyPressMsg:
 		return c.handleKey(msg)
@@ -309,6 +317,16 @@ func (c *checksScreen) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		svc, id := c.svc, job.ID
 		return func() tea.Msg {
 			return checksDoneMsg{flash: fmt.Sprintf("job %d cancelled", id), err: svc.CancelJob(context.Background(), id)}
+		}
+	case key.Matches(kp, k.RetryJob):
+		if job.Counts[model.CheckFailed]+job.Counts[app.CheckCancelled] == 0 {
+			c.err = fmt.Sprintf("Job %d has no failed or cancelled numbers to check again.", job.ID)
+			return nil
+		}
+		svc, id := c.svc, job.ID
+		return func() tea.Msg {
+			n, err := svc.RetryJob(context.Background(), id)
+			return checksDoneMsg{flash: fmt.Sprintf("job %d: %d number%s queued again", id, n, plural(n)), err: err}
 		}
 	case key.Matches(kp, k.SaveValid):
 		if job.Counts["valid"] == 0 {
@@ -543,14 +561,26 @@ func (c *checksScreen) View() string {
 		return strings.Join(lines, "\n")
 	}
 	add("")
-	add(c.st.Header.Render(fmt.Sprintf("  %-5s %-10s %-24s %6s %7s %6s %6s  %s", "Job", "State", "Progress", "Valid", "Invalid", "Failed", "Cached", "ETA")))
 	h := c.jobsHeight()
 	first := max(0, min(c.jobCursor-h/2, len(c.jobs)-h))
-	for i := first; i < first+h && i < len(c.jobs); i++ {
+	last := min(first+h, len(c.jobs))
+	// answered/total takes the width the largest job shown needs, so the
+	// row fits 80 columns with every count and the ETA.
+	tw := 1
+	for _, j := range c.jobs[first:last] {
+		tw = max(tw, len(strconv.Itoa(j.Total)))
+	}
+	const barWidth = 6
+	add(c.st.Header.Render(fmt.Sprintf("  %-5s %-9s %-*s %5s %7s %6s %9s %6s  %s", "Job", "State", barWidth+2+2*tw, "Progress",
+		"Valid", "Invalid", "Failed", "Cancelled", "Cached", "ETA")))
+	for i := first; i < last; i++ {
 		j := c.jobs[i]
-		done := j.Total - j.Counts["processing"]
-		row := fmt.Sprintf("  #%-4d %-10s %s %5d/%-5d %6d %7d %6d %6d  %s", j.ID, j.State, progressBar(done, j.Total, 12),
-			done, j.Total, j.Counts["valid"], j.Counts["invalid"], j.Counts["failed"], j.Cached, etaText(j))
+		// Progress is the numbers answered: a cancelled job's unsent ones
+		// are not, and its bar stays short of full.
+		done := j.Total - j.Counts[model.CheckProcessing] - j.Counts[app.CheckCancelled]
+		row := fmt.Sprintf("  #%-4d %-9s %s %*d/%-*d %5d %7d %6d %9d %6d  %s", j.ID, j.State, progressBar(done, j.Total, barWidth),
+			tw, done, tw, j.Total, j.Counts[model.CheckValid], j.Counts[model.CheckInvalid], j.Counts[model.CheckFailed],
+			j.Counts[app.CheckCancelled], j.Cached, etaText(j))
 		if i == c.jobCursor && !c.focusRes {
 			row = c.st.CursorRow.Render(row)
 		}
@@ -732,7 +762,7 @@ func (c *checksScreen) help() helpMap {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		}}
 	}
-	return helpMap{short: []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.SaveValid, k.Export, k.Open, k.Help, k.Quit}}
+	return helpMap{short: []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.RetryJob, k.SaveValid, k.Export, k.Open, k.Help, k.Quit}}
 }
 
 func progressBar(done, total, width int) string {
@@ -743,14 +773,12 @@ func progressBar(done, total, width int) string {
 	return strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
 }
 
+// etaText is a running or queued job's expected time left; a finished,
+// cancelled or paused job has none (its state says so).
 func etaText(j app.Job) string {
 	switch {
-	case j.State == app.JobDone:
-		return "done"
-	case j.State == app.JobCancelled:
-		return "cancelled"
-	case j.State == app.JobPaused:
-		return "paused"
+	case j.State == app.JobDone, j.State == app.JobCancelled, j.State == app.JobPaused:
+		return ""
 	case j.ETA <= 0:
 		return "—"
 	}

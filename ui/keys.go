@@ -17,6 +17,7 @@ type KeyMap struct {
 	RetryChanges, DropChange                key.Binding
 	Checks, CheckSelection                  key.Binding
 	NewJob, PauseJob, CancelJob, SaveValid  key.Binding
+	RetryJob                                key.Binding
 	Export                                  key.Binding
 	EditLabels, Add, Edit, Delete, Block    key.Binding
 	ExportContacts, Import, Undo, Refresh   key.Binding
@@ -54,6 +55,7 @@ func DefaultKeyMap() *KeyMap {
 		NewJob:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new check")),
 		PauseJob:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
 		CancelJob:      key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "cancel job")),
+		RetryJob:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry failed & cancelled")),
 		SaveValid:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "save valid as contacts")),
 		Export:         key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export CSV")),
 		EditLabels:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "labels")),

@@ -823,7 +823,7 @@ func (m *Model) fullHelpView() string {
 		{"Everywhere", []key.Binding{k.NextTab, k.PrevTab, k.Contacts, k.Checks, k.Labels, k.Account, k.Help, k.Quit}},
 		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.Back}},
 		{"Contacts: change", []key.Binding{k.EditLabels, k.Undo, k.CheckSelection, k.Add, k.Edit, k.Delete, k.Block, k.ExportContacts, k.Import}},
-		{"Checks", []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.SaveValid, k.Export, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results"))}},
+		{"Checks", []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.RetryJob, k.SaveValid, k.Export, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results"))}},
 		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
 		{"Detail", []key.Binding{k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Back}},
 		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")), k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}},
