@@ -311,6 +311,28 @@ func ParseContactID(id, defaultRegion string) (string, error) {
 	return JIDFromDigits(p.Digits), nil
 }
 
+// WhatsAppIDDigits returns the digits of id when id is written as a whole
+// international number — bare digits ("551187654321") or "+" and digits
+// with dialling punctuation ("+55 11 8765-4321") — which may be a WhatsApp
+// ID as it stands, whatever libphonenumber would make of it. A national
+// number ("(415) 555-0101") is not.
+func WhatsAppIDDigits(id string) (string, bool) {
+	s := strings.TrimSpace(id)
+	rest, plus := strings.CutPrefix(s, "+")
+	var b strings.Builder
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+		case plus && strings.IndexByte(" -().", c) >= 0:
+		default:
+			return "", false
+		}
+	}
+	d := b.String()
+	return d, len(d) >= 6 && len(d) <= 20 && d[0] != '0'
+}
+
 // KnownRegion reports whether region is an ISO 3166 country code that
 // libphonenumber has numbering rules for ("FR", "US").
 func KnownRegion(region string) bool {

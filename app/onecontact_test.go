@@ -1,0 +1,64 @@
+package app
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
+)
+
+// Issue 11, point 2: an import keeps "+55 11 8765-4321" as +5511987654321
+// (ninth digit added), WhatsApp answers the check with 551187654321; saving
+// the valid numbers keeps one contact, under WhatsApp's ID, with the
+// imported name, labels and note.
+func TestSaveValidKeepsOnePersonOneContact(t *testing.T) {
+	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
+	e.svc.StartChecker(e.ctx)
+	ctx := e.ctx
+	p, err := e.svc.PlanImport(ctx, strings.NewReader("name,phone,labels,note\nMaria Silva,+55 11 8765-4321,Brasil,met in São Paulo\n"), "br.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ApplyImport(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	imported := model.JIDFromPhone(numRewritten)
+	if _, err := e.st.Contact(ctx, imported); err != nil {
+		t.Fatalf("the import did not store %s: %v", imported, err)
+	}
+	before, _ := e.st.ContactCount(ctx)
+
+	job, rs := e.check(t, []string{"+55 11 8765-4321"}, CheckOptions{})
+	if rs[0].Status != model.CheckValid || rs[0].WAID != waRewritten {
+		t.Fatalf("check = %+v; want valid with wa_id %s", rs[0], waRewritten)
+	}
+	if n, err := e.svc.SaveValidAsContacts(ctx, job.ID, []string{"Leads"}); err != nil || n != 1 {
+		t.Fatalf("SaveValidAsContacts = %d, %v", n, err)
+	}
+	if after, _ := e.st.ContactCount(ctx); after != before {
+		t.Errorf("%d contacts after saving, %d before: the same person was saved twice", after, before)
+	}
+	if _, err := e.st.Contact(ctx, imported); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the contact is still under the import's form %s: %v", imported, err)
+	}
+	c, err := e.svc.FindContact(ctx, waRewritten)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JID != model.JIDFromDigits(waRewritten) || c.FullName != "Maria Silva" || c.Note != "met in São Paulo" ||
+		!slices.Equal(c.Labels, []string{"Brasil", "Leads"}) || !c.IsWAContact {
+		t.Errorf("contact = %s %q %q %v wa=%v; want WhatsApp's ID with the imported name, note, labels",
+			c.JID, c.FullName, c.Note, c.Labels, c.IsWAContact)
+	}
+	// The check result still shows on the contact (joined by the number
+	// checked), and the number as typed finds it.
+	if c.CheckStatus != model.CheckValid {
+		t.Errorf("check status %q, want valid", c.CheckStatus)
+	}
+	if got, err := e.svc.FindContact(ctx, "+55 11 98765-4321"); err != nil || got.JID != c.JID {
+		t.Errorf("FindContact(+55 11 98765-4321) = %s, %v", got.JID, err)
+	}
+}
