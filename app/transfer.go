@@ -57,6 +57,9 @@ type importRecord struct {
 	where             string // "row 12", "card 3"
 	name, phone, note string
 	labels            []string
+	// jid is wabook's own ID of the contact, from a file wabook exported
+	// (the CSV's contact_id, the vCard's X-WABOOK-JID); "" when none.
+	jid string
 }
 
 // PlanImport reads a CSV (a header names the name, phone, labels and note
@@ -122,18 +125,22 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			}
 		}
 		raw := strings.TrimSpace(rec.phone)
-		if raw == "" {
-			invalid("%s: no phone number", rec.where)
-			continue
-		}
-		ph, err := model.ParsePhone(raw, region)
-		if err != nil {
-			invalid("%s: %q: %v", rec.where, raw, err)
-			continue
-		}
-		if !ph.Sendable() {
-			invalid("%s: %q: not a valid number for %s", rec.where, raw, ph.Region)
-			continue
+		jid, e164 := trustedJID(rec.jid, raw, region)
+		if jid == "" {
+			if raw == "" {
+				invalid("%s: no phone number", rec.where)
+				continue
+			}
+			ph, err := model.ParsePhone(raw, region)
+			if err != nil {
+				invalid("%s: %q: %v", rec.where, raw, err)
+				continue
+			}
+			if !ph.Sendable() {
+				invalid("%s: %q: not a valid number for %s", rec.where, raw, ph.Region)
+				continue
+			}
+			jid, e164 = model.JIDFromDigits(ph.Digits), ph.E164
 		}
 		labels, err := labelList(rec.labels...)
 		if err != nil {
@@ -141,11 +148,10 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			continue
 		}
 		name := cleanName(rec.name)
-		if name != "" && samePhone(name, ph, region) {
+		if name != "" && (samePhone(name, e164, region) || samePhone(name, "+"+model.JIDUser(jid), region)) {
 			name = "" // a name column holding the number (an export of a nameless contact)
 		}
 		note := cleanNote(rec.note)
-		jid := model.JIDFromDigits(ph.Digits)
 		if k, dup := byJID[jid]; dup {
 			row := &p.rows[k]
 			if row.Name == "" {
@@ -159,7 +165,7 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			continue
 		}
 		byJID[jid] = len(p.rows)
-		p.rows = append(p.rows, store.ImportRow{JID: jid, Phone: ph.E164, Name: name, Note: note, Labels: labels})
+		p.rows = append(p.rows, store.ImportRow{JID: jid, Phone: e164, Name: name, Note: note, Labels: labels})
 	}
 	jids := make([]string, len(p.rows))
 	for i := range p.rows {
@@ -174,13 +180,49 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 	return p, nil
 }
 
-// samePhone reports whether text is just the number ph written some way.
-func samePhone(text string, ph model.Phone, region string) bool {
+// samePhone reports whether text is just the number e164 written some way.
+func samePhone(text, e164, region string) bool {
 	if strings.ContainsFunc(text, unicode.IsLetter) {
 		return false
 	}
+	if d, ok := model.WhatsAppIDDigits(text); ok && "+"+d == e164 {
+		return true
+	}
 	q, err := model.ParsePhone(text, region)
-	return err == nil && q.E164 == ph.E164
+	return err == nil && q.E164 == e164
+}
+
+// trustedJID reads the contact's own ID a file exported by wabook carries
+// (id: "<digits>@c.us" or "<digits>@s.whatsapp.net") and returns it as the
+// JID to import under, with the phone to keep: the file's number when it
+// reads as one, else the ID's digits. That ID is what WhatsApp calls the
+// contact, even where libphonenumber would make another number of it (a
+// Brazilian mobile without its ninth digit) or call it invalid (+44 7700
+// 900123), so it is trusted as it stands. jid is "" when id is not such an
+// ID (empty, a LID, a group, bare digits of another tool's column).
+func trustedJID(id, phone, region string) (jid, e164 string) {
+	user, server, ok := strings.Cut(strings.TrimSpace(id), "@")
+	if !ok || (server != model.LegacyServer && server != model.UserServer) {
+		return "", ""
+	}
+	d, ok := model.WhatsAppIDDigits(user)
+	if !ok || d != user {
+		return "", ""
+	}
+	jid, e164 = model.JIDFromDigits(d), "+"+d
+	if len(phone) >= 4 && strings.EqualFold(phone[:4], "tel:") {
+		phone, _, _ = strings.Cut(phone[4:], ";") // a vCard 4 URI
+	}
+	if phone == "" {
+		return jid, e164
+	}
+	if pd, ok := model.WhatsAppIDDigits(phone); ok && pd == d {
+		return jid, e164
+	}
+	if ph, err := model.ParsePhone(phone, region); err == nil {
+		e164 = ph.E164
+	}
+	return jid, e164
 }
 
 // ApplyImport writes a plan in one transaction: everything or nothing, even
@@ -258,6 +300,7 @@ var (
 	firstHeaderNames  = []string{"first name", "firstname", "given name", "first"}
 	lastHeaderNames   = []string{"last name", "lastname", "family name", "surname", "last"}
 	labelHeaderNames  = []string{"labels", "label", "tags", "tag", "categories", "category", "groups", "group membership"}
+	idHeaderNames     = []string{"contact id", "jid"}
 	noteHeaderNames   = []string{"note", "notes", "comment", "comments", "remarks", "description"}
 	phoneHeaderPieces = []string{"phone", "mobile", "whatsapp", "cell", "msisdn"}
 )
@@ -274,7 +317,7 @@ func headerKey(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-type csvColumns struct{ name, first, last, phone, labels, note int }
+type csvColumns struct{ name, first, last, phone, labels, note, id int }
 
 func findColumn(keys []string, names []string) int {
 	for i, k := range keys {
@@ -301,6 +344,7 @@ func headerColumns(row []string) (csvColumns, bool) {
 		phone:  findColumn(keys, phoneHeaderNames),
 		labels: findColumn(keys, labelHeaderNames),
 		note:   findColumn(keys, noteHeaderNames),
+		id:     findColumn(keys, idHeaderNames),
 	}
 	if c.phone < 0 {
 		// "Phone 1 - Value", "Mobile (work)": a column that speaks of a phone
@@ -342,7 +386,7 @@ func digitCount(s string) int {
 // the column whose cells look most like numbers, and the first other column
 // with letters.
 func guessColumns(rows [][]string) csvColumns {
-	c := csvColumns{name: -1, first: -1, last: -1, phone: -1, labels: -1, note: -1}
+	c := csvColumns{name: -1, first: -1, last: -1, phone: -1, labels: -1, note: -1, id: -1}
 	sample := rows[:min(len(rows), 100)]
 	width := 0
 	for _, r := range sample {
@@ -410,7 +454,8 @@ func readContactsCSV(text string) ([]importRecord, error) {
 		if !strings.ContainsFunc(strings.Join(row, ""), func(r rune) bool { return !unicode.IsSpace(r) }) {
 			continue
 		}
-		rec := importRecord{where: "row " + strconv.Itoa(i+1), phone: cell(row, cols.phone), note: cell(row, cols.note)}
+		rec := importRecord{where: "row " + strconv.Itoa(i+1), phone: cell(row, cols.phone), note: cell(row, cols.note),
+			jid: cell(row, cols.id)}
 		rec.name = cell(row, cols.name)
 		if rec.name == "" {
 			rec.name = strings.TrimSpace(cell(row, cols.first) + " " + cell(row, cols.last))
@@ -461,9 +506,8 @@ func readVCards(text string) ([]importRecord, error) {
 		}
 		if tel := card.Preferred(vcard.FieldTelephone); tel != nil {
 			rec.phone = tel.Value
-		} else if jid := card.Value("X-WABOOK-JID"); jid != "" && model.JIDServer(jid) == model.UserServer {
-			rec.phone = "+" + model.JIDUser(jid)
 		}
+		rec.jid = strings.TrimSpace(card.Value("X-WABOOK-JID"))
 		for _, c := range card.Values(vcard.FieldCategories) {
 			for part := range strings.SplitSeq(c, ",") {
 				if part = strings.TrimSpace(vcardText.Replace(part)); part != "" {
@@ -548,7 +592,7 @@ func WriteContactsCSV(w io.Writer, contacts []*model.Contact) error {
 			model.ContactID(c.JID), CSVCell(c.DisplayName()), CSVCell(c.Phone), CSVCell(c.PushName), CSVCell(c.BusinessName),
 			CSVCell(strings.Join(c.Labels, ", ")), strings.Join(c.ChatIDs(), " "),
 			strconv.FormatBool(c.IsMyContact), strconv.FormatBool(c.IsBlocked), strconv.FormatBool(c.IsBusiness),
-			strconv.FormatBool(c.IsInternal), CSVCell(c.Note), rfc3339(c.UpdatedAt),
+			strconv.FormatBool(c.IsInternal), csvNoteCell(c.Note), rfc3339(c.UpdatedAt),
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -556,6 +600,21 @@ func WriteContactsCSV(w io.Writer, contacts []*model.Contact) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvNoteCell is CSVCell for a note, keeping its line breaks (a quoted CSV
+// cell holds them, and the import keeps them): each line is sanitised on
+// its own.
+func csvNoteCell(note string) string {
+	lines := strings.Split(strings.ReplaceAll(note, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = model.Sanitize(l)
+	}
+	out := strings.TrimSpace(strings.Join(lines, "\n"))
+	if out != "" && strings.ContainsRune("=+-@", rune(out[0])) && !isPhoneText(out) {
+		return "'" + out // as CSVCell does
+	}
+	return out
 }
 
 // vcardEscape escapes a text value (RFC 6350 §3.4).

@@ -425,17 +425,24 @@ func hasLabel(have, want []string) bool {
 }
 
 // Haystack is the text free words are searched in: the contact's names,
-// phone (with and without "+") and note, sanitised and lowercased, joined
+// phone (with and without "+"), note and WhatsApp ID's digits, sanitised and lowercased, joined
 // with NUL so a word cannot match across two fields. Compute it once per
 // contact (when loading) and pass it to Match.
 func Haystack(c *Contact) string {
 	digits := strings.TrimPrefix(c.Phone, "+")
-	if digits == "" && JIDServer(c.JID) == UserServer {
-		digits = JIDUser(c.JID)
+	// WhatsApp's ID, when it is not the phone's digits (a contact saved
+	// from a check keeps the number checked), finds the contact too.
+	waID := ""
+	if JIDServer(c.JID) == UserServer {
+		if u := JIDUser(c.JID); digits == "" {
+			digits = u
+		} else if u != digits {
+			waID = u
+		}
 	}
 	fields := [...]string{
 		c.FullName, c.FirstName, c.PushName, c.BusinessName, c.VerifiedName,
-		c.Phone, digits, c.Note,
+		c.Phone, digits, c.Note, waID,
 	}
 	var b strings.Builder
 	n := len(fields)

@@ -259,6 +259,13 @@ func TestHaystack(t *testing.T) {
 	if strings.ContainsRune(h, 0x1b) {
 		t.Errorf("Haystack %q not sanitised", h)
 	}
+	// A phone other than the JID's digits: both find the contact.
+	h = Haystack(&Contact{JID: "551187654321@s.whatsapp.net", Phone: "+5511987654321", Note: "x"})
+	for _, want := range []string{"\x005511987654321\x00", "\x00551187654321"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("Haystack %q lacks %q", h, want)
+		}
+	}
 	// No phone: the JID's digits stand in.
 	if h := Haystack(&Contact{JID: "4915112345678@s.whatsapp.net"}); !strings.Contains(h, "4915112345678") {
 		t.Errorf("Haystack %q lacks JID digits", h)
