@@ -35,9 +35,12 @@ var ErrNotContacts = errors.New("not a CSV or vCard file of contacts")
 var importBeforeCommit func() error
 
 // ImportPlan is what an import would do, worked out before anything is
-// written: how many rows make new contacts, update existing ones, or cannot
-// be imported (with the first reasons), and the labels every imported
-// contact gets. Rows of the file that name the same number are merged.
+// written: how many rows make new contacts, update existing ones, or are
+// not imported (with the first reasons), and the labels every imported
+// contact gets. A row is not imported when its number is unusable, a field
+// is over its limit (model.MaxNameBytes, MaxNoteBytes, MaxLabelName,
+// MaxContactLabels), or it repeats the number of an earlier row (the first
+// row is imported, the repeat reported).
 type ImportPlan struct {
 	New, Updated, Invalid int
 	Reasons               []string // the first 10: `row 12: "abc": not a number`
@@ -117,7 +120,7 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			p.Reasons = append(p.Reasons, model.Sanitize(fmt.Sprintf(format, args...)))
 		}
 	}
-	byJID := make(map[string]int, len(recs))
+	firstRow := make(map[string]string, len(recs)) // JID → where it first came
 	for i, rec := range recs {
 		if i&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -133,14 +136,18 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			}
 			ph, err := model.ParsePhone(raw, region)
 			if err != nil {
-				invalid("%s: %q: %v", rec.where, raw, err)
+				invalid("%s: %s: %v", rec.where, quoteCut(raw), err)
 				continue
 			}
 			if !ph.Sendable() {
-				invalid("%s: %q: not a valid number for %s", rec.where, raw, ph.Region)
+				invalid("%s: %s: not a valid number for %s", rec.where, quoteCut(raw), ph.Region)
 				continue
 			}
 			jid, e164 = model.JIDFromDigits(ph.Digits), ph.E164
+		}
+		if err := checkImportLabels(rec.labels); err != nil {
+			invalid("%s: %v", rec.where, err)
+			continue
 		}
 		labels, err := labelList(rec.labels...)
 		if err != nil {
@@ -148,23 +155,29 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			continue
 		}
 		name := cleanName(rec.name)
+		if err := model.CheckName(name); err != nil {
+			invalid("%s: %v", rec.where, err)
+			continue
+		}
 		if name != "" && (samePhone(name, e164, region) || samePhone(name, "+"+model.JIDUser(jid), region)) {
 			name = "" // a name column holding the number (an export of a nameless contact)
 		}
 		note := cleanNote(rec.note)
-		if k, dup := byJID[jid]; dup {
-			row := &p.rows[k]
-			if row.Name == "" {
-				row.Name = name
-			}
-			if note != "" && !strings.Contains(row.Note, note) {
-				row.Note = strings.TrimSpace(row.Note + "\n" + note)
-			}
-			merged, _ := labelList(append(row.Labels, labels...)...)
-			row.Labels = merged
+		if err := model.CheckNote(note); err != nil {
+			invalid("%s: %v", rec.where, err)
 			continue
 		}
-		byJID[jid] = len(p.rows)
+		if first, dup := firstRow[jid]; dup {
+			// Which of two rows is right is the user's call, not ours:
+			// the first is imported and the repeat reported.
+			shown := raw
+			if shown == "" {
+				shown = e164
+			}
+			invalid("%s repeats %s from %s", rec.where, cut(shown), first)
+			continue
+		}
+		firstRow[jid] = rec.where
 		p.rows = append(p.rows, store.ImportRow{JID: jid, Phone: e164, Name: name, Note: note, Labels: labels})
 	}
 	jids := make([]string, len(p.rows))
@@ -179,6 +192,32 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 	p.New = len(p.rows) - p.Updated
 	return p, nil
 }
+
+// checkImportLabels checks a row's labels against the limits without
+// echoing a name, which can be megabytes long.
+func checkImportLabels(labels []string) error {
+	if err := model.CheckLabelCount(len(labels)); err != nil {
+		return err
+	}
+	for _, l := range labels {
+		if err := model.ValidateLabelName(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cut shortens text from a file for a message: a cell can be megabytes.
+func cut(s string) string {
+	const max = 40
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max]) + "…"
+}
+
+// quoteCut is cut's text quoted.
+func quoteCut(s string) string { return strconv.Quote(cut(s)) }
 
 // samePhone reports whether text is just the number e164 written some way.
 func samePhone(text, e164, region string) bool {
