@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
+	"github.com/google/uuid"
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
@@ -572,17 +573,33 @@ func readVCards(text string) ([]importRecord, error) {
 // ExportFormats are the formats ExportContacts writes.
 var ExportFormats = []string{"csv", "vcf", "json"}
 
+// FormatVCard4 is ExportContacts' format for vCard 4.0; "vcf" is 3.0.
+const FormatVCard4 = "vcf4"
+
+// VCardFormat is ExportContacts' format for a vCard version (ParseVCardVersion).
+func VCardFormat(version string) (string, error) {
+	v, err := ParseVCardVersion(version)
+	if err != nil {
+		return "", err
+	}
+	if v == VCard4 {
+		return FormatVCard4, nil
+	}
+	return "vcf", nil
+}
+
 // ExportContacts writes the contacts matching query (the TUI's query
 // language; "" for all; hidden contacts are left out) to w as csv, vcf
-// (vCard 4) or json (the contact objects of the headless commands), ordered
-// by name, and returns how many it wrote.
+// (vCard 3.0), vcf4 (vCard 4.0; VCardFormat) or json (the contact objects
+// of the headless commands), ordered by name, and returns how many it
+// wrote.
 func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query string) (int, error) {
 	format = strings.ToLower(strings.TrimSpace(format))
 	if format == "vcard" {
 		format = "vcf"
 	}
 	switch format {
-	case "csv", "vcf", "json":
+	case "csv", "vcf", FormatVCard4, "json":
 	default:
 		return 0, fmt.Errorf("unknown export format %q (use csv, vcf or json)", format)
 	}
@@ -598,7 +615,9 @@ func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query
 	case "csv":
 		err = WriteContactsCSV(w, contacts)
 	case "vcf":
-		err = WriteContactsVCard(w, contacts)
+		err = WriteContactsVCardVersion(w, contacts, VCard3)
+	case FormatVCard4:
+		err = WriteContactsVCardVersion(w, contacts, VCard4)
 	case "json":
 		colors := LabelColorsOf(snap.Labels)
 		out := make([]ContactJSON, len(contacts))
@@ -645,41 +664,97 @@ func WriteContactsCSV(w io.Writer, contacts []*model.Contact) error {
 // cell holds them, and the import keeps them): each line is sanitised on
 // its own.
 func csvNoteCell(note string) string {
-	lines := strings.Split(strings.ReplaceAll(note, "\r\n", "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = model.Sanitize(l)
-	}
-	out := strings.TrimSpace(strings.Join(lines, "\n"))
+	out := noteLines(note)
 	if out != "" && strings.ContainsRune("=+-@", rune(out[0])) && !isPhoneText(out) {
 		return "'" + out // as CSVCell does
 	}
 	return out
 }
 
+// noteLines is a note with each line sanitised and its line breaks kept.
+func noteLines(note string) string {
+	lines := strings.Split(strings.ReplaceAll(note, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = model.Sanitize(l)
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
 // vcardEscape escapes a text value (RFC 6350 §3.4).
 var vcardEscape = strings.NewReplacer(`\`, `\\`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`, ",", `\,`, ";", `\;`)
 
-// WriteContactsVCard writes contacts as vCard 4.0: FN, N, TEL (E.164),
-// CATEGORIES (labels), NOTE, ORG (business name) and X-WABOOK-JID.
+// The vCard versions WriteContactsVCardVersion writes.
+const (
+	VCard3 = "3.0" // the default: what phones, mail clients and abook read
+	VCard4 = "4.0"
+)
+
+// ParseVCardVersion reads a --vcard-version value: "3.0" or "4.0" ("3",
+// "4" and "" for the default, 3.0, are accepted too).
+func ParseVCardVersion(v string) (string, error) {
+	switch strings.TrimSpace(v) {
+	case "", "3", "3.0":
+		return VCard3, nil
+	case "4", "4.0":
+		return VCard4, nil
+	}
+	return "", fmt.Errorf("unknown vCard version %q (use 3.0 or 4.0)", cut(v))
+}
+
+// vcardUIDSpace is the name space of the cards' UIDs (RFC 4122 §4.3): a
+// UUID made from the contact's JID in it is the same in every export, so
+// tools that keep cards by UID (khard, vdir, CardDAV) update a card instead
+// of adding another.
+var vcardUIDSpace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/wabook/wabook/vcard-uid"))
+
+// VCardUID is the UID of a contact's card: a name-based UUID of its JID.
+func VCardUID(jid string) string {
+	return "urn:uuid:" + uuid.NewSHA1(vcardUIDSpace, []byte(jid)).String()
+}
+
+// WriteContactsVCard writes contacts as vCard 3.0 (WriteContactsVCardVersion).
 func WriteContactsVCard(w io.Writer, contacts []*model.Contact) error {
+	return WriteContactsVCardVersion(w, contacts, VCard3)
+}
+
+// WriteContactsVCardVersion writes contacts as vCard 3.0 (RFC 2426) or 4.0
+// (RFC 6350): UID (VCardUID), FN, N, TEL (E.164; 3.0 as TYPE=CELL text,
+// which abook and older phones read, 4.0 as a tel: URI), ORG (business
+// name), CATEGORIES (labels), NOTE and X-WABOOK-JID, the contact's ID, which
+// an import trusts, so a round trip keeps WhatsApp's ID. Text is sanitised
+// for terminals and escaped.
+func WriteContactsVCardVersion(w io.Writer, contacts []*model.Contact, version string) error {
+	v4 := version == VCard4
+	if !v4 && version != VCard3 {
+		return fmt.Errorf("unknown vCard version %q (use 3.0 or 4.0)", cut(version))
+	}
 	var b strings.Builder
 	line := func(s string) { writeFolded(&b, s) }
+	text := func(s string) string { return vcardEscape.Replace(model.Sanitize(s)) }
 	for _, c := range contacts {
 		b.Reset()
 		line("BEGIN:VCARD")
-		line("VERSION:4.0")
-		line("FN:" + vcardEscape.Replace(model.Sanitize(c.DisplayName())))
+		line("VERSION:" + version)
+		line("UID:" + VCardUID(c.JID))
+		line("FN:" + text(c.DisplayName()))
+		given, family := "", ""
 		if full := model.Sanitize(c.FullName); full != "" {
-			given, family := model.Sanitize(c.FirstName), ""
+			given = model.Sanitize(c.FirstName)
 			if rest, ok := strings.CutPrefix(full, given); ok && given != "" {
 				family = strings.TrimSpace(rest)
 			} else {
 				given = full
 			}
+		}
+		if given != "" || !v4 { // 3.0 requires N
 			line("N:" + vcardEscape.Replace(family) + ";" + vcardEscape.Replace(given) + ";;;")
 		}
 		if c.Phone != "" {
-			line("TEL;TYPE=cell;VALUE=uri:tel:" + c.Phone)
+			if v4 {
+				line("TEL;TYPE=cell;VALUE=uri:tel:" + c.Phone)
+			} else {
+				line("TEL;TYPE=CELL:" + c.Phone)
+			}
 		}
 		if bn := model.Sanitize(c.BusinessName); bn != "" {
 			line("ORG:" + vcardEscape.Replace(bn))
@@ -687,12 +762,12 @@ func WriteContactsVCard(w io.Writer, contacts []*model.Contact) error {
 		if len(c.Labels) > 0 {
 			cats := make([]string, len(c.Labels))
 			for i, l := range c.Labels {
-				cats[i] = vcardEscape.Replace(l)
+				cats[i] = text(l)
 			}
 			line("CATEGORIES:" + strings.Join(cats, ","))
 		}
-		if c.Note != "" {
-			line("NOTE:" + vcardEscape.Replace(c.Note))
+		if note := noteLines(c.Note); note != "" {
+			line("NOTE:" + vcardEscape.Replace(note))
 		}
 		line("X-WABOOK-JID:" + c.JID)
 		line("END:VCARD")

@@ -490,16 +490,26 @@ func TestExportFormats(t *testing.T) {
 		}
 	}
 
-	// vCard 4 with the fields asked for.
-	buf.Reset()
-	if _, err := svc.ExportContacts(ctx, &buf, "vcf", "ada"); err != nil {
-		t.Fatal(err)
-	}
-	v := buf.String()
-	for _, want := range []string{"BEGIN:VCARD\r\n", "VERSION:4.0\r\n", "FN:Ada Lovelace\r\n", "N:Lovelace;Ada;;;\r\n",
-		"TEL;TYPE=cell;VALUE=uri:tel:+14155550101\r\n", "CATEGORIES:New customer\r\n", "X-WABOOK-JID:14155550101@s.whatsapp.net\r\n", "END:VCARD\r\n"} {
-		if !strings.Contains(v, want) {
-			t.Errorf("vCard lacks %q:\n%s", want, v)
+	// vCard 3.0 by default, 4.0 on request (issue 11 point 12), with the
+	// fields asked for.
+	uid := "UID:" + VCardUID("14155550101@s.whatsapp.net") + "\r\n"
+	for _, tt := range []struct {
+		format string
+		want   []string
+	}{
+		{"vcf", []string{"VERSION:3.0\r\n", "TEL;TYPE=CELL:+14155550101\r\n"}},
+		{FormatVCard4, []string{"VERSION:4.0\r\n", "TEL;TYPE=cell;VALUE=uri:tel:+14155550101\r\n"}},
+	} {
+		buf.Reset()
+		if _, err := svc.ExportContacts(ctx, &buf, tt.format, "ada"); err != nil {
+			t.Fatal(err)
+		}
+		v := buf.String()
+		for _, want := range append(tt.want, "BEGIN:VCARD\r\n", uid, "FN:Ada Lovelace\r\n", "N:Lovelace;Ada;;;\r\n",
+			"CATEGORIES:New customer\r\n", "X-WABOOK-JID:14155550101@s.whatsapp.net\r\n", "END:VCARD\r\n") {
+			if !strings.Contains(v, want) {
+				t.Errorf("%s: vCard lacks %q:\n%s", tt.format, want, v)
+			}
 		}
 	}
 	for _, bad := range []string{"xml", ""} {

@@ -78,12 +78,13 @@ func Import(ctx context.Context, env Env, args []string) error {
 // vCard or JSON, to stdout or, atomically and readable only by the user, to
 // a file.
 //
-//	wabook export --format csv|vcf|json [--query Q] [-o FILE]
+//	wabook export --format csv|vcf|json [--vcard-version 3.0|4.0] [--query Q] [-o FILE]
 func Export(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("export")
 	format := fs.String("format", "", "csv, vcf or json (default: from the -o file's extension, else csv)")
 	query := fs.String("query", "", "search query (the TUI's query language)")
 	out := fs.String("o", "", "write to this file instead of stdout")
+	vcardVersion := fs.String("vcard-version", app.VCard3, "vCard version of a vcf export: 3.0 or 4.0")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -107,6 +108,11 @@ func Export(ctx context.Context, env Env, args []string) error {
 	}
 	if !slices.Contains(app.ExportFormats, f) {
 		return usagef("export: unknown --format %q (use csv, vcf or json)", *format)
+	}
+	if f == "vcf" {
+		if f, err = app.VCardFormat(*vcardVersion); err != nil {
+			return usagef("export: --vcard-version: %v", err)
+		}
 	}
 	if _, err := model.ParseQuery(*query); err != nil {
 		return usagef("--query: %v", err)
