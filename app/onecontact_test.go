@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -60,5 +61,36 @@ func TestSaveValidKeepsOnePersonOneContact(t *testing.T) {
 	}
 	if got, err := e.svc.FindContact(ctx, "+55 11 98765-4321"); err != nil || got.JID != c.JID {
 		t.Errorf("FindContact(+55 11 98765-4321) = %s, %v", got.JID, err)
+	}
+}
+
+// Issue 11, point 3: the digits of a WhatsApp ID in the mirror name that
+// contact in every command taking an ID, even where libphonenumber would
+// read them as another number (the ninth digit) or call them invalid.
+func TestFindContactByWhatsAppIDDigits(t *testing.T) {
+	svc, _ := worldService(t, oddIDWorld())
+	ctx := context.Background()
+	for _, tt := range []struct{ id, jid string }{
+		{"551187654321", "551187654321@s.whatsapp.net"},
+		{"+551187654321", "551187654321@s.whatsapp.net"},
+		{"+55 11 8765-4321", "551187654321@s.whatsapp.net"},
+		{"551187654321@c.us", "551187654321@s.whatsapp.net"},
+		{"447700900123", "447700900123@s.whatsapp.net"},
+		{"+44 7700 900123", "447700900123@s.whatsapp.net"},
+		{"(415) 555-0101", "14155550101@s.whatsapp.net"},
+	} {
+		c, err := svc.FindContact(ctx, tt.id)
+		if err != nil || c.JID != tt.jid {
+			t.Errorf("FindContact(%q) = %q, %v; want %s", tt.id, c.JID, err, tt.jid)
+		}
+	}
+	// Show, edit and the rest go through FindContact: an edit by the digits
+	// changes that contact.
+	note := "found by its digits"
+	if c, err := svc.EditContact(ctx, "551187654321", ContactEdit{Note: &note}); err != nil || c.JID != "551187654321@s.whatsapp.net" || c.Note != note {
+		t.Errorf("EditContact(551187654321) = %s %q, %v", c.JID, c.Note, err)
+	}
+	if _, err := svc.FindContact(ctx, "5511987654321"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("FindContact(5511987654321) = %v; want not found (no contact has that ID or phone)", err)
 	}
 }
