@@ -94,3 +94,29 @@ func TestFindContactByWhatsAppIDDigits(t *testing.T) {
 		t.Errorf("FindContact(5511987654321) = %v; want not found (no contact has that ID or phone)", err)
 	}
 }
+
+// The import side of one person, one contact: WhatsApp knows the contact as
+// 551187654321 (no ninth digit); a file with "+55 11 8765-4321" updates it
+// instead of adding 5511987654321.
+func TestImportUpdatesTheContactWhatsAppKnowsWithoutTheNinthDigit(t *testing.T) {
+	svc, _ := worldService(t, oddIDWorld())
+	ctx := context.Background()
+	before, _ := svc.Store().ContactCount(ctx)
+	p, err := svc.PlanImport(ctx, strings.NewReader("name,phone,labels,note\nMaria S,+55 11 8765-4321,Família,from the old phone\n"), "br.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.New != 0 || p.Updated != 1 {
+		t.Errorf("plan %d new, %d updated; want the contact updated", p.New, p.Updated)
+	}
+	if _, err := svc.ApplyImport(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := svc.Store().ContactCount(ctx); after != before {
+		t.Errorf("%d contacts after the import, %d before", after, before)
+	}
+	c, err := svc.FindContact(ctx, "551187654321")
+	if err != nil || c.Note != "from the old phone" || !slices.Contains(c.Labels, "Família") {
+		t.Errorf("WhatsApp's contact after the import: %+v, %v", c, err)
+	}
+}

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -122,6 +124,9 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 		}
 	}
 	firstRow := make(map[string]string, len(recs)) // JID → where it first came
+	// Rows whose number a national rule rewrote, by index in p.rows: the
+	// form as written, which WhatsApp may know the contact by.
+	asWritten := map[int]string{}
 	for i, rec := range recs {
 		if i&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -129,6 +134,7 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			}
 		}
 		raw := strings.TrimSpace(rec.phone)
+		alias := ""
 		jid, e164 := trustedJID(rec.jid, raw, region)
 		if jid == "" {
 			if raw == "" {
@@ -145,6 +151,9 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 				continue
 			}
 			jid, e164 = model.JIDFromDigits(ph.Digits), ph.E164
+			if ph.AsWritten != "" {
+				alias = model.JIDFromDigits(ph.AsWritten)
+			}
 		}
 		if err := checkImportLabels(rec.labels); err != nil {
 			invalid("%s: %v", rec.where, err)
@@ -179,17 +188,37 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			continue
 		}
 		firstRow[jid] = rec.where
+		if alias != "" {
+			asWritten[len(p.rows)] = alias
+		}
 		p.rows = append(p.rows, store.ImportRow{JID: jid, Phone: e164, Name: name, Note: note, Labels: labels})
 	}
-	jids := make([]string, len(p.rows))
+	jids := make([]string, 0, len(p.rows)+len(asWritten))
 	for i := range p.rows {
-		jids[i] = p.rows[i].JID
+		jids = append(jids, p.rows[i].JID)
+	}
+	for _, j := range asWritten {
+		jids = append(jids, j)
 	}
 	existing, err := s.store.ExistingJIDs(ctx, jids)
 	if err != nil {
 		return nil, err
 	}
-	p.Updated = len(existing)
+	// One person, one contact: a number the mirror holds in the form it
+	// was written in (WhatsApp's ID for a Brazilian mobile without its
+	// ninth digit) updates that contact.
+	for _, i := range slices.Sorted(maps.Keys(asWritten)) {
+		j := asWritten[i]
+		if !existing[p.rows[i].JID] && existing[j] && firstRow[j] == "" {
+			firstRow[j] = "moved"
+			p.rows[i].JID = j
+		}
+	}
+	for i := range p.rows {
+		if existing[p.rows[i].JID] {
+			p.Updated++
+		}
+	}
 	p.New = len(p.rows) - p.Updated
 	return p, nil
 }

@@ -18,6 +18,10 @@ type Phone struct {
 	Region    string // ISO region it was parsed as/for, e.g. "US"
 	Valid     bool   // valid per libphonenumber (after national rules)
 	Rewritten bool   // a national rule changed it (Brazil ninth digit)
+	// AsWritten is the number's digits before a national rule changed
+	// them ("551187654321"), "" when none did: WhatsApp may still know
+	// the account by that form.
+	AsWritten string
 }
 
 // Sendable reports whether the number may be sent to WhatsApp for a check:
@@ -91,6 +95,7 @@ func ParsePhone(input, defaultRegion string) (Phone, error) {
 	p.Region = c.regionCode()
 	p.Valid = c.valid
 	p.Rewritten = c.rewritten
+	p.AsWritten = c.asWritten
 	return p, nil
 }
 
@@ -106,6 +111,7 @@ type phoneCandidate struct {
 	reason    phonenumbers.ValidationResult
 	valid     bool
 	rewritten bool
+	asWritten string // the digits before the national rule
 	score     int
 }
 
@@ -168,6 +174,7 @@ func (c *phoneCandidate) evaluate() {
 	c.valid = phonenumbers.IsValidNumber(c.num)
 	if !c.valid {
 		if n, ok := brazilNinthDigit(c.num); ok {
+			c.asWritten = strings.TrimPrefix(phonenumbers.Format(c.num, phonenumbers.E164), "+")
 			c.num, c.rewritten = n, true
 			c.valid = phonenumbers.IsValidNumber(n)
 		}
