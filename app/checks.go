@@ -480,8 +480,11 @@ func (s *Service) WaitJob(ctx context.Context, id int64) error {
 // SaveValidAsContacts saves every valid result of a job as a contact, with
 // labels, in one transaction, and returns how many contacts that is. A
 // number not yet in the address book becomes a local contact (JID from the
-// wa_id WhatsApp answered with); an existing contact is kept and gains the
-// labels. labels are names, each possibly a comma-separated list ("VIP,
+// wa_id WhatsApp answered with, phone the number checked); an existing
+// contact is kept and gains the labels. One person stays one contact: a
+// contact kept under another form of the number than WhatsApp's ID (an
+// import adds a Brazilian mobile's ninth digit, WhatsApp may know it
+// without) moves to WhatsApp's ID with its name, labels and note. labels are names, each possibly a comma-separated list ("VIP,
 // new customer"); names are matched ignoring case and missing ones are
 // created.
 func (s *Service) SaveValidAsContacts(ctx context.Context, jobID int64, labels []string) (int, error) {
@@ -512,9 +515,15 @@ func (s *Service) SaveValidAsContacts(ctx context.Context, jobID int64, labels [
 		if r.Status != model.CheckValid || r.WAID == "" {
 			continue
 		}
+		// The phone is the number checked, the JID WhatsApp's ID for it:
+		// the store moves a contact kept under the number's own form.
+		phone := r.Phone
+		if phone == "" {
+			phone = "+" + r.WAID
+		}
 		cs = append(cs, model.Contact{
 			JID:          model.JIDFromDigits(r.WAID),
-			Phone:        "+" + r.WAID,
+			Phone:        phone,
 			VerifiedName: r.VerifiedName,
 			IsWAContact:  true,
 			Source:       model.SourceLocal,

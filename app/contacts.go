@@ -39,6 +39,22 @@ type ContactEdit struct {
 // cleanName makes a typed name safe and tidy.
 func cleanName(s string) string { return model.Sanitize(s) }
 
+// checkFields checks a typed name, note and label list against the limits
+// an import applies too (model.MaxNameBytes, …), after cleaning.
+func checkFields(name, note *string, labels []string) error {
+	if name != nil {
+		if err := model.CheckName(cleanName(*name)); err != nil {
+			return err
+		}
+	}
+	if note != nil {
+		if err := model.CheckNote(cleanNote(*note)); err != nil {
+			return err
+		}
+	}
+	return model.CheckLabelCount(len(labels))
+}
+
 // cleanNote trims a note; line breaks stay.
 func cleanNote(s string) string { return strings.TrimSpace(s) }
 
@@ -75,7 +91,16 @@ func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contac
 	if err != nil {
 		return model.Contact{}, err
 	}
+	if err := checkFields(&in.Name, &in.Note, labels); err != nil {
+		return model.Contact{}, err
+	}
 	jid := model.JIDFromDigits(p.Digits)
+	// The number may be in the mirror under another form of it (WhatsApp's
+	// ID without a Brazilian mobile's ninth digit): one person, one contact.
+	if ex, err := s.FindContact(ctx, in.Phone); err == nil && ex.JID != jid {
+		return model.Contact{}, fmt.Errorf("%s is already in the address book as %q (%s)", p.E164,
+			model.Sanitize(ex.DisplayName()), model.ContactID(ex.JID))
+	}
 	c := model.Contact{JID: jid, Phone: p.E164, FullName: cleanName(in.Name), Note: cleanNote(in.Note),
 		IsInternal: in.Internal, Source: model.SourceLocal}
 	lc, err := s.store.InsertContact(ctx, c, labels)
@@ -116,6 +141,9 @@ func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (mo
 		return model.Contact{}, err
 	}
 	var u store.ContactUpdate
+	if err := checkFields(e.Name, e.Note, nil); err != nil {
+		return model.Contact{}, err
+	}
 	if e.Name != nil {
 		n := cleanName(*e.Name)
 		// The phone's address book owns this name: the next sync would put
@@ -133,6 +161,9 @@ func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (mo
 	if e.Labels != nil {
 		l, err := labelList(*e.Labels)
 		if err != nil {
+			return model.Contact{}, err
+		}
+		if err := model.CheckLabelCount(len(l)); err != nil {
 			return model.Contact{}, err
 		}
 		u.Labels = &l

@@ -37,6 +37,15 @@ func TestAddContact(t *testing.T) {
 		{"already there", nil, ContactInput{Name: "Dup", Phone: "+1 415 555 0101", Labels: "New"}, "", nil,
 			`+14155550101 is already in the address book as "Ada Lovelace"`},
 		{"bad label", nil, ContactInput{Name: "X", Phone: "+91 95378 51844", Labels: "ok, " + long}, "", nil, "too long"},
+		// Issue 11 point 9: the import's field limits hold here too.
+		{"name at its limit", nil, ContactInput{Name: strings.Repeat("n", model.MaxNameBytes), Phone: "+91 95378 51844"},
+			"919537851844@s.whatsapp.net", nil, ""},
+		{"name too long", nil, ContactInput{Name: strings.Repeat("n", model.MaxNameBytes+1), Phone: "+91 95378 51844"}, "", nil,
+			"name is too long (1001 bytes, at most 1000)"},
+		{"note too long", nil, ContactInput{Name: "X", Phone: "+91 95378 51844", Note: strings.Repeat("é", model.MaxNoteBytes/2+1)}, "", nil,
+			"note is too long (10002 bytes, at most 10000)"},
+		{"too many labels", nil, ContactInput{Name: "X", Phone: "+91 95378 51844", Labels: manyLabels(model.MaxContactLabels + 1)}, "", nil,
+			"too many labels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

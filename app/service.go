@@ -438,8 +438,20 @@ func (s *Service) FirstPage(ctx context.Context, n int) (*Snapshot, int, error) 
 }
 
 // FindContact resolves an ID — a phone number in any format, a JID, a LID or
-// "<digits>@c.us" — to a contact of the mirror.
+// "<digits>@c.us" — to a contact of the mirror. Digits that are a WhatsApp
+// ID in the mirror ("551187654321", "+55 11 8765-4321") name that contact
+// before libphonenumber reads them: WhatsApp's IDs are not always the
+// number's normal form (a Brazilian mobile without its ninth digit). A
+// number not found as a JID is looked up as a contact's phone, which a
+// contact saved from a check keeps in the form that was checked, and in
+// the form it was written in before a national rule changed it.
 func (s *Service) FindContact(ctx context.Context, id string) (model.Contact, error) {
+	if d, ok := model.WhatsAppIDDigits(id); ok {
+		c, err := s.store.Contact(ctx, model.JIDFromDigits(d))
+		if err == nil || !errors.Is(err, store.ErrNotFound) {
+			return c, err
+		}
+	}
 	jid, err := model.ParseContactID(id, s.Region())
 	if err != nil {
 		return model.Contact{}, err
@@ -449,6 +461,16 @@ func (s *Service) FindContact(ctx context.Context, id string) (model.Contact, er
 		c, err = s.store.ContactByLID(ctx, jid)
 	} else {
 		c, err = s.store.Contact(ctx, jid)
+		if errors.Is(err, store.ErrNotFound) && model.JIDServer(jid) == model.UserServer {
+			c, err = s.store.ContactByPhone(ctx, "+"+model.JIDUser(jid))
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			// A national number whose ninth digit the parse added, which
+			// WhatsApp may know without it.
+			if ph, perr := model.ParsePhone(id, s.Region()); perr == nil && ph.AsWritten != "" {
+				c, err = s.store.Contact(ctx, model.JIDFromDigits(ph.AsWritten))
+			}
+		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return model.Contact{}, fmt.Errorf("%w: %q is not in the address book", ErrNotFound, id)

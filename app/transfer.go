@@ -8,13 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
+	"github.com/google/uuid"
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
@@ -35,9 +38,12 @@ var ErrNotContacts = errors.New("not a CSV or vCard file of contacts")
 var importBeforeCommit func() error
 
 // ImportPlan is what an import would do, worked out before anything is
-// written: how many rows make new contacts, update existing ones, or cannot
-// be imported (with the first reasons), and the labels every imported
-// contact gets. Rows of the file that name the same number are merged.
+// written: how many rows make new contacts, update existing ones, or are
+// not imported (with the first reasons), and the labels every imported
+// contact gets. A row is not imported when its number is unusable, a field
+// is over its limit (model.MaxNameBytes, MaxNoteBytes, MaxLabelName,
+// MaxContactLabels), or it repeats the number of an earlier row (the first
+// row is imported, the repeat reported).
 type ImportPlan struct {
 	New, Updated, Invalid int
 	Reasons               []string // the first 10: `row 12: "abc": not a number`
@@ -57,6 +63,9 @@ type importRecord struct {
 	where             string // "row 12", "card 3"
 	name, phone, note string
 	labels            []string
+	// jid is wabook's own ID of the contact, from a file wabook exported
+	// (the CSV's contact_id, the vCard's X-WABOOK-JID); "" when none.
+	jid string
 }
 
 // PlanImport reads a CSV (a header names the name, phone, labels and note
@@ -129,7 +138,10 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			p.Reasons = append(p.Reasons, model.Sanitize(fmt.Sprintf(format, args...)))
 		}
 	}
-	byJID := make(map[string]int, len(recs))
+	firstRow := make(map[string]string, len(recs)) // JID → where it first came
+	// Rows whose number a national rule rewrote, by index in p.rows: the
+	// form as written, which WhatsApp may know the contact by.
+	asWritten := map[int]string{}
 	for i, rec := range recs {
 		if i&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -137,17 +149,29 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			}
 		}
 		raw := strings.TrimSpace(rec.phone)
-		if raw == "" {
-			invalid("%s: no phone number", rec.where)
-			continue
+		alias := ""
+		jid, e164 := trustedJID(rec.jid, raw, region)
+		if jid == "" {
+			if raw == "" {
+				invalid("%s: no phone number", rec.where)
+				continue
+			}
+			ph, err := model.ParsePhone(raw, region)
+			if err != nil {
+				invalid("%s: %s: %v", rec.where, quoteCut(raw), err)
+				continue
+			}
+			if !ph.Sendable() {
+				invalid("%s: %s: not a valid number for %s", rec.where, quoteCut(raw), ph.Region)
+				continue
+			}
+			jid, e164 = model.JIDFromDigits(ph.Digits), ph.E164
+			if ph.AsWritten != "" {
+				alias = model.JIDFromDigits(ph.AsWritten)
+			}
 		}
-		ph, err := model.ParsePhone(raw, region)
-		if err != nil {
-			invalid("%s: %q: %v", rec.where, raw, err)
-			continue
-		}
-		if !ph.Sendable() {
-			invalid("%s: %q: not a valid number for %s", rec.where, raw, ph.Region)
+		if err := checkImportLabels(rec.labels); err != nil {
+			invalid("%s: %v", rec.where, err)
 			continue
 		}
 		labels, err := labelList(rec.labels...)
@@ -156,46 +180,133 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 			continue
 		}
 		name := cleanName(rec.name)
-		if name != "" && samePhone(name, ph, region) {
+		if err := model.CheckName(name); err != nil {
+			invalid("%s: %v", rec.where, err)
+			continue
+		}
+		if name != "" && (samePhone(name, e164, region) || samePhone(name, "+"+model.JIDUser(jid), region)) {
 			name = "" // a name column holding the number (an export of a nameless contact)
 		}
 		note := cleanNote(rec.note)
-		jid := model.JIDFromDigits(ph.Digits)
-		if k, dup := byJID[jid]; dup {
-			row := &p.rows[k]
-			if row.Name == "" {
-				row.Name = name
-			}
-			if note != "" && !strings.Contains(row.Note, note) {
-				row.Note = strings.TrimSpace(row.Note + "\n" + note)
-			}
-			merged, _ := labelList(append(row.Labels, labels...)...)
-			row.Labels = merged
+		if err := model.CheckNote(note); err != nil {
+			invalid("%s: %v", rec.where, err)
 			continue
 		}
-		byJID[jid] = len(p.rows)
-		p.rows = append(p.rows, store.ImportRow{JID: jid, Phone: ph.E164, Name: name, Note: note, Labels: labels})
+		if first, dup := firstRow[jid]; dup {
+			// Which of two rows is right is the user's call, not ours:
+			// the first is imported and the repeat reported.
+			shown := raw
+			if shown == "" {
+				shown = e164
+			}
+			invalid("%s repeats %s from %s", rec.where, cut(shown), first)
+			continue
+		}
+		firstRow[jid] = rec.where
+		if alias != "" {
+			asWritten[len(p.rows)] = alias
+		}
+		p.rows = append(p.rows, store.ImportRow{JID: jid, Phone: e164, Name: name, Note: note, Labels: labels})
 	}
-	jids := make([]string, len(p.rows))
+	jids := make([]string, 0, len(p.rows)+len(asWritten))
 	for i := range p.rows {
-		jids[i] = p.rows[i].JID
+		jids = append(jids, p.rows[i].JID)
+	}
+	for _, j := range asWritten {
+		jids = append(jids, j)
 	}
 	existing, err := s.store.ExistingJIDs(ctx, jids)
 	if err != nil {
 		return nil, err
 	}
-	p.Updated = len(existing)
+	// One person, one contact: a number the mirror holds in the form it
+	// was written in (WhatsApp's ID for a Brazilian mobile without its
+	// ninth digit) updates that contact.
+	for _, i := range slices.Sorted(maps.Keys(asWritten)) {
+		j := asWritten[i]
+		if !existing[p.rows[i].JID] && existing[j] && firstRow[j] == "" {
+			firstRow[j] = "moved"
+			p.rows[i].JID = j
+		}
+	}
+	for i := range p.rows {
+		if existing[p.rows[i].JID] {
+			p.Updated++
+		}
+	}
 	p.New = len(p.rows) - p.Updated
 	return p, nil
 }
 
-// samePhone reports whether text is just the number ph written some way.
-func samePhone(text string, ph model.Phone, region string) bool {
+// checkImportLabels checks a row's labels against the limits without
+// echoing a name, which can be megabytes long.
+func checkImportLabels(labels []string) error {
+	if err := model.CheckLabelCount(len(labels)); err != nil {
+		return err
+	}
+	for _, l := range labels {
+		if err := model.ValidateLabelName(l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cut shortens text from a file for a message: a cell can be megabytes.
+func cut(s string) string {
+	const max = 40
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max]) + "…"
+}
+
+// quoteCut is cut's text quoted.
+func quoteCut(s string) string { return strconv.Quote(cut(s)) }
+
+// samePhone reports whether text is just the number e164 written some way.
+func samePhone(text, e164, region string) bool {
 	if strings.ContainsFunc(text, unicode.IsLetter) {
 		return false
 	}
+	if d, ok := model.WhatsAppIDDigits(text); ok && "+"+d == e164 {
+		return true
+	}
 	q, err := model.ParsePhone(text, region)
-	return err == nil && q.E164 == ph.E164
+	return err == nil && q.E164 == e164
+}
+
+// trustedJID reads the contact's own ID a file exported by wabook carries
+// (id: "<digits>@c.us" or "<digits>@s.whatsapp.net") and returns it as the
+// JID to import under, with the phone to keep: the file's number when it
+// reads as one, else the ID's digits. That ID is what WhatsApp calls the
+// contact, even where libphonenumber would make another number of it (a
+// Brazilian mobile without its ninth digit) or call it invalid (+44 7700
+// 900123), so it is trusted as it stands. jid is "" when id is not such an
+// ID (empty, a LID, a group, bare digits of another tool's column).
+func trustedJID(id, phone, region string) (jid, e164 string) {
+	user, server, ok := strings.Cut(strings.TrimSpace(id), "@")
+	if !ok || (server != model.LegacyServer && server != model.UserServer) {
+		return "", ""
+	}
+	d, ok := model.WhatsAppIDDigits(user)
+	if !ok || d != user {
+		return "", ""
+	}
+	jid, e164 = model.JIDFromDigits(d), "+"+d
+	if len(phone) >= 4 && strings.EqualFold(phone[:4], "tel:") {
+		phone, _, _ = strings.Cut(phone[4:], ";") // a vCard 4 URI
+	}
+	if phone == "" {
+		return jid, e164
+	}
+	if pd, ok := model.WhatsAppIDDigits(phone); ok && pd == d {
+		return jid, e164
+	}
+	if ph, err := model.ParsePhone(phone, region); err == nil {
+		e164 = ph.E164
+	}
+	return jid, e164
 }
 
 // ApplyImport writes a plan in one transaction: everything or nothing, even
@@ -280,6 +391,7 @@ var (
 	firstHeaderNames  = []string{"first name", "firstname", "given name", "first"}
 	lastHeaderNames   = []string{"last name", "lastname", "family name", "surname", "last"}
 	labelHeaderNames  = []string{"labels", "label", "tags", "tag", "categories", "category", "groups", "group membership"}
+	idHeaderNames     = []string{"contact id", "jid"}
 	noteHeaderNames   = []string{"note", "notes", "comment", "comments", "remarks", "description"}
 	phoneHeaderPieces = []string{"phone", "mobile", "whatsapp", "cell", "msisdn"}
 )
@@ -296,7 +408,7 @@ func headerKey(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-type csvColumns struct{ name, first, last, phone, labels, note int }
+type csvColumns struct{ name, first, last, phone, labels, note, id int }
 
 func findColumn(keys []string, names []string) int {
 	for i, k := range keys {
@@ -323,6 +435,7 @@ func headerColumns(row []string) (csvColumns, bool) {
 		phone:  findColumn(keys, phoneHeaderNames),
 		labels: findColumn(keys, labelHeaderNames),
 		note:   findColumn(keys, noteHeaderNames),
+		id:     findColumn(keys, idHeaderNames),
 	}
 	if c.phone < 0 {
 		// "Phone 1 - Value", "Mobile (work)": a column that speaks of a phone
@@ -364,7 +477,7 @@ func digitCount(s string) int {
 // the column whose cells look most like numbers, and the first other column
 // with letters.
 func guessColumns(rows [][]string) csvColumns {
-	c := csvColumns{name: -1, first: -1, last: -1, phone: -1, labels: -1, note: -1}
+	c := csvColumns{name: -1, first: -1, last: -1, phone: -1, labels: -1, note: -1, id: -1}
 	sample := rows[:min(len(rows), 100)]
 	width := 0
 	for _, r := range sample {
@@ -432,7 +545,8 @@ func readContactsCSV(text string) ([]importRecord, error) {
 		if !strings.ContainsFunc(strings.Join(row, ""), func(r rune) bool { return !unicode.IsSpace(r) }) {
 			continue
 		}
-		rec := importRecord{where: "row " + strconv.Itoa(i+1), phone: cell(row, cols.phone), note: cell(row, cols.note)}
+		rec := importRecord{where: "row " + strconv.Itoa(i+1), phone: cell(row, cols.phone), note: cell(row, cols.note),
+			jid: cell(row, cols.id)}
 		rec.name = cell(row, cols.name)
 		if rec.name == "" {
 			rec.name = strings.TrimSpace(cell(row, cols.first) + " " + cell(row, cols.last))
@@ -483,9 +597,8 @@ func readVCards(text string) ([]importRecord, error) {
 		}
 		if tel := card.Preferred(vcard.FieldTelephone); tel != nil {
 			rec.phone = tel.Value
-		} else if jid := card.Value("X-WABOOK-JID"); jid != "" && model.JIDServer(jid) == model.UserServer {
-			rec.phone = "+" + model.JIDUser(jid)
 		}
+		rec.jid = strings.TrimSpace(card.Value("X-WABOOK-JID"))
 		for _, c := range card.Values(vcard.FieldCategories) {
 			for part := range strings.SplitSeq(c, ",") {
 				if part = strings.TrimSpace(vcardText.Replace(part)); part != "" {
@@ -511,17 +624,33 @@ func readVCards(text string) ([]importRecord, error) {
 // ExportFormats are the formats ExportContacts writes.
 var ExportFormats = []string{"csv", "vcf", "json"}
 
+// FormatVCard4 is ExportContacts' format for vCard 4.0; "vcf" is 3.0.
+const FormatVCard4 = "vcf4"
+
+// VCardFormat is ExportContacts' format for a vCard version (ParseVCardVersion).
+func VCardFormat(version string) (string, error) {
+	v, err := ParseVCardVersion(version)
+	if err != nil {
+		return "", err
+	}
+	if v == VCard4 {
+		return FormatVCard4, nil
+	}
+	return "vcf", nil
+}
+
 // ExportContacts writes the contacts matching query (the TUI's query
 // language; "" for all; hidden contacts are left out) to w as csv, vcf
-// (vCard 4) or json (the contact objects of the headless commands), ordered
-// by name, and returns how many it wrote.
+// (vCard 3.0), vcf4 (vCard 4.0; VCardFormat) or json (the contact objects
+// of the headless commands), ordered by name, and returns how many it
+// wrote.
 func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query string) (int, error) {
 	format = strings.ToLower(strings.TrimSpace(format))
 	if format == "vcard" {
 		format = "vcf"
 	}
 	switch format {
-	case "csv", "vcf", "json":
+	case "csv", "vcf", FormatVCard4, "json":
 	default:
 		return 0, fmt.Errorf("unknown export format %q (use csv, vcf or json)", format)
 	}
@@ -537,7 +666,9 @@ func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query
 	case "csv":
 		err = WriteContactsCSV(w, contacts)
 	case "vcf":
-		err = WriteContactsVCard(w, contacts)
+		err = WriteContactsVCardVersion(w, contacts, VCard3)
+	case FormatVCard4:
+		err = WriteContactsVCardVersion(w, contacts, VCard4)
 	case "json":
 		colors := LabelColorsOf(snap.Labels)
 		out := make([]ContactJSON, len(contacts))
@@ -570,7 +701,7 @@ func WriteContactsCSV(w io.Writer, contacts []*model.Contact) error {
 			model.ContactID(c.JID), CSVCell(c.DisplayName()), CSVCell(c.Phone), CSVCell(c.PushName), CSVCell(c.BusinessName),
 			CSVCell(strings.Join(c.Labels, ", ")), strings.Join(c.ChatIDs(), " "),
 			strconv.FormatBool(c.IsMyContact), strconv.FormatBool(c.IsBlocked), strconv.FormatBool(c.IsBusiness),
-			strconv.FormatBool(c.IsInternal), CSVCell(c.Note), rfc3339(c.UpdatedAt),
+			strconv.FormatBool(c.IsInternal), csvNoteCell(c.Note), rfc3339(c.UpdatedAt),
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -580,30 +711,101 @@ func WriteContactsCSV(w io.Writer, contacts []*model.Contact) error {
 	return cw.Error()
 }
 
+// csvNoteCell is CSVCell for a note, keeping its line breaks (a quoted CSV
+// cell holds them, and the import keeps them): each line is sanitised on
+// its own.
+func csvNoteCell(note string) string {
+	out := noteLines(note)
+	if out != "" && strings.ContainsRune("=+-@", rune(out[0])) && !isPhoneText(out) {
+		return "'" + out // as CSVCell does
+	}
+	return out
+}
+
+// noteLines is a note with each line sanitised and its line breaks kept.
+func noteLines(note string) string {
+	lines := strings.Split(strings.ReplaceAll(note, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = model.Sanitize(l)
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
 // vcardEscape escapes a text value (RFC 6350 §3.4).
 var vcardEscape = strings.NewReplacer(`\`, `\\`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`, ",", `\,`, ";", `\;`)
 
-// WriteContactsVCard writes contacts as vCard 4.0: FN, N, TEL (E.164),
-// CATEGORIES (labels), NOTE, ORG (business name) and X-WABOOK-JID.
+// The vCard versions WriteContactsVCardVersion writes.
+const (
+	VCard3 = "3.0" // the default: what phones, mail clients and abook read
+	VCard4 = "4.0"
+)
+
+// ParseVCardVersion reads a --vcard-version value: "3.0" or "4.0" ("3",
+// "4" and "" for the default, 3.0, are accepted too).
+func ParseVCardVersion(v string) (string, error) {
+	switch strings.TrimSpace(v) {
+	case "", "3", "3.0":
+		return VCard3, nil
+	case "4", "4.0":
+		return VCard4, nil
+	}
+	return "", fmt.Errorf("unknown vCard version %q (use 3.0 or 4.0)", cut(v))
+}
+
+// vcardUIDSpace is the name space of the cards' UIDs (RFC 4122 §4.3): a
+// UUID made from the contact's JID in it is the same in every export, so
+// tools that keep cards by UID (khard, vdir, CardDAV) update a card instead
+// of adding another.
+var vcardUIDSpace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/wabook/wabook/vcard-uid"))
+
+// VCardUID is the UID of a contact's card: a name-based UUID of its JID.
+func VCardUID(jid string) string {
+	return "urn:uuid:" + uuid.NewSHA1(vcardUIDSpace, []byte(jid)).String()
+}
+
+// WriteContactsVCard writes contacts as vCard 3.0 (WriteContactsVCardVersion).
 func WriteContactsVCard(w io.Writer, contacts []*model.Contact) error {
+	return WriteContactsVCardVersion(w, contacts, VCard3)
+}
+
+// WriteContactsVCardVersion writes contacts as vCard 3.0 (RFC 2426) or 4.0
+// (RFC 6350): UID (VCardUID), FN, N, TEL (E.164; 3.0 as TYPE=CELL text,
+// which abook and older phones read, 4.0 as a tel: URI), ORG (business
+// name), CATEGORIES (labels), NOTE and X-WABOOK-JID, the contact's ID, which
+// an import trusts, so a round trip keeps WhatsApp's ID. Text is sanitised
+// for terminals and escaped.
+func WriteContactsVCardVersion(w io.Writer, contacts []*model.Contact, version string) error {
+	v4 := version == VCard4
+	if !v4 && version != VCard3 {
+		return fmt.Errorf("unknown vCard version %q (use 3.0 or 4.0)", cut(version))
+	}
 	var b strings.Builder
 	line := func(s string) { writeFolded(&b, s) }
+	text := func(s string) string { return vcardEscape.Replace(model.Sanitize(s)) }
 	for _, c := range contacts {
 		b.Reset()
 		line("BEGIN:VCARD")
-		line("VERSION:4.0")
-		line("FN:" + vcardEscape.Replace(model.Sanitize(c.DisplayName())))
+		line("VERSION:" + version)
+		line("UID:" + VCardUID(c.JID))
+		line("FN:" + text(c.DisplayName()))
+		given, family := "", ""
 		if full := model.Sanitize(c.FullName); full != "" {
-			given, family := model.Sanitize(c.FirstName), ""
+			given = model.Sanitize(c.FirstName)
 			if rest, ok := strings.CutPrefix(full, given); ok && given != "" {
 				family = strings.TrimSpace(rest)
 			} else {
 				given = full
 			}
+		}
+		if given != "" || !v4 { // 3.0 requires N
 			line("N:" + vcardEscape.Replace(family) + ";" + vcardEscape.Replace(given) + ";;;")
 		}
 		if c.Phone != "" {
-			line("TEL;TYPE=cell;VALUE=uri:tel:" + c.Phone)
+			if v4 {
+				line("TEL;TYPE=cell;VALUE=uri:tel:" + c.Phone)
+			} else {
+				line("TEL;TYPE=CELL:" + c.Phone)
+			}
 		}
 		if bn := model.Sanitize(c.BusinessName); bn != "" {
 			line("ORG:" + vcardEscape.Replace(bn))
@@ -611,12 +813,12 @@ func WriteContactsVCard(w io.Writer, contacts []*model.Contact) error {
 		if len(c.Labels) > 0 {
 			cats := make([]string, len(c.Labels))
 			for i, l := range c.Labels {
-				cats[i] = vcardEscape.Replace(l)
+				cats[i] = text(l)
 			}
 			line("CATEGORIES:" + strings.Join(cats, ","))
 		}
-		if c.Note != "" {
-			line("NOTE:" + vcardEscape.Replace(c.Note))
+		if note := noteLines(c.Note); note != "" {
+			line("NOTE:" + vcardEscape.Replace(note))
 		}
 		line("X-WABOOK-JID:" + c.JID)
 		line("END:VCARD")

@@ -69,8 +69,20 @@ func TestPlanImportFormats(t *testing.T) {
 		{"neutralised cells and a name that is the number", "e.csv",
 			"name,phone,note\n'+14155550180,'+14155550180,'=1+1\n", "", 1, 0, 0,
 			[]planRow{{"+14155550180", "", "=1+1", nil}}, nil},
-		{"duplicates merge", "f.csv", "name,phone,labels\nAl,+14155550181,A\n,+1 415 555 0181,B\n", "", 1, 0, 0,
-			[]planRow{{"+14155550181", "Al", "", []string{"A", "B"}}}, nil},
+		// Issue 11 point 9: a repeat is reported, not merged silently.
+		{"duplicates reported", "f.csv", "name,phone,labels\nAl,+14155550181,A\n,+1 415 555 0181,B\n", "", 1, 0, 1,
+			[]planRow{{"+14155550181", "Al", "", []string{"A"}}}, []string{"row 3 repeats +1 415 555 0181 from row 2"}},
+		{"fields over their limits", "l.csv", "name,phone,note,labels\n" +
+			strings.Repeat("n", model.MaxNameBytes+1) + ",+14155550185,,\n" +
+			"Ok,+14155550186," + strings.Repeat("é", model.MaxNoteBytes/2+1) + ",\n" +
+			"Ok,+14155550187,,\"" + strings.Repeat("x", model.MaxLabelName+1) + "\"\n" +
+			"Ok,+14155550188,,\"" + strings.Repeat("L,", model.MaxContactLabels) + "M\"\n" +
+			"Fine,+14155550189,n,\"" + strings.Repeat("L,", model.MaxContactLabels-1) + "\"\n",
+			"", 1, 0, 4, []planRow{{"+14155550189", "Fine", "n", []string{"L"}}},
+			[]string{"row 2: name is too long (1001 bytes, at most 1000)", "row 3: note is too long (10002 bytes, at most 10000)",
+				"row 4: label name is too long (61 characters, at most 60)", "row 5: too many labels (101, at most 100)"}},
+		{"a megabyte phone cell is not echoed whole", "m.csv", "name,phone\nX," + strings.Repeat("1-", 1<<19) + "\n", "", 0, 0, 1,
+			nil, []string{`row 2: "1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-1-…": too long`}},
 		{"invalid rows", "g.csv", "name,phone\nX,abc\nY,\nZ,12\nW,+1 415 555 0182\n", "", 1, 0, 3,
 			[]planRow{{"+14155550182", "W", "", nil}},
 			[]string{`row 2: "abc": not a number`, `row 3: no phone number`, `row 4: "12": too short for US`}},
@@ -478,16 +490,26 @@ func TestExportFormats(t *testing.T) {
 		}
 	}
 
-	// vCard 4 with the fields asked for.
-	buf.Reset()
-	if _, err := svc.ExportContacts(ctx, &buf, "vcf", "ada"); err != nil {
-		t.Fatal(err)
-	}
-	v := buf.String()
-	for _, want := range []string{"BEGIN:VCARD\r\n", "VERSION:4.0\r\n", "FN:Ada Lovelace\r\n", "N:Lovelace;Ada;;;\r\n",
-		"TEL;TYPE=cell;VALUE=uri:tel:+14155550101\r\n", "CATEGORIES:New customer\r\n", "X-WABOOK-JID:14155550101@s.whatsapp.net\r\n", "END:VCARD\r\n"} {
-		if !strings.Contains(v, want) {
-			t.Errorf("vCard lacks %q:\n%s", want, v)
+	// vCard 3.0 by default, 4.0 on request (issue 11 point 12), with the
+	// fields asked for.
+	uid := "UID:" + VCardUID("14155550101@s.whatsapp.net") + "\r\n"
+	for _, tt := range []struct {
+		format string
+		want   []string
+	}{
+		{"vcf", []string{"VERSION:3.0\r\n", "TEL;TYPE=CELL:+14155550101\r\n"}},
+		{FormatVCard4, []string{"VERSION:4.0\r\n", "TEL;TYPE=cell;VALUE=uri:tel:+14155550101\r\n"}},
+	} {
+		buf.Reset()
+		if _, err := svc.ExportContacts(ctx, &buf, tt.format, "ada"); err != nil {
+			t.Fatal(err)
+		}
+		v := buf.String()
+		for _, want := range append(tt.want, "BEGIN:VCARD\r\n", uid, "FN:Ada Lovelace\r\n", "N:Lovelace;Ada;;;\r\n",
+			"CATEGORIES:New customer\r\n", "X-WABOOK-JID:14155550101@s.whatsapp.net\r\n", "END:VCARD\r\n") {
+			if !strings.Contains(v, want) {
+				t.Errorf("%s: vCard lacks %q:\n%s", tt.format, want, v)
+			}
 		}
 	}
 	for _, bad := range []string{"xml", ""} {

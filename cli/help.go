@@ -117,7 +117,7 @@ var docs = map[string]doc{
 	},
 	"export": {
 		summary: "export contacts as CSV, vCard or JSON",
-		usage:   []string{"export [--format csv|vcf|json] [--query Q] [-o FILE [--force]]"},
+		usage:   []string{"export [--format csv|vcf|json] [--vcard-version 3.0|4.0] [--query Q] [-o FILE [--force]]"},
 		long: "Writes every contact, or those matching --query (the UI's search language), to standard output or to FILE. " +
 			"The format comes from --format, else from FILE's extension (.csv, .vcf, .json), else CSV; a --format that " +
 			"contradicts the extension is refused. FILE is written whole or not at all, readable only by you, and an " +

@@ -80,13 +80,14 @@ func Import(ctx context.Context, env Env, args []string) error {
 // a file. The format comes from --format, else from the file's extension;
 // the two must agree. An existing file is kept unless --force.
 //
-//	wabook export [--format csv|vcf|json] [--query Q] [-o FILE [--force]]
+//	wabook export [--format csv|vcf|json] [--vcard-version 3.0|4.0] [--query Q] [-o FILE [--force]]
 func Export(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("export")
 	format := fs.String("format", "", "output `FORMAT`: csv, vcf or json (default: from the -o file's extension, else csv)")
 	query := fs.String("query", "", "export only the contacts matching search `Q` (the UI's search language; default: every contact)")
 	out := fs.String("o", "", "write to `FILE` instead of standard output (default: standard output)")
 	force := fs.Bool("force", false, "overwrite the -o file when it exists")
+	vcardVersion := fs.String("vcard-version", app.VCard3, "vCard `VERSION` of a vcf export: 3.0 (read by phones, mail clients and abook) or 4.0 (default: 3.0)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -115,6 +116,11 @@ func Export(ctx context.Context, env Env, args []string) error {
 		// A .vcf full of CSV is read by nothing that opens .vcf files.
 		return usagef("export: --format %s contradicts the file name %s (a %s file); drop --format or name the file .%s",
 			f, filepath.Base(*out), byExt, f)
+	}
+	if f == "vcf" {
+		if f, err = app.VCardFormat(*vcardVersion); err != nil {
+			return usagef("export: --vcard-version: %v", err)
+		}
 	}
 	if _, err := model.ParseQuery(*query); err != nil {
 		return usagef("--query: %v", err)

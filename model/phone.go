@@ -18,6 +18,10 @@ type Phone struct {
 	Region    string // ISO region it was parsed as/for, e.g. "US"
 	Valid     bool   // valid per libphonenumber (after national rules)
 	Rewritten bool   // a national rule changed it (Brazil ninth digit)
+	// AsWritten is the number's digits before a national rule changed
+	// them ("551187654321"), "" when none did: WhatsApp may still know
+	// the account by that form.
+	AsWritten string
 }
 
 // Sendable reports whether the number may be sent to WhatsApp for a check:
@@ -91,6 +95,7 @@ func ParsePhone(input, defaultRegion string) (Phone, error) {
 	p.Region = c.regionCode()
 	p.Valid = c.valid
 	p.Rewritten = c.rewritten
+	p.AsWritten = c.asWritten
 	return p, nil
 }
 
@@ -106,6 +111,7 @@ type phoneCandidate struct {
 	reason    phonenumbers.ValidationResult
 	valid     bool
 	rewritten bool
+	asWritten string // the digits before the national rule
 	score     int
 }
 
@@ -168,6 +174,7 @@ func (c *phoneCandidate) evaluate() {
 	c.valid = phonenumbers.IsValidNumber(c.num)
 	if !c.valid {
 		if n, ok := brazilNinthDigit(c.num); ok {
+			c.asWritten = strings.TrimPrefix(phonenumbers.Format(c.num, phonenumbers.E164), "+")
 			c.num, c.rewritten = n, true
 			c.valid = phonenumbers.IsValidNumber(n)
 		}
@@ -309,6 +316,28 @@ func ParseContactID(id, defaultRegion string) (string, error) {
 		return "", fmt.Errorf("not a phone number or WhatsApp ID: %q (%v)", id, err)
 	}
 	return JIDFromDigits(p.Digits), nil
+}
+
+// WhatsAppIDDigits returns the digits of id when id is written as a whole
+// international number — bare digits ("551187654321") or "+" and digits
+// with dialling punctuation ("+55 11 8765-4321") — which may be a WhatsApp
+// ID as it stands, whatever libphonenumber would make of it. A national
+// number ("(415) 555-0101") is not.
+func WhatsAppIDDigits(id string) (string, bool) {
+	s := strings.TrimSpace(id)
+	rest, plus := strings.CutPrefix(s, "+")
+	var b strings.Builder
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c >= '0' && c <= '9':
+			b.WriteByte(c)
+		case plus && strings.IndexByte(" -().", c) >= 0:
+		default:
+			return "", false
+		}
+	}
+	d := b.String()
+	return d, len(d) >= 6 && len(d) <= 20 && d[0] != '0'
 }
 
 // KnownRegion reports whether region is an ISO 3166 country code that

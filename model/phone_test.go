@@ -81,6 +81,11 @@ func TestParsePhone(t *testing.T) {
 			if p.Sendable() != (tt.valid || tt.rewritten) {
 				t.Errorf("Sendable() = %v", p.Sendable())
 			}
+			// A rewritten number keeps the digits as written (WhatsApp may
+			// know the account by them).
+			if tt.rewritten != (p.AsWritten != "") || tt.rewritten && p.AsWritten != "551187654321" {
+				t.Errorf("AsWritten = %q", p.AsWritten)
+			}
 		})
 	}
 }

@@ -189,6 +189,52 @@ func writeValue(b *strings.Builder, v string, free bool) {
 	b.WriteByte('"')
 }
 
+// Narrows reports whether every contact q matches is also matched by prev,
+// so a list searching for q may look only among prev's results (the search
+// box does, as the user types on). That holds when q keeps prev's terms in
+// order, none negated, each value at most extended, and adds terms; except
+// where extending a value widens what it selects:
+//   - a free word that becomes phone-like ("(" → "(4"): "(" is matched as
+//     text, "(4" also by its digits, so it can match contacts "(" did not;
+//   - group:X extended into a group JID: a JID selects its group whatever
+//     the group is called, which the shorter value may not have selected.
+//
+// Narrows is the matcher's own rule, so the UI's incremental search and a
+// fresh search (the CLI's --query) cannot disagree.
+func (q Query) Narrows(prev Query) bool {
+	if len(q.Terms) < len(prev.Terms) {
+		return false
+	}
+	for i, t := range q.Terms {
+		if t.Negate {
+			return false
+		}
+		if i >= len(prev.Terms) {
+			continue
+		}
+		p := prev.Terms[i]
+		if p.Negate || p.Key != t.Key || !strings.HasPrefix(t.Value, p.Value) {
+			return false
+		}
+		if t.Value == p.Value {
+			continue
+		}
+		switch t.Key {
+		case "":
+			_, tPhone := phoneDigits(t.Value)
+			_, pPhone := phoneDigits(p.Value)
+			if tPhone && !pPhone {
+				return false
+			}
+		case KeyGroup:
+			if strings.Contains(t.Value, "@") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Matcher is a Query compiled against the current labels and groups, ready
 // to test contacts quickly. It is immutable and safe for concurrent use.
 type Matcher struct {
@@ -379,17 +425,24 @@ func hasLabel(have, want []string) bool {
 }
 
 // Haystack is the text free words are searched in: the contact's names,
-// phone (with and without "+") and note, sanitised and lowercased, joined
+// phone (with and without "+"), note and WhatsApp ID's digits, sanitised and lowercased, joined
 // with NUL so a word cannot match across two fields. Compute it once per
 // contact (when loading) and pass it to Match.
 func Haystack(c *Contact) string {
 	digits := strings.TrimPrefix(c.Phone, "+")
-	if digits == "" && JIDServer(c.JID) == UserServer {
-		digits = JIDUser(c.JID)
+	// WhatsApp's ID, when it is not the phone's digits (a contact saved
+	// from a check keeps the number checked), finds the contact too.
+	waID := ""
+	if JIDServer(c.JID) == UserServer {
+		if u := JIDUser(c.JID); digits == "" {
+			digits = u
+		} else if u != digits {
+			waID = u
+		}
 	}
 	fields := [...]string{
 		c.FullName, c.FirstName, c.PushName, c.BusinessName, c.VerifiedName,
-		c.Phone, digits, c.Note,
+		c.Phone, digits, c.Note, waID,
 	}
 	var b strings.Builder
 	n := len(fields)

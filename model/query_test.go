@@ -113,6 +113,9 @@ func TestMatch(t *testing.T) {
 		{"+1 415", "AB"},    // phone words
 		{`"+1 415"`, "AB"},  // phrase of phone punctuation: digits
 		{"(415) 555-0101", "A"},
+		{"(415)", "AB"},
+		{"+1 (415)", "AB"},
+		{"(11) 98765-4321", "E"},
 		{"555-01", "AB"},
 		{"14155550101", "A"},
 		{"+33 6 12", "C"},
@@ -176,6 +179,74 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+func TestQueryNarrows(t *testing.T) {
+	tests := []struct {
+		prev, next string
+		want       bool
+	}{
+		{"", "ada", true},
+		{"ad", "ada", true},
+		{"ada", "ada love", true},
+		{"ada love", "ada", false},
+		{"ada", "ad", false},
+		{"ada", "-ada", false},
+		{"label:v", "label:vip", true},
+		{"label", "label:vip", false},
+		{"555", "555-0", true},
+		{"+1", "+1 (", true},
+		// "(" is plain text; "(4" is also read as digits and matches more.
+		{"(", "(4", false},
+		{"+1 (", "+1 (4", false},
+		{"(4", "(41", true},
+		{"(415)", "(415) 5", true},
+		{"-", "-(", false}, // a negated term never narrows
+		{"group:t", "group:team", true},
+		{"group:1203", "group:120363000000000003@g.us", false},
+		{"group:120363000000000003@g.us", "group:120363000000000003@g.us", true},
+	}
+	for _, tt := range tests {
+		prev, _ := ParseQuery(tt.prev)
+		next, _ := ParseQuery(tt.next)
+		if got := next.Narrows(prev); got != tt.want {
+			t.Errorf("%q after %q: Narrows = %v, want %v", tt.next, tt.prev, got, tt.want)
+		}
+	}
+}
+
+// Typing a query a key at a time and searching only among the previous
+// results whenever Narrows allows gives what a fresh search gives.
+func TestTypingMatchesAFreshSearch(t *testing.T) {
+	contacts, labels, groups := testBook()
+	matches := func(q Query, among []*Contact) []*Contact {
+		m := q.Compile(labels, groups)
+		var out []*Contact
+		for _, c := range among {
+			if m.Empty() || m.Match(c, Haystack(c)) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	for _, typed := range []string{"(415) 555-0101", "+1 (415)", "(11) 98765-4321", "+55 (11) 9", "ada (415", "group:120363000000000003@g.us"} {
+		var prev Query
+		shown := contacts
+		for i := 1; i <= len(typed); i++ {
+			q, _ := ParseQuery(typed[:i])
+			among := contacts
+			if q.Narrows(prev) {
+				among = shown
+			}
+			shown, prev = matches(q, among), q
+			if fresh := matches(q, contacts); !slices.Equal(shown, fresh) {
+				t.Fatalf("typing %q: at %q %d contacts, a fresh search finds %d", typed, typed[:i], len(shown), len(fresh))
+			}
+		}
+		if len(shown) == 0 {
+			t.Errorf("typing %q finds nobody", typed)
+		}
+	}
+}
+
 func TestHaystack(t *testing.T) {
 	c := &Contact{JID: "14155550101@s.whatsapp.net", Phone: "+14155550101", FullName: "Ada \x1b[1mLOVELACE",
 		FirstName: "Ada", Note: "Met at\tPyCon"}
@@ -187,6 +258,13 @@ func TestHaystack(t *testing.T) {
 	}
 	if strings.ContainsRune(h, 0x1b) {
 		t.Errorf("Haystack %q not sanitised", h)
+	}
+	// A phone other than the JID's digits: both find the contact.
+	h = Haystack(&Contact{JID: "551187654321@s.whatsapp.net", Phone: "+5511987654321", Note: "x"})
+	for _, want := range []string{"\x005511987654321\x00", "\x00551187654321"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("Haystack %q lacks %q", h, want)
+		}
 	}
 	// No phone: the JID's digits stand in.
 	if h := Haystack(&Contact{JID: "4915112345678@s.whatsapp.net"}); !strings.Contains(h, "4915112345678") {

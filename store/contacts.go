@@ -375,6 +375,18 @@ func (s *Store) ContactByLID(ctx context.Context, lid string) (model.Contact, er
 	return s.contactWhere(ctx, `c.lid = ? ORDER BY c.updated_at DESC, c.jid LIMIT 1`, l)
 }
 
+// ContactByPhone returns the contact whose phone is e164 ("+5511987654321"),
+// the most recently changed one when several are. A contact's phone can
+// differ from its JID's digits: one saved from a check keeps the number
+// checked under the ID WhatsApp answered with. ErrNotFound when none.
+func (s *Store) ContactByPhone(ctx context.Context, e164 string) (model.Contact, error) {
+	p := strings.TrimSpace(e164)
+	if p == "" {
+		return model.Contact{}, fmt.Errorf("store: contact with phone %q: %w", e164, ErrNotFound)
+	}
+	return s.contactWhere(ctx, `c.phone = ? ORDER BY c.updated_at DESC, c.jid LIMIT 1`, p)
+}
+
 func (s *Store) contactWhere(ctx context.Context, where string, arg any) (model.Contact, error) {
 	var c model.Contact
 	err := s.readTx(ctx, func(tx *sql.Tx) error {

@@ -818,3 +818,71 @@ ON CONFLICT (jid) DO UPDATE SET
 	}
 	return st, lc, nil
 }
+
+// rekeyContact moves the contact stored under from to the JID to, inside tx:
+// the same person, known to WhatsApp by to (a check answered with another
+// form of the number the mirror holds, such as a Brazilian mobile without
+// its ninth digit). When no contact is stored under to, the row is renamed
+// and its labels follow (contact_labels cascades on update). When both
+// exist, to keeps its own fields and takes from's where it has none, the
+// notes are joined, from's labels are added to to's, and from is deleted.
+// Either way the change log (migration 8) records both JIDs, and waiting or
+// failed outbox changes naming from (label chats, blocks) name to instead,
+// so they reach WhatsApp's chat of that person. It reports whether from
+// existed.
+func rekeyContact(ctx context.Context, tx *sql.Tx, from, to string) (bool, error) {
+	if from == to {
+		return false, nil
+	}
+	if err := requireContact(ctx, tx, from); errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	err := requireContact(ctx, tx, to)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET jid = ?, updated_at = ? WHERE jid = ?`, to, now(), from); err != nil {
+			return false, fmt.Errorf("store: move contact %s to %s: %w", from, to, err)
+		}
+	case err != nil:
+		return false, err
+	default:
+		if err := mergeContactInto(ctx, tx, from, to); err != nil {
+			return false, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET jid = ?, chat = CASE WHEN chat = ? THEN ? ELSE chat END
+WHERE jid = ? AND state IN (?, ?)`, to, from, to, from, OutboxPending, OutboxFailed); err != nil {
+		return false, fmt.Errorf("store: move contact %s to %s: outbox: %w", from, to, err)
+	}
+	return true, nil
+}
+
+// mergeContactInto merges the contact from into the existing contact to and
+// deletes from (see rekeyContact).
+func mergeContactInto(ctx context.Context, tx *sql.Tx, from, to string) error {
+	var sets []string
+	for _, col := range []string{"phone", "lid", "full_name", "first_name", "push_name", "business_name",
+		"verified_name", "about", "avatar_id", "avatar_url"} {
+		sets = append(sets, fmt.Sprintf("%[1]s = CASE WHEN contacts.%[1]s = '' THEN f.%[1]s ELSE contacts.%[1]s END", col))
+	}
+	sets = append(sets,
+		`note = CASE WHEN f.note = '' OR instr(contacts.note, f.note) > 0 THEN contacts.note
+	WHEN contacts.note = '' THEN f.note ELSE contacts.note || char(10) || f.note END`,
+		`is_my_contact = max(contacts.is_my_contact, f.is_my_contact)`,
+		`is_internal = max(contacts.is_internal, f.is_internal)`,
+		`updated_at = ?`)
+	if _, err := tx.ExecContext(ctx, `UPDATE contacts SET `+strings.Join(sets, ", ")+`
+FROM (SELECT * FROM contacts WHERE jid = ?) AS f WHERE contacts.jid = ?`, now(), from, to); err != nil {
+		return fmt.Errorf("store: merge contact %s into %s: %w", from, to, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id, wa_chat)
+SELECT ?, label_id, wa_chat FROM contact_labels WHERE contact_jid = ?`, to, from); err != nil {
+		return fmt.Errorf("store: merge contact %s into %s: labels: %w", from, to, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE jid = ?`, from); err != nil {
+		return fmt.Errorf("store: merge contact %s into %s: %w", from, to, err)
+	}
+	return nil
+}

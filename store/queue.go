@@ -891,7 +891,10 @@ ORDER BY k.phone`, model.CheckValid, since.Unix())
 // SaveCheckedContacts saves numbers found on WhatsApp as contacts, with
 // labels, in one transaction. A contact not yet in the mirror is created
 // from c (source "local" unless set); an existing one is kept as it is,
-// marked on WhatsApp, and gains a verified name it lacked. Every contact
+// marked on WhatsApp, and gains a verified name it lacked. c.JID is the ID
+// WhatsApp answered with, c.Phone the number checked: a contact stored
+// under the number's own JID when WhatsApp's differs is the same person and
+// is moved (or merged) to WhatsApp's JID first. Every contact
 // gets the labels (names; missing ones are created, matching ignores case;
 // existing assignments stay). It returns how many contacts were saved.
 func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, labels []string) (int, error) {
@@ -920,6 +923,14 @@ func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, lab
 			source := c.Source
 			if source == "" {
 				source = model.SourceLocal
+			}
+			// WhatsApp may know the checked number by another form (its
+			// answer gave jid): a contact stored under the checked form is
+			// that person, and moves to WhatsApp's.
+			if d := strings.TrimPrefix(phone, "+"); allDigits(d) {
+				if _, err := rekeyContact(ctx, tx, model.JIDFromDigits(d), jid); err != nil {
+					return err
+				}
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO contacts (jid, phone, full_name, verified_name, is_wa_contact, source, created_at, updated_at)
 VALUES (?, ?, ?, ?, 1, ?, ?, ?)

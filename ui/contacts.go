@@ -456,7 +456,7 @@ func (m *contactList) refilter() {
 	// Typing on narrows: when the new text only adds to the old and nothing
 	// is negated, every match is among the rows shown already.
 	candidates := m.order
-	if err == nil && m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && narrows(m.filteredQ, q) {
+	if err == nil && m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && q.Narrows(m.filteredQ) {
 		candidates = m.shown
 	}
 	m.shown, m.filteredQ, m.queryErr = filtered(m.ix, m.ix.hays, text, candidates)
@@ -492,28 +492,6 @@ func prepareView(ix *index, sort sortMode, query string) *listView {
 		v.shown = v.order
 	}
 	return v
-}
-
-// narrows reports whether every contact matching next also matches prev:
-// the same terms, none negated, each value extended at most, plus new
-// terms. A word that turns into a filter ("label" → "label:vip") is a
-// different term, so it does not narrow.
-func narrows(prev, next model.Query) bool {
-	if len(next.Terms) < len(prev.Terms) {
-		return false
-	}
-	for i, t := range next.Terms {
-		if t.Negate {
-			return false
-		}
-		if i < len(prev.Terms) {
-			p := prev.Terms[i]
-			if p.Negate || p.Key != t.Key || !strings.HasPrefix(t.Value, p.Value) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func (m *contactList) current() *model.Contact {

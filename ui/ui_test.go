@@ -123,6 +123,11 @@ func TestSearchNarrowsAsYouType(t *testing.T) {
 		{"group:book", []string{"Ada Lovelace", "Alan T"}, []string{"Grace Hopper"}, "2 of 6 contacts"},
 		{"is:blocked", []string{"Mallory Spam"}, []string{"Ada Lovelace"}, "1 of 6 contacts"},
 		{"+1 415 555 0104", []string{"Grace Hopper"}, []string{"Ada Lovelace"}, "1 of 6 contacts"},
+		// Typed a key at a time, "(" alone matches nothing; the list must
+		// not narrow from that empty result once digits follow.
+		{"(415) 555-0104", []string{"Grace Hopper"}, []string{"Ada Lovelace"}, "1 of 6 contacts"},
+		{"(415)", []string{"Grace Hopper", "Ada Lovelace"}, []string{"Alan T"}, "4 of 6 contacts"},
+		{"+1 (415)", []string{"Grace Hopper", "Ada Lovelace"}, []string{"Alan T"}, "4 of 6 contacts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
