@@ -537,6 +537,7 @@ func (s *Service) SaveValidAsContacts(ctx context.Context, jobID int64, labels [
 		return 0, fmt.Errorf("saving contacts: %w", err)
 	}
 	s.notify(DataChanged)
+	s.outboxQueued(ctx) // the labels, with label sync on
 	return n, nil
 }
 

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
 )
 
@@ -174,5 +176,29 @@ func TestWhatsAppLabelIDsAreNotHandedOutTwice(t *testing.T) {
 	second, err := s.OutboxWALabelID(ctx, items[len(items)-1].ID)
 	if err != nil || second == "" || second == first {
 		t.Errorf("Silver's id %q (%v) after Gold had %q", second, err, first)
+	}
+}
+
+// Saving checked numbers as contacts with labels, with label sync on,
+// queues the new label and its chats for WhatsApp like any label change.
+func TestSaveCheckedContactsQueuesItsLabels(t *testing.T) {
+	s := syncOn(t)
+	cs := []model.Contact{{JID: dave, Phone: "+919812345678"}, {JID: carol, Phone: "+5511987654321"}}
+	if _, err := s.SaveCheckedContacts(ctx, cs, []string{"Leads"}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.Outbox(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, it := range items {
+		if it.Name == "Leads" {
+			kinds = append(kinds, it.Kind+" "+it.JID)
+		}
+	}
+	want := []string{"label_edit ", "label_chat " + dave, "label_chat " + carol}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("queued %v, want %v", kinds, want)
 	}
 }

@@ -900,10 +900,25 @@ ORDER BY k.phone`, model.CheckValid, since.Unix())
 func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, labels []string) (int, error) {
 	n := 0
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		ids, err := ensureLabels(ctx, tx, labels)
+		// What it assigns is queued for WhatsApp like any label change.
+		var lc LabelChanges
+		r, err := newLabelResolver(ctx, tx, &lc)
 		if err != nil {
 			return err
 		}
+		ids := make([]int64, 0, len(labels))
+		for _, name := range labels {
+			id, err := r.ensure(ctx, name)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		a, err := newAssigner(ctx, tx, &lc)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
 		t := now()
 		seen := map[string]bool{}
 		for i := range cs {
@@ -943,13 +958,13 @@ ON CONFLICT (jid) DO UPDATE SET is_wa_contact = 1,
 				return fmt.Errorf("store: save checked contact %s: %w", jid, err)
 			}
 			for _, id := range ids {
-				if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id) VALUES (?, ?)`, jid, id); err != nil {
+				if err := a.set(ctx, jid, id, true); err != nil {
 					return fmt.Errorf("store: save checked contact %s: %w", jid, err)
 				}
 			}
 			n++
 		}
-		return nil
+		return queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
 		return 0, err
