@@ -839,7 +839,11 @@ func rekeyContact(ctx context.Context, tx *sql.Tx, from, to string) (bool, error
 	} else if err != nil {
 		return false, err
 	}
-	err := requireContact(ctx, tx, to)
+	moved, err := labelIDsOf(ctx, tx, from)
+	if err != nil {
+		return false, err
+	}
+	err = requireContact(ctx, tx, to)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET jid = ?, updated_at = ? WHERE jid = ?`, to, now(), from); err != nil {
@@ -855,6 +859,16 @@ func rekeyContact(ctx context.Context, tx *sql.Tx, from, to string) (bool, error
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET jid = ?, chat = CASE WHEN chat = ? THEN ? ELSE chat END
 WHERE jid = ? AND state IN (?, ?)`, to, from, to, from, OutboxPending, OutboxFailed); err != nil {
 		return false, fmt.Errorf("store: move contact %s to %s: outbox: %w", from, to, err)
+	}
+	// Labels sent under from went to a chat WhatsApp does not know by that
+	// form: with label sync on they are queued for WhatsApp's chat (twice
+	// for one already there changes nothing).
+	lc := LabelChanges{Changes: make([]LabelChange, len(moved))}
+	for i, id := range moved {
+		lc.Changes[i] = LabelChange{JID: to, LabelID: id, Assigned: true}
+	}
+	if err := queueLabels(ctx, tx, nil, &lc, nil); err != nil {
+		return false, err
 	}
 	return true, nil
 }

@@ -202,3 +202,27 @@ func TestSaveCheckedContactsQueuesItsLabels(t *testing.T) {
 		t.Errorf("queued %v, want %v", kinds, want)
 	}
 }
+
+// A contact moved to the ID WhatsApp answered with keeps its labels, and
+// with label sync on they are queued for WhatsApp's chat of that person.
+func TestMovedContactsLabelsAreQueuedForItsWhatsAppID(t *testing.T) {
+	s := syncOn(t)
+	const asStored, whatsApps = "5511987654321@s.whatsapp.net", "551187654321@s.whatsapp.net"
+	seed(t, s, asStored)
+	if _, err := s.ChangeLabels(ctx, []string{asStored}, []string{"Leads"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := s.Outbox(ctx, false)
+	for _, it := range all {
+		if err := s.FinishOutbox(ctx, it.ID); err != nil { // sent under the stored form
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SaveCheckedContacts(ctx, []model.Contact{{JID: whatsApps, Phone: "+5511987654321"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := s.Outbox(ctx, false)
+	if len(items) != 1 || items[0].Kind != store.OutboxLabelChat || items[0].JID != whatsApps || !items[0].Flag {
+		t.Errorf("queued after the move: %+v; want Leads on %s", items, whatsApps)
+	}
+}
