@@ -90,8 +90,13 @@ func TestFindContactByWhatsAppIDDigits(t *testing.T) {
 	if c, err := svc.EditContact(ctx, "551187654321", ContactEdit{Note: &note}); err != nil || c.JID != "551187654321@s.whatsapp.net" || c.Note != note {
 		t.Errorf("EditContact(551187654321) = %s %q, %v", c.JID, c.Note, err)
 	}
-	if _, err := svc.FindContact(ctx, "5511987654321"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("FindContact(5511987654321) = %v; want not found (no contact has that ID or phone)", err)
+	// The number with its ninth digit is the same person WhatsApp knows
+	// without it (one person, one contact).
+	if c, err := svc.FindContact(ctx, "5511987654321"); err != nil || c.JID != "551187654321@s.whatsapp.net" {
+		t.Errorf("FindContact(5511987654321) = %q, %v; want WhatsApp's 551187654321", c.JID, err)
+	}
+	if _, err := svc.FindContact(ctx, "5511987650000"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("FindContact(5511987650000) = %v; want not found (no contact has that ID, phone or other form)", err)
 	}
 }
 
@@ -118,5 +123,24 @@ func TestImportUpdatesTheContactWhatsAppKnowsWithoutTheNinthDigit(t *testing.T) 
 	c, err := svc.FindContact(ctx, "551187654321")
 	if err != nil || c.Note != "from the old phone" || !slices.Contains(c.Labels, "Família") {
 		t.Errorf("WhatsApp's contact after the import: %+v, %v", c, err)
+	}
+
+	// Written with the ninth digit, it is still the contact WhatsApp knows
+	// without it: updated, not added, and found by that form too.
+	p, err = svc.PlanImport(ctx, strings.NewReader("name,phone,labels\nMaria S,+55 11 98765-4321,Cliente\n"), "br9.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.New != 0 || p.Updated != 1 {
+		t.Errorf("plan with the ninth digit: %d new, %d updated; want the contact updated", p.New, p.Updated)
+	}
+	if _, err := svc.ApplyImport(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := svc.Store().ContactCount(ctx); after != before {
+		t.Errorf("%d contacts after the import with the ninth digit, %d before", after, before)
+	}
+	if c, err := svc.FindContact(ctx, "+55 11 98765-4321"); err != nil || c.JID != "551187654321@s.whatsapp.net" || !slices.Contains(c.Labels, "Cliente") {
+		t.Errorf("found by the ninth-digit form: %+v, %v", c, err)
 	}
 }

@@ -465,10 +465,10 @@ func (s *Service) FindContact(ctx context.Context, id string) (model.Contact, er
 			c, err = s.store.ContactByPhone(ctx, "+"+model.JIDUser(jid))
 		}
 		if errors.Is(err, store.ErrNotFound) {
-			// A national number whose ninth digit the parse added, which
-			// WhatsApp may know without it.
-			if ph, perr := model.ParsePhone(id, s.Region()); perr == nil && ph.AsWritten != "" {
-				c, err = s.store.Contact(ctx, model.JIDFromDigits(ph.AsWritten))
+			// The other form WhatsApp may know the number by (a Brazilian
+			// mobile without its ninth digit).
+			if ph, perr := model.ParsePhone(id, s.Region()); perr == nil && ph.OtherForm() != "" {
+				c, err = s.store.Contact(ctx, model.JIDFromDigits(ph.OtherForm()))
 			}
 		}
 	}

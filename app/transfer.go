@@ -166,8 +166,8 @@ func (s *Service) plan(ctx context.Context, recs []importRecord, extra []string)
 				continue
 			}
 			jid, e164 = model.JIDFromDigits(ph.Digits), ph.E164
-			if ph.AsWritten != "" {
-				alias = model.JIDFromDigits(ph.AsWritten)
+			if other := ph.OtherForm(); other != "" {
+				alias = model.JIDFromDigits(other)
 			}
 		}
 		if err := checkImportLabels(rec.labels); err != nil {

@@ -345,3 +345,19 @@ func WhatsAppIDDigits(id string) (string, bool) {
 func KnownRegion(region string) bool {
 	return phonenumbers.GetCountryCodeForRegion(strings.ToUpper(region)) != 0
 }
+
+// OtherForm is the other form WhatsApp may know a number by, "" when there
+// is none: a Brazilian mobile without its ninth digit (accounts made before
+// the ninth digit keep the old ID) for one written with it, and the
+// number as written for one a national rule changed.
+func (p Phone) OtherForm() string {
+	if p.AsWritten != "" {
+		return p.AsWritten
+	}
+	d := p.Digits
+	// 55, a two-digit area code, 9, then an 8-digit mobile (6–9 first).
+	if len(d) == 13 && strings.HasPrefix(d, "55") && d[2] != '0' && d[3] != '0' && d[4] == '9' && d[5] >= '6' && d[5] <= '9' {
+		return d[:4] + d[5:]
+	}
+	return ""
+}

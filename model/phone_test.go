@@ -165,3 +165,22 @@ func FuzzParsePhone(f *testing.F) {
 		}
 	})
 }
+
+// OtherForm is the form WhatsApp may know a number by besides its normal
+// one: a Brazilian mobile without its ninth digit.
+func TestPhoneOtherForm(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"+55 11 98765-4321", "551187654321"}, // written with it: WhatsApp may know it without
+		{"+55 11 8765-4321", "551187654321"},  // written without: the parse added it
+		{"+55 11 3456-7890", ""},              // a landline has no ninth digit
+		{"+1 415 555 0101", ""},
+	} {
+		p, err := ParsePhone(tt.in, "")
+		if err != nil {
+			t.Fatalf("%s: %v", tt.in, err)
+		}
+		if got := p.OtherForm(); got != tt.want {
+			t.Errorf("OtherForm(%s) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
