@@ -176,7 +176,7 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 	}
 	out, errOut, code := runWabook(t, "--sim", world, "--db", db, "checks", "retry", "2", "--no-wait")
 	lock.Release()
-	want := fmt.Sprintf("check job 2: 1 failed number queued again; wabook pid %d holds the WhatsApp connection and runs it", os.Getpid())
+	want := fmt.Sprintf("check job 2: 1 failed or cancelled number queued again; wabook pid %d holds the WhatsApp connection and runs it", os.Getpid())
 	if code != 0 || !strings.HasPrefix(out, want+" (see wabook checks)\n") || !strings.Contains(out, "processing") {
 		t.Errorf("retry while another process holds the connection: exit %d, stderr %q\n%s", code, errOut, out)
 	}
@@ -184,7 +184,7 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 	// --no-wait in the holding process: queued, nothing sent.
 	out, errOut, code, asked := runHeld(t, "--sim", world, "--db", db, "checks", "retry", "1", "--no-wait")
 	if code != 0 || len(asked) != 0 ||
-		!strings.HasPrefix(out, "check job 1: 1 failed number queued again; it runs when wabook next runs the check queue") {
+		!strings.HasPrefix(out, "check job 1: 1 failed or cancelled number queued again; it runs when wabook next runs the check queue") {
 		t.Errorf("retry --no-wait: exit %d, asked %v, stderr %q\n%s", code, asked, errOut, out)
 	}
 	q := checksState(t, world, db)
@@ -216,7 +216,7 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 		t.Errorf("retry --json printed %+v", rs)
 	}
 	if !strings.Contains(strings.Join(asked, " "), "+16315551007") ||
-		errOut != "wabook: check job 3: 1 failed number queued again\n" {
+		errOut != "wabook: check job 3: 1 failed or cancelled number queued again\n" {
 		t.Errorf("retry: asked %v, stderr %q", asked, errOut)
 	}
 

@@ -161,6 +161,19 @@ func TestReadCommandsOnAReadOnlyDatabase(t *testing.T) {
 			t.Errorf("%s left beside the database: %v", suffix, err)
 		}
 	}
+
+	// The folder too is closed to the other user: no log and no lock file
+	// can be made beside the database, and reading needs neither.
+	os.Remove(db + ".lock")
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reads[:4] {
+		stdout, stderr, code := asOtherUser(t, bin, env, append([]string{"--db", db}, r.args...)...)
+		if code != 0 || !strings.Contains(stdout, r.want) {
+			t.Errorf("%v in a folder the user may not write: exit %d, stderr %q; stdout has no %q", r.args, code, stderr, r.want)
+		}
+	}
 }
 
 // TestSharedDatabaseIsWarnedAboutNotChanged: a database the user made
@@ -191,7 +204,7 @@ func TestSharedDatabaseIsWarnedAboutNotChanged(t *testing.T) {
 		t.Errorf("the log does not warn:\n%s", b)
 	}
 	out, _, _ := runWabook(t, "--db", db, "doctor")
-	if !strings.Contains(doctorLine(t, out, "database warning"), "chmod 600 "+db) {
+	if !strings.Contains(doctorLine(t, out, "database warning"), "chmod go-rwx "+db) {
 		t.Errorf("doctor does not warn:\n%s", out)
 	}
 }

@@ -158,7 +158,9 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 	// default: it must not quietly open the user's real address book.
 	for _, name := range []string{"db", "sim", "log"} {
 		if f := fs.Lookup(name); isSet(fs, name) && f.Value.String() == "" {
-			fmt.Fprintf(stderr, "wabook: --%s is empty: give a file, or leave --%s out for the default\n", name, name)
+			what := map[string]string{"db": "or leave --db out for the default database",
+				"sim": "(a world file) or leave --sim out for your own account", "log": "or leave --log out for the default log"}[name]
+			fmt.Fprintf(stderr, "wabook: --%s is empty: give a file %s\n", name, what)
 			return 2
 		}
 	}
@@ -216,7 +218,13 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		w.takenLock.Release() // taken over from a wabook that quit (runTUI)
 	}()
 	var locked *app.LockedError
-	if lockErr != nil && !errors.As(lockErr, &locked) {
+	switch {
+	case lockErr == nil || errors.As(lockErr, &locked):
+	case w.store.ReadOnly() && errors.Is(lockErr, os.ErrPermission):
+		// A read-only database in a folder this user may not write: no
+		// lock file can be made there, and none is needed to read (writes
+		// are refused by the store).
+	default:
 		fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(lockErr))
 		return 1
 	}
@@ -408,12 +416,20 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 	if logPath == "" {
 		logPath = filepath.Join(filepath.Dir(w.dbPath), "wabook.log")
 	}
+	var logTo io.Writer = io.Discard
 	logFile, err := app.OpenRegularFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
+	switch {
+	case err == nil:
+		w.cleanups = append(w.cleanups, func() { logFile.Close() })
+		logTo = logFile
+	case st.ReadOnly() && g.log == "" && errors.Is(err, os.ErrPermission):
+		// A database someone shares read-only, in a folder this user may
+		// not write: reading it needs no log (--log gives one elsewhere).
+		logPath = ""
+	default:
 		return fail(fmt.Errorf("opening the log file: %w", err))
 	}
-	w.cleanups = append(w.cleanups, func() { logFile.Close() })
-	log := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
 	var backend wa.Backend
 	if world != nil {

@@ -490,7 +490,7 @@ func checksRetry(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("checks retry: %w", err)
 	}
-	queued := fmt.Sprintf("check job %d: %s queued again", id, counted(n, "failed number", "failed numbers"))
+	queued := fmt.Sprintf("check job %d: %s queued again", id, counted(n, "failed or cancelled number", "failed or cancelled numbers"))
 	if nothing {
 		// Numbers queued again earlier (by a retry --no-wait) still wait:
 		// running them is what the user asks for.

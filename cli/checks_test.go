@@ -381,7 +381,7 @@ func TestChecksRetry(t *testing.T) {
 	}
 	// The retry waits for the job and prints its results as check does
 	// (it used to print only the first line).
-	if want := fmt.Sprintf("check job %d: 1 failed number queued again\n", job.ID); !strings.HasPrefix(out.String(), want) ||
+	if want := fmt.Sprintf("check job %d: 1 failed or cancelled number queued again\n", job.ID); !strings.HasPrefix(out.String(), want) ||
 		!strings.Contains(out.String(), "item-not-found") {
 		t.Errorf("output %q, want %q and the results", out, want)
 	}

@@ -40,7 +40,9 @@ func Queueing(cmd Command) Command {
 		}
 		cerr := cmd(ctx, env, args)
 		var usage *UsageError
-		if errors.As(cerr, &usage) {
+		if errors.As(cerr, &usage) || (cerr != nil && ctx.Err() != nil) {
+			// Interrupted (Ctrl-C): the command's own words say what
+			// became of its change, and the outbox keeps what it queued.
 			return cerr
 		}
 		ids, err := env.Svc.QueuedSince(ctx, mark)

@@ -39,7 +39,7 @@ func (s *Store) Backup(ctx context.Context, dest string, overwrite bool) error {
 	// has the mode the copy must have from its first byte on.
 	tmp, err := os.CreateTemp(filepath.Dir(dest), ".wabook-backup-*")
 	if err != nil {
-		return fmt.Errorf("store: backup: %w", err)
+		return fmt.Errorf("cannot write a backup in %s: %w", filepath.Dir(dest), errors.Unwrap(err))
 	}
 	name := tmp.Name()
 	defer os.Remove(name) // after a rename or link, only the spare name

@@ -215,7 +215,7 @@ func PermissionWarning(path string) string {
 	if fi.Mode().Perm()&0o006 != 0 {
 		who = append(who, "other users")
 	}
-	return fmt.Sprintf("the database file is open to %s (mode %04o); unless that is meant, run: chmod 600 %s",
+	return fmt.Sprintf("the database file is open to %s (mode %04o); unless that is meant, run: chmod go-rwx %s",
 		strings.Join(who, " and "), fi.Mode().Perm(), path)
 }
 

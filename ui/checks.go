@@ -226,7 +226,9 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			content := lineBreaks.Replace(msg.Content)
 			// The box would silently drop what does not fit (it holds
 			// 10 000 lines): refuse the paste whole instead.
-			lines := strings.Count(c.numbers.Value(), "\n") + strings.Count(content, "\n") + 1
+			// A break ending the text starts no line of its own.
+			all := c.numbers.Value() + content
+			lines := strings.Count(strings.TrimSuffix(all, "\n"), "\n") + 1
 			if size := len(content) + len(c.numbers.Value()); size > maxPaste || lines > maxPasteLines {
 				c.err = fmt.Sprintf("That paste is %s in %d lines; the box takes up to %s and %d lines. Save the list to a file and give its path instead.",
 					byteSize(len(content)), lines, byteSize(maxPaste), maxPasteLines)
@@ -499,7 +501,7 @@ func (c *checksScreen) saveValid(labelText string) tea.Cmd {
 	svc, id := c.svc, job.ID
 	return func() tea.Msg {
 		n, err := svc.SaveValidAsContacts(context.Background(), id, labels)
-		return checksDoneMsg{flash: fmt.Sprintf("saved %d contacts", n), err: err}
+		return checksDoneMsg{flash: fmt.Sprintf("saved %d contact%s", n, plural(n)), err: err}
 	}
 }
 
