@@ -88,6 +88,7 @@ func TestExportFormatFromFileAndNoOverwrite(t *testing.T) {
 		{"csv from an upper-case extension", []string{"export", "-o", csv}, 0, "exported 6", csv, "contact_id,"},
 		{"agreeing format", []string{"export", "--format", "json", "-o", filepath.Join(dir, "a.json")}, 0, "exported 6", filepath.Join(dir, "a.json"), `"contact_id"`},
 		{"other extension takes --format", []string{"export", "--format", "json", "-o", other}, 0, "exported 6", other, `"contact_id"`},
+		{"unknown extension without --format", []string{"export", "-o", filepath.Join(dir, "out.xlsx")}, 2, `cannot tell the format from ".xlsx"`, filepath.Join(dir, "out.xlsx"), ""},
 	}
 	for _, s := range steps {
 		_, errOut, code := runWabook(t, append(base, s.args...)...)

@@ -107,9 +107,12 @@ func Export(ctx context.Context, env Env, args []string) error {
 	if toFile {
 		byExt = formatOfExt(*out)
 	}
-	switch {
+	switch ext := filepath.Ext(*out); {
 	case f == "" && byExt != "":
 		f = byExt
+	case f == "" && toFile && ext != "":
+		// contacts.xlsx would be a CSV file no spreadsheet opens as one.
+		return usagef("export: cannot tell the format from %q; add --format csv, vcf or json, or name the file .csv, .vcf or .json", ext)
 	case f == "":
 		f = "csv"
 	case byExt != "" && byExt != f:
