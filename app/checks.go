@@ -1023,7 +1023,10 @@ func (s *Service) commitBatch(ctx context.Context, b *store.CheckBatch, results 
 		if err = s.store.CompleteCheckBatch(ctx, b.ID, results, s.chk.clock()); err == nil {
 			return nil
 		}
-		time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+		// The injected sleep: tests drive it, and it ends with ctx.
+		if serr := s.chk.sleep(ctx, time.Duration(attempt+1)*100*time.Millisecond); serr != nil {
+			return err
+		}
 	}
 	return err
 }
