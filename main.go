@@ -486,7 +486,7 @@ func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.W
 	}
 	// Writes wait for the database check; the first frame only reads.
 	svc.HoldWrites()
-	p := tea.NewProgram(ui.New(svc, opts), tea.WithContext(ctx), tea.WithoutSignalHandler())
+	p := tea.NewProgram(ui.New(ctx, svc, opts), tea.WithContext(ctx), tea.WithoutSignalHandler())
 	uiCtx, uiDone := context.WithCancel(ctx)
 	started := make(chan struct{})
 	go func() {

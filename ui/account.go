@@ -45,6 +45,7 @@ type (
 // it shows the QR code, or pairing by phone number when the QR does not fit
 // or the user asks for it.
 type accountScreen struct {
+	ctx      context.Context // the program's
 	st       *Styles
 	keys     *KeyMap
 	svc      *app.Service
@@ -71,12 +72,13 @@ type accountScreen struct {
 	width, height int
 }
 
-func newAccountScreen(st *Styles, keys *KeyMap, svc *app.Service, readOnly bool) *accountScreen {
+func newAccountScreen(ctx context.Context, st *Styles, keys *KeyMap, svc *app.Service, readOnly bool) *accountScreen {
 	ti := newTextInput()
 	ti.Prompt = "Phone number: "
 	ti.Placeholder = "+1 415 555 0100"
 	ti.CharLimit = 32
 	return &accountScreen{
+		ctx:      ctx,
 		st:       st,
 		keys:     keys,
 		svc:      svc,
@@ -189,7 +191,7 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 			a.mode, a.err, a.busy = accountIdle, "", "asking WhatsApp for a pairing code…"
 			a.phone.Blur()
 			return func() tea.Msg {
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
 				defer cancel()
 				code, err := svc.PairPhone(ctx, number)
 				return pairPhoneMsg{code, err}
@@ -206,7 +208,7 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 		it := a.failed[a.cursor]
 		a.busy = "dropping the change…"
 		return func() tea.Msg {
-			_, err := svc.DropOutbox(context.Background(), it.ID)
+			_, err := svc.DropOutbox(a.ctx, it.ID)
 			return outboxActMsg{done: "Dropped: " + app.DescribeChange(it) + ". WhatsApp will not learn it.", err: err}
 		}
 	case accountConfirmLogout:
@@ -216,7 +218,7 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 		}
 		a.busy = "logging out…"
 		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 			defer cancel()
 			return logoutMsg{svc.Logout(ctx)}
 		}
@@ -233,7 +235,7 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 	case key.Matches(kp, a.keys.RetryChanges) && st.Outbox.Failed > 0:
 		a.busy = "queueing the failed changes again…"
 		return func() tea.Msg {
-			ids, err := svc.RetryOutbox(context.Background(), 0)
+			ids, err := svc.RetryOutbox(a.ctx, 0)
 			return outboxActMsg{done: fmt.Sprintf("Queued again: %d change%s for WhatsApp.", len(ids), plural(len(ids))), err: err}
 		}
 	case key.Matches(kp, a.keys.DropChange) && len(a.failed) > 0:
@@ -249,13 +251,13 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 		return a.phone.Focus()
 	case key.Matches(kp, a.keys.Retry) && (!st.Account.Paired || st.Conn != wa.StateConnected):
 		a.busy, a.err, a.phoneCode = "connecting…", "", ""
-		return func() tea.Msg { return connectMsg{svc.Connect(context.Background())} }
+		return func() tea.Msg { return connectMsg{svc.Connect(a.ctx)} }
 	case key.Matches(kp, a.keys.Logout) && st.Account.Paired:
 		a.mode = accountConfirmLogout
 	case key.Matches(kp, a.keys.FullResync) && canResync(st) && a.busy == "":
 		a.busy, a.err = "fetching contacts and labels again from WhatsApp…", ""
 		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			ctx, cancel := context.WithTimeout(a.ctx, 5*time.Minute)
 			defer cancel()
 			return resyncMsg{svc.FullResync(ctx)}
 		}
@@ -540,7 +542,7 @@ func (a *accountScreen) loadOutbox(st app.Status) tea.Cmd {
 	a.loading, a.loadedFor = true, st.Outbox
 	svc := a.svc
 	return func() tea.Msg {
-		items, err := svc.Outbox(context.Background(), false)
+		items, err := svc.Outbox(a.ctx, false)
 		failed := make([]app.OutboxItem, 0, len(items))
 		for _, it := range items {
 			if it.State == app.OutboxFailed {

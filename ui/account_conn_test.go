@@ -63,7 +63,7 @@ func TestAccountScreenConnectionProblemAndVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
+			a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
 			a.setSize(80, 24)
 			a.busy = tt.busy
 			view := ansi.Strip(a.View(tt.st))
@@ -127,7 +127,7 @@ func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
 	if err := svc.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(80, 24))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "pair by phone number instead")
 	tm.Send(press("p"))
 	for _, r := range "+14155550100" {
@@ -150,7 +150,7 @@ func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
 // An error too long for the screen is wrapped, not cut: its cause comes
 // last.
 func TestAccountScreenWrapsALongError(t *testing.T) {
-	a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
+	a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
 	a.setSize(80, 24)
 	a.Update(pairPhoneMsg{err: errors.New("could not get a pairing code: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")}, app.Status{})
 	view := ansi.Strip(a.View(app.Status{Conn: wa.StateReconnecting}))
@@ -194,7 +194,7 @@ func TestAccountScreenShowsWhyTheVersionFetchFailed(t *testing.T) {
 	sb := sim.New(world, sim.WithPairAfter(time.Hour), sim.WithPairCodeInterval(time.Hour))
 	be := &versionTelling{Backend: sb}
 	svc, _ := runService(t, be)
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(80, 24))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "not paired")
 	// What the adapter reports around a fetch of the version page that
 	// hangs until its timeout.

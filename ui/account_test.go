@@ -46,7 +46,7 @@ func TestAccountScreenShowsAppStateProblem(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			keys := DefaultKeyMap()
-			a := newAccountScreen(DefaultStyles(), keys, nil, tt.readOnly)
+			a := newAccountScreen(t.Context(), DefaultStyles(), keys, nil, tt.readOnly)
 			a.setSize(160, 30)
 			view := ansi.Strip(a.View(tt.st))
 			for _, w := range tt.want {
@@ -87,7 +87,7 @@ func TestAccountScreenFullResyncKey(t *testing.T) {
 	if c, err := svc.Store().Contact(context.Background(), ada); err != nil || len(c.Labels) != 0 {
 		t.Fatalf("before R: labels %v, %v", c.Labels, err)
 	}
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("4"))
 	tm.Send(press("R"))
@@ -130,7 +130,7 @@ func TestAccountScreenFullResyncAnswer(t *testing.T) {
 			if tt.fail != nil {
 				svc.Backend().(*sim.Backend).FailNext("FullResync", tt.fail)
 			}
-			tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+			tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 			waitFor(t, tm, "6 contacts")
 			tm.Send(press("4"))
 			waitFor(t, tm, "resync contacts & labels")

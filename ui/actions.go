@@ -30,9 +30,9 @@ type actionMsg struct {
 const maxUndo = 20
 
 // run performs fn off the Update path and reports it as an actionMsg.
-func run(fn func(ctx context.Context) (string, *app.Undo, error)) tea.Cmd {
+func run(parent context.Context, fn func(ctx context.Context) (string, *app.Undo, error)) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		ctx, cancel := context.WithTimeout(parent, 2*time.Minute)
 		defer cancel()
 		flash, undo, err := fn(ctx)
 		return actionMsg{flash: flash, err: err, undo: undo}
@@ -67,7 +67,7 @@ func (m *Model) undo() tea.Cmd {
 	u := m.undos[len(m.undos)-1]
 	m.undos = m.undos[:len(m.undos)-1]
 	svc := m.svc
-	return run(func(ctx context.Context) (string, *app.Undo, error) {
+	return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 		if err := svc.UndoChange(ctx, u); err != nil {
 			// Still undoable (a busy database, say): keep it for another u.
 			return "", u, fmt.Errorf("undo %s: %w", u.Description, err)
@@ -84,7 +84,7 @@ func (m *Model) openLabelPicker(contacts []*model.Contact) tea.Cmd {
 	}
 	svc := m.svc
 	m.dialog = newLabelPicker(m.st, m.ix.labels, contacts, func(jids, add, remove []string) tea.Cmd {
-		return run(func(ctx context.Context) (string, *app.Undo, error) {
+		return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 			undo, err := svc.ApplyLabels(ctx, jids, add, remove)
 			return labelFlash(len(jids), add, remove), undo, err
 		})
@@ -134,7 +134,7 @@ func (m *Model) contactForm(c *model.Contact) tea.Cmd {
 				return fmt.Sprintf("Phone %q: %v", v[1], err), nil
 			}
 			in := app.ContactInput{Name: v[0], Phone: v[1], Labels: v[2], Note: v[3], Internal: t[4]}
-			return "", run(func(ctx context.Context) (string, *app.Undo, error) {
+			return "", run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 				added, err := svc.AddContact(ctx, in)
 				return "added " + model.Sanitize(added.DisplayName()), nil, err
 			})
@@ -156,7 +156,7 @@ func (m *Model) contactForm(c *model.Contact) tea.Cmd {
 		if v[3] != f.initial[3] {
 			edit.Note = &v[3]
 		}
-		return "", run(func(ctx context.Context) (string, *app.Undo, error) {
+		return "", run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 			edited, err := svc.EditContact(ctx, jid, edit)
 			return "saved " + model.Sanitize(edited.DisplayName()), nil, err
 		})
@@ -174,7 +174,7 @@ func (m *Model) confirmDelete(c *model.Contact) tea.Cmd {
 		m.dialog = &confirmDialog{st: m.st,
 			question: fmt.Sprintf("%s comes from WhatsApp and cannot be deleted here. Hide it from the list?", name),
 			yes: func() tea.Cmd {
-				return run(func(ctx context.Context) (string, *app.Undo, error) {
+				return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 					undo, err := svc.HideContactUndoable(ctx, jid)
 					return "hidden " + name + " (u shows it again)", undo, err
 				})
@@ -182,7 +182,7 @@ func (m *Model) confirmDelete(c *model.Contact) tea.Cmd {
 		return nil
 	}
 	m.dialog = &confirmDialog{st: m.st, question: fmt.Sprintf("Delete %s from the address book?", name), yes: func() tea.Cmd {
-		return run(func(ctx context.Context) (string, *app.Undo, error) {
+		return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 			return "deleted " + name, nil, svc.DeleteContact(ctx, jid)
 		})
 	}}
@@ -198,14 +198,14 @@ func (m *Model) confirmBlock(c *model.Contact) tea.Cmd {
 	if c.BlockPending != 0 {
 		blocked = c.BlockPending > 0
 	}
-	svc, jid, name, block := m.svc, c.JID, model.Sanitize(c.DisplayName()), !blocked
+	parent, svc, jid, name, block := m.ctx, m.svc, c.JID, model.Sanitize(c.DisplayName()), !blocked
 	verb := "Block"
 	if !block {
 		verb = "Unblock"
 	}
 	m.dialog = &confirmDialog{st: m.st, question: fmt.Sprintf("%s %s on WhatsApp?", verb, name), yes: func() tea.Cmd {
 		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			ctx, cancel := context.WithTimeout(parent, 2*time.Minute)
 			defer cancel()
 			if err := svc.SetBlocked(ctx, jid, block); err != nil {
 				return actionMsg{err: fmt.Errorf("%s %s: %w", strings.ToLower(verb), name, err)}
@@ -223,7 +223,7 @@ func (m *Model) refreshProfile(c *model.Contact) tea.Cmd {
 	}
 	svc, jid := m.svc, c.JID
 	m.flash = "asking WhatsApp for the about text and picture…"
-	return run(func(ctx context.Context) (string, *app.Undo, error) {
+	return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 		fresh, err := svc.RefreshProfile(ctx, jid)
 		if err != nil {
 			return "", nil, fmt.Errorf("fetching the profile: %w", err)
@@ -257,7 +257,7 @@ func (m *Model) exportForm() tea.Cmd {
 		if _, err := os.Stat(filepath.Dir(path)); err != nil {
 			return fmt.Sprintf("No folder %s to write into.", filepath.Dir(path)), nil
 		}
-		return "", run(func(ctx context.Context) (string, *app.Undo, error) {
+		return "", run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 			count, err := exportFile(ctx, svc, path, format, query)
 			return fmt.Sprintf("exported %d contacts to %s", count, path), nil, err
 		})
@@ -287,7 +287,7 @@ func exportFile(ctx context.Context, svc *app.Service, path, format, query strin
 // importForm asks for a file and labels, shows the plan, and imports on
 // confirmation: nothing is written before.
 func (m *Model) importForm() tea.Cmd {
-	svc, st := m.svc, m.st
+	parent, svc, st := m.ctx, m.svc, m.st
 	f := newFormDialog(m.st, "Import contacts from a CSV or vCard file").
 		addText("File", "", "contacts.csv or cards.vcf").
 		addText("Labels", "", "labels for every imported contact (optional)")
@@ -303,7 +303,7 @@ func (m *Model) importForm() tea.Cmd {
 				return actionMsg{err: fmt.Errorf("import: %w", err)}
 			}
 			defer file.Close()
-			plan, err := svc.PlanImport(context.Background(), file, path, labels)
+			plan, err := svc.PlanImport(parent, file, path, labels)
 			if err != nil {
 				return actionMsg{err: fmt.Errorf("import: %w", err)}
 			}
@@ -338,7 +338,7 @@ func (m *Model) showImportPlan(msg importPlanMsg) {
 	if p.New+p.Updated > 0 {
 		d.action = "imports"
 		d.onOK = func() tea.Cmd {
-			return run(func(ctx context.Context) (string, *app.Undo, error) {
+			return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 				res, err := svc.ApplyImport(ctx, p)
 				return fmt.Sprintf("imported: %d new, %d updated", res.New, res.Updated), nil, err
 			})
@@ -361,7 +361,7 @@ func (m *Model) newLabelForm() tea.Cmd {
 		if err != nil {
 			return err.Error(), nil
 		}
-		return "", run(func(ctx context.Context) (string, *app.Undo, error) {
+		return "", run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 			_, undo, err := svc.CreateLabel(ctx, name, color)
 			return "created " + name, undo, err
 		})
@@ -379,7 +379,7 @@ func (m *Model) renameLabelForm(l model.Label) tea.Cmd {
 			return err.Error(), nil
 		}
 		rename := func(merge bool) tea.Cmd {
-			return run(func(ctx context.Context) (string, *app.Undo, error) {
+			return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 				undo, err := svc.RenameLabel(ctx, l.ID, name, merge)
 				if merge {
 					return fmt.Sprintf("merged %s into %s", l.Name, name), undo, err
@@ -410,7 +410,7 @@ type openDialogMsg struct{ d dialog }
 func (m *Model) colorDialog(l model.Label) tea.Cmd {
 	svc := m.svc
 	m.dialog = &colorPicker{st: m.st, label: l, cursor: l.Color, apply: func(color int) tea.Cmd {
-		return run(func(ctx context.Context) (string, *app.Undo, error) {
+		return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 			undo, err := svc.SetLabelColor(ctx, l.ID, color)
 			return fmt.Sprintf("%s is now %s", l.Name, model.LabelColorName(color)), undo, err
 		})
@@ -423,7 +423,7 @@ func (m *Model) confirmDeleteLabel(l model.Label) tea.Cmd {
 	m.dialog = &confirmDialog{st: m.st,
 		question: fmt.Sprintf("Delete the label %s? %s", model.Sanitize(l.Name), loseText(l.Count)),
 		yes: func() tea.Cmd {
-			return run(func(ctx context.Context) (string, *app.Undo, error) {
+			return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
 				undo, err := svc.DeleteLabel(ctx, l.ID)
 				return "deleted " + l.Name + " (u undoes)", undo, err
 			})
@@ -432,9 +432,9 @@ func (m *Model) confirmDeleteLabel(l model.Label) tea.Cmd {
 }
 
 func (m *Model) toggleLabelSync() tea.Cmd {
-	svc, on := m.svc, !m.labelSync
+	parent, svc, on := m.ctx, m.svc, !m.labelSync
 	return func() tea.Msg {
-		n, err := svc.SetLabelSync(context.Background(), on)
+		n, err := svc.SetLabelSync(parent, on)
 		return labelSyncMsg{on: on, queued: n, err: err}
 	}
 }

@@ -220,7 +220,7 @@ func BenchmarkRootView(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := New(app.New(st, sim.New(world), app.Options{}), Options{})
+	m := New(b.Context(), app.New(st, sim.New(world), app.Options{}), Options{})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	ix := buildIndex(snapshotOf(100_000))
 	ix.hays = buildHaystacks(ix)
@@ -266,7 +266,7 @@ func BenchmarkKeysDuringCheckJob(b *testing.B) {
 	svc.StartChecker(ctx)
 	defer svc.StopChecker()
 
-	m := New(svc, Options{})
+	m := New(b.Context(), svc, Options{})
 	var steps []time.Duration
 	results := make(chan tea.Msg, 64)
 	var exec func(tea.Cmd)
@@ -392,7 +392,7 @@ func BenchmarkColdStart(b *testing.B) {
 		}
 		backend := sim.New(world)
 		svc := app.New(st, backend, app.Options{})
-		m := New(svc, Options{})
+		m := New(b.Context(), svc, Options{})
 		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 		m.Update(m.load()())
 		if !strings.Contains(m.View().Content, "100000 contacts") {

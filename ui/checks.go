@@ -67,6 +67,7 @@ type (
 // checksScreen runs and shows number checks: the new-job form, the jobs
 // with their progress, and the results of the selected job.
 type checksScreen struct {
+	ctx  context.Context // the program's
 	st   *Styles
 	keys *KeyMap
 	svc  *app.Service
@@ -94,7 +95,7 @@ type checksScreen struct {
 	width, height int
 }
 
-func newChecksScreen(st *Styles, keys *KeyMap, svc *app.Service) *checksScreen {
+func newChecksScreen(ctx context.Context, st *Styles, keys *KeyMap, svc *app.Service) *checksScreen {
 	ta := newTextArea()
 	ta.Placeholder = "Paste numbers: one per line, or separated by commas or semicolons"
 	ta.ShowLineNumbers = false
@@ -108,7 +109,7 @@ func newChecksScreen(st *Styles, keys *KeyMap, svc *app.Service) *checksScreen {
 	region.CharLimit = 2
 	prompt := newTextInput()
 	prompt.CharLimit = 512
-	return &checksScreen{st: st, keys: keys, svc: svc, numbers: ta, file: file, region: region, prompt: prompt}
+	return &checksScreen{ctx: ctx, st: st, keys: keys, svc: svc, numbers: ta, file: file, region: region, prompt: prompt}
 }
 
 func (c *checksScreen) setSize(w, h int) {
@@ -142,7 +143,7 @@ func (c *checksScreen) load() tea.Cmd {
 		id = j.ID
 	}
 	return func() tea.Msg {
-		ctx := context.Background()
+		ctx := c.ctx
 		jobs, err := svc.Jobs(ctx)
 		if err != nil {
 			return checksLoadedMsg{err: err}
@@ -311,14 +312,14 @@ func (c *checksScreen) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		svc, id, paused := c.svc, job.ID, job.State == app.JobPaused
 		return func() tea.Msg {
 			if paused {
-				return checksDoneMsg{flash: fmt.Sprintf("job %d resumed", id), err: svc.ResumeJob(context.Background(), id)}
+				return checksDoneMsg{flash: fmt.Sprintf("job %d resumed", id), err: svc.ResumeJob(c.ctx, id)}
 			}
-			return checksDoneMsg{flash: fmt.Sprintf("job %d paused", id), err: svc.PauseJob(context.Background(), id)}
+			return checksDoneMsg{flash: fmt.Sprintf("job %d paused", id), err: svc.PauseJob(c.ctx, id)}
 		}
 	case key.Matches(kp, k.CancelJob):
 		svc, id := c.svc, job.ID
 		return func() tea.Msg {
-			return checksDoneMsg{flash: fmt.Sprintf("job %d cancelled", id), err: svc.CancelJob(context.Background(), id)}
+			return checksDoneMsg{flash: fmt.Sprintf("job %d cancelled", id), err: svc.CancelJob(c.ctx, id)}
 		}
 	case key.Matches(kp, k.RetryJob):
 		if job.Counts[model.CheckFailed]+job.Counts[app.CheckCancelled] == 0 {
@@ -327,7 +328,7 @@ func (c *checksScreen) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		}
 		svc, id := c.svc, job.ID
 		return func() tea.Msg {
-			n, err := svc.RetryJob(context.Background(), id)
+			n, err := svc.RetryJob(c.ctx, id)
 			return checksDoneMsg{flash: fmt.Sprintf("job %d: %d number%s queued again", id, n, plural(n)), err: err}
 		}
 	case key.Matches(kp, k.SaveValid):
@@ -481,7 +482,7 @@ func (c *checksScreen) submit() tea.Cmd {
 func (c *checksScreen) enqueue(inputs []string, opts app.CheckOptions) tea.Cmd {
 	svc := c.svc
 	return func() tea.Msg {
-		job, err := svc.EnqueueCheck(context.Background(), inputs, opts)
+		job, err := svc.EnqueueCheck(c.ctx, inputs, opts)
 		return jobCreatedMsg{job, err}
 	}
 }
@@ -500,7 +501,7 @@ func (c *checksScreen) saveValid(labelText string) tea.Cmd {
 	}
 	svc, id := c.svc, job.ID
 	return func() tea.Msg {
-		n, err := svc.SaveValidAsContacts(context.Background(), id, labels)
+		n, err := svc.SaveValidAsContacts(c.ctx, id, labels)
 		return checksDoneMsg{flash: fmt.Sprintf("saved %d contact%s", n, plural(n)), err: err}
 	}
 }
@@ -518,7 +519,7 @@ func (c *checksScreen) export(path string) tea.Cmd {
 	// Read the results of the job chosen now, not whatever is on screen.
 	svc, id := c.svc, job.ID
 	return func() tea.Msg {
-		results, err := svc.JobResults(context.Background(), id)
+		results, err := svc.JobResults(c.ctx, id)
 		if err == nil {
 			err = app.ExportCheckResultsFile(path, results)
 		}

@@ -51,7 +51,7 @@ func TestChecksScreenCancelledJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := New(svc, Options{})
+	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 	drive(m, m.load())
 	m.switchTo(screenChecks)
@@ -140,7 +140,7 @@ func TestPasteCountsEveryLineBreak(t *testing.T) {
 		{"CRLF, a few", "\r\n", 3, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m := New(svc, Options{})
+			m := New(t.Context(), svc, Options{})
 			m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 			m.switchTo(screenChecks)
 			m.Update(press("n"))

@@ -53,7 +53,7 @@ func testWorld(t *testing.T) *sim.World {
 
 func TestChecksScreenRunsAPastedList(t *testing.T) {
 	svc, backend := newCheckingService(t, testWorld(t))
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("2"))
 	tm.Send(press("n"))
@@ -81,7 +81,7 @@ func TestChecksScreenRunsAPastedList(t *testing.T) {
 
 func TestCheckSelectedContacts(t *testing.T) {
 	svc, backend := newCheckingService(t, testWorld(t))
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("space"))
 	tm.Send(press("space"))
@@ -101,7 +101,7 @@ func TestCheckSelectedContacts(t *testing.T) {
 
 func TestNewCheckRefusesBadInput(t *testing.T) {
 	svc, _ := newCheckingService(t, testWorld(t))
-	m := New(svc, Options{})
+	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m.switchTo(screenChecks)
 	m.Update(press("n"))
@@ -133,7 +133,7 @@ func TestChecksScreenShowsRateLimitPause(t *testing.T) {
 	if _, err := svc.EnqueueCheck(context.Background(), numbers, app.CheckOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("2"))
 	waitFor(t, tm, "WhatsApp asked to slow down")
@@ -162,7 +162,7 @@ func TestChecksScreenShowsCanaryTrip(t *testing.T) {
 	if _, err := svc.EnqueueCheck(context.Background(), numbers, app.CheckOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("2"))
 	waitFor(t, tm, "Canary tripped 1 time")
@@ -201,7 +201,7 @@ func drive(m *Model, cmd tea.Cmd) {
 
 func TestNewJobIsSelected(t *testing.T) {
 	svc, _ := newCheckingService(t, testWorld(t))
-	m := New(svc, Options{})
+	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	drive(m, m.load())
 	m.switchTo(screenChecks)
@@ -266,7 +266,7 @@ func TestChecksScreenPauseReasons(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newChecksScreen(DefaultStyles(), DefaultKeyMap(), nil)
+			c := newChecksScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil)
 			c.setSize(80, 21)
 			st := base
 			tt.mod(&st)

@@ -130,7 +130,7 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	m := New(svc, Options{Banner: hostileTexts[1]})
+	m := New(t.Context(), svc, Options{Banner: hostileTexts[1]})
 	snap, err := svc.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ func contactsWithLabel(t *testing.T, svc *app.Service, label string) []string {
 // label:, undo.
 func TestLabelPickerCreateApplyUndo(t *testing.T) {
 	svc := newTestService(t)
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	// The list is in name order: Ada, Alan T, Evegnp.exe, …
 	for i := 0; i < 3; i++ {
@@ -76,7 +76,7 @@ func TestLabelPickerCreateApplyUndo(t *testing.T) {
 
 func TestLabelSearchFindsExactlyTheLabelled(t *testing.T) {
 	svc := newTestService(t)
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("down"))
 	tm.Send(press("space")) // Alan T
@@ -107,7 +107,7 @@ func TestBlockFromTheDetailView(t *testing.T) {
 		Blocked() []string
 		FailNext(string, error)
 	})
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("/"))
 	tm.Type("grace")
@@ -158,7 +158,7 @@ func TestBlockFromTheDetailView(t *testing.T) {
 // the phone's address book) saves the note and leaves name and labels.
 func TestNoteOnlyEditOfAWhatsAppContact(t *testing.T) {
 	svc := newTestService(t)
-	m := New(svc, Options{})
+	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	drive(m, m.load())
 	drive(m, m.completeIndex(m.ix))
@@ -203,7 +203,7 @@ func TestFailedChangesOnTheAccountScreen(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "2 changes failed")
 	tm.Send(press("4"))
 	// One frame shows the counts and the list: wait for all of it at once.
@@ -239,7 +239,7 @@ func TestFailedChangesOnTheAccountScreen(t *testing.T) {
 func TestStatusBarCountsChangesWaitingForWhatsApp(t *testing.T) {
 	svc := newTestService(t)
 	svc.StopOutbox()
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	ctx := context.Background()
 	for _, id := range []string{"14155550104", "14155550101"} {
@@ -276,7 +276,7 @@ func TestListShowsPendingBlocks(t *testing.T) {
 // other flashes stay until a key.
 func TestQueuedFlashGoesWhenSent(t *testing.T) {
 	svc := newTestService(t)
-	m := New(svc, Options{})
+	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m.handleAction(actionMsg{flash: "block Grace Hopper: queued for WhatsApp", untilSent: true})
 	m.Update(noticeMsg{n: app.Notice{Kind: app.StatusChanged}})
@@ -312,7 +312,7 @@ func TestLabelsScreenKeepsTheCursorOnItsLabel(t *testing.T) {
 // told as it is and s can turn it off.
 func TestLabelSyncOnAPersonalAccount(t *testing.T) {
 	svc := newTestService(t)
-	m := New(svc, Options{})
+	m := New(t.Context(), svc, Options{})
 	m.labelSync = true
 	m.status.Account.IsBusiness = false
 	if line := m.labelSyncLine(); !strings.Contains(line, "not a WhatsApp Business account") || !strings.Contains(line, "s turns sync off") {
@@ -344,7 +344,7 @@ func TestFailedChangesScrollAt80x24(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m := New(svc, Options{})
+	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.status = svc.Status()
 	drive(m, m.switchTo(screenAccount))

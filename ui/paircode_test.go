@@ -16,7 +16,7 @@ import (
 // when it has expired.
 func TestPairingCodeShowsTimeLeft(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
+	a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
 	a.setSize(80, 21)
 	a.now = func() time.Time { return now }
 	st := app.Status{Conn: wa.StatePairing, PhoneCode: "ABCD-EFGH", PhoneCodeExpires: now.Add(95 * time.Second)}

@@ -89,7 +89,7 @@ func TestPairingQRScans(t *testing.T) {
 // The Account screen draws the same QR code the renderer does, and the
 // scanned text is the code.
 func TestAccountScreenShowsScannableQR(t *testing.T) {
-	a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
+	a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
 	a.setSize(100, 45)
 	view := a.View(app.Status{Conn: wa.StatePairing, PairCode: pairingCode})
 	var qr []string
@@ -108,7 +108,7 @@ func TestAccountScreenShowsScannableQR(t *testing.T) {
 }
 
 func TestSmallTerminalOffersPairingByCode(t *testing.T) {
-	a := newAccountScreen(DefaultStyles(), DefaultKeyMap(), nil, false)
+	a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
 	a.setSize(80, 21) // the body of an 80x24 terminal
 	view := ansi.Strip(a.View(app.Status{Conn: wa.StatePairing, PairCode: pairingCode}))
 	if strings.ContainsAny(view, "█▀▄") {

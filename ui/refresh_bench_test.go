@@ -54,7 +54,7 @@ func BenchmarkRefreshAfterOtherProcessAdd(b *testing.B) {
 	svc := app.New(st, backend, app.Options{})
 	go svc.Run(ctx)
 
-	m := New(svc, Options{})
+	m := New(b.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.Update(m.load()())
 	m.Update(m.completeIndex(m.ix)())

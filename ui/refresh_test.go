@@ -133,7 +133,7 @@ func firstDiff(a, b []string) int {
 func TestUIsShareOneIndex(t *testing.T) {
 	svc := newTestService(t)
 	shared := NewIndexes(svc)
-	a, b := New(svc, Options{Indexes: shared}), New(svc, Options{Indexes: shared})
+	a, b := New(t.Context(), svc, Options{Indexes: shared}), New(t.Context(), svc, Options{Indexes: shared})
 	a.loaded, b.loaded = true, true // past the first page: load refreshes
 	ixA := a.load()().(snapshotMsg)
 	ixB := b.load()().(snapshotMsg)
@@ -163,7 +163,7 @@ func TestRefreshKeepsSearchCursorSelectionAndDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("/"))
 	tm.Type("a")
@@ -238,7 +238,7 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 	svc := newTestService(t)
 	x := NewIndexes(svc)
 	arm, hanging := hangingChanges(t, x)
-	tm := teatest.NewTestModel(t, New(svc, Options{Indexes: x}), teatest.WithInitialTermSize(100, 30))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{Indexes: x}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	arm()
 	// A change of this process: the service says DataChanged.
@@ -292,7 +292,7 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 // list whose sort changed meanwhile computes its own.
 func TestRefreshSortsAndFiltersOffTheUpdatePath(t *testing.T) {
 	svc := newTestService(t)
-	m := New(svc, Options{})
+	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	drive(m, m.load())
 	drive(m, m.completeIndex(m.ix))

@@ -78,6 +78,7 @@ type Options struct {
 
 // Model is the root Bubble Tea model.
 type Model struct {
+	ctx  context.Context // the program's (New)
 	svc  *app.Service
 	st   *Styles
 	keys *KeyMap
@@ -113,11 +114,14 @@ type Model struct {
 }
 
 // New returns the root model over a running service.
-func New(svc *app.Service, opts Options) *Model {
+// New is the UI over svc; ctx is the program's: what the UI starts ends
+// with it.
+func New(ctx context.Context, svc *app.Service, opts Options) *Model {
 	st := DefaultStyles()
 	keys := DefaultKeyMap()
 	h := help.New()
 	m := &Model{
+		ctx:      ctx,
 		svc:      svc,
 		st:       st,
 		keys:     keys,
@@ -125,9 +129,9 @@ func New(svc *app.Service, opts Options) *Model {
 		opts:     opts,
 		contacts: newContactList(st, keys),
 		detail:   newDetailView(st, keys),
-		checks:   newChecksScreen(st, keys, svc),
+		checks:   newChecksScreen(ctx, st, keys, svc),
 		labels:   newLabelScreen(st, keys),
-		account:  newAccountScreen(st, keys, svc, opts.ReadOnly),
+		account:  newAccountScreen(ctx, st, keys, svc, opts.ReadOnly),
 		ix:       &index{},
 		indexes:  opts.Indexes,
 		status:   svc.Status(),
@@ -159,10 +163,9 @@ func (m *Model) Init() tea.Cmd {
 // the background (Indexes.Latest), while that one stays on screen, so a
 // change never stalls a key. Update keeps one load in flight at a time.
 func (m *Model) load() tea.Cmd {
-	svc, first, indexes := m.svc, !m.loaded, m.indexes
+	ctx, svc, first, indexes := m.ctx, m.svc, !m.loaded, m.indexes
 	sort, query := m.contacts.sort, m.contacts.search.Value()
 	return func() tea.Msg {
-		ctx := context.Background()
 		if first {
 			page, total, err := svc.FirstPage(ctx, firstPageSize)
 			if err != nil {
@@ -395,9 +398,9 @@ func (m *Model) installIndexWith(ix *index, v *listView) {
 func (m *Model) completeIndex(ix *index) tea.Cmd {
 	switch {
 	case ix.preview:
-		indexes := m.indexes
+		ctx, indexes := m.ctx, m.indexes
 		return func() tea.Msg {
-			full, _, err := indexes.Latest(context.Background())
+			full, _, err := indexes.Latest(ctx)
 			return indexMsg{from: ix, ix: full, err: err}
 		}
 	case ix.hays == nil:
@@ -430,7 +433,7 @@ func releaseMemory() tea.Msg {
 
 // completeNow replaces the preview with the full index at once.
 func (m *Model) completeNow() error {
-	full, err := fullIndex(context.Background(), m.svc)
+	full, err := fullIndex(m.ctx, m.svc)
 	if err != nil {
 		return err
 	}

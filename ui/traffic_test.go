@@ -89,7 +89,7 @@ func TestTerminalTraffic(t *testing.T) {
 
 	in, keys := io.Pipe()
 	term := &countingTerminal{}
-	p := tea.NewProgram(New(svc, Options{}), tea.WithInput(in), tea.WithOutput(term), tea.WithoutSignals(),
+	p := tea.NewProgram(New(t.Context(), svc, Options{}), tea.WithInput(in), tea.WithOutput(term), tea.WithoutSignals(),
 		tea.WithWindowSize(120, 40), tea.WithColorProfile(colorprofile.ANSI256),
 		tea.WithEnvironment([]string{"TERM=xterm-256color"}))
 	done := make(chan error, 1)

@@ -68,14 +68,14 @@ func unpairedUI(t *testing.T, pairAfter time.Duration) *teatest.TestModel {
 	if err := svc.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tm := teatest.NewTestModel(t, New(svc, Options{}), teatest.WithInitialTermSize(100, 45))
+	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 45))
 	waitFor(t, tm, "Scan with WhatsApp")
 	return tm
 }
 
 func startUI(t *testing.T, w, h int) *teatest.TestModel {
 	t.Helper()
-	tm := teatest.NewTestModel(t, New(newTestService(t), Options{}), teatest.WithInitialTermSize(w, h))
+	tm := teatest.NewTestModel(t, New(t.Context(), newTestService(t), Options{}), teatest.WithInitialTermSize(w, h))
 	waitFor(t, tm, "6 contacts")
 	return tm
 }
