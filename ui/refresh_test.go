@@ -327,3 +327,26 @@ func TestRefreshSortsAndFiltersOffTheUpdatePath(t *testing.T) {
 		t.Errorf("a list sorted otherwise kept the prepared order")
 	}
 }
+
+// Before the whole book is in, a key that needs all of it (the last
+// contact, a sort, select all) says "loading…" and waits: it never reads the
+// mirror on the Update path. Keys that need only what is shown still act.
+func TestKeysBeforeTheWholeBookWaitForIt(t *testing.T) {
+	svc := newTestService(t)
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(m.load()()) // the first page only
+	if !m.ix.preview {
+		t.Fatal("the first load is not the first page")
+	}
+	for _, k := range []string{"G", "s", "*"} {
+		m.handleKey(press(k))
+		if !m.ix.preview || !strings.Contains(m.flash, "loading…") {
+			t.Errorf("%s before the whole book: preview %v, flash %q; want it to wait and say loading…", k, m.ix.preview, m.flash)
+		}
+	}
+	m.handleKey(press("j"))
+	if m.flash != "" || m.contacts.cursor != 1 {
+		t.Errorf("j on the first page: cursor %d, flash %q", m.contacts.cursor, m.flash)
+	}
+}

@@ -431,14 +431,17 @@ func releaseMemory() tea.Msg {
 	return nil
 }
 
-// completeNow replaces the preview with the full index at once.
-func (m *Model) completeNow() error {
-	full, err := fullIndex(m.ctx, m.svc)
-	if err != nil {
-		return err
+// needsWholeBook reports whether a key acts on the whole address book
+// (the last contact, a sort, selecting all shown): while only the first
+// page is loaded it waits for the rest instead of reading it on the Update
+// path. A search types on and filters what is loaded; the whole book,
+// once in, is filtered the same way.
+func (m *Model) needsWholeBook(kp tea.KeyPressMsg) bool {
+	if m.screen != screenContacts || m.inDetail || m.contacts.capturesKeys() || m.dialog != nil {
+		return false
 	}
-	m.installIndex(full)
-	return nil
+	k := m.keys
+	return key.Matches(kp, k.Bottom) || key.Matches(kp, k.Sort) || key.Matches(kp, k.SelectAll)
 }
 
 func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
@@ -450,13 +453,11 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.ix.preview && kp.String() != "ctrl+c" {
-		// A key before the background load finished: finish it now, so
-		// the key acts on the whole list.
-		if err := m.completeNow(); err != nil {
-			m.err = err.Error()
-			return nil
-		}
+	if m.ix.preview && m.needsWholeBook(kp) {
+		// No key reads the mirror on the Update path: this one waits for
+		// the background load, which is under way.
+		m.flash = fmt.Sprintf("loading… %d of %d contacts so far; press it again in a moment", len(m.ix.entries), m.ix.total)
+		return nil
 	}
 	if kp.String() == "ctrl+c" {
 		return tea.Quit
