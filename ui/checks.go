@@ -219,6 +219,24 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		c.err = ""
 		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(msg.flash) })
+	case fileNumbersMsg:
+		if c.mode != checksNewJob {
+			return nil // the form was left meanwhile
+		}
+		if msg.err != nil {
+			c.err = msg.err.Error()
+			return nil
+		}
+		if len(msg.nums) == 0 {
+			c.err = "No numbers to check in that file."
+			return nil
+		}
+		c.err = ""
+		c.mode = checksBrowse
+		c.numbers.Blur()
+		c.file.Blur()
+		c.region.Blur()
+		return c.enqueue(msg.nums, msg.opts)
 	case tea.PasteMsg:
 		if c.mode == checksNewJob && c.field == fieldNumbers {
 			// Terminals send line breaks as CR (tmux and most others),
@@ -454,12 +472,14 @@ func (c *checksScreen) submit() tea.Cmd {
 		c.err = "Give either pasted numbers or a file, not both."
 		return nil
 	case path != "":
-		nums, err := app.ReadNumbersFile(expandHome(path))
-		if err != nil {
-			c.err = err.Error()
-			return nil
+		// The file is read off the Update path; the form stays open until
+		// it is (fileNumbersMsg).
+		opts, file := app.CheckOptions{Force: c.force, Region: region}, expandHome(path)
+		c.err = "reading " + path + "…"
+		return func() tea.Msg {
+			nums, err := app.ReadNumbersFile(file)
+			return fileNumbersMsg{nums: nums, opts: opts, err: err}
 		}
-		inputs = nums
 	case text != "":
 		nums, err := app.ReadNumbers(strings.NewReader(text), "")
 		if err != nil {
@@ -809,4 +829,12 @@ func byteSize(n int) string {
 		return fmt.Sprintf("%d KB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// fileNumbersMsg carries the numbers read from the file the new-check form
+// named.
+type fileNumbersMsg struct {
+	nums []string
+	opts app.CheckOptions
+	err  error
 }

@@ -317,7 +317,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, cmd
-	case jobCreatedMsg, checksDoneMsg:
+	case jobCreatedMsg, checksDoneMsg, fileNumbersMsg:
 		return m, m.checks.Update(msg)
 	case tea.PasteMsg:
 		if m.screen == screenChecks {
