@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -304,5 +305,39 @@ func TestChecksScreenPauseReasons(t *testing.T) {
 				t.Errorf("%d lines in a body of 21:\n%s", got, view)
 			}
 		})
+	}
+}
+
+// The new-check form reads a file of numbers off the Update path: submit
+// only returns the command that reads it; a missing file leaves the form
+// open with the error; a good one queues the job.
+func TestCheckFormReadsItsFileOffTheUpdatePath(t *testing.T) {
+	svc := newTestService(t)
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	c := m.checks
+	c.mode = checksNewJob
+	c.file.SetValue(filepath.Join(t.TempDir(), "missing.txt"))
+	cmd := c.submit()
+	if cmd == nil || c.mode != checksNewJob {
+		t.Fatalf("submit with a file: cmd %v, mode %v; want a command and the form still open", cmd, c.mode)
+	}
+	m.Update(cmd())
+	if c.mode != checksNewJob || !strings.Contains(c.err, "missing.txt") {
+		t.Fatalf("a missing file: mode %v, error %q; want the form open saying so", c.mode, c.err)
+	}
+	good := filepath.Join(t.TempDir(), "numbers.txt")
+	if err := os.WriteFile(good, []byte("+1 415 555 0101\n+1 415 555 0177\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.file.SetValue(good)
+	_, next := m.Update(c.submit()())
+	if c.mode != checksBrowse || next == nil {
+		t.Fatalf("a good file: mode %v; want the job being queued", c.mode)
+	}
+	m.Update(next())
+	jobs, err := svc.Jobs(t.Context())
+	if err != nil || len(jobs) != 1 || jobs[0].Total != 2 {
+		t.Fatalf("jobs after the file: %+v, %v", jobs, err)
 	}
 }
