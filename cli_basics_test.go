@@ -201,7 +201,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	global := []string{"--demo", "--sim", "--sim-reset", "--db", "--region", "--log", "--wa-version", "--version"}
 	flagToken := regexp.MustCompile(`(^|\s)(--?[a-z][a-z-]*)`)
 	quoted := regexp.MustCompile(`'[^']*'|"[^"]*"`)
-	names := slices.Sorted(maps.Keys(commands))
+	names := slices.Sorted(maps.Keys(cli.Commands))
 	if !slices.Equal(names, slices.Sorted(slices.Values(cli.Order))) {
 		t.Errorf("wabook help lists %v; the commands are %v", cli.Order, names)
 	}

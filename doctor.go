@@ -276,5 +276,5 @@ func runDoctor(ctx context.Context, g globals, args []string, stdout, stderr io.
 		}
 	}
 	env := cli.Env{Out: stdout, Err: stderr, Doctor: &in}
-	return commandExit(commands["doctor"](ctx, env, args), stderr)
+	return commandExit(cli.Commands["doctor"].Run(ctx, env, args), stderr)
 }

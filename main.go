@@ -79,27 +79,6 @@ type globals struct {
 	version              bool   // --version
 }
 
-var commands = map[string]cli.Command{
-	"contacts": cli.Contacts,
-	"show":     cli.Show,
-	"pair":     cli.Pair,
-	"sync":     cli.Sync,
-	"logout":   cli.Logout,
-	"check":    cli.Check,
-	"checks":   cli.Checks,
-	"add":      cli.Queueing(cli.Add),
-	"edit":     cli.Queueing(cli.Edit),
-	"rm":       cli.Rm,
-	"block":    cli.Queueing(cli.Block),
-	"unblock":  cli.Queueing(cli.Unblock),
-	"labels":   cli.Labels,
-	"label":    cli.Queueing(cli.Label),
-	"import":   cli.Queueing(cli.Import),
-	"export":   cli.Export,
-	"outbox":   cli.Outbox,
-	"backup":   cli.Backup,
-	"doctor":   cli.Doctor, // run by runDoctor: it works without the lock or a sound database
-}
 
 func main() {
 	// A reader that goes away (wabook contacts | head) must not kill us
@@ -146,7 +125,8 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		}
 		command, rest = rest[0], append(rest[1:], "--help")
 	}
-	runCommand, known := commands[command]
+	spec, known := cli.Commands[command]
+	runCommand := spec.Run
 	if command != "" && !known {
 		fmt.Fprintf(stderr, "wabook: unknown command %q (see wabook help)\n", command)
 		return 2

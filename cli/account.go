@@ -204,26 +204,3 @@ func Logout(ctx context.Context, env Env, args []string) error {
 	_, err := fmt.Fprintf(env.Out, "logged out of %s; the address book stays in the database\n", acc.Phone)
 	return err
 }
-
-// HoldsConnection reports whether a command keeps the WhatsApp connection
-// lock for its whole run when it gets it: those that talk to WhatsApp or
-// may send the outbox. The others let it go once the simulated account
-// has been mirrored, so that a command queueing changes meanwhile does not
-// take a wabook that sends nothing for the one that sends them.
-func HoldsConnection(command string) bool {
-	switch command {
-	case "sync", "pair", "logout", "check", "checks", "add", "edit", "block", "unblock", "label", "import", "outbox":
-		return true
-	}
-	return false
-}
-
-// NeedsConnection reports whether a command must own the WhatsApp
-// connection (and so the lock).
-func NeedsConnection(command string) bool {
-	switch command {
-	case "sync", "pair", "logout":
-		return true
-	}
-	return false
-}
