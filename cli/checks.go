@@ -13,7 +13,6 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
-	"github.com/wabook/wabook/wa"
 )
 
 // Stdin is where `wabook check -` reads numbers; tests replace it.
@@ -196,7 +195,7 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 		}
 		svc.StartChecker(ctx)
 		svc.StartOutbox(ctx) // holding the connection, it sends what others queue
-		if svc.Status().Conn == wa.StateOffline {
+		if svc.Status().Conn == app.StateOffline {
 			if err := svc.Connect(ctx); err != nil {
 				return err
 			}
