@@ -12,8 +12,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/app/qrtext"
 	"github.com/wabook/wabook/model"
-	"github.com/wabook/wabook/ui/qrtext"
 )
 
 // Sync connects, mirrors the account and prints a one-line summary. With
