@@ -349,7 +349,7 @@ func doctorChecks(ctx context.Context, s *Service) *DoctorChecks {
 	for _, j := range jobs {
 		if j.State == JobQueued || j.State == JobRunning || j.State == JobPaused {
 			c.JobsWaiting++
-			c.NumbersPending += j.Counts["processing"]
+			c.NumbersPending += j.Counts.Processing
 		}
 	}
 	return c
