@@ -95,11 +95,11 @@ func checksState(t *testing.T, world, db string) queueState {
 	return q
 }
 
-func (q queueState) job(t *testing.T, id int64) (state string, counts map[string]int) {
+func (q queueState) job(t *testing.T, id int64) (state app.JobState, counts map[string]int) {
 	t.Helper()
 	for _, j := range q.Jobs {
 		if j.ID == id {
-			return j.State, j.Counts
+			return app.JobState(j.State), j.Counts
 		}
 	}
 	t.Fatalf("no job %d in %+v", id, q.Jobs)

@@ -24,7 +24,7 @@ func TestFullResyncRepairsTheMirrorAndClearsTheProblem(t *testing.T) {
 		st := svc.Status()
 		return st.NeedsFullResync && st.AppStateProblem != ""
 	})
-	if c, err := svc.Store().Contact(ctx, ada); err != nil || len(c.Labels) != 0 {
+	if c, err := svc.store.Contact(ctx, ada); err != nil || len(c.Labels) != 0 {
 		t.Fatalf("before the resync: %v, %v", c.Labels, err)
 	}
 
@@ -34,7 +34,7 @@ func TestFullResyncRepairsTheMirrorAndClearsTheProblem(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No polling: FullResync returns once the mirror has it.
-	c, err := svc.Store().Contact(ctx, ada)
+	c, err := svc.store.Contact(ctx, ada)
 	if err != nil || !slices.Equal(c.Labels, []string{"New customer"}) {
 		t.Fatalf("after the resync: labels %v, %v", c.Labels, err)
 	}
@@ -62,14 +62,14 @@ func TestFullResyncFailureKeepsTheProblem(t *testing.T) {
 func TestSettingsKV(t *testing.T) {
 	svc, _ := syncedService(t)
 	ctx := context.Background()
-	kv := SettingsKV(svc.Store())
+	kv := SettingsKV(svc.store)
 	if v, err := kv.Get(ctx, "wa_app_state_resync"); err != nil || v != "" {
 		t.Fatalf("unset: %q, %v", v, err)
 	}
 	if err := kv.Set(ctx, "wa_app_state_resync", "due"); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := svc.Store().Setting(ctx, "wa_app_state_resync"); err != nil || v != "due" {
+	if v, err := svc.store.Setting(ctx, "wa_app_state_resync"); err != nil || v != "due" {
 		t.Fatalf("in the settings table: %q, %v", v, err)
 	}
 }

@@ -96,7 +96,7 @@ func TestCanaryCatchesThrottleLies(t *testing.T) {
 			t.Errorf("cache of %s = %+v, %v", n, c, err)
 		}
 	}
-	if j, _ := e.svc.Job(e.ctx, job.ID); j.Counts[model.CheckInvalid] != 0 {
+	if j, _ := e.svc.Job(e.ctx, job.ID); j.Counts.Invalid != 0 {
 		t.Errorf("job counts %v", j.Counts)
 	}
 }

@@ -18,15 +18,6 @@ import (
 	"github.com/wabook/wabook/wa"
 )
 
-// Job states.
-const (
-	JobQueued    = store.JobQueued    // waiting for the worker
-	JobRunning   = store.JobRunning   // the worker has sent some of it
-	JobPaused    = store.JobPaused    // paused by the user; nothing is sent
-	JobCancelled = store.JobCancelled // cancelled; unchecked numbers failed with "cancelled"
-	JobDone      = store.JobDone      // every number has its final result
-)
-
 // CancelledError is the error of a number its job's cancellation kept
 // from being sent; its status is failed, as the Business API has no other
 // word for it, and the job counts it under CheckCancelled.
@@ -71,14 +62,10 @@ type CheckOptions struct {
 type Job struct {
 	ID        int64
 	CreatedAt time.Time
-	State     string // JobQueued, JobRunning, JobPaused, JobCancelled, JobDone
-	Total     int    // inputs, duplicates included
-	// Counts has the number of inputs per status: always the keys
-	// "processing", "valid", "invalid", "failed" (WhatsApp's errors and
-	// "no answer") and "cancelled" (CheckCancelled: never sent because
-	// the job was cancelled).
-	Counts map[string]int
-	Cached int // inputs answered from the cache
+	State     JobState
+	Total     int // inputs, duplicates included
+	Counts    JobCounts
+	Cached    int // inputs answered from the cache
 	// ETA is the expected time until the job is done, from the pace, the
 	// batches left (of this job and the jobs before it), the daily budget
 	// and any backoff; 0 when done, paused or cancelled.
@@ -347,9 +334,9 @@ func (s *Service) Jobs(ctx context.Context) ([]Job, error) {
 	ahead := 0 // numbers of runnable jobs older than this one, plus its own
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
-		j := Job{ID: r.ID, CreatedAt: r.CreatedAt, State: r.State, Total: r.Total, Counts: r.Counts,
+		j := Job{ID: r.ID, CreatedAt: r.CreatedAt, State: JobState(r.State), Total: r.Total, Counts: jobCounts(r.Counts),
 			Cached: r.Cached, Error: r.Error, Options: jobOptions(r.Options)}
-		if r.State == JobQueued || r.State == JobRunning {
+		if j.State.Runnable() {
 			ahead += r.Pending
 			if r.Pending > 0 {
 				j.ETA = eta(ahead, st, now)
@@ -392,8 +379,8 @@ func (s *Service) JobResults(ctx context.Context, id int64) ([]model.CheckResult
 	return rs, nil
 }
 
-func (s *Service) setJobState(ctx context.Context, id int64, to string) error {
-	if _, err := s.store.SetCheckJobState(ctx, id, to); err != nil {
+func (s *Service) setJobState(ctx context.Context, id int64, to JobState) error {
+	if _, err := s.store.SetCheckJobState(ctx, id, string(to)); err != nil {
 		return s.noJob(id, err)
 	}
 	s.checksChanged()
@@ -465,7 +452,7 @@ func (s *Service) WaitJob(ctx context.Context, id int64) error {
 			}
 			return s.noJob(id, err)
 		}
-		if state == JobDone || state == JobCancelled {
+		if js := JobState(state); js == JobDone || js == JobCancelled {
 			return nil
 		}
 		select {

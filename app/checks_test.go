@@ -242,7 +242,7 @@ func TestCheckResultsPerInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCounts := map[string]int{"processing": 0, "valid": 4, "invalid": 4, "failed": 1, "cancelled": 0}
-	if job.State != JobDone || job.Total != len(inputs) || fmt.Sprint(job.Counts) != fmt.Sprint(wantCounts) || job.ETA != 0 {
+	if job.State != JobDone || job.Total != len(inputs) || fmt.Sprint(job.Counts.Map()) != fmt.Sprint(wantCounts) || job.ETA != 0 {
 		t.Errorf("job = %+v, want done with counts %v", job, wantCounts)
 	}
 }
@@ -370,7 +370,7 @@ func TestDailyBudget(t *testing.T) {
 	}
 	j, _ := e.svc.Job(e.ctx, job.ID)
 	// 50 sent: three batches (19, 19, 9) and their canaries.
-	if j.State != JobRunning || j.Counts["processing"] != 73 || j.ETA < 14*time.Hour {
+	if j.State != JobRunning || j.Counts.Processing != 73 || j.ETA < 14*time.Hour {
 		t.Errorf("job after day 1 = %+v, want running, 73 processing, ETA past midnight", j)
 	}
 	e.close()
@@ -481,7 +481,7 @@ func TestPauseResumeCancel(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	calls := e.sim.CheckCalls()
 	j, _ := e.svc.Job(ctx, running.ID)
-	if j.Counts["processing"] != 90-19*(calls-1) || calls > 3 { // 19 numbers and a canary per batch
+	if j.Counts.Processing != 90-19*(calls-1) || calls > 3 { // 19 numbers and a canary per batch
 		t.Errorf("paused job: %d calls, counts %v", calls, j.Counts)
 	}
 	if err := e.svc.ResumeJob(ctx, running.ID); err != nil {

@@ -180,7 +180,7 @@ func TestSetBlocked(t *testing.T) {
 	ctx := context.Background()
 	contact := func(jid string) model.Contact {
 		t.Helper()
-		c, err := svc.Store().Contact(ctx, jid)
+		c, err := svc.store.Contact(ctx, jid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,7 +243,7 @@ func TestSetBlocked(t *testing.T) {
 		t.Error("stranger not blocked on WhatsApp")
 	}
 	eventually(t, "the stranger's block echoed into the mirror", func() bool {
-		c, err := svc.Store().Contact(ctx, "14155550102@s.whatsapp.net")
+		c, err := svc.store.Contact(ctx, "14155550102@s.whatsapp.net")
 		return err == nil && c.IsBlocked
 	})
 }
@@ -251,7 +251,7 @@ func TestSetBlocked(t *testing.T) {
 func TestRefreshProfile(t *testing.T) {
 	svc, be := worldService(t, nil)
 	ctx := context.Background()
-	if err := svc.Store().SetAbout(ctx, ada, "", "", ""); err != nil {
+	if err := svc.store.SetAbout(ctx, ada, "", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	be.FailNext("UserInfo", errors.New("timeout"))
@@ -268,7 +268,7 @@ func TestRefreshProfile(t *testing.T) {
 	if _, err := svc.RefreshProfile(ctx, "+1 415 555 0177"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown contact: %v", err)
 	}
-	if _, err := svc.Store().Contact(ctx, ada); errors.Is(err, store.ErrNotFound) {
+	if _, err := svc.store.Contact(ctx, ada); errors.Is(err, store.ErrNotFound) {
 		t.Error("lost ada")
 	}
 }

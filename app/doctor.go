@@ -209,7 +209,7 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 	}
 	switch {
 	case svc != nil:
-		a := svc.Backend().Account()
+		a := svc.backend.Account()
 		r.Account = &DoctorAccount{Paired: a.Paired, JID: a.JID, PushName: a.PushName, Business: a.IsBusiness}
 		r.Checks = doctorChecks(ctx, svc)
 		r.Outbox = &DoctorOutbox{}
@@ -218,7 +218,7 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 		} else {
 			r.Outbox.Pending, r.Outbox.Failed = c.Pending, c.Failed
 		}
-		if d, ok := svc.Backend().(wa.Diagnoser); ok {
+		if d, ok := svc.backend.(wa.Diagnoser); ok {
 			diag := d.Diagnostics(ctx)
 			r.AppState = DoctorAppState{Known: true, Collections: diag.AppState, Problem: diag.AppStateProblem,
 				NeedsFullResync: diag.NeedsFullResync}
@@ -349,7 +349,7 @@ func doctorChecks(ctx context.Context, s *Service) *DoctorChecks {
 	for _, j := range jobs {
 		if j.State == JobQueued || j.State == JobRunning || j.State == JobPaused {
 			c.JobsWaiting++
-			c.NumbersPending += j.Counts["processing"]
+			c.NumbersPending += j.Counts.Processing
 		}
 	}
 	return c

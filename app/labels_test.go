@@ -54,11 +54,11 @@ func worldService(t testing.TB, w *sim.World) (*Service, *sim.Backend) {
 func labelState(t testing.TB, svc *Service) string {
 	t.Helper()
 	ctx := context.Background()
-	cs, err := svc.Store().AllContacts(ctx)
+	cs, err := svc.store.AllContacts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls, err := svc.Store().Labels(ctx)
+	ls, err := svc.store.Labels(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func labelState(t testing.TB, svc *Service) string {
 
 func labelsOf(t testing.TB, svc *Service, jid string) []string {
 	t.Helper()
-	c, err := svc.Store().Contact(context.Background(), jid)
+	c, err := svc.store.Contact(context.Background(), jid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func manyContacts(t testing.TB, svc *Service, n int) []string {
 		jids[i] = fmt.Sprintf("9198100%05d@s.whatsapp.net", i)
 		cs[i] = model.Contact{JID: jids[i], FullName: fmt.Sprintf("Person %d", i), Source: model.SourceLocal}
 	}
-	if err := svc.Store().UpsertContacts(context.Background(), cs); err != nil {
+	if err := svc.store.UpsertContacts(context.Background(), cs); err != nil {
 		t.Fatal(err)
 	}
 	return jids
@@ -188,7 +188,7 @@ func TestApplyLabelsToThousandIsOneTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := svc.Store().LabelByName(ctx, "campaign")
+	l, err := svc.store.LabelByName(ctx, "campaign")
 	if err != nil || l.Count != 1000 {
 		t.Fatalf("Campaign: %+v, %v", l, err)
 	}
@@ -267,7 +267,7 @@ func TestRenameMergeDeleteColourUndo(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := func(name string) int64 {
-		l, err := svc.Store().LabelByName(ctx, name)
+		l, err := svc.store.LabelByName(ctx, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -289,7 +289,7 @@ func TestRenameMergeDeleteColourUndo(t *testing.T) {
 			ErrLabelExists, nil, true, `exists already: "New customer"`},
 		{"merge", func() (*Undo, error) { return svc.RenameLabel(ctx, id("Lead"), "new customer", true) },
 			nil, func() bool {
-				_, err := svc.Store().LabelByName(ctx, "Lead")
+				_, err := svc.store.LabelByName(ctx, "Lead")
 				return errors.Is(err, store.ErrNotFound) &&
 					slices.Equal(labelsOf(t, svc, grace), []string{"New customer", "VIP"}) &&
 					slices.Equal(labelsOf(t, svc, ada), []string{"New customer"})
@@ -297,7 +297,7 @@ func TestRenameMergeDeleteColourUndo(t *testing.T) {
 		{"delete", func() (*Undo, error) { return svc.DeleteLabel(ctx, id("New customer")) },
 			nil, func() bool { return len(labelsOf(t, svc, ada)) == 1 && labelsOf(t, svc, ada)[0] == "Lead" }, false, ""},
 		{"colour", func() (*Undo, error) { return svc.SetLabelColor(ctx, id("VIP"), 17) },
-			nil, func() bool { l, _ := svc.Store().LabelByName(ctx, "VIP"); return l.Color == 17 }, false, ""},
+			nil, func() bool { l, _ := svc.store.LabelByName(ctx, "VIP"); return l.Color == 17 }, false, ""},
 		{"colour out of range", func() (*Undo, error) { return svc.SetLabelColor(ctx, id("VIP"), 20) },
 			store.ErrInvalidColor, nil, true, "colour"},
 		{"invalid name", func() (*Undo, error) { return svc.RenameLabel(ctx, id("VIP"), " , ", false) },
@@ -377,7 +377,7 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 	}
 	var gold model.Label
 	step("create Gold", func() (err error) { gold, _, err = svc.CreateLabel(ctx, "Gold", 5); return err })
-	if l, _ := svc.Store().Label(ctx, gold.ID); l.WALabelID != "4" {
+	if l, _ := svc.store.Label(ctx, gold.ID); l.WALabelID != "4" {
 		t.Errorf("Gold's WhatsApp id = %q, want 4: the next after 1, 2 and Local's 3", l.WALabelID)
 	}
 	step("rename", func() error { _, err := svc.RenameLabel(ctx, gold.ID, "Platinum", false); return err })
@@ -427,7 +427,7 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliver(t, svc)
-	if l, _ := svc.Store().Label(ctx, silver.ID); l.Unsynced || l.WALabelID == "" {
+	if l, _ := svc.store.Label(ctx, silver.ID); l.Unsynced || l.WALabelID == "" {
 		t.Errorf("Silver after one refusal = %+v; want sent on the second try", l)
 	}
 	for range outboxMaxAttempts {
@@ -443,7 +443,7 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 	if !slices.Contains(labelsOf(t, svc, alan), "VIP") {
 		t.Error("local assignment not kept")
 	}
-	if l, _ := svc.Store().LabelByName(ctx, "VIP"); !l.Unsynced {
+	if l, _ := svc.store.LabelByName(ctx, "VIP"); !l.Unsynced {
 		t.Error("VIP not marked unsynced")
 	}
 	if c, _ := svc.OutboxCounts(ctx); c.Failed != 1 || c.Pending != 0 {
@@ -454,7 +454,7 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 		t.Fatalf("ResyncLabels = %d, %v", n, err)
 	}
 	deliver(t, svc)
-	ls, _ := svc.Store().Labels(ctx)
+	ls, _ := svc.store.Labels(ctx)
 	for _, l := range ls {
 		if l.Unsynced {
 			t.Errorf("%s still unsynced after resync", l.Name)

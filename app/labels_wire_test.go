@@ -88,7 +88,7 @@ func TestLabelRemovalUsesWhatsAppsChatForm(t *testing.T) {
 func TestUndoneLabelDeleteKeepsWhatsAppsChatForm(t *testing.T) {
 	svc, be := adaVIPByLID(t)
 	ctx := context.Background()
-	vip, err := svc.Store().LabelByName(ctx, "VIP")
+	vip, err := svc.store.LabelByName(ctx, "VIP")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestNewWhatsAppLabelWaitsForLabelSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliver(t, svc)
-	if l, _ := svc.Store().Label(ctx, gold.ID); l.WALabelID != "3" {
+	if l, _ := svc.store.Label(ctx, gold.ID); l.WALabelID != "3" {
 		t.Fatalf("Gold after the sync = %+v, want WhatsApp id 3", l)
 	}
 	if got := be.SentLabelChats(); !slices.Contains(got, sim.LabelChat{WALabelID: "3", ChatJID: ada, Assigned: true}) {

@@ -62,7 +62,7 @@ func TestAddContactFindsAnotherFormOfTheNumber(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `already in the address book as "Maria Silva" (551187654321@c.us)`) {
 		t.Errorf("err = %v; want the existing contact named", err)
 	}
-	if n, _ := svc.Store().ContactCount(ctx); n != 1 {
+	if n, _ := svc.store.ContactCount(ctx); n != 1 {
 		t.Errorf("%d contacts, want 1", n)
 	}
 }

@@ -106,7 +106,7 @@ func TestFindContactByWhatsAppIDDigits(t *testing.T) {
 func TestImportUpdatesTheContactWhatsAppKnowsWithoutTheNinthDigit(t *testing.T) {
 	svc, _ := worldService(t, oddIDWorld())
 	ctx := context.Background()
-	before, _ := svc.Store().ContactCount(ctx)
+	before, _ := svc.store.ContactCount(ctx)
 	p, err := svc.PlanImport(ctx, strings.NewReader("name,phone,labels,note\nMaria S,+55 11 8765-4321,Família,from the old phone\n"), "br.csv", "")
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestImportUpdatesTheContactWhatsAppKnowsWithoutTheNinthDigit(t *testing.T) 
 	if _, err := svc.ApplyImport(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	if after, _ := svc.Store().ContactCount(ctx); after != before {
+	if after, _ := svc.store.ContactCount(ctx); after != before {
 		t.Errorf("%d contacts after the import, %d before", after, before)
 	}
 	c, err := svc.FindContact(ctx, "551187654321")
@@ -137,7 +137,7 @@ func TestImportUpdatesTheContactWhatsAppKnowsWithoutTheNinthDigit(t *testing.T) 
 	if _, err := svc.ApplyImport(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	if after, _ := svc.Store().ContactCount(ctx); after != before {
+	if after, _ := svc.store.ContactCount(ctx); after != before {
 		t.Errorf("%d contacts after the import with the ninth digit, %d before", after, before)
 	}
 	if c, err := svc.FindContact(ctx, "+55 11 98765-4321"); err != nil || c.JID != "551187654321@s.whatsapp.net" || !slices.Contains(c.Labels, "Cliente") {

@@ -40,14 +40,14 @@ func oddIDWorld() *sim.World {
 func TestExportImportRoundTripKeepsWhatsAppIDs(t *testing.T) {
 	src, _ := worldService(t, oddIDWorld())
 	ctx := context.Background()
-	if _, err := src.Store().SaveCheckedContacts(ctx, []model.Contact{{JID: "551187654322@s.whatsapp.net", Phone: "+5511987654322", IsWAContact: true}}, []string{"Checked"}); err != nil {
+	if _, err := src.store.SaveCheckedContacts(ctx, []model.Contact{{JID: "551187654322@s.whatsapp.net", Phone: "+5511987654322", IsWAContact: true}}, []string{"Checked"}); err != nil {
 		t.Fatal(err)
 	}
 	note := "line one\nline two; with, commas"
 	if _, err := src.EditContact(ctx, "447700900123@s.whatsapp.net", ContactEdit{Note: &note}); err != nil {
 		t.Fatal(err)
 	}
-	want, err := src.Store().Contacts(ctx)
+	want, err := src.store.Contacts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestExportImportRoundTripKeepsWhatsAppIDs(t *testing.T) {
 			if _, err := dst.ApplyImport(ctx, p); err != nil {
 				t.Fatal(err)
 			}
-			got, err := dst.Store().Contacts(ctx)
+			got, err := dst.store.Contacts(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +87,7 @@ func TestExportImportRoundTripKeepsWhatsAppIDs(t *testing.T) {
 				t.Fatalf("IDs after the round trip\n%v\nwant\n%v", g, w)
 			}
 			for _, w := range want {
-				g, err := dst.Store().Contact(ctx, w.JID)
+				g, err := dst.store.Contact(ctx, w.JID)
 				if err != nil {
 					t.Fatal(err)
 				}

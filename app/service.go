@@ -163,12 +163,6 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 	return s
 }
 
-// Store returns the mirror.
-func (s *Service) Store() *store.Store { return s.store }
-
-// Backend returns the WhatsApp backend.
-func (s *Service) Backend() wa.Backend { return s.backend }
-
 // Notices is the stream of change notices for one front end. Notices of the
 // same kind coalesce until the front end has read the one pending.
 func (s *Service) Notices() <-chan Notice { return s.notices }

@@ -29,7 +29,7 @@ func TestBackendEventsReachTheMirror(t *testing.T) {
 	svc, backend := syncedService(t)
 	ctx := context.Background()
 	contact := func(jid string) model.Contact {
-		c, err := svc.Store().Contact(ctx, jid)
+		c, err := svc.store.Contact(ctx, jid)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func TestBackendEventsReachTheMirror(t *testing.T) {
 		{"group left", wa.GroupLeft{JID: "120363000000000002@g.us"}, func() bool { return slices.Equal(contact(ada).Groups, []string{"120363000000000001@g.us"}) }},
 		{"new contact", wa.ContactsUpserted{Contacts: []model.Contact{{JID: "14155550177@s.whatsapp.net", FullName: "New Person", IsWAContact: true}}},
 			func() bool {
-				c, err := svc.Store().Contact(ctx, "14155550177@s.whatsapp.net")
+				c, err := svc.store.Contact(ctx, "14155550177@s.whatsapp.net")
 				return err == nil && c.FullName == "New Person"
 			}},
 	}
@@ -74,7 +74,7 @@ func TestConnectionEventsUpdateStatus(t *testing.T) {
 	backend.Inject(wa.LoggedOut{Reason: "removed from the phone"})
 	eventually(t, "logged out", func() bool { return svc.Status().Conn == wa.StateLoggedOut })
 	// The mirror stays after a logout.
-	if n, err := svc.Store().ContactCount(context.Background()); err != nil || n != 6 {
+	if n, err := svc.store.ContactCount(context.Background()); err != nil || n != 6 {
 		t.Errorf("mirror after logout: %d contacts, %v", n, err)
 	}
 }

@@ -193,7 +193,7 @@ func TestImport10k(t *testing.T) {
 	svc, _ := worldService(t, accountWorld())
 	ctx := context.Background()
 	text, existing := bigCSV()
-	if err := svc.Store().UpsertContacts(ctx, existing); err != nil {
+	if err := svc.store.UpsertContacts(ctx, existing); err != nil {
 		t.Fatal(err)
 	}
 	p, err := svc.PlanImport(ctx, strings.NewReader(text), "big.csv", "Imported 2026")
@@ -215,10 +215,10 @@ func TestImport10k(t *testing.T) {
 	if res.New != 9500 || res.Updated != 200 || res.Invalid != 300 {
 		t.Errorf("result %+v", res)
 	}
-	if n, _ := svc.Store().ContactCount(ctx); n != 9700 {
+	if n, _ := svc.store.ContactCount(ctx); n != 9700 {
 		t.Errorf("%d contacts, want 9700", n)
 	}
-	l, err := svc.Store().LabelByName(ctx, "imported 2026")
+	l, err := svc.store.LabelByName(ctx, "imported 2026")
 	if err != nil || l.Count != 9700 {
 		t.Errorf("Imported 2026: %+v, %v", l, err)
 	}
@@ -389,7 +389,7 @@ func TestImportCrashLeavesNothing(t *testing.T) {
 func TestExportImportRoundTrip(t *testing.T) {
 	src, _ := worldService(t, sim.DemoWorld())
 	ctx := context.Background()
-	all, err := src.Store().Contacts(ctx)
+	all, err := src.store.Contacts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +402,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want, err := src.Store().Contacts(ctx)
+	want, err := src.store.Contacts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +425,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, w := range want {
-				got, err := dst.Store().Contact(ctx, w.JID)
+				got, err := dst.store.Contact(ctx, w.JID)
 				if err != nil {
 					t.Errorf("%s missing after the round trip", w.JID)
 					continue

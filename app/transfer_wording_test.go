@@ -14,7 +14,7 @@ func TestImportCancelledSaysSo(t *testing.T) {
 	const file = "name,phone\nBob,+44 7911 123456\nCy,+1 415 555 0177\n"
 	count := func() int {
 		var n int
-		if err := svc.Store().DB().QueryRow(`SELECT count(*) FROM contacts`).Scan(&n); err != nil {
+		if err := svc.store.DB().QueryRow(`SELECT count(*) FROM contacts`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

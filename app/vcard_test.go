@@ -85,7 +85,7 @@ func nameParts(card vcard.Card) []string {
 func TestVCardExportReadsBack(t *testing.T) {
 	svc, _ := worldService(t, hostileWorld())
 	ctx := context.Background()
-	contacts, err := svc.Store().Contacts(ctx)
+	contacts, err := svc.store.Contacts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestVCardExportInAbook(t *testing.T) {
 	}
 	svc, _ := worldService(t, hostileWorld())
 	ctx := context.Background()
-	contacts, err := svc.Store().Contacts(ctx)
+	contacts, err := svc.store.Contacts(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func TestOtherWritersAreNoticed(t *testing.T) {
 		case n := <-watching.Notices():
 			watching.Acknowledge(n)
 			if n.Kind == DataChanged {
-				if _, err := watching.Store().Contact(ctx, "14155550199@s.whatsapp.net"); err != nil {
+				if _, err := watching.store.Contact(ctx, "14155550199@s.whatsapp.net"); err != nil {
 					t.Fatalf("noticed, but the contact is not readable: %v", err)
 				}
 				cancel()

@@ -12,9 +12,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/app/qrtext"
 	"github.com/wabook/wabook/model"
-	"github.com/wabook/wabook/ui/qrtext"
-	"github.com/wabook/wabook/wa"
 )
 
 // Sync connects, mirrors the account and prints a one-line summary. With
@@ -32,7 +31,7 @@ func Sync(ctx context.Context, env Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("sync: unexpected argument %q", fs.Arg(0))
 	}
-	if !env.Svc.Backend().Account().Paired {
+	if !env.Svc.Account().Paired {
 		return errors.New("this account is not paired yet: run \"wabook pair\" first")
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
@@ -100,7 +99,7 @@ func Pair(ctx context.Context, env Env, args []string) error {
 		return usagef("pair: unexpected argument %q", fs.Arg(0))
 	}
 	svc := env.Svc
-	if acc := svc.Backend().Account(); acc.Paired {
+	if acc := svc.Account(); acc.Paired {
 		return fmt.Errorf("already paired with %s: run \"wabook logout\" first to pair another account", acc.Phone)
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
@@ -170,7 +169,7 @@ type connProblems struct {
 }
 
 func (p *connProblems) report(w io.Writer, st app.Status) {
-	if st.Detail == "" || (st.Conn != wa.StateReconnecting && st.Conn != wa.StateConnecting) {
+	if st.Detail == "" || (st.Conn != app.StateReconnecting && st.Conn != app.StateConnecting) {
 		return
 	}
 	key := fmt.Sprintf("%d %s", st.Attempt, st.Detail)
@@ -192,7 +191,7 @@ func Logout(ctx context.Context, env Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("logout: unexpected argument %q", fs.Arg(0))
 	}
-	acc := env.Svc.Backend().Account()
+	acc := env.Svc.Account()
 	if !acc.Paired {
 		return errors.New("not paired: there is no session to log out of")
 	}

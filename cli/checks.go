@@ -13,7 +13,6 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
-	"github.com/wabook/wabook/wa"
 )
 
 // Stdin is where `wabook check -` reads numbers; tests replace it.
@@ -196,7 +195,7 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 		}
 		svc.StartChecker(ctx)
 		svc.StartOutbox(ctx) // holding the connection, it sends what others queue
-		if svc.Status().Conn == wa.StateOffline {
+		if svc.Status().Conn == app.StateOffline {
 			if err := svc.Connect(ctx); err != nil {
 				return err
 			}
@@ -313,9 +312,9 @@ func writeCheckTable(w io.Writer, results []model.CheckResult) error {
 type JobJSON struct {
 	ID        int64          `json:"id"`
 	CreatedAt string         `json:"created_at"`
-	State     string         `json:"state"`
+	State     app.JobState   `json:"state"`
 	Total     int            `json:"total"`
-	Counts    map[string]int `json:"counts"`
+	Counts    map[string]int `json:"counts"` // app.JobCounts.Map: the five statuses by name
 	Cached    int            `json:"cached"`
 	ETASec    int64          `json:"eta_s"`
 	Error     string         `json:"error"`
@@ -379,7 +378,7 @@ func Checks(ctx context.Context, env Env, args []string) error {
 		}
 		for i, j := range jobs {
 			out.Jobs[i] = JobJSON{ID: j.ID, CreatedAt: rfc3339(j.CreatedAt), State: j.State, Total: j.Total,
-				Counts: j.Counts, Cached: j.Cached, ETASec: int64(j.ETA / time.Second), Error: j.Error,
+				Counts: j.Counts.Map(), Cached: j.Cached, ETASec: int64(j.ETA / time.Second), Error: j.Error,
 				Force: j.Options.Force, MaxAge: j.Options.MaxAge.String(), Region: j.Options.Region}
 		}
 		return writeJSON(env.Out, out)
@@ -405,10 +404,10 @@ func Checks(ctx context.Context, env Env, args []string) error {
 		if j.ETA > 0 {
 			eta = j.ETA.Round(time.Second).String()
 		}
-		rows[i] = []string{strconv.FormatInt(j.ID, 10), j.CreatedAt.Local().Format("2006-01-02 15:04"), j.State,
-			strconv.Itoa(j.Total), strconv.Itoa(j.Counts[model.CheckValid]), strconv.Itoa(j.Counts[model.CheckInvalid]),
-			strconv.Itoa(j.Counts[model.CheckFailed]), strconv.Itoa(j.Counts[app.CheckCancelled]),
-			strconv.Itoa(j.Counts[model.CheckProcessing]), strconv.Itoa(j.Cached), eta, j.Error}
+		rows[i] = []string{strconv.FormatInt(j.ID, 10), j.CreatedAt.Local().Format("2006-01-02 15:04"), string(j.State),
+			strconv.Itoa(j.Total), strconv.Itoa(j.Counts.Valid), strconv.Itoa(j.Counts.Invalid),
+			strconv.Itoa(j.Counts.Failed), strconv.Itoa(j.Counts.Cancelled),
+			strconv.Itoa(j.Counts.Processing), strconv.Itoa(j.Cached), eta, j.Error}
 	}
 	return writeTable(env.Out, []string{"JOB", "CREATED", "STATE", "TOTAL", "VALID", "INVALID", "FAILED", "CANCELLED", "PROCESSING", "CACHED", "ETA", "ERROR"},
 		rows, []int{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50})
@@ -494,15 +493,15 @@ func checksRetry(ctx context.Context, env Env, args []string) error {
 	if nothing {
 		// Numbers queued again earlier (by a retry --no-wait) still wait:
 		// running them is what the user asks for.
-		if job.State == app.JobPaused && job.Counts[model.CheckProcessing] > 0 {
+		if job.State == app.JobPaused && job.Counts.Processing > 0 {
 			return fmt.Errorf("checks retry: check job %d has no failed numbers; it is paused with %s waiting: resume it on the Checks screen (p)",
-				id, counted(job.Counts[model.CheckProcessing], "number", "numbers"))
+				id, counted(job.Counts.Processing, "number", "numbers"))
 		}
 		if job.State != app.JobQueued && job.State != app.JobRunning {
 			return fmt.Errorf("checks retry: check job %d has no failed numbers to retry", id)
 		}
 		queued = fmt.Sprintf("check job %d: no failed numbers; %s still to check", id,
-			counted(job.Counts[model.CheckProcessing], "number", "numbers"))
+			counted(job.Counts.Processing, "number", "numbers"))
 	}
 	out := jobOutput{noWait: *noWait, json: *asJSON, csv: *asCSV, always: true, queued: queued}
 	return finishJob(ctx, env, job, out)

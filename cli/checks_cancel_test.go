@@ -99,7 +99,7 @@ func TestCancelledCheck(t *testing.T) {
 	if err := Checks(ctx, env, []string{"retry", fmt.Sprint(job.ID), "--no-wait"}); err != nil {
 		t.Fatal(err)
 	}
-	if j, _ := env.Svc.Job(ctx, job.ID); j.State != app.JobQueued || j.Counts[model.CheckProcessing] != 2 || j.Counts[app.CheckCancelled] != 0 {
+	if j, _ := env.Svc.Job(ctx, job.ID); j.State != app.JobQueued || j.Counts.Processing != 2 || j.Counts.Cancelled != 0 {
 		t.Errorf("after retry: %+v", j)
 	}
 }

@@ -6,15 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/wabook/wabook/app/apptest"
+
 	"github.com/wabook/wabook/app"
-	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -103,16 +103,17 @@ func waitJob(t *testing.T, env Env, id int64) {
 // start is set.
 func newEnv(t *testing.T, w *sim.World, clock *testClock, start bool) (Env, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	env, out, errOut, _ := newSimEnv(t, w, clock, start)
+	return env, out, errOut
+}
+
+// newSimEnv is newEnv with the simulated backend, for tests that steer it.
+func newSimEnv(t *testing.T, w *sim.World, clock *testClock, start bool) (Env, *bytes.Buffer, *bytes.Buffer, *sim.Backend) {
+	t.Helper()
 	be := sim.New(w, sim.WithClock(clock.Now), sim.WithCheckLatency(0))
 	cfg := app.Config{CheckBatchSize: 20, CheckPace: time.Second, CheckDailyBudget: 1000, CheckMaxAge: 24 * time.Hour}
-	svc := app.New(st, be, app.Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	go svc.Run(ctx)
-	t.Cleanup(func() { svc.StopChecker(); cancel(); be.Close(); st.Close() })
+	svc, _, ctx := apptest.Run(t, be, app.Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond})
+	t.Cleanup(svc.StopChecker) // before the service stops
 	if err := svc.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func newEnv(t *testing.T, w *sim.World, clock *testClock, start bool) (Env, *byt
 		svc.StartChecker(ctx)
 	}
 	var out, errOut bytes.Buffer
-	return Env{Svc: svc, Out: &out, Err: &errOut}, &out, &errOut
+	return Env{Svc: svc, Out: &out, Err: &errOut}, &out, &errOut, be
 }
 
 func newClock() *testClock {

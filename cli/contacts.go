@@ -91,14 +91,14 @@ func Show(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	labels, err := env.Svc.Store().Labels(ctx)
+	labels, err := env.Svc.Labels(ctx)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return writeJSON(env.Out, app.NewContactJSON(&c, colorsOf(labels)))
 	}
-	groups, err := env.Svc.Store().Groups(ctx)
+	groups, err := env.Svc.Groups(ctx)
 	if err != nil {
 		return err
 	}

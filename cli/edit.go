@@ -40,7 +40,7 @@ func isSet(fs *flag.FlagSet, name string) bool {
 
 // printContact prints a contact as JSON.
 func printContact(ctx context.Context, env Env, c model.Contact) error {
-	labels, err := env.Svc.Store().Labels(ctx)
+	labels, err := env.Svc.Labels(ctx)
 	if err != nil {
 		return err
 	}

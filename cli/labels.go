@@ -10,7 +10,6 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
-	"github.com/wabook/wabook/store"
 )
 
 // LabelJSON is a label in `wabook labels --json`.
@@ -54,7 +53,7 @@ func Labels(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("labels: unexpected argument %q", pos[0])
 	}
-	labels, err := env.Svc.Store().Labels(ctx)
+	labels, err := env.Svc.Labels(ctx)
 	if err != nil {
 		return err
 	}
@@ -146,7 +145,7 @@ func Label(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		verb, into := "renamed", model.NormalizeLabelName(pos[1])
-		if other, lerr := svc.Store().LabelByName(ctx, pos[1]); lerr == nil && other.ID != l.ID {
+		if other, lerr := svc.LabelByName(ctx, pos[1]); lerr == nil && other.ID != l.ID {
 			// The contacts went to the label that exists, under its name
 			// as it is spelt, whatever case NEW was typed in.
 			verb, into = "merged", other.Name
@@ -246,8 +245,8 @@ func labelSync(ctx context.Context, env Env, pos []string) error {
 
 // findLabel finds a label by name, ignoring case.
 func findLabel(ctx context.Context, env Env, name string) (model.Label, error) {
-	l, err := env.Svc.Store().LabelByName(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
+	l, err := env.Svc.LabelByName(ctx, name)
+	if errors.Is(err, app.ErrNoLabel) {
 		return l, fmt.Errorf("no label named %q (see wabook labels)", model.NormalizeLabelName(name))
 	}
 	return l, err

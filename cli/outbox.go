@@ -11,7 +11,6 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
-	"github.com/wabook/wabook/wa"
 )
 
 // Command is a headless command.
@@ -184,7 +183,7 @@ func sendQueued(ctx context.Context, env Env, ids []int64, wait bool) error {
 	if !svc.Status().Account.Paired {
 		return leave(`this account is not paired: run "wabook pair"`)
 	}
-	if svc.Status().Conn != wa.StateConnected {
+	if svc.Status().Conn != app.StateConnected {
 		if err := svc.Connect(ctx); err != nil {
 			return leave(err.Error())
 		}
@@ -203,7 +202,7 @@ func sendQueued(ctx context.Context, env Env, ids []int64, wait bool) error {
 		if r.Pending == 0 {
 			return outcome(env, r, wait)
 		}
-		connected := svc.Status().Conn == wa.StateConnected
+		connected := svc.Status().Conn == app.StateConnected
 		why := svc.OutboxWaiting()
 		switch {
 		case wait && !connected && !toldOffline && time.Since(start) > 5*time.Second:

@@ -23,12 +23,11 @@ func labelWorld() *sim.World {
 // `wabook sync --full` fetches contacts and labels again: what the mirror
 // lost comes back before the summary is printed.
 func TestSyncFull(t *testing.T) {
-	env, out, _ := newEnv(t, labelWorld(), newClock(), false)
+	env, out, _, be := newSimEnv(t, labelWorld(), newClock(), false)
 	ctx := context.Background()
 	const ada = "14155550101@s.whatsapp.net"
 	// A removal the account never made reaches the mirror (as a broken
 	// app state would leave it).
-	be := env.Svc.Backend().(*sim.Backend)
 	be.Inject(wa.LabelAssociationChanged{WALabelID: "1", ChatJID: ada, Assigned: false})
 	be.Inject(wa.AppStateProblem{Problem: "mismatching LTHash", NeedsFullResync: true})
 	waitFor(t, func() bool { return env.Svc.Status().NeedsFullResync })
@@ -40,7 +39,7 @@ func TestSyncFull(t *testing.T) {
 		!strings.Contains(got, "synced: 1 contacts, 0 groups, 1 labels, 0 blocked") {
 		t.Fatalf("output:\n%s", got)
 	}
-	c, err := env.Svc.Store().Contact(ctx, ada)
+	c, err := env.Svc.FindContact(ctx, ada)
 	if err != nil || !slices.Equal(c.Labels, []string{"VIP"}) {
 		t.Fatalf("after sync --full: labels %v, %v", c.Labels, err)
 	}
@@ -51,8 +50,7 @@ func TestSyncFull(t *testing.T) {
 
 // A failing resync is an error, and without --full nothing is refetched.
 func TestSyncFullFailsAndPlainSyncDoesNotResync(t *testing.T) {
-	env, out, _ := newEnv(t, labelWorld(), newClock(), false)
-	be := env.Svc.Backend().(*sim.Backend)
+	env, out, _, be := newSimEnv(t, labelWorld(), newClock(), false)
 	boom := errors.New("mismatching patch MAC")
 	be.FailNext("FullResync", boom)
 	if err := Sync(context.Background(), env, []string{"--full"}); !errors.Is(err, boom) {

@@ -13,9 +13,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/app/qrtext"
 	"github.com/wabook/wabook/model"
-	"github.com/wabook/wabook/ui/qrtext"
-	"github.com/wabook/wabook/wa"
 )
 
 type accountMode int
@@ -249,7 +248,7 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 	case key.Matches(kp, a.keys.PairPhone) && !st.Account.Paired:
 		a.mode, a.phoneCode, a.err = accountPhoneInput, "", ""
 		return a.phone.Focus()
-	case key.Matches(kp, a.keys.Retry) && (!st.Account.Paired || st.Conn != wa.StateConnected):
+	case key.Matches(kp, a.keys.Retry) && (!st.Account.Paired || st.Conn != app.StateConnected):
 		a.busy, a.err, a.phoneCode = "connecting…", "", ""
 		return func() tea.Msg { return connectMsg{svc.Connect(a.ctx)} }
 	case key.Matches(kp, a.keys.Logout) && st.Account.Paired:
@@ -267,7 +266,7 @@ func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
 
 // canResync: a full resync needs a paired, connected account.
 func canResync(st app.Status) bool {
-	return st.Account.Paired && st.Conn == wa.StateConnected && !st.Resyncing
+	return st.Account.Paired && st.Conn == app.StateConnected && !st.Resyncing
 }
 
 func (a *accountScreen) View(st app.Status) string {
@@ -306,7 +305,7 @@ func (a *accountScreen) View(st app.Status) string {
 	}
 	// A connection problem met while something waits for the connection
 	// shows under the waiting line instead, where the eye is.
-	problem := a.busy != "" && st.Conn == wa.StateReconnecting && st.Detail != ""
+	problem := a.busy != "" && st.Conn == app.StateReconnecting && st.Detail != ""
 	if st.Detail != "" && !problem {
 		addWrapped("Detail", lipgloss.NewStyle(), st.Detail)
 	}
@@ -379,7 +378,7 @@ func (a *accountScreen) View(st app.Status) string {
 		lines = append(lines, "")
 		lines = append(lines, a.pairingView(st, a.height-len(lines)-2)...)
 	}
-	if !acc.Paired || st.Conn != wa.StateConnected {
+	if !acc.Paired || st.Conn != app.StateConnected {
 		lines = append(lines, "", a.st.Dim.Render("Press 1 to browse the address book meanwhile."))
 	}
 	for i, l := range lines {
@@ -447,17 +446,17 @@ func (a *accountScreen) pairingView(st app.Status, height int) []string {
 func connText(st app.Status) string {
 	s := st.Conn.String()
 	switch st.Conn {
-	case wa.StateConnecting:
+	case app.StateConnecting:
 		s += "…"
-	case wa.StateReconnecting:
+	case app.StateReconnecting:
 		if st.Attempt > 0 {
 			s += fmt.Sprintf(" (attempt %d)", st.Attempt)
 		}
-	case wa.StateTempBanned:
+	case app.StateTempBanned:
 		if !st.Until.IsZero() {
 			s += " until " + st.Until.Local().Format("2006-01-02 15:04")
 		}
-	case wa.StateConnected:
+	case app.StateConnected:
 		switch {
 		case st.Synced:
 			s += ", synced"
@@ -494,7 +493,7 @@ func (a *accountScreen) help(st app.Status) helpMap {
 		if !st.Account.Paired {
 			short = append(short, k.PairPhone)
 		}
-		if !st.Account.Paired || st.Conn != wa.StateConnected {
+		if !st.Account.Paired || st.Conn != app.StateConnected {
 			short = append(short, k.Retry)
 		}
 		if st.Account.Paired {

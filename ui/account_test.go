@@ -14,7 +14,6 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/wa"
-	"github.com/wabook/wabook/wa/sim"
 )
 
 // The Account screen says in plain words when contacts and labels sync
@@ -72,9 +71,8 @@ func TestAccountScreenShowsAppStateProblem(t *testing.T) {
 // R on the Account screen fetches contacts and labels again: the lost
 // label comes back and the problem goes away.
 func TestAccountScreenFullResyncKey(t *testing.T) {
-	svc := newTestService(t)
+	svc, be, mirror := newTestWorld(t)
 	const ada = "14155550101@s.whatsapp.net"
-	be := svc.Backend().(*sim.Backend)
 	be.Inject(wa.LabelAssociationChanged{WALabelID: "1", ChatJID: ada, Assigned: false})
 	be.Inject(wa.AppStateProblem{Problem: "the saved app state no longer matches WhatsApp's", NeedsFullResync: true})
 	// Events apply in order: once the problem shows, the label is gone.
@@ -84,7 +82,7 @@ func TestAccountScreenFullResyncKey(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if c, err := svc.Store().Contact(context.Background(), ada); err != nil || len(c.Labels) != 0 {
+	if c, err := mirror.Contact(context.Background(), ada); err != nil || len(c.Labels) != 0 {
 		t.Fatalf("before R: labels %v, %v", c.Labels, err)
 	}
 	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
@@ -93,7 +91,7 @@ func TestAccountScreenFullResyncKey(t *testing.T) {
 	tm.Send(press("R"))
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		c, err := svc.Store().Contact(context.Background(), ada)
+		c, err := mirror.Contact(context.Background(), ada)
 		st := svc.Status()
 		if err == nil && slices.Equal(c.Labels, []string{"New customer"}) && !st.NeedsFullResync && st.AppStateProblem == "" {
 			break
@@ -126,9 +124,9 @@ func TestAccountScreenFullResyncAnswer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc := newTestService(t)
+			svc, be, _ := newTestWorld(t)
 			if tt.fail != nil {
-				svc.Backend().(*sim.Backend).FailNext("FullResync", tt.fail)
+				be.FailNext("FullResync", tt.fail)
 			}
 			tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 			waitFor(t, tm, "6 contacts")

@@ -337,7 +337,7 @@ func BenchmarkKeysDuringCheckJob(b *testing.B) {
 		b.Log("slow step:", s)
 	}
 	jobs, _ := svc.Jobs(ctx)
-	if len(jobs) == 0 || jobs[0].Counts["processing"] == jobs[0].Total {
+	if len(jobs) == 0 || jobs[0].Counts.Processing == jobs[0].Total {
 		b.Fatalf("the job did not run during the benchmark: %+v", jobs)
 	}
 	slices.Sort(steps)
@@ -346,7 +346,7 @@ func BenchmarkKeysDuringCheckJob(b *testing.B) {
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(pct(1), "max-ms")
 	b.ReportMetric(float64(len(steps)), "steps")
-	b.ReportMetric(float64(jobs[0].Total-jobs[0].Counts["processing"]), "checked")
+	b.ReportMetric(float64(jobs[0].Total-jobs[0].Counts.Processing), "checked")
 }
 
 // populatedDB is a database file with 100 000 contacts, 2 000 groups and 50

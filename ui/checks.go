@@ -205,10 +205,10 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		c.err = ""
 		c.jobs = append([]app.Job{msg.job}, c.jobs...)
 		c.jobCursor, c.follow, c.focusRes = 0, msg.job.ID, false
-		n := msg.job.Counts["processing"]
+		n := msg.job.Counts.Processing
 		flash := fmt.Sprintf("job %d: %d number%s to ask WhatsApp", msg.job.ID, n, plural(n))
-		if budget := c.status.BudgetTotal; budget > 0 && msg.job.Counts["processing"] > c.status.BudgetLeft {
-			days := 1 + (msg.job.Counts["processing"]-c.status.BudgetLeft+budget-1)/budget
+		if budget := c.status.BudgetTotal; budget > 0 && msg.job.Counts.Processing > c.status.BudgetLeft {
+			days := 1 + (msg.job.Counts.Processing-c.status.BudgetLeft+budget-1)/budget
 			flash += fmt.Sprintf("; at %d a day that takes %d days", budget, days)
 		}
 		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(flash) })
@@ -340,7 +340,7 @@ func (c *checksScreen) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			return checksDoneMsg{flash: fmt.Sprintf("job %d cancelled", id), err: svc.CancelJob(c.ctx, id)}
 		}
 	case key.Matches(kp, k.RetryJob):
-		if job.Counts[model.CheckFailed]+job.Counts[app.CheckCancelled] == 0 {
+		if job.Counts.Failed+job.Counts.Cancelled == 0 {
 			c.err = fmt.Sprintf("Job %d has no failed or cancelled numbers to check again.", job.ID)
 			return nil
 		}
@@ -350,7 +350,7 @@ func (c *checksScreen) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			return checksDoneMsg{flash: fmt.Sprintf("job %d: %d number%s queued again", id, n, plural(n)), err: err}
 		}
 	case key.Matches(kp, k.SaveValid):
-		if job.Counts["valid"] == 0 {
+		if job.Counts.Valid == 0 {
 			c.err = "This job has no valid numbers to save."
 			return nil
 		}
@@ -600,10 +600,10 @@ func (c *checksScreen) View() string {
 		j := c.jobs[i]
 		// Progress is the numbers answered: a cancelled job's unsent ones
 		// are not, and its bar stays short of full.
-		done := j.Total - j.Counts[model.CheckProcessing] - j.Counts[app.CheckCancelled]
+		done := j.Total - j.Counts.Processing - j.Counts.Cancelled
 		row := fmt.Sprintf("  #%-4d %-9s %s %*d/%-*d %5d %7d %6d %9d %6d  %s", j.ID, j.State, progressBar(done, j.Total, barWidth),
-			tw, done, tw, j.Total, j.Counts[model.CheckValid], j.Counts[model.CheckInvalid], j.Counts[model.CheckFailed],
-			j.Counts[app.CheckCancelled], j.Cached, etaText(j))
+			tw, done, tw, j.Total, j.Counts.Valid, j.Counts.Invalid, j.Counts.Failed,
+			j.Counts.Cancelled, j.Cached, etaText(j))
 		if i == c.jobCursor && !c.focusRes {
 			row = c.st.CursorRow.Render(row)
 		}
@@ -757,7 +757,7 @@ func (c *checksScreen) activeSummary() string {
 	left := 0
 	for _, j := range c.jobs {
 		if j.State == app.JobQueued || j.State == app.JobRunning {
-			left += j.Counts["processing"]
+			left += j.Counts.Processing
 		}
 	}
 	if left == 0 {

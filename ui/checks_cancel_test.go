@@ -13,7 +13,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wabook/wabook/app"
-	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa/sim"
 )
@@ -61,7 +60,7 @@ func TestChecksScreenCancelledJob(t *testing.T) {
 	drive(m, m.checks.load())
 
 	j := m.checks.selectedJob()
-	if j == nil || j.ID != job.ID || j.State != app.JobCancelled || j.Counts[app.CheckCancelled] != 3 || j.Counts[model.CheckFailed] != 0 {
+	if j == nil || j.ID != job.ID || j.State != app.JobCancelled || j.Counts.Cancelled != 3 || j.Counts.Failed != 0 {
 		t.Fatalf("cancelled job: %+v", j)
 	}
 	row := jobRow(t, m, job.ID)
@@ -78,7 +77,7 @@ func TestChecksScreenCancelledJob(t *testing.T) {
 	_, cmd = m.Update(press("r"))
 	drive(m, cmd)
 	drive(m, m.checks.load())
-	if j := m.checks.selectedJob(); j.State != app.JobQueued || j.Counts[model.CheckProcessing] != 3 || j.Counts[app.CheckCancelled] != 0 {
+	if j := m.checks.selectedJob(); j.State != app.JobQueued || j.Counts.Processing != 3 || j.Counts.Cancelled != 0 {
 		t.Fatalf("after r: %+v (err %q)", j, m.checks.err)
 	}
 	start()
@@ -88,7 +87,7 @@ func TestChecksScreenCancelledJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	drive(m, m.checks.load())
-	if j := m.checks.selectedJob(); j.State != app.JobDone || j.Counts[model.CheckValid] != 3 {
+	if j := m.checks.selectedJob(); j.State != app.JobDone || j.Counts.Valid != 3 {
 		t.Errorf("retried job: %+v", j)
 	}
 	if f := strings.Fields(jobRow(t, m, job.ID)); len(f) < 4 || f[2] != strings.Repeat("█", 6) || f[3] != "3/3" {

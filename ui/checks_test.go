@@ -75,7 +75,7 @@ func TestChecksScreenRunsAPastedList(t *testing.T) {
 	if !slices.Equal(sent, []string{"+14155550100", "+14155550101", "+14155550102", "+14155550199"}) {
 		t.Errorf("backend was asked %q", sent)
 	}
-	if j := m.checks.selectedJob(); j == nil || j.Counts["valid"] != 4 || j.Counts["invalid"] != 1 {
+	if j := m.checks.selectedJob(); j == nil || j.Counts.Valid != 4 || j.Counts.Invalid != 1 {
 		t.Errorf("job counts: %+v", j)
 	}
 }
@@ -95,7 +95,7 @@ func TestCheckSelectedContacts(t *testing.T) {
 	if got := backend.CheckCalls(); got != 1 {
 		t.Errorf("%d backend calls for two contacts, want 1 batch", got)
 	}
-	if j := m.checks.selectedJob(); j == nil || j.Total != 2 || j.Counts["valid"] != 2 {
+	if j := m.checks.selectedJob(); j == nil || j.Total != 2 || j.Counts.Valid != 2 {
 		t.Errorf("job: %+v", j)
 	}
 }
@@ -143,7 +143,7 @@ func TestChecksScreenShowsRateLimitPause(t *testing.T) {
 		t.Errorf("no pause shown:\n%s", view)
 	}
 	// The first batch is 19 numbers and the canary (issue 9).
-	if j := m.checks.selectedJob(); j == nil || j.Counts["valid"]+j.Counts["invalid"] != 19 {
+	if j := m.checks.selectedJob(); j == nil || j.Counts.Valid+j.Counts.Invalid != 19 {
 		t.Errorf("job after the first batch: %+v", j)
 	}
 }
@@ -173,7 +173,7 @@ func TestChecksScreenShowsCanaryTrip(t *testing.T) {
 	if !strings.Contains(flat, `came back "not on WhatsApp"`) || strings.Contains(flat, "asked to slow down") {
 		t.Errorf("the pause does not say the canary tripped:\n%s", view)
 	}
-	if j := m.checks.selectedJob(); j == nil || j.Counts["invalid"] != 0 || j.Counts["valid"] != 19 || j.Counts["processing"] != 60-19 {
+	if j := m.checks.selectedJob(); j == nil || j.Counts.Invalid != 0 || j.Counts.Valid != 19 || j.Counts.Processing != 60-19 {
 		t.Errorf("job after the trip: %+v", j)
 	}
 }
@@ -272,7 +272,7 @@ func TestChecksScreenPauseReasons(t *testing.T) {
 			st := base
 			tt.mod(&st)
 			c.status = st
-			c.jobs = []app.Job{{ID: 1, State: app.JobRunning, Total: 1, Counts: map[string]int{"processing": 1}}}
+			c.jobs = []app.Job{{ID: 1, State: app.JobRunning, Total: 1, Counts: app.JobCounts{Processing: 1}}}
 			view := ansi.Strip(c.View())
 			lines := strings.Split(view, "\n")
 			for _, l := range lines {

@@ -102,11 +102,7 @@ func TestLabelSearchFindsExactlyTheLabelled(t *testing.T) {
 // WhatsApp confirmed; a change WhatsApp keeps refusing leaves the mirror as
 // it was and the status bar counts it failed.
 func TestBlockFromTheDetailView(t *testing.T) {
-	svc := newTestService(t)
-	backend := svc.Backend().(interface {
-		Blocked() []string
-		FailNext(string, error)
-	})
+	svc, backend, _ := newTestWorld(t)
 	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("/"))
@@ -185,8 +181,7 @@ func TestNoteOnlyEditOfAWhatsAppContact(t *testing.T) {
 // listed on the Account screen with WhatsApp's reason; f queues the failed
 // changes again, x drops the one under the cursor after a question.
 func TestFailedChangesOnTheAccountScreen(t *testing.T) {
-	svc := newTestService(t)
-	backend := svc.Backend().(interface{ FailNext(string, error) })
+	svc, backend, _ := newTestWorld(t)
 	ctx := context.Background()
 	for range 10 {
 		backend.FailNext("SetBlocked", errors.New("server said no"))
@@ -327,7 +322,7 @@ func TestLabelSyncOnAPersonalAccount(t *testing.T) {
 // Twenty failed changes at 80x24: the Account screen's list scrolls with
 // the cursor, and each change keeps WhatsApp's reason in sight.
 func TestFailedChangesScrollAt80x24(t *testing.T) {
-	svc := newTestService(t)
+	svc, _, st := newTestWorld(t)
 	svc.StopOutbox()
 	ctx := context.Background()
 	for i := range 20 {
@@ -340,7 +335,7 @@ func TestFailedChangesScrollAt80x24(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, it := range items {
-		if err := svc.Store().TriedOutbox(ctx, it.ID, "labels need a WhatsApp Business account", true); err != nil {
+		if err := st.TriedOutbox(ctx, it.ID, "labels need a WhatsApp Business account", true); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/wabook/wabook/app"
-	"github.com/wabook/wabook/ui/qrtext"
+	"github.com/wabook/wabook/app/qrtext"
 	"github.com/wabook/wabook/wa"
 )
 

@@ -157,8 +157,8 @@ func TestUIsShareOneIndex(t *testing.T) {
 // shows up in a running UI without a key: the search typed, the cursor's
 // contact, the selection and the open detail view stay as they were.
 func TestRefreshKeepsSearchCursorSelectionAndDetail(t *testing.T) {
-	svc := newTestService(t)
-	other, err := store.Open(svc.Store().Path())
+	svc, _, st := newTestWorld(t)
+	other, err := store.Open(st.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

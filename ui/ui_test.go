@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabook/wabook/app/apptest"
+
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
@@ -23,33 +25,33 @@ import (
 // binary does with --sim.
 func newTestService(t *testing.T) *app.Service {
 	t.Helper()
+	svc, _, _ := newTestWorld(t)
+	return svc
+}
+
+// newTestWorld is newTestService with the simulated backend, to steer it,
+// and the mirror, for the tests that set up what the service does not offer.
+func newTestWorld(t *testing.T) (*app.Service, *sim.Backend, *store.Store) {
+	t.Helper()
 	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, ctx := runService(t, sim.New(world))
-	syncCtx, syncCancel := context.WithTimeout(ctx, 10*time.Second)
-	defer syncCancel()
-	if err := svc.SyncOnce(syncCtx); err != nil {
-		t.Fatal(err)
-	}
-	return svc
+	be := sim.New(world)
+	svc, st, ctx := apptest.Run(t, be, app.Options{OutboxRetry: time.Millisecond})
+	// This test holds the connection: it sends what the UI queues.
+	svc.StartOutbox(ctx)
+	apptest.Sync(ctx, t, svc)
+	return svc, be, st
 }
 
 // runService runs a service over be and a fresh database until the test
 // ends; the context is the service's.
 func runService(t *testing.T, be wa.Backend) (*app.Service, context.Context) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	svc := app.New(st, be, app.Options{OutboxRetry: time.Millisecond})
-	go svc.Run(ctx)
+	svc, _, ctx := apptest.Run(t, be, app.Options{OutboxRetry: time.Millisecond})
 	// This test holds the connection: it sends what the UI queues.
 	svc.StartOutbox(ctx)
-	t.Cleanup(func() { cancel(); svc.StopOutbox(); be.Close(); st.Close() })
 	return svc, ctx
 }
 
