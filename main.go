@@ -79,7 +79,6 @@ type globals struct {
 	version              bool   // --version
 }
 
-
 func main() {
 	// A reader that goes away (wabook contacts | head) must not kill us
 	// before the deferred clean-up runs: the demo's throw-away database
