@@ -1,0 +1,117 @@
+// The new-check form: numbers pasted or a file, region, force; submitted off
+// the Update path.
+package ui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/app"
+)
+
+func (c *checksScreen) openForm() tea.Cmd {
+	c.mode, c.field, c.err = checksNewJob, fieldNumbers, ""
+	c.numbers.Reset()
+	c.file.SetValue("")
+	c.region.SetValue("")
+	c.force = false
+	return c.focusField()
+}
+
+func (c *checksScreen) focusField() tea.Cmd {
+	c.numbers.Blur()
+	c.file.Blur()
+	c.region.Blur()
+	switch c.field {
+	case fieldNumbers:
+		return c.numbers.Focus()
+	case fieldFile:
+		return c.file.Focus()
+	case fieldRegion:
+		return c.region.Focus()
+	}
+	return nil
+}
+
+func (c *checksScreen) formKey(kp tea.KeyPressMsg) tea.Cmd {
+	switch kp.String() {
+	case "esc":
+		c.mode = checksBrowse
+		c.focusField()
+		c.numbers.Blur()
+		return nil
+	case "tab":
+		c.field = (c.field + 1) % fieldCount
+		return c.focusField()
+	case "shift+tab":
+		c.field = (c.field + fieldCount - 1) % fieldCount
+		return c.focusField()
+	case "ctrl+s":
+		return c.submit()
+	case "enter":
+		if c.field != fieldNumbers {
+			return c.submit()
+		}
+	case "space":
+		if c.field == fieldForce {
+			c.force = !c.force
+			return nil
+		}
+	}
+	return c.updateFocused(kp)
+}
+
+// submit validates the form and enqueues the job. Bad input is reported on
+// the form and nothing is enqueued.
+func (c *checksScreen) submit() tea.Cmd {
+	text, path := strings.TrimSpace(c.numbers.Value()), strings.TrimSpace(c.file.Value())
+	region := strings.ToUpper(strings.TrimSpace(c.region.Value()))
+	var inputs []string
+	switch {
+	case text != "" && path != "":
+		c.err = "Give either pasted numbers or a file, not both."
+		return nil
+	case path != "":
+		// The file is read off the Update path; the form stays open until
+		// it is (fileNumbersMsg).
+		opts, file := app.CheckOptions{Force: c.force, Region: region}, expandHome(path)
+		c.err = "reading " + path + "…"
+		return func() tea.Msg {
+			nums, err := app.ReadNumbersFile(file)
+			return fileNumbersMsg{nums: nums, opts: opts, err: err}
+		}
+	case text != "":
+		nums, err := app.ReadNumbers(strings.NewReader(text), "")
+		if err != nil {
+			c.err = err.Error()
+			return nil
+		}
+		inputs = nums
+	}
+	if len(inputs) == 0 {
+		c.err = "No numbers to check: paste some, or give a file."
+		return nil
+	}
+	c.mode = checksBrowse
+	c.numbers.Blur()
+	c.file.Blur()
+	c.region.Blur()
+	return c.enqueue(inputs, app.CheckOptions{Force: c.force, Region: region})
+}
+
+func (c *checksScreen) enqueue(inputs []string, opts app.CheckOptions) tea.Cmd {
+	svc := c.svc
+	return func() tea.Msg {
+		job, err := svc.EnqueueCheck(c.ctx, inputs, opts)
+		return jobCreatedMsg{job, err}
+	}
+}
+
+// fileNumbersMsg carries the numbers read from the file the new-check form
+// named.
+type fileNumbersMsg struct {
+	nums []string
+	opts app.CheckOptions
+	err  error
+}

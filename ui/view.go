@@ -1,0 +1,269 @@
+// The root model's drawing: the tab bar, the body of the screen shown, the
+// status bar and the key help.
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+// chromeLines are the lines around the screen body: tabs, status bar, help.
+func (m *Model) chromeLines() int {
+	n := 3
+	if m.opts.Banner != "" {
+		n++
+	}
+	return n
+}
+
+func (m *Model) layout() {
+	bodyH := max(1, m.height-m.chromeLines())
+	m.contacts.setSize(m.width, bodyH)
+	m.detail.setSize(m.width, bodyH)
+	m.labels.setSize(m.width, bodyH)
+	m.checks.setSize(m.width, bodyH)
+	m.account.setSize(m.width, bodyH)
+	m.help.SetWidth(m.width)
+}
+
+func (m *Model) currentHelp() helpMap {
+	switch {
+	case m.dialog != nil:
+		return m.dialog.help()
+	case m.screen == screenContacts && m.inDetail:
+		return m.detail.help()
+	case m.screen == screenContacts:
+		return m.contacts.help()
+	case m.screen == screenLabels:
+		return m.labels.help()
+	case m.screen == screenChecks:
+		return m.checks.help()
+	}
+	return m.account.help(m.status)
+}
+
+func (m *Model) View() tea.View {
+	var b strings.Builder
+	b.WriteString(m.tabBar())
+	if m.opts.Banner != "" {
+		b.WriteString("\n" + m.st.Warn.Render(model.Truncate(model.Sanitize(m.opts.Banner), m.width)))
+	}
+	bodyH := max(1, m.height-m.chromeLines())
+	b.WriteByte('\n')
+	b.WriteString(fitHeight(m.body(), bodyH))
+	b.WriteByte('\n')
+	b.WriteString(m.statusBar())
+	b.WriteByte('\n')
+	b.WriteString(model.Truncate(m.help.ShortHelpView(m.currentHelp().ShortHelp()), m.width))
+	v := tea.NewView(b.String())
+	v.AltScreen = true
+	v.WindowTitle = "wabook"
+	return v
+}
+
+func (m *Model) body() string {
+	switch {
+	case m.dialog != nil:
+		return m.dialog.View(m.width, max(1, m.height-m.chromeLines()))
+	case m.fullHelp:
+		return m.fullHelpView()
+	case m.err != "":
+		return m.st.Error.Render(model.Truncate("Could not read the address book: "+m.err, m.width))
+	case !m.loaded && m.screen != screenAccount:
+		return m.st.Dim.Render("Loading the address book…")
+	}
+	switch m.screen {
+	case screenChecks:
+		return m.checks.View()
+	case screenLabels:
+		return m.labels.View(m.labelSyncLine())
+	case screenAccount:
+		return m.account.View(m.status)
+	}
+	if m.inDetail {
+		return m.detail.View()
+	}
+	return m.contacts.View()
+}
+
+func (m *Model) tabBar() string {
+	var b strings.Builder
+	b.WriteString(m.st.Brand.Render("wabook") + " ")
+	for i, name := range screenNames {
+		if screen(i) == m.screen {
+			b.WriteString(m.st.ActiveTab.Render(name))
+		} else {
+			b.WriteString(m.st.Tab.Render(name))
+		}
+	}
+	left := b.String()
+	right := connText(m.status)
+	if m.opts.ReadOnly {
+		// Not offline: another wabook talks to WhatsApp for this one.
+		right = "connection held by pid " + strconv.Itoa(m.opts.Holder)
+		if m.opts.Holder == 0 {
+			right = "connection held by another wabook"
+		}
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right) - 1
+	if gap < 1 {
+		return model.Truncate(left, m.width)
+	}
+	return left + strings.Repeat(" ", gap) + m.connStyle().Render(right)
+}
+
+func (m *Model) connStyle() lipgloss.Style {
+	switch m.status.Conn.String() {
+	case "connected":
+		return m.st.OK
+	case "logged out", "temporarily banned", "replaced by another session":
+		return m.st.Error
+	}
+	return m.st.Warn
+}
+
+func (m *Model) statusBar() string {
+	acc := m.status.Account
+	left := " " + model.Sanitize(acc.PushName)
+	if acc.Phone != "" {
+		left += " " + acc.Phone
+	}
+	if !acc.Paired {
+		left = " not paired"
+	}
+	right := m.contacts.counts() + " "
+	if !m.loaded {
+		right = "loading the address book… "
+	}
+	if q := m.checks.activeSummary(); q != "" {
+		right = q + " · " + right
+	}
+	if o := outboxSummary(m.status.Outbox); o != "" {
+		right = o + " · " + right
+	}
+	if m.flash != "" {
+		// Flashes quote names (labels from WhatsApp, contacts); what
+		// waits for WhatsApp stays in sight beside them.
+		right = model.Sanitize(m.flash) + " "
+		if o := outboxSummary(m.status.Outbox); o != "" {
+			right = model.Sanitize(m.flash) + " · " + o + " "
+		}
+	}
+	if m.actionErr != "" {
+		left := " " + model.Sanitize(m.actionErr) + " "
+		return m.st.Error.Reverse(true).Render(model.Truncate(left+strings.Repeat(" ", max(0, m.width-lipgloss.Width(left))), m.width))
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	line := left + strings.Repeat(" ", max(1, gap)) + right
+	return m.st.StatusBar.Render(model.Truncate(line, m.width))
+}
+
+// fullHelpView lists every key of every screen, grouped by screen.
+func (m *Model) fullHelpView() string {
+	k := m.keys
+	sections := []struct {
+		title string
+		keys  []key.Binding
+	}{
+		{"Everywhere", []key.Binding{k.NextTab, k.PrevTab, k.Contacts, k.Checks, k.Labels, k.Account, k.Help, k.Quit}},
+		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.Back}},
+		{"Contacts: change", []key.Binding{k.EditLabels, k.Undo, k.CheckSelection, k.Add, k.Edit, k.Delete, k.Block, k.ExportContacts, k.Import}},
+		{"Checks", []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.RetryJob, k.SaveValid, k.Export, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results"))}},
+		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
+		{"Detail", []key.Binding{k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Back}},
+		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")), k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}},
+		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout, k.FullResync, k.RetryChanges, k.DropChange, k.Up, k.Down}},
+	}
+	// The search language first: it is what people come back for.
+	lines := []string{
+		m.st.Dim.Render("Search: words match name, phone, push name, business name and note;"),
+		m.st.Dim.Render("label:vip  -label:vip  group:team  label:\"new customer\""),
+		m.st.Dim.Render("is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked"),
+		"",
+	}
+	// Sections go to the shortest column, so the help is as short as the
+	// width allows; what does not fit scrolls (↑/↓).
+	cols := max(1, m.width/28)
+	colW := m.width / cols
+	columns := make([][]string, cols)
+	for _, s := range sections {
+		shortest := 0
+		for i := range columns {
+			if len(columns[i]) < len(columns[shortest]) {
+				shortest = i
+			}
+		}
+		block := []string{m.st.Title.Render(s.title)}
+		for _, b := range s.keys {
+			h := b.Help()
+			block = append(block, model.Truncate(m.st.FieldName.Render(pad(h.Key, 9))+" "+h.Desc, colW-1))
+		}
+		if len(columns[shortest]) > 0 {
+			columns[shortest] = append(columns[shortest], "")
+		}
+		columns[shortest] = append(columns[shortest], block...)
+	}
+	blocks := make([]string, cols)
+	for i, c := range columns {
+		blocks[i] = lipgloss.NewStyle().Width(colW).Render(strings.Join(c, "\n"))
+	}
+	lines = append(lines, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, blocks...), "\n")...)
+	for i, l := range lines {
+		lines[i] = model.Truncate(l, m.width)
+	}
+	height := max(1, m.height-m.chromeLines())
+	if len(lines) > height {
+		// Keep the last line for the scroll hint.
+		m.helpTop = max(0, min(m.helpTop, len(lines)-height+1))
+		below := len(lines) - (m.helpTop + height - 1)
+		hint := fmt.Sprintf("↓ %d more lines · ↑/↓ scroll · any other key closes", below)
+		if below == 0 {
+			hint = "↑ scrolls back · any other key closes"
+		}
+		lines = append(lines[m.helpTop:m.helpTop+height-1], m.st.Dim.Render(hint))
+	} else {
+		m.helpTop = 0
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fitHeight pads or cuts s to exactly h lines so the chrome never moves.
+func fitHeight(s string, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// outboxSummary is the status bar's word on changes for WhatsApp: how many
+// wait and how many failed ("" when none).
+func outboxSummary(c app.OutboxCounts) string {
+	var parts []string
+	switch c.Pending {
+	case 0:
+	case 1:
+		parts = append(parts, "1 change waiting for WhatsApp")
+	default:
+		parts = append(parts, fmt.Sprintf("%d changes waiting for WhatsApp", c.Pending))
+	}
+	switch c.Failed {
+	case 0:
+	case 1:
+		parts = append(parts, "1 change failed (Account)")
+	default:
+		parts = append(parts, fmt.Sprintf("%d changes failed (Account)", c.Failed))
+	}
+	return strings.Join(parts, " · ")
+}
