@@ -112,58 +112,6 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
 	})
 }
 
-// SaveContact writes a locally added or edited contact. A new row takes all
-// of c's fields (source defaults to "local"). An existing row gets its
-// editable fields overwritten — FullName, FirstName, Note, IsInternal, even
-// when empty — and keeps what WhatsApp told us. The contact's labels are set
-// to exactly c.Labels (names; missing labels are created, matching ignores
-// case), in the same transaction.
-func (s *Store) SaveContact(ctx context.Context, c model.Contact) error {
-	jid, err := contactKey(&c)
-	if err != nil {
-		return fmt.Errorf("store: save contact: %w", err)
-	}
-	phone := strings.TrimSpace(c.Phone)
-	if phone == "" {
-		phone = phoneFromJID(jid)
-	}
-	source := c.Source
-	if source == "" {
-		source = model.SourceLocal
-	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		t := now()
-		created := toUnix(c.CreatedAt)
-		if created == 0 {
-			created = t
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO contacts (jid, phone, lid, full_name, first_name, push_name,
-	business_name, verified_name, about, avatar_id, avatar_url,
-	is_my_contact, is_wa_contact, is_blocked, is_internal, is_business,
-	note, source, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (jid) DO UPDATE SET
-	full_name = excluded.full_name,
-	first_name = excluded.first_name,
-	note = excluded.note,
-	is_internal = excluded.is_internal,
-	lid = CASE WHEN excluded.lid <> '' THEN excluded.lid ELSE contacts.lid END,
-	updated_at = excluded.updated_at`,
-			jid, phone, normLID(c.LID), c.FullName, c.FirstName, c.PushName,
-			c.BusinessName, c.VerifiedName, c.About, c.AvatarID, c.AvatarURL,
-			b2i(c.IsMyContact), b2i(c.IsWAContact), b2i(c.IsBlocked), b2i(c.IsInternal), b2i(c.IsBusiness),
-			c.Note, source, created, t)
-		if err != nil {
-			return fmt.Errorf("store: save contact %s: %w", jid, err)
-		}
-		ids, err := ensureLabels(ctx, tx, c.Labels)
-		if err != nil {
-			return err
-		}
-		return setContactLabels(ctx, tx, jid, ids)
-	})
-}
-
 // DeleteContact removes a contact; its label assignments go with it.
 // ErrNotFound when there is no such contact.
 func (s *Store) DeleteContact(ctx context.Context, jid string) error {

@@ -144,33 +144,6 @@ func nextColor(ctx context.Context, tx *sql.Tx) (int, error) {
 	return n % 20, nil
 }
 
-// ensureLabels returns the ids of the labels named, creating missing ones.
-// Empty names are skipped; duplicates (ignoring case) collapse.
-func ensureLabels(ctx context.Context, tx *sql.Tx, names []string) ([]int64, error) {
-	seen := map[string]bool{}
-	var ids []int64
-	for _, name := range names {
-		f := labelFold(name)
-		if f == "" || seen[f] {
-			continue
-		}
-		seen[f] = true
-		l, err := labelWhere(ctx, tx, `l.fold = ?`, f)
-		if errors.Is(err, ErrNotFound) {
-			var color int
-			if color, err = nextColor(ctx, tx); err != nil {
-				return nil, err
-			}
-			l, err = createLabel(ctx, tx, name, color, "")
-		}
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, l.ID)
-	}
-	return ids, nil
-}
-
 // requireLabels fails with ErrNotFound unless every id names a label.
 func requireLabels(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	for _, id := range ids {
@@ -237,20 +210,6 @@ func (s *Store) SetLabelColor(ctx context.Context, id int64, color int) error {
 			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
 		}
 		return queueLabels(ctx, tx, []int64{id}, nil, nil)
-	})
-}
-
-// DeleteLabel deletes a label and its assignments. ErrNotFound when unknown.
-func (s *Store) DeleteLabel(ctx context.Context, id int64) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, id)
-		if err != nil {
-			return fmt.Errorf("store: delete label %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
-		}
-		return nil
 	})
 }
 

@@ -23,19 +23,6 @@ func (s *Store) NextOutbox(ctx context.Context, after int64) (it OutboxItem, ok 
 	return it, true, nil
 }
 
-// OutboxItemByID returns one change. ErrNotFound when unknown.
-func (s *Store) OutboxItemByID(ctx context.Context, id int64) (OutboxItem, error) {
-	var it OutboxItem
-	err := scanOutbox(s.db.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id), &it)
-	if errors.Is(err, sql.ErrNoRows) {
-		return it, fmt.Errorf("store: outbox change %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return it, fmt.Errorf("store: outbox: %w", err)
-	}
-	return it, nil
-}
-
 // Outbox lists the changes in the order they were queued: those pending
 // and failed, and done and superseded ones too when withDone.
 func (s *Store) Outbox(ctx context.Context, withDone bool) ([]OutboxItem, error) {

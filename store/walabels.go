@@ -5,56 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/wabook/wabook/model"
 )
-
-// SetLabelUnsynced marks a label as having (or no longer having) a local
-// change that did not reach WhatsApp. Unknown labels are ignored.
-func (s *Store) SetLabelUnsynced(ctx context.Context, id int64, unsynced bool) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE labels SET unsynced = ? WHERE id = ?`, b2i(unsynced), id); err != nil {
-		return fmt.Errorf("store: label %d: %w", id, err)
-	}
-	return nil
-}
-
-// EnsureWALabelID returns the label's WhatsApp Business label id, giving it
-// one first when it has none: the next free number after the largest
-// numeric WhatsApp id known.
-func (s *Store) EnsureWALabelID(ctx context.Context, id int64) (string, error) {
-	var wa string
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		l, err := labelWhere(ctx, tx, `l.id = ?`, id)
-		if errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		if l.WALabelID != "" {
-			wa = l.WALabelID
-			return nil
-		}
-		ids, err := queryStrings(ctx, tx, `SELECT wa_label_id FROM labels WHERE wa_label_id IS NOT NULL`)
-		if err != nil {
-			return fmt.Errorf("store: label ids: %w", err)
-		}
-		var top int64
-		for _, s := range ids {
-			if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > top {
-				top = n
-			}
-		}
-		wa = strconv.FormatInt(top+1, 10)
-		if _, err := tx.ExecContext(ctx, `UPDATE labels SET wa_label_id = ? WHERE id = ?`, wa, id); err != nil {
-			return fmt.Errorf("store: label %d: %w", id, err)
-		}
-		return nil
-	})
-	return wa, err
-}
 
 // UpsertWALabel mirrors a WhatsApp Business label: the label with that
 // wa_label_id is updated; else a label with the same name (ignoring case) and
