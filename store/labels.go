@@ -10,12 +10,11 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-// NormLabelName trims a label name and collapses inner white space.
-func NormLabelName(name string) string { return strings.Join(strings.Fields(name), " ") }
-
-// labelFold is the key label names are unique by: normalised and lower-cased
-// (Unicode, unlike SQLite's ASCII-only NOCASE).
-func labelFold(name string) string { return strings.ToLower(NormLabelName(name)) }
+// labelFold is the key label names are unique by in the labels table's fold
+// column: model's normalised spelling, lower-cased (Unicode, unlike SQLite's
+// ASCII-only NOCASE). Every name reaching the store has been normalised by
+// model already, so the key is the lower-cased name itself.
+func labelFold(name string) string { return strings.ToLower(model.NormalizeLabelName(name)) }
 
 const labelCols = `l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order",
 	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id), l.unsynced <> 0, l.wa_pending <> 0`
@@ -89,7 +88,7 @@ func (s *Store) LabelByName(ctx context.Context, name string) (model.Label, erro
 
 // createLabel inserts a label at the end of the order. waID "" is none.
 func createLabel(ctx context.Context, tx *sql.Tx, name string, color int, waID string) (model.Label, error) {
-	n := NormLabelName(name)
+	n := model.NormalizeLabelName(name)
 	if n == "" {
 		return model.Label{}, fmt.Errorf("store: %w", ErrInvalidName)
 	}
@@ -174,7 +173,7 @@ func requireContact(ctx context.Context, q queryRower, jid string) error {
 // RenameLabel renames a label; the new name must not be taken by another
 // label, ignoring case (ErrLabelExists).
 func (s *Store) RenameLabel(ctx context.Context, id int64, name string) error {
-	n := NormLabelName(name)
+	n := model.NormalizeLabelName(name)
 	if n == "" {
 		return fmt.Errorf("store: %w", ErrInvalidName)
 	}
@@ -252,7 +251,7 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 		defer a.Close()
 		for _, r := range b.Restore {
 			l := r.Label
-			n := NormLabelName(l.Name)
+			n := model.NormalizeLabelName(l.Name)
 			if other, err := labelWhere(ctx, tx, `l.fold = ? OR l.id = ?`, labelFold(n), l.ID); err == nil {
 				return fmt.Errorf("store: label %q: %w (as %q)", n, ErrLabelExists, other.Name)
 			} else if !errors.Is(err, ErrNotFound) {

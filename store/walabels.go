@@ -32,7 +32,7 @@ func upsertWALabel(ctx context.Context, tx *sql.Tx, waID, name string, color int
 	}
 	// Names from WhatsApp follow the same rules as ours: no control codes,
 	// and no commas, which separate label lists.
-	name = NormLabelName(strings.ReplaceAll(model.NormalizeLabelName(name), ",", " "))
+	name = model.NormalizeLabelName(strings.ReplaceAll(model.NormalizeLabelName(name), ",", " "))
 	if name == "" {
 		name = "Label " + waID
 	}
