@@ -17,7 +17,7 @@ func (s *Store) PutCheck(ctx context.Context, r model.CheckResult) error {
 	}
 	at := toUnix(r.CheckedAt)
 	if at == 0 {
-		at = now()
+		at = s.now()
 	}
 	return s.checksTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO checks (phone, status, wa_id, jid, verified_name, error, checked_at)

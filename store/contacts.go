@@ -63,7 +63,7 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
 			return fmt.Errorf("store: upsert contacts: %w", err)
 		}
 		defer stmt.Close()
-		t := now()
+		t := s.now()
 		// Insert in key order: B-tree pages are then filled one after the
 		// other instead of being revisited at random.
 		order := make([]int, len(cs))
@@ -148,7 +148,7 @@ func (s *Store) setColumn(ctx context.Context, jid, col string, v any) error {
 		return fmt.Errorf("store: set %s: %w", col, err)
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		t := now()
+		t := s.now()
 		if err := ensureContact(ctx, tx, j, t); err != nil {
 			return err
 		}
@@ -217,7 +217,7 @@ func (s *Store) ReplaceBlocklist(ctx context.Context, jids []string) error {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: blocklist: %w", err)
 		}
-		t := now()
+		t := s.now()
 		for _, j := range unblock {
 			if _, err := tx.ExecContext(ctx, `UPDATE contacts SET is_blocked = 0, updated_at = ? WHERE jid = ?`, t, j); err != nil {
 				return fmt.Errorf("store: blocklist: %w", err)
@@ -246,7 +246,7 @@ func (s *Store) SetAbout(ctx context.Context, jid, about, avatarID, avatarURL st
 		return fmt.Errorf("store: set about: %w", err)
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		t := now()
+		t := s.now()
 		if err := ensureContact(ctx, tx, j, t); err != nil {
 			return err
 		}
@@ -288,7 +288,7 @@ func (s *Store) InsertContact(ctx context.Context, c model.Contact, labels []str
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		t := now()
+		t := s.now()
 		_, err := tx.ExecContext(ctx, `INSERT INTO contacts (jid, phone, lid, full_name, first_name, push_name,
 	business_name, verified_name, about, avatar_id, avatar_url,
 	is_my_contact, is_wa_contact, is_blocked, is_internal, is_business,
@@ -304,7 +304,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		if err := assignNames(ctx, tx, &lc, []string{jid}, labels, nil); err != nil {
 			return err
 		}
-		return queueLabels(ctx, tx, nil, &lc, nil)
+		return s.queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
 		return LabelChanges{}, err
@@ -348,7 +348,7 @@ func (s *Store) UpdateContact(ctx context.Context, jid string, u ContactUpdate) 
 			sets, args = append(sets, "is_internal = ?"), append(args, b2i(*u.Internal))
 		}
 		if len(sets) > 0 {
-			args = append(args, now(), j)
+			args = append(args, s.now(), j)
 			if _, err := tx.ExecContext(ctx, `UPDATE contacts SET `+strings.Join(sets, ", ")+`, updated_at = ? WHERE jid = ?`, args...); err != nil {
 				return fmt.Errorf("store: edit contact %s: %w", j, err)
 			}
@@ -395,7 +395,7 @@ func (s *Store) UpdateContact(ctx context.Context, jid string, u ContactUpdate) 
 		if err := assignNames(ctx, tx, &lc, []string{j}, u.AddLabels, u.RemoveLabels); err != nil {
 			return err
 		}
-		return queueLabels(ctx, tx, nil, &lc, nil)
+		return s.queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
 		return LabelChanges{}, err
@@ -415,7 +415,7 @@ func (s *Store) SetHidden(ctx context.Context, jid string, hidden bool) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET hidden = ?, updated_at = ? WHERE jid = ? AND hidden IS NOT ?`,
-			b2i(hidden), now(), j, b2i(hidden)); err != nil {
+			b2i(hidden), s.now(), j, b2i(hidden)); err != nil {
 			return fmt.Errorf("store: hide contact %s: %w", j, err)
 		}
 		return nil

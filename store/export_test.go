@@ -39,7 +39,7 @@ func (s *Store) SaveContact(ctx context.Context, c model.Contact) error {
 		source = model.SourceLocal
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		t := now()
+		t := s.now()
 		created := toUnix(c.CreatedAt)
 		if created == 0 {
 			created = t

@@ -107,7 +107,7 @@ ON CONFLICT (jid) DO UPDATE SET
 			return err
 		}
 		defer a.Close()
-		t := now()
+		t := s.now()
 		for i := range b.Rows {
 			row := &b.Rows[i]
 			if i&1023 == 0 {
@@ -150,7 +150,7 @@ ON CONFLICT (jid) DO UPDATE SET
 				}
 			}
 		}
-		if err := queueLabels(ctx, tx, nil, &lc, nil); err != nil {
+		if err := s.queueLabels(ctx, tx, nil, &lc, nil); err != nil {
 			return err
 		}
 		if b.BeforeCommit != nil {
@@ -175,7 +175,7 @@ ON CONFLICT (jid) DO UPDATE SET
 // failed outbox changes naming from (label chats, blocks) name to instead,
 // so they reach WhatsApp's chat of that person. It reports whether from
 // existed.
-func rekeyContact(ctx context.Context, tx *sql.Tx, from, to string) (bool, error) {
+func (s *Store) rekeyContact(ctx context.Context, tx *sql.Tx, from, to string) (bool, error) {
 	if from == to {
 		return false, nil
 	}
@@ -191,13 +191,13 @@ func rekeyContact(ctx context.Context, tx *sql.Tx, from, to string) (bool, error
 	err = requireContact(ctx, tx, to)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET jid = ?, updated_at = ? WHERE jid = ?`, to, now(), from); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET jid = ?, updated_at = ? WHERE jid = ?`, to, s.now(), from); err != nil {
 			return false, fmt.Errorf("store: move contact %s to %s: %w", from, to, err)
 		}
 	case err != nil:
 		return false, err
 	default:
-		if err := mergeContactInto(ctx, tx, from, to); err != nil {
+		if err := s.mergeContactInto(ctx, tx, from, to); err != nil {
 			return false, err
 		}
 	}
@@ -212,7 +212,7 @@ WHERE jid = ? AND state IN (?, ?)`, to, from, to, from, OutboxPending, OutboxFai
 	for i, id := range moved {
 		lc.Changes[i] = LabelChange{JID: to, LabelID: id, Assigned: true}
 	}
-	if err := queueLabels(ctx, tx, nil, &lc, nil); err != nil {
+	if err := s.queueLabels(ctx, tx, nil, &lc, nil); err != nil {
 		return false, err
 	}
 	return true, nil
@@ -220,7 +220,7 @@ WHERE jid = ? AND state IN (?, ?)`, to, from, to, from, OutboxPending, OutboxFai
 
 // mergeContactInto merges the contact from into the existing contact to and
 // deletes from (see rekeyContact).
-func mergeContactInto(ctx context.Context, tx *sql.Tx, from, to string) error {
+func (s *Store) mergeContactInto(ctx context.Context, tx *sql.Tx, from, to string) error {
 	var sets []string
 	for _, col := range []string{"phone", "lid", "full_name", "first_name", "push_name", "business_name",
 		"verified_name", "about", "avatar_id", "avatar_url"} {
@@ -233,7 +233,7 @@ func mergeContactInto(ctx context.Context, tx *sql.Tx, from, to string) error {
 		`is_internal = max(contacts.is_internal, f.is_internal)`,
 		`updated_at = ?`)
 	if _, err := tx.ExecContext(ctx, `UPDATE contacts SET `+strings.Join(sets, ", ")+`
-FROM (SELECT * FROM contacts WHERE jid = ?) AS f WHERE contacts.jid = ?`, now(), from, to); err != nil {
+FROM (SELECT * FROM contacts WHERE jid = ?) AS f WHERE contacts.jid = ?`, s.now(), from, to); err != nil {
 		return fmt.Errorf("store: merge contact %s into %s: %w", from, to, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id, wa_chat)
@@ -277,7 +277,7 @@ func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, lab
 			return err
 		}
 		defer a.Close()
-		t := now()
+		t := s.now()
 		seen := map[string]bool{}
 		for i := range cs {
 			c := &cs[i]
@@ -301,7 +301,7 @@ func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, lab
 			// answer gave jid): a contact stored under the checked form is
 			// that person, and moves to WhatsApp's.
 			if d := strings.TrimPrefix(phone, "+"); allDigits(d) {
-				if _, err := rekeyContact(ctx, tx, model.JIDFromDigits(d), jid); err != nil {
+				if _, err := s.rekeyContact(ctx, tx, model.JIDFromDigits(d), jid); err != nil {
 					return err
 				}
 			}
@@ -322,7 +322,7 @@ ON CONFLICT (jid) DO UPDATE SET is_wa_contact = 1,
 			}
 			n++
 		}
-		return queueLabels(ctx, tx, nil, &lc, nil)
+		return s.queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
 		return 0, err

@@ -240,7 +240,7 @@ func (s *Store) ChangeLabels(ctx context.Context, jids []string, add, remove []s
 		if err := assignNames(ctx, tx, &lc, norm, add, remove); err != nil {
 			return err
 		}
-		return queueLabels(ctx, tx, nil, &lc, nil)
+		return s.queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
 		return LabelChanges{}, err

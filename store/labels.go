@@ -129,7 +129,7 @@ func (s *Store) CreateLabel(ctx context.Context, name string, color int) (model.
 		if l, err = createLabel(ctx, tx, name, color, ""); err != nil {
 			return err
 		}
-		return queueLabels(ctx, tx, []int64{l.ID}, nil, nil)
+		return s.queueLabels(ctx, tx, []int64{l.ID}, nil, nil)
 	})
 	return l, err
 }
@@ -191,7 +191,7 @@ func (s *Store) RenameLabel(ctx context.Context, id int64, name string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ? WHERE id = ?`, n, labelFold(n), id); err != nil {
 			return fmt.Errorf("store: rename label %d: %w", id, err)
 		}
-		return queueLabels(ctx, tx, []int64{id}, nil, nil)
+		return s.queueLabels(ctx, tx, []int64{id}, nil, nil)
 	})
 }
 
@@ -208,7 +208,7 @@ func (s *Store) SetLabelColor(ctx context.Context, id int64, color int) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
 		}
-		return queueLabels(ctx, tx, []int64{id}, nil, nil)
+		return s.queueLabels(ctx, tx, []int64{id}, nil, nil)
 	})
 }
 
@@ -299,7 +299,7 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 		for i, r := range b.Restore {
 			restored[i] = r.Label.ID
 		}
-		return queueLabels(ctx, tx, restored, &lc, deleted)
+		return s.queueLabels(ctx, tx, restored, &lc, deleted)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -376,7 +376,7 @@ func (s *Store) DeleteLabelWithMembers(ctx context.Context, id int64) (LabelWith
 		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: delete label %d: %w", id, err)
 		}
-		return queueLabels(ctx, tx, nil, nil, []model.Label{out.Label})
+		return s.queueLabels(ctx, tx, nil, nil, []model.Label{out.Label})
 	})
 	return out, err
 }
@@ -412,7 +412,7 @@ func (s *Store) MergeLabel(ctx context.Context, from, into int64) (LabelWithMemb
 			return fmt.Errorf("store: merge label %d: %w", from, err)
 		}
 		out = lw
-		return queueLabels(ctx, tx, nil, &lc, []model.Label{lw.Label})
+		return s.queueLabels(ctx, tx, nil, &lc, []model.Label{lw.Label})
 	})
 	if err != nil {
 		return LabelWithMembers{}, nil, err

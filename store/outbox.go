@@ -77,7 +77,7 @@ func scanOutbox(r scanner, it *OutboxItem) error {
 
 // enqueue writes changes to the outbox inside tx and counts them for other
 // processes (change_seq.outbox).
-func enqueue(ctx context.Context, tx *sql.Tx, items ...OutboxItem) error {
+func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, items ...OutboxItem) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -87,7 +87,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		return fmt.Errorf("store: outbox: %w", err)
 	}
 	defer stmt.Close()
-	pid, t := os.Getpid(), now()
+	pid, t := os.Getpid(), s.now()
 	for _, it := range items {
 		res, err := stmt.ExecContext(ctx, it.Kind, it.LabelID, it.WALabelID, it.Name, it.Color, it.JID, it.Chat,
 			b2i(it.Flag), pid, t)
@@ -166,7 +166,7 @@ func labelEditItem(l model.Label) OutboxItem {
 // queueLabels queues, when label sync is on, what a label transaction did:
 // the labels it created or edited (ids; read as they are now, in tx), the
 // assignments in lc, and deleted labels, in that order.
-func queueLabels(ctx context.Context, tx *sql.Tx, edited []int64, lc *LabelChanges, deleted []model.Label) error {
+func (s *Store) queueLabels(ctx context.Context, tx *sql.Tx, edited []int64, lc *LabelChanges, deleted []model.Label) error {
 	on, err := labelSyncOn(ctx, tx)
 	if err != nil || !on {
 		return err
@@ -214,7 +214,7 @@ func queueLabels(ctx context.Context, tx *sql.Tx, edited []int64, lc *LabelChang
 	for _, l := range deleted {
 		items = append(items, OutboxItem{Kind: OutboxLabelDelete, LabelID: l.ID, WALabelID: l.WALabelID, Name: l.Name, Color: l.Color})
 	}
-	return enqueue(ctx, tx, items...)
+	return s.enqueue(ctx, tx, items...)
 }
 
 // SetLabelSync turns label sync on or off. Turning it on queues every label
@@ -264,7 +264,7 @@ WHERE wa_chat = '' ORDER BY label_id, contact_jid`)
 			return err
 		}
 		queued = len(ids) + len(lc.Changes)
-		return queueLabels(ctx, tx, ids, &lc, nil)
+		return s.queueLabels(ctx, tx, ids, &lc, nil)
 	})
 	return queued, err
 }
@@ -280,7 +280,7 @@ func (s *Store) QueueBlock(ctx context.Context, jid string, blocked bool) (Outbo
 	}
 	it := OutboxItem{Kind: OutboxBlock, JID: j, Flag: blocked}
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		if err := enqueue(ctx, tx, it); err != nil {
+		if err := s.enqueue(ctx, tx, it); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM outbox`).Scan(&it.ID); err != nil {

@@ -180,7 +180,7 @@ func (s *Store) TriedOutbox(ctx context.Context, id int64, reason string, failed
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, error = ?, tried_at = ?, state = ? WHERE id = ?`,
-			reason, now(), state, id); err != nil {
+			reason, s.now(), state, id); err != nil {
 			return fmt.Errorf("store: outbox: %w", err)
 		}
 		if it.Kind == OutboxBlock {
@@ -234,12 +234,12 @@ func (s *Store) FinishOutbox(ctx context.Context, id int64) error {
 			return fmt.Errorf("store: outbox: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'done', error = '', done_at = ?, tried_at = ? WHERE id = ?`,
-			now(), now(), id); err != nil {
+			s.now(), s.now(), id); err != nil {
 			return fmt.Errorf("store: outbox: %w", err)
 		}
 		if it.Kind == OutboxBlock {
 			if _, err := tx.ExecContext(ctx, `UPDATE contacts SET is_blocked = ?, updated_at = ? WHERE jid = ?`,
-				b2i(it.Flag), now(), it.JID); err != nil {
+				b2i(it.Flag), s.now(), it.JID); err != nil {
 				return fmt.Errorf("store: block of %s: %w", it.JID, err)
 			}
 			if err := setBlockPending(ctx, tx, it.JID); err != nil {
@@ -422,7 +422,7 @@ UNION SELECT label_id FROM outbox WHERE state = 'failed' AND kind IN ('label_edi
 		if _, err := tx.ExecContext(ctx, `UPDATE labels SET unsynced = 0 WHERE unsynced <> 0`); err != nil {
 			return fmt.Errorf("store: labels: %w", err)
 		}
-		return queueLabels(ctx, tx, ids, &lc, nil)
+		return s.queueLabels(ctx, tx, ids, &lc, nil)
 	})
 	return n, err
 }

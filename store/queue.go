@@ -368,7 +368,7 @@ func (s *Store) SetCheckJobState(ctx context.Context, id int64, to string) (stri
 		}
 		if to == JobCancelled {
 			_, err := tx.ExecContext(ctx, `UPDATE check_items SET status = ?, error = ?, checked_at = ?
-WHERE job_id = ? AND status = ?`, model.CheckFailed, CancelledError, now(), id, model.CheckProcessing)
+WHERE job_id = ? AND status = ?`, model.CheckFailed, CancelledError, s.now(), id, model.CheckProcessing)
 			if err != nil {
 				return fmt.Errorf("store: cancel check job %d: %w", id, err)
 			}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -59,6 +60,9 @@ type Store struct {
 	// readOnly: the store refuses writes (OpenReadOnly, or a database
 	// file this user may not write).
 	readOnly bool
+	// clock is where the times the store writes come from (SetClock);
+	// time.Now unless the app hands down its own.
+	clock func() time.Time
 }
 
 // DefaultPath is $WABOOK_DB, else $XDG_DATA_HOME/wabook/wabook.db, else
@@ -137,7 +141,7 @@ func open(path string, migrate bool) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, clock: time.Now}
 	ctx := context.Background()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -271,7 +275,7 @@ func OpenReadOnly(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w: database is at version %d, this wabook knows up to %d", path, ErrNewerSchema, v, len(migrations))
 	}
-	return &Store{db: db, path: path, readOnly: true}, nil
+	return &Store{db: db, path: path, readOnly: true, clock: time.Now}, nil
 }
 
 func hasFile(path string) bool {

@@ -91,8 +91,19 @@ func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return fn(tx)
 }
 
-// now is the store's clock, in unix seconds.
-func now() int64 { return time.Now().Unix() }
+// now is the store's clock (SetClock), in unix seconds: the times it writes
+// (updated_at, outbox rows, check cache) follow the clock the app runs on.
+func (s *Store) now() int64 { return s.clock().Unix() }
+
+// SetClock makes clock the store's time source in place of time.Now, for the
+// times it writes itself (app.New hands down its Options.Clock). Call it
+// before the store is shared between goroutines.
+func (s *Store) SetClock(clock func() time.Time) {
+	if clock == nil {
+		clock = time.Now
+	}
+	s.clock = clock
+}
 
 func fromUnix(sec int64) time.Time {
 	if sec == 0 {

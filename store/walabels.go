@@ -134,7 +134,7 @@ func (s *Store) SetWALabelChat(ctx context.Context, waLabelID, chatJID, waChat s
 		}
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
-		t := now()
+		t := s.now()
 		if lid != "" {
 			var err error
 			if jid, err = jidByLID(ctx, tx, lid); err != nil {
