@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -106,27 +105,9 @@ func WriteCheckResultsCSV(w io.Writer, results []model.CheckResult) error {
 // ExportCheckResultsFile writes results as CSV to path, replacing it only
 // once the whole file is written.
 func ExportCheckResultsFile(path string, results []model.CheckResult) error {
-	tmp, err := os.CreateTemp(dirOf(path), ".wabook-export-*")
+	err := WriteFileAtomic(path, true, func(w io.Writer) error { return WriteCheckResultsCSV(w, results) })
 	if err != nil {
 		return fmt.Errorf("exporting: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := WriteCheckResultsCSV(tmp, results); err != nil {
-		tmp.Close()
-		return fmt.Errorf("exporting: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("exporting: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("exporting: %w", err)
-	}
 	return nil
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, os.PathSeparator); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }

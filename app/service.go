@@ -151,6 +151,7 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 	if s.commitPoll <= 0 {
 		s.commitPoll = 500 * time.Millisecond
 	}
+	st.SetClock(opts.Clock) // the mirror's own times follow the app's clock (nil: time.Now)
 	s.status.Account = be.Account()
 	s.chk = newCheckState(opts)
 	s.ob = newOutboxState(opts.OutboxRetry)

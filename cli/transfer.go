@@ -164,43 +164,13 @@ func formatOfExt(path string) string {
 // a hard link, which fails when path exists, so a file that appeared
 // during the export is not replaced either.
 func exportToFile(ctx context.Context, svc *app.Service, path, format, query string, overwrite bool) (int, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".wabook-export-*")
-	if err != nil {
-		return 0, fmt.Errorf("exporting: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after the rename: nothing left to remove
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return 0, fmt.Errorf("exporting: %w", err)
-	}
-	n, err := svc.ExportContacts(ctx, tmp, format, query)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, fmt.Errorf("exporting: %w", err)
-	}
-	if overwrite {
-		if err := os.Rename(tmp.Name(), path); err != nil {
-			return 0, fmt.Errorf("exporting: %w", err)
-		}
-		return n, nil
-	}
-	err = os.Link(tmp.Name(), path)
-	if err != nil && !errors.Is(err, fs.ErrExist) {
-		// A filesystem without hard links (FAT, some network mounts): a
-		// last look is the best there is.
-		if _, serr := os.Lstat(path); serr == nil {
-			err = fs.ErrExist
-		} else {
-			err = os.Rename(tmp.Name(), path)
-		}
-	}
+	var n int
+	err := app.WriteFileAtomic(path, overwrite, func(w io.Writer) (err error) {
+		n, err = svc.ExportContacts(ctx, w, format, query)
+		return err
+	})
 	switch {
-	case errors.Is(err, fs.ErrExist):
+	case !overwrite && errors.Is(err, fs.ErrExist):
 		return 0, fmt.Errorf("export: %s exists; add --force to overwrite it", path)
 	case err != nil:
 		return 0, fmt.Errorf("exporting: %w", err)

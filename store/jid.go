@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -67,3 +70,19 @@ func normMember(m string) string {
 
 // phoneFromJID is "+digits" for a phone-number JID.
 func phoneFromJID(jid string) string { return "+" + model.JIDUser(jid) }
+
+// jidByLID is the phone JID of the contact carrying lid (most recently
+// updated when several do).
+func jidByLID(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, lid string) (string, error) {
+	var j string
+	err := q.QueryRowContext(ctx, `SELECT jid FROM contacts WHERE lid = ? ORDER BY updated_at DESC, jid LIMIT 1`, lid).Scan(&j)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: contact with LID %s: %w", lid, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: contact by LID: %w", err)
+	}
+	return j, nil
+}

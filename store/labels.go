@@ -5,19 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/wabook/wabook/model"
 )
 
-// NormLabelName trims a label name and collapses inner white space.
-func NormLabelName(name string) string { return strings.Join(strings.Fields(name), " ") }
-
-// labelFold is the key label names are unique by: normalised and lower-cased
-// (Unicode, unlike SQLite's ASCII-only NOCASE).
-func labelFold(name string) string { return strings.ToLower(NormLabelName(name)) }
+// labelFold is the key label names are unique by in the labels table's fold
+// column: model's normalised spelling, lower-cased (Unicode, unlike SQLite's
+// ASCII-only NOCASE). Every name reaching the store has been normalised by
+// model already, so the key is the lower-cased name itself.
+func labelFold(name string) string { return strings.ToLower(model.NormalizeLabelName(name)) }
 
 const labelCols = `l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order",
 	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id), l.unsynced <> 0, l.wa_pending <> 0`
@@ -91,7 +88,7 @@ func (s *Store) LabelByName(ctx context.Context, name string) (model.Label, erro
 
 // createLabel inserts a label at the end of the order. waID "" is none.
 func createLabel(ctx context.Context, tx *sql.Tx, name string, color int, waID string) (model.Label, error) {
-	n := NormLabelName(name)
+	n := model.NormalizeLabelName(name)
 	if n == "" {
 		return model.Label{}, fmt.Errorf("store: %w", ErrInvalidName)
 	}
@@ -132,7 +129,7 @@ func (s *Store) CreateLabel(ctx context.Context, name string, color int) (model.
 		if l, err = createLabel(ctx, tx, name, color, ""); err != nil {
 			return err
 		}
-		return queueLabels(ctx, tx, []int64{l.ID}, nil, nil)
+		return s.queueLabels(ctx, tx, []int64{l.ID}, nil, nil)
 	})
 	return l, err
 }
@@ -144,33 +141,6 @@ func nextColor(ctx context.Context, tx *sql.Tx) (int, error) {
 		return 0, fmt.Errorf("store: labels: %w", err)
 	}
 	return n % 20, nil
-}
-
-// ensureLabels returns the ids of the labels named, creating missing ones.
-// Empty names are skipped; duplicates (ignoring case) collapse.
-func ensureLabels(ctx context.Context, tx *sql.Tx, names []string) ([]int64, error) {
-	seen := map[string]bool{}
-	var ids []int64
-	for _, name := range names {
-		f := labelFold(name)
-		if f == "" || seen[f] {
-			continue
-		}
-		seen[f] = true
-		l, err := labelWhere(ctx, tx, `l.fold = ?`, f)
-		if errors.Is(err, ErrNotFound) {
-			var color int
-			if color, err = nextColor(ctx, tx); err != nil {
-				return nil, err
-			}
-			l, err = createLabel(ctx, tx, name, color, "")
-		}
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, l.ID)
-	}
-	return ids, nil
 }
 
 // requireLabels fails with ErrNotFound unless every id names a label.
@@ -200,111 +170,10 @@ func requireContact(ctx context.Context, q queryRower, jid string) error {
 	return nil
 }
 
-// setContactLabels replaces the label set of an existing contact.
-func setContactLabels(ctx context.Context, tx *sql.Tx, jid string, ids []int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ?`, jid); err != nil {
-		return fmt.Errorf("store: set labels of %s: %w", jid, err)
-	}
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id) VALUES (?, ?)`, jid, id); err != nil {
-			return fmt.Errorf("store: set labels of %s: %w", jid, err)
-		}
-	}
-	return nil
-}
-
-// UpsertWALabel mirrors a WhatsApp Business label: the label with that
-// wa_label_id is updated; else a label with the same name (ignoring case) and
-// no WhatsApp id adopts it; else one is created. An empty name becomes
-// "Label <id>"; a colour outside 0..19 is wrapped into it. If the name is
-// taken by a label mirroring another WhatsApp label, " (<id>)" is appended.
-// Renaming onto a local label of the same name merges that label into this one.
-func (s *Store) UpsertWALabel(ctx context.Context, waLabelID, name string, color int) (model.Label, error) {
-	var l model.Label
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		l, err = upsertWALabel(ctx, tx, waLabelID, name, color)
-		return err
-	})
-	return l, err
-}
-
-func upsertWALabel(ctx context.Context, tx *sql.Tx, waID, name string, color int) (model.Label, error) {
-	if waID == "" {
-		return model.Label{}, errors.New("store: empty WhatsApp label id")
-	}
-	// Names from WhatsApp follow the same rules as ours: no control codes,
-	// and no commas, which separate label lists.
-	name = NormLabelName(strings.ReplaceAll(model.NormalizeLabelName(name), ",", " "))
-	if name == "" {
-		name = "Label " + waID
-	}
-	color = ((color % 20) + 20) % 20
-
-	l, err := labelWhere(ctx, tx, `l.wa_label_id = ?`, waID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return l, err
-	}
-	exists := err == nil
-	other, err := labelWhere(ctx, tx, `l.fold = ?`, labelFold(name))
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return l, err
-	}
-	clash := err == nil && (!exists || other.ID != l.ID)
-
-	if !exists {
-		if clash && other.WALabelID == "" {
-			// Adopt the local label of the same name.
-			if _, err := tx.ExecContext(ctx, `UPDATE labels SET wa_label_id = ?, name = ?, color = ?, wa_pending = 0 WHERE id = ?`,
-				waID, name, color, other.ID); err != nil {
-				return l, fmt.Errorf("store: label %q: %w", name, err)
-			}
-			other.WALabelID, other.Name, other.Color = waID, name, color
-			return other, nil
-		}
-		if clash {
-			name += " (" + waID + ")"
-		}
-		return createLabel(ctx, tx, name, color, waID)
-	}
-
-	if clash {
-		if other.WALabelID == "" {
-			// Merge the local label into the mirrored one.
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id)
-SELECT contact_jid, ? FROM contact_labels WHERE label_id = ?`, l.ID, other.ID); err != nil {
-				return l, fmt.Errorf("store: merge label %q: %w", other.Name, err)
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, other.ID); err != nil {
-				return l, fmt.Errorf("store: merge label %q: %w", other.Name, err)
-			}
-		} else {
-			name += " (" + waID + ")"
-		}
-	}
-	// WhatsApp has the label: an id chosen here is confirmed.
-	if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ?, color = ?, wa_pending = 0 WHERE id = ?`,
-		name, labelFold(name), color, l.ID); err != nil {
-		return l, fmt.Errorf("store: update label %q: %w", name, err)
-	}
-	return labelWhere(ctx, tx, `l.id = ?`, l.ID)
-}
-
-// DeleteWALabel deletes the label mirroring a WhatsApp label; nothing
-// happens when there is none.
-func (s *Store) DeleteWALabel(ctx context.Context, waLabelID string) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE wa_label_id = ?`, waLabelID); err != nil {
-			return fmt.Errorf("store: delete label %s: %w", waLabelID, err)
-		}
-		return nil
-	})
-}
-
 // RenameLabel renames a label; the new name must not be taken by another
 // label, ignoring case (ErrLabelExists).
 func (s *Store) RenameLabel(ctx context.Context, id int64, name string) error {
-	n := NormLabelName(name)
+	n := model.NormalizeLabelName(name)
 	if n == "" {
 		return fmt.Errorf("store: %w", ErrInvalidName)
 	}
@@ -322,7 +191,7 @@ func (s *Store) RenameLabel(ctx context.Context, id int64, name string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ? WHERE id = ?`, n, labelFold(n), id); err != nil {
 			return fmt.Errorf("store: rename label %d: %w", id, err)
 		}
-		return queueLabels(ctx, tx, []int64{id}, nil, nil)
+		return s.queueLabels(ctx, tx, []int64{id}, nil, nil)
 	})
 }
 
@@ -339,243 +208,214 @@ func (s *Store) SetLabelColor(ctx context.Context, id int64, color int) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
 		}
-		return queueLabels(ctx, tx, []int64{id}, nil, nil)
+		return s.queueLabels(ctx, tx, []int64{id}, nil, nil)
 	})
 }
 
-// DeleteLabel deletes a label and its assignments. ErrNotFound when unknown.
-func (s *Store) DeleteLabel(ctx context.Context, id int64) error {
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, id)
-		if err != nil {
-			return fmt.Errorf("store: delete label %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
-		}
-		return nil
-	})
+// LabelWithMembers is a label with the contacts carrying it.
+type LabelWithMembers struct {
+	Label   model.Label
+	Members []string // contact JIDs
+	// WAChats maps a member to the form WhatsApp named its chat in
+	// (contact_labels.wa_chat), for members WhatsApp reported; a restore
+	// puts it back, so a later removal still names WhatsApp's entry.
+	WAChats map[string]string
 }
 
-// SetContactLabels replaces a contact's labels with labelIDs. ErrNotFound
-// when the contact or one of the labels is unknown.
-func (s *Store) SetContactLabels(ctx context.Context, jid string, labelIDs []int64) error {
-	j, err := normUserJID(jid)
-	if err != nil {
-		return fmt.Errorf("store: set labels: %w", err)
-	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContact(ctx, tx, j); err != nil {
-			return err
-		}
-		if err := requireLabels(ctx, tx, labelIDs); err != nil {
-			return err
-		}
-		return setContactLabels(ctx, tx, j, labelIDs)
-	})
+// LabelBatch is a set of label edits applied in one transaction, in this
+// order: Restore, Changes, Delete. Undo is built from it.
+type LabelBatch struct {
+	// Restore re-creates labels with their id, name, colour, WhatsApp id,
+	// order and sync flag, and puts them on their members with the chat
+	// forms WhatsApp had named (members no longer in the mirror are
+	// skipped). ErrLabelExists when the name has
+	// been taken meanwhile.
+	Restore []LabelWithMembers
+	// Changes puts labels on or takes them off contacts; changes naming a
+	// contact or label that no longer exists are skipped.
+	Changes []LabelChange
+	// Delete removes labels (missing ones are skipped).
+	Delete []int64
 }
 
-// AssignLabels adds and removes labels on many contacts in one transaction
-// (removals first, so a label in both lists ends up assigned). ErrNotFound,
-// and nothing changed, when a contact or label is unknown.
-func (s *Store) AssignLabels(ctx context.Context, jids []string, add []int64, remove []int64) error {
-	norm := make([]string, len(jids))
-	for i, j := range jids {
-		n, err := normUserJID(j)
+// ApplyLabelBatch applies b in one transaction. It returns the assignments
+// that really changed (restored members included) and the labels deleted.
+func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChange, []model.Label, error) {
+	var lc LabelChanges
+	var deleted []model.Label
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		a, err := newAssigner(ctx, tx, &lc)
 		if err != nil {
-			return fmt.Errorf("store: assign labels: %w", err)
-		}
-		norm[i] = n
-	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		if err := requireLabels(ctx, tx, add); err != nil {
 			return err
 		}
-		if err := requireLabels(ctx, tx, remove); err != nil {
-			return err
-		}
-		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`)
-		if err != nil {
-			return fmt.Errorf("store: assign labels: %w", err)
-		}
-		defer exists.Close()
-		del, err := tx.PrepareContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ?`)
-		if err != nil {
-			return fmt.Errorf("store: assign labels: %w", err)
-		}
-		defer del.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id) VALUES (?, ?)`)
-		if err != nil {
-			return fmt.Errorf("store: assign labels: %w", err)
-		}
-		defer ins.Close()
-		for _, j := range norm {
-			var one int
-			if err := exists.QueryRowContext(ctx, j).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
-			} else if err != nil {
-				return fmt.Errorf("store: assign labels: %w", err)
+		defer a.Close()
+		for _, r := range b.Restore {
+			l := r.Label
+			n := model.NormalizeLabelName(l.Name)
+			if other, err := labelWhere(ctx, tx, `l.fold = ? OR l.id = ?`, labelFold(n), l.ID); err == nil {
+				return fmt.Errorf("store: label %q: %w (as %q)", n, ErrLabelExists, other.Name)
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
 			}
-			for _, id := range remove {
-				if _, err := del.ExecContext(ctx, j, id); err != nil {
-					return fmt.Errorf("store: assign labels: %w", err)
-				}
+			var wa any
+			if l.WALabelID != "" {
+				wa = l.WALabelID
 			}
-			for _, id := range add {
-				if _, err := ins.ExecContext(ctx, j, id); err != nil {
-					return fmt.Errorf("store: assign labels: %w", err)
-				}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO labels (id, name, fold, color, wa_label_id, "order", unsynced) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				l.ID, n, labelFold(n), l.Color, wa, l.Order, b2i(l.Unsynced)); err != nil {
+				return fmt.Errorf("store: restore label %q: %w", n, err)
 			}
-		}
-		return nil
-	})
-}
-
-// AddLabelsByName adds labels, by name, to many contacts in one transaction,
-// creating missing labels (ignoring case). Existing assignments are kept.
-// ErrNotFound, and nothing changed, when a contact is unknown. A new label
-// takes the spelling of the first JID (in order) that names it.
-func (s *Store) AddLabelsByName(ctx context.Context, byJID map[string][]string) error {
-	if len(byJID) == 0 {
-		return nil
-	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		ids := map[string]int64{} // fold -> id
-		ls, err := tx.QueryContext(ctx, `SELECT fold, id FROM labels`)
-		if err != nil {
-			return fmt.Errorf("store: add labels: %w", err)
-		}
-		for ls.Next() {
-			var f string
-			var id int64
-			if err := ls.Scan(&f, &id); err != nil {
-				ls.Close()
-				return fmt.Errorf("store: add labels: %w", err)
-			}
-			ids[f] = id
-		}
-		ls.Close()
-		if err := ls.Err(); err != nil {
-			return fmt.Errorf("store: add labels: %w", err)
-		}
-		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`)
-		if err != nil {
-			return fmt.Errorf("store: add labels: %w", err)
-		}
-		defer exists.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id) VALUES (?, ?)`)
-		if err != nil {
-			return fmt.Errorf("store: add labels: %w", err)
-		}
-		defer ins.Close()
-		// In JID order, so which spelling creates a new label ("Lead" or
-		// "LEAD") does not depend on map iteration.
-		jids := slices.Sorted(maps.Keys(byJID))
-		for _, jid := range jids {
-			names := byJID[jid]
-			j, err := normUserJID(jid)
-			if err != nil {
-				return fmt.Errorf("store: add labels: %w", err)
-			}
-			var one int
-			if err := exists.QueryRowContext(ctx, j).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
-			} else if err != nil {
-				return fmt.Errorf("store: add labels: %w", err)
-			}
-			for _, name := range names {
-				f := labelFold(name)
-				if f == "" {
+			for _, j := range r.Members {
+				if requireContact(ctx, tx, j) != nil {
 					continue
 				}
-				id, ok := ids[f]
-				if !ok {
-					color, err := nextColor(ctx, tx)
-					if err != nil {
-						return err
-					}
-					l, err := createLabel(ctx, tx, name, color, "")
-					if err != nil {
-						return err
-					}
-					id = l.ID
-					ids[f] = id
-				}
-				if _, err := ins.ExecContext(ctx, j, id); err != nil {
-					return fmt.Errorf("store: add labels: %w", err)
+				if err := a.apply(ctx, LabelChange{JID: j, LabelID: l.ID, Assigned: true, WAChat: r.WAChats[j]}); err != nil {
+					return err
 				}
 			}
 		}
-		return nil
+		for _, c := range b.Changes {
+			if requireContact(ctx, tx, c.JID) != nil || requireLabels(ctx, tx, []int64{c.LabelID}) != nil {
+				continue
+			}
+			if err := a.apply(ctx, c); err != nil {
+				return err
+			}
+		}
+		for _, id := range b.Delete {
+			l, err := labelWhere(ctx, tx, `l.id = ?`, id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, id); err != nil {
+				return fmt.Errorf("store: delete label %d: %w", id, err)
+			}
+			deleted = append(deleted, l)
+		}
+		restored := make([]int64, len(b.Restore))
+		for i, r := range b.Restore {
+			restored[i] = r.Label.ID
+		}
+		return s.queueLabels(ctx, tx, restored, &lc, deleted)
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return lc.Changes, deleted, nil
 }
 
-// SetWALabelChat mirrors a WhatsApp label being put on or taken off a chat.
-// chatJID may be a phone JID (a minimal contact is created when assigning)
-// or a LID, mapped through contacts.lid (ErrNotFound when no contact has it).
-// Group chats are ignored. An unknown label gets a placeholder named
-// "Label <id>" carrying the WhatsApp id. waChat is the form WhatsApp named
-// the chat in (a phone JID or a LID; "" means chatJID's form): it is kept
-// with the assignment (contact_labels.wa_chat) so that taking the label off
-// is sent to WhatsApp in the same form (LabelChange.WAChat).
-func (s *Store) SetWALabelChat(ctx context.Context, waLabelID, chatJID, waChat string, assigned bool) error {
-	if waLabelID == "" {
-		return errors.New("store: empty WhatsApp label id")
+// Label returns one label with its Count. ErrNotFound when unknown.
+func (s *Store) Label(ctx context.Context, id int64) (model.Label, error) {
+	l, err := labelWhere(ctx, s.db, `l.id = ?`, id)
+	if errors.Is(err, ErrNotFound) {
+		return l, fmt.Errorf("store: label %d: %w", id, ErrNotFound)
 	}
-	if model.IsGroupJID(strings.TrimSpace(chatJID)) {
-		return nil
-	}
-	lid := normLID(chatJID)
-	var jid string
-	if lid == "" {
+	return l, err
+}
+
+// LabelMembers returns the JIDs of the contacts carrying a label.
+func (s *Store) LabelMembers(ctx context.Context, id int64) ([]string, error) {
+	var out []string
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if jid, err = normUserJID(chatJID); err != nil {
-			return fmt.Errorf("store: label chat: %w", err)
+		out, err = queryStrings(ctx, tx, `SELECT contact_jid FROM contact_labels WHERE label_id = ? ORDER BY contact_jid`, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: label %d members: %w", id, err)
+	}
+	return out, nil
+}
+
+// labelWithMembers reads a label and the contacts carrying it.
+func labelWithMembers(ctx context.Context, tx *sql.Tx, id int64) (LabelWithMembers, error) {
+	l, err := labelWhere(ctx, tx, `l.id = ?`, id)
+	if errors.Is(err, ErrNotFound) {
+		return LabelWithMembers{}, fmt.Errorf("store: label %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return LabelWithMembers{}, err
+	}
+	out := LabelWithMembers{Label: l}
+	rows, err := tx.QueryContext(ctx, `SELECT contact_jid, wa_chat FROM contact_labels WHERE label_id = ? ORDER BY contact_jid`, id)
+	if err != nil {
+		return LabelWithMembers{}, fmt.Errorf("store: label %d members: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var jid, form string
+		if err := rows.Scan(&jid, &form); err != nil {
+			return LabelWithMembers{}, fmt.Errorf("store: label %d members: %w", id, err)
+		}
+		out.Members = append(out.Members, jid)
+		if form != "" {
+			if out.WAChats == nil {
+				out.WAChats = map[string]string{}
+			}
+			out.WAChats[jid] = form
 		}
 	}
-	form := lid
-	if form == "" {
-		form = jid
+	if err := rows.Err(); err != nil {
+		return LabelWithMembers{}, fmt.Errorf("store: label %d members: %w", id, err)
 	}
-	if strings.TrimSpace(waChat) != "" {
-		if form = normLID(waChat); form == "" {
-			var err error
-			if form, err = normUserJID(waChat); err != nil {
-				return fmt.Errorf("store: label chat as WhatsApp named it: %w", err)
-			}
+	return out, nil
+}
+
+// DeleteLabelWithMembers deletes a label and returns it with the contacts
+// that carried it, read in the same transaction. ErrNotFound when unknown.
+func (s *Store) DeleteLabelWithMembers(ctx context.Context, id int64) (LabelWithMembers, error) {
+	var out LabelWithMembers
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if out, err = labelWithMembers(ctx, tx, id); err != nil {
+			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("store: delete label %d: %w", id, err)
+		}
+		return s.queueLabels(ctx, tx, nil, nil, []model.Label{out.Label})
+	})
+	return out, err
+}
+
+// MergeLabel moves every contact of label from to label into and deletes
+// from, in one transaction. It returns from (as it was, with its members)
+// and the assignments of into that it added.
+func (s *Store) MergeLabel(ctx context.Context, from, into int64) (LabelWithMembers, []LabelChange, error) {
+	var out LabelWithMembers
+	var lc LabelChanges
+	if from == into {
+		return out, nil, errors.New("store: cannot merge a label into itself")
 	}
-	return s.withTx(ctx, func(tx *sql.Tx) error {
-		t := now()
-		if lid != "" {
-			var err error
-			if jid, err = jidByLID(ctx, tx, lid); err != nil {
-				return err
-			}
-		} else if assigned {
-			if err := ensureContact(ctx, tx, jid, t); err != nil {
-				return err
-			}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := requireLabels(ctx, tx, []int64{into}); err != nil {
+			return err
 		}
-		l, err := labelWhere(ctx, tx, `l.wa_label_id = ?`, waLabelID)
-		if errors.Is(err, ErrNotFound) {
-			if !assigned {
-				return nil
-			}
-			l, err = upsertWALabel(ctx, tx, waLabelID, "", 0)
-		}
+		lw, err := labelWithMembers(ctx, tx, from)
 		if err != nil {
 			return err
 		}
-		if assigned {
-			_, err = tx.ExecContext(ctx, `INSERT INTO contact_labels (contact_jid, label_id, wa_chat) VALUES (?, ?, ?)
-				ON CONFLICT (contact_jid, label_id) DO UPDATE SET wa_chat = excluded.wa_chat`, jid, l.ID, form)
-		} else {
-			_, err = tx.ExecContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ?`, jid, l.ID)
-		}
+		a, err := newAssigner(ctx, tx, &lc)
 		if err != nil {
-			return fmt.Errorf("store: label chat %s: %w", jid, err)
+			return err
 		}
-		return nil
+		defer a.Close()
+		for _, j := range lw.Members {
+			if err := a.set(ctx, j, into, true); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, from); err != nil {
+			return fmt.Errorf("store: merge label %d: %w", from, err)
+		}
+		out = lw
+		return s.queueLabels(ctx, tx, nil, &lc, []model.Label{lw.Label})
 	})
+	if err != nil {
+		return LabelWithMembers{}, nil, err
+	}
+	return out, lc.Changes, nil
 }

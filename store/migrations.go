@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
 )
 
 // versionTable holds the one row with our schema version. whatsmeow keeps
@@ -435,7 +436,7 @@ func CreateAtSchema(ctx context.Context, path string, version int) (err error) {
 	if err != nil {
 		return fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, clock: time.Now}
 	defer func() {
 		if cerr := db.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("store: close %s: %w", path, cerr)

@@ -60,6 +60,9 @@ type Store struct {
 	// readOnly: the store refuses writes (OpenReadOnly, or a database
 	// file this user may not write).
 	readOnly bool
+	// clock is where the times the store writes come from (SetClock);
+	// time.Now unless the app hands down its own.
+	clock func() time.Time
 }
 
 // DefaultPath is $WABOOK_DB, else $XDG_DATA_HOME/wabook/wabook.db, else
@@ -138,7 +141,7 @@ func open(path string, migrate bool) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, clock: time.Now}
 	ctx := context.Background()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -272,7 +275,7 @@ func OpenReadOnly(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w: database is at version %d, this wabook knows up to %d", path, ErrNewerSchema, v, len(migrations))
 	}
-	return &Store{db: db, path: path, readOnly: true}, nil
+	return &Store{db: db, path: path, readOnly: true, clock: time.Now}, nil
 }
 
 func hasFile(path string) bool {
@@ -369,80 +372,6 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
-
-// withTx runs fn in one write transaction, committing when fn returns nil.
-func (s *Store) withTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.rawTx(ctx, func(tx *sql.Tx) error { return bumped(ctx, tx, "data", fn) })
-}
-
-// checksTx is withTx for the check queue and its cache: it bumps the
-// checks counter instead of the mirror's (CommitWatcher).
-func (s *Store) checksTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.rawTx(ctx, func(tx *sql.Tx) error { return bumped(ctx, tx, "checks", fn) })
-}
-
-// bumped runs fn and, in the same transaction, counts the change in
-// change_seq's column (migration 6), for other processes to notice.
-func bumped(ctx context.Context, tx *sql.Tx, column string, fn func(tx *sql.Tx) error) error {
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE change_seq SET `+column+` = `+column+` + 1`); err != nil {
-		return fmt.Errorf("store: change counter: %w", err)
-	}
-	return nil
-}
-
-// rawTx runs fn in a write transaction and commits it.
-func (s *Store) rawTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
-}
-
-// readTx runs fn in a read-only (deferred) transaction, for a consistent
-// snapshot across several queries.
-func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	defer tx.Rollback()
-	return fn(tx)
-}
-
-// now is the store's clock, in unix seconds.
-func now() int64 { return time.Now().Unix() }
-
-func fromUnix(sec int64) time.Time {
-	if sec == 0 {
-		return time.Time{}
-	}
-	return time.Unix(sec, 0)
-}
-
-func toUnix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
-}
-
-func b2i(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // HasTable reports whether the database has a table of that name.
 func (s *Store) HasTable(ctx context.Context, name string) bool {

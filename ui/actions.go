@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -269,19 +270,15 @@ func (m *Model) exportForm() tea.Cmd {
 // exportFile writes an export next to path and renames it into place, so a
 // failure never leaves half a file.
 func exportFile(ctx context.Context, svc *app.Service, path, format, query string) (int, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".wabook-export-*")
+	var n int
+	err := app.WriteFileAtomic(path, true, func(w io.Writer) (err error) {
+		n, err = svc.ExportContacts(ctx, w, format, query)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("exporting: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	n, err := svc.ExportContacts(ctx, tmp, format, query)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, fmt.Errorf("exporting: %w", err)
-	}
-	return n, os.Rename(tmp.Name(), path)
+	return n, nil
 }
 
 // importForm asks for a file and labels, shows the plan, and imports on

@@ -271,7 +271,7 @@ func Generate(n, groups, labels int, seed int64) ([]model.Contact, []model.Group
 
 // Populate writes generated data into s: labels first (so their order and
 // colours are kept), then contacts, their labels and groups, each step in
-// one transaction.
+// one transaction (the labels one per label).
 func Populate(ctx context.Context, s *store.Store, contacts []model.Contact, groups []model.Group, labels []model.Label) error {
 	for _, l := range labels {
 		if l.WALabelID != "" {
@@ -290,14 +290,23 @@ func Populate(ctx context.Context, s *store.Store, contacts []model.Contact, gro
 	if err := s.UpsertContacts(ctx, contacts); err != nil {
 		return err
 	}
-	byJID := map[string][]string{}
+	// The labels go on through the path the app uses (ChangeLabels), one
+	// transaction per label: a fresh store has label sync off, so nothing is
+	// queued for WhatsApp.
+	byLabel := map[string][]string{}
+	var names []string
 	for i := range contacts {
-		if len(contacts[i].Labels) > 0 {
-			byJID[contacts[i].JID] = contacts[i].Labels
+		for _, l := range contacts[i].Labels {
+			if byLabel[l] == nil {
+				names = append(names, l)
+			}
+			byLabel[l] = append(byLabel[l], contacts[i].JID)
 		}
 	}
-	if err := s.AddLabelsByName(ctx, byJID); err != nil {
-		return err
+	for _, l := range names {
+		if _, err := s.ChangeLabels(ctx, byLabel[l], []string{l}, nil); err != nil {
+			return err
+		}
 	}
 	if len(groups) > 0 {
 		return s.ReplaceGroups(ctx, groups)

@@ -7,49 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/wabook/wabook/model"
 )
-
-// PutCheck caches the result of checking r.Phone (E.164), replacing any
-// earlier one. A zero CheckedAt is taken as now.
-func (s *Store) PutCheck(ctx context.Context, r model.CheckResult) error {
-	if r.Phone == "" {
-		return errors.New("store: check result without a phone number")
-	}
-	at := toUnix(r.CheckedAt)
-	if at == 0 {
-		at = now()
-	}
-	return s.checksTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO checks (phone, status, wa_id, jid, verified_name, error, checked_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (phone) DO UPDATE SET status = excluded.status, wa_id = excluded.wa_id, jid = excluded.jid,
-	verified_name = excluded.verified_name, error = excluded.error, checked_at = excluded.checked_at`,
-			r.Phone, r.Status, r.WAID, r.JID, r.VerifiedName, r.Error, at)
-		if err != nil {
-			return fmt.Errorf("store: put check %s: %w", r.Phone, err)
-		}
-		return nil
-	})
-}
-
-// Check returns the cached result for phone (E.164); ErrNotFound when the
-// number was never checked. Input is the phone; Cached is left false.
-func (s *Store) Check(ctx context.Context, phone string) (model.CheckResult, error) {
-	r := model.CheckResult{Input: phone}
-	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT phone, status, wa_id, jid, verified_name, error, checked_at
-FROM checks WHERE phone = ?`, phone).Scan(&r.Phone, &r.Status, &r.WAID, &r.JID, &r.VerifiedName, &r.Error, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return model.CheckResult{}, fmt.Errorf("store: check %s: %w", phone, ErrNotFound)
-	}
-	if err != nil {
-		return model.CheckResult{}, fmt.Errorf("store: check %s: %w", phone, err)
-	}
-	r.CheckedAt = fromUnix(at)
-	return r, nil
-}
 
 // Setting returns a setting's value, "" when unset.
 func (s *Store) Setting(ctx context.Context, key string) (string, error) {

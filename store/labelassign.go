@@ -1,0 +1,249 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/wabook/wabook/model"
+)
+
+// LabelChange is one label put on (Assigned) or taken off a contact.
+// WAChat is the form (phone JID or LID) WhatsApp named the chat in when it
+// reported the assignment, "" when it never did: a removal read from the
+// mirror carries it, so it can be sent to WhatsApp in that form, and an
+// assignment carrying it (an undo) keeps it.
+type LabelChange struct {
+	JID      string
+	LabelID  int64
+	Assigned bool
+	WAChat   string
+}
+
+// LabelChanges is what a label operation did, in order: the labels it
+// created and the assignments that really changed (an assignment that was
+// already there is not listed).
+type LabelChanges struct {
+	Created []model.Label
+	Changes []LabelChange
+}
+
+// Empty reports whether nothing changed.
+func (lc *LabelChanges) Empty() bool { return len(lc.Created) == 0 && len(lc.Changes) == 0 }
+
+// labelResolver finds labels by name inside one transaction, creating
+// missing ones and recording them.
+type labelResolver struct {
+	tx     *sql.Tx
+	byFold map[string]int64
+	lc     *LabelChanges
+}
+
+func newLabelResolver(ctx context.Context, tx *sql.Tx, lc *LabelChanges) (*labelResolver, error) {
+	r := &labelResolver{tx: tx, byFold: map[string]int64{}, lc: lc}
+	rows, err := tx.QueryContext(ctx, `SELECT fold, id FROM labels`)
+	if err != nil {
+		return nil, fmt.Errorf("store: labels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f string
+		var id int64
+		if err := rows.Scan(&f, &id); err != nil {
+			return nil, fmt.Errorf("store: labels: %w", err)
+		}
+		r.byFold[f] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: labels: %w", err)
+	}
+	return r, nil
+}
+
+// find returns the id of the label named name (ignoring case).
+func (r *labelResolver) find(name string) (int64, bool) {
+	id, ok := r.byFold[labelFold(name)]
+	return id, ok
+}
+
+// ensure returns the id of the label named name, creating it (with the next
+// palette colour) when missing.
+func (r *labelResolver) ensure(ctx context.Context, name string) (int64, error) {
+	f := labelFold(name)
+	if f == "" {
+		return 0, fmt.Errorf("store: %w", ErrInvalidName)
+	}
+	if id, ok := r.byFold[f]; ok {
+		return id, nil
+	}
+	color, err := nextColor(ctx, r.tx)
+	if err != nil {
+		return 0, err
+	}
+	l, err := createLabel(ctx, r.tx, name, color, "")
+	if err != nil {
+		return 0, err
+	}
+	r.byFold[f] = l.ID
+	r.lc.Created = append(r.lc.Created, l)
+	return l.ID, nil
+}
+
+// assigner puts labels on and takes them off contacts inside one
+// transaction, recording what really changed.
+type assigner struct {
+	ins, del *sql.Stmt
+	lc       *LabelChanges
+}
+
+func newAssigner(ctx context.Context, tx *sql.Tx, lc *LabelChanges) (*assigner, error) {
+	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id, wa_chat) VALUES (?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("store: labels: %w", err)
+	}
+	del, err := tx.PrepareContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ? RETURNING wa_chat`)
+	if err != nil {
+		ins.Close()
+		return nil, fmt.Errorf("store: labels: %w", err)
+	}
+	return &assigner{ins: ins, del: del, lc: lc}, nil
+}
+
+func (a *assigner) Close() { a.ins.Close(); a.del.Close() }
+
+func (a *assigner) set(ctx context.Context, jid string, id int64, on bool) error {
+	return a.apply(ctx, LabelChange{JID: jid, LabelID: id, Assigned: on})
+}
+
+// apply makes one change, recording it when it really changed something: a
+// removal with the chat form the assignment had, an assignment with the
+// form it was given.
+func (a *assigner) apply(ctx context.Context, c LabelChange) error {
+	if c.Assigned {
+		res, err := a.ins.ExecContext(ctx, c.JID, c.LabelID, c.WAChat)
+		if err != nil {
+			return fmt.Errorf("store: labels of %s: %w", c.JID, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			a.lc.Changes = append(a.lc.Changes, c)
+		}
+		return nil
+	}
+	var form string
+	err := a.del.QueryRowContext(ctx, c.JID, c.LabelID).Scan(&form)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: labels of %s: %w", c.JID, err)
+	}
+	a.lc.Changes = append(a.lc.Changes, LabelChange{JID: c.JID, LabelID: c.LabelID, WAChat: form})
+	return nil
+}
+
+// labelIDsOf returns the ids of the labels a contact carries.
+func labelIDsOf(ctx context.Context, tx *sql.Tx, jid string) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT label_id FROM contact_labels WHERE contact_jid = ?`, jid)
+	if err != nil {
+		return nil, fmt.Errorf("store: labels of %s: %w", jid, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: labels of %s: %w", jid, err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// assignNames adds and removes labels by name on contacts that exist,
+// creating missing labels to add; removing a label that does not exist does
+// nothing. Removals come first.
+func assignNames(ctx context.Context, tx *sql.Tx, lc *LabelChanges, jids []string, add, remove []string) error {
+	if len(add) == 0 && len(remove) == 0 {
+		return nil
+	}
+	r, err := newLabelResolver(ctx, tx, lc)
+	if err != nil {
+		return err
+	}
+	var removeIDs []int64
+	for _, name := range remove {
+		if id, ok := r.find(name); ok {
+			removeIDs = append(removeIDs, id)
+		}
+	}
+	addIDs := make([]int64, 0, len(add))
+	for _, name := range add {
+		id, err := r.ensure(ctx, name)
+		if err != nil {
+			return err
+		}
+		addIDs = append(addIDs, id)
+	}
+	a, err := newAssigner(ctx, tx, lc)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	for _, j := range jids {
+		for _, id := range removeIDs {
+			if err := a.set(ctx, j, id, false); err != nil {
+				return err
+			}
+		}
+		for _, id := range addIDs {
+			if err := a.set(ctx, j, id, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ChangeLabels takes labels (names) off and puts labels on many contacts in
+// one transaction: removals first, missing labels to add are created
+// (matching ignores case), removing a label that does not exist does
+// nothing. ErrNotFound, and nothing changed, when a contact is unknown.
+func (s *Store) ChangeLabels(ctx context.Context, jids []string, add, remove []string) (LabelChanges, error) {
+	var lc LabelChanges
+	norm := make([]string, 0, len(jids))
+	seen := make(map[string]bool, len(jids))
+	for _, j := range jids {
+		n, err := normUserJID(j)
+		if err != nil {
+			return lc, fmt.Errorf("store: labels: %w", err)
+		}
+		if !seen[n] {
+			seen[n] = true
+			norm = append(norm, n)
+		}
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`)
+		if err != nil {
+			return fmt.Errorf("store: labels: %w", err)
+		}
+		defer exists.Close()
+		for _, j := range norm {
+			var one int
+			if err := exists.QueryRowContext(ctx, j).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
+			} else if err != nil {
+				return fmt.Errorf("store: labels: %w", err)
+			}
+		}
+		if err := assignNames(ctx, tx, &lc, norm, add, remove); err != nil {
+			return err
+		}
+		return s.queueLabels(ctx, tx, nil, &lc, nil)
+	})
+	if err != nil {
+		return LabelChanges{}, err
+	}
+	return lc, nil
+}
