@@ -14,16 +14,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
-	"github.com/rs/zerolog"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/appstate"
 	waBinary "go.mau.fi/whatsmeow/binary"
@@ -34,7 +30,6 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
-	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/wa"
 )
 
@@ -179,7 +174,7 @@ type session struct {
 	// from its first QR event (b.mu).
 	qrDeadline time.Time
 	// waiting: the session sleeps between two connect attempts; a Connect
-	// then sends on wake to try at once (conn.go, wakeLocked) (b.mu).
+	// then sends on wake to try at once (backoff.go, wakeLocked) (b.mu).
 	waiting bool
 	wake    chan struct{}
 	// lastErr says in a few words why the last connect attempt failed,
@@ -187,12 +182,12 @@ type session struct {
 	lastErr string
 	// failures counts the failed connect attempts; failed is closed and
 	// replaced at each, so PairPhone learns of them as they happen
-	// (conn.go, announceRetry) (b.mu).
+	// (backoff.go, announceRetry) (b.mu).
 	failures int
 	failed   chan struct{}
 
 	// handlerCtx is what whatsmeow's handlers get: it ends after ctx,
-	// once no app-state save is in the middle (appstate.go).
+	// once no app-state save is in the middle (appstateguard.go).
 	handlerCtx context.Context
 }
 
@@ -237,7 +232,7 @@ type Backend struct {
 	events *wa.EventQueue
 	done   chan struct{}
 
-	// App-state safety (appstate.go).
+	// App-state safety (appstate.go, appstateguard.go).
 	guard        *appStateGuard
 	appStateWait time.Duration
 	kv           wa.KV
@@ -249,7 +244,7 @@ type Backend struct {
 	markMu    sync.Mutex
 	marksDone bool
 	// markEpoch (under mu) moves on at each logout: shields made before
-	// it mark nothing (conn.go, loggedOutHere).
+	// it mark nothing (logout.go, loggedOutHere).
 	markEpoch uint64
 	// shieldEnding, when set (tests only), runs after a shield has decided
 	// to end and before it cancels its context: the moment a save that
@@ -372,37 +367,6 @@ func sessionVersionIsCurrent(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-func openLog(opts Options) (waLog.Logger, *os.File, error) {
-	if opts.Log != nil {
-		return opts.Log, nil, nil
-	}
-	if opts.LogPath == "" {
-		return waLog.Noop, nil, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(opts.LogPath), 0o700); err != nil {
-		return nil, nil, fmt.Errorf("wm: log directory: %w", err)
-	}
-	// Never through a link, never into anything but a plain file of its
-	// own: a link planted at the log's path would have whatsmeow append to
-	// the file it names (main opens the same path with app.OpenRegularFile).
-	f, err := os.OpenFile(opts.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("wm: log file: %w", err)
-	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || hardLinked(fi) {
-		f.Close()
-		return nil, nil, fmt.Errorf("wm: log file %s: not a plain file of its own; refusing to write to it", opts.LogPath)
-	}
-	// Info and above: debug logs carry whole protocol nodes.
-	zl := zerolog.New(f).Level(zerolog.InfoLevel).With().Timestamp().Logger()
-	return waLog.Zerolog(zl), f, nil
-}
-
-func hardLinked(fi os.FileInfo) bool {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	return ok && st.Nlink > 1
-}
-
 var devicePropsOnce sync.Once
 
 // setDeviceProps sets how the linked device presents itself. whatsmeow keeps
@@ -432,18 +396,6 @@ func (b *Backend) newClient(device *wastore.Device) *whatsmeow.Client {
 	return cli
 }
 
-// DefaultBackoff waits 2 s before the first retry, doubling up to 2 min,
-// with ±10 % jitter.
-func DefaultBackoff(attempt int) time.Duration {
-	const base, max = 2 * time.Second, 2 * time.Minute
-	d := base
-	for i := 1; i < attempt && d < max; i++ {
-		d *= 2
-	}
-	d = min(d, max)
-	return d - d/10 + rand.N(d/5+1)
-}
-
 // cli is the current whatsmeow client.
 func (b *Backend) cli() *whatsmeow.Client {
 	b.mu.Lock()
@@ -457,126 +409,6 @@ func (b *Backend) net() netClient {
 		return b.netOverride
 	}
 	return liveNet{b.cli()}
-}
-
-// Events is the stream of everything the backend reports; Close closes it.
-func (b *Backend) Events() <-chan wa.Event { return b.events.Events() }
-
-// emit queues events; after Close it drops them.
-func (b *Backend) emit(evs ...wa.Event) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.emitLocked(evs...)
-}
-
-func (b *Backend) emitLocked(evs ...wa.Event) {
-	if b.closed || len(evs) == 0 {
-		return
-	}
-	for _, ev := range evs {
-		if cc, ok := ev.(wa.ConnectionChanged); ok {
-			b.state = cc.State
-		}
-	}
-	b.events.Emit(evs...)
-}
-
-// enqueue runs f on the worker goroutine, after the tasks before it. Tasks
-// do the network calls event handling needs, off whatsmeow's dispatcher.
-func (b *Backend) enqueue(f func(context.Context)) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return
-	}
-	b.tasks = append(b.tasks, f)
-	select {
-	case b.taskNotify <- struct{}{}:
-	default:
-	}
-}
-
-func (b *Backend) worker() {
-	defer close(b.workerDone)
-	for {
-		b.mu.Lock()
-		q := b.tasks
-		b.tasks = nil
-		b.mu.Unlock()
-		for _, f := range q {
-			if b.ctx.Err() != nil {
-				return
-			}
-			f(b.ctx)
-		}
-		if len(q) > 0 {
-			continue
-		}
-		select {
-		case <-b.taskNotify:
-		case <-b.done:
-			return
-		}
-	}
-}
-
-// Account describes the paired account (identity fields are empty while
-// unpaired). IsBusiness is known from the business name WhatsApp sent at
-// pairing or from a WhatsApp Business phone platform ("smba", "smbi");
-// Platform is the phone's platform as WhatsApp reports it. It is a copy
-// (refreshAccount): whatsmeow writes the device's fields while pairing,
-// without a lock.
-func (b *Backend) Account() wa.Account {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.loggedOut {
-		return wa.Account{Platform: "whatsapp"}
-	}
-	return b.acct
-}
-
-// accountOf reads a device's identity. Only call it where whatsmeow is not
-// writing the device: before it runs, or on the goroutine (or after a
-// channel receive from the goroutine) that wrote it.
-func accountOf(st *wastore.Device) wa.Account {
-	if st.ID == nil {
-		return wa.Account{Platform: "whatsapp"}
-	}
-	jid := st.ID.ToNonAD()
-	platform := st.Platform
-	if platform == "" {
-		platform = "whatsapp"
-	}
-	return wa.Account{
-		JID:        jid.String(),
-		Phone:      "+" + jid.User,
-		PushName:   st.PushName,
-		IsBusiness: isBusiness(st),
-		Paired:     true,
-		Platform:   platform,
-	}
-}
-
-// refreshAccount takes a new copy of cli's identity when cli is the
-// current client (see accountOf for where it may be called).
-func (b *Backend) refreshAccount(cli *whatsmeow.Client) {
-	a := accountOf(cli.Store)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.client == cli {
-		b.acct = a
-	}
-}
-
-func isBusiness(st *wastore.Device) bool {
-	return st.BusinessName != "" || st.Platform == "smba" || st.Platform == "smbi"
-}
-
-// paired reports whether the current device has an identity.
-func (b *Backend) paired() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return !b.loggedOut && b.acct.Paired
 }
 
 // Close ends the session, closes Events (events not yet received are
@@ -636,39 +468,3 @@ func (b *Backend) stopTimersLocked() {
 		}
 	}
 }
-
-// phoneJID is the model form of a phone-number JID.
-func phoneJID(j types.JID) string { return model.JIDFromDigits(j.User) }
-
-// Reload reads the WhatsApp session from the database again. A process
-// that takes the connection over from another wabook calls it first: that
-// one may have paired, logged out or paired again since this one loaded
-// the session at start. It does nothing while a session runs.
-func (b *Backend) Reload(ctx context.Context) error {
-	if b.readOnly {
-		return errReadOnly
-	}
-	device, err := b.container.GetFirstDevice(ctx)
-	if err != nil {
-		return fmt.Errorf("wm: reloading the WhatsApp session: %w", err)
-	}
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
-		return ErrClosed
-	}
-	if b.sess != nil {
-		b.mu.Unlock()
-		return nil
-	}
-	old := b.client
-	b.client = b.newClient(device)
-	b.acct = accountOf(device)
-	b.loggedOut = false
-	b.mu.Unlock()
-	old.RemoveEventHandlers()
-	old.Disconnect()
-	return nil
-}
-
-var _ wa.Reloader = (*Backend)(nil)
