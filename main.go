@@ -13,18 +13,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
-
-	tea "charm.land/bubbletea/v2"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/cli"
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
-	"github.com/wabook/wabook/ui"
 	"github.com/wabook/wabook/wa"
 	"github.com/wabook/wabook/wa/sim"
 	"github.com/wabook/wabook/wa/wm"
@@ -444,88 +440,4 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 
 	w.svc = app.New(st, backend, app.Options{Region: strings.ToUpper(g.region), Log: log, Config: &cfg})
 	return w, nil
-}
-
-// tuiMemoryLimit keeps the UI's memory in check on big address books: the
-// contact list of 100 000 contacts lives in about 70 MB, and without a limit
-// the runtime lets the heap grow to twice that between collections. GOMEMLIMIT
-// overrides it.
-const tuiMemoryLimit = 128 << 20
-
-func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, stderr io.Writer) int {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(tuiMemoryLimit)
-	}
-	svc := w.svc
-	opts := ui.Options{}
-	if locked != nil {
-		opts.ReadOnly = true
-		opts.Holder = locked.PID
-		opts.Banner = fmt.Sprintf("wabook pid %d has the WhatsApp connection; this one takes over when it quits.", locked.PID)
-	}
-	// Writes wait for the database check; the first frame only reads.
-	svc.HoldWrites()
-	p := tea.NewProgram(ui.New(ctx, svc, opts), tea.WithContext(ctx), tea.WithoutSignalHandler())
-	uiCtx, uiDone := context.WithCancel(ctx)
-	started := make(chan struct{})
-	go func() {
-		defer close(started)
-		err := w.store.Verify(uiCtx)
-		if uiCtx.Err() != nil {
-			svc.ReleaseWrites(uiCtx.Err())
-			return // quit during the check: start nothing
-		}
-		svc.ReleaseWrites(err)
-		if err != nil {
-			p.Send(ui.FatalMsg{Err: err})
-			return
-		}
-		w.startService(ctx)
-		if locked != nil {
-			var ok bool
-			if w.takenLock, ok = waitForLock(uiCtx, w.dbPath); !ok || uiCtx.Err() != nil {
-				return
-			}
-			if err := svc.TakeOver(uiCtx); err != nil {
-				p.Send(ui.FatalMsg{Err: fmt.Errorf("taking the WhatsApp connection over: %w", err)})
-				return
-			}
-			p.Send(ui.ConnectionTakenMsg{})
-		}
-		// A failed connect leaves the mirror worth browsing offline;
-		// the service keeps the error and the Account screen shows it.
-		_ = svc.Connect(uiCtx)
-		svc.StartChecker(ctx)
-		svc.StartOutbox(ctx)
-	}()
-	_, err := p.Run()
-	uiDone()
-	<-started
-	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) && !errors.Is(err, context.Canceled) {
-		fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
-		return 1
-	}
-	return 0
-}
-
-// lockPoll is how often a UI that does not hold the connection looks
-// whether the wabook holding it has quit.
-const lockPoll = time.Second
-
-// waitForLock takes the connection lock once the process holding it lets
-// it go (quits, or is killed: the flock goes with it), or gives up when ctx
-// ends.
-func waitForLock(ctx context.Context, dbPath string) (*app.Lock, bool) {
-	t := time.NewTicker(lockPoll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil, false
-		case <-t.C:
-		}
-		if l, err := app.AcquireLock(dbPath); err == nil {
-			return l, true
-		}
-	}
 }

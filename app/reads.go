@@ -1,0 +1,108 @@
+// Reading the mirror for the front ends: the whole book, its first page, one
+// contact by any form of its ID.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
+)
+
+// Snapshot is everything the contact list needs, read in one go.
+type Snapshot struct {
+	// Groups carry no Participants: a contact's Groups say where it is.
+	Contacts []model.Contact
+	Labels   []model.Label
+	Groups   []model.Group
+	// Mark is where ChangesSince takes over from (FirstPage leaves it
+	// zero).
+	Mark Mark
+}
+
+// Snapshot reads the whole mirror: every contact with its labels and groups,
+// the labels, and the groups by name (members are on each contact already).
+func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
+	// The mark first: what changes during the reads is read again by the
+	// next ChangesSince, rather than missed.
+	mark, err := s.store.ChangeMark(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the change mark: %w", err)
+	}
+	contacts, err := s.store.Contacts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading contacts: %w", err)
+	}
+	labels, err := s.store.Labels(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading labels: %w", err)
+	}
+	groups, err := s.store.GroupNames(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading groups: %w", err)
+	}
+	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups, Mark: mark}, nil
+}
+
+// FirstPage reads just enough for the contact list's first frame: the first
+// n contacts in name order, every label, the group names, and the number of
+// contacts. It does not grow with the size of the address book; Snapshot
+// then reads the rest.
+func (s *Service) FirstPage(ctx context.Context, n int) (*Snapshot, int, error) {
+	contacts, total, err := s.store.FirstPage(ctx, n)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading contacts: %w", err)
+	}
+	labels, err := s.store.Labels(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading labels: %w", err)
+	}
+	groups, err := s.store.GroupNames(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading groups: %w", err)
+	}
+	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups}, total, nil
+}
+
+// FindContact resolves an ID — a phone number in any format, a JID, a LID or
+// "<digits>@c.us" — to a contact of the mirror. Digits that are a WhatsApp
+// ID in the mirror ("551187654321", "+55 11 8765-4321") name that contact
+// before libphonenumber reads them: WhatsApp's IDs are not always the
+// number's normal form (a Brazilian mobile without its ninth digit). A
+// number not found as a JID is looked up as a contact's phone, which a
+// contact saved from a check keeps in the form that was checked, and in
+// the form it was written in before a national rule changed it.
+func (s *Service) FindContact(ctx context.Context, id string) (model.Contact, error) {
+	if d, ok := model.WhatsAppIDDigits(id); ok {
+		c, err := s.store.Contact(ctx, model.JIDFromDigits(d))
+		if err == nil || !errors.Is(err, store.ErrNotFound) {
+			return c, err
+		}
+	}
+	jid, err := model.ParseContactID(id, s.Region())
+	if err != nil {
+		return model.Contact{}, err
+	}
+	var c model.Contact
+	if model.IsLID(jid) {
+		c, err = s.store.ContactByLID(ctx, jid)
+	} else {
+		c, err = s.store.Contact(ctx, jid)
+		if errors.Is(err, store.ErrNotFound) && model.JIDServer(jid) == model.UserServer {
+			c, err = s.store.ContactByPhone(ctx, "+"+model.JIDUser(jid))
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			// The other form WhatsApp may know the number by (a Brazilian
+			// mobile without its ninth digit).
+			if ph, perr := model.ParsePhone(id, s.Region()); perr == nil && ph.OtherForm() != "" {
+				c, err = s.store.Contact(ctx, model.JIDFromDigits(ph.OtherForm()))
+			}
+		}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Contact{}, fmt.Errorf("%w: %q is not in the address book", ErrNotFound, id)
+	}
+	return c, err
+}

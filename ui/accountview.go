@@ -1,0 +1,224 @@
+// Drawing the Account screen: the account, the connection, pairing (QR code
+// or code for the phone), problems.
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/app/qrtext"
+	"github.com/wabook/wabook/model"
+)
+
+func (a *accountScreen) View(st app.Status) string {
+	var lines []string
+	add := func(name, value string) {
+		lines = append(lines, a.st.FieldName.Render(pad(name, fieldWidth))+" "+value)
+	}
+	acc := st.Account
+	if acc.Paired {
+		add("Account", model.Sanitize(acc.PushName))
+		add("Phone", acc.Phone)
+		kind := "personal"
+		if acc.IsBusiness {
+			kind = "WhatsApp Business"
+		}
+		add("Kind", kind)
+	} else {
+		add("Account", a.st.Warn.Render("not paired"))
+	}
+	// addWrapped is add for a value that may be longer than the line:
+	// its end matters (when the next attempt comes, why a fetch failed).
+	addWrapped := func(name string, style lipgloss.Style, value string) {
+		indent := strings.Repeat(" ", fieldWidth+1)
+		for i, l := range a.wrappedIn(style, model.Sanitize(value), a.width-fieldWidth-1) {
+			if i == 0 && name != "" {
+				add(name, l)
+			} else {
+				lines = append(lines, indent+l)
+			}
+		}
+	}
+	if a.readOnly {
+		add("Connection", holderWords(a.holder))
+	} else {
+		add("Connection", connText(st))
+	}
+	// A connection problem met while something waits for the connection
+	// shows under the waiting line instead, where the eye is.
+	problem := a.busy != "" && st.Conn == app.StateReconnecting && st.Detail != ""
+	if st.Detail != "" && !problem {
+		addWrapped("Detail", lipgloss.NewStyle(), st.Detail)
+	}
+	if v := st.WAVersion; v.Version != "" {
+		add("WhatsApp Web", model.Sanitize(v.Version+" ("+v.Source+")"))
+		// Why a better source was not used (a fetch that timed out):
+		// otherwise only the log says why the built-in one is announced.
+		if v.Note != "" {
+			addWrapped("", a.st.Warn, v.Note)
+		}
+	}
+	if st.LastError != "" {
+		add("Last error", a.st.Error.Render(model.Sanitize(st.LastError)))
+	}
+	if st.PairError != "" {
+		add("Pairing", a.st.Error.Render(model.Sanitize(st.PairError)+" — press r to try again"))
+	}
+	switch {
+	case st.Resyncing:
+		add("Contacts sync", "fetching contacts and labels again from WhatsApp…")
+	case st.AppStateProblem != "" || st.NeedsFullResync:
+		problem := st.AppStateProblem
+		if problem == "" {
+			problem = "contacts and labels need a full resync"
+		}
+		hint := ""
+		if st.NeedsFullResync && !a.readOnly {
+			hint = " — press R to fetch them again"
+		}
+		add("Contacts sync", a.st.Error.Render(model.Sanitize(problem)+hint))
+	}
+	lines = append(lines, a.outboxLines(st)...)
+	if a.readOnly {
+		lines = append(lines, "", a.st.Warn.Render(holderWords(a.holder)+"; this one takes over when it quits."))
+	}
+	if a.err != "" {
+		lines = append(lines, "")
+		lines = append(lines, a.wrapped(a.st.Error, model.Sanitize(a.err))...)
+	}
+	if a.done != "" {
+		lines = append(lines, "", a.st.OK.Render(a.done))
+	}
+	if a.busy != "" {
+		lines = append(lines, "", a.st.Dim.Render(a.busy))
+		if problem {
+			lines = append(lines, a.wrapped(a.st.Warn, model.Sanitize(st.Detail))...)
+		}
+	}
+	switch {
+	case a.mode == accountConfirmDrop && a.cursor < len(a.failed):
+		lines = append(lines, "")
+		lines = append(lines, a.wrapped(a.st.Warn, "Drop "+app.DescribeChange(a.failed[a.cursor])+"? WhatsApp will not learn it. y/n")...)
+	case a.mode == accountConfirmLogout:
+		lines = append(lines, "", a.st.Warn.Render("Log out of WhatsApp on this device? The address book stays. y/n"))
+	case a.mode == accountPhoneInput:
+		lines = append(lines, "", "Pair by phone number: the number of the WhatsApp account to link.", a.phone.View(),
+			a.st.Dim.Render("enter asks for a code · esc cancels"))
+	case a.phoneCode != "" && !acc.Paired:
+		lines = append(lines, "",
+			"On your phone: WhatsApp → Settings → Linked devices → Link a device →",
+			"\"Link with phone number instead\", then type this code:",
+			"",
+			"    "+a.st.Title.Render(a.phoneCode))
+		if left := a.phoneCodeLeft(st); left != "" {
+			lines = append(lines, "", left)
+		}
+	case st.PairCode != "" && !a.readOnly:
+		// Room left for the QR code: the lines so far, a blank, and the
+		// two-line footer below.
+		lines = append(lines, "")
+		lines = append(lines, a.pairingView(st, a.height-len(lines)-2)...)
+	}
+	if !acc.Paired || st.Conn != app.StateConnected {
+		lines = append(lines, "", a.st.Dim.Render("Press 1 to browse the address book meanwhile."))
+	}
+	for i, l := range lines {
+		lines[i] = model.Truncate(l, a.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// wrapped renders text in style on as many lines of the screen's width as
+// it needs: an error cut at the edge would hide its cause, which comes
+// last ("could not get a pairing code: … (cannot look up …)").
+func (a *accountScreen) wrapped(style lipgloss.Style, text string) []string {
+	return a.wrappedIn(style, text, a.width)
+}
+
+// wrappedIn is wrapped in width columns.
+func (a *accountScreen) wrappedIn(style lipgloss.Style, text string, width int) []string {
+	if width < 10 {
+		return []string{style.Render(text)}
+	}
+	out := strings.Split(style.Width(width).Render(text), "\n")
+	for i, l := range out {
+		out[i] = strings.TrimRight(l, " ")
+	}
+	return out
+}
+
+// phoneCodeLeft says how long the pairing code on screen can still be
+// typed, "" when the service does not know it.
+func (a *accountScreen) phoneCodeLeft(st app.Status) string {
+	if st.PhoneCode != a.phoneCode || st.PhoneCodeExpires.IsZero() {
+		return ""
+	}
+	left := st.PhoneCodeExpires.Sub(a.now()).Round(time.Second)
+	if left <= 0 {
+		return a.st.Warn.Render("This code has expired: press p for a new one.")
+	}
+	return a.st.Dim.Render(fmt.Sprintf("The code can be typed for %s more.", left))
+}
+
+// pairingView is the QR code with its instructions, in at most height lines.
+func (a *accountScreen) pairingView(st app.Status, height int) []string {
+	w, h := qrtext.Size(st.PairCode)
+	if w > a.width || h+2 > height {
+		return []string{
+			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code: it needs %dx%d cells.", w, h+9)),
+			"Make the window larger, or press p to pair by phone number instead.",
+		}
+	}
+	qr, _, _, err := qrtext.Render(st.PairCode, a.qrStyle)
+	if err != nil {
+		return []string{a.st.Error.Render(err.Error())}
+	}
+	hint := "p: pair by phone number instead"
+	if st.PairTimeout > 0 {
+		if left := st.PairIssued.Add(st.PairTimeout).Sub(a.now()).Round(time.Second); left > 0 {
+			hint = fmt.Sprintf("New code in %ds · %s", int(left.Seconds()), hint)
+		}
+	}
+	out := []string{"Scan with WhatsApp: Settings → Linked devices → Link a device.", a.st.Dim.Render(hint)}
+	return append(out, qr...)
+}
+
+// connText describes the connection in words.
+func connText(st app.Status) string {
+	s := st.Conn.String()
+	switch st.Conn {
+	case app.StateConnecting:
+		s += "…"
+	case app.StateReconnecting:
+		if st.Attempt > 0 {
+			s += fmt.Sprintf(" (attempt %d)", st.Attempt)
+		}
+	case app.StateTempBanned:
+		if !st.Until.IsZero() {
+			s += " until " + st.Until.Local().Format("2006-01-02 15:04")
+		}
+	case app.StateConnected:
+		switch {
+		case st.Synced:
+			s += ", synced"
+		case st.SyncStage != "":
+			s += fmt.Sprintf(", syncing %s", st.SyncStage)
+			if st.SyncTotal > 0 {
+				s += fmt.Sprintf(" %d/%d", st.SyncDone, st.SyncTotal)
+			}
+		}
+	}
+	return s
+}
+
+// holderWords names the wabook that holds the WhatsApp connection.
+func holderWords(pid int) string {
+	if pid > 0 {
+		return fmt.Sprintf("wabook pid %d has the WhatsApp connection", pid)
+	}
+	return "another wabook has the WhatsApp connection"
+}
