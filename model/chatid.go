@@ -50,3 +50,17 @@ func IsGroupJID(jid string) bool { return JIDServer(jid) == GroupServer }
 
 // IsLID reports whether jid is a hidden-user LID.
 func IsLID(jid string) bool { return JIDServer(jid) == LIDServer }
+
+// AllDigits reports whether s is one or more ASCII digits (the user part of
+// a phone-number JID or a LID).
+func AllDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

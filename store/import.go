@@ -300,7 +300,7 @@ func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, lab
 			// WhatsApp may know the checked number by another form (its
 			// answer gave jid): a contact stored under the checked form is
 			// that person, and moves to WhatsApp's.
-			if d := strings.TrimPrefix(phone, "+"); allDigits(d) {
+			if d := strings.TrimPrefix(phone, "+"); model.AllDigits(d) {
 				if _, err := s.rekeyContact(ctx, tx, model.JIDFromDigits(d), jid); err != nil {
 					return err
 				}

@@ -10,18 +10,6 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // normUserJID returns the canonical phone-number JID ("digits@s.whatsapp.net")
 // for jid. It accepts the legacy "@c.us" server, a device suffix, bare digits
 // and "+digits".
@@ -29,14 +17,14 @@ func normUserJID(jid string) (string, error) {
 	j := strings.TrimSpace(jid)
 	if !strings.Contains(j, "@") {
 		d := strings.TrimPrefix(j, "+")
-		if allDigits(d) {
+		if model.AllDigits(d) {
 			return model.JIDFromDigits(d), nil
 		}
 		return "", fmt.Errorf("%w: %q", ErrInvalidJID, jid)
 	}
 	switch model.JIDServer(j) {
 	case model.UserServer, model.LegacyServer:
-		if u := model.JIDUser(j); allDigits(u) {
+		if u := model.JIDUser(j); model.AllDigits(u) {
 			return model.JIDFromDigits(u), nil
 		}
 	}
@@ -50,7 +38,7 @@ func normLID(lid string) string {
 		return ""
 	}
 	u := model.JIDUser(l)
-	if !allDigits(u) {
+	if !model.AllDigits(u) {
 		return ""
 	}
 	return u + "@" + model.LIDServer

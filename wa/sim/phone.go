@@ -2,6 +2,8 @@ package sim
 
 import (
 	"strings"
+
+	"github.com/wabook/wabook/model"
 )
 
 // ParsePhone normalises a phone number written in any common format
@@ -32,15 +34,7 @@ func ParsePhone(s string) (string, bool) {
 }
 
 func allDigits(s string, min, max int) bool {
-	if len(s) < min || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return len(s) >= min && len(s) <= max && model.AllDigits(s)
 }
 
 // isLID reports whether s is "digits@lid".

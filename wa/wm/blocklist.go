@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/wabook/wabook/model"
 	"go.mau.fi/whatsmeow"
 	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/store"
@@ -84,7 +85,7 @@ func parseBlocklist(reply *waBinary.Node) ([]blockedEntry, error) {
 		ag := item.AttrGetter()
 		jid := ag.OptionalJIDOrEmpty("jid").ToNonAD()
 		pnJID := ag.OptionalJIDOrEmpty("pn_jid").ToNonAD()
-		if pnJID.Server != types.DefaultUserServer || !allDigits(pnJID.User) {
+		if pnJID.Server != types.DefaultUserServer || !model.AllDigits(pnJID.User) {
 			pnJID = types.EmptyJID
 		}
 		if jid.IsEmpty() {

@@ -64,7 +64,7 @@ func (b *Backend) CheckNumbers(ctx context.Context, phones []string) ([]wa.Check
 	for i, p := range phones {
 		answers[i].Query = p
 		d := strings.TrimPrefix(p, "+")
-		if !strings.HasPrefix(p, "+") || !allDigits(d) || len(d) > 15 {
+		if !strings.HasPrefix(p, "+") || !model.AllDigits(d) || len(d) > 15 {
 			answers[i].Answered = true
 			answers[i].Err = fmt.Errorf("wm: %q is not a number in +digits form", p)
 			continue
@@ -120,7 +120,7 @@ func parseUserJID(s string) (types.JID, error) {
 	s = strings.TrimSpace(s)
 	if !strings.Contains(s, "@") {
 		d := strings.TrimPrefix(s, "+")
-		if !allDigits(d) {
+		if !model.AllDigits(d) {
 			return types.EmptyJID, fmt.Errorf("wm: %q is not a user JID", s)
 		}
 		return types.NewJID(d, types.DefaultUserServer), nil
@@ -135,7 +135,7 @@ func parseUserJID(s string) (types.JID, error) {
 		j.Server = types.DefaultUserServer
 		fallthrough
 	case types.DefaultUserServer, types.HiddenUserServer:
-		if allDigits(j.User) {
+		if model.AllDigits(j.User) {
 			return j, nil
 		}
 	}

@@ -270,12 +270,12 @@ func (b *Backend) toPN(ctx context.Context, jid, alt types.JID) (string, bool) {
 	jid = jid.ToNonAD()
 	switch jid.Server {
 	case types.DefaultUserServer, types.LegacyUserServer:
-		if allDigits(jid.User) {
+		if model.AllDigits(jid.User) {
 			return phoneJID(jid), true
 		}
 		return "", false
 	case types.HiddenUserServer:
-		if alt = alt.ToNonAD(); alt.Server == types.DefaultUserServer && allDigits(alt.User) {
+		if alt = alt.ToNonAD(); alt.Server == types.DefaultUserServer && model.AllDigits(alt.User) {
 			return phoneJID(alt), true
 		}
 		if pn := b.pnForLID(ctx, jid); !pn.IsEmpty() {
@@ -296,7 +296,7 @@ func (b *Backend) pnForLID(ctx context.Context, lid types.JID) types.JID {
 		b.log.Warnf("Looking up the phone number of %s failed: %v", lid, err)
 		return types.EmptyJID
 	}
-	if pn.IsEmpty() || !allDigits(pn.User) {
+	if pn.IsEmpty() || !model.AllDigits(pn.User) {
 		return types.EmptyJID
 	}
 	return pn.ToNonAD()

@@ -9,6 +9,7 @@ import (
 
 	"go.mau.fi/whatsmeow"
 
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/wa"
 )
 
@@ -117,7 +118,7 @@ func (b *Backend) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneCode
 		return wa.PhoneCode{}, err
 	}
 	digits := strings.TrimPrefix(strings.TrimSpace(phone), "+")
-	if !strings.HasPrefix(strings.TrimSpace(phone), "+") || !allDigits(digits) || len(digits) < 7 || len(digits) > 15 {
+	if !strings.HasPrefix(strings.TrimSpace(phone), "+") || !model.AllDigits(digits) || len(digits) < 7 || len(digits) > 15 {
 		return wa.PhoneCode{}, fmt.Errorf("%q is not an international number (+digits)", phone)
 	}
 	if b.paired() {

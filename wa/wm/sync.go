@@ -187,7 +187,7 @@ func (b *Backend) readContacts(ctx context.Context) ([]model.Contact, error) {
 		jid = jid.ToNonAD()
 		switch jid.Server {
 		case types.DefaultUserServer:
-			if !allDigits(jid.User) || jid.User == own {
+			if !model.AllDigits(jid.User) || jid.User == own {
 				continue
 			}
 			get(jid.User).pn = info
@@ -315,7 +315,7 @@ func participantLIDs(g *types.GroupInfo) []store.LIDMapping {
 		case types.DefaultUserServer:
 			pn = p.JID.ToNonAD()
 		}
-		if lid.Server == types.HiddenUserServer && pn.Server == types.DefaultUserServer && allDigits(pn.User) {
+		if lid.Server == types.HiddenUserServer && pn.Server == types.DefaultUserServer && model.AllDigits(pn.User) {
 			out = append(out, store.LIDMapping{LID: lid, PN: pn})
 		}
 	}
@@ -369,7 +369,7 @@ func (b *Backend) learnFromHistory(ctx context.Context, hs *waHistorySync.Histor
 		if y.Server == types.LegacyUserServer {
 			y.Server = types.DefaultUserServer
 		}
-		if x.Server == types.HiddenUserServer && y.Server == types.DefaultUserServer && allDigits(y.User) {
+		if x.Server == types.HiddenUserServer && y.Server == types.DefaultUserServer && model.AllDigits(y.User) {
 			pairs = append(pairs, store.LIDMapping{LID: x, PN: y})
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/wa"
 )
 
@@ -176,12 +177,12 @@ func parseContactUser(u waBinary.Node, asked map[string]bool) (digits string, a 
 		return "", a, false
 	}
 	switch {
-	case pnJID.Server == types.DefaultUserServer && allDigits(pnJID.User):
+	case pnJID.Server == types.DefaultUserServer && model.AllDigits(pnJID.User):
 		a.pn = pnJID
-	case jid.Server == types.DefaultUserServer && allDigits(jid.User):
+	case jid.Server == types.DefaultUserServer && model.AllDigits(jid.User):
 		a.pn = jid
 	}
-	if jid.Server == types.HiddenUserServer && allDigits(jid.User) {
+	if jid.Server == types.HiddenUserServer && model.AllDigits(jid.User) {
 		a.lid = jid
 	}
 	for _, path := range [][]string{{"contact", "error"}, {"error"}} {
@@ -236,7 +237,7 @@ func echoedDigits(content any) string {
 		s = s[:at]
 	}
 	s = strings.TrimPrefix(s, "+")
-	if !allDigits(s) {
+	if !model.AllDigits(s) {
 		return ""
 	}
 	return s
