@@ -336,11 +336,6 @@ func (m *contactList) help() helpMap {
 	}
 	return helpMap{
 		short: []key.Binding{k.Search, k.Open, k.Select, k.EditLabels, k.Help, k.Quit, k.CheckSelection, k.Add},
-		full: [][]key.Binding{
-			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.Search, k.ApplySearch, k.CancelSearch, k.Open, k.Sort},
-			{k.Select, k.SelectAll, k.Back, k.CheckSelection},
-			{k.EditLabels, k.Undo, k.Add, k.Edit, k.Delete, k.Block, k.ExportContacts, k.Import},
-		},
+		full:  [][]key.Binding{k.section("Contacts"), k.section("Contacts: change"), k.section("Search")},
 	}
 }

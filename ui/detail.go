@@ -158,7 +158,7 @@ func (d *detailView) help() helpMap {
 	k := d.keys
 	return helpMap{
 		short: []key.Binding{k.Back, k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Help, k.Quit},
-		full:  [][]key.Binding{{k.Back, k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		full:  [][]key.Binding{k.section("Detail")},
 	}
 }
 

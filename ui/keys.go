@@ -89,3 +89,37 @@ type helpMap struct {
 
 func (h helpMap) ShortHelp() []key.Binding  { return h.short }
 func (h helpMap) FullHelp() [][]key.Binding { return h.full }
+
+// KeySection is the keys of one screen, or one mode of it, as the full help
+// lists them.
+type KeySection struct {
+	Title string
+	Keys  []key.Binding
+}
+
+// Sections is the one list of which keys act where: the full help (?) is
+// drawn from it, the screens' full help maps are cut from it, and a test
+// checks that no key means two things in one place and that every key a
+// screen's short help offers is in it.
+func (k *KeyMap) Sections() []KeySection {
+	return []KeySection{
+		{"Everywhere", []key.Binding{k.NextTab, k.PrevTab, k.Contacts, k.Checks, k.Labels, k.Account, k.Help, k.Quit}},
+		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.Back}},
+		{"Contacts: change", []key.Binding{k.EditLabels, k.Undo, k.CheckSelection, k.Add, k.Edit, k.Delete, k.Block, k.ExportContacts, k.Import}},
+		{"Checks", []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.RetryJob, k.SaveValid, k.Export, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results"))}},
+		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
+		{"Detail", []key.Binding{k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Back}},
+		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")), k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}},
+		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout, k.FullResync, k.RetryChanges, k.DropChange, k.Up, k.Down}},
+	}
+}
+
+// section is the keys of the section titled title (nil when none is).
+func (k *KeyMap) section(title string) []key.Binding {
+	for _, s := range k.Sections() {
+		if s.Title == title {
+			return s.Keys
+		}
+	}
+	return nil
+}

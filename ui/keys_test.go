@@ -19,3 +19,76 @@ func TestEveryBindingIsDefined(t *testing.T) {
 		}
 	}
 }
+
+// The key sections are the one list of which keys act where: on a screen
+// (its sections with the keys that work everywhere) no key means two
+// things, every binding of the key map is in some section, and every key a
+// screen's short help offers is in that screen's sections.
+func TestKeySectionsAreUniqueAndComplete(t *testing.T) {
+	km := DefaultKeyMap()
+	sections := map[string][]key.Binding{}
+	for _, s := range km.Sections() {
+		sections[s.Title] = s.Keys
+	}
+	screens := map[string][]string{
+		"contacts":  {"Contacts", "Contacts: change"},
+		"searching": {"Search"},
+		"detail":    {"Detail"},
+		"checks":    {"Checks"},
+		"labels":    {"Labels"},
+		"account":   {"Account"},
+	}
+	for screen, titles := range screens {
+		meaning := map[string]string{}
+		for _, title := range append([]string{"Everywhere"}, titles...) {
+			if screen == "searching" && title == "Everywhere" {
+				continue // typing a search takes every key but these
+			}
+			for _, b := range sections[title] {
+				for _, k := range b.Keys() {
+					if was, ok := meaning[k]; ok && was != b.Help().Desc {
+						t.Errorf("%s: %q means %q and %q", screen, k, was, b.Help().Desc)
+					}
+					meaning[k] = b.Help().Desc
+				}
+			}
+		}
+	}
+	inSome := map[string]bool{}
+	for _, s := range km.Sections() {
+		for _, b := range s.Keys {
+			inSome[b.Help().Key+" "+b.Help().Desc] = true
+		}
+	}
+	v := reflect.ValueOf(*km)
+	for i := 0; i < v.NumField(); i++ {
+		b := v.Field(i).Interface().(key.Binding)
+		if !inSome[b.Help().Key+" "+b.Help().Desc] {
+			t.Errorf("binding %s (%s) is in no section of the full help", v.Type().Field(i).Name, b.Help().Key)
+		}
+	}
+
+	svc := newTestService(t)
+	m := New(t.Context(), svc, Options{})
+	shorts := map[string][]key.Binding{
+		"contacts": m.contacts.help().short,
+		"checks":   m.checks.help().short,
+		"labels":   m.labels.help().short,
+		"account":  m.account.help(svc.Status()).short,
+	}
+	for screen, short := range shorts {
+		offered := map[string]bool{}
+		for _, title := range append([]string{"Everywhere"}, screens[screen]...) {
+			for _, b := range sections[title] {
+				for _, k := range b.Keys() {
+					offered[k] = true
+				}
+			}
+		}
+		for _, b := range short {
+			if !offered[b.Keys()[0]] {
+				t.Errorf("%s's short help offers %q, which its sections do not list", screen, b.Help().Key)
+			}
+		}
+	}
+}

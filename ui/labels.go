@@ -124,6 +124,6 @@ func (l *labelScreen) help() helpMap {
 	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts"))
 	return helpMap{
 		short: []key.Binding{open, k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync, k.Help, k.Quit},
-		full:  [][]key.Binding{{open, k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}, {k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		full:  [][]key.Binding{k.section("Labels")},
 	}
 }

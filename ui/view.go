@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -168,20 +167,7 @@ func (m *Model) statusBar() string {
 
 // fullHelpView lists every key of every screen, grouped by screen.
 func (m *Model) fullHelpView() string {
-	k := m.keys
-	sections := []struct {
-		title string
-		keys  []key.Binding
-	}{
-		{"Everywhere", []key.Binding{k.NextTab, k.PrevTab, k.Contacts, k.Checks, k.Labels, k.Account, k.Help, k.Quit}},
-		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.Back}},
-		{"Contacts: change", []key.Binding{k.EditLabels, k.Undo, k.CheckSelection, k.Add, k.Edit, k.Delete, k.Block, k.ExportContacts, k.Import}},
-		{"Checks", []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.RetryJob, k.SaveValid, k.Export, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results"))}},
-		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
-		{"Detail", []key.Binding{k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Back}},
-		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")), k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}},
-		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout, k.FullResync, k.RetryChanges, k.DropChange, k.Up, k.Down}},
-	}
+	sections := m.keys.Sections()
 	// The search language first: it is what people come back for.
 	lines := []string{
 		m.st.Dim.Render("Search: words match name, phone, push name, business name and note;"),
@@ -201,8 +187,8 @@ func (m *Model) fullHelpView() string {
 				shortest = i
 			}
 		}
-		block := []string{m.st.Title.Render(s.title)}
-		for _, b := range s.keys {
+		block := []string{m.st.Title.Render(s.Title)}
+		for _, b := range s.Keys {
 			h := b.Help()
 			block = append(block, model.Truncate(m.st.FieldName.Render(pad(h.Key, 9))+" "+h.Desc, colW-1))
 		}
