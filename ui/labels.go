@@ -19,8 +19,6 @@ type labelScreen struct {
 	cursor int
 	offset int
 
-	showRequest string // set by enter: the root shows this label's contacts
-
 	width, height int
 }
 
@@ -88,7 +86,8 @@ func (l *labelScreen) Update(msg tea.Msg) tea.Cmd {
 		l.cursor = len(l.labels) - 1
 	case key.Matches(kp, l.keys.Open):
 		if l.cursor < len(l.labels) {
-			l.showRequest = l.labels[l.cursor].Name
+			name := l.labels[l.cursor].Name
+			return func() tea.Msg { return showLabelMsg{name} }
 		}
 	}
 	l.clamp()
