@@ -49,6 +49,7 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			default:
 				m.fullHelp = false
 			}
+			m.clampHelpTop()
 			return nil
 		}
 		switch {

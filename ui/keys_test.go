@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // Every binding of the keymap has keys and help text; a binding left at its
@@ -90,5 +91,29 @@ func TestKeySectionsAreUniqueAndComplete(t *testing.T) {
 				t.Errorf("%s's short help offers %q, which its sections do not list", screen, b.Help().Key)
 			}
 		}
+	}
+}
+
+// The full help scrolls within its lines: Update keeps the position in
+// range, and drawing it changes nothing.
+func TestFullHelpScrollIsKeptByUpdateNotView(t *testing.T) {
+	m := New(t.Context(), newTestService(t), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 12})
+	m.handleKey(tea.KeyPressMsg{Code: '?', Text: "?"})
+	for range 500 {
+		m.handleKey(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	}
+	want := len(m.fullHelpLines()) - (12 - m.chromeLines()) + 1
+	if m.helpTop != want {
+		t.Fatalf("helpTop after scrolling past the end = %d, want %d", m.helpTop, want)
+	}
+	m.helpTop = want + 50 // as if the terminal grew: View must not fix it
+	_ = m.View()
+	if m.helpTop != want+50 {
+		t.Errorf("View changed helpTop to %d", m.helpTop)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 12})
+	if m.helpTop != want {
+		t.Errorf("after a resize helpTop = %d, want %d", m.helpTop, want)
 	}
 }

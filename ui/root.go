@@ -211,6 +211,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
+		if m.fullHelp {
+			m.clampHelpTop()
+		}
 		return m, nil
 	case snapshotMsg:
 		var cmd tea.Cmd

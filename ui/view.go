@@ -167,6 +167,24 @@ func (m *Model) statusBar() string {
 
 // fullHelpView lists every key of every screen, grouped by screen.
 func (m *Model) fullHelpView() string {
+	lines := m.fullHelpLines()
+	height := max(1, m.height-m.chromeLines())
+	if len(lines) > height {
+		// Keep the last line for the scroll hint. View only reads helpTop
+		// (Update keeps it in range, clampHelpTop).
+		top := helpTopIn(m.helpTop, len(lines), height)
+		below := len(lines) - (top + height - 1)
+		hint := fmt.Sprintf("↓ %d more lines · ↑/↓ scroll · any other key closes", below)
+		if below == 0 {
+			hint = "↑ scrolls back · any other key closes"
+		}
+		lines = append(lines[top:top+height-1], m.st.Dim.Render(hint))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fullHelpLines is every line of the full help, cut to the width.
+func (m *Model) fullHelpLines() []string {
 	sections := m.keys.Sections()
 	// The search language first: it is what people come back for.
 	lines := []string{
@@ -205,20 +223,21 @@ func (m *Model) fullHelpView() string {
 	for i, l := range lines {
 		lines[i] = model.Truncate(l, m.width)
 	}
-	height := max(1, m.height-m.chromeLines())
-	if len(lines) > height {
-		// Keep the last line for the scroll hint.
-		m.helpTop = max(0, min(m.helpTop, len(lines)-height+1))
-		below := len(lines) - (m.helpTop + height - 1)
-		hint := fmt.Sprintf("↓ %d more lines · ↑/↓ scroll · any other key closes", below)
-		if below == 0 {
-			hint = "↑ scrolls back · any other key closes"
-		}
-		lines = append(lines[m.helpTop:m.helpTop+height-1], m.st.Dim.Render(hint))
-	} else {
-		m.helpTop = 0
+	return lines
+}
+
+// helpTopIn is top kept within the lines a full help of n lines can scroll
+// in a body of height lines (the last one holds the scroll hint).
+func helpTopIn(top, n, height int) int {
+	if n <= height {
+		return 0
 	}
-	return strings.Join(lines, "\n")
+	return max(0, min(top, n-height+1))
+}
+
+// clampHelpTop keeps the full help's scroll position in range, in Update.
+func (m *Model) clampHelpTop() {
+	m.helpTop = helpTopIn(m.helpTop, len(m.fullHelpLines()), max(1, m.height-m.chromeLines()))
 }
 
 // fitHeight pads or cuts s to exactly h lines so the chrome never moves.
