@@ -103,6 +103,11 @@ type checkState struct {
 	done     chan struct{}
 	paused   string
 	changed  chan struct{} // closed and replaced on every queue change
+
+	// idled, when set (tests), is signalled each time the worker found
+	// nothing to send and waits: a test waits for that instead of
+	// sleeping and hoping the worker has looked.
+	idled chan struct{}
 }
 
 func newCheckState(opts Options) *checkState {

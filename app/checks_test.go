@@ -420,6 +420,21 @@ func TestPauseResumeCancel(t *testing.T) {
 	clock := newFakeClock(t0)
 	e := newCheckEnv(t, w, pacedConfig(), clock)
 	ctx := e.ctx
+	// idleNow waits until the worker has looked at the queue and found
+	// nothing to send (a signal from it, not a sleep).
+	e.svc.chk.idled = make(chan struct{}, 1)
+	idleNow := func(what string) {
+		t.Helper()
+		select {
+		case <-e.svc.chk.idled: // a look from before
+		default:
+		}
+		select {
+		case <-e.svc.chk.idled:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the worker never went idle %s", what)
+		}
+	}
 
 	paused, err := e.svc.EnqueueCheck(ctx, nums[:5], CheckOptions{})
 	if err != nil {
@@ -443,7 +458,7 @@ func TestPauseResumeCancel(t *testing.T) {
 		}
 	}
 	e.svc.StartChecker(ctx)
-	time.Sleep(100 * time.Millisecond)
+	idleNow("with only a paused and a cancelled job")
 	if n := e.sim.CheckCalls(); n != 0 {
 		t.Errorf("%d calls with only a paused and a cancelled job", n)
 	}
@@ -478,7 +493,7 @@ func TestPauseResumeCancel(t *testing.T) {
 		j, _ := e.svc.Job(ctx, running.ID)
 		return j.State == JobPaused
 	})
-	time.Sleep(100 * time.Millisecond)
+	idleNow("after the running job paused")
 	calls := e.sim.CheckCalls()
 	j, _ := e.svc.Job(ctx, running.ID)
 	if j.Counts.Processing != 90-19*(calls-1) || calls > 3 { // 19 numbers and a canary per batch

@@ -127,6 +127,12 @@ func (c *checkState) pause(ctx context.Context, d time.Duration) bool {
 // idle waits for a kick or the poll interval (real time: jobs may come
 // from another process).
 func (c *checkState) idle(ctx context.Context) {
+	if c.idled != nil {
+		select {
+		case c.idled <- struct{}{}:
+		default:
+		}
+	}
 	t := time.NewTimer(c.poll)
 	defer t.Stop()
 	select {
