@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -97,9 +98,13 @@ func TestNoticesCoalesce(t *testing.T) {
 	}
 	drain()
 	for i := 0; i < 50; i++ {
-		backend.Inject(wa.PushNameChanged{JID: "14155550101@s.whatsapp.net", PushName: "n"})
+		backend.Inject(wa.PushNameChanged{JID: "14155550101@s.whatsapp.net", PushName: fmt.Sprintf("n%d", i)})
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Events are applied in order: once the last one is in, the burst is.
+	eventually(t, "the burst applied", func() bool {
+		c, err := svc.store.Contact(context.Background(), "14155550101@s.whatsapp.net")
+		return err == nil && c.PushName == "n49"
+	})
 	// Nothing acknowledged yet: at most one data notice is waiting.
 	got := 0
 	for len(svc.Notices()) > 0 {
