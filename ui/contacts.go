@@ -61,6 +61,10 @@ type contactList struct {
 
 	chips map[string]string // rendered chip per label name
 
+	// openRequest is set by enter; the root opens the detail view. Navigation
+	// stays synchronous so a key's effect is visible in the very next frame.
+	openRequest *model.Contact
+
 	width, height int
 }
 
@@ -266,9 +270,7 @@ func (m *contactList) Update(msg tea.Msg) tea.Cmd {
 		m.search.CursorEnd()
 		return m.search.Focus()
 	case key.Matches(kp, m.keys.Open):
-		if c := m.current(); c != nil {
-			return func() tea.Msg { return openContactMsg{c} }
-		}
+		m.openRequest = m.current()
 	case key.Matches(kp, m.keys.Select):
 		if c := m.current(); c != nil {
 			if m.selected[c.JID] {

@@ -22,6 +22,8 @@ type detailView struct {
 	ix   *index
 	vp   viewport.Model
 
+	closeRequest bool // set by esc; the root goes back to the list
+
 	width, height int
 }
 
@@ -128,7 +130,7 @@ func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(kp, d.keys.Back):
-		return func() tea.Msg { return closeDetailMsg{} }
+		d.closeRequest = true
 	case key.Matches(kp, d.keys.Copy):
 		return tea.Batch(tea.SetClipboard(d.c.JID), func() tea.Msg { return flashMsg("copied " + d.c.JID) })
 	case key.Matches(kp, d.keys.Up):

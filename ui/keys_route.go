@@ -82,6 +82,10 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			return m.refreshProfile(m.detail.c)
 		}
 		cmd = m.detail.Update(kp)
+		if m.detail.closeRequest {
+			m.detail.closeRequest = false
+			m.inDetail = false
+		}
 	case m.screen == screenContacts:
 		if !m.contacts.capturesKeys() {
 			if key.Matches(kp, m.keys.CheckSelection) {
@@ -102,6 +106,10 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		cmd = m.contacts.Update(kp)
+		if c := m.contacts.openRequest; c != nil {
+			m.contacts.openRequest = nil
+			m.openDetail(c)
+		}
 	case m.screen == screenChecks:
 		cmd = m.checks.Update(kp)
 	case m.screen == screenLabels:
@@ -109,6 +117,11 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 		cmd = m.labels.Update(kp)
+		if name := m.labels.showRequest; name != "" {
+			m.labels.showRequest = ""
+			m.switchTo(screenContacts)
+			m.contacts.setQuery(`label:"` + name + `"`)
+		}
 	case m.screen == screenAccount:
 		cmd = m.account.Update(kp, m.status)
 	}

@@ -19,6 +19,8 @@ type labelScreen struct {
 	cursor int
 	offset int
 
+	showRequest string // set by enter: the root shows this label's contacts
+
 	width, height int
 }
 
@@ -86,8 +88,7 @@ func (l *labelScreen) Update(msg tea.Msg) tea.Cmd {
 		l.cursor = len(l.labels) - 1
 	case key.Matches(kp, l.keys.Open):
 		if l.cursor < len(l.labels) {
-			name := l.labels[l.cursor].Name
-			return func() tea.Msg { return showLabelMsg{name} }
+			l.showRequest = l.labels[l.cursor].Name
 		}
 	}
 	l.clamp()

@@ -316,16 +316,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, cmd
-	case openContactMsg:
-		m.openDetail(msg.c)
-		return m, nil
-	case closeDetailMsg:
-		m.inDetail = false
-		return m, nil
-	case showLabelMsg:
-		m.switchTo(screenContacts)
-		m.contacts.setQuery(`label:"` + msg.name + `"`)
-		return m, nil
 	case jobCreatedMsg, checksDoneMsg, fileNumbersMsg:
 		return m, m.checks.Update(msg)
 	case tea.PasteMsg:
@@ -466,11 +456,3 @@ func (m *Model) reopenDetail() {
 	}
 	m.inDetail = false
 }
-
-// Intents a screen sends the root: it acts on them in Update, where screens
-// are switched.
-type (
-	openContactMsg struct{ c *model.Contact } // the list's enter: the detail view
-	closeDetailMsg struct{}                   // the detail view's esc: back to the list
-	showLabelMsg   struct{ name string }      // the Labels screen's enter: its contacts
-)
