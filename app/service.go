@@ -151,7 +151,12 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 	if s.commitPoll <= 0 {
 		s.commitPoll = 500 * time.Millisecond
 	}
-	st.SetClock(opts.Clock) // the mirror's own times follow the app's clock (nil: time.Now)
+	if opts.Clock != nil {
+		// The mirror's own times follow the app's clock. Only when one is
+		// given: a second service on the same store (doctor's) must not
+		// reset the first one's.
+		st.SetClock(opts.Clock)
+	}
 	s.status.Account = be.Account()
 	s.chk = newCheckState(opts)
 	s.ob = newOutboxState(opts.OutboxRetry)

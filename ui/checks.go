@@ -64,10 +64,11 @@ type (
 // checksScreen runs and shows number checks: the new-job form, the jobs
 // with their progress, and the results of the selected job.
 type checksScreen struct {
-	ctx  context.Context // the program's
-	st   *Styles
-	keys *KeyMap
-	svc  *app.Service
+	ctx     context.Context // the program's
+	formGen int             // counts the new-check forms opened
+	st      *Styles
+	keys    *KeyMap
+	svc     *app.Service
 
 	jobs      []app.Job
 	status    app.CheckerStatus
@@ -217,8 +218,8 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		c.err = ""
 		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(msg.flash) })
 	case fileNumbersMsg:
-		if c.mode != checksNewJob {
-			return nil // the form was left meanwhile
+		if c.mode != checksNewJob || msg.gen != c.formGen {
+			return nil // the form was left (or left and opened again) meanwhile
 		}
 		if msg.err != nil {
 			c.err = msg.err.Error()

@@ -12,6 +12,7 @@ import (
 
 func (c *checksScreen) openForm() tea.Cmd {
 	c.mode, c.field, c.err = checksNewJob, fieldNumbers, ""
+	c.formGen++ // a file read for an earlier form is not this one's
 	c.numbers.Reset()
 	c.file.SetValue("")
 	c.region.SetValue("")
@@ -75,11 +76,11 @@ func (c *checksScreen) submit() tea.Cmd {
 	case path != "":
 		// The file is read off the Update path; the form stays open until
 		// it is (fileNumbersMsg).
-		opts, file := app.CheckOptions{Force: c.force, Region: region}, expandHome(path)
+		opts, file, gen := app.CheckOptions{Force: c.force, Region: region}, expandHome(path), c.formGen
 		c.err = "reading " + path + "…"
 		return func() tea.Msg {
 			nums, err := app.ReadNumbersFile(file)
-			return fileNumbersMsg{nums: nums, opts: opts, err: err}
+			return fileNumbersMsg{nums: nums, opts: opts, err: err, gen: gen}
 		}
 	case text != "":
 		nums, err := app.ReadNumbers(strings.NewReader(text), "")
@@ -114,4 +115,5 @@ type fileNumbersMsg struct {
 	nums []string
 	opts app.CheckOptions
 	err  error
+	gen  int // the form it was read for (checksScreen.formGen)
 }

@@ -134,7 +134,7 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 // path. A search types on and filters what is loaded; the whole book,
 // once in, is filtered the same way.
 func (m *Model) needsWholeBook(kp tea.KeyPressMsg) bool {
-	if m.screen != screenContacts || m.inDetail || m.contacts.capturesKeys() || m.dialog != nil {
+	if m.fullHelp || m.screen != screenContacts || m.inDetail || m.contacts.capturesKeys() || m.dialog != nil {
 		return false
 	}
 	k := m.keys

@@ -139,8 +139,12 @@ func (m *Model) statusBar() string {
 		left = " not paired"
 	}
 	right := m.contacts.counts() + " "
-	if !m.loaded {
+	switch {
+	case !m.loaded:
 		right = "loading the address book… "
+	case m.ix.preview:
+		// A search on the first page says what it searched.
+		right = "loading… " + right
 	}
 	if q := m.checks.activeSummary(); q != "" {
 		right = q + " · " + right
