@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wabook/wabook/app"
-	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -21,23 +19,7 @@ import (
 // running: jobs wait until the test starts it (the returned func).
 func idleCheckingService(t *testing.T, world *sim.World) (*app.Service, func()) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	backend := sim.New(world, sim.WithCheckLatency(0))
-	cfg := app.DefaultConfig()
-	cfg.CheckPace = time.Millisecond
-	cfg.CheckDailyBudget = 100_000
-	ctx, cancel := context.WithCancel(context.Background())
-	svc := app.New(st, backend, app.Options{Config: &cfg})
-	go svc.Run(ctx)
-	t.Cleanup(func() { cancel(); svc.StopChecker(); backend.Close(); st.Close() })
-	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)
-	defer done()
-	if err := svc.SyncOnce(syncCtx); err != nil {
-		t.Fatal(err)
-	}
+	svc, _, ctx := syncedFastChecks(t, world)
 	return svc, func() { svc.StartChecker(ctx) }
 }
 

@@ -15,32 +15,30 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/wabook/wabook/app"
-	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/app/apptest"
 	"github.com/wabook/wabook/wa/sim"
 )
 
 // newCheckingService is the test world with the check queue running fast.
 func newCheckingService(t *testing.T, world *sim.World) (*app.Service, *sim.Backend) {
 	t.Helper()
-	st, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, backend, ctx := syncedFastChecks(t, world)
+	svc.StartChecker(ctx)
+	return svc, backend
+}
+
+// syncedFastChecks is the world mirrored into a fresh database, its check
+// queue paced at a millisecond with a budget no test reaches, not started.
+func syncedFastChecks(t *testing.T, world *sim.World) (*app.Service, *sim.Backend, context.Context) {
+	t.Helper()
 	backend := sim.New(world, sim.WithCheckLatency(0))
 	cfg := app.DefaultConfig()
 	cfg.CheckPace = time.Millisecond
 	cfg.CheckDailyBudget = 100_000
-	ctx, cancel := context.WithCancel(context.Background())
-	svc := app.New(st, backend, app.Options{Config: &cfg})
-	go svc.Run(ctx)
-	t.Cleanup(func() { cancel(); svc.StopChecker(); backend.Close(); st.Close() })
-	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)
-	defer done()
-	if err := svc.SyncOnce(syncCtx); err != nil {
-		t.Fatal(err)
-	}
-	svc.StartChecker(ctx)
-	return svc, backend
+	svc, _, ctx := apptest.Run(t, backend, app.Options{Config: &cfg})
+	t.Cleanup(svc.StopChecker)
+	apptest.Sync(ctx, t, svc)
+	return svc, backend, ctx
 }
 
 func testWorld(t *testing.T) *sim.World {
