@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"maps"
 	"os"
 	"path/filepath"
@@ -46,14 +45,7 @@ func TestLabelColourNamesOnTheCommandLine(t *testing.T) {
 			t.Errorf("%v: exit %d (want %d), stdout %q, stderr %q; want %q", s.args, code, s.code, out, errOut, s.out)
 		}
 	}
-	out, errOut, code := runWabook(t, append(base, "labels", "--json")...)
-	if code != 0 {
-		t.Fatalf("labels: %d %s", code, errOut)
-	}
-	var ls []labelOut
-	if err := json.Unmarshal([]byte(out), &ls); err != nil {
-		t.Fatal(err)
-	}
+	ls := labelsJSON(t, base...)
 	colours := map[string]int{}
 	for _, l := range ls {
 		colours[l.Name] = l.Color

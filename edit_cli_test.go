@@ -95,14 +95,7 @@ func TestLabelCommands(t *testing.T) {
 			t.Errorf("%v: exit %d (want %d), stdout %q, stderr %q; want %q", s.args, code, s.code, out, errOut, s.out)
 		}
 	}
-	out, errOut, code := runWabook(t, append(base, "labels", "--json")...)
-	if code != 0 {
-		t.Fatalf("labels: %d %s", code, errOut)
-	}
-	var ls []labelOut
-	if err := json.Unmarshal([]byte(out), &ls); err != nil {
-		t.Fatal(err)
-	}
+	ls := labelsJSON(t, base...)
 	names := map[string]labelOut{}
 	for _, l := range ls {
 		names[l.Name] = l
@@ -213,4 +206,18 @@ func TestImportExportCommands(t *testing.T) {
 			t.Errorf("%v: exit %d, %q; want usage (2)", args, code, errOut)
 		}
 	}
+}
+
+// labelsJSON runs `labels --json` with the global flags given.
+func labelsJSON(t *testing.T, global ...string) []labelOut {
+	t.Helper()
+	out, errOut, code := runWabook(t, append(global, "labels", "--json")...)
+	if code != 0 {
+		t.Fatalf("labels: %d %s", code, errOut)
+	}
+	var ls []labelOut
+	if err := json.Unmarshal([]byte(out), &ls); err != nil {
+		t.Fatal(err)
+	}
+	return ls
 }
