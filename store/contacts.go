@@ -88,14 +88,7 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
 					return err
 				}
 			}
-			phone := strings.TrimSpace(c.Phone)
-			if phone == "" {
-				phone = phoneFromJID(jid)
-			}
-			source := c.Source
-			if source == "" {
-				source = model.SourceWhatsApp
-			}
+			phone, source := phoneAndSource(c, jid, model.SourceWhatsApp)
 			created := toUnix(c.CreatedAt)
 			if created == 0 {
 				created = t
@@ -274,14 +267,7 @@ func (s *Store) InsertContact(ctx context.Context, c model.Contact, labels []str
 	if err != nil {
 		return lc, fmt.Errorf("store: add contact: %w", err)
 	}
-	phone := strings.TrimSpace(c.Phone)
-	if phone == "" {
-		phone = phoneFromJID(jid)
-	}
-	source := c.Source
-	if source == "" {
-		source = model.SourceLocal
-	}
+	phone, source := phoneAndSource(&c, jid, model.SourceLocal)
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		if err := requireContact(ctx, tx, jid); err == nil {
 			return fmt.Errorf("store: contact %s: %w", jid, ErrContactExists)
@@ -420,4 +406,17 @@ func (s *Store) SetHidden(ctx context.Context, jid string, hidden bool) error {
 		}
 		return nil
 	})
+}
+
+// phoneAndSource is the phone and source a contact row is written with: c's,
+// else the number of its JID and source.
+func phoneAndSource(c *model.Contact, jid, source string) (string, string) {
+	phone := strings.TrimSpace(c.Phone)
+	if phone == "" {
+		phone = phoneFromJID(jid)
+	}
+	if c.Source != "" {
+		source = c.Source
+	}
+	return phone, source
 }

@@ -289,14 +289,7 @@ func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, lab
 				continue
 			}
 			seen[jid] = true
-			phone := strings.TrimSpace(c.Phone)
-			if phone == "" {
-				phone = phoneFromJID(jid)
-			}
-			source := c.Source
-			if source == "" {
-				source = model.SourceLocal
-			}
+			phone, source := phoneAndSource(c, jid, model.SourceLocal)
 			// WhatsApp may know the checked number by another form (its
 			// answer gave jid): a contact stored under the checked form is
 			// that person, and moves to WhatsApp's.
