@@ -75,8 +75,8 @@ func scanOutbox(r scanner, it *OutboxItem) error {
 	return err
 }
 
-// enqueue writes changes to the outbox inside tx and counts them for other
-// processes (change_seq.outbox).
+// enqueue writes changes to the outbox inside tx, giving each its ID, and
+// counts them for other processes (change_seq.outbox).
 func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, items ...OutboxItem) error {
 	if len(items) == 0 {
 		return nil
@@ -88,7 +88,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
 	defer stmt.Close()
 	pid, t := os.Getpid(), s.now()
-	for _, it := range items {
+	for i := range items {
+		it := &items[i]
 		res, err := stmt.ExecContext(ctx, it.Kind, it.LabelID, it.WALabelID, it.Name, it.Color, it.JID, it.Chat,
 			b2i(it.Flag), pid, t)
 		if err != nil {
@@ -97,7 +98,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if it.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("store: outbox: %w", err)
 		}
-		if err := supersede(ctx, tx, it); err != nil {
+		if err := supersede(ctx, tx, *it); err != nil {
 			return err
 		}
 	}
@@ -278,17 +279,14 @@ func (s *Store) QueueBlock(ctx context.Context, jid string, blocked bool) (Outbo
 	if err != nil {
 		return OutboxItem{}, fmt.Errorf("store: block: %w", err)
 	}
-	it := OutboxItem{Kind: OutboxBlock, JID: j, Flag: blocked}
+	it := []OutboxItem{{Kind: OutboxBlock, JID: j, Flag: blocked}}
 	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		if err := s.enqueue(ctx, tx, it); err != nil {
+		if err := s.enqueue(ctx, tx, it...); err != nil { // gives it[0] its ID
 			return err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM outbox`).Scan(&it.ID); err != nil {
-			return fmt.Errorf("store: outbox: %w", err)
 		}
 		return setBlockPending(ctx, tx, j)
 	})
-	return it, err
+	return it[0], err
 }
 
 // setBlockPending sets a contact's block_pending from the last block or
