@@ -452,12 +452,8 @@ func (s *Service) WaitOutbox(ctx context.Context, ids []int64, poll time.Duratio
 		if err != nil || r.Pending == 0 {
 			return r, err
 		}
-		t := time.NewTimer(poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return r, ctx.Err()
-		case <-t.C:
+		if err := sleepCtx(ctx, poll); err != nil {
+			return r, err
 		}
 	}
 }
@@ -470,12 +466,8 @@ func (s *Service) DrainOutbox(ctx context.Context, poll time.Duration) error {
 		if err != nil || c.Pending == 0 {
 			return err
 		}
-		t := time.NewTimer(poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleepCtx(ctx, poll); err != nil {
+			return err
 		}
 	}
 }
