@@ -146,14 +146,13 @@ func waitForJob(ctx context.Context, env Env, id int64) error {
 			drain()
 			return err
 		}
-		if env.Holder != 0 && env.TakeOver != nil {
+		if env.Holder != 0 {
 			// The holder may have quit: then this one runs the queue.
-			took, err := env.TakeOver(ctx)
+			took, err := takeOver(ctx, env, "runs the queue now")
 			if err != nil {
 				return fmt.Errorf("%w; check job %d stays queued", err, id)
 			}
 			if took {
-				fmt.Fprintf(env.Err, "wabook: wabook pid %d no longer holds the WhatsApp connection; this one runs the queue now\n", env.Holder)
 				env.Holder = 0
 				if err := runQueue(); err != nil {
 					return fmt.Errorf("%w; check job %d stays queued", err, id)

@@ -103,7 +103,7 @@ func deliver(ctx context.Context, env Env, ids []int64, wait bool) error {
 	}
 	if env.Holder != 0 {
 		// The holder may have quit since this command started.
-		took, err := takeOver(ctx, env)
+		took, err := takeOver(ctx, env, "sends the changes")
 		if err != nil {
 			return err
 		}
@@ -123,14 +123,15 @@ func deliver(ctx context.Context, env Env, ids []int64, wait bool) error {
 	return sendQueued(ctx, env, ids, wait)
 }
 
-// takeOver takes the connection over when its holder has let it go.
-func takeOver(ctx context.Context, env Env) (bool, error) {
+// takeOver takes the connection over when its holder has let it go, and
+// says so, with what this one does now (now: "sends the changes").
+func takeOver(ctx context.Context, env Env, now string) (bool, error) {
 	if env.TakeOver == nil {
 		return false, nil
 	}
 	took, err := env.TakeOver(ctx)
 	if took {
-		fmt.Fprintf(env.Err, "wabook: wabook pid %d no longer holds the WhatsApp connection; this one sends the changes\n", env.Holder)
+		fmt.Fprintf(env.Err, "wabook: wabook pid %d no longer holds the WhatsApp connection; this one %s\n", env.Holder, now)
 	}
 	return took, err
 }
@@ -158,7 +159,7 @@ func waitForHolder(ctx context.Context, env Env, ids []int64) (answered bool, er
 		case !errors.Is(err, context.DeadlineExceeded):
 			return false, err
 		}
-		took, err := takeOver(ctx, env)
+		took, err := takeOver(ctx, env, "sends the changes")
 		if err != nil || took {
 			return false, err
 		}

@@ -149,15 +149,16 @@ func (m *Model) statusBar() string {
 	if q := m.checks.activeSummary(); q != "" {
 		right = q + " · " + right
 	}
-	if o := outboxSummary(m.status.Outbox); o != "" {
-		right = o + " · " + right
+	waiting := outboxSummary(m.status.Outbox)
+	if waiting != "" {
+		right = waiting + " · " + right
 	}
 	if m.flash != "" {
 		// Flashes quote names (labels from WhatsApp, contacts); what
 		// waits for WhatsApp stays in sight beside them.
 		right = model.Sanitize(m.flash) + " "
-		if o := outboxSummary(m.status.Outbox); o != "" {
-			right = model.Sanitize(m.flash) + " · " + o + " "
+		if waiting != "" {
+			right = model.Sanitize(m.flash) + " · " + waiting + " "
 		}
 	}
 	if m.actionErr != "" {
