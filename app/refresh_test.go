@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -15,19 +13,7 @@ import (
 // changes beyond the limit asks for a rebuild; nothing more is read twice.
 func TestChangesSinceTakesOverFromSnapshot(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "w.db")
-	open := func() *store.Store {
-		st, err := store.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	open, world := sameFile(t)
 	reader := New(open(), sim.New(world), Options{})
 	other := New(open(), sim.New(world), Options{})
 	if _, err := other.AddContact(ctx, ContactInput{Name: "Before", Phone: "+14155550198"}); err != nil {

@@ -17,19 +17,7 @@ import (
 func TestOtherWritersAreNoticed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	path := filepath.Join(t.TempDir(), "w.db")
-	open := func() *store.Store {
-		st, err := store.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	open, world := sameFile(t)
 	watching := New(open(), sim.New(world), Options{CommitPoll: 20 * time.Millisecond})
 	ran := make(chan struct{})
 	go func() {
@@ -66,4 +54,25 @@ func TestOtherWritersAreNoticed(t *testing.T) {
 			t.Fatal("the other process's contact was never noticed")
 		}
 	}
+}
+
+// sameFile gives handles on one new database file, each opened by a call
+// of open (as two processes would), and a minimal world for their
+// services.
+func sameFile(t *testing.T) (open func() *store.Store, world *sim.World) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "w.db")
+	open = func() *store.Store {
+		st, err := store.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return open, world
 }
