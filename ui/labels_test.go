@@ -242,8 +242,12 @@ func TestStatusBarCountsChangesWaitingForWhatsApp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, tm, "2 changes waiting for WhatsApp")
-	_, _ = finalView(t, tm)
+	// The renderer redraws only the cells that changed ("1 change" became
+	// "2 changes"): wait for those, then read the whole status bar.
+	waitFor(t, tm, "2 changes")
+	if _, view := finalView(t, tm); !strings.Contains(view, "2 changes waiting for WhatsApp") {
+		t.Errorf("the status bar does not count the two blocks waiting:\n%s", view)
+	}
 }
 
 // A contact whose block or unblock waits for WhatsApp says so in the list.
