@@ -43,13 +43,8 @@ type (
 // it shows the QR code, or pairing by phone number when the QR does not fit
 // or the user asks for it.
 type accountScreen struct {
-	ctx      context.Context // the program's
-	st       *Styles
-	keys     *KeyMap
-	svc      *app.Service
-	readOnly bool
-	holder   int // pid of the wabook holding the connection, when readOnly
-	qrStyle  lipgloss.Style
+	*common
+	qrStyle lipgloss.Style
 
 	mode      accountMode
 	phone     textinput.Model
@@ -70,33 +65,32 @@ type accountScreen struct {
 	width, height int
 }
 
-func newAccountScreen(ctx context.Context, st *Styles, keys *KeyMap, svc *app.Service, readOnly bool) *accountScreen {
+func newAccountScreen(c *common) *accountScreen {
 	ti := newTextInput()
 	ti.Prompt = "Phone number: "
 	ti.Placeholder = "+1 415 555 0100"
 	ti.CharLimit = 32
 	return &accountScreen{
-		ctx:      ctx,
-		st:       st,
-		keys:     keys,
-		svc:      svc,
-		readOnly: readOnly,
-		qrStyle:  lipgloss.NewStyle().Foreground(color.Black).Background(color.White),
-		phone:    ti,
-		now:      time.Now,
+		common:  c,
+		qrStyle: lipgloss.NewStyle().Foreground(color.Black).Background(color.White),
+		phone:   ti,
+		now:     time.Now,
 	}
 }
 
-func (a *accountScreen) setSize(w, h int) {
+func (a *accountScreen) SetSize(w, h int) {
 	a.width, a.height = w, h
 	a.phone.SetWidth(max(10, w-20))
 }
 
-func (a *accountScreen) capturesKeys() bool { return a.mode != accountIdle }
+// CapturesTyping: the phone number field and the questions (y/n) take
+// every key.
+func (a *accountScreen) CapturesTyping() bool { return a.mode != accountIdle }
 
 // tick keeps the countdown moving while a QR code or a pairing code is
 // shown; it stops by itself otherwise, so an idle screen is not redrawn.
-func (a *accountScreen) tick(st app.Status) tea.Cmd {
+func (a *accountScreen) tick() tea.Cmd {
+	st := a.status
 	if (st.PairCode == "" && st.PhoneCode == "") || a.ticking {
 		return nil
 	}
@@ -104,11 +98,8 @@ func (a *accountScreen) tick(st app.Status) tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return pairTickMsg{} })
 }
 
-func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
+func (a *accountScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case pairTickMsg:
-		a.ticking = false
-		return a.tick(st)
 	case pairPhoneMsg:
 		a.busy = ""
 		if msg.err != nil {
@@ -137,7 +128,7 @@ func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
 		}
 		a.failed = msg.failed
 		a.cursor = min(a.cursor, max(0, len(a.failed)-1))
-		return a.loadOutbox(st) // the counts moved meanwhile
+		return a.loadOutbox() // the counts moved meanwhile
 	case outboxActMsg:
 		a.busy = ""
 		if msg.err != nil {
@@ -146,7 +137,7 @@ func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
 			a.err, a.done = "", msg.done
 		}
 		a.loadedFor = app.OutboxCounts{Failed: -1} // read them again
-		return a.loadOutbox(st)
+		return a.loadOutbox()
 	case resyncMsg:
 		a.busy = ""
 		if msg.err != nil {
@@ -156,7 +147,10 @@ func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
 		}
 		return nil
 	case tea.KeyPressMsg:
-		return a.handleKey(msg, st)
+		if a.mode == accountConfirmDrop || a.mode == accountConfirmLogout {
+			a.mode = accountIdle // any key but y and n says no, too
+			return nil
+		}
 	}
 	if a.mode == accountPhoneInput {
 		var cmd tea.Cmd
@@ -166,141 +160,193 @@ func (a *accountScreen) Update(msg tea.Msg, st app.Status) tea.Cmd {
 	return nil
 }
 
-func (a *accountScreen) handleKey(kp tea.KeyPressMsg, st app.Status) tea.Cmd {
-	svc := a.svc
-	a.done = ""
+// Bindings is the Account screen's key table: the phone number field's,
+// a question's, or the screen's.
+func (a *accountScreen) Bindings() []binding {
 	switch a.mode {
 	case accountPhoneInput:
-		switch kp.String() {
-		case "esc":
+		return a.phoneKeys()
+	case accountConfirmLogout:
+		return a.question("log out", a.logout)
+	case accountConfirmDrop:
+		return a.question("drop it", a.drop)
+	}
+	return a.idleKeys()
+}
+
+// act is a key's action on the Account screen: what the last action did
+// is no longer news.
+func (a *accountScreen) act(f func() tea.Cmd) func(tea.KeyPressMsg) tea.Cmd {
+	return func(tea.KeyPressMsg) tea.Cmd { a.done = ""; return f() }
+}
+
+// phoneKeys act while the phone number to pair is typed.
+func (a *accountScreen) phoneKeys() []binding {
+	k, act := a.keys, a.act
+	return []binding{
+		bind(k.PairPhoneCode, act(a.askPairingCode)).offered(),
+		bind(k.Cancel, act(func() tea.Cmd {
 			a.mode, a.err = accountIdle, ""
 			a.phone.Blur()
 			return nil
-		case "enter":
-			number := a.phone.Value()
-			if strings.TrimSpace(number) == "" {
-				a.err = "Type the phone number of the WhatsApp account to link, with its country code."
-				return nil
+		})).offered(),
+	}
+}
+
+// idleKeys act on the account, the connection and the failed changes.
+func (a *accountScreen) idleKeys() []binding {
+	k, act, st := a.keys, a.act, a.status
+	return []binding{
+		bind(k.RetryChanges, act(a.retryChanges)).offered().unless(func() string {
+			if st.Outbox.Failed == 0 {
+				return "No change for WhatsApp has failed."
 			}
-			if _, err := model.ParsePhone(number, svc.Region()); err != nil {
-				a.err = fmt.Sprintf("%q: %v", number, err)
-				return nil
+			return ""
+		}),
+		bind(k.DropChange, act(func() tea.Cmd { a.mode = accountConfirmDrop; return nil })).offered().unless(a.noFailed),
+		bind(k.PairPhone, act(func() tea.Cmd {
+			a.mode, a.phoneCode, a.err = accountPhoneInput, "", ""
+			return a.phone.Focus()
+		})).offered().unless(a.holderOr(func() string {
+			if st.Account.Paired {
+				return "This wabook is paired already (L logs out first)."
 			}
-			a.mode, a.err, a.busy = accountIdle, "", "asking WhatsApp for a pairing code…"
-			a.phone.Blur()
-			return func() tea.Msg {
-				ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
-				defer cancel()
-				code, err := svc.PairPhone(ctx, number)
-				return pairPhoneMsg{code, err}
+			return ""
+		})),
+		bind(k.Retry, act(a.connect)).offered().unless(a.holderOr(func() string {
+			if st.Account.Paired && st.Conn == app.StateConnected {
+				return "Connected already."
 			}
-		}
-		var cmd tea.Cmd
-		a.phone, cmd = a.phone.Update(kp)
-		return cmd
-	case accountConfirmDrop:
-		a.mode = accountIdle
-		if kp.String() != "y" || a.cursor >= len(a.failed) {
+			return ""
+		})),
+		bind(k.Logout, act(func() tea.Cmd { a.mode = accountConfirmLogout; return nil })).offered().unless(a.holderOr(func() string {
+			if !st.Account.Paired {
+				return "Not paired: nothing to log out of."
+			}
+			return ""
+		})),
+		bind(k.FullResync, act(a.resync)).offered().unless(a.holderOr(func() string {
+			switch {
+			case !canResync(st):
+				return "A resync needs a paired, connected account."
+			case a.busy != "":
+				return "Wait for " + strings.TrimSuffix(a.busy, "…") + " to finish."
+			}
+			return ""
+		})),
+		elsewhere(k.Contacts), elsewhere(k.NextTab), elsewhere(k.Help), elsewhere(k.Quit),
+		bind(k.Down, act(func() tea.Cmd { a.cursor = min(a.cursor+1, len(a.failed)-1); return nil })).unless(a.noFailed),
+		bind(k.Up, act(func() tea.Cmd { a.cursor = max(a.cursor-1, 0); return nil })).unless(a.noFailed),
+	}
+}
+
+func (a *accountScreen) ShortHelp() []key.Binding  { return keyTable(a.Bindings).ShortHelp() }
+func (a *accountScreen) FullHelp() [][]key.Binding { return keyTable(a.Bindings).FullHelp() }
+
+// question is the table of a y/n question on the screen: y does yes, n
+// (or any other key, Update) does not.
+func (a *accountScreen) question(yesWords string, yes func() tea.Cmd) []binding {
+	return []binding{
+		bind(key.NewBinding(key.WithKeys("y"), key.WithHelp("y", yesWords)), func(tea.KeyPressMsg) tea.Cmd {
+			a.mode = accountIdle
+			return yes()
+		}).offered(),
+		bind(key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancel")), func(tea.KeyPressMsg) tea.Cmd {
+			a.mode = accountIdle
 			return nil
-		}
-		it := a.failed[a.cursor]
-		a.busy = "dropping the change…"
-		return func() tea.Msg {
-			_, err := svc.DropOutbox(a.ctx, it.ID)
-			return outboxActMsg{done: "Dropped: " + app.DescribeChange(it) + ". WhatsApp will not learn it.", err: err}
-		}
-	case accountConfirmLogout:
-		a.mode = accountIdle
-		if kp.String() != "y" {
-			return nil
-		}
-		a.busy = "logging out…"
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
-			defer cancel()
-			return logoutMsg{svc.Logout(ctx)}
-		}
+		}).offered(),
 	}
-	// Failed changes for WhatsApp: any wabook may queue them again or
-	// drop them; the holder of the connection sends them.
-	switch {
-	case key.Matches(kp, a.keys.Down) && len(a.failed) > 0:
-		a.cursor = min(a.cursor+1, len(a.failed)-1)
-		return nil
-	case key.Matches(kp, a.keys.Up) && len(a.failed) > 0:
-		a.cursor = max(a.cursor-1, 0)
-		return nil
-	case key.Matches(kp, a.keys.RetryChanges) && st.Outbox.Failed > 0:
-		a.busy = "queueing the failed changes again…"
-		return func() tea.Msg {
-			ids, err := svc.RetryOutbox(a.ctx, 0)
-			return outboxActMsg{done: fmt.Sprintf("Queued again: %d change%s for WhatsApp.", len(ids), plural(len(ids))), err: err}
+}
+
+// holderOr is why a key of the connection's holder cannot act here (another
+// wabook holds it), or else why.
+func (a *accountScreen) holderOr(why func() string) func() string {
+	return func() string {
+		if a.readOnly {
+			return holderWords(a.holder) + ": pairing, connecting and logging out are done there."
 		}
-	case key.Matches(kp, a.keys.DropChange) && len(a.failed) > 0:
-		a.mode = accountConfirmDrop
+		return why()
+	}
+}
+
+func (a *accountScreen) noFailed() string {
+	if len(a.failed) == 0 {
+		return "No failed change to pick."
+	}
+	return ""
+}
+
+func (a *accountScreen) askPairingCode() tea.Cmd {
+	number := a.phone.Value()
+	if strings.TrimSpace(number) == "" {
+		a.err = "Type the phone number of the WhatsApp account to link, with its country code."
 		return nil
 	}
-	if a.readOnly {
+	if _, err := model.ParsePhone(number, a.svc.Region()); err != nil {
+		a.err = fmt.Sprintf("%q: %v", number, err)
 		return nil
 	}
-	switch {
-	case key.Matches(kp, a.keys.PairPhone) && !st.Account.Paired:
-		a.mode, a.phoneCode, a.err = accountPhoneInput, "", ""
-		return a.phone.Focus()
-	case key.Matches(kp, a.keys.Retry) && (!st.Account.Paired || st.Conn != app.StateConnected):
-		a.busy, a.err, a.phoneCode = "connecting…", "", ""
-		return func() tea.Msg { return connectMsg{svc.Connect(a.ctx)} }
-	case key.Matches(kp, a.keys.Logout) && st.Account.Paired:
-		a.mode = accountConfirmLogout
-	case key.Matches(kp, a.keys.FullResync) && canResync(st) && a.busy == "":
-		a.busy, a.err = "fetching contacts and labels again from WhatsApp…", ""
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(a.ctx, 5*time.Minute)
-			defer cancel()
-			return resyncMsg{svc.FullResync(ctx)}
-		}
+	a.mode, a.err, a.busy = accountIdle, "", "asking WhatsApp for a pairing code…"
+	a.phone.Blur()
+	parent, svc := a.ctx, a.svc
+	return a.track(func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, time.Minute)
+		defer cancel()
+		code, err := svc.PairPhone(ctx, number)
+		return pairPhoneMsg{code, err}
+	})
+}
+
+func (a *accountScreen) drop() tea.Cmd {
+	if a.cursor >= len(a.failed) {
+		return nil
 	}
-	return nil
+	it, parent, svc := a.failed[a.cursor], a.ctx, a.svc
+	a.busy = "dropping the change…"
+	return a.track(func() tea.Msg {
+		_, err := svc.DropOutbox(parent, it.ID)
+		return outboxActMsg{done: "Dropped: " + app.DescribeChange(it) + ". WhatsApp will not learn it.", err: err}
+	})
+}
+
+func (a *accountScreen) logout() tea.Cmd {
+	a.busy = "logging out…"
+	parent, svc := a.ctx, a.svc
+	return a.track(func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, 30*time.Second)
+		defer cancel()
+		return logoutMsg{svc.Logout(ctx)}
+	})
+}
+
+// retryChanges queues the failed changes for WhatsApp again: any wabook
+// may; the holder of the connection sends them.
+func (a *accountScreen) retryChanges() tea.Cmd {
+	a.busy = "queueing the failed changes again…"
+	parent, svc := a.ctx, a.svc
+	return a.track(func() tea.Msg {
+		ids, err := svc.RetryOutbox(parent, 0)
+		return outboxActMsg{done: fmt.Sprintf("Queued again: %d change%s for WhatsApp.", len(ids), plural(len(ids))), err: err}
+	})
+}
+
+func (a *accountScreen) connect() tea.Cmd {
+	a.busy, a.err, a.phoneCode = "connecting…", "", ""
+	parent, svc := a.ctx, a.svc
+	return a.track(func() tea.Msg { return connectMsg{svc.Connect(parent)} })
+}
+
+func (a *accountScreen) resync() tea.Cmd {
+	a.busy, a.err = "fetching contacts and labels again from WhatsApp…", ""
+	parent, svc := a.ctx, a.svc
+	return a.track(func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, 5*time.Minute)
+		defer cancel()
+		return resyncMsg{svc.FullResync(ctx)}
+	})
 }
 
 // canResync: a full resync needs a paired, connected account.
 func canResync(st app.Status) bool {
 	return st.Account.Paired && st.Conn == app.StateConnected && !st.Resyncing
-}
-
-func (a *accountScreen) help(st app.Status) helpMap {
-	k := a.keys
-	switch a.mode {
-	case accountPhoneInput:
-		return helpMap{short: []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ask for a code")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}}
-	case accountConfirmLogout:
-		return helpMap{short: []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "log out")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "cancel"))}}
-	case accountConfirmDrop:
-		return helpMap{short: []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "drop it")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "keep it"))}}
-	}
-	var short []key.Binding
-	if st.Outbox.Failed > 0 {
-		short = append(short, k.RetryChanges)
-	}
-	if len(a.failed) > 0 {
-		short = append(short, k.DropChange)
-	}
-	if !a.readOnly {
-		if !st.Account.Paired {
-			short = append(short, k.PairPhone)
-		}
-		if !st.Account.Paired || st.Conn != app.StateConnected {
-			short = append(short, k.Retry)
-		}
-		if st.Account.Paired {
-			short = append(short, k.Logout)
-		}
-		if canResync(st) {
-			short = append(short, k.FullResync)
-		}
-	}
-	short = append(short, k.Contacts, k.NextTab, k.Help, k.Quit)
-	return helpMap{short: short}
 }

@@ -63,10 +63,10 @@ func TestAccountScreenConnectionProblemAndVersion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
-			a.setSize(80, 24)
+			a := newAccountScreen(&common{ctx: t.Context(), st: DefaultStyles(), keys: DefaultKeyMap(), status: tt.st})
+			a.SetSize(80, 24)
 			a.busy = tt.busy
-			view := ansi.Strip(a.View(tt.st))
+			view := ansi.Strip(a.View())
 			var lines []string
 			for _, l := range strings.Split(view, "\n") {
 				if strings.TrimSpace(l) != "" {
@@ -150,10 +150,10 @@ func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
 // An error too long for the screen is wrapped, not cut: its cause comes
 // last.
 func TestAccountScreenWrapsALongError(t *testing.T) {
-	a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
-	a.setSize(80, 24)
-	a.Update(pairPhoneMsg{err: errors.New("could not get a pairing code: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")}, app.Status{})
-	view := ansi.Strip(a.View(app.Status{Conn: wa.StateReconnecting}))
+	a := newAccountScreen(testCommon(t, app.Status{}, false))
+	a.SetSize(80, 24)
+	a.Update(pairPhoneMsg{err: errors.New("could not get a pairing code: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")})
+	view := ansi.Strip(a.viewAt(app.Status{Conn: wa.StateReconnecting}))
 	flat := strings.Join(strings.Fields(view), " ")
 	if !strings.Contains(flat, "(cannot look up web.whatsapp.com): context deadline exceeded") {
 		t.Errorf("the cause is cut:\n%s", view)

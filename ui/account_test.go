@@ -44,10 +44,9 @@ func TestAccountScreenShowsAppStateProblem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			keys := DefaultKeyMap()
-			a := newAccountScreen(t.Context(), DefaultStyles(), keys, nil, tt.readOnly)
-			a.setSize(160, 30)
-			view := ansi.Strip(a.View(tt.st))
+			a := newAccountScreen(testCommon(t, app.Status{}, tt.readOnly))
+			a.SetSize(160, 30)
+			view := ansi.Strip(a.viewAt(tt.st))
 			for _, w := range tt.want {
 				if !strings.Contains(view, w) {
 					t.Errorf("view lacks %q:\n%s", w, view)
@@ -58,7 +57,7 @@ func TestAccountScreenShowsAppStateProblem(t *testing.T) {
 					t.Errorf("view has %q:\n%s", g, view)
 				}
 			}
-			hasR := slices.ContainsFunc(a.help(tt.st).short, func(b key.Binding) bool {
+			hasR := slices.ContainsFunc(a.shortAt(tt.st), func(b key.Binding) bool {
 				return slices.Contains(b.Keys(), "R")
 			})
 			if hasR != tt.helpR {

@@ -31,14 +31,15 @@ const maxFailedShown = 8
 
 // loadOutbox reads the failed changes again when the counts moved since
 // they were read (nil otherwise).
-func (a *accountScreen) loadOutbox(st app.Status) tea.Cmd {
+func (a *accountScreen) loadOutbox() tea.Cmd {
+	st := a.status
 	if a.loading || st.Outbox == a.loadedFor {
 		return nil
 	}
 	a.loading, a.loadedFor = true, st.Outbox
-	svc := a.svc
+	ctx, svc := a.ctx, a.svc
 	return func() tea.Msg {
-		items, err := svc.Outbox(a.ctx, false)
+		items, err := svc.Outbox(ctx, false)
 		failed := make([]app.OutboxItem, 0, len(items))
 		for _, it := range items {
 			if it.State == app.OutboxFailed {

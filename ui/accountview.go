@@ -14,7 +14,8 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-func (a *accountScreen) View(st app.Status) string {
+func (a *accountScreen) View() string {
+	st := a.status
 	var lines []string
 	add := func(name, value string) {
 		lines = append(lines, a.st.FieldName.Render(pad(name, fieldWidth))+" "+value)

@@ -15,29 +15,13 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-// actionMsg reports a finished change: a line for the status bar, or the
-// error, and what undoes it.
-type actionMsg struct {
-	flash string
-	err   error
-	undo  *app.Undo
-	// untilSent: the flash says a change is queued for WhatsApp; it goes
-	// once nothing waits any more, not to outlive what it tells.
-	untilSent bool
-}
-
 // maxUndo is how many label changes u can take back.
 const maxUndo = 20
 
-// run performs fn off the Update path and reports it as an actionMsg.
-func run(parent context.Context, fn func(ctx context.Context) (string, *app.Undo, error)) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, 2*time.Minute)
-		defer cancel()
-		flash, undo, err := fn(ctx)
-		return actionMsg{flash: flash, err: err, undo: undo}
-	}
-}
+// contactActions are the changes made from the contact list and the
+// detail view (on the selection, or on the contact shown); both screens
+// embed them.
+type contactActions struct{ *common }
 
 func (m *Model) handleAction(msg actionMsg) tea.Cmd {
 	if msg.err != nil {
@@ -59,15 +43,17 @@ func (m *Model) handleAction(msg actionMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) undo() tea.Cmd {
-	if len(m.undos) == 0 {
-		m.flash = "nothing to undo"
+// undo takes back the last undoable change (labels, hiding), whichever
+// screen made it.
+func (c *common) undo() tea.Cmd {
+	if len(c.undos) == 0 {
+		c.post(flashMsg("nothing to undo"))
 		return nil
 	}
-	u := m.undos[len(m.undos)-1]
-	m.undos = m.undos[:len(m.undos)-1]
-	svc := m.svc
-	return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
+	u := c.undos[len(c.undos)-1]
+	c.undos = c.undos[:len(c.undos)-1]
+	svc := c.svc
+	return c.run(func(ctx context.Context) (string, *app.Undo, error) {
 		if err := svc.UndoChange(ctx, u); err != nil {
 			// Still undoable (a busy database, say): keep it for another u.
 			return "", u, fmt.Errorf("undo %s: %w", u.Description, err)
@@ -78,17 +64,17 @@ func (m *Model) undo() tea.Cmd {
 
 // openLabelPicker edits the labels of the selection (or the contact under
 // the cursor, or the one in the detail view).
-func (m *Model) openLabelPicker(contacts []*model.Contact) tea.Cmd {
+func (a contactActions) openLabelPicker(contacts []*model.Contact) tea.Cmd {
 	if len(contacts) == 0 {
 		return nil
 	}
-	svc := m.svc
-	m.dialog = newLabelPicker(m.st, m.ix.labels, contacts, func(jids, add, remove []string) tea.Cmd {
-		return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
+	svc := a.svc
+	a.open(newLabelPicker(a.common, a.ix.labels, contacts, func(jids, add, remove []string) tea.Cmd {
+		return a.run(func(ctx context.Context) (string, *app.Undo, error) {
 			undo, err := svc.ApplyLabels(ctx, jids, add, remove)
 			return labelFlash(len(jids), add, remove), undo, err
 		})
-	})
+	}))
 	return nil
 }
 
@@ -104,14 +90,14 @@ func labelFlash(n int, add, remove []string) string {
 }
 
 // contactForm adds a contact (c == nil) or edits one.
-func (m *Model) contactForm(c *model.Contact) tea.Cmd {
-	svc := m.svc
+func (a contactActions) contactForm(c *model.Contact) tea.Cmd {
+	svc := a.svc
 	title, name, phone, labels, note, internal := "Add a contact", "", "", "", "", false
 	if c != nil {
 		title = "Edit " + model.Sanitize(c.DisplayName())
 		name, phone, labels, note, internal = c.FullName, c.Phone, strings.Join(c.Labels, ", "), c.Note, c.IsInternal
 	}
-	f := newFormDialog(m.st, title).
+	f := newFormDialog(a.common, title).
 		addText("Name", name, "Ada Lovelace").
 		addText("Phone", phone, "+1 415 555 0101 (any format)").
 		addText("Labels", labels, "VIP, New customer").
@@ -134,7 +120,7 @@ func (m *Model) contactForm(c *model.Contact) tea.Cmd {
 				return fmt.Sprintf("Phone %q: %v", v[1], err), nil
 			}
 			in := app.ContactInput{Name: v[0], Phone: v[1], Labels: v[2], Note: v[3], Internal: t[4]}
-			return "", run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
+			return "", a.run(func(ctx context.Context) (string, *app.Undo, error) {
 				added, err := svc.AddContact(ctx, in)
 				return "added " + model.Sanitize(added.DisplayName()), nil, err
 			})
@@ -156,40 +142,38 @@ func (m *Model) contactForm(c *model.Contact) tea.Cmd {
 		if v[3] != f.initial[3] {
 			edit.Note = &v[3]
 		}
-		return "", run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
+		return "", a.run(func(ctx context.Context) (string, *app.Undo, error) {
 			edited, err := svc.EditContact(ctx, jid, edit)
 			return "saved " + model.Sanitize(edited.DisplayName()), nil, err
 		})
 	}
-	m.dialog = f
+	a.open(f)
 	return f.fields[0].input.Focus()
 }
 
-func (m *Model) confirmDelete(c *model.Contact) tea.Cmd {
+func (a contactActions) confirmDelete(c *model.Contact) tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	svc, jid, name := m.svc, c.JID, model.Sanitize(c.DisplayName())
+	svc, jid, name := a.svc, c.JID, model.Sanitize(c.DisplayName())
 	if c.Source == model.SourceWhatsApp {
-		m.dialog = &confirmDialog{st: m.st,
-			question: fmt.Sprintf("%s comes from WhatsApp and cannot be deleted here. Hide it from the list?", name),
-			yes: func() tea.Cmd {
-				return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
-					undo, err := svc.HideContactUndoable(ctx, jid)
-					return "hidden " + name + " (u shows it again)", undo, err
-				})
-			}}
+		a.open(newConfirm(a.common, fmt.Sprintf("%s comes from WhatsApp and cannot be deleted here. Hide it from the list?", name), func() tea.Cmd {
+			return a.run(func(ctx context.Context) (string, *app.Undo, error) {
+				undo, err := svc.HideContactUndoable(ctx, jid)
+				return "hidden " + name + " (u shows it again)", undo, err
+			})
+		}))
 		return nil
 	}
-	m.dialog = &confirmDialog{st: m.st, question: fmt.Sprintf("Delete %s from the address book?", name), yes: func() tea.Cmd {
-		return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
+	a.open(newConfirm(a.common, fmt.Sprintf("Delete %s from the address book?", name), func() tea.Cmd {
+		return a.run(func(ctx context.Context) (string, *app.Undo, error) {
 			return "deleted " + name, nil, svc.DeleteContact(ctx, jid)
 		})
-	}}
+	}))
 	return nil
 }
 
-func (m *Model) confirmBlock(c *model.Contact) tea.Cmd {
+func (a contactActions) confirmBlock(c *model.Contact) tea.Cmd {
 	if c == nil {
 		return nil
 	}
@@ -198,13 +182,13 @@ func (m *Model) confirmBlock(c *model.Contact) tea.Cmd {
 	if c.BlockPending != 0 {
 		blocked = c.BlockPending > 0
 	}
-	parent, svc, jid, name, block := m.ctx, m.svc, c.JID, model.Sanitize(c.DisplayName()), !blocked
+	parent, svc, jid, name, block := a.ctx, a.svc, c.JID, model.Sanitize(c.DisplayName()), !blocked
 	verb := "Block"
 	if !block {
 		verb = "Unblock"
 	}
-	m.dialog = &confirmDialog{st: m.st, question: fmt.Sprintf("%s %s on WhatsApp?", verb, name), yes: func() tea.Cmd {
-		return func() tea.Msg {
+	a.open(newConfirm(a.common, fmt.Sprintf("%s %s on WhatsApp?", verb, name), func() tea.Cmd {
+		return a.track(func() tea.Msg {
 			ctx, cancel := context.WithTimeout(parent, 2*time.Minute)
 			defer cancel()
 			if err := svc.SetBlocked(ctx, jid, block); err != nil {
@@ -212,18 +196,18 @@ func (m *Model) confirmBlock(c *model.Contact) tea.Cmd {
 			}
 			// Who sends it is in the banner when it is another wabook.
 			return actionMsg{flash: fmt.Sprintf("%s %s: queued for WhatsApp", strings.ToLower(verb), name), untilSent: true}
-		}
-	}}
+		})
+	}))
 	return nil
 }
 
-func (m *Model) refreshProfile(c *model.Contact) tea.Cmd {
+func (a contactActions) refreshProfile(c *model.Contact) tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	svc, jid := m.svc, c.JID
-	m.flash = "asking WhatsApp for the about text and picture…"
-	return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
+	svc, jid := a.svc, c.JID
+	a.post(flashMsg("asking WhatsApp for the about text and picture…"))
+	return a.run(func(ctx context.Context) (string, *app.Undo, error) {
 		fresh, err := svc.RefreshProfile(ctx, jid)
 		if err != nil {
 			return "", nil, fmt.Errorf("fetching the profile: %w", err)
@@ -233,9 +217,9 @@ func (m *Model) refreshProfile(c *model.Contact) tea.Cmd {
 }
 
 // exportForm writes the rows shown (the current search) to a file.
-func (m *Model) exportForm() tea.Cmd {
-	svc, query, n := m.svc, m.contacts.search.Value(), len(m.contacts.shown)
-	f := newFormDialog(m.st, fmt.Sprintf("Export the %d contacts shown", n)).
+func (a contactActions) exportForm(query string, n int) tea.Cmd {
+	svc := a.svc
+	f := newFormDialog(a.common, fmt.Sprintf("Export the %d contacts shown", n)).
 		addText("Format", "csv", "csv, vcf or json").
 		addText("File", "wabook-contacts.csv", "")
 	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
@@ -257,18 +241,18 @@ func (m *Model) exportForm() tea.Cmd {
 		if _, err := os.Stat(filepath.Dir(path)); err != nil {
 			return fmt.Sprintf("No folder %s to write into.", filepath.Dir(path)), nil
 		}
-		return "", run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
+		return "", a.run(func(ctx context.Context) (string, *app.Undo, error) {
 			count, err := exportFile(ctx, svc, path, format, query)
 			return fmt.Sprintf("exported %d contacts to %s", count, path), nil, err
 		})
 	}
-	m.dialog = f
+	a.open(f)
 	return nil
 }
 
 // exportFile writes an export next to path and renames it into place, so a
 // failure never leaves half a file.
-func exportFile(ctx context.Context, svc *app.Service, path, format, query string) (int, error) {
+func exportFile(ctx context.Context, svc Service, path, format, query string) (int, error) {
 	var n int
 	err := app.WriteFileAtomic(path, true, func(w io.Writer) (err error) {
 		n, err = svc.ExportContacts(ctx, w, format, query)
@@ -282,9 +266,9 @@ func exportFile(ctx context.Context, svc *app.Service, path, format, query strin
 
 // importForm asks for a file and labels, shows the plan, and imports on
 // confirmation: nothing is written before.
-func (m *Model) importForm() tea.Cmd {
-	parent, svc, st := m.ctx, m.svc, m.st
-	f := newFormDialog(m.st, "Import contacts from a CSV or vCard file").
+func (a contactActions) importForm() tea.Cmd {
+	parent, svc := a.ctx, a.svc
+	f := newFormDialog(a.common, "Import contacts from a CSV or vCard file").
 		addText("File", "", "contacts.csv or cards.vcf").
 		addText("Labels", "", "labels for every imported contact (optional)")
 	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
@@ -293,7 +277,7 @@ func (m *Model) importForm() tea.Cmd {
 			return "A file is needed.", nil
 		}
 		labels := v[1]
-		return "", func() tea.Msg {
+		return "", a.track(func() tea.Msg {
 			file, err := os.Open(path)
 			if err != nil {
 				return actionMsg{err: fmt.Errorf("import: %w", err)}
@@ -303,21 +287,20 @@ func (m *Model) importForm() tea.Cmd {
 			if err != nil {
 				return actionMsg{err: fmt.Errorf("import: %w", err)}
 			}
-			return importPlanMsg{plan: plan, path: path, st: st}
-		}
+			return importPlanMsg{plan: plan, path: path}
+		})
 	}
-	m.dialog = f
+	a.open(f)
 	return nil
 }
 
 type importPlanMsg struct {
 	plan *app.ImportPlan
 	path string
-	st   *Styles
 }
 
-func (m *Model) showImportPlan(msg importPlanMsg) {
-	p, svc := msg.plan, m.svc
+func (a contactActions) showImportPlan(msg importPlanMsg) {
+	p, svc := msg.plan, a.svc
 	body := []string{
 		fmt.Sprintf("%d new contact%s, %d updated, %d row%s that cannot be imported.", p.New, plural(p.New), p.Updated, p.Invalid, plural(p.Invalid)),
 	}
@@ -330,30 +313,17 @@ func (m *Model) showImportPlan(msg importPlanMsg) {
 			body = append(body, "  "+model.Sanitize(r))
 		}
 	}
-	d := &messageDialog{st: m.st, title: "Import " + filepath.Base(msg.path), body: body}
+	d := newMessage(a.common, "Import "+filepath.Base(msg.path), body)
 	if p.New+p.Updated > 0 {
 		d.action = "imports"
 		d.onOK = func() tea.Cmd {
-			return run(m.ctx, func(ctx context.Context) (string, *app.Undo, error) {
+			return a.run(func(ctx context.Context) (string, *app.Undo, error) {
 				res, err := svc.ApplyImport(ctx, p)
 				return fmt.Sprintf("imported: %d new, %d updated", res.New, res.Updated), nil, err
 			})
 		}
 	}
-	m.dialog = d
-}
-
-// Labels screen actions.
-
-// openDialogMsg opens a dialog from a command (a form that leads to a
-// confirmation).
-type openDialogMsg struct{ d dialog }
-
-// labelSyncMsg reports the label-sync setting after a toggle.
-type labelSyncMsg struct {
-	on     bool
-	queued int // changes queued for WhatsApp by turning it on
-	err    error
+	a.open(d)
 }
 
 func expandHome(path string) string {

@@ -52,9 +52,9 @@ func snapshotOf(n int) *app.Snapshot {
 	return s
 }
 
-func loadedList(snap *app.Snapshot, w, h int) *contactList {
-	l := newContactList(DefaultStyles(), DefaultKeyMap())
-	l.setSize(w, h)
+func loadedList(tb testing.TB, snap *app.Snapshot, w, h int) *contactList {
+	l := newContactList(testCommon(tb, app.Status{}, false))
+	l.SetSize(w, h)
 	ix := buildIndex(snap)
 	ix.hays = buildHaystacks(ix)
 	l.setIndex(ix)
@@ -84,8 +84,8 @@ func BenchmarkColdLoad(b *testing.B) {
 	snap := snapshotOf(100_000)
 	b.Run("wabook", func(b *testing.B) {
 		for b.Loop() {
-			l := newContactList(DefaultStyles(), DefaultKeyMap())
-			l.setSize(120, 38)
+			l := newContactList(testCommon(b, app.Status{}, false))
+			l.SetSize(120, 38)
 			l.setIndex(previewIndex(snap, 100))
 			_ = l.View()
 		}
@@ -120,18 +120,18 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 	snap := snapshotOf(100_000)
 	for _, q := range []string{"mar", "label:vi", "group:team 1"} {
 		b.Run("wabook/"+q, func(b *testing.B) {
-			l := loadedList(snap, 120, 38)
-			l.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
+			l := loadedList(b, snap, 120, 38)
+			pressKey(l.common, l, tea.KeyPressMsg{Code: '/', Text: "/"})
 			for _, r := range q[:len(q)-1] {
-				l.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+				pressKey(l.common, l, tea.KeyPressMsg{Code: r, Text: string(r)})
 			}
 			last := rune(q[len(q)-1])
 			i := 0
 			for b.Loop() {
 				if i%2 == 0 {
-					l.Update(tea.KeyPressMsg{Code: last, Text: string(last)})
+					pressKey(l.common, l, tea.KeyPressMsg{Code: last, Text: string(last)})
 				} else {
-					l.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+					pressKey(l.common, l, tea.KeyPressMsg{Code: tea.KeyBackspace})
 				}
 				_ = l.View()
 				i++
@@ -159,7 +159,7 @@ func BenchmarkFrame(b *testing.B) {
 	for _, n := range []int{1_000, 100_000} {
 		snap := snapshotOf(n)
 		b.Run(fmt.Sprintf("wabook/n=%d", n), func(b *testing.B) {
-			l := loadedList(snap, 120, 38)
+			l := loadedList(b, snap, 120, 38)
 			l.cursor = n / 2
 			l.clamp()
 			for b.Loop() {
@@ -181,13 +181,13 @@ func BenchmarkCursorMove(b *testing.B) {
 	down := tea.KeyPressMsg{Code: tea.KeyDown}
 	up := tea.KeyPressMsg{Code: tea.KeyUp}
 	b.Run("wabook", func(b *testing.B) {
-		l := loadedList(snap, 120, 38)
+		l := loadedList(b, snap, 120, 38)
 		i := 0
 		for b.Loop() {
 			if i%40 < 20 {
-				l.Update(down)
+				pressKey(l.common, l, down)
 			} else {
-				l.Update(up)
+				pressKey(l.common, l, up)
 			}
 			_ = l.View()
 			i++

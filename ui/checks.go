@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -64,14 +63,11 @@ type (
 // checksScreen runs and shows number checks: the new-job form, the jobs
 // with their progress, and the results of the selected job.
 type checksScreen struct {
-	ctx     context.Context // the program's
-	formGen int             // counts the new-check forms opened
-	st      *Styles
-	keys    *KeyMap
-	svc     *app.Service
+	*common
+	formGen int // counts the new-check forms opened
 
 	jobs      []app.Job
-	status    app.CheckerStatus
+	checker   app.CheckerStatus // the worker, as of the last load
 	jobCursor int
 	results   []model.CheckResult
 	resultsOf int64 // job the results belong to
@@ -79,6 +75,7 @@ type checksScreen struct {
 	resOffset int
 	focusRes  bool // j/k scroll the results instead of moving between jobs
 	loading   bool
+	loaded    bool // the jobs were read once
 	reload    bool
 	err       string
 
@@ -93,7 +90,7 @@ type checksScreen struct {
 	width, height int
 }
 
-func newChecksScreen(ctx context.Context, st *Styles, keys *KeyMap, svc *app.Service) *checksScreen {
+func newChecksScreen(c *common) *checksScreen {
 	ta := newTextArea()
 	ta.Placeholder = "Paste numbers: one per line, or separated by commas or semicolons"
 	ta.ShowLineNumbers = false
@@ -107,10 +104,10 @@ func newChecksScreen(ctx context.Context, st *Styles, keys *KeyMap, svc *app.Ser
 	region.CharLimit = 2
 	prompt := newTextInput()
 	prompt.CharLimit = 512
-	return &checksScreen{ctx: ctx, st: st, keys: keys, svc: svc, numbers: ta, file: file, region: region, prompt: prompt}
+	return &checksScreen{common: c, numbers: ta, file: file, region: region, prompt: prompt}
 }
 
-func (c *checksScreen) setSize(w, h int) {
+func (c *checksScreen) SetSize(w, h int) {
 	c.width, c.height = w, h
 	c.numbers.SetWidth(max(20, w-2))
 	c.numbers.SetHeight(max(3, h-12))
@@ -118,7 +115,8 @@ func (c *checksScreen) setSize(w, h int) {
 	c.prompt.SetWidth(max(10, w-40))
 }
 
-func (c *checksScreen) capturesKeys() bool { return c.mode != checksBrowse }
+// CapturesTyping: the new-check form and the prompts take typing.
+func (c *checksScreen) CapturesTyping() bool { return c.mode != checksBrowse }
 
 func (c *checksScreen) selectedJob() *app.Job {
 	if c.jobCursor < 0 || c.jobCursor >= len(c.jobs) {
@@ -136,12 +134,12 @@ func (c *checksScreen) load() tea.Cmd {
 	}
 	c.loading = true
 	svc := c.svc
+	ctx := c.ctx
 	var id int64
 	if j := c.selectedJob(); j != nil {
 		id = j.ID
 	}
 	return func() tea.Msg {
-		ctx := c.ctx
 		jobs, err := svc.Jobs(ctx)
 		if err != nil {
 			return checksLoadedMsg{err: err}
@@ -161,8 +159,10 @@ func (c *checksScreen) load() tea.Cmd {
 
 func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case checkNumbersMsg:
+		return c.enqueue(msg.phones, app.CheckOptions{})
 	case checksLoadedMsg:
-		c.loading = false
+		c.loading, c.loaded = false, true
 		if msg.err != nil {
 			c.err = msg.err.Error()
 		} else {
@@ -174,7 +174,7 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			if c.follow != 0 {
 				want = c.follow
 			}
-			c.jobs, c.status = msg.jobs, msg.status
+			c.jobs, c.checker = msg.jobs, msg.status
 			c.selectJob(want)
 			if j := c.selectedJob(); j != nil && j.ID == msg.jobID {
 				if msg.jobID != c.resultsOf {
@@ -205,8 +205,8 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		c.jobCursor, c.follow, c.focusRes = 0, msg.job.ID, false
 		n := msg.job.Counts.Processing
 		flash := fmt.Sprintf("job %d: %d number%s to ask WhatsApp", msg.job.ID, n, plural(n))
-		if budget := c.status.BudgetTotal; budget > 0 && msg.job.Counts.Processing > c.status.BudgetLeft {
-			days := 1 + (msg.job.Counts.Processing-c.status.BudgetLeft+budget-1)/budget
+		if budget := c.checker.BudgetTotal; budget > 0 && msg.job.Counts.Processing > c.checker.BudgetLeft {
+			days := 1 + (msg.job.Counts.Processing-c.checker.BudgetLeft+budget-1)/budget
 			flash += fmt.Sprintf("; at %d a day that takes %d days", budget, days)
 		}
 		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(flash) })
@@ -254,9 +254,10 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			return c.updateFocused(tea.PasteMsg{Content: content})
 		}
 	case tea.KeyPressMsg:
-		return c.handleKey(msg)
+		// A key no table took: typing into the field with the focus.
+		return c.updateFocused(msg)
 	}
-	return c.updateFocused(msg)
+	return nil
 }
 
 func (c *checksScreen) selectJob(id int64) {
@@ -288,17 +289,23 @@ func (c *checksScreen) updateFocused(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (c *checksScreen) handleKey(kp tea.KeyPressMsg) tea.Cmd {
+// Bindings is the Checks screen's key table: the jobs', or a prompt's
+// while one is open (the new-check form has its own, formKeys).
+func (c *checksScreen) Bindings() []binding {
 	switch c.mode {
 	case checksNewJob:
-		return c.formKey(kp)
+		return c.formKeys()
 	case checksSaveLabels, checksExportPath:
-		switch kp.String() {
-		case "esc":
-			c.mode = checksBrowse
-			c.prompt.Blur()
-			return nil
-		case "enter":
+		return c.promptKeys()
+	}
+	return c.jobKeys()
+}
+
+// promptKeys answer the labels or export path prompt; other keys type.
+func (c *checksScreen) promptKeys() []binding {
+	k := c.keys
+	return []binding{
+		bind(k.Confirm, func(tea.KeyPressMsg) tea.Cmd {
 			mode := c.mode
 			c.mode = checksBrowse
 			c.prompt.Blur()
@@ -306,67 +313,109 @@ func (c *checksScreen) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 				return c.saveValid(c.prompt.Value())
 			}
 			return c.export(c.prompt.Value())
-		}
-		return c.updateFocused(kp)
-	}
-
-	k := c.keys
-	job := c.selectedJob()
-	switch {
-	case key.Matches(kp, k.NewJob):
-		return c.openForm()
-	case key.Matches(kp, k.Open):
-		c.focusRes = !c.focusRes
-	case key.Matches(kp, k.Back):
-		c.focusRes = false
-	case key.Matches(kp, k.Up), key.Matches(kp, k.Down), key.Matches(kp, k.PageUp), key.Matches(kp, k.PageDown),
-		key.Matches(kp, k.Top), key.Matches(kp, k.Bottom):
-		return c.move(kp)
-	case job == nil:
-		return nil
-	case key.Matches(kp, k.PauseJob):
-		svc, id, paused := c.svc, job.ID, job.State == app.JobPaused
-		return func() tea.Msg {
-			if paused {
-				return checksDoneMsg{flash: fmt.Sprintf("job %d resumed", id), err: svc.ResumeJob(c.ctx, id)}
-			}
-			return checksDoneMsg{flash: fmt.Sprintf("job %d paused", id), err: svc.PauseJob(c.ctx, id)}
-		}
-	case key.Matches(kp, k.CancelJob):
-		svc, id := c.svc, job.ID
-		return func() tea.Msg {
-			return checksDoneMsg{flash: fmt.Sprintf("job %d cancelled", id), err: svc.CancelJob(c.ctx, id)}
-		}
-	case key.Matches(kp, k.RetryJob):
-		if job.Counts.Failed+job.Counts.Cancelled == 0 {
-			c.err = fmt.Sprintf("Job %d has no failed or cancelled numbers to check again.", job.ID)
+		}).offered(),
+		bind(k.Cancel, func(tea.KeyPressMsg) tea.Cmd {
+			c.mode = checksBrowse
+			c.prompt.Blur()
 			return nil
-		}
-		svc, id := c.svc, job.ID
-		return func() tea.Msg {
-			n, err := svc.RetryJob(c.ctx, id)
-			return checksDoneMsg{flash: fmt.Sprintf("job %d: %d number%s queued again", id, n, plural(n)), err: err}
-		}
-	case key.Matches(kp, k.SaveValid):
-		if job.Counts.Valid == 0 {
-			c.err = "This job has no valid numbers to save."
-			return nil
-		}
-		c.mode, c.err = checksSaveLabels, ""
-		c.prompt.Prompt = "Labels (optional): "
-		c.prompt.Placeholder = "VIP, New customer"
-		c.prompt.SetValue("")
-		return c.prompt.Focus()
-	case key.Matches(kp, k.Export):
-		c.mode, c.err = checksExportPath, ""
-		c.prompt.Prompt = "Export the results as CSV to: "
-		c.prompt.Placeholder = ""
-		c.prompt.SetValue(fmt.Sprintf("wabook-check-%d.csv", job.ID))
-		c.prompt.CursorEnd()
-		return c.prompt.Focus()
+		}).offered(),
 	}
-	return nil
 }
+
+// jobKeys act on the jobs and their results.
+func (c *checksScreen) jobKeys() []binding {
+	k := c.keys
+	onJob := func(act func(app.Job) tea.Cmd) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd { return act(*c.selectedJob()) }
+	}
+	move := func(kp tea.KeyPressMsg) tea.Cmd { return c.move(kp) }
+	return []binding{
+		bind(k.NewJob, func(tea.KeyPressMsg) tea.Cmd { return c.openForm() }).offered(),
+		bind(k.PauseJob, onJob(c.pauseOrResume)).offered().unless(c.noJob),
+		bind(k.CancelJob, onJob(c.cancel)).offered().unless(c.noJob),
+		bind(k.RetryJob, onJob(c.retry)).offered().unless(func() string {
+			if why := c.noJob(); why != "" {
+				return why
+			}
+			if j := c.selectedJob(); j.Counts.Failed+j.Counts.Cancelled == 0 {
+				return fmt.Sprintf("Job %d has no failed or cancelled numbers to check again.", j.ID)
+			}
+			return ""
+		}),
+		bind(k.SaveValid, onJob(c.askLabels)).offered().unless(func() string {
+			if why := c.noJob(); why != "" {
+				return why
+			}
+			if c.selectedJob().Counts.Valid == 0 {
+				return "This job has no valid numbers to save."
+			}
+			return ""
+		}),
+		bind(k.Export, onJob(c.askExportPath)).offered().unless(c.noJob),
+		bind(k.ScrollResults, func(tea.KeyPressMsg) tea.Cmd { c.focusRes = !c.focusRes; return nil }).offered(),
+		elsewhere(k.Help), elsewhere(k.Quit),
+		bind(k.Back, func(tea.KeyPressMsg) tea.Cmd { c.focusRes = false; return nil }),
+		bind(k.Up, move), bind(k.Down, move), bind(k.PageUp, move), bind(k.PageDown, move),
+		bind(k.Top, move), bind(k.Bottom, move),
+	}
+}
+
+func (c *checksScreen) ShortHelp() []key.Binding  { return keyTable(c.Bindings).ShortHelp() }
+func (c *checksScreen) FullHelp() [][]key.Binding { return keyTable(c.Bindings).FullHelp() }
+
+// noJob is why a key acting on the selected job cannot act: there is none.
+func (c *checksScreen) noJob() string {
+	if c.selectedJob() == nil {
+		return "No check job yet: n starts one."
+	}
+	return ""
+}
+
+func (c *checksScreen) pauseOrResume(job app.Job) tea.Cmd {
+	ctx, svc, id, paused := c.ctx, c.svc, job.ID, job.State == app.JobPaused
+	return c.track(func() tea.Msg {
+		if paused {
+			return checksDoneMsg{flash: fmt.Sprintf("job %d resumed", id), err: svc.ResumeJob(ctx, id)}
+		}
+		return checksDoneMsg{flash: fmt.Sprintf("job %d paused", id), err: svc.PauseJob(ctx, id)}
+	})
+}
+
+func (c *checksScreen) cancel(job app.Job) tea.Cmd {
+	ctx, svc, id := c.ctx, c.svc, job.ID
+	return c.track(func() tea.Msg {
+		return checksDoneMsg{flash: fmt.Sprintf("job %d cancelled", id), err: svc.CancelJob(ctx, id)}
+	})
+}
+
+func (c *checksScreen) retry(job app.Job) tea.Cmd {
+	ctx, svc, id := c.ctx, c.svc, job.ID
+	return c.track(func() tea.Msg {
+		n, err := svc.RetryJob(ctx, id)
+		return checksDoneMsg{flash: fmt.Sprintf("job %d: %d number%s queued again", id, n, plural(n)), err: err}
+	})
+}
+
+func (c *checksScreen) askLabels(app.Job) tea.Cmd {
+	c.mode, c.err = checksSaveLabels, ""
+	c.prompt.Prompt = "Labels (optional): "
+	c.prompt.Placeholder = "VIP, New customer"
+	c.prompt.SetValue("")
+	return c.prompt.Focus()
+}
+
+func (c *checksScreen) askExportPath(job app.Job) tea.Cmd {
+	c.mode, c.err = checksExportPath, ""
+	c.prompt.Prompt = "Export the results as CSV to: "
+	c.prompt.Placeholder = ""
+	c.prompt.SetValue(fmt.Sprintf("wabook-check-%d.csv", job.ID))
+	c.prompt.CursorEnd()
+	return c.prompt.Focus()
+}
+
+// checkNumbersMsg asks the Checks screen to check these numbers (the
+// Contacts screen's c).
+type checkNumbersMsg struct{ phones []string }
 
 func (c *checksScreen) move(kp tea.KeyPressMsg) tea.Cmd {
 	k := c.keys
@@ -419,11 +468,11 @@ func (c *checksScreen) saveValid(labelText string) tea.Cmd {
 			return nil
 		}
 	}
-	svc, id := c.svc, job.ID
-	return func() tea.Msg {
-		n, err := svc.SaveValidAsContacts(c.ctx, id, labels)
+	ctx, svc, id := c.ctx, c.svc, job.ID
+	return c.track(func() tea.Msg {
+		n, err := svc.SaveValidAsContacts(ctx, id, labels)
 		return checksDoneMsg{flash: fmt.Sprintf("saved %d contact%s", n, plural(n)), err: err}
-	}
+	})
 }
 
 func (c *checksScreen) export(path string) tea.Cmd {
@@ -437,34 +486,16 @@ func (c *checksScreen) export(path string) tea.Cmd {
 		return nil
 	}
 	// Read the results of the job chosen now, not whatever is on screen.
-	svc, id := c.svc, job.ID
-	return func() tea.Msg {
-		results, err := svc.JobResults(c.ctx, id)
+	ctx, svc, id := c.ctx, c.svc, job.ID
+	return c.track(func() tea.Msg {
+		results, err := svc.JobResults(ctx, id)
 		if err == nil {
 			err = app.ExportCheckResultsFile(path, results)
 		}
 		return checksDoneMsg{flash: fmt.Sprintf("exported %d results of job %d to %s", len(results), id, path), err: err}
-	}
+	})
 }
 
 // maxReasonLines bounds a wrapped pause or canary note, so that a long
 // error cannot push the jobs off the screen.
 const maxReasonLines = 3
-
-func (c *checksScreen) help() helpMap {
-	k := c.keys
-	switch c.mode {
-	case checksNewJob:
-		return helpMap{short: []key.Binding{
-			key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-			key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "start")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		}}
-	case checksSaveLabels, checksExportPath:
-		return helpMap{short: []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		}}
-	}
-	return helpMap{short: []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.RetryJob, k.SaveValid, k.Export, k.Open, k.Help, k.Quit}}
-}

@@ -75,11 +75,12 @@ func TestChecksScreenCancelledJob(t *testing.T) {
 	if f := strings.Fields(jobRow(t, m, job.ID)); len(f) < 4 || f[2] != strings.Repeat("█", 6) || f[3] != "3/3" {
 		t.Errorf("done job row %q: want a full bar", f)
 	}
-	// Nothing left to retry: said, nothing queued.
+	// Nothing left to retry: said (the key's reason, in the status bar),
+	// nothing queued.
 	_, cmd = m.Update(press("r"))
 	drive(m, cmd)
-	if !strings.Contains(m.checks.err, "no failed or cancelled numbers") {
-		t.Errorf("r on a job without failures: err %q", m.checks.err)
+	if !strings.Contains(m.flash, "no failed or cancelled numbers") {
+		t.Errorf("r on a job without failures: said %q", m.flash)
 	}
 }
 

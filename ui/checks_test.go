@@ -137,7 +137,7 @@ func TestChecksScreenShowsRateLimitPause(t *testing.T) {
 	tm.Send(press("2"))
 	waitFor(t, tm, "WhatsApp asked to slow down")
 	m, view := finalView(t, tm)
-	if m.checks.status.BackoffUntil.IsZero() || !strings.Contains(view, "Paused") {
+	if m.checks.checker.BackoffUntil.IsZero() || !strings.Contains(view, "Paused") {
 		t.Errorf("no pause shown:\n%s", view)
 	}
 	// The first batch is 19 numbers and the canary (issue 9).
@@ -265,11 +265,11 @@ func TestChecksScreenPauseReasons(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newChecksScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil)
-			c.setSize(80, 21)
+			c := newChecksScreen(testCommon(t, app.Status{}, false))
+			c.SetSize(80, 21)
 			st := base
 			tt.mod(&st)
-			c.status = st
+			c.checker = st
 			c.jobs = []app.Job{{ID: 1, State: app.JobRunning, Total: 1, Counts: app.JobCounts{Processing: 1}}}
 			view := ansi.Strip(c.View())
 			lines := strings.Split(view, "\n")

@@ -35,32 +35,40 @@ func (c *checksScreen) focusField() tea.Cmd {
 	return nil
 }
 
-func (c *checksScreen) formKey(kp tea.KeyPressMsg) tea.Cmd {
-	switch kp.String() {
-	case "esc":
-		c.mode = checksBrowse
-		c.focusField()
-		c.numbers.Blur()
-		return nil
-	case "tab":
-		c.field = (c.field + 1) % fieldCount
-		return c.focusField()
-	case "shift+tab":
-		c.field = (c.field + fieldCount - 1) % fieldCount
-		return c.focusField()
-	case "ctrl+s":
-		return c.submit()
-	case "enter":
-		if c.field != fieldNumbers {
-			return c.submit()
-		}
-	case "space":
-		if c.field == fieldForce {
-			c.force = !c.force
-			return nil
+// formKeys is the new-check form's key table; other keys type into the
+// field with the focus.
+func (c *checksScreen) formKeys() []binding {
+	k := c.keys
+	focus := func(by int) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd {
+			c.field = (c.field + by + fieldCount) % fieldCount
+			return c.focusField()
 		}
 	}
-	return c.updateFocused(kp)
+	submit := func(tea.KeyPressMsg) tea.Cmd { return c.submit() }
+	return []binding{
+		bind(k.NextField, focus(1)).offered(),
+		bind(k.PrevField, focus(-1)),
+		bind(k.StartCheck, submit).offered(),
+		bind(k.Cancel, func(tea.KeyPressMsg) tea.Cmd {
+			c.mode = checksBrowse
+			c.focusField()
+			c.numbers.Blur()
+			return nil
+		}).offered(),
+		bind(k.Confirm, submit).unless(func() string {
+			if c.field == fieldNumbers {
+				return "enter starts a new line in the numbers box"
+			}
+			return ""
+		}),
+		bind(k.Toggle, func(tea.KeyPressMsg) tea.Cmd { c.force = !c.force; return nil }).unless(func() string {
+			if c.field != fieldForce {
+				return "space types into the field"
+			}
+			return ""
+		}),
+	}
 }
 
 // submit validates the form and enqueues the job. Bad input is reported on
@@ -78,10 +86,10 @@ func (c *checksScreen) submit() tea.Cmd {
 		// it is (fileNumbersMsg).
 		opts, file, gen := app.CheckOptions{Force: c.force, Region: region}, expandHome(path), c.formGen
 		c.err = "reading " + path + "…"
-		return func() tea.Msg {
+		return c.track(func() tea.Msg {
 			nums, err := app.ReadNumbersFile(file)
 			return fileNumbersMsg{nums: nums, opts: opts, err: err, gen: gen}
-		}
+		})
 	case text != "":
 		nums, err := app.ReadNumbers(strings.NewReader(text), "")
 		if err != nil {
@@ -102,11 +110,11 @@ func (c *checksScreen) submit() tea.Cmd {
 }
 
 func (c *checksScreen) enqueue(inputs []string, opts app.CheckOptions) tea.Cmd {
-	svc := c.svc
-	return func() tea.Msg {
-		job, err := svc.EnqueueCheck(c.ctx, inputs, opts)
+	ctx, svc := c.ctx, c.svc
+	return c.track(func() tea.Msg {
+		job, err := svc.EnqueueCheck(ctx, inputs, opts)
 		return jobCreatedMsg{job, err}
-	}
+	})
 }
 
 // fileNumbersMsg carries the numbers read from the file the new-check form

@@ -43,6 +43,11 @@ func (c *checksScreen) View() string {
 		add(c.prompt.View())
 		add(c.st.Dim.Render("enter confirms · esc cancels"))
 	}
+	if len(c.jobs) == 0 && !c.loaded {
+		add("")
+		add(c.st.Dim.Render("Reading the check jobs…"))
+		return strings.Join(lines, "\n")
+	}
 	if len(c.jobs) == 0 {
 		add("")
 		add("No checks yet. Press n to check a list of numbers, or select contacts")
@@ -84,7 +89,7 @@ func (c *checksScreen) View() string {
 // is, in the checker's own words; the settings and budget; and the canary's
 // notes. Long notes wrap to the screen's width rather than being cut.
 func (c *checksScreen) headerLines() []string {
-	s := c.status
+	s := c.checker
 	var lines []string
 	if pause := c.pauseText(); pause != "" {
 		lines = append(lines, c.wrapped(c.st.Warn.Render, "Paused: "+pause+".")...)
@@ -107,7 +112,7 @@ func (c *checksScreen) headerLines() []string {
 // checker's reason tells a canary trip from a rate limit or a failed call;
 // a backoff without one (saved by an older wabook) gives just its end.
 func (c *checksScreen) pauseText() string {
-	s := c.status
+	s := c.checker
 	switch {
 	case s.Paused != "":
 		return strings.TrimSuffix(model.Sanitize(s.Paused), ".")
@@ -145,7 +150,7 @@ func (c *checksScreen) wrapped(style func(...string) string, text string) []stri
 
 // statusLine is the queue's settings and budget, in 80 columns.
 func (c *checksScreen) statusLine() string {
-	s := c.status
+	s := c.checker
 	cfg := s.Settings
 	return fmt.Sprintf("Budget %d of %d numbers left today · %d per query every %s · cached %s",
 		s.BudgetLeft, s.BudgetTotal, cfg.CheckBatchSize, cfg.CheckPace, durationText(cfg.CheckMaxAge))
@@ -226,10 +231,10 @@ func (c *checksScreen) activeSummary() string {
 		return ""
 	}
 	s := fmt.Sprintf("checks: %d left", left)
-	if !c.status.BackoffUntil.IsZero() || c.status.Paused != "" {
+	if !c.checker.BackoffUntil.IsZero() || c.checker.Paused != "" {
 		s += " (paused)"
 	}
-	return s + fmt.Sprintf(" · budget %d", c.status.BudgetLeft)
+	return s + fmt.Sprintf(" · budget %d", c.checker.BudgetLeft)
 }
 
 func progressBar(done, total, width int) string {

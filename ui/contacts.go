@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -40,10 +41,9 @@ func (s sortMode) String() string {
 // contactList is the Contacts screen: a virtualised list that renders only
 // the rows on screen, with search as you type, sort and multi-select.
 type contactList struct {
-	st   *Styles
-	keys *KeyMap
+	contactActions
 
-	ix    *index
+	ix    *index  // the index the rows below are of (common.ix once installed)
 	shown []int32 // indexes into ix.entries, in display order
 	// filteredBy is the search text shown was filtered with, "" when shown
 	// is the whole list.
@@ -61,25 +61,20 @@ type contactList struct {
 
 	chips map[string]string // rendered chip per label name
 
-	// openRequest is set by enter; the root opens the detail view. Navigation
-	// stays synchronous so a key's effect is visible in the very next frame.
-	openRequest *model.Contact
-
 	width, height int
 }
 
-func newContactList(st *Styles, keys *KeyMap) *contactList {
+func newContactList(c *common) *contactList {
 	ti := newTextInput()
 	ti.Prompt = "/ "
 	ti.Placeholder = "search: words, label:vip, -label:x, group:team, is:blocked, check:valid"
 	ti.CharLimit = 512
 	return &contactList{
-		st:       st,
-		keys:     keys,
-		ix:       &index{},
-		selected: map[string]bool{},
-		search:   ti,
-		chips:    map[string]string{},
+		contactActions: contactActions{c},
+		ix:             &index{},
+		selected:       map[string]bool{},
+		search:         ti,
+		chips:          map[string]string{},
 	}
 }
 
@@ -188,7 +183,7 @@ func (m *contactList) clamp() {
 	m.offset = max(0, min(m.offset, len(m.shown)-h))
 }
 
-func (m *contactList) setSize(w, h int) {
+func (m *contactList) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.search.SetWidth(max(10, w-4))
 	m.clamp()
@@ -221,121 +216,205 @@ func (m *contactList) setQuery(q string) {
 	m.cursor, m.offset = 0, 0
 }
 
-// capturesKeys reports whether typed keys belong to the search box.
-func (m *contactList) capturesKeys() bool { return m.searching }
+// CapturesTyping reports whether typed keys belong to the search box.
+func (m *contactList) CapturesTyping() bool { return m.searching }
 
+// Update types into the search box (keys and pastes alike: a paste
+// filters as keys do) and opens the import plan read for this screen.
 func (m *contactList) Update(msg tea.Msg) tea.Cmd {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		if m.searching {
-			// A paste is typing too: it filters like keys do.
-			before := m.search.Value()
-			var cmd tea.Cmd
-			m.search, cmd = m.search.Update(msg)
-			if m.search.Value() != before {
-				m.refilter()
-				m.cursor, m.offset = 0, 0
-			}
-			return cmd
-		}
+	if plan, ok := msg.(importPlanMsg); ok {
+		m.showImportPlan(plan)
 		return nil
 	}
-	if m.searching {
-		switch {
-		case key.Matches(kp, m.keys.CancelSearch):
-			m.searching = false
-			m.search.Blur()
-			m.setQuery("")
-			return nil
-		case key.Matches(kp, m.keys.ApplySearch):
-			m.searching = false
-			m.search.Blur()
-			return nil
-		case kp.String() == "up" || kp.String() == "down" || kp.String() == "pgup" || kp.String() == "pgdown":
-			m.move(kp)
-			return nil
-		}
-		before := m.search.Value()
-		var cmd tea.Cmd
-		m.search, cmd = m.search.Update(msg)
-		if m.search.Value() != before {
-			m.refilter()
-			m.cursor, m.offset = 0, 0
-		}
-		return cmd
+	if !m.searching {
+		return nil
 	}
-	switch {
-	case key.Matches(kp, m.keys.Search):
-		m.searching = true
-		m.search.CursorEnd()
-		return m.search.Focus()
-	case key.Matches(kp, m.keys.Open):
-		m.openRequest = m.current()
-	case key.Matches(kp, m.keys.Select):
-		if c := m.current(); c != nil {
-			if m.selected[c.JID] {
-				delete(m.selected, c.JID)
-			} else {
-				m.selected[c.JID] = true
-			}
-			m.cursor++
-			m.clamp()
+	if _, ok := msg.(tea.KeyPressMsg); !ok {
+		if _, ok := msg.(tea.PasteMsg); !ok {
+			return nil
 		}
-	case key.Matches(kp, m.keys.SelectAll):
-		for _, i := range m.shown {
-			m.selected[m.ix.entries[i].c.JID] = true
-		}
-	case key.Matches(kp, m.keys.Sort):
-		m.sort = (m.sort + 1) % sortModes
-		current := m.current()
-		m.resort()
+	}
+	before := m.search.Value()
+	var cmd tea.Cmd
+	m.search, cmd = m.search.Update(msg)
+	if m.search.Value() != before {
 		m.refilter()
-		if current != nil {
-			m.moveTo(current.JID)
-		}
-	case key.Matches(kp, m.keys.Back):
-		// esc peels one layer at a time: first the search, then the selection.
-		if m.search.Value() != "" {
-			m.setQuery("")
-		} else {
-			clear(m.selected)
-		}
-	default:
-		m.move(kp)
+		m.cursor, m.offset = 0, 0
 	}
-	return nil
+	return cmd
 }
 
-func (m *contactList) move(kp tea.KeyPressMsg) {
-	page := m.listHeight()
-	switch {
-	case key.Matches(kp, m.keys.Up):
-		m.cursor--
-	case key.Matches(kp, m.keys.Down):
-		m.cursor++
-	case key.Matches(kp, m.keys.PageUp):
-		m.cursor -= page
-		m.offset -= page
-	case key.Matches(kp, m.keys.PageDown):
-		m.cursor += page
-		m.offset += page
-	case key.Matches(kp, m.keys.Top):
-		m.cursor = 0
-	case key.Matches(kp, m.keys.Bottom):
-		m.cursor = len(m.shown) - 1
-	default:
-		return
+// Bindings is the list's key table: the search box's while typing a
+// search, the list's otherwise.
+func (m *contactList) Bindings() []binding {
+	if m.searching {
+		return m.searchKeys()
 	}
+	return m.browseKeys()
+}
+
+func (m *contactList) step(by func() int) func(tea.KeyPressMsg) tea.Cmd {
+	return func(tea.KeyPressMsg) tea.Cmd { m.moveBy(by()); return nil }
+}
+
+// searchKeys act while a search is typed; every other key types.
+func (m *contactList) searchKeys() []binding {
+	k, step := m.keys, m.step
+	page := func() int { return m.listHeight() }
+	return []binding{
+		bind(k.ApplySearch, func(tea.KeyPressMsg) tea.Cmd {
+			m.searching = false
+			m.search.Blur()
+			return nil
+		}).offered(),
+		bind(k.CancelSearch, func(tea.KeyPressMsg) tea.Cmd {
+			m.searching = false
+			m.search.Blur()
+			m.setQuery("")
+			return nil
+		}).offered(),
+		bind(k.TypingUp, step(func() int { return -1 })).offered(),
+		bind(k.TypingDown, step(func() int { return 1 })).offered(),
+		bind(k.TypingPageUp, step(func() int { return -page() })),
+		bind(k.TypingPageDown, step(func() int { return page() })),
+	}
+}
+
+// browseKeys act on the list.
+func (m *contactList) browseKeys() []binding {
+	k, step := m.keys, m.step
+	page := func() int { return m.listHeight() }
+	sel := func(act func([]*model.Contact) tea.Cmd) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd { return act(m.selection()) }
+	}
+	one := func(act func(*model.Contact) tea.Cmd) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd { return act(m.selection()[0]) }
+	}
+	return []binding{
+		bind(k.Search, func(tea.KeyPressMsg) tea.Cmd {
+			m.searching = true
+			m.search.CursorEnd()
+			return m.search.Focus()
+		}).offered(),
+		bind(k.Open, func(tea.KeyPressMsg) tea.Cmd {
+			if c := m.current(); c != nil {
+				m.post(openDetailMsg{c})
+			}
+			return nil
+		}).offered(),
+		bind(k.Select, func(tea.KeyPressMsg) tea.Cmd { m.toggleSelected(); return nil }).offered(),
+		bind(k.EditLabels, sel(m.openLabelPicker)).offered(),
+		elsewhere(k.Help), elsewhere(k.Quit),
+		bind(k.CheckSelection, func(tea.KeyPressMsg) tea.Cmd { return m.checkSelection() }).offered(),
+		bind(k.Add, func(tea.KeyPressMsg) tea.Cmd { return m.contactForm(nil) }).offered(),
+		bind(k.Up, step(func() int { return -1 })),
+		bind(k.Down, step(func() int { return 1 })),
+		bind(k.PageUp, func(tea.KeyPressMsg) tea.Cmd {
+			m.offset -= page()
+			m.moveBy(-page())
+			return nil
+		}),
+		bind(k.PageDown, func(tea.KeyPressMsg) tea.Cmd {
+			m.offset += page()
+			m.moveBy(page())
+			return nil
+		}),
+		bind(k.Top, step(func() int { return -m.cursor })),
+		bind(k.Bottom, step(func() int { return len(m.shown) - 1 - m.cursor })).unless(m.wholeBookLoading),
+		bind(k.SelectAll, func(tea.KeyPressMsg) tea.Cmd {
+			for _, i := range m.shown {
+				m.selected[m.ix.entries[i].c.JID] = true
+			}
+			return nil
+		}).unless(m.wholeBookLoading),
+		bind(k.Sort, func(tea.KeyPressMsg) tea.Cmd {
+			m.sort = (m.sort + 1) % sortModes
+			current := m.current()
+			m.resort()
+			m.refilter()
+			if current != nil {
+				m.moveTo(current.JID)
+			}
+			return nil
+		}).unless(m.wholeBookLoading),
+		bind(k.Back, func(tea.KeyPressMsg) tea.Cmd {
+			// esc peels one layer at a time: first the search, then the selection.
+			if m.search.Value() != "" {
+				m.setQuery("")
+			} else {
+				clear(m.selected)
+			}
+			return nil
+		}),
+		bind(k.Undo, func(tea.KeyPressMsg) tea.Cmd { return m.undo() }),
+		bind(k.Edit, one(m.contactForm)).unless(m.oneContact("Edit works on one contact; select just one.")),
+		bind(k.Delete, one(m.confirmDelete)).unless(m.oneContact("Delete works on one contact at a time.")),
+		bind(k.Block, one(m.confirmBlock)).unless(m.oneContact("Block works on one contact at a time.")),
+		bind(k.ExportContacts, func(tea.KeyPressMsg) tea.Cmd { return m.exportForm(m.search.Value(), len(m.shown)) }),
+		bind(k.Import, func(tea.KeyPressMsg) tea.Cmd { return m.importForm() }),
+	}
+}
+
+func (m *contactList) ShortHelp() []key.Binding  { return keyTable(m.Bindings).ShortHelp() }
+func (m *contactList) FullHelp() [][]key.Binding { return keyTable(m.Bindings).FullHelp() }
+
+// wholeBookLoading is why a key that acts on the whole address book (the
+// last contact, a sort, selecting all shown) waits while only the first
+// page is loaded, instead of reading the rest on the Update path. A search
+// types on and filters what is loaded; the whole book, once in, is
+// filtered the same way.
+func (m *contactList) wholeBookLoading() string {
+	if !m.ix.preview {
+		return ""
+	}
+	return fmt.Sprintf("loading… %d of %d contacts so far; press it again in a moment", len(m.ix.entries), m.ix.total)
+}
+
+// oneContact is why a key that acts on one contact cannot act on the
+// selection (why), "" when the selection is one contact.
+func (m *contactList) oneContact(why string) func() string {
+	return func() string {
+		switch len(m.selection()) {
+		case 1:
+			return ""
+		case 0:
+			return "No contact here."
+		}
+		return why
+	}
+}
+
+func (m *contactList) toggleSelected() {
+	if c := m.current(); c != nil {
+		if m.selected[c.JID] {
+			delete(m.selected, c.JID)
+		} else {
+			m.selected[c.JID] = true
+		}
+		m.cursor++
+		m.clamp()
+	}
+}
+
+func (m *contactList) moveBy(n int) {
+	m.cursor += n
 	m.clamp()
 }
 
-func (m *contactList) help() helpMap {
-	k := m.keys
-	if m.searching {
-		return helpMap{short: []key.Binding{k.ApplySearch, k.CancelSearch, k.Up, k.Down}}
+// checkSelection checks the numbers of the selected contacts (or the one
+// under the cursor) and shows the job on the Checks screen.
+func (m *contactList) checkSelection() tea.Cmd {
+	sel := m.selection()
+	if len(sel) == 0 {
+		return nil
 	}
-	return helpMap{
-		short: []key.Binding{k.Search, k.Open, k.Select, k.EditLabels, k.Help, k.Quit, k.CheckSelection, k.Add},
-		full:  [][]key.Binding{k.section("Contacts"), k.section("Contacts: change"), k.section("Search")},
+	phones := make([]string, 0, len(sel))
+	for _, c := range sel {
+		if c.Phone != "" {
+			phones = append(phones, c.Phone)
+		}
 	}
+	m.post(showScreenMsg{screenChecks})
+	m.post(checkNumbersMsg{phones})
+	return nil
 }

@@ -16,19 +16,16 @@ import (
 // detailView shows every field of one contact, its labels and its chat_ids
 // with group names. Long content scrolls.
 type detailView struct {
-	st   *Styles
-	keys *KeyMap
-	c    *model.Contact
-	ix   *index
-	vp   viewport.Model
-
-	closeRequest bool // set by esc; the root goes back to the list
+	contactActions
+	c  *model.Contact
+	ix *index // the index c is from (group names, label colours)
+	vp viewport.Model
 
 	width, height int
 }
 
-func newDetailView(st *Styles, keys *KeyMap) *detailView {
-	return &detailView{st: st, keys: keys, vp: viewport.New()}
+func newDetailView(c *common) *detailView {
+	return &detailView{contactActions: contactActions{c}, vp: viewport.New()}
 }
 
 func (d *detailView) open(c *model.Contact, ix *index) {
@@ -37,7 +34,7 @@ func (d *detailView) open(c *model.Contact, ix *index) {
 	d.render()
 }
 
-func (d *detailView) setSize(w, h int) {
+func (d *detailView) SetSize(w, h int) {
 	d.width, d.height = w, h
 	d.vp.SetWidth(w)
 	d.vp.SetHeight(max(1, h-1))
@@ -123,43 +120,50 @@ func formatTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-func (d *detailView) Update(msg tea.Msg) tea.Cmd {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
+// Update has nothing to do: the detail view has no field, and its
+// contact comes from the root (open).
+func (d *detailView) Update(tea.Msg) tea.Cmd { return nil }
+
+// CapturesTyping: the detail view has no field.
+func (d *detailView) CapturesTyping() bool { return false }
+
+// Bindings is the detail view's key table: the contact's actions and
+// scrolling.
+func (d *detailView) Bindings() []binding {
+	k := d.keys
+	scroll := func(f func()) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd { f(); return nil }
 	}
-	switch {
-	case key.Matches(kp, d.keys.Back):
-		d.closeRequest = true
-	case key.Matches(kp, d.keys.Copy):
-		return tea.Batch(tea.SetClipboard(d.c.JID), func() tea.Msg { return flashMsg("copied " + d.c.JID) })
-	case key.Matches(kp, d.keys.Up):
-		d.vp.ScrollUp(1)
-	case key.Matches(kp, d.keys.Down):
-		d.vp.ScrollDown(1)
-	case key.Matches(kp, d.keys.PageUp):
-		d.vp.PageUp()
-	case key.Matches(kp, d.keys.PageDown):
-		d.vp.PageDown()
-	case key.Matches(kp, d.keys.Top):
-		d.vp.GotoTop()
-	case key.Matches(kp, d.keys.Bottom):
-		d.vp.GotoBottom()
+	this := func(act func(*model.Contact) tea.Cmd) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd { return act(d.c) }
 	}
-	return nil
+	return []binding{
+		bind(k.Back, func(tea.KeyPressMsg) tea.Cmd { d.post(closeDetailMsg{}); return nil }).offered(),
+		bind(k.Copy, func(tea.KeyPressMsg) tea.Cmd {
+			jid := d.c.JID
+			return tea.Batch(tea.SetClipboard(jid), func() tea.Msg { return flashMsg("copied " + jid) })
+		}).offered(),
+		bind(k.Refresh, this(d.refreshProfile)).offered(),
+		bind(k.EditLabels, func(tea.KeyPressMsg) tea.Cmd { return d.openLabelPicker([]*model.Contact{d.c}) }).offered(),
+		bind(k.Edit, this(d.contactForm)).offered(),
+		bind(k.Block, this(d.confirmBlock)).offered(),
+		elsewhere(k.Help), elsewhere(k.Quit),
+		bind(k.Delete, this(d.confirmDelete)),
+		bind(k.Up, scroll(func() { d.vp.ScrollUp(1) })),
+		bind(k.Down, scroll(func() { d.vp.ScrollDown(1) })),
+		bind(k.PageUp, scroll(d.vp.PageUp)),
+		bind(k.PageDown, scroll(d.vp.PageDown)),
+		bind(k.Top, scroll(func() { d.vp.GotoTop() })),
+		bind(k.Bottom, scroll(func() { d.vp.GotoBottom() })),
+	}
 }
+
+func (d *detailView) ShortHelp() []key.Binding  { return keyTable(d.Bindings).ShortHelp() }
+func (d *detailView) FullHelp() [][]key.Binding { return keyTable(d.Bindings).FullHelp() }
 
 func (d *detailView) View() string {
 	title := d.st.Title.Render(model.Truncate(model.Sanitize(d.c.DisplayName()), d.width))
 	return title + "\n" + d.vp.View()
-}
-
-func (d *detailView) help() helpMap {
-	k := d.keys
-	return helpMap{
-		short: []key.Binding{k.Back, k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Help, k.Quit},
-		full:  [][]key.Binding{k.section("Detail")},
-	}
 }
 
 // blockedWords is whether WhatsApp blocks the contact, and a change of that

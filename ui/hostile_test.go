@@ -156,13 +156,14 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 		{"label picker", func() {
 			m.switchTo(screenContacts)
 			m.contacts.setQuery("")
-			m.openLabelPicker(m.contacts.selection())
+			m.contacts.openLabelPicker(m.contacts.selection())
+			m.applyIntents()
 		}},
-		{"edit form", func() { m.switchTo(screenContacts); m.contactForm(m.contacts.current()) }},
+		{"edit form", func() { m.switchTo(screenContacts); m.contacts.contactForm(m.contacts.current()); m.applyIntents() }},
 		{"checks", func() { m.switchTo(screenChecks) }},
 		{"labels", func() { m.switchTo(screenLabels) }},
-		{"label colour", func() { m.switchTo(screenLabels); l, _ := m.labels.current(); m.colorDialog(l) }},
-		{"delete label", func() { m.switchTo(screenLabels); l, _ := m.labels.current(); m.confirmDeleteLabel(l) }},
+		{"label colour", func() { m.switchTo(screenLabels); l, _ := m.labels.current(); m.labels.colorDialog(l); m.applyIntents() }},
+		{"delete label", func() { m.switchTo(screenLabels); l, _ := m.labels.current(); m.labels.confirmDeleteLabel(l); m.applyIntents() }},
 		{"account", func() { m.switchTo(screenAccount) }},
 		{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},
 	}
@@ -170,7 +171,7 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 		w, h := size[0], size[1]
 		m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 		for _, s := range screens {
-			m.dialog, m.fullHelp, m.inDetail = nil, false, false
+			m.dialogs, m.fullHelp, m.inDetail = nil, false, false
 			s.show()
 			out := m.View().Content
 			where := fmt.Sprintf("%s at %dx%d", s.name, w, h)

@@ -19,7 +19,7 @@ import (
 // mirror again. Builds run one at a time, in the commands of the Models
 // that asked, never on their Update path.
 type Indexes struct {
-	svc *app.Service
+	svc Service
 
 	mu  sync.Mutex // held for a whole build: a second asker gets its result
 	cur *index     // the latest full index; nil before the first
@@ -31,7 +31,7 @@ type Indexes struct {
 
 // NewIndexes returns the index cache of a service, empty until a Model
 // asks for it.
-func NewIndexes(svc *app.Service) *Indexes {
+func NewIndexes(svc Service) *Indexes {
 	return &Indexes{svc: svc, changes: svc.ChangesSince}
 }
 

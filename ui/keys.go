@@ -2,8 +2,9 @@ package ui
 
 import "charm.land/bubbles/v2/key"
 
-// KeyMap holds every binding; screens pick the ones they use and feed them to
-// bubbles/help, so the help always matches what the keys do.
+// KeyMap holds every key and its help text; each screen's key table
+// (Screen.Bindings) says which of them act there and what they do, so the
+// help always matches what the keys do.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Search, Open, Back, Select, SelectAll   key.Binding
@@ -22,7 +23,13 @@ type KeyMap struct {
 	EditLabels, Add, Edit, Delete, Block    key.Binding
 	ExportContacts, Import, Undo, Refresh   key.Binding
 	NewLabel, RenameLabel, LabelColor       key.Binding
-	DeleteLabel, LabelSync                  key.Binding
+	DeleteLabel, LabelSync, ShowLabel       key.Binding
+	ScrollResults                           key.Binding
+	// In a field, only the arrows move: letters type.
+	TypingUp, TypingDown                  key.Binding
+	TypingPageUp, TypingPageDown          key.Binding
+	Confirm, Cancel, NextField, PrevField key.Binding
+	StartCheck, Toggle, PairPhoneCode     key.Binding
 }
 
 // DefaultKeyMap is the default keys (README, "Keys").
@@ -78,48 +85,18 @@ func DefaultKeyMap() *KeyMap {
 		FullResync:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resync contacts & labels")),
 		RetryChanges:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "send failed changes again")),
 		DropChange:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "drop a failed change")),
+		ShowLabel:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")),
+		ScrollResults:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results")),
+		TypingUp:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up")),
+		TypingDown:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down")),
+		TypingPageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		TypingPageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		Confirm:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "confirm")),
+		Cancel:         key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		NextField:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		PrevField:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		StartCheck:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "start")),
+		Toggle:         key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
+		PairPhoneCode:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ask for a code")),
 	}
-}
-
-// helpMap adapts a list of bindings to help.KeyMap.
-type helpMap struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (h helpMap) ShortHelp() []key.Binding  { return h.short }
-func (h helpMap) FullHelp() [][]key.Binding { return h.full }
-
-// KeySection is the keys of one screen, or one mode of it, as the full help
-// lists them.
-type KeySection struct {
-	Title string
-	Keys  []key.Binding
-}
-
-// Sections is the one list of which keys act where: the full help (?) is
-// drawn from it, the screens' full help maps are cut from it, and a test
-// checks that no key means two things in one place and that every key a
-// screen's short help offers is in it.
-func (k *KeyMap) Sections() []KeySection {
-	return []KeySection{
-		{"Everywhere", []key.Binding{k.NextTab, k.PrevTab, k.Contacts, k.Checks, k.Labels, k.Account, k.Help, k.Quit}},
-		{"Contacts", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Search, k.Open, k.Select, k.SelectAll, k.Sort, k.Back}},
-		{"Contacts: change", []key.Binding{k.EditLabels, k.Undo, k.CheckSelection, k.Add, k.Edit, k.Delete, k.Block, k.ExportContacts, k.Import}},
-		{"Checks", []key.Binding{k.NewJob, k.PauseJob, k.CancelJob, k.RetryJob, k.SaveValid, k.Export, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results"))}},
-		{"Search", []key.Binding{k.ApplySearch, k.CancelSearch}},
-		{"Detail", []key.Binding{k.Copy, k.Refresh, k.EditLabels, k.Edit, k.Block, k.Back}},
-		{"Labels", []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")), k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync}},
-		{"Account", []key.Binding{k.PairPhone, k.Retry, k.Logout, k.FullResync, k.RetryChanges, k.DropChange, k.Up, k.Down}},
-	}
-}
-
-// section is the keys of the section titled title (nil when none is).
-func (k *KeyMap) section(title string) []key.Binding {
-	for _, s := range k.Sections() {
-		if s.Title == title {
-			return s.Keys
-		}
-	}
-	return nil
 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"charm.land/bubbles/v2/key"
@@ -21,74 +23,65 @@ func TestEveryBindingIsDefined(t *testing.T) {
 	}
 }
 
-// The key sections are the one list of which keys act where: on a screen
-// (its sections with the keys that work everywhere) no key means two
-// things, every binding of the key map is in some section, and every key a
-// screen's short help offers is in that screen's sections.
-func TestKeySectionsAreUniqueAndComplete(t *testing.T) {
-	km := DefaultKeyMap()
+// The key tables are the one list of which keys act where: in a table (and,
+// for a screen that does not take typing, together with the keys of every
+// screen) no key means two things; every binding of the key map acts
+// somewhere; every key a screen's short help offers is one its table or
+// the keys of every screen handle; and the full help lists every table.
+func TestKeyTablesAreUniqueAndComplete(t *testing.T) {
+	svc := newTestService(t)
+	m := New(t.Context(), svc, Options{})
 	sections := map[string][]key.Binding{}
-	for _, s := range km.Sections() {
+	for _, s := range m.KeySections() {
 		sections[s.Title] = s.Keys
 	}
-	screens := map[string][]string{
-		"contacts":  {"Contacts", "Contacts: change"},
-		"searching": {"Search"},
-		"detail":    {"Detail"},
-		"checks":    {"Checks"},
-		"labels":    {"Labels"},
-		"account":   {"Account"},
-	}
-	for screen, titles := range screens {
+	typing := map[string]bool{"Search": true, "New check": true, "Pairing by phone": true}
+	for title, keys := range sections {
 		meaning := map[string]string{}
-		for _, title := range append([]string{"Everywhere"}, titles...) {
-			if screen == "searching" && title == "Everywhere" {
-				continue // typing a search takes every key but these
-			}
-			for _, b := range sections[title] {
-				for _, k := range b.Keys() {
-					if was, ok := meaning[k]; ok && was != b.Help().Desc {
-						t.Errorf("%s: %q means %q and %q", screen, k, was, b.Help().Desc)
-					}
-					meaning[k] = b.Help().Desc
+		all := keys
+		if !typing[title] && title != "Everywhere" {
+			all = append(slices.Clone(sections["Everywhere"]), keys...)
+		}
+		for _, b := range all {
+			for _, k := range b.Keys() {
+				if was, ok := meaning[k]; ok && was != b.Help().Desc {
+					t.Errorf("%s: %q means %q and %q", title, k, was, b.Help().Desc)
 				}
+				meaning[k] = b.Help().Desc
 			}
 		}
 	}
 	inSome := map[string]bool{}
-	for _, s := range km.Sections() {
-		for _, b := range s.Keys {
+	for _, keys := range sections {
+		for _, b := range keys {
 			inSome[b.Help().Key+" "+b.Help().Desc] = true
 		}
 	}
-	v := reflect.ValueOf(*km)
+	v := reflect.ValueOf(*m.keys)
 	for i := 0; i < v.NumField(); i++ {
 		b := v.Field(i).Interface().(key.Binding)
 		if !inSome[b.Help().Key+" "+b.Help().Desc] {
-			t.Errorf("binding %s (%s) is in no section of the full help", v.Type().Field(i).Name, b.Help().Key)
+			t.Errorf("binding %s (%s) acts in no table of the full help", v.Type().Field(i).Name, b.Help().Key)
+		}
+	}
+	help := strings.Join(m.fullHelpLines(), "\n")
+	for title := range sections {
+		if !strings.Contains(help, title) {
+			t.Errorf("the full help has no section %q", title)
 		}
 	}
 
-	svc := newTestService(t)
-	m := New(t.Context(), svc, Options{})
-	shorts := map[string][]key.Binding{
-		"contacts": m.contacts.help().short,
-		"checks":   m.checks.help().short,
-		"labels":   m.labels.help().short,
-		"account":  m.account.help(svc.Status()).short,
-	}
-	for screen, short := range shorts {
+	screens := map[string]Screen{"contacts": m.contacts, "checks": m.checks, "labels": m.labels, "account": m.account, "detail": m.detail}
+	for name, s := range screens {
 		offered := map[string]bool{}
-		for _, title := range append([]string{"Everywhere"}, screens[screen]...) {
-			for _, b := range sections[title] {
-				for _, k := range b.Keys() {
-					offered[k] = true
-				}
+		for _, b := range append(handled(s.Bindings()), sections["Everywhere"]...) {
+			for _, k := range b.Keys() {
+				offered[k] = true
 			}
 		}
-		for _, b := range short {
+		for _, b := range s.ShortHelp() {
 			if !offered[b.Keys()[0]] {
-				t.Errorf("%s's short help offers %q, which its sections do not list", screen, b.Help().Key)
+				t.Errorf("%s's short help offers %q, which no table handles there", name, b.Help().Key)
 			}
 		}
 	}

@@ -13,20 +13,15 @@ import (
 // labelScreen lists every label with its colour and how many contacts carry
 // it; enter shows those contacts.
 type labelScreen struct {
-	st     *Styles
-	keys   *KeyMap
+	*common
 	labels []model.Label
 	cursor int
 	offset int
 
-	showRequest string // set by enter: the root shows this label's contacts
-
 	width, height int
 }
 
-func newLabelScreen(st *Styles, keys *KeyMap) *labelScreen {
-	return &labelScreen{st: st, keys: keys}
-}
+func newLabelScreen(c *common) *labelScreen { return &labelScreen{common: c} }
 
 // setLabels shows labels, keeping the cursor on the label it was on
 // (another process may have added or removed one above it).
@@ -44,7 +39,7 @@ func (l *labelScreen) setLabels(labels []model.Label) {
 	l.clamp()
 }
 
-func (l *labelScreen) setSize(w, h int) {
+func (l *labelScreen) SetSize(w, h int) {
 	l.width, l.height = w, h
 	l.clamp()
 }
@@ -68,34 +63,65 @@ func (l *labelScreen) current() (model.Label, bool) {
 	return l.labels[l.cursor], true
 }
 
-func (l *labelScreen) Update(msg tea.Msg) tea.Cmd {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil
-	}
-	switch {
-	case key.Matches(kp, l.keys.Up):
-		l.cursor--
-	case key.Matches(kp, l.keys.Down):
-		l.cursor++
-	case key.Matches(kp, l.keys.PageUp):
-		l.cursor -= max(1, l.height-1)
-	case key.Matches(kp, l.keys.PageDown):
-		l.cursor += max(1, l.height-1)
-	case key.Matches(kp, l.keys.Top):
-		l.cursor = 0
-	case key.Matches(kp, l.keys.Bottom):
-		l.cursor = len(l.labels) - 1
-	case key.Matches(kp, l.keys.Open):
-		if l.cursor < len(l.labels) {
-			l.showRequest = l.labels[l.cursor].Name
+// Bindings is the Labels screen's key table.
+func (l *labelScreen) Bindings() []binding {
+	k := l.keys
+	move := func(to func() int) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd {
+			l.cursor = to()
+			l.clamp()
+			return nil
 		}
 	}
-	l.clamp()
-	return nil
+	onLabel := func(act func(model.Label) tea.Cmd) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd {
+			lb, _ := l.current()
+			return act(lb)
+		}
+	}
+	noLabel := func() string {
+		if _, ok := l.current(); !ok {
+			return "No labels yet: n makes one."
+		}
+		return ""
+	}
+	return []binding{
+		bind(k.ShowLabel, onLabel(func(lb model.Label) tea.Cmd {
+			l.post(showLabelMsg{lb.Name})
+			return nil
+		})).offered().unless(noLabel),
+		bind(k.NewLabel, func(tea.KeyPressMsg) tea.Cmd { return l.newLabelForm() }).offered(),
+		bind(k.RenameLabel, onLabel(l.renameLabelForm)).offered().unless(noLabel),
+		bind(k.LabelColor, onLabel(l.colorDialog)).offered().unless(noLabel),
+		bind(k.DeleteLabel, onLabel(l.confirmDeleteLabel)).offered().unless(noLabel),
+		bind(k.Undo, func(tea.KeyPressMsg) tea.Cmd { return l.undo() }).offered(),
+		bind(k.LabelSync, func(tea.KeyPressMsg) tea.Cmd { return l.toggleLabelSync() }).offered().unless(func() string {
+			if !l.status.Account.IsBusiness && !l.labelSync {
+				return "Label sync needs a WhatsApp Business account; labels stay local."
+			}
+			return ""
+		}),
+		elsewhere(k.Help), elsewhere(k.Quit),
+		bind(k.Up, move(func() int { return l.cursor - 1 })),
+		bind(k.Down, move(func() int { return l.cursor + 1 })),
+		bind(k.PageUp, move(func() int { return l.cursor - max(1, l.height-1) })),
+		bind(k.PageDown, move(func() int { return l.cursor + max(1, l.height-1) })),
+		bind(k.Top, move(func() int { return 0 })),
+		bind(k.Bottom, move(func() int { return len(l.labels) - 1 })),
+	}
 }
 
-func (l *labelScreen) View(syncLine string) string {
+// Update has nothing to do: the labels come with each index (setLabels).
+func (l *labelScreen) Update(tea.Msg) tea.Cmd { return nil }
+
+// CapturesTyping: the Labels screen has no field; its forms are dialogs.
+func (l *labelScreen) CapturesTyping() bool { return false }
+
+func (l *labelScreen) ShortHelp() []key.Binding  { return keyTable(l.Bindings).ShortHelp() }
+func (l *labelScreen) FullHelp() [][]key.Binding { return keyTable(l.Bindings).FullHelp() }
+
+func (l *labelScreen) View() string {
+	syncLine := l.syncLine()
 	nameW := max(10, min(40, l.width-46))
 	var b strings.Builder
 	b.WriteString(l.st.Dim.Render(model.Truncate(syncLine, l.width)) + "\n")
@@ -119,11 +145,16 @@ func (l *labelScreen) View(syncLine string) string {
 	return b.String()
 }
 
-func (l *labelScreen) help() helpMap {
-	k := l.keys
-	open := key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts"))
-	return helpMap{
-		short: []key.Binding{open, k.NewLabel, k.RenameLabel, k.LabelColor, k.DeleteLabel, k.Undo, k.LabelSync, k.Help, k.Quit},
-		full:  [][]key.Binding{k.section("Labels")},
+// syncLine says where label changes go.
+func (l *labelScreen) syncLine() string {
+	switch {
+	case !l.status.Account.IsBusiness && l.labelSync:
+		// Turned on when the account was a Business one.
+		return "WhatsApp label sync is on, but this is not a WhatsApp Business account: label changes fail (s turns sync off)."
+	case !l.status.Account.IsBusiness:
+		return "Labels are kept here (WhatsApp shares labels only on Business accounts)."
+	case l.labelSync:
+		return "WhatsApp label sync is on: changes go to the phone too (s turns it off)."
 	}
+	return "WhatsApp label sync is off: changes stay here (s sends them to WhatsApp)."
 }

@@ -163,8 +163,9 @@ func TestNoteOnlyEditOfAWhatsAppContact(t *testing.T) {
 	if eve == nil {
 		t.Fatal("Eve not found")
 	}
-	m.contactForm(eve)
-	f := m.dialog.(*formDialog)
+	m.contacts.contactForm(eve)
+	m.applyIntents()
+	f := m.topDialog().(*formDialog)
 	f.fields[3].input.SetValue("met at the conference")
 	_, cmd := m.Update(press("enter"))
 	drive(m, cmd)
@@ -292,8 +293,8 @@ func TestQueuedFlashGoesWhenSent(t *testing.T) {
 // Another process removes a label above the cursor: the cursor stays on
 // its label, as the contact list's stays on its contact.
 func TestLabelsScreenKeepsTheCursorOnItsLabel(t *testing.T) {
-	l := newLabelScreen(DefaultStyles(), DefaultKeyMap())
-	l.setSize(80, 20)
+	l := newLabelScreen(testCommon(t, app.Status{}, false))
+	l.SetSize(80, 20)
 	all := []model.Label{{ID: 1, Name: "Hot"}, {ID: 2, Name: "Batch1"}, {ID: 3, Name: "Imported"}, {ID: 4, Name: "VIP"}}
 	l.setLabels(all)
 	l.cursor = 2 // Imported
@@ -314,7 +315,7 @@ func TestLabelSyncOnAPersonalAccount(t *testing.T) {
 	m := New(t.Context(), svc, Options{})
 	m.labelSync = true
 	m.status.Account.IsBusiness = false
-	if line := m.labelSyncLine(); !strings.Contains(line, "not a WhatsApp Business account") || !strings.Contains(line, "s turns sync off") {
+	if line := m.labels.syncLine(); !strings.Contains(line, "not a WhatsApp Business account") || !strings.Contains(line, "s turns sync off") {
 		t.Errorf("label sync line: %q", line)
 	}
 	m.switchTo(screenLabels)

@@ -16,24 +16,25 @@ import (
 // when it has expired.
 func TestPairingCodeShowsTimeLeft(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
-	a.setSize(80, 21)
+	a := newAccountScreen(testCommon(t, app.Status{}, false))
+	a.SetSize(80, 21)
 	a.now = func() time.Time { return now }
 	st := app.Status{Conn: wa.StatePairing, PhoneCode: "ABCD-EFGH", PhoneCodeExpires: now.Add(95 * time.Second)}
-	a.Update(pairPhoneMsg{code: "ABCD-EFGH"}, st)
+	a.status = st
+	a.Update(pairPhoneMsg{code: "ABCD-EFGH"})
 
-	view := ansi.Strip(a.View(st))
+	view := ansi.Strip(a.viewAt(st))
 	for _, want := range []string{"ABCD-EFGH", "can be typed for 1m35s more"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("view lacks %q:\n%s", want, view)
 		}
 	}
-	if a.tick(st) == nil {
+	if a.tick() == nil {
 		t.Error("no countdown tick while a pairing code is shown")
 	}
 
 	now = now.Add(2 * time.Minute)
-	view = ansi.Strip(a.View(st))
+	view = ansi.Strip(a.viewAt(st))
 	if !strings.Contains(view, "This code has expired: press p for a new one.") || strings.Contains(view, "more.") {
 		t.Errorf("expired code:\n%s", view)
 	}

@@ -35,7 +35,7 @@ type pickerItem struct {
 // esc leaves everything as it was. A comma-separated list ("vip, New
 // customer") adds all of them, creating the missing ones, and applies.
 type labelPicker struct {
-	st     *Styles
+	keyDialog
 	jids   []string
 	items  []*pickerItem
 	filter textinput.Model
@@ -44,7 +44,7 @@ type labelPicker struct {
 	apply  func(jids, add, remove []string) tea.Cmd
 }
 
-func newLabelPicker(st *Styles, labels []model.Label, contacts []*model.Contact, apply func(jids, add, remove []string) tea.Cmd) *labelPicker {
+func newLabelPicker(c *common, labels []model.Label, contacts []*model.Contact, apply func(jids, add, remove []string) tea.Cmd) *labelPicker {
 	have := map[string]int{}
 	jids := make([]string, len(contacts))
 	for i, c := range contacts {
@@ -53,7 +53,8 @@ func newLabelPicker(st *Styles, labels []model.Label, contacts []*model.Contact,
 			have[strings.ToLower(l)]++
 		}
 	}
-	p := &labelPicker{st: st, jids: jids, apply: apply}
+	p := &labelPicker{jids: jids, apply: apply}
+	p.keyDialog = newKeyDialog(c, p, p.keys)
 	for _, l := range labels {
 		it := &pickerItem{name: l.Name, color: l.Color}
 		switch n := have[strings.ToLower(l.Name)]; {
@@ -96,52 +97,45 @@ func (p *labelPicker) visible() (items []*pickerItem, create string) {
 	return items, create
 }
 
-func (p *labelPicker) Update(msg tea.Msg) (bool, tea.Cmd) {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		return false, cmd
-	}
+func (p *labelPicker) keys() []binding {
 	items, create := p.visible()
 	rows := len(items)
 	if create != "" {
 		rows++
 	}
-	switch kp.String() {
-	case "esc":
-		return true, nil
-	case "up", "ctrl+p":
-		p.cursor = max(0, p.cursor-1)
-		return false, nil
-	case "down", "ctrl+n":
-		p.cursor = min(rows-1, p.cursor+1)
-		return false, nil
-	case "tab":
-		p.toggle(items)
-		return false, nil
-	case "space":
-		if p.filter.Value() == "" {
-			p.toggle(items)
-			return false, nil
-		}
-	case "enter":
-		text := p.filter.Value()
-		if strings.Contains(text, ",") {
-			return p.setList(text)
-		}
-		if create != "" && p.cursor == len(items) {
-			if err := model.ValidateLabelName(create); err != nil {
-				p.err = err.Error()
-				return false, nil
+	toggle := func(tea.KeyPressMsg) tea.Cmd { p.toggle(items); return nil }
+	return []binding{
+		bind(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), func(tea.KeyPressMsg) tea.Cmd { return p.close(nil) }).offered(),
+		bind(key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")), func(tea.KeyPressMsg) tea.Cmd {
+			p.cursor = max(0, p.cursor-1)
+			return nil
+		}),
+		bind(key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")), func(tea.KeyPressMsg) tea.Cmd {
+			p.cursor = min(rows-1, p.cursor+1)
+			return nil
+		}),
+		bind(key.NewBinding(key.WithKeys("tab"), key.WithHelp("space/tab", "toggle")), toggle).offered(),
+		bind(key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")), toggle).unless(func() string {
+			if p.filter.Value() != "" {
+				return "space types into the filter"
 			}
-			p.items = append(p.items, &pickerItem{name: create, isNew: true, initial: triOff, state: triOn})
-			p.filter.SetValue("")
-			p.err = ""
-			p.cursor = len(p.items) - 1
-			return false, nil
-		}
-		return true, p.applyChanges()
+			return ""
+		}),
+		bind(key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply / create")), func(tea.KeyPressMsg) tea.Cmd {
+			return p.enter(items, create)
+		}).offered(),
+	}
+}
+
+func (p *labelPicker) Update(msg tea.Msg) tea.Cmd {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		var cmd tea.Cmd
+		p.filter, cmd = p.filter.Update(msg)
+		return cmd
+	}
+	if cmd, ok := p.dispatchTyping(p.keys(), kp); ok {
+		return cmd
 	}
 	before := p.filter.Value()
 	var cmd tea.Cmd
@@ -150,7 +144,28 @@ func (p *labelPicker) Update(msg tea.Msg) (bool, tea.Cmd) {
 		// Land on the first match, or on "create" when nothing matches.
 		p.cursor = 0
 	}
-	return false, cmd
+	return cmd
+}
+
+// enter applies a typed list, creates the label typed, or applies the
+// toggles.
+func (p *labelPicker) enter(items []*pickerItem, create string) tea.Cmd {
+	text := p.filter.Value()
+	if strings.Contains(text, ",") {
+		return p.setList(text)
+	}
+	if create != "" && p.cursor == len(items) {
+		if err := model.ValidateLabelName(create); err != nil {
+			p.err = err.Error()
+			return nil
+		}
+		p.items = append(p.items, &pickerItem{name: create, isNew: true, initial: triOff, state: triOn})
+		p.filter.SetValue("")
+		p.err = ""
+		p.cursor = len(p.items) - 1
+		return nil
+	}
+	return p.close(p.applyChanges())
 }
 
 func (p *labelPicker) toggle(items []*pickerItem) {
@@ -174,12 +189,12 @@ func (p *labelPicker) toggle(items []*pickerItem) {
 
 // setList turns on every label of a comma-separated list, creating the
 // missing ones, and applies.
-func (p *labelPicker) setList(text string) (bool, tea.Cmd) {
+func (p *labelPicker) setList(text string) tea.Cmd {
 	names := model.SplitLabelList(text)
 	for _, n := range names {
 		if err := model.ValidateLabelName(n); err != nil {
 			p.err = fmt.Sprintf("%q: %v", n, err)
-			return false, nil
+			return nil
 		}
 	}
 	for _, n := range names {
@@ -193,7 +208,7 @@ func (p *labelPicker) setList(text string) (bool, tea.Cmd) {
 			p.items = append(p.items, &pickerItem{name: n, isNew: true, state: triOn})
 		}
 	}
-	return true, p.applyChanges()
+	return p.close(p.applyChanges())
 }
 
 func (p *labelPicker) applyChanges() tea.Cmd {
@@ -267,14 +282,6 @@ func (p *labelPicker) View(width, height int) string {
 	}
 	lines = append(lines, "", p.st.Dim.Render(model.Truncate("space/tab toggle · enter applies · esc cancels", inner)))
 	return p.st.Box.Render(strings.Join(lines, "\n"))
-}
-
-func (p *labelPicker) help() helpMap {
-	return helpMap{short: []key.Binding{
-		key.NewBinding(key.WithKeys("tab"), key.WithHelp("space/tab", "toggle")),
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply / create")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-	}}
 }
 
 func plural(n int) string {

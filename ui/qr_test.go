@@ -89,9 +89,9 @@ func TestPairingQRScans(t *testing.T) {
 // The Account screen draws the same QR code the renderer does, and the
 // scanned text is the code.
 func TestAccountScreenShowsScannableQR(t *testing.T) {
-	a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
-	a.setSize(100, 45)
-	view := a.View(app.Status{Conn: wa.StatePairing, PairCode: pairingCode})
+	a := newAccountScreen(testCommon(t, app.Status{}, false))
+	a.SetSize(100, 45)
+	view := a.viewAt(app.Status{Conn: wa.StatePairing, PairCode: pairingCode})
 	var qr []string
 	for _, l := range strings.Split(view, "\n") {
 		plain := ansi.Strip(l)
@@ -108,9 +108,9 @@ func TestAccountScreenShowsScannableQR(t *testing.T) {
 }
 
 func TestSmallTerminalOffersPairingByCode(t *testing.T) {
-	a := newAccountScreen(t.Context(), DefaultStyles(), DefaultKeyMap(), nil, false)
-	a.setSize(80, 21) // the body of an 80x24 terminal
-	view := ansi.Strip(a.View(app.Status{Conn: wa.StatePairing, PairCode: pairingCode}))
+	a := newAccountScreen(testCommon(t, app.Status{}, false))
+	a.SetSize(80, 21) // the body of an 80x24 terminal
+	view := ansi.Strip(a.viewAt(app.Status{Conn: wa.StatePairing, PairCode: pairingCode}))
 	if strings.ContainsAny(view, "█▀▄") {
 		t.Errorf("a QR code that cannot fit was drawn:\n%s", view)
 	}

@@ -340,12 +340,12 @@ func TestKeysBeforeTheWholeBookWaitForIt(t *testing.T) {
 		t.Fatal("the first load is not the first page")
 	}
 	for _, k := range []string{"G", "s", "*"} {
-		m.handleKey(press(k))
+		m.Update(press(k))
 		if !m.ix.preview || !strings.Contains(m.flash, "loading…") {
 			t.Errorf("%s before the whole book: preview %v, flash %q; want it to wait and say loading…", k, m.ix.preview, m.flash)
 		}
 	}
-	m.handleKey(press("j"))
+	m.Update(press("j"))
 	if m.flash != "" || m.contacts.cursor != 1 {
 		t.Errorf("j on the first page: cursor %d, flash %q", m.contacts.cursor, m.flash)
 	}

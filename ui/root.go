@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"slices"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
@@ -72,12 +73,11 @@ type Options struct {
 	Indexes *Indexes
 }
 
-// Model is the root Bubble Tea model.
+// Model is the root Bubble Tea model: it owns the screens, the dialog
+// stack, the status bar and the loading of the index; the screens do their
+// own work and post intents (common.post) for what is the root's.
 type Model struct {
-	ctx  context.Context // the program's (New)
-	svc  *app.Service
-	st   *Styles
-	keys *KeyMap
+	*common
 	help help.Model
 	opts Options
 
@@ -89,13 +89,10 @@ type Model struct {
 	labels   *labelScreen
 	account  *accountScreen
 	fullHelp bool
-	helpTop  int // first line of the full help shown; it scrolls on small terminals
-	dialog   dialog
-	undos    []*app.Undo
+	helpTop  int      // first line of the full help shown; it scrolls on small terminals
+	dialogs  []dialog // open dialogs, the last on top: it takes every key
 
-	ix             *index
 	indexes        *Indexes
-	status         app.Status
 	loading        bool
 	reloadPending  bool
 	loaded         bool
@@ -104,38 +101,37 @@ type Model struct {
 	actionErr      string
 	err            string
 	fatal          bool // the database is damaged: show only the error
-	labelSync      bool // label changes go to WhatsApp (read with each load)
 
 	width, height int
 }
 
-// New returns the root model over a running service.
 // New is the UI over svc; ctx is the program's: what the UI starts ends
 // with it.
-func New(ctx context.Context, svc *app.Service, opts Options) *Model {
-	st := DefaultStyles()
-	keys := DefaultKeyMap()
-	h := help.New()
-	m := &Model{
+func New(ctx context.Context, svc Service, opts Options) *Model {
+	c := &common{
 		ctx:      ctx,
 		svc:      svc,
-		st:       st,
-		keys:     keys,
-		help:     h,
-		opts:     opts,
-		contacts: newContactList(st, keys),
-		detail:   newDetailView(st, keys),
-		checks:   newChecksScreen(ctx, st, keys, svc),
-		labels:   newLabelScreen(st, keys),
-		account:  newAccountScreen(ctx, st, keys, svc, opts.ReadOnly),
-		ix:       &index{},
-		indexes:  opts.Indexes,
+		st:       DefaultStyles(),
+		keys:     DefaultKeyMap(),
 		status:   svc.Status(),
+		ix:       &index{},
+		readOnly: opts.ReadOnly,
+		holder:   opts.Holder,
+	}
+	m := &Model{
+		common:   c,
+		help:     help.New(),
+		opts:     opts,
+		contacts: newContactList(c),
+		detail:   newDetailView(c),
+		checks:   newChecksScreen(c),
+		labels:   newLabelScreen(c),
+		account:  newAccountScreen(c),
+		indexes:  opts.Indexes,
 		loading:  true,
 		width:    80,
 		height:   24,
 	}
-	m.account.holder = opts.Holder
 	if m.indexes == nil {
 		m.indexes = NewIndexes(svc)
 	}
@@ -183,7 +179,7 @@ func (m *Model) load() tea.Cmd {
 const firstPageSize = 150
 
 // fullIndex reads the whole mirror and prepares it for display and search.
-func fullIndex(ctx context.Context, svc *app.Service) (*index, error) {
+func fullIndex(ctx context.Context, svc Service) (*index, error) {
 	snap, err := svc.Snapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -206,7 +202,26 @@ func (m *Model) waitNotice() tea.Cmd {
 	}
 }
 
+// Update handles msg and then the intents the screens posted while
+// handling it, in order, before the next message (a key typed right after
+// enter reaches the screen enter opened).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	return m, tea.Batch(cmd, m.applyIntents())
+}
+
+// applyIntents handles the intents posted so far, and those they post.
+func (m *Model) applyIntents() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.intents) > 0 {
+		next := m.intents[0]
+		m.intents = m.intents[1:]
+		cmds = append(cmds, m.update(next))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -214,12 +229,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.fullHelp {
 			m.clampHelpTop()
 		}
-		return m, nil
+		return nil
 	case snapshotMsg:
 		var cmd tea.Cmd
 		m.loading = false
 		if m.fatal {
-			return m, nil
+			return nil
 		}
 		if msg.err != nil {
 			m.err = msg.err.Error()
@@ -238,26 +253,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.reloadPending {
 			m.reloadPending = false
 			m.loading = true
-			return m, tea.Batch(cmd, m.load())
+			return tea.Batch(cmd, m.load())
 		}
-		return m, cmd
+		return cmd
 	case indexMsg:
 		// The full index for the preview on screen; a key may have
 		// completed it already.
 		if msg.from != m.ix {
-			return m, nil
+			return nil
 		}
 		if msg.err != nil {
 			m.err = msg.err.Error()
-			return m, nil
+			return nil
 		}
 		m.installIndex(msg.ix)
-		return m, tea.Batch(m.completeIndex(m.ix), releaseMemory)
+		return tea.Batch(m.completeIndex(m.ix), releaseMemory)
 	case haystackMsg:
 		if msg.ix == m.ix && m.ix.hays == nil {
 			m.ix.hays = msg.hays
 		}
-		return m, nil
+		return nil
 	case noticeMsg:
 		m.svc.Acknowledge(msg.n)
 		cmds := []tea.Cmd{m.waitNotice()}
@@ -277,32 +292,27 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if m.flashUntilSent && m.status.Outbox.Pending == 0 {
 				m.flash, m.flashUntilSent = "", false
 			}
-			if !wasPaired && m.status.Account.Paired && m.screen == screenAccount && !m.account.capturesKeys() {
+			if !wasPaired && m.status.Account.Paired && m.screen == screenAccount && !m.account.CapturesTyping() {
 				// Paired: show what the pairing was for.
 				m.switchTo(screenContacts)
 			}
 			if m.screen == screenAccount {
-				cmds = append(cmds, m.account.tick(m.status), m.account.loadOutbox(m.status))
+				cmds = append(cmds, m.account.tick(), m.account.loadOutbox())
 			}
 		}
-		return m, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 	case pairTickMsg:
 		m.account.ticking = false
 		if m.screen == screenAccount {
-			return m, m.account.tick(m.status)
+			return m.account.tick()
 		}
-		return m, nil
-	case outboxMsg, outboxActMsg:
-		return m, m.account.Update(msg, m.status)
-	case pairPhoneMsg, logoutMsg, connectMsg, resyncMsg:
-		// Whatever screen is showing: the Account screen's busy line
-		// waits for these answers. A resync's answer comes with the
-		// status it left (the problem gone, or still there): the notice
-		// saying so may come later, and the line must not contradict it.
-		if _, ok := msg.(resyncMsg); ok {
-			m.status = m.svc.Status()
-		}
-		return m, m.account.Update(msg, m.status)
+		return nil
+	case resyncMsg:
+		// A resync's answer comes with the status it left (the problem
+		// gone, or still there): the notice saying so may come later, and
+		// the Account screen's line must not contradict it.
+		m.status = m.svc.Status()
+		return m.account.Update(msg)
 	case checksLoadedMsg:
 		wasActive := m.checks.activeSummary() != ""
 		cmd := m.checks.Update(msg)
@@ -315,68 +325,113 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				cmd = tea.Batch(cmd, m.load())
 			}
 		}
-		return m, cmd
-	case jobCreatedMsg, checksDoneMsg, fileNumbersMsg:
-		return m, m.checks.Update(msg)
-	case tea.PasteMsg:
-		if m.screen == screenChecks {
-			return m, m.checks.Update(msg)
-		}
+		return cmd
+	case workDoneMsg:
+		m.working--
+		return m.update(msg.msg)
 	case labelSyncMsg:
 		if msg.err != nil {
 			m.actionErr = msg.err.Error()
-			return m, nil
+			return nil
 		}
 		m.labelSync = msg.on
 		m.flash, m.flashUntilSent = "labels are now local only", false
 		if msg.on {
 			m.flash = fmt.Sprintf("label changes are now sent to WhatsApp (%d queued: the labels and chats it has not seen)", msg.queued)
 		}
-		return m, nil
+		return nil
 	case FatalMsg:
 		m.err, m.fatal = msg.Err.Error(), true
-		return m, nil
+		return nil
 	case ConnectionTakenMsg:
 		m.opts.ReadOnly, m.opts.Banner = false, ""
-		m.account.readOnly, m.opts.Holder = false, 0
+		m.readOnly, m.holder, m.opts.Holder = false, 0, 0
 		m.status = m.svc.Status() // the account the session was reloaded with
 		m.flash, m.flashUntilSent = "took over the WhatsApp connection (the other wabook quit)", false
 		m.layout() // the banner's line goes to the screen
-		return m, nil
+		return nil
 	case flashMsg:
 		m.flash, m.flashUntilSent = string(msg), false
-		return m, nil
+		return nil
 	case actionMsg:
-		return m, m.handleAction(msg)
-	case importPlanMsg:
-		m.showImportPlan(msg)
-		return m, nil
+		return m.handleAction(msg)
 	case openDialogMsg:
-		m.dialog = msg.d
-		return m, nil
+		m.dialogs = append(m.dialogs, msg.d)
+		return nil
+	case closeDialogMsg:
+		m.dialogs = slices.DeleteFunc(m.dialogs, func(d dialog) bool { return d == msg.d })
+		return nil
+	case openDetailMsg:
+		m.openDetail(msg.c)
+		return nil
+	case closeDetailMsg:
+		m.inDetail = false
+		return nil
+	case showScreenMsg:
+		return m.switchTo(msg.s)
+	case showLabelMsg:
+		m.switchTo(screenContacts)
+		m.contacts.setQuery(`label:"` + msg.name + `"`)
+		return nil
 	case tea.KeyPressMsg:
-		if m.dialog != nil && msg.String() != "ctrl+c" {
-			return m, m.updateDialog(msg)
+		return m.handleKey(msg)
+	case tea.PasteMsg:
+		// A paste is typing: it goes where keys go.
+		if d := m.topDialog(); d != nil {
+			return d.Update(msg)
 		}
-		return m, m.handleKey(msg)
+		return m.current().Update(msg)
 	}
-	if m.dialog != nil {
-		return m, m.updateDialog(msg)
+	// What is left is a screen's or a dialog's own (a command's answer);
+	// each ignores what is not its own.
+	cmds := make([]tea.Cmd, 0, 6)
+	if d := m.topDialog(); d != nil {
+		cmds = append(cmds, d.Update(msg))
 	}
-	// Anything else (cursor blink, paste) goes to the focused component.
-	if m.screen == screenContacts && !m.inDetail {
-		return m, m.contacts.Update(msg)
+	for _, s := range m.screens() {
+		cmds = append(cmds, s.Update(msg))
 	}
-	return m, nil
+	return tea.Batch(cmds...)
 }
 
-func (m *Model) updateDialog(msg tea.Msg) tea.Cmd {
-	done, cmd := m.dialog.Update(msg)
-	if done {
-		m.dialog = nil
-	}
-	return cmd
+// screens is every screen, in no particular order.
+func (m *Model) screens() []Screen {
+	return []Screen{m.contacts, m.detail, m.checks, m.labels, m.account}
 }
+
+// current is the screen shown (the detail view when a contact is open).
+func (m *Model) current() Screen {
+	switch m.screen {
+	case screenChecks:
+		return m.checks
+	case screenLabels:
+		return m.labels
+	case screenAccount:
+		return m.account
+	}
+	if m.inDetail {
+		return m.detail
+	}
+	return m.contacts
+}
+
+// topDialog is the dialog on top of the stack, nil when none is open.
+func (m *Model) topDialog() dialog {
+	if len(m.dialogs) == 0 {
+		return nil
+	}
+	return m.dialogs[len(m.dialogs)-1]
+}
+
+// The intents screens and dialogs post to the root (common.post).
+type (
+	openDialogMsg  struct{ d dialog }
+	closeDialogMsg struct{ d dialog }
+	openDetailMsg  struct{ c *model.Contact }
+	closeDetailMsg struct{}
+	showScreenMsg  struct{ s screen }
+	showLabelMsg   struct{ name string } // the contacts with this label
+)
 
 func (m *Model) installIndex(ix *index) { m.installIndexWith(ix, nil) }
 
@@ -408,20 +463,6 @@ func (m *Model) completeIndex(ix *index) tea.Cmd {
 	return nil
 }
 
-// labelSyncLine says where label changes go.
-func (m *Model) labelSyncLine() string {
-	switch {
-	case !m.status.Account.IsBusiness && m.labelSync:
-		// Turned on when the account was a Business one.
-		return "WhatsApp label sync is on, but this is not a WhatsApp Business account: label changes fail (s turns sync off)."
-	case !m.status.Account.IsBusiness:
-		return "Labels are kept here (WhatsApp shares labels only on Business accounts)."
-	case m.labelSync:
-		return "WhatsApp label sync is on: changes go to the phone too (s turns it off)."
-	}
-	return "WhatsApp label sync is off: changes stay here (s sends them to WhatsApp)."
-}
-
 // releaseMemory hands the pages of a replaced index back to the system: at
 // 100 000 contacts an index is tens of megabytes, and the runtime would
 // otherwise keep them for a while.
@@ -439,7 +480,7 @@ func (m *Model) switchTo(s screen) tea.Cmd {
 	m.screen = s
 	m.inDetail = false
 	if s == screenAccount {
-		return tea.Batch(m.account.tick(m.status), m.account.loadOutbox(m.status))
+		return tea.Batch(m.account.tick(), m.account.loadOutbox())
 	}
 	return nil
 }

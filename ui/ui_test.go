@@ -326,17 +326,17 @@ func TestIncrementalSearchMatchesAFreshOne(t *testing.T) {
 	snap := benchSnapshot(3000)
 	ix := buildIndex(snap)
 	ix.hays = buildHaystacks(ix)
-	typed := newContactList(DefaultStyles(), DefaultKeyMap())
-	typed.setSize(120, 40)
+	typed := newContactList(testCommon(t, app.Status{}, false))
+	typed.SetSize(120, 40)
 	typed.setIndex(ix)
-	typed.Update(press("/"))
+	pressKey(typed.common, typed, press("/"))
 	steps := []string{"m", "ma", "mar", "mar ", "mar 4", "mar", "ma", "-", "-l", "-label:v", "label:v", "label:vi", "", "group:", "group:t", "group:team 1",
 		"", "a", "a l", "a la", "a label", "a label:", "a label:v", "a label:vi", "", "i", "is", "is:", "is:b", "is:bu", "is:business"}
 	for _, text := range steps {
 		typed.search.SetValue(text)
 		typed.refilter()
-		fresh := newContactList(DefaultStyles(), DefaultKeyMap())
-		fresh.setSize(120, 40)
+		fresh := newContactList(testCommon(t, app.Status{}, false))
+		fresh.SetSize(120, 40)
 		fresh.setIndex(ix)
 		fresh.setQuery(text)
 		if !slices.Equal(typed.shown, fresh.shown) {

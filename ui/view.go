@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -25,28 +26,19 @@ func (m *Model) chromeLines() int {
 
 func (m *Model) layout() {
 	bodyH := max(1, m.height-m.chromeLines())
-	m.contacts.setSize(m.width, bodyH)
-	m.detail.setSize(m.width, bodyH)
-	m.labels.setSize(m.width, bodyH)
-	m.checks.setSize(m.width, bodyH)
-	m.account.setSize(m.width, bodyH)
+	for _, s := range m.screens() {
+		s.SetSize(m.width, bodyH)
+	}
 	m.help.SetWidth(m.width)
 }
 
-func (m *Model) currentHelp() helpMap {
-	switch {
-	case m.dialog != nil:
-		return m.dialog.help()
-	case m.screen == screenContacts && m.inDetail:
-		return m.detail.help()
-	case m.screen == screenContacts:
-		return m.contacts.help()
-	case m.screen == screenLabels:
-		return m.labels.help()
-	case m.screen == screenChecks:
-		return m.checks.help()
+// currentHelp is the keys of what takes them now: the dialog on top, or
+// the screen shown.
+func (m *Model) currentHelp() help.KeyMap {
+	if d := m.topDialog(); d != nil {
+		return d
 	}
-	return m.account.help(m.status)
+	return m.current()
 }
 
 func (m *Model) View() tea.View {
@@ -70,27 +62,16 @@ func (m *Model) View() tea.View {
 
 func (m *Model) body() string {
 	switch {
-	case m.dialog != nil:
-		return m.dialog.View(m.width, max(1, m.height-m.chromeLines()))
+	case len(m.dialogs) > 0:
+		return m.topDialog().View(m.width, max(1, m.height-m.chromeLines()))
 	case m.fullHelp:
 		return m.fullHelpView()
 	case m.err != "":
 		return m.st.Error.Render(model.Truncate("Could not read the address book: "+m.err, m.width))
-	case !m.loaded && m.screen != screenAccount:
+	case !m.loaded && (m.screen == screenContacts || m.screen == screenLabels):
 		return m.st.Dim.Render("Loading the address book…")
 	}
-	switch m.screen {
-	case screenChecks:
-		return m.checks.View()
-	case screenLabels:
-		return m.labels.View(m.labelSyncLine())
-	case screenAccount:
-		return m.account.View(m.status)
-	}
-	if m.inDetail {
-		return m.detail.View()
-	}
-	return m.contacts.View()
+	return m.current().View()
 }
 
 func (m *Model) tabBar() string {
@@ -161,6 +142,11 @@ func (m *Model) statusBar() string {
 			right = model.Sanitize(m.flash) + " · " + waiting + " "
 		}
 	}
+	if m.working > 0 {
+		// Asked for and not answered yet: a slow disk or a busy
+		// database shows here, never as a key that does nothing.
+		right = "working… · " + right
+	}
 	if m.actionErr != "" {
 		left := " " + model.Sanitize(m.actionErr) + " "
 		return m.st.Error.Reverse(true).Render(model.Truncate(left+strings.Repeat(" ", max(0, m.width-lipgloss.Width(left))), m.width))
@@ -190,7 +176,7 @@ func (m *Model) fullHelpView() string {
 
 // fullHelpLines is every line of the full help, cut to the width.
 func (m *Model) fullHelpLines() []string {
-	sections := m.keys.Sections()
+	sections := m.KeySections()
 	// The search language first: it is what people come back for.
 	lines := []string{
 		m.st.Dim.Render("Search: words match name, phone, push name, business name and note;"),

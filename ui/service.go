@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"context"
+	"io"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+// Service is what the UI asks of wabook's service (app.Service satisfies
+// it). It is an interface so that one UI type serves every front end that
+// hosts screens (the terminal, later an SSH session) and so that a test can
+// hand the screens a service whose reads never return and prove no key
+// waits for one (TestNoKeyWaitsForTheService).
+//
+// Two kinds of method, and the rule that keeps keys instant:
+//   - Live reads (Status, Region, OutboxWaiting, Notices, Acknowledge) return
+//     what the service holds in memory; Update and View may call them.
+//   - Everything else reads or writes the mirror or talks to WhatsApp: it is
+//     called only inside a tea.Cmd, never on the Update path.
+type Service interface {
+	// Live reads.
+	Status() app.Status
+	Region() string
+	OutboxWaiting() string
+	Notices() <-chan app.Notice
+	Acknowledge(n app.Notice)
+
+	// The mirror, read for the list.
+	FirstPage(ctx context.Context, n int) (*app.Snapshot, int, error)
+	Snapshot(ctx context.Context) (*app.Snapshot, error)
+	ChangesSince(ctx context.Context, since app.Mark, limit int) (*app.Changes, error)
+	LabelSyncEnabled() bool
+
+	// Contacts.
+	AddContact(ctx context.Context, in app.ContactInput) (model.Contact, error)
+	EditContact(ctx context.Context, id string, e app.ContactEdit) (model.Contact, error)
+	DeleteContact(ctx context.Context, jid string) error
+	HideContactUndoable(ctx context.Context, jid string) (*app.Undo, error)
+	SetBlocked(ctx context.Context, jid string, blocked bool) error
+	RefreshProfile(ctx context.Context, jid string) (model.Contact, error)
+	ApplyLabels(ctx context.Context, jids []string, add, remove []string) (*app.Undo, error)
+	UndoChange(ctx context.Context, u *app.Undo) error
+	ExportContacts(ctx context.Context, w io.Writer, format, query string) (int, error)
+	PlanImport(ctx context.Context, r io.Reader, name string, labels string) (*app.ImportPlan, error)
+	ApplyImport(ctx context.Context, p *app.ImportPlan) (app.ImportResult, error)
+
+	// Labels.
+	CreateLabel(ctx context.Context, name string, color int) (model.Label, *app.Undo, error)
+	RenameLabel(ctx context.Context, id int64, name string, merge bool) (*app.Undo, error)
+	SetLabelColor(ctx context.Context, id int64, color int) (*app.Undo, error)
+	DeleteLabel(ctx context.Context, id int64) (*app.Undo, error)
+	SetLabelSync(ctx context.Context, on bool) (int, error)
+
+	// Checks.
+	EnqueueCheck(ctx context.Context, inputs []string, opts app.CheckOptions) (app.Job, error)
+	Jobs(ctx context.Context) ([]app.Job, error)
+	JobResults(ctx context.Context, id int64) ([]model.CheckResult, error)
+	CheckerStatus() app.CheckerStatus
+	PauseJob(ctx context.Context, id int64) error
+	ResumeJob(ctx context.Context, id int64) error
+	CancelJob(ctx context.Context, id int64) error
+	RetryJob(ctx context.Context, id int64) (int, error)
+	SaveValidAsContacts(ctx context.Context, jobID int64, labels []string) (int, error)
+
+	// The account and the changes waiting for WhatsApp.
+	Connect(ctx context.Context) error
+	PairPhone(ctx context.Context, phone string) (string, error)
+	Logout(ctx context.Context) error
+	FullResync(ctx context.Context) error
+	Outbox(ctx context.Context, withDone bool) ([]app.OutboxItem, error)
+	RetryOutbox(ctx context.Context, id int64) ([]int64, error)
+	DropOutbox(ctx context.Context, id int64) (app.OutboxItem, error)
+}
+
+var _ Service = (*app.Service)(nil)
