@@ -145,7 +145,11 @@ func (m *Model) statusBar() string {
 	if m.working > 0 {
 		// Asked for and not answered yet: a slow disk or a busy
 		// database shows here, never as a key that does nothing.
-		right = "working… · " + right
+		working := "working…"
+		if m.working > 1 {
+			working = fmt.Sprintf("working… (%d)", m.working)
+		}
+		right = working + " · " + right
 	}
 	if m.actionErr != "" {
 		left := " " + model.Sanitize(m.actionErr) + " "

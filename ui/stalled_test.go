@@ -1,0 +1,345 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+// stalledService is a real service whose every call that reads or writes
+// the mirror or talks to WhatsApp hangs while stalled is set, until the
+// test ends; the live reads (status, region, notices) answer as ever.
+type stalledService struct {
+	Service
+	stalled atomic.Bool
+	hanging atomic.Int32 // calls waiting now
+	release chan struct{}
+}
+
+func newStalledService(t *testing.T, svc Service) *stalledService {
+	s := &stalledService{Service: svc, release: make(chan struct{})}
+	t.Cleanup(func() { close(s.release) })
+	return s
+}
+
+// wait hangs while the service is stalled.
+func (s *stalledService) wait(ctx context.Context) {
+	if !s.stalled.Load() {
+		return
+	}
+	s.hanging.Add(1)
+	defer s.hanging.Add(-1)
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+	}
+}
+
+func (s *stalledService) FirstPage(ctx context.Context, n int) (*app.Snapshot, int, error) {
+	s.wait(ctx)
+	return s.Service.FirstPage(ctx, n)
+}
+
+func (s *stalledService) Snapshot(ctx context.Context) (*app.Snapshot, error) {
+	s.wait(ctx)
+	return s.Service.Snapshot(ctx)
+}
+
+func (s *stalledService) ChangesSince(ctx context.Context, since app.Mark, limit int) (*app.Changes, error) {
+	s.wait(ctx)
+	return s.Service.ChangesSince(ctx, since, limit)
+}
+
+func (s *stalledService) LabelSyncEnabled() bool {
+	s.wait(context.Background())
+	return s.Service.LabelSyncEnabled()
+}
+
+func (s *stalledService) AddContact(ctx context.Context, in app.ContactInput) (model.Contact, error) {
+	s.wait(ctx)
+	return s.Service.AddContact(ctx, in)
+}
+
+func (s *stalledService) EditContact(ctx context.Context, id string, e app.ContactEdit) (model.Contact, error) {
+	s.wait(ctx)
+	return s.Service.EditContact(ctx, id, e)
+}
+
+func (s *stalledService) DeleteContact(ctx context.Context, jid string) error {
+	s.wait(ctx)
+	return s.Service.DeleteContact(ctx, jid)
+}
+
+func (s *stalledService) HideContactUndoable(ctx context.Context, jid string) (*app.Undo, error) {
+	s.wait(ctx)
+	return s.Service.HideContactUndoable(ctx, jid)
+}
+
+func (s *stalledService) SetBlocked(ctx context.Context, jid string, blocked bool) error {
+	s.wait(ctx)
+	return s.Service.SetBlocked(ctx, jid, blocked)
+}
+
+func (s *stalledService) RefreshProfile(ctx context.Context, jid string) (model.Contact, error) {
+	s.wait(ctx)
+	return s.Service.RefreshProfile(ctx, jid)
+}
+
+func (s *stalledService) ApplyLabels(ctx context.Context, jids []string, add, remove []string) (*app.Undo, error) {
+	s.wait(ctx)
+	return s.Service.ApplyLabels(ctx, jids, add, remove)
+}
+
+func (s *stalledService) UndoChange(ctx context.Context, u *app.Undo) error {
+	s.wait(ctx)
+	return s.Service.UndoChange(ctx, u)
+}
+
+func (s *stalledService) ExportContacts(ctx context.Context, w io.Writer, format, query string) (int, error) {
+	s.wait(ctx)
+	return s.Service.ExportContacts(ctx, w, format, query)
+}
+
+func (s *stalledService) PlanImport(ctx context.Context, r io.Reader, name string, labels string) (*app.ImportPlan, error) {
+	s.wait(ctx)
+	return s.Service.PlanImport(ctx, r, name, labels)
+}
+
+func (s *stalledService) ApplyImport(ctx context.Context, p *app.ImportPlan) (app.ImportResult, error) {
+	s.wait(ctx)
+	return s.Service.ApplyImport(ctx, p)
+}
+
+func (s *stalledService) CreateLabel(ctx context.Context, name string, color int) (model.Label, *app.Undo, error) {
+	s.wait(ctx)
+	return s.Service.CreateLabel(ctx, name, color)
+}
+
+func (s *stalledService) RenameLabel(ctx context.Context, id int64, name string, merge bool) (*app.Undo, error) {
+	s.wait(ctx)
+	return s.Service.RenameLabel(ctx, id, name, merge)
+}
+
+func (s *stalledService) SetLabelColor(ctx context.Context, id int64, color int) (*app.Undo, error) {
+	s.wait(ctx)
+	return s.Service.SetLabelColor(ctx, id, color)
+}
+
+func (s *stalledService) DeleteLabel(ctx context.Context, id int64) (*app.Undo, error) {
+	s.wait(ctx)
+	return s.Service.DeleteLabel(ctx, id)
+}
+
+func (s *stalledService) SetLabelSync(ctx context.Context, on bool) (int, error) {
+	s.wait(ctx)
+	return s.Service.SetLabelSync(ctx, on)
+}
+
+func (s *stalledService) EnqueueCheck(ctx context.Context, inputs []string, opts app.CheckOptions) (app.Job, error) {
+	s.wait(ctx)
+	return s.Service.EnqueueCheck(ctx, inputs, opts)
+}
+
+func (s *stalledService) Jobs(ctx context.Context) ([]app.Job, error) {
+	s.wait(ctx)
+	return s.Service.Jobs(ctx)
+}
+
+func (s *stalledService) JobResults(ctx context.Context, id int64) ([]model.CheckResult, error) {
+	s.wait(ctx)
+	return s.Service.JobResults(ctx, id)
+}
+
+func (s *stalledService) CheckerStatus() app.CheckerStatus {
+	s.wait(context.Background())
+	return s.Service.CheckerStatus()
+}
+
+func (s *stalledService) PauseJob(ctx context.Context, id int64) error {
+	s.wait(ctx)
+	return s.Service.PauseJob(ctx, id)
+}
+
+func (s *stalledService) ResumeJob(ctx context.Context, id int64) error {
+	s.wait(ctx)
+	return s.Service.ResumeJob(ctx, id)
+}
+
+func (s *stalledService) CancelJob(ctx context.Context, id int64) error {
+	s.wait(ctx)
+	return s.Service.CancelJob(ctx, id)
+}
+
+func (s *stalledService) RetryJob(ctx context.Context, id int64) (int, error) {
+	s.wait(ctx)
+	return s.Service.RetryJob(ctx, id)
+}
+
+func (s *stalledService) SaveValidAsContacts(ctx context.Context, jobID int64, labels []string) (int, error) {
+	s.wait(ctx)
+	return s.Service.SaveValidAsContacts(ctx, jobID, labels)
+}
+
+func (s *stalledService) Connect(ctx context.Context) error {
+	s.wait(ctx)
+	return s.Service.Connect(ctx)
+}
+
+func (s *stalledService) PairPhone(ctx context.Context, phone string) (string, error) {
+	s.wait(ctx)
+	return s.Service.PairPhone(ctx, phone)
+}
+
+func (s *stalledService) Logout(ctx context.Context) error {
+	s.wait(ctx)
+	return s.Service.Logout(ctx)
+}
+
+func (s *stalledService) FullResync(ctx context.Context) error {
+	s.wait(ctx)
+	return s.Service.FullResync(ctx)
+}
+
+func (s *stalledService) Outbox(ctx context.Context, withDone bool) ([]app.OutboxItem, error) {
+	s.wait(ctx)
+	return s.Service.Outbox(ctx, withDone)
+}
+
+func (s *stalledService) RetryOutbox(ctx context.Context, id int64) ([]int64, error) {
+	s.wait(ctx)
+	return s.Service.RetryOutbox(ctx, id)
+}
+
+func (s *stalledService) DropOutbox(ctx context.Context, id int64) (app.OutboxItem, error) {
+	s.wait(ctx)
+	return s.Service.DropOutbox(ctx, id)
+}
+
+// frames is the UI with every frame it draws kept, the last one readable:
+// what the program shows, not the terminal's diff of it.
+type frames struct {
+	*Model
+	last atomic.Pointer[string]
+}
+
+func (f *frames) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := f.Model.Update(msg)
+	return f, cmd
+}
+
+func (f *frames) View() tea.View {
+	v := f.Model.View()
+	f.last.Store(&v.Content)
+	return v
+}
+
+// waitFrame waits until a frame drawn shows want.
+func (f *frames) waitFrame(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if last := f.last.Load(); last != nil && strings.Contains(*last, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			last := ""
+			if p := f.last.Load(); p != nil {
+				last = *p
+			}
+			t.Fatalf("no frame showed %q within 5 s; the last:\n%s", want, last)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// No key waits for the service: with every read and write hanging, keys on
+// every screen still draw their frame at once, and what hangs shows as
+// pending ("Loading…", "Reading the check jobs…", "working…", a busy line).
+func TestNoKeyWaitsForTheService(t *testing.T) {
+	real := newTestService(t)
+
+	t.Run("from the start", func(t *testing.T) {
+		svc := newStalledService(t, real)
+		svc.stalled.Store(true)
+		ui := &frames{Model: New(t.Context(), svc, Options{})}
+		tm := teatest.NewTestModel(t, ui, teatest.WithInitialTermSize(100, 30))
+		steps := []struct{ keys, want string }{
+			{"", "Loading the address book…"},
+			{"2", "Reading the check jobs…"},
+			{"n", "New check"},
+			{"+14155550188", "+14155550188"},
+			{"ctrl+s", "working…"},
+			{"3", "Loading the address book…"},
+			{"n", "New label"},
+			{"Zed", "Zed"},
+			{"enter", "working… (2)"},
+			{"4", "Connection"},
+			{"R", "fetching contacts and labels again"},
+			{"?", "Everywhere"},
+			{"x", "Connection"},
+			{"1", "Loading the address book…"},
+			{"/", "keep filter"},
+		}
+		drive := func(keys string) {
+			switch keys {
+			case "":
+			case "ctrl+s":
+				tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+			case "enter":
+				tm.Send(press("enter"))
+			default:
+				for _, r := range keys {
+					tm.Send(press(string(r)))
+				}
+			}
+		}
+		for _, st := range steps {
+			drive(st.keys)
+			ui.waitFrame(t, st.want)
+		}
+		if svc.hanging.Load() == 0 {
+			t.Error("no call hung: the test proved nothing")
+		}
+	})
+
+	t.Run("after the load", func(t *testing.T) {
+		svc := newStalledService(t, real)
+		ui := &frames{Model: New(t.Context(), svc, Options{})}
+		tm := teatest.NewTestModel(t, ui, teatest.WithInitialTermSize(100, 30))
+		ui.waitFrame(t, "6 contacts")
+		svc.stalled.Store(true)
+		steps := []struct {
+			key  tea.KeyPressMsg
+			want string
+		}{
+			{press("space"), "1 selected"},
+			{press("esc"), "6 contacts · sort"},
+			{press("/"), "label:vip, -label:x"},
+			{press("G"), "3 of 6 contacts"},
+			{press("enter"), "open"},
+			{press("enter"), "Chats ("},
+			{press("e"), "Edit "},
+			{press("enter"), "working…"},
+			{press("esc"), "3 of 6 contacts"},
+			{press("2"), "No checks yet"},
+			{press("3"), "WhatsApp label sync is"},
+			{press("4"), "Connection"},
+		}
+		for _, st := range steps {
+			tm.Send(st.key)
+			ui.waitFrame(t, st.want)
+		}
+		if svc.hanging.Load() == 0 {
+			t.Error("no call hung: the test proved nothing")
+		}
+	})
+}
