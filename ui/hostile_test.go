@@ -162,8 +162,18 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 		{"edit form", func() { m.switchTo(screenContacts); m.contacts.contactForm(m.contacts.current()); m.applyIntents() }},
 		{"checks", func() { m.switchTo(screenChecks) }},
 		{"labels", func() { m.switchTo(screenLabels) }},
-		{"label colour", func() { m.switchTo(screenLabels); l, _ := m.labels.current(); m.labels.colorDialog(l); m.applyIntents() }},
-		{"delete label", func() { m.switchTo(screenLabels); l, _ := m.labels.current(); m.labels.confirmDeleteLabel(l); m.applyIntents() }},
+		{"label colour", func() {
+			m.switchTo(screenLabels)
+			l, _ := m.labels.current()
+			m.labels.colorDialog(l)
+			m.applyIntents()
+		}},
+		{"delete label", func() {
+			m.switchTo(screenLabels)
+			l, _ := m.labels.current()
+			m.labels.confirmDeleteLabel(l)
+			m.applyIntents()
+		}},
 		{"account", func() { m.switchTo(screenAccount) }},
 		{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},
 	}
