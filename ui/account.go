@@ -66,10 +66,7 @@ type accountScreen struct {
 }
 
 func newAccountScreen(c *common) *accountScreen {
-	ti := newTextInput()
-	ti.Prompt = "Phone number: "
-	ti.Placeholder = "+1 415 555 0100"
-	ti.CharLimit = 32
+	ti := newTextInput("Phone number: ", "+1 415 555 0100", 32)
 	return &accountScreen{
 		common:  c,
 		qrStyle: lipgloss.NewStyle().Foreground(color.Black).Background(color.White),

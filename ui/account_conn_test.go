@@ -26,6 +26,7 @@ const timedOutNote = "fetching the WhatsApp Web version failed: https://web.what
 // whatever waits for the connection, and shows the WhatsApp Web version
 // announced when the backend tells it, at 80 columns.
 func TestAccountScreenConnectionProblemAndVersion(t *testing.T) {
+	t.Parallel()
 	unpaired := wa.Account{Platform: "whatsapp"}
 	fetched := wa.VersionChoice{Version: "2.3000.1099999999", Source: wa.VersionFromFetch}
 	timedOut := wa.VersionChoice{Version: "2.3000.1031080782", Source: wa.VersionFromBuiltIn, Note: timedOutNote}
@@ -119,6 +120,7 @@ func (h heldPairing) PairPhone(ctx context.Context, phone string) (string, error
 // problem shows under "asking WhatsApp for a pairing code…"; the simulated
 // account tells no WhatsApp Web version, so no version line shows.
 func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
+	t.Parallel()
 	notYet := false
 	world := &sim.World{Account: &sim.WorldAccount{Phone: "+14155550100", Paired: &notYet}}
 	sb := sim.New(world, sim.WithPairAfter(time.Hour), sim.WithPairCodeInterval(time.Hour))
@@ -127,7 +129,7 @@ func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
 	if err := svc.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(80, 24))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "pair by phone number instead")
 	tm.Send(press("p"))
 	for _, r := range "+14155550100" {
@@ -150,6 +152,7 @@ func TestPairingCodeWaitShowsTheConnectionProblem(t *testing.T) {
 // An error too long for the screen is wrapped, not cut: its cause comes
 // last.
 func TestAccountScreenWrapsALongError(t *testing.T) {
+	t.Parallel()
 	a := newAccountScreen(testCommon(t, app.Status{}, false))
 	a.SetSize(80, 24)
 	a.Update(pairPhoneMsg{err: errors.New("could not get a pairing code: no connection to WhatsApp (cannot look up web.whatsapp.com): context deadline exceeded")})
@@ -189,12 +192,13 @@ func (b *versionTelling) set(v wa.VersionChoice) {
 // line the Account screen shows the built-in version and, under it, why
 // nothing better was used.
 func TestAccountScreenShowsWhyTheVersionFetchFailed(t *testing.T) {
+	t.Parallel()
 	notYet := false
 	world := &sim.World{Account: &sim.WorldAccount{Phone: "+14155550100", Paired: &notYet}}
 	sb := sim.New(world, sim.WithPairAfter(time.Hour), sim.WithPairCodeInterval(time.Hour))
 	be := &versionTelling{Backend: sb}
 	svc, _ := runService(t, be)
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(80, 24))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(80, 24))
 	waitFor(t, tm, "not paired")
 	// What the adapter reports around a fetch of the version page that
 	// hangs until its timeout.

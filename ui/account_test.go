@@ -19,6 +19,7 @@ import (
 // The Account screen says in plain words when contacts and labels sync
 // went wrong, offers R only where a resync can run, and lists R in its help.
 func TestAccountScreenShowsAppStateProblem(t *testing.T) {
+	t.Parallel()
 	paired := wa.Account{Paired: true, Phone: "+14155550100", PushName: "Acme"}
 	problem := "the saved app state no longer matches WhatsApp's (mismatching LTHash)"
 	tests := []struct {
@@ -70,6 +71,7 @@ func TestAccountScreenShowsAppStateProblem(t *testing.T) {
 // R on the Account screen fetches contacts and labels again: the lost
 // label comes back and the problem goes away.
 func TestAccountScreenFullResyncKey(t *testing.T) {
+	t.Parallel()
 	svc, be, mirror := newTestWorld(t)
 	const ada = "14155550101@s.whatsapp.net"
 	be.Inject(wa.LabelAssociationChanged{WALabelID: "1", ChatJID: ada, Assigned: false})
@@ -84,7 +86,7 @@ func TestAccountScreenFullResyncKey(t *testing.T) {
 	if c, err := mirror.Contact(context.Background(), ada); err != nil || len(c.Labels) != 0 {
 		t.Fatalf("before R: labels %v, %v", c.Labels, err)
 	}
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("4"))
 	tm.Send(press("R"))
@@ -111,6 +113,7 @@ func TestAccountScreenFullResyncKey(t *testing.T) {
 // comes: the busy line goes, the result or the error shows, and R can be
 // pressed again after a failure.
 func TestAccountScreenFullResyncAnswer(t *testing.T) {
+	t.Parallel()
 	const busy = "fetching contacts and labels again from WhatsApp"
 	const done = "Contacts and labels fetched again from WhatsApp."
 	tests := []struct {
@@ -127,7 +130,7 @@ func TestAccountScreenFullResyncAnswer(t *testing.T) {
 			if tt.fail != nil {
 				be.FailNext("FullResync", tt.fail)
 			}
-			tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
+			tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 			waitFor(t, tm, "6 contacts")
 			tm.Send(press("4"))
 			waitFor(t, tm, "resync contacts & labels")

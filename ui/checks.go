@@ -96,14 +96,9 @@ func newChecksScreen(c *common) *checksScreen {
 	ta.ShowLineNumbers = false
 	ta.CharLimit = maxPaste
 	ta.MaxHeight = 0
-	file := newTextInput()
-	file.Prompt = "or a file: "
-	file.Placeholder = "numbers.txt, contacts.csv or cards.vcf"
-	region := newTextInput()
-	region.Prompt = "Region for numbers without +: "
-	region.CharLimit = 2
-	prompt := newTextInput()
-	prompt.CharLimit = 512
+	file := newTextInput("or a file: ", "numbers.txt, contacts.csv or cards.vcf", 0)
+	region := newTextInput("Region for numbers without +: ", "", 2)
+	prompt := newTextInput("", "", 512)
 	return &checksScreen{common: c, numbers: ta, file: file, region: region, prompt: prompt}
 }
 

@@ -26,6 +26,7 @@ func idleCheckingService(t *testing.T, world *sim.World) (*app.Service, func()) 
 // Cancelling a job counts its unsent numbers as cancelled, not failed, and
 // its bar does not show it complete; r queues them again (issue 11, point 4).
 func TestChecksScreenCancelledJob(t *testing.T) {
+	t.Parallel()
 	svc, start := idleCheckingService(t, testWorld(t))
 	ctx := context.Background()
 	job, err := svc.EnqueueCheck(ctx, []string{"+14155550101", "+14155550102", "+14155550199"}, app.CheckOptions{})
@@ -101,6 +102,7 @@ func jobRow(t *testing.T, m *Model, id int64) string {
 // for it is refused whole, whatever the terminal sends for a new line, and
 // one that fits is kept whole, one number a line (issue 11, point 8).
 func TestPasteCountsEveryLineBreak(t *testing.T) {
+	t.Parallel()
 	svc, _ := idleCheckingService(t, testWorld(t))
 	numbers := func(n int, sep string) string {
 		nums := make([]string, n)

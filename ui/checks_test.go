@@ -51,8 +51,9 @@ func testWorld(t *testing.T) *sim.World {
 }
 
 func TestChecksScreenRunsAPastedList(t *testing.T) {
+	t.Parallel()
 	svc, backend := newCheckingService(t, testWorld(t))
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("2"))
 	tm.Send(press("n"))
@@ -79,8 +80,9 @@ func TestChecksScreenRunsAPastedList(t *testing.T) {
 }
 
 func TestCheckSelectedContacts(t *testing.T) {
+	t.Parallel()
 	svc, backend := newCheckingService(t, testWorld(t))
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("space"))
 	tm.Send(press("space"))
@@ -99,6 +101,7 @@ func TestCheckSelectedContacts(t *testing.T) {
 }
 
 func TestNewCheckRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	svc, _ := newCheckingService(t, testWorld(t))
 	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -122,6 +125,7 @@ func TestNewCheckRefusesBadInput(t *testing.T) {
 
 // WhatsApp's rate-overlimit pauses the queue, and the Checks screen says so.
 func TestChecksScreenShowsRateLimitPause(t *testing.T) {
+	t.Parallel()
 	world := testWorld(t)
 	world.RateLimit = &sim.RateLimit{Numbers: 20, PerS: 3600}
 	svc, _ := newCheckingService(t, world)
@@ -132,7 +136,7 @@ func TestChecksScreenShowsRateLimitPause(t *testing.T) {
 	if _, err := svc.EnqueueCheck(context.Background(), numbers, app.CheckOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("2"))
 	waitFor(t, tm, "WhatsApp asked to slow down")
@@ -149,6 +153,7 @@ func TestChecksScreenShowsRateLimitPause(t *testing.T) {
 // A server that answers "not on WhatsApp" for everything trips the canary,
 // and the Checks screen says when; nothing is stored invalid.
 func TestChecksScreenShowsCanaryTrip(t *testing.T) {
+	t.Parallel()
 	world := testWorld(t)
 	world.RateLimit = &sim.RateLimit{Numbers: 1000, PerS: 3600}
 	world.ThrottleLiesAfter = 20
@@ -161,7 +166,7 @@ func TestChecksScreenShowsCanaryTrip(t *testing.T) {
 	if _, err := svc.EnqueueCheck(context.Background(), numbers, app.CheckOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("2"))
 	waitFor(t, tm, "Canary tripped 1 time")
@@ -199,6 +204,7 @@ func drive(m *Model, cmd tea.Cmd) {
 }
 
 func TestNewJobIsSelected(t *testing.T) {
+	t.Parallel()
 	svc, _ := newCheckingService(t, testWorld(t))
 	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -221,6 +227,7 @@ func TestNewJobIsSelected(t *testing.T) {
 // The Checks screen gives the checker's own reason for a pause, whole, at
 // 80 columns, and counts in singular where there is one.
 func TestChecksScreenPauseReasons(t *testing.T) {
+	t.Parallel()
 	until := time.Date(2026, 3, 1, 15, 4, 5, 0, time.Local)
 	trip := time.Date(2026, 3, 1, 15, 3, 5, 0, time.Local)
 	cfg := app.DefaultConfig()
@@ -310,6 +317,7 @@ func TestChecksScreenPauseReasons(t *testing.T) {
 // only returns the command that reads it; a missing file leaves the form
 // open with the error; a good one queues the job.
 func TestCheckFormReadsItsFileOffTheUpdatePath(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})

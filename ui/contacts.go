@@ -65,10 +65,7 @@ type contactList struct {
 }
 
 func newContactList(c *common) *contactList {
-	ti := newTextInput()
-	ti.Prompt = "/ "
-	ti.Placeholder = "search: words, label:vip, -label:x, group:team, is:blocked, check:valid"
-	ti.CharLimit = 512
+	ti := newTextInput("/ ", "search: words, label:vip, -label:x, group:team, is:blocked, check:valid", 512)
 	return &contactList{
 		contactActions: contactActions{c},
 		ix:             &index{},

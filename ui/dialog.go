@@ -129,10 +129,7 @@ func (f *formDialog) keys() []binding {
 }
 
 func (f *formDialog) addText(label, value, placeholder string) *formDialog {
-	ti := newTextInput()
-	ti.Prompt = ""
-	ti.CharLimit = 512
-	ti.Placeholder = placeholder
+	ti := newTextInput("", placeholder, 512)
 	// Values may be names strangers chose: what is edited is what is shown.
 	ti.SetValue(model.Sanitize(value))
 	ti.CursorEnd()

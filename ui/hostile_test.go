@@ -111,6 +111,7 @@ func checkTerminalSafe(t *testing.T, where, out string) {
 }
 
 func TestHostileTextOnEveryScreen(t *testing.T) {
+	t.Parallel()
 	st, err := store.Open(filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {
 		t.Fatal(err)

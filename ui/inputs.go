@@ -7,12 +7,16 @@ import (
 
 // newTextInput is a text input whose cursor does not blink: a blinking
 // cursor redraws an idle screen twice a second, which over SSH is traffic
-// for nothing.
-func newTextInput() textinput.Model {
+// for nothing. limit 0 keeps the input's own.
+func newTextInput(prompt, placeholder string, limit int) textinput.Model {
 	ti := textinput.New()
 	s := ti.Styles()
 	s.Cursor.Blink = false
 	ti.SetStyles(s)
+	ti.Prompt, ti.Placeholder = prompt, placeholder
+	if limit > 0 {
+		ti.CharLimit = limit
+	}
 	return ti
 }
 

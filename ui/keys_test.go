@@ -13,6 +13,7 @@ import (
 // Every binding of the keymap has keys and help text; a binding left at its
 // zero value would silently do nothing and vanish from the help.
 func TestEveryBindingIsDefined(t *testing.T) {
+	t.Parallel()
 	km := reflect.ValueOf(*DefaultKeyMap())
 	for i := 0; i < km.NumField(); i++ {
 		b := km.Field(i).Interface().(key.Binding)
@@ -29,6 +30,7 @@ func TestEveryBindingIsDefined(t *testing.T) {
 // somewhere; every key a screen's short help offers is one its table or
 // the keys of every screen handle; and the full help lists every table.
 func TestKeyTablesAreUniqueAndComplete(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	m := New(t.Context(), svc, Options{})
 	sections := map[string][]key.Binding{}
@@ -90,6 +92,7 @@ func TestKeyTablesAreUniqueAndComplete(t *testing.T) {
 // The full help scrolls within its lines: Update keeps the position in
 // range, and drawing it changes nothing.
 func TestFullHelpScrollIsKeptByUpdateNotView(t *testing.T) {
+	t.Parallel()
 	m := New(t.Context(), newTestService(t), Options{})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 12})
 	m.handleKey(tea.KeyPressMsg{Code: '?', Text: "?"})

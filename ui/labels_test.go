@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,8 +41,9 @@ func contactsWithLabel(t *testing.T, svc *app.Service, label string) []string {
 // Select three contacts, create a label in the picker, apply, find them with
 // label:, undo.
 func TestLabelPickerCreateApplyUndo(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	// The list is in name order: Ada, Alan T, Evegnp.exe, …
 	for i := 0; i < 3; i++ {
@@ -75,8 +75,9 @@ func TestLabelPickerCreateApplyUndo(t *testing.T) {
 }
 
 func TestLabelSearchFindsExactlyTheLabelled(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("down"))
 	tm.Send(press("space")) // Alan T
@@ -88,6 +89,8 @@ func TestLabelSearchFindsExactlyTheLabelled(t *testing.T) {
 	tm.Send(press("esc"))
 	tm.Send(press("/"))
 	tm.Type(`label:"brand new"`)
+	// The search filters again when the refresh with the new label lands.
+	waitFor(t, tm, "2 of 6 contacts")
 	m, view := finalView(t, tm)
 	if got := m.contacts.counts(); !strings.HasPrefix(got, "2 of 6") {
 		t.Errorf("label:\"brand new\" shows %q:\n%s", got, view)
@@ -102,8 +105,9 @@ func TestLabelSearchFindsExactlyTheLabelled(t *testing.T) {
 // WhatsApp confirmed; a change WhatsApp keeps refusing leaves the mirror as
 // it was and the status bar counts it failed.
 func TestBlockFromTheDetailView(t *testing.T) {
+	t.Parallel()
 	svc, backend, _ := newTestWorld(t)
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("/"))
 	tm.Type("grace")
@@ -153,6 +157,7 @@ func TestBlockFromTheDetailView(t *testing.T) {
 // Editing only the note of a contact whose name carries control codes (from
 // the phone's address book) saves the note and leaves name and labels.
 func TestNoteOnlyEditOfAWhatsAppContact(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -182,6 +187,7 @@ func TestNoteOnlyEditOfAWhatsAppContact(t *testing.T) {
 // listed on the Account screen with WhatsApp's reason; f queues the failed
 // changes again, x drops the one under the cursor after a question.
 func TestFailedChangesOnTheAccountScreen(t *testing.T) {
+	t.Parallel()
 	svc, backend, _ := newTestWorld(t)
 	ctx := context.Background()
 	for range 10 {
@@ -199,13 +205,14 @@ func TestFailedChangesOnTheAccountScreen(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "2 changes failed")
 	tm.Send(press("4"))
 	// One frame shows the counts and the list: wait for all of it at once.
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("0 waiting, 2 failed")) && bytes.Contains(b, []byte("server said no"))
-	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	f, _ := framesOf.Load(tm)
+	f.(*frames).waitFrameFunc(t, "the counts and the list", func(frame string) bool {
+		return strings.Contains(frame, "0 waiting, 2 failed") && strings.Contains(frame, "server said no")
+	})
 	tm.Send(press("j"))
 	tm.Send(press("x"))
 	settle(t, tm, "Drop block +14155550101?")
@@ -233,9 +240,10 @@ func TestFailedChangesOnTheAccountScreen(t *testing.T) {
 // a UI whose connection another wabook holds, before it sends), what is
 // queued for WhatsApp is counted in the status bar.
 func TestStatusBarCountsChangesWaitingForWhatsApp(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	svc.StopOutbox()
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
 	waitFor(t, tm, "6 contacts")
 	ctx := context.Background()
 	for _, id := range []string{"14155550104", "14155550101"} {
@@ -253,6 +261,7 @@ func TestStatusBarCountsChangesWaitingForWhatsApp(t *testing.T) {
 
 // A contact whose block or unblock waits for WhatsApp says so in the list.
 func TestListShowsPendingBlocks(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		blocked, business bool
 		pending           int
@@ -275,6 +284,7 @@ func TestListShowsPendingBlocks(t *testing.T) {
 // The flash saying a block is queued goes once nothing waits for WhatsApp;
 // other flashes stay until a key.
 func TestQueuedFlashGoesWhenSent(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -293,6 +303,7 @@ func TestQueuedFlashGoesWhenSent(t *testing.T) {
 // Another process removes a label above the cursor: the cursor stays on
 // its label, as the contact list's stays on its contact.
 func TestLabelsScreenKeepsTheCursorOnItsLabel(t *testing.T) {
+	t.Parallel()
 	l := newLabelScreen(testCommon(t, app.Status{}, false))
 	l.SetSize(80, 20)
 	all := []model.Label{{ID: 1, Name: "Hot"}, {ID: 2, Name: "Batch1"}, {ID: 3, Name: "Imported"}, {ID: 4, Name: "VIP"}}
@@ -311,6 +322,7 @@ func TestLabelsScreenKeepsTheCursorOnItsLabel(t *testing.T) {
 // On an account that is no longer a Business one, label sync left on is
 // told as it is and s can turn it off.
 func TestLabelSyncOnAPersonalAccount(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	m := New(t.Context(), svc, Options{})
 	m.labelSync = true
@@ -327,6 +339,7 @@ func TestLabelSyncOnAPersonalAccount(t *testing.T) {
 // Twenty failed changes at 80x24: the Account screen's list scrolls with
 // the cursor, and each change keeps WhatsApp's reason in sight.
 func TestFailedChangesScrollAt80x24(t *testing.T) {
+	t.Parallel()
 	svc, _, st := newTestWorld(t)
 	svc.StopOutbox()
 	ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 // code's life from app.Status, keeps ticking while it is shown, and says
 // when it has expired.
 func TestPairingCodeShowsTimeLeft(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	a := newAccountScreen(testCommon(t, app.Status{}, false))
 	a.SetSize(80, 21)
@@ -43,6 +44,7 @@ func TestPairingCodeShowsTimeLeft(t *testing.T) {
 // While the phone number for pairing is typed, the footer says what enter
 // and esc do there, not the search's words.
 func TestPhoneInputFooter(t *testing.T) {
+	t.Parallel()
 	tm := unpairedUI(t, time.Hour) // stays unpaired for the test
 	tm.Send(press("p"))
 	waitFor(t, tm, "ask for a code")

@@ -68,10 +68,7 @@ func newLabelPicker(c *common, labels []model.Label, contacts []*model.Contact, 
 		it.state = it.initial
 		p.items = append(p.items, it)
 	}
-	p.filter = newTextInput()
-	p.filter.Prompt = "Label: "
-	p.filter.Placeholder = "type to filter or create; a, b adds several"
-	p.filter.CharLimit = 200
+	p.filter = newTextInput("Label: ", "type to filter or create; a, b adds several", 200)
 	p.filter.SetWidth(50)
 	p.filter.Focus()
 	return p

@@ -71,6 +71,7 @@ func decodeHalfBlocks(t *testing.T, lines []string) string {
 }
 
 func TestPairingQRScans(t *testing.T) {
+	t.Parallel()
 	if n := len(pairingCode); n != 230 {
 		t.Fatalf("test code is %d characters, want 230", n)
 	}
@@ -89,6 +90,7 @@ func TestPairingQRScans(t *testing.T) {
 // The Account screen draws the same QR code the renderer does, and the
 // scanned text is the code.
 func TestAccountScreenShowsScannableQR(t *testing.T) {
+	t.Parallel()
 	a := newAccountScreen(testCommon(t, app.Status{}, false))
 	a.SetSize(100, 45)
 	view := a.viewAt(app.Status{Conn: wa.StatePairing, PairCode: pairingCode})
@@ -108,6 +110,7 @@ func TestAccountScreenShowsScannableQR(t *testing.T) {
 }
 
 func TestSmallTerminalOffersPairingByCode(t *testing.T) {
+	t.Parallel()
 	a := newAccountScreen(testCommon(t, app.Status{}, false))
 	a.SetSize(80, 21) // the body of an 80x24 terminal
 	view := ansi.Strip(a.viewAt(app.Status{Conn: wa.StatePairing, PairCode: pairingCode}))

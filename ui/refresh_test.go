@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -28,6 +27,7 @@ func copySnapshot(snap *app.Snapshot) *app.Snapshot {
 // build of the changed book gives: the same contacts in the same order,
 // the same haystacks, labels and groups; and the old index is untouched.
 func TestApplyChangesEqualsAWholeBuild(t *testing.T) {
+	t.Parallel()
 	base := benchSnapshot(3_000)
 	tests := []struct {
 		name   string
@@ -131,6 +131,7 @@ func firstDiff(a, b []string) int {
 // first built it and gets the very same one; after a change both get the
 // same next one, built once.
 func TestUIsShareOneIndex(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	shared := NewIndexes(svc)
 	a, b := New(t.Context(), svc, Options{Indexes: shared}), New(t.Context(), svc, Options{Indexes: shared})
@@ -157,13 +158,14 @@ func TestUIsShareOneIndex(t *testing.T) {
 // shows up in a running UI without a key: the search typed, the cursor's
 // contact, the selection and the open detail view stay as they were.
 func TestRefreshKeepsSearchCursorSelectionAndDetail(t *testing.T) {
+	t.Parallel()
 	svc, _, st := newTestWorld(t)
 	other, err := store.Open(st.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	tm.Send(press("/"))
 	tm.Type("a")
@@ -235,10 +237,11 @@ func hangingChanges(t *testing.T, x *Indexes) (arm func(), hanging <-chan struct
 // locked by another process, a slow disk), a change noticed starts a
 // refresh that never ends, and every key still produces its frame.
 func TestKeysNeverWaitForARefresh(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	x := NewIndexes(svc)
 	arm, hanging := hangingChanges(t, x)
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{Indexes: x}), teatest.WithInitialTermSize(100, 30))
+	tm := newTestModel(t, New(t.Context(), svc, Options{Indexes: x}), teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "6 contacts")
 	arm()
 	// A change of this process: the service says DataChanged.
@@ -258,18 +261,17 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 		key  tea.KeyPressMsg
 		text string
 	}{
-		{press("3"), "New customer"},
+		{press("3"), "WhatsApp label sync"},
 		{press("1"), "Ada Lovelace"},
 		{press("?"), "Everywhere"},
 		{press("x"), "Ada Lovelace"}, // any key closes the help
-		{press("/"), "search: words"},
+		{press("/"), "label:vip, -label:x"},
 	} {
 		start := time.Now()
 		// Sent aside: a blocked Update would block Send too, and the
 		// test must fail then, not hang.
 		go tm.Send(step.key)
-		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(step.text)) },
-			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+		waitFor(t, tm, step.text)
 		t.Logf("key %d (%s): frame after %v", i, step.key.String(), time.Since(start))
 	}
 	go tm.Type("Mallory")
@@ -291,6 +293,7 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 // reversed order) instead of sorting and searching on the Update path; a
 // list whose sort changed meanwhile computes its own.
 func TestRefreshSortsAndFiltersOffTheUpdatePath(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -332,6 +335,7 @@ func TestRefreshSortsAndFiltersOffTheUpdatePath(t *testing.T) {
 // contact, a sort, select all) says "loading…" and waits: it never reads the
 // mirror on the Update path. Keys that need only what is shown still act.
 func TestKeysBeforeTheWholeBookWaitForIt(t *testing.T) {
+	t.Parallel()
 	svc := newTestService(t)
 	m := New(t.Context(), svc, Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})

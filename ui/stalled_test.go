@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -224,12 +226,17 @@ func (s *stalledService) DropOutbox(ctx context.Context, id int64) (app.OutboxIt
 	return s.Service.DropOutbox(ctx, id)
 }
 
-// frames is the UI with every frame it draws kept, the last one readable:
-// what the program shows, not the terminal's diff of it.
+// frames is the UI with the frames it draws kept until a test has waited
+// for them: what the program shows, not the terminal's cell diff of it (a
+// diff may split a text wherever a cell already held the right letter).
 type frames struct {
 	*Model
-	last atomic.Pointer[string]
+	mu   sync.Mutex
+	seen []string // drawn since the last wait that matched
 }
+
+// maxFrames bounds the frames kept for a test that never waits.
+const maxFrames = 1000
 
 func (f *frames) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := f.Model.Update(msg)
@@ -238,40 +245,71 @@ func (f *frames) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (f *frames) View() tea.View {
 	v := f.Model.View()
-	f.last.Store(&v.Content)
+	f.mu.Lock()
+	if len(f.seen) == maxFrames {
+		f.seen = f.seen[1:]
+	}
+	f.seen = append(f.seen, v.Content)
+	f.mu.Unlock()
 	return v
 }
 
 // waitFrame waits until a frame drawn shows want.
 func (f *frames) waitFrame(t *testing.T, want string) {
 	t.Helper()
+	f.waitFrameFunc(t, fmt.Sprintf("%q", want), func(frame string) bool { return strings.Contains(frame, want) })
+}
+
+// waitFrameFunc waits until a frame drawn since the last wait is what ok
+// looks for; that frame and those before it are used up.
+func (f *frames) waitFrameFunc(t *testing.T, want string, ok func(frame string) bool) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if last := f.last.Load(); last != nil && strings.Contains(*last, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			last := ""
-			if p := f.last.Load(); p != nil {
-				last = *p
+		f.mu.Lock()
+		for i, frame := range f.seen {
+			if ok(frame) {
+				f.seen = f.seen[i+1:]
+				f.mu.Unlock()
+				return
 			}
-			t.Fatalf("no frame showed %q within 5 s; the last:\n%s", want, last)
+		}
+		last := ""
+		if len(f.seen) > 0 {
+			last = f.seen[len(f.seen)-1]
+		}
+		f.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("no frame showed %s within 5 s; the last:\n%s", want, last)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// framesOf finds the frames kept for a test model (newTestModel).
+var framesOf sync.Map // *teatest.TestModel → *frames
+
+// newTestModel runs m under teatest with its frames kept, so waitFor reads
+// whole frames.
+func newTestModel(t *testing.T, m *Model, opts ...teatest.TestOption) *teatest.TestModel {
+	f := &frames{Model: m}
+	tm := teatest.NewTestModel(t, f, opts...)
+	framesOf.Store(tm, f)
+	t.Cleanup(func() { framesOf.Delete(tm) })
+	return tm
 }
 
 // No key waits for the service: with every read and write hanging, keys on
 // every screen still draw their frame at once, and what hangs shows as
 // pending ("Loading…", "Reading the check jobs…", "working…", a busy line).
 func TestNoKeyWaitsForTheService(t *testing.T) {
+	t.Parallel()
 	real := newTestService(t)
 
 	t.Run("from the start", func(t *testing.T) {
 		svc := newStalledService(t, real)
 		svc.stalled.Store(true)
-		ui := &frames{Model: New(t.Context(), svc, Options{})}
-		tm := teatest.NewTestModel(t, ui, teatest.WithInitialTermSize(100, 30))
+		tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 		steps := []struct{ keys, want string }{
 			{"", "Loading the address book…"},
 			{"2", "Reading the check jobs…"},
@@ -304,7 +342,7 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 		}
 		for _, st := range steps {
 			drive(st.keys)
-			ui.waitFrame(t, st.want)
+			waitFor(t, tm, st.want)
 		}
 		if svc.hanging.Load() == 0 {
 			t.Error("no call hung: the test proved nothing")
@@ -313,9 +351,8 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 
 	t.Run("after the load", func(t *testing.T) {
 		svc := newStalledService(t, real)
-		ui := &frames{Model: New(t.Context(), svc, Options{})}
-		tm := teatest.NewTestModel(t, ui, teatest.WithInitialTermSize(100, 30))
-		ui.waitFrame(t, "6 contacts")
+		tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+		waitFor(t, tm, "6 contacts")
 		svc.stalled.Store(true)
 		steps := []struct {
 			key  tea.KeyPressMsg
@@ -336,7 +373,7 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 		}
 		for _, st := range steps {
 			tm.Send(st.key)
-			ui.waitFrame(t, st.want)
+			waitFor(t, tm, st.want)
 		}
 		if svc.hanging.Load() == 0 {
 			t.Error("no call hung: the test proved nothing")

@@ -61,6 +61,7 @@ func (c *countingTerminal) quiet(t *testing.T, d time.Duration) int {
 // the first frame, one cursor move and one search keystroke, and that an
 // idle screen writes nothing: what matters over a slow SSH link.
 func TestTerminalTraffic(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("waits 10 s for an idle screen; skipped with -short")
 	}

@@ -70,20 +70,31 @@ func unpairedUI(t *testing.T, pairAfter time.Duration) *teatest.TestModel {
 	if err := svc.Connect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tm := teatest.NewTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 45))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 45))
 	waitFor(t, tm, "Scan with WhatsApp")
 	return tm
 }
 
+// startUI is the UI over the test world with the whole book loaded (not
+// only its first page: keys that need all of it would say loading…).
 func startUI(t *testing.T, w, h int) *teatest.TestModel {
 	t.Helper()
-	tm := teatest.NewTestModel(t, New(t.Context(), newTestService(t), Options{}), teatest.WithInitialTermSize(w, h))
-	waitFor(t, tm, "6 contacts")
+	tm := newTestModel(t, New(t.Context(), newTestService(t), Options{}), teatest.WithInitialTermSize(w, h))
+	f, _ := framesOf.Load(tm)
+	f.(*frames).waitFrameFunc(t, "the whole book", func(f string) bool {
+		return strings.Contains(f, "6 contacts") && !strings.Contains(f, "loading…")
+	})
 	return tm
 }
 
+// waitFor waits until the UI shows text: in a whole frame when the model
+// runs with its frames kept (newTestModel), else in the terminal output.
 func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
 	t.Helper()
+	if f, ok := framesOf.Load(tm); ok {
+		f.(*frames).waitFrame(t, text)
+		return
+	}
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
 		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 }
@@ -109,11 +120,18 @@ func press(text string) tea.KeyPressMsg {
 func finalView(t *testing.T, tm *teatest.TestModel) (*Model, string) {
 	t.Helper()
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	var m *Model
+	switch final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(type) {
+	case *Model:
+		m = final
+	case *frames:
+		m = final.Model
+	}
 	return m, m.View().Content
 }
 
 func TestSearchNarrowsAsYouType(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		query      string
 		want, gone []string
@@ -155,6 +173,7 @@ func TestSearchNarrowsAsYouType(t *testing.T) {
 }
 
 func TestDetailShowsChatIDsWithGroupNames(t *testing.T) {
+	t.Parallel()
 	tm := startUI(t, 100, 30)
 	tm.Send(press("/"))
 	tm.Type("lovelace")
@@ -175,6 +194,7 @@ func TestDetailShowsChatIDsWithGroupNames(t *testing.T) {
 }
 
 func TestHostileNameRendersAsPlainText(t *testing.T) {
+	t.Parallel()
 	tm := startUI(t, 100, 30)
 	tm.Send(press("/"))
 	tm.Type("gnp")
@@ -196,6 +216,7 @@ func TestHostileNameRendersAsPlainText(t *testing.T) {
 }
 
 func TestLayoutFitsEverySize(t *testing.T) {
+	t.Parallel()
 	tm := startUI(t, 100, 30)
 	sizes := [][2]int{{80, 24}, {200, 60}, {100, 30}, {60, 15}}
 	for _, sz := range sizes {
@@ -232,6 +253,7 @@ func TestLayoutFitsEverySize(t *testing.T) {
 }
 
 func TestFullHelpShowsEveryKey(t *testing.T) {
+	t.Parallel()
 	tm := startUI(t, 100, 30)
 	tm.Send(press("?"))
 	_, view := finalView(t, tm)
@@ -243,6 +265,7 @@ func TestFullHelpShowsEveryKey(t *testing.T) {
 }
 
 func TestSelectAndSort(t *testing.T) {
+	t.Parallel()
 	tm := startUI(t, 100, 30)
 	tm.Send(press("space"))
 	tm.Send(press("space"))
@@ -259,6 +282,7 @@ func TestSelectAndSort(t *testing.T) {
 // The preview shown first must be exactly the first page of the full index,
 // or the list would jump when the background sort lands.
 func TestPreviewIsTheFullIndexFirstPage(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{0, 1, 7, 100, 3000} {
 		snap := benchSnapshot(n)
 		// The previews first: buildIndex reorders the snapshot in place.
@@ -295,6 +319,7 @@ func TestPreviewIsTheFullIndexFirstPage(t *testing.T) {
 // An unpaired account shows the QR code on the Account screen, pairs after
 // the world's pair_after_ms, and its contacts appear without a restart.
 func TestUnpairedAccountPairsAndContactsAppear(t *testing.T) {
+	t.Parallel()
 	tm := unpairedUI(t, 0) // pairs after the world's pair_after_ms
 	waitFor(t, tm, "Ada Lovelace")
 	m, view := finalView(t, tm)
@@ -307,6 +332,7 @@ func TestUnpairedAccountPairsAndContactsAppear(t *testing.T) {
 }
 
 func TestUnknownFilterValueIsExplained(t *testing.T) {
+	t.Parallel()
 	tm := startUI(t, 80, 24)
 	tm.Send(press("/"))
 	tm.Type("is:foo ada")
@@ -323,6 +349,7 @@ func TestUnknownFilterValueIsExplained(t *testing.T) {
 // Narrowing a search reuses the rows already shown; any other edit starts
 // from the whole list. Both must give what a fresh search gives.
 func TestIncrementalSearchMatchesAFreshOne(t *testing.T) {
+	t.Parallel()
 	snap := benchSnapshot(3000)
 	ix := buildIndex(snap)
 	ix.hays = buildHaystacks(ix)

@@ -251,19 +251,11 @@ func fitHeight(s string, h int) string {
 // wait and how many failed ("" when none).
 func outboxSummary(c app.OutboxCounts) string {
 	var parts []string
-	switch c.Pending {
-	case 0:
-	case 1:
-		parts = append(parts, "1 change waiting for WhatsApp")
-	default:
-		parts = append(parts, fmt.Sprintf("%d changes waiting for WhatsApp", c.Pending))
+	if n := c.Pending; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d change%s waiting for WhatsApp", n, plural(n)))
 	}
-	switch c.Failed {
-	case 0:
-	case 1:
-		parts = append(parts, "1 change failed (Account)")
-	default:
-		parts = append(parts, fmt.Sprintf("%d changes failed (Account)", c.Failed))
+	if n := c.Failed; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d change%s failed (Account)", n, plural(n)))
 	}
 	return strings.Join(parts, " · ")
 }
