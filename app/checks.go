@@ -12,6 +12,7 @@ import (
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
 )
 
 // CancelledError is the error of a number its job's cancellation kept
@@ -126,23 +127,12 @@ func newCheckState(opts Options) *checkState {
 		c.clock = time.Now
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = wa.Sleep
 	}
 	if c.poll <= 0 {
 		c.poll = time.Second
 	}
 	return c
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // CheckSettings returns the check-queue settings in force.
