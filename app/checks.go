@@ -121,7 +121,7 @@ func newCheckState(opts Options) *checkState {
 		changed: make(chan struct{}),
 	}
 	if opts.Config != nil {
-		c.cfg = opts.Config.normalize()
+		c.cfg = opts.Config.Normalize()
 	}
 	if c.clock == nil {
 		c.clock = time.Now

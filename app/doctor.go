@@ -228,7 +228,7 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 	case in.Store == nil && in.OpenErr == nil:
 		// No database yet: nothing paired, nothing queued, nothing synced.
 		r.Account = &DoctorAccount{}
-		budget := in.Config.normalize().CheckDailyBudget
+		budget := in.Config.Normalize().CheckDailyBudget
 		r.Checks = &DoctorChecks{BudgetLeft: budget, BudgetTotal: budget}
 		r.Outbox = &DoctorOutbox{}
 		r.AppState.Known = true
