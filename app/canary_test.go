@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +50,39 @@ func statusDuringBackoffs(e *checkEnv) func() []CheckerStatus {
 		defer mu.Unlock()
 		return slices.Clone(seen)
 	}
+}
+
+// savedCanary is the canary's state as the queue saves it for a restart
+// and other processes (the setting check.canary, app/checkq/canary.go).
+type savedCanary struct {
+	Self    string   `json:"self"`
+	Tripped string   `json:"tripped"`
+	Retired []string `json:"retired"`
+	Trips   int      `json:"trips"`
+}
+
+// savedSelfSilent is savedCanary.Self once a reply that answered others
+// left the own number out.
+const savedSelfSilent = "no"
+
+// savedCheckState reads the canary's state and the end of the backoff as
+// the queue saved them, in one read.
+func (e *checkEnv) savedCheckState(t testing.TB) (savedCanary, time.Time) {
+	v, err := e.st.Settings(e.ctx, "check.canary", "check.backoff_until_ms")
+	if err != nil {
+		t.Error(err)
+	}
+	var cst savedCanary
+	if v["check.canary"] != "" {
+		if err := json.Unmarshal([]byte(v["check.canary"]), &cst); err != nil {
+			t.Error(err)
+		}
+	}
+	var until time.Time
+	if ms, _ := strconv.ParseInt(v["check.backoff_until_ms"], 10, 64); ms > 0 {
+		until = time.UnixMilli(ms)
+	}
+	return cst, until
 }
 
 func countOf(nums []string, n string) int {
@@ -142,8 +177,8 @@ func TestLoneCanaryRetired(t *testing.T) {
 	if st.CanaryTrips != 1 || st.Canary != ada {
 		t.Errorf("status %+v, want 1 trip and Ada as canary", st)
 	}
-	cst := e.svc.loadCanary(e.ctx)
-	if !slices.Equal(cst.retired, []string{leaver}) || cst.tripped != "" || cst.self != selfSilent {
+	cst, _ := e.savedCheckState(t)
+	if !slices.Equal(cst.Retired, []string{leaver}) || cst.Tripped != "" || cst.Self != savedSelfSilent {
 		t.Errorf("canary state %+v, want the leaver retired and the own number known silent", cst)
 	}
 }
@@ -169,8 +204,8 @@ func TestTwoCanariesTripIsThrottle(t *testing.T) {
 	if len(got) < 2 || got[0] != time.Minute || got[1] != 4*time.Minute {
 		t.Errorf("backoffs %v, want 1m then 4m", got)
 	}
-	cst := e.svc.loadCanary(e.ctx)
-	if len(cst.retired) != 0 || cst.trips < 2 {
+	cst, _ := e.savedCheckState(t)
+	if len(cst.Retired) != 0 || cst.Trips < 2 {
 		t.Errorf("canary state %+v, want no canary retired by a throttle", cst)
 	}
 }
@@ -456,9 +491,9 @@ WHEN NEW.key = 'check.backoff_until_ms' AND NEW.value <> '0' BEGIN SELECT RAISE(
 	var seen []saved
 	clock.onSleep = func(d time.Duration) {
 		if d >= time.Minute {
-			cst, bo := e.svc.loadCheckState(e.ctx)
+			cst, until := e.savedCheckState(t)
 			mu.Lock()
-			seen = append(seen, saved{cst.trips, bo.until})
+			seen = append(seen, saved{cst.Trips, until})
 			mu.Unlock()
 		}
 	}

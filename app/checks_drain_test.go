@@ -157,7 +157,7 @@ func waitClosed(t *testing.T, ch <-chan struct{}, msg string) {
 
 func (e *checkEnv) budgetUsed(t *testing.T) int {
 	t.Helper()
-	n, err := e.st.CheckBudgetUsed(e.ctx, ownNumber, dayOf(e.clock.Now()))
+	n, err := e.st.CheckBudgetUsed(e.ctx, ownNumber, budgetDay(e.clock.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,12 +123,19 @@ func newCheckEnvOn(t testing.TB, st *store.Store, w *sim.World, cfg Config, cloc
 // wrap(sim) instead of the sim itself (nil: the sim).
 func newCheckEnvWrapped(t testing.TB, st *store.Store, w *sim.World, cfg Config, clock *fakeClock, wrap func(*sim.Backend) wa.Backend) *checkEnv {
 	t.Helper()
+	return newCheckEnvWith(t, st, w, cfg, clock, wrap, nil)
+}
+
+// newCheckEnvWith is newCheckEnvWrapped with idled signalled each time the
+// checker finds nothing to send (nil: not).
+func newCheckEnvWith(t testing.TB, st *store.Store, w *sim.World, cfg Config, clock *fakeClock, wrap func(*sim.Backend) wa.Backend, idled chan<- struct{}) *checkEnv {
+	t.Helper()
 	be := sim.New(w, sim.WithClock(clock.Now), sim.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
 	var backend wa.Backend = be
 	if wrap != nil {
 		backend = wrap(be)
 	}
-	svc := New(st, backend, Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond})
+	svc := New(st, backend, Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond, checkIdled: idled})
 	ctx, cancel := context.WithCancel(context.Background())
 	go svc.Run(ctx)
 	e := &checkEnv{svc: svc, sim: be, st: st, clock: clock, ctx: ctx, cancel: cancel}
@@ -181,6 +188,9 @@ func fastConfig() Config {
 }
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local)
+
+// budgetDay is the local day the queue charges its budget to.
+func budgetDay(t time.Time) string { return t.Format("2006-01-02") }
 
 // Acceptance 1, at the service level: one result per input, in order;
 // duplicates share one check; what cannot be a number is never sent; a
@@ -389,7 +399,7 @@ func TestDailyBudget(t *testing.T) {
 	}
 	e2.svc.StartChecker(e2.ctx)
 	e2.wait(t, job.ID)
-	day1, day2, day3 := dayOf(t0), dayOf(t0.AddDate(0, 0, 1)), dayOf(t0.AddDate(0, 0, 2))
+	day1, day2, day3 := budgetDay(t0), budgetDay(t0.AddDate(0, 0, 1)), budgetDay(t0.AddDate(0, 0, 2))
 	for _, d := range []struct {
 		day  string
 		used int
@@ -418,19 +428,23 @@ func TestDailyBudget(t *testing.T) {
 func TestPauseResumeCancel(t *testing.T) {
 	w, nums := registeredWorld(100)
 	clock := newFakeClock(t0)
-	e := newCheckEnv(t, w, pacedConfig(), clock)
-	ctx := e.ctx
 	// idleNow waits until the worker has looked at the queue and found
 	// nothing to send (a signal from it, not a sleep).
-	e.svc.chk.idled = make(chan struct{}, 1)
+	idled := make(chan struct{}, 1)
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newCheckEnvWith(t, st, w, pacedConfig(), clock, nil, idled)
+	ctx := e.ctx
 	idleNow := func(what string) {
 		t.Helper()
 		select {
-		case <-e.svc.chk.idled: // a look from before
+		case <-idled: // a look from before
 		default:
 		}
 		select {
-		case <-e.svc.chk.idled:
+		case <-idled:
 		case <-time.After(10 * time.Second):
 			t.Fatalf("the worker never went idle %s", what)
 		}
@@ -535,7 +549,7 @@ func TestInflightBatchResent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claim := store.CheckClaim{Max: 20, Now: t0, Account: "+14155550100", Day: dayOf(t0)}
+	claim := store.CheckClaim{Max: 20, Now: t0, Account: "+14155550100", Day: budgetDay(t0)}
 	done, err := e.st.ClaimCheckBatch(ctx, claim)
 	if err != nil || done == nil {
 		t.Fatal(done, err)
@@ -762,30 +776,5 @@ func TestLoadConfig(t *testing.T) {
 	t.Setenv("WABOOK_CONFIG", "/elsewhere.json")
 	if p, _ := DefaultConfigPath(); p != "/elsewhere.json" {
 		t.Errorf("DefaultConfigPath with WABOOK_CONFIG = %s", p)
-	}
-}
-
-func TestAnswersToResults(t *testing.T) {
-	phones := []string{"+5511987654321", "+14155550199", "+14155550109", "+16315551004"}
-	phones = append(phones, "+14155550177")
-	answers := []wa.CheckAnswer{
-		{Query: "+5511987654321", Answered: true, Exists: true, JID: "551187654321@s.whatsapp.net", VerifiedName: "Loja"},
-		{Query: "+14155550109", Answered: true, Err: errors.New("timeout")},
-		{Query: "16315551004", Answered: true, Exists: false, JID: "16315551004@s.whatsapp.net"},
-		{Query: "+14155550177"}, // left out of the reply
-		// +14155550199 is missing from the answers.
-	}
-	got := answersToResults(phones, answers)
-	// Issue 9: a number WhatsApp did not answer waits for another batch
-	// ("processing"); only an explicit answer is invalid.
-	want := []model.CheckResult{
-		{Phone: "+5511987654321", Status: model.CheckValid, WAID: "551187654321", JID: "551187654321@s.whatsapp.net", VerifiedName: "Loja"},
-		{Phone: "+14155550199", Status: model.CheckProcessing},
-		{Phone: "+14155550109", Status: model.CheckFailed, Error: "timeout"},
-		{Phone: "+16315551004", Status: model.CheckInvalid},
-		{Phone: "+14155550177", Status: model.CheckProcessing},
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 }

@@ -132,7 +132,7 @@ func (s *Service) StartOutbox(ctx context.Context) {
 			ob.running, ob.waiting = false, ""
 			ob.mu.Unlock()
 		}()
-		if err := s.store.PruneOutbox(ctx, s.chk.clock().Add(-outboxKeepDone).Unix()); err != nil {
+		if err := s.store.PruneOutbox(ctx, s.clock().Add(-outboxKeepDone).Unix()); err != nil {
 			s.log.Warn("pruning the outbox", "err", err)
 		}
 		s.runOutbox(ctx)

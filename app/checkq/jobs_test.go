@@ -1,4 +1,4 @@
-package app
+package checkq
 
 import (
 	"encoding/json"
