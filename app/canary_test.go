@@ -100,6 +100,7 @@ func countOf(nums []string, n string) int {
 // trips, the batch is not believed (no number stored invalid), the queue
 // backs off and the job ends with every number valid.
 func TestCanaryCatchesThrottleLies(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(80)
 	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 150}
 	w.ThrottleLiesAfter = 40
@@ -140,6 +141,7 @@ func TestCanaryCatchesThrottleLies(t *testing.T) {
 // WhatsApp trips once; the next batch uses another canary, which passes,
 // so the first is retired and the job goes on.
 func TestLoneCanaryRetired(t *testing.T) {
+	t.Parallel()
 	const (
 		leaver = "+14155550120" // confirmed on WhatsApp earlier; left since
 		ada    = "+14155550150"
@@ -186,6 +188,7 @@ func TestLoneCanaryRetired(t *testing.T) {
 // Two different canaries tripping in a row is a throttle: the backoff
 // grows further than for a lone trip.
 func TestTwoCanariesTripIsThrottle(t *testing.T) {
+	t.Parallel()
 	const bob, ada = "+14155550120", "+14155550150"
 	w, nums := registeredWorld(60)
 	w.Contacts = []sim.WorldContact{{Phone: ada, FullName: "Ada"}, {Phone: bob, FullName: "Bob"}}
@@ -212,6 +215,7 @@ func TestTwoCanariesTripIsThrottle(t *testing.T) {
 
 // Without any possible canary the queue runs without one and says so.
 func TestNoCanary(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(5)
 	e, _ := newDropEnv(t, w, fastConfig(), newFakeClock(t0), dropOwn)
 	e.svc.StartChecker(e.ctx)
@@ -318,6 +322,7 @@ func dropOwn(_ int, p string) bool { return p == ownNumber }
 // on a retry is valid. A reply that answers none of the batch is a soft
 // rate limit: backoff, and no retry counted.
 func TestUnansweredNumbersRetried(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(5)
 	never, late := nums[1], nums[3]
 	lateMisses := 0
@@ -395,6 +400,7 @@ func TestUnansweredNumbersRetried(t *testing.T) {
 // answered nothing (a soft rate limit) or gave the own number an error of
 // its own tells nothing about it.
 func TestOwnCanaryKeptAfterOneBadReply(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		drop       func(call int, p string) bool
@@ -446,6 +452,7 @@ func TestOwnCanaryKeptAfterOneBadReply(t *testing.T) {
 // limit: the queue backs off and the batch's numbers are not charged a
 // retry.
 func TestOnlyCanaryAnsweredIsSoftLimit(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(5)
 	clock := newFakeClock(t0)
 	e, d := newDropEnv(t, w, fastConfig(), clock, func(call int, p string) bool { return call == 1 && p != ownNumber })
@@ -472,6 +479,7 @@ func TestOnlyCanaryAnsweredIsSoftLimit(t *testing.T) {
 // refuses the backoff, the trip is not counted either, so a process
 // killed there cannot come back with a trip and no backoff.
 func TestCanaryTripSavedWithBackoff(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(30)
 	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 150}
 	w.ThrottleLiesAfter = 20
@@ -514,6 +522,7 @@ WHEN NEW.key = 'check.backoff_until_ms' AND NEW.value <> '0' BEGIN SELECT RAISE(
 // serves as the canary at no cost and the slot is given back. Either way
 // the budget is charged exactly the numbers sent.
 func TestCanaryInTheBatchCostsNoExtraSlot(t *testing.T) {
+	t.Parallel()
 	const ada = "+14155550101"
 	for _, tt := range []struct {
 		name       string

@@ -9,43 +9,29 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-// The check queue lives in app/checkq; these are its words as the front
-// ends know them, and the Service's methods hand over to it.
-
-// Job is a check job as the UI and `wabook checks` show it.
-type Job = checkq.Job
-
-// JobState is where a check job stands (Job.State).
-type JobState = checkq.JobState
-
-// JobCounts is the number of a job's inputs per status.
-type JobCounts = checkq.JobCounts
-
-// CheckOptions are the options of one check job.
-type CheckOptions = checkq.CheckOptions
-
-// CheckerStatus says what the check queue's worker is doing.
-type CheckerStatus = checkq.Status
+// The check queue lives in app/checkq; the front ends know its words from
+// app (they import app and model only), and the Service's methods hand
+// over to it.
+type (
+	Job           = checkq.Job          // a check job as the UI and `wabook checks` show it
+	JobState      = checkq.JobState     // where a check job stands (Job.State)
+	JobCounts     = checkq.JobCounts    // the number of a job's inputs per status
+	CheckOptions  = checkq.CheckOptions // the options of one check job
+	CheckerStatus = checkq.Status       // what the check queue's worker is doing
+)
 
 // Job states.
 const (
-	JobQueued    = checkq.JobQueued
-	JobRunning   = checkq.JobRunning
-	JobPaused    = checkq.JobPaused
-	JobCancelled = checkq.JobCancelled
-	JobDone      = checkq.JobDone
+	JobQueued    JobState = checkq.JobQueued
+	JobRunning   JobState = checkq.JobRunning
+	JobPaused    JobState = checkq.JobPaused
+	JobCancelled JobState = checkq.JobCancelled
+	JobDone      JobState = checkq.JobDone
+
+	CancelledError = checkq.CancelledError // the error of a number a cancellation kept from being sent
+	CheckCancelled = checkq.CheckCancelled // the key of Job.Counts for those numbers
+	MaxCheckInputs = checkq.MaxInputs      // the most numbers one job takes
 )
-
-// CancelledError is the error of a number its job's cancellation kept
-// from being sent (status failed, counted under CheckCancelled).
-const CancelledError = checkq.CancelledError
-
-// CheckCancelled is the key of Job.Counts for the numbers a cancellation
-// kept from being sent.
-const CheckCancelled = checkq.CheckCancelled
-
-// MaxCheckInputs is the most numbers one job takes.
-const MaxCheckInputs = checkq.MaxInputs
 
 // Errors of the check queue.
 var (

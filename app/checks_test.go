@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -196,6 +195,7 @@ func budgetDay(t time.Time) string { return t.Format("2006-01-02") }
 // duplicates share one check; what cannot be a number is never sent; a
 // rewritten number reports the wa_id WhatsApp answered with.
 func TestCheckResultsPerInput(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
 	e.svc.StartChecker(e.ctx)
 	inputs := []string{
@@ -260,6 +260,7 @@ func TestCheckResultsPerInput(t *testing.T) {
 // Acceptance 2: the same check twice is answered from the cache with no
 // backend call; --force and an expired max age call again.
 func TestCheckCache(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock(t0)
 	e := newCheckEnv(t, checkWorld(), fastConfig(), clock)
 	e.svc.StartChecker(e.ctx)
@@ -310,6 +311,7 @@ func TestCheckCache(t *testing.T) {
 // Acceptance 4: rate-overlimit makes the queue back off (1 min, doubling),
 // shows it, retries the same batch and finishes after the window.
 func TestRateLimitBackoff(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(100)
 	w.RateLimit = &sim.RateLimit{Numbers: 40, PerS: 150}
 	clock := newFakeClock(t0)
@@ -356,6 +358,7 @@ func TestRateLimitBackoff(t *testing.T) {
 // Acceptance 6: the daily budget stops the queue, says so, survives a
 // restart, and the queue resumes the next local day.
 func TestDailyBudget(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(120)
 	clock := newFakeClock(t0)
 	clock.blockFrom = time.Hour // day 1: the wait for tomorrow blocks
@@ -426,6 +429,7 @@ func TestDailyBudget(t *testing.T) {
 }
 
 func TestPauseResumeCancel(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(100)
 	clock := newFakeClock(t0)
 	// idleNow waits until the worker has looked at the queue and found
@@ -542,6 +546,7 @@ func TestPauseResumeCancel(t *testing.T) {
 // A batch in flight when the process died is sent again first; a finished
 // batch never is.
 func TestInflightBatchResent(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(45)
 	e := newCheckEnv(t, w, fastConfig(), newFakeClock(t0))
 	ctx := e.ctx
@@ -593,6 +598,7 @@ func TestInflightBatchResent(t *testing.T) {
 }
 
 func TestSaveValidAsContacts(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
 	e.svc.StartChecker(e.ctx)
 	ctx := e.ctx
@@ -639,6 +645,7 @@ func TestSaveValidAsContacts(t *testing.T) {
 }
 
 func TestJobETA(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(100)
 	clock := newFakeClock(time.Date(2026, 3, 2, 23, 0, 0, 0, time.Local))
 	cfg := Config{CheckBatchSize: 20, CheckPace: 10 * time.Second, CheckDailyBudget: 1000, CheckMaxAge: time.Hour}
@@ -664,6 +671,7 @@ func TestJobETA(t *testing.T) {
 }
 
 func TestEnqueueErrors(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
 	for _, tt := range []struct {
 		inputs []string
@@ -695,6 +703,7 @@ func TestEnqueueErrors(t *testing.T) {
 
 // Worker progress reaches the front end as ChecksChanged notices.
 func TestChecksChangedNotice(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
 	for len(e.svc.Notices()) > 0 {
 		e.svc.Acknowledge(<-e.svc.Notices())
@@ -708,73 +717,5 @@ func TestChecksChangedNotice(t *testing.T) {
 	}
 	if !got {
 		t.Error("no ChecksChanged notice")
-	}
-}
-
-func TestLoadConfig(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	def := DefaultConfig()
-	tests := []struct {
-		name, body string
-		want       Config
-		err        string
-	}{
-		{"empty", "  \n", def, ""},
-		{"full", `{"check_batch_size":10,"check_pace":"2s","check_daily_budget":300,"check_max_age":"3d"}`,
-			Config{CheckBatchSize: 10, CheckPace: 2 * time.Second, CheckDailyBudget: 300, CheckMaxAge: 72 * time.Hour}, ""},
-		{"partial", `{"check_pace":"0s"}`, Config{CheckBatchSize: 20, CheckPace: 0, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge}, ""},
-		{"capped", `{"check_batch_size":50}`, Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge}, ""},
-		{"days and hours", `{"check_max_age":"1d12h"}`, Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: 36 * time.Hour}, ""},
-		{"syntax", "{\n\"check_pace\": \"10s\",\n}", def, "line 3"},
-		{"unknown key", `{"check_pase":"10s"}`, def, `unknown key "check_pase"`},
-		{"bad duration", `{"check_pace":"soon"}`, def, `check_pace: "soon" is not a duration`},
-		{"number duration", `{"check_pace":10}`, def, "check_pace: want a duration"},
-		{"negative", `{"check_max_age":"-1h"}`, def, "negative"},
-		{"zero budget", `{"check_daily_budget":0}`, def, "check_daily_budget: must be at least 1"},
-		{"string size", `{"check_batch_size":"20"}`, def, "want a whole number"},
-		{"array", `[1]`, def, "want a JSON object"},
-		{"wa version", `{"wa_version":"2.3000.1000000001","wa_version_url":"http://127.0.0.1:8080/"}`,
-			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge,
-				WAVersion: "2.3000.1000000001", WAVersionURL: "http://127.0.0.1:8080/"}, ""},
-		{"version fetching off", `{"wa_version_url":"off"}`,
-			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge, WAVersionURL: "off"}, ""},
-		{"bad wa version", `{"wa_version":"2.3000"}`, def, `wa_version: "2.3000" is not a WhatsApp Web version`},
-		{"numeric wa version", `{"wa_version":2.3}`, def, "wa_version: want a version in quotes"},
-		{"bad version url", `{"wa_version_url":"web.whatsapp.com"}`, def, "wa_version_url: \"web.whatsapp.com\" is not an http(s) URL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := write(tt.name+".json", tt.body)
-			got, err := LoadConfig(p)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), p) || strings.Contains(err.Error(), "\n") {
-					t.Errorf("error %v, want one line naming %s and containing %q", err, p, tt.err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("got %+v, %v; want %+v", got, err, tt.want)
-			}
-		})
-	}
-	if got, err := LoadConfig(filepath.Join(dir, "missing.json")); err != nil || got != def {
-		t.Errorf("missing file: %+v, %v", got, err)
-	}
-
-	t.Setenv("WABOOK_CONFIG", "")
-	t.Setenv("XDG_CONFIG_HOME", "/xdg")
-	if p, _ := DefaultConfigPath(); p != "/xdg/wabook/config.json" {
-		t.Errorf("DefaultConfigPath with XDG_CONFIG_HOME = %s", p)
-	}
-	t.Setenv("WABOOK_CONFIG", "/elsewhere.json")
-	if p, _ := DefaultConfigPath(); p != "/elsewhere.json" {
-		t.Errorf("DefaultConfigPath with WABOOK_CONFIG = %s", p)
 	}
 }

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAnswersToResults(t *testing.T) {
+	t.Parallel()
 	phones := []string{"+5511987654321", "+14155550199", "+14155550109", "+16315551004"}
 	phones = append(phones, "+14155550177")
 	answers := []wa.CheckAnswer{
