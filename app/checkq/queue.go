@@ -30,15 +30,15 @@ type Backend interface {
 	Account() wa.Account
 }
 
-// Options build a Queue. Store, Backend and the funcs are required.
+// Options build a Queue. Store, Backend, Clock and the funcs are required.
 type Options struct {
 	Store   *store.Store
 	Backend Backend
 	// Config holds the settings (normalized by New).
 	Config config.Config
-	// Clock and Sleep drive the pace, budget days and backoff; nil means
-	// time.Now and wa.Sleep. Sleep must return ctx.Err() when ctx ends
-	// first. Tests pass fakes.
+	// Clock and Sleep drive the pace, budget days and backoff: the
+	// service's clock (required) and sleep (nil means wa.Sleep). Sleep must
+	// return ctx.Err() when ctx ends first. Tests pass fakes.
 	Clock func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Poll is how often an idle worker, and Wait, look for what another
@@ -101,7 +101,7 @@ func New(o Options) *Queue {
 		changed: make(chan struct{}),
 	}
 	if q.clock == nil {
-		q.clock = time.Now
+		panic("checkq.New: no clock")
 	}
 	if q.sleep == nil {
 		q.sleep = wa.Sleep
