@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +52,39 @@ func statusDuringBackoffs(e *checkEnv) func() []CheckerStatus {
 	}
 }
 
+// savedCanary is the canary's state as the queue saves it for a restart
+// and other processes (the setting check.canary, app/checkq/canary.go).
+type savedCanary struct {
+	Self    string   `json:"self"`
+	Tripped string   `json:"tripped"`
+	Retired []string `json:"retired"`
+	Trips   int      `json:"trips"`
+}
+
+// savedSelfSilent is savedCanary.Self once a reply that answered others
+// left the own number out.
+const savedSelfSilent = "no"
+
+// savedCheckState reads the canary's state and the end of the backoff as
+// the queue saved them, in one read.
+func (e *checkEnv) savedCheckState(t testing.TB) (savedCanary, time.Time) {
+	v, err := e.st.Settings(e.ctx, "check.canary", "check.backoff_until_ms")
+	if err != nil {
+		t.Error(err)
+	}
+	var cst savedCanary
+	if v["check.canary"] != "" {
+		if err := json.Unmarshal([]byte(v["check.canary"]), &cst); err != nil {
+			t.Error(err)
+		}
+	}
+	var until time.Time
+	if ms, _ := strconv.ParseInt(v["check.backoff_until_ms"], 10, 64); ms > 0 {
+		until = time.UnixMilli(ms)
+	}
+	return cst, until
+}
+
 func countOf(nums []string, n string) int {
 	k := 0
 	for _, x := range nums {
@@ -65,6 +100,7 @@ func countOf(nums []string, n string) int {
 // trips, the batch is not believed (no number stored invalid), the queue
 // backs off and the job ends with every number valid.
 func TestCanaryCatchesThrottleLies(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(80)
 	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 150}
 	w.ThrottleLiesAfter = 40
@@ -105,6 +141,7 @@ func TestCanaryCatchesThrottleLies(t *testing.T) {
 // WhatsApp trips once; the next batch uses another canary, which passes,
 // so the first is retired and the job goes on.
 func TestLoneCanaryRetired(t *testing.T) {
+	t.Parallel()
 	const (
 		leaver = "+14155550120" // confirmed on WhatsApp earlier; left since
 		ada    = "+14155550150"
@@ -142,8 +179,8 @@ func TestLoneCanaryRetired(t *testing.T) {
 	if st.CanaryTrips != 1 || st.Canary != ada {
 		t.Errorf("status %+v, want 1 trip and Ada as canary", st)
 	}
-	cst := e.svc.loadCanary(e.ctx)
-	if !slices.Equal(cst.retired, []string{leaver}) || cst.tripped != "" || cst.self != selfSilent {
+	cst, _ := e.savedCheckState(t)
+	if !slices.Equal(cst.Retired, []string{leaver}) || cst.Tripped != "" || cst.Self != savedSelfSilent {
 		t.Errorf("canary state %+v, want the leaver retired and the own number known silent", cst)
 	}
 }
@@ -151,6 +188,7 @@ func TestLoneCanaryRetired(t *testing.T) {
 // Two different canaries tripping in a row is a throttle: the backoff
 // grows further than for a lone trip.
 func TestTwoCanariesTripIsThrottle(t *testing.T) {
+	t.Parallel()
 	const bob, ada = "+14155550120", "+14155550150"
 	w, nums := registeredWorld(60)
 	w.Contacts = []sim.WorldContact{{Phone: ada, FullName: "Ada"}, {Phone: bob, FullName: "Bob"}}
@@ -169,14 +207,15 @@ func TestTwoCanariesTripIsThrottle(t *testing.T) {
 	if len(got) < 2 || got[0] != time.Minute || got[1] != 4*time.Minute {
 		t.Errorf("backoffs %v, want 1m then 4m", got)
 	}
-	cst := e.svc.loadCanary(e.ctx)
-	if len(cst.retired) != 0 || cst.trips < 2 {
+	cst, _ := e.savedCheckState(t)
+	if len(cst.Retired) != 0 || cst.Trips < 2 {
 		t.Errorf("canary state %+v, want no canary retired by a throttle", cst)
 	}
 }
 
 // Without any possible canary the queue runs without one and says so.
 func TestNoCanary(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(5)
 	e, _ := newDropEnv(t, w, fastConfig(), newFakeClock(t0), dropOwn)
 	e.svc.StartChecker(e.ctx)
@@ -283,6 +322,7 @@ func dropOwn(_ int, p string) bool { return p == ownNumber }
 // on a retry is valid. A reply that answers none of the batch is a soft
 // rate limit: backoff, and no retry counted.
 func TestUnansweredNumbersRetried(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(5)
 	never, late := nums[1], nums[3]
 	lateMisses := 0
@@ -360,6 +400,7 @@ func TestUnansweredNumbersRetried(t *testing.T) {
 // answered nothing (a soft rate limit) or gave the own number an error of
 // its own tells nothing about it.
 func TestOwnCanaryKeptAfterOneBadReply(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		drop       func(call int, p string) bool
@@ -411,6 +452,7 @@ func TestOwnCanaryKeptAfterOneBadReply(t *testing.T) {
 // limit: the queue backs off and the batch's numbers are not charged a
 // retry.
 func TestOnlyCanaryAnsweredIsSoftLimit(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(5)
 	clock := newFakeClock(t0)
 	e, d := newDropEnv(t, w, fastConfig(), clock, func(call int, p string) bool { return call == 1 && p != ownNumber })
@@ -437,6 +479,7 @@ func TestOnlyCanaryAnsweredIsSoftLimit(t *testing.T) {
 // refuses the backoff, the trip is not counted either, so a process
 // killed there cannot come back with a trip and no backoff.
 func TestCanaryTripSavedWithBackoff(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(30)
 	w.RateLimit = &sim.RateLimit{Numbers: 10_000, PerS: 150}
 	w.ThrottleLiesAfter = 20
@@ -456,9 +499,9 @@ WHEN NEW.key = 'check.backoff_until_ms' AND NEW.value <> '0' BEGIN SELECT RAISE(
 	var seen []saved
 	clock.onSleep = func(d time.Duration) {
 		if d >= time.Minute {
-			cst, bo := e.svc.loadCheckState(e.ctx)
+			cst, until := e.savedCheckState(t)
 			mu.Lock()
-			seen = append(seen, saved{cst.trips, bo.until})
+			seen = append(seen, saved{cst.Trips, until})
 			mu.Unlock()
 		}
 	}
@@ -479,6 +522,7 @@ WHEN NEW.key = 'check.backoff_until_ms' AND NEW.value <> '0' BEGIN SELECT RAISE(
 // serves as the canary at no cost and the slot is given back. Either way
 // the budget is charged exactly the numbers sent.
 func TestCanaryInTheBatchCostsNoExtraSlot(t *testing.T) {
+	t.Parallel()
 	const ada = "+14155550101"
 	for _, tt := range []struct {
 		name       string

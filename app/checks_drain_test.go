@@ -80,6 +80,7 @@ func newSlowEnv(t *testing.T, w *sim.World, cfg Config, clock *fakeClock, latenc
 // The pace runs from the reply, not from the send: a reply slower than the
 // pace used to let the next batch go out the moment it came back.
 func TestPaceRunsFromTheReply(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(45) // three batches of 19 and the canary
 	e, slow := newSlowEnv(t, w, pacedConfig(), newFakeClock(t0), 15*time.Second)
 	e.svc.StartChecker(e.ctx)
@@ -145,6 +146,21 @@ func (e *checkEnv) stopAfterBatch() <-chan struct{} {
 	return stopped
 }
 
+// waitedCtx is a context that tells when it is first waited on:
+// StopCheckerAfterBatch waits on its context only once it has asked the
+// worker to stop after the batch, so the test knows it is past that point
+// without sleeping.
+type waitedCtx struct {
+	context.Context
+	once   sync.Once
+	waited chan struct{}
+}
+
+func (c *waitedCtx) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.waited) })
+	return c.Context.Done()
+}
+
 // waitClosed fails with msg unless ch is closed within 10 seconds.
 func waitClosed(t *testing.T, ch <-chan struct{}, msg string) {
 	t.Helper()
@@ -157,7 +173,7 @@ func waitClosed(t *testing.T, ch <-chan struct{}, msg string) {
 
 func (e *checkEnv) budgetUsed(t *testing.T) int {
 	t.Helper()
-	n, err := e.st.CheckBudgetUsed(e.ctx, ownNumber, dayOf(e.clock.Now()))
+	n, err := e.st.CheckBudgetUsed(e.ctx, ownNumber, budgetDay(e.clock.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,14 +193,21 @@ func (e *checkEnv) inflight(t *testing.T) []store.CheckBatch {
 // then ends the worker: nothing is left in flight, nothing charged for
 // answers that were dropped.
 func TestStopCheckerAfterBatchFinishesTheBatchInFlight(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	e, slow, j2, _ := drainEnv(t, fastConfig(), newFakeClock(t0), release)
 	slow.waitEntered(t) // job 2's batch is in flight
-	stopped := e.stopAfterBatch()
+	ctx := &waitedCtx{Context: context.Background(), waited: make(chan struct{})}
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		e.svc.StopCheckerAfterBatch(ctx)
+	}()
+	waitClosed(t, ctx.waited, "StopCheckerAfterBatch never waited for the worker")
 	select {
 	case <-stopped:
 		t.Fatal("StopCheckerAfterBatch returned while a batch was in flight")
-	case <-time.After(100 * time.Millisecond):
+	default:
 	}
 	close(release)
 	waitClosed(t, stopped, "StopCheckerAfterBatch did not return after the reply")
@@ -209,6 +232,7 @@ func TestStopCheckerAfterBatchFinishesTheBatchInFlight(t *testing.T) {
 // When the worker waits (here for the pace), StopCheckerAfterBatch ends it
 // at once and no batch of job 2 is claimed.
 func TestStopCheckerAfterBatchClaimsNoNewBatch(t *testing.T) {
+	t.Parallel()
 	cfg := fastConfig()
 	cfg.CheckPace = time.Hour
 	clock := newFakeClock(t0)
@@ -235,6 +259,7 @@ func TestStopCheckerAfterBatchClaimsNoNewBatch(t *testing.T) {
 // A caller that stops waiting (Ctrl-C) gets StopChecker: the batch is cut
 // off and stays in flight for the next worker.
 func TestStopCheckerAfterBatchGivesUpWithItsContext(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	defer close(release)
 	e, slow, _, second := drainEnv(t, fastConfig(), newFakeClock(t0), release)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -123,12 +122,19 @@ func newCheckEnvOn(t testing.TB, st *store.Store, w *sim.World, cfg Config, cloc
 // wrap(sim) instead of the sim itself (nil: the sim).
 func newCheckEnvWrapped(t testing.TB, st *store.Store, w *sim.World, cfg Config, clock *fakeClock, wrap func(*sim.Backend) wa.Backend) *checkEnv {
 	t.Helper()
+	return newCheckEnvWith(t, st, w, cfg, clock, wrap, nil)
+}
+
+// newCheckEnvWith is newCheckEnvWrapped with idled signalled each time the
+// checker finds nothing to send (nil: not).
+func newCheckEnvWith(t testing.TB, st *store.Store, w *sim.World, cfg Config, clock *fakeClock, wrap func(*sim.Backend) wa.Backend, idled chan<- struct{}) *checkEnv {
+	t.Helper()
 	be := sim.New(w, sim.WithClock(clock.Now), sim.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() }))
 	var backend wa.Backend = be
 	if wrap != nil {
 		backend = wrap(be)
 	}
-	svc := New(st, backend, Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond})
+	svc := New(st, backend, Options{Config: &cfg, Clock: clock.Now, Sleep: clock.Sleep, CheckPoll: 5 * time.Millisecond, checkIdled: idled})
 	ctx, cancel := context.WithCancel(context.Background())
 	go svc.Run(ctx)
 	e := &checkEnv{svc: svc, sim: be, st: st, clock: clock, ctx: ctx, cancel: cancel}
@@ -182,10 +188,14 @@ func fastConfig() Config {
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local)
 
+// budgetDay is the local day the queue charges its budget to.
+func budgetDay(t time.Time) string { return t.Format("2006-01-02") }
+
 // Acceptance 1, at the service level: one result per input, in order;
 // duplicates share one check; what cannot be a number is never sent; a
 // rewritten number reports the wa_id WhatsApp answered with.
 func TestCheckResultsPerInput(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
 	e.svc.StartChecker(e.ctx)
 	inputs := []string{
@@ -250,6 +260,7 @@ func TestCheckResultsPerInput(t *testing.T) {
 // Acceptance 2: the same check twice is answered from the cache with no
 // backend call; --force and an expired max age call again.
 func TestCheckCache(t *testing.T) {
+	t.Parallel()
 	clock := newFakeClock(t0)
 	e := newCheckEnv(t, checkWorld(), fastConfig(), clock)
 	e.svc.StartChecker(e.ctx)
@@ -300,6 +311,7 @@ func TestCheckCache(t *testing.T) {
 // Acceptance 4: rate-overlimit makes the queue back off (1 min, doubling),
 // shows it, retries the same batch and finishes after the window.
 func TestRateLimitBackoff(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(100)
 	w.RateLimit = &sim.RateLimit{Numbers: 40, PerS: 150}
 	clock := newFakeClock(t0)
@@ -346,6 +358,7 @@ func TestRateLimitBackoff(t *testing.T) {
 // Acceptance 6: the daily budget stops the queue, says so, survives a
 // restart, and the queue resumes the next local day.
 func TestDailyBudget(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(120)
 	clock := newFakeClock(t0)
 	clock.blockFrom = time.Hour // day 1: the wait for tomorrow blocks
@@ -389,7 +402,7 @@ func TestDailyBudget(t *testing.T) {
 	}
 	e2.svc.StartChecker(e2.ctx)
 	e2.wait(t, job.ID)
-	day1, day2, day3 := dayOf(t0), dayOf(t0.AddDate(0, 0, 1)), dayOf(t0.AddDate(0, 0, 2))
+	day1, day2, day3 := budgetDay(t0), budgetDay(t0.AddDate(0, 0, 1)), budgetDay(t0.AddDate(0, 0, 2))
 	for _, d := range []struct {
 		day  string
 		used int
@@ -416,21 +429,26 @@ func TestDailyBudget(t *testing.T) {
 }
 
 func TestPauseResumeCancel(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(100)
 	clock := newFakeClock(t0)
-	e := newCheckEnv(t, w, pacedConfig(), clock)
-	ctx := e.ctx
 	// idleNow waits until the worker has looked at the queue and found
 	// nothing to send (a signal from it, not a sleep).
-	e.svc.chk.idled = make(chan struct{}, 1)
+	idled := make(chan struct{}, 1)
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newCheckEnvWith(t, st, w, pacedConfig(), clock, nil, idled)
+	ctx := e.ctx
 	idleNow := func(what string) {
 		t.Helper()
 		select {
-		case <-e.svc.chk.idled: // a look from before
+		case <-idled: // a look from before
 		default:
 		}
 		select {
-		case <-e.svc.chk.idled:
+		case <-idled:
 		case <-time.After(10 * time.Second):
 			t.Fatalf("the worker never went idle %s", what)
 		}
@@ -528,6 +546,7 @@ func TestPauseResumeCancel(t *testing.T) {
 // A batch in flight when the process died is sent again first; a finished
 // batch never is.
 func TestInflightBatchResent(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(45)
 	e := newCheckEnv(t, w, fastConfig(), newFakeClock(t0))
 	ctx := e.ctx
@@ -535,7 +554,7 @@ func TestInflightBatchResent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	claim := store.CheckClaim{Max: 20, Now: t0, Account: "+14155550100", Day: dayOf(t0)}
+	claim := store.CheckClaim{Max: 20, Now: t0, Account: "+14155550100", Day: budgetDay(t0)}
 	done, err := e.st.ClaimCheckBatch(ctx, claim)
 	if err != nil || done == nil {
 		t.Fatal(done, err)
@@ -579,6 +598,7 @@ func TestInflightBatchResent(t *testing.T) {
 }
 
 func TestSaveValidAsContacts(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
 	e.svc.StartChecker(e.ctx)
 	ctx := e.ctx
@@ -625,6 +645,7 @@ func TestSaveValidAsContacts(t *testing.T) {
 }
 
 func TestJobETA(t *testing.T) {
+	t.Parallel()
 	w, nums := registeredWorld(100)
 	clock := newFakeClock(time.Date(2026, 3, 2, 23, 0, 0, 0, time.Local))
 	cfg := Config{CheckBatchSize: 20, CheckPace: 10 * time.Second, CheckDailyBudget: 1000, CheckMaxAge: time.Hour}
@@ -650,6 +671,7 @@ func TestJobETA(t *testing.T) {
 }
 
 func TestEnqueueErrors(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
 	for _, tt := range []struct {
 		inputs []string
@@ -681,6 +703,7 @@ func TestEnqueueErrors(t *testing.T) {
 
 // Worker progress reaches the front end as ChecksChanged notices.
 func TestChecksChangedNotice(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
 	for len(e.svc.Notices()) > 0 {
 		e.svc.Acknowledge(<-e.svc.Notices())
@@ -694,98 +717,5 @@ func TestChecksChangedNotice(t *testing.T) {
 	}
 	if !got {
 		t.Error("no ChecksChanged notice")
-	}
-}
-
-func TestLoadConfig(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	def := DefaultConfig()
-	tests := []struct {
-		name, body string
-		want       Config
-		err        string
-	}{
-		{"empty", "  \n", def, ""},
-		{"full", `{"check_batch_size":10,"check_pace":"2s","check_daily_budget":300,"check_max_age":"3d"}`,
-			Config{CheckBatchSize: 10, CheckPace: 2 * time.Second, CheckDailyBudget: 300, CheckMaxAge: 72 * time.Hour}, ""},
-		{"partial", `{"check_pace":"0s"}`, Config{CheckBatchSize: 20, CheckPace: 0, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge}, ""},
-		{"capped", `{"check_batch_size":50}`, Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge}, ""},
-		{"days and hours", `{"check_max_age":"1d12h"}`, Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: 36 * time.Hour}, ""},
-		{"syntax", "{\n\"check_pace\": \"10s\",\n}", def, "line 3"},
-		{"unknown key", `{"check_pase":"10s"}`, def, `unknown key "check_pase"`},
-		{"bad duration", `{"check_pace":"soon"}`, def, `check_pace: "soon" is not a duration`},
-		{"number duration", `{"check_pace":10}`, def, "check_pace: want a duration"},
-		{"negative", `{"check_max_age":"-1h"}`, def, "negative"},
-		{"zero budget", `{"check_daily_budget":0}`, def, "check_daily_budget: must be at least 1"},
-		{"string size", `{"check_batch_size":"20"}`, def, "want a whole number"},
-		{"array", `[1]`, def, "want a JSON object"},
-		{"wa version", `{"wa_version":"2.3000.1000000001","wa_version_url":"http://127.0.0.1:8080/"}`,
-			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge,
-				WAVersion: "2.3000.1000000001", WAVersionURL: "http://127.0.0.1:8080/"}, ""},
-		{"version fetching off", `{"wa_version_url":"off"}`,
-			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge, WAVersionURL: "off"}, ""},
-		{"bad wa version", `{"wa_version":"2.3000"}`, def, `wa_version: "2.3000" is not a WhatsApp Web version`},
-		{"numeric wa version", `{"wa_version":2.3}`, def, "wa_version: want a version in quotes"},
-		{"bad version url", `{"wa_version_url":"web.whatsapp.com"}`, def, "wa_version_url: \"web.whatsapp.com\" is not an http(s) URL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := write(tt.name+".json", tt.body)
-			got, err := LoadConfig(p)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), p) || strings.Contains(err.Error(), "\n") {
-					t.Errorf("error %v, want one line naming %s and containing %q", err, p, tt.err)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("got %+v, %v; want %+v", got, err, tt.want)
-			}
-		})
-	}
-	if got, err := LoadConfig(filepath.Join(dir, "missing.json")); err != nil || got != def {
-		t.Errorf("missing file: %+v, %v", got, err)
-	}
-
-	t.Setenv("WABOOK_CONFIG", "")
-	t.Setenv("XDG_CONFIG_HOME", "/xdg")
-	if p, _ := DefaultConfigPath(); p != "/xdg/wabook/config.json" {
-		t.Errorf("DefaultConfigPath with XDG_CONFIG_HOME = %s", p)
-	}
-	t.Setenv("WABOOK_CONFIG", "/elsewhere.json")
-	if p, _ := DefaultConfigPath(); p != "/elsewhere.json" {
-		t.Errorf("DefaultConfigPath with WABOOK_CONFIG = %s", p)
-	}
-}
-
-func TestAnswersToResults(t *testing.T) {
-	phones := []string{"+5511987654321", "+14155550199", "+14155550109", "+16315551004"}
-	phones = append(phones, "+14155550177")
-	answers := []wa.CheckAnswer{
-		{Query: "+5511987654321", Answered: true, Exists: true, JID: "551187654321@s.whatsapp.net", VerifiedName: "Loja"},
-		{Query: "+14155550109", Answered: true, Err: errors.New("timeout")},
-		{Query: "16315551004", Answered: true, Exists: false, JID: "16315551004@s.whatsapp.net"},
-		{Query: "+14155550177"}, // left out of the reply
-		// +14155550199 is missing from the answers.
-	}
-	got := answersToResults(phones, answers)
-	// Issue 9: a number WhatsApp did not answer waits for another batch
-	// ("processing"); only an explicit answer is invalid.
-	want := []model.CheckResult{
-		{Phone: "+5511987654321", Status: model.CheckValid, WAID: "551187654321", JID: "551187654321@s.whatsapp.net", VerifiedName: "Loja"},
-		{Phone: "+14155550199", Status: model.CheckProcessing},
-		{Phone: "+14155550109", Status: model.CheckFailed, Error: "timeout"},
-		{Phone: "+16315551004", Status: model.CheckInvalid},
-		{Phone: "+14155550177", Status: model.CheckProcessing},
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 }

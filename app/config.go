@@ -1,265 +1,35 @@
 package app
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/app/config"
 )
+
+// Config is wabook's config file (app/config): the check queue's settings
+// and the WhatsApp Web version to announce.
+type Config = config.Config
 
 // Check-queue defaults (README, "Checking numbers").
 const (
-	DefaultCheckBatchSize   = 20
-	MaxCheckBatchSize       = 20 // WhatsApp's limit per query
-	DefaultCheckPace        = 10 * time.Second
-	DefaultCheckDailyBudget = 1000
-	DefaultCheckMaxAge      = 7 * 24 * time.Hour
-	maxConfigSize           = 1 << 20
+	DefaultCheckBatchSize   = config.DefaultCheckBatchSize
+	MaxCheckBatchSize       = config.MaxCheckBatchSize // WhatsApp's limit per query
+	DefaultCheckPace        = config.DefaultCheckPace
+	DefaultCheckDailyBudget = config.DefaultCheckDailyBudget
+	DefaultCheckMaxAge      = config.DefaultCheckMaxAge
 )
 
-// Config is wabook's config file, $XDG_CONFIG_HOME/wabook/config.json:
-//
-//	{"check_batch_size": 20, "check_pace": "10s",
-//	 "check_daily_budget": 1000, "check_max_age": "168h",
-//	 "wa_version": "2.3000.1031080782", "wa_version_url": "https://web.whatsapp.com"}
-//
-// Every key is optional. Durations are Go durations ("10s", "2m", "12h")
-// or whole days ("7d").
-type Config struct {
-	// CheckBatchSize is the most numbers per WhatsApp query (1–20; larger
-	// values are capped at 20).
-	CheckBatchSize int
-	// CheckPace is the time between two queries; each wait varies by ±20%.
-	CheckPace time.Duration
-	// CheckDailyBudget is the most numbers checked per account and local day.
-	CheckDailyBudget int
-	// CheckMaxAge is how long a check result is reused (the cache TTL).
-	CheckMaxAge time.Duration
-	// WAVersion pins the WhatsApp Web version to announce ("2.3000.N");
-	// "" lets wabook pick it (versions.go).
-	WAVersion string
-	// WAVersionURL is the WhatsApp Web page the current version is read
-	// from; "" means DefaultWAVersionURL, "off" never fetches.
-	WAVersionURL string
-}
-
 // DefaultConfig is the configuration without a config file.
-func DefaultConfig() Config {
-	return Config{
-		CheckBatchSize:   DefaultCheckBatchSize,
-		CheckPace:        DefaultCheckPace,
-		CheckDailyBudget: DefaultCheckDailyBudget,
-		CheckMaxAge:      DefaultCheckMaxAge,
-	}
-}
-
-type configJSON struct {
-	CheckBatchSize   int    `json:"check_batch_size"`
-	CheckPace        string `json:"check_pace"`
-	CheckDailyBudget int    `json:"check_daily_budget"`
-	CheckMaxAge      string `json:"check_max_age"`
-	WAVersion        string `json:"wa_version,omitempty"`
-	WAVersionURL     string `json:"wa_version_url,omitempty"`
-}
-
-// MarshalJSON writes the config file's shape, durations as strings.
-func (c Config) MarshalJSON() ([]byte, error) {
-	return json.Marshal(configJSON{
-		CheckBatchSize:   c.CheckBatchSize,
-		CheckPace:        c.CheckPace.String(),
-		CheckDailyBudget: c.CheckDailyBudget,
-		CheckMaxAge:      c.CheckMaxAge.String(),
-		WAVersion:        c.WAVersion,
-		WAVersionURL:     c.WAVersionURL,
-	})
-}
-
-// UnmarshalJSON reads the config file's shape; missing keys keep the
-// defaults.
-func (c *Config) UnmarshalJSON(data []byte) error {
-	*c = DefaultConfig()
-	return c.parse(data)
-}
+func DefaultConfig() Config { return config.Default() }
 
 // DefaultConfigPath is $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json,
 // else ~/.config/wabook/config.json.
-func DefaultConfigPath() (string, error) {
-	if p := os.Getenv("WABOOK_CONFIG"); p != "" {
-		return p, nil
-	}
-	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "wabook", "config.json"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("config: no config path: %w", err)
-	}
-	return filepath.Join(home, ".config", "wabook", "config.json"), nil
-}
+func DefaultConfigPath() (string, error) { return config.DefaultPath() }
 
 // LoadConfig reads the config file at path. A missing (or empty) file gives
 // the defaults; a bad one gives one error naming the file and the problem.
-func LoadConfig(path string) (Config, error) {
-	cfg := DefaultConfig()
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return cfg, nil
-	}
-	if err != nil {
-		return cfg, fmt.Errorf("config file: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
-	if err != nil {
-		return cfg, fmt.Errorf("config file %s: %w", path, err)
-	}
-	if len(data) > maxConfigSize {
-		return cfg, fmt.Errorf("config file %s: larger than 1 MiB", path)
-	}
-	if err := cfg.parse(data); err != nil {
-		return DefaultConfig(), fmt.Errorf("config file %s: %w", path, err)
-	}
-	return cfg, nil
-}
-
-func (c *Config) parse(data []byte) error {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			line := bytes.Count(data[:min(int(syn.Offset), len(data))], []byte{'\n'}) + 1
-			return fmt.Errorf("line %d: invalid JSON: %s", line, strings.TrimPrefix(err.Error(), "json: "))
-		}
-		return fmt.Errorf("want a JSON object like {\"check_pace\": \"10s\"}: %s", strings.TrimPrefix(err.Error(), "json: "))
-	}
-	for key, v := range raw {
-		var err error
-		switch key {
-		case "check_batch_size":
-			c.CheckBatchSize, err = parseInt(v)
-			if err == nil && c.CheckBatchSize < 1 {
-				err = errors.New("must be at least 1")
-			}
-			c.CheckBatchSize = min(c.CheckBatchSize, MaxCheckBatchSize)
-		case "check_daily_budget":
-			c.CheckDailyBudget, err = parseInt(v)
-			if err == nil && c.CheckDailyBudget < 1 {
-				err = errors.New("must be at least 1")
-			}
-		case "check_pace":
-			c.CheckPace, err = parseDurationJSON(v)
-		case "check_max_age":
-			c.CheckMaxAge, err = parseDurationJSON(v)
-		case "wa_version":
-			c.WAVersion, err = parseWAVersionJSON(v)
-		case "wa_version_url":
-			c.WAVersionURL, err = parseVersionURLJSON(v)
-		default:
-			return fmt.Errorf("unknown key %q (known: check_batch_size, check_pace, check_daily_budget, check_max_age, wa_version, wa_version_url)", key)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-	}
-	return nil
-}
-
-func parseWAVersionJSON(v json.RawMessage) (string, error) {
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return "", fmt.Errorf("want a version in quotes like \"2.3000.1031080782\", got %s", v)
-	}
-	if s == "" {
-		return "", nil // not pinned
-	}
-	if _, err := model.ParseWAVersion(s); err != nil {
-		return "", err
-	}
-	return s, nil
-}
-
-func parseVersionURLJSON(v json.RawMessage) (string, error) {
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return "", fmt.Errorf("want a URL in quotes like \"https://web.whatsapp.com\" or \"off\", got %s", v)
-	}
-	if s == "" || s == VersionURLOff {
-		return s, nil
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%q is not an http(s) URL (or \"off\")", s)
-	}
-	return s, nil
-}
-
-func parseInt(v json.RawMessage) (int, error) {
-	var n int
-	if err := json.Unmarshal(v, &n); err != nil {
-		return 0, fmt.Errorf("want a whole number, got %s", v)
-	}
-	return n, nil
-}
-
-func parseDurationJSON(v json.RawMessage) (time.Duration, error) {
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return 0, fmt.Errorf("want a duration in quotes like \"10s\" or \"7d\", got %s", v)
-	}
-	return ParseAge(s)
-}
+func LoadConfig(path string) (Config, error) { return config.Load(path) }
 
 // ParseAge reads a duration as Go writes it ("90s", "12h", "1h30m") or in
 // whole days ("7d", "1d12h"). Negative durations are refused.
-func ParseAge(s string) (time.Duration, error) {
-	t := strings.TrimSpace(s)
-	var days time.Duration
-	if i := strings.IndexByte(t, 'd'); i > 0 {
-		n, err := strconv.Atoi(t[:i])
-		if err != nil || n < 0 || n > 100_000 {
-			return 0, fmt.Errorf("%q is not a duration (like \"10s\", \"12h\" or \"7d\")", s)
-		}
-		days = time.Duration(n) * 24 * time.Hour
-		t = t[i+1:]
-		if t == "" {
-			return days, nil
-		}
-	}
-	d, err := time.ParseDuration(t)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration (like \"10s\", \"12h\" or \"7d\")", s)
-	}
-	if d < 0 {
-		return 0, fmt.Errorf("%q is negative", s)
-	}
-	return days + d, nil
-}
-
-// normalize makes a config usable: zero or out-of-range values become the
-// defaults, and the batch size is capped at 20.
-func (c Config) normalize() Config {
-	d := DefaultConfig()
-	if c.CheckBatchSize <= 0 {
-		c.CheckBatchSize = d.CheckBatchSize
-	}
-	c.CheckBatchSize = min(c.CheckBatchSize, MaxCheckBatchSize)
-	if c.CheckDailyBudget <= 0 {
-		c.CheckDailyBudget = d.CheckDailyBudget
-	}
-	c.CheckPace = max(c.CheckPace, 0)
-	c.CheckMaxAge = max(c.CheckMaxAge, 0)
-	return c
-}
+func ParseAge(s string) (time.Duration, error) { return config.ParseAge(s) }

@@ -20,7 +20,7 @@ const keyLastSync = "sync.last_completed"
 // recordLastSync remembers when a sync completed. Best effort: doctor then
 // shows an older time.
 func (s *Service) recordLastSync(ctx context.Context) {
-	if err := s.store.SetSetting(ctx, keyLastSync, s.chk.clock().UTC().Format(time.RFC3339)); err != nil {
+	if err := s.store.SetSetting(ctx, keyLastSync, s.clock().UTC().Format(time.RFC3339)); err != nil {
 		s.log.Warn("recording the sync time", "err", err)
 	}
 }
@@ -228,7 +228,7 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 	case in.Store == nil && in.OpenErr == nil:
 		// No database yet: nothing paired, nothing queued, nothing synced.
 		r.Account = &DoctorAccount{}
-		budget := in.Config.normalize().CheckDailyBudget
+		budget := in.Config.Normalize().CheckDailyBudget
 		r.Checks = &DoctorChecks{BudgetLeft: budget, BudgetTotal: budget}
 		r.Outbox = &DoctorOutbox{}
 		r.AppState.Known = true

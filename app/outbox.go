@@ -132,7 +132,7 @@ func (s *Service) StartOutbox(ctx context.Context) {
 			ob.running, ob.waiting = false, ""
 			ob.mu.Unlock()
 		}()
-		if err := s.store.PruneOutbox(ctx, s.chk.clock().Add(-outboxKeepDone).Unix()); err != nil {
+		if err := s.store.PruneOutbox(ctx, s.clock().Add(-outboxKeepDone).Unix()); err != nil {
 			s.log.Warn("pruning the outbox", "err", err)
 		}
 		s.runOutbox(ctx)
@@ -452,7 +452,7 @@ func (s *Service) WaitOutbox(ctx context.Context, ids []int64, poll time.Duratio
 		if err != nil || r.Pending == 0 {
 			return r, err
 		}
-		if err := sleepCtx(ctx, poll); err != nil {
+		if err := wa.Sleep(ctx, poll); err != nil {
 			return r, err
 		}
 	}
@@ -466,7 +466,7 @@ func (s *Service) DrainOutbox(ctx context.Context, poll time.Duration) error {
 		if err != nil || c.Pending == 0 {
 			return err
 		}
-		if err := sleepCtx(ctx, poll); err != nil {
+		if err := wa.Sleep(ctx, poll); err != nil {
 			return err
 		}
 	}

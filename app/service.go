@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wabook/wabook/app/checkq"
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
@@ -99,6 +100,10 @@ type Options struct {
 	// OutboxRetry is the outbox sender's first wait after WhatsApp did not
 	// take a change (default 1 s, doubling to a minute); tests shorten it.
 	OutboxRetry time.Duration
+
+	// checkIdled (tests) is signalled each time the checker found nothing
+	// to send (checkq.Options.Idled).
+	checkIdled chan<- struct{}
 }
 
 // Service connects a backend to the store.
@@ -107,6 +112,7 @@ type Service struct {
 	backend wa.Backend
 	region  string
 	log     *slog.Logger
+	clock   func() time.Time // Options.Clock, else time.Now
 
 	mu     sync.Mutex
 	status Status
@@ -127,8 +133,8 @@ type Service struct {
 	statPending  atomic.Bool
 	checkPending atomic.Bool
 
-	chk *checkState  // the check queue (checks.go)
-	ob  *outboxState // the outbox sender (outbox.go)
+	chk *checkq.Queue // the check queue (checks.go)
+	ob  *outboxState  // the outbox sender (outbox.go)
 }
 
 // New returns a service over an open store and a backend. Call Run to start
@@ -147,6 +153,10 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 		applied:    make(chan struct{}),
 		notices:    make(chan Notice, 4),
 		commitPoll: opts.CommitPoll,
+		clock:      opts.Clock,
+	}
+	if s.clock == nil {
+		s.clock = time.Now
 	}
 	if s.commitPoll <= 0 {
 		s.commitPoll = 500 * time.Millisecond
@@ -158,7 +168,7 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 		st.SetClock(opts.Clock)
 	}
 	s.status.Account = be.Account()
-	s.chk = newCheckState(opts)
+	s.chk = s.newChecks(opts)
 	s.ob = newOutboxState(opts.OutboxRetry)
 	if c, err := st.CountOutbox(context.Background()); err == nil {
 		s.status.Outbox = c
@@ -264,8 +274,8 @@ func (s *Service) Run(ctx context.Context) {
 func (s *Service) apply(ctx context.Context, ev wa.Event) error {
 	switch e := ev.(type) {
 	case wa.ConnectionChanged:
-		defer s.kickChecker() // it waits for a connection
-		defer s.kickOutbox()  // so does the outbox
+		defer s.chk.Kick()   // it waits for a connection
+		defer s.kickOutbox() // so does the outbox
 		// The version is chosen before each connect attempt, whose
 		// outcome comes as a ConnectionChanged.
 		var version wa.VersionChoice

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wabook/wabook/app/config"
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
@@ -16,7 +17,7 @@ const (
 	// DefaultWAVersionURL is where the current WhatsApp Web version is read.
 	DefaultWAVersionURL = "https://web.whatsapp.com"
 	// VersionURLOff as wa_version_url never fetches a version.
-	VersionURLOff = "off"
+	VersionURLOff = config.VersionURLOff
 )
 
 // VersionFetch reads the current WhatsApp Web version ("2.3000.N") from

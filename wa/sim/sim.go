@@ -137,7 +137,7 @@ func New(w *World, opts ...Option) *Backend {
 	}
 	b := &Backend{
 		now:       time.Now,
-		sleep:     sleepCtx,
+		sleep:     wa.Sleep,
 		pairAfter: time.Duration(w.Account.PairAfterMS) * time.Millisecond,
 		codeEvery: DefaultPairCodeInterval,
 		latency:   time.Duration(w.CheckLatencyMS) * time.Millisecond,
@@ -202,20 +202,6 @@ func New(w *World, opts ...Option) *Backend {
 		b.labels = append(b.labels, l)
 	}
 	return b
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // queueLocked hands events to the queue; b.mu must be held, which keeps

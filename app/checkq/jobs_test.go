@@ -1,4 +1,4 @@
-package app
+package checkq
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 // Job.Counts is a struct, but `wabook checks --json` keeps printing the
 // store's map: the same five keys, the same numbers, the same bytes.
 func TestJobCountsKeepTheStoresMap(t *testing.T) {
+	t.Parallel()
 	tests := []map[string]int{
 		{model.CheckProcessing: 0, model.CheckValid: 0, model.CheckInvalid: 0, model.CheckFailed: 0, CheckCancelled: 0},
 		{model.CheckProcessing: 1, model.CheckValid: 2, model.CheckInvalid: 3, model.CheckFailed: 4, CheckCancelled: 5},
@@ -34,6 +35,7 @@ func TestJobCountsKeepTheStoresMap(t *testing.T) {
 }
 
 func TestJobStateRunnable(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[JobState]bool{JobQueued: true, JobRunning: true, JobPaused: false, JobCancelled: false, JobDone: false} {
 		if s.Runnable() != want {
 			t.Errorf("%s.Runnable() = %v", s, !want)

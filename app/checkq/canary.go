@@ -1,4 +1,4 @@
-package app
+package checkq
 
 import (
 	"context"
@@ -63,20 +63,6 @@ type canaryJSON struct {
 	LastTripMS int64    `json:"last_trip_ms,omitempty"`
 }
 
-func unixMS(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromMS(ms int64) time.Time {
-	if ms <= 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
-}
-
 func (st canaryState) encode() string {
 	b, _ := json.Marshal(canaryJSON{ // cannot fail: strings, ints and a slice
 		Self: st.self, SelfAtMS: unixMS(st.selfAt), Last: st.last, Note: st.note, Tripped: st.tripped,
@@ -100,11 +86,6 @@ func decodeCanary(v string) (canaryState, error) {
 	}, nil
 }
 
-func (s *Service) loadCanary(ctx context.Context) canaryState {
-	cst, _ := s.loadCheckState(ctx)
-	return cst
-}
-
 // ownSilent reports whether the own number is not to be the canary at now.
 func (st canaryState) ownSilent(now time.Time) bool {
 	return st.self == selfSilent && now.Sub(st.selfAt) < selfSilentFor
@@ -115,16 +96,16 @@ func (st canaryState) ownSilent(now time.Time) bool {
 // last one used, skipping retired ones and the one that tripped last. ""
 // with the reason in plain words when there is none. Numbers in exclude
 // (the batch's own) are never chosen; the reason does not mention them.
-func (s *Service) pickCanary(ctx context.Context, st canaryState, now time.Time, exclude []string) (string, string) {
-	own := s.backend.Account().Phone
+func (q *Queue) pickCanary(ctx context.Context, st canaryState, now time.Time, exclude []string) (string, string) {
+	own := q.backend.Account().Phone
 	ownOK := own != "" && !st.ownSilent(now) && !slices.Contains(exclude, own)
 	if ownOK && st.tripped != own {
 		return own, ""
 	}
-	maxAge := s.chk.cfg.CheckMaxAge
-	cands, err := s.store.CanaryCandidates(ctx, now.Add(-maxAge))
+	maxAge := q.cfg.CheckMaxAge
+	cands, err := q.st.CanaryCandidates(ctx, now.Add(-maxAge))
 	if err != nil {
-		s.log.Warn("check canary candidates", "err", err)
+		q.log.Warn("check canary candidates", "err", err)
 	}
 	var pool []string
 	for _, c := range cands {
