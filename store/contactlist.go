@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -50,11 +49,8 @@ func (s *Store) contactWhere(ctx context.Context, where string, arg any) (model.
 	var c model.Contact
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE `+where, arg), &c)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: contact %v: %w", arg, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: contact %v: %w", arg, err)
+		if err = rowErr(err, fmt.Sprintf("contact %v", arg)); err != nil {
+			return err
 		}
 		c.Labels, err = queryStrings(ctx, tx, `SELECT l.name FROM contact_labels cl JOIN labels l ON l.id = cl.label_id
 WHERE cl.contact_jid = ? ORDER BY l."order", l.name`, c.JID)
