@@ -297,19 +297,14 @@ func fillGroups(ctx context.Context, tx *sql.Tx, out []model.Contact, idx *jidIn
 // eachPacked runs query, which selects one text column (a packed row, for
 // the reason given at packedContact), and calls f with each row's value.
 func eachPacked(ctx context.Context, tx *sql.Tx, f func(row string), query string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var row string
 		if err := rows.Scan(&row); err != nil {
 			return err
 		}
 		f(row)
-	}
-	return rows.Err()
+		return nil
+	}, query, args...)
 }
 
 // splitLabelRow unpacks a "contact_jid \x1f label_id" row; ok is false

@@ -21,21 +21,17 @@ func (s *Store) ExistingJIDs(ctx context.Context, jids []string) (map[string]boo
 	for _, j := range jids {
 		want[j] = true
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT jid FROM contacts`)
-	if err != nil {
-		return nil, fmt.Errorf("store: contacts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := eachRow(ctx, s.db, func(rows *sql.Rows) error {
 		var j string
 		if err := rows.Scan(&j); err != nil {
-			return nil, fmt.Errorf("store: contacts: %w", err)
+			return err
 		}
 		if want[j] {
 			out[j] = true
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT jid FROM contacts`)
+	if err != nil {
 		return nil, fmt.Errorf("store: contacts: %w", err)
 	}
 	return out, nil

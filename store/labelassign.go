@@ -144,20 +144,11 @@ func (a *assigner) apply(ctx context.Context, c LabelChange) error {
 
 // labelIDsOf returns the ids of the labels a contact carries.
 func labelIDsOf(ctx context.Context, tx *sql.Tx, jid string) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT label_id FROM contact_labels WHERE contact_jid = ?`, jid)
+	out, err := queryList(ctx, tx, scanValue[int64], `SELECT label_id FROM contact_labels WHERE contact_jid = ?`, jid)
 	if err != nil {
 		return nil, fmt.Errorf("store: labels of %s: %w", jid, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: labels of %s: %w", jid, err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // assignNames adds and removes labels by name on contacts that exist,
