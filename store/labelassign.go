@@ -90,6 +90,19 @@ func (r *labelResolver) ensure(ctx context.Context, name string) (int64, error) 
 	return l.ID, nil
 }
 
+// ensureAll is ensure for each of names, in order.
+func (r *labelResolver) ensureAll(ctx context.Context, names []string) ([]int64, error) {
+	ids := make([]int64, 0, len(names))
+	for _, name := range names {
+		id, err := r.ensure(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 // assigner puts labels on and takes them off contacts inside one
 // transaction, recording what really changed.
 type assigner struct {
@@ -114,6 +127,16 @@ func (a *assigner) Close() { a.ins.Close(); a.del.Close() }
 
 func (a *assigner) set(ctx context.Context, jid string, id int64, on bool) error {
 	return a.apply(ctx, LabelChange{JID: jid, LabelID: id, Assigned: on})
+}
+
+// setAll puts the labels ids on jid (assigned) or takes them off, in order.
+func (a *assigner) setAll(ctx context.Context, jid string, ids []int64, assigned bool) error {
+	for _, id := range ids {
+		if err := a.set(ctx, jid, id, assigned); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // apply makes one change, recording it when it really changed something: a
@@ -168,13 +191,9 @@ func assignNames(ctx context.Context, tx *sql.Tx, lc *LabelChanges, jids []strin
 			removeIDs = append(removeIDs, id)
 		}
 	}
-	addIDs := make([]int64, 0, len(add))
-	for _, name := range add {
-		id, err := r.ensure(ctx, name)
-		if err != nil {
-			return err
-		}
-		addIDs = append(addIDs, id)
+	addIDs, err := r.ensureAll(ctx, add)
+	if err != nil {
+		return err
 	}
 	a, err := newAssigner(ctx, tx, lc)
 	if err != nil {
@@ -182,15 +201,11 @@ func assignNames(ctx context.Context, tx *sql.Tx, lc *LabelChanges, jids []strin
 	}
 	defer a.Close()
 	for _, j := range jids {
-		for _, id := range removeIDs {
-			if err := a.set(ctx, j, id, false); err != nil {
-				return err
-			}
+		if err := a.setAll(ctx, j, removeIDs, false); err != nil {
+			return err
 		}
-		for _, id := range addIDs {
-			if err := a.set(ctx, j, id, true); err != nil {
-				return err
-			}
+		if err := a.setAll(ctx, j, addIDs, true); err != nil {
+			return err
 		}
 	}
 	return nil
