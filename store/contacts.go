@@ -357,10 +357,7 @@ func (s *Store) UpdateContact(ctx context.Context, jid string, u ContactUpdate) 
 				return err
 			}
 			drop := slices.DeleteFunc(have, func(id int64) bool { return want[id] })
-			a, err := newAssigner(ctx, tx, &lc)
-			if err != nil {
-				return err
-			}
+			a := newAssigner(tx, &lc)
 			defer a.Close()
 			if err := a.setAll(ctx, j, drop, false); err != nil {
 				return err

@@ -94,10 +94,7 @@ ON CONFLICT (jid) DO UPDATE SET
 			return fmt.Errorf("store: import: %w", err)
 		}
 		defer upsert.Close()
-		a, err := newAssigner(ctx, tx, &lc)
-		if err != nil {
-			return err
-		}
+		a := newAssigner(tx, &lc)
 		defer a.Close()
 		t := s.now()
 		for i := range b.Rows {
@@ -253,10 +250,7 @@ func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, lab
 		if err != nil {
 			return err
 		}
-		a, err := newAssigner(ctx, tx, &lc)
-		if err != nil {
-			return err
-		}
+		a := newAssigner(tx, &lc)
 		defer a.Close()
 		t := s.now()
 		seen := map[string]bool{}

@@ -104,26 +104,39 @@ func (r *labelResolver) ensureAll(ctx context.Context, names []string) ([]int64,
 }
 
 // assigner puts labels on and takes them off contacts inside one
-// transaction, recording what really changed.
+// transaction, recording what really changed. Its statements are prepared
+// on first use, so making one cannot fail.
 type assigner struct {
+	tx       *sql.Tx
 	ins, del *sql.Stmt
 	lc       *LabelChanges
 }
 
-func newAssigner(ctx context.Context, tx *sql.Tx, lc *LabelChanges) (*assigner, error) {
-	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id, wa_chat) VALUES (?, ?, ?)`)
-	if err != nil {
-		return nil, fmt.Errorf("store: labels: %w", err)
+func newAssigner(tx *sql.Tx, lc *LabelChanges) *assigner { return &assigner{tx: tx, lc: lc} }
+
+func (a *assigner) prepare(ctx context.Context) error {
+	if a.ins != nil {
+		return nil
 	}
-	del, err := tx.PrepareContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ? RETURNING wa_chat`)
+	ins, err := a.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id, wa_chat) VALUES (?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: labels: %w", err)
+	}
+	del, err := a.tx.PrepareContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ? RETURNING wa_chat`)
 	if err != nil {
 		ins.Close()
-		return nil, fmt.Errorf("store: labels: %w", err)
+		return fmt.Errorf("store: labels: %w", err)
 	}
-	return &assigner{ins: ins, del: del, lc: lc}, nil
+	a.ins, a.del = ins, del
+	return nil
 }
 
-func (a *assigner) Close() { a.ins.Close(); a.del.Close() }
+func (a *assigner) Close() {
+	if a.ins != nil {
+		a.ins.Close()
+		a.del.Close()
+	}
+}
 
 func (a *assigner) set(ctx context.Context, jid string, id int64, on bool) error {
 	return a.apply(ctx, LabelChange{JID: jid, LabelID: id, Assigned: on})
@@ -143,6 +156,9 @@ func (a *assigner) setAll(ctx context.Context, jid string, ids []int64, assigned
 // removal with the chat form the assignment had, an assignment with the
 // form it was given.
 func (a *assigner) apply(ctx context.Context, c LabelChange) error {
+	if err := a.prepare(ctx); err != nil {
+		return err
+	}
 	if c.Assigned {
 		res, err := a.ins.ExecContext(ctx, c.JID, c.LabelID, c.WAChat)
 		if err != nil {
@@ -195,10 +211,7 @@ func assignNames(ctx context.Context, tx *sql.Tx, lc *LabelChanges, jids []strin
 	if err != nil {
 		return err
 	}
-	a, err := newAssigner(ctx, tx, lc)
-	if err != nil {
-		return err
-	}
+	a := newAssigner(tx, lc)
 	defer a.Close()
 	for _, j := range jids {
 		if err := a.setAll(ctx, j, removeIDs, false); err != nil {

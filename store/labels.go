@@ -224,10 +224,7 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 	var lc LabelChanges
 	var deleted []model.Label
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		a, err := newAssigner(ctx, tx, &lc)
-		if err != nil {
-			return err
-		}
+		a := newAssigner(tx, &lc)
 		defer a.Close()
 		for _, r := range b.Restore {
 			l := r.Label
@@ -378,10 +375,7 @@ func (s *Store) MergeLabel(ctx context.Context, from, into int64) (LabelWithMemb
 		if err != nil {
 			return err
 		}
-		a, err := newAssigner(ctx, tx, &lc)
-		if err != nil {
-			return err
-		}
+		a := newAssigner(tx, &lc)
 		defer a.Close()
 		for _, j := range lw.Members {
 			if err := a.set(ctx, j, into, true); err != nil {
