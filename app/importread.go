@@ -118,6 +118,7 @@ func looksLikePhone(s string) bool {
 	return digitCount(s) >= 6 && !strings.ContainsFunc(s, unicode.IsLetter)
 }
 
+// digitCount counts the ASCII digits of s.
 func digitCount(s string) int {
 	n := 0
 	for _, r := range s {

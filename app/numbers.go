@@ -159,7 +159,7 @@ func csvNumbers(text string) ([]string, error) {
 	// No header names the column: take every cell that looks like a number.
 	for _, row := range rows {
 		for _, cell := range row {
-			if digits(cell) >= 5 {
+			if digitCount(cell) >= 5 {
 				out = append(out, strings.TrimSpace(cell))
 			}
 		}
@@ -177,14 +177,4 @@ func sniffDelimiter(text string) rune {
 		}
 	}
 	return best
-}
-
-func digits(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			n++
-		}
-	}
-	return n
 }

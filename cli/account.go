@@ -25,11 +25,8 @@ func Sync(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("sync")
 	full := fs.Bool("full", false, "also fetch contacts and labels again from scratch")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("sync: unexpected argument %q", fs.Arg(0))
 	}
 	if !env.Svc.Account().Paired {
 		return errors.New("this account is not paired yet: run \"wabook pair\" first")
@@ -92,11 +89,8 @@ func Pair(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("pair")
 	phone := fs.String("code", "", "pair by phone number: the account's number `+PHONE`; prints a code to type on the phone (default: none: print a QR code to scan)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("pair: unexpected argument %q", fs.Arg(0))
 	}
 	svc := env.Svc
 	if acc := svc.Account(); acc.Paired {
@@ -185,11 +179,8 @@ func (p *connProblems) report(w io.Writer, st app.Status) {
 //	wabook logout
 func Logout(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("logout")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("logout: unexpected argument %q", fs.Arg(0))
 	}
 	acc := env.Svc.Account()
 	if !acc.Paired {

@@ -193,11 +193,8 @@ func Checks(ctx context.Context, env Env, args []string) error {
 	}
 	fs := newFlags("checks")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("checks: unexpected argument %q", fs.Arg(0))
 	}
 	jobs, err := env.Svc.Jobs(ctx)
 	if err != nil {

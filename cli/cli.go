@@ -66,6 +66,21 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseOnlyFlags is parseFlags for a command that takes no positional
+// argument; hint, when not empty, is added to the error naming one.
+func parseOnlyFlags(fs *flag.FlagSet, args []string, hint string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return nil
+	}
+	if hint != "" {
+		hint = " (" + hint + ")"
+	}
+	return usagef("%s: unexpected argument %q%s", fs.Name(), fs.Arg(0), hint)
+}
+
 func rfc3339(t time.Time) string {
 	if t.IsZero() {
 		return ""

@@ -18,11 +18,8 @@ func Contacts(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("contacts")
 	query := fs.String("query", "", "show only the contacts matching search `Q` (the UI's search language; default: every contact)")
 	format := fs.String("format", "table", "output `FORMAT`: table, json, csv or vcf")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args, "use --query"); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("contacts: unexpected argument %q (use --query)", fs.Arg(0))
 	}
 	if !slices.Contains([]string{"table", "json", "csv", "vcf"}, *format) {
 		return usagef("contacts: unknown --format %q (use table, json, csv or vcf)", *format)

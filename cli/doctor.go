@@ -43,11 +43,8 @@ func ParseDoctorArgs(args []string) (DoctorFlags, error) {
 	fs := newFlags("doctor")
 	fs.BoolVar(&f.JSON, "json", false, "print JSON")
 	fs.BoolVar(&f.Refresh, "refresh", false, "fetch the current WhatsApp Web version now and cache it")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseOnlyFlags(fs, args, "usage: wabook doctor [--json] [--refresh]"); err != nil {
 		return f, err
-	}
-	if fs.NArg() > 0 {
-		return f, usagef("doctor: unexpected argument %q (usage: wabook doctor [--json] [--refresh])", fs.Arg(0))
 	}
 	return f, nil
 }

@@ -38,13 +38,22 @@ func isSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-// printContact prints a contact as JSON.
-func printContact(ctx context.Context, env Env, c model.Contact) error {
-	labels, err := env.Svc.Labels(ctx)
-	if err != nil {
+// printContact prints as JSON the contact an add or an edit returned along
+// with err, then returns err: a contact that comes back with an error was
+// saved, and the user sees what was. Without a contact (no JID) it only
+// returns err.
+func printContact(ctx context.Context, env Env, c model.Contact, err error) error {
+	if err != nil && c.JID == "" {
 		return err
 	}
-	return writeJSON(env.Out, app.NewContactJSON(&c, colorsOf(labels)))
+	labels, lerr := env.Svc.Labels(ctx)
+	if lerr != nil {
+		return lerr
+	}
+	if perr := writeJSON(env.Out, app.NewContactJSON(&c, colorsOf(labels))); perr != nil {
+		return perr
+	}
+	return err
 }
 
 // Add adds a contact and prints it as JSON.
@@ -68,13 +77,7 @@ func Add(ctx context.Context, env Env, args []string) error {
 		return usagef(`usage: wabook add --name N --phone P [--labels "A, B"] [--internal] [--note T]`)
 	}
 	c, err := env.Svc.AddContact(ctx, app.ContactInput{Name: *name, Phone: *phone, Labels: *labels, Note: *note, Internal: *internal})
-	if err != nil && c.JID == "" {
-		return err
-	}
-	if perr := printContact(ctx, env, c); perr != nil {
-		return perr
-	}
-	return err
+	return printContact(ctx, env, c, err)
 }
 
 // Edit changes a contact and prints it as JSON.
@@ -114,13 +117,7 @@ func Edit(ctx context.Context, env Env, args []string) error {
 		return usagef("edit: nothing to change; " + usage)
 	}
 	c, err := env.Svc.EditContact(ctx, pos[0], e)
-	if err != nil && c.JID == "" {
-		return err
-	}
-	if perr := printContact(ctx, env, c); perr != nil {
-		return perr
-	}
-	return err
+	return printContact(ctx, env, c, err)
 }
 
 // Rm deletes a contact added here or imported; a contact from WhatsApp can

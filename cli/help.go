@@ -165,28 +165,28 @@ var docs = map[string]doc{
 		summary:  "create a label",
 		usage:    []string{"label add NAME [--color C]"},
 		examples: []string{`wabook label add "New customer" --color 0`, "wabook label add Temp --color sky"},
-		flags:    func() *flag.FlagSet { fs, _, _ := labelFlags("add"); return fs },
+		flags:    labelActionFlags("add"),
 		wait:     true,
 	},
 	"label rename": {
 		summary:  "rename a label (--merge: into an existing one)",
 		usage:    []string{"label rename OLD NEW [--merge]"},
 		examples: []string{`wabook label rename Lead "Hot lead"`, "wabook label rename Lead VIP --merge"},
-		flags:    func() *flag.FlagSet { fs, _, _ := labelFlags("rename"); return fs },
+		flags:    labelActionFlags("rename"),
 		wait:     true,
 	},
 	"label rm": {
 		summary:  "delete a label (its contacts lose it)",
 		usage:    []string{"label rm NAME"},
 		examples: []string{"wabook label rm Temp"},
-		flags:    func() *flag.FlagSet { fs, _, _ := labelFlags("rm"); return fs },
+		flags:    labelActionFlags("rm"),
 		wait:     true,
 	},
 	"label color": {
 		summary:  "set a label's colour: 0–19 or a name",
 		usage:    []string{"label color NAME C"},
 		examples: []string{"wabook label color Supplier lime", "wabook label color VIP 13"},
-		flags:    func() *flag.FlagSet { fs, _, _ := labelFlags("color"); return fs },
+		flags:    labelActionFlags("color"),
 		wait:     true,
 	},
 	"label sync": {
@@ -195,7 +195,7 @@ var docs = map[string]doc{
 		long: "With sync on, wabook's labels are WhatsApp Business labels: created, renamed, recoloured, deleted and " +
 			"put on chats on WhatsApp too. Turning it on queues what WhatsApp has not seen.",
 		examples: []string{"wabook label sync", "wabook label sync on", "wabook label sync retry"},
-		flags:    func() *flag.FlagSet { fs, _, _ := labelFlags("sync"); return fs },
+		flags:    labelActionFlags("sync"),
 		wait:     true,
 	},
 	"check": {

@@ -208,6 +208,11 @@ func labelFlags(sub string) (fs *flag.FlagSet, color *string, merge *bool) {
 	return fs, color, merge
 }
 
+// labelActionFlags builds a label action's flag set, for label's help.
+func labelActionFlags(sub string) func() *flag.FlagSet {
+	return func() *flag.FlagSet { fs, _, _ := labelFlags(sub); return fs }
+}
+
 func labelSync(ctx context.Context, env Env, pos []string) error {
 	svc := env.Svc
 	switch {

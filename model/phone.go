@@ -142,7 +142,7 @@ func phoneCandidates(s, region string, plus bool) []phoneCandidate {
 	if region == "" {
 		return []phoneCandidate{intl}
 	}
-	if !isASCIIDigits(s) || s[0] == '0' {
+	if !AllDigits(s) || s[0] == '0' {
 		return []phoneCandidate{national}
 	}
 	// Bare digits without a leading 0 may carry a country code
@@ -249,18 +249,6 @@ func (c *phoneCandidate) failure() error {
 	return fmt.Errorf("not a possible number for %s", where)
 }
 
-func isASCIIDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // RegionOfPhone returns the ISO region of a number ("+14155550101" → "US"),
 // or "" when it cannot be told. It also takes bare digits and phone-number
 // JIDs, so the account's own JID gives the default --region.
@@ -302,7 +290,7 @@ func ParseContactID(id, defaultRegion string) (string, error) {
 			}
 		case UserServer, LegacyServer:
 			digits := JIDUser(strings.TrimPrefix(user, "+") + "@")
-			if isASCIIDigits(digits) && len(digits) <= 20 {
+			if AllDigits(digits) && len(digits) <= 20 {
 				return JIDFromDigits(digits), nil
 			}
 		}

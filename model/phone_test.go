@@ -155,7 +155,7 @@ func FuzzParsePhone(f *testing.F) {
 			}
 			return
 		}
-		if len(p.E164) < 2 || p.E164[0] != '+' || !isASCIIDigits(p.E164[1:]) || p.Digits != p.E164[1:] {
+		if len(p.E164) < 2 || p.E164[0] != '+' || !AllDigits(p.E164[1:]) || p.Digits != p.E164[1:] {
 			t.Fatalf("ParsePhone(%q, %q) = %+v", in, region, p)
 		}
 		// The normalised form must read back as itself.

@@ -39,11 +39,8 @@ func (s *Store) Check(ctx context.Context, phone string) (model.CheckResult, err
 	var at int64
 	err := s.db.QueryRowContext(ctx, `SELECT phone, status, wa_id, jid, verified_name, error, checked_at
 FROM checks WHERE phone = ?`, phone).Scan(&r.Phone, &r.Status, &r.WAID, &r.JID, &r.VerifiedName, &r.Error, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return model.CheckResult{}, fmt.Errorf("store: check %s: %w", phone, ErrNotFound)
-	}
-	if err != nil {
-		return model.CheckResult{}, fmt.Errorf("store: check %s: %w", phone, err)
+	if err = rowErr(err, "check "+phone); err != nil {
+		return model.CheckResult{}, err
 	}
 	r.CheckedAt = fromUnix(at)
 	return r, nil

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/wabook/wabook/model"
@@ -206,36 +205,22 @@ func readChangedContacts(ctx context.Context, tx *sql.Tx, seq int64, out *Contac
 // changedLabels sets the Labels of the changed contacts, in label order,
 // reading the labels table only when one of them carries a label.
 func changedLabels(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChanges, idx *jidIndex) error {
-	rows, err := tx.QueryContext(ctx, changedLabelsSQL, seq)
-	if err != nil {
-		return err
-	}
 	type assignment struct {
 		contact int
 		label   int64
 	}
 	var as []assignment
-	for rows.Next() {
-		var row string
-		if err := rows.Scan(&row); err != nil {
-			rows.Close()
-			return err
-		}
+	err := eachPacked(ctx, tx, func(row string) {
 		out.RowsRead++
-		k := strings.LastIndexByte(row, 0x1f)
-		if k < 0 {
-			continue
+		jid, id, ok := splitLabelRow(row)
+		if !ok {
+			return
 		}
-		id, err := strconv.ParseInt(row[k+1:], 10, 64)
-		if err != nil {
-			continue
-		}
-		if i, ok := idx.get(row[:k]); ok {
+		if i, ok := idx.get(jid); ok {
 			as = append(as, assignment{i, id})
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(as) == 0 {
+	}, changedLabelsSQL, seq)
+	if err != nil || len(as) == 0 {
 		return err
 	}
 	labels, err := labelRanks(ctx, tx)
@@ -260,27 +245,17 @@ func changedLabels(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChang
 // sorted by group JID as fillGroups leaves them.
 func changedGroups(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChanges, idx *jidIndex) error {
 	for _, q := range changedGroupsSQL {
-		rows, err := tx.QueryContext(ctx, q, seq)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var row string
-			if err := rows.Scan(&row); err != nil {
-				rows.Close()
-				return err
-			}
+		err := eachPacked(ctx, tx, func(row string) {
 			out.RowsRead++
 			g, m, ok := strings.Cut(row, "\x1f") // group JIDs never contain \x1f
 			if !ok {
-				continue
+				return
 			}
 			if i, ok := idx.get(m); ok {
 				out.Changed[i].Groups = append(out.Changed[i].Groups, g)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		}, q, seq)
+		if err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -50,11 +49,8 @@ func (s *Store) contactWhere(ctx context.Context, where string, arg any) (model.
 	var c model.Contact
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE `+where, arg), &c)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: contact %v: %w", arg, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: contact %v: %w", arg, err)
+		if err = rowErr(err, fmt.Sprintf("contact %v", arg)); err != nil {
+			return err
 		}
 		c.Labels, err = queryStrings(ctx, tx, `SELECT l.name FROM contact_labels cl JOIN labels l ON l.id = cl.label_id
 WHERE cl.contact_jid = ? ORDER BY l."order", l.name`, c.JID)
@@ -165,26 +161,16 @@ func (s *Store) contacts(ctx context.Context, withHidden bool) ([]model.Contact,
 		}
 		out = make([]model.Contact, 0, n)
 
-		rows, err := tx.QueryContext(ctx, `SELECT `+packedContact+contactFrom+where)
-		if err != nil {
-			return fmt.Errorf("store: contacts: %w", err)
-		}
 		var odd []string // JIDs of rows that did not unpack
-		for rows.Next() {
-			var row string
-			if err := rows.Scan(&row); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: contacts: %w", err)
-			}
+		err := eachPacked(ctx, tx, func(row string) {
 			out = append(out, model.Contact{})
 			if !unpackContact(row, &out[len(out)-1]) {
 				out = out[:len(out)-1]
 				jid, _, _ := strings.Cut(row, "\x1f")
 				odd = append(odd, jid)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		}, `SELECT `+packedContact+contactFrom+where)
+		if err != nil {
 			return fmt.Errorf("store: contacts: %w", err)
 		}
 		for _, jid := range odd {
@@ -255,26 +241,13 @@ func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, idx *jidIn
 	}
 
 	// One packed column per row, for the reason given at packedContact.
-	rows, err := tx.QueryContext(ctx, `SELECT contact_jid || x'1f' || label_id FROM contact_labels`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	lastJID, last := "", -1 // rows come grouped by contact_jid
-	for rows.Next() {
-		var row string
-		if err := rows.Scan(&row); err != nil {
-			return err
+	err = eachPacked(ctx, tx, func(row string) {
+		jid, id, ok := splitLabelRow(row)
+		if !ok {
+			return
 		}
-		k := strings.LastIndexByte(row, 0x1f)
-		if k < 0 {
-			continue
-		}
-		id, err := strconv.ParseInt(row[k+1:], 10, 64)
-		if err != nil {
-			continue
-		}
-		if jid := row[:k]; jid != lastJID {
+		if jid != lastJID {
 			lastJID, last = jid, -1
 			if i, ok := idx.get(jid); ok {
 				last = i
@@ -283,8 +256,8 @@ func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, idx *jidIn
 		if l, ok := labels[id]; ok && last >= 0 {
 			out[last].Labels = append(out[last].Labels, l.name)
 		}
-	}
-	if err := rows.Err(); err != nil {
+	}, `SELECT contact_jid || x'1f' || label_id FROM contact_labels`)
+	if err != nil {
 		return err
 	}
 	for i := range out {
@@ -300,35 +273,52 @@ func fillLabels(ctx context.Context, tx *sql.Tx, out []model.Contact, idx *jidIn
 // a contact listed by both its JID and its LID in one group is met twice in a
 // row and counted once.
 func fillGroups(ctx context.Context, tx *sql.Tx, out []model.Contact, idx *jidIndex) error {
-	rows, err := tx.QueryContext(ctx, `SELECT group_jid || x'1f' || member FROM group_members ORDER BY group_jid`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	var cur string
-	for rows.Next() {
-		var row string
-		if err := rows.Scan(&row); err != nil {
-			return err
-		}
+	return eachPacked(ctx, tx, func(row string) {
 		g, m, ok := strings.Cut(row, "\x1f") // group JIDs never contain \x1f
 		if !ok {
-			continue
+			return
 		}
 		if g != cur {
 			cur = strings.Clone(g) // one string per group, not per row
 		}
 		i, ok := idx.get(m)
 		if !ok {
-			continue
+			return
 		}
 		gs := out[i].Groups
 		if len(gs) > 0 && gs[len(gs)-1] == cur {
-			continue
+			return
 		}
 		out[i].Groups = append(gs, cur)
+	}, `SELECT group_jid || x'1f' || member FROM group_members ORDER BY group_jid`)
+}
+
+// eachPacked runs query, which selects one text column (a packed row, for
+// the reason given at packedContact), and calls f with each row's value.
+func eachPacked(ctx context.Context, tx *sql.Tx, f func(row string), query string, args ...any) error {
+	return eachRow(ctx, tx, func(rows *sql.Rows) error {
+		var row string
+		if err := rows.Scan(&row); err != nil {
+			return err
+		}
+		f(row)
+		return nil
+	}, query, args...)
+}
+
+// splitLabelRow unpacks a "contact_jid \x1f label_id" row; ok is false
+// when row is not one.
+func splitLabelRow(row string) (jid string, id int64, ok bool) {
+	k := strings.LastIndexByte(row, 0x1f)
+	if k < 0 {
+		return "", 0, false
 	}
-	return rows.Err()
+	id, err := strconv.ParseInt(row[k+1:], 10, 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return row[:k], id, true
 }
 
 // jidIndex maps phone JIDs and LIDs to contact positions. Keys are the

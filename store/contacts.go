@@ -344,38 +344,26 @@ func (s *Store) UpdateContact(ctx context.Context, jid string, u ContactUpdate) 
 			if err != nil {
 				return err
 			}
+			ids, err := r.ensureAll(ctx, *u.Labels)
+			if err != nil {
+				return err
+			}
 			want := map[int64]bool{}
-			var order []int64
-			for _, name := range *u.Labels {
-				id, err := r.ensure(ctx, name)
-				if err != nil {
-					return err
-				}
-				if !want[id] {
-					want[id] = true
-					order = append(order, id)
-				}
+			for _, id := range ids {
+				want[id] = true
 			}
 			have, err := labelIDsOf(ctx, tx, j)
 			if err != nil {
 				return err
 			}
-			a, err := newAssigner(ctx, tx, &lc)
-			if err != nil {
+			drop := slices.DeleteFunc(have, func(id int64) bool { return want[id] })
+			a := newAssigner(tx, &lc)
+			defer a.Close()
+			if err := a.setAll(ctx, j, drop, false); err != nil {
 				return err
 			}
-			defer a.Close()
-			for _, id := range have {
-				if !want[id] {
-					if err := a.set(ctx, j, id, false); err != nil {
-						return err
-					}
-				}
-			}
-			for _, id := range order {
-				if err := a.set(ctx, j, id, true); err != nil {
-					return err
-				}
+			if err := a.setAll(ctx, j, ids, true); err != nil {
+				return err
 			}
 		}
 		if err := assignNames(ctx, tx, &lc, []string{j}, u.AddLabels, u.RemoveLabels); err != nil {

@@ -73,21 +73,10 @@ func (s *Store) GroupNames(ctx context.Context) ([]model.Group, error) {
 	return out, nil
 }
 
-func groupNamesIn(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]model.Group, error) {
-	rows, err := q.QueryContext(ctx, `SELECT jid, name, participant_count FROM "groups" ORDER BY name, jid`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []model.Group
-	for rows.Next() {
-		var g model.Group
-		if err := rows.Scan(&g.JID, &g.Name, &g.ParticipantCount); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+func groupNamesIn(ctx context.Context, q querier) ([]model.Group, error) {
+	return queryList(ctx, q, scanGroup, `SELECT jid, name, participant_count FROM "groups" ORDER BY name, jid`)
+}
+
+func scanGroup(r scanner, g *model.Group) error {
+	return r.Scan(&g.JID, &g.Name, &g.ParticipantCount)
 }

@@ -137,39 +137,28 @@ func (s *Store) DeleteGroup(ctx context.Context, jid string) error {
 func (s *Store) Groups(ctx context.Context) ([]model.Group, error) {
 	var out []model.Group
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT jid, name, participant_count FROM "groups" ORDER BY name, jid`)
-		if err != nil {
+		var err error
+		if out, err = groupNamesIn(ctx, tx); err != nil {
 			return fmt.Errorf("store: groups: %w", err)
 		}
-		idx := map[string]int{}
-		for rows.Next() {
-			var g model.Group
-			if err := rows.Scan(&g.JID, &g.Name, &g.ParticipantCount); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: groups: %w", err)
-			}
-			idx[g.JID] = len(out)
-			out = append(out, g)
+		idx := make(map[string]int, len(out))
+		for i, g := range out {
+			idx[g.JID] = i
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: groups: %w", err)
-		}
-		rows, err = tx.QueryContext(ctx, `SELECT group_jid, member FROM group_members ORDER BY group_jid, member`)
-		if err != nil {
-			return fmt.Errorf("store: groups: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
+		err = eachRow(ctx, tx, func(rows *sql.Rows) error {
 			var g, m string
 			if err := rows.Scan(&g, &m); err != nil {
-				return fmt.Errorf("store: groups: %w", err)
+				return err
 			}
 			if i, ok := idx[g]; ok {
 				out[i].Participants = append(out[i].Participants, m)
 			}
+			return nil
+		}, `SELECT group_jid, member FROM group_members ORDER BY group_jid, member`)
+		if err != nil {
+			return fmt.Errorf("store: groups: %w", err)
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -21,21 +21,17 @@ func (s *Store) ExistingJIDs(ctx context.Context, jids []string) (map[string]boo
 	for _, j := range jids {
 		want[j] = true
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT jid FROM contacts`)
-	if err != nil {
-		return nil, fmt.Errorf("store: contacts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := eachRow(ctx, s.db, func(rows *sql.Rows) error {
 		var j string
 		if err := rows.Scan(&j); err != nil {
-			return nil, fmt.Errorf("store: contacts: %w", err)
+			return err
 		}
 		if want[j] {
 			out[j] = true
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT jid FROM contacts`)
+	if err != nil {
 		return nil, fmt.Errorf("store: contacts: %w", err)
 	}
 	return out, nil
@@ -76,13 +72,9 @@ func (s *Store) ImportContacts(ctx context.Context, b ImportBatch) (ImportStats,
 		if err != nil {
 			return err
 		}
-		common := make([]int64, 0, len(b.Labels))
-		for _, name := range b.Labels {
-			id, err := r.ensure(ctx, name)
-			if err != nil {
-				return err
-			}
-			common = append(common, id)
+		common, err := r.ensureAll(ctx, b.Labels)
+		if err != nil {
+			return err
 		}
 		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`)
 		if err != nil {
@@ -102,10 +94,7 @@ ON CONFLICT (jid) DO UPDATE SET
 			return fmt.Errorf("store: import: %w", err)
 		}
 		defer upsert.Close()
-		a, err := newAssigner(ctx, tx, &lc)
-		if err != nil {
-			return err
-		}
+		a := newAssigner(tx, &lc)
 		defer a.Close()
 		t := s.now()
 		for i := range b.Rows {
@@ -135,19 +124,12 @@ ON CONFLICT (jid) DO UPDATE SET
 			if _, err := upsert.ExecContext(ctx, jid, phone, row.Name, row.Note, model.SourceImport, t, t); err != nil {
 				return fmt.Errorf("store: import %s: %w", jid, err)
 			}
-			for _, name := range row.Labels {
-				id, err := r.ensure(ctx, name)
-				if err != nil {
-					return err
-				}
-				if err := a.set(ctx, jid, id, true); err != nil {
-					return err
-				}
+			own, err := r.ensureAll(ctx, row.Labels)
+			if err != nil {
+				return err
 			}
-			for _, id := range common {
-				if err := a.set(ctx, jid, id, true); err != nil {
-					return err
-				}
+			if err := a.setAll(ctx, jid, append(own, common...), true); err != nil {
+				return err
 			}
 		}
 		if err := s.queueLabels(ctx, tx, nil, &lc, nil); err != nil {
@@ -264,18 +246,11 @@ func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, lab
 		if err != nil {
 			return err
 		}
-		ids := make([]int64, 0, len(labels))
-		for _, name := range labels {
-			id, err := r.ensure(ctx, name)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		a, err := newAssigner(ctx, tx, &lc)
+		ids, err := r.ensureAll(ctx, labels)
 		if err != nil {
 			return err
 		}
+		a := newAssigner(tx, &lc)
 		defer a.Close()
 		t := s.now()
 		seen := map[string]bool{}
@@ -308,10 +283,8 @@ ON CONFLICT (jid) DO UPDATE SET is_wa_contact = 1,
 			if err != nil {
 				return fmt.Errorf("store: save checked contact %s: %w", jid, err)
 			}
-			for _, id := range ids {
-				if err := a.set(ctx, jid, id, true); err != nil {
-					return fmt.Errorf("store: save checked contact %s: %w", jid, err)
-				}
+			if err := a.setAll(ctx, jid, ids, true); err != nil {
+				return fmt.Errorf("store: save checked contact %s: %w", jid, err)
 			}
 			n++
 		}

@@ -90,36 +90,75 @@ func (r *labelResolver) ensure(ctx context.Context, name string) (int64, error) 
 	return l.ID, nil
 }
 
+// ensureAll is ensure for each of names, in order.
+func (r *labelResolver) ensureAll(ctx context.Context, names []string) ([]int64, error) {
+	ids := make([]int64, 0, len(names))
+	for _, name := range names {
+		id, err := r.ensure(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 // assigner puts labels on and takes them off contacts inside one
-// transaction, recording what really changed.
+// transaction, recording what really changed. Its statements are prepared
+// on first use, so making one cannot fail.
 type assigner struct {
+	tx       *sql.Tx
 	ins, del *sql.Stmt
 	lc       *LabelChanges
 }
 
-func newAssigner(ctx context.Context, tx *sql.Tx, lc *LabelChanges) (*assigner, error) {
-	ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id, wa_chat) VALUES (?, ?, ?)`)
-	if err != nil {
-		return nil, fmt.Errorf("store: labels: %w", err)
+func newAssigner(tx *sql.Tx, lc *LabelChanges) *assigner { return &assigner{tx: tx, lc: lc} }
+
+func (a *assigner) prepare(ctx context.Context) error {
+	if a.ins != nil {
+		return nil
 	}
-	del, err := tx.PrepareContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ? RETURNING wa_chat`)
+	ins, err := a.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_labels (contact_jid, label_id, wa_chat) VALUES (?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: labels: %w", err)
+	}
+	del, err := a.tx.PrepareContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ? RETURNING wa_chat`)
 	if err != nil {
 		ins.Close()
-		return nil, fmt.Errorf("store: labels: %w", err)
+		return fmt.Errorf("store: labels: %w", err)
 	}
-	return &assigner{ins: ins, del: del, lc: lc}, nil
+	a.ins, a.del = ins, del
+	return nil
 }
 
-func (a *assigner) Close() { a.ins.Close(); a.del.Close() }
+func (a *assigner) Close() {
+	if a.ins != nil {
+		a.ins.Close()
+		a.del.Close()
+	}
+}
 
 func (a *assigner) set(ctx context.Context, jid string, id int64, on bool) error {
 	return a.apply(ctx, LabelChange{JID: jid, LabelID: id, Assigned: on})
+}
+
+// setAll puts the labels ids on jid (assigned) or takes them off, in order.
+func (a *assigner) setAll(ctx context.Context, jid string, ids []int64, assigned bool) error {
+	for _, id := range ids {
+		if err := a.set(ctx, jid, id, assigned); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // apply makes one change, recording it when it really changed something: a
 // removal with the chat form the assignment had, an assignment with the
 // form it was given.
 func (a *assigner) apply(ctx context.Context, c LabelChange) error {
+	if err := a.prepare(ctx); err != nil {
+		return err
+	}
 	if c.Assigned {
 		res, err := a.ins.ExecContext(ctx, c.JID, c.LabelID, c.WAChat)
 		if err != nil {
@@ -144,20 +183,11 @@ func (a *assigner) apply(ctx context.Context, c LabelChange) error {
 
 // labelIDsOf returns the ids of the labels a contact carries.
 func labelIDsOf(ctx context.Context, tx *sql.Tx, jid string) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT label_id FROM contact_labels WHERE contact_jid = ?`, jid)
+	out, err := queryList(ctx, tx, scanValue[int64], `SELECT label_id FROM contact_labels WHERE contact_jid = ?`, jid)
 	if err != nil {
 		return nil, fmt.Errorf("store: labels of %s: %w", jid, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: labels of %s: %w", jid, err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // assignNames adds and removes labels by name on contacts that exist,
@@ -177,29 +207,18 @@ func assignNames(ctx context.Context, tx *sql.Tx, lc *LabelChanges, jids []strin
 			removeIDs = append(removeIDs, id)
 		}
 	}
-	addIDs := make([]int64, 0, len(add))
-	for _, name := range add {
-		id, err := r.ensure(ctx, name)
-		if err != nil {
-			return err
-		}
-		addIDs = append(addIDs, id)
-	}
-	a, err := newAssigner(ctx, tx, lc)
+	addIDs, err := r.ensureAll(ctx, add)
 	if err != nil {
 		return err
 	}
+	a := newAssigner(tx, lc)
 	defer a.Close()
 	for _, j := range jids {
-		for _, id := range removeIDs {
-			if err := a.set(ctx, j, id, false); err != nil {
-				return err
-			}
+		if err := a.setAll(ctx, j, removeIDs, false); err != nil {
+			return err
 		}
-		for _, id := range addIDs {
-			if err := a.set(ctx, j, id, true); err != nil {
-				return err
-			}
+		if err := a.setAll(ctx, j, addIDs, true); err != nil {
+			return err
 		}
 	}
 	return nil

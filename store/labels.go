@@ -52,26 +52,12 @@ func (s *Store) Labels(ctx context.Context) ([]model.Label, error) {
 	return labelsIn(ctx, s.db)
 }
 
-func labelsIn(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) ([]model.Label, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order", count(cl.label_id),
+func labelsIn(ctx context.Context, q querier) ([]model.Label, error) {
+	out, err := queryList(ctx, q, scanLabel, `SELECT l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order", count(cl.label_id),
 	l.unsynced <> 0, l.wa_pending <> 0
 FROM labels l LEFT JOIN contact_labels cl ON cl.label_id = l.id
 GROUP BY l.id ORDER BY l."order", l.name`)
 	if err != nil {
-		return nil, fmt.Errorf("store: labels: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Label
-	for rows.Next() {
-		var l model.Label
-		if err := scanLabel(rows, &l); err != nil {
-			return nil, fmt.Errorf("store: labels: %w", err)
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: labels: %w", err)
 	}
 	return out, nil
@@ -148,11 +134,8 @@ func requireLabels(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	for _, id := range ids {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM labels WHERE id = ?`, id).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: label %d: %w", id, err)
+		if err = rowErr(err, fmt.Sprintf("label %d", id)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -161,11 +144,8 @@ func requireLabels(ctx context.Context, tx *sql.Tx, ids []int64) error {
 func requireContact(ctx context.Context, q queryRower, jid string) error {
 	var one int
 	err := q.QueryRowContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`, jid).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: contact %s: %w", jid, ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("store: contact %s: %w", jid, err)
+	if err = rowErr(err, fmt.Sprintf("contact %s", jid)); err != nil {
+		return err
 	}
 	return nil
 }
@@ -244,10 +224,7 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 	var lc LabelChanges
 	var deleted []model.Label
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		a, err := newAssigner(ctx, tx, &lc)
-		if err != nil {
-			return err
-		}
+		a := newAssigner(tx, &lc)
 		defer a.Close()
 		for _, r := range b.Restore {
 			l := r.Label
@@ -398,10 +375,7 @@ func (s *Store) MergeLabel(ctx context.Context, from, into int64) (LabelWithMemb
 		if err != nil {
 			return err
 		}
-		a, err := newAssigner(ctx, tx, &lc)
-		if err != nil {
-			return err
-		}
+		a := newAssigner(tx, &lc)
 		defer a.Close()
 		for _, j := range lw.Members {
 			if err := a.set(ctx, j, into, true); err != nil {

@@ -30,20 +30,11 @@ func (s *Store) Outbox(ctx context.Context, withDone bool) ([]OutboxItem, error)
 	if withDone {
 		where = ``
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox`+where+` ORDER BY id`)
+	out, err := queryList(ctx, s.db, scanOutbox, `SELECT `+outboxColumns+` FROM outbox`+where+` ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
-	defer rows.Close()
-	var out []OutboxItem
-	for rows.Next() {
-		var it OutboxItem
-		if err := scanOutbox(rows, &it); err != nil {
-			return nil, fmt.Errorf("store: outbox: %w", err)
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CountOutbox counts the pending and failed changes.

@@ -212,11 +212,8 @@ func (s *Store) CheckJob(ctx context.Context, id int64) (CheckJob, error) {
 	var j CheckJob
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		err := scanJob(tx.QueryRowContext(ctx, `SELECT `+jobCols+` FROM check_jobs WHERE id = ?`, id), &j)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: check job %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: check job %d: %w", id, err)
+		if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
+			return err
 		}
 		j.Counts = newCounts()
 		out := []CheckJob{j}
@@ -233,11 +230,8 @@ func (s *Store) CheckJob(ctx context.Context, id int64) (CheckJob, error) {
 func (s *Store) CheckJobState(ctx context.Context, id int64) (string, error) {
 	var st string
 	err := s.db.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&st)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("store: check job %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: check job %d: %w", id, err)
+	if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
+		return "", err
 	}
 	return st, nil
 }
@@ -304,11 +298,8 @@ func (s *Store) CheckItems(ctx context.Context, jobID int64) ([]model.CheckResul
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM check_jobs WHERE id = ?`, jobID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: check job %d: %w", jobID, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: check job %d: %w", jobID, err)
+		if err = rowErr(err, fmt.Sprintf("check job %d", jobID)); err != nil {
+			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT input, phone, status, wa_id, jid, verified_name, error, cached, checked_at
 FROM check_items WHERE job_id = ? ORDER BY seq`, jobID)
@@ -350,11 +341,8 @@ func (s *Store) SetCheckJobState(ctx context.Context, id int64, to string) (stri
 	var from string
 	err := s.checksTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&from)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: check job %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: check job %d: %w", id, err)
+		if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
+			return err
 		}
 		ok := false
 		for _, a := range allowed {
@@ -409,11 +397,8 @@ func (s *Store) RetryCheckJob(ctx context.Context, id int64) (int, error) {
 	err := s.checksTx(ctx, func(tx *sql.Tx) error {
 		var state string
 		err := tx.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&state)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: check job %d: %w", id, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: check job %d: %w", id, err)
+		if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE check_items SET status = ?, error = '', wa_id = '', jid = '',
 	verified_name = '', cached = 0, checked_at = 0, batch = 0, unanswered = 0

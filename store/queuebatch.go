@@ -75,22 +75,16 @@ func (s *Store) LastCheckBatchAt(ctx context.Context) (time.Time, error) {
 // InflightCheckBatches lists the batches in flight (sent, not answered),
 // oldest first.
 func (s *Store) InflightCheckBatches(ctx context.Context) ([]CheckBatch, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, job_id, phones, attempts FROM check_batches WHERE state = ? ORDER BY id`, batchInflight)
+	out, err := queryList(ctx, s.db, func(r scanner, b *CheckBatch) error {
+		var phones string
+		err := r.Scan(&b.ID, &b.JobID, &phones, &b.Attempts)
+		b.Phones = strings.Fields(phones)
+		return err
+	}, `SELECT id, job_id, phones, attempts FROM check_batches WHERE state = ? ORDER BY id`, batchInflight)
 	if err != nil {
 		return nil, fmt.Errorf("store: check batches: %w", err)
 	}
-	defer rows.Close()
-	var out []CheckBatch
-	for rows.Next() {
-		var b CheckBatch
-		var phones string
-		if err := rows.Scan(&b.ID, &b.JobID, &phones, &b.Attempts); err != nil {
-			return nil, fmt.Errorf("store: check batches: %w", err)
-		}
-		b.Phones = strings.Fields(phones)
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ClaimCheckBatch picks the next batch to send and, in the same
@@ -329,11 +323,8 @@ func (s *Store) CompleteCheckBatch(ctx context.Context, batchID int64, results [
 	return s.checksTx(ctx, func(tx *sql.Tx) error {
 		var jobID int64
 		err := tx.QueryRowContext(ctx, `SELECT job_id FROM check_batches WHERE id = ?`, batchID).Scan(&jobID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: check batch %d: %w", batchID, ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("store: check batch %d: %w", batchID, err)
+		if err = rowErr(err, fmt.Sprintf("check batch %d", batchID)); err != nil {
+			return err
 		}
 		cache, err := tx.PrepareContext(ctx, `INSERT INTO checks (phone, status, wa_id, jid, verified_name, error, checked_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -394,23 +385,11 @@ WHERE batch = ? AND status = ?`,
 // check queue may ask alongside a batch to catch a server that answers
 // "not on WhatsApp" for everything.
 func (s *Store) CanaryCandidates(ctx context.Context, since time.Time) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT k.phone FROM checks k
+	out, err := queryList(ctx, s.db, scanValue[string], `SELECT DISTINCT k.phone FROM checks k
 JOIN contacts c ON c.phone = k.phone
 WHERE k.status = ? AND k.checked_at >= ? AND k.phone <> ''
 ORDER BY k.phone`, model.CheckValid, since.Unix())
 	if err != nil {
-		return nil, fmt.Errorf("store: canary candidates: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, fmt.Errorf("store: canary candidates: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: canary candidates: %w", err)
 	}
 	return out, nil

@@ -3,42 +3,75 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
 
-func queryStrings(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+// querier is what *sql.DB and *sql.Tx share for reading rows.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// eachRow runs query and calls row for each row it returns (rows stands on
+// it), stopping at the first error. rows is closed when it returns, so the
+// caller may query again in the same transaction.
+func eachRow(ctx context.Context, q querier, row func(rows *sql.Rows) error, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// queryList runs query and makes one T of each row with scan.
+func queryList[T any](ctx context.Context, q querier, scan func(r scanner, v *T) error, query string, args ...any) ([]T, error) {
+	var out []T
+	err := eachRow(ctx, q, func(rows *sql.Rows) error {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	}, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// scanValue scans a row of one column.
+func scanValue[T any](r scanner, v *T) error { return r.Scan(v) }
+
+func queryStrings(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+	return queryList(ctx, tx, scanValue[string], q, args...)
 }
 
 func queryInt64s(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+	out, err := queryList(ctx, tx, scanValue[int64], q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-		out = append(out, v)
+	return out, nil
+}
+
+// rowErr words the error of reading the one row of what ("check job 7"):
+// ErrNotFound when there is no such row.
+func rowErr(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
 	}
-	return out, rows.Err()
+	return fmt.Errorf("store: %s: %w", what, err)
 }
 
 // withTx runs fn in one write transaction, committing when fn returns nil.

@@ -83,23 +83,14 @@ func (s *Store) MarkWAVersionRefused(ctx context.Context, version, source string
 
 // WAVersions lists every version known, the most recently seen first.
 func (s *Store) WAVersions(ctx context.Context) ([]WAVersionRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT version, source, fetched_at, connected_at, refused_at
+	out, err := queryList(ctx, s.db, func(row scanner, r *WAVersionRecord) error {
+		var f, c, x int64
+		err := row.Scan(&r.Version, &r.Source, &f, &c, &x)
+		r.FetchedAt, r.ConnectedAt, r.RefusedAt = fromUnix(f), fromUnix(c), fromUnix(x)
+		return err
+	}, `SELECT version, source, fetched_at, connected_at, refused_at
 FROM wa_versions ORDER BY max(fetched_at, connected_at, refused_at) DESC, version DESC`)
 	if err != nil {
-		return nil, fmt.Errorf("store: reading WhatsApp Web versions: %w", err)
-	}
-	defer rows.Close()
-	var out []WAVersionRecord
-	for rows.Next() {
-		var r WAVersionRecord
-		var f, c, x int64
-		if err := rows.Scan(&r.Version, &r.Source, &f, &c, &x); err != nil {
-			return nil, fmt.Errorf("store: reading WhatsApp Web versions: %w", err)
-		}
-		r.FetchedAt, r.ConnectedAt, r.RefusedAt = fromUnix(f), fromUnix(c), fromUnix(x)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: reading WhatsApp Web versions: %w", err)
 	}
 	return out, nil

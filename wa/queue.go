@@ -2,81 +2,76 @@ package wa
 
 import "sync"
 
-// EventQueue hands events to a consumer in order without ever blocking the
-// sender: backends emit from WhatsApp's callbacks and from under their own
-// locks, where waiting for a slow reader would stall everything. Both
-// backends use it for their Events channel.
-type EventQueue struct {
+// Mailbox is an unbounded first-in first-out queue that one goroutine of
+// its own takes from, in order. Putting never blocks: backends put from
+// WhatsApp's callbacks and from under their own locks, where waiting for a
+// slow taker would stall everything.
+type Mailbox[T any] struct {
 	mu      sync.Mutex
-	pending []Event
-	closed  bool
+	pending []T
+	stopped bool
 
-	events chan Event
-	wake   chan struct{}
-	done   chan struct{}
-	pumped chan struct{}
+	wake chan struct{}
+	done chan struct{} // closed by Stop
+	over chan struct{} // closed when the goroutine has ended
 }
 
-// NewEventQueue starts a queue whose channel buffers buffer events.
-func NewEventQueue(buffer int) *EventQueue {
-	q := &EventQueue{
-		events: make(chan Event, buffer),
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
-		pumped: make(chan struct{}),
+// NewMailbox starts the goroutine, which hands each item to take until take
+// returns false or Stop is called; done is closed by Stop, for a take that
+// waits to give up. After the last take it calls finally (if not nil).
+func NewMailbox[T any](take func(item T, done <-chan struct{}) bool, finally func()) *Mailbox[T] {
+	m := &Mailbox[T]{
+		wake: make(chan struct{}, 1),
+		done: make(chan struct{}),
+		over: make(chan struct{}),
 	}
-	go q.pump()
-	return q
+	go m.run(take, finally)
+	return m
 }
 
-// Events is the channel events arrive on; Close closes it.
-func (q *EventQueue) Events() <-chan Event { return q.events }
-
-// Emit queues events; after Close it drops them.
-func (q *EventQueue) Emit(evs ...Event) {
-	if len(evs) == 0 {
+// Put queues items; after Stop it drops them.
+func (m *Mailbox[T]) Put(items ...T) {
+	if len(items) == 0 {
 		return
 	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.stopped {
 		return
 	}
-	q.pending = append(q.pending, evs...)
+	m.pending = append(m.pending, items...)
 	select {
-	case q.wake <- struct{}{}:
+	case m.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Close drops what was not received yet, closes Events and waits until the
-// queue has stopped. It is safe to call more than once.
-func (q *EventQueue) Close() {
-	q.mu.Lock()
-	if q.closed {
-		q.mu.Unlock()
-		<-q.pumped
-		return
+// Stop drops what was not taken yet and tells the goroutine to end, without
+// waiting for it (Wait does). It is safe to call more than once.
+func (m *Mailbox[T]) Stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.stopped {
+		m.stopped, m.pending = true, nil
+		close(m.done)
 	}
-	q.closed, q.pending = true, nil
-	close(q.done)
-	q.mu.Unlock()
-	<-q.pumped
 }
 
-// pump forwards queued events to the channel, in order.
-func (q *EventQueue) pump() {
-	defer close(q.pumped)
-	defer close(q.events)
+// Wait returns once the goroutine has ended.
+func (m *Mailbox[T]) Wait() { <-m.over }
+
+func (m *Mailbox[T]) run(take func(T, <-chan struct{}) bool, finally func()) {
+	defer close(m.over)
+	if finally != nil {
+		defer finally()
+	}
 	for {
-		q.mu.Lock()
-		batch := q.pending
-		q.pending = nil
-		q.mu.Unlock()
-		for _, ev := range batch {
-			select {
-			case q.events <- ev:
-			case <-q.done:
+		m.mu.Lock()
+		batch := m.pending
+		m.pending = nil
+		m.mu.Unlock()
+		for _, item := range batch {
+			if !take(item, m.done) {
 				return
 			}
 		}
@@ -84,9 +79,44 @@ func (q *EventQueue) pump() {
 			continue
 		}
 		select {
-		case <-q.wake:
-		case <-q.done:
+		case <-m.wake:
+		case <-m.done:
 			return
 		}
 	}
+}
+
+// EventQueue hands events to a consumer in order without ever blocking the
+// sender (a Mailbox whose taker sends to a channel). Both backends use it
+// for their Events channel.
+type EventQueue struct {
+	box    *Mailbox[Event]
+	events chan Event
+}
+
+// NewEventQueue starts a queue whose channel buffers buffer events.
+func NewEventQueue(buffer int) *EventQueue {
+	q := &EventQueue{events: make(chan Event, buffer)}
+	q.box = NewMailbox(func(ev Event, done <-chan struct{}) bool {
+		select {
+		case q.events <- ev:
+			return true
+		case <-done:
+			return false
+		}
+	}, func() { close(q.events) })
+	return q
+}
+
+// Events is the channel events arrive on; Close closes it.
+func (q *EventQueue) Events() <-chan Event { return q.events }
+
+// Emit queues events; after Close it drops them.
+func (q *EventQueue) Emit(evs ...Event) { q.box.Put(evs...) }
+
+// Close drops what was not received yet, closes Events and waits until the
+// queue has stopped. It is safe to call more than once.
+func (q *EventQueue) Close() {
+	q.box.Stop()
+	q.box.Wait()
 }

@@ -17,17 +17,10 @@ import (
 // The session outlives ctx; Disconnect, Logout or Close end it. Connect on a
 // running session does nothing.
 func (b *Backend) Connect(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
+	if err := b.enter(ctx, "Connect", nil, false); err != nil {
 		return err
 	}
-	b.mu.Lock()
 	defer b.mu.Unlock()
-	if err := b.receivedLocked("Connect", nil); err != nil {
-		return err
-	}
-	if err := b.takeFailLocked("Connect"); err != nil {
-		return err
-	}
 	b.startLocked(false)
 	return nil
 }
@@ -162,14 +155,10 @@ func (b *Backend) PairPhone(ctx context.Context, phone string) (string, error) {
 	if _, ok := ParsePhone(phone); !ok {
 		return "", fmt.Errorf("sim: pair phone %q: %s", phone, notPhone)
 	}
-	b.mu.Lock()
+	if err := b.enter(ctx, "PairPhone", map[string]any{"phone": phone}, false); err != nil {
+		return "", err
+	}
 	defer b.mu.Unlock()
-	if err := b.receivedLocked("PairPhone", map[string]any{"phone": phone}); err != nil {
-		return "", err
-	}
-	if err := b.takeFailLocked("PairPhone"); err != nil {
-		return "", err
-	}
 	if b.paired {
 		return "", ErrAlreadyPaired
 	}
@@ -192,17 +181,10 @@ func (b *Backend) PairPhone(ctx context.Context, phone string) (string, error) {
 // Logout ends the session and unpairs the account: LoggedOut, then
 // ConnectionChanged (logged out). The next Connect pairs again.
 func (b *Backend) Logout(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
+	if err := b.enter(ctx, "Logout", nil, false); err != nil {
 		return err
 	}
-	b.mu.Lock()
 	defer b.mu.Unlock()
-	if err := b.receivedLocked("Logout", nil); err != nil {
-		return err
-	}
-	if err := b.takeFailLocked("Logout"); err != nil {
-		return err
-	}
 	if !b.paired {
 		return wa.ErrNotPaired
 	}

@@ -318,12 +318,20 @@ func (b *Backend) Close() error {
 // begin starts a call that needs a paired account; it returns with b.mu
 // held when err is nil.
 func (b *Backend) begin(ctx context.Context, method string, args map[string]any) error {
+	return b.enter(ctx, method, args, true)
+}
+
+// enter starts a call: it logs it (receivedLocked) and takes the error
+// FailNext queued for it. With needPaired, an unpaired account fails it
+// before that, with ErrNotPaired, leaving the queued error for a later
+// call. It returns with b.mu held when err is nil.
+func (b *Backend) enter(ctx context.Context, method string, args map[string]any, needPaired bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	b.mu.Lock()
 	err := b.receivedLocked(method, args)
-	if err == nil && !b.paired {
+	if err == nil && needPaired && !b.paired {
 		err = wa.ErrNotPaired
 	}
 	if err == nil {

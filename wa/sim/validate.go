@@ -74,17 +74,12 @@ func (w *World) Validate() error {
 	for i := range w.Groups {
 		g := &w.Groups[i]
 		where := fmt.Sprintf("groups[%d]", i)
-		g.JID = strings.TrimSpace(g.JID)
-		if g.JID == "" {
-			return fmt.Errorf("world file: %s.jid is missing", where)
+		if err := uniqueKey(groups, "groups", i, "jid", &g.JID); err != nil {
+			return err
 		}
-		if !isGroupJID(g.JID) {
+		if !isGroupJID(g.JID) { // a duplicate of a bad JID never gets here: the first one fails
 			return fmt.Errorf("world file: %s.jid %q: not a group JID (want digits@g.us)", where, g.JID)
 		}
-		if j, dup := groups[g.JID]; dup {
-			return fmt.Errorf("world file: %s.jid %q: duplicate of groups[%d]", where, g.JID, j)
-		}
-		groups[g.JID] = i
 		seen := map[string]bool{}
 		out := g.Participants[:0]
 		for k, s := range g.Participants {
@@ -119,14 +114,9 @@ func (w *World) Validate() error {
 	for i := range w.Labels {
 		l := &w.Labels[i]
 		where := fmt.Sprintf("labels[%d]", i)
-		l.ID = strings.TrimSpace(l.ID)
-		if l.ID == "" {
-			return fmt.Errorf("world file: %s.id is missing", where)
+		if err := uniqueKey(labels, "labels", i, "id", &l.ID); err != nil {
+			return err
 		}
-		if j, dup := labels[l.ID]; dup {
-			return fmt.Errorf("world file: %s.id %q: duplicate of labels[%d]", where, l.ID, j)
-		}
-		labels[l.ID] = i
 		if strings.TrimSpace(l.Name) == "" {
 			return fmt.Errorf("world file: %s.name is missing", where)
 		}
@@ -164,6 +154,20 @@ func (w *World) Validate() error {
 	case w.ThrottleLiesAfter > 0 && w.RateLimit == nil:
 		return errors.New("world file: throttle_lies_after needs rate_limit (its per_s is the window)")
 	}
+	return nil
+}
+
+// uniqueKey trims *key, the field named field of list[i], and fails when
+// it is empty or an earlier item's (seen maps keys to their items).
+func uniqueKey(seen map[string]int, list string, i int, field string, key *string) error {
+	*key = strings.TrimSpace(*key)
+	if *key == "" {
+		return fmt.Errorf("world file: %s[%d].%s is missing", list, i, field)
+	}
+	if j, dup := seen[*key]; dup {
+		return fmt.Errorf("world file: %s[%d].%s %q: duplicate of %s[%d]", list, i, field, *key, list, j)
+	}
+	seen[*key] = i
 	return nil
 }
 

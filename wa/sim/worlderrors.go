@@ -26,53 +26,17 @@ var listItems = map[string]string{
 // findNullInList walks data (valid JSON) and reports the first null that
 // is an element of a list.
 func findNullInList(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var walk func(path, key string, inList bool) error
-	walk = func(path, key string, inList bool) error {
-		tok, err := dec.Token()
-		if err != nil {
-			return errStop
-		}
-		if tok == nil && inList {
-			want := listItems[key]
-			if want == "" {
-				want = "a value"
-			}
-			line, col := lineCol(data, dec.InputOffset()-4)
-			return fmt.Errorf("world file: %s is null; want %s (line %d, column %d)", path, want, line, col)
-		}
-		d, ok := tok.(json.Delim)
-		if !ok {
+	return walkJSON(data, func(n *jsonNode) error {
+		if n.end != 0 || n.tok != nil || !n.inList {
 			return nil
 		}
-		switch d {
-		case '{':
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return errStop
-				}
-				k, _ := kt.(string)
-				if err := walk(joinKey(path, k), k, false); err != nil {
-					return err
-				}
-			}
-		case '[':
-			for i := 0; dec.More(); i++ {
-				if err := walk(path+"["+strconv.Itoa(i)+"]", key, true); err != nil {
-					return err
-				}
-			}
+		want := listItems[n.key]
+		if want == "" {
+			want = "a value"
 		}
-		if _, err := dec.Token(); err != nil {
-			return errStop
-		}
-		return nil
-	}
-	if err := walk("", "", false); err != nil && err != errStop {
-		return err
-	}
-	return nil
+		line, col := lineCol(data, n.first-4)
+		return fmt.Errorf("world file: %s is null; want %s (line %d, column %d)", n.path, want, line, col)
+	})
 }
 
 func skipSpace(data []byte, off int64) int64 {
@@ -202,64 +166,38 @@ func joinKey(path, key string) string {
 // findUnknownKey walks data (already known to be valid JSON) and names the
 // first key the schema does not know.
 func findUnknownKey(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var walk func(s *schema, path string) error
-	walk = func(s *schema, path string) error {
-		tok, err := dec.Token()
-		if err != nil {
-			return errStop
-		}
-		d, ok := tok.(json.Delim)
-		if !ok {
+	return walkJSON(data, func(n *jsonNode) error {
+		if n.end != 0 || n.parent == nil || n.inList {
 			return nil
 		}
-		switch d {
-		case '{':
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return errStop
+		if s := schemaOf(n.parent); s != nil && s.fields != nil {
+			if _, known := s.fields[n.key]; !known {
+				line, col := lineCol(data, n.start)
+				where := "at the top level"
+				if n.parent.path != "" {
+					where = "in " + n.parent.path
 				}
-				key, _ := kt.(string)
-				var child *schema
-				if s != nil && s.fields != nil {
-					c, known := s.fields[key]
-					if !known {
-						line, col := lineCol(data, dec.InputOffset())
-						where := "at the top level"
-						if path != "" {
-							where = "in " + path
-						}
-						return fmt.Errorf("world file: unknown key %q %s (line %d, column %d)", key, where, line, col)
-					}
-					child = c
-				}
-				if err := walk(child, joinKey(path, key)); err != nil {
-					return err
-				}
-			}
-		case '[':
-			var elem *schema
-			if s != nil {
-				elem = s.elem
-			}
-			for i := 0; dec.More(); i++ {
-				if err := walk(elem, path+"["+strconv.Itoa(i)+"]"); err != nil {
-					return err
-				}
-			}
-		}
-		if d == '{' || d == '[' {
-			if _, err := dec.Token(); err != nil {
-				return errStop
+				return fmt.Errorf("world file: unknown key %q %s (line %d, column %d)", n.key, where, line, col)
 			}
 		}
 		return nil
+	})
+}
+
+// schemaOf is what worldSchema says of the value n; nil where it says
+// nothing (under a key of an object with free keys).
+func schemaOf(n *jsonNode) *schema {
+	if n.parent == nil {
+		return worldSchema
 	}
-	if err := walk(worldSchema, ""); err != nil && err != errStop {
-		return err
+	p := schemaOf(n.parent)
+	switch {
+	case p == nil:
+		return nil
+	case n.inList:
+		return p.elem
 	}
-	return nil
+	return p.fields[n.key]
 }
 
 var errStop = errors.New("stop")
@@ -267,45 +205,76 @@ var errStop = errors.New("stop")
 // pathAt names the deepest JSON value whose text ends at or contains offset
 // off, as "contacts[3].phone".
 func pathAt(data []byte, off int64) string {
-	dec := json.NewDecoder(bytes.NewReader(data))
 	best, bestDepth := "", -1
-	var walk func(path string, depth int) bool
-	walk = func(path string, depth int) bool {
-		start := dec.InputOffset()
+	_ = walkJSON(data, func(n *jsonNode) error {
+		if n.end != 0 && n.start < off && off <= n.end && n.depth > bestDepth {
+			best, bestDepth = n.path, n.depth
+		}
+		return nil
+	})
+	return best
+}
+
+// jsonNode is one value met by walkJSON.
+type jsonNode struct {
+	parent *jsonNode
+	path   string     // as "contacts[3].phone"
+	key    string     // the object key it stands under; for a list element, its list's key
+	inList bool       // an element of a list
+	depth  int        // 0 at the top
+	tok    json.Token // its first token; a json.Delim opens an object or a list
+	start  int64      // offset just before it (just past its key, in an object)
+	first  int64      // offset just past its first token
+	end    int64      // offset just past its last token; 0 until it is read to its end
+}
+
+// walkJSON reads data depth first and calls visit twice for each value:
+// once its first token is read (n.end is 0), and once it is read to its
+// end. The first error visit returns stops the walk and is returned; text
+// that does not decode stops the walk where it is, without an error.
+func walkJSON(data []byte, visit func(n *jsonNode) error) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func(n *jsonNode) error
+	walk = func(n *jsonNode) error {
+		n.start = dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
-			return false
+			return errStop
 		}
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{':
-				for dec.More() {
-					kt, err := dec.Token()
-					if err != nil {
-						return false
-					}
-					key, _ := kt.(string)
-					if !walk(joinKey(path, key), depth+1) {
-						return false
-					}
+		n.tok, n.first = tok, dec.InputOffset()
+		if err := visit(n); err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'):
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return errStop
 				}
-			case '[':
-				for i := 0; dec.More(); i++ {
-					if !walk(path+"["+strconv.Itoa(i)+"]", depth+1) {
-						return false
-					}
+				k, _ := kt.(string)
+				if err := walk(&jsonNode{parent: n, path: joinKey(n.path, k), key: k, depth: n.depth + 1}); err != nil {
+					return err
 				}
 			}
-			if _, err := dec.Token(); err != nil {
-				return false
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				child := &jsonNode{parent: n, path: n.path + "[" + strconv.Itoa(i) + "]", key: n.key, inList: true, depth: n.depth + 1}
+				if err := walk(child); err != nil {
+					return err
+				}
 			}
 		}
-		end := dec.InputOffset()
-		if start < off && off <= end && depth > bestDepth {
-			best, bestDepth = path, depth
+		if _, open := tok.(json.Delim); open {
+			if _, err := dec.Token(); err != nil { // the closing } or ]
+				return errStop
+			}
 		}
-		return true
+		n.end = dec.InputOffset()
+		return visit(n)
 	}
-	walk("", 0)
-	return best
+	if err := walk(&jsonNode{}); err != nil && err != errStop {
+		return err
+	}
+	return nil
 }

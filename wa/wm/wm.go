@@ -251,13 +251,12 @@ type Backend struct {
 	// starts just then would be cut in half.
 	shieldEnding func()
 
-	taskNotify chan struct{}
-	workerDone chan struct{}
+	// tasks is the worker goroutine's queue (worker.go).
+	tasks *wa.Mailbox[func(context.Context)]
 
 	mu            sync.Mutex
 	closed        bool
 	client        *whatsmeow.Client
-	tasks         []func(context.Context)
 	sess          *session
 	stale         []context.CancelFunc // sessions detached after a permanent failure
 	state         wa.ConnState
@@ -327,8 +326,6 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		events:        wa.NewEventQueue(EventBuffer),
 		lastSync:      map[string]time.Time{},
 		done:          make(chan struct{}),
-		taskNotify:    make(chan struct{}, 1),
-		workerDone:    make(chan struct{}),
 		versions:      opts.Versions,
 		configPath:    opts.ConfigPath,
 		appStateWait:  opts.AppStateWait,
@@ -346,7 +343,7 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 	b.guard = newAppStateGuard(b.saveFailed)
 	b.client = b.newClient(device)
 	b.acct = accountOf(device)
-	go b.worker()
+	b.tasks = wa.NewMailbox(b.runTask, nil)
 	b.loadResyncMark(ctx)
 	return b, nil
 }
@@ -420,7 +417,7 @@ func (b *Backend) Close() error {
 		return nil
 	}
 	b.closed = true
-	b.tasks = nil
+	b.tasks.Stop()
 	cancels := b.detachLocked()
 	b.stopTimersLocked()
 	cli := b.client
@@ -445,7 +442,7 @@ func (b *Backend) Close() error {
 	b.markMu.Unlock()
 	cli.RemoveEventHandlers()
 	b.events.Close()
-	<-b.workerDone
+	b.tasks.Wait()
 	if b.logFile != nil {
 		return b.logFile.Close()
 	}

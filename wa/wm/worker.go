@@ -33,40 +33,16 @@ func (b *Backend) emitLocked(evs ...wa.Event) {
 }
 
 // enqueue runs f on the worker goroutine, after the tasks before it. Tasks
-// do the network calls event handling needs, off whatsmeow's dispatcher.
-func (b *Backend) enqueue(f func(context.Context)) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return
-	}
-	b.tasks = append(b.tasks, f)
-	select {
-	case b.taskNotify <- struct{}{}:
-	default:
-	}
-}
+// do the network calls event handling needs, off whatsmeow's dispatcher;
+// after Close they are dropped.
+func (b *Backend) enqueue(f func(context.Context)) { b.tasks.Put(f) }
 
-func (b *Backend) worker() {
-	defer close(b.workerDone)
-	for {
-		b.mu.Lock()
-		q := b.tasks
-		b.tasks = nil
-		b.mu.Unlock()
-		for _, f := range q {
-			if b.ctx.Err() != nil {
-				return
-			}
-			f(b.ctx)
-		}
-		if len(q) > 0 {
-			continue
-		}
-		select {
-		case <-b.taskNotify:
-		case <-b.done:
-			return
-		}
+// runTask is the worker's taker: it runs each task with the backend's
+// context until that ends.
+func (b *Backend) runTask(f func(context.Context), _ <-chan struct{}) bool {
+	if b.ctx.Err() != nil {
+		return false
 	}
+	f(b.ctx)
+	return true
 }

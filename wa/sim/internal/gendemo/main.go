@@ -18,18 +18,22 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/wabook/wabook/wa/sim"
 )
 
 func main() {
 	r := rand.New(rand.NewPCG(20260101, 42))
 	used := map[string]bool{}
-	w := &world{
-		Account:        account{Phone: "+14155550100", PushName: "Acme Support", Business: true, Paired: true, PairAfterMS: 4000},
+	paired := true
+	w := &sim.World{
+		Account:        &sim.WorldAccount{Phone: "+14155550100", PushName: "Acme Support", Business: true, Paired: &paired, PairAfterMS: 4000},
 		Rewrites:       map[string]string{},
 		Failing:        map[string]string{},
 		CheckLatencyMS: 150,
-		RateLimit:      rateLimit{Numbers: 500, PerS: 60},
+		RateLimit:      &sim.RateLimit{Numbers: 500, PerS: 60},
 	}
+	var contacts []*contact // w.Contacts, filled from these at the end
 	reserve := func(p string, mustBeValid bool) string {
 		if mustBeValid {
 			check(p)
@@ -73,7 +77,7 @@ func main() {
 		panic("no free number for " + c.code)
 	}
 	add := func(c *contact) *contact {
-		w.Contacts = append(w.Contacts, c)
+		contacts = append(contacts, c)
 		return c
 	}
 	person := func(c *country) (full, first string) {
@@ -137,17 +141,17 @@ func main() {
 		{"US", "Sam O'Connor", "Sam", "sam", "Be kind."},
 	}
 	for _, s := range special {
-		add(&contact{Phone: newNumber(byCode(s.country)), FullName: s.full, FirstName: s.first, PushName: s.push,
-			About: s.about, AvatarURL: avatarFor(), InAddressBook: true, country: s.country})
+		add(&contact{WorldContact: sim.WorldContact{Phone: newNumber(byCode(s.country)), FullName: s.full, FirstName: s.first,
+			PushName: s.push, About: s.about, AvatarURL: avatarFor()}, inBook: true, country: s.country})
 	}
 
 	// Businesses.
 	for _, b := range businesses {
-		c := add(&contact{Phone: newNumber(byCode(b.country)), BusinessName: b.name, PushName: b.name,
+		c := add(&contact{WorldContact: sim.WorldContact{Phone: newNumber(byCode(b.country)), BusinessName: b.name, PushName: b.name,
 			About:     pick(r, []string{"Open Mon–Sat 8:00–18:00", "Orders via WhatsApp 📦", "Wholesale & retail", "Family business since 1987", "We reply within 1 hour", ""}),
-			AvatarURL: avatarFor(), country: b.country})
+			AvatarURL: avatarFor()}, country: b.country})
 		if b.saved != "" {
-			c.FullName, c.InAddressBook = b.saved, true
+			c.FullName, c.inBook = b.saved, true
 		}
 		if slices.Contains(lisbon, b.name) && c.About == "" {
 			c.About = "Rua Augusta, Lisboa"
@@ -158,20 +162,21 @@ func main() {
 	for _, c := range countries {
 		for range c.count {
 			full, first := person(c)
-			add(&contact{Phone: newNumber(c), FullName: full, FirstName: first, PushName: pushFor(full, first),
-				About: aboutFor(), AvatarURL: avatarFor(), InAddressBook: true, country: c.code})
+			add(&contact{WorldContact: sim.WorldContact{Phone: newNumber(c), FullName: full, FirstName: first,
+				PushName: pushFor(full, first), About: aboutFor(), AvatarURL: avatarFor()}, inBook: true, country: c.code})
 		}
 	}
 	common := []string{"US", "GB", "DE", "FR", "BR", "IN", "JP", "NG", "MX", "ES"}
 	for i, p := range pushOnly {
 		cc := common[i%len(common)]
-		add(&contact{Phone: newNumber(byCode(cc)), PushName: p, About: aboutFor(), AvatarURL: avatarFor(), country: cc})
+		add(&contact{WorldContact: sim.WorldContact{Phone: newNumber(byCode(cc)), PushName: p, About: aboutFor(), AvatarURL: avatarFor()},
+			country: cc})
 	}
 
 	// LIDs: twelve contacts spread through the list.
 	var withLID []*contact
 	for i := 3; len(withLID) < 12; i += 23 {
-		c := w.Contacts[i%len(w.Contacts)]
+		c := contacts[i%len(contacts)]
 		if c.LID != "" {
 			continue
 		}
@@ -186,14 +191,14 @@ func main() {
 
 	// Blocked: six contacts and two spammers nobody saved.
 	for _, i := range []int{40, 77, 130, 181, 226, 290} {
-		w.Blocked = append(w.Blocked, w.Contacts[i].Phone)
+		w.Blocked = append(w.Blocked, contacts[i].Phone)
 	}
 	w.Blocked = append(w.Blocked, newNumber(byCode("US")), newNumber(byCode("NG")))
 
 	// Groups.
 	people := func(filter func(*contact) bool) []*contact {
 		var out []*contact
-		for _, c := range w.Contacts {
+		for _, c := range contacts {
 			if filter(c) {
 				out = append(out, c)
 			}
@@ -232,7 +237,7 @@ func main() {
 		{"Partners Nigeria", 8, func(c *contact) bool { return c.country == "NG" || isBusiness(c) }, 0, 0},
 	}
 	for gi, d := range groupDefs {
-		g := group{JID: fmt.Sprintf("1203630%011d@g.us", 48213570+gi*7919), Name: d.name}
+		g := sim.WorldGroup{JID: fmt.Sprintf("1203630%011d@g.us", 48213570+gi*7919), Name: d.name}
 		members := people(d.filter)
 		n := d.size - d.unknown - d.strange
 		if len(members) < n {
@@ -290,7 +295,7 @@ func main() {
 		panic("no group " + name)
 	}
 	// Labels.
-	saved := func(c *contact) bool { return c.InAddressBook || c.BusinessName != "" }
+	saved := func(c *contact) bool { return c.inBook || c.BusinessName != "" }
 	labelDefs := []struct {
 		name   string
 		color  int
@@ -311,7 +316,7 @@ func main() {
 		{"Partner", 11, 2, func(c *contact) bool { return c.country == "NG" && isBusiness(c) }, []string{"Partners Nigeria"}, 0},
 	}
 	for i, d := range labelDefs {
-		l := label{ID: fmt.Sprint(i + 1), Name: d.name, Color: d.color}
+		l := sim.WorldLabel{ID: fmt.Sprint(i + 1), Name: d.name, Color: d.color}
 		for _, gname := range d.groups {
 			l.Chats = append(l.Chats, groupJID(gname))
 		}
@@ -328,6 +333,12 @@ func main() {
 			panic(fmt.Sprintf("label %q has %d chats", d.name, len(l.Chats)))
 		}
 		w.Labels = append(w.Labels, l)
+	}
+
+	for _, c := range contacts {
+		wc := c.WorldContact
+		wc.InAddressBook = &c.inBook // stated for every contact of the demo
+		w.Contacts = append(w.Contacts, wc)
 	}
 
 	var buf bytes.Buffer
