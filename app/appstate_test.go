@@ -14,6 +14,8 @@ import (
 // and a push name update that went wrong), clears the app-state problem
 // the backend reported, and returns only once the mirror has it.
 func TestFullResyncRepairsTheMirrorAndClearsTheProblem(t *testing.T) {
+	t.Parallel()
+
 	svc, backend := syncedService(t)
 	ctx := context.Background()
 	const ada = "14155550101@s.whatsapp.net"
@@ -45,6 +47,8 @@ func TestFullResyncRepairsTheMirrorAndClearsTheProblem(t *testing.T) {
 
 // A failed resync returns the backend's error and leaves the problem shown.
 func TestFullResyncFailureKeepsTheProblem(t *testing.T) {
+	t.Parallel()
+
 	svc, backend := syncedService(t)
 	backend.Inject(wa.AppStateProblem{Problem: "saving the app state failed", NeedsFullResync: true})
 	eventually(t, "the problem in the status", func() bool { return svc.Status().NeedsFullResync })
@@ -60,6 +64,8 @@ func TestFullResyncFailureKeepsTheProblem(t *testing.T) {
 
 // The backend's marks live in the mirror's settings table.
 func TestSettingsKV(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := syncedService(t)
 	ctx := context.Background()
 	kv := SettingsKV(svc.store)

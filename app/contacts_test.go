@@ -12,6 +12,8 @@ import (
 )
 
 func TestAddContact(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	long := strings.Repeat("y", model.MaxLabelName+1)
 	tests := []struct {
@@ -49,6 +51,8 @@ func TestAddContact(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			svc, _ := worldService(t, nil)
 			for _, l := range tt.existing {
 				if _, _, err := svc.CreateLabel(ctx, l, 0); err != nil {
@@ -81,6 +85,8 @@ func TestAddContact(t *testing.T) {
 }
 
 func TestEditContact(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	str := func(s string) *string { return &s }
@@ -131,6 +137,8 @@ func TestEditContact(t *testing.T) {
 }
 
 func TestDeleteAndHideContact(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	if _, err := svc.AddContact(ctx, ContactInput{Name: "Temp", Phone: "+91 98100 00002"}); err != nil {
@@ -176,6 +184,8 @@ func TestDeleteAndHideContact(t *testing.T) {
 // a refusal is retried, and after outboxMaxAttempts the change is failed
 // and the mirror keeps what WhatsApp last confirmed.
 func TestSetBlocked(t *testing.T) {
+	t.Parallel()
+
 	svc, be := worldService(t, nil)
 	ctx := context.Background()
 	contact := func(jid string) model.Contact {
@@ -249,6 +259,8 @@ func TestSetBlocked(t *testing.T) {
 }
 
 func TestRefreshProfile(t *testing.T) {
+	t.Parallel()
+
 	svc, be := worldService(t, nil)
 	ctx := context.Background()
 	if err := svc.store.SetAbout(ctx, ada, "", "", ""); err != nil {
@@ -274,6 +286,8 @@ func TestRefreshProfile(t *testing.T) {
 }
 
 func TestHideContactUndoable(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	const ada = "14155550101@s.whatsapp.net"

@@ -21,6 +21,8 @@ type diagnosingSim struct {
 func (d diagnosingSim) Diagnostics(context.Context) wa.Diagnostics { return d.diag }
 
 func TestDoctorReadsDiagnosticsAndLastSync(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "w.db")
 	st, err := store.Open(dbPath)

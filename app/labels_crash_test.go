@@ -64,6 +64,8 @@ func labelsCrashJIDs() []string {
 
 // TestLabelApplyCrashHelper is the child of the label-apply crash tests.
 func TestLabelApplyCrashHelper(t *testing.T) {
+	t.Parallel()
+
 	mode := os.Getenv(labelsHelperEnv)
 	if mode == "" {
 		t.Skip("only run as the child of TestLabelApplyCrash*")
@@ -300,6 +302,8 @@ func runLabelsChild(t *testing.T, f labelsCrashFixture, mode, line string, wait 
 // the database must be intact, carry none of the change, and take the
 // same apply afterwards.
 func TestLabelApplyCrashAllOrNothing(t *testing.T) {
+	t.Parallel()
+
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
@@ -333,6 +337,8 @@ func TestLabelApplyCrashAllOrNothing(t *testing.T) {
 // and the measured duration of the apply, several times: every time the
 // database is intact and holds all of the change or none of it.
 func TestLabelApplyKillAtRandom(t *testing.T) {
+	t.Parallel()
+
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}

@@ -83,6 +83,8 @@ func labelsOf(t testing.TB, svc *Service, jid string) []string {
 }
 
 func TestApplyLabelsNamesAndUndo(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	long := strings.Repeat("x", model.MaxLabelName+1)
@@ -172,6 +174,8 @@ func manyContacts(t testing.TB, svc *Service, n int) []string {
 }
 
 func TestApplyLabelsToThousandIsOneTransaction(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	jids := manyContacts(t, svc, 1000)
@@ -218,6 +222,8 @@ func BenchmarkApplyLabels1000(b *testing.B) {
 }
 
 func TestCreateLabel(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	tests := []struct {
@@ -261,6 +267,8 @@ func TestCreateLabel(t *testing.T) {
 }
 
 func TestRenameMergeDeleteColourUndo(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	if _, err := svc.ApplyLabels(ctx, []string{ada, grace}, []string{"Lead"}, nil); err != nil {
@@ -338,6 +346,8 @@ func TestRenameMergeDeleteColourUndo(t *testing.T) {
 // nothing is queued; a change WhatsApp keeps refusing fails, marks its label
 // unsynced, and ResyncLabels queues the label again.
 func TestLabelSyncSendsPatches(t *testing.T) {
+	t.Parallel()
+
 	svc, be := worldService(t, nil)
 	ctx := context.Background()
 	if svc.LabelSyncEnabled() {
@@ -485,6 +495,8 @@ func TestLabelSyncSendsPatches(t *testing.T) {
 }
 
 func TestLabelSyncNeedsBusiness(t *testing.T) {
+	t.Parallel()
+
 	svc, be := worldService(t, &sim.World{Account: &sim.WorldAccount{Phone: "+14155550100"},
 		Contacts: []sim.WorldContact{{Phone: "+14155550101", FullName: "Ada"}}})
 	ctx := context.Background()

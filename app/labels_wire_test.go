@@ -51,6 +51,8 @@ func adaVIPByLID(t *testing.T) (*Service, *sim.Backend) {
 // LID is taken off by LID; one it reported by phone number, or one put on
 // here, by phone number; an undo puts it back in the form it had.
 func TestLabelRemovalUsesWhatsAppsChatForm(t *testing.T) {
+	t.Parallel()
+
 	svc, be := adaVIPByLID(t)
 	ctx := context.Background()
 
@@ -86,6 +88,8 @@ func TestLabelRemovalUsesWhatsAppsChatForm(t *testing.T) {
 // and brought back by undo is put back on a LID chat by LID, and taken off
 // it by LID afterwards.
 func TestUndoneLabelDeleteKeepsWhatsAppsChatForm(t *testing.T) {
+	t.Parallel()
+
 	svc, be := adaVIPByLID(t)
 	ctx := context.Background()
 	vip, err := svc.store.LabelByName(ctx, "VIP")
@@ -137,6 +141,8 @@ func (b *labelsLate) LabelsSynced(ctx context.Context) (bool, error) {
 // queued behind them goes on. Once the labels came, they are sent, the new
 // label with an id after every one WhatsApp sent.
 func TestNewWhatsAppLabelWaitsForLabelSync(t *testing.T) {
+	t.Parallel()
+
 	w, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
 	if err != nil {
 		t.Fatal(err)

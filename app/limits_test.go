@@ -22,6 +22,8 @@ func manyLabels(n int) string {
 // Issue 11 point 9: an edit over a field's limit is one error and changes
 // nothing.
 func TestEditContactRefusesFieldsOverTheirLimits(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	c, err := svc.AddContact(ctx, ContactInput{Name: "Local", Phone: "+1 415 555 0177", Note: "kept"})
@@ -54,6 +56,8 @@ func TestEditContactRefusesFieldsOverTheirLimits(t *testing.T) {
 // for a Brazilian mobile without its ninth digit) names that contact
 // instead of making a second one.
 func TestAddContactFindsAnotherFormOfTheNumber(t *testing.T) {
+	t.Parallel()
+
 	w := accountWorld()
 	w.Contacts = []sim.WorldContact{{Phone: "+551187654321", FullName: "Maria Silva"}}
 	svc, _ := worldService(t, w)

@@ -12,6 +12,8 @@ import (
 )
 
 func TestLockIsExclusiveAndStaleLocksAreTakenOver(t *testing.T) {
+	t.Parallel()
+
 	db := filepath.Join(t.TempDir(), "w.db")
 	first, err := AcquireLock(db)
 	if err != nil {
@@ -102,6 +104,8 @@ func TestLockReleaseRaceKeepsOneHolder(t *testing.T) {
 // followed (the file it points to keeps its content), and whatever is not a
 // plain file of its own there is refused, without hanging on a FIFO.
 func TestLockRefusesLinksAndOddFiles(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name  string
 		plant func(t *testing.T, lock, victim string)
@@ -135,6 +139,8 @@ func TestLockRefusesLinksAndOddFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			dir := t.TempDir()
 			db := filepath.Join(dir, "w.db")
 			victim := filepath.Join(dir, "precious.txt")

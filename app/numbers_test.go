@@ -8,6 +8,8 @@ import (
 )
 
 func TestReadNumbers(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name, ext, in string
 		want          []string
@@ -24,6 +26,8 @@ func TestReadNumbers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			got, err := ReadNumbers(strings.NewReader(tt.in), tt.ext)
 			if err != nil {
 				t.Fatal(err)
@@ -36,6 +40,8 @@ func TestReadNumbers(t *testing.T) {
 }
 
 func TestReadNumbersRefusesBadInput(t *testing.T) {
+	t.Parallel()
+
 	if _, err := ReadNumbers(strings.NewReader("PK\x03\x04\x00\x00binary"), "txt"); !errors.Is(err, ErrNotNumbers) {
 		t.Errorf("binary input: %v", err)
 	}
@@ -52,6 +58,8 @@ func TestReadNumbersRefusesBadInput(t *testing.T) {
 }
 
 func TestCSVCell(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ in, want string }{
 		{"Ada", "Ada"},
 		{"+14155550101", "+14155550101"},
@@ -74,6 +82,8 @@ func TestCSVCell(t *testing.T) {
 // vCard (issue 11, point 8): a file or paste with CR line ends is not read
 // as one line.
 func TestReadNumbersLineBreaks(t *testing.T) {
+	t.Parallel()
+
 	want := []string{"+14155550101", "+14155550102"}
 	forms := map[string]string{
 		"":    "+14155550101\n+14155550102\n",

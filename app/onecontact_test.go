@@ -16,6 +16,8 @@ import (
 // the valid numbers keeps one contact, under WhatsApp's ID, with the
 // imported name, labels and note.
 func TestSaveValidKeepsOnePersonOneContact(t *testing.T) {
+	t.Parallel()
+
 	e := newCheckEnv(t, checkWorld(), fastConfig(), newFakeClock(t0))
 	e.svc.StartChecker(e.ctx)
 	ctx := e.ctx
@@ -68,6 +70,8 @@ func TestSaveValidKeepsOnePersonOneContact(t *testing.T) {
 // contact in every command taking an ID, even where libphonenumber would
 // read them as another number (the ninth digit) or call them invalid.
 func TestFindContactByWhatsAppIDDigits(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, oddIDWorld())
 	ctx := context.Background()
 	for _, tt := range []struct{ id, jid string }{
@@ -104,6 +108,8 @@ func TestFindContactByWhatsAppIDDigits(t *testing.T) {
 // 551187654321 (no ninth digit); a file with "+55 11 8765-4321" updates it
 // instead of adding 5511987654321.
 func TestImportUpdatesTheContactWhatsAppKnowsWithoutTheNinthDigit(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, oddIDWorld())
 	ctx := context.Background()
 	before, _ := svc.store.ContactCount(ctx)

@@ -281,6 +281,8 @@ func simStateLabels(t *testing.T, state []byte) []sim.WorldLabel {
 // exactly that change again (the creation with the id recorded before the
 // first send) and nothing else twice.
 func TestOutboxKillBetweenSendAndConfirmation(t *testing.T) {
+	t.Parallel()
+
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}
@@ -303,6 +305,8 @@ func TestOutboxKillBetweenSendAndConfirmation(t *testing.T) {
 // TestOutboxKillAtRandom kills the holder at random moments while it sends
 // until a run finishes: nothing is lost, nothing is applied twice.
 func TestOutboxKillAtRandom(t *testing.T) {
+	t.Parallel()
+
 	if testing.Short() {
 		t.Skip("runs child processes")
 	}

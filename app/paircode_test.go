@@ -27,6 +27,8 @@ func (p phonePairer) PairPhoneCode(ctx context.Context, phone string) (wa.PhoneC
 // typed are in Status for the Account screen; the backend's expiry is used
 // when it knows one, a full pairing window otherwise; pairing clears it.
 func TestPairPhoneStatusCarriesExpiry(t *testing.T) {
+	t.Parallel()
+
 	unpaired := false
 	for _, known := range []bool{true, false} {
 		st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))

@@ -12,6 +12,8 @@ import (
 // adds and labels after the snapshot is there, with its label; what it
 // changes beyond the limit asks for a rebuild; nothing more is read twice.
 func TestChangesSinceTakesOverFromSnapshot(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	open, world := sameFile(t)
 	reader := New(open(), sim.New(world), Options{})

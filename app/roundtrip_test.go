@@ -38,6 +38,8 @@ func oddIDWorld() *sim.World {
 // and for one saved from a check under WhatsApp's ID with the number
 // checked as its phone.
 func TestExportImportRoundTripKeepsWhatsAppIDs(t *testing.T) {
+	t.Parallel()
+
 	src, _ := worldService(t, oddIDWorld())
 	ctx := context.Background()
 	if _, err := src.store.SaveCheckedContacts(ctx, []model.Contact{{JID: "551187654322@s.whatsapp.net", Phone: "+5511987654322", IsWAContact: true}}, []string{"Checked"}); err != nil {
@@ -112,6 +114,8 @@ func TestExportImportRoundTripKeepsWhatsAppIDs(t *testing.T) {
 // tool's bare digits (a check-results CSV's contact_id), a LID or garbage
 // leave the row to its phone number.
 func TestImportTrustsOnlyWhatsAppJIDs(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, accountWorld())
 	ctx := context.Background()
 	text := "contact_id,name,phone\n" +

@@ -124,6 +124,9 @@ type Service struct {
 	notices chan Notice
 	// commitPoll: how often watchOtherWriters looks (Options.CommitPoll).
 	commitPoll time.Duration
+	// watched, when set (tests only, watch_test.go), runs after each look
+	// of watchOtherWriters, once its notices are sent.
+	watched func()
 
 	// writesReady is closed once the database may be written (see
 	// HoldWrites); writesErr says why it may not.

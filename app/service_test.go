@@ -27,6 +27,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func TestBackendEventsReachTheMirror(t *testing.T) {
+	t.Parallel()
+
 	svc, backend := syncedService(t)
 	ctx := context.Background()
 	contact := func(jid string) model.Contact {
@@ -65,6 +67,8 @@ func TestBackendEventsReachTheMirror(t *testing.T) {
 }
 
 func TestConnectionEventsUpdateStatus(t *testing.T) {
+	t.Parallel()
+
 	svc, backend := syncedService(t)
 	until := time.Now().Add(time.Hour).Truncate(time.Second)
 	backend.Inject(wa.ConnectionChanged{State: wa.StateTempBanned, Until: until, Detail: "banned for spam"})
@@ -83,6 +87,8 @@ func TestConnectionEventsUpdateStatus(t *testing.T) {
 // Notices coalesce: a burst of changes leaves one notice of each kind until
 // the front end acknowledges it.
 func TestNoticesCoalesce(t *testing.T) {
+	t.Parallel()
+
 	svc, backend := syncedService(t)
 	drain := func() map[NoticeKind]int {
 		got := map[NoticeKind]int{}

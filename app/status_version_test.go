@@ -34,6 +34,8 @@ func (b *versionTelling) set(v wa.VersionChoice) {
 // connection change (a connect attempt's outcome); a backend that does not
 // tell leaves it empty.
 func TestStatusCarriesTheAnnouncedVersion(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := syncedService(t)
 	if got := svc.Status().WAVersion; got != (wa.VersionChoice{}) {
 		t.Fatalf("the simulated account announces no version, status has %+v", got)

@@ -42,6 +42,8 @@ func planRows(p *ImportPlan) []planRow {
 }
 
 func TestPlanImportFormats(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil) // Ada (+14155550101) exists
 	ctx := context.Background()
 	tests := []struct {
@@ -139,6 +141,8 @@ func (r *bigReader) Read(p []byte) (int, error) {
 }
 
 func TestPlanImportRefusesBadFiles(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	tests := []struct {
@@ -190,6 +194,8 @@ func bigCSV() (text string, existing []model.Contact) {
 
 // TestImport10k is acceptance 3: exact counts, reasons, one transaction.
 func TestImport10k(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, accountWorld())
 	ctx := context.Background()
 	text, existing := bigCSV()
@@ -270,6 +276,8 @@ const (
 // imports the file and, inside the transaction, says so and waits to be
 // killed.
 func TestImportCrashHelper(t *testing.T) {
+	t.Parallel()
+
 	if os.Getenv(importHelperEnv) != "1" {
 		t.Skip("only run as the child of TestImportCrashLeavesNothing")
 	}
@@ -301,6 +309,8 @@ func TestImportCrashHelper(t *testing.T) {
 // in a child process that is killed while its transaction is open; the
 // database must be intact and hold nothing of the import.
 func TestImportCrashLeavesNothing(t *testing.T) {
+	t.Parallel()
+
 	if testing.Short() {
 		t.Skip("runs a child process")
 	}
@@ -387,6 +397,8 @@ func TestImportCrashLeavesNothing(t *testing.T) {
 // world, with labels and notes, survives export and import into a fresh
 // database, as CSV and as vCard.
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
+
 	src, _ := worldService(t, sim.DemoWorld())
 	ctx := context.Background()
 	all, err := src.store.Contacts(ctx)
@@ -441,6 +453,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 }
 
 func TestExportFormats(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	ctx := context.Background()
 	if _, err := svc.AddContact(ctx, ContactInput{Name: "=cmd|' /C calc'!A0", Phone: "+1 415 555 0190", Labels: "VIP", Note: "@SUM(1+1)"}); err != nil {
@@ -523,6 +537,8 @@ func TestExportFormats(t *testing.T) {
 }
 
 func TestWriteFoldedKeepsRunes(t *testing.T) {
+	t.Parallel()
+
 	var b strings.Builder
 	long := "NOTE:" + strings.Repeat("東京🌸", 40)
 	writeFolded(&b, long)

@@ -10,6 +10,8 @@ import (
 // Ctrl-C during an import is told in words, at either step, and nothing is
 // written.
 func TestImportCancelledSaysSo(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	const file = "name,phone\nBob,+44 7911 123456\nCy,+1 415 555 0177\n"
 	count := func() int {
@@ -43,6 +45,8 @@ func TestImportCancelledSaysSo(t *testing.T) {
 
 // A file is named by its path as given, not by its last element alone.
 func TestImportNamesThePath(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, nil)
 	tests := []struct{ path, text, want string }{
 		{"/dev/null", "", "/dev/null is empty"},

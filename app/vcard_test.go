@@ -83,6 +83,8 @@ func nameParts(card vcard.Card) []string {
 // a UID derived from the WhatsApp ID (the same in every export and both
 // versions), FN, N, TEL and CATEGORIES as go-vcard reads them back.
 func TestVCardExportReadsBack(t *testing.T) {
+	t.Parallel()
+
 	svc, _ := worldService(t, hostileWorld())
 	ctx := context.Background()
 	contacts, err := svc.store.Contacts(ctx)
@@ -167,6 +169,8 @@ func TestVCardExportReadsBack(t *testing.T) {
 // no column for a mobile number (TYPE=CELL), so the numbers are read with
 // its custom format; the csv conversion is run too and must hold no URI.
 func TestVCardExportInAbook(t *testing.T) {
+	t.Parallel()
+
 	abook, err := exec.LookPath("abook")
 	if err != nil {
 		t.Skip("abook is not installed (Debian package abook; .ci/run installs it): the vCard export is not tried in abook")

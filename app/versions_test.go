@@ -57,6 +57,8 @@ func choice(v, source string) wa.VersionChoice {
 }
 
 func TestVersionsAnnounceOrder(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	t0 := time.Unix(1_800_000_000, 0)
 	for _, tt := range []struct {
@@ -90,6 +92,8 @@ func TestVersionsAnnounceOrder(t *testing.T) {
 			wantNote: DefaultWAVersionURL + " names 2.3000.1000000000, older than the built-in " + testBuiltIn + ": not used"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			st := openVersionStore(t)
 			if tt.cached != "" {
 				if err := st.RecordWAVersionFetched(ctx, tt.cached, "earlier", t0); err != nil {
@@ -132,6 +136,8 @@ func TestVersionsAnnounceOrder(t *testing.T) {
 }
 
 func TestVersionsRefused(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	t0 := time.Unix(1_800_000_000, 0)
 	clock := func() time.Time { t0 = t0.Add(time.Minute); return t0 }
@@ -199,6 +205,8 @@ func TestVersionsRefused(t *testing.T) {
 }
 
 func TestVersionsRefreshAndConnected(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	st := openVersionStore(t)
 	page := &pageFetch{names: "2.3000.1099999999"}
@@ -236,6 +244,8 @@ func TestVersionsRefreshAndConnected(t *testing.T) {
 // it) but blocks none of the versions below it once the flag is gone: not
 // the cache, not a fetched one, not the built-in one.
 func TestVersionsPinnedRefusalBlocksNothingElse(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	t0 := time.Unix(1_800_000_000, 0)
 	clock := func() time.Time { t0 = t0.Add(time.Minute); return t0 }
@@ -275,6 +285,8 @@ func TestVersionsPinnedRefusalBlocksNothingElse(t *testing.T) {
 // choice is marked Refused and the note says so. A pinned version still
 // wins: the user may insist.
 func TestVersionsRefusedBuiltInIsNotAnnouncedAgain(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	t0 := time.Unix(1_800_000_000, 0)
 	for _, tt := range []struct {
@@ -294,6 +306,8 @@ func TestVersionsRefusedBuiltInIsNotAnnouncedAgain(t *testing.T) {
 				"WhatsApp refused 2.3000.1050000000 before, which is newer than the built-in " + testBuiltIn}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			st := openVersionStore(t)
 			if err := st.MarkWAVersionRefused(ctx, tt.refused, "", t0); err != nil {
 				t.Fatal(err)
@@ -334,6 +348,8 @@ func TestVersionsRefusedBuiltInIsNotAnnouncedAgain(t *testing.T) {
 // and use the built-in one, nothing is cached, and Current agrees with
 // them afterwards. A version read from /sw.js is cached with that URL.
 func TestVersionsIgnoreAnOlderFetch(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	st := openVersionStore(t)
 	page := &pageFetch{names: "2.3000.1000000000", from: "/sw.js"}

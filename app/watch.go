@@ -50,5 +50,8 @@ func (s *Service) watchOtherWriters(ctx context.Context) {
 				s.kickOutbox()
 			}
 		}
+		if s.watched != nil {
+			s.watched()
+		}
 	}
 }

@@ -15,10 +15,19 @@ import (
 // as notices: here the other process is a second handle on the same file,
 // with a service of its own, adding a contact.
 func TestOtherWritersAreNoticed(t *testing.T) {
+	t.Parallel()
+
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	open, world := sameFile(t)
 	watching := New(open(), sim.New(world), Options{CommitPoll: 20 * time.Millisecond})
+	looked := make(chan struct{}, 1)
+	watching.watched = func() {
+		select {
+		case looked <- struct{}{}:
+		default:
+		}
+	}
 	ran := make(chan struct{})
 	go func() {
 		defer close(ran)
@@ -26,13 +35,21 @@ func TestOtherWritersAreNoticed(t *testing.T) {
 	}()
 	other := New(open(), sim.New(world), Options{})
 
-	// Nothing written yet: no DataChanged (a quiet mirror stays quiet).
-	select {
-	case n := <-watching.Notices():
+	// Nothing written yet: once the watcher has looked twice, no
+	// DataChanged is waiting (a quiet mirror stays quiet).
+	for range 2 {
+		select {
+		case <-looked:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the watcher never looked")
+		}
+	}
+	for len(watching.Notices()) > 0 {
+		n := <-watching.Notices()
 		if n.Kind == DataChanged {
 			t.Fatalf("DataChanged before anything was written")
 		}
-	case <-time.After(200 * time.Millisecond):
+		watching.Acknowledge(n)
 	}
 	if _, err := other.AddContact(ctx, ContactInput{Name: "Zed Test", Phone: "+14155550199"}); err != nil {
 		t.Fatal(err)

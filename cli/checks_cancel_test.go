@@ -18,6 +18,8 @@ import (
 // saying they were cancelled, and checks counts them apart from WhatsApp's
 // failures; checks retry queues them again (issue 11, points 4 and 7).
 func TestCancelledCheck(t *testing.T) {
+	t.Parallel()
+
 	env, out, _ := newEnv(t, checkWorld(0), newClock(), false)
 	// Another process "holds the connection": this one only waits, and
 	// nothing is sent before the cancel.

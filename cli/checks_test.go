@@ -131,6 +131,8 @@ func newClock() *testClock {
 var resultKeys = []string{"cached", "checked_at", "contact_id", "error", "exists", "input", "status", "verified_name", "wa_id"}
 
 func TestCheckJSON(t *testing.T) {
+	t.Parallel()
+
 	env, out, _ := newEnv(t, checkWorld(0), newClock(), true)
 	inputs := []string{"+1 (631) 555-1004", "16315551004", "not a number", "+55 11 8765-4321", "+1 415 555 0101", "+1 415 555 0199"}
 	if err := Check(context.Background(), env, append([]string{"--json"}, inputs...)); err != nil {
@@ -216,6 +218,8 @@ func TestCheckNoWaitAndStdin(t *testing.T) {
 }
 
 func TestCheckCSVAndTable(t *testing.T) {
+	t.Parallel()
+
 	env, out, _ := newEnv(t, checkWorld(0), newClock(), true)
 	if err := Check(context.Background(), env, []string{"--csv", "+1 (631) 555-1004", "=cmd|x"}); err != nil {
 		t.Fatal(err)
@@ -236,6 +240,8 @@ func TestCheckCSVAndTable(t *testing.T) {
 }
 
 func TestCheckUsage(t *testing.T) {
+	t.Parallel()
+
 	env, out, _ := newEnv(t, checkWorld(0), newClock(), false)
 	for _, args := range [][]string{
 		{},
@@ -264,6 +270,8 @@ func TestCheckUsage(t *testing.T) {
 // Acceptance 4 through `checks --json`: the backoff shows while WhatsApp
 // refuses, and the job finishes after the window.
 func TestChecksShowsBackoff(t *testing.T) {
+	t.Parallel()
+
 	w := checkWorld(60)
 	w.RateLimit = &sim.RateLimit{Numbers: 20, PerS: 30}
 	clock := newClock()
@@ -323,6 +331,8 @@ func TestChecksShowsBackoff(t *testing.T) {
 // `checks --json` tells when the canary tripped: past throttle_lies_after
 // the simulated server answers "not on WhatsApp" for everything.
 func TestChecksShowsCanaryTrip(t *testing.T) {
+	t.Parallel()
+
 	w := checkWorld(60)
 	w.RateLimit = &sim.RateLimit{Numbers: 1000, PerS: 30}
 	w.ThrottleLiesAfter = 20
@@ -368,6 +378,8 @@ func TestChecksShowsCanaryTrip(t *testing.T) {
 }
 
 func TestChecksRetry(t *testing.T) {
+	t.Parallel()
+
 	w := checkWorld(0)
 	w.Failing = map[string]string{"+16315551005": "item-not-found"}
 	env, out, _ := newEnv(t, w, newClock(), true)

@@ -6,6 +6,8 @@ import (
 )
 
 func TestParseArgsFlagsAnywhere(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		args    []string
 		pos     []string

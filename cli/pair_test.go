@@ -77,6 +77,8 @@ func unpairedEnv(t *testing.T, wrap func(*sim.Backend) wa.Backend) (Env, *sim.Ba
 // The problems a pairing meets are printed as they happen, one line each,
 // whether it waits for a QR code to be scanned or for a pairing code.
 func TestPairPrintsConnectionProblems(t *testing.T) {
+	t.Parallel()
+
 	problem := func(n int) wa.ConnectionChanged {
 		return wa.ConnectionChanged{State: wa.StateReconnecting, Attempt: n,
 			Detail: "no connection to WhatsApp (cannot look up web.whatsapp.com); retrying in 4s"}
@@ -90,6 +92,8 @@ func TestPairPrintsConnectionProblems(t *testing.T) {
 		{"pairing code", []string{"--code", "+1 415 555 0100"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+
 			release := make(chan struct{})
 			var wrap func(*sim.Backend) wa.Backend
 			if tc.held {
@@ -137,6 +141,8 @@ func (unreachablePairing) PairPhone(context.Context, string) (string, error) {
 // A pairing code that cannot be had is one plain line: what failed and
 // why, no package prefix.
 func TestPairCodeUnreachableSaysSoPlainly(t *testing.T) {
+	t.Parallel()
+
 	env, _, out, _ := unpairedEnv(t, func(b *sim.Backend) wa.Backend { return unreachablePairing{b} })
 	err := Pair(context.Background(), env, []string{"--code", "+1 415 555 0100", "--timeout", "10s"})
 	want := "could not get a pairing code: no connection to WhatsApp (cannot look up web.whatsapp.com)"

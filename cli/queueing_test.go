@@ -10,6 +10,8 @@ import (
 // words; the outbox bookkeeping after it must not replace them with
 // "context canceled".
 func TestQueueingKeepsAnInterruptedCommandsWords(t *testing.T) {
+	t.Parallel()
+
 	env, _, _ := newEnv(t, checkWorld(1), newClock(), false)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

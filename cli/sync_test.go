@@ -23,6 +23,8 @@ func labelWorld() *sim.World {
 // `wabook sync --full` fetches contacts and labels again: what the mirror
 // lost comes back before the summary is printed.
 func TestSyncFull(t *testing.T) {
+	t.Parallel()
+
 	env, out, _, be := newSimEnv(t, labelWorld(), newClock(), false)
 	ctx := context.Background()
 	const ada = "14155550101@s.whatsapp.net"
@@ -50,6 +52,8 @@ func TestSyncFull(t *testing.T) {
 
 // A failing resync is an error, and without --full nothing is refetched.
 func TestSyncFullFailsAndPlainSyncDoesNotResync(t *testing.T) {
+	t.Parallel()
+
 	env, out, _, be := newSimEnv(t, labelWorld(), newClock(), false)
 	boom := errors.New("mismatching patch MAC")
 	be.FailNext("FullResync", boom)

@@ -11,6 +11,8 @@ import (
 // Issue 11 point 12: `wabook export --format vcf` writes vCard 3.0, and
 // --vcard-version 4.0 asks for 4.0; another version is a usage error.
 func TestExportVCardVersion(t *testing.T) {
+	t.Parallel()
+
 	env, out, _ := newEnv(t, checkWorld(0), &testClock{t: time.Now()}, false)
 	ctx := context.Background()
 	for _, tt := range []struct {

@@ -8,6 +8,8 @@ import (
 )
 
 func TestNormalizeLabelName(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ in, want string }{
 		{"VIP", "VIP"},
 		{"  new   customer ", "new customer"},
@@ -25,6 +27,8 @@ func TestNormalizeLabelName(t *testing.T) {
 }
 
 func TestValidateLabelName(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in      string
 		wantErr string // substring; "" = valid
@@ -50,6 +54,8 @@ func TestValidateLabelName(t *testing.T) {
 }
 
 func TestSplitLabelList(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in   string
 		want []string
@@ -69,6 +75,8 @@ func TestSplitLabelList(t *testing.T) {
 }
 
 func TestSameLabelName(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		a, b string
 		want bool
@@ -87,6 +95,8 @@ func TestSameLabelName(t *testing.T) {
 }
 
 func TestLabelColors(t *testing.T) {
+	t.Parallel()
+
 	hex := regexp.MustCompile(`^#[0-9a-f]{6}$`)
 	seenHex, seenName := map[string]bool{}, map[string]bool{}
 	for i := range LabelColors {
@@ -108,6 +118,8 @@ func TestLabelColors(t *testing.T) {
 // numbers and names, case and spaces ignored; anything else one error that
 // says what is accepted.
 func TestParseLabelColor(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in   string
 		want int

@@ -6,6 +6,8 @@ import (
 )
 
 func TestParsePhone(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in, region string
 		e164       string // "" when an error is expected
@@ -57,6 +59,8 @@ func TestParsePhone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in+"/"+tt.region, func(t *testing.T) {
+			t.Parallel()
+
 			p, err := ParsePhone(tt.in, tt.region)
 			if p.Input != tt.in {
 				t.Errorf("Input = %q", p.Input)
@@ -91,6 +95,8 @@ func TestParsePhone(t *testing.T) {
 }
 
 func TestRegionOfPhone(t *testing.T) {
+	t.Parallel()
+
 	tests := map[string]string{
 		"+14155550101":                "US",
 		"+33612345678":                "FR",
@@ -108,6 +114,8 @@ func TestRegionOfPhone(t *testing.T) {
 }
 
 func TestParseContactID(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in, region, want, err string
 	}{
@@ -169,6 +177,8 @@ func FuzzParsePhone(f *testing.F) {
 // OtherForm is the form WhatsApp may know a number by besides its normal
 // one: a Brazilian mobile without its ninth digit.
 func TestPhoneOtherForm(t *testing.T) {
+	t.Parallel()
+
 	for _, tt := range []struct{ in, want string }{
 		{"+55 11 98765-4321", "551187654321"}, // written with it: WhatsApp may know it without
 		{"+55 11 8765-4321", "551187654321"},  // written without: the parse added it

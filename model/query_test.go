@@ -7,6 +7,8 @@ import (
 )
 
 func TestParseQuery(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in    string
 		want  []Term
@@ -51,6 +53,8 @@ func TestParseQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+
 			q, err := ParseQuery(tt.in)
 			if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
 				t.Errorf("err = %v, want %q", err, tt.err)
@@ -96,6 +100,8 @@ func testBook() ([]*Contact, []Label, []Group) {
 }
 
 func TestMatch(t *testing.T) {
+	t.Parallel()
+
 	contacts, labels, groups := testBook()
 	tests := []struct {
 		query string
@@ -157,6 +163,8 @@ func TestMatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
+			t.Parallel()
+
 			q, _ := ParseQuery(tt.query)
 			m := q.Compile(labels, groups)
 			if m.Empty() != (len(q.Terms) == 0) {
@@ -180,6 +188,8 @@ func TestMatch(t *testing.T) {
 }
 
 func TestQueryNarrows(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		prev, next string
 		want       bool
@@ -216,6 +226,8 @@ func TestQueryNarrows(t *testing.T) {
 // Typing a query a key at a time and searching only among the previous
 // results whenever Narrows allows gives what a fresh search gives.
 func TestTypingMatchesAFreshSearch(t *testing.T) {
+	t.Parallel()
+
 	contacts, labels, groups := testBook()
 	matches := func(q Query, among []*Contact) []*Contact {
 		m := q.Compile(labels, groups)
@@ -248,6 +260,8 @@ func TestTypingMatchesAFreshSearch(t *testing.T) {
 }
 
 func TestHaystack(t *testing.T) {
+	t.Parallel()
+
 	c := &Contact{JID: "14155550101@s.whatsapp.net", Phone: "+14155550101", FullName: "Ada \x1b[1mLOVELACE",
 		FirstName: "Ada", Note: "Met at\tPyCon"}
 	h := Haystack(c)
@@ -273,6 +287,8 @@ func TestHaystack(t *testing.T) {
 }
 
 func TestNilMatcher(t *testing.T) {
+	t.Parallel()
+
 	var m *Matcher
 	if !m.Empty() || !m.Match(&Contact{}, "") {
 		t.Error("a nil matcher should match everything")

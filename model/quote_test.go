@@ -6,6 +6,8 @@ import (
 )
 
 func TestQuoteInput(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ in, want string }{
 		{"", `""`},
 		{"FR", `"FR"`},

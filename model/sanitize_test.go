@@ -7,6 +7,8 @@ import (
 )
 
 func TestSanitize(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct{ name, in, want string }{
 		{"spoofed file name", "Eve\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202Egnp.exe", "Evegnp.exe"},
 		{"plain", "Ada Lovelace", "Ada Lovelace"},
@@ -52,6 +54,8 @@ func TestSanitize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			if got := Sanitize(tt.in); got != tt.want {
 				t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
 			}
@@ -68,6 +72,8 @@ func TestSanitizeNoAllocWhenClean(t *testing.T) {
 }
 
 func TestTruncate(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in    string
 		width int

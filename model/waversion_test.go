@@ -3,6 +3,8 @@ package model
 import "testing"
 
 func TestParseWAVersion(t *testing.T) {
+	t.Parallel()
+
 	for _, tt := range []struct {
 		in   string
 		want WAVersion
@@ -33,6 +35,8 @@ func TestParseWAVersion(t *testing.T) {
 }
 
 func TestWAVersionCompare(t *testing.T) {
+	t.Parallel()
+
 	for _, tt := range []struct {
 		a, b WAVersion
 		want int

@@ -29,6 +29,8 @@ func checkCopy(t *testing.T, path, want string) {
 }
 
 func TestBackup(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.SetSetting(ctx, "backup.test", "one"); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 // for each of its queries searches every table by an index (SEARCH) and
 // scans only contact_changes' primary key range.
 func TestChangeQueriesScanNothing(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	s, err := Open(filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {

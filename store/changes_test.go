@@ -55,6 +55,8 @@ func byJID(cs []model.Contact) map[string]model.Contact {
 // exactly what a whole new read returns. A group rename changes no
 // contact, only the groups.
 func TestContactsChangedSinceMatchesAWholeRead(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	cs, gs, ls := storetest.Generate(300, 20, 8, 7)
 	const lid = "99000000000001@lid"
@@ -300,6 +302,8 @@ func TestContactsChangedSinceMatchesAWholeRead(t *testing.T) {
 // than the database's (a database restored from a copy) asks for a whole
 // read too.
 func TestContactsChangedSinceTooMany(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	a, b := openTwo(t)
 	mark, err := a.ChangeMark(ctx)
@@ -331,6 +335,8 @@ func TestContactsChangedSinceTooMany(t *testing.T) {
 // by one to a 100 000-contact book; the refresh reads those 1 000 rows and
 // nothing of the other 100 000.
 func TestContactsChangedSinceReadsOnlyTheChanges(t *testing.T) {
+	t.Parallel()
+
 	if testing.Short() {
 		t.Skip("writes a 100 000-contact book")
 	}

@@ -11,6 +11,8 @@ import (
 // The times the store writes itself come from the clock it is handed, so an
 // app running on a fake clock sees a mirror on the same clock.
 func TestSetClockStampsWrites(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	s := open(t)
 	at := time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)

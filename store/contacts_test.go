@@ -29,6 +29,8 @@ func mustContact(t *testing.T, s *store.Store, jid string) model.Contact {
 }
 
 func TestUpsertContactsMergeRules(t *testing.T) {
+	t.Parallel()
+
 	full := model.Contact{
 		JID: alice, Phone: "+14155550101", LID: "100000000000001@lid",
 		FullName: "Alice Liddell", FirstName: "Alice", PushName: "Ali", BusinessName: "Wonderland Ltd",
@@ -103,6 +105,8 @@ func TestUpsertContactsMergeRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			s := open(t)
 			if err := s.UpsertContacts(ctx, []model.Contact{full}); err != nil {
 				t.Fatal(err)
@@ -126,6 +130,8 @@ func TestUpsertContactsMergeRules(t *testing.T) {
 }
 
 func TestUpsertContactsNewRow(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	err := s.UpsertContacts(ctx, []model.Contact{
 		{JID: alice, IsBlocked: true, IsInternal: true},
@@ -170,6 +176,8 @@ func TestUpsertContactsNewRow(t *testing.T) {
 }
 
 func TestUpsertContactsUnchangedKeepsUpdatedAt(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	c := model.Contact{JID: alice, FullName: "Alice", IsWAContact: true}
 	if err := s.UpsertContacts(ctx, []model.Contact{c}); err != nil {
@@ -187,6 +195,8 @@ func TestUpsertContactsUnchangedKeepsUpdatedAt(t *testing.T) {
 }
 
 func TestUpsertContactsBadJIDChangesNothing(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	err := s.UpsertContacts(ctx, []model.Contact{{JID: alice}, {JID: "120363000000000001@g.us"}})
 	if !errors.Is(err, store.ErrInvalidJID) {
@@ -198,6 +208,8 @@ func TestUpsertContactsBadJIDChangesNothing(t *testing.T) {
 }
 
 func TestSaveContact(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if _, err := s.CreateLabel(ctx, "VIP", 3); err != nil {
 		t.Fatal(err)
@@ -242,6 +254,8 @@ func TestSaveContact(t *testing.T) {
 }
 
 func TestMinimalRows(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.SetPushName(ctx, alice, "Ali"); err != nil {
 		t.Fatal(err)
@@ -273,6 +287,8 @@ func TestMinimalRows(t *testing.T) {
 }
 
 func TestReplaceBlocklist(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	err := s.UpsertContacts(ctx, []model.Contact{
 		{JID: alice, IsBlocked: true}, {JID: bob, LID: bobLID}, {JID: carol, IsBlocked: true},
@@ -303,6 +319,8 @@ func TestReplaceBlocklist(t *testing.T) {
 }
 
 func TestContactsDerivedFields(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	err := s.UpsertContacts(ctx, []model.Contact{
 		{JID: alice, FullName: "Alice"},
@@ -388,6 +406,8 @@ func TestContactsDerivedFields(t *testing.T) {
 }
 
 func TestContactsRoundTripAllFields(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	in := model.Contact{
 		JID: alice, Phone: "+14155550101", LID: "100000000000001@lid",
@@ -421,6 +441,8 @@ func TestContactsRoundTripAllFields(t *testing.T) {
 }
 
 func TestDeleteContactCascades(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.SaveContact(ctx, model.Contact{JID: alice, Labels: []string{"VIP"}}); err != nil {
 		t.Fatal(err)

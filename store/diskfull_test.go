@@ -14,6 +14,8 @@ import (
 // (made real here by capping the database's pages) or the system's ENOSPC
 // (a write to /dev/full), however wrapped.
 func TestIsDiskFull(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	conn, err := s.DB().Conn(ctx)
 	if err != nil {

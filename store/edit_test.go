@@ -22,6 +22,8 @@ func seed(t *testing.T, s *store.Store, jids ...string) {
 }
 
 func TestInsertContact(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if _, err := s.CreateLabel(ctx, "VIP", 3); err != nil {
 		t.Fatal(err)
@@ -50,6 +52,8 @@ func TestInsertContact(t *testing.T) {
 }
 
 func TestUpdateContact(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	seed(t, s, alice)
 	name, note, internal := "Alice L", "likes tea", true
@@ -77,6 +81,8 @@ func TestUpdateContact(t *testing.T) {
 }
 
 func TestChangeLabelsAndBatchUndo(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	seed(t, s, alice, bob, carol)
 	if _, err := s.ChangeLabels(ctx, []string{alice}, []string{"Old"}, nil); err != nil {
@@ -138,6 +144,8 @@ func sameLabels(a, b []model.Contact) bool {
 }
 
 func TestDeleteMergeRestoreLabel(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	seed(t, s, alice, bob, carol)
 	if _, err := s.ChangeLabels(ctx, []string{alice, bob}, []string{"Lead"}, nil); err != nil {
@@ -196,6 +204,8 @@ func TestDeleteMergeRestoreLabel(t *testing.T) {
 }
 
 func TestEnsureWALabelIDAndUnsynced(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	for _, w := range []struct{ id, name string }{{"2", "A"}, {"11", "B"}, {"x9", "C"}} {
 		if _, err := s.UpsertWALabel(ctx, w.id, w.name, 0); err != nil {
@@ -225,6 +235,8 @@ func TestEnsureWALabelIDAndUnsynced(t *testing.T) {
 }
 
 func TestHiddenContacts(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	seed(t, s, alice, bob)
 	if err := s.SetHidden(ctx, alice, true); err != nil {
@@ -255,6 +267,8 @@ func TestHiddenContacts(t *testing.T) {
 }
 
 func TestImportContacts(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.UpsertContacts(ctx, []model.Contact{
 		{JID: alice, FullName: "Alice WA", PushName: "ali", IsWAContact: true, IsMyContact: true},

@@ -14,6 +14,8 @@ import (
 // contacts case-insensitively, then contacts known only by number; hidden
 // ones left out.
 func TestFirstPageIsTheStartOfTheNameOrder(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	s, err := Open(filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {

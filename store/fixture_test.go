@@ -37,6 +37,8 @@ func schemaObjects(t *testing.T, db *sql.DB) []string {
 // what Open makes, and refuses a bad version or an existing file without
 // touching anything.
 func TestCreateAtSchema(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	dir := t.TempDir()
 

@@ -17,6 +17,8 @@ const (
 )
 
 func TestReplaceGroups(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	err := s.ReplaceGroups(ctx, []model.Group{
 		{JID: grpA, Name: "Zebra fans", Participants: []string{alice, bob}},
@@ -67,6 +69,8 @@ func TestReplaceGroups(t *testing.T) {
 }
 
 func TestUpsertAndDeleteGroup(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.UpsertGroup(ctx, model.Group{JID: grpA, Name: "A", Participants: []string{alice, bob}}); err != nil {
 		t.Fatal(err)
@@ -99,6 +103,8 @@ func TestUpsertAndDeleteGroup(t *testing.T) {
 }
 
 func TestChecks(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if _, err := s.Check(ctx, "+14155550101"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unchecked = %v, want ErrNotFound", err)

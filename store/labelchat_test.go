@@ -12,6 +12,8 @@ import (
 // assignment and comes back with its removal, whichever way the label is
 // taken off; an undo putting it back keeps it; a bad form changes nothing.
 func TestWALabelChatForm(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.UpsertContacts(ctx, []model.Contact{{JID: alice}, {JID: bob, LID: bobLID}}); err != nil {
 		t.Fatal(err)
@@ -79,8 +81,12 @@ func TestWALabelChatForm(t *testing.T) {
 // brought back by undo keeps, for each member, the form WhatsApp named the
 // chat in, so taking it off later still reaches WhatsApp's entry.
 func TestRestoredLabelKeepsWAChatForm(t *testing.T) {
+	t.Parallel()
+
 	for _, how := range []string{"delete", "merge"} {
 		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+
 			s := open(t)
 			if err := s.UpsertContacts(ctx, []model.Contact{{JID: alice}, {JID: bob, LID: bobLID}, {JID: carol}}); err != nil {
 				t.Fatal(err)

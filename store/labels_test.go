@@ -15,6 +15,8 @@ func labelNames(t *testing.T, s *store.Store, jid string) []string {
 }
 
 func TestCreateLabelUniqueIgnoringCase(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	for _, n := range []string{"VIP", "Ärzte", "New customer"} {
 		if _, err := s.CreateLabel(ctx, n, 0); err != nil {
@@ -62,6 +64,8 @@ func TestCreateLabelUniqueIgnoringCase(t *testing.T) {
 }
 
 func TestLabelsOrderCountRenameColor(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.UpsertContacts(ctx, []model.Contact{{JID: alice}, {JID: bob}}); err != nil {
 		t.Fatal(err)
@@ -106,6 +110,8 @@ func TestLabelsOrderCountRenameColor(t *testing.T) {
 }
 
 func TestAssignLabels(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.UpsertContacts(ctx, []model.Contact{{JID: alice}, {JID: bob}, {JID: carol}}); err != nil {
 		t.Fatal(err)
@@ -160,6 +166,8 @@ func TestAssignLabels(t *testing.T) {
 }
 
 func TestDeleteLabelCascades(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.SaveContact(ctx, model.Contact{JID: alice, Labels: []string{"VIP", "Lead"}}); err != nil {
 		t.Fatal(err)
@@ -180,6 +188,8 @@ func TestDeleteLabelCascades(t *testing.T) {
 }
 
 func TestUpsertWALabel(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	local, _ := s.CreateLabel(ctx, "New customer", 0)
 	if err := s.SaveContact(ctx, model.Contact{JID: alice, Labels: []string{"Paid"}}); err != nil {
@@ -238,6 +248,8 @@ func TestUpsertWALabel(t *testing.T) {
 }
 
 func TestSetWALabelChat(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.UpsertContacts(ctx, []model.Contact{{JID: bob, LID: bobLID}}); err != nil {
 		t.Fatal(err)
@@ -290,6 +302,8 @@ func TestSetWALabelChat(t *testing.T) {
 }
 
 func TestAddLabelsByName(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if err := s.UpsertContacts(ctx, []model.Contact{{JID: alice}, {JID: bob}}); err != nil {
 		t.Fatal(err)

@@ -37,6 +37,8 @@ func outboxStates(t *testing.T, s *store.Store) map[int64]string {
 // block is superseded (a retry would undo the unblock), the contact shows
 // the unblock pending, and retrying everything retries nothing.
 func TestNewerChangeSupersedesAFailedOne(t *testing.T) {
+	t.Parallel()
+
 	s := syncOn(t)
 	block, err := s.QueueBlock(ctx, alice, true)
 	if err != nil {
@@ -75,6 +77,8 @@ func TestNewerChangeSupersedesAFailedOne(t *testing.T) {
 // A change given up on while a newer one of the same thing is queued is
 // superseded, not failed.
 func TestGivingUpBehindANewerChangeSupersedes(t *testing.T) {
+	t.Parallel()
+
 	s := syncOn(t)
 	block, _ := s.QueueBlock(ctx, bob, true)
 	unblock, _ := s.QueueBlock(ctx, bob, false)
@@ -95,6 +99,8 @@ func TestGivingUpBehindANewerChangeSupersedes(t *testing.T) {
 // Silver's creation gets a WhatsApp id of its own, unconfirmed until
 // WhatsApp takes it.
 func TestDeletedLabelsChangesNeverGoOutUnderAnotherLabel(t *testing.T) {
+	t.Parallel()
+
 	s := syncOn(t)
 	gold, err := s.CreateLabel(ctx, "Gold", 1)
 	if err != nil {
@@ -150,6 +156,8 @@ func TestDeletedLabelsChangesNeverGoOutUnderAnotherLabel(t *testing.T) {
 // A WhatsApp label id handed out once is never handed out again, even after
 // the label is deleted and the outbox rows naming it are pruned.
 func TestWhatsAppLabelIDsAreNotHandedOutTwice(t *testing.T) {
+	t.Parallel()
+
 	s := syncOn(t)
 	gold, _ := s.CreateLabel(ctx, "Gold", 1)
 	items, _ := s.Outbox(ctx, false)
@@ -182,6 +190,8 @@ func TestWhatsAppLabelIDsAreNotHandedOutTwice(t *testing.T) {
 // Saving checked numbers as contacts with labels, with label sync on,
 // queues the new label and its chats for WhatsApp like any label change.
 func TestSaveCheckedContactsQueuesItsLabels(t *testing.T) {
+	t.Parallel()
+
 	s := syncOn(t)
 	cs := []model.Contact{{JID: dave, Phone: "+919812345678"}, {JID: carol, Phone: "+5511987654321"}}
 	if _, err := s.SaveCheckedContacts(ctx, cs, []string{"Leads"}); err != nil {
@@ -206,6 +216,8 @@ func TestSaveCheckedContactsQueuesItsLabels(t *testing.T) {
 // A contact moved to the ID WhatsApp answered with keeps its labels, and
 // with label sync on they are queued for WhatsApp's chat of that person.
 func TestMovedContactsLabelsAreQueuedForItsWhatsAppID(t *testing.T) {
+	t.Parallel()
+
 	s := syncOn(t)
 	const asStored, whatsApps = "5511987654321@s.whatsapp.net", "551187654321@s.whatsapp.net"
 	seed(t, s, asStored)

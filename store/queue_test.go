@@ -27,6 +27,8 @@ func openTemp(t *testing.T) *Store {
 func pending(in, phone string) model.CheckResult { return model.CheckResult{Input: in, Phone: phone} }
 
 func TestCheckQueueLifecycle(t *testing.T) {
+	t.Parallel()
+
 	s := openTemp(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -130,6 +132,8 @@ func TestCheckQueueLifecycle(t *testing.T) {
 }
 
 func TestCheckJobCancelAbandonsInflight(t *testing.T) {
+	t.Parallel()
+
 	s := openTemp(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -171,6 +175,8 @@ func TestCheckJobCancelAbandonsInflight(t *testing.T) {
 
 // Migration 2 keeps the rows a version 1 database has.
 func TestMigrationKeepsV1Queue(t *testing.T) {
+	t.Parallel()
+
 	path := filepath.Join(t.TempDir(), "v1.db")
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -204,6 +210,8 @@ func TestMigrationKeepsV1Queue(t *testing.T) {
 
 // Settings written together are stored all or none, and read together.
 func TestSetSettingsAllOrNone(t *testing.T) {
+	t.Parallel()
+
 	s := openTemp(t)
 	ctx := context.Background()
 	if err := s.SetSettings(ctx, map[string]string{"a.one": "1", "a.two": "2"}); err != nil {
@@ -231,6 +239,8 @@ WHEN NEW.key = 'z.refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != n
 // A cancelled job counts the numbers it never sent apart from those
 // WhatsApp failed (issue 11, point 4); both are queued again by a retry.
 func TestCheckJobCountsCancelledApart(t *testing.T) {
+	t.Parallel()
+
 	s := openTemp(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

@@ -14,6 +14,8 @@ import (
 // MaxUnanswered times, then fails with "no answer"; the others keep their
 // answers. Nothing unanswered is ever invalid.
 func TestCompleteCheckBatchRequeuesUnanswered(t *testing.T) {
+	t.Parallel()
+
 	s := openTemp(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -70,6 +72,8 @@ func TestCompleteCheckBatchRequeuesUnanswered(t *testing.T) {
 // A reserve (the canary) is room within Max, charged to the budget with
 // the batch and given back with it, or alone when the send does without.
 func TestClaimCheckBatchReserve(t *testing.T) {
+	t.Parallel()
+
 	s := openTemp(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -118,6 +122,8 @@ func TestClaimCheckBatchReserve(t *testing.T) {
 }
 
 func TestRetryCheckJob(t *testing.T) {
+	t.Parallel()
+
 	s := openTemp(t)
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -167,6 +173,8 @@ func TestRetryCheckJob(t *testing.T) {
 
 // Canary candidates are contacts with a fresh "on WhatsApp" answer.
 func TestCanaryCandidates(t *testing.T) {
+	t.Parallel()
+
 	s := openTemp(t)
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

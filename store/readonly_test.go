@@ -66,7 +66,11 @@ func schema4(t *testing.T, path string) {
 // OpenReadOnly reads what is there, refuses every write, creates nothing
 // and leaves the files as they were; OpenCurrent refuses to migrate.
 func TestOpenReadOnly(t *testing.T) {
+	t.Parallel()
+
 	t.Run("missing file", func(t *testing.T) {
+		t.Parallel()
+
 		dir := t.TempDir()
 		if s, err := store.OpenReadOnly(filepath.Join(dir, "w.db")); err == nil || !errors.Is(err, fs.ErrNotExist) {
 			if s != nil {
@@ -85,6 +89,8 @@ func TestOpenReadOnly(t *testing.T) {
 		}
 	})
 	t.Run("not SQLite", func(t *testing.T) {
+		t.Parallel()
+
 		path := filepath.Join(t.TempDir(), "w.db")
 		os.WriteFile(path, []byte("hello"), 0o644)
 		if _, err := store.OpenReadOnly(path); !errors.Is(err, store.ErrNotSQLite) {
@@ -109,6 +115,8 @@ func TestOpenReadOnly(t *testing.T) {
 		}, store.SchemaVersion()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			dir := t.TempDir()
 			path := filepath.Join(dir, "w.db")
 			tt.make(t, path)
@@ -169,6 +177,8 @@ func TestOpenReadOnly(t *testing.T) {
 // closing it checkpoints nothing into the database (the -shm, SQLite's
 // index of the WAL, may be rebuilt).
 func TestOpenReadOnlyLeavesAStoppedWritersWAL(t *testing.T) {
+	t.Parallel()
+
 	live := filepath.Join(t.TempDir(), "w.db")
 	w, err := store.Open(live)
 	if err != nil {
@@ -211,6 +221,8 @@ func TestOpenReadOnlyLeavesAStoppedWritersWAL(t *testing.T) {
 // not in WAL mode) is left for a writer to recover: reading it read-only
 // rewrites nothing and keeps the journal.
 func TestOpenReadOnlyLeavesAHotJournal(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "w.db")

@@ -19,6 +19,8 @@ const carolWA = "551187654321@s.whatsapp.net"
 // the result; the change log tells readers the old JID is gone, and a
 // label change waiting for WhatsApp goes to the new JID.
 func TestSaveCheckedContactsMovesAnotherFormOfTheNumber(t *testing.T) {
+	t.Parallel()
+
 	for _, tt := range []struct {
 		name       string
 		synced     bool // WhatsApp's form is in the mirror already
@@ -29,6 +31,8 @@ func TestSaveCheckedContactsMovesAnotherFormOfTheNumber(t *testing.T) {
 		{name: "merged", synced: true, wantLabels: []string{"VIP", "Brasil", "Leads"}, wantPush: "mari"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			s := open(t)
 			if tt.synced {
 				if err := s.UpsertContacts(ctx, []model.Contact{{JID: carolWA, Phone: "+551187654321", PushName: "mari", IsWAContact: true}}); err != nil {

@@ -47,6 +47,8 @@ func mode(t *testing.T, path string) os.FileMode {
 }
 
 func TestOpenCreatesPrivateDirAndFile(t *testing.T) {
+	t.Parallel()
+
 	dir := filepath.Join(t.TempDir(), "data", "wabook")
 	path := filepath.Join(dir, "wabook.db")
 	s, err := store.Open(path)
@@ -77,6 +79,8 @@ func TestOpenCreatesPrivateDirAndFile(t *testing.T) {
 // Open used to force 0600 on it); a mode that lets others in is warned
 // about, a private one is not.
 func TestOpenKeepsTheModeOfAnExistingFile(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		mode fs.FileMode
 		warn string
@@ -89,6 +93,8 @@ func TestOpenKeepsTheModeOfAnExistingFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode.String(), func(t *testing.T) {
+			t.Parallel()
+
 			path := filepath.Join(t.TempDir(), "wabook.db")
 			s, err := store.Open(path)
 			if err != nil {
@@ -118,6 +124,8 @@ func TestOpenKeepsTheModeOfAnExistingFile(t *testing.T) {
 }
 
 func TestOpenEmptyExistingFile(t *testing.T) {
+	t.Parallel()
+
 	path := filepath.Join(t.TempDir(), "wabook.db")
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -130,6 +138,8 @@ func TestOpenEmptyExistingFile(t *testing.T) {
 }
 
 func TestOpenOddPath(t *testing.T) {
+	t.Parallel()
+
 	dir := filepath.Join(t.TempDir(), "we?ird#na%20me")
 	path := filepath.Join(dir, "wabook.db")
 	s, err := store.Open(path)
@@ -146,6 +156,8 @@ func TestOpenOddPath(t *testing.T) {
 }
 
 func TestMigrationsIdempotentOnReopen(t *testing.T) {
+	t.Parallel()
+
 	path := filepath.Join(t.TempDir(), "wabook.db")
 	s, err := store.Open(path)
 	if err != nil {
@@ -179,6 +191,8 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 }
 
 func TestOpenRefusesNonSQLite(t *testing.T) {
+	t.Parallel()
+
 	random := make([]byte, 8192)
 	for i := range random {
 		random[i] = byte(i*7 + i/13)
@@ -195,6 +209,8 @@ func TestOpenRefusesNonSQLite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			dir := t.TempDir()
 			path := filepath.Join(dir, "wabook.db")
 			if err := os.WriteFile(path, tt.content, 0o644); err != nil {
@@ -232,6 +248,8 @@ func TestOpenRefusesNonSQLite(t *testing.T) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
+
 	path := filepath.Join(t.TempDir(), "wabook.db")
 	s, err := store.Open(path)
 	if err != nil {
@@ -284,6 +302,8 @@ func TestDefaultPath(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if v, err := s.Setting(ctx, "missing"); err != nil || v != "" {
 		t.Errorf("unset setting = %q, %v", v, err)

@@ -14,6 +14,8 @@ import (
 // reads, and writes to tables that are not the store's (whatsmeow's, in
 // the same file), are not.
 func TestWatchCommitsSeesOtherWriters(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.db")
 	a, err := store.Open(path)

@@ -10,6 +10,8 @@ import (
 )
 
 func TestCachedWAVersionChoice(t *testing.T) {
+	t.Parallel()
+
 	t0 := time.Unix(1_800_000_000, 0)
 	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
 	const url = "https://web.whatsapp.com"
@@ -62,6 +64,8 @@ func TestCachedWAVersionChoice(t *testing.T) {
 			{"fetched", "2.3000.100", 1}, {"fetched", "2.3000.200", 1}}, "2.3000.200"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			s := open(t)
 			for _, st := range tt.steps {
 				var err error
@@ -93,6 +97,8 @@ func TestCachedWAVersionChoice(t *testing.T) {
 }
 
 func TestWAVersionRecordsAndBadInput(t *testing.T) {
+	t.Parallel()
+
 	path := filepath.Join(t.TempDir(), "w.db")
 	s, err := store.Open(path)
 	if err != nil {
@@ -154,6 +160,8 @@ func TestWAVersionRecordsAndBadInput(t *testing.T) {
 }
 
 func TestIntegrityAndFileSchemaVersion(t *testing.T) {
+	t.Parallel()
+
 	s := open(t)
 	if got := s.Integrity(ctx); got != "ok" {
 		t.Fatalf("Integrity of a fresh database = %q", got)
@@ -171,6 +179,8 @@ func TestIntegrityAndFileSchemaVersion(t *testing.T) {
 // A URL says where the version was read from; a pin that connected with
 // it must not hide that (UserNamed would take it for a possible typo).
 func TestConnectedKeepsAFetchedVersionsURL(t *testing.T) {
+	t.Parallel()
+
 	t0 := time.Unix(1_800_000_000, 0)
 	const url = "http://127.0.0.1:1/sw.js"
 	for _, tt := range []struct {
@@ -187,6 +197,8 @@ func TestConnectedKeepsAFetchedVersionsURL(t *testing.T) {
 		{"built-in, connected pinned by flag", "built-in", "flag", "flag"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			s := open(t)
 			var err error
 			if tt.first == url {
@@ -215,6 +227,8 @@ func TestConnectedKeepsAFetchedVersionsURL(t *testing.T) {
 }
 
 func TestUserNamed(t *testing.T) {
+	t.Parallel()
+
 	t0 := time.Unix(1_800_000_000, 0)
 	for _, tt := range []struct {
 		rec  store.WAVersionRecord

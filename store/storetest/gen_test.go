@@ -16,6 +16,8 @@ import (
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
 
 func TestGenerateDeterministicAndRealistic(t *testing.T) {
+	t.Parallel()
+
 	cs, gs, ls := storetest.Generate(3000, 60, 50, 7)
 	cs2, gs2, ls2 := storetest.Generate(3000, 60, 50, 7)
 	if !reflect.DeepEqual(cs, cs2) || !reflect.DeepEqual(gs, gs2) || !reflect.DeepEqual(ls, ls2) {
@@ -98,6 +100,8 @@ func TestGenerateDeterministicAndRealistic(t *testing.T) {
 }
 
 func TestPopulate(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	cs, gs, ls := storetest.Generate(2000, 40, 12, 3)
 	s, err := store.Open(filepath.Join(t.TempDir(), "wabook.db"))

@@ -52,6 +52,8 @@ const (
 // Two backends on one state file are two processes on one database: each
 // sees what the other changed on the server.
 func TestPersistSharedBetweenBackends(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	p := PersistBeside(filepath.Join(t.TempDir(), "w.db"), false)
 	a := openSim(t, exampleWorld(t), p)
@@ -108,6 +110,8 @@ func TestPersistSharedBetweenBackends(t *testing.T) {
 // The world seeds the state the first time, when its content changes and on
 // reset; otherwise the state wins.
 func TestPersistSeeding(t *testing.T) {
+	t.Parallel()
+
 	dir := t.TempDir()
 	base, err := os.ReadFile(filepath.Join("testdata", "example.json"))
 	if err != nil {
@@ -140,6 +144,8 @@ func TestPersistSeeding(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+
 			p := PersistBeside(filepath.Join(t.TempDir(), "w.db"), false)
 			first := openSim(t, exampleWorld(t), p)
 			if got := first.Blocked(); !slices.Equal(got, []string{world}) {
@@ -169,6 +175,8 @@ func TestPersistSeeding(t *testing.T) {
 // Changes made at the same time by two backends are all kept: each change
 // re-reads the file under the lock, so none overwrites another.
 func TestPersistConcurrentChangesAreAllKept(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	p := PersistBeside(filepath.Join(t.TempDir(), "w.db"), false)
 	a := openSim(t, exampleWorld(t), p)
@@ -200,6 +208,8 @@ func TestPersistConcurrentChangesAreAllKept(t *testing.T) {
 // A state file that cannot be read is one clear error and stays as it is;
 // a reset seeds it again.
 func TestPersistDamagedState(t *testing.T) {
+	t.Parallel()
+
 	p := PersistBeside(filepath.Join(t.TempDir(), "w.db"), false)
 	if err := os.WriteFile(p.State, []byte(`{"version": 1, "blocked": [`), 0o600); err != nil {
 		t.Fatal(err)
@@ -219,6 +229,8 @@ func TestPersistDamagedState(t *testing.T) {
 
 // A change the server cannot save is refused and leaves the server as it was.
 func TestPersistUnsavableChangeIsRefused(t *testing.T) {
+	t.Parallel()
+
 	dir := filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
@@ -239,6 +251,8 @@ func TestPersistUnsavableChangeIsRefused(t *testing.T) {
 // Every request is logged, refused ones and repeats too, by every backend
 // on the database, in the order received.
 func TestRequestLog(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	p := PersistBeside(filepath.Join(t.TempDir(), "w.db"), false)
 	a := openSim(t, exampleWorld(t), p)

@@ -39,7 +39,8 @@ func (b *Backend) startLocked(phoneMode bool) {
 	}
 	b.state = wa.StateConnecting
 	b.queueLocked(wa.ConnectionChanged{State: wa.StateConnecting})
-	go b.run(sctx, b.gen, b.phoneReq)
+	gen, phoneReq := b.gen, b.phoneReq
+	b.sessions.Go(func() { b.run(sctx, gen, phoneReq) })
 }
 
 // endLocked ends the running session; b.mu must be held.

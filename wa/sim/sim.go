@@ -102,6 +102,9 @@ type Backend struct {
 
 	events *wa.EventQueue
 	done   chan struct{}
+	// sessions counts the running session goroutines, so a test can tell
+	// that no session is left to send anything (sim_test.go, noMoreEvents).
+	sessions sync.WaitGroup
 
 	mu         sync.Mutex
 	closed     bool

@@ -11,6 +11,8 @@ import (
 )
 
 func TestLoadWorldExample(t *testing.T) {
+	t.Parallel()
+
 	w, err := LoadWorldFile(filepath.Join("testdata", "example.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +55,8 @@ func TestLoadWorldExample(t *testing.T) {
 }
 
 func TestLoadWorldDefaultsAndNormalisation(t *testing.T) {
+	t.Parallel()
+
 	w, err := LoadWorld(strings.NewReader(`{
 		"account": {"phone": "+1 (415) 555-0100"},
 		"contacts": [
@@ -117,6 +121,8 @@ func hasCJK(s string) bool {
 }
 
 func TestDemoWorld(t *testing.T) {
+	t.Parallel()
+
 	w := DemoWorld()
 	if len(w.Contacts) < 300 {
 		t.Errorf("contacts = %d, want ≥ 300", len(w.Contacts))
@@ -219,6 +225,8 @@ func TestDemoWorld(t *testing.T) {
 }
 
 func TestLoadWorldErrors(t *testing.T) {
+	t.Parallel()
+
 	const acct = `"account": {"phone": "+14155550100"}`
 	tests := []struct {
 		name, in, want string
@@ -282,6 +290,8 @@ func TestLoadWorldErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
 			w, err := LoadWorld(strings.NewReader(tt.in))
 			if err == nil {
 				t.Fatalf("no error; world %+v", w)
@@ -297,6 +307,8 @@ func TestLoadWorldErrors(t *testing.T) {
 }
 
 func TestLoadWorldFileErrors(t *testing.T) {
+	t.Parallel()
+
 	if _, err := LoadWorldFile(filepath.Join(t.TempDir(), "nope.json")); err == nil || !strings.Contains(err.Error(), "world file:") {
 		t.Errorf("missing file: %v", err)
 	}
@@ -310,6 +322,8 @@ func TestLoadWorldFileErrors(t *testing.T) {
 }
 
 func TestParsePhone(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		in, want string
 		ok       bool
@@ -370,6 +384,8 @@ func FuzzLoadWorld(f *testing.F) {
 // A world file saved with a UTF-8 byte order mark is read like one
 // without; errors still point at the right line and column.
 func TestLoadWorldWithByteOrderMark(t *testing.T) {
+	t.Parallel()
+
 	const body = `{"account": {"phone": "+14155550100"}, "registered": ["+14155550101"]}`
 	w, err := LoadWorld(strings.NewReader("\ufeff" + body))
 	if err != nil {

@@ -333,6 +333,8 @@ func openSession(t *testing.T, b *Backend) context.Context {
 // breaks the collection; the next Backend on the same database resyncs it
 // in full on connecting, clears the mark, and incremental sync works again.
 func TestShutdownDuringAppStateSaveMarksAndResyncsOnNextStart(t *testing.T) {
+	t.Parallel()
+
 	const wait = 400 * time.Millisecond
 	ctx := context.Background()
 	db, kv := pairedKV(t)
@@ -439,6 +441,8 @@ func TestShutdownDuringAppStateSaveMarksAndResyncsOnNextStart(t *testing.T) {
 // A save that ends within the bound is waited for: Close returns after it,
 // nothing is marked, and the saved state stays sound.
 func TestCloseWaitsForAppStateSaveToFinish(t *testing.T) {
+	t.Parallel()
+
 	const wait = 3 * time.Second
 	ctx := context.Background()
 	b1, srv, kv := syncedBackend(t, wait, "Ada King")
@@ -498,6 +502,8 @@ func corrupt(t *testing.T, b *Backend, name appstate.WAPatchName) {
 // (FullResync, as `wabook sync --full` and the Account screen call it)
 // repairs the collection and clears the mark.
 func TestMismatchIsReportedAndResynced(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	db, kv := pairedKV(t)
 	srv := newAppStateServer(t)
@@ -542,6 +548,8 @@ func TestMismatchIsReportedAndResynced(t *testing.T) {
 // A full resync that fails keeps the mark and says so; the error reaches
 // the caller.
 func TestFailedFullResyncKeepsTheMark(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	db, kv := pairedKV(t)
 	srv := newAppStateServer(t)
@@ -594,6 +602,8 @@ func (f failingSendNet) SendAppState(context.Context, appstate.PatchInfo) error 
 // A label change WhatsApp refuses is reported and marks a resync; one lost
 // to the connection is only returned.
 func TestFailedSendAppStateIsReported(t *testing.T) {
+	t.Parallel()
+
 	refused := fmt.Errorf("%w (regular): <error code=\"400\" text=\"bad-request\"/>", whatsmeow.ErrAppStateUpdate)
 	tests := []struct {
 		name     string
@@ -632,6 +642,8 @@ func TestFailedSendAppStateIsReported(t *testing.T) {
 // A mark left by an earlier run is loaded (and shown without connecting);
 // clearing it (after a resync or a logout) removes it from State.
 func TestResyncMarkIsLoadedAndCleared(t *testing.T) {
+	t.Parallel()
+
 	db := openDB(t)
 	kv := newTestKV(t, db)
 	if err := kv.Set(context.Background(), resyncMarkKey, "left over"); err != nil {
@@ -688,6 +700,8 @@ func pauseBeforeSave(b *Backend) *pausingAppState {
 // run against MACs that lack the refused patch (a mismatch that is not in
 // the saved state).
 func TestSaveStartingAsTheShieldEndsWritesNothing(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name     string
 		inWindow bool // the save goes on between the decision and the cancel
@@ -788,6 +802,8 @@ func (s *failingWrites) PutAppStateMutationMACs(ctx context.Context, name string
 // or a version write that failed for another reason while whatsmeow goes
 // on decoding, leaves the collection broken.
 func TestFailedSaveWritesMarkOnlyWhenSomethingWasWritten(t *testing.T) {
+	t.Parallel()
+
 	diskErr := errors.New("disk I/O error")
 	tests := []struct {
 		name      string
@@ -932,6 +948,8 @@ func (s *stallingAppState) DeleteAppStateMutationMACs(ctx context.Context, _ str
 // while the save holds SQLite's write lock: the mark is still saved, at
 // once, because the cancel that ends the stalled write comes first.
 func TestMarkIsSavedWhenTheDatabaseStallsTheSave(t *testing.T) {
+	t.Parallel()
+
 	const wait = 300 * time.Millisecond
 	b, srv, kv := syncedBackend(t, wait, "Ada King")
 	handlerCtx := openSession(t, b)
@@ -961,8 +979,13 @@ func TestMarkIsSavedWhenTheDatabaseStallsTheSave(t *testing.T) {
 // middle, runs out of time later: it marks nothing, nor does the save it
 // cuts, so the logged-out account shows no full resync as due.
 func TestLogoutLeavesNoMarkFromTheEndingSession(t *testing.T) {
+	t.Parallel()
+
 	for _, how := range []string{"from wabook", "from the phone"} {
-		t.Run(how, func(t *testing.T) { testLogoutLeavesNoMark(t, how == "from the phone") })
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			testLogoutLeavesNoMark(t, how == "from the phone")
+		})
 	}
 }
 

@@ -73,6 +73,8 @@ func (s *blocklistServer) calls() (int, []waBinary.Node) {
 func item(attrs waBinary.Attrs) waBinary.Node { return waBinary.Node{Tag: "item", Attrs: attrs} }
 
 func TestParseBlocklistShapes(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		fixture string
 		want    []blockedEntry
@@ -97,6 +99,8 @@ func TestParseBlocklistShapes(t *testing.T) {
 }
 
 func TestBlocklistFetchLearnsLIDs(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{contactsSynced: true})
 	ctx := context.Background()
 	srv := serveBlocklist(t, fake, "list_lid")
@@ -123,6 +127,8 @@ func TestBlocklistFetchLearnsLIDs(t *testing.T) {
 }
 
 func TestSetBlockedByLID(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	b, fake := newTestBackend(t, testOpts{})
 	srv := serveBlocklist(t, fake, "list_empty")
@@ -196,6 +202,8 @@ func TestSetBlockedByLID(t *testing.T) {
 // of a LID it has not learnt, so such a block is refused before anything
 // is sent; unblocking needs no number and goes through.
 func TestBlockLIDWithoutNumberRefused(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	b, fake := newTestBackend(t, testOpts{})
 	srv := serveBlocklist(t, fake, "list_empty")
@@ -221,6 +229,8 @@ func TestBlockLIDWithoutNumberRefused(t *testing.T) {
 }
 
 func TestBlocklistChangeForUnknownLIDFetchesList(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{})
 	srv := serveBlocklist(t, fake, "list_lid")
 	b.handle(&events.Blocklist{Changes: []events.BlocklistChange{

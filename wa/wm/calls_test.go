@@ -21,6 +21,8 @@ func verified(name string) *types.VerifiedName {
 }
 
 func TestUserInfoAndPicture(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	if err := b.client.Store.LIDs.PutLIDMapping(ctx, lid("211111111111111"), pn("14155550109")); err != nil {
@@ -73,6 +75,8 @@ func TestUserInfoAndPicture(t *testing.T) {
 }
 
 func TestSetBlocked(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{})
 	srv := serveBlocklist(t, fake, "list_empty")
 	ctx := context.Background()
@@ -101,6 +105,8 @@ func TestSetBlocked(t *testing.T) {
 }
 
 func TestSendLabels(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	if err := b.SendLabelEdit(ctx, wa.LabelEdit{WALabelID: "3", Name: "VIP", Color: 4}); err != nil {
@@ -151,6 +157,8 @@ func TestSendLabels(t *testing.T) {
 }
 
 func TestLabelsSynced(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	b, _ := newTestBackend(t, testOpts{contactsSynced: true})
 	// The contacts collection synced is not enough: labels live in "regular".

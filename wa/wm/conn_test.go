@@ -89,6 +89,8 @@ func reconnecting(attempt int, wait string) wa.ConnectionChanged {
 }
 
 func TestConnectOfflineRetriesWithBackoff(t *testing.T) {
+	t.Parallel()
+
 	for _, paired := range []bool{true, false} {
 		t.Run(fmt.Sprintf("paired=%v", paired), func(t *testing.T) {
 			b, _ := newTestBackend(t, testOpts{unpaired: !paired})
@@ -125,6 +127,8 @@ func TestConnectOfflineRetriesWithBackoff(t *testing.T) {
 // number. Both places that wait are covered: wabook's own retry loop, and
 // the wait after one of whatsmeow's automatic reconnects failed.
 func TestConnectCutsTheBackoffShort(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		name string
 		// start makes the session fail its first attempt and sleep.
@@ -201,6 +205,8 @@ func TestConnectCutsTheBackoffShort(t *testing.T) {
 }
 
 func TestConnectStopsWithContextAndDisconnect(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	offline(t, b)
 	recordBackoff(b)
@@ -242,6 +248,8 @@ func TestConnectStopsWithContextAndDisconnect(t *testing.T) {
 }
 
 func TestPairingSessionsUseFreshClients(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{unpaired: true})
 	offline(t, b)
 	recordBackoff(b)
@@ -261,6 +269,8 @@ func TestPairingSessionsUseFreshClients(t *testing.T) {
 }
 
 func TestDefaultBackoff(t *testing.T) {
+	t.Parallel()
+
 	for attempt, base := range map[int]time.Duration{
 		1: 2 * time.Second, 2: 4 * time.Second, 3: 8 * time.Second, 6: 64 * time.Second,
 		7: 2 * time.Minute, 50: 2 * time.Minute,
@@ -286,6 +296,8 @@ func startSession(b *Backend) *session {
 }
 
 func TestPairingByQR(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{unpaired: true})
 	s := startSession(b)
 	ch := make(chan whatsmeow.QRChannelItem, 8)
@@ -320,6 +332,8 @@ func TestPairingByQR(t *testing.T) {
 }
 
 func TestPairingFailures(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		item   whatsmeow.QRChannelItem
 		reason string
@@ -348,6 +362,8 @@ func TestPairingFailures(t *testing.T) {
 }
 
 func TestPairPhoneAndLogoutPreconditions(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	b, _ := newTestBackend(t, testOpts{})
 	if _, err := b.PairPhone(ctx, "+14155550100"); err != ErrAlreadyPaired {
@@ -377,6 +393,8 @@ func TestPairPhoneAndLogoutPreconditions(t *testing.T) {
 }
 
 func TestCloseIsSafe(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	b.handle(&events.Connected{}) // work queued for the worker
 	closeWithin(t, b, 5*time.Second)
@@ -397,6 +415,8 @@ func TestCloseIsSafe(t *testing.T) {
 }
 
 func TestLogFile(t *testing.T) {
+	t.Parallel()
+
 	db := openDB(t)
 	path := filepath.Join(t.TempDir(), "logs", "whatsmeow.log")
 	b, err := New(context.Background(), db, Options{LogPath: path})
@@ -421,6 +441,8 @@ func TestLogFile(t *testing.T) {
 }
 
 func TestNewLoadsSavedDevice(t *testing.T) {
+	t.Parallel()
+
 	db := openDB(t)
 	savePairedDevice(t, db, false)
 	b, err := New(context.Background(), db, Options{})

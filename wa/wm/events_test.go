@@ -34,6 +34,8 @@ func contactAction(full, first, lidJID, pnJID string) *waSyncAction.SyncActionVa
 }
 
 func TestAccount(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	got := b.Account()
 	want := wa.Account{JID: ownPhone + "@s.whatsapp.net", Phone: "+" + ownPhone, PushName: "Acme",
@@ -54,6 +56,8 @@ func TestAccount(t *testing.T) {
 }
 
 func TestContactMutationRereadsContacts(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	st := b.client.Store
@@ -105,6 +109,8 @@ func TestContactMutationRereadsContacts(t *testing.T) {
 }
 
 func TestPushName(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	st := b.client.Store
@@ -133,6 +139,8 @@ func TestPushName(t *testing.T) {
 }
 
 func TestBusinessName(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	if _, _, err := b.client.Store.Contacts.PutBusinessName(ctx, pn("14155550107"), "Widgets Ltd"); err != nil {
@@ -175,6 +183,8 @@ var teamModel = model.Group{
 }
 
 func TestConnectedRunsFullSync(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{contactsSynced: true})
 	ctx := context.Background()
 	if err := b.client.Store.LIDs.PutLIDMapping(ctx, lid("211111111111111"), pn("14155550109")); err != nil {
@@ -236,6 +246,8 @@ func TestConnectedRunsFullSync(t *testing.T) {
 }
 
 func TestFirstSyncWaitsForContactList(t *testing.T) {
+	t.Parallel()
+
 	t.Run("contact list arrives", func(t *testing.T) {
 		b, _ := newTestBackend(t, testOpts{})
 		b.handle(&events.Connected{})
@@ -286,6 +298,8 @@ func TestFirstSyncWaitsForContactList(t *testing.T) {
 }
 
 func TestGroupEvents(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	if err := b.client.Store.LIDs.PutLIDMapping(ctx, lid("211111111111111"), pn("14155550109")); err != nil {
@@ -326,6 +340,8 @@ func TestGroupEvents(t *testing.T) {
 }
 
 func TestBlocklistEvents(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	if err := b.client.Store.LIDs.PutLIDMapping(ctx, lid("211111111111111"), pn("14155550109")); err != nil {
@@ -352,6 +368,8 @@ func TestBlocklistEvents(t *testing.T) {
 }
 
 func TestLabelEvents(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	if err := b.client.Store.LIDs.PutLIDMapping(ctx, lid("211111111111111"), pn("14155550109")); err != nil {
@@ -393,6 +411,8 @@ func TestLabelEvents(t *testing.T) {
 }
 
 func TestConnectionEvents(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	b.handle(&events.KeepAliveTimeout{ErrorCount: 2})
 	b.handle(&events.KeepAliveRestored{})
@@ -408,6 +428,8 @@ func TestConnectionEvents(t *testing.T) {
 }
 
 func TestTemporaryBan(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	before := time.Now()
 	b.handle(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: 2 * time.Hour})
@@ -425,6 +447,8 @@ func TestTemporaryBan(t *testing.T) {
 }
 
 func TestLoggedOut(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	b.handle(&events.LoggedOut{OnConnect: true, Reason: events.ConnectFailureLoggedOut})
 	reason := "this device was removed from the phone's linked devices"
@@ -448,6 +472,8 @@ func TestLoggedOut(t *testing.T) {
 }
 
 func TestIgnoredEvents(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	b.handle(&events.Message{})
 	b.handle(&events.Receipt{})

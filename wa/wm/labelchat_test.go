@@ -30,6 +30,8 @@ func isLabelChat(assigned bool) func(wa.Event) bool {
 // whatsmeow's own encoder and decoder on the test server, and the device
 // then sees the label taken off that chat.
 func TestLabelRemovalByLIDOnTheWire(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	db := openDB(t)
 	savePairedDevice(t, db, true)

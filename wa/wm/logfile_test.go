@@ -11,6 +11,8 @@ import (
 // of its own; a link planted at its path is refused and the file it points
 // to is left as it was.
 func TestLogFileIsNeverFollowed(t *testing.T) {
+	t.Parallel()
+
 	tests := []struct {
 		name  string
 		plant func(t *testing.T, log, victim string)

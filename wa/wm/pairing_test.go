@@ -16,6 +16,8 @@ import (
 )
 
 func TestQRCodesLife(t *testing.T) {
+	t.Parallel()
+
 	// 60 s for the code shown while six remain, 20 s for every other
 	// one (PROTOCOL.md, "Pairing").
 	for n, want := range map[int]time.Duration{6: 160 * time.Second, 1: 20 * time.Second, 7: 180 * time.Second, 0: 0} {
@@ -52,6 +54,8 @@ func showQR(cli *whatsmeow.Client) {
 }
 
 func TestPairPhoneCodeOnFreshConnectionWhenLate(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		name    string
 		elapsed time.Duration // since the first QR code when the code is asked for
@@ -128,6 +132,8 @@ func TestPairPhoneCodeOnFreshConnectionWhenLate(t *testing.T) {
 // whatsmeow writes the device's identity on its own goroutine during
 // pairing; run with -race. Afterwards it shows the paired account.
 func TestAccountWhilePairing(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{unpaired: true})
 	cli := b.cli()
 	stop := make(chan struct{})
@@ -175,6 +181,8 @@ func TestAccountWhilePairing(t *testing.T) {
 // connect attempts failed, whether its own wait or the caller's context
 // runs out first.
 func TestPairPhoneSaysWhyWhatsAppCannotBeReached(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		name     string
 		pairWait time.Duration
@@ -185,6 +193,7 @@ func TestPairPhoneSaysWhyWhatsAppCannotBeReached(t *testing.T) {
 		{"the caller's context ends", time.Hour, 300 * time.Millisecond, context.DeadlineExceeded},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			b, _ := newTestBackend(t, testOpts{unpaired: true})
 			offline(t, b)
 			b.backoff = func(int) time.Duration { return time.Hour }
@@ -211,6 +220,8 @@ func TestPairPhoneSaysWhyWhatsAppCannotBeReached(t *testing.T) {
 // words for people (no package prefix), instead of waiting out pairWait
 // through the backoff.
 func TestPairPhoneGivesUpAfterTwoFailedAttempts(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{unpaired: true})
 	offline(t, b)
 	const firstWait = 200 * time.Millisecond

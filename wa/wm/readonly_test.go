@@ -15,6 +15,8 @@ import (
 // that refuses writes, never connects, and refuses session tables of
 // another whatsmeow version instead of upgrading them.
 func TestReadOnlyBackend(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wabook.db")
 	rw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")

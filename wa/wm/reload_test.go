@@ -11,6 +11,8 @@ import (
 // process paired meanwhile once it reloads (it takes the connection over
 // from that process); while a session runs, Reload leaves it alone.
 func TestReloadSeesAPairingMadeElsewhere(t *testing.T) {
+	t.Parallel()
+
 	ctx := context.Background()
 	db := openDB(t)
 	b, err := New(ctx, db, Options{Log: waLog.Noop})

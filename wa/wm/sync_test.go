@@ -67,6 +67,8 @@ func countEvents[T wa.Event](evs []wa.Event) int {
 }
 
 func TestReconnectBurstIsThrottled(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{contactsSynced: true})
 	ctx := context.Background()
 	clock := fakeClock(b)
@@ -161,6 +163,8 @@ func historySync(names map[string]string, mappings [][2]string, convs ...*waHist
 }
 
 func TestHistorySyncRereadsContacts(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{contactsSynced: true})
 	ctx := context.Background()
 	b.historyDelay = 30 * time.Millisecond
@@ -196,6 +200,8 @@ func TestHistorySyncRereadsContacts(t *testing.T) {
 }
 
 func TestGroupsTeachLIDsBeforeContacts(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{contactsSynced: true})
 	ctx := context.Background()
 	if err := b.client.Store.Contacts.PutContactName(ctx, lid("233333333333333"), "Cy", "Cy Young"); err != nil {
@@ -229,6 +235,8 @@ func TestGroupsTeachLIDsBeforeContacts(t *testing.T) {
 }
 
 func TestSkippedContactsMirroredOnceMapped(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{contactsSynced: true})
 	ctx := context.Background()
 	if err := b.client.Store.Contacts.PutContactName(ctx, lid("211111111111111"), "Ada", "Ada Lovelace"); err != nil {
@@ -256,6 +264,8 @@ func TestSkippedContactsMirroredOnceMapped(t *testing.T) {
 }
 
 func TestRereadAfterNewPairing(t *testing.T) {
+	t.Parallel()
+
 	b, _ := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	b.pairRereadDelay = 40 * time.Millisecond

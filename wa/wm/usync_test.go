@@ -47,6 +47,8 @@ func answered(q, jid string, exists bool) wa.CheckAnswer {
 
 // Every reply shape the parser handles, fed as a decoded node.
 func TestCheckNumbersReplyShapes(t *testing.T) {
+	t.Parallel()
+
 	adaBiz := answered(ada, "14155550101@s.whatsapp.net", true)
 	adaBiz.VerifiedName = "Ada Biz"
 	adaLID := adaBiz
@@ -119,6 +121,8 @@ func TestCheckNumbersReplyShapes(t *testing.T) {
 // numbers deduplicated, what is not "+digits" never sent and failed at
 // once; it survives the binary codec.
 func TestCheckNumbersQuery(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{})
 	answerUsync(t, fake, "success")
 	got, err := b.CheckNumbers(context.Background(), []string{ada, brazil, "0800 FLOWERS", ada})
@@ -180,6 +184,8 @@ func TestCheckNumbersQuery(t *testing.T) {
 // A LID answer teaches whatsmeow's LID map (wa/wm/PROTOCOL.md, "Existence
 // checks (usync)", "Replies (parsed)").
 func TestCheckNumbersStoresLIDMapping(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{})
 	answerUsync(t, fake, "lid")
 	if _, err := b.CheckNumbers(context.Background(), []string{ada, brazil}); err != nil {
@@ -192,6 +198,8 @@ func TestCheckNumbersStoresLIDMapping(t *testing.T) {
 }
 
 func TestCheckNumbersErrors(t *testing.T) {
+	t.Parallel()
+
 	b, fake := newTestBackend(t, testOpts{})
 	ctx := context.Background()
 	fake.iq = map[string]func(whatsmeow.DangerousInfoQuery) (*waBinary.Node, error){

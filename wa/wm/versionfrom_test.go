@@ -10,6 +10,8 @@ import (
 // doctor) says where a version came from: the page, or its /sw.js when the
 // page has none.
 func TestVersionFetchFromNamesWhereItRead(t *testing.T) {
+	t.Parallel()
+
 	sw := fixture(t, "version_sw.js")
 	for _, tt := range []struct {
 		name, page, want, from string
