@@ -61,6 +61,8 @@ type contactList struct {
 
 	chips map[string]string // rendered chip per label name
 
+	searchTable, browseTable []binding // Bindings, built once
+
 	width, height int
 }
 
@@ -244,10 +246,14 @@ func (m *contactList) Update(msg tea.Msg) tea.Cmd {
 // Bindings is the list's key table: the search box's while typing a
 // search, the list's otherwise.
 func (m *contactList) Bindings() []binding {
-	if m.searching {
-		return m.searchKeys()
+	// Built once: the rows read the list's state when a key comes.
+	if m.searchTable == nil {
+		m.searchTable, m.browseTable = m.searchKeys(), m.browseKeys()
 	}
-	return m.browseKeys()
+	if m.searching {
+		return m.searchTable
+	}
+	return m.browseTable
 }
 
 func (m *contactList) step(by func() int) func(tea.KeyPressMsg) tea.Cmd {

@@ -34,7 +34,10 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		m.clampHelpTop()
 		return nil
 	}
-	if cmd, ok := m.dispatch(m.globalKeys(), kp); ok {
+	if m.global == nil {
+		m.global = m.globalKeys() // built once: the rows read the state when a key comes
+	}
+	if cmd, ok := m.dispatch(m.global, kp); ok {
 		return cmd
 	}
 	return pressKey(m.common, s, kp)

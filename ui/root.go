@@ -89,8 +89,9 @@ type Model struct {
 	labels   *labelScreen
 	account  *accountScreen
 	fullHelp bool
-	helpTop  int      // first line of the full help shown; it scrolls on small terminals
-	dialogs  []dialog // open dialogs, the last on top: it takes every key
+	helpTop  int       // first line of the full help shown; it scrolls on small terminals
+	dialogs  []dialog  // open dialogs, the last on top: it takes every key
+	global   []binding // globalKeys, built once
 
 	indexes        *Indexes
 	loading        bool

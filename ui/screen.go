@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -93,8 +94,9 @@ func handled(table []binding) []key.Binding {
 // dispatch runs the first row of table matching kp. A row that cannot act
 // now posts its reason instead. ok is false when no row matches.
 func (c *common) dispatch(table []binding, kp tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	pressed := kp.String()
 	for _, b := range table {
-		if b.do == nil || !key.Matches(kp, b.Binding) {
+		if b.do == nil || !matches(pressed, b.Binding) {
 			continue
 		}
 		if b.whyNot != nil {
@@ -111,13 +113,21 @@ func (c *common) dispatch(table []binding, kp tea.KeyPressMsg) (cmd tea.Cmd, ok 
 // dispatchTyping is dispatch for a screen or dialog with a field that takes
 // typing: a row that cannot act now does not match, so the key is typed.
 func (c *common) dispatchTyping(table []binding, kp tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	pressed := kp.String()
 	for _, b := range table {
-		if b.do == nil || !key.Matches(kp, b.Binding) || b.whyNot != nil && b.whyNot() != "" {
+		if b.do == nil || !matches(pressed, b.Binding) || b.whyNot != nil && b.whyNot() != "" {
 			continue
 		}
 		return b.do(kp), true
 	}
 	return nil, false
+}
+
+// matches is key.Matches for a key press already spelt out (pressed): a
+// table is matched row by row, and spelling the key once per row would cost
+// each key press an allocation per row.
+func matches(pressed string, b key.Binding) bool {
+	return b.Enabled() && slices.Contains(b.Keys(), pressed)
 }
 
 // pressKey is how a key reaches screen s when no dialog is open and no key
