@@ -177,6 +177,7 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 		}},
 		{"account", func() { m.switchTo(screenAccount) }},
 		{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},
+		{"palette", func() { m.switchTo(screenLabels); m.Update(press(":")) }},
 	}
 	for _, size := range [][2]int{{80, 24}, {100, 30}, {200, 60}} {
 		w, h := size[0], size[1]

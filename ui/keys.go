@@ -30,6 +30,7 @@ type KeyMap struct {
 	TypingPageUp, TypingPageDown          key.Binding
 	Confirm, Cancel, NextField, PrevField key.Binding
 	StartCheck, Toggle, PairPhoneCode     key.Binding
+	Palette                               key.Binding
 }
 
 // DefaultKeyMap is the default keys (README, "Keys").
@@ -98,5 +99,6 @@ func DefaultKeyMap() *KeyMap {
 		StartCheck:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "start")),
 		Toggle:         key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
 		PairPhoneCode:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ask for a code")),
+		Palette:        key.NewBinding(key.WithKeys(":", "ctrl+p"), key.WithHelp(":", "find an action")),
 	}
 }

@@ -57,12 +57,27 @@ func (m *Model) globalKeys() []binding {
 		bind(k.Checks, show(screenChecks)),
 		bind(k.Labels, show(screenLabels)),
 		bind(k.Account, show(screenAccount)),
+		bind(k.Palette, func(tea.KeyPressMsg) tea.Cmd {
+			m.open(newPalette(m.common, []titledTable{
+				{m.currentTitle(), m.current().Bindings()},
+				{"Everywhere", m.globalKeys()},
+			}))
+			return nil
+		}),
 		bind(k.Help, func(tea.KeyPressMsg) tea.Cmd {
 			m.fullHelp, m.helpTop = true, 0
 			return nil
 		}),
 		bind(k.Quit, func(tea.KeyPressMsg) tea.Cmd { return tea.Quit }),
 	}
+}
+
+// currentTitle names the screen shown, as the palette and the full help do.
+func (m *Model) currentTitle() string {
+	if m.screen == screenContacts && m.inDetail {
+		return "Detail"
+	}
+	return screenTitles[m.screen]
 }
 
 // fullHelpKeys scroll the full help; any other key closes it.

@@ -26,7 +26,10 @@ const (
 	screenCount
 )
 
-var screenNames = [...]string{"1 Contacts", "2 Checks", "3 Labels", "4 Account"}
+var (
+	screenNames  = [...]string{"1 Contacts", "2 Checks", "3 Labels", "4 Account"}
+	screenTitles = [...]string{"Contacts", "Checks", "Labels", "Account"}
+)
 
 // Messages.
 type (
@@ -370,6 +373,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case showScreenMsg:
 		return m.switchTo(msg.s)
+	case runBindingMsg:
+		b := msg.b
+		if b.whyNot != nil {
+			if why := b.whyNot(); why != "" {
+				m.flash = why
+				return nil
+			}
+		}
+		return b.do(pressOf(b.Keys()[0]))
 	case showLabelMsg:
 		m.switchTo(screenContacts)
 		m.contacts.setQuery(`label:"` + msg.name + `"`)

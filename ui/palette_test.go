@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// The palette finds an action by its help text and runs it as its key
+// would: ":" then "sort" then enter sorts the list.
+func TestPaletteFindsAndRunsAnAction(t *testing.T) {
+	t.Parallel()
+	tm := startUI(t, 100, 30)
+	tm.Send(press(":"))
+	waitFor(t, tm, "Find an action")
+	tm.Type("sort")
+	waitFor(t, tm, "Contacts")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "sort: recently updated")
+	_, view := finalView(t, tm)
+	if strings.Contains(view, "Find an action") {
+		t.Errorf("the palette stayed open:\n%s", view)
+	}
+}
+
+// The palette's rows are the key tables themselves: on every screen it
+// offers each key the screen's table and the keys of every screen handle,
+// so it cannot drift from what the keys do.
+func TestPaletteOffersEveryKeyOfTheScreen(t *testing.T) {
+	t.Parallel()
+	m := New(t.Context(), newTestService(t), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	for _, s := range []screen{screenContacts, screenChecks, screenLabels, screenAccount} {
+		m.switchTo(s)
+		m.Update(press(":"))
+		p, ok := m.topDialog().(*palette)
+		if !ok {
+			t.Fatalf("%s: : opened %T, not the palette", screenTitles[s], m.topDialog())
+		}
+		offered := map[string]bool{}
+		for _, r := range p.rows {
+			offered[r.b.Help().Key+" "+r.b.Help().Desc] = true
+		}
+		for _, b := range append(handled(m.current().Bindings()), handled(m.globalKeys())...) {
+			if !offered[b.Help().Key+" "+b.Help().Desc] {
+				t.Errorf("%s: the palette lacks %q (%s)", screenTitles[s], b.Help().Key, b.Help().Desc)
+			}
+		}
+		m.Update(press("esc"))
+		if m.topDialog() != nil {
+			t.Fatalf("%s: esc left %T open", screenTitles[s], m.topDialog())
+		}
+	}
+}
+
+// A row that cannot act now says why instead of acting, from the palette
+// as from its key.
+func TestPaletteSaysWhyAnActionCannotRun(t *testing.T) {
+	t.Parallel()
+	m := New(t.Context(), newTestService(t), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.switchTo(screenChecks)
+	m.Update(press(":"))
+	for _, r := range "cancel job" {
+		m.Update(press(string(r)))
+	}
+	m.Update(press("enter"))
+	if !strings.Contains(m.flash, "No check job yet") {
+		t.Errorf("cancel with no job from the palette: flash %q", m.flash)
+	}
+}
+
+// The hints tell the truth: while a search is typed the help offers only
+// keys that do not type (the arrows, not k/j); the phone prompt offers its
+// own keys; on a connected account r and p say why they do nothing.
+func TestHintsTellTheTruth(t *testing.T) {
+	t.Parallel()
+	m := New(t.Context(), newTestService(t), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	shortKeys := func() []string {
+		var ks []string
+		for _, b := range m.currentHelp().ShortHelp() {
+			ks = append(ks, b.Keys()...)
+		}
+		return ks
+	}
+	m.Update(press("/"))
+	for _, k := range shortKeys() {
+		if len(k) == 1 {
+			t.Errorf("typing a search, the help offers %q, which types into the query", k)
+		}
+	}
+	m.Update(press("esc"))
+
+	m.switchTo(screenAccount)
+	if !m.status.Connected() {
+		t.Fatal("the test world is not connected")
+	}
+	for _, tt := range []struct{ key, why string }{{"r", "Connected already"}, {"p", "paired already"}} {
+		m.Update(press(tt.key))
+		if !strings.Contains(m.flash, tt.why) {
+			t.Errorf("%s on a connected account: flash %q, want it to say %q", tt.key, m.flash, tt.why)
+		}
+	}
+	for _, k := range shortKeys() {
+		if k == "r" || k == "p" {
+			t.Errorf("a connected account's help offers %q", k)
+		}
+	}
+}
+
+// The phone prompt's help is the prompt's keys, not the list's.
+func TestPhonePromptHintsAreItsOwn(t *testing.T) {
+	t.Parallel()
+	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "unpaired.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := runService(t, sim.New(world))
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(press("p"))
+	var got []string
+	for _, b := range m.currentHelp().ShortHelp() {
+		got = append(got, b.Help().Key+" "+b.Help().Desc)
+	}
+	if want := []string{"enter ask for a code", "esc cancel"}; !slices.Equal(got, want) {
+		t.Errorf("the phone prompt offers %q, want %q", got, want)
+	}
+}
