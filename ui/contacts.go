@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/wabook/wabook/model"
 )
@@ -168,7 +169,23 @@ func (m *contactList) moveTo(jid string) {
 	}
 }
 
-func (m *contactList) listHeight() int { return max(1, m.height-2) } // search line + header
+// listHeight is the rows left under the search line, the reason a search
+// term is ignored (when it does not fit beside the box) and the header.
+func (m *contactList) listHeight() int { return max(1, m.height-2-len(m.queryErrLines())) }
+
+// queryErrLines is the reason a search term is ignored, wrapped under the
+// search box when it does not fit beside it (nil when it does, or there is
+// none).
+func (m *contactList) queryErrLines() []string {
+	if m.queryErr == "" {
+		return nil
+	}
+	inputW := min(lipgloss.Width(strings.TrimRight(m.search.View(), " ")), m.width/2)
+	if inputW+2+lipgloss.Width(m.queryErr) <= m.width {
+		return nil
+	}
+	return wrapLines(model.Sanitize(m.queryErr), m.width, 2)
+}
 
 func (m *contactList) clamp() {
 	m.cursor = max(0, min(m.cursor, len(m.shown)-1))

@@ -35,10 +35,18 @@ func (m *contactList) View() string {
 	// Search line.
 	switch {
 	case m.queryErr != "":
-		// The search box gives up room for the reason a term is ignored.
 		input := strings.TrimRight(m.search.View(), " ")
+		if below := m.queryErrLines(); below != nil {
+			// Too long to share the line: under it, whole.
+			b.WriteString(input)
+			for _, l := range below {
+				b.WriteString("\n" + m.st.Error.Render(l))
+			}
+			break
+		}
+		// The search box gives up room for the reason a term is ignored.
 		inputW := min(lipgloss.Width(input), m.width/2)
-		b.WriteString(model.Truncate(input, inputW) + "  " + m.st.Error.Render(model.Truncate(m.queryErr, max(0, m.width-inputW-2))))
+		b.WriteString(model.Truncate(input, inputW) + "  " + m.st.Error.Render(model.Sanitize(m.queryErr)))
 	case m.searching || m.search.Value() != "":
 		b.WriteString(m.search.View())
 	default:

@@ -15,13 +15,17 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-// chromeLines are the lines around the screen body: tabs, status bar, help.
-func (m *Model) chromeLines() int {
-	n := 3
-	if m.opts.Banner != "" {
-		n++
+// chromeLines are the lines around the screen body: tabs, the banner,
+// status bar, help.
+func (m *Model) chromeLines() int { return 3 + len(m.bannerLines()) }
+
+// bannerLines is the banner (another wabook holds the connection) wrapped
+// to the width: it is read in full at 80 columns, in at most three lines.
+func (m *Model) bannerLines() []string {
+	if m.opts.Banner == "" {
+		return nil
 	}
-	return n
+	return wrapLines(model.Sanitize(m.opts.Banner), m.width, 3)
 }
 
 func (m *Model) layout() {
@@ -44,8 +48,8 @@ func (m *Model) currentHelp() help.KeyMap {
 func (m *Model) View() tea.View {
 	var b strings.Builder
 	b.WriteString(m.tabBar())
-	if m.opts.Banner != "" {
-		b.WriteString("\n" + m.st.Warn.Render(model.Truncate(model.Sanitize(m.opts.Banner), m.width)))
+	for _, l := range m.bannerLines() {
+		b.WriteString("\n" + m.st.Warn.Render(l))
 	}
 	bodyH := max(1, m.height-m.chromeLines())
 	b.WriteByte('\n')
