@@ -1,0 +1,105 @@
+// Loading the contact index off the Update path and installing it: the
+// first page, the whole book, the refreshes that follow changes.
+package ui
+
+import (
+	"context"
+	"runtime/debug"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// load reads the mirror off the Update path. The first load reads only the
+// first page (a query whose cost does not depend on the book's size) and
+// shows it at once; the whole book follows in the background. Later loads
+// (a refresh: another process, WhatsApp or this UI changed the mirror)
+// read only what changed and build the next index from the one shown, in
+// the background (Indexes.Latest), while that one stays on screen, so a
+// change never stalls a key. Update keeps one load in flight at a time.
+func (m *Model) load() tea.Cmd {
+	ctx, svc, first, indexes := m.ctx, m.svc, !m.loaded, m.indexes
+	sort, query := m.contacts.sort, m.contacts.search.Value()
+	return func() tea.Msg {
+		if first {
+			page, total, err := svc.FirstPage(ctx, firstPageSize)
+			if err != nil {
+				return snapshotMsg{err: err}
+			}
+			ix := previewIndex(page, firstPageSize)
+			ix.total, ix.labelSync = total, svc.LabelSyncEnabled()
+			return snapshotMsg{ix: ix}
+		}
+		ix, whole, err := indexes.Latest(ctx)
+		if err != nil {
+			return snapshotMsg{err: err}
+		}
+		return snapshotMsg{ix: ix, whole: whole, view: prepareView(ix, sort, query)}
+	}
+}
+
+// firstPageSize covers the tallest terminal anyone uses.
+const firstPageSize = 150
+
+// fullIndex reads the whole mirror and prepares it for display and search.
+func fullIndex(ctx context.Context, svc Service) (*index, error) {
+	snap, err := svc.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix := buildIndex(snap)
+	ix.hays = buildHaystacks(ix)
+	ix.labelSync = svc.LabelSyncEnabled()
+	ix.mark = snap.Mark
+	return ix, nil
+}
+
+func (m *Model) installIndex(ix *index) { m.installIndexWith(ix, nil) }
+
+// installIndexWith is installIndex with the list's order and rows prepared
+// off the Update path (nil: computed here).
+func (m *Model) installIndexWith(ix *index, v *listView) {
+	m.ix = ix
+	m.labelSync = ix.labelSync
+	m.contacts.setIndexWith(ix, v)
+	m.labels.setLabels(ix.labels)
+	if m.inDetail {
+		m.reopenDetail()
+	}
+}
+
+// completeIndex returns the background work that follows an index: the full
+// sort after a preview, the search haystacks after that.
+func (m *Model) completeIndex(ix *index) tea.Cmd {
+	switch {
+	case ix.preview:
+		ctx, indexes := m.ctx, m.indexes
+		return func() tea.Msg {
+			full, _, err := indexes.Latest(ctx)
+			return indexMsg{from: ix, ix: full, err: err}
+		}
+	case ix.hays == nil:
+		return func() tea.Msg { return haystackMsg{ix, buildHaystacks(ix)} }
+	}
+	return nil
+}
+
+// releaseMemory hands the pages of a replaced index back to the system: at
+// 100 000 contacts an index is tens of megabytes, and the runtime would
+// otherwise keep them for a while.
+func releaseMemory() tea.Msg {
+	debug.FreeOSMemory()
+	return nil
+}
+
+// reopenDetail refreshes the detail view after a reload, or closes it when
+// the contact is gone.
+func (m *Model) reopenDetail() {
+	jid := m.detail.c.JID
+	for i := range m.ix.entries {
+		if m.ix.entries[i].c.JID == jid {
+			m.detail.open(m.ix.entries[i].c, m.ix)
+			return
+		}
+	}
+	m.inDetail = false
+}
