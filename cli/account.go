@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image/color"
 	"io"
 	"strings"
 	"time"
-
-	"charm.land/lipgloss/v2"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/app/qrtext"
@@ -115,7 +112,6 @@ func Pair(ctx context.Context, env Env, args []string) error {
 			codes <- phoneCode{code, err}
 		}()
 	}
-	qrStyle := lipgloss.NewStyle().Foreground(color.Black).Background(color.White)
 	shown := ""
 	var problems connProblems
 	tick := time.NewTicker(100 * time.Millisecond)
@@ -134,7 +130,7 @@ func Pair(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("pairing failed: %s", st.PairError)
 		case *phone == "" && st.PairCode != "" && st.PairCode != shown:
 			shown = st.PairCode
-			lines, _, _, err := qrtext.Render(st.PairCode, qrStyle)
+			lines, _, _, err := qrtext.Render(st.PairCode, qrtext.Style())
 			if err != nil {
 				return err
 			}

@@ -147,3 +147,11 @@ func writeTable(w io.Writer, header []string, rows [][]string, maxWidths []int) 
 	}
 	return nil
 }
+
+// plural words a count: "1 change", "3 changes".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,5 +1,10 @@
 package cli
 
+import "context"
+
+// Command is a headless command.
+type Command func(ctx context.Context, env Env, args []string) error
+
 // Spec is a headless command and what it needs from the process that runs
 // it, in one place, so main only wires: main looks the command up here and
 // follows Connection.

@@ -71,6 +71,18 @@ func SameLabelName(a, b string) bool {
 	return strings.EqualFold(NormalizeLabelName(a), NormalizeLabelName(b))
 }
 
+// LabelFold is the key label names are unique by in the store (the labels
+// table's fold column): the normalised spelling, lower-cased (Unicode,
+// unlike SQLite's ASCII-only NOCASE).
+func LabelFold(name string) string { return strings.ToLower(NormalizeLabelName(name)) }
+
+// LabelNameFromWhatsApp makes a label name WhatsApp sent follow the same
+// rules as ours: normalised (no control codes), and with commas, which
+// separate label lists, turned into spaces. A name with nothing left is "".
+func LabelNameFromWhatsApp(name string) string {
+	return NormalizeLabelName(strings.ReplaceAll(NormalizeLabelName(name), ",", " "))
+}
+
 // LabelColors is the number of colours in WhatsApp Business's label palette;
 // Label.Color is an index into it.
 const LabelColors = 20

@@ -94,6 +94,40 @@ func TestSameLabelName(t *testing.T) {
 	}
 }
 
+// The store keys label names by LabelFold; names WhatsApp sends are made to
+// follow our rules by LabelNameFromWhatsApp.
+func TestLabelFoldAndNamesFromWhatsApp(t *testing.T) {
+	t.Parallel()
+
+	folds := []struct{ in, want string }{
+		{"VIP", "vip"},
+		{"  New   Customer ", "new customer"},
+		{"ÄRGER", "ärger"},
+		{"", ""},
+	}
+	for _, tt := range folds {
+		if got := LabelFold(tt.in); got != tt.want {
+			t.Errorf("LabelFold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	names := []struct{ in, want string }{
+		{"Paid, shipped", "Paid shipped"},
+		{" a ,, b ", "a b"},
+		{",", ""},
+		{"\x1b[31mRed\x1b[0m", "Red"},
+		{"VIP", "VIP"},
+	}
+	for _, tt := range names {
+		got := LabelNameFromWhatsApp(tt.in)
+		if got != tt.want {
+			t.Errorf("LabelNameFromWhatsApp(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got != "" && ValidateLabelName(got) != nil {
+			t.Errorf("LabelNameFromWhatsApp(%q) = %q, which our rules refuse: %v", tt.in, got, ValidateLabelName(got))
+		}
+	}
+}
+
 func TestLabelColors(t *testing.T) {
 	t.Parallel()
 

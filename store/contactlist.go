@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -31,6 +32,21 @@ func (s *Store) ContactByLID(ctx context.Context, lid string) (model.Contact, er
 		return model.Contact{}, fmt.Errorf("store: contact with LID %q: %w", lid, ErrNotFound)
 	}
 	return s.contactWhere(ctx, `c.lid = ? ORDER BY c.updated_at DESC, c.jid LIMIT 1`, l)
+}
+
+// jidByLID is the phone JID of the contact carrying lid (the most recently
+// updated when several do); ErrNotFound when none. The blocklist and
+// WhatsApp's label chats map a LID to the contact through it.
+func jidByLID(ctx context.Context, q queryRower, lid string) (string, error) {
+	var j string
+	err := q.QueryRowContext(ctx, `SELECT jid FROM contacts WHERE lid = ? ORDER BY updated_at DESC, jid LIMIT 1`, lid).Scan(&j)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: contact with LID %s: %w", lid, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: contact by LID: %w", err)
+	}
+	return j, nil
 }
 
 // ContactByPhone returns the contact whose phone is e164 ("+5511987654321"),

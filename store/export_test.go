@@ -198,7 +198,7 @@ func (s *Store) AddLabelsByName(ctx context.Context, byJID map[string][]string) 
 				return fmt.Errorf("store: add labels: %w", err)
 			}
 			for _, name := range names {
-				f := labelFold(name)
+				f := model.LabelFold(name)
 				if f == "" {
 					continue
 				}
@@ -302,7 +302,7 @@ func ensureLabels(ctx context.Context, tx *sql.Tx, names []string) ([]int64, err
 	seen := map[string]bool{}
 	var ids []int64
 	for _, name := range names {
-		f := labelFold(name)
+		f := model.LabelFold(name)
 		if f == "" || seen[f] {
 			continue
 		}

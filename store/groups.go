@@ -10,15 +10,6 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-func normGroupJID(jid string) (string, error) {
-	j := strings.TrimSpace(jid)
-	user, _, _ := strings.Cut(j, "@")
-	if !model.IsGroupJID(j) || strings.Trim(user, "0123456789-") != "" || strings.Trim(user, "-") == "" {
-		return "", fmt.Errorf("%w: %q is not a group JID", ErrInvalidJID, jid)
-	}
-	return j, nil
-}
-
 type groupStmts struct {
 	group, member *sql.Stmt
 }

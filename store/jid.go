@@ -1,14 +1,15 @@
 package store
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/wabook/wabook/model"
 )
+
+// The JID forms the mirror keys its rows by, as pure functions: every
+// form a caller may hand in (a device suffix, the legacy "@c.us" server,
+// bare or "+" digits) becomes the one stored form here, before any SQL.
 
 // normUserJID returns the canonical phone-number JID ("digits@s.whatsapp.net")
 // for jid. It accepts the legacy "@c.us" server, a device suffix, bare digits
@@ -16,9 +17,8 @@ import (
 func normUserJID(jid string) (string, error) {
 	j := strings.TrimSpace(jid)
 	if !strings.Contains(j, "@") {
-		d := strings.TrimPrefix(j, "+")
-		if model.AllDigits(d) {
-			return model.JIDFromDigits(d), nil
+		if pj, ok := phoneJID(j); ok {
+			return pj, nil
 		}
 		return "", fmt.Errorf("%w: %q", ErrInvalidJID, jid)
 	}
@@ -29,6 +29,16 @@ func normUserJID(jid string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%w: %q is not a phone-number JID", ErrInvalidJID, jid)
+}
+
+// phoneJID is the phone-number JID of a number written as digits, with or
+// without a leading "+"; ok is false for anything else.
+func phoneJID(phone string) (jid string, ok bool) {
+	d := strings.TrimPrefix(phone, "+")
+	if !model.AllDigits(d) {
+		return "", false
+	}
+	return model.JIDFromDigits(d), true
 }
 
 // normLID returns the canonical "digits@lid" form, or "" when lid is not a LID.
@@ -42,6 +52,17 @@ func normLID(lid string) string {
 		return ""
 	}
 	return u + "@" + model.LIDServer
+}
+
+// normGroupJID returns a group's JID trimmed, or ErrInvalidJID when it is
+// not a group JID: digits (or an old group's "creator-timestamp") at g.us.
+func normGroupJID(jid string) (string, error) {
+	j := strings.TrimSpace(jid)
+	user, _, _ := strings.Cut(j, "@")
+	if !model.IsGroupJID(j) || strings.Trim(user, "0123456789-") != "" || strings.Trim(user, "-") == "" {
+		return "", fmt.Errorf("%w: %q is not a group JID", ErrInvalidJID, jid)
+	}
+	return j, nil
 }
 
 // normMember canonicalises a group participant: phone JIDs and LIDs lose
@@ -59,18 +80,35 @@ func normMember(m string) string {
 // phoneFromJID is "+digits" for a phone-number JID.
 func phoneFromJID(jid string) string { return "+" + model.JIDUser(jid) }
 
-// jidByLID is the phone JID of the contact carrying lid (most recently
-// updated when several do).
-func jidByLID(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, lid string) (string, error) {
-	var j string
-	err := q.QueryRowContext(ctx, `SELECT jid FROM contacts WHERE lid = ? ORDER BY updated_at DESC, jid LIMIT 1`, lid).Scan(&j)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("store: contact with LID %s: %w", lid, ErrNotFound)
+// labelChat is a chat named in a WhatsApp label association, in the
+// mirror's forms: a LID (lid) or a phone-number JID (jid), and the form
+// WhatsApp named it in, kept as contact_labels.wa_chat.
+type labelChat struct {
+	lid, jid, form string
+}
+
+// parseLabelChat reads chatJID (a phone JID or a LID) and waChat (the form
+// WhatsApp named the chat in; "" means chatJID's own). group reports a
+// group chat, which the mirror keeps no labels for.
+func parseLabelChat(chatJID, waChat string) (c labelChat, group bool, err error) {
+	if model.IsGroupJID(strings.TrimSpace(chatJID)) {
+		return labelChat{}, true, nil
 	}
-	if err != nil {
-		return "", fmt.Errorf("store: contact by LID: %w", err)
+	if c.lid = normLID(chatJID); c.lid == "" {
+		if c.jid, err = normUserJID(chatJID); err != nil {
+			return labelChat{}, false, fmt.Errorf("store: label chat: %w", err)
+		}
 	}
-	return j, nil
+	c.form = c.lid
+	if c.form == "" {
+		c.form = c.jid
+	}
+	if strings.TrimSpace(waChat) != "" {
+		if c.form = normLID(waChat); c.form == "" {
+			if c.form, err = normUserJID(waChat); err != nil {
+				return labelChat{}, false, fmt.Errorf("store: label chat as WhatsApp named it: %w", err)
+			}
+		}
+	}
+	return c, false, nil
 }

@@ -63,14 +63,14 @@ func newLabelResolver(ctx context.Context, tx *sql.Tx, lc *LabelChanges) (*label
 
 // find returns the id of the label named name (ignoring case).
 func (r *labelResolver) find(name string) (int64, bool) {
-	id, ok := r.byFold[labelFold(name)]
+	id, ok := r.byFold[model.LabelFold(name)]
 	return id, ok
 }
 
 // ensure returns the id of the label named name, creating it (with the next
 // palette colour) when missing.
 func (r *labelResolver) ensure(ctx context.Context, name string) (int64, error) {
-	f := labelFold(name)
+	f := model.LabelFold(name)
 	if f == "" {
 		return 0, fmt.Errorf("store: %w", ErrInvalidName)
 	}

@@ -5,16 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/wabook/wabook/model"
 )
-
-// labelFold is the key label names are unique by in the labels table's fold
-// column: model's normalised spelling, lower-cased (Unicode, unlike SQLite's
-// ASCII-only NOCASE). Every name reaching the store has been normalised by
-// model already, so the key is the lower-cased name itself.
-func labelFold(name string) string { return strings.ToLower(model.NormalizeLabelName(name)) }
 
 const labelCols = `l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order",
 	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id), l.unsynced <> 0, l.wa_pending <> 0`
@@ -65,7 +58,7 @@ GROUP BY l.id ORDER BY l."order", l.name`)
 
 // LabelByName finds a label by name, ignoring case and extra spaces.
 func (s *Store) LabelByName(ctx context.Context, name string) (model.Label, error) {
-	l, err := labelWhere(ctx, s.db, `l.fold = ?`, labelFold(name))
+	l, err := labelWhere(ctx, s.db, `l.fold = ?`, model.LabelFold(name))
 	if errors.Is(err, ErrNotFound) {
 		return l, fmt.Errorf("store: label %q: %w", name, ErrNotFound)
 	}
@@ -81,7 +74,7 @@ func createLabel(ctx context.Context, tx *sql.Tx, name string, color int, waID s
 	if err := validColor(color); err != nil {
 		return model.Label{}, err
 	}
-	if l, err := labelWhere(ctx, tx, `l.fold = ?`, labelFold(n)); err == nil {
+	if l, err := labelWhere(ctx, tx, `l.fold = ?`, model.LabelFold(n)); err == nil {
 		return model.Label{}, fmt.Errorf("store: label %q: %w (as %q)", n, ErrLabelExists, l.Name)
 	} else if !errors.Is(err, ErrNotFound) {
 		return model.Label{}, err
@@ -95,7 +88,7 @@ func createLabel(ctx context.Context, tx *sql.Tx, name string, color int, waID s
 		wa = waID
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO labels (name, fold, color, wa_label_id, "order") VALUES (?, ?, ?, ?, ?)`,
-		n, labelFold(n), color, wa, order)
+		n, model.LabelFold(n), color, wa, order)
 	if err != nil {
 		return model.Label{}, fmt.Errorf("store: create label %q: %w", n, err)
 	}
@@ -161,14 +154,14 @@ func (s *Store) RenameLabel(ctx context.Context, id int64, name string) error {
 		if err := requireLabels(ctx, tx, []int64{id}); err != nil {
 			return err
 		}
-		other, err := labelWhere(ctx, tx, `l.fold = ? AND l.id <> ?`, labelFold(n), id)
+		other, err := labelWhere(ctx, tx, `l.fold = ? AND l.id <> ?`, model.LabelFold(n), id)
 		if err == nil {
 			return fmt.Errorf("store: label %q: %w (as %q)", n, ErrLabelExists, other.Name)
 		}
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ? WHERE id = ?`, n, labelFold(n), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ? WHERE id = ?`, n, model.LabelFold(n), id); err != nil {
 			return fmt.Errorf("store: rename label %d: %w", id, err)
 		}
 		return s.queueLabels(ctx, tx, []int64{id}, nil, nil)
@@ -229,7 +222,7 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 		for _, r := range b.Restore {
 			l := r.Label
 			n := model.NormalizeLabelName(l.Name)
-			if other, err := labelWhere(ctx, tx, `l.fold = ? OR l.id = ?`, labelFold(n), l.ID); err == nil {
+			if other, err := labelWhere(ctx, tx, `l.fold = ? OR l.id = ?`, model.LabelFold(n), l.ID); err == nil {
 				return fmt.Errorf("store: label %q: %w (as %q)", n, ErrLabelExists, other.Name)
 			} else if !errors.Is(err, ErrNotFound) {
 				return err
@@ -239,7 +232,7 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 				wa = l.WALabelID
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO labels (id, name, fold, color, wa_label_id, "order", unsynced) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				l.ID, n, labelFold(n), l.Color, wa, l.Order, b2i(l.Unsynced)); err != nil {
+				l.ID, n, model.LabelFold(n), l.Color, wa, l.Order, b2i(l.Unsynced)); err != nil {
 				return fmt.Errorf("store: restore label %q: %w", n, err)
 			}
 			for _, j := range r.Members {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // NextOutbox returns the first pending change after id after (0: the
@@ -299,26 +298,12 @@ func (s *Store) OutboxItems(ctx context.Context, ids []int64) ([]OutboxItem, err
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		rows, err := s.db.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) ORDER BY id`, args...)
+		in, args := inList(chunk)
+		items, err := queryList(ctx, s.db, scanOutbox, `SELECT `+outboxColumns+` FROM outbox WHERE id IN `+in+` ORDER BY id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: outbox: %w", err)
 		}
-		for rows.Next() {
-			var it OutboxItem
-			if err := scanOutbox(rows, &it); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: outbox: %w", err)
-			}
-			out = append(out, it)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: outbox: %w", err)
-		}
+		out = append(out, items...)
 	}
 	return out, nil
 }

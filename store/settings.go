@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // Setting returns a setting's value, "" when unset.
@@ -29,24 +28,19 @@ func (s *Store) Settings(ctx context.Context, keys ...string) (map[string]string
 	if len(keys) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(keys))
-	for i, k := range keys {
+	for _, k := range keys {
 		out[k] = ""
-		args[i] = k
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT key, value FROM settings WHERE key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: settings: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	in, args := inList(keys)
+	err := eachRow(ctx, s.db, func(rows *sql.Rows) error {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return nil, fmt.Errorf("store: settings: %w", err)
+			return err
 		}
 		out[k] = v
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT key, value FROM settings WHERE key IN `+in, args...)
+	if err != nil {
 		return nil, fmt.Errorf("store: settings: %w", err)
 	}
 	return out, nil

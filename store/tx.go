@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
+	"strings"
 )
 
 // querier is what *sql.DB and *sql.Tx share for reading rows.
@@ -60,6 +60,16 @@ func queryInt64s(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int6
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	return out, nil
+}
+
+// inList is the "(?, ?, …)" of an SQL IN over xs (at least one) and the
+// arguments it binds.
+func inList[T any](xs []T) (string, []any) {
+	args := make([]any, len(xs))
+	for i, x := range xs {
+		args[i] = x
+	}
+	return "(?" + strings.Repeat(", ?", len(xs)-1) + ")", args
 }
 
 // rowErr words the error of reading the one row of what ("check job 7"):
@@ -122,34 +132,6 @@ func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	return fn(tx)
-}
-
-// now is the store's clock (SetClock), in unix seconds: the times it writes
-// (updated_at, outbox rows, check cache) follow the clock the app runs on.
-func (s *Store) now() int64 { return s.clock().Unix() }
-
-// SetClock makes clock the store's time source in place of time.Now, for the
-// times it writes itself (app.New hands down its Options.Clock). Call it
-// before the store is shared between goroutines.
-func (s *Store) SetClock(clock func() time.Time) {
-	if clock == nil {
-		clock = time.Now
-	}
-	s.clock = clock
-}
-
-func fromUnix(sec int64) time.Time {
-	if sec == 0 {
-		return time.Time{}
-	}
-	return time.Unix(sec, 0)
-}
-
-func toUnix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
 }
 
 func b2i(b bool) int64 {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/wabook/wabook/model"
 )
@@ -30,9 +29,7 @@ func upsertWALabel(ctx context.Context, tx *sql.Tx, waID, name string, color int
 	if waID == "" {
 		return model.Label{}, errors.New("store: empty WhatsApp label id")
 	}
-	// Names from WhatsApp follow the same rules as ours: no control codes,
-	// and no commas, which separate label lists.
-	name = model.NormalizeLabelName(strings.ReplaceAll(model.NormalizeLabelName(name), ",", " "))
+	name = model.LabelNameFromWhatsApp(name)
 	if name == "" {
 		name = "Label " + waID
 	}
@@ -43,7 +40,7 @@ func upsertWALabel(ctx context.Context, tx *sql.Tx, waID, name string, color int
 		return l, err
 	}
 	exists := err == nil
-	other, err := labelWhere(ctx, tx, `l.fold = ?`, labelFold(name))
+	other, err := labelWhere(ctx, tx, `l.fold = ?`, model.LabelFold(name))
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return l, err
 	}
@@ -81,7 +78,7 @@ SELECT contact_jid, ? FROM contact_labels WHERE label_id = ?`, l.ID, other.ID); 
 	}
 	// WhatsApp has the label: an id chosen here is confirmed.
 	if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ?, color = ?, wa_pending = 0 WHERE id = ?`,
-		name, labelFold(name), color, l.ID); err != nil {
+		name, model.LabelFold(name), color, l.ID); err != nil {
 		return l, fmt.Errorf("store: update label %q: %w", name, err)
 	}
 	return labelWhere(ctx, tx, `l.id = ?`, l.ID)
@@ -110,34 +107,19 @@ func (s *Store) SetWALabelChat(ctx context.Context, waLabelID, chatJID, waChat s
 	if waLabelID == "" {
 		return errors.New("store: empty WhatsApp label id")
 	}
-	if model.IsGroupJID(strings.TrimSpace(chatJID)) {
+	chat, group, err := parseLabelChat(chatJID, waChat)
+	if err != nil {
+		return err
+	}
+	if group {
 		return nil
-	}
-	lid := normLID(chatJID)
-	var jid string
-	if lid == "" {
-		var err error
-		if jid, err = normUserJID(chatJID); err != nil {
-			return fmt.Errorf("store: label chat: %w", err)
-		}
-	}
-	form := lid
-	if form == "" {
-		form = jid
-	}
-	if strings.TrimSpace(waChat) != "" {
-		if form = normLID(waChat); form == "" {
-			var err error
-			if form, err = normUserJID(waChat); err != nil {
-				return fmt.Errorf("store: label chat as WhatsApp named it: %w", err)
-			}
-		}
 	}
 	return s.withTx(ctx, func(tx *sql.Tx) error {
 		t := s.now()
-		if lid != "" {
+		jid := chat.jid
+		if chat.lid != "" {
 			var err error
-			if jid, err = jidByLID(ctx, tx, lid); err != nil {
+			if jid, err = jidByLID(ctx, tx, chat.lid); err != nil {
 				return err
 			}
 		} else if assigned {
@@ -157,7 +139,7 @@ func (s *Store) SetWALabelChat(ctx context.Context, waLabelID, chatJID, waChat s
 		}
 		if assigned {
 			_, err = tx.ExecContext(ctx, `INSERT INTO contact_labels (contact_jid, label_id, wa_chat) VALUES (?, ?, ?)
-				ON CONFLICT (contact_jid, label_id) DO UPDATE SET wa_chat = excluded.wa_chat`, jid, l.ID, form)
+				ON CONFLICT (contact_jid, label_id) DO UPDATE SET wa_chat = excluded.wa_chat`, jid, l.ID, chat.form)
 		} else {
 			_, err = tx.ExecContext(ctx, `DELETE FROM contact_labels WHERE contact_jid = ? AND label_id = ?`, jid, l.ID)
 		}

@@ -4,6 +4,7 @@ package qrtext
 
 import (
 	"fmt"
+	"image/color"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -15,10 +16,15 @@ import (
 // 230-character pairing code fit in 57x29 cells.
 const QuietZone = 2
 
-// Render draws text as a QR code with half blocks: each cell holds two
-// modules, top and bottom. Colours are explicit (dark on light) so the code
-// scans on dark terminal themes too. It returns the lines and the size in
-// cells.
+// Style is the style codes are drawn in: explicit colours, dark on light,
+// so that a code scans on dark terminal themes too.
+func Style() lipgloss.Style {
+	return lipgloss.NewStyle().Foreground(color.Black).Background(color.White)
+}
+
+// Render draws text as a QR code with half blocks, each line in style
+// (normally Style): each cell holds two modules, top and bottom. It returns
+// the lines and the size in cells.
 func Render(text string, style lipgloss.Style) (lines []string, width, height int, err error) {
 	code, err := qr.Encode(text, qr.L)
 	if err != nil {
