@@ -625,7 +625,7 @@ func TestFailedSendAppStateIsReported(t *testing.T) {
 				t.Fatalf("SendLabelEdit = %v, want %v", err, tt.err)
 			}
 			if tt.problem == "" {
-				expectQuiet(t, b, 100*time.Millisecond)
+				expectNothingMore(t, b)
 				if d := b.Diagnostics(context.Background()); d.AppStateProblem != "" || d.NeedsFullResync {
 					t.Fatalf("Diagnostics = %#v", d)
 				}
