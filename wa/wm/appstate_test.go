@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -327,6 +328,17 @@ func openSession(t *testing.T, b *Backend) context.Context {
 	return b.sess.handlerCtx
 }
 
+// sessionEnds is closed when Close (or anything else) ends b's running
+// session. From then on, while a save of its handlers is held, the shield
+// over their context waits on that save, and so does Close: a check that
+// Close has not returned made after it cannot pass for want of Close
+// having got that far.
+func sessionEnds(b *Backend) <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sess.ctx.Done()
+}
+
 // The acceptance test for a shutdown in the middle of a save: Close waits
 // (bounded) for the handler, the handler's context stays live meanwhile,
 // the wait runs out and the mark is persisted; the interrupted save really
@@ -353,6 +365,7 @@ func TestShutdownDuringAppStateSaveMarksAndResyncsOnNextStart(t *testing.T) {
 	// it when shutdown starts.
 	srv.add(appstate.WAPatchCriticalUnblockLow, contactMutation(adaJID, "Ada King"))
 	handlerCtx := openSession(t, b1)
+	ended := sessionEnds(b1)
 	bl := holdSaves(b1)
 	handlerDone := make(chan error, 1)
 	go func() { handlerDone <- srv.notified(handlerCtx, b1, appstate.WAPatchCriticalUnblockLow) }()
@@ -364,7 +377,7 @@ func TestShutdownDuringAppStateSaveMarksAndResyncsOnNextStart(t *testing.T) {
 		b1.Close()
 		closed <- time.Since(start)
 	}()
-	time.Sleep(wait / 3)
+	<-ended
 	select {
 	case <-closed:
 		t.Fatal("Close returned while a save was in the middle")
@@ -447,22 +460,28 @@ func TestCloseWaitsForAppStateSaveToFinish(t *testing.T) {
 	ctx := context.Background()
 	b1, srv, kv := syncedBackend(t, wait, "Ada King")
 	handlerCtx := openSession(t, b1)
+	ended := sessionEnds(b1)
 	bl := holdSaves(b1)
 	handlerDone := make(chan error, 1)
 	go func() { handlerDone <- srv.notified(handlerCtx, b1, appstate.WAPatchCriticalUnblockLow) }()
 	<-bl.blocked
 
+	var released atomic.Bool
 	closed := make(chan struct{})
 	go func() {
 		b1.Close()
+		if !released.Load() {
+			t.Error("Close returned while a save was in the middle")
+		}
 		close(closed)
 	}()
-	time.Sleep(100 * time.Millisecond)
+	<-ended
 	select {
 	case <-closed:
 		t.Fatal("Close returned while a save was in the middle")
 	default:
 	}
+	released.Store(true)
 	close(bl.release)
 	if err := <-handlerDone; err != nil {
 		t.Fatalf("the handler failed although the save was waited for: %v", err)
@@ -625,7 +644,7 @@ func TestFailedSendAppStateIsReported(t *testing.T) {
 				t.Fatalf("SendLabelEdit = %v, want %v", err, tt.err)
 			}
 			if tt.problem == "" {
-				expectQuiet(t, b, 100*time.Millisecond)
+				expectNothingMore(t, b)
 				if d := b.Diagnostics(context.Background()); d.AppStateProblem != "" || d.NeedsFullResync {
 					t.Fatalf("Diagnostics = %#v", d)
 				}

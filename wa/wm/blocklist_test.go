@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"go.mau.fi/whatsmeow"
 	waBinary "go.mau.fi/whatsmeow/binary"
@@ -123,7 +122,7 @@ func TestBlocklistFetchLearnsLIDs(t *testing.T) {
 	// An answer without a list changes nothing.
 	serveBlocklist(t, fake, "list_missing")
 	b.handle(&events.Blocklist{Action: events.BlocklistActionModify})
-	expectQuiet(t, b, 100*time.Millisecond)
+	expectNothingMore(t, b)
 }
 
 func TestSetBlockedByLID(t *testing.T) {
@@ -194,7 +193,7 @@ func TestSetBlockedByLID(t *testing.T) {
 	if err := b.SetBlocked(ctx, "120363000000000001@g.us", true); err == nil {
 		t.Fatal("blocking a group: no error")
 	}
-	expectQuiet(t, b, 50*time.Millisecond)
+	expectNothingMore(t, b)
 }
 
 // TestBlockLIDWithoutNumberRefused: WhatsApp refuses a LID block without
@@ -216,7 +215,7 @@ func TestBlockLIDWithoutNumberRefused(t *testing.T) {
 	if _, sets := srv.calls(); len(sets) != 0 {
 		t.Fatalf("sent %v for a refused block", sets[0].XMLString())
 	}
-	expectQuiet(t, b, 50*time.Millisecond)
+	expectNothingMore(t, b)
 
 	if err := b.SetBlocked(ctx, unknown, false); err != nil {
 		t.Fatal(err)
@@ -243,7 +242,7 @@ func TestBlocklistChangeForUnknownLIDFetchesList(t *testing.T) {
 		wa.BlocklistReplaced{JIDs: []string{"14155550109@s.whatsapp.net", "14155550110@s.whatsapp.net",
 			"233333333333333@lid", "14155550111@s.whatsapp.net"}},
 	)
-	expectQuiet(t, b, 50*time.Millisecond)
+	expectNothingMore(t, b)
 	if gets, _ := srv.calls(); gets != 1 {
 		t.Fatalf("%d blocklist fetches, want one for the whole event", gets)
 	}

@@ -59,6 +59,7 @@ func TestContactMutationRereadsContacts(t *testing.T) {
 	t.Parallel()
 
 	b, _ := newTestBackend(t, testOpts{})
+	timers := useManualTimers(b)
 	ctx := context.Background()
 	st := b.client.Store
 
@@ -94,6 +95,8 @@ func TestContactMutationRereadsContacts(t *testing.T) {
 	for _, evt := range []any{ada, grace, ghost} {
 		b.handle(evt)
 	}
+	// Three changes, one re-read.
+	timers.fire(t, b.contactsDelay)
 	expect(t, b, wa.ContactsUpserted{Contacts: []model.Contact{
 		{JID: "14155550101@s.whatsapp.net", Phone: "+14155550101", LID: "211111111111111@lid",
 			FullName: "Ada Lovelace", FirstName: "Ada", PushName: "ada",
@@ -104,14 +107,15 @@ func TestContactMutationRereadsContacts(t *testing.T) {
 		{JID: "14155550104@s.whatsapp.net", Phone: "+14155550104", PushName: "Bob",
 			IsWAContact: true, Source: model.SourceWhatsApp},
 	}})
-	// Three changes, one re-read.
-	expectQuiet(t, b, 150*time.Millisecond)
+	timers.expectNone(t)
+	expectNothingMore(t, b)
 }
 
 func TestPushName(t *testing.T) {
 	t.Parallel()
 
 	b, _ := newTestBackend(t, testOpts{})
+	timers := useManualTimers(b)
 	ctx := context.Background()
 	st := b.client.Store
 	if err := st.LIDs.PutLIDMapping(ctx, lid("255555555555555"), pn("14155550105")); err != nil {
@@ -126,6 +130,8 @@ func TestPushName(t *testing.T) {
 	b.handle(&events.PushName{JID: lid("255555555555555"), NewPushName: "Mapped"})
 	b.handle(&events.PushName{JID: lid("277777777777777"), NewPushName: "Unknown"})
 	b.handle(&events.PushName{JID: types.NewADJID(ownPhone, 0, 3), NewPushName: "Me"})
+	// Five changes, one re-read.
+	timers.fire(t, b.contactsDelay)
 	expect(t, b,
 		wa.PushNameChanged{JID: "14155550101@s.whatsapp.net", PushName: "Ada L"},
 		wa.PushNameChanged{JID: "14155550106@s.whatsapp.net", PushName: "Alt"},
@@ -135,7 +141,8 @@ func TestPushName(t *testing.T) {
 			IsWAContact: true, Source: model.SourceWhatsApp,
 		}}},
 	)
-	expectQuiet(t, b, 100*time.Millisecond)
+	timers.expectNone(t)
+	expectNothingMore(t, b)
 }
 
 func TestBusinessName(t *testing.T) {
@@ -260,7 +267,7 @@ func TestFirstSyncWaitsForContactList(t *testing.T) {
 			wa.BlocklistReplaced{JIDs: []string{}},
 			wa.SyncProgress{Stage: "waiting for the phone's contact list", Done: 3, Total: 4},
 		)
-		expectQuiet(t, b, 100*time.Millisecond)
+		expectNothingMore(t, b)
 		// whatsmeow's full sync of critical_unblock_low stores the
 		// contacts, then reports the sync complete.
 		dispatch(t, b, []string{appstate.IndexContact, "14155550101@s.whatsapp.net"},
@@ -336,7 +343,7 @@ func TestGroupEvents(t *testing.T) {
 		JID: other.String(), Name: "New", ParticipantCount: 1,
 		Participants: []string{"14155550103@s.whatsapp.net"},
 	}})
-	expectQuiet(t, b, 50*time.Millisecond)
+	expectNothingMore(t, b)
 }
 
 func TestBlocklistEvents(t *testing.T) {
@@ -356,7 +363,7 @@ func TestBlocklistEvents(t *testing.T) {
 		wa.BlockChanged{JID: "14155550101@s.whatsapp.net", Blocked: true},
 		wa.BlockChanged{JID: "14155550109@s.whatsapp.net", Blocked: false},
 	)
-	expectQuiet(t, b, 50*time.Millisecond)
+	expectNothingMore(t, b)
 
 	srv = serveBlocklist(t, fake, "list_lid")
 	b.handle(&events.Blocklist{Action: events.BlocklistActionModify, DHash: "2", PrevDHash: "1"})
@@ -479,5 +486,5 @@ func TestIgnoredEvents(t *testing.T) {
 	b.handle(&events.Receipt{})
 	b.handle(&events.OfflineSyncCompleted{})
 	b.handle("not an event")
-	expectQuiet(t, b, 50*time.Millisecond)
+	expectNothingMore(t, b)
 }

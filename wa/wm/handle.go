@@ -231,7 +231,7 @@ func (b *Backend) contactsChanged() {
 // rereadLocked starts a timer that, after d, clears *timer and queues a
 // contact re-read on the worker; b.mu must be held.
 func (b *Backend) rereadLocked(timer **time.Timer, d time.Duration) *time.Timer {
-	return time.AfterFunc(d, func() {
+	return b.afterFunc(d, func() {
 		b.mu.Lock()
 		*timer = nil
 		b.mu.Unlock()

@@ -133,14 +133,99 @@ func expect(t *testing.T, b *Backend, want ...wa.Event) {
 	}
 }
 
-// expectQuiet checks that no event arrives for a while.
-func expectQuiet(t *testing.T, b *Backend, d time.Duration) {
+// endMark is the event expectNothingMore sends through the backend's own
+// queue. A type of the test's (it borrows wa.SyncCompleted's marker method)
+// can never be mistaken for one the backend reports.
+type endMark struct{ wa.SyncCompleted }
+
+// expectNothingMore checks that the backend reports nothing more of the work
+// done so far. Instead of waiting for a while, it queues a task on the
+// backend's worker that emits endMark, and requires that mark to be the
+// next event: events are queued in order, so by then everything handle
+// emitted and every task queued before (each emits before it ends) has
+// had its events delivered. Work started by a timer or another goroutine
+// needs its own signal first (manualTimers, waitFor).
+func expectNothingMore(t *testing.T, b *Backend) {
 	t.Helper()
-	select {
-	case ev := <-b.Events():
+	b.enqueue(func(context.Context) { b.emit(endMark{}) })
+	if ev := next(t, b); ev != (endMark{}) {
 		t.Fatalf("unexpected event %#v", ev)
-	case <-time.After(d):
 	}
+}
+
+// manualTimers stands in for the timers b arms (Backend.afterFunc): none
+// fires by itself, the test fires them, so it knows how many are pending
+// without waiting to see whether one fires.
+type manualTimers struct {
+	mu    sync.Mutex
+	timer []*manualTimer
+}
+
+type manualTimer struct {
+	d     time.Duration
+	f     func()
+	fired bool
+	// stand is what the backend holds and may Stop; it never runs out.
+	stand *time.Timer
+}
+
+const neverFires = 100 * 365 * 24 * time.Hour
+
+func useManualTimers(b *Backend) *manualTimers {
+	m := &manualTimers{}
+	b.afterFunc = func(d time.Duration, f func()) *time.Timer {
+		mt := &manualTimer{d: d, f: f, stand: time.AfterFunc(neverFires, func() {})}
+		m.mu.Lock()
+		m.timer = append(m.timer, mt)
+		m.mu.Unlock()
+		return mt.stand
+	}
+	return m
+}
+
+// pending lists the timers neither fired nor stopped by the backend.
+func (m *manualTimers) pending() []*manualTimer {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*manualTimer
+	for _, mt := range m.timer {
+		// Stop tells whether the backend stopped it; Reset arms it again.
+		if !mt.fired && mt.stand.Stop() {
+			mt.stand.Reset(neverFires)
+			out = append(out, mt)
+		}
+	}
+	return out
+}
+
+// fire requires exactly one pending timer, armed for d, and fires it.
+func (m *manualTimers) fire(t *testing.T, d time.Duration) {
+	t.Helper()
+	p := m.pending()
+	if len(p) != 1 || p[0].d != d {
+		t.Fatalf("%d timers pending (%s), want one of %s", len(p), m.describe(p), d)
+	}
+	m.mu.Lock()
+	p[0].fired = true
+	p[0].stand.Stop()
+	m.mu.Unlock()
+	p[0].f()
+}
+
+// expectNone requires no timer to be pending.
+func (m *manualTimers) expectNone(t *testing.T) {
+	t.Helper()
+	if p := m.pending(); len(p) != 0 {
+		t.Fatalf("%d timers still pending (%s), want none", len(p), m.describe(p))
+	}
+}
+
+func (m *manualTimers) describe(p []*manualTimer) string {
+	ds := make([]string, len(p))
+	for i, mt := range p {
+		ds[i] = mt.d.String()
+	}
+	return strings.Join(ds, ", ")
 }
 
 func pn(user string) types.JID  { return types.NewJID(user, types.DefaultUserServer) }

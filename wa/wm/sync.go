@@ -86,7 +86,7 @@ func (b *Backend) syncPass(ctx context.Context) {
 		return
 	}
 	b.emitLocked(wa.SyncProgress{Stage: "waiting for the phone's contact list", Done: total, Total: total + 1})
-	b.awaitContacts = time.AfterFunc(b.contactsWait, func() {
+	b.awaitContacts = b.afterFunc(b.contactsWait, func() {
 		b.log.Warnf("The phone did not send the contact list in %s; reporting the sync complete", b.contactsWait)
 		b.finishAwaitedSync()
 	})

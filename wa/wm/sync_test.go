@@ -167,7 +167,7 @@ func TestHistorySyncRereadsContacts(t *testing.T) {
 
 	b, _ := newTestBackend(t, testOpts{contactsSynced: true})
 	ctx := context.Background()
-	b.historyDelay = 30 * time.Millisecond
+	timers := useManualTimers(b)
 	st := b.client.Store
 	// Ada is in the address book under her LID only: skipped until her
 	// number is known.
@@ -186,12 +186,15 @@ func TestHistorySyncRereadsContacts(t *testing.T) {
 		&waHistorySync.Conversation{ID: proto.String("14155550104@s.whatsapp.net"), LidJID: proto.String("244444444444444@lid")},
 		&waHistorySync.Conversation{ID: proto.String("120363000000000001@g.us")},
 	))
+	expectNothingMore(t, b) // both chunks are handled before the re-read
+	timers.fire(t, b.historyDelay)
 	expect(t, b, wa.ContactsUpserted{Contacts: []model.Contact{{
 		JID: "14155550101@s.whatsapp.net", Phone: "+14155550101", LID: "211111111111111@lid",
 		FullName: "Ada Lovelace", FirstName: "Ada", PushName: "ada", IsMyContact: true, IsWAContact: true,
 		Source: model.SourceWhatsApp,
 	}}})
-	expectQuiet(t, b, 100*time.Millisecond)
+	timers.expectNone(t)
+	expectNothingMore(t, b)
 	for l, want := range map[string]string{"233333333333333": "14155550103", "244444444444444": "14155550104"} {
 		if got, err := st.LIDs.GetPNForLID(ctx, lid(l)); err != nil || got != pn(want) {
 			t.Errorf("conversation mapping %s: %v, %v", l, got, err)
@@ -268,15 +271,17 @@ func TestRereadAfterNewPairing(t *testing.T) {
 
 	b, _ := newTestBackend(t, testOpts{})
 	ctx := context.Background()
-	b.pairRereadDelay = 40 * time.Millisecond
+	timers := useManualTimers(b)
 	b.handle(&events.PairSuccess{ID: types.NewADJID(ownPhone, 0, 12)})
 	// History sync stored a push name without an event of its own.
 	if _, _, err := b.client.Store.Contacts.PutPushName(ctx, pn("14155550102"), "bob"); err != nil {
 		t.Fatal(err)
 	}
+	timers.fire(t, b.pairRereadDelay)
 	expect(t, b, wa.ContactsUpserted{Contacts: []model.Contact{{
 		JID: "14155550102@s.whatsapp.net", Phone: "+14155550102", PushName: "bob", IsWAContact: true,
 		Source: model.SourceWhatsApp,
 	}}})
-	expectQuiet(t, b, 100*time.Millisecond)
+	timers.expectNone(t)
+	expectNothingMore(t, b)
 }

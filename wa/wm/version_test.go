@@ -380,7 +380,8 @@ func TestClientOutdatedFetchesAndRetriesOnce(t *testing.T) {
 			t.Errorf("detail %q lacks %q", ev.Detail, w)
 		}
 	}
-	expectQuiet(t, b, 100*time.Millisecond)
+	loopsEnded(t, b)
+	expectNothingMore(t, b)
 	if got, _ := logins.attempts(); len(got) != 2 || dials.Load() != 0 || b.loops.Load() != 0 {
 		t.Errorf("%d attempts, %d dials, %d loops after the final refusal; want 2, 0, 0", len(got), dials.Load(), b.loops.Load())
 	}
@@ -487,7 +488,7 @@ func TestClientOutdatedWithoutVersionSource(t *testing.T) {
 	// An unpaired device leaves it to the QR channel.
 	u, _ := newTestBackend(t, testOpts{unpaired: true})
 	u.handle(&events.ClientOutdated{})
-	expectQuiet(t, u, 100*time.Millisecond)
+	expectNothingMore(t, u)
 }
 
 // When the only version left is the built-in one and WhatsApp refused it
@@ -526,7 +527,8 @@ func TestRefusedBuiltInVersionIsNotAnnouncedAgain(t *testing.T) {
 				t.Errorf("paired=%v: detail %q lacks %q", paired, cc.Detail, w)
 			}
 		}
-		expectQuiet(t, b, 100*time.Millisecond)
+		loopsEnded(t, b)
+		expectNothingMore(t, b)
 		if dials.Load() != 0 || len(site.requests()) != 2 {
 			t.Errorf("paired=%v: %d dials and requests %v; want no dial after one fetch (page and sw.js)", paired, dials.Load(), site.requests())
 		}

@@ -218,6 +218,10 @@ type Backend struct {
 	// pairWait bounds how long PairPhone waits for a pairing connection
 	// (the pairWait constant; tests shorten it).
 	pairWait time.Duration
+	// afterFunc arms the timers of the contact re-reads and of the wait
+	// for the contact list (time.AfterFunc; tests fire them by hand, to
+	// know how many are pending).
+	afterFunc func(d time.Duration, f func()) *time.Timer
 	// loops is how many connectLoops run (tests check a session never runs
 	// two at once).
 	loops atomic.Int32
@@ -333,6 +337,7 @@ func New(ctx context.Context, db *sql.DB, opts Options) (*Backend, error) {
 		readOnly:      opts.ReadOnly,
 	}
 	b.now, b.pairCode, b.connect, b.pairWait = time.Now, askPairCode, connectClient, pairWait
+	b.afterFunc = time.AfterFunc
 	b.syncEvery, b.historyDelay, b.pairRereadDelay = defaultSyncEvery, defaultHistoryDelay, defaultPairRereadDelay
 	if b.backoff == nil {
 		b.backoff = DefaultBackoff
