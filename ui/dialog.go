@@ -427,7 +427,7 @@ func (f *formDialog) View(width, _ int) string {
 		lines = append(lines, model.Truncate(marker+f.st.FieldName.Render(pad(ff.label, labelW))+"  "+value, inner))
 		if ff.hint != "" {
 			indent := strings.Repeat(" ", labelW+4)
-			hint := wrapText(ff.hint, valueW)
+			hint := wrapText(model.Sanitize(ff.hint), valueW)
 			for _, l := range hint[:min(5, len(hint))] {
 				lines = append(lines, indent+f.st.Dim.Render(l))
 			}

@@ -139,8 +139,9 @@ func (p *labelPicker) Update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	p.filter, cmd = p.filter.Update(kp)
 	if p.filter.Value() != before {
-		// Land on the first match, or on "create" when nothing matches.
-		p.cursor = 0
+		// Land on the first match, or on "create" when nothing matches;
+		// an error was about the text as it was.
+		p.cursor, p.err = 0, ""
 	}
 	return cmd
 }
