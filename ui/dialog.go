@@ -164,18 +164,22 @@ func newFormDialog(c *common, title string) *formDialog {
 
 func (f *formDialog) keys() []binding {
 	focused := func() *formField { return f.fields[f.focus] }
+	nextKey := "tab" // on a path field tab completes: ↓ moves on
+	if focused().path {
+		nextKey = "↓"
+	}
 	return []binding{
 		// Before "next field": on a path field tab completes; elsewhere
 		// this row does not match and tab moves on.
 		bind(key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete file name")), func(tea.KeyPressMsg) tea.Cmd {
 			return f.complete(f.focus)
-		}).unless(func() string {
+		}).offered().unless(func() string {
 			if !focused().path {
 				return "not a file name"
 			}
 			return ""
 		}),
-		bind(key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", "next field")), func(tea.KeyPressMsg) tea.Cmd {
+		bind(key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp(nextKey, "next field")), func(tea.KeyPressMsg) tea.Cmd {
 			return f.setFocus(f.next(1))
 		}).offered(),
 		bind(key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")), func(tea.KeyPressMsg) tea.Cmd {
@@ -200,7 +204,7 @@ func (f *formDialog) keys() []binding {
 		bind(key.NewBinding(key.WithKeys("left"), key.WithHelp("←/→", "choose")), func(tea.KeyPressMsg) tea.Cmd {
 			f.choose(-1)
 			return nil
-		}).unless(f.notChoice),
+		}).offered().unless(f.notChoice),
 		bind(key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next choice")), func(tea.KeyPressMsg) tea.Cmd {
 			f.choose(1)
 			return nil
