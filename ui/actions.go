@@ -2,14 +2,17 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
@@ -98,14 +101,16 @@ func (a contactActions) contactForm(c *model.Contact) tea.Cmd {
 		name, phone, labels, note, internal = c.FullName, c.Phone, strings.Join(c.Labels, ", "), c.Note, c.IsInternal
 	}
 	f := newFormDialog(a.common, title).
-		addText("Name", name, "Ada Lovelace").
-		addText("Phone", phone, "+1 415 555 0101 (any format)").
-		addText("Labels", labels, "VIP, New customer").
+		addText("Name", name, "Ada Lovelace")
+	if c == nil {
+		f.addText("Phone", phone, "+1 415 555 0101 (any format)")
+	} else {
+		// A contact is its number: shown, not offered for editing.
+		f.addReadOnly("Phone", phone, "(cannot change)")
+	}
+	f.addText("Labels", labels, "VIP, New customer").
 		addText("Note", note, "").
 		addToggle("Internal", internal)
-	if c != nil {
-		f.fields[1].input.Placeholder = ""
-	}
 	f.submit = func(v []string, t []bool) (string, tea.Cmd) {
 		for _, l := range model.SplitLabelList(v[2]) {
 			if err := model.ValidateLabelName(l); err != nil {
@@ -124,9 +129,6 @@ func (a contactActions) contactForm(c *model.Contact) tea.Cmd {
 				added, err := svc.AddContact(ctx, in)
 				return "added " + model.Sanitize(added.DisplayName()), nil, err
 			})
-		}
-		if strings.TrimSpace(v[1]) != c.Phone {
-			return "The phone number of a contact cannot change; add a new contact instead.", nil
 		}
 		// Only what was changed is sent: an untouched field must not be
 		// rewritten (a label name with a comma would split, a name with
@@ -216,48 +218,111 @@ func (a contactActions) refreshProfile(c *model.Contact) tea.Cmd {
 	})
 }
 
+// exportFormats are the formats an export is written in, as the form
+// offers them; each is also its file's extension.
+var exportFormats = []string{"csv", "vcf", "json"}
+
 // exportForm writes the rows shown (the current search) to a file.
 func (a contactActions) exportForm(query string, n int) tea.Cmd {
-	svc := a.svc
-	f := newFormDialog(a.common, fmt.Sprintf("Export the %d contacts shown", n)).
-		addText("Format", "csv", "csv, vcf or json").
-		addText("File", "wabook-contacts.csv", "")
-	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
-		format := strings.ToLower(strings.TrimSpace(v[0]))
-		if format != "csv" && format != "vcf" && format != "json" {
-			return "Format is csv, vcf or json.", nil
+	svc, c := a.svc, a.common
+	f := newFormDialog(c, fmt.Sprintf("Export the %d contacts shown", n)).
+		addChoice("Format", exportFormats).
+		addPath("File", "wabook-contacts."+exportFormats[0], "where to write, e.g. ~/contacts.csv")
+	format, file := f.fields[0], f.fields[1]
+	// The file's extension follows the format, in the field, where it
+	// shows; a name with another extension is left as typed.
+	format.onChange = func() {
+		name := file.input.Value()
+		ext := filepath.Ext(name)
+		for _, known := range exportFormats {
+			if ext == "."+known {
+				file.input.SetValue(strings.TrimSuffix(name, ext) + "." + format.choices[format.choice])
+				file.input.CursorEnd()
+				file.hint = ""
+				return
+			}
 		}
-		path := expandHome(strings.TrimSpace(v[1]))
-		if path == "" {
+	}
+	export := func(path, format string, overwrite bool) tea.Cmd {
+		return c.run(func(ctx context.Context) (string, *app.Undo, error) {
+			count, err := exportFile(ctx, svc, path, format, query, overwrite)
+			return fmt.Sprintf("exported %d contacts to %s", count, shortPath(path, 48)), nil, err
+		})
+	}
+	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
+		format, typed := v[0], strings.TrimSpace(v[1])
+		if typed == "" {
 			return "A file name is needed.", nil
 		}
-		// The default name follows the format chosen.
-		if ext := filepath.Ext(path); ext == ".csv" || ext == ".vcf" || ext == ".json" {
-			path = strings.TrimSuffix(path, ext) + "." + format
-		}
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs
-		}
-		if _, err := os.Stat(filepath.Dir(path)); err != nil {
-			return fmt.Sprintf("No folder %s to write into.", filepath.Dir(path)), nil
-		}
-		return "", a.run(func(ctx context.Context) (string, *app.Undo, error) {
-			count, err := exportFile(ctx, svc, path, format, query)
-			return fmt.Sprintf("exported %d contacts to %s", count, path), nil, err
+		// What exists is looked up off the Update path (a disk may be
+		// slow); the form stays open until it is known.
+		return "", f.await(func() (string, func() tea.Cmd) {
+			path, err := filepath.Abs(expandHome(typed))
+			if err != nil {
+				return fmt.Sprintf("Cannot write %s: %v.", typed, plainError(err)), nil
+			}
+			if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+				return fmt.Sprintf("No folder %s to write into.", filepath.Dir(path)), nil
+			}
+			st, err := os.Stat(path)
+			switch {
+			case err == nil && st.IsDir():
+				return fmt.Sprintf("%s is a folder: add a file name.", path), nil
+			case err == nil:
+				return "", func() tea.Cmd {
+					c.open(newConfirm(c, fmt.Sprintf("%s exists already. Replace it with the %d contacts shown?", model.Sanitize(path), n),
+						func() tea.Cmd { return export(path, format, true) }))
+					return nil
+				}
+			case !errors.Is(err, fs.ErrNotExist):
+				return fmt.Sprintf("Cannot write %s: %v.", path, plainError(err)), nil
+			}
+			// Not there: written without replacing, so a file that
+			// appears meanwhile is not lost either (app.WriteFileAtomic).
+			return "", func() tea.Cmd { return export(path, format, false) }
 		})
 	}
 	a.open(f)
 	return nil
 }
 
+// shortPath is path as the status bar shows it: the home folder as ~, and
+// when still longer than width cells, the folders nearest the name with
+// "…/" for the rest. The file's own name is always whole.
+func shortPath(path string, width int) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		if rel, err := filepath.Rel(home, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			path = filepath.Join("~", rel)
+		}
+	}
+	path = model.Sanitize(path)
+	if lipgloss.Width(path) <= width {
+		return path
+	}
+	parts := strings.Split(path, string(filepath.Separator))
+	short := parts[len(parts)-1]
+	for i := len(parts) - 2; i > 0; i-- {
+		next := parts[i] + string(filepath.Separator) + short
+		if lipgloss.Width("…/"+next) > width {
+			break
+		}
+		short = next
+	}
+	return "…" + string(filepath.Separator) + short
+}
+
 // exportFile writes an export next to path and renames it into place, so a
-// failure never leaves half a file.
-func exportFile(ctx context.Context, svc Service, path, format, query string) (int, error) {
+// failure never leaves half a file; without overwrite an existing file is
+// an error.
+func exportFile(ctx context.Context, svc Service, path, format, query string, overwrite bool) (int, error) {
 	var n int
-	err := app.WriteFileAtomic(path, true, func(w io.Writer) (err error) {
+	err := app.WriteFileAtomic(path, overwrite, func(w io.Writer) (err error) {
 		n, err = svc.ExportContacts(ctx, w, format, query)
 		return err
 	})
+	if errors.Is(err, fs.ErrExist) {
+		return 0, fmt.Errorf("exporting: %s appeared meanwhile; export again to replace it", path)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("exporting: %w", err)
 	}
@@ -265,29 +330,34 @@ func exportFile(ctx context.Context, svc Service, path, format, query string) (i
 }
 
 // importForm asks for a file and labels, shows the plan, and imports on
-// confirmation: nothing is written before.
+// confirmation: nothing is written before. A file that cannot be read
+// keeps the form open, with what was typed.
 func (a contactActions) importForm() tea.Cmd {
 	parent, svc := a.ctx, a.svc
 	f := newFormDialog(a.common, "Import contacts from a CSV or vCard file").
-		addText("File", "", "contacts.csv or cards.vcf").
+		addPath("File", "", "contacts.csv or cards.vcf").
 		addText("Labels", "", "labels for every imported contact (optional)")
 	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
-		path := expandHome(strings.TrimSpace(v[0]))
-		if path == "" {
+		typed := strings.TrimSpace(v[0])
+		if typed == "" {
 			return "A file is needed.", nil
 		}
-		labels := v[1]
-		return "", a.track(func() tea.Msg {
+		path, labels := expandHome(typed), v[1]
+		return "", f.await(func() (string, func() tea.Cmd) {
 			file, err := os.Open(path)
 			if err != nil {
-				return actionMsg{err: fmt.Errorf("import: %w", err)}
+				return fmt.Sprintf("Cannot read %s: %s.", model.Sanitize(typed), plainError(err)), nil
 			}
 			defer file.Close()
+			if st, err := file.Stat(); err == nil && st.IsDir() {
+				return fmt.Sprintf("%s is a folder: add a file name (tab completes).", model.Sanitize(typed)), nil
+			}
 			plan, err := svc.PlanImport(parent, file, path, labels)
 			if err != nil {
-				return actionMsg{err: fmt.Errorf("import: %w", err)}
+				return fmt.Sprintf("Cannot import %s: %v", model.Sanitize(typed), err), nil
 			}
-			return importPlanMsg{plan: plan, path: path}
+			msg := importPlanMsg{plan: plan, path: path}
+			return "", func() tea.Cmd { return func() tea.Msg { return msg } }
 		})
 	}
 	a.open(f)
@@ -313,7 +383,7 @@ func (a contactActions) showImportPlan(msg importPlanMsg) {
 			body = append(body, "  "+model.Sanitize(r))
 		}
 	}
-	d := newMessage(a.common, "Import "+filepath.Base(msg.path), body)
+	d := newMessage(a.common, "Import "+model.Sanitize(filepath.Base(msg.path)), body)
 	if p.New+p.Updated > 0 {
 		d.action = "imports"
 		d.onOK = func() tea.Cmd {

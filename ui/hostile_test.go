@@ -161,8 +161,23 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 			m.applyIntents()
 		}},
 		{"edit form", func() { m.switchTo(screenContacts); m.contacts.contactForm(m.contacts.current()); m.applyIntents() }},
+		{"delete question", func() { m.switchTo(screenContacts); m.contacts.confirmDelete(m.contacts.current()); m.applyIntents() }},
+		{"export form", func() { m.switchTo(screenContacts); m.contacts.exportForm(hostileTexts[0], 3); m.applyIntents() }},
+		{"import form", func() {
+			m.switchTo(screenContacts)
+			m.contacts.importForm()
+			m.applyIntents()
+			f := m.topDialog().(*formDialog)
+			f.err, f.fields[0].hint = "Cannot read "+hostileTexts[1], strings.Join(hostileTexts, "  ")
+		}},
+		{"import plan", func() {
+			m.switchTo(screenContacts)
+			m.contacts.showImportPlan(importPlanMsg{plan: &app.ImportPlan{New: 1, Invalid: 2, Reasons: hostileTexts}, path: hostileTexts[1]})
+			m.applyIntents()
+		}},
 		{"checks", func() { m.switchTo(screenChecks) }},
 		{"labels", func() { m.switchTo(screenLabels) }},
+		{"new label", func() { m.switchTo(screenLabels); m.labels.newLabelForm(); m.applyIntents() }},
 		{"label colour", func() {
 			m.switchTo(screenLabels)
 			l, _ := m.labels.current()

@@ -3,7 +3,10 @@ package ui
 import (
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
+	"charm.land/lipgloss/v2"
 )
+
+var placeholderStyle = lipgloss.NewStyle().Faint(true).Italic(true)
 
 // newTextInput is a text input whose cursor does not blink: a blinking
 // cursor redraws an idle screen twice a second, which over SSH is traffic
@@ -12,6 +15,11 @@ func newTextInput(prompt, placeholder string, limit int) textinput.Model {
 	ti := textinput.New()
 	s := ti.Styles()
 	s.Cursor.Blink = false
+	// A placeholder must never read as a value: the default is only a grey,
+	// which NO_COLOR (and a 16-colour theme) drops, leaving text that looks
+	// typed. Faint italic survives NO_COLOR.
+	s.Focused.Placeholder = placeholderStyle
+	s.Blurred.Placeholder = placeholderStyle
 	ti.SetStyles(s)
 	ti.Prompt, ti.Placeholder = prompt, placeholder
 	if limit > 0 {
@@ -25,6 +33,8 @@ func newTextArea() textarea.Model {
 	ta := textarea.New()
 	s := ta.Styles()
 	s.Cursor.Blink = false
+	s.Focused.Placeholder = placeholderStyle
+	s.Blurred.Placeholder = placeholderStyle
 	ta.SetStyles(s)
 	return ta
 }

@@ -14,17 +14,26 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
+// defaultLabelColor is a new label's colour when none is given.
+const defaultLabelColor = 0
+
 func (l *labelScreen) newLabelForm() tea.Cmd {
 	svc := l.svc
-	f := newFormDialog(l.common, "New label").addText("Name", "", "VIP").addText("Colour", "0", "0–19 or a name: red, sky, lime…")
+	// The colour starts empty, its default in the placeholder: a value
+	// there would be typed after ("0rose").
+	f := newFormDialog(l.common, "New label").addText("Name", "", "VIP").
+		addText("Colour", "", fmt.Sprintf("empty for %s (%d); or 0–19 or a name: red, sky…", model.LabelColorName(defaultLabelColor), defaultLabelColor))
 	f.submit = func(v []string, _ []bool) (string, tea.Cmd) {
 		name := model.NormalizeLabelName(v[0])
 		if err := model.ValidateLabelName(name); err != nil {
 			return err.Error(), nil
 		}
-		color, err := model.ParseLabelColor(v[1])
-		if err != nil {
-			return err.Error(), nil
+		color := defaultLabelColor
+		if strings.TrimSpace(v[1]) != "" {
+			var err error
+			if color, err = model.ParseLabelColor(v[1]); err != nil {
+				return err.Error(), nil
+			}
 		}
 		return "", l.run(func(ctx context.Context) (string, *app.Undo, error) {
 			_, undo, err := svc.CreateLabel(ctx, name, color)

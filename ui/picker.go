@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -138,8 +139,9 @@ func (p *labelPicker) Update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	p.filter, cmd = p.filter.Update(kp)
 	if p.filter.Value() != before {
-		// Land on the first match, or on "create" when nothing matches.
-		p.cursor = 0
+		// Land on the first match, or on "create" when nothing matches;
+		// an error was about the text as it was.
+		p.cursor, p.err = 0, ""
 	}
 	return cmd
 }
@@ -162,7 +164,7 @@ func (p *labelPicker) enter(items []*pickerItem, create string) tea.Cmd {
 		p.cursor = len(p.items) - 1
 		return nil
 	}
-	return p.close(p.applyChanges())
+	return p.close(p.applyChanges(nil))
 }
 
 func (p *labelPicker) toggle(items []*pickerItem) {
@@ -185,7 +187,7 @@ func (p *labelPicker) toggle(items []*pickerItem) {
 }
 
 // setList turns on every label of a comma-separated list, creating the
-// missing ones, and applies.
+// missing ones, and applies with the toggles made before.
 func (p *labelPicker) setList(text string) tea.Cmd {
 	names := model.SplitLabelList(text)
 	for _, n := range names {
@@ -194,30 +196,44 @@ func (p *labelPicker) setList(text string) tea.Cmd {
 			return nil
 		}
 	}
-	for _, n := range names {
-		found := false
-		for _, it := range p.items {
-			if model.SameLabelName(it.name, n) {
-				it.state, found = triOn, true
-			}
-		}
-		if !found {
-			p.items = append(p.items, &pickerItem{name: n, isNew: true, state: triOn})
-		}
-	}
-	return p.close(p.applyChanges())
+	return p.close(p.applyChanges(names))
 }
 
-func (p *labelPicker) applyChanges() tea.Cmd {
-	var add, remove []string
+// changes is what enter applies: the toggles, with every label of list
+// turned on; created lists the names of list no label has yet. The preview
+// of a list shows exactly this, so it cannot leave out what enter does.
+func (p *labelPicker) changes(list []string) (add, remove, created []string) {
+	listed := func(name string) bool {
+		return slices.ContainsFunc(list, func(n string) bool { return model.SameLabelName(n, name) })
+	}
 	for _, it := range p.items {
+		state := it.state
+		if listed(it.name) {
+			state = triOn
+		}
 		switch {
-		case it.state == triOn && it.initial != triOn:
+		case state == triOn && it.initial != triOn:
 			add = append(add, it.name)
-		case it.state == triOff && it.initial != triOff:
+			if it.isNew {
+				created = append(created, it.name)
+			}
+		case state == triOff && it.initial != triOff:
 			remove = append(remove, it.name)
 		}
 	}
+	for _, n := range list {
+		known := slices.ContainsFunc(p.items, func(it *pickerItem) bool { return model.SameLabelName(it.name, n) }) ||
+			slices.ContainsFunc(created, func(c string) bool { return model.SameLabelName(c, n) })
+		if !known {
+			add = append(add, n)
+			created = append(created, n)
+		}
+	}
+	return add, remove, created
+}
+
+func (p *labelPicker) applyChanges(list []string) tea.Cmd {
+	add, remove, _ := p.changes(list)
 	if len(add) == 0 && len(remove) == 0 {
 		return nil
 	}
@@ -229,25 +245,27 @@ func (p *labelPicker) View(width, height int) string {
 	items, create := p.visible()
 	lines := []string{p.st.Title.Render(fmt.Sprintf("Labels of %d contact%s", len(p.jids), plural(len(p.jids)))), p.filter.View(), ""}
 	if text := p.filter.Value(); strings.Contains(text, ",") {
-		// A list: say what enter will do, name by name.
-		lines = append(lines, "enter adds:")
-		for _, n := range model.SplitLabelList(text) {
+		// A list: say what enter will do, name by name, with the toggles
+		// made before the list was typed (enter applies those too).
+		add, remove, created := p.changes(model.SplitLabelList(text))
+		lines = append(lines, "enter applies:")
+		for _, n := range add {
 			line := "  + " + model.Sanitize(n)
-			known := false
-			for _, it := range p.items {
-				if model.SameLabelName(it.name, n) {
-					known = true
-				}
-			}
-			if !known {
+			if slices.ContainsFunc(created, func(c string) bool { return model.SameLabelName(c, n) }) {
 				line += p.st.Dim.Render("  (new label)")
 			}
 			lines = append(lines, model.Truncate(line, inner))
 		}
+		for _, n := range remove {
+			lines = append(lines, model.Truncate("  − "+model.Sanitize(n), inner))
+		}
+		if len(add)+len(remove) == 0 {
+			lines = append(lines, p.st.Dim.Render("  nothing: every contact has these labels"))
+		}
 		if p.err != "" {
 			lines = append(lines, "", p.st.Error.Render(model.Truncate(p.err, inner)))
 		}
-		lines = append(lines, "", p.st.Dim.Render(model.Truncate("enter adds them · esc cancels", inner)))
+		lines = append(lines, "", p.st.Dim.Render(model.Truncate("enter applies · esc cancels", inner)))
 		return p.st.Box.Render(strings.Join(lines, "\n"))
 	}
 	rows := max(3, height-9)

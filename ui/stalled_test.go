@@ -355,7 +355,7 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 		waitFor(t, tm, "6 contacts")
 		svc.stalled.Store(true)
 		steps := []struct {
-			key  tea.KeyPressMsg
+			key  tea.Msg
 			want string
 		}{
 			{press("space"), "1 selected"},
@@ -366,6 +366,12 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 			{press("enter"), "Chats ("},
 			{press("e"), "Edit "},
 			{press("enter"), "working…"},
+			{press("esc"), "3 of 6 contacts"},
+			// The import form reads its file and plans in a command:
+			// the form waits open, keys still act.
+			{press("i"), "Import contacts"},
+			{tea.PasteMsg{Content: "../testdata/world.json"}, "world.json"},
+			{press("enter"), "checking…"},
 			{press("esc"), "3 of 6 contacts"},
 			{press("2"), "No checks yet"},
 			{press("3"), "WhatsApp label sync is"},
