@@ -5,24 +5,34 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/wabook/wabook/model"
 )
 
-// wrapLines breaks text (plain, already sanitised) at spaces into lines of
-// at most width cells, at most maxLines of them (the last one ends in "…"
-// when the text goes on): a question or a reason is read in full, not cut
-// at the terminal's edge.
+// wrapLines is wrapText keeping at most maxLines lines (the last one ends
+// in "…" when the text goes on): a banner or a reason is read in full
+// without pushing the screen away.
 func wrapLines(text string, width, maxLines int) []string {
-	if width < 10 {
-		return []string{model.Truncate(text, max(1, width))}
-	}
-	lines := strings.Split(lipgloss.NewStyle().Width(width).Render(text), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
+	lines := wrapText(text, width)
 	if maxLines > 0 && len(lines) > maxLines {
 		rest := strings.Join(lines[maxLines-1:], " ")
 		lines = append(lines[:maxLines-1], model.Truncate(rest, width))
+	}
+	return lines
+}
+
+// wrapText breaks s into lines of at most width cells, at spaces where it
+// can: dialogs wrap what they say rather than cut it.
+func wrapText(s string, width int) []string {
+	return strings.Split(ansi.Wrap(s, max(1, width), ""), "\n")
+}
+
+// wrapStyled is wrapText with each line rendered in style (styled after
+// wrapping, so no line carries another's escape codes).
+func wrapStyled(style lipgloss.Style, s string, width int) []string {
+	lines := wrapText(s, width)
+	for i, l := range lines {
+		lines[i] = style.Render(l)
 	}
 	return lines
 }
