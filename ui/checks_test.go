@@ -347,3 +347,44 @@ func TestCheckFormReadsItsFileOffTheUpdatePath(t *testing.T) {
 		t.Fatalf("jobs after the file: %+v, %v", jobs, err)
 	}
 }
+
+// formOnlyService answers what the new-check form asks while typing (the
+// default region); nothing else is called.
+type formOnlyService struct{ Service }
+
+func (formOnlyService) Region() string { return "US" }
+
+// typingBox is a Checks screen at 80x24 whose new-check box holds n lines.
+func typingBox(tb testing.TB, n int) *checksScreen {
+	c := newChecksScreen(&common{ctx: tb.Context(), svc: formOnlyService{}, st: DefaultStyles(), keys: DefaultKeyMap(), ix: &index{}})
+	c.SetSize(80, 21)
+	c.openForm()
+	nums := make([]string, n)
+	for i := range nums {
+		nums[i] = fmt.Sprintf("+1415555%04d", i%10_000)
+	}
+	if n > 0 {
+		c.Update(tea.PasteMsg{Content: strings.Join(nums, "\n") + "\n"})
+	}
+	return c
+}
+
+// Typing a number into the box costs the same whatever the box already
+// holds (issue 13: 300 lines typed through tmux took 17 s).
+//
+//	go test ./ui -run x -bench TypingIntoChecksBox -benchmem
+func BenchmarkTypingIntoChecksBox(b *testing.B) {
+	for _, n := range []int{0, 300, 3000, 9000} {
+		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
+			c := typingBox(b, n)
+			// A digit, a new line, and both taken back: the box keeps
+			// its size however long the benchmark runs.
+			keys := []tea.KeyPressMsg{press("5"), {Code: tea.KeyEnter}, {Code: tea.KeyBackspace}, {Code: tea.KeyBackspace}}
+			b.ResetTimer()
+			for i := range b.N {
+				c.Update(keys[i%len(keys)])
+				_ = c.View()
+			}
+		})
+	}
+}
