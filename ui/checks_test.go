@@ -16,6 +16,7 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/app/apptest"
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -386,5 +387,171 @@ func BenchmarkTypingIntoChecksBox(b *testing.B) {
 				_ = c.View()
 			}
 		})
+	}
+}
+
+// resultsModel is the UI at w×h on the Checks screen showing job 7 and
+// results: ten valid, ten invalid with a long note, ten failed and ten
+// cancelled. Nothing is read from the service after it starts.
+func resultsModel(t *testing.T, w, h int) *Model {
+	t.Helper()
+	svc, _ := idleCheckingService(t, testWorld(t))
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	m.switchTo(screenChecks)
+	var results []model.CheckResult
+	for i := range 40 {
+		r := model.CheckResult{Input: fmt.Sprintf("+1415555%04d", i), Phone: fmt.Sprintf("+1415555%04d", i)}
+		switch i % 4 {
+		case 0:
+			r.Status, r.WAID = model.CheckValid, r.Phone[1:]
+		case 1:
+			r.Input, r.Phone = fmt.Sprintf("555%04d", i), ""
+			r.Status, r.Error = model.CheckInvalid, "no country code (start with + or give a region)"
+		case 2:
+			r.Status, r.Error = model.CheckFailed, "no answer"
+		case 3:
+			r.Status, r.Error = model.CheckFailed, app.CancelledError
+		}
+		results = append(results, r)
+	}
+	job := app.Job{ID: 7, State: app.JobCancelled, Total: 40,
+		Counts: app.JobCounts{Valid: 10, Invalid: 10, Failed: 10, Cancelled: 10}}
+	m.Update(checksLoadedMsg{jobs: []app.Job{job}, results: results, jobID: 7})
+	return m
+}
+
+// resultRowsOf is the result rows of a frame (lines starting with an
+// input of resultsModel), without styling.
+func resultRowsOf(frame string) []string {
+	var rows []string
+	for _, l := range strings.Split(ansi.Strip(frame), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && (strings.HasPrefix(f[0], "+1415555") || strings.HasPrefix(f[0], "555")) {
+			rows = append(rows, l)
+		}
+	}
+	return rows
+}
+
+// f cycles the results through valid, invalid, failed, cancelled and all;
+// the title says which are shown (issue 13, point 10).
+func TestChecksResultsFilter(t *testing.T) {
+	t.Parallel()
+	m := resultsModel(t, 100, 80)
+	for _, tt := range []struct {
+		title, status, note string
+	}{
+		{"Results of job #7: 10 valid of 40", "valid", ""},
+		{"Results of job #7: 10 invalid of 40", "invalid", "no country code"},
+		{"Results of job #7: 10 failed of 40", "failed", "no answer"},
+		{"Results of job #7: 10 cancelled of 40", "failed", "cancelled"},
+		{"Results of job #7 (40 numbers)", "", ""},
+	} {
+		m.Update(press("f"))
+		frame := m.View().Content
+		if !strings.Contains(ansi.Strip(frame), tt.title) {
+			t.Errorf("after f, no %q:\n%s", tt.title, ansi.Strip(frame))
+			continue
+		}
+		rows := resultRowsOf(frame)
+		want := 10
+		if tt.status == "" {
+			want = 40
+		}
+		if len(rows) != want {
+			t.Errorf("%s: %d rows shown, want %d:\n%s", tt.title, len(rows), want, ansi.Strip(frame))
+		}
+		for _, r := range rows {
+			if tt.status != "" && (strings.Fields(r)[1] != tt.status && (len(strings.Fields(r)) < 3 || strings.Fields(r)[2] != tt.status)) {
+				t.Errorf("%s: row %q", tt.title, r)
+			}
+		}
+		if tt.note != "" && !strings.Contains(flatText(frame), tt.note) {
+			t.Errorf("%s: no note %q", tt.title, tt.note)
+		}
+	}
+}
+
+// At 80x24 the results scroll with a line saying which rows show and that
+// more are above or below, and a long note wraps whole under its row
+// instead of being cut (issue 13, points 1 and 10).
+func TestChecksResultsScrollAndNotes(t *testing.T) {
+	t.Parallel()
+	m := resultsModel(t, 80, 24)
+	frame := m.View().Content
+	if lines := strings.Split(frame, "\n"); len(lines) != 24 {
+		t.Fatalf("%d lines, want 24", len(lines))
+	}
+	if !strings.Contains(flatText(frame), "no country code (start with + or give a region)") {
+		t.Errorf("the note is cut:\n%s", ansi.Strip(frame))
+	}
+	if !strings.Contains(frame, "rows 1–") || !strings.Contains(frame, "of 40 · ↓ more") {
+		t.Errorf("no row indicator:\n%s", ansi.Strip(frame))
+	}
+	m.Update(press("enter"))
+	m.Update(press("G"))
+	frame = m.View().Content
+	if !strings.Contains(frame, "–40 of 40 · ↑ more") || strings.Contains(frame, "↓ more") {
+		t.Errorf("at the end, the indicator:\n%s", ansi.Strip(frame))
+	}
+	if rows := resultRowsOf(frame); len(rows) == 0 || strings.Fields(rows[len(rows)-1])[0] != "+14155550039" {
+		t.Errorf("the last result is not shown:\n%s", ansi.Strip(frame))
+	}
+	// Page by page from the top, every result shows once.
+	m.Update(press("g"))
+	seen := map[string]bool{}
+	for range 40 {
+		for _, r := range resultRowsOf(m.View().Content) {
+			seen[strings.Fields(r)[0]] = true
+		}
+		m.Update(tea.KeyPressMsg{Code: tea.KeyPgDown})
+	}
+	if len(seen) != 40 {
+		t.Errorf("paging showed %d of 40 results", len(seen))
+	}
+}
+
+// The status bar on the Checks screen tells the job as it stands: not the
+// contact list's counts, and not "numbers to ask" once it is done (issue
+// 13, point 3).
+func TestChecksStatusBarTellsTheJob(t *testing.T) {
+	t.Parallel()
+	svc, _ := newCheckingService(t, testWorld(t))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("2"))
+	waitFor(t, tm, "No checks yet")
+	tm.Send(press("n"))
+	tm.Send(tea.PasteMsg{Content: "+14155550101\n+14155550102\nnot a number"})
+	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	waitFor(t, tm, "done")
+	_, view := finalView(t, tm)
+	lines := strings.Split(ansi.Strip(view), "\n")
+	bar := lines[len(lines)-2]
+	if !strings.Contains(bar, "job #1 done: 2 valid · 1 invalid") {
+		t.Errorf("status bar %q does not tell the job done", bar)
+	}
+	for _, bad := range []string{"to ask WhatsApp", "contacts", "sort:"} {
+		if strings.Contains(bar, bad) {
+			t.Errorf("status bar says %q: %q", bad, bar)
+		}
+	}
+}
+
+// A paste refused at 80 columns says its advice whole (issue 13, point 1).
+func TestPasteRefusalWraps(t *testing.T) {
+	t.Parallel()
+	svc, _ := idleCheckingService(t, testWorld(t))
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.switchTo(screenChecks)
+	m.Update(press("n"))
+	m.Update(tea.PasteMsg{Content: strings.Repeat("+14155550101\n", 10_500)})
+	frame := m.View().Content
+	if !strings.Contains(flatText(frame), "Save the list to a file and give its path instead.") {
+		t.Errorf("the advice is cut:\n%s", ansi.Strip(frame))
+	}
+	if !strings.Contains(frame, "ctrl+s starts the check") {
+		t.Errorf("the form's keys were pushed off:\n%s", ansi.Strip(frame))
 	}
 }

@@ -162,6 +162,16 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 		}},
 		{"edit form", func() { m.switchTo(screenContacts); m.contacts.contactForm(m.contacts.current()); m.applyIntents() }},
 		{"checks", func() { m.switchTo(screenChecks) }},
+		{"checks results invalid, scrolled", func() {
+			m.switchTo(screenChecks)
+			m.checks.filter, m.checks.focusRes, m.checks.resOffset = filterInvalid, true, 1
+		}},
+		{"cancel job", func() {
+			m.switchTo(screenChecks)
+			m.checks.filter, m.checks.focusRes, m.checks.resOffset = filterAll, false, 0
+			m.checks.askCancel(*m.checks.selectedJob())
+			m.applyIntents()
+		}},
 		{"labels", func() { m.switchTo(screenLabels) }},
 		{"label colour", func() {
 			m.switchTo(screenLabels)
