@@ -83,10 +83,13 @@ type checksScreen struct {
 	mode    checksMode
 	field   int
 	numbers textarea.Model
-	file    textinput.Model
-	region  textinput.Model
-	force   bool
-	prompt  textinput.Model // labels for saving, or the export path
+	// held are the lines before the box's: the box keeps only the lines
+	// near the cursor (see spill), the earlier ones wait here.
+	held   []string
+	file   textinput.Model
+	region textinput.Model
+	force  bool
+	prompt textinput.Model // labels for saving, or the export path
 
 	width, height int
 }
@@ -237,9 +240,9 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			// The box would silently drop what does not fit (it holds
 			// 10 000 lines): refuse the paste whole instead.
 			// A break ending the text starts no line of its own.
-			all := c.numbers.Value() + content
+			all := c.numbersText() + content
 			lines := strings.Count(strings.TrimSuffix(all, "\n"), "\n") + 1
-			if size := len(content) + len(c.numbers.Value()); size > maxPaste || lines > maxPasteLines {
+			if size := len(all); size > maxPaste || lines > maxPasteLines {
 				c.err = fmt.Sprintf("That paste is %s in %d lines; the box takes up to %s and %d lines. Save the list to a file and give its path instead.",
 					byteSize(len(content)), lines, byteSize(maxPaste), maxPasteLines)
 				return nil
@@ -270,7 +273,9 @@ func (c *checksScreen) updateFocused(msg tea.Msg) tea.Cmd {
 	case checksNewJob:
 		switch c.field {
 		case fieldNumbers:
+			c.unspill(msg)
 			c.numbers, cmd = c.numbers.Update(msg)
+			c.spill()
 		case fieldFile:
 			c.file, cmd = c.file.Update(msg)
 		case fieldRegion:

@@ -555,3 +555,65 @@ func TestPasteRefusalWraps(t *testing.T) {
 		t.Errorf("the form's keys were pushed off:\n%s", ansi.Strip(frame))
 	}
 }
+
+// The box keeps only the lines near the cursor, whatever the list's
+// length, so a key costs the same in a box of 5 000 lines as in an empty
+// one; the earlier lines are counted above it, kept, and come back when
+// the cursor goes up to them (issue 13; BenchmarkTypingIntoChecksBox).
+func TestChecksBoxKeepsFewLines(t *testing.T) {
+	t.Parallel()
+	nums := make([]string, 5000)
+	for i := range nums {
+		nums[i] = fmt.Sprintf("+1415555%04d", i)
+	}
+	typeText := func(c *checksScreen, s string) {
+		for _, r := range s {
+			c.Update(press(string(r)))
+		}
+	}
+	c := typingBox(t, 5000)
+	typeText(c, "+14155559999")
+	if n, most := c.numbers.LineCount(), c.boxKeep()+boxSlack; n > most {
+		t.Errorf("the box holds %d lines, want at most %d", n, most)
+	}
+	if want := strings.Join(nums, "\n") + "\n+14155559999"; c.numbersText() != want {
+		t.Errorf("the numbers changed: %d lines", strings.Count(c.numbersText(), "\n")+1)
+	}
+	if view := ansi.Strip(c.View()); !strings.Contains(view, "more lines above the box") {
+		t.Errorf("the lines above are not counted:\n%s", view)
+	}
+	c.Update(tea.KeyPressMsg{Code: tea.KeyHome, Mod: tea.ModCtrl})
+	if len(c.held) != 0 || c.numbers.Line() != 0 || c.numbers.LineCount() != 5001 {
+		t.Errorf("ctrl+home: %d held, cursor on line %d of %d", len(c.held), c.numbers.Line(), c.numbers.LineCount())
+	}
+
+	// Up from the end a hundred times, then type: the line typed into is
+	// the hundredth from the end, held or not.
+	c = typingBox(t, 500)
+	for range 100 {
+		c.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	}
+	typeText(c, "X")
+	want := slices.Clone(nums[:500])
+	want[400] = "X" + want[400]
+	if got := c.numbersText(); got != strings.Join(want, "\n")+"\n" {
+		t.Errorf("typed into the wrong line: %q", strings.Split(got, "\n")[398:402])
+	}
+	// Backspace at the start of the box's first line joins it to the held
+	// line before it.
+	c = typingBox(t, 500)
+	typeText(c, "1")
+	if len(c.held) == 0 {
+		t.Fatal("nothing held: the test proves nothing")
+	}
+	first := len(c.held)
+	c.numbers.MoveToBegin()
+	c.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	want = slices.Clone(nums[:500])
+	want = append(want, "1")
+	want[first-1] += want[first]
+	want = slices.Delete(want, first, first+1)
+	if got := c.numbersText(); got != strings.Join(want, "\n") {
+		t.Errorf("backspace at the box's top: lines %q", strings.Split(got, "\n")[first-2:first+1])
+	}
+}

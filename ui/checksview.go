@@ -363,7 +363,11 @@ func (c *checksScreen) formView() []string {
 		}
 		return "  " + s
 	}
-	lines := []string{"", c.st.Title.Render("New check"), mark(fieldNumbers, "Numbers:"), c.numbers.View(),
+	numbers := "Numbers:"
+	if n := len(c.held); n > 0 {
+		numbers += c.st.Dim.Render(fmt.Sprintf(" %d more line%s above the box (↑ at its top goes to them)", n, plural(n)))
+	}
+	lines := []string{"", c.st.Title.Render("New check"), mark(fieldNumbers, numbers), c.numbers.View(),
 		mark(fieldFile, c.file.View()),
 		mark(fieldRegion, c.region.View()+c.st.Dim.Render("  (empty: "+c.svc.Region()+")")),
 		mark(fieldForce, check+" ask WhatsApp again even when a recent answer is cached (space toggles)"),
