@@ -329,17 +329,8 @@ func (c *checksScreen) jobKeys() []binding {
 	move := func(kp tea.KeyPressMsg) tea.Cmd { return c.move(kp) }
 	return []binding{
 		bind(k.NewJob, func(tea.KeyPressMsg) tea.Cmd { return c.openForm() }).offered(),
-		bind(k.PauseJob, onJob(c.pauseOrResume)).offered().unless(c.noJob),
-		bind(k.CancelJob, onJob(c.askCancel)).offered().unless(func() string {
-			if why := c.noJob(); why != "" {
-				return why
-			}
-			switch j := c.selectedJob(); j.State {
-			case app.JobDone, app.JobCancelled:
-				return fmt.Sprintf("Job %d is %s: nothing left to cancel.", j.ID, j.State)
-			}
-			return ""
-		}),
+		bind(k.PauseJob, onJob(c.pauseOrResume)).offered().unless(c.finished),
+		bind(k.CancelJob, onJob(c.askCancel)).offered().unless(c.finished),
 		bind(k.RetryJob, onJob(c.retry)).offered().unless(func() string {
 			if why := c.noJob(); why != "" {
 				return why
@@ -379,6 +370,19 @@ func (c *checksScreen) FullHelp() [][]key.Binding { return keyTable(c.Bindings).
 func (c *checksScreen) noJob() string {
 	if c.selectedJob() == nil {
 		return "No check job yet: n starts one."
+	}
+	return ""
+}
+
+// finished is why pause and cancel cannot act: no job, or the selected
+// one is done or cancelled.
+func (c *checksScreen) finished() string {
+	if why := c.noJob(); why != "" {
+		return why
+	}
+	switch j := c.selectedJob(); j.State {
+	case app.JobDone, app.JobCancelled:
+		return fmt.Sprintf("Job %d is %s: nothing left to pause or cancel.", j.ID, j.State)
 	}
 	return ""
 }

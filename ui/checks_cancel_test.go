@@ -102,8 +102,13 @@ func TestChecksScreenCancelledJob(t *testing.T) {
 	// Nor is a finished job cancelled: no question, the reason instead.
 	_, cmd = m.Update(press("C"))
 	drive(m, cmd)
-	if len(m.dialogs) != 0 || !strings.Contains(m.flash, "nothing left to cancel") {
+	if len(m.dialogs) != 0 || !strings.Contains(m.flash, "nothing left to pause or cancel") {
 		t.Errorf("C on a done job: %d dialogs, said %q", len(m.dialogs), m.flash)
+	}
+	_, cmd = m.Update(press("p"))
+	drive(m, cmd)
+	if j := m.checks.selectedJob(); j.State != app.JobDone || !strings.Contains(m.flash, "nothing left to pause") {
+		t.Errorf("p on a done job: %s, said %q", j.State, m.flash)
 	}
 }
 

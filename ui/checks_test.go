@@ -572,6 +572,9 @@ func TestChecksBoxKeepsFewLines(t *testing.T) {
 		}
 	}
 	c := typingBox(t, 5000)
+	if view := ansi.Strip(c.View()); !strings.Contains(view, "+14155554999") {
+		t.Errorf("after the paste the box does not show its end:\n%s", view)
+	}
 	typeText(c, "+14155559999")
 	if n, most := c.numbers.LineCount(), c.boxKeep()+boxSlack; n > most {
 		t.Errorf("the box holds %d lines, want at most %d", n, most)

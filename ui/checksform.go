@@ -163,6 +163,7 @@ func (c *checksScreen) spill() {
 	lines := strings.Split(c.numbers.Value(), "\n")
 	c.held = append(c.held, lines[:n-keep]...)
 	c.numbers.SetValue(strings.Join(lines[n-keep:], "\n"))
+	c.numbers.MoveToEnd() // scrolls the box to the cursor, which SetValue does not
 	c.numbers.SetCursorColumn(col)
 }
 
