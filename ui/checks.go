@@ -70,10 +70,11 @@ type checksScreen struct {
 	checker   app.CheckerStatus // the worker, as of the last load
 	jobCursor int
 	results   []model.CheckResult
-	resultsOf int64 // job the results belong to
-	follow    int64 // a job just created: select it when the jobs load
-	resOffset int
-	focusRes  bool // j/k scroll the results instead of moving between jobs
+	resultsOf int64        // job the results belong to
+	follow    int64        // a job just created: select it when the jobs load
+	resOffset int          // first result shown, in the filtered results
+	filter    resultFilter // which results are shown
+	focusRes  bool         // j/k scroll the results instead of moving between jobs
 	loading   bool
 	loaded    bool // the jobs were read once
 	reload    bool
@@ -82,10 +83,13 @@ type checksScreen struct {
 	mode    checksMode
 	field   int
 	numbers textarea.Model
-	file    textinput.Model
-	region  textinput.Model
-	force   bool
-	prompt  textinput.Model // labels for saving, or the export path
+	// held are the lines before the box's: the box keeps only the lines
+	// near the cursor (see spill), the earlier ones wait here.
+	held   []string
+	file   textinput.Model
+	region textinput.Model
+	force  bool
+	prompt textinput.Model // labels for saving, or the export path
 
 	width, height int
 }
@@ -173,7 +177,7 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			c.selectJob(want)
 			if j := c.selectedJob(); j != nil && j.ID == msg.jobID {
 				if msg.jobID != c.resultsOf {
-					c.resOffset = 0
+					c.resOffset, c.filter = 0, filterAll
 				}
 				c.results, c.resultsOf = msg.results, msg.jobID
 				if c.follow == msg.jobID {
@@ -198,13 +202,10 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		c.err = ""
 		c.jobs = append([]app.Job{msg.job}, c.jobs...)
 		c.jobCursor, c.follow, c.focusRes = 0, msg.job.ID, false
-		n := msg.job.Counts.Processing
-		flash := fmt.Sprintf("job %d: %d number%s to ask WhatsApp", msg.job.ID, n, plural(n))
-		if budget := c.checker.BudgetTotal; budget > 0 && msg.job.Counts.Processing > c.checker.BudgetLeft {
-			days := 1 + (msg.job.Counts.Processing-c.checker.BudgetLeft+budget-1)/budget
-			flash += fmt.Sprintf("; at %d a day that takes %d days", budget, days)
-		}
-		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(flash) })
+		// No flash: the status bar tells the selected job's numbers as
+		// they stand (statusRight), so it never says "3 numbers to ask"
+		// once they are answered.
+		return c.load()
 	case checksDoneMsg:
 		if msg.err != nil {
 			c.err = msg.err.Error()
@@ -239,9 +240,9 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			// The box would silently drop what does not fit (it holds
 			// 10 000 lines): refuse the paste whole instead.
 			// A break ending the text starts no line of its own.
-			all := c.numbers.Value() + content
+			all := c.numbersText() + content
 			lines := strings.Count(strings.TrimSuffix(all, "\n"), "\n") + 1
-			if size := len(content) + len(c.numbers.Value()); size > maxPaste || lines > maxPasteLines {
+			if size := len(all); size > maxPaste || lines > maxPasteLines {
 				c.err = fmt.Sprintf("That paste is %s in %d lines; the box takes up to %s and %d lines. Save the list to a file and give its path instead.",
 					byteSize(len(content)), lines, byteSize(maxPaste), maxPasteLines)
 				return nil
@@ -272,7 +273,9 @@ func (c *checksScreen) updateFocused(msg tea.Msg) tea.Cmd {
 	case checksNewJob:
 		switch c.field {
 		case fieldNumbers:
+			c.unspill(msg)
 			c.numbers, cmd = c.numbers.Update(msg)
+			c.spill()
 		case fieldFile:
 			c.file, cmd = c.file.Update(msg)
 		case fieldRegion:
@@ -326,8 +329,8 @@ func (c *checksScreen) jobKeys() []binding {
 	move := func(kp tea.KeyPressMsg) tea.Cmd { return c.move(kp) }
 	return []binding{
 		bind(k.NewJob, func(tea.KeyPressMsg) tea.Cmd { return c.openForm() }).offered(),
-		bind(k.PauseJob, onJob(c.pauseOrResume)).offered().unless(c.noJob),
-		bind(k.CancelJob, onJob(c.cancel)).offered().unless(c.noJob),
+		bind(k.PauseJob, onJob(c.pauseOrResume)).offered().unless(c.finished),
+		bind(k.CancelJob, onJob(c.askCancel)).offered().unless(c.finished),
 		bind(k.RetryJob, onJob(c.retry)).offered().unless(func() string {
 			if why := c.noJob(); why != "" {
 				return why
@@ -347,7 +350,12 @@ func (c *checksScreen) jobKeys() []binding {
 			return ""
 		}),
 		bind(k.Export, onJob(c.askExportPath)).offered().unless(c.noJob),
-		bind(k.ScrollResults, func(tea.KeyPressMsg) tea.Cmd { c.focusRes = !c.focusRes; return nil }).offered(),
+		bind(k.ScrollResults, func(tea.KeyPressMsg) tea.Cmd { c.focusRes = !c.focusRes; return nil }).offered().unless(c.noJob),
+		bind(k.FilterResults, func(tea.KeyPressMsg) tea.Cmd {
+			c.filter = (c.filter + 1) % filterCount
+			c.resOffset = 0
+			return nil
+		}).offered().unless(c.noJob),
 		elsewhere(k.Help), elsewhere(k.Quit),
 		bind(k.Back, func(tea.KeyPressMsg) tea.Cmd { c.focusRes = false; return nil }),
 		bind(k.Up, move), bind(k.Down, move), bind(k.PageUp, move), bind(k.PageDown, move),
@@ -366,6 +374,19 @@ func (c *checksScreen) noJob() string {
 	return ""
 }
 
+// finished is why pause and cancel cannot act: no job, or the selected
+// one is done or cancelled.
+func (c *checksScreen) finished() string {
+	if why := c.noJob(); why != "" {
+		return why
+	}
+	switch j := c.selectedJob(); j.State {
+	case app.JobDone, app.JobCancelled:
+		return fmt.Sprintf("Job %d is %s: nothing left to pause or cancel.", j.ID, j.State)
+	}
+	return ""
+}
+
 func (c *checksScreen) pauseOrResume(job app.Job) tea.Cmd {
 	ctx, svc, id, paused := c.ctx, c.svc, job.ID, job.State == app.JobPaused
 	return c.track(func() tea.Msg {
@@ -374,6 +395,18 @@ func (c *checksScreen) pauseOrResume(job app.Job) tea.Cmd {
 		}
 		return checksDoneMsg{flash: fmt.Sprintf("job %d paused", id), err: svc.PauseJob(ctx, id)}
 	})
+}
+
+// askCancel asks before cancelling: the numbers not yet asked are never
+// sent (r queues them again).
+func (c *checksScreen) askCancel(job app.Job) tea.Cmd {
+	n := job.Counts.Processing
+	q := fmt.Sprintf("Cancel job #%d? Its %d number%s not yet asked will not be sent.", job.ID, n, plural(n))
+	if n == 0 {
+		q = fmt.Sprintf("Cancel job #%d? Every number has an answer already.", job.ID)
+	}
+	c.open(newConfirm(c.common, q, func() tea.Cmd { return c.cancel(job) }))
+	return nil
 }
 
 func (c *checksScreen) cancel(job app.Job) tea.Cmd {
@@ -415,22 +448,24 @@ type checkNumbersMsg struct{ phones []string }
 func (c *checksScreen) move(kp tea.KeyPressMsg) tea.Cmd {
 	k := c.keys
 	if c.focusRes {
-		page := max(1, c.resultsHeight())
+		// Results take one line or more (a long note wraps), so pages
+		// are counted in results that fit, not in lines.
+		shown, h := c.shownResults(), c.resultRows()
 		switch {
 		case key.Matches(kp, k.Up):
 			c.resOffset--
 		case key.Matches(kp, k.Down):
 			c.resOffset++
 		case key.Matches(kp, k.PageUp):
-			c.resOffset -= page
+			c.resOffset = c.pageBack(shown, c.resOffset, h)
 		case key.Matches(kp, k.PageDown):
-			c.resOffset += page
+			c.resOffset += c.fitting(shown[min(c.resOffset, len(shown)):], h)
 		case key.Matches(kp, k.Top):
 			c.resOffset = 0
 		case key.Matches(kp, k.Bottom):
-			c.resOffset = len(c.results)
+			c.resOffset = len(shown)
 		}
-		c.resOffset = max(0, min(c.resOffset, len(c.results)-page))
+		c.resOffset = max(0, min(c.resOffset, c.pageBack(shown, len(shown), h)))
 		return nil
 	}
 	before := c.jobCursor

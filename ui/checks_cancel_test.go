@@ -38,7 +38,23 @@ func TestChecksScreenCancelledJob(t *testing.T) {
 	drive(m, m.load())
 	m.switchTo(screenChecks)
 	drive(m, m.checks.load())
+	// C asks first, naming the job and the numbers it leaves unsent; n
+	// keeps the job (issue 13, point 10).
 	_, cmd := m.Update(press("C"))
+	drive(m, cmd)
+	view := flatText(m.View().Content)
+	if want := "Cancel job #1? Its 3 numbers not yet asked will not be sent."; !strings.Contains(view, want) {
+		t.Fatalf("C did not ask %q:\n%s", want, ansi.Strip(m.View().Content))
+	}
+	_, cmd = m.Update(press("n"))
+	drive(m, cmd)
+	drive(m, m.checks.load())
+	if j := m.checks.selectedJob(); j.State != app.JobQueued || len(m.dialogs) != 0 {
+		t.Fatalf("n cancelled the job anyway: %+v, dialogs %d", j, len(m.dialogs))
+	}
+	_, cmd = m.Update(press("C"))
+	drive(m, cmd)
+	_, cmd = m.Update(press("y"))
 	drive(m, cmd)
 	drive(m, m.checks.load())
 
@@ -83,6 +99,23 @@ func TestChecksScreenCancelledJob(t *testing.T) {
 	if !strings.Contains(m.flash, "no failed or cancelled numbers") {
 		t.Errorf("r on a job without failures: said %q", m.flash)
 	}
+	// Nor is a finished job cancelled: no question, the reason instead.
+	_, cmd = m.Update(press("C"))
+	drive(m, cmd)
+	if len(m.dialogs) != 0 || !strings.Contains(m.flash, "nothing left to pause or cancel") {
+		t.Errorf("C on a done job: %d dialogs, said %q", len(m.dialogs), m.flash)
+	}
+	_, cmd = m.Update(press("p"))
+	drive(m, cmd)
+	if j := m.checks.selectedJob(); j.State != app.JobDone || !strings.Contains(m.flash, "nothing left to pause") {
+		t.Errorf("p on a done job: %s, said %q", j.State, m.flash)
+	}
+}
+
+// flatText is a frame's text without styling, its lines and runs of
+// spaces joined by one space: a wrapped sentence reads whole.
+func flatText(frame string) string {
+	return strings.Join(strings.Fields(ansi.Strip(frame)), " ")
 }
 
 // jobRow is the Checks screen's row of job id, without styling.
@@ -129,7 +162,7 @@ func TestPasteCountsEveryLineBreak(t *testing.T) {
 			m.switchTo(screenChecks)
 			m.Update(press("n"))
 			m.Update(tea.PasteMsg{Content: numbers(tt.n, tt.sep)})
-			box := m.checks.numbers.Value()
+			box := m.checks.numbersText()
 			if tt.refused {
 				if box != "" || !strings.Contains(m.checks.err, "10500 lines") || !strings.Contains(m.checks.err, "Save the list to a file") {
 					t.Errorf("box holds %d lines, err %q; want the paste refused", strings.Count(box, "\n")+1, m.checks.err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/app/apptest"
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -345,5 +346,277 @@ func TestCheckFormReadsItsFileOffTheUpdatePath(t *testing.T) {
 	jobs, err := svc.Jobs(t.Context())
 	if err != nil || len(jobs) != 1 || jobs[0].Total != 2 {
 		t.Fatalf("jobs after the file: %+v, %v", jobs, err)
+	}
+}
+
+// formOnlyService answers what the new-check form asks while typing (the
+// default region); nothing else is called.
+type formOnlyService struct{ Service }
+
+func (formOnlyService) Region() string { return "US" }
+
+// typingBox is a Checks screen at 80x24 whose new-check box holds n lines.
+func typingBox(tb testing.TB, n int) *checksScreen {
+	c := newChecksScreen(&common{ctx: tb.Context(), svc: formOnlyService{}, st: DefaultStyles(), keys: DefaultKeyMap(), ix: &index{}})
+	c.SetSize(80, 21)
+	c.openForm()
+	nums := make([]string, n)
+	for i := range nums {
+		nums[i] = fmt.Sprintf("+1415555%04d", i%10_000)
+	}
+	if n > 0 {
+		c.Update(tea.PasteMsg{Content: strings.Join(nums, "\n") + "\n"})
+	}
+	return c
+}
+
+// Typing a number into the box costs the same whatever the box already
+// holds (issue 13: 300 lines typed through tmux took 17 s).
+//
+//	go test ./ui -run x -bench TypingIntoChecksBox -benchmem
+func BenchmarkTypingIntoChecksBox(b *testing.B) {
+	for _, n := range []int{0, 300, 3000, 9000} {
+		b.Run(fmt.Sprintf("lines=%d", n), func(b *testing.B) {
+			c := typingBox(b, n)
+			// A digit, a new line, and both taken back: the box keeps
+			// its size however long the benchmark runs.
+			keys := []tea.KeyPressMsg{press("5"), {Code: tea.KeyEnter}, {Code: tea.KeyBackspace}, {Code: tea.KeyBackspace}}
+			b.ResetTimer()
+			for i := range b.N {
+				c.Update(keys[i%len(keys)])
+				_ = c.View()
+			}
+		})
+	}
+}
+
+// resultsModel is the UI at w×h on the Checks screen showing job 7 and
+// results: ten valid, ten invalid with a long note, ten failed and ten
+// cancelled. Nothing is read from the service after it starts.
+func resultsModel(t *testing.T, w, h int) *Model {
+	t.Helper()
+	svc, _ := idleCheckingService(t, testWorld(t))
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	m.switchTo(screenChecks)
+	var results []model.CheckResult
+	for i := range 40 {
+		r := model.CheckResult{Input: fmt.Sprintf("+1415555%04d", i), Phone: fmt.Sprintf("+1415555%04d", i)}
+		switch i % 4 {
+		case 0:
+			r.Status, r.WAID = model.CheckValid, r.Phone[1:]
+		case 1:
+			r.Input, r.Phone = fmt.Sprintf("555%04d", i), ""
+			r.Status, r.Error = model.CheckInvalid, "no country code (start with + or give a region)"
+		case 2:
+			r.Status, r.Error = model.CheckFailed, "no answer"
+		case 3:
+			r.Status, r.Error = model.CheckFailed, app.CancelledError
+		}
+		results = append(results, r)
+	}
+	job := app.Job{ID: 7, State: app.JobCancelled, Total: 40,
+		Counts: app.JobCounts{Valid: 10, Invalid: 10, Failed: 10, Cancelled: 10}}
+	m.Update(checksLoadedMsg{jobs: []app.Job{job}, results: results, jobID: 7})
+	return m
+}
+
+// resultRowsOf is the result rows of a frame (lines starting with an
+// input of resultsModel), without styling.
+func resultRowsOf(frame string) []string {
+	var rows []string
+	for _, l := range strings.Split(ansi.Strip(frame), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && (strings.HasPrefix(f[0], "+1415555") || strings.HasPrefix(f[0], "555")) {
+			rows = append(rows, l)
+		}
+	}
+	return rows
+}
+
+// f cycles the results through valid, invalid, failed, cancelled and all;
+// the title says which are shown (issue 13, point 10).
+func TestChecksResultsFilter(t *testing.T) {
+	t.Parallel()
+	m := resultsModel(t, 100, 80)
+	for _, tt := range []struct {
+		title, status, note string
+	}{
+		{"Results of job #7: 10 valid of 40", "valid", ""},
+		{"Results of job #7: 10 invalid of 40", "invalid", "no country code"},
+		{"Results of job #7: 10 failed of 40", "failed", "no answer"},
+		{"Results of job #7: 10 cancelled of 40", "failed", "cancelled"},
+		{"Results of job #7 (40 numbers)", "", ""},
+	} {
+		m.Update(press("f"))
+		frame := m.View().Content
+		if !strings.Contains(ansi.Strip(frame), tt.title) {
+			t.Errorf("after f, no %q:\n%s", tt.title, ansi.Strip(frame))
+			continue
+		}
+		rows := resultRowsOf(frame)
+		want := 10
+		if tt.status == "" {
+			want = 40
+		}
+		if len(rows) != want {
+			t.Errorf("%s: %d rows shown, want %d:\n%s", tt.title, len(rows), want, ansi.Strip(frame))
+		}
+		for _, r := range rows {
+			if tt.status != "" && (strings.Fields(r)[1] != tt.status && (len(strings.Fields(r)) < 3 || strings.Fields(r)[2] != tt.status)) {
+				t.Errorf("%s: row %q", tt.title, r)
+			}
+		}
+		if tt.note != "" && !strings.Contains(flatText(frame), tt.note) {
+			t.Errorf("%s: no note %q", tt.title, tt.note)
+		}
+	}
+}
+
+// At 80x24 the results scroll with a line saying which rows show and that
+// more are above or below, and a long note wraps whole under its row
+// instead of being cut (issue 13, points 1 and 10).
+func TestChecksResultsScrollAndNotes(t *testing.T) {
+	t.Parallel()
+	m := resultsModel(t, 80, 24)
+	frame := m.View().Content
+	if lines := strings.Split(frame, "\n"); len(lines) != 24 {
+		t.Fatalf("%d lines, want 24", len(lines))
+	}
+	if !strings.Contains(flatText(frame), "no country code (start with + or give a region)") {
+		t.Errorf("the note is cut:\n%s", ansi.Strip(frame))
+	}
+	if !strings.Contains(frame, "rows 1–") || !strings.Contains(frame, "of 40 · ↓ more") {
+		t.Errorf("no row indicator:\n%s", ansi.Strip(frame))
+	}
+	m.Update(press("enter"))
+	m.Update(press("G"))
+	frame = m.View().Content
+	if !strings.Contains(frame, "–40 of 40 · ↑ more") || strings.Contains(frame, "↓ more") {
+		t.Errorf("at the end, the indicator:\n%s", ansi.Strip(frame))
+	}
+	if rows := resultRowsOf(frame); len(rows) == 0 || strings.Fields(rows[len(rows)-1])[0] != "+14155550039" {
+		t.Errorf("the last result is not shown:\n%s", ansi.Strip(frame))
+	}
+	// Page by page from the top, every result shows once.
+	m.Update(press("g"))
+	seen := map[string]bool{}
+	for range 40 {
+		for _, r := range resultRowsOf(m.View().Content) {
+			seen[strings.Fields(r)[0]] = true
+		}
+		m.Update(tea.KeyPressMsg{Code: tea.KeyPgDown})
+	}
+	if len(seen) != 40 {
+		t.Errorf("paging showed %d of 40 results", len(seen))
+	}
+}
+
+// The status bar on the Checks screen tells the job as it stands: not the
+// contact list's counts, and not "numbers to ask" once it is done (issue
+// 13, point 3).
+func TestChecksStatusBarTellsTheJob(t *testing.T) {
+	t.Parallel()
+	svc, _ := newCheckingService(t, testWorld(t))
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("2"))
+	waitFor(t, tm, "No checks yet")
+	tm.Send(press("n"))
+	tm.Send(tea.PasteMsg{Content: "+14155550101\n+14155550102\nnot a number"})
+	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	waitFor(t, tm, "done")
+	_, view := finalView(t, tm)
+	lines := strings.Split(ansi.Strip(view), "\n")
+	bar := lines[len(lines)-2]
+	if !strings.Contains(bar, "job #1 done: 2 valid · 1 invalid") {
+		t.Errorf("status bar %q does not tell the job done", bar)
+	}
+	for _, bad := range []string{"to ask WhatsApp", "contacts", "sort:"} {
+		if strings.Contains(bar, bad) {
+			t.Errorf("status bar says %q: %q", bad, bar)
+		}
+	}
+}
+
+// A paste refused at 80 columns says its advice whole (issue 13, point 1).
+func TestPasteRefusalWraps(t *testing.T) {
+	t.Parallel()
+	svc, _ := idleCheckingService(t, testWorld(t))
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.switchTo(screenChecks)
+	m.Update(press("n"))
+	m.Update(tea.PasteMsg{Content: strings.Repeat("+14155550101\n", 10_500)})
+	frame := m.View().Content
+	if !strings.Contains(flatText(frame), "Save the list to a file and give its path instead.") {
+		t.Errorf("the advice is cut:\n%s", ansi.Strip(frame))
+	}
+	if !strings.Contains(frame, "ctrl+s starts the check") {
+		t.Errorf("the form's keys were pushed off:\n%s", ansi.Strip(frame))
+	}
+}
+
+// The box keeps only the lines near the cursor, whatever the list's
+// length, so a key costs the same in a box of 5 000 lines as in an empty
+// one; the earlier lines are counted above it, kept, and come back when
+// the cursor goes up to them (issue 13; BenchmarkTypingIntoChecksBox).
+func TestChecksBoxKeepsFewLines(t *testing.T) {
+	t.Parallel()
+	nums := make([]string, 5000)
+	for i := range nums {
+		nums[i] = fmt.Sprintf("+1415555%04d", i)
+	}
+	typeText := func(c *checksScreen, s string) {
+		for _, r := range s {
+			c.Update(press(string(r)))
+		}
+	}
+	c := typingBox(t, 5000)
+	if view := ansi.Strip(c.View()); !strings.Contains(view, "+14155554999") {
+		t.Errorf("after the paste the box does not show its end:\n%s", view)
+	}
+	typeText(c, "+14155559999")
+	if n, most := c.numbers.LineCount(), c.boxKeep()+boxSlack; n > most {
+		t.Errorf("the box holds %d lines, want at most %d", n, most)
+	}
+	if want := strings.Join(nums, "\n") + "\n+14155559999"; c.numbersText() != want {
+		t.Errorf("the numbers changed: %d lines", strings.Count(c.numbersText(), "\n")+1)
+	}
+	if view := ansi.Strip(c.View()); !strings.Contains(view, "more lines above the box") {
+		t.Errorf("the lines above are not counted:\n%s", view)
+	}
+	c.Update(tea.KeyPressMsg{Code: tea.KeyHome, Mod: tea.ModCtrl})
+	if len(c.held) != 0 || c.numbers.Line() != 0 || c.numbers.LineCount() != 5001 {
+		t.Errorf("ctrl+home: %d held, cursor on line %d of %d", len(c.held), c.numbers.Line(), c.numbers.LineCount())
+	}
+
+	// Up from the end a hundred times, then type: the line typed into is
+	// the hundredth from the end, held or not.
+	c = typingBox(t, 500)
+	for range 100 {
+		c.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	}
+	typeText(c, "X")
+	want := slices.Clone(nums[:500])
+	want[400] = "X" + want[400]
+	if got := c.numbersText(); got != strings.Join(want, "\n")+"\n" {
+		t.Errorf("typed into the wrong line: %q", strings.Split(got, "\n")[398:402])
+	}
+	// Backspace at the start of the box's first line joins it to the held
+	// line before it.
+	c = typingBox(t, 500)
+	typeText(c, "1")
+	if len(c.held) == 0 {
+		t.Fatal("nothing held: the test proves nothing")
+	}
+	first := len(c.held)
+	c.numbers.MoveToBegin()
+	c.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	want = slices.Clone(nums[:500])
+	want = append(want, "1")
+	want[first-1] += want[first]
+	want = slices.Delete(want, first, first+1)
+	if got := c.numbersText(); got != strings.Join(want, "\n") {
+		t.Errorf("backspace at the box's top: lines %q", strings.Split(got, "\n")[first-2:first+1])
 	}
 }

@@ -14,6 +14,7 @@ func (c *checksScreen) openForm() tea.Cmd {
 	c.mode, c.field, c.err = checksNewJob, fieldNumbers, ""
 	c.formGen++ // a file read for an earlier form is not this one's
 	c.numbers.Reset()
+	c.held = nil
 	c.file.SetValue("")
 	c.region.SetValue("")
 	c.force = false
@@ -74,7 +75,7 @@ func (c *checksScreen) formKeys() []binding {
 // submit validates the form and enqueues the job. Bad input is reported on
 // the form and nothing is enqueued.
 func (c *checksScreen) submit() tea.Cmd {
-	text, path := strings.TrimSpace(c.numbers.Value()), strings.TrimSpace(c.file.Value())
+	text, path := strings.TrimSpace(c.numbersText()), strings.TrimSpace(c.file.Value())
 	region := strings.ToUpper(strings.TrimSpace(c.region.Value()))
 	var inputs []string
 	switch {
@@ -124,4 +125,73 @@ type fileNumbersMsg struct {
 	opts app.CheckOptions
 	err  error
 	gen  int // the form it was read for (checksScreen.formGen)
+}
+
+// Typing into a bubbles text area costs time in proportion to the lines it
+// holds: it draws every line on every key, shown or not (9 000 lines made a
+// key take 0.2 s; BenchmarkTypingIntoChecksBox). So the box keeps the
+// lines near the cursor and holds the earlier ones apart (held), counted
+// above it; a key that moves above the box's first line brings them back.
+
+// boxKeep is how many lines the box keeps when it lets lines go: a screen
+// of them and a few more.
+func (c *checksScreen) boxKeep() int { return c.numbers.Height() + 8 }
+
+// boxSlack is how far the box may grow past boxKeep before lines go: they
+// go in batches, since each move copies the box.
+const boxSlack = 32
+
+// numbersText is every line of the numbers field: the held ones and the
+// box's.
+func (c *checksScreen) numbersText() string {
+	if len(c.held) == 0 {
+		return c.numbers.Value()
+	}
+	return strings.Join(c.held, "\n") + "\n" + c.numbers.Value()
+}
+
+// spill moves the box's first lines to held when the box has grown past
+// boxKeep+boxSlack lines and the cursor is on its last line (typing or
+// pasting at the end, the way a list is written), keeping the cursor where
+// it was.
+func (c *checksScreen) spill() {
+	n, keep := c.numbers.LineCount(), c.boxKeep()
+	if n <= keep+boxSlack || c.numbers.Line() != n-1 {
+		return
+	}
+	col := c.numbers.Column()
+	lines := strings.Split(c.numbers.Value(), "\n")
+	c.held = append(c.held, lines[:n-keep]...)
+	c.numbers.SetValue(strings.Join(lines[n-keep:], "\n"))
+	c.numbers.MoveToEnd() // scrolls the box to the cursor, which SetValue does not
+	c.numbers.SetCursorColumn(col)
+}
+
+// unspill brings held lines back into the box before a key that may move
+// or delete above its first line: every held line for the key to the
+// beginning, else a box's worth. Typed characters never need them.
+func (c *checksScreen) unspill(msg tea.Msg) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok || len(c.held) == 0 {
+		return
+	}
+	k := min(len(c.held), c.boxKeep())
+	switch {
+	case kp.String() == "ctrl+home" || kp.String() == "alt+<":
+		k = len(c.held) // to the beginning, wherever the cursor is
+	case c.numbers.Line() != 0, kp.Text != "" && kp.Mod&^tea.ModShift == 0:
+		return
+	}
+	col := c.numbers.Column()
+	back := c.held[len(c.held)-k:]
+	c.held = c.held[:len(c.held)-k]
+	c.numbers.SetValue(strings.Join(back, "\n") + "\n" + c.numbers.Value())
+	c.numbers.MoveToBegin()
+	if len(c.held) == 0 && k > c.boxKeep() {
+		return // the key goes to the beginning: no need to walk there
+	}
+	for c.numbers.Line() < k {
+		c.numbers.CursorDown()
+	}
+	c.numbers.SetCursorColumn(col)
 }

@@ -8,15 +8,38 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
 )
 
-// resultsHeight is how many result rows fit under the jobs.
-func (c *checksScreen) resultsHeight() int {
-	extra := len(c.headerLines()) - 1
-	return max(1, c.height-c.jobsHeight()-6-extra)
+// resultRows is how many lines the result rows get under the jobs: what
+// View draws above them (aboveResults), the results' title, column header
+// and the line saying which rows are shown.
+func (c *checksScreen) resultRows() int {
+	return max(1, c.height-c.aboveResults()-3)
+}
+
+// aboveResults counts the lines View draws above the results.
+func (c *checksScreen) aboveResults() int {
+	n := len(c.headerLines()) + len(c.errLines())
+	switch c.mode {
+	case checksSaveLabels:
+		n += 4
+	case checksExportPath:
+		n += 3
+	}
+	return n + 3 + c.jobsHeight()
+}
+
+// errLines is the screen's error, wrapped: advice at its end (the paste
+// refusal's) must not be cut off.
+func (c *checksScreen) errLines() []string {
+	if c.err == "" {
+		return nil
+	}
+	return c.wrapped(c.st.Error.Render, model.Sanitize(c.err))
 }
 
 func (c *checksScreen) jobsHeight() int { return min(len(c.jobs), max(1, c.height/4)) }
@@ -27,9 +50,7 @@ func (c *checksScreen) View() string {
 	for _, l := range c.headerLines() {
 		add(l)
 	}
-	if c.err != "" {
-		add(c.st.Error.Render(model.Sanitize(c.err)))
-	}
+	lines = append(lines, c.errLines()...)
 	switch c.mode {
 	case checksNewJob:
 		return strings.Join(append(lines, c.formView()...), "\n")
@@ -38,6 +59,8 @@ func (c *checksScreen) View() string {
 		if c.mode == checksSaveLabels {
 			if j := c.selectedJob(); j != nil {
 				add(fmt.Sprintf("Save the valid numbers of job #%d as contacts, with these labels:", j.ID))
+			} else {
+				add("") // the line aboveResults counts
 			}
 		}
 		add(c.prompt.View())
@@ -81,7 +104,7 @@ func (c *checksScreen) View() string {
 		add(row)
 	}
 	add("")
-	lines = append(lines, c.resultsView()...)
+	lines = append(lines, c.resultsView(c.height-len(lines))...)
 	return strings.Join(lines, "\n")
 }
 
@@ -156,41 +179,175 @@ func (c *checksScreen) statusLine() string {
 		s.BudgetLeft, s.BudgetTotal, cfg.CheckBatchSize, cfg.CheckPace, durationText(cfg.CheckMaxAge))
 }
 
-func (c *checksScreen) resultsView() []string {
+// resultFilter chooses which results of the job are shown (f cycles).
+type resultFilter int
+
+const (
+	filterAll resultFilter = iota
+	filterValid
+	filterInvalid
+	filterFailed
+	filterCancelled
+	filterCount
+)
+
+func (f resultFilter) String() string {
+	return [...]string{"all", "valid", "invalid", "failed", "cancelled"}[f]
+}
+
+// keeps reports whether the filter shows r. A cancelled number is stored
+// failed with the error "cancelled"; failed means WhatsApp did not answer.
+func (f resultFilter) keeps(r model.CheckResult) bool {
+	cancelled := r.Status == model.CheckFailed && r.Error == app.CancelledError
+	switch f {
+	case filterValid:
+		return r.Status == model.CheckValid
+	case filterInvalid:
+		return r.Status == model.CheckInvalid
+	case filterFailed:
+		return r.Status == model.CheckFailed && !cancelled
+	case filterCancelled:
+		return cancelled
+	}
+	return true
+}
+
+// shownResults is the selected job's results the filter keeps.
+func (c *checksScreen) shownResults() []model.CheckResult {
+	if c.filter == filterAll {
+		return c.results
+	}
+	var out []model.CheckResult
+	for _, r := range c.results {
+		if c.filter.keeps(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// inputWidth is the width of the results' Input column.
+func (c *checksScreen) inputWidth() int { return max(12, min(28, c.width/4)) }
+
+// maxNoteLines bounds a result's wrapped note.
+const maxNoteLines = 3
+
+// resultLines draws one result: its row, and when its note does not fit
+// the Note column, the note wrapped on the lines under it (indented to the
+// Number column) rather than cut.
+func (c *checksScreen) resultLines(r model.CheckResult) []string {
+	inputW := c.inputWidth()
+	note := r.Error
+	if r.Cached {
+		note = strings.TrimSpace("cached " + note)
+	}
+	note = model.Sanitize(note)
+	status := r.Status
+	switch status {
+	case model.CheckValid:
+		status = c.st.OK.Render(pad(status, 10))
+	case model.CheckInvalid, model.CheckFailed:
+		status = c.st.Error.Render(pad(status, 10))
+	default:
+		status = c.st.Dim.Render(pad(status, 10))
+	}
+	row := "  " + pad(model.Truncate(model.Sanitize(r.Input), inputW), inputW) + " " + pad(r.Phone, 16) + " " + status + " " +
+		pad(r.WAID, 16) + " "
+	if lipgloss.Width(row)+lipgloss.Width(note) <= c.width {
+		return []string{row + note}
+	}
+	out := []string{model.Truncate(strings.TrimRight(row, " "), c.width)}
+	indent := strings.Repeat(" ", 3+inputW)
+	width := max(10, c.width-len(indent)-2)
+	wrapped := strings.Split(ansi.Wrap(note, width, ""), "\n")
+	if len(wrapped) > maxNoteLines {
+		wrapped = wrapped[:maxNoteLines]
+		wrapped[maxNoteLines-1] = model.Truncate(wrapped[maxNoteLines-1]+" …", width)
+	}
+	for i, l := range wrapped {
+		lead := "  "
+		if i == 0 {
+			lead = "↳ "
+		}
+		out = append(out, model.Truncate(indent+c.st.Dim.Render(lead+strings.TrimRight(l, " ")), c.width))
+	}
+	return out
+}
+
+// fitting is how many of results, from the first, fit whole in h lines
+// (at least one, cut, when the first alone does not).
+func (c *checksScreen) fitting(results []model.CheckResult, h int) int {
+	used := 0
+	for i, r := range results {
+		used += len(c.resultLines(r))
+		if used > h {
+			return max(1, i)
+		}
+	}
+	return len(results)
+}
+
+// pageBack is the first result of the page that ends just before result
+// end: as many results before it as fit whole in h lines.
+func (c *checksScreen) pageBack(results []model.CheckResult, end, h int) int {
+	used := 0
+	for i := min(end, len(results)) - 1; i >= 0; i-- {
+		used += len(c.resultLines(results[i]))
+		if used > h {
+			return min(i+1, end-1)
+		}
+	}
+	return 0
+}
+
+// resultsView is the selected job's results under the filter, from
+// resOffset, in h lines: title, column header, the rows, and a line
+// saying which rows are shown and whether more are above or below.
+func (c *checksScreen) resultsView(h int) []string {
 	job := c.selectedJob()
 	if job == nil {
 		return nil
 	}
+	shown := c.shownResults()
 	title := fmt.Sprintf("Results of job #%d (%d number%s)", job.ID, job.Total, plural(job.Total))
+	if c.filter != filterAll {
+		title = fmt.Sprintf("Results of job #%d: %d %s of %d", job.ID, len(shown), c.filter, len(c.results))
+	}
+	title = c.st.Title.Render(title) + c.st.Dim.Render(" · f: showing "+c.filter.String())
 	if job.Error != "" {
 		title += " · " + c.st.Error.Render(model.Sanitize(job.Error))
 	}
-	out := []string{model.Truncate(c.st.Title.Render(title), c.width)}
-	inputW := max(12, min(28, c.width/4))
-	header := fmt.Sprintf("  %s %-16s %-10s %-16s %s", pad("Input", inputW), "Number", "Status", "WhatsApp ID", "Note")
+	out := []string{model.Truncate(title, c.width)}
+	header := fmt.Sprintf("  %s %-16s %-10s %-16s %s", pad("Input", c.inputWidth()), "Number", "Status", "WhatsApp ID", "Note")
 	out = append(out, model.Truncate(c.st.Header.Render(header), c.width))
-	h := c.resultsHeight()
-	end := min(len(c.results), c.resOffset+h)
-	for _, r := range c.results[c.resOffset:end] {
-		note := r.Error
-		if r.Cached {
-			note = strings.TrimSpace("cached " + note)
-		}
-		status := r.Status
-		switch status {
-		case model.CheckValid:
-			status = c.st.OK.Render(pad(status, 10))
-		case model.CheckInvalid, model.CheckFailed:
-			status = c.st.Error.Render(pad(status, 10))
-		default:
-			status = c.st.Dim.Render(pad(status, 10))
-		}
-		row := "  " + pad(model.Truncate(model.Sanitize(r.Input), inputW), inputW) + " " + pad(r.Phone, 16) + " " + status + " " +
-			pad(r.WAID, 16) + " " + model.Sanitize(note)
-		out = append(out, model.Truncate(row, c.width))
+	rows := max(1, h-3)
+	first := min(c.resOffset, len(shown))
+	n := c.fitting(shown[first:], rows)
+	var body []string
+	for _, r := range shown[first : first+n] {
+		body = append(body, c.resultLines(r)...)
 	}
-	if len(c.results) > h {
-		out = append(out, c.st.Dim.Render(fmt.Sprintf("  rows %d–%d of %d · enter, then j/k to scroll", c.resOffset+1, end, len(c.results))))
+	if len(body) > rows {
+		body = body[:rows]
+	}
+	if len(shown) == 0 && len(c.results) > 0 {
+		body = append(body, c.st.Dim.Render(fmt.Sprintf("  No %s results: f shows others.", c.filter)))
+	}
+	out = append(out, body...)
+	if first > 0 || first+n < len(shown) {
+		where := fmt.Sprintf("  rows %d–%d of %d", first+1, first+n, len(shown))
+		if first > 0 {
+			where += " · ↑ more"
+		}
+		if first+n < len(shown) {
+			where += " · ↓ more"
+		}
+		if c.focusRes {
+			where += " · j/k scroll, esc: jobs"
+		} else {
+			where += " · enter, then j/k to scroll"
+		}
+		out = append(out, model.Truncate(c.st.Dim.Render(where), c.width))
 	}
 	return out
 }
@@ -206,7 +363,11 @@ func (c *checksScreen) formView() []string {
 		}
 		return "  " + s
 	}
-	lines := []string{"", c.st.Title.Render("New check"), mark(fieldNumbers, "Numbers:"), c.numbers.View(),
+	numbers := "Numbers:"
+	if n := len(c.held); n > 0 {
+		numbers += c.st.Dim.Render(fmt.Sprintf(" %d more line%s above the box (↑ at its top goes to them)", n, plural(n)))
+	}
+	lines := []string{"", c.st.Title.Render("New check"), mark(fieldNumbers, numbers), c.numbers.View(),
 		mark(fieldFile, c.file.View()),
 		mark(fieldRegion, c.region.View()+c.st.Dim.Render("  (empty: "+c.svc.Region()+")")),
 		mark(fieldForce, check+" ask WhatsApp again even when a recent answer is cached (space toggles)"),
@@ -217,6 +378,51 @@ func (c *checksScreen) formView() []string {
 		}
 	}
 	return lines
+}
+
+// statusRight is what the status bar says on the Checks screen: the
+// selected job's numbers as they stand now, never the contact list's
+// counts, and never a count of numbers to ask once they are answered.
+func (c *checksScreen) statusRight() string {
+	j := c.selectedJob()
+	switch {
+	case j == nil && !c.loaded:
+		return "reading the check jobs…"
+	case j == nil:
+		return "no check jobs"
+	}
+	left := j.Counts.Processing
+	switch j.State {
+	case app.JobDone:
+		return fmt.Sprintf("job #%d done: %s", j.ID, c.answered(j))
+	case app.JobCancelled:
+		return fmt.Sprintf("job #%d cancelled: %s", j.ID, c.answered(j))
+	case app.JobPaused:
+		return fmt.Sprintf("job #%d paused: %d number%s left to ask WhatsApp", j.ID, left, plural(left))
+	}
+	s := fmt.Sprintf("job #%d: %d number%s left to ask WhatsApp", j.ID, left, plural(left))
+	if budget := c.checker.BudgetTotal; budget > 0 && left > c.checker.BudgetLeft {
+		days := 1 + (left-c.checker.BudgetLeft+budget-1)/budget
+		s += fmt.Sprintf("; at %d a day that takes %d days", budget, days)
+	}
+	return s
+}
+
+// answered is a finished job's counts, those that are not zero.
+func (c *checksScreen) answered(j *app.Job) string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{j.Counts.Valid, "valid"}, {j.Counts.Invalid, "invalid"}, {j.Counts.Failed, "failed"}, {j.Counts.Cancelled, "not sent"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	if len(parts) == 0 {
+		return "no numbers"
+	}
+	return strings.Join(parts, " · ")
 }
 
 // activeSummary is the status bar's word on the queue, "" when idle.

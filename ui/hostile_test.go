@@ -176,6 +176,16 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 			m.applyIntents()
 		}},
 		{"checks", func() { m.switchTo(screenChecks) }},
+		{"checks results invalid, scrolled", func() {
+			m.switchTo(screenChecks)
+			m.checks.filter, m.checks.focusRes, m.checks.resOffset = filterInvalid, true, 1
+		}},
+		{"cancel job", func() {
+			m.switchTo(screenChecks)
+			m.checks.filter, m.checks.focusRes, m.checks.resOffset = filterAll, false, 0
+			m.checks.askCancel(*m.checks.selectedJob())
+			m.applyIntents()
+		}},
 		{"labels", func() { m.switchTo(screenLabels) }},
 		{"new label", func() { m.switchTo(screenLabels); m.labels.newLabelForm(); m.applyIntents() }},
 		{"label colour", func() {

@@ -25,6 +25,7 @@ type KeyMap struct {
 	NewLabel, RenameLabel, LabelColor       key.Binding
 	DeleteLabel, LabelSync, ShowLabel       key.Binding
 	ScrollResults                           key.Binding
+	FilterResults                           key.Binding
 	// In a field, only the arrows move: letters type.
 	TypingUp, TypingDown                  key.Binding
 	TypingPageUp, TypingPageDown          key.Binding
@@ -88,6 +89,7 @@ func DefaultKeyMap() *KeyMap {
 		DropChange:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "drop a failed change")),
 		ShowLabel:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")),
 		ScrollResults:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results")),
+		FilterResults:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter results")),
 		TypingUp:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up")),
 		TypingDown:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down")),
 		TypingPageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),

@@ -114,6 +114,10 @@ func (m *Model) connStyle() lipgloss.Style {
 	return m.st.Warn
 }
 
+// statusTeller is a screen that says what the right of the status bar
+// shows; on the others it is the contact list's counts and sort.
+type statusTeller interface{ statusRight() string }
+
 func (m *Model) statusBar() string {
 	acc := m.status.Account
 	left := " " + model.Sanitize(acc.PushName)
@@ -131,7 +135,10 @@ func (m *Model) statusBar() string {
 		// A search on the first page says what it searched.
 		right = "loading… " + right
 	}
-	if q := m.checks.activeSummary(); q != "" {
+	if s, ok := m.current().(statusTeller); ok {
+		right = s.statusRight() + " "
+	}
+	if q := m.checks.activeSummary(); q != "" && m.screen != screenChecks {
 		right = q + " · " + right
 	}
 	waiting := outboxSummary(m.status.Outbox)
