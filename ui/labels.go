@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -157,4 +158,20 @@ func (l *labelScreen) syncLine() string {
 		return "WhatsApp label sync is on: changes go to the phone too (s turns it off)."
 	}
 	return "WhatsApp label sync is off: changes stay here (s sends them to WhatsApp)."
+}
+
+// statusRight is what the status bar says on the Labels screen: the labels,
+// not the contact list's counts and sort.
+func (l *labelScreen) statusRight() string {
+	fromWA := 0
+	for _, lb := range l.labels {
+		if lb.WALabelID != "" {
+			fromWA++
+		}
+	}
+	s := fmt.Sprintf("%d label%s", len(l.labels), plural(len(l.labels)))
+	if fromWA > 0 {
+		s += fmt.Sprintf(" · %d on WhatsApp", fromWA)
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -130,5 +131,22 @@ func TestPhonePromptHintsAreItsOwn(t *testing.T) {
 	}
 	if want := []string{"enter ask for a code", "esc cancel"}; !slices.Equal(got, want) {
 		t.Errorf("the phone prompt offers %q, want %q", got, want)
+	}
+}
+
+// The Labels screen's status bar speaks of labels, not of the contact
+// list's counts and sort.
+func TestLabelsStatusBarSpeaksOfLabels(t *testing.T) {
+	t.Parallel()
+	tm := startUI(t, 100, 30)
+	tm.Send(press("3"))
+	waitFor(t, tm, "WhatsApp label sync")
+	m, view := finalView(t, tm)
+	bar := strings.Split(view, "\n")[28]
+	if strings.Contains(bar, "sort:") || strings.Contains(bar, "contacts") {
+		t.Errorf("the Labels screen's status bar: %q", bar)
+	}
+	if want := fmt.Sprintf("%d label", len(m.labels.labels)); !strings.Contains(bar, want) {
+		t.Errorf("status bar %q lacks %q", bar, want)
 	}
 }
