@@ -75,9 +75,9 @@ func (m *contactList) row(pos, nameW, phoneW, labelsW, chatsW int) string {
 	marker := "  "
 	switch {
 	case pos == m.cursor && selected:
-		marker = "▸●"
+		marker = cursorMarker + "●"
 	case pos == m.cursor:
-		marker = "▸ "
+		marker = cursorMarker + " "
 	case selected:
 		marker = "● "
 	}

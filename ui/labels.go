@@ -137,10 +137,15 @@ func (l *labelScreen) View() string {
 		if lb.WALabelID != "" {
 			line += l.st.Dim.Render(" label " + lb.WALabelID)
 		}
+		marker := "  "
 		if i == l.cursor {
+			// The marker, not only reverse video: a reversed swatch
+			// reads as a gap, and reverse video is lost on some
+			// terminals.
+			marker = cursorMarker + " "
 			line = l.st.CursorRow.Render(line)
 		}
-		b.WriteString("\n" + model.Truncate("  "+l.st.Swatch(lb.Color)+"  "+line, l.width))
+		b.WriteString("\n" + model.Truncate(marker+l.st.Swatch(lb.Color)+"  "+line, l.width))
 	}
 	return b.String()
 }

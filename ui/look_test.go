@@ -9,6 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
 )
 
 // The full help never cuts an entry: at every width each key is followed,
@@ -70,6 +73,72 @@ func TestHelpColumnsUseEveryColumnThatFits(t *testing.T) {
 			if strings.Count(l, "x") != 30*strings.Count(l, strings.Repeat("x", 30)) {
 				t.Errorf("at %d columns an entry is cut: %q", tc.width, l)
 			}
+		}
+	}
+}
+
+// Every list marks its cursor row with a visible marker, not only reverse
+// video: the label picker, the colour picker, the Labels list and the job
+// table each draw exactly one marker, on the row the cursor is on.
+func TestEveryListMarksItsCursor(t *testing.T) {
+	t.Parallel()
+	svc := newTestService(t)
+	for _, n := range [][]string{{"+14155550101"}, {"+14155550102", "+14155550103"}} {
+		if _, err := svc.EnqueueCheck(t.Context(), n, app.CheckOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := New(t.Context(), svc, Options{})
+	snap, err := svc.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := buildIndex(snap)
+	ix.hays = buildHaystacks(ix)
+	m.loaded = true
+	m.installIndex(ix)
+	m.checks.Update(m.checks.load()())
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+
+	down := tea.KeyPressMsg{Code: tea.KeyDown}
+	for _, tc := range []struct {
+		name string
+		show func() // opens the list with the cursor on its second row
+		want func() string
+	}{
+		{"label picker", func() {
+			m.switchTo(screenContacts)
+			m.contacts.openLabelPicker(m.contacts.selection())
+			m.applyIntents()
+			m.handleKey(down)
+		}, func() string {
+			p := m.topDialog().(*labelPicker)
+			items, _ := p.visible()
+			return items[p.cursor].name
+		}},
+		{"colour picker", func() {
+			m.switchTo(screenLabels)
+			l, _ := m.labels.current()
+			m.labels.colorDialog(l)
+			m.applyIntents()
+			m.handleKey(down)
+		}, func() string { return model.LabelColorName(m.topDialog().(*colorPicker).cursor) }},
+		{"labels", func() { m.switchTo(screenLabels); m.handleKey(down) }, func() string { return m.labels.labels[m.labels.cursor].Name }},
+		{"check jobs", func() { m.switchTo(screenChecks); m.handleKey(down) }, func() string {
+			return fmt.Sprintf("#%-4d", m.checks.jobs[m.checks.jobCursor].ID)
+		}},
+	} {
+		m.dialogs, m.fullHelp, m.inDetail = nil, false, false
+		tc.show()
+		want := tc.want()
+		var marked []string
+		for _, l := range strings.Split(ansi.Strip(m.View().Content), "\n") {
+			if strings.Contains(l, cursorMarker) {
+				marked = append(marked, l)
+			}
+		}
+		if len(marked) != 1 || !strings.Contains(marked[0], cursorMarker+" ") || !strings.Contains(marked[0], want) {
+			t.Errorf("%s: rows with the cursor marker %q, want one, on %q", tc.name, marked, want)
 		}
 	}
 }

@@ -8,6 +8,11 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
+// cursorMarker marks the row the cursor is on in every list, besides the
+// reverse video of the row: reverse video alone is lost on terminals that
+// do not draw it and turns a colour swatch into what looks like a gap.
+const cursorMarker = "▸"
+
 // Styles are shared by every screen. Chrome uses the 16 basic ANSI colours so
 // it follows the terminal's own theme and survives 16-colour terminals; label
 // chips use WhatsApp's palette, which the renderer downsamples as needed.
