@@ -10,7 +10,7 @@ import (
 // for nothing. limit 0 keeps the input's own.
 func newTextInput(prompt, placeholder string, limit int) textinput.Model {
 	ti := textinput.New()
-	s := ti.Styles()
+	s := readableInput(ti.Styles())
 	s.Cursor.Blink = false
 	ti.SetStyles(s)
 	ti.Prompt, ti.Placeholder = prompt, placeholder
@@ -23,7 +23,7 @@ func newTextInput(prompt, placeholder string, limit int) textinput.Model {
 // newTextArea is a text area with a steady cursor, for the same reason.
 func newTextArea() textarea.Model {
 	ta := textarea.New()
-	s := ta.Styles()
+	s := readableArea(ta.Styles())
 	s.Cursor.Blink = false
 	ta.SetStyles(s)
 	return ta

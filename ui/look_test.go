@@ -2,12 +2,15 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wabook/wabook/app"
@@ -141,4 +144,152 @@ func TestEveryListMarksItsCursor(t *testing.T) {
 			t.Errorf("%s: rows with the cursor marker %q, want one, on %q", tc.name, marked, want)
 		}
 	}
+}
+
+// What the UI draws reads on dark and light backgrounds alike at every
+// colour profile: no text is drawn in black, white or a grey near either
+// (the key help used greys 237/239 at 256 colours, black at 16) unless it
+// has a background of its own (label chips). Faint text and the basic
+// colours follow the terminal's theme.
+func TestColoursReadOnDarkAndLight(t *testing.T) {
+	t.Parallel()
+	svc := newTestService(t)
+	if _, err := svc.EnqueueCheck(t.Context(), []string{"+14155550101"}, app.CheckOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(t.Context(), svc, Options{Banner: "a banner"})
+	snap, err := svc.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := buildIndex(snap)
+	ix.hays = buildHaystacks(ix)
+	m.loaded = true
+	m.installIndex(ix)
+	m.checks.Update(m.checks.load()())
+	// So narrow that the short help ends in its ellipsis.
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 24})
+	m.contacts.selected[m.contacts.current().JID] = true
+
+	screens := []struct {
+		name string
+		show func()
+	}{
+		{"contacts", func() { m.switchTo(screenContacts) }},
+		{"detail", func() { m.switchTo(screenContacts); m.openDetail(m.contacts.current()) }},
+		{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},
+		{"checks", func() { m.switchTo(screenChecks) }},
+		{"labels", func() { m.switchTo(screenLabels) }},
+		{"colour picker", func() {
+			m.switchTo(screenLabels)
+			l, _ := m.labels.current()
+			m.labels.colorDialog(l)
+			m.applyIntents()
+		}},
+		{"account", func() { m.switchTo(screenAccount) }},
+		{"label picker", func() {
+			m.switchTo(screenContacts)
+			m.contacts.openLabelPicker(m.contacts.selection())
+			m.applyIntents()
+		}},
+		{"search", func() { m.switchTo(screenContacts); m.handleKey(tea.KeyPressMsg{Code: '/', Text: "/"}) }},
+		{"new check", func() { m.switchTo(screenChecks); m.handleKey(tea.KeyPressMsg{Code: 'n', Text: "n"}) }},
+	}
+	for _, s := range screens {
+		m.dialogs, m.fullHelp, m.inDetail = nil, false, false
+		s.show()
+		view := m.View().Content
+		if !strings.Contains(view, "…") && s.name == "contacts" {
+			t.Fatalf("the contacts screen's short help has no ellipsis at 60 columns: the test misses it")
+		}
+		for _, p := range []colorprofile.Profile{colorprofile.ANSI, colorprofile.ANSI256, colorprofile.TrueColor} {
+			var b strings.Builder
+			w := &colorprofile.Writer{Forward: &b, Profile: p}
+			if _, err := w.WriteString(view); err != nil {
+				t.Fatal(err)
+			}
+			for _, bad := range unreadableColours(b.String()) {
+				t.Errorf("%s at %s: text drawn in %s", s.name, p, bad)
+			}
+		}
+	}
+}
+
+// unreadableColours lists the SGR sequences of out that set a foreground
+// colour unreadable on a dark or on a light background (black, white or a
+// grey near them: less than 3:1 against black or white) without setting a
+// background.
+func unreadableColours(out string) []string {
+	var bad []string
+	for _, seq := range regexp.MustCompile(`\x1b\[([0-9;:]*)m`).FindAllStringSubmatch(out, -1) {
+		ps := strings.FieldsFunc(seq[1], func(r rune) bool { return r == ';' || r == ':' })
+		n := func(i int) int {
+			if i >= len(ps) {
+				return -1
+			}
+			v, _ := strconv.Atoi(ps[i])
+			return v
+		}
+		fg, hasBg := "", false
+		for i := 0; i < len(ps); i++ {
+			switch v := n(i); {
+			case v == 30 || v == 90 || v == 37 || v == 97:
+				fg = seq[0]
+			case (v >= 40 && v <= 47) || (v >= 100 && v <= 107):
+				hasBg = true
+			case v == 38 || v == 48:
+				var r, g, b int
+				switch n(i + 1) {
+				case 5:
+					r, g, b = xterm256(n(i + 2))
+					i += 2
+				case 2:
+					r, g, b = n(i+2), n(i+3), n(i+4)
+					i += 4
+				}
+				if v == 48 {
+					hasBg = true
+				} else if l := luminance(r, g, b); l < 0.1 || l > 0.3 {
+					fg = seq[0]
+				}
+			}
+		}
+		if fg != "" && !hasBg {
+			bad = append(bad, fmt.Sprintf("%q", fg))
+		}
+	}
+	return bad
+}
+
+// xterm256 is the colour of an xterm 256-colour index.
+func xterm256(i int) (r, g, b int) {
+	basic := [16][3]int{{0, 0, 0}, {205, 0, 0}, {0, 205, 0}, {205, 205, 0}, {0, 0, 238}, {205, 0, 205}, {0, 205, 205}, {229, 229, 229},
+		{127, 127, 127}, {255, 0, 0}, {0, 255, 0}, {255, 255, 0}, {92, 92, 255}, {255, 0, 255}, {0, 255, 255}, {255, 255, 255}}
+	switch {
+	case i < 16:
+		return basic[i][0], basic[i][1], basic[i][2]
+	case i < 232:
+		lv := func(c int) int {
+			if c == 0 {
+				return 0
+			}
+			return 55 + 40*c
+		}
+		i -= 16
+		return lv(i / 36), lv(i / 6 % 6), lv(i % 6)
+	}
+	v := 8 + 10*(i-232)
+	return v, v, v
+}
+
+// luminance is the relative luminance of an sRGB colour (WCAG 2).
+func luminance(r, g, b int) float64 {
+	lin := func(c int) float64 {
+		v := float64(c) / 255
+		if v <= 0.03928 {
+			return v / 12.92
+		}
+		return math.Pow((v+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }

@@ -121,7 +121,7 @@ func New(ctx context.Context, svc Service, opts Options) *Model {
 	}
 	m := &Model{
 		common:   c,
-		help:     help.New(),
+		help:     newHelp(),
 		opts:     opts,
 		contacts: newContactList(c),
 		detail:   newDetailView(c),
