@@ -293,3 +293,103 @@ func luminance(r, g, b int) float64 {
 	}
 	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }
+
+// A name with an emoji ZWJ family, or letters with vowel signs (one cell
+// joined, two rune by rune), never shifts its row: every row of the
+// contact list and the Labels list is as wide as the others by the rule
+// the terminal draws with (model.CellWidth), and the family's row is
+// that wide by both rules, for terminals that join clusters without
+// saying so. The Chats column stays at the end of every row.
+func TestRowsNeverShift(t *testing.T) {
+	t.Parallel()
+	svc := newTestService(t)
+	for _, l := range []string{"👨‍👩‍👧 Fam", "मीना"} {
+		if _, _, err := svc.CreateLabel(t.Context(), l, 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, in := range []app.ContactInput{
+		{Name: "Zoë 👩‍👩‍👧‍👦 Family", Phone: "+14155550199", Labels: "👨‍👩‍👧 Fam"},
+		{Name: "लक्ष्मी मीना", Phone: "+14155550198", Labels: "मीना"},
+		{Name: "Zed 👍🏽 🇺🇸 ❤️", Phone: "+14155550197"},
+	} {
+		if _, err := svc.AddContact(t.Context(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := New(t.Context(), svc, Options{})
+	snap, err := svc.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := buildIndex(snap)
+	ix.hays = buildHaystacks(ix)
+	m.loaded = true
+	m.installIndex(ix)
+
+	for _, joined := range []bool{false, true} {
+		if joined {
+			// What a terminal that joins clusters (mode 2027) answers.
+			m.Update(tea.ModeReportMsg{Mode: ansi.ModeUnicodeCore, Value: ansi.ModeReset})
+		}
+		for _, w := range []int{80, 120, 200} {
+			m.Update(tea.WindowSizeMsg{Width: w, Height: 30})
+			m.switchTo(screenContacts)
+			rows := rowsWith(m.View().Content, " +")
+			rows = rows[:len(rows)-1] // the status bar
+			if len(rows) != 9 {
+				t.Fatalf("%d contact rows, want the book's 9:\n%s", len(rows), ansi.Strip(m.View().Content))
+			}
+			checkRows(t, fmt.Sprintf("contacts at %d, joined %v", w, joined), rows, joined, "Zoë", func(row string) {
+				if !regexp.MustCompile(` [0-9]+$`).MatchString(strings.TrimRight(row, " ")) {
+					t.Errorf("contacts at %d, joined %v: row %q does not end with its chats", w, joined, row)
+				}
+			})
+			m.switchTo(screenLabels)
+			// Rows of labels from WhatsApp end with its ID.
+			var rows2 []string
+			for _, r := range rowsWith(m.View().Content, "  ") {
+				if regexp.MustCompile(`  [0-9]+  [a-z]`).MatchString(r) {
+					rows2 = append(rows2, regexp.MustCompile(` label [0-9]+$`).ReplaceAllString(r, ""))
+				}
+			}
+			checkRows(t, fmt.Sprintf("labels at %d, joined %v", w, joined), rows2, joined, "Fam", nil)
+		}
+	}
+}
+
+// rowsWith is the lines of view holding text, without styling.
+func rowsWith(view, text string) []string {
+	var rows []string
+	for _, l := range strings.Split(ansi.Strip(view), "\n") {
+		if strings.Contains(l, text) {
+			rows = append(rows, l)
+		}
+	}
+	return rows
+}
+
+// checkRows fails unless every row is as wide as the first by the rule
+// joined names, and the row holding family as wide by both rules.
+func checkRows(t *testing.T, where string, rows []string, joined bool, family string, each func(string)) {
+	t.Helper()
+	var found bool
+	want := model.CellWidth(rows[0], joined)
+	for _, row := range rows {
+		if got := model.CellWidth(row, joined); got != want {
+			t.Errorf("%s: row %q is %d cells, the first %d", where, row, got, want)
+		}
+		if strings.Contains(row, family) {
+			found = true
+			if g, wc := ansi.StringWidth(row), ansi.StringWidthWc(row); g != wc {
+				t.Errorf("%s: row %q is %d cells joined, %d rune by rune", where, row, g, wc)
+			}
+		}
+		if each != nil {
+			each(row)
+		}
+	}
+	if !found {
+		t.Errorf("%s: no row with %q in %q", where, family, rows)
+	}
+}

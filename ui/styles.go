@@ -69,12 +69,13 @@ func DefaultStyles() *Styles {
 }
 
 // Chip renders a label name as a coloured chip. The text stays readable
-// without colour: chips are padded words, not bare swatches.
+// without colour: chips are padded words, not bare swatches. Chips sit in
+// columns, so their emoji sequences are broken up (model.CellSafe).
 func (s *Styles) Chip(name string, colorIndex int) string {
 	if colorIndex < 0 || colorIndex >= len(s.chipStyles) {
 		colorIndex = 0
 	}
-	return s.chipStyles[colorIndex].Render(" " + name + " ")
+	return s.chipStyles[colorIndex].Render(" " + model.CellSafe(name) + " ")
 }
 
 // Swatch renders a two-cell block in a label colour.
