@@ -123,8 +123,10 @@ func jobRow(t *testing.T, m *Model, id int64) string {
 	t.Helper()
 	want := "#" + strconv.FormatInt(id, 10) + " "
 	for _, l := range strings.Split(ansi.Strip(m.View().Content), "\n") {
-		if strings.HasPrefix(strings.TrimSpace(l), want) {
-			return strings.TrimSpace(l)
+		// The chosen job's row starts with the cursor marker.
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), cursorMarker))
+		if strings.HasPrefix(l, want) {
+			return l
 		}
 	}
 	t.Fatalf("no row for job %d:\n%s", id, ansi.Strip(m.View().Content))

@@ -98,8 +98,13 @@ func (c *checksScreen) View() string {
 		row := fmt.Sprintf("  #%-4d %-9s %s %*d/%-*d %5d %7d %6d %9d %6d  %s", j.ID, j.State, progressBar(done, j.Total, barWidth),
 			tw, done, tw, j.Total, j.Counts.Valid, j.Counts.Invalid, j.Counts.Failed,
 			j.Counts.Cancelled, j.Cached, etaText(j))
-		if i == c.jobCursor && !c.focusRes {
-			row = c.st.CursorRow.Render(row)
+		if i == c.jobCursor {
+			// The chosen job keeps its marker while the results
+			// scroll: they are its results.
+			row = cursorMarker + row[1:]
+			if !c.focusRes {
+				row = c.st.CursorRow.Render(row)
+			}
 		}
 		add(row)
 	}

@@ -83,16 +83,19 @@ func (m *contactList) row(pos, nameW, phoneW, labelsW, chatsW int) string {
 	marker := "  "
 	switch {
 	case pos == m.cursor && selected:
-		marker = "▸●"
+		marker = cursorMarker + "●"
 	case pos == m.cursor:
-		marker = "▸ "
+		marker = cursorMarker + " "
 	case selected:
 		marker = "● "
 	}
-	name := model.Truncate(e.name, nameW)
+	// The name is measured the way the terminal will draw it, and its
+	// emoji sequences broken up, so the columns after it never shift.
+	text := model.CellSafe(e.name)
 	if e.flags != "" {
-		name = model.Truncate(e.name+" · "+e.flags, nameW)
+		text += " · " + e.flags
 	}
+	name := model.CellTruncate(text, nameW, m.joined)
 	nameCell := name
 	switch {
 	case pos == m.cursor:
@@ -102,7 +105,7 @@ func (m *contactList) row(pos, nameW, phoneW, labelsW, chatsW int) string {
 	case selected:
 		nameCell = m.st.Selected.Render(name)
 	}
-	rest := strings.Repeat(" ", max(0, nameW-lipgloss.Width(name))) + " " + pad(model.Truncate(e.c.Phone, phoneW), phoneW) + " "
+	rest := strings.Repeat(" ", max(0, nameW-model.CellWidth(name, m.joined))) + " " + pad(model.Truncate(e.c.Phone, phoneW), phoneW) + " "
 	return marker + nameCell + rest + m.renderChips(e.c.Labels, labelsW) + " " + padLeft(strconv.Itoa(1+len(e.c.Groups)), chatsW)
 }
 
@@ -120,7 +123,7 @@ func (m *contactList) renderChips(labels []string, width int) string {
 			chip = m.st.Chip(model.Sanitize(name), 0)
 			m.chips[strings.ToLower(name)] = chip
 		}
-		cw := lipgloss.Width(chip)
+		cw := model.CellWidth(chip, m.joined)
 		rest := len(labels) - i - 1
 		reserve := 0
 		if rest > 0 {

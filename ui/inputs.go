@@ -13,7 +13,7 @@ var placeholderStyle = lipgloss.NewStyle().Faint(true).Italic(true)
 // for nothing. limit 0 keeps the input's own.
 func newTextInput(prompt, placeholder string, limit int) textinput.Model {
 	ti := textinput.New()
-	s := ti.Styles()
+	s := readableInput(ti.Styles())
 	s.Cursor.Blink = false
 	// A placeholder must never read as a value: the default is only a grey,
 	// which NO_COLOR (and a 16-colour theme) drops, leaving text that looks
@@ -31,7 +31,7 @@ func newTextInput(prompt, placeholder string, limit int) textinput.Model {
 // newTextArea is a text area with a steady cursor, for the same reason.
 func newTextArea() textarea.Model {
 	ta := textarea.New()
-	s := ta.Styles()
+	s := readableArea(ta.Styles())
 	s.Cursor.Blink = false
 	s.Focused.Placeholder = placeholderStyle
 	s.Blurred.Placeholder = placeholderStyle

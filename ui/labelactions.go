@@ -166,13 +166,15 @@ func (p *colorPicker) View(width, _ int) string {
 	cell := func(i int) string {
 		s := fmt.Sprintf("%s %2d %-10s", p.st.Swatch(i), i, model.LabelColorName(i))
 		if i == p.cursor {
-			return p.st.CursorRow.Render(s)
+			// A reversed swatch reads as a gap: the marker shows
+			// which colour the cursor is on.
+			return cursorMarker + " " + p.st.CursorRow.Render(s)
 		}
-		return s
+		return "  " + s
 	}
 	// Two columns, so the palette fits an 80x24 terminal.
 	for i := 0; i < half; i++ {
-		lines = append(lines, cell(i)+"   "+cell(i+half))
+		lines = append(lines, cell(i)+"  "+cell(i+half))
 	}
 	lines = append(lines, "", p.st.Dim.Render("↑/↓ choose · enter sets · esc cancels"))
 	return p.st.Box.Render(strings.Join(lines, "\n"))

@@ -134,14 +134,22 @@ func (l *labelScreen) View() string {
 	end := min(len(l.labels), l.offset+max(1, l.height-2))
 	for i := l.offset; i < end; i++ {
 		lb := l.labels[i]
-		line := pad(model.Truncate(model.Sanitize(lb.Name), nameW), nameW) + " " + padLeft(strconv.Itoa(lb.Count), 8) + "  " + pad(model.LabelColorName(lb.Color), 10)
+		// Measured as the terminal draws it, so the columns after it
+		// never shift (model.CellWidth).
+		name := model.CellTruncate(model.CellSafe(model.Sanitize(lb.Name)), nameW, l.joined)
+		line := name + strings.Repeat(" ", max(0, nameW-model.CellWidth(name, l.joined))) + " " + padLeft(strconv.Itoa(lb.Count), 8) + "  " + pad(model.LabelColorName(lb.Color), 10)
 		if lb.WALabelID != "" {
 			line += l.st.Dim.Render(" label " + lb.WALabelID)
 		}
+		marker := "  "
 		if i == l.cursor {
+			// The marker, not only reverse video: a reversed swatch
+			// reads as a gap, and reverse video is lost on some
+			// terminals.
+			marker = cursorMarker + " "
 			line = l.st.CursorRow.Render(line)
 		}
-		b.WriteString("\n" + model.Truncate("  "+l.st.Swatch(lb.Color)+"  "+line, l.width))
+		b.WriteString("\n" + model.Truncate(marker+l.st.Swatch(lb.Color)+"  "+line, l.width))
 	}
 	return b.String()
 }

@@ -277,17 +277,21 @@ func (p *labelPicker) View(width, height int) string {
 		if it.isNew {
 			line += p.st.Dim.Render("  (new)")
 		}
+		marker := "  "
 		if i == p.cursor {
+			marker = cursorMarker + " "
 			line = p.st.CursorRow.Render(line)
 		}
-		lines = append(lines, model.Truncate(line, inner))
+		lines = append(lines, model.Truncate(marker+line, inner))
 	}
 	if create != "" {
 		line := fmt.Sprintf("+ create «%s»", model.Sanitize(create))
+		marker := "  "
 		if p.cursor == len(items) {
+			marker = cursorMarker + " "
 			line = p.st.CursorRow.Render(line)
 		}
-		lines = append(lines, model.Truncate(line, inner))
+		lines = append(lines, model.Truncate(marker+line, inner))
 	}
 	if len(items) == 0 && create == "" {
 		lines = append(lines, p.st.Dim.Render("no label matches"))

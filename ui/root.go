@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
@@ -123,7 +124,7 @@ func New(ctx context.Context, svc Service, opts Options) *Model {
 	}
 	m := &Model{
 		common:   c,
-		help:     help.New(),
+		help:     newHelp(),
 		opts:     opts,
 		contacts: newContactList(c),
 		detail:   newDetailView(c),
@@ -182,6 +183,13 @@ func (m *Model) applyIntents() tea.Cmd {
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case tea.ModeReportMsg:
+		// Bubble Tea's own test (tea.go, its event loop) for drawing by
+		// grapheme cluster: columns measure the way it draws.
+		if msg.Mode == ansi.ModeUnicodeCore && (msg.Value == ansi.ModeSet || msg.Value == ansi.ModeReset || msg.Value == ansi.ModePermanentlySet) {
+			m.joined = true
+		}
+		return nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()

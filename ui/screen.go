@@ -168,6 +168,10 @@ type common struct {
 	holder    int        // its pid, when known
 	undos     []*app.Undo
 
+	// joined: the terminal joins grapheme clusters (mode 2027), so Bubble
+	// Tea draws by cluster; else rune by rune (model.CellWidth).
+	joined bool
+
 	// intents are the messages screens posted during this Update; the root
 	// handles them before the Update returns, in order, so a key typed
 	// right after enter or esc goes where that key left the UI.

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
@@ -189,47 +190,145 @@ func (m *Model) fullHelpView() string {
 	return strings.Join(lines, "\n")
 }
 
-// fullHelpLines is every line of the full help, cut to the width.
+// fullHelpLines is every line of the full help. Entries are never cut: the
+// sections go in as many columns as fit their widest entries whole, and an
+// entry wider than the whole screen wraps under its description.
 func (m *Model) fullHelpLines() []string {
-	sections := m.KeySections()
+	var lines []string
 	// The search language first: it is what people come back for.
-	lines := []string{
-		m.st.Dim.Render("Search: words match name, phone, push name, business name and note;"),
-		m.st.Dim.Render("label:vip  -label:vip  group:team  label:\"new customer\""),
-		m.st.Dim.Render("is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked"),
-		"",
-	}
-	// Sections go to the shortest column, so the help is as short as the
-	// width allows; what does not fit scrolls (↑/↓).
-	cols := max(1, m.width/28)
-	colW := m.width / cols
-	columns := make([][]string, cols)
-	for _, s := range sections {
-		shortest := 0
-		for i := range columns {
-			if len(columns[i]) < len(columns[shortest]) {
-				shortest = i
-			}
+	for _, l := range []string{
+		"Search: words match name, phone, push name, business name and note;",
+		`label:vip  -label:vip  group:team  label:"new customer"`,
+		"is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked",
+	} {
+		for _, w := range strings.Split(ansi.Wrap(l, max(1, m.width), " |"), "\n") {
+			lines = append(lines, m.st.Dim.Render(w))
 		}
-		block := []string{m.st.Title.Render(s.Title)}
-		for _, b := range s.Keys {
-			h := b.Help()
-			block = append(block, model.Truncate(m.st.FieldName.Render(pad(h.Key, 9))+" "+h.Desc, colW-1))
-		}
-		if len(columns[shortest]) > 0 {
-			columns[shortest] = append(columns[shortest], "")
-		}
-		columns[shortest] = append(columns[shortest], block...)
 	}
-	blocks := make([]string, cols)
-	for i, c := range columns {
-		blocks[i] = lipgloss.NewStyle().Width(colW).Render(strings.Join(c, "\n"))
-	}
-	lines = append(lines, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, blocks...), "\n")...)
+	lines = append(lines, "")
+	blocks := m.helpBlocks()
+	lines = append(lines, helpColumns(blocks, m.width)...)
 	for i, l := range lines {
+		// Nothing above is wider than the screen; this only guards
+		// the layout against a terminal narrower than one cell.
 		lines[i] = model.Truncate(l, m.width)
 	}
 	return lines
+}
+
+// helpGap is the room between two columns of the full help.
+const helpGap = 2
+
+// helpBlock is one section of the full help: its title and entries, and
+// the width of the widest.
+type helpBlock struct {
+	lines []string
+	width int
+}
+
+// helpBlocks renders every section of the full help, each entry whole: the
+// keys padded to the widest key, entries wider than the screen wrapped with
+// the description's indent.
+func (m *Model) helpBlocks() []helpBlock {
+	sections := m.KeySections()
+	keyW := 0
+	for _, s := range sections {
+		for _, b := range s.Keys {
+			keyW = max(keyW, lipgloss.Width(b.Help().Key))
+		}
+	}
+	descW := max(1, m.width-keyW-1)
+	blocks := make([]helpBlock, 0, len(sections))
+	for _, s := range sections {
+		bl := helpBlock{lines: []string{m.st.Title.Render(s.Title)}, width: lipgloss.Width(s.Title)}
+		for _, b := range s.Keys {
+			h := b.Help()
+			desc := strings.Split(ansi.Wrap(h.Desc, descW, " "), "\n")
+			for i, d := range desc {
+				k := ""
+				if i == 0 {
+					k = h.Key
+				}
+				bl.lines = append(bl.lines, m.st.FieldName.Render(pad(k, keyW))+" "+d)
+				bl.width = max(bl.width, keyW+1+lipgloss.Width(d))
+			}
+		}
+		blocks = append(blocks, bl)
+	}
+	return blocks
+}
+
+// helpColumns lays the blocks out in as many columns as fit width: each
+// block goes to the shortest column (so the help is as short as the width
+// allows; what does not fit scrolls), and a column is as wide as its widest
+// block.
+func helpColumns(blocks []helpBlock, width int) []string {
+	var columns [][]int
+	var widths []int
+	for n := len(blocks); n >= 1; n-- {
+		columns, widths = stackBlocks(blocks, n)
+		total := helpGap * (n - 1)
+		for _, w := range widths {
+			total += w
+		}
+		if total <= width {
+			break
+		}
+	}
+	var cols [][]string
+	for _, c := range columns {
+		var lines []string
+		for _, i := range c {
+			if len(lines) > 0 {
+				lines = append(lines, "")
+			}
+			lines = append(lines, blocks[i].lines...)
+		}
+		cols = append(cols, lines)
+	}
+	height := 0
+	for _, c := range cols {
+		height = max(height, len(c))
+	}
+	out := make([]string, height)
+	for row := range out {
+		var b strings.Builder
+		for i, c := range cols {
+			cell := ""
+			if row < len(c) {
+				cell = c[row]
+			}
+			if i < len(cols)-1 {
+				cell = pad(cell, widths[i]+helpGap)
+			}
+			b.WriteString(cell)
+		}
+		out[row] = strings.TrimRight(b.String(), " ")
+	}
+	return out
+}
+
+// stackBlocks puts each block, in order, in the shortest of n columns and
+// returns the blocks of each column and each column's width.
+func stackBlocks(blocks []helpBlock, n int) ([][]int, []int) {
+	columns := make([][]int, n)
+	heights := make([]int, n)
+	widths := make([]int, n)
+	for i, bl := range blocks {
+		shortest := 0
+		for c := range columns {
+			if heights[c] < heights[shortest] {
+				shortest = c
+			}
+		}
+		if heights[shortest] > 0 {
+			heights[shortest]++ // the blank line between two blocks
+		}
+		heights[shortest] += len(bl.lines)
+		columns[shortest] = append(columns[shortest], i)
+		widths[shortest] = max(widths[shortest], bl.width)
+	}
+	return columns, widths
 }
 
 // helpTopIn is top kept within the lines a full help of n lines can scroll
