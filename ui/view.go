@@ -185,7 +185,7 @@ func (m *Model) fullHelpLines() []string {
 	lines := []string{
 		m.st.Dim.Render("Search: words match name, phone, push name, business name and note;"),
 		m.st.Dim.Render("label:vip  -label:vip  group:team  label:\"new customer\""),
-		m.st.Dim.Render("is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked"),
+		m.st.Dim.Render("is:blocked|business|internal|saved|unsaved|hidden  check:valid|invalid|unchecked"),
 		"",
 	}
 	// Sections go to the shortest column, so the help is as short as the
