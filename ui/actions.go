@@ -204,11 +204,11 @@ func (a contactActions) confirmRemove(cs []*model.Contact, done func()) tea.Cmd 
 	case n == 1 && local == 1:
 		question = fmt.Sprintf("Delete %s from the address book?", name)
 	case n == 1:
-		question = fmt.Sprintf("%s comes from WhatsApp and cannot be deleted here. Hide it from the list?", name)
+		question = fmt.Sprintf("%s comes from WhatsApp: hide it from the list instead?", name)
 	case fromWA == 0:
 		question = fmt.Sprintf("Delete %d contacts from the address book?", n)
 	case local == 0:
-		question = fmt.Sprintf("These %d contacts come from WhatsApp and cannot be deleted here. Hide them from the list?", n)
+		question = fmt.Sprintf("%d contacts come from WhatsApp: hide them from the list instead?", n)
 	default:
 		verb := "come"
 		if fromWA == 1 {
@@ -296,9 +296,9 @@ func (a contactActions) toggleHidden(cs []*model.Contact, done func()) tea.Cmd {
 			return countOf(n, "contact is", "contacts are") + " listed again (u hides them again)", undo, nil
 		})
 	}
-	question := fmt.Sprintf("Hide %s from the list? Search is:hidden finds it; u shows it again.", name)
+	question := fmt.Sprintf("Hide %s from the list? (is:hidden finds it, u undoes)", name)
 	if len(hide) > 1 {
-		question = fmt.Sprintf("Hide %d contacts from the list? Search is:hidden finds them; u shows them again.", len(hide))
+		question = fmt.Sprintf("Hide %d contacts from the list? (is:hidden finds them, u undoes)", len(hide))
 	}
 	if len(show) > 0 {
 		question += fmt.Sprintf(" (%s hidden already.)", countOf(len(show), "more is", "more are"))

@@ -375,7 +375,7 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 			{press("h"), "Hide "},
 			{press("y"), "working… (2)"},
 			{press("!"), "3 selected"},
-			{press("d"), "These 3 contacts come from WhatsApp"},
+			{press("d"), "3 contacts come from WhatsApp: hide them"},
 			{press("y"), "working… (3)"},
 			{press("b"), "on WhatsApp?"},
 			{press("y"), "working… (4)"},
