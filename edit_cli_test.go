@@ -147,6 +147,11 @@ func TestEditRmBlockCommands(t *testing.T) {
 	if strings.Contains(out, "Ada") {
 		t.Error("hidden contact listed")
 	}
+	// Asked for, hidden contacts are listed, and only they.
+	out, _, _ = runWabook(t, append(base, "contacts", "--query", "is:hidden")...)
+	if !strings.Contains(out, "Ada Lovelace") || strings.Contains(out, "Grace") {
+		t.Errorf("contacts --query is:hidden:\n%s", out)
+	}
 	out, _, _ = runWabook(t, append(base, "show", "14155550101")...)
 	if !strings.Contains(out, "Hidden") {
 		t.Errorf("show of a hidden contact:\n%s", out)

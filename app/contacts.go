@@ -417,9 +417,13 @@ func FilterContacts(snap *Snapshot, query string) ([]*model.Contact, error) {
 		return nil, fmt.Errorf("query: %w", err)
 	}
 	m := q.Compile(snap.Labels, snap.Groups)
-	out := make([]*model.Contact, 0, len(snap.Contacts))
-	for i := range snap.Contacts {
-		c := &snap.Contacts[i]
+	among := snap.Contacts
+	if q.WantsHidden() {
+		among = snap.Hidden
+	}
+	out := make([]*model.Contact, 0, len(among))
+	for i := range among {
+		c := &among[i]
 		if m.Empty() || m.Match(c, model.Haystack(c)) {
 			out = append(out, c)
 		}
@@ -428,6 +432,76 @@ func FilterContacts(snap *Snapshot, query string) ([]*model.Contact, error) {
 		return strings.Compare(strings.ToLower(a.DisplayName()), strings.ToLower(b.DisplayName()))
 	})
 	return out, nil
+}
+
+// SetHiddenUndoable hides contacts (or shows them again) in one
+// transaction and returns how many it changed and the Undo that takes
+// exactly those back. jids are JIDs; one no longer in the mirror is passed
+// over.
+func (s *Service) SetHiddenUndoable(ctx context.Context, jids []string, hidden bool) (int, *Undo, error) {
+	if err := s.writable(ctx); err != nil {
+		return 0, nil, err
+	}
+	changed, err := s.store.SetHiddenMany(ctx, jids, hidden)
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(changed) == 0 {
+		return 0, nil, nil
+	}
+	s.notify(DataChanged)
+	verb := "hide"
+	if !hidden {
+		verb = "show again"
+	}
+	return len(changed), &Undo{
+		Description: verb + " " + plural(len(changed), "contact", "contacts"),
+		apply: func(ctx context.Context) error {
+			_, err := s.store.SetHiddenMany(ctx, changed, !hidden)
+			if err == nil {
+				s.notify(DataChanged)
+			}
+			return err
+		},
+	}, nil
+}
+
+// Removed is what RemoveContacts did.
+type Removed struct {
+	Deleted int // added here or imported: gone
+	Hidden  int // from WhatsApp: hidden, since the next sync would bring them back
+}
+
+// RemoveContacts deletes the contacts added here or imported and hides
+// those from WhatsApp (DeleteContact, HideContact), all in one
+// transaction, and returns the Undo that shows the hidden ones again (nil
+// when none was hidden: a deletion cannot be undone). jids are JIDs; one
+// no longer in the mirror is passed over.
+func (s *Service) RemoveContacts(ctx context.Context, jids []string) (Removed, *Undo, error) {
+	if err := s.writable(ctx); err != nil {
+		return Removed{}, nil, err
+	}
+	deleted, hidden, err := s.store.RemoveContacts(ctx, jids, model.SourceLocal, model.SourceImport)
+	if err != nil {
+		return Removed{}, nil, err
+	}
+	res := Removed{Deleted: len(deleted), Hidden: len(hidden)}
+	if len(deleted)+len(hidden) > 0 {
+		s.notify(DataChanged)
+	}
+	if len(hidden) == 0 {
+		return res, nil, nil
+	}
+	return res, &Undo{
+		Description: "hide " + plural(len(hidden), "contact", "contacts"),
+		apply: func(ctx context.Context) error {
+			_, err := s.store.SetHiddenMany(ctx, hidden, false)
+			if err == nil {
+				s.notify(DataChanged)
+			}
+			return err
+		},
+	}, nil
 }
 
 // HideContactUndoable hides a contact and returns the Undo that shows it

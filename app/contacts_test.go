@@ -171,6 +171,19 @@ func TestDeleteAndHideContact(t *testing.T) {
 	if _, err := svc.ExportContacts(ctx, &buf, "csv", ""); err != nil || strings.Contains(buf.String(), "Ada") {
 		t.Errorf("hidden contact exported: %v", err)
 	}
+	// Only a query asking for them finds hidden contacts, and only them.
+	if len(snap.Hidden) != 1 || snap.Hidden[0].JID != ada || !snap.Hidden[0].Hidden {
+		t.Errorf("the snapshot's hidden contacts: %+v", snap.Hidden)
+	}
+	for query, want := range map[string]int{"is:hidden": 1, "is:hidden ada": 1, "is:hidden bob": 0, "ada": 0, "-is:hidden ada": 0} {
+		if got, err := FilterContacts(snap, query); err != nil || len(got) != want || want == 1 && got[0].JID != ada {
+			t.Errorf("FilterContacts(%q) = %d contacts, %v; want %d", query, len(got), err, want)
+		}
+	}
+	buf.Reset()
+	if n, err := svc.ExportContacts(ctx, &buf, "csv", "is:hidden"); err != nil || n != 1 || !strings.Contains(buf.String(), "Ada") {
+		t.Errorf("export of is:hidden: %d, %v", n, err)
+	}
 	if err := svc.HideContact(ctx, ada, false); err != nil {
 		t.Fatal(err)
 	}
@@ -282,6 +295,85 @@ func TestRefreshProfile(t *testing.T) {
 	}
 	if _, err := svc.store.Contact(ctx, ada); errors.Is(err, store.ErrNotFound) {
 		t.Error("lost ada")
+	}
+}
+
+// A selection is removed in one go: contacts added here are deleted, those
+// from WhatsApp hidden, and undo shows the hidden ones again; hiding and
+// showing many is undoable too; a reader of the changes gets the hidden
+// contacts whole.
+func TestRemoveAndHideMany(t *testing.T) {
+	t.Parallel()
+
+	svc, _ := worldService(t, nil)
+	ctx := context.Background()
+	temp, err := svc.AddContact(ctx, ContactInput{Name: "Temp", Phone: "+91 98100 00002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := svc.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := func() (visible, hidden []string) {
+		s, err := svc.Snapshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range s.Contacts {
+			visible = append(visible, c.JID)
+		}
+		for _, c := range s.Hidden {
+			hidden = append(hidden, c.JID)
+		}
+		slices.Sort(hidden)
+		return visible, hidden
+	}
+
+	res, undo, err := svc.RemoveContacts(ctx, []string{ada, grace, temp.JID})
+	if err != nil || res != (Removed{Deleted: 1, Hidden: 2}) || undo == nil {
+		t.Fatalf("RemoveContacts = %+v, %v, %v", res, undo, err)
+	}
+	visible, hidden := state()
+	if slices.Contains(visible, temp.JID) || slices.Contains(visible, ada) || !slices.Equal(hidden, []string{ada, grace}) {
+		t.Errorf("after removing: visible %v, hidden %v", visible, hidden)
+	}
+	if _, err := svc.FindContact(ctx, temp.JID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the contact added here is not deleted: %v", err)
+	}
+	ch, err := svc.ChangesSince(ctx, snap.Mark, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Hidden) != 2 || !slices.Contains(ch.Removed, ada) || !slices.Contains(ch.Removed, temp.JID) || ch.Empty() {
+		t.Errorf("changes: hidden %d, removed %v", len(ch.Hidden), ch.Removed)
+	}
+	if err := svc.UndoChange(ctx, undo); err != nil {
+		t.Fatal(err)
+	}
+	if _, hidden := state(); len(hidden) != 0 {
+		t.Errorf("undo left %v hidden", hidden)
+	}
+
+	n, undo, err := svc.SetHiddenUndoable(ctx, []string{ada, grace}, true)
+	if err != nil || n != 2 || undo == nil || undo.Description != "hide 2 contacts" {
+		t.Fatalf("SetHiddenUndoable = %d, %+v, %v", n, undo, err)
+	}
+	n, show, err := svc.SetHiddenUndoable(ctx, []string{ada}, false)
+	if err != nil || n != 1 || show == nil {
+		t.Fatalf("showing one again = %d, %v", n, err)
+	}
+	if _, hidden := state(); !slices.Equal(hidden, []string{grace}) {
+		t.Errorf("hidden %v, want only grace", hidden)
+	}
+	if err := svc.UndoChange(ctx, show); err != nil {
+		t.Fatal(err)
+	}
+	if _, hidden := state(); !slices.Equal(hidden, []string{ada, grace}) {
+		t.Errorf("after undoing the show: hidden %v", hidden)
+	}
+	if n, undo, err := svc.SetHiddenUndoable(ctx, []string{ada}, true); n != 0 || undo != nil || err != nil {
+		t.Errorf("hiding a hidden contact: %d, %v, %v", n, undo, err)
 	}
 }
 

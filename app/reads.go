@@ -14,7 +14,10 @@ import (
 // Snapshot is everything the contact list needs, read in one go.
 type Snapshot struct {
 	// Groups carry no Participants: a contact's Groups say where it is.
+	// Contacts are those not hidden; Hidden the hidden ones (few: a query
+	// with is:hidden shows them, model.Query.WantsHidden).
 	Contacts []model.Contact
+	Hidden   []model.Contact
 	Labels   []model.Label
 	Groups   []model.Group
 	// Mark is where ChangesSince takes over from (FirstPage leaves it
@@ -31,10 +34,11 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the change mark: %w", err)
 	}
-	contacts, err := s.store.Contacts(ctx)
+	contacts, err := s.store.AllContacts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading contacts: %w", err)
 	}
+	contacts, hidden := splitHidden(contacts)
 	labels, err := s.store.Labels(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading labels: %w", err)
@@ -43,7 +47,26 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading groups: %w", err)
 	}
-	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups, Mark: mark}, nil
+	return &Snapshot{Contacts: contacts, Hidden: hidden, Labels: labels, Groups: groups, Mark: mark}, nil
+}
+
+// splitHidden sets the hidden contacts apart, in place: one read of the
+// table serves both lists, and the contacts not hidden, nearly all, are
+// not copied before the first hidden one.
+func splitHidden(all []model.Contact) (visible, hidden []model.Contact) {
+	n := 0
+	for i := range all {
+		if all[i].Hidden {
+			hidden = append(hidden, all[i])
+			continue
+		}
+		if n != i {
+			all[n] = all[i]
+		}
+		n++
+	}
+	clear(all[n:]) // the copies in hidden are the ones kept
+	return all[:n], hidden
 }
 
 // FirstPage reads just enough for the contact list's first frame: the first

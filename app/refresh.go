@@ -21,6 +21,9 @@ type Changes struct {
 	// Removed the JIDs of those deleted or hidden.
 	Contacts []model.Contact
 	Removed  []string
+	// Hidden are the contacts among Removed that are hidden, not deleted,
+	// as Snapshot's Hidden has them.
+	Hidden []model.Contact
 	// Labels (every label, with counts) when LabelsChanged; Groups (every
 	// group by name, as in Snapshot) when GroupsChanged.
 	Labels        []model.Label
@@ -37,7 +40,7 @@ type Changes struct {
 
 // Empty reports whether nothing changed.
 func (c *Changes) Empty() bool {
-	return !c.Rebuild && len(c.Contacts) == 0 && len(c.Removed) == 0 && !c.LabelsChanged && !c.GroupsChanged
+	return !c.Rebuild && len(c.Contacts) == 0 && len(c.Removed) == 0 && len(c.Hidden) == 0 && !c.LabelsChanged && !c.GroupsChanged
 }
 
 // ChangesSince reads only what changed in the mirror after since (from
@@ -52,7 +55,7 @@ func (s *Service) ChangesSince(ctx context.Context, since Mark, limit int) (*Cha
 	}
 	return &Changes{
 		Mark:     ch.Mark,
-		Contacts: ch.Changed, Removed: ch.Removed,
+		Contacts: ch.Changed, Removed: ch.Removed, Hidden: ch.Hidden,
 		Labels: ch.Labels, LabelsChanged: ch.LabelsChanged,
 		Groups: ch.Groups, GroupsChanged: ch.GroupsChanged,
 		Rebuild:  ch.TooMany,

@@ -48,7 +48,8 @@ var docs = map[string]doc{
 		usage:   []string{"contacts [--query Q] [--format table|json|csv|vcf]"},
 		long: "Prints the address book, sorted by name as the UI sorts it. --query takes the UI's search language: " +
 			`words match name, phone, push name, business name and note; label:vip, -label:vip, group:team, label:"new customer", ` +
-			"is:blocked|business|internal|saved|unsaved, check:valid|invalid|unchecked.",
+			"is:blocked|business|internal|saved|unsaved|hidden, check:valid|invalid|unchecked. " +
+			"Hidden contacts (wabook rm --hide) are listed only by a query with is:hidden.",
 		examples: []string{
 			"wabook contacts",
 			"wabook contacts --query 'label:vip -is:blocked' --format json",

@@ -12,9 +12,13 @@ import (
 //	ada "new york" +1415       free words: substrings of names, phone, note
 //	label:vip  label:"new customer"
 //	group:team  group:120363000000000001@g.us
-//	is:blocked|business|internal|saved|unsaved|wa
+//	is:blocked|business|internal|saved|unsaved|wa|hidden
 //	check:valid|invalid|unchecked|failed|processing
 //	-label:vip                 a leading "-" negates any term
+//
+// Hidden contacts (a contact from WhatsApp cannot be deleted, only hidden)
+// match only a query that asks for them with is:hidden (WantsHidden): the
+// list, the exports and `wabook contacts` leave them out otherwise.
 type Query struct {
 	Terms []Term
 	Raw   string // the text parsed
@@ -36,7 +40,7 @@ const (
 )
 
 var (
-	isValues    = []string{"blocked", "business", "internal", "saved", "unsaved", "wa"}
+	isValues    = []string{"blocked", "business", "internal", "saved", "unsaved", "wa", "hidden"}
 	checkValues = []string{CheckValid, CheckInvalid, "unchecked", CheckFailed, CheckProcessing}
 )
 
@@ -189,6 +193,18 @@ func writeValue(b *strings.Builder, v string, free bool) {
 	b.WriteByte('"')
 }
 
+// WantsHidden reports whether q asks for hidden contacts (a term
+// is:hidden, not negated): only such a query matches them, and then only
+// them.
+func (q Query) WantsHidden() bool {
+	for _, t := range q.Terms {
+		if t.Key == KeyIs && t.Value == "hidden" && !t.Negate {
+			return true
+		}
+	}
+	return false
+}
+
 // Narrows reports whether every contact q matches is also matched by prev,
 // so a list searching for q may look only among prev's results (the search
 // box does, as the user types on). That holds when q keeps prev's terms in
@@ -197,12 +213,13 @@ func writeValue(b *strings.Builder, v string, free bool) {
 //   - a free word that becomes phone-like ("(" → "(4"): "(" is matched as
 //     text, "(4" also by its digits, so it can match contacts "(" did not;
 //   - group:X extended into a group JID: a JID selects its group whatever
-//     the group is called, which the shorter value may not have selected.
+//     the group is called, which the shorter value may not have selected;
+//   - is:hidden added: prev matched no hidden contact, q matches only them.
 //
 // Narrows is the matcher's own rule, so the UI's incremental search and a
 // fresh search (the CLI's --query) cannot disagree.
 func (q Query) Narrows(prev Query) bool {
-	if len(q.Terms) < len(prev.Terms) {
+	if len(q.Terms) < len(prev.Terms) || q.WantsHidden() != prev.WantsHidden() {
 		return false
 	}
 	for i, t := range q.Terms {
@@ -238,7 +255,8 @@ func (q Query) Narrows(prev Query) bool {
 // Matcher is a Query compiled against the current labels and groups, ready
 // to test contacts quickly. It is immutable and safe for concurrent use.
 type Matcher struct {
-	terms []matchTerm
+	terms  []matchTerm
+	hidden bool // the query asks for hidden contacts (Query.WantsHidden)
 }
 
 type matchKind uint8
@@ -251,6 +269,7 @@ const (
 	mInternal
 	mSaved
 	mWA
+	mHidden
 	mCheck
 	mLabel
 	mGroup
@@ -275,7 +294,7 @@ type matchTerm struct {
 // types "label:vi". group:X selects groups whose name contains X, or whose
 // JID is X.
 func (q Query) Compile(labels []Label, groups []Group) *Matcher {
-	m := &Matcher{terms: make([]matchTerm, 0, len(q.Terms))}
+	m := &Matcher{terms: make([]matchTerm, 0, len(q.Terms)), hidden: q.WantsHidden()}
 	for _, t := range q.Terms {
 		mt := matchTerm{negate: t.Negate}
 		switch t.Key {
@@ -307,6 +326,8 @@ func (q Query) Compile(labels []Label, groups []Group) *Matcher {
 				mt.kind, mt.negate = mSaved, !t.Negate
 			case "wa":
 				mt.kind = mWA
+			case "hidden":
+				mt.kind = mHidden
 			default:
 				continue // ParseQuery never yields these
 			}
@@ -362,16 +383,20 @@ func phoneDigits(w string) (string, bool) {
 	return b.String(), b.Len() > 0
 }
 
-// Empty reports whether the matcher has no terms, so everything matches and
-// the caller can skip matching altogether.
+// Empty reports whether the matcher has no terms, so every contact that is
+// not hidden matches and the caller can skip matching altogether.
 func (m *Matcher) Empty() bool { return m == nil || len(m.terms) == 0 }
 
-// Match reports whether c satisfies every term. haystack is Haystack(c),
+// Match reports whether c satisfies every term (a hidden contact, only when
+// the query asks for hidden ones: WantsHidden). haystack is Haystack(c),
 // which callers should compute once per contact and keep; when it is "" and
 // a free word needs it, Match computes it.
 func (m *Matcher) Match(c *Contact, haystack string) bool {
 	if m == nil {
-		return true
+		return !c.Hidden
+	}
+	if c.Hidden != m.hidden {
+		return false
 	}
 	for i := range m.terms {
 		t := &m.terms[i]
@@ -387,6 +412,8 @@ func (m *Matcher) Match(c *Contact, haystack string) bool {
 			ok = c.IsMyContact
 		case mWA:
 			ok = c.IsWAContact
+		case mHidden:
+			ok = c.Hidden
 		case mCheck:
 			ok = c.CheckStatus == t.value
 		case mLabel:

@@ -46,7 +46,7 @@ func TestParseQuery(t *testing.T) {
 		{in: `label:-x`, want: []Term{{Key: "label", Value: "-x"}}, canon: `label:-x`},
 		{in: "+1 415", want: []Term{{Value: "+1"}, {Value: "415"}}, canon: "+1 415"},
 		// Bad is:/check: values: the term is dropped, the rest kept.
-		{in: "ada is:blah", want: []Term{{Value: "ada"}}, err: `unknown is: value "blah" (use blocked, business, internal, saved, unsaved, wa)`, canon: "ada"},
+		{in: "ada is:blah", want: []Term{{Value: "ada"}}, err: `unknown is: value "blah" (use blocked, business, internal, saved, unsaved, wa, hidden)`, canon: "ada"},
 		{in: "check:maybe -label:x", want: []Term{{Negate: true, Key: "label", Value: "x"}}, err: `unknown check: value "maybe"`, canon: "-label:x"},
 		// Untrusted text pasted into the box is sanitised.
 		{in: "ada\x1b[2J\u202e", want: []Term{{Value: "ada"}}, canon: "ada"},
@@ -95,6 +95,9 @@ func testBook() ([]*Contact, []Label, []Group) {
 			IsBlocked: true, Labels: []string{"New customer"}, CheckStatus: CheckInvalid},
 		{JID: "5511987654321@s.whatsapp.net", Phone: "+5511987654321", PushName: "\x1b[31mEve\u202e", IsInternal: true,
 			Groups: []string{"120363000000000003@g.us", "120363000000000001@g.us"}, CheckStatus: CheckFailed},
+		// Hidden: only a query with is:hidden finds her.
+		{JID: "14155550177@s.whatsapp.net", Phone: "+14155550177", FullName: "Hana Hidden", IsWAContact: true,
+			Labels: []string{"VIP"}, Hidden: true},
 	}
 	return contacts, labels, groups
 }
@@ -160,6 +163,13 @@ func TestMatch(t *testing.T) {
 		{"is:saved -ada", "C"},
 		{"group:team label:vi is:wa", "AB"},
 		{"ada is:bogus", "A"}, // the bad term is dropped
+		{"is:hidden", "H"},
+		{"is:hidden label:vip", "H"},
+		{"is:hidden is:wa hana", "H"},
+		{"is:hidden ada", ""},
+		{"-is:hidden", "ABCE"},
+		{"hana", ""},
+		{"label:vip", "A"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -213,6 +223,11 @@ func TestQueryNarrows(t *testing.T) {
 		{"group:t", "group:team", true},
 		{"group:1203", "group:120363000000000003@g.us", false},
 		{"group:120363000000000003@g.us", "group:120363000000000003@g.us", true},
+		// is:hidden looks among the hidden contacts, which no other query matched.
+		{"hana", "hana is:hidden", false},
+		{"", "is:hidden", false},
+		{"is:hidden", "is:hidden hana", true},
+		{"hana", "hana -is:hidden", false},
 	}
 	for _, tt := range tests {
 		prev, _ := ParseQuery(tt.prev)
@@ -239,7 +254,7 @@ func TestTypingMatchesAFreshSearch(t *testing.T) {
 		}
 		return out
 	}
-	for _, typed := range []string{"(415) 555-0101", "+1 (415)", "(11) 98765-4321", "+55 (11) 9", "ada (415", "group:120363000000000003@g.us"} {
+	for _, typed := range []string{"(415) 555-0101", "+1 (415)", "(11) 98765-4321", "+55 (11) 9", "ada (415", "group:120363000000000003@g.us", "hana is:hidden"} {
 		var prev Query
 		shown := contacts
 		for i := 1; i <= len(typed); i++ {

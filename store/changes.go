@@ -28,6 +28,10 @@ type ContactChanges struct {
 	Changed []model.Contact
 	// Removed are the JIDs of contacts deleted or hidden.
 	Removed []string
+	// Hidden are the contacts among Removed that are hidden, not deleted,
+	// read as AllContacts has them: a list that shows hidden contacts on
+	// request (is:hidden) keeps them up to date.
+	Hidden []model.Contact
 	// Labels is every label, with its count, when labels or assignments
 	// changed (LabelsChanged); Groups every group by name (GroupNames)
 	// when groups changed.
@@ -162,10 +166,6 @@ func readChangedContacts(ctx context.Context, tx *sql.Tx, seq int64, out *Contac
 			odd = append(odd, jid)
 			continue
 		}
-		if c.Hidden {
-			out.Removed = append(out.Removed, jid)
-			continue
-		}
 		out.Changed = append(out.Changed, c)
 	}
 	rows.Close()
@@ -177,12 +177,11 @@ func readChangedContacts(ctx context.Context, tx *sql.Tx, seq int64, out *Contac
 		if err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), &c); err != nil {
 			return fmt.Errorf("contact %s: %w", jid, err)
 		}
-		if c.Hidden {
-			out.Removed = append(out.Removed, jid)
-			continue
-		}
 		out.Changed = append(out.Changed, c)
 	}
+	// Hidden contacts are read with the others, labels and groups too,
+	// and set apart at the end.
+	defer splitHidden(out)
 	if len(out.Changed) == 0 {
 		return nil
 	}
@@ -200,6 +199,24 @@ func readChangedContacts(ctx context.Context, tx *sql.Tx, seq int64, out *Contac
 		return fmt.Errorf("groups: %w", err)
 	}
 	return nil
+}
+
+// splitHidden moves the hidden contacts of out.Changed to out.Hidden and
+// their JIDs to out.Removed.
+func splitHidden(out *ContactChanges) {
+	if !slices.ContainsFunc(out.Changed, func(c model.Contact) bool { return c.Hidden }) {
+		return
+	}
+	visible := out.Changed[:0:0]
+	for _, c := range out.Changed {
+		if c.Hidden {
+			out.Hidden = append(out.Hidden, c)
+			out.Removed = append(out.Removed, c.JID)
+		} else {
+			visible = append(visible, c)
+		}
+	}
+	out.Changed = visible
 }
 
 // changedLabels sets the Labels of the changed contacts, in label order,

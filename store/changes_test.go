@@ -67,7 +67,9 @@ func TestContactsChangedSinceMatchesAWholeRead(t *testing.T) {
 		// wantChanged / wantRemoved: JIDs the change set must hold
 		// (at least); labels, groups: whether those must be re-read.
 		wantChanged, wantRemoved []string
-		labels, groups           bool
+		// wantHidden: JIDs that must be among Hidden, as AllContacts reads them.
+		wantHidden     []string
+		labels, groups bool
 	}
 	jid := func(i int) string { return cs[i].JID }
 	labelID := func(t *testing.T, b *store.Store, name string) int64 {
@@ -106,7 +108,7 @@ func TestContactsChangedSinceMatchesAWholeRead(t *testing.T) {
 			if err := b.SetHidden(ctx, jid(3), true); err != nil {
 				t.Fatal(err)
 			}
-		}, wantRemoved: []string{jid(3)}},
+		}, wantRemoved: []string{jid(3)}, wantHidden: []string{jid(3)}},
 		{name: "deleted", do: func(t *testing.T, b *store.Store) {
 			if err := b.DeleteContact(ctx, jid(4)); err != nil {
 				t.Fatal(err)
@@ -225,6 +227,23 @@ func TestContactsChangedSinceMatchesAWholeRead(t *testing.T) {
 			for _, j := range st.wantRemoved {
 				if !removed[j] {
 					t.Errorf("%s is not among the removed %v", j, ch.Removed)
+				}
+			}
+			if len(st.wantHidden) > 0 {
+				all, err := a.AllContacts(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				whole, got := byJID(all), byJID(ch.Hidden)
+				for _, j := range st.wantHidden {
+					if c, ok := got[j]; !ok || !reflect.DeepEqual(c, whole[j]) || !removed[j] {
+						t.Errorf("%s among the hidden: %+v (removed: %v); AllContacts reads %+v", j, c, removed[j], whole[j])
+					}
+				}
+			}
+			for _, c := range ch.Hidden {
+				if !c.Hidden {
+					t.Errorf("%s is among the hidden but not hidden", c.JID)
 				}
 			}
 			if len(st.wantChanged)+len(st.wantRemoved)+len(renamed) == 0 && len(ch.Changed)+len(ch.Removed) > 0 {

@@ -396,6 +396,77 @@ func (s *Store) SetHidden(ctx context.Context, jid string, hidden bool) error {
 	})
 }
 
+// SetHiddenMany hides contacts (or shows them again) in one transaction
+// and returns the JIDs it changed: those not already so. A JID not in the
+// mirror (deleted meanwhile) is passed over.
+func (s *Store) SetHiddenMany(ctx context.Context, jids []string, hidden bool) ([]string, error) {
+	var changed []string
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		changed = changed[:0]
+		now := s.now()
+		for _, jid := range jids {
+			j, err := normUserJID(jid)
+			if err != nil {
+				return fmt.Errorf("store: hide contacts: %w", err)
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE contacts SET hidden = ?, updated_at = ? WHERE jid = ? AND hidden IS NOT ?`,
+				b2i(hidden), now, j, b2i(hidden))
+			if err != nil {
+				return fmt.Errorf("store: hide contact %s: %w", j, err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				changed = append(changed, j)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return changed, nil
+}
+
+// RemoveContacts deletes, in one transaction, the contacts whose source is
+// one of deletable and hides the others (a contact from WhatsApp would come
+// back with the next sync), and returns the JIDs it deleted and those it
+// hid. A contact hidden already, or not in the mirror, is passed over.
+func (s *Store) RemoveContacts(ctx context.Context, jids []string, deletable ...string) (deleted, hidden []string, err error) {
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		deleted, hidden = deleted[:0], hidden[:0]
+		now := s.now()
+		for _, jid := range jids {
+			j, err := normUserJID(jid)
+			if err != nil {
+				return fmt.Errorf("store: remove contacts: %w", err)
+			}
+			var source string
+			var wasHidden bool
+			err = tx.QueryRowContext(ctx, `SELECT source, hidden FROM contacts WHERE jid = ?`, j).Scan(&source, &wasHidden)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				continue
+			case err != nil:
+				return fmt.Errorf("store: remove contact %s: %w", j, err)
+			case slices.Contains(deletable, source):
+				if _, err := tx.ExecContext(ctx, `DELETE FROM contacts WHERE jid = ?`, j); err != nil {
+					return fmt.Errorf("store: delete contact %s: %w", j, err)
+				}
+				deleted = append(deleted, j)
+			case !wasHidden:
+				if _, err := tx.ExecContext(ctx, `UPDATE contacts SET hidden = 1, updated_at = ? WHERE jid = ?`, now, j); err != nil {
+					return fmt.Errorf("store: hide contact %s: %w", j, err)
+				}
+				hidden = append(hidden, j)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return deleted, hidden, nil
+}
+
 // phoneAndSource is the phone and source a contact row is written with: c's,
 // else the number of its JID and source.
 func phoneAndSource(c *model.Contact, jid, source string) (string, string) {

@@ -266,6 +266,69 @@ func TestHiddenContacts(t *testing.T) {
 	}
 }
 
+// A selection is hidden, shown again, or removed (deleted where it was
+// added here, hidden where it comes from WhatsApp) in one go; each call
+// says which contacts it changed, passing over those already so and those
+// gone.
+func TestHideAndRemoveMany(t *testing.T) {
+	t.Parallel()
+
+	s := open(t)
+	seed(t, s, alice, bob)
+	if _, err := s.InsertContact(ctx, model.Contact{JID: dave, FullName: "Dave"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	visible := func() []string {
+		cs, err := s.Contacts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.JID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	steps := []struct {
+		name              string
+		do                func() ([]string, []string, error)
+		deleted, affected []string
+		visible           []string
+	}{
+		{"hide two", func() ([]string, []string, error) {
+			ch, err := s.SetHiddenMany(ctx, []string{alice, bob}, true)
+			return nil, ch, err
+		}, nil, []string{alice, bob}, []string{dave}},
+		{"show again, one unknown", func() ([]string, []string, error) {
+			ch, err := s.SetHiddenMany(ctx, []string{alice, bob, dave, carol}, false)
+			return nil, ch, err
+		}, nil, []string{alice, bob}, []string{bob, dave, alice}},
+		{"remove", func() ([]string, []string, error) {
+			return s.RemoveContacts(ctx, []string{alice, dave, carol}, model.SourceLocal, model.SourceImport)
+		}, []string{dave}, []string{alice}, []string{bob}},
+		{"remove again", func() ([]string, []string, error) {
+			return s.RemoveContacts(ctx, []string{alice, dave}, model.SourceLocal, model.SourceImport)
+		}, nil, nil, []string{bob}},
+	}
+	for _, st := range steps {
+		deleted, affected, err := st.do()
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if !slices.Equal(deleted, st.deleted) || !slices.Equal(affected, st.affected) {
+			t.Errorf("%s: deleted %v, hidden or shown %v; want %v, %v", st.name, deleted, affected, st.deleted, st.affected)
+		}
+		want := slices.Sorted(slices.Values(st.visible))
+		if got := visible(); !slices.Equal(got, want) {
+			t.Errorf("%s: visible %v, want %v", st.name, got, want)
+		}
+	}
+	if c := mustContact(t, s, alice); !c.Hidden {
+		t.Error("alice, from WhatsApp, is not hidden")
+	}
+}
+
 func TestImportContacts(t *testing.T) {
 	t.Parallel()
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,10 +126,7 @@ func (a contactActions) contactForm(c *model.Contact) tea.Cmd {
 				return fmt.Sprintf("Phone %q: %v", v[1], err), nil
 			}
 			in := app.ContactInput{Name: v[0], Phone: v[1], Labels: v[2], Note: v[3], Internal: t[4]}
-			return "", a.run(func(ctx context.Context) (string, *app.Undo, error) {
-				added, err := svc.AddContact(ctx, in)
-				return "added " + model.Sanitize(added.DisplayName()), nil, err
-			})
+			return "", a.addContact(in)
 		}
 		// Only what was changed is sent: an untouched field must not be
 		// rewritten (a label name with a comma would split, a name with
@@ -153,54 +151,261 @@ func (a contactActions) contactForm(c *model.Contact) tea.Cmd {
 	return f.fields[0].input.Focus()
 }
 
+// confirmDelete deletes the contact shown or under the cursor (the detail
+// view's d): confirmRemove for one.
 func (a contactActions) confirmDelete(c *model.Contact) tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	svc, jid, name := a.svc, c.JID, model.Sanitize(c.DisplayName())
-	if c.Source == model.SourceWhatsApp {
-		a.open(newConfirm(a.common, fmt.Sprintf("%s comes from WhatsApp and cannot be deleted here. Hide it from the list?", name), func() tea.Cmd {
-			return a.run(func(ctx context.Context) (string, *app.Undo, error) {
-				undo, err := svc.HideContactUndoable(ctx, jid)
-				return "hidden " + name + " (u shows it again)", undo, err
-			})
-		}))
+	return a.confirmRemove([]*model.Contact{c}, nil)
+}
+
+// isLocal: a contact added here or imported, which can be deleted; one
+// from WhatsApp would come back with the next sync, so it is hidden
+// instead (app.Service.RemoveContacts).
+func isLocal(c *model.Contact) bool {
+	return c.Source == model.SourceLocal || c.Source == model.SourceImport
+}
+
+// confirmRemove asks once, naming the count, and then deletes the contacts
+// added here and hides those from WhatsApp, in one command; u shows the
+// hidden ones again. done (may be nil) runs when the user confirms: the
+// list forgets its selection then.
+func (a contactActions) confirmRemove(cs []*model.Contact, done func()) tea.Cmd {
+	var local, fromWA, hiddenAlready int
+	jids := make([]string, 0, len(cs))
+	for _, c := range cs {
+		switch {
+		case isLocal(c):
+			local++
+		case c.Hidden:
+			hiddenAlready++
+			continue
+		default:
+			fromWA++
+		}
+		jids = append(jids, c.JID)
+	}
+	n := local + fromWA
+	if n == 0 {
+		if len(cs) > 0 {
+			a.post(flashMsg(fmt.Sprintf("Nothing to delete: %s from WhatsApp and hidden already.", countOf(hiddenAlready, "contact is", "contacts are"))))
+		}
 		return nil
 	}
-	a.open(newConfirm(a.common, fmt.Sprintf("Delete %s from the address book?", name), func() tea.Cmd {
+	name := ""
+	if n == 1 {
+		for _, c := range cs {
+			if c.JID == jids[0] {
+				name = model.Sanitize(c.DisplayName())
+			}
+		}
+	}
+	var question string
+	switch {
+	case n == 1 && local == 1:
+		question = fmt.Sprintf("Delete %s from the address book?", name)
+	case n == 1:
+		question = fmt.Sprintf("%s comes from WhatsApp and cannot be deleted here. Hide it from the list?", name)
+	case fromWA == 0:
+		question = fmt.Sprintf("Delete %d contacts from the address book?", n)
+	case local == 0:
+		question = fmt.Sprintf("%d contacts come from WhatsApp and cannot be deleted here. Hide them from the list?", n)
+	default:
+		verb := "come"
+		if fromWA == 1 {
+			verb = "comes"
+		}
+		question = fmt.Sprintf("Delete %d contacts? %d %s from WhatsApp and will be hidden instead.", n, fromWA, verb)
+	}
+	if hiddenAlready > 0 {
+		question += fmt.Sprintf(" (%s from WhatsApp and hidden already.)", countOf(hiddenAlready, "more is", "more are"))
+	}
+	svc := a.svc
+	a.open(newConfirm(a.common, question, func() tea.Cmd {
+		if done != nil {
+			done()
+		}
 		return a.run(func(ctx context.Context) (string, *app.Undo, error) {
-			return "deleted " + name, nil, svc.DeleteContact(ctx, jid)
+			res, undo, err := svc.RemoveContacts(ctx, jids)
+			if err != nil {
+				return "", undo, fmt.Errorf("deleting: %w", err)
+			}
+			return removedFlash(res, name), undo, nil
 		})
 	}))
 	return nil
 }
 
+// removedFlash says what RemoveContacts did; name is the contact's when
+// it was one.
+func removedFlash(res app.Removed, name string) string {
+	switch {
+	case name != "" && res.Deleted == 1:
+		return "deleted " + name
+	case name != "" && res.Hidden == 1:
+		return "hidden " + name + " (u shows it again)"
+	case res.Hidden == 0:
+		return "deleted " + countOf(res.Deleted, "contact", "contacts")
+	case res.Deleted == 0:
+		return "hidden " + countOf(res.Hidden, "contact", "contacts") + " (u shows them again)"
+	}
+	return fmt.Sprintf("deleted %s, hid %d from WhatsApp (u shows those again)", countOf(res.Deleted, "contact", "contacts"), res.Hidden)
+}
+
+// countOf is "1 contact", "3 contacts".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// toggleHidden hides the contacts of cs that are not hidden, after asking
+// once; when all are hidden (a selection made under is:hidden) it shows
+// them again at once. Both are undoable. done (may be nil) runs when the
+// change is on its way: the list forgets its selection then.
+func (a contactActions) toggleHidden(cs []*model.Contact, done func()) tea.Cmd {
+	var hide, show []string
+	name := ""
+	for _, c := range cs {
+		if c.Hidden {
+			show = append(show, c.JID)
+		} else {
+			hide = append(hide, c.JID)
+			name = model.Sanitize(c.DisplayName())
+		}
+	}
+	svc := a.svc
+	if len(hide) == 0 {
+		if len(show) == 0 {
+			return nil
+		}
+		if len(show) == 1 {
+			name = model.Sanitize(cs[0].DisplayName())
+		}
+		if done != nil {
+			done()
+		}
+		return a.run(func(ctx context.Context) (string, *app.Undo, error) {
+			n, undo, err := svc.SetHiddenUndoable(ctx, show, false)
+			if err != nil {
+				return "", nil, fmt.Errorf("showing again: %w", err)
+			}
+			if name != "" && n == 1 {
+				return name + " is listed again (u hides it again)", undo, nil
+			}
+			return countOf(n, "contact is", "contacts are") + " listed again (u hides them again)", undo, nil
+		})
+	}
+	question := fmt.Sprintf("Hide %s from the list? (is:hidden finds it, u undoes)", name)
+	if len(hide) > 1 {
+		question = fmt.Sprintf("Hide %d contacts from the list? (is:hidden finds them, u undoes)", len(hide))
+	}
+	if len(show) > 0 {
+		question += fmt.Sprintf(" (%s hidden already.)", countOf(len(show), "more is", "more are"))
+	}
+	a.open(newConfirm(a.common, question, func() tea.Cmd {
+		if done != nil {
+			done()
+		}
+		return a.run(func(ctx context.Context) (string, *app.Undo, error) {
+			n, undo, err := svc.SetHiddenUndoable(ctx, hide, true)
+			if err != nil {
+				return "", nil, fmt.Errorf("hiding: %w", err)
+			}
+			if len(hide) == 1 && n == 1 {
+				return "hidden " + name + " (u shows it again)", undo, nil
+			}
+			return "hidden " + countOf(n, "contact", "contacts") + " (u shows them again)", undo, nil
+		})
+	}))
+	return nil
+}
+
+// confirmBlock blocks or unblocks the contact shown or under the cursor
+// (the detail view's b): confirmBlockAll for one.
 func (a contactActions) confirmBlock(c *model.Contact) tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	// What was last asked for, confirmed or still waiting for WhatsApp.
-	blocked := c.IsBlocked
-	if c.BlockPending != 0 {
-		blocked = c.BlockPending > 0
+	return a.confirmBlockAll([]*model.Contact{c})
+}
+
+// confirmBlockAll blocks the contacts of cs not blocked yet, or unblocks
+// them all when every one is blocked, after one question naming the
+// count, in one command.
+func (a contactActions) confirmBlockAll(cs []*model.Contact) tea.Cmd {
+	if len(cs) == 0 {
+		return nil
 	}
-	parent, svc, jid, name, block := a.ctx, a.svc, c.JID, model.Sanitize(c.DisplayName()), !blocked
+	// What was last asked for, confirmed or still waiting for WhatsApp.
+	blocked := func(c *model.Contact) bool {
+		if c.BlockPending != 0 {
+			return c.BlockPending > 0
+		}
+		return c.IsBlocked
+	}
+	block := slices.ContainsFunc(cs, func(c *model.Contact) bool { return !blocked(c) })
+	var jids, names []string
+	for _, c := range cs {
+		if blocked(c) != block {
+			jids = append(jids, c.JID)
+			names = append(names, model.Sanitize(c.DisplayName()))
+		}
+	}
 	verb := "Block"
 	if !block {
 		verb = "Unblock"
 	}
-	a.open(newConfirm(a.common, fmt.Sprintf("%s %s on WhatsApp?", verb, name), func() tea.Cmd {
+	what := names[0]
+	if len(jids) > 1 {
+		what = fmt.Sprintf("%d contacts", len(jids))
+	}
+	question := fmt.Sprintf("%s %s on WhatsApp?", verb, what)
+	if skipped := len(cs) - len(jids); skipped > 0 {
+		question += fmt.Sprintf(" (%s blocked already.)", countOf(skipped, "more is", "more are"))
+	}
+	parent, svc, lower := a.ctx, a.svc, strings.ToLower(verb)
+	a.open(newConfirm(a.common, question, func() tea.Cmd {
 		return a.track(func() tea.Msg {
 			ctx, cancel := context.WithTimeout(parent, 2*time.Minute)
 			defer cancel()
-			if err := svc.SetBlocked(ctx, jid, block); err != nil {
-				return actionMsg{err: fmt.Errorf("%s %s: %w", strings.ToLower(verb), name, err)}
+			for i, jid := range jids {
+				if err := svc.SetBlocked(ctx, jid, block); err != nil {
+					err = fmt.Errorf("%s %s: %w", lower, names[i], err)
+					if i > 0 {
+						err = fmt.Errorf("%s queued for %d of %d contacts; %w", lower, i, len(jids), err)
+					}
+					return actionMsg{err: err}
+				}
 			}
 			// Who sends it is in the banner when it is another wabook.
-			return actionMsg{flash: fmt.Sprintf("%s %s: queued for WhatsApp", strings.ToLower(verb), name), untilSent: true}
+			return actionMsg{flash: fmt.Sprintf("%s %s: queued for WhatsApp", lower, what), untilSent: true}
 		})
 	}))
 	return nil
+}
+
+// contactAddedMsg is a contact added by the form: the list puts its
+// cursor on it once the index holds it, and the root shows action.
+type contactAddedMsg struct {
+	jid    string
+	action actionMsg
+}
+
+// addContact adds the contact the form describes, off the Update path.
+func (a contactActions) addContact(in app.ContactInput) tea.Cmd {
+	parent, svc := a.ctx, a.svc
+	return a.track(func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, actionTimeout)
+		defer cancel()
+		added, err := svc.AddContact(ctx, in)
+		if err != nil {
+			return actionMsg{err: err}
+		}
+		return contactAddedMsg{jid: added.JID, action: actionMsg{flash: "added " + model.Sanitize(added.DisplayName())}}
+	})
 }
 
 func (a contactActions) refreshProfile(c *model.Contact) tea.Cmd {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -50,11 +51,17 @@ type contactList struct {
 	// is the whole list.
 	filteredBy string
 	filteredQ  model.Query
-	order      []int32 // all entries in sort order
-	cursor     int
-	offset     int
-	selected   map[string]bool // by JID
-	sort       sortMode
+	// hiddenShown: the search asks for hidden contacts (is:hidden) and
+	// shown is among them.
+	hiddenShown bool
+	order       []int32 // all entries in sort order
+	cursor      int
+	offset      int
+	selected    map[string]bool // by JID
+	sort        sortMode
+	// focus is the JID of a contact just added: the cursor goes to it as
+	// soon as the index holds it (focusAdded).
+	focus string
 
 	search    textinput.Model
 	searching bool
@@ -103,9 +110,9 @@ func (m *contactList) setIndexWith(ix *index, v *listView) {
 	if text := m.search.Value(); v != nil && v.ix == ix && v.sort == m.sort && v.query == text &&
 		(v.shown != nil || strings.TrimSpace(text) == "") {
 		m.order, m.queryErr = v.order, v.queryErr
-		m.shown, m.filteredBy, m.filteredQ = v.order, "", model.Query{}
+		m.shown, m.filteredBy, m.filteredQ, m.hiddenShown = ix.rows(v.order, false), "", model.Query{}, false
 		if v.shown != nil {
-			m.shown, m.filteredBy, m.filteredQ = v.shown, text, v.q
+			m.shown, m.filteredBy, m.filteredQ, m.hiddenShown = v.shown, text, v.q, v.q.WantsHidden()
 		}
 		m.clamp()
 	} else {
@@ -115,6 +122,7 @@ func (m *contactList) setIndexWith(ix *index, v *listView) {
 	if current != nil {
 		m.moveTo(current.JID)
 	}
+	m.focusAdded()
 }
 
 func (m *contactList) resort() {
@@ -126,8 +134,9 @@ func (m *contactList) resort() {
 func (m *contactList) refilter() {
 	text := m.search.Value()
 	q, err := model.ParseQuery(text)
+	m.hiddenShown = q.WantsHidden()
 	if q.Compile(m.ix.labels, m.ix.groups).Empty() {
-		m.shown, m.filteredBy, m.queryErr = m.order, "", ""
+		m.shown, m.filteredBy, m.queryErr = m.ix.rows(m.order, false), "", ""
 		if err != nil {
 			m.queryErr = err.Error()
 		}
@@ -140,7 +149,7 @@ func (m *contactList) refilter() {
 	}
 	// Typing on narrows: when the new text only adds to the old and nothing
 	// is negated, every match is among the rows shown already.
-	candidates := m.order
+	candidates := m.ix.rows(m.order, m.hiddenShown)
 	if err == nil && m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && q.Narrows(m.filteredQ) {
 		candidates = m.shown
 	}
@@ -166,6 +175,28 @@ func (m *contactList) moveTo(jid string) {
 			m.clamp()
 			return
 		}
+	}
+}
+
+// focusAdded puts the cursor on the contact just added (focus) once the
+// index holds it, clearing a search that leaves it out: what was added is
+// what the user wants to see next.
+func (m *contactList) focusAdded() {
+	if m.focus == "" {
+		return
+	}
+	for i := range m.ix.entries[:m.ix.visible()] {
+		if m.ix.entries[i].c.JID != m.focus {
+			continue
+		}
+		if !slices.ContainsFunc(m.shown, func(pos int32) bool { return int(pos) == i }) {
+			m.searching = false
+			m.search.Blur()
+			m.setQuery("")
+		}
+		m.moveTo(m.focus)
+		m.focus = ""
+		return
 	}
 }
 
@@ -238,8 +269,14 @@ func (m *contactList) CapturesTyping() bool { return m.searching }
 // Update types into the search box (keys and pastes alike: a paste
 // filters as keys do) and opens the import plan read for this screen.
 func (m *contactList) Update(msg tea.Msg) tea.Cmd {
-	if plan, ok := msg.(importPlanMsg); ok {
-		m.showImportPlan(plan)
+	switch msg := msg.(type) {
+	case importPlanMsg:
+		m.showImportPlan(msg)
+		return nil
+	case contactAddedMsg:
+		m.focus = msg.jid
+		m.focusAdded()
+		m.post(msg.action)
 		return nil
 	}
 	if !m.searching {
@@ -347,6 +384,7 @@ func (m *contactList) browseKeys() []binding {
 			}
 			return nil
 		}).unless(m.wholeBookLoading),
+		bind(k.Invert, func(tea.KeyPressMsg) tea.Cmd { m.invertSelection(); return nil }).unless(m.wholeBookLoading),
 		bind(k.Sort, func(tea.KeyPressMsg) tea.Cmd {
 			m.sort = (m.sort + 1) % sortModes
 			current := m.current()
@@ -368,8 +406,9 @@ func (m *contactList) browseKeys() []binding {
 		}),
 		bind(k.Undo, func(tea.KeyPressMsg) tea.Cmd { return m.undo() }),
 		bind(k.Edit, one(m.contactForm)).unless(m.oneContact("Edit works on one contact; select just one.")),
-		bind(k.Delete, one(m.confirmDelete)).unless(m.oneContact("Delete works on one contact at a time.")),
-		bind(k.Block, one(m.confirmBlock)).unless(m.oneContact("Block works on one contact at a time.")),
+		bind(k.Delete, sel(func(cs []*model.Contact) tea.Cmd { return m.confirmRemove(cs, m.forgetSelection) })).unless(m.someContact),
+		bind(k.Hide, sel(func(cs []*model.Contact) tea.Cmd { return m.toggleHidden(cs, m.forgetSelection) })).unless(m.someContact),
+		bind(k.Block, sel(m.confirmBlockAll)).unless(m.someContact),
 		bind(k.ExportContacts, func(tea.KeyPressMsg) tea.Cmd { return m.exportForm(m.search.Value(), len(m.shown)) }),
 		bind(k.Import, func(tea.KeyPressMsg) tea.Cmd { return m.importForm() }),
 	}
@@ -401,6 +440,32 @@ func (m *contactList) oneContact(why string) func() string {
 			return "No contact here."
 		}
 		return why
+	}
+}
+
+// someContact is why a key that acts on the selection (or the contact
+// under the cursor) cannot act: there is none.
+func (m *contactList) someContact() string {
+	if len(m.selected) == 0 && m.current() == nil {
+		return "No contact here."
+	}
+	return ""
+}
+
+// forgetSelection clears the selection once an action took it away from
+// the list (deleted, hidden, shown again elsewhere).
+func (m *contactList) forgetSelection() { clear(m.selected) }
+
+// invertSelection selects the rows shown that are not selected and
+// unselects those that are; a selection outside the rows shown stays.
+func (m *contactList) invertSelection() {
+	for _, i := range m.shown {
+		jid := m.ix.entries[i].c.JID
+		if m.selected[jid] {
+			delete(m.selected, jid)
+		} else {
+			m.selected[jid] = true
+		}
 	}
 }
 

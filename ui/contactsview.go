@@ -62,7 +62,7 @@ func (m *contactList) View() string {
 	h := m.listHeight()
 	if len(m.shown) == 0 {
 		b.WriteByte('\n')
-		if len(m.ix.entries) == 0 {
+		if m.ix.visible() == 0 && !m.hiddenShown {
 			b.WriteString(m.st.Dim.Render("  The address book is empty. It fills as WhatsApp syncs."))
 		} else {
 			b.WriteString(m.st.Dim.Render("  No contact matches the search. esc clears it."))
@@ -159,7 +159,10 @@ func (m *contactList) renderChips(labels []string, width int) string {
 // counts describes the list for the status bar.
 func (m *contactList) counts() string {
 	s := fmt.Sprintf("%d contacts", m.ix.total)
-	if len(m.shown) != len(m.ix.entries) {
+	switch {
+	case m.hiddenShown:
+		s = fmt.Sprintf("%d of %d hidden contacts", len(m.shown), m.ix.hidden)
+	case len(m.shown) != m.ix.visible():
 		s = fmt.Sprintf("%d of %d contacts", len(m.shown), m.ix.total)
 	}
 	if n := len(m.selected); n > 0 {

@@ -131,6 +131,10 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A few hidden, for the list under is:hidden.
+	if _, _, err := svc.SetHiddenUndoable(ctx, []string{"14155553005@s.whatsapp.net", "14155553011@s.whatsapp.net", "14155553013@s.whatsapp.net"}, true); err != nil {
+		t.Fatal(err)
+	}
 	m := New(t.Context(), svc, Options{Banner: hostileTexts[1]})
 	snap, err := svc.Snapshot(ctx)
 	if err != nil {
@@ -158,6 +162,25 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 			m.switchTo(screenContacts)
 			m.contacts.setQuery("")
 			m.contacts.openLabelPicker(m.contacts.selection())
+			m.applyIntents()
+		}},
+		{"hidden contacts", func() { m.switchTo(screenContacts); m.contacts.setQuery("is:hidden") }},
+		{"delete one", func() {
+			m.switchTo(screenContacts)
+			m.contacts.setQuery("")
+			m.contacts.confirmRemove(m.contacts.selection(), nil)
+			m.applyIntents()
+		}},
+		{"hide one", func() {
+			m.switchTo(screenContacts)
+			m.contacts.setQuery("")
+			m.contacts.toggleHidden(m.contacts.selection(), nil)
+			m.applyIntents()
+		}},
+		{"block one", func() {
+			m.switchTo(screenContacts)
+			m.contacts.setQuery("")
+			m.contacts.confirmBlockAll(m.contacts.selection())
 			m.applyIntents()
 		}},
 		{"edit form", func() { m.switchTo(screenContacts); m.contacts.contactForm(m.contacts.current()); m.applyIntents() }},

@@ -86,8 +86,12 @@ type index struct {
 	// A preview holds only the first page in name order, so the first frame
 	// does not wait for 100 000 contacts to be sorted; the full index is
 	// built from snap in the background.
-	snap       *app.Snapshot
-	total      int
+	snap  *app.Snapshot
+	total int // contacts not hidden
+	// hidden is how many entries, at the end, are hidden contacts (in
+	// name order after the others): only a search with is:hidden shows
+	// them (rows).
+	hidden     int
 	preview    bool // snap holds only the first page, not the whole book
 	labels     []model.Label
 	groups     []model.Group
@@ -160,6 +164,19 @@ func newIndex(snap *app.Snapshot, entries int) *index {
 	return ix
 }
 
+// visible is how many entries, at the start, are contacts not hidden.
+func (ix *index) visible() int { return len(ix.entries) - ix.hidden }
+
+// rows is the part of order (the entries in a display order, hidden ones
+// last) a query looks among: the hidden contacts for one with is:hidden,
+// the others otherwise.
+func (ix *index) rows(order []int32, wantsHidden bool) []int32 {
+	if wantsHidden {
+		return order[ix.visible():]
+	}
+	return order[:ix.visible()]
+}
+
 func newEntry(c *model.Contact) entry {
 	name := model.Sanitize(c.DisplayName())
 	flags := 0
@@ -176,6 +193,10 @@ func newEntry(c *model.Contact) entry {
 	case c.BlockPending < 0:
 		text = pendingFlagTexts[flags|8]
 	}
+	if c.Hidden {
+		// Shown only by is:hidden, few: the word costs no frame anything.
+		text = strings.TrimSuffix("hidden · "+text, " · ")
+	}
 	return entry{
 		c:          c,
 		name:       name,
@@ -191,7 +212,7 @@ func newEntry(c *model.Contact) entry {
 // instead of jumping around 100 000 structs. Search haystacks are built
 // later, by buildHaystacks.
 func buildIndex(snap *app.Snapshot) *index {
-	ix := newIndex(snap, len(snap.Contacts))
+	ix := newIndex(snap, len(snap.Contacts)+len(snap.Hidden))
 	unsorted := make([]entry, len(snap.Contacts))
 	// Sort compact (key, index) pairs: most comparisons end on the key and
 	// never leave this array.
@@ -222,9 +243,16 @@ func buildIndex(snap *app.Snapshot) *index {
 	// Lay the contacts out in the same order, in place: a copy would hold
 	// 100 000 contacts twice.
 	permuteInPlace(snap.Contacts, perm, func(p sortItem) int { return int(p.i) })
-	for pos := range ix.entries {
+	for pos := range snap.Contacts {
 		ix.entries[pos].c = &snap.Contacts[pos]
 	}
+	// The hidden contacts, few, after the others.
+	hidden := ix.entries[len(snap.Contacts):]
+	for i := range snap.Hidden {
+		hidden[i] = newEntry(&snap.Hidden[i])
+	}
+	slices.SortFunc(hidden, func(a, b entry) int { return compareNames(&a, &b) })
+	ix.hidden = len(hidden)
 	return ix
 }
 
@@ -260,8 +288,9 @@ func buildHaystacks(ix *index) []string {
 	return hays
 }
 
-// sortedOrder is the order of ix's entries for a sort mode. It only reads
-// ix, so a refresh computes it off the Update path (prepareView).
+// sortedOrder is the order of ix's entries for a sort mode, the hidden
+// ones last (index.rows). It only reads ix, so a refresh computes it off
+// the Update path (prepareView).
 func sortedOrder(ix *index, sort sortMode) []int32 {
 	es := ix.entries
 	order := make([]int32, len(es))
@@ -289,7 +318,8 @@ func sortedOrder(ix *index, sort sortMode) []int32 {
 	default:
 		less = byName
 	}
-	slices.SortFunc(order, less)
+	slices.SortFunc(order[:ix.visible()], less)
+	slices.SortFunc(order[ix.visible():], less)
 	return order
 }
 
@@ -324,7 +354,7 @@ type listView struct {
 	sort     sortMode
 	query    string
 	order    []int32
-	shown    []int32 // nil: the query is empty, every row in order
+	shown    []int32 // nil: the query is empty, every row not hidden in order
 	q        model.Query
 	queryErr string
 }
@@ -336,9 +366,10 @@ func prepareView(ix *index, sort sortMode, query string) *listView {
 	if strings.TrimSpace(query) == "" || ix.hays == nil {
 		return v
 	}
-	v.shown, v.q, v.queryErr = filtered(ix, ix.hays, query, v.order)
+	q, _ := model.ParseQuery(query)
+	v.shown, v.q, v.queryErr = filtered(ix, ix.hays, query, ix.rows(v.order, q.WantsHidden()))
 	if v.shown == nil {
-		v.shown = v.order
+		v.shown = ix.rows(v.order, false)
 	}
 	return v
 }

@@ -103,10 +103,32 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 	for _, j := range ch.Removed {
 		gone[j] = true
 	}
-	contacts := ch.Contacts // the new index's own: nothing else holds them
+	for i := range ch.Contacts {
+		gone[ch.Contacts[i].JID] = true
+	}
+	n := len(old.entries) + len(ch.Contacts) + len(ch.Hidden)
+	ix.entries = make([]entry, 0, n)
+	ix.hays = make([]string, 0, n)
+	oldHays := old.hays
+	if oldHays == nil {
+		oldHays = buildHaystacks(old)
+	}
+	// The contacts not hidden, then the hidden ones (index.hidden): each
+	// part merged in name order on its own. The changes are the new
+	// index's own: nothing else holds them.
+	vis := old.visible()
+	ix.merge(old.entries[:vis], oldHays[:vis], gone, ch.Contacts)
+	ix.total = len(ix.entries)
+	ix.merge(old.entries[vis:], oldHays[vis:], gone, ch.Hidden)
+	ix.hidden = len(ix.entries) - ix.total
+	return ix
+}
+
+// merge appends to ix the entries of old (in name order, with their
+// haystacks) but those gone, merged in name order with contacts.
+func (ix *index) merge(old []entry, oldHays []string, gone map[string]bool, contacts []model.Contact) {
 	fresh := make([]entry, len(contacts))
 	for i := range contacts {
-		gone[contacts[i].JID] = true
 		fresh[i] = newEntry(&contacts[i])
 	}
 	slices.SortFunc(fresh, func(a, b entry) int { return compareNames(&a, &b) })
@@ -114,17 +136,9 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 	for i := range fresh {
 		freshHays[i] = model.Haystack(fresh[i].c)
 	}
-
-	n := len(old.entries) + len(fresh)
-	ix.entries = make([]entry, 0, n)
-	ix.hays = make([]string, 0, n)
-	oldHays := old.hays
-	if oldHays == nil {
-		oldHays = buildHaystacks(old)
-	}
 	j := 0
-	for i := range old.entries {
-		e := &old.entries[i]
+	for i := range old {
+		e := &old[i]
 		if len(gone) > 0 && gone[e.c.JID] {
 			continue
 		}
@@ -138,6 +152,4 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 	}
 	ix.entries = append(ix.entries, fresh[j:]...)
 	ix.hays = append(ix.hays, freshHays[j:]...)
-	ix.total = len(ix.entries)
-	return ix
 }

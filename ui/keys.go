@@ -21,6 +21,7 @@ type KeyMap struct {
 	RetryJob                                key.Binding
 	Export                                  key.Binding
 	EditLabels, Add, Edit, Delete, Block    key.Binding
+	Hide, Invert                            key.Binding
 	ExportContacts, Import, Undo, Refresh   key.Binding
 	NewLabel, RenameLabel, LabelColor       key.Binding
 	DeleteLabel, LabelSync, ShowLabel       key.Binding
@@ -72,6 +73,8 @@ func DefaultKeyMap() *KeyMap {
 		Edit:           key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Delete:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		Block:          key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "block/unblock")),
+		Hide:           key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hide/show again")),
+		Invert:         key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "invert selection")),
 		ExportContacts: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export shown")),
 		Import:         key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "import file")),
 		Undo:           key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo (labels, hide)")),

@@ -36,8 +36,8 @@ type Service interface {
 	// Contacts.
 	AddContact(ctx context.Context, in app.ContactInput) (model.Contact, error)
 	EditContact(ctx context.Context, id string, e app.ContactEdit) (model.Contact, error)
-	DeleteContact(ctx context.Context, jid string) error
-	HideContactUndoable(ctx context.Context, jid string) (*app.Undo, error)
+	RemoveContacts(ctx context.Context, jids []string) (app.Removed, *app.Undo, error)
+	SetHiddenUndoable(ctx context.Context, jids []string, hidden bool) (int, *app.Undo, error)
 	SetBlocked(ctx context.Context, jid string, blocked bool) error
 	RefreshProfile(ctx context.Context, jid string) (model.Contact, error)
 	ApplyLabels(ctx context.Context, jids []string, add, remove []string) (*app.Undo, error)

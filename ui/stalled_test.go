@@ -76,14 +76,14 @@ func (s *stalledService) EditContact(ctx context.Context, id string, e app.Conta
 	return s.Service.EditContact(ctx, id, e)
 }
 
-func (s *stalledService) DeleteContact(ctx context.Context, jid string) error {
+func (s *stalledService) RemoveContacts(ctx context.Context, jids []string) (app.Removed, *app.Undo, error) {
 	s.wait(ctx)
-	return s.Service.DeleteContact(ctx, jid)
+	return s.Service.RemoveContacts(ctx, jids)
 }
 
-func (s *stalledService) HideContactUndoable(ctx context.Context, jid string) (*app.Undo, error) {
+func (s *stalledService) SetHiddenUndoable(ctx context.Context, jids []string, hidden bool) (int, *app.Undo, error) {
 	s.wait(ctx)
-	return s.Service.HideContactUndoable(ctx, jid)
+	return s.Service.SetHiddenUndoable(ctx, jids, hidden)
 }
 
 func (s *stalledService) SetBlocked(ctx context.Context, jid string, blocked bool) error {
@@ -376,6 +376,15 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 			{press("2"), "No checks yet"},
 			{press("3"), "WhatsApp label sync is"},
 			{press("4"), "Connection"},
+			// The keys acting on the selection: hide, invert, delete, block.
+			{press("1"), "3 of 6 contacts"},
+			{press("h"), "Hide "},
+			{press("y"), "working… (3)"},
+			{press("!"), "3 selected"},
+			{press("d"), "3 contacts come from WhatsApp"},
+			{press("y"), "working… (4)"},
+			{press("b"), "on WhatsApp?"},
+			{press("y"), "working… (5)"},
 		}
 		for _, st := range steps {
 			tm.Send(st.key)

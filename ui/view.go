@@ -199,7 +199,7 @@ func (m *Model) fullHelpLines() []string {
 	for _, l := range []string{
 		"Search: words match name, phone, push name, business name and note;",
 		`label:vip  -label:vip  group:team  label:"new customer"`,
-		"is:blocked|business|internal|saved|unsaved  check:valid|invalid|unchecked",
+		"is:blocked|business|internal|saved|unsaved|hidden  check:valid|invalid|unchecked",
 	} {
 		for _, w := range strings.Split(ansi.Wrap(l, max(1, m.width), " |"), "\n") {
 			lines = append(lines, m.st.Dim.Render(w))
