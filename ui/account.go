@@ -3,14 +3,13 @@ package ui
 import (
 	"context"
 	"fmt"
-	"image/color"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
@@ -44,7 +43,11 @@ type (
 // or the user asks for it.
 type accountScreen struct {
 	*common
-	qrStyle lipgloss.Style
+	// noColor: the terminal shows no colours (NO_COLOR), so the QR code
+	// is drawn in its two colours, reverse video where needed;
+	// lightBackground: the terminal said its background is light
+	// (qrtext.Style).
+	noColor, lightBackground bool
 
 	mode      accountMode
 	phone     textinput.Model
@@ -68,10 +71,9 @@ type accountScreen struct {
 func newAccountScreen(c *common) *accountScreen {
 	ti := newTextInput("Phone number: ", "+1 415 555 0100", 32)
 	return &accountScreen{
-		common:  c,
-		qrStyle: lipgloss.NewStyle().Foreground(color.Black).Background(color.White),
-		phone:   ti,
-		now:     time.Now,
+		common: c,
+		phone:  ti,
+		now:    time.Now,
 	}
 }
 
@@ -97,6 +99,17 @@ func (a *accountScreen) tick() tea.Cmd {
 
 func (a *accountScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case tea.ColorProfileMsg:
+		a.noColor = msg.Profile < colorprofile.ANSI
+		if msg.Profile == colorprofile.ASCII {
+			// Which of the terminal's two colours is the dark one
+			// decides how the QR code is drawn: ask.
+			return tea.RequestBackgroundColor
+		}
+		return nil
+	case tea.BackgroundColorMsg:
+		a.lightBackground = !msg.IsDark()
+		return nil
 	case pairPhoneMsg:
 		a.busy = ""
 		if msg.err != nil {

@@ -100,6 +100,7 @@ func (a *accountScreen) View() string {
 			lines = append(lines, a.wrapped(a.st.Warn, model.Sanitize(st.Detail))...)
 		}
 	}
+	qrShown := false
 	switch {
 	case a.mode == accountConfirmDrop && a.cursor < len(a.failed):
 		lines = append(lines, "")
@@ -119,12 +120,14 @@ func (a *accountScreen) View() string {
 			lines = append(lines, "", left)
 		}
 	case st.PairCode != "" && !a.readOnly:
-		// Room left for the QR code: the lines so far, a blank, and the
-		// two-line footer below.
+		// The QR code takes the rest of the screen: the footer below
+		// gives way to it (the tab bar says 1 is Contacts all the same).
 		lines = append(lines, "")
-		lines = append(lines, a.pairingView(st, a.height-len(lines)-2)...)
+		var qr []string
+		qr, qrShown = a.pairingView(st, a.height-len(lines))
+		lines = append(lines, qr...)
 	}
-	if !acc.Paired || st.Conn != app.StateConnected {
+	if (!acc.Paired || st.Conn != app.StateConnected) && !qrShown {
 		lines = append(lines, "", a.st.Dim.Render("Press 1 to browse the address book meanwhile."))
 	}
 	for i, l := range lines {
@@ -165,18 +168,26 @@ func (a *accountScreen) phoneCodeLeft(st app.Status) string {
 	return a.st.Dim.Render(fmt.Sprintf("The code can be typed for %s more.", left))
 }
 
-// pairingView is the QR code with its instructions, in at most height lines.
-func (a *accountScreen) pairingView(st app.Status, height int) []string {
+// pairingView is the QR code with its instructions, in at most height
+// lines, or why it does not fit (shown false).
+func (a *accountScreen) pairingView(st app.Status, height int) (lines []string, shown bool) {
 	w, h := qrtext.Size(st.PairCode)
 	if w > a.width || h+2 > height {
-		return []string{
-			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code: it needs %dx%d cells.", w, h+9)),
-			"Make the window larger, or press p to pair by phone number instead.",
+		var more []string
+		if w > a.width {
+			more = append(more, fmt.Sprintf("%d more columns", w-a.width))
 		}
+		if h+2 > height {
+			more = append(more, fmt.Sprintf("%d more lines", h+2-height))
+		}
+		return []string{
+			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code (%dx%d cells): it needs %s.", w, h, strings.Join(more, " and "))),
+			"Make the window larger, or press p to pair by phone number instead.",
+		}, false
 	}
-	qr, _, _, err := qrtext.Render(st.PairCode, a.qrStyle)
+	qr, _, _, err := qrtext.Render(st.PairCode, qrtext.Style(!a.noColor, !a.lightBackground))
 	if err != nil {
-		return []string{a.st.Error.Render(err.Error())}
+		return []string{a.st.Error.Render(err.Error())}, false
 	}
 	hint := "p: pair by phone number instead"
 	if st.PairTimeout > 0 {
@@ -185,7 +196,7 @@ func (a *accountScreen) pairingView(st app.Status, height int) []string {
 		}
 	}
 	out := []string{"Scan with WhatsApp: Settings → Linked devices → Link a device.", a.st.Dim.Render(hint)}
-	return append(out, qr...)
+	return append(out, qr...), true
 }
 
 // connText describes the connection in words.
