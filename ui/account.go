@@ -33,6 +33,12 @@ type (
 	logoutMsg  struct{ err error }
 	connectMsg struct{ err error }
 	resyncMsg  struct{ err error }
+	// accountInfoMsg carries the Account screen's facts, read off the
+	// Update path.
+	accountInfoMsg struct {
+		info app.AccountInfo
+		err  error
+	}
 	// pairTickMsg redraws the QR countdown once a second, only while a
 	// code is on screen.
 	pairTickMsg struct{}
@@ -64,6 +70,14 @@ type accountScreen struct {
 	loadedFor app.OutboxCounts
 	loading   bool
 	cursor    int
+
+	// What doctor knows (AccountInfo), read when the screen opens and
+	// when the status changes: one read at a time, and one more when
+	// asked meanwhile.
+	info         *app.AccountInfo
+	infoErr      string
+	infoLoading  bool
+	infoOutdated bool
 
 	width, height int
 }
@@ -109,6 +123,17 @@ func (a *accountScreen) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.BackgroundColorMsg:
 		a.lightBackground = !msg.IsDark()
+		return nil
+	case accountInfoMsg:
+		a.infoLoading = false
+		if msg.err != nil {
+			a.infoErr = msg.err.Error()
+		} else {
+			a.info, a.infoErr = &msg.info, ""
+		}
+		if a.infoOutdated {
+			return a.loadInfo()
+		}
 		return nil
 	case pairPhoneMsg:
 		a.busy = ""
@@ -220,6 +245,17 @@ func (a *accountScreen) idleKeys() []binding {
 		})).offered().unless(a.holderOr(func() string {
 			if st.Account.Paired {
 				return "This wabook is paired already (L logs out first)."
+			}
+			return ""
+		})),
+		bind(k.NewPairCode, act(a.askPairingCode)).offered().unless(a.holderOr(func() string {
+			switch {
+			case st.Account.Paired:
+				return "Paired already: no pairing code is needed."
+			case a.phoneCode == "":
+				return "No pairing code is shown: p pairs by phone number and shows one."
+			case a.busy != "":
+				return "Wait for " + strings.TrimSuffix(a.busy, "…") + " to finish."
 			}
 			return ""
 		})),
@@ -354,6 +390,27 @@ func (a *accountScreen) resync() tea.Cmd {
 		defer cancel()
 		return resyncMsg{svc.FullResync(ctx)}
 	})
+}
+
+// load reads what the screen shows from the mirror: the failed changes
+// for WhatsApp (when their counts moved) and the account's facts.
+func (a *accountScreen) load() tea.Cmd {
+	return tea.Batch(a.loadOutbox(), a.loadInfo())
+}
+
+// loadInfo reads the account's facts (paths, counts, last sync, app
+// state) off the Update path; while a read is out, it asks for one more.
+func (a *accountScreen) loadInfo() tea.Cmd {
+	if a.infoLoading {
+		a.infoOutdated = true
+		return nil
+	}
+	a.infoLoading, a.infoOutdated = true, false
+	ctx, svc := a.ctx, a.svc
+	return func() tea.Msg {
+		info, err := svc.AccountInfo(ctx)
+		return accountInfoMsg{info, err}
+	}
 }
 
 // canResync: a full resync needs a paired, connected account.

@@ -175,7 +175,7 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 			m.labels.confirmDeleteLabel(l)
 			m.applyIntents()
 		}},
-		{"account", func() { m.switchTo(screenAccount) }},
+		{"account", func() { drive(m, m.switchTo(screenAccount)) }}, // with what AccountInfo reads
 		{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},
 	}
 	for _, size := range [][2]int{{80, 24}, {100, 30}, {200, 60}} {
