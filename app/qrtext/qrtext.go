@@ -18,7 +18,11 @@ const QuietZone = 4
 
 // Style is how a code is drawn so that its dark modules are dark and its
 // light ones (the quiet zone too) light whatever the terminal's theme:
-//   - with colours, explicitly dark on light;
+//   - with colours, explicitly dark on light; in reverse video (light
+//     foreground, dark background, swapped), because a renderer clears a
+//     run of plain coloured spaces, such as the quiet zone's rows, with an
+//     erase that only terminals with back-colour erase paint in that
+//     colour, while reversed cells are always written out;
 //   - without (NO_COLOR), a half block can only be drawn in the terminal's
 //     own two colours: on a dark background the code is drawn in reverse
 //     video, so the glyphs (the dark modules) take the dark background
@@ -27,7 +31,7 @@ const QuietZone = 4
 func Style(colours, darkBackground bool) lipgloss.Style {
 	switch {
 	case colours:
-		return lipgloss.NewStyle().Foreground(color.Black).Background(color.White)
+		return lipgloss.NewStyle().Foreground(color.White).Background(color.Black).Reverse(true)
 	case darkBackground:
 		return lipgloss.NewStyle().Reverse(true)
 	}
