@@ -438,6 +438,6 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 		seen(backend)
 	}
 
-	w.svc = app.New(st, backend, app.Options{Region: strings.ToUpper(g.region), Log: log, Config: &cfg})
+	w.svc = app.New(st, backend, app.Options{Region: strings.ToUpper(g.region), Log: log, LogPath: logPath, Config: &cfg})
 	return w, nil
 }

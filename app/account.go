@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
 )
 
@@ -65,4 +66,42 @@ func (s *Service) TakeOver(ctx context.Context) error {
 	}
 	s.updateStatus(func(st *Status) { st.Account = s.backend.Account() })
 	return nil
+}
+
+// AccountInfo is what the Account screen shows besides the live Status:
+// where wabook keeps its files, what the mirror holds, when it last synced
+// and the app state's health, as `wabook doctor` reports them.
+type AccountInfo struct {
+	DBPath  string
+	LogPath string // "" when wabook logs nowhere
+	// LastSync is when a sync with WhatsApp last completed (zero: never).
+	LastSync time.Time
+	Counts   MirrorCounts
+	AppState DoctorAppState
+}
+
+// MirrorCounts is how much the mirror holds: contacts shown and hidden,
+// blocked, groups, labels.
+type MirrorCounts = store.MirrorCounts
+
+// AccountInfo reads the Account screen's facts. It only reads: the
+// database and the backend's device store.
+func (s *Service) AccountInfo(ctx context.Context) (AccountInfo, error) {
+	info := AccountInfo{DBPath: s.store.Path(), LogPath: s.logPath}
+	c, err := s.store.Counts(ctx)
+	if err != nil {
+		return info, err
+	}
+	info.Counts = c
+	last, err := s.store.Setting(ctx, keyLastSync)
+	if err != nil {
+		return info, err
+	}
+	if last != "" {
+		// A time that does not parse shows as never: doctor prints it as
+		// it is.
+		info.LastSync, _ = time.Parse(time.RFC3339, last)
+	}
+	info.AppState = s.appStateHealth(ctx)
+	return info, nil
 }

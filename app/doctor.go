@@ -218,13 +218,7 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 		} else {
 			r.Outbox.Pending, r.Outbox.Failed = c.Pending, c.Failed
 		}
-		if d, ok := svc.backend.(wa.Diagnoser); ok {
-			diag := d.Diagnostics(ctx)
-			r.AppState = DoctorAppState{Known: true, Collections: diag.AppState, Problem: diag.AppStateProblem,
-				NeedsFullResync: diag.NeedsFullResync}
-		} else {
-			r.AppState.Unknown = "this backend does not report it"
-		}
+		r.AppState = svc.appStateHealth(ctx)
 	case in.Store == nil && in.OpenErr == nil:
 		// No database yet: nothing paired, nothing queued, nothing synced.
 		r.Account = &DoctorAccount{}
@@ -250,6 +244,18 @@ func Doctor(ctx context.Context, in DoctorInput) DoctorReport {
 		r.LastSync, _ = in.Store.Setting(ctx, keyLastSync)
 	}
 	return r
+}
+
+// appStateHealth is what the backend tells about the app state, for doctor
+// and the Account screen.
+func (s *Service) appStateHealth(ctx context.Context) DoctorAppState {
+	d, ok := s.backend.(wa.Diagnoser)
+	if !ok {
+		return DoctorAppState{Unknown: "this backend does not report it", Collections: map[string]uint64{}}
+	}
+	diag := d.Diagnostics(ctx)
+	return DoctorAppState{Known: true, Collections: diag.AppState, Problem: diag.AppStateProblem,
+		NeedsFullResync: diag.NeedsFullResync}
 }
 
 // noSession is the backend doctor reports through on a database that

@@ -81,6 +81,9 @@ type Options struct {
 	// code; "" means the account's own country.
 	Region string
 	Log    *slog.Logger
+	// LogPath is where Log writes, for the Account screen ("" when
+	// nowhere).
+	LogPath string
 
 	// Config holds the check-queue settings (LoadConfig); nil means the
 	// defaults.
@@ -112,6 +115,7 @@ type Service struct {
 	backend wa.Backend
 	region  string
 	log     *slog.Logger
+	logPath string           // Options.LogPath
 	clock   func() time.Time // Options.Clock, else time.Now
 
 	mu     sync.Mutex
@@ -152,6 +156,7 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 		backend:    be,
 		region:     opts.Region,
 		log:        log,
+		logPath:    opts.LogPath,
 		synced:     make(chan struct{}),
 		applied:    make(chan struct{}),
 		notices:    make(chan Notice, 4),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -130,7 +131,9 @@ func Pair(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("pairing failed: %s", st.PairError)
 		case *phone == "" && st.PairCode != "" && st.PairCode != shown:
 			shown = st.PairCode
-			lines, _, _, err := qrtext.Render(st.PairCode, qrtext.Style())
+			// Drawn in its own colours unless NO_COLOR asks for none; then
+			// reverse video, as on the dark background most terminals have.
+			lines, _, _, err := qrtext.Render(st.PairCode, qrtext.Style(os.Getenv("NO_COLOR") == "", true))
 			if err != nil {
 				return err
 			}

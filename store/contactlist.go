@@ -97,6 +97,30 @@ func (s *Store) ContactCount(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// MirrorCounts is how much the mirror holds, for the Account screen.
+type MirrorCounts struct {
+	Contacts int // shown in the list (not hidden)
+	Hidden   int
+	Blocked  int
+	Groups   int
+	Labels   int
+}
+
+// Counts counts what the mirror holds, in one read.
+func (s *Store) Counts(ctx context.Context) (MirrorCounts, error) {
+	var c MirrorCounts
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM contacts WHERE hidden = 0),
+		(SELECT count(*) FROM contacts WHERE hidden <> 0),
+		(SELECT count(*) FROM contacts WHERE is_blocked <> 0),
+		(SELECT count(*) FROM "groups"),
+		(SELECT count(*) FROM labels)`).Scan(&c.Contacts, &c.Hidden, &c.Blocked, &c.Groups, &c.Labels)
+	if err != nil {
+		return MirrorCounts{}, fmt.Errorf("store: counting the mirror: %w", err)
+	}
+	return c, nil
+}
+
 // packedContact selects a contact as one text value, its fields joined by
 // \x1f. modernc.org/sqlite pays a mutex round trip for every column of every
 // row, so one column instead of 21 makes Contacts about twice as fast. A field

@@ -3,14 +3,13 @@ package ui
 import (
 	"context"
 	"fmt"
-	"image/color"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
@@ -34,6 +33,12 @@ type (
 	logoutMsg  struct{ err error }
 	connectMsg struct{ err error }
 	resyncMsg  struct{ err error }
+	// accountInfoMsg carries the Account screen's facts, read off the
+	// Update path.
+	accountInfoMsg struct {
+		info app.AccountInfo
+		err  error
+	}
 	// pairTickMsg redraws the QR countdown once a second, only while a
 	// code is on screen.
 	pairTickMsg struct{}
@@ -44,7 +49,11 @@ type (
 // or the user asks for it.
 type accountScreen struct {
 	*common
-	qrStyle lipgloss.Style
+	// noColor: the terminal shows no colours (NO_COLOR), so the QR code
+	// is drawn in its two colours, reverse video where needed;
+	// lightBackground: the terminal said its background is light
+	// (qrtext.Style).
+	noColor, lightBackground bool
 
 	mode      accountMode
 	phone     textinput.Model
@@ -62,16 +71,23 @@ type accountScreen struct {
 	loading   bool
 	cursor    int
 
+	// What doctor knows (AccountInfo), read when the screen opens and
+	// when the status changes: one read at a time, and one more when
+	// asked meanwhile.
+	info         *app.AccountInfo
+	infoErr      string
+	infoLoading  bool
+	infoOutdated bool
+
 	width, height int
 }
 
 func newAccountScreen(c *common) *accountScreen {
 	ti := newTextInput("Phone number: ", "+1 415 555 0100", 32)
 	return &accountScreen{
-		common:  c,
-		qrStyle: lipgloss.NewStyle().Foreground(color.Black).Background(color.White),
-		phone:   ti,
-		now:     time.Now,
+		common: c,
+		phone:  ti,
+		now:    time.Now,
 	}
 }
 
@@ -97,6 +113,28 @@ func (a *accountScreen) tick() tea.Cmd {
 
 func (a *accountScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case tea.ColorProfileMsg:
+		a.noColor = msg.Profile < colorprofile.ANSI
+		if msg.Profile == colorprofile.ASCII {
+			// Which of the terminal's two colours is the dark one
+			// decides how the QR code is drawn: ask.
+			return tea.RequestBackgroundColor
+		}
+		return nil
+	case tea.BackgroundColorMsg:
+		a.lightBackground = !msg.IsDark()
+		return nil
+	case accountInfoMsg:
+		a.infoLoading = false
+		if msg.err != nil {
+			a.infoErr = msg.err.Error()
+		} else {
+			a.info, a.infoErr = &msg.info, ""
+		}
+		if a.infoOutdated {
+			return a.loadInfo()
+		}
+		return nil
 	case pairPhoneMsg:
 		a.busy = ""
 		if msg.err != nil {
@@ -207,6 +245,17 @@ func (a *accountScreen) idleKeys() []binding {
 		})).offered().unless(a.holderOr(func() string {
 			if st.Account.Paired {
 				return "This wabook is paired already (L logs out first)."
+			}
+			return ""
+		})),
+		bind(k.NewPairCode, act(a.askPairingCode)).offered().unless(a.holderOr(func() string {
+			switch {
+			case st.Account.Paired:
+				return "Paired already: no pairing code is needed."
+			case a.phoneCode == "":
+				return "No pairing code is shown: p pairs by phone number and shows one."
+			case a.busy != "":
+				return "Wait for " + strings.TrimSuffix(a.busy, "…") + " to finish."
 			}
 			return ""
 		})),
@@ -341,6 +390,27 @@ func (a *accountScreen) resync() tea.Cmd {
 		defer cancel()
 		return resyncMsg{svc.FullResync(ctx)}
 	})
+}
+
+// load reads what the screen shows from the mirror: the failed changes
+// for WhatsApp (when their counts moved) and the account's facts.
+func (a *accountScreen) load() tea.Cmd {
+	return tea.Batch(a.loadOutbox(), a.loadInfo())
+}
+
+// loadInfo reads the account's facts (paths, counts, last sync, app
+// state) off the Update path; while a read is out, it asks for one more.
+func (a *accountScreen) loadInfo() tea.Cmd {
+	if a.infoLoading {
+		a.infoOutdated = true
+		return nil
+	}
+	a.infoLoading, a.infoOutdated = true, false
+	ctx, svc := a.ctx, a.svc
+	return func() tea.Msg {
+		info, err := svc.AccountInfo(ctx)
+		return accountInfoMsg{info, err}
+	}
 }
 
 // canResync: a full resync needs a paired, connected account.

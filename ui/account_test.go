@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -157,4 +159,74 @@ func TestAccountScreenFullResyncAnswer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The Account screen tells what doctor knows: the device, the last sync,
+// what the mirror holds, the app state, where the database and the log
+// are; it reads them again when the mirror changes, and the read never
+// holds a key up (TestNoKeyWaitsForTheService).
+func TestAccountScreenShowsWhatDoctorKnows(t *testing.T) {
+	t.Parallel()
+	svc := newTestService(t)
+	info, err := svc.AccountInfo(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "6 contacts")
+	tm.Send(press("4"))
+	wants := []string{
+		"This device      14155550100:1@s.whatsapp.net",
+		"Phone platform   " + svc.Status().Account.Platform,
+		"Last sync        " + info.LastSync.Local().Format("2006-01-02 15:04"),
+		"Mirror           6 contacts, 3 groups, 2 labels, 1 blocked",
+		"App state        not known: this backend does not report it",
+		"Database         " + info.DBPath,
+	}
+	f, _ := framesOf.Load(tm)
+	f.(*frames).waitFrameFunc(t, fmt.Sprint(wants), func(frame string) bool {
+		frame = ansi.Strip(frame)
+		for _, w := range wants {
+			if !strings.Contains(frame, w) {
+				return false
+			}
+		}
+		return true
+	})
+	// Hiding a contact elsewhere: the count follows.
+	if _, err := svc.HideContactUndoable(t.Context(), "14155550101@s.whatsapp.net"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, tm, "5 contacts (and 1 hidden), 3 groups")
+}
+
+// n asks for a new pairing code while one is shown, and says why it cannot
+// when none is.
+func TestNewPairingCodeKey(t *testing.T) {
+	t.Parallel()
+	tm := unpairedUI(t, time.Hour) // stays unpaired for the test
+	tm.Send(press("n"))
+	waitFor(t, tm, "No pairing code is shown: p pairs by phone number and shows one.")
+	tm.Send(press("p"))
+	waitFor(t, tm, "ask for a code")
+	for _, r := range "+14155550100" {
+		tm.Send(press(string(r)))
+	}
+	tm.Send(press("enter"))
+	code := regexp.MustCompile(`(?m)^    ([0-9A-Z]{4}-[0-9A-Z]{4})$`)
+	var first string
+	f, _ := framesOf.Load(tm)
+	f.(*frames).waitFrameFunc(t, "a pairing code", func(frame string) bool {
+		m := code.FindStringSubmatch(ansi.Strip(frame))
+		if m == nil || !strings.Contains(frame, "new pairing code") {
+			return false
+		}
+		first = m[1]
+		return true
+	})
+	tm.Send(press("n"))
+	f.(*frames).waitFrameFunc(t, "another pairing code than "+first, func(frame string) bool {
+		m := code.FindStringSubmatch(ansi.Strip(frame))
+		return m != nil && m[1] != first
+	})
 }

@@ -29,6 +29,12 @@ func (a *accountScreen) View() string {
 			kind = "WhatsApp Business"
 		}
 		add("Kind", kind)
+		if acc.Device != "" {
+			add("This device", model.Sanitize(acc.Device))
+		}
+		if acc.Platform != "" {
+			add("Phone platform", model.Sanitize(acc.Platform))
+		}
 	} else {
 		add("Account", a.st.Warn.Render("not paired"))
 	}
@@ -100,6 +106,7 @@ func (a *accountScreen) View() string {
 			lines = append(lines, a.wrapped(a.st.Warn, model.Sanitize(st.Detail))...)
 		}
 	}
+	qrShown := false
 	switch {
 	case a.mode == accountConfirmDrop && a.cursor < len(a.failed):
 		lines = append(lines, "")
@@ -119,18 +126,96 @@ func (a *accountScreen) View() string {
 			lines = append(lines, "", left)
 		}
 	case st.PairCode != "" && !a.readOnly:
-		// Room left for the QR code: the lines so far, a blank, and the
-		// two-line footer below.
+		// The QR code takes the rest of the screen: the footer below
+		// gives way to it (the tab bar says 1 is Contacts all the same).
 		lines = append(lines, "")
-		lines = append(lines, a.pairingView(st, a.height-len(lines)-2)...)
+		var qr []string
+		qr, qrShown = a.pairingView(st, a.height-len(lines))
+		lines = append(lines, qr...)
 	}
-	if !acc.Paired || st.Conn != app.StateConnected {
-		lines = append(lines, "", a.st.Dim.Render("Press 1 to browse the address book meanwhile."))
+	var footer []string
+	if (!acc.Paired || st.Conn != app.StateConnected) && !qrShown {
+		footer = []string{"", a.st.Dim.Render("Press 1 to browse the address book meanwhile.")}
 	}
+	// The facts doctor knows come last, in the room the rest leaves (what
+	// waits, a question, an error come first); while a QR code waits to be
+	// scanned, it takes the room.
+	if !qrShown {
+		above := lines
+		lines = nil
+		a.addInfo(add, addWrapped)
+		facts := lines
+		lines = above
+		switch room := a.height - len(lines) - len(footer) - 1; {
+		case len(facts) <= room:
+			lines = append(append(lines, ""), facts...)
+		case room >= 2:
+			lines = append(append(lines, ""), facts[:room-1]...)
+			lines = append(lines, a.st.Dim.Render("… more in a taller window (or: wabook doctor)"))
+		}
+	}
+	lines = append(lines, footer...)
 	for i, l := range lines {
 		lines[i] = model.Truncate(l, a.width)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// addInfo adds the facts doctor knows (AccountInfo) with add and
+// addWrapped (a field whose value may wrap): the last sync, what the
+// mirror holds, the app state's health and where the files are.
+func (a *accountScreen) addInfo(add func(name, value string), addWrapped func(name string, style lipgloss.Style, value string)) {
+	plain := lipgloss.NewStyle()
+	info := a.info
+	switch {
+	case info == nil && a.infoErr != "":
+		addWrapped("Mirror", a.st.Error, "could not be read: "+a.infoErr)
+		return
+	case info == nil:
+		add("Mirror", a.st.Dim.Render("reading the database…"))
+		return
+	}
+	last := "never"
+	if !info.LastSync.IsZero() {
+		last = info.LastSync.Local().Format("2006-01-02 15:04")
+	}
+	add("Last sync", last)
+	c := info.Counts
+	n := func(k int, what string) string { return fmt.Sprintf("%d %s%s", k, what, plural(k)) }
+	counts := n(c.Contacts, "contact")
+	if c.Hidden > 0 {
+		counts += fmt.Sprintf(" (and %d hidden)", c.Hidden)
+	}
+	counts += ", " + n(c.Groups, "group") + ", " + n(c.Labels, "label") + fmt.Sprintf(", %d blocked", c.Blocked)
+	addWrapped("Mirror", plain, counts)
+	if as := info.AppState; !as.Known {
+		addWrapped("App state", a.st.Dim, "not known: "+as.Unknown)
+	} else {
+		var cols []string
+		for _, name := range as.SortedCollections() {
+			cols = append(cols, fmt.Sprintf("%s v%d", name, as.Collections[name]))
+		}
+		if len(cols) == 0 {
+			cols = []string{"never synced"}
+		}
+		health, style := "healthy", plain
+		switch {
+		case as.NeedsFullResync:
+			health, style = "a full resync is due", a.st.Error
+		case as.Problem != "":
+			health, style = "problem: "+as.Problem, a.st.Error
+		}
+		addWrapped("App state", style, health+" · "+strings.Join(cols, ", "))
+	}
+	addWrapped("Database", plain, info.DBPath)
+	logPath := info.LogPath
+	if logPath == "" {
+		logPath = "none"
+	}
+	addWrapped("Log", plain, logPath)
+	if a.infoErr != "" {
+		addWrapped("", a.st.Error, "reading them again failed: "+a.infoErr)
+	}
 }
 
 // wrapped renders text in style on as many lines of the screen's width as
@@ -160,23 +245,31 @@ func (a *accountScreen) phoneCodeLeft(st app.Status) string {
 	}
 	left := st.PhoneCodeExpires.Sub(a.now()).Round(time.Second)
 	if left <= 0 {
-		return a.st.Warn.Render("This code has expired: press p for a new one.")
+		return a.st.Warn.Render("This code has expired: press n for a new one.")
 	}
 	return a.st.Dim.Render(fmt.Sprintf("The code can be typed for %s more.", left))
 }
 
-// pairingView is the QR code with its instructions, in at most height lines.
-func (a *accountScreen) pairingView(st app.Status, height int) []string {
+// pairingView is the QR code with its instructions, in at most height
+// lines, or why it does not fit (shown false).
+func (a *accountScreen) pairingView(st app.Status, height int) (lines []string, shown bool) {
 	w, h := qrtext.Size(st.PairCode)
 	if w > a.width || h+2 > height {
-		return []string{
-			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code: it needs %dx%d cells.", w, h+9)),
-			"Make the window larger, or press p to pair by phone number instead.",
+		var more []string
+		if w > a.width {
+			more = append(more, fmt.Sprintf("%d more columns", w-a.width))
 		}
+		if h+2 > height {
+			more = append(more, fmt.Sprintf("%d more lines", h+2-height))
+		}
+		return []string{
+			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code (%dx%d cells): it needs %s.", w, h, strings.Join(more, " and "))),
+			"Make the window larger, or press p to pair by phone number instead.",
+		}, false
 	}
-	qr, _, _, err := qrtext.Render(st.PairCode, a.qrStyle)
+	qr, _, _, err := qrtext.Render(st.PairCode, qrtext.Style(!a.noColor, !a.lightBackground))
 	if err != nil {
-		return []string{a.st.Error.Render(err.Error())}
+		return []string{a.st.Error.Render(err.Error())}, false
 	}
 	hint := "p: pair by phone number instead"
 	if st.PairTimeout > 0 {
@@ -185,7 +278,7 @@ func (a *accountScreen) pairingView(st app.Status, height int) []string {
 		}
 	}
 	out := []string{"Scan with WhatsApp: Settings → Linked devices → Link a device.", a.st.Dim.Render(hint)}
-	return append(out, qr...)
+	return append(out, qr...), true
 }
 
 // connText describes the connection in words.

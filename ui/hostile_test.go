@@ -223,7 +223,7 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 			m.labels.confirmDeleteLabel(l)
 			m.applyIntents()
 		}},
-		{"account", func() { m.switchTo(screenAccount) }},
+		{"account", func() { drive(m, m.switchTo(screenAccount)) }}, // with what AccountInfo reads
 		{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},
 		{"palette", func() { m.switchTo(screenLabels); m.Update(press(":")) }},
 	}

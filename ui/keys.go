@@ -16,6 +16,7 @@ type KeyMap struct {
 	ApplySearch, CancelSearch               key.Binding
 	PairPhone, Retry, Logout, FullResync    key.Binding
 	RetryChanges, DropChange                key.Binding
+	NewPairCode                             key.Binding
 	Checks, CheckSelection                  key.Binding
 	NewJob, PauseJob, CancelJob, SaveValid  key.Binding
 	RetryJob                                key.Binding
@@ -90,6 +91,7 @@ func DefaultKeyMap() *KeyMap {
 		FullResync:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resync contacts & labels")),
 		RetryChanges:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "send failed changes again")),
 		DropChange:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "drop a failed change")),
+		NewPairCode:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new pairing code")),
 		ShowLabel:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "its contacts")),
 		ScrollResults:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "scroll results")),
 		FilterResults:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "filter results")),

@@ -36,7 +36,7 @@ func TestPairingCodeShowsTimeLeft(t *testing.T) {
 
 	now = now.Add(2 * time.Minute)
 	view = ansi.Strip(a.viewAt(st))
-	if !strings.Contains(view, "This code has expired: press p for a new one.") || strings.Contains(view, "more.") {
+	if !strings.Contains(view, "This code has expired: press n for a new one.") || strings.Contains(view, "more.") {
 		t.Errorf("expired code:\n%s", view)
 	}
 }

@@ -245,6 +245,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		cmds := []tea.Cmd{m.waitNotice()}
 		switch msg.n.Kind {
 		case app.DataChanged:
+			if m.screen == screenAccount {
+				cmds = append(cmds, m.account.loadInfo()) // its counts
+			}
 			if m.loading {
 				m.reloadPending = true
 			} else {
@@ -264,7 +267,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				m.switchTo(screenContacts)
 			}
 			if m.screen == screenAccount {
-				cmds = append(cmds, m.account.tick(), m.account.loadOutbox())
+				cmds = append(cmds, m.account.tick(), m.account.load())
 			}
 		}
 		return tea.Batch(cmds...)
@@ -418,7 +421,7 @@ func (m *Model) switchTo(s screen) tea.Cmd {
 	m.screen = s
 	m.inDetail = false
 	if s == screenAccount {
-		return tea.Batch(m.account.tick(), m.account.loadOutbox())
+		return tea.Batch(m.account.tick(), m.account.load())
 	}
 	return nil
 }

@@ -65,6 +65,7 @@ type Service interface {
 	SaveValidAsContacts(ctx context.Context, jobID int64, labels []string) (int, error)
 
 	// The account and the changes waiting for WhatsApp.
+	AccountInfo(ctx context.Context) (app.AccountInfo, error)
 	Connect(ctx context.Context) error
 	PairPhone(ctx context.Context, phone string) (string, error)
 	Logout(ctx context.Context) error

@@ -46,6 +46,11 @@ func (s *stalledService) wait(ctx context.Context) {
 	}
 }
 
+func (s *stalledService) AccountInfo(ctx context.Context) (app.AccountInfo, error) {
+	s.wait(ctx)
+	return s.Service.AccountInfo(ctx)
+}
+
 func (s *stalledService) FirstPage(ctx context.Context, n int) (*app.Snapshot, int, error) {
 	s.wait(ctx)
 	return s.Service.FirstPage(ctx, n)
@@ -375,7 +380,8 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 			{press("esc"), "3 of 6 contacts"},
 			{press("2"), "No checks yet"},
 			{press("3"), "WhatsApp label sync is"},
-			{press("4"), "Connection"},
+			{press("4"), "reading the database…"}, // AccountInfo hangs
+			{press("j"), "No failed change to pick."},
 			// The keys acting on the selection: hide, invert, delete, block.
 			{press("1"), "3 of 6 contacts"},
 			{press("h"), "Hide "},

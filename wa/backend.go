@@ -30,6 +30,9 @@ type Account struct {
 	IsBusiness bool
 	Paired     bool
 	Platform   string
+	// Device is this linked device's own JID (the account's, with the
+	// device number WhatsApp gave it at pairing), "" when unpaired.
+	Device string
 }
 
 // ConnState is the connection state shown in the status bar.

@@ -282,13 +282,16 @@ func (b *Backend) accountLocked() wa.Account {
 	if !b.paired {
 		return wa.Account{Platform: Platform}
 	}
+	jid := model.JIDFromPhone(b.account.Phone)
 	return wa.Account{
-		JID:        model.JIDFromPhone(b.account.Phone),
+		JID:        jid,
 		Phone:      b.account.Phone,
 		PushName:   b.account.PushName,
 		IsBusiness: b.account.Business,
 		Paired:     true,
 		Platform:   Platform,
+		// The simulated phone links wabook as its first device.
+		Device: strings.Replace(jid, "@", ":1@", 1),
 	}
 }
 

@@ -145,7 +145,8 @@ func TestConnectSyncExample(t *testing.T) {
 		t.Errorf("state = %v", b.State())
 	}
 	acc := b.Account()
-	if acc != (wa.Account{JID: "14155550100@s.whatsapp.net", Phone: "+14155550100", PushName: "Acme", IsBusiness: true, Paired: true, Platform: Platform}) {
+	if acc != (wa.Account{JID: "14155550100@s.whatsapp.net", Phone: "+14155550100", PushName: "Acme", IsBusiness: true, Paired: true, Platform: Platform,
+		Device: "14155550100:1@s.whatsapp.net"}) {
 		t.Errorf("account = %+v", acc)
 	}
 

@@ -46,6 +46,7 @@ func accountOf(st *wastore.Device) wa.Account {
 		IsBusiness: isBusiness(st),
 		Paired:     true,
 		Platform:   platform,
+		Device:     st.ID.String(),
 	}
 }
 

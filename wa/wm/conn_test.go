@@ -346,7 +346,7 @@ func TestPairingByQR(t *testing.T) {
 	close(ch)
 	expect(t, b,
 		wa.PairSucceeded{Account: wa.Account{JID: ownPhone + "@s.whatsapp.net", Phone: "+" + ownPhone,
-			PushName: "Acme", Paired: true, Platform: "whatsapp"}},
+			PushName: "Acme", Paired: true, Platform: "whatsapp", Device: ownPhone + ":7@s.whatsapp.net"}},
 		wa.ConnectionChanged{State: wa.StateConnecting},
 	)
 	<-done

@@ -39,7 +39,7 @@ func TestAccount(t *testing.T) {
 	b, _ := newTestBackend(t, testOpts{})
 	got := b.Account()
 	want := wa.Account{JID: ownPhone + "@s.whatsapp.net", Phone: "+" + ownPhone, PushName: "Acme",
-		IsBusiness: true, Paired: true, Platform: "smba"}
+		IsBusiness: true, Paired: true, Platform: "smba", Device: ownPhone + ":12@s.whatsapp.net"}
 	if got != want {
 		t.Fatalf("Account() = %#v, want %#v", got, want)
 	}

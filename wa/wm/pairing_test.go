@@ -171,7 +171,7 @@ func TestAccountWhilePairing(t *testing.T) {
 	close(stop)
 	readers.Wait()
 	want := wa.Account{JID: ownPhone + "@s.whatsapp.net", Phone: "+" + ownPhone, PushName: "Acme",
-		IsBusiness: true, Paired: true, Platform: "smba"}
+		IsBusiness: true, Paired: true, Platform: "smba", Device: ownPhone + ":9@s.whatsapp.net"}
 	if got := b.Account(); got != want {
 		t.Fatalf("Account() after pairing = %+v, want %+v", got, want)
 	}
