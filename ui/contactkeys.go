@@ -1,0 +1,220 @@
+// The contact list's key table and what its keys need: why a key cannot
+// act now, the selection and its changes.
+package ui
+
+import (
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/model"
+)
+
+// Bindings is the list's key table: the search box's while typing a
+// search, the list's otherwise.
+func (m *contactList) Bindings() []binding {
+	// Built once: the rows read the list's state when a key comes.
+	if m.searchTable == nil {
+		m.searchTable, m.browseTable = m.searchKeys(), m.browseKeys()
+	}
+	if m.searching {
+		return m.searchTable
+	}
+	return m.browseTable
+}
+
+func (m *contactList) step(by func() int) func(tea.KeyPressMsg) tea.Cmd {
+	return func(tea.KeyPressMsg) tea.Cmd { m.moveBy(by()); return nil }
+}
+
+// searchKeys act while a search is typed; every other key types.
+func (m *contactList) searchKeys() []binding {
+	k, step := m.keys, m.step
+	page := func() int { return m.listHeight() }
+	return []binding{
+		bind(k.ApplySearch, func(tea.KeyPressMsg) tea.Cmd {
+			m.searching = false
+			m.search.Blur()
+			return nil
+		}).offered(),
+		bind(k.CancelSearch, func(tea.KeyPressMsg) tea.Cmd {
+			m.searching = false
+			m.search.Blur()
+			m.setQuery("")
+			return nil
+		}).offered(),
+		bind(k.TypingUp, step(func() int { return -1 })).offered(),
+		bind(k.TypingDown, step(func() int { return 1 })).offered(),
+		bind(k.TypingPageUp, step(func() int { return -page() })),
+		bind(k.TypingPageDown, step(func() int { return page() })),
+	}
+}
+
+// browseKeys act on the list.
+func (m *contactList) browseKeys() []binding {
+	k, step := m.keys, m.step
+	page := func() int { return m.listHeight() }
+	sel := func(act func([]*model.Contact) tea.Cmd) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd { return act(m.selection()) }
+	}
+	one := func(act func(*model.Contact) tea.Cmd) func(tea.KeyPressMsg) tea.Cmd {
+		return func(tea.KeyPressMsg) tea.Cmd { return act(m.selection()[0]) }
+	}
+	return []binding{
+		bind(k.Search, func(tea.KeyPressMsg) tea.Cmd {
+			m.searching = true
+			m.search.CursorEnd()
+			return m.search.Focus()
+		}).offered(),
+		bind(k.Open, func(tea.KeyPressMsg) tea.Cmd {
+			if c := m.current(); c != nil {
+				m.post(openDetailMsg{c})
+			}
+			return nil
+		}).offered(),
+		bind(k.Select, func(tea.KeyPressMsg) tea.Cmd { m.toggleSelected(); return nil }).offered(),
+		bind(k.EditLabels, sel(m.openLabelPicker)).offered(),
+		elsewhere(k.Help), elsewhere(k.Quit),
+		bind(k.CheckSelection, func(tea.KeyPressMsg) tea.Cmd { return m.checkSelection() }).offered(),
+		bind(k.Add, func(tea.KeyPressMsg) tea.Cmd { return m.contactForm(nil) }).offered(),
+		bind(k.Up, step(func() int { return -1 })),
+		bind(k.Down, step(func() int { return 1 })),
+		bind(k.PageUp, func(tea.KeyPressMsg) tea.Cmd {
+			m.offset -= page()
+			m.moveBy(-page())
+			return nil
+		}),
+		bind(k.PageDown, func(tea.KeyPressMsg) tea.Cmd {
+			m.offset += page()
+			m.moveBy(page())
+			return nil
+		}),
+		bind(k.Top, step(func() int { return -m.cursor })),
+		bind(k.Bottom, step(func() int { return len(m.shown) - 1 - m.cursor })).unless(m.wholeBookLoading),
+		bind(k.SelectAll, func(tea.KeyPressMsg) tea.Cmd {
+			for _, i := range m.shown {
+				m.selected[m.ix.entries[i].c.JID] = true
+			}
+			return nil
+		}).unless(m.wholeBookLoading),
+		bind(k.Invert, func(tea.KeyPressMsg) tea.Cmd { m.invertSelection(); return nil }).unless(m.wholeBookLoading),
+		bind(k.Sort, func(tea.KeyPressMsg) tea.Cmd {
+			m.sort = (m.sort + 1) % sortModes
+			current := m.current()
+			m.resort()
+			m.refilter()
+			if current != nil {
+				m.moveTo(current.JID)
+			}
+			return nil
+		}).unless(m.wholeBookLoading),
+		bind(k.Back, func(tea.KeyPressMsg) tea.Cmd {
+			// esc peels one layer at a time: first the search, then the selection.
+			if m.search.Value() != "" {
+				m.setQuery("")
+			} else {
+				clear(m.selected)
+			}
+			return nil
+		}),
+		bind(k.Undo, func(tea.KeyPressMsg) tea.Cmd { return m.undo() }),
+		bind(k.Edit, one(m.contactForm)).unless(m.oneContact("Edit works on one contact; select just one.")),
+		bind(k.Delete, sel(func(cs []*model.Contact) tea.Cmd { return m.confirmRemove(cs, m.forgetSelection) })).unless(m.someContact),
+		bind(k.Hide, sel(func(cs []*model.Contact) tea.Cmd { return m.toggleHidden(cs, m.forgetSelection) })).unless(m.someContact),
+		bind(k.Block, sel(m.confirmBlockAll)).unless(m.someContact),
+		bind(k.ExportContacts, func(tea.KeyPressMsg) tea.Cmd { return m.exportForm(m.search.Value(), len(m.shown)) }),
+		bind(k.Import, func(tea.KeyPressMsg) tea.Cmd { return m.importForm() }),
+	}
+}
+
+func (m *contactList) ShortHelp() []key.Binding { return keyTable(m.Bindings).ShortHelp() }
+
+func (m *contactList) FullHelp() [][]key.Binding { return keyTable(m.Bindings).FullHelp() }
+
+// wholeBookLoading is why a key that acts on the whole address book (the
+// last contact, a sort, selecting all shown) waits while only the first
+// page is loaded, instead of reading the rest on the Update path. A search
+// types on and filters what is loaded; the whole book, once in, is
+// filtered the same way.
+func (m *contactList) wholeBookLoading() string {
+	if !m.ix.preview {
+		return ""
+	}
+	return fmt.Sprintf("loading… %d of %d contacts so far; press it again in a moment", len(m.ix.entries), m.ix.total)
+}
+
+// oneContact is why a key that acts on one contact cannot act on the
+// selection (why), "" when the selection is one contact.
+func (m *contactList) oneContact(why string) func() string {
+	return func() string {
+		switch len(m.selection()) {
+		case 1:
+			return ""
+		case 0:
+			return "No contact here."
+		}
+		return why
+	}
+}
+
+// someContact is why a key that acts on the selection (or the contact
+// under the cursor) cannot act: there is none.
+func (m *contactList) someContact() string {
+	if len(m.selected) == 0 && m.current() == nil {
+		return "No contact here."
+	}
+	return ""
+}
+
+// forgetSelection clears the selection once an action took it away from
+// the list (deleted, hidden, shown again elsewhere).
+func (m *contactList) forgetSelection() { clear(m.selected) }
+
+// invertSelection selects the rows shown that are not selected and
+// unselects those that are; a selection outside the rows shown stays.
+func (m *contactList) invertSelection() {
+	for _, i := range m.shown {
+		jid := m.ix.entries[i].c.JID
+		if m.selected[jid] {
+			delete(m.selected, jid)
+		} else {
+			m.selected[jid] = true
+		}
+	}
+}
+
+func (m *contactList) toggleSelected() {
+	if c := m.current(); c != nil {
+		if m.selected[c.JID] {
+			delete(m.selected, c.JID)
+		} else {
+			m.selected[c.JID] = true
+		}
+		m.cursor++
+		m.clamp()
+	}
+}
+
+func (m *contactList) moveBy(n int) {
+	m.cursor += n
+	m.clamp()
+}
+
+// checkSelection checks the numbers of the selected contacts (or the one
+// under the cursor) and shows the job on the Checks screen.
+func (m *contactList) checkSelection() tea.Cmd {
+	sel := m.selection()
+	if len(sel) == 0 {
+		return nil
+	}
+	phones := make([]string, 0, len(sel))
+	for _, c := range sel {
+		if c.Phone != "" {
+			phones = append(phones, c.Phone)
+		}
+	}
+	m.post(showScreenMsg{screenChecks})
+	m.post(checkNumbersMsg{phones})
+	return nil
+}
