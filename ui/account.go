@@ -334,10 +334,8 @@ func (a *accountScreen) askPairingCode() tea.Cmd {
 	}
 	a.mode, a.err, a.busy = accountIdle, "", "asking WhatsApp for a pairing code…"
 	a.phone.Blur()
-	parent, svc := a.ctx, a.svc
-	return a.track(func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, time.Minute)
-		defer cancel()
+	svc := a.svc
+	return a.within(time.Minute, func(ctx context.Context) tea.Msg {
 		code, err := svc.PairPhone(ctx, number)
 		return pairPhoneMsg{code, err}
 	})
@@ -357,12 +355,8 @@ func (a *accountScreen) drop() tea.Cmd {
 
 func (a *accountScreen) logout() tea.Cmd {
 	a.busy = "logging out…"
-	parent, svc := a.ctx, a.svc
-	return a.track(func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, 30*time.Second)
-		defer cancel()
-		return logoutMsg{svc.Logout(ctx)}
-	})
+	svc := a.svc
+	return a.within(30*time.Second, func(ctx context.Context) tea.Msg { return logoutMsg{svc.Logout(ctx)} })
 }
 
 // retryChanges queues the failed changes for WhatsApp again: any wabook
@@ -384,12 +378,8 @@ func (a *accountScreen) connect() tea.Cmd {
 
 func (a *accountScreen) resync() tea.Cmd {
 	a.busy, a.err = "fetching contacts and labels again from WhatsApp…", ""
-	parent, svc := a.ctx, a.svc
-	return a.track(func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, 5*time.Minute)
-		defer cancel()
-		return resyncMsg{svc.FullResync(ctx)}
-	})
+	svc := a.svc
+	return a.within(5*time.Minute, func(ctx context.Context) tea.Msg { return resyncMsg{svc.FullResync(ctx)} })
 }
 
 // load reads what the screen shows from the mirror: the failed changes

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -270,7 +269,6 @@ func (a contactActions) toggleHidden(cs []*model.Contact, done func()) tea.Cmd {
 			name = model.Sanitize(c.DisplayName())
 		}
 	}
-	svc := a.svc
 	if len(hide) == 0 {
 		if len(show) == 0 {
 			return nil
@@ -278,19 +276,7 @@ func (a contactActions) toggleHidden(cs []*model.Contact, done func()) tea.Cmd {
 		if len(show) == 1 {
 			name = model.Sanitize(cs[0].DisplayName())
 		}
-		if done != nil {
-			done()
-		}
-		return a.run(func(ctx context.Context) (string, *app.Undo, error) {
-			n, undo, err := svc.SetHiddenUndoable(ctx, show, false)
-			if err != nil {
-				return "", nil, fmt.Errorf("showing again: %w", err)
-			}
-			if name != "" && n == 1 {
-				return name + " is listed again (u hides it again)", undo, nil
-			}
-			return countOf(n, "contact is", "contacts are") + " listed again (u hides them again)", undo, nil
-		})
+		return a.setHidden(show, false, name, done)
 	}
 	question := fmt.Sprintf("Hide %s from the list? (is:hidden finds it, u undoes)", name)
 	if len(hide) > 1 {
@@ -299,22 +285,36 @@ func (a contactActions) toggleHidden(cs []*model.Contact, done func()) tea.Cmd {
 	if len(show) > 0 {
 		question += fmt.Sprintf(" (%s hidden already.)", countOf(len(show), "more is", "more are"))
 	}
-	a.open(newConfirm(a.common, question, func() tea.Cmd {
-		if done != nil {
-			done()
-		}
-		return a.run(func(ctx context.Context) (string, *app.Undo, error) {
-			n, undo, err := svc.SetHiddenUndoable(ctx, hide, true)
-			if err != nil {
-				return "", nil, fmt.Errorf("hiding: %w", err)
-			}
-			if len(hide) == 1 && n == 1 {
-				return "hidden " + name + " (u shows it again)", undo, nil
-			}
-			return "hidden " + countOf(n, "contact", "contacts") + " (u shows them again)", undo, nil
-		})
-	}))
+	if len(hide) > 1 {
+		name = ""
+	}
+	a.open(newConfirm(a.common, question, func() tea.Cmd { return a.setHidden(hide, true, name, done) }))
 	return nil
+}
+
+// setHidden hides jids (or lists them again), undoably; name names the
+// contact when there is one. done (may be nil) runs first.
+func (a contactActions) setHidden(jids []string, hidden bool, name string, done func()) tea.Cmd {
+	if done != nil {
+		done()
+	}
+	svc := a.svc
+	return a.run(func(ctx context.Context) (string, *app.Undo, error) {
+		n, undo, err := svc.SetHiddenUndoable(ctx, jids, hidden)
+		switch {
+		case err != nil && hidden:
+			return "", nil, fmt.Errorf("hiding: %w", err)
+		case err != nil:
+			return "", nil, fmt.Errorf("showing again: %w", err)
+		case hidden && name != "" && n == 1:
+			return "hidden " + name + " (u shows it again)", undo, nil
+		case hidden:
+			return "hidden " + countOf(n, "contact", "contacts") + " (u shows them again)", undo, nil
+		case name != "" && n == 1:
+			return name + " is listed again (u hides it again)", undo, nil
+		}
+		return countOf(n, "contact is", "contacts are") + " listed again (u hides them again)", undo, nil
+	})
 }
 
 // confirmBlock blocks or unblocks the contact shown or under the cursor
@@ -360,11 +360,9 @@ func (a contactActions) confirmBlockAll(cs []*model.Contact) tea.Cmd {
 	if skipped := len(cs) - len(jids); skipped > 0 {
 		question += fmt.Sprintf(" (%s blocked already.)", countOf(skipped, "more is", "more are"))
 	}
-	parent, svc, lower := a.ctx, a.svc, strings.ToLower(verb)
+	svc, lower := a.svc, strings.ToLower(verb)
 	a.open(newConfirm(a.common, question, func() tea.Cmd {
-		return a.track(func() tea.Msg {
-			ctx, cancel := context.WithTimeout(parent, 2*time.Minute)
-			defer cancel()
+		return a.within(actionTimeout, func(ctx context.Context) tea.Msg {
 			for i, jid := range jids {
 				if err := svc.SetBlocked(ctx, jid, block); err != nil {
 					err = fmt.Errorf("%s %s: %w", lower, names[i], err)
@@ -390,10 +388,8 @@ type contactAddedMsg struct {
 
 // addContact adds the contact the form describes, off the Update path.
 func (a contactActions) addContact(in app.ContactInput) tea.Cmd {
-	parent, svc := a.ctx, a.svc
-	return a.track(func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, actionTimeout)
-		defer cancel()
+	svc := a.svc
+	return a.within(actionTimeout, func(ctx context.Context) tea.Msg {
 		added, err := svc.AddContact(ctx, in)
 		if err != nil {
 			return actionMsg{err: err}

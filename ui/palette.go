@@ -89,16 +89,23 @@ func (p *palette) keys() []binding {
 }
 
 func (p *palette) Update(msg tea.Msg) tea.Cmd {
+	return p.typeFilter(&p.filter, p.keys, msg, func() { p.cursor = 0 })
+}
+
+// typeFilter is the Update of a dialog that is a list under a filter box:
+// its table first, then typing into the box; edited runs when the text
+// changed (the cursor goes back to the first match).
+func (c *common) typeFilter(filter *textinput.Model, table func() []binding, msg tea.Msg, edited func()) tea.Cmd {
 	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		if cmd, ok := p.dispatchTyping(p.keys(), kp); ok {
+		if cmd, ok := c.dispatchTyping(table(), kp); ok {
 			return cmd
 		}
 	}
-	before := p.filter.Value()
+	before := filter.Value()
 	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(msg)
-	if p.filter.Value() != before {
-		p.cursor = 0
+	*filter, cmd = filter.Update(msg)
+	if filter.Value() != before {
+		edited()
 	}
 	return cmd
 }

@@ -126,24 +126,11 @@ func (p *labelPicker) keys() []binding {
 }
 
 func (p *labelPicker) Update(msg tea.Msg) tea.Cmd {
-	kp, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		var cmd tea.Cmd
-		p.filter, cmd = p.filter.Update(msg)
-		return cmd
-	}
-	if cmd, ok := p.dispatchTyping(p.keys(), kp); ok {
-		return cmd
-	}
-	before := p.filter.Value()
-	var cmd tea.Cmd
-	p.filter, cmd = p.filter.Update(kp)
-	if p.filter.Value() != before {
+	return p.typeFilter(&p.filter, p.keys, msg, func() {
 		// Land on the first match, or on "create" when nothing matches;
 		// an error was about the text as it was.
 		p.cursor, p.err = 0, ""
-	}
-	return cmd
+	})
 }
 
 // enter applies a typed list, creates the label typed, or applies the

@@ -210,13 +210,21 @@ func (c *common) track(cmd tea.Cmd) tea.Cmd {
 // actionTimeout bounds a change the user asked for.
 const actionTimeout = 2 * time.Minute
 
+// within runs fn off the Update path, counted as work in flight, with at
+// most d to answer (the program's end cuts it short too).
+func (c *common) within(d time.Duration, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	parent := c.ctx
+	return c.track(func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, d)
+		defer cancel()
+		return fn(ctx)
+	})
+}
+
 // run performs fn off the Update path, counted as work in flight, and
 // reports it as an actionMsg.
 func (c *common) run(fn func(ctx context.Context) (string, *app.Undo, error)) tea.Cmd {
-	parent := c.ctx
-	return c.track(func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, actionTimeout)
-		defer cancel()
+	return c.within(actionTimeout, func(ctx context.Context) tea.Msg {
 		flash, undo, err := fn(ctx)
 		return actionMsg{flash: flash, err: err, undo: undo}
 	})
