@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -223,4 +225,21 @@ func writeFolded(b *strings.Builder, s string) {
 		s = s[n:]
 		first = false
 	}
+}
+
+// ExportContactsFile writes the export (ExportContacts) to path through a
+// temporary file moved into place (WriteFileAtomic), so a failure never
+// leaves half a file. An existing path is replaced only when overwrite is
+// set; otherwise the error wraps fs.ErrExist, for the caller to say what
+// replaces it (--force, a question).
+func (s *Service) ExportContactsFile(ctx context.Context, path, format, query string, overwrite bool) (int, error) {
+	var n int
+	err := WriteFileAtomic(path, overwrite, func(w io.Writer) (err error) {
+		n, err = s.ExportContacts(ctx, w, format, query)
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return 0, fmt.Errorf("exporting: %w", err)
+	}
+	return n, err
 }

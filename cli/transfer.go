@@ -164,16 +164,9 @@ func formatOfExt(path string) string {
 // a hard link, which fails when path exists, so a file that appeared
 // during the export is not replaced either.
 func exportToFile(ctx context.Context, svc *app.Service, path, format, query string, overwrite bool) (int, error) {
-	var n int
-	err := app.WriteFileAtomic(path, overwrite, func(w io.Writer) (err error) {
-		n, err = svc.ExportContacts(ctx, w, format, query)
-		return err
-	})
-	switch {
-	case !overwrite && errors.Is(err, fs.ErrExist):
+	n, err := svc.ExportContactsFile(ctx, path, format, query, overwrite)
+	if errors.Is(err, fs.ErrExist) {
 		return 0, fmt.Errorf("export: %s exists; add --force to overwrite it", path)
-	case err != nil:
-		return 0, fmt.Errorf("exporting: %w", err)
 	}
-	return n, nil
+	return n, err
 }

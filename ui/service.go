@@ -42,7 +42,7 @@ type Service interface {
 	RefreshProfile(ctx context.Context, jid string) (model.Contact, error)
 	ApplyLabels(ctx context.Context, jids []string, add, remove []string) (*app.Undo, error)
 	UndoChange(ctx context.Context, u *app.Undo) error
-	ExportContacts(ctx context.Context, w io.Writer, format, query string) (int, error)
+	ExportContactsFile(ctx context.Context, path, format, query string, overwrite bool) (int, error)
 	PlanImport(ctx context.Context, r io.Reader, name string, labels string) (*app.ImportPlan, error)
 	ApplyImport(ctx context.Context, p *app.ImportPlan) (app.ImportResult, error)
 

@@ -111,9 +111,9 @@ func (s *stalledService) UndoChange(ctx context.Context, u *app.Undo) error {
 	return s.Service.UndoChange(ctx, u)
 }
 
-func (s *stalledService) ExportContacts(ctx context.Context, w io.Writer, format, query string) (int, error) {
+func (s *stalledService) ExportContactsFile(ctx context.Context, path, format, query string, overwrite bool) (int, error) {
 	s.wait(ctx)
-	return s.Service.ExportContacts(ctx, w, format, query)
+	return s.Service.ExportContactsFile(ctx, path, format, query, overwrite)
 }
 
 func (s *stalledService) PlanImport(ctx context.Context, r io.Reader, name string, labels string) (*app.ImportPlan, error) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -111,18 +110,11 @@ func shortPath(path string, width int) string {
 // failure never leaves half a file; without overwrite an existing file is
 // an error.
 func exportFile(ctx context.Context, svc Service, path, format, query string, overwrite bool) (int, error) {
-	var n int
-	err := app.WriteFileAtomic(path, overwrite, func(w io.Writer) (err error) {
-		n, err = svc.ExportContacts(ctx, w, format, query)
-		return err
-	})
+	n, err := svc.ExportContactsFile(ctx, path, format, query, overwrite)
 	if errors.Is(err, fs.ErrExist) {
 		return 0, fmt.Errorf("exporting: %s appeared meanwhile; export again to replace it", path)
 	}
-	if err != nil {
-		return 0, fmt.Errorf("exporting: %w", err)
-	}
-	return n, nil
+	return n, err
 }
 
 // importForm asks for a file and labels, shows the plan, and imports on
