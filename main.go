@@ -308,6 +308,11 @@ type wiring struct {
 	// takenLock is the connection lock a UI took over when the wabook
 	// holding it quit; released with the rest, after close.
 	takenLock *app.Lock
+	// logFile is the log (nil when there is none); serve reopens it on
+	// SIGHUP.
+	logFile *app.LogFile
+	// demo: the throw-away database of --demo.
+	demo bool
 }
 
 // startService starts applying backend events to the store.
@@ -338,7 +343,7 @@ func (w *wiring) close() {
 // wire opens the database and the log, picks the backend (handing it to
 // seen, when set) and builds the service.
 func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error) {
-	w := &wiring{simulated: g.demo || g.sim != ""}
+	w := &wiring{simulated: g.demo || g.sim != "", demo: g.demo}
 	fail := func(err error) (*wiring, error) {
 		w.close()
 		return nil, err
@@ -392,11 +397,12 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 		logPath = filepath.Join(filepath.Dir(w.dbPath), "wabook.log")
 	}
 	var logTo io.Writer = io.Discard
-	logFile, err := app.OpenRegularFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	logFile, err := app.OpenLogFile(logPath)
 	switch {
 	case err == nil:
 		w.cleanups = append(w.cleanups, func() { logFile.Close() })
 		logTo = logFile
+		w.logFile = logFile
 	case st.ReadOnly() && g.log == "" && errors.Is(err, os.ErrPermission):
 		// A database someone shares read-only, in a folder this user may
 		// not write: reading it needs no log (--log gives one elsewhere).
@@ -426,8 +432,13 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 		}
 		versions := app.NewVersions(st, app.VersionOptions{Flag: g.waVersion, Config: cfg,
 			Fetch: wm.VersionFetcher{}.FetchFrom, BuiltIn: wm.BuiltInVersion()})
-		b, err := wm.New(ctx, st.DB(), wm.Options{LogPath: logPath, Versions: versions, ConfigPath: cfgPath,
-			State: app.SettingsKV(st), ReadOnly: st.ReadOnly()})
+		opts := wm.Options{LogPath: logPath, Versions: versions, ConfigPath: cfgPath,
+			State: app.SettingsKV(st), ReadOnly: st.ReadOnly()}
+		if w.logFile != nil {
+			// One file, reopened as one on SIGHUP (wabook serve).
+			opts.LogWriter = w.logFile
+		}
+		b, err := wm.New(ctx, st.DB(), opts)
 		if err != nil {
 			return fail(fmt.Errorf("starting the WhatsApp client: %w", err))
 		}

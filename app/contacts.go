@@ -43,15 +43,15 @@ func cleanName(s string) string { return model.Sanitize(s) }
 func checkFields(name, note *string, labels []string) error {
 	if name != nil {
 		if err := model.CheckName(cleanName(*name)); err != nil {
-			return err
+			return fieldError("name", err)
 		}
 	}
 	if note != nil {
 		if err := model.CheckNote(cleanNote(*note)); err != nil {
-			return err
+			return fieldError("note", err)
 		}
 	}
-	return model.CheckLabelCount(len(labels))
+	return fieldError("labels", model.CheckLabelCount(len(labels)))
 }
 
 // cleanNote trims a note; line breaks stay.
@@ -61,14 +61,14 @@ func cleanNote(s string) string { return strings.TrimSpace(s) }
 // valid by a national rule).
 func (s *Service) parseNewPhone(in string) (model.Phone, error) {
 	if strings.TrimSpace(in) == "" {
-		return model.Phone{}, errors.New("a phone number is needed")
+		return model.Phone{}, fieldError("phone", errors.New("a phone number is needed"))
 	}
 	p, err := model.ParsePhone(in, s.Region())
 	if err != nil {
-		return p, fmt.Errorf("phone %q: %v", strings.TrimSpace(in), err)
+		return p, fieldError("phone", fmt.Errorf("phone %q: %v", strings.TrimSpace(in), err))
 	}
 	if !p.Sendable() {
-		return p, fmt.Errorf("phone %q: not a valid number for %s", strings.TrimSpace(in), p.Region)
+		return p, fieldError("phone", fmt.Errorf("phone %q: not a valid number for %s", strings.TrimSpace(in), p.Region))
 	}
 	return p, nil
 }
@@ -97,8 +97,8 @@ func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contac
 	// The number may be in the mirror under another form of it (WhatsApp's
 	// ID without a Brazilian mobile's ninth digit): one person, one contact.
 	if ex, err := s.FindContact(ctx, in.Phone); err == nil && ex.JID != jid {
-		return model.Contact{}, fmt.Errorf("%s is already in the address book as %q (%s)", p.E164,
-			model.Sanitize(ex.DisplayName()), model.ContactID(ex.JID))
+		return model.Contact{}, &existsError{fmt.Sprintf("%s is already in the address book as %q (%s)", p.E164,
+			model.Sanitize(ex.DisplayName()), model.ContactID(ex.JID))}
 	}
 	c := model.Contact{JID: jid, Phone: p.E164, FullName: cleanName(in.Name), Note: cleanNote(in.Note),
 		IsInternal: in.Internal, Source: model.SourceLocal}
@@ -106,13 +106,13 @@ func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contac
 	if errors.Is(err, store.ErrContactExists) {
 		ex, cerr := s.store.Contact(ctx, jid)
 		if cerr != nil {
-			return model.Contact{}, fmt.Errorf("%s is already in the address book", p.E164)
+			return model.Contact{}, &existsError{fmt.Sprintf("%s is already in the address book", p.E164)}
 		}
 		hidden := ""
 		if ex.Hidden {
 			hidden = " (hidden)"
 		}
-		return model.Contact{}, fmt.Errorf("%s is already in the address book as %q%s", p.E164, model.Sanitize(ex.DisplayName()), hidden)
+		return model.Contact{}, &existsError{fmt.Sprintf("%s is already in the address book as %q%s", p.E164, model.Sanitize(ex.DisplayName()), hidden)}
 	}
 	if err != nil {
 		return model.Contact{}, err
@@ -148,7 +148,7 @@ func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (mo
 		// The phone's address book owns this name: the next sync would put
 		// it back. Say so rather than keep an edit that silently reverts.
 		if n != c.FullName && c.Source == model.SourceWhatsApp && c.FullName != "" {
-			return model.Contact{}, fmt.Errorf("%w: %q", ErrNameFromPhone, c.FullName)
+			return model.Contact{}, fieldError("name", fmt.Errorf("%w: %q", ErrNameFromPhone, c.FullName))
 		}
 		u.FullName = &n
 	}
@@ -163,7 +163,7 @@ func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (mo
 			return model.Contact{}, err
 		}
 		if err := model.CheckLabelCount(len(l)); err != nil {
-			return model.Contact{}, err
+			return model.Contact{}, fieldError("labels", err)
 		}
 		u.Labels = &l
 	}

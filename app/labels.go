@@ -71,7 +71,7 @@ func labelList(in ...string) ([]string, error) {
 	for i, n := range names {
 		var err error
 		if names[i], err = cleanLabelName(n); err != nil {
-			return nil, err
+			return nil, fieldError("labels", err)
 		}
 	}
 	return names, nil

@@ -37,6 +37,9 @@ type Env struct {
 	// it go: true when this process holds it now (Holder is then stale).
 	// Nil when this process held it from the start.
 	TakeOver func(ctx context.Context) (bool, error)
+	// Serve runs wabook serve with the flags the command read (main
+	// wires it; only serve uses it).
+	Serve func(ctx context.Context, o ServeOptions) error
 }
 
 // UsageError is a mistake in how a command was called (exit status 2).

@@ -53,6 +53,8 @@ var Commands = map[string]Spec{
 	"outbox":   {Outbox, MayHold},
 	"backup":   {Backup, ReadsOnly},
 	"doctor":   {Doctor, ReadsOnly},
+	"token":    {Token, ReadsOnly},
+	"serve":    {Serve, MustHold},
 }
 
 // HoldsConnection reports whether a command keeps the WhatsApp connection

@@ -36,6 +36,7 @@ type doc struct {
 var Order = []string{
 	"contacts", "show", "add", "edit", "rm", "block", "unblock", "import", "export",
 	"labels", "label", "check", "checks", "pair", "sync", "logout", "outbox", "backup", "doctor",
+	"serve", "token",
 }
 
 const waitUsage = "wait for WhatsApp's answer to what the command queued, and exit 1 if WhatsApp refused any of it (default: off: return once it is queued, or sent when this wabook holds the connection)"
@@ -43,6 +44,46 @@ const waitUsage = "wait for WhatsApp's answer to what the command queued, and ex
 const idHelp = "ID is a phone number in any format (+1 415 555 0101, (415) 555-0101 with --region), a WhatsApp JID (14155550101@s.whatsapp.net, a LID) or <digits>@c.us."
 
 var docs = map[string]doc{
+	"serve": {
+		summary: "serve the HTTP APIs (Periskope's, WAHA's) to scripts and other tools, holding the connection",
+		usage:   []string{"serve [--http ADDR|off] [--ssh ADDR|off] [--webhook URL] [--tls-cert F --tls-key F] [--insecure-http] [--authorized-keys F]"},
+		long: "A long-running wabook that holds the WhatsApp connection, runs the check queue and the outbox, and serves " +
+			"Periskope's contacts API under /v1 and WAHA's under /api, so their clients work by changing only the base URL. " +
+			"Every request needs a token (wabook token add): Authorization: Bearer TOKEN or X-Api-Key: TOKEN. " +
+			"It refuses to start while another wabook holds the connection.\n\n" +
+			"An address other than loopback needs --tls-cert and --tls-key, or --insecure-http. SIGTERM or ctrl+c stop it: " +
+			"it stops accepting, finishes the requests in flight (at most 10 s) and lets the connection go. SIGHUP reopens " +
+			"the log file (for logrotate) without stopping. wabook --demo serve makes a one-off token and prints it.",
+		examples: []string{
+			"wabook --demo serve",
+			"wabook serve --http 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --ssh off",
+		},
+	},
+	"token": {
+		summary:  "the tokens of wabook serve's HTTP APIs: add (prints it once), ls, rm",
+		usage:    []string{"token add NAME [--read-only]", "token ls [--json]", "token rm NAME"},
+		long:     "wabook keeps only a hash of each token. A change counts at once in a running wabook serve.",
+		actions:  []string{"token add", "token ls", "token rm"},
+		examples: []string{"TOKEN=$(wabook token add ci)", "wabook token add dashboard --read-only", "wabook token ls --json", "wabook token rm ci"},
+	},
+	"token add": {
+		summary:  "make a token and print it (this once)",
+		usage:    []string{"token add NAME [--read-only]"},
+		examples: []string{"wabook token add ci"},
+		flags:    func() *flag.FlagSet { fs, _, _ := tokenFlags("add"); return fs },
+	},
+	"token ls": {
+		summary:  "list the tokens (names, access, when made; never the secrets)",
+		usage:    []string{"token ls [--json]"},
+		examples: []string{"wabook token ls"},
+		flags:    func() *flag.FlagSet { fs, _, _ := tokenFlags("ls"); return fs },
+	},
+	"token rm": {
+		summary:  "remove a token (refused from the next request on)",
+		usage:    []string{"token rm NAME"},
+		examples: []string{"wabook token rm ci"},
+		flags:    func() *flag.FlagSet { fs, _, _ := tokenFlags("rm"); return fs },
+	},
 	"contacts": {
 		summary: "list contacts (all, or those matching a search)",
 		usage:   []string{"contacts [--query Q] [--format table|json|csv|vcf]"},

@@ -335,6 +335,17 @@ END;
 	`
 ALTER TABLE labels ADD COLUMN wa_pending INTEGER NOT NULL DEFAULT 0;
 `,
+	// 10: the tokens of wabook serve's HTTP APIs (store/tokens.go): only a
+	// hash of each secret is kept, so a copy of the database gives no
+	// access; the name is what the access log and the audit say.
+	`
+CREATE TABLE tokens (
+	name      TEXT PRIMARY KEY,
+	hash      BLOB NOT NULL UNIQUE,
+	read_only INTEGER NOT NULL DEFAULT 0,
+	created   INTEGER NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

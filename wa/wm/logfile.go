@@ -17,6 +17,10 @@ func openLog(opts Options) (waLog.Logger, *os.File, error) {
 	if opts.Log != nil {
 		return opts.Log, nil, nil
 	}
+	if opts.LogWriter != nil {
+		zl := zerolog.New(opts.LogWriter).Level(zerolog.InfoLevel).With().Timestamp().Logger()
+		return waLog.Zerolog(zl), nil, nil
+	}
 	if opts.LogPath == "" {
 		return waLog.Noop, nil, nil
 	}

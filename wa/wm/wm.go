@@ -14,6 +14,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"sync"
@@ -90,6 +91,10 @@ type Options struct {
 	LogPath string
 	// Log overrides LogPath (tests).
 	Log waLog.Logger
+	// LogWriter, when set, is written to instead of opening LogPath: a
+	// log file the caller reopens on SIGHUP (wabook serve, app.LogFile),
+	// shared with the caller's own log.
+	LogWriter io.Writer
 	// DeviceName is the name the phone lists the linked device under;
 	// "wabook" when empty. The device presents itself as Chrome.
 	DeviceName string
