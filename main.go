@@ -166,7 +166,18 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		return printVersion(context.Background(), g, stdout, stderr)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// SIGHUP is a dropped terminal for the TUI and the commands: they end.
+	// serve is a daemon: SIGHUP reopens its log (runServe) and it ends on
+	// SIGTERM and SIGINT only.
+	stopSignals := []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+	var hup chan os.Signal
+	if command == "serve" {
+		stopSignals = stopSignals[:2]
+		hup = make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
 
 	if command == "doctor" {
@@ -235,6 +246,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int
 		lock.Release()
 	}
 	env := cli.Env{Svc: w.svc, Out: stdout, Err: stderr}
+	env.Serve = func(ctx context.Context, o cli.ServeOptions) error { return runServe(ctx, w, o, stdout, hup) }
 	if locked != nil {
 		env.Holder = locked.PID
 		env.TakeOver = func(ctx context.Context) (bool, error) {

@@ -392,3 +392,46 @@ func (s *Service) labelsChanged(ctx context.Context) {
 	s.notify(DataChanged)
 	s.outboxQueued(ctx)
 }
+
+// ReplaceLabels gives each contact exactly the labels of list (a
+// comma-separated list: missing labels created, existing ones reused
+// ignoring case; "" takes every label off), in one transaction. ids are
+// anything FindContact accepts; every one is resolved first, so an
+// unknown ID (ErrNotFound, naming it) or a bad label name (a FieldError)
+// changes nothing. With label sync on, what changed is queued for WhatsApp
+// in the same transaction.
+func (s *Service) ReplaceLabels(ctx context.Context, ids []string, list string) error {
+	if err := s.writable(ctx); err != nil {
+		return err
+	}
+	names, err := labelList(list)
+	if err != nil {
+		return err
+	}
+	if err := model.CheckLabelCount(len(names)); err != nil {
+		return fieldError("labels", err)
+	}
+	jids := make([]string, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.FindContact(ctx, id)
+		if err != nil {
+			return err
+		}
+		jids = append(jids, c.JID)
+	}
+	if len(jids) == 0 {
+		return nil
+	}
+	lc, err := s.store.ReplaceLabels(ctx, jids, names)
+	if errors.Is(err, store.ErrNotFound) {
+		// Removed by another process since FindContact.
+		return fmt.Errorf("replacing labels: %w (%v)", ErrNotFound, err)
+	}
+	if err != nil {
+		return fmt.Errorf("replacing labels: %w", err)
+	}
+	if !lc.Empty() {
+		s.labelsChanged(ctx)
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
@@ -62,3 +63,7 @@ func (s *Service) LabelByName(ctx context.Context, name string) (model.Label, er
 	}
 	return l, err
 }
+
+// Logger is the service's log (the log file), for front ends that log on
+// their own (serve's access log).
+func (s *Service) Logger() *slog.Logger { return s.log }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/wabook/wabook/model"
 )
@@ -258,6 +259,66 @@ func (s *Store) ChangeLabels(ctx context.Context, jids []string, add, remove []s
 		}
 		if err := assignNames(ctx, tx, &lc, norm, add, remove); err != nil {
 			return err
+		}
+		return s.queueLabels(ctx, tx, nil, &lc, nil)
+	})
+	if err != nil {
+		return LabelChanges{}, err
+	}
+	return lc, nil
+}
+
+// ReplaceLabels gives each contact exactly the labels named (missing ones
+// created, matching ignores case), in one transaction; an empty list takes
+// every label off. ErrNotFound, and nothing changed, when a contact is
+// unknown. With label sync on, what changed is queued for WhatsApp in the
+// same transaction, as ChangeLabels does.
+func (s *Store) ReplaceLabels(ctx context.Context, jids []string, names []string) (LabelChanges, error) {
+	var lc LabelChanges
+	norm := make([]string, 0, len(jids))
+	seen := make(map[string]bool, len(jids))
+	for _, j := range jids {
+		n, err := normUserJID(j)
+		if err != nil {
+			return lc, fmt.Errorf("store: labels: %w", err)
+		}
+		if !seen[n] {
+			seen[n] = true
+			norm = append(norm, n)
+		}
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		for _, j := range norm {
+			if err := requireContact(ctx, tx, j); err != nil {
+				return err
+			}
+		}
+		r, err := newLabelResolver(ctx, tx, &lc)
+		if err != nil {
+			return err
+		}
+		ids, err := r.ensureAll(ctx, names)
+		if err != nil {
+			return err
+		}
+		want := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			want[id] = true
+		}
+		a := newAssigner(tx, &lc)
+		defer a.Close()
+		for _, j := range norm {
+			have, err := labelIDsOf(ctx, tx, j)
+			if err != nil {
+				return err
+			}
+			drop := slices.DeleteFunc(have, func(id int64) bool { return want[id] })
+			if err := a.setAll(ctx, j, drop, false); err != nil {
+				return err
+			}
+			if err := a.setAll(ctx, j, ids, true); err != nil {
+				return err
+			}
 		}
 		return s.queueLabels(ctx, tx, nil, &lc, nil)
 	})

@@ -1,0 +1,60 @@
+// Running wabook serve: the connection, the check queue and the outbox
+// started as the TUI starts them, the log reopened on SIGHUP, then
+// serve.Run until a stop.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+
+	"github.com/wabook/wabook/cli"
+	"github.com/wabook/wabook/serve"
+)
+
+// runServe runs wabook serve on a wiring that holds the connection lock
+// and whose database passed its check (main refuses serve otherwise, as
+// for any command that must hold the connection). It returns when ctx
+// ends (SIGTERM, SIGINT) and the requests in flight are done; main then
+// stops the queue and the outbox, closes the backend and the database,
+// and lets the lock go. hup delivers SIGHUP, which reopens the log file
+// (logrotate moved it) without stopping anything.
+func runServe(ctx context.Context, w *wiring, o cli.ServeOptions, out io.Writer, hup <-chan os.Signal) error {
+	svc := w.svc
+	log := svc.Logger()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+			}
+			if w.logFile == nil {
+				continue
+			}
+			if err := w.logFile.Reopen(); err != nil {
+				log.Error("SIGHUP: the log file stays the old one", "err", err)
+				continue
+			}
+			log.Info("SIGHUP: log file reopened", "path", w.logFile.Path())
+		}
+	}()
+	// A failed connect leaves the mirror worth serving; the service keeps
+	// the error (wabook doctor, the Account screen) and the log says it.
+	if err := svc.Connect(ctx); err != nil {
+		log.Warn("serve: connecting to WhatsApp failed; serving the mirror as it is", "err", err)
+	}
+	svc.StartChecker(ctx)
+	svc.StartOutbox(ctx)
+	log.Info("serve: started", "pid", os.Getpid(), "http", o.HTTP, "ssh", o.SSH)
+	return serve.Run(ctx, svc, serve.Config{
+		HTTP:           o.HTTP,
+		SSH:            o.SSH,
+		Webhook:        o.Webhook,
+		TLSCert:        o.TLSCert,
+		TLSKey:         o.TLSKey,
+		InsecureHTTP:   o.InsecureHTTP,
+		AuthorizedKeys: o.AuthorizedKeys,
+		Demo:           w.demo,
+	}, out)
+}
