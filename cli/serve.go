@@ -20,13 +20,13 @@ type ServeOptions struct {
 func serveFlags() (*flag.FlagSet, *ServeOptions) {
 	fs := newFlags("serve")
 	o := &ServeOptions{}
-	fs.StringVar(&o.HTTP, "http", "127.0.0.1:8080", "the HTTP APIs' address, or off")
-	fs.StringVar(&o.SSH, "ssh", "127.0.0.1:2222", "the SSH address (the terminal UI for the team), or off")
-	fs.StringVar(&o.Webhook, "webhook", "", "where check results that were not ready at once are POSTed (the Business API's callbacks)")
-	fs.StringVar(&o.TLSCert, "tls-cert", "", "certificate file (PEM) for HTTPS; with --tls-key")
-	fs.StringVar(&o.TLSKey, "tls-key", "", "private key file (PEM) for HTTPS; with --tls-cert")
+	fs.StringVar(&o.HTTP, "http", "127.0.0.1:8080", "the HTTP APIs' `ADDR` (host:port), or off")
+	fs.StringVar(&o.SSH, "ssh", "127.0.0.1:2222", "the SSH `ADDR` (host:port; the terminal UI for the team), or off")
+	fs.StringVar(&o.Webhook, "webhook", "", "the `URL` check results that were not ready at once are POSTed to (the Business API's callbacks; kept for its contacts node, which is not served yet)")
+	fs.StringVar(&o.TLSCert, "tls-cert", "", "certificate `FILE` (PEM) for HTTPS; with --tls-key")
+	fs.StringVar(&o.TLSKey, "tls-key", "", "private key `FILE` (PEM) for HTTPS; with --tls-cert")
 	fs.BoolVar(&o.InsecureHTTP, "insecure-http", false, "allow plain HTTP on an address other than loopback (tokens then cross the network readable)")
-	fs.StringVar(&o.AuthorizedKeys, "authorized-keys", "", "the SSH keys allowed in, one per line with the operator's name as comment (default: ~/.config/wabook/authorized_keys)")
+	fs.StringVar(&o.AuthorizedKeys, "authorized-keys", "", "the `FILE` of SSH keys allowed in, one per line with the operator's name as comment (default: ~/.config/wabook/authorized_keys)")
 	return fs, o
 }
 
