@@ -145,7 +145,9 @@ func TestRunTLS(t *testing.T) {
 	defer stop()
 	out := &syncBuffer{}
 	errc := make(chan error, 1)
-	go func() { errc <- Run(ctx, a.svc, Config{HTTP: "127.0.0.1:0", SSH: Off, TLSCert: cert, TLSKey: key}, out) }()
+	go func() {
+		errc <- Run(ctx, a.svc, Config{HTTP: "127.0.0.1:0", SSH: Off, TLSCert: cert, TLSKey: key}, out)
+	}()
 	url := started(t, out, errc)
 	if !strings.HasPrefix(url, "https://") {
 		t.Fatalf("url %s", url)
