@@ -65,7 +65,8 @@ some numbers ended failed (WhatsApp errors, no answer, or cancelled), the result
 config file: $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json, e.g.
   {"check_batch_size":20,"check_pace":"10s","check_daily_budget":1000,"check_max_age":"168h",
    "wa_version":"2.3000.1031080782","wa_version_url":"https://web.whatsapp.com"}
-  wa_version pins the WhatsApp Web version; wa_version_url is where the current one is read ("off": never)
+  wa_version pins the WhatsApp Web version; wa_version_url is where the current one is read ("off": never);
+  serve_rate_limit is the requests a minute each token of wabook serve may make (default 6000)
 `
 
 type globals struct {
@@ -325,6 +326,8 @@ type wiring struct {
 	logFile *app.LogFile
 	// demo: the throw-away database of --demo.
 	demo bool
+	// cfg is the config file as read (serve's rate limit).
+	cfg app.Config
 }
 
 // startService starts applying backend events to the store.
@@ -380,6 +383,7 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 	if err != nil {
 		return nil, err
 	}
+	w.cfg = cfg
 
 	w.dbPath = g.db
 	if g.demo {

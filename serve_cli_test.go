@@ -170,6 +170,10 @@ func TestServeTokensSignalsAndLock(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	env := isolated(t, dir)
+	// The config file's rate limit reaches serve.
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"serve_rate_limit": 100}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	db := filepath.Join(dir, "w.db")
 	logPath := filepath.Join(dir, "serve.log")
 	global := []string{"--sim", world, "--db", db, "--log", logPath}
@@ -185,6 +189,11 @@ func TestServeTokensSignalsAndLock(t *testing.T) {
 	p := startServe(t, bin, env, append(global, "serve", "--http", "127.0.0.1:0", "--ssh", "off")...)
 	base := p.await(`HTTP: (http://127\.0\.0\.1:\d+)`)
 
+	if resp, err := http.Get(base + "/v1/contacts"); err != nil || resp.Header.Get("X-RateLimit-Limit") != "100" {
+		t.Fatalf("rate limit from the config file: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	out, err := wabook("serve", "--http", "127.0.0.1:0", "--ssh", "off")
 	if err == nil || !strings.Contains(out, "holds the WhatsApp connection") {
 		t.Fatalf("a second serve: %v\n%s", err, out)

@@ -56,5 +56,6 @@ func runServe(ctx context.Context, w *wiring, o cli.ServeOptions, out io.Writer,
 		InsecureHTTP:   o.InsecureHTTP,
 		AuthorizedKeys: o.AuthorizedKeys,
 		Demo:           w.demo,
+		RateLimit:      w.cfg.ServeRateLimit,
 	}, out)
 }

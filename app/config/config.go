@@ -57,6 +57,9 @@ type Config struct {
 	// WAVersionURL is the WhatsApp Web page the current version is read
 	// from; "" means DefaultWAVersionURL, "off" never fetches.
 	WAVersionURL string
+	// ServeRateLimit is the requests a minute each token of wabook serve
+	// may make; 0 means serve's default.
+	ServeRateLimit int
 }
 
 // Default is the configuration without a config file.
@@ -76,6 +79,7 @@ type configJSON struct {
 	CheckMaxAge      string `json:"check_max_age"`
 	WAVersion        string `json:"wa_version,omitempty"`
 	WAVersionURL     string `json:"wa_version_url,omitempty"`
+	ServeRateLimit   int    `json:"serve_rate_limit,omitempty"`
 }
 
 // MarshalJSON writes the config file's shape, durations as strings.
@@ -87,6 +91,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		CheckMaxAge:      c.CheckMaxAge.String(),
 		WAVersion:        c.WAVersion,
 		WAVersionURL:     c.WAVersionURL,
+		ServeRateLimit:   c.ServeRateLimit,
 	})
 }
 
@@ -173,8 +178,13 @@ func (c *Config) parse(data []byte) error {
 			c.WAVersion, err = parseWAVersionJSON(v)
 		case "wa_version_url":
 			c.WAVersionURL, err = parseVersionURLJSON(v)
+		case "serve_rate_limit":
+			c.ServeRateLimit, err = parseInt(v)
+			if err == nil && c.ServeRateLimit < 1 {
+				err = errors.New("must be at least 1 (requests a minute per token)")
+			}
 		default:
-			return fmt.Errorf("unknown key %q (known: check_batch_size, check_pace, check_daily_budget, check_max_age, wa_version, wa_version_url)", key)
+			return fmt.Errorf("unknown key %q (known: check_batch_size, check_pace, check_daily_budget, check_max_age, wa_version, wa_version_url, serve_rate_limit)", key)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", key, err)

@@ -44,6 +44,9 @@ func TestLoad(t *testing.T) {
 			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge, WAVersionURL: "off"}, ""},
 		{"bad wa version", `{"wa_version":"2.3000"}`, def, `wa_version: "2.3000" is not a WhatsApp Web version`},
 		{"numeric wa version", `{"wa_version":2.3}`, def, "wa_version: want a version in quotes"},
+		{"serve rate limit", `{"serve_rate_limit":120}`,
+			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge, ServeRateLimit: 120}, ""},
+		{"zero rate limit", `{"serve_rate_limit":0}`, def, "serve_rate_limit: must be at least 1"},
 		{"bad version url", `{"wa_version_url":"web.whatsapp.com"}`, def, "wa_version_url: \"web.whatsapp.com\" is not an http(s) URL"},
 	}
 	for _, tt := range tests {
