@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"time"
 
 	"github.com/wabook/wabook/cli"
 	"github.com/wabook/wabook/serve"
@@ -43,6 +44,16 @@ func runServe(ctx context.Context, w *wiring, o cli.ServeOptions, out io.Writer,
 	// the error (wabook doctor, the Account screen) and the log says it.
 	if err := svc.Connect(ctx); err != nil {
 		log.Warn("serve: connecting to WhatsApp failed; serving the mirror as it is", "err", err)
+	} else if w.simulated {
+		// A simulated account's mirror starts empty (--demo) and its sync
+		// takes a moment: the first request must not find an empty book.
+		// A real account's mirror is served as it stands while WhatsApp
+		// syncs, which may take minutes.
+		syncCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if err := svc.WaitSynced(syncCtx); err != nil {
+			log.Warn("serve: the simulated account did not sync", "err", err)
+		}
+		cancel()
 	}
 	svc.StartChecker(ctx)
 	svc.StartOutbox(ctx)
