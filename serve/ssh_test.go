@@ -131,10 +131,11 @@ func (f *sshFixture) open(t *testing.T, key gossh.Signer, w, h int) *term {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	return openOn(t, client, w, h)
+	return openOn(t, client, "xterm-256color", w, h)
 }
 
-func openOn(t *testing.T, client *gossh.Client, w, h int) *term {
+// openOn starts a session on client in a w×h terminal of type termType.
+func openOn(t *testing.T, client *gossh.Client, termType string, w, h int) *term {
 	t.Helper()
 	sess, err := client.NewSession()
 	if err != nil {
@@ -149,10 +150,10 @@ func openOn(t *testing.T, client *gossh.Client, w, h int) *term {
 	if tm.stdin, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.Setenv("TERM", "xterm-256color"); err != nil {
+	if err := sess.Setenv("TERM", termType); err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
+	if err := sess.RequestPty(termType, h, w, gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sess.Shell(); err != nil {
@@ -331,6 +332,35 @@ func TestSSHSessionsShareOneService(t *testing.T) {
 		if !strings.Contains(f.log.String(), want) {
 			t.Errorf("the log does not name %s:\n%s", want, f.log.String())
 		}
+	}
+}
+
+// Each session draws in its own terminal's colours: a 256-colour one gets
+// colours, a dumb one on the same connection none.
+func TestSSHColourProfilePerSession(t *testing.T) {
+	t.Parallel()
+	svc := testService(t)
+	ada, adaLine := newOperator(t, "Ada Operator")
+	f := startSSH(t, svc, SSHOptions{}, adaLine)
+	client, err := f.dial(ada)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	colour := openOn(t, client, "xterm-256color", 100, 30)
+	plain := openOn(t, client, "dumb", 100, 30)
+	colour.waitFor("the colour session", "6 contacts")
+	plain.waitFor("the plain session", "6 contacts")
+	render := func(tm *term) string {
+		tm.mu.Lock()
+		defer tm.mu.Unlock()
+		return tm.emu.Render()
+	}
+	if r := render(colour); !strings.Contains(r, "38;5;") && !strings.Contains(r, "38;2;") {
+		t.Errorf("the 256-colour session drew no colour:\n%q", r)
+	}
+	if r := render(plain); strings.Contains(r, "38;5;") || strings.Contains(r, "38;2;") {
+		t.Errorf("the dumb terminal's session drew colours:\n%q", r)
 	}
 }
 
