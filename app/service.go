@@ -126,6 +126,7 @@ type Service struct {
 	applied chan struct{} // closed and replaced when one is applied
 
 	notices chan Notice
+	subs    subscribers // Subscribe's front ends (subscribe.go)
 	// commitPoll: how often watchOtherWriters looks (Options.CommitPoll).
 	commitPoll time.Duration
 	// watched, when set (tests only, watch_test.go), runs after each look
@@ -202,6 +203,7 @@ func (s *Service) pending(kind NoticeKind) *atomic.Bool {
 }
 
 func (s *Service) notify(kind NoticeKind) {
+	s.notifySubscribers(kind)
 	pending := s.pending(kind)
 	if pending.Swap(true) {
 		return
