@@ -23,12 +23,18 @@ import (
 func runServe(ctx context.Context, w *wiring, o cli.ServeOptions, out io.Writer, hup <-chan os.Signal) error {
 	svc := w.svc
 	log := svc.Logger()
+	// SIGHUP also reads the SSH authorized keys again (serve.Config.Reload).
+	reload := make(chan struct{}, 1)
 	go func() {
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-hup:
+			}
+			select {
+			case reload <- struct{}{}:
+			default: // one is already waiting
 			}
 			if w.logFile == nil {
 				continue
@@ -66,6 +72,8 @@ func runServe(ctx context.Context, w *wiring, o cli.ServeOptions, out io.Writer,
 		TLSKey:         o.TLSKey,
 		InsecureHTTP:   o.InsecureHTTP,
 		AuthorizedKeys: o.AuthorizedKeys,
+		HostKey:        w.dbPath + ".ssh_host_key",
+		Reload:         reload,
 		Demo:           w.demo,
 		RateLimit:      w.cfg.ServeRateLimit,
 	}, out)

@@ -11,9 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,8 +46,15 @@ type Config struct {
 	// address other than loopback needs them, or InsecureHTTP.
 	TLSCert, TLSKey string
 	InsecureHTTP    bool
-	// AuthorizedKeys is the SSH keys file ("" for the default).
+	// AuthorizedKeys is the SSH keys file ("" for the default,
+	// DefaultAuthorizedKeys).
 	AuthorizedKeys string
+	// HostKey is the SSH host key's file, made on the first start (the
+	// caller puts it beside the database).
+	HostKey string
+	// Reload is told when the authorized-keys file should be read again
+	// (SIGHUP), without dropping sessions; nil for never.
+	Reload <-chan struct{}
 	// Demo: the throw-away demo database. Run makes a one-off full token
 	// and prints it.
 	Demo bool
@@ -84,11 +94,19 @@ func Run(ctx context.Context, svc *app.Service, cfg Config, out io.Writer) error
 		}
 		defer httpLn.Close()
 	}
+	var ssh *SSHServer
 	if cfg.SSH != Off {
-		// The SSH listener (serve/ssh.go) joins when it is merged; until
-		// then serve says so rather than pretend.
-		log.Warn("serve: SSH is not part of this build yet; not listening", "ssh", cfg.SSH)
-		fmt.Fprintf(out, "SSH: not part of this build yet (skipped %s)\n", cfg.SSH)
+		var err error
+		if ssh, err = listenSSH(ctx, svc, cfg, out, log); err != nil {
+			return err
+		}
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.Background(), cfg.Grace)
+			defer cancel()
+			if err := ssh.Shutdown(stopCtx); err != nil {
+				log.Warn("serve: SSH sessions still open after the grace", "err", err)
+			}
+		}()
 	}
 	if cfg.Webhook != "" {
 		log.Warn("serve: --webhook is for the Business API's contacts node, not served yet", "webhook", cfg.Webhook)
@@ -194,4 +212,73 @@ func serveHTTP(ctx context.Context, svc *app.Service, cfg Config, ln net.Listene
 	<-done
 	log.Info("serve: HTTP stopped")
 	return err
+}
+
+// DefaultAuthorizedKeys is the SSH keys file when none is given:
+// ~/.config/wabook/authorized_keys (XDG_CONFIG_HOME respected).
+func DefaultAuthorizedKeys() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("serve: where the authorized-keys file is: %w", err)
+	}
+	return filepath.Join(dir, "wabook", "authorized_keys"), nil
+}
+
+// startSSH serves the TUI over SSH on cfg.SSH until ctx ends. The demo
+// with no authorized-keys file lets any key in, and says so; a real serve
+// without one lets nobody in until the file appears (SIGHUP).
+func listenSSH(ctx context.Context, svc *app.Service, cfg Config, out io.Writer, log *slog.Logger) (*SSHServer, error) {
+	keys := cfg.AuthorizedKeys
+	if keys == "" {
+		var err error
+		if keys, err = DefaultAuthorizedKeys(); err != nil {
+			return nil, err
+		}
+	}
+	_, statErr := os.Stat(keys)
+	anyKey := cfg.Demo && cfg.AuthorizedKeys == "" && errors.Is(statErr, fs.ErrNotExist)
+	srv, err := NewSSHServer(svc, SSHOptions{HostKeyPath: cfg.HostKey, AuthorizedKeys: keys, AcceptAnyKey: anyKey, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.SSH)
+	if err != nil {
+		return nil, fmt.Errorf("serve: SSH on %s: %w", cfg.SSH, err)
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil {
+			log.Error("serve: SSH stopped", "err", err)
+		}
+	}()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-cfg.Reload:
+			}
+			if err := srv.Reload(); err != nil {
+				log.Error("SIGHUP: the authorized keys stay as they were", "err", err)
+			} else {
+				log.Info("SIGHUP: authorized keys read again", "path", keys)
+			}
+		}
+	}()
+	who := "the keys in " + keys
+	if anyKey {
+		who = "any key (the demo only: " + keys + " does not exist)"
+	}
+	log.Info("serve: SSH listening", "addr", ln.Addr().String(), "fingerprint", srv.HostKeyFingerprint())
+	fmt.Fprintf(out, "SSH: ssh -p %s %s (host key %s; lets in %s)\n", portOf(ln.Addr()), hostOf(ln.Addr()), srv.HostKeyFingerprint(), who)
+	return srv, nil
+}
+
+func portOf(a net.Addr) string {
+	_, port, _ := net.SplitHostPort(a.String())
+	return port
+}
+
+func hostOf(a net.Addr) string {
+	host, _, _ := net.SplitHostPort(a.String())
+	return host
 }

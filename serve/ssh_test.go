@@ -591,24 +591,6 @@ func TestSSHAcceptAnyKeyIsTheDemo(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the writers of several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // Nothing of the sessions reaches the server's own stdout or stderr: not
 // the UIs, not wish's log, not a dropped connection. The test swaps the
 // process's stdout and stderr, so it runs alone (not parallel).
