@@ -340,29 +340,7 @@ func (s *Store) UpdateContact(ctx context.Context, jid string, u ContactUpdate) 
 			}
 		}
 		if u.Labels != nil {
-			r, err := newLabelResolver(ctx, tx, &lc)
-			if err != nil {
-				return err
-			}
-			ids, err := r.ensureAll(ctx, *u.Labels)
-			if err != nil {
-				return err
-			}
-			want := map[int64]bool{}
-			for _, id := range ids {
-				want[id] = true
-			}
-			have, err := labelIDsOf(ctx, tx, j)
-			if err != nil {
-				return err
-			}
-			drop := slices.DeleteFunc(have, func(id int64) bool { return want[id] })
-			a := newAssigner(tx, &lc)
-			defer a.Close()
-			if err := a.setAll(ctx, j, drop, false); err != nil {
-				return err
-			}
-			if err := a.setAll(ctx, j, ids, true); err != nil {
+			if err := replaceLabels(ctx, tx, &lc, []string{j}, *u.Labels); err != nil {
 				return err
 			}
 		}

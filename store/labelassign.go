@@ -231,31 +231,13 @@ func assignNames(ctx context.Context, tx *sql.Tx, lc *LabelChanges, jids []strin
 // nothing. ErrNotFound, and nothing changed, when a contact is unknown.
 func (s *Store) ChangeLabels(ctx context.Context, jids []string, add, remove []string) (LabelChanges, error) {
 	var lc LabelChanges
-	norm := make([]string, 0, len(jids))
-	seen := make(map[string]bool, len(jids))
-	for _, j := range jids {
-		n, err := normUserJID(j)
-		if err != nil {
-			return lc, fmt.Errorf("store: labels: %w", err)
-		}
-		if !seen[n] {
-			seen[n] = true
-			norm = append(norm, n)
-		}
+	norm, err := uniqueUserJIDs(jids)
+	if err != nil {
+		return lc, err
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`)
-		if err != nil {
-			return fmt.Errorf("store: labels: %w", err)
-		}
-		defer exists.Close()
-		for _, j := range norm {
-			var one int
-			if err := exists.QueryRowContext(ctx, j).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
-			} else if err != nil {
-				return fmt.Errorf("store: labels: %w", err)
-			}
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := requireContacts(ctx, tx, norm); err != nil {
+			return err
 		}
 		if err := assignNames(ctx, tx, &lc, norm, add, remove); err != nil {
 			return err
@@ -275,50 +257,16 @@ func (s *Store) ChangeLabels(ctx context.Context, jids []string, add, remove []s
 // same transaction, as ChangeLabels does.
 func (s *Store) ReplaceLabels(ctx context.Context, jids []string, names []string) (LabelChanges, error) {
 	var lc LabelChanges
-	norm := make([]string, 0, len(jids))
-	seen := make(map[string]bool, len(jids))
-	for _, j := range jids {
-		n, err := normUserJID(j)
-		if err != nil {
-			return lc, fmt.Errorf("store: labels: %w", err)
-		}
-		if !seen[n] {
-			seen[n] = true
-			norm = append(norm, n)
-		}
+	norm, err := uniqueUserJIDs(jids)
+	if err != nil {
+		return lc, err
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		for _, j := range norm {
-			if err := requireContact(ctx, tx, j); err != nil {
-				return err
-			}
-		}
-		r, err := newLabelResolver(ctx, tx, &lc)
-		if err != nil {
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
+		if err := requireContacts(ctx, tx, norm); err != nil {
 			return err
 		}
-		ids, err := r.ensureAll(ctx, names)
-		if err != nil {
+		if err := replaceLabels(ctx, tx, &lc, norm, names); err != nil {
 			return err
-		}
-		want := make(map[int64]bool, len(ids))
-		for _, id := range ids {
-			want[id] = true
-		}
-		a := newAssigner(tx, &lc)
-		defer a.Close()
-		for _, j := range norm {
-			have, err := labelIDsOf(ctx, tx, j)
-			if err != nil {
-				return err
-			}
-			drop := slices.DeleteFunc(have, func(id int64) bool { return want[id] })
-			if err := a.setAll(ctx, j, drop, false); err != nil {
-				return err
-			}
-			if err := a.setAll(ctx, j, ids, true); err != nil {
-				return err
-			}
 		}
 		return s.queueLabels(ctx, tx, nil, &lc, nil)
 	})
@@ -326,4 +274,80 @@ func (s *Store) ReplaceLabels(ctx context.Context, jids []string, names []string
 		return LabelChanges{}, err
 	}
 	return lc, nil
+}
+
+// uniqueUserJIDs normalises the contacts' JIDs of a label operation,
+// dropping repeats (first one kept, in order).
+func uniqueUserJIDs(jids []string) ([]string, error) {
+	norm := make([]string, 0, len(jids))
+	seen := make(map[string]bool, len(jids))
+	for _, j := range jids {
+		n, err := normUserJID(j)
+		if err != nil {
+			return nil, fmt.Errorf("store: labels: %w", err)
+		}
+		if !seen[n] {
+			seen[n] = true
+			norm = append(norm, n)
+		}
+	}
+	return norm, nil
+}
+
+// requireContacts fails with ErrNotFound when any of jids (normalised) is
+// no contact. One prepared statement: a label operation may name thousands.
+func requireContacts(ctx context.Context, tx *sql.Tx, jids []string) error {
+	exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`)
+	if err != nil {
+		return fmt.Errorf("store: labels: %w", err)
+	}
+	defer exists.Close()
+	for _, j := range jids {
+		var one int
+		if err := exists.QueryRowContext(ctx, j).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
+		} else if err != nil {
+			return fmt.Errorf("store: labels: %w", err)
+		}
+	}
+	return nil
+}
+
+// resolveLabels returns the ids of the labels named, in order, creating
+// missing ones (matching ignores case) and recording them in lc.
+func resolveLabels(ctx context.Context, tx *sql.Tx, lc *LabelChanges, names []string) ([]int64, error) {
+	r, err := newLabelResolver(ctx, tx, lc)
+	if err != nil {
+		return nil, err
+	}
+	return r.ensureAll(ctx, names)
+}
+
+// replaceLabels gives each of jids (contacts that exist) exactly the labels
+// named, creating missing ones; an empty list takes every label off.
+func replaceLabels(ctx context.Context, tx *sql.Tx, lc *LabelChanges, jids []string, names []string) error {
+	ids, err := resolveLabels(ctx, tx, lc, names)
+	if err != nil {
+		return err
+	}
+	want := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	a := newAssigner(tx, lc)
+	defer a.Close()
+	for _, j := range jids {
+		have, err := labelIDsOf(ctx, tx, j)
+		if err != nil {
+			return err
+		}
+		drop := slices.DeleteFunc(have, func(id int64) bool { return want[id] })
+		if err := a.setAll(ctx, j, drop, false); err != nil {
+			return err
+		}
+		if err := a.setAll(ctx, j, ids, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }

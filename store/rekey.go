@@ -24,11 +24,7 @@ func (s *Store) SaveCheckedContacts(ctx context.Context, cs []model.Contact, lab
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		// What it assigns is queued for WhatsApp like any label change.
 		var lc LabelChanges
-		r, err := newLabelResolver(ctx, tx, &lc)
-		if err != nil {
-			return err
-		}
-		ids, err := r.ensureAll(ctx, labels)
+		ids, err := resolveLabels(ctx, tx, &lc, labels)
 		if err != nil {
 			return err
 		}
