@@ -48,11 +48,15 @@ func (h *Handler) labelIndex(r *http.Request) (labelIndex, error) {
 	if err != nil {
 		return labelIndex{}, err
 	}
+	return newLabelIndex(labels), nil
+}
+
+func newLabelIndex(labels []model.Label) labelIndex {
 	ix := labelIndex{colors: app.LabelColorsOf(labels), ids: make(map[string]int64, len(labels))}
 	for _, l := range labels {
 		ix.ids[strings.ToLower(l.Name)] = l.ID
 	}
-	return ix, nil
+	return ix
 }
 
 func (ix labelIndex) object(c *model.Contact) contactObject {
@@ -119,6 +123,42 @@ func pageParam(r *http.Request, name string, def, least, most int) (int, error) 
 	return n, nil
 }
 
+// bookPage is one page of the address book in name order, as the list
+// shows it (hidden contacts left out).
+type bookPage struct {
+	snap     *app.Snapshot
+	offset   int // the position of the page's first contact
+	total    int // the contacts in the book
+	contacts []*model.Contact
+}
+
+// readPage reads the page asked by offset and limit: limit defaults to def
+// and may be at most most; 0 for either is no limit (every contact from
+// offset on). An offset past the end is an empty page.
+func (h *Handler) readPage(r *http.Request, def, most int) (bookPage, error) {
+	offset, err := pageParam(r, "offset", 0, 0, 0)
+	if err != nil {
+		return bookPage{}, err
+	}
+	limit, err := pageParam(r, "limit", def, 1, most)
+	if err != nil {
+		return bookPage{}, err
+	}
+	snap, err := h.svc.Snapshot(r.Context())
+	if err != nil {
+		return bookPage{}, err
+	}
+	all, err := app.FilterContacts(snap, "")
+	if err != nil {
+		return bookPage{}, err
+	}
+	start, end := min(offset, len(all)), len(all)
+	if limit > 0 {
+		end = min(offset+limit, len(all))
+	}
+	return bookPage{snap: snap, offset: offset, total: len(all), contacts: all[start:end]}, nil
+}
+
 // contactPage is GET /v1/contacts's answer: from and to are the positions
 // of the first and last contact of the page (to is from-1 for an empty
 // page), count the number of contacts in the book.
@@ -132,29 +172,13 @@ type contactPage struct {
 // GET /v1/contacts?offset&limit: the address book in name order, as the
 // list shows it (hidden contacts left out).
 func (h *Handler) listContacts(w http.ResponseWriter, r *http.Request) error {
-	offset, err := pageParam(r, "offset", 0, 0, 0)
+	p, err := h.readPage(r, MaxListLimit, MaxListLimit)
 	if err != nil {
 		return err
 	}
-	limit, err := pageParam(r, "limit", MaxListLimit, 1, MaxListLimit)
-	if err != nil {
-		return err
-	}
-	snap, err := h.svc.Snapshot(r.Context())
-	if err != nil {
-		return err
-	}
-	all, err := app.FilterContacts(snap, "")
-	if err != nil {
-		return err
-	}
-	page := all[min(offset, len(all)):min(offset+limit, len(all))]
-	ix := labelIndex{colors: app.LabelColorsOf(snap.Labels), ids: make(map[string]int64, len(snap.Labels))}
-	for _, l := range snap.Labels {
-		ix.ids[strings.ToLower(l.Name)] = l.ID
-	}
-	out := contactPage{From: offset, To: offset + len(page) - 1, Count: len(all), Contacts: make([]contactObject, len(page))}
-	for i, c := range page {
+	ix := newLabelIndex(p.snap.Labels)
+	out := contactPage{From: p.offset, To: p.offset + len(p.contacts) - 1, Count: p.total, Contacts: make([]contactObject, len(p.contacts))}
+	for i, c := range p.contacts {
 		out.Contacts[i] = ix.object(c)
 	}
 	writeJSON(w, http.StatusOK, out)

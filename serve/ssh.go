@@ -4,6 +4,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -85,6 +86,7 @@ type sshSession struct {
 	started  time.Time
 	cancel   context.CancelFunc // ends the UI's context
 	prog     *tea.Program       // set once the program is built
+	idle     *time.Timer        // endIfIdle's; nil once the session is over (under the server's mu)
 	lastKey  atomic.Int64       // unix nanoseconds of the last input
 	why      atomic.Pointer[string]
 }
@@ -109,10 +111,7 @@ func NewSSHServer(svc *app.Service, opts SSHOptions) (*SSHServer, error) {
 	if opts.IdleTimeout == 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	s := &SSHServer{
 		svc:      svc,
 		opts:     opts,
@@ -163,7 +162,7 @@ func NewSSHServer(svc *app.Service, opts SSHOptions) (*SSHServer, error) {
 	if opts.IdleTimeout > 0 {
 		// The connection's own idle limit counts the TUI's writes too: it
 		// only catches a connection that opened no session; the sessions'
-		// own limit (watchIdle) counts keys alone and comes first.
+		// own limit (endIfIdle) counts keys alone and comes first.
 		srv.IdleTimeout = opts.IdleTimeout + time.Minute
 	}
 	srv.ConnectionFailedCallback = func(conn net.Conn, err error) {
@@ -304,6 +303,10 @@ func (s *SSHServer) gate(next ssh.Handler) ssh.Handler {
 
 		s.mu.Lock()
 		delete(s.sessions, sess)
+		if ss.idle != nil {
+			ss.idle.Stop()
+			ss.idle = nil
+		}
 		s.mu.Unlock()
 		select {
 		case s.ended <- struct{}{}:
@@ -352,10 +355,10 @@ func (s *SSHServer) program(sess ssh.Session) *tea.Program {
 	if s.closing { // Shutdown began between gate and here
 		ss.end("wabook serve is stopping: the session is closed.")
 	}
-	s.mu.Unlock()
 	if s.opts.IdleTimeout > 0 {
-		go s.watchIdle(ctx, ss)
+		ss.idle = time.AfterFunc(s.opts.IdleTimeout, func() { s.endIfIdle(ss) })
 	}
+	s.mu.Unlock()
 	return p
 }
 
@@ -371,26 +374,21 @@ func (ss *sshSession) end(why string) {
 	}
 }
 
-// watchIdle ends the session once its operator has pressed nothing for
-// IdleTimeout.
-func (s *SSHServer) watchIdle(ctx context.Context, ss *sshSession) {
-	every := max(min(s.opts.IdleTimeout/4, time.Minute), 10*time.Millisecond)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		idle := time.Since(time.Unix(0, ss.lastKey.Load()))
-		if idle >= s.opts.IdleTimeout {
-			s.mu.Lock()
-			ss.end(fmt.Sprintf("the session is closed after %s without a key.", s.opts.IdleTimeout))
-			s.mu.Unlock()
-			return
-		}
+// endIfIdle ends the session when its operator has pressed nothing for
+// IdleTimeout; after a key it waits again for what is left. It is the idle
+// timer's function: the timer fires when the time would be up since the
+// last key it knew of, so nothing polls.
+func (s *SSHServer) endIfIdle(ss *sshSession) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ss.idle == nil {
+		return // the session is over
 	}
+	if left := s.opts.IdleTimeout - time.Since(time.Unix(0, ss.lastKey.Load())); left > 0 {
+		ss.idle.Reset(left)
+		return
+	}
+	ss.end(fmt.Sprintf("the session is closed after %s without a key.", s.opts.IdleTimeout))
 }
 
 // activityReader is the session's input, noting when it last read.

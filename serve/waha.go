@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
 )
 
@@ -63,29 +62,12 @@ func (h *Handler) wahaJSON(c *model.Contact) wahaContactJSON {
 // GET /api/contacts/all[?limit&offset]: every contact in name order
 // (hidden ones left out).
 func (h *Handler) wahaAll(w http.ResponseWriter, r *http.Request) error {
-	offset, err := pageParam(r, "offset", 0, 0, 0)
+	p, err := h.readPage(r, 0, 0)
 	if err != nil {
 		return err
 	}
-	limit, err := pageParam(r, "limit", 0, 1, 0)
-	if err != nil {
-		return err
-	}
-	snap, err := h.svc.Snapshot(r.Context())
-	if err != nil {
-		return err
-	}
-	all, err := app.FilterContacts(snap, "")
-	if err != nil {
-		return err
-	}
-	end := len(all)
-	if limit > 0 {
-		end = min(offset+limit, len(all))
-	}
-	page := all[min(offset, len(all)):max(end, min(offset, len(all)))]
-	out := make([]wahaContactJSON, len(page))
-	for i, c := range page {
+	out := make([]wahaContactJSON, len(p.contacts))
+	for i, c := range p.contacts {
 		out[i] = h.wahaJSON(c)
 	}
 	writeJSON(w, http.StatusOK, out)
