@@ -230,24 +230,9 @@ func assignNames(ctx context.Context, tx *sql.Tx, lc *LabelChanges, jids []strin
 // (matching ignores case), removing a label that does not exist does
 // nothing. ErrNotFound, and nothing changed, when a contact is unknown.
 func (s *Store) ChangeLabels(ctx context.Context, jids []string, add, remove []string) (LabelChanges, error) {
-	var lc LabelChanges
-	norm, err := uniqueUserJIDs(jids)
-	if err != nil {
-		return lc, err
-	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContacts(ctx, tx, norm); err != nil {
-			return err
-		}
-		if err := assignNames(ctx, tx, &lc, norm, add, remove); err != nil {
-			return err
-		}
-		return s.queueLabels(ctx, tx, nil, &lc, nil)
+	return s.labelContacts(ctx, jids, func(tx *sql.Tx, lc *LabelChanges, norm []string) error {
+		return assignNames(ctx, tx, lc, norm, add, remove)
 	})
-	if err != nil {
-		return LabelChanges{}, err
-	}
-	return lc, nil
 }
 
 // ReplaceLabels gives each contact exactly the labels named (missing ones
@@ -256,16 +241,45 @@ func (s *Store) ChangeLabels(ctx context.Context, jids []string, add, remove []s
 // unknown. With label sync on, what changed is queued for WhatsApp in the
 // same transaction, as ChangeLabels does.
 func (s *Store) ReplaceLabels(ctx context.Context, jids []string, names []string) (LabelChanges, error) {
+	return s.labelContacts(ctx, jids, func(tx *sql.Tx, lc *LabelChanges, norm []string) error {
+		return replaceLabels(ctx, tx, lc, norm, names)
+	})
+}
+
+// labelContacts runs a label operation on many contacts in one
+// transaction: op gets their JIDs normalised, repeats dropped, each one
+// known (else ErrNotFound and nothing changes), and what it changed is
+// queued for WhatsApp in the same transaction.
+func (s *Store) labelContacts(ctx context.Context, jids []string, op func(tx *sql.Tx, lc *LabelChanges, norm []string) error) (LabelChanges, error) {
 	var lc LabelChanges
-	norm, err := uniqueUserJIDs(jids)
-	if err != nil {
-		return lc, err
-	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContacts(ctx, tx, norm); err != nil {
-			return err
+	norm := make([]string, 0, len(jids))
+	seen := make(map[string]bool, len(jids))
+	for _, j := range jids {
+		n, err := normUserJID(j)
+		if err != nil {
+			return lc, fmt.Errorf("store: labels: %w", err)
 		}
-		if err := replaceLabels(ctx, tx, &lc, norm, names); err != nil {
+		if !seen[n] {
+			seen[n] = true
+			norm = append(norm, n)
+		}
+	}
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		// One prepared statement: an operation may name thousands.
+		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`)
+		if err != nil {
+			return fmt.Errorf("store: labels: %w", err)
+		}
+		defer exists.Close()
+		for _, j := range norm {
+			var one int
+			if err := exists.QueryRowContext(ctx, j).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
+			} else if err != nil {
+				return fmt.Errorf("store: labels: %w", err)
+			}
+		}
+		if err := op(tx, &lc, norm); err != nil {
 			return err
 		}
 		return s.queueLabels(ctx, tx, nil, &lc, nil)
@@ -274,43 +288,6 @@ func (s *Store) ReplaceLabels(ctx context.Context, jids []string, names []string
 		return LabelChanges{}, err
 	}
 	return lc, nil
-}
-
-// uniqueUserJIDs normalises the contacts' JIDs of a label operation,
-// dropping repeats (first one kept, in order).
-func uniqueUserJIDs(jids []string) ([]string, error) {
-	norm := make([]string, 0, len(jids))
-	seen := make(map[string]bool, len(jids))
-	for _, j := range jids {
-		n, err := normUserJID(j)
-		if err != nil {
-			return nil, fmt.Errorf("store: labels: %w", err)
-		}
-		if !seen[n] {
-			seen[n] = true
-			norm = append(norm, n)
-		}
-	}
-	return norm, nil
-}
-
-// requireContacts fails with ErrNotFound when any of jids (normalised) is
-// no contact. One prepared statement: a label operation may name thousands.
-func requireContacts(ctx context.Context, tx *sql.Tx, jids []string) error {
-	exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`)
-	if err != nil {
-		return fmt.Errorf("store: labels: %w", err)
-	}
-	defer exists.Close()
-	for _, j := range jids {
-		var one int
-		if err := exists.QueryRowContext(ctx, j).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
-		} else if err != nil {
-			return fmt.Errorf("store: labels: %w", err)
-		}
-	}
-	return nil
 }
 
 // resolveLabels returns the ids of the labels named, in order, creating
