@@ -19,13 +19,13 @@ type ChangeMark struct {
 	Groups   int64 // change_seq.groups
 }
 
-// ContactChanges is what changed between two marks.
+// ContactChanges is what changed between two marks (app.Changes).
 type ContactChanges struct {
 	// Mark is the mark to ask from next time.
 	Mark ChangeMark
-	// Changed are the contacts added or changed, as Contacts returns them
+	// Contacts are the contacts added or changed, as Contacts returns them
 	// (labels, groups, check status); hidden ones are in Removed instead.
-	Changed []model.Contact
+	Contacts []model.Contact
 	// Removed are the JIDs of contacts deleted or hidden.
 	Removed []string
 	// Hidden are the contacts among Removed that are hidden, not deleted,
@@ -39,13 +39,19 @@ type ContactChanges struct {
 	LabelsChanged bool
 	Groups        []model.Group
 	GroupsChanged bool
-	// TooMany: more contacts changed than the limit asked, or the log
-	// went back (a database restored from a copy); nothing else is
-	// filled but Mark: read the whole mirror instead.
-	TooMany bool
+	// Rebuild: more contacts changed than the limit asked (a whole-book
+	// sync, a big import), or the log went back (a database restored from
+	// a copy); nothing else is filled but Mark: read the whole mirror
+	// instead.
+	Rebuild bool
 	// RowsRead counts the rows the read took from contact_changes,
 	// contacts, contact_labels and group_members: what the read cost.
 	RowsRead int
+}
+
+// Empty reports whether nothing changed.
+func (c *ContactChanges) Empty() bool {
+	return !c.Rebuild && len(c.Contacts) == 0 && len(c.Removed) == 0 && len(c.Hidden) == 0 && !c.LabelsChanged && !c.GroupsChanged
 }
 
 // markSQL reads a ChangeMark. max(seq) is one step down the primary key.
@@ -70,7 +76,7 @@ func (s *Store) ChangeMark(ctx context.Context) (ChangeMark, error) {
 // ContactsChangedSince reads what changed after since, in one read
 // transaction: the changed contacts, the removed JIDs, and the labels and
 // groups when they changed. When more than limit contacts changed (limit
-// <= 0: no limit) it reads nothing but the count and says TooMany. Its
+// <= 0: no limit) it reads nothing but the count and says Rebuild. Its
 // cost follows the number of changes, not the size of the book: every
 // query starts from contact_changes' primary key and looks the rest up
 // by index.
@@ -83,7 +89,7 @@ func (s *Store) ContactsChangedSince(ctx context.Context, since ChangeMark, limi
 		}
 		out.Mark = mark
 		if mark.Contacts < since.Contacts {
-			out.TooMany = true
+			out.Rebuild = true
 			return nil
 		}
 		if mark.Contacts > since.Contacts {
@@ -92,7 +98,7 @@ func (s *Store) ContactsChangedSince(ctx context.Context, since ChangeMark, limi
 				return fmt.Errorf("store: changes: %w", err)
 			}
 			if limit > 0 && n > limit {
-				out.TooMany = true
+				out.Rebuild = true
 				return nil
 			}
 			if err := readChangedContacts(ctx, tx, since.Contacts, out); err != nil {
@@ -141,7 +147,7 @@ JOIN contacts c ON c.jid = ch.jid JOIN group_members gm ON gm.member = c.lid
 WHERE ch.seq > ? AND c.lid <> ''`,
 }
 
-// readChangedContacts fills out.Changed and out.Removed with the contacts
+// readChangedContacts fills out.Contacts and out.Removed with the contacts
 // logged after seq, with their labels and groups.
 func readChangedContacts(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChanges) error {
 	rows, err := tx.QueryContext(ctx, changedContactsSQL, seq)
@@ -166,7 +172,7 @@ func readChangedContacts(ctx context.Context, tx *sql.Tx, seq int64, out *Contac
 			odd = append(odd, jid)
 			continue
 		}
-		out.Changed = append(out.Changed, c)
+		out.Contacts = append(out.Contacts, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -177,19 +183,19 @@ func readChangedContacts(ctx context.Context, tx *sql.Tx, seq int64, out *Contac
 		if err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), &c); err != nil {
 			return fmt.Errorf("contact %s: %w", jid, err)
 		}
-		out.Changed = append(out.Changed, c)
+		out.Contacts = append(out.Contacts, c)
 	}
 	// Hidden contacts are read with the others, labels and groups too,
 	// and set apart at the end.
 	defer splitHidden(out)
-	if len(out.Changed) == 0 {
+	if len(out.Contacts) == 0 {
 		return nil
 	}
-	idx := newJIDIndex(len(out.Changed))
-	for i := range out.Changed {
-		idx.put(out.Changed[i].JID, i)
-		if out.Changed[i].LID != "" {
-			idx.put(out.Changed[i].LID, i)
+	idx := newJIDIndex(len(out.Contacts))
+	for i := range out.Contacts {
+		idx.put(out.Contacts[i].JID, i)
+		if out.Contacts[i].LID != "" {
+			idx.put(out.Contacts[i].LID, i)
 		}
 	}
 	if err := changedLabels(ctx, tx, seq, out, idx); err != nil {
@@ -201,14 +207,14 @@ func readChangedContacts(ctx context.Context, tx *sql.Tx, seq int64, out *Contac
 	return nil
 }
 
-// splitHidden moves the hidden contacts of out.Changed to out.Hidden and
+// splitHidden moves the hidden contacts of out.Contacts to out.Hidden and
 // their JIDs to out.Removed.
 func splitHidden(out *ContactChanges) {
-	if !slices.ContainsFunc(out.Changed, func(c model.Contact) bool { return c.Hidden }) {
+	if !slices.ContainsFunc(out.Contacts, func(c model.Contact) bool { return c.Hidden }) {
 		return
 	}
-	visible := out.Changed[:0:0]
-	for _, c := range out.Changed {
+	visible := out.Contacts[:0:0]
+	for _, c := range out.Contacts {
 		if c.Hidden {
 			out.Hidden = append(out.Hidden, c)
 			out.Removed = append(out.Removed, c.JID)
@@ -216,7 +222,7 @@ func splitHidden(out *ContactChanges) {
 			visible = append(visible, c)
 		}
 	}
-	out.Changed = visible
+	out.Contacts = visible
 }
 
 // changedLabels sets the Labels of the changed contacts, in label order,
@@ -252,7 +258,7 @@ func changedLabels(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChang
 	})
 	for _, a := range as {
 		if l, ok := labels[a.label]; ok {
-			out.Changed[a.contact].Labels = append(out.Changed[a.contact].Labels, l.name)
+			out.Contacts[a.contact].Labels = append(out.Contacts[a.contact].Labels, l.name)
 		}
 	}
 	return nil
@@ -269,17 +275,17 @@ func changedGroups(ctx context.Context, tx *sql.Tx, seq int64, out *ContactChang
 				return
 			}
 			if i, ok := idx.get(m); ok {
-				out.Changed[i].Groups = append(out.Changed[i].Groups, g)
+				out.Contacts[i].Groups = append(out.Contacts[i].Groups, g)
 			}
 		}, q, seq)
 		if err != nil {
 			return err
 		}
 	}
-	for i := range out.Changed {
-		if gs := out.Changed[i].Groups; len(gs) > 1 {
+	for i := range out.Contacts {
+		if gs := out.Contacts[i].Groups; len(gs) > 1 {
 			slices.Sort(gs)
-			out.Changed[i].Groups = slices.Compact(gs)
+			out.Contacts[i].Groups = slices.Compact(gs)
 		}
 	}
 	return nil

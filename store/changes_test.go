@@ -203,11 +203,11 @@ func TestContactsChangedSinceMatchesAWholeRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ch.TooMany {
-				t.Fatal("TooMany without a limit")
+			if ch.Rebuild {
+				t.Fatal("Rebuild without a limit")
 			}
 			changed := map[string]bool{}
-			for _, c := range ch.Changed {
+			for _, c := range ch.Contacts {
 				changed[c.JID] = true
 			}
 			removed := map[string]bool{}
@@ -246,7 +246,7 @@ func TestContactsChangedSinceMatchesAWholeRead(t *testing.T) {
 					t.Errorf("%s is among the hidden but not hidden", c.JID)
 				}
 			}
-			if len(st.wantChanged)+len(st.wantRemoved)+len(renamed) == 0 && len(ch.Changed)+len(ch.Removed) > 0 {
+			if len(st.wantChanged)+len(st.wantRemoved)+len(renamed) == 0 && len(ch.Contacts)+len(ch.Removed) > 0 {
 				t.Errorf("changed %v, removed %v; want nothing", slices.Sorted(maps.Keys(changed)), ch.Removed)
 			}
 			if ch.LabelsChanged != st.labels || ch.GroupsChanged != st.groups {
@@ -255,18 +255,18 @@ func TestContactsChangedSinceMatchesAWholeRead(t *testing.T) {
 			// A row per change, and per label and group of a changed
 			// contact (a group twice when it lists both its JID and LID);
 			// a hidden one's labels and groups are read and dropped.
-			most := len(ch.Changed) + 40*len(ch.Removed)
-			for _, c := range ch.Changed {
+			most := len(ch.Contacts) + 40*len(ch.Removed)
+			for _, c := range ch.Contacts {
 				most += len(c.Labels) + 2*len(c.Groups)
 			}
-			if ch.RowsRead < len(ch.Changed)+len(ch.Removed) || ch.RowsRead > most {
-				t.Errorf("read %d rows for %d changes; want at most %d", ch.RowsRead, len(ch.Changed)+len(ch.Removed), most)
+			if ch.RowsRead < len(ch.Contacts)+len(ch.Removed) || ch.RowsRead > most {
+				t.Errorf("read %d rows for %d changes; want at most %d", ch.RowsRead, len(ch.Contacts)+len(ch.Removed), most)
 			}
 
 			for _, j := range ch.Removed {
 				delete(have, j)
 			}
-			maps.Copy(have, byJID(ch.Changed))
+			maps.Copy(have, byJID(ch.Contacts))
 			all, err := a.Contacts(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -310,7 +310,7 @@ func TestContactsChangedSinceMatchesAWholeRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(again.Changed)+len(again.Removed) != 0 || again.LabelsChanged || again.GroupsChanged || again.RowsRead != 0 {
+			if len(again.Contacts)+len(again.Removed) != 0 || again.LabelsChanged || again.GroupsChanged || again.RowsRead != 0 {
 				t.Errorf("asked again from the new mark: %+v", again)
 			}
 		})
@@ -337,16 +337,16 @@ func TestContactsChangedSinceTooMany(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ch.TooMany || len(ch.Changed) != 0 || ch.RowsRead != 0 {
-		t.Errorf("50 changes with a limit of 49: too many %v, %d contacts, %d rows read", ch.TooMany, len(ch.Changed), ch.RowsRead)
+	if !ch.Rebuild || len(ch.Contacts) != 0 || ch.RowsRead != 0 {
+		t.Errorf("50 changes with a limit of 49: too many %v, %d contacts, %d rows read", ch.Rebuild, len(ch.Contacts), ch.RowsRead)
 	}
-	if ch, err = a.ContactsChangedSince(ctx, mark, 50); err != nil || ch.TooMany || len(ch.Changed) != 50 {
-		t.Fatalf("50 changes with a limit of 50: %v, too many %v, %d contacts", err, ch.TooMany, len(ch.Changed))
+	if ch, err = a.ContactsChangedSince(ctx, mark, 50); err != nil || ch.Rebuild || len(ch.Contacts) != 50 {
+		t.Fatalf("50 changes with a limit of 50: %v, too many %v, %d contacts", err, ch.Rebuild, len(ch.Contacts))
 	}
 	ahead := ch.Mark
 	ahead.Contacts += 10
-	if ch, err = a.ContactsChangedSince(ctx, ahead, 0); err != nil || !ch.TooMany {
-		t.Fatalf("a mark ahead of the log: %v, too many %v", err, ch.TooMany)
+	if ch, err = a.ContactsChangedSince(ctx, ahead, 0); err != nil || !ch.Rebuild {
+		t.Fatalf("a mark ahead of the log: %v, too many %v", err, ch.Rebuild)
 	}
 }
 
@@ -383,10 +383,10 @@ func TestContactsChangedSinceReadsOnlyTheChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.TooMany || len(ch.Changed) != 1_000 || len(ch.Removed) != 0 {
-		t.Fatalf("too many %v, %d changed, %d removed; want the 1 000 added", ch.TooMany, len(ch.Changed), len(ch.Removed))
+	if ch.Rebuild || len(ch.Contacts) != 1_000 || len(ch.Removed) != 0 {
+		t.Fatalf("too many %v, %d changed, %d removed; want the 1 000 added", ch.Rebuild, len(ch.Contacts), len(ch.Removed))
 	}
-	for _, c := range ch.Changed {
+	for _, c := range ch.Contacts {
 		if !added[c.JID] {
 			t.Fatalf("%s changed, but it was not added", c.JID)
 		}
