@@ -18,14 +18,12 @@ import (
 	"github.com/wabook/wabook/store"
 )
 
-// ErrBadToken is Authenticate's answer to a secret that is no token.
-var ErrBadToken = errors.New("unknown token")
-
-// ErrTokenExists is AddToken's answer to a name already taken.
-var ErrTokenExists = errors.New("a token of that name exists already")
-
-// ErrNoToken is RemoveToken's answer to a name no token has.
-var ErrNoToken = errors.New("no token of that name")
+// The token calls' errors.
+var (
+	ErrBadToken    = errors.New("unknown token")                       // Authenticate: a secret that is no token
+	ErrTokenExists = errors.New("a token of that name exists already") // AddToken: the name is taken
+	ErrNoToken     = errors.New("no token of that name")               // RemoveToken: no token has the name
+)
 
 // Token is an API token as front ends see it: never its secret.
 type Token struct {
