@@ -42,7 +42,7 @@ func (a *accountScreen) View() string {
 	// its end matters (when the next attempt comes, why a fetch failed).
 	addWrapped := func(name string, style lipgloss.Style, value string) {
 		indent := strings.Repeat(" ", fieldWidth+1)
-		for i, l := range a.wrappedIn(style, model.Sanitize(value), a.width-fieldWidth-1) {
+		for i, l := range wrapStyled(style, model.Sanitize(value), max(10, a.width-fieldWidth-1)) {
 			if i == 0 && name != "" {
 				add(name, l)
 			} else {
@@ -93,9 +93,12 @@ func (a *accountScreen) View() string {
 	if a.readOnly {
 		lines = append(lines, "", a.st.Warn.Render(holderWords(a.holder)+"; this one takes over when it quits."))
 	}
-	if a.err != "" {
+	// An error about the phone number typed shows under its field, so
+	// the field does not move as the error comes and goes.
+	errLines := wrapStyled(a.st.Error, model.Sanitize(a.err), a.width)
+	if a.err != "" && a.mode != accountPhoneInput {
 		lines = append(lines, "")
-		lines = append(lines, a.wrapped(a.st.Error, model.Sanitize(a.err))...)
+		lines = append(lines, errLines...)
 	}
 	if a.done != "" {
 		lines = append(lines, "", a.st.OK.Render(a.done))
@@ -103,19 +106,17 @@ func (a *accountScreen) View() string {
 	if a.busy != "" {
 		lines = append(lines, "", a.st.Dim.Render(a.busy))
 		if problem {
-			lines = append(lines, a.wrapped(a.st.Warn, model.Sanitize(st.Detail))...)
+			lines = append(lines, wrapStyled(a.st.Warn, model.Sanitize(st.Detail), a.width)...)
 		}
 	}
 	qrShown := false
 	switch {
-	case a.mode == accountConfirmDrop && a.cursor < len(a.failed):
-		lines = append(lines, "")
-		lines = append(lines, a.wrapped(a.st.Warn, "Drop "+app.DescribeChange(a.failed[a.cursor])+"? WhatsApp will not learn it. y/n")...)
-	case a.mode == accountConfirmLogout:
-		lines = append(lines, "", a.st.Warn.Render("Log out of WhatsApp on this device? The address book stays. y/n"))
 	case a.mode == accountPhoneInput:
 		lines = append(lines, "", "Pair by phone number: the number of the WhatsApp account to link.", a.phone.View(),
 			a.st.Dim.Render("enter asks for a code · esc cancels"))
+		if a.err != "" {
+			lines = append(append(lines, ""), errLines...)
+		}
 	case a.phoneCode != "" && !acc.Paired:
 		lines = append(lines, "",
 			"On your phone: WhatsApp → Settings → Linked devices → Link a device →",
@@ -134,7 +135,8 @@ func (a *accountScreen) View() string {
 		lines = append(lines, qr...)
 	}
 	var footer []string
-	if (!acc.Paired || st.Conn != app.StateConnected) && !qrShown {
+	// Not while a number is typed: 1 types into it.
+	if (!acc.Paired || st.Conn != app.StateConnected) && !qrShown && a.mode != accountPhoneInput {
 		footer = []string{"", a.st.Dim.Render("Press 1 to browse the address book meanwhile.")}
 	}
 	// The facts doctor knows come last, in the room the rest leaves (what
@@ -216,25 +218,6 @@ func (a *accountScreen) addInfo(add func(name, value string), addWrapped func(na
 	if a.infoErr != "" {
 		addWrapped("", a.st.Error, "reading them again failed: "+a.infoErr)
 	}
-}
-
-// wrapped renders text in style on as many lines of the screen's width as
-// it needs: an error cut at the edge would hide its cause, which comes
-// last ("could not get a pairing code: … (cannot look up …)").
-func (a *accountScreen) wrapped(style lipgloss.Style, text string) []string {
-	return a.wrappedIn(style, text, a.width)
-}
-
-// wrappedIn is wrapped in width columns.
-func (a *accountScreen) wrappedIn(style lipgloss.Style, text string, width int) []string {
-	if width < 10 {
-		return []string{style.Render(text)}
-	}
-	out := strings.Split(style.Width(width).Render(text), "\n")
-	for i, l := range out {
-		out[i] = strings.TrimRight(l, " ")
-	}
-	return out
 }
 
 // phoneCodeLeft says how long the pairing code on screen can still be
