@@ -128,11 +128,19 @@ func (a *accountScreen) View() string {
 		}
 	case st.PairCode != "" && !a.readOnly:
 		// The QR code takes the rest of the screen: the footer below
-		// gives way to it (the tab bar says 1 is Contacts all the same).
-		lines = append(lines, "")
+		// gives way to it (the tab bar says 1 is Contacts all the same),
+		// and so do the lines above when both do not fit, so that the
+		// size it needs is the code's and its instructions' alone, the
+		// same whatever the status says (README: "from a 61×36
+		// terminal on").
 		var qr []string
-		qr, qrShown = a.pairingView(st, a.height-len(lines))
-		lines = append(lines, qr...)
+		qr, qrShown = a.pairingView(st)
+		switch {
+		case !qrShown || len(lines)+1+len(qr) <= a.height:
+			lines = append(append(lines, ""), qr...)
+		default:
+			lines = qr
+		}
 	}
 	var footer []string
 	// Not while a number is typed: 1 types into it.
@@ -233,35 +241,43 @@ func (a *accountScreen) phoneCodeLeft(st app.Status) string {
 	return a.st.Dim.Render(fmt.Sprintf("The code can be typed for %s more.", left))
 }
 
-// pairingView is the QR code with its instructions, in at most height
-// lines, or why it does not fit (shown false).
-func (a *accountScreen) pairingView(st app.Status, height int) (lines []string, shown bool) {
+// qrInstructions fit the narrowest terminal that shows the code (61
+// columns) on one line, and wrap on a narrower one.
+const qrInstructions = "Scan with WhatsApp: Settings → Linked devices → Link a device"
+
+// pairingView is the QR code with its instructions, when they fit the
+// screen (shown), or why they do not: how many more columns and lines it
+// takes.
+func (a *accountScreen) pairingView(st app.Status) (lines []string, shown bool) {
 	w, h := qrtext.Size(st.PairCode)
-	if w > a.width || h+2 > height {
-		var more []string
-		if w > a.width {
-			more = append(more, fmt.Sprintf("%d more columns", w-a.width))
-		}
-		if h+2 > height {
-			more = append(more, fmt.Sprintf("%d more lines", h+2-height))
-		}
-		return []string{
-			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code (%dx%d cells): it needs %s.", w, h, strings.Join(more, " and "))),
-			"Make the window larger, or press p to pair by phone number instead.",
-		}, false
-	}
-	qr, _, _, err := qrtext.Render(st.PairCode, qrtext.Style(!a.noColor, !a.lightBackground))
-	if err != nil {
-		return []string{a.st.Error.Render(err.Error())}, false
-	}
 	hint := "p: pair by phone number instead"
 	if st.PairTimeout > 0 {
 		if left := st.PairIssued.Add(st.PairTimeout).Sub(a.now()).Round(time.Second); left > 0 {
 			hint = fmt.Sprintf("New code in %ds · %s", int(left.Seconds()), hint)
 		}
 	}
-	out := []string{"Scan with WhatsApp: Settings → Linked devices → Link a device.", a.st.Dim.Render(hint)}
-	return append(out, qr...), true
+	// Measured at the width the code needs at least: what a narrower
+	// screen lacks is said in columns, and the lines counted are those
+	// of a screen wide enough.
+	width := max(a.width, w)
+	text := append(wrapText(qrInstructions, width), wrapStyled(a.st.Dim, hint, width)...)
+	if need := h + len(text); w > a.width || need > a.height {
+		var more []string
+		if w > a.width {
+			more = append(more, fmt.Sprintf("%d more columns", w-a.width))
+		}
+		if need > a.height {
+			more = append(more, fmt.Sprintf("%d more lines", need-a.height))
+		}
+		msg := fmt.Sprintf("The terminal is too small for the QR code (%dx%d cells): it needs %s.", w, h, strings.Join(more, " and "))
+		return append(wrapStyled(a.st.Warn, msg, a.width),
+			wrapText("Make the window larger, or press p to pair by phone number instead.", a.width)...), false
+	}
+	qr, _, _, err := qrtext.Render(st.PairCode, qrtext.Style(!a.noColor, !a.lightBackground))
+	if err != nil {
+		return wrapStyled(a.st.Error, err.Error(), a.width), false
+	}
+	return append(text, qr...), true
 }
 
 // connText describes the connection in words.
