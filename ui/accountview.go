@@ -264,10 +264,10 @@ func (a *accountScreen) pairingView(st app.Status) (lines []string, shown bool) 
 	if need := h + len(text); w > a.width || need > a.height {
 		var more []string
 		if w > a.width {
-			more = append(more, fmt.Sprintf("%d more columns", w-a.width))
+			more = append(more, fmt.Sprintf("%d more column%s", w-a.width, plural(w-a.width)))
 		}
 		if need > a.height {
-			more = append(more, fmt.Sprintf("%d more lines", need-a.height))
+			more = append(more, fmt.Sprintf("%d more line%s", need-a.height, plural(need-a.height)))
 		}
 		msg := fmt.Sprintf("The terminal is too small for the QR code (%dx%d cells): it needs %s.", w, h, strings.Join(more, " and "))
 		return append(wrapStyled(a.st.Warn, msg, a.width),
