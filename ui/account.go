@@ -20,8 +20,6 @@ type accountMode int
 const (
 	accountIdle accountMode = iota
 	accountPhoneInput
-	accountConfirmLogout
-	accountConfirmDrop // drop the failed change under the cursor?
 )
 
 // Messages of the Account screen.
@@ -96,8 +94,7 @@ func (a *accountScreen) SetSize(w, h int) {
 	a.phone.SetWidth(max(10, w-20))
 }
 
-// CapturesTyping: the phone number field and the questions (y/n) take
-// every key.
+// CapturesTyping: the phone number field takes every key.
 func (a *accountScreen) CapturesTyping() bool { return a.mode != accountIdle }
 
 // tick keeps the countdown moving while a QR code or a pairing code is
@@ -181,11 +178,6 @@ func (a *accountScreen) Update(msg tea.Msg) tea.Cmd {
 			a.err, a.done = "", "Contacts and labels fetched again from WhatsApp."
 		}
 		return nil
-	case tea.KeyPressMsg:
-		if a.mode == accountConfirmDrop || a.mode == accountConfirmLogout {
-			a.mode = accountIdle // any key but y and n says no, too
-			return nil
-		}
 	}
 	if a.mode == accountPhoneInput {
 		var cmd tea.Cmd
@@ -196,15 +188,10 @@ func (a *accountScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 // Bindings is the Account screen's key table: the phone number field's,
-// a question's, or the screen's.
+// or the screen's.
 func (a *accountScreen) Bindings() []binding {
-	switch a.mode {
-	case accountPhoneInput:
+	if a.mode == accountPhoneInput {
 		return a.phoneKeys()
-	case accountConfirmLogout:
-		return a.question("log out", a.logout)
-	case accountConfirmDrop:
-		return a.question("drop it", a.drop)
 	}
 	return a.idleKeys()
 }
@@ -238,7 +225,7 @@ func (a *accountScreen) idleKeys() []binding {
 			}
 			return ""
 		}),
-		bind(k.DropChange, act(func() tea.Cmd { a.mode = accountConfirmDrop; return nil })).offered().unless(a.noFailed),
+		bind(k.DropChange, act(a.askDrop)).offered().unless(a.noFailed),
 		bind(k.PairPhone, act(func() tea.Cmd {
 			a.mode, a.phoneCode, a.err = accountPhoneInput, "", ""
 			return a.phone.Focus()
@@ -265,7 +252,7 @@ func (a *accountScreen) idleKeys() []binding {
 			}
 			return ""
 		})),
-		bind(k.Logout, act(func() tea.Cmd { a.mode = accountConfirmLogout; return nil })).offered().unless(a.holderOr(func() string {
+		bind(k.Logout, act(a.askLogout)).offered().unless(a.holderOr(func() string {
 			if !st.Account.Paired {
 				return "Not paired: nothing to log out of."
 			}
@@ -289,19 +276,20 @@ func (a *accountScreen) idleKeys() []binding {
 func (a *accountScreen) ShortHelp() []key.Binding  { return keyTable(a.Bindings).ShortHelp() }
 func (a *accountScreen) FullHelp() [][]key.Binding { return keyTable(a.Bindings).FullHelp() }
 
-// question is the table of a y/n question on the screen: y does yes, n
-// (or any other key, Update) does not.
-func (a *accountScreen) question(yesWords string, yes func() tea.Cmd) []binding {
-	return []binding{
-		bind(key.NewBinding(key.WithKeys("y"), key.WithHelp("y", yesWords)), func(tea.KeyPressMsg) tea.Cmd {
-			a.mode = accountIdle
-			return yes()
-		}).offered(),
-		bind(key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "cancel")), func(tea.KeyPressMsg) tea.Cmd {
-			a.mode = accountIdle
-			return nil
-		}).offered(),
-	}
+// askLogout asks before logging out.
+func (a *accountScreen) askLogout() tea.Cmd {
+	a.open(newConfirm(a.common, "Log out of WhatsApp on this device? The address book stays.", a.logout))
+	return nil
+}
+
+// askDrop asks before dropping the failed change under the cursor: the
+// change asked about is the one dropped, whatever the list holds by the
+// time the answer comes (it reloads as changes fail or go).
+func (a *accountScreen) askDrop() tea.Cmd {
+	it := a.failed[a.cursor]
+	a.open(newConfirm(a.common, "Drop "+app.DescribeChange(it)+"? WhatsApp will not learn it.",
+		func() tea.Cmd { return a.drop(it) }))
+	return nil
 }
 
 // holderOr is why a key of the connection's holder cannot act here (another
@@ -341,14 +329,11 @@ func (a *accountScreen) askPairingCode() tea.Cmd {
 	})
 }
 
-func (a *accountScreen) drop() tea.Cmd {
-	if a.cursor >= len(a.failed) {
-		return nil
-	}
-	it, parent, svc := a.failed[a.cursor], a.ctx, a.svc
+func (a *accountScreen) drop(it app.OutboxItem) tea.Cmd {
+	svc := a.svc
 	a.busy = "dropping the change…"
-	return a.track(func() tea.Msg {
-		_, err := svc.DropOutbox(parent, it.ID)
+	return a.within(actionTimeout, func(ctx context.Context) tea.Msg {
+		_, err := svc.DropOutbox(ctx, it.ID)
 		return outboxActMsg{done: "Dropped: " + app.DescribeChange(it) + ". WhatsApp will not learn it.", err: err}
 	})
 }
@@ -363,9 +348,9 @@ func (a *accountScreen) logout() tea.Cmd {
 // may; the holder of the connection sends them.
 func (a *accountScreen) retryChanges() tea.Cmd {
 	a.busy = "queueing the failed changes again…"
-	parent, svc := a.ctx, a.svc
-	return a.track(func() tea.Msg {
-		ids, err := svc.RetryOutbox(parent, 0)
+	svc := a.svc
+	return a.within(actionTimeout, func(ctx context.Context) tea.Msg {
+		ids, err := svc.RetryOutbox(ctx, 0)
 		return outboxActMsg{done: fmt.Sprintf("Queued again: %d change%s for WhatsApp.", len(ids), plural(len(ids))), err: err}
 	})
 }
@@ -373,6 +358,10 @@ func (a *accountScreen) retryChanges() tea.Cmd {
 func (a *accountScreen) connect() tea.Cmd {
 	a.busy, a.err, a.phoneCode = "connecting…", "", ""
 	parent, svc := a.ctx, a.svc
+	// No deadline, on purpose: Connect only starts the session and
+	// returns, and the context it is given bounds the retries that follow
+	// (wa/wm's connectLoop stops trying when it ends). A deadline here
+	// would make wabook give up connecting a minute after r.
 	return a.track(func() tea.Msg { return connectMsg{svc.Connect(parent)} })
 }
 

@@ -84,7 +84,7 @@ func (a *accountScreen) outboxLines(st app.Status) []string {
 		it := a.failed[i]
 		marker := "  "
 		if i == a.cursor {
-			marker = "› "
+			marker = cursorMarker + " "
 		}
 		text := model.Truncate(marker+app.DescribeChange(it), w)
 		if i == a.cursor {

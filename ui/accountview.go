@@ -42,7 +42,7 @@ func (a *accountScreen) View() string {
 	// its end matters (when the next attempt comes, why a fetch failed).
 	addWrapped := func(name string, style lipgloss.Style, value string) {
 		indent := strings.Repeat(" ", fieldWidth+1)
-		for i, l := range a.wrappedIn(style, model.Sanitize(value), a.width-fieldWidth-1) {
+		for i, l := range wrapStyled(style, model.Sanitize(value), max(10, a.width-fieldWidth-1)) {
 			if i == 0 && name != "" {
 				add(name, l)
 			} else {
@@ -93,9 +93,12 @@ func (a *accountScreen) View() string {
 	if a.readOnly {
 		lines = append(lines, "", a.st.Warn.Render(holderWords(a.holder)+"; this one takes over when it quits."))
 	}
-	if a.err != "" {
+	// An error about the phone number typed shows under its field, so
+	// the field does not move as the error comes and goes.
+	errLines := wrapStyled(a.st.Error, model.Sanitize(a.err), a.width)
+	if a.err != "" && a.mode != accountPhoneInput {
 		lines = append(lines, "")
-		lines = append(lines, a.wrapped(a.st.Error, model.Sanitize(a.err))...)
+		lines = append(lines, errLines...)
 	}
 	if a.done != "" {
 		lines = append(lines, "", a.st.OK.Render(a.done))
@@ -103,19 +106,17 @@ func (a *accountScreen) View() string {
 	if a.busy != "" {
 		lines = append(lines, "", a.st.Dim.Render(a.busy))
 		if problem {
-			lines = append(lines, a.wrapped(a.st.Warn, model.Sanitize(st.Detail))...)
+			lines = append(lines, wrapStyled(a.st.Warn, model.Sanitize(st.Detail), a.width)...)
 		}
 	}
 	qrShown := false
 	switch {
-	case a.mode == accountConfirmDrop && a.cursor < len(a.failed):
-		lines = append(lines, "")
-		lines = append(lines, a.wrapped(a.st.Warn, "Drop "+app.DescribeChange(a.failed[a.cursor])+"? WhatsApp will not learn it. y/n")...)
-	case a.mode == accountConfirmLogout:
-		lines = append(lines, "", a.st.Warn.Render("Log out of WhatsApp on this device? The address book stays. y/n"))
 	case a.mode == accountPhoneInput:
 		lines = append(lines, "", "Pair by phone number: the number of the WhatsApp account to link.", a.phone.View(),
 			a.st.Dim.Render("enter asks for a code · esc cancels"))
+		if a.err != "" {
+			lines = append(append(lines, ""), errLines...)
+		}
 	case a.phoneCode != "" && !acc.Paired:
 		lines = append(lines, "",
 			"On your phone: WhatsApp → Settings → Linked devices → Link a device →",
@@ -127,14 +128,23 @@ func (a *accountScreen) View() string {
 		}
 	case st.PairCode != "" && !a.readOnly:
 		// The QR code takes the rest of the screen: the footer below
-		// gives way to it (the tab bar says 1 is Contacts all the same).
-		lines = append(lines, "")
+		// gives way to it (the tab bar says 1 is Contacts all the same),
+		// and so do the lines above when both do not fit, so that the
+		// size it needs is the code's and its instructions' alone, the
+		// same whatever the status says (README: "from a 61×36
+		// terminal on").
 		var qr []string
-		qr, qrShown = a.pairingView(st, a.height-len(lines))
-		lines = append(lines, qr...)
+		qr, qrShown = a.pairingView(st)
+		switch {
+		case !qrShown || len(lines)+1+len(qr) <= a.height:
+			lines = append(append(lines, ""), qr...)
+		default:
+			lines = qr
+		}
 	}
 	var footer []string
-	if (!acc.Paired || st.Conn != app.StateConnected) && !qrShown {
+	// Not while a number is typed: 1 types into it.
+	if (!acc.Paired || st.Conn != app.StateConnected) && !qrShown && a.mode != accountPhoneInput {
 		footer = []string{"", a.st.Dim.Render("Press 1 to browse the address book meanwhile.")}
 	}
 	// The facts doctor knows come last, in the room the rest leaves (what
@@ -218,25 +228,6 @@ func (a *accountScreen) addInfo(add func(name, value string), addWrapped func(na
 	}
 }
 
-// wrapped renders text in style on as many lines of the screen's width as
-// it needs: an error cut at the edge would hide its cause, which comes
-// last ("could not get a pairing code: … (cannot look up …)").
-func (a *accountScreen) wrapped(style lipgloss.Style, text string) []string {
-	return a.wrappedIn(style, text, a.width)
-}
-
-// wrappedIn is wrapped in width columns.
-func (a *accountScreen) wrappedIn(style lipgloss.Style, text string, width int) []string {
-	if width < 10 {
-		return []string{style.Render(text)}
-	}
-	out := strings.Split(style.Width(width).Render(text), "\n")
-	for i, l := range out {
-		out[i] = strings.TrimRight(l, " ")
-	}
-	return out
-}
-
 // phoneCodeLeft says how long the pairing code on screen can still be
 // typed, "" when the service does not know it.
 func (a *accountScreen) phoneCodeLeft(st app.Status) string {
@@ -250,35 +241,43 @@ func (a *accountScreen) phoneCodeLeft(st app.Status) string {
 	return a.st.Dim.Render(fmt.Sprintf("The code can be typed for %s more.", left))
 }
 
-// pairingView is the QR code with its instructions, in at most height
-// lines, or why it does not fit (shown false).
-func (a *accountScreen) pairingView(st app.Status, height int) (lines []string, shown bool) {
+// qrInstructions fit the narrowest terminal that shows the code (61
+// columns) on one line, and wrap on a narrower one.
+const qrInstructions = "Scan with WhatsApp: Settings → Linked devices → Link a device"
+
+// pairingView is the QR code with its instructions, when they fit the
+// screen (shown), or why they do not: how many more columns and lines it
+// takes.
+func (a *accountScreen) pairingView(st app.Status) (lines []string, shown bool) {
 	w, h := qrtext.Size(st.PairCode)
-	if w > a.width || h+2 > height {
-		var more []string
-		if w > a.width {
-			more = append(more, fmt.Sprintf("%d more columns", w-a.width))
-		}
-		if h+2 > height {
-			more = append(more, fmt.Sprintf("%d more lines", h+2-height))
-		}
-		return []string{
-			a.st.Warn.Render(fmt.Sprintf("The terminal is too small for the QR code (%dx%d cells): it needs %s.", w, h, strings.Join(more, " and "))),
-			"Make the window larger, or press p to pair by phone number instead.",
-		}, false
-	}
-	qr, _, _, err := qrtext.Render(st.PairCode, qrtext.Style(!a.noColor, !a.lightBackground))
-	if err != nil {
-		return []string{a.st.Error.Render(err.Error())}, false
-	}
 	hint := "p: pair by phone number instead"
 	if st.PairTimeout > 0 {
 		if left := st.PairIssued.Add(st.PairTimeout).Sub(a.now()).Round(time.Second); left > 0 {
 			hint = fmt.Sprintf("New code in %ds · %s", int(left.Seconds()), hint)
 		}
 	}
-	out := []string{"Scan with WhatsApp: Settings → Linked devices → Link a device.", a.st.Dim.Render(hint)}
-	return append(out, qr...), true
+	// Measured at the width the code needs at least: what a narrower
+	// screen lacks is said in columns, and the lines counted are those
+	// of a screen wide enough.
+	width := max(a.width, w)
+	text := append(wrapText(qrInstructions, width), wrapStyled(a.st.Dim, hint, width)...)
+	if need := h + len(text); w > a.width || need > a.height {
+		var more []string
+		if w > a.width {
+			more = append(more, fmt.Sprintf("%d more column%s", w-a.width, plural(w-a.width)))
+		}
+		if need > a.height {
+			more = append(more, fmt.Sprintf("%d more line%s", need-a.height, plural(need-a.height)))
+		}
+		msg := fmt.Sprintf("The terminal is too small for the QR code (%dx%d cells): it needs %s.", w, h, strings.Join(more, " and "))
+		return append(wrapStyled(a.st.Warn, msg, a.width),
+			wrapText("Make the window larger, or press p to pair by phone number instead.", a.width)...), false
+	}
+	qr, _, _, err := qrtext.Render(st.PairCode, qrtext.Style(!a.noColor, !a.lightBackground))
+	if err != nil {
+		return wrapStyled(a.st.Error, err.Error(), a.width), false
+	}
+	return append(text, qr...), true
 }
 
 // connText describes the connection in words.

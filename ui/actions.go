@@ -119,7 +119,7 @@ func (a contactActions) contactForm(c *model.Contact) tea.Cmd {
 				return fmt.Sprintf("Phone %q: %v", v[1], err), nil
 			}
 			in := app.ContactInput{Name: v[0], Phone: v[1], Labels: v[2], Note: v[3], Internal: t[4]}
-			return "", a.addContact(in)
+			return "", a.addContact(f, in)
 		}
 		// Only what was changed is sent: an untouched field must not be
 		// rewritten (a label name with a comma would split, a name with
@@ -386,15 +386,18 @@ type contactAddedMsg struct {
 	action actionMsg
 }
 
-// addContact adds the contact the form describes, off the Update path.
-func (a contactActions) addContact(in app.ContactInput) tea.Cmd {
+// addContact adds the contact form f describes, off the Update path; f
+// stays open, with what was typed, until it is added, and shows why when
+// it cannot be (the number is in the book already: whose it is).
+func (a contactActions) addContact(f *formDialog, in app.ContactInput) tea.Cmd {
 	svc := a.svc
-	return a.within(actionTimeout, func(ctx context.Context) tea.Msg {
+	return f.await(func(ctx context.Context) formVerdict {
 		added, err := svc.AddContact(ctx, in)
 		if err != nil {
-			return actionMsg{err: err}
+			return refuse("%s", err)
 		}
-		return contactAddedMsg{jid: added.JID, action: actionMsg{flash: "added " + model.Sanitize(added.DisplayName())}}
+		msg := contactAddedMsg{jid: added.JID, action: actionMsg{flash: "added " + model.Sanitize(added.DisplayName())}}
+		return proceed(func() tea.Cmd { return func() tea.Msg { return msg } })
 	})
 }
 

@@ -28,8 +28,6 @@ type checksMode int
 const (
 	checksBrowse checksMode = iota
 	checksNewJob
-	checksSaveLabels
-	checksExportPath
 )
 
 // Fields of the new-job form, in tab order.
@@ -78,7 +76,9 @@ type checksScreen struct {
 	loading   bool
 	loaded    bool // the jobs were read once
 	reload    bool
-	err       string
+	// err is what is wrong with the new-check form, shown on it; what
+	// goes wrong later goes to the status bar, so the jobs never move.
+	err string
 
 	mode    checksMode
 	field   int
@@ -89,7 +89,6 @@ type checksScreen struct {
 	file   textinput.Model
 	region textinput.Model
 	force  bool
-	prompt textinput.Model // labels for saving, or the export path
 
 	width, height int
 }
@@ -102,8 +101,7 @@ func newChecksScreen(c *common) *checksScreen {
 	ta.MaxHeight = 0
 	file := newTextInput("or a file: ", "numbers.txt, contacts.csv or cards.vcf", 0)
 	region := newTextInput("Region for numbers without +: ", "", 2)
-	prompt := newTextInput("", "", 512)
-	return &checksScreen{common: c, numbers: ta, file: file, region: region, prompt: prompt}
+	return &checksScreen{common: c, numbers: ta, file: file, region: region}
 }
 
 func (c *checksScreen) SetSize(w, h int) {
@@ -111,10 +109,9 @@ func (c *checksScreen) SetSize(w, h int) {
 	c.numbers.SetWidth(max(20, w-2))
 	c.numbers.SetHeight(max(3, h-12))
 	c.file.SetWidth(max(10, w-16))
-	c.prompt.SetWidth(max(10, w-40))
 }
 
-// CapturesTyping: the new-check form and the prompts take typing.
+// CapturesTyping: the new-check form takes typing.
 func (c *checksScreen) CapturesTyping() bool { return c.mode != checksBrowse }
 
 func (c *checksScreen) selectedJob() *app.Job {
@@ -163,9 +160,8 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 	case checksLoadedMsg:
 		c.loading, c.loaded = false, true
 		if msg.err != nil {
-			c.err = msg.err.Error()
+			c.post(actionMsg{err: fmt.Errorf("reading the check jobs: %w", msg.err)})
 		} else {
-			c.err = ""
 			want := msg.jobID
 			if j := c.selectedJob(); j != nil && c.follow == 0 {
 				want = j.ID
@@ -196,10 +192,9 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case jobCreatedMsg:
 		if msg.err != nil {
-			c.err = msg.err.Error()
+			c.post(actionMsg{err: msg.err})
 			return nil
 		}
-		c.err = ""
 		c.jobs = append([]app.Job{msg.job}, c.jobs...)
 		c.jobCursor, c.follow, c.focusRes = 0, msg.job.ID, false
 		// No flash: the status bar tells the selected job's numbers as
@@ -207,12 +202,9 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		// once they are answered.
 		return c.load()
 	case checksDoneMsg:
-		if msg.err != nil {
-			c.err = msg.err.Error()
-			return nil
-		}
-		c.err = ""
-		return tea.Batch(c.load(), func() tea.Msg { return flashMsg(msg.flash) })
+		// In the status bar, not above the jobs: the table stays put.
+		c.post(actionMsg{flash: msg.flash, err: msg.err})
+		return c.load()
 	case fileNumbersMsg:
 		if c.mode != checksNewJob || msg.gen != c.formGen {
 			return nil // the form was left (or left and opened again) meanwhile
@@ -225,11 +217,7 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			c.err = "No numbers to check in that file."
 			return nil
 		}
-		c.err = ""
-		c.mode = checksBrowse
-		c.numbers.Blur()
-		c.file.Blur()
-		c.region.Blur()
+		c.leaveForm()
 		return c.enqueue(msg.nums, msg.opts)
 	case tea.PasteMsg:
 		if c.mode == checksNewJob && c.field == fieldNumbers {
@@ -281,43 +269,17 @@ func (c *checksScreen) updateFocused(msg tea.Msg) tea.Cmd {
 		case fieldRegion:
 			c.region, cmd = c.region.Update(msg)
 		}
-	case checksSaveLabels, checksExportPath:
-		c.prompt, cmd = c.prompt.Update(msg)
 	}
 	return cmd
 }
 
-// Bindings is the Checks screen's key table: the jobs', or a prompt's
-// while one is open (the new-check form has its own, formKeys).
+// Bindings is the Checks screen's key table: the jobs', or the new-check
+// form's while it is open (formKeys).
 func (c *checksScreen) Bindings() []binding {
-	switch c.mode {
-	case checksNewJob:
+	if c.mode == checksNewJob {
 		return c.formKeys()
-	case checksSaveLabels, checksExportPath:
-		return c.promptKeys()
 	}
 	return c.jobKeys()
-}
-
-// promptKeys answer the labels or export path prompt; other keys type.
-func (c *checksScreen) promptKeys() []binding {
-	k := c.keys
-	return []binding{
-		bind(k.Confirm, func(tea.KeyPressMsg) tea.Cmd {
-			mode := c.mode
-			c.mode = checksBrowse
-			c.prompt.Blur()
-			if mode == checksSaveLabels {
-				return c.saveValid(c.prompt.Value())
-			}
-			return c.export(c.prompt.Value())
-		}).offered(),
-		bind(k.Cancel, func(tea.KeyPressMsg) tea.Cmd {
-			c.mode = checksBrowse
-			c.prompt.Blur()
-			return nil
-		}).offered(),
-	}
 }
 
 // jobKeys act on the jobs and their results.
@@ -327,6 +289,11 @@ func (c *checksScreen) jobKeys() []binding {
 		return func(tea.KeyPressMsg) tea.Cmd { return act(*c.selectedJob()) }
 	}
 	move := func(kp tea.KeyPressMsg) tea.Cmd { return c.move(kp) }
+	scroll := k.ScrollResults
+	if c.focusRes {
+		// enter (or esc) now goes back: the bar says so.
+		scroll.SetHelp("enter/esc", "back to the jobs")
+	}
 	return []binding{
 		bind(k.NewJob, func(tea.KeyPressMsg) tea.Cmd { return c.openForm() }).offered(),
 		bind(k.PauseJob, onJob(c.pauseOrResume)).offered().unless(c.finished),
@@ -350,7 +317,7 @@ func (c *checksScreen) jobKeys() []binding {
 			return ""
 		}),
 		bind(k.Export, onJob(c.askExportPath)).offered().unless(c.noJob),
-		bind(k.ScrollResults, func(tea.KeyPressMsg) tea.Cmd { c.focusRes = !c.focusRes; return nil }).offered().unless(c.noJob),
+		bind(scroll, func(tea.KeyPressMsg) tea.Cmd { c.focusRes = !c.focusRes; return nil }).offered().unless(c.noJob),
 		bind(k.FilterResults, func(tea.KeyPressMsg) tea.Cmd {
 			c.filter = (c.filter + 1) % filterCount
 			c.resOffset = 0

@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -22,9 +23,7 @@ func (c *checksScreen) openForm() tea.Cmd {
 }
 
 func (c *checksScreen) focusField() tea.Cmd {
-	c.numbers.Blur()
-	c.file.Blur()
-	c.region.Blur()
+	c.blurFields()
 	switch c.field {
 	case fieldNumbers:
 		return c.numbers.Focus()
@@ -34,6 +33,20 @@ func (c *checksScreen) focusField() tea.Cmd {
 		return c.region.Focus()
 	}
 	return nil
+}
+
+// leaveForm closes the new-check form: no field keeps the focus (a focused
+// one would go on taking keys and blinking), and what was said about it
+// goes with it.
+func (c *checksScreen) leaveForm() {
+	c.mode, c.err = checksBrowse, ""
+	c.blurFields()
+}
+
+func (c *checksScreen) blurFields() {
+	c.numbers.Blur()
+	c.file.Blur()
+	c.region.Blur()
 }
 
 // formKeys is the new-check form's key table; other keys type into the
@@ -51,12 +64,7 @@ func (c *checksScreen) formKeys() []binding {
 		bind(k.NextField, focus(1)).offered(),
 		bind(k.PrevField, focus(-1)),
 		bind(k.StartCheck, submit).offered(),
-		bind(k.Cancel, func(tea.KeyPressMsg) tea.Cmd {
-			c.mode = checksBrowse
-			c.focusField()
-			c.numbers.Blur()
-			return nil
-		}).offered(),
+		bind(k.Cancel, func(tea.KeyPressMsg) tea.Cmd { c.leaveForm(); return nil }).offered(),
 		bind(k.Confirm, submit).unless(func() string {
 			if c.field == fieldNumbers {
 				return "enter starts a new line in the numbers box"
@@ -103,16 +111,13 @@ func (c *checksScreen) submit() tea.Cmd {
 		c.err = "No numbers to check: paste some, or give a file."
 		return nil
 	}
-	c.mode = checksBrowse
-	c.numbers.Blur()
-	c.file.Blur()
-	c.region.Blur()
+	c.leaveForm()
 	return c.enqueue(inputs, app.CheckOptions{Force: c.force, Region: region})
 }
 
 func (c *checksScreen) enqueue(inputs []string, opts app.CheckOptions) tea.Cmd {
-	ctx, svc := c.ctx, c.svc
-	return c.track(func() tea.Msg {
+	svc := c.svc
+	return c.within(actionTimeout, func(ctx context.Context) tea.Msg {
 		job, err := svc.EnqueueCheck(ctx, inputs, opts)
 		return jobCreatedMsg{job, err}
 	})

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
 )
@@ -23,23 +22,16 @@ func (c *checksScreen) resultRows() int {
 
 // aboveResults counts the lines View draws above the results.
 func (c *checksScreen) aboveResults() int {
-	n := len(c.headerLines()) + len(c.errLines())
-	switch c.mode {
-	case checksSaveLabels:
-		n += 4
-	case checksExportPath:
-		n += 3
-	}
-	return n + 3 + c.jobsHeight()
+	return len(c.headerLines()) + 3 + c.jobsHeight()
 }
 
-// errLines is the screen's error, wrapped: advice at its end (the paste
-// refusal's) must not be cut off.
+// errLines is what is wrong with the new-check form, wrapped: advice at
+// its end (the paste refusal's) must not be cut off.
 func (c *checksScreen) errLines() []string {
 	if c.err == "" {
 		return nil
 	}
-	return c.wrapped(c.st.Error.Render, model.Sanitize(c.err))
+	return c.wrapped(c.st.Error, model.Sanitize(c.err))
 }
 
 func (c *checksScreen) jobsHeight() int { return min(len(c.jobs), max(1, c.height/4)) }
@@ -50,21 +42,9 @@ func (c *checksScreen) View() string {
 	for _, l := range c.headerLines() {
 		add(l)
 	}
-	lines = append(lines, c.errLines()...)
-	switch c.mode {
-	case checksNewJob:
+	if c.mode == checksNewJob {
+		lines = append(lines, c.errLines()...)
 		return strings.Join(append(lines, c.formView()...), "\n")
-	case checksSaveLabels, checksExportPath:
-		add("")
-		if c.mode == checksSaveLabels {
-			if j := c.selectedJob(); j != nil {
-				add(fmt.Sprintf("Save the valid numbers of job #%d as contacts, with these labels:", j.ID))
-			} else {
-				add("") // the line aboveResults counts
-			}
-		}
-		add(c.prompt.View())
-		add(c.st.Dim.Render("enter confirms · esc cancels"))
 	}
 	if len(c.jobs) == 0 && !c.loaded {
 		add("")
@@ -120,17 +100,17 @@ func (c *checksScreen) headerLines() []string {
 	s := c.checker
 	var lines []string
 	if pause := c.pauseText(); pause != "" {
-		lines = append(lines, c.wrapped(c.st.Warn.Render, "Paused: "+pause+".")...)
+		lines = append(lines, c.wrapped(c.st.Warn, "Paused: "+pause+".")...)
 	}
 	if !s.Running && c.pauseText() == "" {
 		lines = append(lines, c.st.Dim.Render("Another wabook runs the queue."))
 	}
-	lines = append(lines, c.wrapped(func(s ...string) string { return strings.Join(s, "") }, c.statusLine())...)
+	lines = append(lines, c.wrapped(lipgloss.NewStyle(), c.statusLine())...)
 	if s.CanaryTrips > 0 {
-		lines = append(lines, c.wrapped(c.st.Warn.Render, canaryTripText(s.CanaryTrips, s.LastCanaryTrip))...)
+		lines = append(lines, c.wrapped(c.st.Warn, canaryTripText(s.CanaryTrips, s.LastCanaryTrip))...)
 	}
 	if s.Canary == "" && s.NoCanary != "" {
-		lines = append(lines, c.wrapped(c.st.Warn.Render,
+		lines = append(lines, c.wrapped(c.st.Warn,
 			"Running without a canary: "+model.Sanitize(strings.TrimPrefix(s.NoCanary, "no canary: ")))...)
 	}
 	return lines
@@ -161,17 +141,12 @@ func canaryTripText(trips int, last time.Time) string {
 	return fmt.Sprintf("Canary tripped %d times (last %s): those batches were not believed", trips, at)
 }
 
-// wrapped word-wraps plain text to the screen's width, at most
-// maxReasonLines lines, and styles each line.
-func (c *checksScreen) wrapped(style func(...string) string, text string) []string {
-	width := max(20, c.width)
-	lines := strings.Split(ansi.Wrap(text, width, ""), "\n")
-	if len(lines) > maxReasonLines {
-		lines = lines[:maxReasonLines]
-		lines[maxReasonLines-1] = model.Truncate(lines[maxReasonLines-1]+" …", width)
-	}
+// wrapped is wrapLines at the screen's width, at most maxReasonLines
+// lines, each in style: a long note is read without pushing the jobs away.
+func (c *checksScreen) wrapped(style lipgloss.Style, text string) []string {
+	lines := wrapLines(text, max(20, c.width), maxReasonLines)
 	for i, l := range lines {
-		lines[i] = style(strings.TrimRight(l, " "))
+		lines[i] = style.Render(strings.TrimRight(l, " "))
 	}
 	return lines
 }
@@ -264,11 +239,7 @@ func (c *checksScreen) resultLines(r model.CheckResult) []string {
 	out := []string{model.Truncate(strings.TrimRight(row, " "), c.width)}
 	indent := strings.Repeat(" ", 3+inputW)
 	width := max(10, c.width-len(indent)-2)
-	wrapped := strings.Split(ansi.Wrap(note, width, ""), "\n")
-	if len(wrapped) > maxNoteLines {
-		wrapped = wrapped[:maxNoteLines]
-		wrapped[maxNoteLines-1] = model.Truncate(wrapped[maxNoteLines-1]+" …", width)
-	}
+	wrapped := wrapLines(note, width, maxNoteLines)
 	for i, l := range wrapped {
 		lead := "  "
 		if i == 0 {

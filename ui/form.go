@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -39,6 +40,8 @@ type formField struct {
 	// the last completion (the names that match, or that none does).
 	path bool
 	hint string
+	// onEdit runs after what the field holds changed (typed, completed).
+	onEdit func()
 }
 
 // takesText reports whether the field is a text input the user types in.
@@ -61,7 +64,10 @@ type formDialog struct {
 	focus   int
 	err     string
 	waiting bool // a check made by await has not answered yet
-	submit  func(values []string, toggles []bool) (string, tea.Cmd)
+	// stop cancels the check await started: esc leaves the form and the
+	// work it was waiting for alike.
+	stop   context.CancelFunc
+	submit func(values []string, toggles []bool) (string, tea.Cmd)
 }
 
 func newFormDialog(c *common, title string) *formDialog {
@@ -89,12 +95,12 @@ func (f *formDialog) keys() []binding {
 		}),
 		bind(key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp(nextKey, "next field")), func(tea.KeyPressMsg) tea.Cmd {
 			return f.setFocus(f.next(1))
-		}).offered(),
+		}).offered().unless(f.onlyField),
 		bind(key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", "previous field")), func(tea.KeyPressMsg) tea.Cmd {
 			return f.setFocus(f.next(-1))
 		}),
 		bind(key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "save")), func(tea.KeyPressMsg) tea.Cmd { return f.save() }).offered(),
-		bind(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), func(tea.KeyPressMsg) tea.Cmd { return f.close(nil) }).offered(),
+		bind(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), func(tea.KeyPressMsg) tea.Cmd { return f.leave(nil) }).offered(),
 		bind(key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")), func(tea.KeyPressMsg) tea.Cmd {
 			if ff := focused(); ff.toggle != nil {
 				*ff.toggle = !*ff.toggle
@@ -118,6 +124,14 @@ func (f *formDialog) keys() []binding {
 			return nil
 		}).unless(f.notChoice),
 	}
+}
+
+// onlyField is why tab cannot move on: there is no other field.
+func (f *formDialog) onlyField() string {
+	if f.next(1) == f.focus {
+		return "This form has one field."
+	}
+	return ""
 }
 
 func (f *formDialog) notChoice() string {
@@ -220,6 +234,9 @@ func (f *formDialog) Update(msg tea.Msg) tea.Cmd {
 		// What was said about the values (an error, the names a
 		// completion found) was about the old ones.
 		f.err, ff.hint = "", ""
+		if ff.onEdit != nil {
+			ff.onEdit()
+		}
 	}
 	return cmd
 }
@@ -256,26 +273,63 @@ func (f *formDialog) save() tea.Cmd {
 	if f.waiting {
 		return cmd
 	}
-	return f.close(cmd)
+	return f.leave(cmd)
 }
 
-// formCheckedMsg is the answer of a check a submit started with await: an
-// error keeps the form open, showing it; else the form closes and then
-// (made on the Update path, as it may open a dialog or start work) runs.
-type formCheckedMsg struct {
-	f    *formDialog
+// formVerdict is what a check started with await found: an error to show
+// on the form (which stays open), a question to ask first (no goes back
+// to the form), and what to do once the form may close.
+type formVerdict struct {
 	err  string
+	ask  string
 	then func() tea.Cmd
 }
 
-// await runs check off the Update path (it may read the disk) and keeps
-// the form open until it answers.
-func (f *formDialog) await(check func() (errText string, then func() tea.Cmd)) tea.Cmd {
+// refuse keeps the form open, saying why.
+func refuse(format string, args ...any) formVerdict {
+	return formVerdict{err: fmt.Sprintf(format, args...)}
+}
+
+// proceed closes the form and runs then (nil: nothing more).
+func proceed(then func() tea.Cmd) formVerdict { return formVerdict{then: then} }
+
+// askFirst asks question over the form: yes closes it and runs then, no
+// goes back to it with what was typed.
+func askFirst(question string, then func() tea.Cmd) formVerdict {
+	return formVerdict{ask: question, then: then}
+}
+
+// formCheckedMsg is the answer of a check a submit started with await;
+// then (made on the Update path, as it may open a dialog or start work)
+// runs once the form may close.
+type formCheckedMsg struct {
+	f *formDialog
+	formVerdict
+}
+
+// awaitTimeout bounds a form's check: a file looked at, a contact added.
+const awaitTimeout = actionTimeout
+
+// await runs check off the Update path (it may read the disk or ask the
+// service) with at most awaitTimeout, and keeps the form open until it
+// answers; esc cancels it with the form.
+func (f *formDialog) await(check func(ctx context.Context) formVerdict) tea.Cmd {
 	f.waiting = true
+	ctx, stop := context.WithTimeout(f.ctx, awaitTimeout)
+	f.stop = stop
 	return f.track(func() tea.Msg {
-		errText, then := check()
-		return formCheckedMsg{f: f, err: errText, then: then}
+		defer stop()
+		return formCheckedMsg{f: f, formVerdict: check(ctx)}
 	})
+}
+
+// leave closes the form, cancelling the check it waits for, and returns
+// next.
+func (f *formDialog) leave(next tea.Cmd) tea.Cmd {
+	if f.stop != nil {
+		f.stop()
+	}
+	return f.close(next)
 }
 
 func (f *formDialog) checked(msg formCheckedMsg) tea.Cmd {
@@ -283,15 +337,26 @@ func (f *formDialog) checked(msg formCheckedMsg) tea.Cmd {
 		return nil
 	}
 	f.waiting = false
-	if msg.err != "" {
+	switch {
+	case msg.err != "":
 		f.err = msg.err
+		return nil
+	case msg.ask != "":
+		then := msg.then
+		f.open(newConfirm(f.common, msg.ask, func() tea.Cmd {
+			var next tea.Cmd
+			if then != nil {
+				next = then()
+			}
+			return f.leave(next)
+		}))
 		return nil
 	}
 	var next tea.Cmd
 	if msg.then != nil {
 		next = msg.then()
 	}
-	return f.close(next)
+	return f.leave(next)
 }
 
 func (f *formDialog) setFocus(i int) tea.Cmd {
@@ -372,12 +437,20 @@ func (f *formDialog) choiceView(ff *formField) string {
 // footer says what the keys do on the focused field.
 func (f *formDialog) footer() string {
 	ff := f.fields[f.focus]
-	parts := []string{"tab next field"}
+	var parts []string
 	switch {
 	case ff.path:
-		parts = []string{"tab completes", "↓ next field"}
+		parts = append(parts, "tab completes")
 	case ff.choices != nil:
-		parts = []string{"←/→ chooses", "tab next field"}
+		parts = append(parts, "←/→ chooses")
+	}
+	// Moving on is offered only when there is a field to move to.
+	if f.next(1) != f.focus {
+		next := "tab next field"
+		if ff.path {
+			next = "↓ next field"
+		}
+		parts = append(parts, next)
 	}
 	if f.waiting {
 		return strings.Join(append(parts, "checking…", "esc cancels"), " · ")
@@ -477,6 +550,9 @@ func (f *formDialog) completed(msg completionMsg) {
 		}
 	}
 	ff.input.CursorEnd()
+	if ff.onEdit != nil && ff.input.Value() != msg.typed {
+		ff.onEdit()
+	}
 }
 
 // plainError is err's text without the operation Go puts first ("open

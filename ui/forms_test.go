@@ -323,6 +323,10 @@ func TestExportChoosesFormatAndAsksBeforeReplacing(t *testing.T) {
 		if kept := string(data) == "keep me"; kept != (answer == "n") || m.topDialog() == q {
 			t.Errorf("answer %s: file kept %v, question open %v", answer, kept, m.topDialog() == q)
 		}
+		if answer == "n" {
+			// No goes back to the form (TestExportReplaceNoGoesBackToTheForm).
+			pressKeys(m, "esc")
+		}
 	}
 }
 

@@ -209,6 +209,19 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 			m.checks.askCancel(*m.checks.selectedJob())
 			m.applyIntents()
 		}},
+		{"checks export form", func() {
+			m.switchTo(screenChecks)
+			m.checks.askExportPath(*m.checks.selectedJob())
+			m.applyIntents()
+			f := m.topDialog().(*formDialog)
+			f.err, f.fields[0].hint = "Cannot write "+hostileTexts[1], strings.Join(hostileTexts, "  ")
+		}},
+		{"checks save valid form", func() {
+			m.switchTo(screenChecks)
+			m.checks.askLabels(*m.checks.selectedJob())
+			m.applyIntents()
+			m.topDialog().(*formDialog).err = "Label " + hostileTexts[0]
+		}},
 		{"labels", func() { m.switchTo(screenLabels) }},
 		{"new label", func() { m.switchTo(screenLabels); m.labels.newLabelForm(); m.applyIntents() }},
 		{"label colour", func() {

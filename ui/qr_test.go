@@ -130,22 +130,33 @@ func TestREADMEGivesTheQRSize(t *testing.T) {
 	if w, h := qrtext.Size(pairingCode); w != codeW || h != codeH {
 		t.Errorf("README says the code is %dx%d cells; it is %dx%d", codeW, codeH, w, h)
 	}
-	st := app.Status{Conn: wa.StatePairing, PairCode: pairingCode, PairTimeout: time.Minute, PairIssued: time.Now(),
-		WAVersion: wa.VersionChoice{Version: "2.3000.1023456789", Source: "built-in"}}
-	view := func(w, h int) string {
-		a := newAccountScreen(testCommon(t, app.Status{}, false))
-		a.SetSize(w, h-(&Model{}).chromeLines())
-		return ansi.Strip(a.viewAt(st))
-	}
-	shows := func(w, h int) bool { return strings.Contains(view(w, h), "Scan with WhatsApp") }
-	if !shows(termW, termH) {
-		t.Errorf("README says %dx%d shows the QR code; it does not:\n%s", termW, termH, view(termW, termH))
-	}
-	if shows(termW-1, termH) || shows(termW, termH-1) {
-		t.Errorf("README says %dx%d is the smallest terminal for the QR code; a smaller one shows it", termW, termH)
-	}
-	if v, want := view(80, 24), fmt.Sprintf("it needs %d more lines", termH-24); !strings.Contains(v, want) {
-		t.Errorf("at 80x24 the screen does not say %q:\n%s", want, v)
+	// The size the code needs is the same whatever the status says above
+	// it: with or without a WhatsApp Web version line, with a detail.
+	for _, st := range []app.Status{
+		{Conn: wa.StatePairing, PairCode: pairingCode, PairTimeout: time.Minute, PairIssued: time.Now(),
+			WAVersion: wa.VersionChoice{Version: "2.3000.1023456789", Source: "built-in"}},
+		{Conn: wa.StatePairing, PairCode: pairingCode, PairTimeout: time.Minute, PairIssued: time.Now()},
+		{Conn: wa.StatePairing, PairCode: pairingCode, Detail: "waiting for the scan", LastError: "an earlier attempt failed",
+			WAVersion: wa.VersionChoice{Version: "2.3000.1023456789", Source: "fetched", Note: "a note"}},
+	} {
+		view := func(w, h int) string {
+			a := newAccountScreen(testCommon(t, app.Status{}, false))
+			a.SetSize(w, h-(&Model{}).chromeLines())
+			return ansi.Strip(a.viewAt(st))
+		}
+		// The instructions are read whole at the narrowest width.
+		shows := func(w, h int) bool {
+			return strings.Contains(view(w, h), "Settings → Linked devices → Link a device")
+		}
+		if !shows(termW, termH) {
+			t.Errorf("README says %dx%d shows the QR code; it does not:\n%s", termW, termH, view(termW, termH))
+		}
+		if shows(termW-1, termH) || shows(termW, termH-1) {
+			t.Errorf("README says %dx%d is the smallest terminal for the QR code; a smaller one shows it", termW, termH)
+		}
+		if v, want := view(80, 24), fmt.Sprintf("it needs %d more lines", termH-24); !strings.Contains(v, want) {
+			t.Errorf("at 80x24 the screen does not say %q:\n%s", want, v)
+		}
 	}
 }
 

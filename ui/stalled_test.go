@@ -385,12 +385,13 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 			// The keys acting on the selection: hide, invert, delete, block.
 			{press("1"), "3 of 6 contacts"},
 			{press("h"), "Hide "},
-			{press("y"), "working… (3)"},
+			// (esc ended the import's plan: the edit's save hangs alone.)
+			{press("y"), "working… (2)"},
 			{press("!"), "3 selected"},
 			{press("d"), "3 contacts come from WhatsApp"},
-			{press("y"), "working… (4)"},
+			{press("y"), "working… (3)"},
 			{press("b"), "on WhatsApp?"},
-			{press("y"), "working… (5)"},
+			{press("y"), "working… (4)"},
 		}
 		for _, st := range steps {
 			tm.Send(st.key)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -24,18 +25,22 @@ func (a contactActions) exportForm(query string, n int) tea.Cmd {
 		addChoice("Format", exportFormats).
 		addPath("File", "wabook-contacts."+exportFormats[0], "where to write, e.g. ~/contacts.csv")
 	format, file := f.fields[0], f.fields[1]
-	// The file's extension follows the format, in the field, where it
-	// shows; a name with another extension is left as typed.
+	// The name and the format never contradict each other: the file's
+	// extension follows a new choice, and the choice follows an extension
+	// typed that names another format. A name with no known extension is
+	// left as typed.
 	format.onChange = func() {
 		name := file.input.Value()
-		ext := filepath.Ext(name)
-		for _, known := range exportFormats {
-			if ext == "."+known {
-				file.input.SetValue(strings.TrimSuffix(name, ext) + "." + format.choices[format.choice])
-				file.input.CursorEnd()
-				file.hint = ""
-				return
-			}
+		if _, known := formatOf(name); known {
+			ext := filepath.Ext(name)
+			file.input.SetValue(strings.TrimSuffix(name, ext) + "." + format.choices[format.choice])
+			file.input.CursorEnd()
+			file.hint = ""
+		}
+	}
+	file.onEdit = func() {
+		if i, known := formatOf(file.input.Value()); known {
+			format.choice = i
 		}
 	}
 	export := func(path, format string, overwrite bool) tea.Cmd {
@@ -49,36 +54,56 @@ func (a contactActions) exportForm(query string, n int) tea.Cmd {
 		if typed == "" {
 			return "A file name is needed.", nil
 		}
+		if i, known := formatOf(typed); known && exportFormats[i] != format {
+			return fmt.Sprintf("%s names a %s file, but the format chosen is %s: choose %s, or change the name.",
+				filepath.Base(typed), exportFormats[i], format, exportFormats[i]), nil
+		}
 		// What exists is looked up off the Update path (a disk may be
 		// slow); the form stays open until it is known.
-		return "", f.await(func() (string, func() tea.Cmd) {
-			path, err := filepath.Abs(expandHome(typed))
-			if err != nil {
-				return fmt.Sprintf("Cannot write %s: %v.", typed, plainError(err)), nil
-			}
-			if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
-				return fmt.Sprintf("No folder %s to write into.", filepath.Dir(path)), nil
-			}
-			st, err := os.Stat(path)
-			switch {
-			case err == nil && st.IsDir():
-				return fmt.Sprintf("%s is a folder: add a file name.", path), nil
-			case err == nil:
-				return "", func() tea.Cmd {
-					c.open(newConfirm(c, fmt.Sprintf("%s exists already. Replace it with the %d contacts shown?", model.Sanitize(path), n),
-						func() tea.Cmd { return export(path, format, true) }))
-					return nil
-				}
-			case !errors.Is(err, fs.ErrNotExist):
-				return fmt.Sprintf("Cannot write %s: %v.", path, plainError(err)), nil
-			}
-			// Not there: written without replacing, so a file that
-			// appears meanwhile is not lost either (app.WriteFileAtomic).
-			return "", func() tea.Cmd { return export(path, format, false) }
+		return "", f.await(func(context.Context) formVerdict {
+			return fileToWrite(typed, fmt.Sprintf("the %d contacts shown", n), func(path string, overwrite bool) tea.Cmd {
+				return export(path, format, overwrite)
+			})
 		})
 	}
 	a.open(f)
 	return nil
+}
+
+// formatOf is the export format a file name's extension names, if any.
+func formatOf(name string) (int, bool) {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))
+	i := slices.Index(exportFormats, ext)
+	return i, i >= 0
+}
+
+// fileToWrite looks (off the Update path) at where a typed file name
+// leads, for a form that writes what (its words, for the question): a
+// folder that is not there, or a name that is a folder, keeps the form
+// open, saying so; an existing file is replaced only after a yes; else
+// write runs with the absolute path. write's overwrite says whether a file
+// may be replaced: without it, one that appears meanwhile is not lost
+// (app.WriteFileAtomic).
+func fileToWrite(typed, what string, write func(path string, overwrite bool) tea.Cmd) formVerdict {
+	path, err := filepath.Abs(expandHome(typed))
+	if err != nil {
+		return refuse("Cannot write %s: %v.", model.Sanitize(typed), plainError(err))
+	}
+	shown := model.Sanitize(path)
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return refuse("No folder %s to write into.", model.Sanitize(filepath.Dir(path)))
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return refuse("%s is a folder: add a file name.", shown)
+	case err == nil:
+		return askFirst(fmt.Sprintf("%s exists already. Replace it with %s?", shown, what),
+			func() tea.Cmd { return write(path, true) })
+	case !errors.Is(err, fs.ErrNotExist):
+		return refuse("Cannot write %s: %v.", shown, plainError(err))
+	}
+	return proceed(func() tea.Cmd { return write(path, false) })
 }
 
 // shortPath is path as the status bar shows it: the home folder as ~, and
@@ -121,7 +146,7 @@ func exportFile(ctx context.Context, svc Service, path, format, query string, ov
 // confirmation: nothing is written before. A file that cannot be read
 // keeps the form open, with what was typed.
 func (a contactActions) importForm() tea.Cmd {
-	parent, svc := a.ctx, a.svc
+	svc := a.svc
 	f := newFormDialog(a.common, "Import contacts from a CSV or vCard file").
 		addPath("File", "", "contacts.csv or cards.vcf").
 		addText("Labels", "", "labels for every imported contact (optional)")
@@ -131,21 +156,21 @@ func (a contactActions) importForm() tea.Cmd {
 			return "A file is needed.", nil
 		}
 		path, labels := expandHome(typed), v[1]
-		return "", f.await(func() (string, func() tea.Cmd) {
+		return "", f.await(func(ctx context.Context) formVerdict {
 			file, err := os.Open(path)
 			if err != nil {
-				return fmt.Sprintf("Cannot read %s: %s.", model.Sanitize(typed), plainError(err)), nil
+				return refuse("Cannot read %s: %s.", model.Sanitize(typed), plainError(err))
 			}
 			defer file.Close()
 			if st, err := file.Stat(); err == nil && st.IsDir() {
-				return fmt.Sprintf("%s is a folder: add a file name (tab completes).", model.Sanitize(typed)), nil
+				return refuse("%s is a folder: add a file name (tab completes).", model.Sanitize(typed))
 			}
-			plan, err := svc.PlanImport(parent, file, path, labels)
+			plan, err := svc.PlanImport(ctx, file, path, labels)
 			if err != nil {
-				return fmt.Sprintf("Cannot import %s: %v", model.Sanitize(typed), err), nil
+				return refuse("Cannot import %s: %v", model.Sanitize(typed), err)
 			}
 			msg := importPlanMsg{plan: plan, path: path}
-			return "", func() tea.Cmd { return func() tea.Msg { return msg } }
+			return proceed(func() tea.Cmd { return func() tea.Msg { return msg } })
 		})
 	}
 	a.open(f)
