@@ -109,7 +109,8 @@ func (p *labelPicker) keys() []binding {
 			return nil
 		}),
 		bind(key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")), func(tea.KeyPressMsg) tea.Cmd {
-			p.cursor = min(rows-1, p.cursor+1)
+			// max: with no row at all the cursor stays on 0, not -1.
+			p.cursor = max(0, min(rows-1, p.cursor+1))
 			return nil
 		}),
 		bind(key.NewBinding(key.WithKeys("tab"), key.WithHelp("space/tab", "toggle")), toggle).offered(),
@@ -155,7 +156,7 @@ func (p *labelPicker) enter(items []*pickerItem, create string) tea.Cmd {
 }
 
 func (p *labelPicker) toggle(items []*pickerItem) {
-	if p.cursor >= len(items) {
+	if p.cursor < 0 || p.cursor >= len(items) {
 		return
 	}
 	it := items[p.cursor]
