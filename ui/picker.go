@@ -231,7 +231,7 @@ func (p *labelPicker) applyChanges(list []string) tea.Cmd {
 func (p *labelPicker) View(width, height int) string {
 	inner := max(24, min(width-4, 60))
 	items, create := p.visible()
-	lines := []string{p.st.Title.Render(fmt.Sprintf("Labels of %d contact%s", len(p.jids), plural(len(p.jids)))), p.filter.View(), ""}
+	lines := []string{p.st.Title.Render(fmt.Sprintf("Labels of %d contact%s", len(p.jids), plural(len(p.jids)))), filterView(p.filter), ""}
 	if text := p.filter.Value(); strings.Contains(text, ",") {
 		// A list: say what enter will do, name by name, with the toggles
 		// made before the list was typed (enter applies those too).

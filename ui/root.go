@@ -340,14 +340,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case showScreenMsg:
 		return m.switchTo(msg.s)
 	case runBindingMsg:
-		b := msg.b
-		if b.whyNot != nil {
-			if why := b.whyNot(); why != "" {
-				m.flash = why
-				return nil
-			}
-		}
-		return b.do(pressOf(b.Keys()[0]))
+		return m.runBinding(msg.b)
 	case showLabelMsg:
 		m.switchTo(screenContacts)
 		m.contacts.setQuery(`label:"` + msg.name + `"`)
