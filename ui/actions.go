@@ -433,7 +433,7 @@ func (a contactActions) refreshProfile(c *model.Contact) tea.Cmd {
 	return a.run(func(ctx context.Context) (string, *app.Undo, error) {
 		fresh, err := svc.RefreshProfile(ctx, jid)
 		if err != nil {
-			return "", nil, fmt.Errorf("fetching the profile: %w", err)
+			return "", nil, err // it says "fetching the profile of …" already
 		}
 		return "profile of " + model.Sanitize(fresh.DisplayName()) + " updated", nil, nil
 	})

@@ -103,6 +103,7 @@ type Model struct {
 	flash          string
 	flashUntilSent bool // flash goes once nothing waits for WhatsApp (actionMsg.untilSent)
 	actionErr      string
+	statusExtra    int // lines the status bar's message takes beyond one (fitStatus)
 	err            string
 	fatal          bool // the database is damaged: show only the error
 
@@ -167,7 +168,9 @@ func (m *Model) waitNotice() tea.Cmd {
 // enter reaches the screen enter opened).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
-	return m, tea.Batch(cmd, m.applyIntents())
+	cmd = tea.Batch(cmd, m.applyIntents())
+	m.fitStatus()
+	return m, cmd
 }
 
 // applyIntents handles the intents posted so far, and those they post.
