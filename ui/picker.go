@@ -256,8 +256,21 @@ func (p *labelPicker) View(width, height int) string {
 		lines = append(lines, "", p.st.Dim.Render(model.Truncate("enter applies · esc cancels", inner)))
 		return p.st.Box.Render(strings.Join(lines, "\n"))
 	}
-	rows := max(3, height-9)
-	first := max(0, p.cursor-rows+1)
+	// The box's border, title, filter and hint take seven lines, an error
+	// two more; a list longer than the rest scrolls, saying how many
+	// labels are above and below.
+	rows := max(3, height-7)
+	if p.err != "" {
+		rows = max(3, rows-2)
+	}
+	scroll := len(items) > rows
+	if scroll {
+		rows = max(1, rows-2)
+	}
+	first := max(0, min(p.cursor-rows+1, len(items)-rows))
+	if scroll {
+		lines = append(lines, p.moreLine("↑", first))
+	}
 	for i := first; i < len(items) && i < first+rows; i++ {
 		it := items[i]
 		box := map[tri]string{triOff: "[ ]", triOn: "[x]", triMixed: "[-]"}[it.state]
@@ -271,6 +284,9 @@ func (p *labelPicker) View(width, height int) string {
 			line = p.st.CursorRow.Render(line)
 		}
 		lines = append(lines, model.Truncate(marker+line, inner))
+	}
+	if scroll {
+		lines = append(lines, p.moreLine("↓", len(items)-min(len(items), first+rows)))
 	}
 	if create != "" {
 		line := fmt.Sprintf("+ create «%s»", model.Sanitize(create))
@@ -289,6 +305,15 @@ func (p *labelPicker) View(width, height int) string {
 	}
 	lines = append(lines, "", p.st.Dim.Render(model.Truncate("space/tab toggle · enter applies · esc cancels", inner)))
 	return p.st.Box.Render(strings.Join(lines, "\n"))
+}
+
+// moreLine says how many labels are past the list's edge (arrow ↑ or ↓);
+// blank when none, so the list does not jump.
+func (p *labelPicker) moreLine(arrow string, n int) string {
+	if n == 0 {
+		return ""
+	}
+	return p.st.Dim.Render(fmt.Sprintf("  %s %d more", arrow, n))
 }
 
 func plural(n int) string {

@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -40,5 +44,32 @@ func TestLabelPickerWithNoRows(t *testing.T) {
 				t.Error("enter applied changes no key made")
 			}
 		})
+	}
+}
+
+// A label picker longer than the screen says how many labels are above
+// and below what it shows, and the cursor's row is always shown.
+func TestLabelPickerSaysWhatIsOffScreen(t *testing.T) {
+	t.Parallel()
+	c := testCommon(t, app.Status{}, false)
+	var labels []model.Label
+	for i := range 12 {
+		labels = append(labels, model.Label{Name: fmt.Sprintf("Label %02d", i)})
+	}
+	p := newLabelPicker(c, labels, []*model.Contact{{JID: "1@s.whatsapp.net"}}, func(_, _, _ []string) tea.Cmd { return nil })
+	const height = 13 // the body at 80x16
+	view := ansi.Strip(p.View(80, height))
+	if !strings.Contains(view, "↓ 8 more") || strings.Contains(view, "↑") {
+		t.Errorf("at the top, want ↓ 8 more:\n%s", view)
+	}
+	for range 6 {
+		p.Update(press("down"))
+	}
+	view = ansi.Strip(p.View(80, height))
+	if !strings.Contains(view, "↑ 3 more") || !strings.Contains(view, "↓ 5 more") || !strings.Contains(view, "Label 06") {
+		t.Errorf("on Label 06, want ↑ 3 more and ↓ 5 more:\n%s", view)
+	}
+	if n := len(strings.Split(view, "\n")); n > height {
+		t.Errorf("the picker takes %d lines of %d", n, height)
 	}
 }
