@@ -124,5 +124,14 @@ func (m *Model) KeySections() []KeySection {
 		{"Labels", handled(m.labels.Bindings())},
 		{"Account", handled(m.account.idleKeys())},
 		{"Pairing by phone", handled(m.account.phoneKeys())},
+		// The dialogs' own keys: their tables as they stand when they open.
+		{"Label picker", handled(newLabelPicker(m.common, nil, nil, nil).keys())},
+		{"Export form", handled(newFormDialog(m.common, "").addChoice("Format", exportFormats).addPath("File", "", "").keys())},
+		{"Import form", handled(newFormDialog(m.common, "").addPath("File", "", "").addText("Labels", "", "").keys())},
 	}
 }
+
+// dialogSections are the titles of KeySections that are dialogs': their
+// first matching row acts (a row that cannot act lets the key through to
+// the next, or to the field), so a key may name two rows there.
+var dialogSections = map[string]bool{"Label picker": true, "Export form": true, "Import form": true}

@@ -167,7 +167,7 @@ type runBindingMsg struct{ b binding }
 // key they are bound to).
 func pressOf(k string) tea.KeyPressMsg {
 	named := map[string]rune{
-		"up": tea.KeyUp, "down": tea.KeyDown, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
+		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
 		"home": tea.KeyHome, "end": tea.KeyEnd, "enter": tea.KeyEnter, "esc": tea.KeyEscape,
 		"tab": tea.KeyTab, "space": tea.KeySpace,
 	}

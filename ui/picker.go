@@ -113,8 +113,13 @@ func (p *labelPicker) keys() []binding {
 			p.cursor = max(0, min(rows-1, p.cursor+1))
 			return nil
 		}),
-		bind(key.NewBinding(key.WithKeys("tab"), key.WithHelp("space/tab", "toggle")), toggle).offered(),
+		// Once something is typed space types; once it is a list, enter
+		// applies it and there is nothing on screen to toggle.
+		bind(key.NewBinding(key.WithKeys("tab"), key.WithHelp(p.toggleKeys(), "toggle")), toggle).offered().unless(p.whyNotToggle),
 		bind(key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")), toggle).unless(func() string {
+			if why := p.whyNotToggle(); why != "" {
+				return why
+			}
 			if p.filter.Value() != "" {
 				return "space types into the filter"
 			}
@@ -132,6 +137,23 @@ func (p *labelPicker) Update(msg tea.Msg) tea.Cmd {
 		// an error was about the text as it was.
 		p.cursor, p.err = 0, ""
 	})
+}
+
+// toggleKeys is what the hints name for toggling: space only while
+// nothing is typed (then it types).
+func (p *labelPicker) toggleKeys() string {
+	if p.filter.Value() == "" {
+		return "space/tab"
+	}
+	return "tab"
+}
+
+// whyNotToggle is why tab and space do not toggle: a list is typed.
+func (p *labelPicker) whyNotToggle() string {
+	if strings.Contains(p.filter.Value(), ",") {
+		return "a list is typed: enter applies it"
+	}
+	return ""
 }
 
 // enter applies a typed list, creates the label typed, or applies the
@@ -303,7 +325,7 @@ func (p *labelPicker) View(width, height int) string {
 	if p.err != "" {
 		lines = append(lines, "", p.st.Error.Render(model.Truncate(p.err, inner)))
 	}
-	lines = append(lines, "", p.st.Dim.Render(model.Truncate("space/tab toggle · enter applies · esc cancels", inner)))
+	lines = append(lines, "", p.st.Dim.Render(model.Truncate(p.toggleKeys()+" toggle · enter applies · esc cancels", inner)))
 	return p.st.Box.Render(strings.Join(lines, "\n"))
 }
 

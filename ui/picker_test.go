@@ -73,3 +73,35 @@ func TestLabelPickerSaysWhatIsOffScreen(t *testing.T) {
 		t.Errorf("the picker takes %d lines of %d", n, height)
 	}
 }
+
+// The label picker's hints follow what typing made of the keys: space
+// toggles only while nothing is typed, and once a list is typed neither
+// space nor tab toggles (enter applies the list).
+func TestLabelPickerHintsFollowTheMode(t *testing.T) {
+	t.Parallel()
+	c := testCommon(t, app.Status{}, false)
+	p := newLabelPicker(c, []model.Label{{Name: "VIP"}, {Name: "Friends"}}, []*model.Contact{{JID: "1@s.whatsapp.net"}}, func(_, _, _ []string) tea.Cmd { return nil })
+	hints := func() string {
+		var hs []string
+		for _, b := range p.ShortHelp() {
+			hs = append(hs, b.Help().Key+" "+b.Help().Desc)
+		}
+		return strings.Join(hs, " · ")
+	}
+	for _, tt := range []struct{ typed, want, not string }{
+		{"", "space/tab toggle", ""},
+		{"vi", "tab toggle", "space/tab"},
+		{"p, Gold", "enter", "toggle"},
+	} {
+		for _, r := range tt.typed {
+			p.Update(press(string(r)))
+		}
+		h := hints()
+		if !strings.Contains(h, tt.want) || tt.not != "" && strings.Contains(h, tt.not) {
+			t.Errorf("typed %q: the hints say %q; want %q, not %q", p.filter.Value(), h, tt.want, tt.not)
+		}
+		if tt.not != "" && strings.Contains(ansi.Strip(p.View(80, 24)), tt.not) {
+			t.Errorf("typed %q: the picker says %q:\n%s", p.filter.Value(), tt.not, ansi.Strip(p.View(80, 24)))
+		}
+	}
+}

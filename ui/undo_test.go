@@ -3,6 +3,9 @@ package ui
 import (
 	"context"
 	"slices"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/teatest/v2"
@@ -52,5 +55,19 @@ func TestFailedUndoGoesBackWhereItWas(t *testing.T) {
 	}
 	if why := m.whyNotUndo(); why != "" {
 		t.Errorf("with nothing on its way u says %q", why)
+	}
+}
+
+// h in the detail view does what it does in the list: it asks to hide the
+// contact shown.
+func TestDetailHides(t *testing.T) {
+	t.Parallel()
+	m := New(t.Context(), newTestService(t), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, m.Init())
+	m.openDetail(m.contacts.current())
+	m.Update(press("h"))
+	if d, ok := m.topDialog().(*confirmDialog); !ok || !strings.Contains(d.question, "Hide Ada Lovelace") {
+		t.Errorf("h in the detail of Ada opened %#v", m.topDialog())
 	}
 }
