@@ -44,10 +44,6 @@ type (
 		from, ix *index // the preview it completes, and the full index
 		err      error
 	}
-	haystackMsg struct {
-		ix   *index
-		hays []string
-	}
 	flashMsg string
 )
 
@@ -69,7 +65,8 @@ type Options struct {
 	// logging out are left to it, and it sends what this one queues for
 	// WhatsApp. Everything else works here.
 	ReadOnly bool
-	// Holder is that process's pid, when known.
+	// Holder is that process's pid, when known. New reads both once:
+	// the UI then follows its session (common.readOnly, holder).
 	Holder int
 	// Indexes is the contact index shared by every UI of the process
 	// (NewIndexes); nil gives this UI one of its own.
@@ -238,11 +235,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.installIndex(msg.ix)
 		return tea.Batch(m.completeIndex(m.ix), releaseMemory)
-	case haystackMsg:
-		if msg.ix == m.ix && m.ix.hays == nil {
-			m.ix.hays = msg.hays
-		}
-		return nil
 	case noticeMsg:
 		m.svc.Acknowledge(msg.n)
 		cmds := []tea.Cmd{m.waitNotice()}
@@ -317,8 +309,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.err, m.fatal = msg.Err.Error(), true
 		return nil
 	case ConnectionTakenMsg:
-		m.opts.ReadOnly, m.opts.Banner = false, ""
-		m.readOnly, m.holder, m.opts.Holder = false, 0, 0
+		m.opts.Banner = ""
+		m.readOnly, m.holder = false, 0
 		m.status = m.svc.Status() // the account the session was reloaded with
 		m.flash, m.flashUntilSent = "took over the WhatsApp connection (the other wabook quit)", false
 		m.layout() // the banner's line goes to the screen

@@ -107,10 +107,10 @@ func (m *Model) tabBar() string {
 	}
 	left := b.String()
 	right := connText(m.status)
-	if m.opts.ReadOnly {
+	if m.readOnly {
 		// Not offline: another wabook talks to WhatsApp for this one.
-		right = "connection held by pid " + strconv.Itoa(m.opts.Holder)
-		if m.opts.Holder == 0 {
+		right = "connection held by pid " + strconv.Itoa(m.holder)
+		if m.holder == 0 {
 			right = "connection held by another wabook"
 		}
 	}
