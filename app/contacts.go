@@ -36,7 +36,7 @@ type ContactEdit struct {
 }
 
 // cleanName makes a typed name safe and tidy.
-func cleanName(s string) string { return model.Sanitize(s) }
+func cleanName(s string) string { return model.Clean(s) }
 
 // checkFields checks a typed name, note and label list against the limits
 // an import applies too (model.MaxNameBytes, …), after cleaning.

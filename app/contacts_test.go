@@ -74,7 +74,7 @@ func TestAddContact(t *testing.T) {
 				t.Fatal(err)
 			}
 			if c.JID != tt.wantJID || !slices.Equal(c.Labels, tt.wantLabels) || c.Source != model.SourceLocal ||
-				c.FullName != model.Sanitize(tt.in.Name) || c.IsInternal != tt.in.Internal || c.Note != strings.TrimSpace(tt.in.Note) {
+				c.FullName != model.Clean(tt.in.Name) || c.IsInternal != tt.in.Internal || c.Note != strings.TrimSpace(tt.in.Note) {
 				t.Errorf("added %+v", c)
 			}
 			if got, err := svc.FindContact(ctx, tt.in.Phone); err != nil || got.JID != tt.wantJID {

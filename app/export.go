@@ -17,7 +17,7 @@ import (
 // as it is: made only of digits and dialling punctuation, it can at most be
 // read as arithmetic, and an apostrophe would break it for every other tool.
 func CSVCell(s string) string {
-	s = model.Sanitize(s)
+	s = model.Clean(s)
 	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) && !isPhoneText(s) {
 		return "'" + s
 	}

@@ -120,7 +120,7 @@ func fuzzPlanImport(t *testing.T, svc *Service, data []byte, name, labels string
 		if !strings.HasPrefix(r.Phone, "+") || model.JIDFromPhone(r.Phone) != r.JID && !trusted[r.JID] {
 			t.Fatalf("row %+v: phone and JID disagree", r)
 		}
-		if model.Sanitize(r.Name) != r.Name {
+		if model.Clean(r.Name) != r.Name {
 			t.Fatalf("row name %q is not sanitised", r.Name)
 		}
 	}

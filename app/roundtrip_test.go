@@ -94,9 +94,9 @@ func TestExportImportRoundTripKeepsWhatsAppIDs(t *testing.T) {
 					t.Fatal(err)
 				}
 				gl, wl := slices.Sorted(slices.Values(g.Labels)), slices.Sorted(slices.Values(w.Labels))
-				if g.DisplayName() != model.Sanitize(w.DisplayName()) || g.Phone != w.Phone || g.Note != w.Note || !slices.Equal(gl, wl) {
+				if g.DisplayName() != model.Clean(w.DisplayName()) || g.Phone != w.Phone || g.Note != w.Note || !slices.Equal(gl, wl) {
 					t.Errorf("%s: got %q %s %q %v, want %q %s %q %v", w.JID, g.DisplayName(), g.Phone, g.Note, gl,
-						model.Sanitize(w.DisplayName()), w.Phone, w.Note, wl)
+						model.Clean(w.DisplayName()), w.Phone, w.Note, wl)
 				}
 			}
 			// The digits of a WhatsApp ID name that contact in the new

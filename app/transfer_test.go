@@ -443,9 +443,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 					continue
 				}
 				gl, wl := slices.Sorted(slices.Values(got.Labels)), slices.Sorted(slices.Values(w.Labels))
-				if got.DisplayName() != model.Sanitize(w.DisplayName()) || got.Phone != w.Phone || got.Note != w.Note || !slices.Equal(gl, wl) {
+				if got.DisplayName() != model.Clean(w.DisplayName()) || got.Phone != w.Phone || got.Note != w.Note || !slices.Equal(gl, wl) {
 					t.Errorf("%s: got %q %s %q %v, want %q %s %q %v", w.JID, got.DisplayName(), got.Phone, got.Note, gl,
-						model.Sanitize(w.DisplayName()), w.Phone, w.Note, wl)
+						model.Clean(w.DisplayName()), w.Phone, w.Note, wl)
 				}
 			}
 		})

@@ -121,8 +121,8 @@ func TestVCardExportReadsBack(t *testing.T) {
 				t.Errorf("%s: UID %q, an earlier export gave %q", jid, uid, first)
 			}
 			uids[jid] = uid
-			if fn := vcardText.Replace(card.PreferredValue(vcard.FieldFormattedName)); fn != model.Sanitize(c.DisplayName()) {
-				t.Errorf("%s: FN %q, want %q", jid, fn, model.Sanitize(c.DisplayName()))
+			if fn := vcardText.Replace(card.PreferredValue(vcard.FieldFormattedName)); fn != model.Clean(c.DisplayName()) {
+				t.Errorf("%s: FN %q, want %q", jid, fn, model.Clean(c.DisplayName()))
 			}
 			n := nameParts(card)
 			if tt.version == "3.0" && n == nil {
@@ -131,8 +131,8 @@ func TestVCardExportReadsBack(t *testing.T) {
 			if c.FullName != "" {
 				if len(n) < 2 {
 					t.Errorf("%s: no N for %q", jid, c.FullName)
-				} else if got := strings.TrimSpace(n[1] + " " + n[0]); got != model.Sanitize(c.FullName) {
-					t.Errorf("%s: N gives %q, want %q", jid, got, model.Sanitize(c.FullName))
+				} else if got := strings.TrimSpace(n[1] + " " + n[0]); got != model.Clean(c.FullName) {
+					t.Errorf("%s: N gives %q, want %q", jid, got, model.Clean(c.FullName))
 				}
 			}
 			tel := card.Get(vcard.FieldTelephone)

@@ -114,7 +114,7 @@ func csvNoteCell(note string) string {
 func noteLines(note string) string {
 	lines := strings.Split(strings.ReplaceAll(note, "\r\n", "\n"), "\n")
 	for i, l := range lines {
-		lines[i] = model.Sanitize(l)
+		lines[i] = model.Clean(l)
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
@@ -154,7 +154,7 @@ func WriteContactsVCardVersion(w io.Writer, contacts []*model.Contact, version s
 	}
 	var b strings.Builder
 	line := func(s string) { writeFolded(&b, s) }
-	text := func(s string) string { return vcardEscape.Replace(model.Sanitize(s)) }
+	text := func(s string) string { return vcardEscape.Replace(model.Clean(s)) }
 	for _, c := range contacts {
 		b.Reset()
 		line("BEGIN:VCARD")
@@ -162,8 +162,8 @@ func WriteContactsVCardVersion(w io.Writer, contacts []*model.Contact, version s
 		line("UID:" + VCardUID(c.JID))
 		line("FN:" + text(c.DisplayName()))
 		given, family := "", ""
-		if full := model.Sanitize(c.FullName); full != "" {
-			given = model.Sanitize(c.FirstName)
+		if full := model.Clean(c.FullName); full != "" {
+			given = model.Clean(c.FirstName)
 			if rest, ok := strings.CutPrefix(full, given); ok && given != "" {
 				family = strings.TrimSpace(rest)
 			} else {
@@ -180,7 +180,7 @@ func WriteContactsVCardVersion(w io.Writer, contacts []*model.Contact, version s
 				line("TEL;TYPE=CELL:" + c.Phone)
 			}
 		}
-		if bn := model.Sanitize(c.BusinessName); bn != "" {
+		if bn := model.Clean(c.BusinessName); bn != "" {
 			line("ORG:" + vcardEscape.Replace(bn))
 		}
 		if len(c.Labels) > 0 {

@@ -19,7 +19,7 @@ func NormalizeLabelName(s string) string {
 	// Sanitize already turns every kind of whitespace into single spaces
 	// and trims; Fields is kept as a guard so this rule holds even if
 	// Sanitize's whitespace handling changes.
-	s = Sanitize(s)
+	s = Clean(s)
 	if !strings.Contains(s, "  ") {
 		return s
 	}

@@ -342,14 +342,16 @@ func (q Query) Compile(labels []Label, groups []Group) *Matcher {
 
 // matchLabels returns the names of the labels label:value selects.
 func matchLabels(labels []Label, value string) []string {
+	// value was sanitised for the terminal (CellSafe: an emoji family
+	// without its joiners); so is the name it is compared with.
 	for _, l := range labels {
-		if strings.EqualFold(NormalizeLabelName(l.Name), value) {
+		if strings.EqualFold(CellSafe(NormalizeLabelName(l.Name)), value) {
 			return []string{l.Name}
 		}
 	}
 	var out []string
 	for _, l := range labels {
-		if strings.HasPrefix(strings.ToLower(NormalizeLabelName(l.Name)), value) {
+		if strings.HasPrefix(strings.ToLower(CellSafe(NormalizeLabelName(l.Name))), value) {
 			out = append(out, l.Name)
 		}
 	}

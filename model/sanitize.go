@@ -8,13 +8,27 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Sanitize makes untrusted text (contact names, about texts, group and label
-// names) safe to print in a terminal and hard to use for spoofing.
+// Sanitize makes untrusted text safe to print in a terminal: Clean, then
+// CellSafe, so that it also takes the same cells under either of the
+// terminals' width rules (an emoji family drawn joined or rune by rune)
+// and cannot shift what is drawn after it: a status bar, a dialog's right
+// border. It is the one gate for untrusted text to the terminal; what is
+// stored, compared or exported uses Clean, which keeps the text whole.
+// Text that needs none of this is returned as is, without allocating.
+// Sanitize is idempotent.
+func Sanitize(s string) string { return CellSafe(Clean(s)) }
+
+// Clean makes untrusted text (contact names, about texts, group and label
+// names) safe to keep and hard to use for spoofing: it is what the mirror
+// stores, what label names are compared by, and what exports write, so it
+// keeps every character that is part of the text (emoji ZWJ sequences
+// whole). Text for the terminal goes through Sanitize, which also makes it
+// cell-safe.
 //
 // Anyone on WhatsApp chooses their own push name, so a name may carry escape
 // sequences that clear the screen, rewrite the clipboard (OSC 52), set the
 // window title or hide text, and bidi controls that make "exe.png" display as
-// "gnp.exe". Sanitize:
+// "gnp.exe". Clean:
 //
 //   - removes whole escape sequences — CSI, OSC (ended by BEL or ST), DCS, SOS,
 //     PM and APC strings, two-byte ESC sequences — in both the 7-bit ESC form
@@ -29,8 +43,8 @@ import (
 //   - collapses runs of spaces and trims both ends.
 //
 // Text that needs none of this is returned as is, without allocating, so
-// calling it on every render is cheap. Sanitize is idempotent.
-func Sanitize(s string) string {
+// calling it on every render is cheap. Clean is idempotent.
+func Clean(s string) string {
 	if isClean(s) {
 		return s
 	}
@@ -77,14 +91,14 @@ func Truncate(s string, width int) string {
 	return ansi.Truncate(s, width, "…")
 }
 
-// Character classes for Sanitize.
+// Character classes for Clean.
 const (
 	classKeep  = iota
 	classSpace // becomes (part of) a single space
 	classDrop
 )
 
-// runeClass tells what Sanitize does with a rune outside escape sequences.
+// runeClass tells what Clean does with a rune outside escape sequences.
 // size is the rune's encoded length, needed to tell invalid UTF-8 (which
 // decodes as U+FFFD with size 1 and is kept as U+FFFD) from a real U+FFFD.
 func runeClass(r rune, size int) int {
@@ -141,7 +155,7 @@ func isSpoofFormat(r rune) bool {
 	return false
 }
 
-// isClean reports whether Sanitize would return s unchanged: no escape or
+// isClean reports whether Clean would return s unchanged: no escape or
 // control characters, nothing dropped, no invalid UTF-8, and spaces already
 // single and not at either end.
 func isClean(s string) bool {

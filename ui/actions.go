@@ -21,6 +21,12 @@ const maxUndo = 20
 type contactActions struct{ *common }
 
 func (m *Model) handleAction(msg actionMsg) tea.Cmd {
+	if msg.ran {
+		m.changing--
+	}
+	if msg.undid {
+		m.undoing--
+	}
 	if msg.err != nil {
 		m.flash = ""
 		m.actionErr = msg.err.Error()
@@ -32,12 +38,30 @@ func (m *Model) handleAction(msg actionMsg) tea.Cmd {
 		m.flash, m.flashUntilSent = msg.flash, msg.untilSent
 	}
 	if msg.undo != nil {
-		m.undos = append(m.undos, msg.undo)
+		if msg.undid {
+			// A failed undo goes back where it was, under the changes
+			// made since.
+			at := min(max(0, msg.undoAt), len(m.undos))
+			m.undos = slices.Insert(m.undos, at, msg.undo)
+		} else {
+			m.undos = append(m.undos, msg.undo)
+		}
 		if len(m.undos) > maxUndo {
 			m.undos = m.undos[1:]
 		}
 	}
 	return nil
+}
+
+// whyNotUndo is why u cannot act now: a change or an undo is on its way.
+func (c *common) whyNotUndo() string {
+	switch {
+	case c.undoing > 0:
+		return "wait for the undo to finish"
+	case c.changing > 0:
+		return "wait for the change on its way to finish"
+	}
+	return ""
 }
 
 // undo takes back the last undoable change (labels, hiding), whichever
@@ -47,15 +71,17 @@ func (c *common) undo() tea.Cmd {
 		c.post(flashMsg("nothing to undo"))
 		return nil
 	}
-	u := c.undos[len(c.undos)-1]
-	c.undos = c.undos[:len(c.undos)-1]
+	at := len(c.undos) - 1
+	u := c.undos[at]
+	c.undos = c.undos[:at]
 	svc := c.svc
-	return c.run(func(ctx context.Context) (string, *app.Undo, error) {
+	c.undoing++
+	return c.within(actionTimeout, func(ctx context.Context) tea.Msg {
 		if err := svc.UndoChange(ctx, u); err != nil {
 			// Still undoable (a busy database, say): keep it for another u.
-			return "", u, fmt.Errorf("undo %s: %w", u.Description, err)
+			return actionMsg{err: fmt.Errorf("undo %s: %w", u.Description, err), undo: u, undid: true, undoAt: at}
 		}
-		return "undone: " + u.Description, nil, nil
+		return actionMsg{flash: "undone: " + u.Description, undid: true}
 	})
 }
 
@@ -410,7 +436,7 @@ func (a contactActions) refreshProfile(c *model.Contact) tea.Cmd {
 	return a.run(func(ctx context.Context) (string, *app.Undo, error) {
 		fresh, err := svc.RefreshProfile(ctx, jid)
 		if err != nil {
-			return "", nil, fmt.Errorf("fetching the profile: %w", err)
+			return "", nil, err // it says "fetching the profile of …" already
 		}
 		return "profile of " + model.Sanitize(fresh.DisplayName()) + " updated", nil, nil
 	})

@@ -118,7 +118,7 @@ func (m *contactList) browseKeys() []binding {
 			}
 			return nil
 		}),
-		bind(k.Undo, func(tea.KeyPressMsg) tea.Cmd { return m.undo() }),
+		bind(k.Undo, func(tea.KeyPressMsg) tea.Cmd { return m.undo() }).unless(m.whyNotUndo),
 		bind(k.Edit, one(m.contactForm)).unless(m.oneContact("Edit works on one contact; select just one.")),
 		bind(k.Delete, sel(func(cs []*model.Contact) tea.Cmd { return m.confirmRemove(cs, m.forgetSelection) })).unless(m.someContact),
 		bind(k.Hide, sel(func(cs []*model.Contact) tea.Cmd { return m.toggleHidden(cs, m.forgetSelection) })).unless(m.someContact),

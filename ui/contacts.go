@@ -83,10 +83,8 @@ func newContactList(c *common) *contactList {
 	}
 }
 
-// setIndex installs a new snapshot and keeps the cursor on the same contact.
-func (m *contactList) setIndex(ix *index) { m.setIndexWith(ix, nil) }
-
-// setIndexWith is setIndex using v, the order and rows prepared for ix off
+// setIndexWith installs a new index and keeps the cursor on the same
+// contact, using v, the order and rows prepared for ix off
 // the Update path, when the list still shows what v was prepared for.
 func (m *contactList) setIndexWith(ix *index, v *listView) {
 	current := m.current()

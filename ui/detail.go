@@ -149,6 +149,8 @@ func (d *detailView) Bindings() []binding {
 		bind(k.Block, this(d.confirmBlock)).offered(),
 		elsewhere(k.Help), elsewhere(k.Quit),
 		bind(k.Delete, this(d.confirmDelete)),
+		// h as in the list: hide the contact (asking), or list it again.
+		bind(k.Hide, this(func(c *model.Contact) tea.Cmd { return d.toggleHidden([]*model.Contact{c}, nil) })),
 		bind(k.Up, scroll(func() { d.vp.ScrollUp(1) })),
 		bind(k.Down, scroll(func() { d.vp.ScrollDown(1) })),
 		bind(k.PageUp, scroll(d.vp.PageUp)),

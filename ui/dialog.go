@@ -77,7 +77,9 @@ func (d *confirmDialog) Update(msg tea.Msg) tea.Cmd {
 func (d *confirmDialog) View(width, height int) string {
 	// A question is never cut: it wraps to the dialog's width.
 	inner := max(20, width-4)
-	lines := wrapStyled(d.st.Warn, d.question, inner)
+	// Sanitised here, so no caller that puts a name in a question can
+	// forget to.
+	lines := wrapStyled(d.st.Warn, model.Sanitize(d.question), inner)
 	answer := "y " + d.yesWords + " · n " + d.noWords
 	// The box's border takes two lines; the answer line always shows.
 	if len(lines)+4 <= height {
@@ -128,7 +130,7 @@ func (d *messageDialog) View(width, height int) string {
 	inner := max(20, width-4)
 	body := []string{}
 	for _, l := range d.body {
-		body = append(body, wrapText(l, inner)...)
+		body = append(body, wrapText(sanitizeLine(l), inner)...)
 	}
 	footer := d.st.Dim.Render("any key closes")
 	if d.action != "" {
@@ -141,7 +143,15 @@ func (d *messageDialog) View(width, height int) string {
 		more := len(body) - (room - 1)
 		body = append(body[:room-1], d.st.Dim.Render(fmt.Sprintf("… %d more line%s", more, plural(more))))
 	}
-	lines := append([]string{model.Truncate(d.st.Title.Render(d.title), inner), ""}, body...)
+	lines := append([]string{model.Truncate(d.st.Title.Render(model.Sanitize(d.title)), inner), ""}, body...)
 	lines = append(lines, "", footer)
 	return d.st.Box.Render(strings.Join(lines, "\n"))
+}
+
+// sanitizeLine is model.Sanitize keeping the line's indentation (a message
+// body indents its lists): dialogs sanitise what they draw, so no caller
+// that puts a name in one can forget to.
+func sanitizeLine(l string) string {
+	rest := strings.TrimLeft(l, " ")
+	return l[:len(l)-len(rest)] + model.Sanitize(rest)
 }

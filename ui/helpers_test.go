@@ -25,3 +25,7 @@ func (a *accountScreen) shortAt(st app.Status) []key.Binding {
 	a.status = st
 	return a.ShortHelp()
 }
+
+// setIndex installs ix in the list, as the root does with an index whose
+// view was not prepared off the Update path.
+func (m *contactList) setIndex(ix *index) { m.setIndexWith(ix, nil) }

@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa/sim"
 )
@@ -235,6 +236,19 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 			l, _ := m.labels.current()
 			m.labels.confirmDeleteLabel(l)
 			m.applyIntents()
+		}},
+		{"rename merge question", func() {
+			// A label named as it came, unsanitised, renamed onto
+			// another: the question names both.
+			m.switchTo(screenLabels)
+			other, _ := m.labels.current()
+			m.labels.renameLabelForm(model.Label{ID: -1, Name: hostileTexts[0], Count: 2})
+			m.applyIntents()
+			m.topDialog().(*formDialog).submit([]string{other.Name}, nil)
+			m.applyIntents()
+			if _, ok := m.topDialog().(*confirmDialog); !ok {
+				t.Fatalf("renaming onto %q asks no question", other.Name)
+			}
 		}},
 		{"account", func() { drive(m, m.switchTo(screenAccount)) }}, // with what AccountInfo reads
 		{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},

@@ -83,16 +83,15 @@ type index struct {
 	labelSync bool     // the label-sync setting when this was read
 	mark      app.Mark // the mirror's changes it reflects (Indexes)
 
-	// A preview holds only the first page in name order, so the first frame
-	// does not wait for 100 000 contacts to be sorted; the full index is
-	// built from snap in the background.
-	snap  *app.Snapshot
 	total int // contacts not hidden
 	// hidden is how many entries, at the end, are hidden contacts (in
 	// name order after the others): only a search with is:hidden shows
 	// them (rows).
-	hidden     int
-	preview    bool // snap holds only the first page, not the whole book
+	hidden int
+	// A preview holds only the first page in name order, so the first
+	// frame does not wait for 100 000 contacts to be sorted; the full
+	// index is read in the background (completeIndex).
+	preview    bool
 	labels     []model.Label
 	groups     []model.Group
 	labelColor map[string]int    // lowercased label name → colour
@@ -152,7 +151,6 @@ func newIndex(snap *app.Snapshot, entries int) *index {
 		groups:     snap.Groups,
 		labelColor: make(map[string]int, len(snap.Labels)),
 		groupNames: make(map[string]string, len(snap.Groups)),
-		snap:       snap,
 		total:      len(snap.Contacts),
 	}
 	for _, l := range snap.Labels {

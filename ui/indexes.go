@@ -109,10 +109,9 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 	n := len(old.entries) + len(ch.Contacts) + len(ch.Hidden)
 	ix.entries = make([]entry, 0, n)
 	ix.hays = make([]string, 0, n)
+	// old is an index Indexes keeps: read whole or built here, it has
+	// its haystacks.
 	oldHays := old.hays
-	if oldHays == nil {
-		oldHays = buildHaystacks(old)
-	}
 	// The contacts not hidden, then the hidden ones (index.hidden): each
 	// part merged in name order on its own. The changes are the new
 	// index's own: nothing else holds them.

@@ -22,7 +22,7 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 	if d := m.topDialog(); d != nil {
 		return d.Update(kp)
 	}
-	m.flash, m.actionErr, m.flashUntilSent = "", "", false
+	m.freshKey()
 	s := m.current()
 	if s.CapturesTyping() {
 		return pressKey(m.common, s, kp)
@@ -41,6 +41,22 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	return pressKey(m.common, s, kp)
+}
+
+// freshKey clears what the status bar said before a key acts: the key's
+// own answer (a flash, an error, why it cannot act) replaces it.
+func (m *Model) freshKey() { m.flash, m.actionErr, m.flashUntilSent = "", "", false }
+
+// runBinding runs a row of a key table as its key would, for the palette:
+// the same path as a key press (handleKey), so it clears what the bar said
+// and says why when the row cannot act now.
+func (m *Model) runBinding(b binding) tea.Cmd {
+	m.freshKey()
+	if len(b.Keys()) == 0 {
+		return nil
+	}
+	cmd, _ := m.dispatch([]binding{b}, pressOf(b.Keys()[0]))
+	return cmd
 }
 
 // globalKeys is the table of the keys that act on every screen (but not
@@ -108,5 +124,14 @@ func (m *Model) KeySections() []KeySection {
 		{"Labels", handled(m.labels.Bindings())},
 		{"Account", handled(m.account.idleKeys())},
 		{"Pairing by phone", handled(m.account.phoneKeys())},
+		// The dialogs' own keys: their tables as they stand when they open.
+		{"Label picker", handled(newLabelPicker(m.common, nil, nil, nil).keys())},
+		{"Export form", handled(newFormDialog(m.common, "").addChoice("Format", exportFormats).addPath("File", "", "").keys())},
+		{"Import form", handled(newFormDialog(m.common, "").addPath("File", "", "").addText("Labels", "", "").keys())},
 	}
 }
+
+// dialogSections are the titles of KeySections that are dialogs': their
+// first matching row acts (a row that cannot act lets the key through to
+// the next, or to the field), so a key may name two rows there.
+var dialogSections = map[string]bool{"Label picker": true, "Export form": true, "Import form": true}

@@ -65,7 +65,7 @@ func (l *labelScreen) renameLabelForm(lb model.Label) tea.Cmd {
 			if other.ID != lb.ID && model.SameLabelName(other.Name, name) {
 				// Merging is not a rename: ask first, once the form
 				// has closed.
-				c.open(newConfirm(c, fmt.Sprintf("%q exists already. Merge %s (%d contacts) into it?", other.Name, lb.Name, lb.Count),
+				c.open(newConfirm(c, fmt.Sprintf("%q exists already. Merge %s (%d contacts) into it?", model.Sanitize(other.Name), model.Sanitize(lb.Name), lb.Count),
 					func() tea.Cmd { return rename(true) }))
 				return "", nil
 			}

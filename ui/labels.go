@@ -95,7 +95,7 @@ func (l *labelScreen) Bindings() []binding {
 		bind(k.RenameLabel, onLabel(l.renameLabelForm)).offered().unless(noLabel),
 		bind(k.LabelColor, onLabel(l.colorDialog)).offered().unless(noLabel),
 		bind(k.DeleteLabel, onLabel(l.confirmDeleteLabel)).offered().unless(noLabel),
-		bind(k.Undo, func(tea.KeyPressMsg) tea.Cmd { return l.undo() }).offered(),
+		bind(k.Undo, func(tea.KeyPressMsg) tea.Cmd { return l.undo() }).offered().unless(l.whyNotUndo),
 		bind(k.LabelSync, func(tea.KeyPressMsg) tea.Cmd { return l.toggleLabelSync() }).offered().unless(func() string {
 			if !l.status.Account.IsBusiness && !l.labelSync {
 				return "Label sync needs a WhatsApp Business account; labels stay local."

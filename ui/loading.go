@@ -77,8 +77,6 @@ func (m *Model) completeIndex(ix *index) tea.Cmd {
 			full, _, err := indexes.Latest(ctx)
 			return indexMsg{from: ix, ix: full, err: err}
 		}
-	case ix.hays == nil:
-		return func() tea.Msg { return haystackMsg{ix, buildHaystacks(ix)} }
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/wabook/wabook/model"
 )
@@ -110,9 +111,25 @@ func (c *common) typeFilter(filter *textinput.Model, table func() []binding, msg
 	return cmd
 }
 
+// filterView draws a filter box; empty, its whole placeholder, faint, after
+// the cursor: textinput draws the cursor over the placeholder's first
+// letter, which then reads as typed, and with no width set draws only that
+// letter.
+func filterView(ti textinput.Model) string {
+	if ti.Value() != "" || ti.Placeholder == "" || !ti.Focused() {
+		return ti.View()
+	}
+	return ti.Styles().Focused.Prompt.Render(ti.Prompt) + cursorBlock.Render(" ") + placeholderStyle.Render(ti.Placeholder)
+}
+
+// cursorBlock is the cursor of an empty filter box.
+var cursorBlock = lipgloss.NewStyle().Reverse(true)
+
 func (p *palette) View(width, height int) string {
 	inner := max(24, min(width-4, 72))
-	lines := []string{p.st.Title.Render("Find an action"), p.filter.View(), ""}
+	// The title line padded to the box's width keeps the box one width
+	// while the rows under it change with what is typed.
+	lines := []string{pad(p.st.Title.Render("Find an action"), inner), filterView(p.filter), ""}
 	rows := p.shown()
 	room := max(3, height-8)
 	first := max(0, min(p.cursor-room/2, len(rows)-room))
@@ -150,7 +167,7 @@ type runBindingMsg struct{ b binding }
 // key they are bound to).
 func pressOf(k string) tea.KeyPressMsg {
 	named := map[string]rune{
-		"up": tea.KeyUp, "down": tea.KeyDown, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
+		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
 		"home": tea.KeyHome, "end": tea.KeyEnd, "enter": tea.KeyEnter, "esc": tea.KeyEscape,
 		"tab": tea.KeyTab, "space": tea.KeySpace,
 	}

@@ -1,13 +1,17 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -19,7 +23,11 @@ func TestPaletteFindsAndRunsAnAction(t *testing.T) {
 	tm.Send(press(":"))
 	waitFor(t, tm, "Find an action")
 	tm.Type("sort")
-	waitFor(t, tm, "Contacts")
+	// The s sort row under the cursor ("Contacts" is on the tab bar
+	// always, and says nothing of the rows).
+	f, _ := framesOf.Load(tm)
+	sortRow := regexp.MustCompile(`▸ s +sort `)
+	f.(*frames).waitFrameFunc(t, "the s sort row", func(f string) bool { return sortRow.MatchString(ansi.Strip(f)) })
 	tm.Send(press("enter"))
 	waitFor(t, tm, "sort: recently updated")
 	_, view := finalView(t, tm)
@@ -148,5 +156,67 @@ func TestLabelsStatusBarSpeaksOfLabels(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d label", len(m.labels.labels)); !strings.Contains(bar, want) {
 		t.Errorf("status bar %q lacks %q", bar, want)
+	}
+}
+
+// A palette row runs on the path of a key press: what the bar said before
+// (an error come in while the palette was open) goes, and a row that
+// cannot act says why, as its key would.
+func TestPaletteRunsRowsAsKeysDo(t *testing.T) {
+	t.Parallel()
+	m := New(t.Context(), newTestService(t), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	run := func(text string) {
+		m.Update(press(":"))
+		for _, r := range text {
+			m.Update(press(string(r)))
+		}
+		// An answer comes while the palette is open.
+		m.Update(actionMsg{err: errors.New("an old error")})
+		m.Update(press("enter"))
+	}
+	run("sort")
+	if m.actionErr != "" {
+		t.Errorf("after sort from the palette the error %q stays; the key clears it", m.actionErr)
+	}
+	m.switchTo(screenChecks)
+	run("cancel job")
+	if m.actionErr != "" || !strings.Contains(m.flash, "No check job yet") {
+		t.Errorf("cancel with no job from the palette: error %q, flash %q", m.actionErr, m.flash)
+	}
+}
+
+// Every row the palette may run is found again by the key it is run as.
+func TestPaletteKeysRoundTrip(t *testing.T) {
+	t.Parallel()
+	m := New(t.Context(), newTestService(t), Options{})
+	for _, sec := range m.KeySections() {
+		for _, b := range sec.Keys {
+			if k := b.Keys()[0]; pressOf(k).String() != k {
+				t.Errorf("%s: the palette runs %q as %q", sec.Title, k, pressOf(k).String())
+			}
+		}
+	}
+}
+
+// The palette shows its whole placeholder, faint, and not under the
+// cursor (which made its first letter look typed); its box keeps one
+// width whatever is typed.
+func TestPaletteBoxAndPlaceholder(t *testing.T) {
+	t.Parallel()
+	m := New(t.Context(), newTestService(t), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(press(":"))
+	p := m.topDialog().(*palette)
+	view := p.View(80, 24)
+	if !strings.Contains(ansi.Strip(view), "> "+" type to find an action") {
+		t.Errorf("the empty palette does not show its whole placeholder after the cursor:\n%s", ansi.Strip(view))
+	}
+	width := lipgloss.Width(view)
+	for _, r := range "sortzz" {
+		m.Update(press(string(r)))
+		if w := lipgloss.Width(p.View(80, 24)); w != width {
+			t.Errorf("after typing %q the box is %d wide, was %d", p.filter.Value(), w, width)
+		}
 	}
 }

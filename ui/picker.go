@@ -109,11 +109,17 @@ func (p *labelPicker) keys() []binding {
 			return nil
 		}),
 		bind(key.NewBinding(key.WithKeys("down", "ctrl+n"), key.WithHelp("↓", "down")), func(tea.KeyPressMsg) tea.Cmd {
-			p.cursor = min(rows-1, p.cursor+1)
+			// max: with no row at all the cursor stays on 0, not -1.
+			p.cursor = max(0, min(rows-1, p.cursor+1))
 			return nil
 		}),
-		bind(key.NewBinding(key.WithKeys("tab"), key.WithHelp("space/tab", "toggle")), toggle).offered(),
+		// Once something is typed space types; once it is a list, enter
+		// applies it and there is nothing on screen to toggle.
+		bind(key.NewBinding(key.WithKeys("tab"), key.WithHelp(p.toggleKeys(), "toggle")), toggle).offered().unless(p.whyNotToggle),
 		bind(key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")), toggle).unless(func() string {
+			if why := p.whyNotToggle(); why != "" {
+				return why
+			}
 			if p.filter.Value() != "" {
 				return "space types into the filter"
 			}
@@ -131,6 +137,23 @@ func (p *labelPicker) Update(msg tea.Msg) tea.Cmd {
 		// an error was about the text as it was.
 		p.cursor, p.err = 0, ""
 	})
+}
+
+// toggleKeys is what the hints name for toggling: space only while
+// nothing is typed (then it types).
+func (p *labelPicker) toggleKeys() string {
+	if p.filter.Value() == "" {
+		return "space/tab"
+	}
+	return "tab"
+}
+
+// whyNotToggle is why tab and space do not toggle: a list is typed.
+func (p *labelPicker) whyNotToggle() string {
+	if strings.Contains(p.filter.Value(), ",") {
+		return "a list is typed: enter applies it"
+	}
+	return ""
 }
 
 // enter applies a typed list, creates the label typed, or applies the
@@ -155,7 +178,7 @@ func (p *labelPicker) enter(items []*pickerItem, create string) tea.Cmd {
 }
 
 func (p *labelPicker) toggle(items []*pickerItem) {
-	if p.cursor >= len(items) {
+	if p.cursor < 0 || p.cursor >= len(items) {
 		return
 	}
 	it := items[p.cursor]
@@ -230,7 +253,7 @@ func (p *labelPicker) applyChanges(list []string) tea.Cmd {
 func (p *labelPicker) View(width, height int) string {
 	inner := max(24, min(width-4, 60))
 	items, create := p.visible()
-	lines := []string{p.st.Title.Render(fmt.Sprintf("Labels of %d contact%s", len(p.jids), plural(len(p.jids)))), p.filter.View(), ""}
+	lines := []string{p.st.Title.Render(fmt.Sprintf("Labels of %d contact%s", len(p.jids), plural(len(p.jids)))), filterView(p.filter), ""}
 	if text := p.filter.Value(); strings.Contains(text, ",") {
 		// A list: say what enter will do, name by name, with the toggles
 		// made before the list was typed (enter applies those too).
@@ -255,8 +278,21 @@ func (p *labelPicker) View(width, height int) string {
 		lines = append(lines, "", p.st.Dim.Render(model.Truncate("enter applies · esc cancels", inner)))
 		return p.st.Box.Render(strings.Join(lines, "\n"))
 	}
-	rows := max(3, height-9)
-	first := max(0, p.cursor-rows+1)
+	// The box's border, title, filter and hint take seven lines, an error
+	// two more; a list longer than the rest scrolls, saying how many
+	// labels are above and below.
+	rows := max(3, height-7)
+	if p.err != "" {
+		rows = max(3, rows-2)
+	}
+	scroll := len(items) > rows
+	if scroll {
+		rows = max(1, rows-2)
+	}
+	first := max(0, min(p.cursor-rows+1, len(items)-rows))
+	if scroll {
+		lines = append(lines, p.moreLine("↑", first))
+	}
 	for i := first; i < len(items) && i < first+rows; i++ {
 		it := items[i]
 		box := map[tri]string{triOff: "[ ]", triOn: "[x]", triMixed: "[-]"}[it.state]
@@ -270,6 +306,9 @@ func (p *labelPicker) View(width, height int) string {
 			line = p.st.CursorRow.Render(line)
 		}
 		lines = append(lines, model.Truncate(marker+line, inner))
+	}
+	if scroll {
+		lines = append(lines, p.moreLine("↓", len(items)-min(len(items), first+rows)))
 	}
 	if create != "" {
 		line := fmt.Sprintf("+ create «%s»", model.Sanitize(create))
@@ -286,8 +325,17 @@ func (p *labelPicker) View(width, height int) string {
 	if p.err != "" {
 		lines = append(lines, "", p.st.Error.Render(model.Truncate(p.err, inner)))
 	}
-	lines = append(lines, "", p.st.Dim.Render(model.Truncate("space/tab toggle · enter applies · esc cancels", inner)))
+	lines = append(lines, "", p.st.Dim.Render(model.Truncate(p.toggleKeys()+" toggle · enter applies · esc cancels", inner)))
 	return p.st.Box.Render(strings.Join(lines, "\n"))
+}
+
+// moreLine says how many labels are past the list's edge (arrow ↑ or ↓);
+// blank when none, so the list does not jump.
+func (p *labelPicker) moreLine(arrow string, n int) string {
+	if n == 0 {
+		return ""
+	}
+	return p.st.Dim.Render(fmt.Sprintf("  %s %d more", arrow, n))
 }
 
 func plural(n int) string {

@@ -166,7 +166,7 @@ func TestRefreshKeepsSearchCursorSelectionAndDetail(t *testing.T) {
 	}
 	defer other.Close()
 	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
-	waitFor(t, tm, "6 contacts")
+	waitLoaded(t, tm)
 	tm.Send(press("/"))
 	tm.Type("a")
 	tm.Send(press("enter")) // the search stays, the keys go to the list
@@ -242,7 +242,7 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 	x := NewIndexes(svc)
 	arm, hanging := hangingChanges(t, x)
 	tm := newTestModel(t, New(t.Context(), svc, Options{Indexes: x}), teatest.WithInitialTermSize(100, 30))
-	waitFor(t, tm, "6 contacts")
+	waitLoaded(t, tm)
 	arm()
 	// A change of this process: the service says DataChanged.
 	if _, err := svc.AddContact(context.Background(), app.ContactInput{Name: "Never Shown", Phone: "+14155550166"}); err != nil {

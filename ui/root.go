@@ -44,10 +44,6 @@ type (
 		from, ix *index // the preview it completes, and the full index
 		err      error
 	}
-	haystackMsg struct {
-		ix   *index
-		hays []string
-	}
 	flashMsg string
 )
 
@@ -69,7 +65,8 @@ type Options struct {
 	// logging out are left to it, and it sends what this one queues for
 	// WhatsApp. Everything else works here.
 	ReadOnly bool
-	// Holder is that process's pid, when known.
+	// Holder is that process's pid, when known. New reads both once:
+	// the UI then follows its session (common.readOnly, holder).
 	Holder int
 	// Indexes is the contact index shared by every UI of the process
 	// (NewIndexes); nil gives this UI one of its own.
@@ -103,6 +100,7 @@ type Model struct {
 	flash          string
 	flashUntilSent bool // flash goes once nothing waits for WhatsApp (actionMsg.untilSent)
 	actionErr      string
+	statusExtra    int // lines the status bar's message takes beyond one (fitStatus)
 	err            string
 	fatal          bool // the database is damaged: show only the error
 
@@ -167,7 +165,9 @@ func (m *Model) waitNotice() tea.Cmd {
 // enter reaches the screen enter opened).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
-	return m, tea.Batch(cmd, m.applyIntents())
+	cmd = tea.Batch(cmd, m.applyIntents())
+	m.fitStatus()
+	return m, cmd
 }
 
 // applyIntents handles the intents posted so far, and those they post.
@@ -235,11 +235,6 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.installIndex(msg.ix)
 		return tea.Batch(m.completeIndex(m.ix), releaseMemory)
-	case haystackMsg:
-		if msg.ix == m.ix && m.ix.hays == nil {
-			m.ix.hays = msg.hays
-		}
-		return nil
 	case noticeMsg:
 		m.svc.Acknowledge(msg.n)
 		cmds := []tea.Cmd{m.waitNotice()}
@@ -314,8 +309,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.err, m.fatal = msg.Err.Error(), true
 		return nil
 	case ConnectionTakenMsg:
-		m.opts.ReadOnly, m.opts.Banner = false, ""
-		m.readOnly, m.holder, m.opts.Holder = false, 0, 0
+		m.opts.Banner = ""
+		m.readOnly, m.holder = false, 0
 		m.status = m.svc.Status() // the account the session was reloaded with
 		m.flash, m.flashUntilSent = "took over the WhatsApp connection (the other wabook quit)", false
 		m.layout() // the banner's line goes to the screen
@@ -340,14 +335,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case showScreenMsg:
 		return m.switchTo(msg.s)
 	case runBindingMsg:
-		b := msg.b
-		if b.whyNot != nil {
-			if why := b.whyNot(); why != "" {
-				m.flash = why
-				return nil
-			}
-		}
-		return b.do(pressOf(b.Keys()[0]))
+		return m.runBinding(msg.b)
 	case showLabelMsg:
 		m.switchTo(screenContacts)
 		m.contacts.setQuery(`label:"` + msg.name + `"`)

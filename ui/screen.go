@@ -179,6 +179,10 @@ type common struct {
 	// working counts the actions started and not yet answered; the status
 	// bar says so while any is (a slow disk, a busy database).
 	working int
+	// changing counts the changes (run) not yet answered, undoing the
+	// undos: a change's undo joins undos only with its answer, so u waits
+	// for both, or it would take back the change before, or two at once.
+	changing, undoing int
 }
 
 // post hands msg to the root within the current Update.
@@ -193,6 +197,11 @@ type actionMsg struct {
 	// untilSent: the flash says a change is queued for WhatsApp; it goes
 	// once nothing waits any more, not to outlive what it tells.
 	untilSent bool
+	// ran: the answer of run (counted in common.changing); undid: of an
+	// undo (common.undoing), whose undo, when it failed, goes back to
+	// undos at undoAt, where it was.
+	ran, undid bool
+	undoAt     int
 }
 
 // workDoneMsg is the answer of a command started with track.
@@ -224,8 +233,9 @@ func (c *common) within(d time.Duration, fn func(ctx context.Context) tea.Msg) t
 // run performs fn off the Update path, counted as work in flight, and
 // reports it as an actionMsg.
 func (c *common) run(fn func(ctx context.Context) (string, *app.Undo, error)) tea.Cmd {
+	c.changing++
 	return c.within(actionTimeout, func(ctx context.Context) tea.Msg {
 		flash, undo, err := fn(ctx)
-		return actionMsg{flash: flash, err: err, undo: undo}
+		return actionMsg{flash: flash, err: err, undo: undo, ran: true}
 	})
 }

@@ -15,12 +15,13 @@ import (
 // waits for one (TestNoKeyWaitsForTheService).
 //
 // Two kinds of method, and the rule that keeps keys instant:
-//   - Live reads (Status, Region, OutboxWaiting, Notices, Acknowledge) return
-//     what the service holds in memory; Update and View may call them.
+//   - Calls that never block (Status, Region, OutboxWaiting, Notices,
+//     Acknowledge) read or set what the service holds in memory; Update
+//     and View may call them.
 //   - Everything else reads or writes the mirror or talks to WhatsApp: it is
 //     called only inside a tea.Cmd, never on the Update path.
 type Service interface {
-	// Live reads.
+	// Calls that never block.
 	Status() app.Status
 	Region() string
 	OutboxWaiting() string

@@ -357,7 +357,7 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 	t.Run("after the load", func(t *testing.T) {
 		svc := newStalledService(t, real)
 		tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
-		waitFor(t, tm, "6 contacts")
+		waitLoaded(t, tm)
 		svc.stalled.Store(true)
 		steps := []struct {
 			key  tea.Msg

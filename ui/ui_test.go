@@ -80,11 +80,26 @@ func unpairedUI(t *testing.T, pairAfter time.Duration) *teatest.TestModel {
 func startUI(t *testing.T, w, h int) *teatest.TestModel {
 	t.Helper()
 	tm := newTestModel(t, New(t.Context(), newTestService(t), Options{}), teatest.WithInitialTermSize(w, h))
-	f, _ := framesOf.Load(tm)
-	f.(*frames).waitFrameFunc(t, "the whole book", func(f string) bool {
-		return strings.Contains(f, "6 contacts") && !strings.Contains(f, "loading…")
-	})
+	waitLoaded(t, tm)
 	return tm
+}
+
+// waitLoaded waits until the UI has the test world's whole book (6
+// contacts), not only its first page: the preview already says "loading…
+// 6 contacts", and keys that need the whole book refuse until it is in.
+func waitLoaded(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	waitLoadedAs(t, tm, "6 contacts")
+}
+
+// waitLoadedAs is waitLoaded for a book of another size: count is how the
+// status bar counts it ("7 contacts").
+func waitLoadedAs(t *testing.T, tm *teatest.TestModel, count string) {
+	t.Helper()
+	f, _ := framesOf.Load(tm)
+	f.(*frames).waitFrameFunc(t, "the whole book ("+count+")", func(f string) bool {
+		return strings.Contains(f, count) && !strings.Contains(f, "loading…")
+	})
 }
 
 // waitFor waits until the UI shows text: in a whole frame when the model

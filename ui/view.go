@@ -17,8 +17,18 @@ import (
 )
 
 // chromeLines are the lines around the screen body: tabs, the banner,
-// status bar, help.
-func (m *Model) chromeLines() int { return 3 + len(m.bannerLines()) }
+// status bar (with the line a long message takes), help.
+func (m *Model) chromeLines() int { return 3 + len(m.bannerLines()) + m.statusExtra }
+
+// fitStatus gives the status bar the lines its message needs, and the
+// screens what is left: Update calls it once the message may have
+// changed, so View only draws.
+func (m *Model) fitStatus() {
+	if n := len(m.statusLines()) - 1; n != m.statusExtra {
+		m.statusExtra = n
+		m.layout()
+	}
+}
 
 // bannerLines is the banner (another wabook holds the connection) wrapped
 // to the width: it is read in full at 80 columns, in at most three lines.
@@ -56,7 +66,13 @@ func (m *Model) View() tea.View {
 	b.WriteByte('\n')
 	b.WriteString(fitHeight(m.body(), bodyH))
 	b.WriteByte('\n')
-	b.WriteString(m.statusBar())
+	// As many lines as fitStatus made room for (a test may draw a model
+	// it changed without Update).
+	status := m.statusLines()
+	for len(status) < 1+m.statusExtra {
+		status = append(status, m.st.StatusBar.Render(strings.Repeat(" ", m.width)))
+	}
+	b.WriteString(strings.Join(status[:1+m.statusExtra], "\n"))
 	b.WriteByte('\n')
 	b.WriteString(model.Truncate(m.help.ShortHelpView(m.currentHelp().ShortHelp()), m.width))
 	v := tea.NewView(b.String())
@@ -91,10 +107,10 @@ func (m *Model) tabBar() string {
 	}
 	left := b.String()
 	right := connText(m.status)
-	if m.opts.ReadOnly {
+	if m.readOnly {
 		// Not offline: another wabook talks to WhatsApp for this one.
-		right = "connection held by pid " + strconv.Itoa(m.opts.Holder)
-		if m.opts.Holder == 0 {
+		right = "connection held by pid " + strconv.Itoa(m.holder)
+		if m.holder == 0 {
 			right = "connection held by another wabook"
 		}
 	}
@@ -119,16 +135,52 @@ func (m *Model) connStyle() lipgloss.Style {
 // shows; on the others it is the contact list's counts and sort.
 type statusTeller interface{ statusRight() string }
 
-func (m *Model) statusBar() string {
+// statusLines is the status bar: one line, or two when its message (a
+// flash, an error) is longer than the bar. A message is read whole: the
+// account name on the left gives way first, then the message takes a
+// second line.
+func (m *Model) statusLines() []string {
+	if m.actionErr != "" {
+		text := model.Sanitize(m.actionErr)
+		lines := []string{text}
+		if lipgloss.Width(text)+2 > m.width {
+			lines = wrapLines(text, max(1, m.width-2), 2)
+		}
+		for i, l := range lines {
+			l = " " + l + " "
+			lines[i] = m.st.Error.Reverse(true).Render(model.Truncate(l+strings.Repeat(" ", max(0, m.width-lipgloss.Width(l))), m.width))
+		}
+		return lines
+	}
+	left, right := m.statusSides()
+	var line string
+	switch {
+	case lipgloss.Width(left)+lipgloss.Width(right)+1 <= m.width:
+		line = left + strings.Repeat(" ", m.width-lipgloss.Width(left)-lipgloss.Width(right)) + right
+	case lipgloss.Width(right)+1 <= m.width:
+		line = padLeft(right, m.width)
+	default:
+		lines := wrapLines(strings.TrimSpace(right), max(1, m.width-2), 2)
+		for i, l := range lines {
+			lines[i] = m.st.StatusBar.Render(model.Truncate(pad(" "+l, m.width), m.width))
+		}
+		return lines
+	}
+	return []string{m.st.StatusBar.Render(model.Truncate(line, m.width))}
+}
+
+// statusSides is the status bar's left (the account) and right (what the
+// screen shown counts, work in flight, the flash).
+func (m *Model) statusSides() (left, right string) {
 	acc := m.status.Account
-	left := " " + model.Sanitize(acc.PushName)
+	left = " " + model.Sanitize(acc.PushName)
 	if acc.Phone != "" {
 		left += " " + acc.Phone
 	}
 	if !acc.Paired {
 		left = " not paired"
 	}
-	right := m.contacts.counts() + " "
+	right = m.contacts.counts() + " "
 	switch {
 	case !m.loaded:
 		right = "loading the address book… "
@@ -138,6 +190,10 @@ func (m *Model) statusBar() string {
 	}
 	if s, ok := m.current().(statusTeller); ok {
 		right = s.statusRight() + " "
+	} else if m.screen == screenAccount {
+		// The Account screen speaks of the account, not of the list's
+		// search and sort.
+		right = m.accountStatusRight()
 	}
 	if q := m.checks.activeSummary(); q != "" && m.screen != screenChecks {
 		right = q + " · " + right
@@ -163,13 +219,16 @@ func (m *Model) statusBar() string {
 		}
 		right = working + " · " + right
 	}
-	if m.actionErr != "" {
-		left := " " + model.Sanitize(m.actionErr) + " "
-		return m.st.Error.Reverse(true).Render(model.Truncate(left+strings.Repeat(" ", max(0, m.width-lipgloss.Width(left))), m.width))
+	return left, strings.TrimRight(right, " ") + " "
+}
+
+// accountStatusRight is the right of the status bar on the Account
+// screen: the size of the mirror, once it is read.
+func (m *Model) accountStatusRight() string {
+	if !m.loaded || m.ix.preview {
+		return ""
 	}
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
-	line := left + strings.Repeat(" ", max(1, gap)) + right
-	return m.st.StatusBar.Render(model.Truncate(line, m.width))
+	return fmt.Sprintf("%d contacts in the mirror ", m.ix.total)
 }
 
 // fullHelpView lists every key of every screen, grouped by screen.
