@@ -378,7 +378,7 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 					}
 				}
 			}
-			if op.Responses.Status(429).Value.Headers["Retry-After"] == nil {
+			if r := op.Responses.Status(429); r != nil && r.Value.Headers["Retry-After"] == nil {
 				t.Errorf("%s: 429 without Retry-After", name)
 			}
 		}
@@ -477,6 +477,7 @@ func TestAnswersMatchSpec(t *testing.T) {
 		{"POST", "/v1/contacts/create", `{"contact_name":"` + strings.Repeat("x", MaxBody) + `"}`, []string{full}, 413},
 
 		{"PATCH", "/v1/contacts/14155550177", `{"contact_name":"Zed A. Shaw","labels":["Leads"]}`, []string{full}, 200},
+		{"PATCH", "/v1/contacts/14155550177", `{"is_internal":false,"labels":null}`, []string{full}, 200},
 		{"PATCH", "/v1/contacts/14155550188", `{"is_internal":true}`, []string{full}, 404},
 		{"PATCH", "/v1/contacts/14155550177", `{"is_internal":"yes"}`, []string{full}, 422},
 		{"PATCH", "/v1/contacts/14155550177", `[1,2]`, []string{full}, 400},
