@@ -164,7 +164,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, tok *app.Token) 
 	}
 	handler, pattern := h.mux.Handler(r)
 	switch {
-	case h.routes[pattern] == public:
+	case h.routes[pattern] == public: // needs no token (openapi.go)
 	case !hasSecret:
 		return errorf(http.StatusUnauthorized, "UNAUTHORIZED", "a token is needed: Authorization: Bearer TOKEN or X-Api-Key: TOKEN (wabook token add NAME makes one)")
 	case errors.Is(authErr, app.ErrBadToken):
