@@ -39,6 +39,9 @@ type Handler struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	limit *limiter
+	// routes is every pattern registered and its access: serve looks up
+	// the public ones, and openapi_test.go compares them with the spec.
+	routes map[string]access
 }
 
 // NewHandler builds the APIs' handler.
@@ -49,23 +52,28 @@ func NewHandler(svc *app.Service, opts HandlerOptions) *Handler {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	h := &Handler{svc: svc, log: svc.Logger(), mux: http.NewServeMux(), limit: newLimiter(opts.RateLimit, opts.Clock)}
+	h := &Handler{svc: svc, log: svc.Logger(), mux: http.NewServeMux(), limit: newLimiter(opts.RateLimit, opts.Clock),
+		routes: map[string]access{}}
 	h.periskopeRoutes()
 	h.wahaRoutes()
+	h.route("GET /openapi.json", public, h.openAPI)
 	return h
 }
 
 // access says what a route does: reads pass with any token; writes (and,
-// later, spending the check budget) need a full one.
+// later, spending the check budget) need a full one; public needs none
+// (openapi.go says why only the API's description is).
 type access int
 
 const (
 	reads access = iota
 	writes
+	public
 )
 
 // route registers a handler for pattern ("METHOD /path/{wildcard}").
 func (h *Handler) route(pattern string, acc access, fn func(w http.ResponseWriter, r *http.Request) error) {
+	h.routes[pattern] = acc
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		tok := tokenOf(r.Context())
 		if acc == writes && tok.ReadOnly {
@@ -154,7 +162,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, tok *app.Token) 
 		e.RetryAfter = secs
 		return e
 	}
+	handler, pattern := h.mux.Handler(r)
 	switch {
+	case h.routes[pattern] == public: // needs no token (openapi.go)
 	case !hasSecret:
 		return errorf(http.StatusUnauthorized, "UNAUTHORIZED", "a token is needed: Authorization: Bearer TOKEN or X-Api-Key: TOKEN (wabook token add NAME makes one)")
 	case errors.Is(authErr, app.ErrBadToken):
@@ -170,7 +180,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, tok *app.Token) 
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, *tok))
-	if handler, pattern := h.mux.Handler(r); pattern == "" {
+	if pattern == "" {
 		return unrouted(handler, r)
 	}
 	h.mux.ServeHTTP(w, r)

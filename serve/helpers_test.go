@@ -71,7 +71,7 @@ func newAPI(t *testing.T, opts HandlerOptions) *api {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewHandler(svc, opts))
+	srv := httptest.NewServer(specChecked(t, NewHandler(svc, opts))) // openapi_test.go
 	t.Cleanup(srv.Close)
 	return &api{t: t, url: srv.URL, svc: svc, full: full, ro: ro, log: logBuf, dbPath: st.Path()}
 }
