@@ -22,15 +22,36 @@ import (
 // test ends; the live reads (status, region, notices) answer as ever.
 type stalledService struct {
 	Service
-	stalled atomic.Bool
-	hanging atomic.Int32 // calls waiting now
-	release chan struct{}
+	stalled   atomic.Bool
+	hanging   atomic.Int32 // calls waiting now
+	hangingIn sync.Map     // name → *atomic.Int32: calls of that name waiting now
+	release   chan struct{}
 }
 
 func newStalledService(t *testing.T, svc Service) *stalledService {
 	s := &stalledService{Service: svc, release: make(chan struct{})}
 	t.Cleanup(func() { close(s.release) })
 	return s
+}
+
+// waitAs is wait for the call named name, counted in hangingIn while it
+// hangs.
+func (s *stalledService) waitAs(name string, ctx context.Context) {
+	if !s.stalled.Load() {
+		return
+	}
+	n, _ := s.hangingIn.LoadOrStore(name, new(atomic.Int32))
+	n.(*atomic.Int32).Add(1)
+	defer n.(*atomic.Int32).Add(-1)
+	s.wait(ctx)
+}
+
+// hangingNow is how many calls named name hang now.
+func (s *stalledService) hangingNow(name string) int32 {
+	if n, ok := s.hangingIn.Load(name); ok {
+		return n.(*atomic.Int32).Load()
+	}
+	return 0
 }
 
 // wait hangs while the service is stalled.
@@ -47,187 +68,187 @@ func (s *stalledService) wait(ctx context.Context) {
 }
 
 func (s *stalledService) AccountInfo(ctx context.Context) (app.AccountInfo, error) {
-	s.wait(ctx)
+	s.waitAs("AccountInfo", ctx)
 	return s.Service.AccountInfo(ctx)
 }
 
 func (s *stalledService) FirstPage(ctx context.Context, n int) (*app.Snapshot, int, error) {
-	s.wait(ctx)
+	s.waitAs("FirstPage", ctx)
 	return s.Service.FirstPage(ctx, n)
 }
 
 func (s *stalledService) Snapshot(ctx context.Context) (*app.Snapshot, error) {
-	s.wait(ctx)
+	s.waitAs("Snapshot", ctx)
 	return s.Service.Snapshot(ctx)
 }
 
 func (s *stalledService) ChangesSince(ctx context.Context, since app.Mark, limit int) (*app.Changes, error) {
-	s.wait(ctx)
+	s.waitAs("ChangesSince", ctx)
 	return s.Service.ChangesSince(ctx, since, limit)
 }
 
 func (s *stalledService) LabelSyncEnabled() bool {
-	s.wait(context.Background())
+	s.waitAs("LabelSyncEnabled", context.Background())
 	return s.Service.LabelSyncEnabled()
 }
 
 func (s *stalledService) AddContact(ctx context.Context, in app.ContactInput) (model.Contact, error) {
-	s.wait(ctx)
+	s.waitAs("AddContact", ctx)
 	return s.Service.AddContact(ctx, in)
 }
 
 func (s *stalledService) EditContact(ctx context.Context, id string, e app.ContactEdit) (model.Contact, error) {
-	s.wait(ctx)
+	s.waitAs("EditContact", ctx)
 	return s.Service.EditContact(ctx, id, e)
 }
 
 func (s *stalledService) RemoveContacts(ctx context.Context, jids []string) (app.Removed, *app.Undo, error) {
-	s.wait(ctx)
+	s.waitAs("RemoveContacts", ctx)
 	return s.Service.RemoveContacts(ctx, jids)
 }
 
 func (s *stalledService) SetHiddenUndoable(ctx context.Context, jids []string, hidden bool) (int, *app.Undo, error) {
-	s.wait(ctx)
+	s.waitAs("SetHiddenUndoable", ctx)
 	return s.Service.SetHiddenUndoable(ctx, jids, hidden)
 }
 
 func (s *stalledService) SetBlocked(ctx context.Context, jid string, blocked bool) error {
-	s.wait(ctx)
+	s.waitAs("SetBlocked", ctx)
 	return s.Service.SetBlocked(ctx, jid, blocked)
 }
 
 func (s *stalledService) RefreshProfile(ctx context.Context, jid string) (model.Contact, error) {
-	s.wait(ctx)
+	s.waitAs("RefreshProfile", ctx)
 	return s.Service.RefreshProfile(ctx, jid)
 }
 
 func (s *stalledService) ApplyLabels(ctx context.Context, jids []string, add, remove []string) (*app.Undo, error) {
-	s.wait(ctx)
+	s.waitAs("ApplyLabels", ctx)
 	return s.Service.ApplyLabels(ctx, jids, add, remove)
 }
 
 func (s *stalledService) UndoChange(ctx context.Context, u *app.Undo) error {
-	s.wait(ctx)
+	s.waitAs("UndoChange", ctx)
 	return s.Service.UndoChange(ctx, u)
 }
 
 func (s *stalledService) ExportContactsFile(ctx context.Context, path, format, query string, overwrite bool) (int, error) {
-	s.wait(ctx)
+	s.waitAs("ExportContactsFile", ctx)
 	return s.Service.ExportContactsFile(ctx, path, format, query, overwrite)
 }
 
 func (s *stalledService) PlanImport(ctx context.Context, r io.Reader, name string, labels string) (*app.ImportPlan, error) {
-	s.wait(ctx)
+	s.waitAs("PlanImport", ctx)
 	return s.Service.PlanImport(ctx, r, name, labels)
 }
 
 func (s *stalledService) ApplyImport(ctx context.Context, p *app.ImportPlan) (app.ImportResult, error) {
-	s.wait(ctx)
+	s.waitAs("ApplyImport", ctx)
 	return s.Service.ApplyImport(ctx, p)
 }
 
 func (s *stalledService) CreateLabel(ctx context.Context, name string, color int) (model.Label, *app.Undo, error) {
-	s.wait(ctx)
+	s.waitAs("CreateLabel", ctx)
 	return s.Service.CreateLabel(ctx, name, color)
 }
 
 func (s *stalledService) RenameLabel(ctx context.Context, id int64, name string, merge bool) (*app.Undo, error) {
-	s.wait(ctx)
+	s.waitAs("RenameLabel", ctx)
 	return s.Service.RenameLabel(ctx, id, name, merge)
 }
 
 func (s *stalledService) SetLabelColor(ctx context.Context, id int64, color int) (*app.Undo, error) {
-	s.wait(ctx)
+	s.waitAs("SetLabelColor", ctx)
 	return s.Service.SetLabelColor(ctx, id, color)
 }
 
 func (s *stalledService) DeleteLabel(ctx context.Context, id int64) (*app.Undo, error) {
-	s.wait(ctx)
+	s.waitAs("DeleteLabel", ctx)
 	return s.Service.DeleteLabel(ctx, id)
 }
 
 func (s *stalledService) SetLabelSync(ctx context.Context, on bool) (int, error) {
-	s.wait(ctx)
+	s.waitAs("SetLabelSync", ctx)
 	return s.Service.SetLabelSync(ctx, on)
 }
 
 func (s *stalledService) EnqueueCheck(ctx context.Context, inputs []string, opts app.CheckOptions) (app.Job, error) {
-	s.wait(ctx)
+	s.waitAs("EnqueueCheck", ctx)
 	return s.Service.EnqueueCheck(ctx, inputs, opts)
 }
 
 func (s *stalledService) Jobs(ctx context.Context) ([]app.Job, error) {
-	s.wait(ctx)
+	s.waitAs("Jobs", ctx)
 	return s.Service.Jobs(ctx)
 }
 
 func (s *stalledService) JobResults(ctx context.Context, id int64) ([]model.CheckResult, error) {
-	s.wait(ctx)
+	s.waitAs("JobResults", ctx)
 	return s.Service.JobResults(ctx, id)
 }
 
 func (s *stalledService) CheckerStatus() app.CheckerStatus {
-	s.wait(context.Background())
+	s.waitAs("CheckerStatus", context.Background())
 	return s.Service.CheckerStatus()
 }
 
 func (s *stalledService) PauseJob(ctx context.Context, id int64) error {
-	s.wait(ctx)
+	s.waitAs("PauseJob", ctx)
 	return s.Service.PauseJob(ctx, id)
 }
 
 func (s *stalledService) ResumeJob(ctx context.Context, id int64) error {
-	s.wait(ctx)
+	s.waitAs("ResumeJob", ctx)
 	return s.Service.ResumeJob(ctx, id)
 }
 
 func (s *stalledService) CancelJob(ctx context.Context, id int64) error {
-	s.wait(ctx)
+	s.waitAs("CancelJob", ctx)
 	return s.Service.CancelJob(ctx, id)
 }
 
 func (s *stalledService) RetryJob(ctx context.Context, id int64) (int, error) {
-	s.wait(ctx)
+	s.waitAs("RetryJob", ctx)
 	return s.Service.RetryJob(ctx, id)
 }
 
 func (s *stalledService) SaveValidAsContacts(ctx context.Context, jobID int64, labels []string) (int, error) {
-	s.wait(ctx)
+	s.waitAs("SaveValidAsContacts", ctx)
 	return s.Service.SaveValidAsContacts(ctx, jobID, labels)
 }
 
 func (s *stalledService) Connect(ctx context.Context) error {
-	s.wait(ctx)
+	s.waitAs("Connect", ctx)
 	return s.Service.Connect(ctx)
 }
 
 func (s *stalledService) PairPhone(ctx context.Context, phone string) (string, error) {
-	s.wait(ctx)
+	s.waitAs("PairPhone", ctx)
 	return s.Service.PairPhone(ctx, phone)
 }
 
 func (s *stalledService) Logout(ctx context.Context) error {
-	s.wait(ctx)
+	s.waitAs("Logout", ctx)
 	return s.Service.Logout(ctx)
 }
 
 func (s *stalledService) FullResync(ctx context.Context) error {
-	s.wait(ctx)
+	s.waitAs("FullResync", ctx)
 	return s.Service.FullResync(ctx)
 }
 
 func (s *stalledService) Outbox(ctx context.Context, withDone bool) ([]app.OutboxItem, error) {
-	s.wait(ctx)
+	s.waitAs("Outbox", ctx)
 	return s.Service.Outbox(ctx, withDone)
 }
 
 func (s *stalledService) RetryOutbox(ctx context.Context, id int64) ([]int64, error) {
-	s.wait(ctx)
+	s.waitAs("RetryOutbox", ctx)
 	return s.Service.RetryOutbox(ctx, id)
 }
 
 func (s *stalledService) DropOutbox(ctx context.Context, id int64) (app.OutboxItem, error) {
-	s.wait(ctx)
+	s.waitAs("DropOutbox", ctx)
 	return s.Service.DropOutbox(ctx, id)
 }
 
