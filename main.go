@@ -66,7 +66,9 @@ config file: $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json, e.g.
   {"check_batch_size":20,"check_pace":"10s","check_daily_budget":1000,"check_max_age":"168h",
    "wa_version":"2.3000.1031080782","wa_version_url":"https://web.whatsapp.com"}
   wa_version pins the WhatsApp Web version; wa_version_url is where the current one is read ("off": never);
-  serve_rate_limit is the requests a minute each token of wabook serve may make (default 6000)
+  serve_rate_limit is the requests a minute each token of wabook serve may make (default 6000);
+  serve_check_deadline is how long its check requests wait for answers (default "30s");
+  webhook_url is where it POSTs the Business API's no_wait check results (serve --webhook overrides it)
 `
 
 type globals struct {

@@ -48,7 +48,9 @@ var docs = map[string]doc{
 		summary: "serve the HTTP APIs (Periskope's, WAHA's) to scripts and other tools, holding the connection",
 		usage:   []string{"serve [--http ADDR|off] [--ssh ADDR|off] [--webhook URL] [--tls-cert F --tls-key F] [--insecure-http] [--authorized-keys F]"},
 		long: "A long-running wabook that holds the WhatsApp connection, runs the check queue and the outbox, and serves " +
-			"Periskope's contacts API under /v1 and WAHA's under /api, so their clients work by changing only the base URL. " +
+			"Periskope's contacts API under /v1 and WAHA's under /api, so their clients work by changing only the base URL; " +
+			"the WhatsApp Business API's contacts node (POST /v1/contacts) checks numbers, and with --webhook its no_wait " +
+			"results are POSTed there once answered. Every check goes through the one check queue (cache, pace, budget). " +
 			"Every request needs a token (wabook token add): Authorization: Bearer TOKEN or X-Api-Key: TOKEN. " +
 			"It refuses to start while another wabook holds the connection.\n\n" +
 			"An address other than loopback needs --tls-cert and --tls-key, or --insecure-http. SIGTERM or ctrl+c stop it: " +
@@ -57,6 +59,7 @@ var docs = map[string]doc{
 		examples: []string{
 			"wabook --demo serve",
 			"wabook serve --http 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --ssh off",
+			"wabook serve --webhook https://hooks.example.com/wabook",
 		},
 	},
 	"token": {

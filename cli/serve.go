@@ -22,7 +22,7 @@ func serveFlags() (*flag.FlagSet, *ServeOptions) {
 	o := &ServeOptions{}
 	fs.StringVar(&o.HTTP, "http", "127.0.0.1:8080", "the HTTP APIs' `ADDR` (host:port), or off")
 	fs.StringVar(&o.SSH, "ssh", "127.0.0.1:2222", "the SSH `ADDR` (host:port; the terminal UI for the team), or off")
-	fs.StringVar(&o.Webhook, "webhook", "", "the `URL` check results that were not ready at once are POSTed to (the Business API's callbacks; kept for its contacts node, which is not served yet)")
+	fs.StringVar(&o.Webhook, "webhook", "", "the `URL` the Business API's no_wait check results are POSTed to once answered (default: webhook_url in the config file)")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "certificate `FILE` (PEM) for HTTPS; with --tls-key")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "private key `FILE` (PEM) for HTTPS; with --tls-cert")
 	fs.BoolVar(&o.InsecureHTTP, "insecure-http", false, "allow plain HTTP on an address other than loopback (tokens then cross the network readable)")

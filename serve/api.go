@@ -28,6 +28,13 @@ type HandlerOptions struct {
 	RateLimit int
 	// Clock drives the rate limit (tests); nil means time.Now.
 	Clock func() time.Time
+	// CheckDeadline bounds how long a check request waits for answers;
+	// 0 means the config file's serve_check_deadline, else
+	// DefaultCheckDeadline (checks.go).
+	CheckDeadline time.Duration
+	// Webhook is where the Business API's no_wait callbacks go; "" means
+	// the config file's webhook_url, else none (webhook.go).
+	Webhook string
 }
 
 // Handler serves the seeds' HTTP APIs over one service: Periskope's
@@ -57,6 +64,7 @@ func NewHandler(svc *app.Service, opts HandlerOptions) *Handler {
 	h.periskopeRoutes()
 	h.wahaRoutes()
 	h.route("GET /openapi.json", public, h.openAPI)
+	h.checkRoutes(opts)
 	return h
 }
 

@@ -6,6 +6,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -40,7 +41,8 @@ type Config struct {
 	HTTP string // host:port, or Off; "" means DefaultHTTP
 	SSH  string // host:port, or Off; "" means DefaultSSH
 	// Webhook is where check results that were not ready at once are
-	// POSTed (the Business API's contacts node, not served yet).
+	// POSTed (the Business API's no_wait callbacks, webhook.go); "" means
+	// the config file's webhook_url, else none.
 	Webhook string
 	// TLSCert and TLSKey (PEM files) make the HTTP listener HTTPS; an
 	// address other than loopback needs them, or InsecureHTTP.
@@ -108,8 +110,17 @@ func Run(ctx context.Context, svc *app.Service, cfg Config, out io.Writer) error
 			}
 		}()
 	}
+	cfg.Webhook = cmp.Or(cfg.Webhook, svc.CheckSettings().WebhookURL)
 	if cfg.Webhook != "" {
-		log.Warn("serve: --webhook is for the Business API's contacts node, not served yet", "webhook", cfg.Webhook)
+		if err := checkWebhookURL(cfg.Webhook); err != nil {
+			return err
+		}
+		// It stops with ctx; a callback undelivered then (or added by a
+		// request still in flight) stays in the mirror for the next start.
+		sendCtx, stopSending := context.WithCancel(ctx)
+		sent := startWebhooks(sendCtx, svc, webhookOptions{URL: cfg.Webhook})
+		defer func() { stopSending(); <-sent }()
+		log.Info("serve: the Business API's no_wait callbacks go to the webhook", "webhook", redactURL(cfg.Webhook))
 	}
 
 	if cfg.Demo {
@@ -167,7 +178,7 @@ func serveHTTP(ctx context.Context, svc *app.Service, cfg Config, ln net.Listene
 	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReqs()
 	srv := &http.Server{
-		Handler:           NewHandler(svc, HandlerOptions{RateLimit: cfg.RateLimit}),
+		Handler:           NewHandler(svc, HandlerOptions{RateLimit: cfg.RateLimit, Webhook: cfg.Webhook}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,

@@ -346,6 +346,24 @@ CREATE TABLE tokens (
 	created   INTEGER NOT NULL
 );
 `,
+	// 11: wabook serve's synchronous checks find a number's latest answer
+	// or the job it waits in by phone across jobs (store/checklookup.go);
+	// the Business API's no_wait callbacks wait here until their numbers
+	// are answered and the webhook took them, so a restart loses none
+	// (store/callbacks.go). numbers is JSON ([{input, phone, job}]); body
+	// is the payload, fixed once every number has its answer.
+	`
+CREATE INDEX check_items_by_phone ON check_items(phone, status, checked_at);
+CREATE TABLE webhook_callbacks (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	created_at INTEGER NOT NULL,
+	numbers    TEXT NOT NULL,
+	body       TEXT NOT NULL DEFAULT '',
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	next_at_ms INTEGER NOT NULL DEFAULT 0,
+	last_error TEXT NOT NULL DEFAULT ''
+);
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -27,7 +27,10 @@ const (
 	DefaultCheckPace        = 10 * time.Second
 	DefaultCheckDailyBudget = 1000
 	DefaultCheckMaxAge      = 7 * 24 * time.Hour
-	maxConfigSize           = 1 << 20
+	// DefaultServeCheckDeadline bounds how long wabook serve's check
+	// routes wait for WhatsApp's answers before answering what they have.
+	DefaultServeCheckDeadline = 30 * time.Second
+	maxConfigSize             = 1 << 20
 
 	// VersionURLOff as wa_version_url never fetches a version.
 	VersionURLOff = "off"
@@ -60,6 +63,12 @@ type Config struct {
 	// ServeRateLimit is the requests a minute each token of wabook serve
 	// may make; 0 means serve's default.
 	ServeRateLimit int
+	// ServeCheckDeadline is how long a check request to wabook serve
+	// waits for answers (DefaultServeCheckDeadline when 0).
+	ServeCheckDeadline time.Duration
+	// WebhookURL is where wabook serve POSTs the Business API's no_wait
+	// callbacks ("" for none; serve --webhook overrides it).
+	WebhookURL string
 }
 
 // Default is the configuration without a config file.
@@ -73,25 +82,29 @@ func Default() Config {
 }
 
 type configJSON struct {
-	CheckBatchSize   int    `json:"check_batch_size"`
-	CheckPace        string `json:"check_pace"`
-	CheckDailyBudget int    `json:"check_daily_budget"`
-	CheckMaxAge      string `json:"check_max_age"`
-	WAVersion        string `json:"wa_version,omitempty"`
-	WAVersionURL     string `json:"wa_version_url,omitempty"`
-	ServeRateLimit   int    `json:"serve_rate_limit,omitempty"`
+	CheckBatchSize     int    `json:"check_batch_size"`
+	CheckPace          string `json:"check_pace"`
+	CheckDailyBudget   int    `json:"check_daily_budget"`
+	CheckMaxAge        string `json:"check_max_age"`
+	WAVersion          string `json:"wa_version,omitempty"`
+	WAVersionURL       string `json:"wa_version_url,omitempty"`
+	ServeRateLimit     int    `json:"serve_rate_limit,omitempty"`
+	ServeCheckDeadline string `json:"serve_check_deadline,omitempty"`
+	WebhookURL         string `json:"webhook_url,omitempty"`
 }
 
 // MarshalJSON writes the config file's shape, durations as strings.
 func (c Config) MarshalJSON() ([]byte, error) {
 	return json.Marshal(configJSON{
-		CheckBatchSize:   c.CheckBatchSize,
-		CheckPace:        c.CheckPace.String(),
-		CheckDailyBudget: c.CheckDailyBudget,
-		CheckMaxAge:      c.CheckMaxAge.String(),
-		WAVersion:        c.WAVersion,
-		WAVersionURL:     c.WAVersionURL,
-		ServeRateLimit:   c.ServeRateLimit,
+		CheckBatchSize:     c.CheckBatchSize,
+		CheckPace:          c.CheckPace.String(),
+		CheckDailyBudget:   c.CheckDailyBudget,
+		CheckMaxAge:        c.CheckMaxAge.String(),
+		WAVersion:          c.WAVersion,
+		WAVersionURL:       c.WAVersionURL,
+		ServeRateLimit:     c.ServeRateLimit,
+		ServeCheckDeadline: durationOrEmpty(c.ServeCheckDeadline),
+		WebhookURL:         c.WebhookURL,
 	})
 }
 
@@ -183,8 +196,15 @@ func (c *Config) parse(data []byte) error {
 			if err == nil && c.ServeRateLimit < 1 {
 				err = errors.New("must be at least 1 (requests a minute per token)")
 			}
+		case "serve_check_deadline":
+			c.ServeCheckDeadline, err = parseDurationJSON(v)
+			if err == nil && (c.ServeCheckDeadline < 100*time.Millisecond || c.ServeCheckDeadline > 10*time.Minute) {
+				err = errors.New("must be between 100ms and 10m")
+			}
+		case "webhook_url":
+			c.WebhookURL, err = parseWebhookJSON(v)
 		default:
-			return fmt.Errorf("unknown key %q (known: check_batch_size, check_pace, check_daily_budget, check_max_age, wa_version, wa_version_url, serve_rate_limit)", key)
+			return fmt.Errorf("unknown key %q (known: check_batch_size, check_pace, check_daily_budget, check_max_age, wa_version, wa_version_url, serve_rate_limit, serve_check_deadline, webhook_url)", key)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", key, err)
@@ -220,6 +240,35 @@ func parseVersionURLJSON(v json.RawMessage) (string, error) {
 		return "", fmt.Errorf("%q is not an http(s) URL (or \"off\")", s)
 	}
 	return s, nil
+}
+
+// durationOrEmpty writes an unset duration as nothing (omitted).
+func durationOrEmpty(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
+
+func parseWebhookJSON(v json.RawMessage) (string, error) {
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", fmt.Errorf("want a URL in quotes like \"https://example.com/hook\", got %s", v)
+	}
+	if s == "" {
+		return "", nil
+	}
+	return s, CheckWebhookURL(s)
+}
+
+// CheckWebhookURL says why u cannot take the Business API's callbacks:
+// an http(s) URL with a host is needed.
+func CheckWebhookURL(u string) error {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", u)
+	}
+	return nil
 }
 
 func parseInt(v json.RawMessage) (int, error) {

@@ -47,6 +47,11 @@ func TestLoad(t *testing.T) {
 		{"serve rate limit", `{"serve_rate_limit":120}`,
 			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge, ServeRateLimit: 120}, ""},
 		{"zero rate limit", `{"serve_rate_limit":0}`, def, "serve_rate_limit: must be at least 1"},
+		{"serve check deadline and webhook", `{"serve_check_deadline":"5s","webhook_url":"http://127.0.0.1:9000/hook"}`,
+			Config{CheckBatchSize: 20, CheckPace: def.CheckPace, CheckDailyBudget: 1000, CheckMaxAge: def.CheckMaxAge,
+				ServeCheckDeadline: 5 * time.Second, WebhookURL: "http://127.0.0.1:9000/hook"}, ""},
+		{"deadline too short", `{"serve_check_deadline":"1ms"}`, def, "serve_check_deadline: must be between 100ms and 10m"},
+		{"bad webhook", `{"webhook_url":"ftp://x/y"}`, def, `webhook_url: "ftp://x/y" is not an http(s) URL`},
 		{"bad version url", `{"wa_version_url":"web.whatsapp.com"}`, def, "wa_version_url: \"web.whatsapp.com\" is not an http(s) URL"},
 	}
 	for _, tt := range tests {
