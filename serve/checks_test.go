@@ -69,7 +69,7 @@ func newCheckAPI(t *testing.T, s checkSetup) *checkAPI {
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan struct{})
 	go func() { svc.Run(ctx); close(ran) }()
-	srv := httptest.NewServer(NewHandler(svc, HandlerOptions{Webhook: s.webhook}))
+	srv := httptest.NewServer(specChecked(t, NewHandler(svc, HandlerOptions{Webhook: s.webhook}))) // openapi_test.go
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {

@@ -28,7 +28,7 @@ import (
 )
 
 // Every handler test serves through specChecked (newAPI in
-// helpers_test.go), so every exchange any test makes is held to
+// helpers_test.go, newCheckAPI in checks_test.go), so every exchange any test makes is held to
 // openapi.json: the answer must be one the spec describes for that
 // operation and status, body and headers; a request the server answered
 // 2xx must be one the spec allows, and one the spec refuses must have got
