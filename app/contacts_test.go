@@ -3,12 +3,15 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/wa"
 )
 
 func TestAddContact(t *testing.T) {
@@ -222,8 +225,25 @@ func TestSetBlocked(t *testing.T) {
 		{"unblock refused once", grace, false, 1, false, 0, OutboxDone},
 		{"block refused for good", "14155550104@c.us", true, outboxMaxAttempts, false, 1, OutboxFailed},
 	}
+	// The sim also tells the service of each block change by an event,
+	// applied by the event loop after the outbox has its answer. settled
+	// waits until every event queued so far is applied: a marker (a push
+	// name) injected behind them reaches the mirror last.
+	marks := 0
+	settled := func(name string) model.Contact {
+		t.Helper()
+		marks++
+		mark := fmt.Sprintf("mark %d", marks)
+		be.Inject(wa.PushNameChanged{JID: "14155550101@s.whatsapp.net", PushName: mark})
+		for deadline := time.Now().Add(5 * time.Second); contact("14155550101@s.whatsapp.net").PushName != mark; time.Sleep(2 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the events before the marker were never applied", name)
+			}
+		}
+		return contact(grace)
+	}
 	for _, tt := range tests {
-		before := contact(grace)
+		before := settled(tt.name)
 		for range tt.failures {
 			be.FailNext("SetBlocked", errors.New("403"))
 		}
@@ -239,7 +259,11 @@ func TestSetBlocked(t *testing.T) {
 		if last.State != tt.state || last.Attempts != tt.failures {
 			t.Errorf("%s: outbox change %+v, want %s after %d refusals", tt.name, last, tt.state, tt.failures)
 		}
-		if c := contact(grace); c.IsBlocked != tt.want || c.BlockPending != tt.pending {
+		c := contact(grace)
+		if tt.pending == 0 {
+			c = settled(tt.name)
+		}
+		if c.IsBlocked != tt.want || c.BlockPending != tt.pending {
 			t.Errorf("%s: is_blocked %v block_pending %d, want %v %d", tt.name, c.IsBlocked, c.BlockPending, tt.want, tt.pending)
 		}
 		if got := slices.Contains(be.Blocked(), grace); got != tt.want {
