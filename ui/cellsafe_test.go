@@ -27,15 +27,7 @@ func TestNamesNeverShiftALine(t *testing.T) {
 	if _, err := svc.AddContact(t.Context(), app.ContactInput{Name: zoe, Phone: "+14155550199", Labels: zoe, Note: zoe}); err != nil {
 		t.Fatal(err)
 	}
-	m := New(t.Context(), svc, Options{})
-	snap, err := svc.Snapshot(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := buildIndex(snap)
-	ix.hays = buildHaystacks(ix)
-	m.loaded = true
-	m.installIndex(ix)
+	m := loadedNow(t, svc)
 	zoeContact := func() *model.Contact {
 		m.contacts.setQuery("")
 		for _, e := range m.ix.entries {

@@ -29,3 +29,19 @@ func (a *accountScreen) shortAt(st app.Status) []key.Binding {
 // setIndex installs ix in the list, as the root does with an index whose
 // view was not prepared off the Update path.
 func (m *contactList) setIndex(ix *index) { m.setIndexWith(ix, nil) }
+
+// loadedNow is the UI over svc with the whole book read and installed at
+// once, for tests that draw screens without running the program.
+func loadedNow(t *testing.T, svc Service) *Model {
+	t.Helper()
+	m := New(t.Context(), svc, Options{})
+	snap, err := svc.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := buildIndex(snap)
+	ix.hays = buildHaystacks(ix)
+	m.loaded = true
+	m.installIndex(ix)
+	return m
+}

@@ -91,15 +91,7 @@ func TestEveryListMarksItsCursor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m := New(t.Context(), svc, Options{})
-	snap, err := svc.Snapshot(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := buildIndex(snap)
-	ix.hays = buildHaystacks(ix)
-	m.loaded = true
-	m.installIndex(ix)
+	m := loadedNow(t, svc)
 	m.checks.Update(m.checks.load()())
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 
@@ -317,15 +309,7 @@ func TestRowsNeverShift(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m := New(t.Context(), svc, Options{})
-	snap, err := svc.Snapshot(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := buildIndex(snap)
-	ix.hays = buildHaystacks(ix)
-	m.loaded = true
-	m.installIndex(ix)
+	m := loadedNow(t, svc)
 
 	for _, joined := range []bool{false, true} {
 		if joined {
