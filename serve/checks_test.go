@@ -486,10 +486,16 @@ func TestWABAWebhookSurvivesRestart(t *testing.T) {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 	a.svc.StartChecker(a.ctx)
+	// Two refused deliveries, each recorded (the sender writes the
+	// attempt after the webhook's answer, so wait for the record).
 	waitFor(t, func() bool {
 		down.mu.Lock()
 		defer down.mu.Unlock()
 		return down.attempts >= 2
+	})
+	waitFor(t, func() bool {
+		cbs, err := a.svc.Callbacks(a.ctx)
+		return err == nil && len(cbs) == 1 && cbs[0].Attempts >= 2
 	})
 	a.stop()
 	<-sent
