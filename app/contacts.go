@@ -79,6 +79,7 @@ func (s *Service) parseNewPhone(in string) (model.Phone, error) {
 // written; so is a number already in the address book. With label sync on,
 // the labels are queued for WhatsApp in the same transaction.
 func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contact, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return model.Contact{}, err
 	}
@@ -132,6 +133,7 @@ func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contac
 // one transaction. id is anything FindContact accepts. Label names are
 // checked before anything is written.
 func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (model.Contact, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return model.Contact{}, err
 	}
@@ -215,6 +217,7 @@ func (s *Service) DeleteContact(ctx context.Context, jid string) error {
 // HideContact hides a contact from the contact list, exports and
 // Snapshot (or shows it again). FindContact still finds it.
 func (s *Service) HideContact(ctx context.Context, jid string, hidden bool) error {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return err
 	}
@@ -243,6 +246,7 @@ func (s *Service) HiddenContacts(ctx context.Context) ([]model.Contact, error) {
 // IsBlocked follows once WhatsApp confirms. jid is anything FindContact
 // accepts; a phone number not in the address book can be blocked too.
 func (s *Service) SetBlocked(ctx context.Context, jid string, blocked bool) error {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return err
 	}
@@ -316,6 +320,7 @@ func (s *Service) RefreshProfile(ctx context.Context, jid string) (model.Contact
 // exactly those back. jids are JIDs; one no longer in the mirror is passed
 // over.
 func (s *Service) SetHiddenUndoable(ctx context.Context, jids []string, hidden bool) (int, *Undo, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return 0, nil, err
 	}
@@ -355,6 +360,7 @@ type Removed struct {
 // when none was hidden: a deletion cannot be undone). jids are JIDs; one
 // no longer in the mirror is passed over.
 func (s *Service) RemoveContacts(ctx context.Context, jids []string) (Removed, *Undo, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return Removed{}, nil, err
 	}

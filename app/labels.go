@@ -29,6 +29,7 @@ type Undo struct {
 
 // UndoChange applies u. Applying it a second time is an error.
 func (s *Service) UndoChange(ctx context.Context, u *Undo) error {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return err
 	}
@@ -114,6 +115,7 @@ func plural(n int, one, many string) string {
 // With label sync on, every assignment that changed is queued for WhatsApp
 // in the same transaction (outbox.go).
 func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []string) (*Undo, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return nil, err
 	}
@@ -401,6 +403,7 @@ func (s *Service) labelsChanged(ctx context.Context) {
 // changes nothing. With label sync on, what changed is queued for WhatsApp
 // in the same transaction.
 func (s *Service) ReplaceLabels(ctx context.Context, ids []string, list string) error {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return err
 	}

@@ -46,6 +46,11 @@ type Contact struct {
 	Source       string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// LastChangedBy is who made the last change of the contact through
+	// wabook (a serve token's name, an SSH operator, the local OS user),
+	// at LastChangedAt; "" and zero when none was made here.
+	LastChangedBy string
+	LastChangedAt time.Time
 
 	// Derived when read from the store.
 	Labels      []string // label names, in label order

@@ -187,7 +187,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, tok *app.Token) 
 		return errorf(http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is over %d bytes", MaxBody)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
-	r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, *tok))
+	// The token's name is who the request's changes are recorded as
+	// (app.WithActor).
+	r = r.WithContext(context.WithValue(app.WithActor(r.Context(), tok.Name), tokenKey{}, *tok))
 	if pattern == "" {
 		return unrouted(handler, r)
 	}

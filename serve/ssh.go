@@ -338,7 +338,9 @@ func (s *SSHServer) program(sess ssh.Session) *tea.Program {
 		return nil // gate refused it
 	}
 	notices, unsubscribe := s.svc.Subscribe()
-	ctx, cancel := context.WithCancel(sess.Context())
+	// The UI makes every change with ctx: each is recorded as the
+	// operator's (app.WithActor).
+	ctx, cancel := context.WithCancel(app.WithActor(sess.Context(), ss.operator))
 	ss.cancel = func() { cancel(); unsubscribe() }
 	opts := ui.Options{Indexes: s.indexes}
 	if s.opts.AcceptAnyKey {
@@ -407,7 +409,7 @@ func (a *activityReader) Read(p []byte) (int, error) {
 
 // sessionService is the service as one session's UI sees it: the shared
 // service with the session's own notices. The operator is who makes the
-// session's changes (kept for the record of who changed what).
+// session's changes: the session's context carries it (app.WithActor).
 type sessionService struct {
 	*app.Service
 	notices  <-chan app.Notice

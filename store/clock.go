@@ -31,3 +31,11 @@ func toUnix(t time.Time) int64 {
 	}
 	return t.Unix()
 }
+
+// fromUnixMilli reads a time kept in unix milliseconds, 0 for none.
+func fromUnixMilli(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}

@@ -133,9 +133,9 @@ const packedContact = `c.jid || x'1f' || c.phone || x'1f' || c.lid || x'1f' || c
 	((c.is_my_contact <> 0) | ((c.is_wa_contact <> 0) << 1) | ((c.is_blocked <> 0) << 2) |
 	 ((c.is_internal <> 0) << 3) | ((c.is_business <> 0) << 4) | ((c.hidden <> 0) << 5) |
 	 ((c.block_pending > 0) << 6) | ((c.block_pending < 0) << 7)) || x'1f' ||
-	c.created_at || x'1f' || c.updated_at`
+	c.created_at || x'1f' || c.updated_at || x'1f' || c.changed_by_ms || x'1f' || c.changed_by`
 
-const packedFields = 17
+const packedFields = 19
 
 // unpackContact fills c from a packedContact value; false when the value
 // does not split into exactly the expected fields.
@@ -155,7 +155,8 @@ func unpackContact(row string, c *model.Contact) bool {
 	flags, err1 := strconv.Atoi(f[14])
 	created, err2 := strconv.ParseInt(f[15], 10, 64)
 	updated, err3 := strconv.ParseInt(f[16], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil {
+	changedMS, err4 := strconv.ParseInt(f[17], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
 		return false
 	}
 	*c = model.Contact{
@@ -165,6 +166,7 @@ func unpackContact(row string, c *model.Contact) bool {
 		IsMyContact: flags&1 != 0, IsWAContact: flags&2 != 0, IsBlocked: flags&4 != 0,
 		IsInternal: flags&8 != 0, IsBusiness: flags&16 != 0, Hidden: flags&32 != 0,
 		CreatedAt: fromUnix(created), UpdatedAt: fromUnix(updated),
+		LastChangedBy: f[18], LastChangedAt: fromUnixMilli(changedMS),
 	}
 	switch {
 	case flags&64 != 0:
@@ -424,21 +426,24 @@ func (x *jidIndex) get(jid string) (int, bool) {
 const contactCols = `c.jid, c.phone, c.lid, c.full_name, c.first_name, c.push_name,
 	c.business_name, c.verified_name, c.about, c.avatar_id, c.avatar_url,
 	c.is_my_contact, c.is_wa_contact, c.is_blocked, c.is_internal, c.is_business,
-	c.note, c.source, c.created_at, c.updated_at, coalesce(k.status, ''), c.hidden, c.block_pending`
+	c.note, c.source, c.created_at, c.updated_at, coalesce(k.status, ''), c.hidden, c.block_pending,
+	c.changed_by, c.changed_by_ms`
 
 const contactFrom = ` FROM contacts c LEFT JOIN checks k ON k.phone = c.phone `
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanContact(r scanner, c *model.Contact) error {
-	var created, updated int64
+	var created, updated, changedMS int64
 	err := r.Scan(&c.JID, &c.Phone, &c.LID, &c.FullName, &c.FirstName, &c.PushName,
 		&c.BusinessName, &c.VerifiedName, &c.About, &c.AvatarID, &c.AvatarURL,
 		&c.IsMyContact, &c.IsWAContact, &c.IsBlocked, &c.IsInternal, &c.IsBusiness,
-		&c.Note, &c.Source, &created, &updated, &c.CheckStatus, &c.Hidden, &c.BlockPending)
+		&c.Note, &c.Source, &created, &updated, &c.CheckStatus, &c.Hidden, &c.BlockPending,
+		&c.LastChangedBy, &changedMS)
 	if err != nil {
 		return err
 	}
 	c.CreatedAt, c.UpdatedAt = fromUnix(created), fromUnix(updated)
+	c.LastChangedAt = fromUnixMilli(changedMS)
 	return nil
 }

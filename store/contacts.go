@@ -290,6 +290,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		if err := assignNames(ctx, tx, &lc, []string{jid}, labels, nil); err != nil {
 			return err
 		}
+		if err := s.markChanged(ctx, tx, jid); err != nil {
+			return err
+		}
 		return s.queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
@@ -347,6 +350,9 @@ func (s *Store) UpdateContact(ctx context.Context, jid string, u ContactUpdate) 
 		if err := assignNames(ctx, tx, &lc, []string{j}, u.AddLabels, u.RemoveLabels); err != nil {
 			return err
 		}
+		if err := s.markChanged(ctx, tx, j); err != nil {
+			return err
+		}
 		return s.queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {
@@ -366,9 +372,13 @@ func (s *Store) SetHidden(ctx context.Context, jid string, hidden bool) error {
 		if err := requireContact(ctx, tx, j); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET hidden = ?, updated_at = ? WHERE jid = ? AND hidden IS NOT ?`,
-			b2i(hidden), s.now(), j, b2i(hidden)); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE contacts SET hidden = ?, updated_at = ? WHERE jid = ? AND hidden IS NOT ?`,
+			b2i(hidden), s.now(), j, b2i(hidden))
+		if err != nil {
 			return fmt.Errorf("store: hide contact %s: %w", j, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return s.markChanged(ctx, tx, j)
 		}
 		return nil
 	})
@@ -396,7 +406,7 @@ func (s *Store) SetHiddenMany(ctx context.Context, jids []string, hidden bool) (
 				changed = append(changed, j)
 			}
 		}
-		return nil
+		return s.markChanged(ctx, tx, changed...)
 	})
 	if err != nil {
 		return nil, err
@@ -437,7 +447,7 @@ func (s *Store) RemoveContacts(ctx context.Context, jids []string, deletable ...
 				hidden = append(hidden, j)
 			}
 		}
-		return nil
+		return s.markChanged(ctx, tx, hidden...)
 	})
 	if err != nil {
 		return nil, nil, err

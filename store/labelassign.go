@@ -282,6 +282,9 @@ func (s *Store) labelContacts(ctx context.Context, jids []string, op func(tx *sq
 		if err := op(tx, &lc, norm); err != nil {
 			return err
 		}
+		if err := s.markChanged(ctx, tx, changedJIDs(&lc)...); err != nil {
+			return err
+		}
 		return s.queueLabels(ctx, tx, nil, &lc, nil)
 	})
 	if err != nil {

@@ -364,6 +364,14 @@ CREATE TABLE webhook_callbacks (
 	last_error TEXT NOT NULL DEFAULT ''
 );
 `,
+	// 12: who made a contact's last change through wabook and when
+	// (store/changedby.go): a serve token's name, an SSH operator's key
+	// comment or the local OS user; written in the change's own
+	// transaction. Changes WhatsApp's sync brings do not touch them.
+	`
+ALTER TABLE contacts ADD COLUMN changed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE contacts ADD COLUMN changed_by_ms INTEGER NOT NULL DEFAULT 0;
+`,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -284,7 +284,11 @@ func (s *Store) QueueBlock(ctx context.Context, jid string, blocked bool) (Outbo
 		if err := s.enqueue(ctx, tx, it...); err != nil { // gives it[0] its ID
 			return err
 		}
-		return setBlockPending(ctx, tx, j)
+		if err := setBlockPending(ctx, tx, j); err != nil {
+			return err
+		}
+		// A number not in the mirror has no row to record it on.
+		return s.markChanged(ctx, tx, j)
 	})
 	return it[0], err
 }

@@ -107,10 +107,22 @@ func (d *detailView) render() {
 	field("Last check", check)
 	field("Created", formatTime(c.CreatedAt))
 	field("Updated", formatTime(c.UpdatedAt))
+	field("Last change", lastChange(c))
 	for i, l := range lines {
 		lines[i] = model.Truncate(l, d.width)
 	}
 	d.vp.SetContentLines(lines)
+}
+
+// lastChange is when the contact was last changed through wabook and by
+// whom (a serve token, an SSH operator, the local user: app.WithActor);
+// "" when it never was. The name is untrusted: a key's comment, a
+// token's name.
+func lastChange(c *model.Contact) string {
+	if c.LastChangedBy == "" || c.LastChangedAt.IsZero() {
+		return ""
+	}
+	return formatTime(c.LastChangedAt) + " by " + model.Sanitize(c.LastChangedBy)
 }
 
 func formatTime(t time.Time) string {

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestWithActorRecordedByEachWrite: every contact write records the
+// context's actor and when on each contact it changed; a context without
+// one records the local OS user.
+func TestWithActorRecordedByEachWrite(t *testing.T) {
+	t.Parallel()
+
+	svc, _ := worldService(t, nil)
+	as := func(who string) context.Context { return WithActor(context.Background(), who) }
+	const ada = "14155550101@s.whatsapp.net"
+	check := func(step, jid, want string, since time.Time) {
+		t.Helper()
+		c, err := svc.store.Contact(context.Background(), jid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.LastChangedBy != want || c.LastChangedAt.Before(since.Truncate(time.Millisecond)) || c.LastChangedAt.After(time.Now()) {
+			t.Errorf("%s: %s changed by %q at %v, want %q since %v", step, jid, c.LastChangedBy, c.LastChangedAt, want, since)
+		}
+	}
+	if ActorOf(as(" ci ")) != "ci" || ActorOf(context.Background()) != "" {
+		t.Fatalf("ActorOf: %q, %q", ActorOf(as(" ci ")), ActorOf(context.Background()))
+	}
+
+	start := time.Now()
+	local, err := svc.AddContact(as("ana"), ContactInput{Name: "Local", Phone: "+1 415 555 0177"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("AddContact", local.JID, "ana", start)
+	if local.LastChangedBy != "ana" {
+		t.Errorf("AddContact returned a contact changed by %q", local.LastChangedBy)
+	}
+
+	note := "met at the fair"
+	start = time.Now()
+	if _, err := svc.EditContact(as("bo"), ada, ContactEdit{Note: &note}); err != nil {
+		t.Fatal(err)
+	}
+	check("EditContact", ada, "bo", start)
+
+	start = time.Now()
+	if _, err := svc.ApplyLabels(as("cy"), []string{ada, local.JID}, []string{"Tagged"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("ApplyLabels", ada, "cy", start)
+	check("ApplyLabels", local.JID, "cy", start)
+
+	start = time.Now()
+	if err := svc.ReplaceLabels(as("di"), []string{local.JID}, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("ReplaceLabels", local.JID, "di", start)
+	check("ReplaceLabels left alone", ada, "cy", time.Time{})
+
+	start = time.Now()
+	if _, _, err := svc.RemoveContacts(as("hu"), []string{ada}); err != nil {
+		t.Fatal(err)
+	}
+	check("RemoveContacts (hidden)", ada, "hu", start)
+
+	start = time.Now()
+	if err := svc.HideContact(as("ed"), ada, false); err != nil {
+		t.Fatal(err)
+	}
+	check("HideContact", ada, "ed", start)
+
+	start = time.Now()
+	_, undo, err := svc.SetHiddenUndoable(as("fe"), []string{ada}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("SetHiddenUndoable", ada, "fe", start)
+	start = time.Now()
+	if err := svc.UndoChange(as("gu"), undo); err != nil {
+		t.Fatal(err)
+	}
+	check("UndoChange", ada, "gu", start)
+
+	start = time.Now()
+	if err := svc.SetBlocked(as("io"), local.JID, true); err != nil {
+		t.Fatal(err)
+	}
+	check("SetBlocked", local.JID, "io", start)
+
+	// No actor: the local user.
+	start = time.Now()
+	if _, err := svc.EditContact(context.Background(), local.JID, ContactEdit{Note: &note}); err != nil {
+		t.Fatal(err)
+	}
+	check("EditContact without an actor", local.JID, LocalActor(), start)
+	if LocalActor() == "" {
+		t.Error("LocalActor is empty")
+	}
+}
