@@ -246,24 +246,8 @@ func (s *Service) HiddenContacts(ctx context.Context) ([]model.Contact, error) {
 // IsBlocked follows once WhatsApp confirms. jid is anything FindContact
 // accepts; a phone number not in the address book can be blocked too.
 func (s *Service) SetBlocked(ctx context.Context, jid string, blocked bool) error {
-	ctx = attributed(ctx)
-	if err := s.writable(ctx); err != nil {
-		return err
-	}
-	target, name, err := s.blockTarget(ctx, jid)
-	if err != nil {
-		return err
-	}
-	verb := "blocking"
-	if !blocked {
-		verb = "unblocking"
-	}
-	if _, err := s.store.QueueBlock(ctx, target, blocked); err != nil {
-		return fmt.Errorf("%s %s: %w", verb, name, err)
-	}
-	s.notify(DataChanged)
-	s.outboxQueued(ctx)
-	return nil
+	_, err := s.QueueBlock(ctx, jid, blocked)
+	return err
 }
 
 func (s *Service) blockTarget(ctx context.Context, id string) (jid, name string, err error) {

@@ -48,6 +48,8 @@ func (h *Handler) checkRoutes(opts HandlerOptions) {
 	h.route("POST /v1/contacts/check", reads, c.periskopeCheck)
 	h.route("GET /api/contacts/check-exists", reads, h.waha(c.wahaCheckExists))
 	h.route("POST /v1/contacts", reads, c.wabaContacts)
+	// Waiting for WhatsApp to take a block is bounded the same way.
+	h.wahaBlockRoutes(c.deadline)
 }
 
 // DefaultCheckDeadline is how long a check request waits for answers when

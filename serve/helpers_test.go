@@ -59,9 +59,16 @@ func testWorld(t *testing.T) *sim.World {
 
 func newAPI(t *testing.T, opts HandlerOptions) *api {
 	t.Helper()
+	return newAPIOn(t, sim.New(testWorld(t)), opts)
+}
+
+// newAPIOn is newAPI over a backend the test keeps (to make it fail, or
+// read what WhatsApp holds).
+func newAPIOn(t *testing.T, be *sim.Backend, opts HandlerOptions) *api {
+	t.Helper()
 	logBuf := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logBuf, nil))
-	svc, st, ctx := apptest.Run(t, sim.New(testWorld(t)), app.Options{Log: log, OutboxRetry: time.Millisecond})
+	svc, st, ctx := apptest.Run(t, be, app.Options{Log: log, OutboxRetry: time.Millisecond})
 	apptest.Sync(ctx, t, svc)
 	full, err := svc.AddToken(ctx, "ops", false)
 	if err != nil {

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// QueueBlock is SetBlocked returning the change it queued, so that a
+// caller holding the connection can wait for WhatsApp's answer to it
+// (WaitChange): serve's WAHA block routes (serve/waha.go) do.
+func (s *Service) QueueBlock(ctx context.Context, jid string, blocked bool) (OutboxItem, error) {
+	ctx = attributed(ctx)
+	if err := s.writable(ctx); err != nil {
+		return OutboxItem{}, err
+	}
+	target, name, err := s.blockTarget(ctx, jid)
+	if err != nil {
+		return OutboxItem{}, err
+	}
+	verb := "blocking"
+	if !blocked {
+		verb = "unblocking"
+	}
+	it, err := s.store.QueueBlock(ctx, target, blocked)
+	if err != nil {
+		return OutboxItem{}, fmt.Errorf("%s %s: %w", verb, name, err)
+	}
+	s.notify(DataChanged)
+	s.outboxQueued(ctx)
+	return it, nil
+}
+
+// waitChangePoll is how often WaitChange looks besides the notices (a
+// sender in another process sends none here).
+const waitChangePoll = 500 * time.Millisecond
+
+// WaitChange waits until the outbox change id is no longer pending (done,
+// failed after its last attempt, or superseded by a newer change of the
+// same thing) and returns it; when ctx ends first it returns the change as
+// it stands with ctx's error. ErrNotFound when no change has that id
+// (dropped).
+func (s *Service) WaitChange(ctx context.Context, id int64) (OutboxItem, error) {
+	notices, cancel := s.Subscribe()
+	defer cancel()
+	tick := time.NewTicker(waitChangePoll)
+	defer tick.Stop()
+	for {
+		// The look is not cut by ctx: a half-read answer would be lost.
+		items, err := s.store.OutboxItems(context.WithoutCancel(ctx), []int64{id})
+		if err != nil {
+			return OutboxItem{}, err
+		}
+		if len(items) == 0 {
+			return OutboxItem{}, fmt.Errorf("%w: outbox change %d", ErrNotFound, id)
+		}
+		if it := items[0]; it.State != OutboxPending {
+			return it, nil
+		}
+		select {
+		case <-ctx.Done():
+			return items[0], ctx.Err()
+		case <-notices:
+		case <-tick.C:
+		}
+	}
+}
