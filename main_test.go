@@ -36,6 +36,21 @@ func runWabook(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return out.String(), errOut.String(), code
 }
 
+// runStep runs wabook with base and args and checks it exits with code and
+// says want: on stdout when it succeeds, on stderr when it fails.
+func runStep(t *testing.T, base, args []string, code int, want string) (stdout, stderr string) {
+	t.Helper()
+	out, errOut, got := runWabook(t, append(base, args...)...)
+	where := out
+	if code != 0 {
+		where = errOut
+	}
+	if got != code || !strings.Contains(where, want) {
+		t.Errorf("%v: exit %d (want %d), stdout %q, stderr %q; want %q", args, got, code, out, errOut, want)
+	}
+	return out, errOut
+}
+
 func TestContactsJSONMatchesWorld(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "w.db")
 	out, errOut, code := runWabook(t, "--sim", world, "--db", db, "contacts", "--format", "json")
