@@ -249,7 +249,9 @@ const qrInstructions = "Scan with WhatsApp: Settings → Linked devices → Link
 // screen (shown), or why they do not: how many more columns and lines it
 // takes.
 func (a *accountScreen) pairingView(st app.Status) (lines []string, shown bool) {
-	w, h := qrtext.Size(st.PairCode)
+	// One encoding gives both the size and the drawing (an error gives
+	// 0×0, and is told only if the code would fit).
+	qr, w, h, err := qrtext.Render(st.PairCode, qrtext.Style(!a.noColor, !a.lightBackground))
 	hint := "p: pair by phone number instead"
 	if st.PairTimeout > 0 {
 		if left := st.PairIssued.Add(st.PairTimeout).Sub(a.now()).Round(time.Second); left > 0 {
@@ -273,7 +275,6 @@ func (a *accountScreen) pairingView(st app.Status) (lines []string, shown bool) 
 		return append(wrapStyled(a.st.Warn, msg, a.width),
 			wrapText("Make the window larger, or press p to pair by phone number instead.", a.width)...), false
 	}
-	qr, _, _, err := qrtext.Render(st.PairCode, qrtext.Style(!a.noColor, !a.lightBackground))
 	if err != nil {
 		return wrapStyled(a.st.Error, err.Error(), a.width), false
 	}

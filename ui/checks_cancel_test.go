@@ -159,10 +159,7 @@ func TestPasteCountsEveryLineBreak(t *testing.T) {
 		{"CRLF, a few", "\r\n", 3, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m := New(t.Context(), svc, Options{})
-			m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-			m.switchTo(screenChecks)
-			m.Update(press("n"))
+			m := newCheckForm(t, svc, 100, 30)
 			m.Update(tea.PasteMsg{Content: numbers(tt.n, tt.sep)})
 			box := m.checks.numbersText()
 			if tt.refused {

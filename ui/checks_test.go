@@ -104,10 +104,7 @@ func TestCheckSelectedContacts(t *testing.T) {
 func TestNewCheckRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	svc, _ := newCheckingService(t, testWorld(t))
-	m := New(t.Context(), svc, Options{})
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	m.switchTo(screenChecks)
-	m.Update(press("n"))
+	m := newCheckForm(t, svc, 100, 30)
 	m.Update(tea.PasteMsg{Content: strings.Repeat("+14155550101\n", maxPaste/13+1)})
 	if !strings.Contains(m.checks.err, "Save the list to a file") || m.checks.numbers.Value() != "" {
 		t.Errorf("huge paste: err %q, box holds %d bytes", m.checks.err, len(m.checks.numbers.Value()))
@@ -542,10 +539,7 @@ func TestChecksStatusBarTellsTheJob(t *testing.T) {
 func TestPasteRefusalWraps(t *testing.T) {
 	t.Parallel()
 	svc, _ := idleCheckingService(t, testWorld(t))
-	m := New(t.Context(), svc, Options{})
-	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.switchTo(screenChecks)
-	m.Update(press("n"))
+	m := newCheckForm(t, svc, 80, 24)
 	m.Update(tea.PasteMsg{Content: strings.Repeat("+14155550101\n", 10_500)})
 	frame := m.View().Content
 	if !strings.Contains(flatText(frame), "Save the list to a file and give its path instead.") {

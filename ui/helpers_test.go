@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/wabook/wabook/app"
 )
@@ -43,5 +44,16 @@ func loadedNow(t *testing.T, svc Service) *Model {
 	ix.hays = buildHaystacks(ix)
 	m.loaded = true
 	m.installIndex(ix)
+	return m
+}
+
+// newCheckForm is the UI over svc at w×h on the Checks screen with the
+// new-check form open (n), driven by hand.
+func newCheckForm(t *testing.T, svc Service, w, h int) *Model {
+	t.Helper()
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	m.switchTo(screenChecks)
+	m.Update(press("n"))
 	return m
 }
