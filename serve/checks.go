@@ -271,15 +271,16 @@ func badNumbers(nums []*number, field func(i int) string) error {
 	return e
 }
 
-// chatID is the WhatsApp chat ID of a checked number: WhatsApp's own ID
-// when it answered with one (a Brazilian mobile may differ from the number
+// waID is the WhatsApp ID of a checked number: WhatsApp's own when it
+// answered with one (a Brazilian mobile may differ from the number
 // asked), else the number's digits.
+func waID(r model.CheckResult) string {
+	return cmp.Or(r.WAID, strings.TrimPrefix(r.Phone, "+"))
+}
+
+// chatID is the WhatsApp chat ID of a checked number (waID@c.us).
 func chatID(r model.CheckResult) string {
-	digits := r.WAID
-	if digits == "" {
-		digits = strings.TrimPrefix(r.Phone, "+")
-	}
-	return digits + "@" + model.LegacyServer
+	return waID(r) + "@" + model.LegacyServer
 }
 
 // checkPending is the 429 of a check whose answers are not all in yet

@@ -346,7 +346,7 @@ func (s *SSHServer) program(sess ssh.Session) *tea.Program {
 	if s.opts.AcceptAnyKey {
 		opts.Banner = "Demo: this server lets in any SSH key."
 	}
-	m := ui.New(ctx, &sessionService{Service: s.svc, notices: notices, operator: ss.operator}, opts)
+	m := ui.New(ctx, &sessionService{Service: s.svc, notices: notices}, opts)
 	popts := append(bubbletea.MakeOptions(sess),
 		tea.WithInput(&activityReader{r: sess, last: &ss.lastKey}),
 		tea.WithoutSignalHandler(),
@@ -408,12 +408,11 @@ func (a *activityReader) Read(p []byte) (int, error) {
 }
 
 // sessionService is the service as one session's UI sees it: the shared
-// service with the session's own notices. The operator is who makes the
-// session's changes: the session's context carries it (app.WithActor).
+// service with the session's own notices. Who makes the session's changes
+// is on the session's context (app.WithActor), not here.
 type sessionService struct {
 	*app.Service
-	notices  <-chan app.Notice
-	operator string
+	notices <-chan app.Notice
 }
 
 var _ ui.Service = (*sessionService)(nil)

@@ -123,15 +123,21 @@ type term struct {
 	done   chan error // the session's exit
 }
 
-// open starts a session with a w×h terminal.
-func (f *sshFixture) open(t *testing.T, key gossh.Signer, w, h int) *term {
+// mustDial logs in with key; the connection is closed when the test ends.
+func (f *sshFixture) mustDial(t *testing.T, key gossh.Signer) *gossh.Client {
 	t.Helper()
 	client, err := f.dial(key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
-	return openOn(t, client, "xterm-256color", w, h)
+	return client
+}
+
+// open starts a session with a w×h terminal.
+func (f *sshFixture) open(t *testing.T, key gossh.Signer, w, h int) *term {
+	t.Helper()
+	return openOn(t, f.mustDial(t, key), "xterm-256color", w, h)
 }
 
 // openOn starts a session on client in a w×h terminal of type termType.
@@ -342,11 +348,7 @@ func TestSSHColourProfilePerSession(t *testing.T) {
 	svc := testService(t)
 	ada, adaLine := newOperator(t, "Ada Operator")
 	f := startSSH(t, svc, SSHOptions{}, adaLine)
-	client, err := f.dial(ada)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := f.mustDial(t, ada)
 	colour := openOn(t, client, "xterm-256color", 100, 30)
 	plain := openOn(t, client, "dumb", 100, 30)
 	colour.waitFor("the colour session", "6 contacts")
@@ -536,11 +538,7 @@ func TestSSHNeedsATerminal(t *testing.T) {
 	svc := testService(t)
 	ada, adaLine := newOperator(t, "Ada Operator")
 	f := startSSH(t, svc, SSHOptions{}, adaLine)
-	client, err := f.dial(ada)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := f.mustDial(t, ada)
 	for _, tc := range []struct {
 		name string
 		run  func(*gossh.Session) error

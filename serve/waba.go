@@ -30,16 +30,9 @@ type wabaContacts struct {
 func wabaOf(input string, r model.CheckResult) wabaContact {
 	c := wabaContact{Input: input, Status: r.Status}
 	if r.Status == model.CheckValid {
-		c.WAID = cmp.Or(r.WAID, chatIDDigits(r.Phone))
+		c.WAID = waID(r)
 	}
 	return c
-}
-
-func chatIDDigits(phone string) string {
-	if len(phone) > 0 && phone[0] == '+' {
-		return phone[1:]
-	}
-	return phone
 }
 
 // POST /v1/contacts {blocking, contacts, force_check}

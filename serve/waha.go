@@ -17,14 +17,22 @@ func (h *Handler) wahaRoutes() {
 	h.route("GET /api/contacts/profile-picture", reads, h.waha(h.wahaPicture))
 }
 
-// waha checks the session a WAHA request names: absent or "default".
+// waha checks the session a WAHA request names in its query.
 func (h *Handler) waha(fn func(w http.ResponseWriter, r *http.Request) error) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if s := r.URL.Query().Get("session"); s != "" && s != "default" {
-			return errorf(http.StatusNotFound, "SESSION_NOT_FOUND", "session %q does not exist: this wabook serves one account, as the session \"default\"", s)
+		if err := checkSession(r.URL.Query().Get("session")); err != nil {
+			return err
 		}
 		return fn(w, r)
 	}
+}
+
+// checkSession refuses a WAHA session other than "default" (or none).
+func checkSession(s string) error {
+	if s != "" && s != "default" {
+		return errorf(http.StatusNotFound, "SESSION_NOT_FOUND", "session %q does not exist: this wabook serves one account, as the session \"default\"", s)
+	}
+	return nil
 }
 
 // wahaContact is WAHA's contact shape.

@@ -38,8 +38,8 @@ func (h *Handler) wahaBlock(blocked bool, deadline time.Duration) func(w http.Re
 		if err := decodeBody(r, &req); err != nil {
 			return err
 		}
-		if req.Session != "" && req.Session != "default" {
-			return errorf(http.StatusNotFound, "SESSION_NOT_FOUND", "session %q does not exist: this wabook serves one account, as the session \"default\"", req.Session)
+		if err := checkSession(req.Session); err != nil {
+			return err
 		}
 		c, err := h.findContact(r, "contactId", req.ContactID)
 		if err != nil {
