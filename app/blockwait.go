@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"time"
 )
 
 // QueueBlock is SetBlocked returning the change it queued, so that a
@@ -31,37 +30,26 @@ func (s *Service) QueueBlock(ctx context.Context, jid string, blocked bool) (Out
 	return it, nil
 }
 
-// waitChangePoll is how often WaitChange looks besides the notices (a
-// sender in another process sends none here).
-const waitChangePoll = 500 * time.Millisecond
-
 // WaitChange waits until the outbox change id is no longer pending (done,
 // failed after its last attempt, or superseded by a newer change of the
 // same thing) and returns it; when ctx ends first it returns the change as
 // it stands with ctx's error. ErrNotFound when no change has that id
 // (dropped).
 func (s *Service) WaitChange(ctx context.Context, id int64) (OutboxItem, error) {
-	notices, cancel := s.Subscribe()
-	defer cancel()
-	tick := time.NewTicker(waitChangePoll)
-	defer tick.Stop()
-	for {
-		// The look is not cut by ctx: a half-read answer would be lost.
-		items, err := s.store.OutboxItems(context.WithoutCancel(ctx), []int64{id})
+	var last OutboxItem
+	err := s.Follow(ctx, func(ctx context.Context) (bool, error) {
+		items, err := s.store.OutboxItems(ctx, []int64{id})
 		if err != nil {
-			return OutboxItem{}, err
+			return false, err
 		}
 		if len(items) == 0 {
-			return OutboxItem{}, fmt.Errorf("%w: outbox change %d", ErrNotFound, id)
+			return false, fmt.Errorf("%w: outbox change %d", ErrNotFound, id)
 		}
-		if it := items[0]; it.State != OutboxPending {
-			return it, nil
-		}
-		select {
-		case <-ctx.Done():
-			return items[0], ctx.Err()
-		case <-notices:
-		case <-tick.C:
-		}
+		last = items[0]
+		return last.State != OutboxPending, nil
+	})
+	if err != nil && ctx.Err() == nil {
+		return OutboxItem{}, err
 	}
+	return last, err
 }

@@ -3,8 +3,10 @@
 package app
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // subscriber is one front end's stream of notices. Its kinds coalesce the
@@ -104,6 +106,32 @@ func (sub *subscriber) deliver() {
 			case <-sub.done:
 				return
 			}
+		}
+	}
+}
+
+// FollowPoll is how often Follow looks besides the notices: a change made
+// by another process sends none here.
+const FollowPoll = 500 * time.Millisecond
+
+// Follow calls look at once, then again after every notice and every
+// FollowPoll, until it reports done or fails, or ctx ends (ctx.Err()). look
+// gets a context ctx's end does not cut: a half-read answer would only be
+// thrown away.
+func (s *Service) Follow(ctx context.Context, look func(ctx context.Context) (done bool, err error)) error {
+	notices, cancel := s.Subscribe()
+	defer cancel()
+	tick := time.NewTicker(FollowPoll)
+	defer tick.Stop()
+	for {
+		if done, err := look(context.WithoutCancel(ctx)); done || err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-notices:
+		case <-tick.C:
 		}
 	}
 }

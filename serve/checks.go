@@ -22,10 +22,6 @@ import (
 // MaxCheckNumbers is the most numbers one check request takes.
 const MaxCheckNumbers = 10_000
 
-// checkPoll is how often a waiting request looks at its jobs besides the
-// check notices (which a queue run by another process does not send).
-const checkPoll = 500 * time.Millisecond
-
 // checker runs the check routes' numbers through the service's queue.
 type checker struct {
 	h        *Handler
@@ -192,29 +188,22 @@ func anyWaiting(nums []*number) bool {
 }
 
 // wait follows the numbers until none waits or ctx ends (the deadline):
-// at each check notice, and every checkPoll.
+// at each check notice, and every app.FollowPoll.
 func (c *checker) wait(ctx context.Context, nums []*number) error {
-	if !anyWaiting(nums) {
-		return nil
-	}
-	notices, cancel := c.h.svc.Subscribe()
-	defer cancel()
-	tick := time.NewTicker(checkPoll)
-	defer tick.Stop()
-	for anyWaiting(nums) {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-notices:
-		case <-tick.C:
+	first := true
+	err := c.h.svc.Follow(ctx, func(ctx context.Context) (bool, error) {
+		if !first {
+			if err := c.follow(ctx, nums); err != nil {
+				return false, err
+			}
 		}
-		// The look itself is not cut by the deadline: a half-read
-		// answer would only be thrown away.
-		if err := c.follow(context.WithoutCancel(ctx), nums); err != nil {
-			return err
-		}
+		first = false
+		return !anyWaiting(nums), nil
+	})
+	if ctx.Err() != nil {
+		return nil // the deadline: the request answers with what it has
 	}
-	return nil
+	return err
 }
 
 // run starts the numbers' checks and, with wait, waits for their answers
