@@ -80,7 +80,7 @@ func (s *Service) Tokens(ctx context.Context) ([]Token, error) {
 	}
 	out := make([]Token, len(ts))
 	for i, t := range ts {
-		out[i] = Token{Name: t.Name, ReadOnly: t.ReadOnly, Created: t.Created}
+		out[i] = tokenOf(t)
 	}
 	return out, nil
 }
@@ -126,5 +126,10 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Token, error
 		return Token{}, ErrBadToken
 	}
 	t := ts[found]
-	return Token{Name: t.Name, ReadOnly: t.ReadOnly, Created: t.Created}, nil
+	return tokenOf(t), nil
+}
+
+// tokenOf is a stored token as the service tells it (never its hash).
+func tokenOf(t store.Token) Token {
+	return Token{Name: t.Name, ReadOnly: t.ReadOnly, Created: t.Created}
 }

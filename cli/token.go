@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-
-	"github.com/wabook/wabook/app"
 )
 
 const tokenUsage = "usage: wabook token add NAME [--read-only] | ls [--json] | rm NAME"
@@ -70,10 +68,7 @@ func Token(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if toks == nil {
-			toks = []app.Token{}
-		}
-		return writeJSON(env.Out, toks)
+		return writeJSON(env.Out, toks) // never nil: [] when there is none
 	}
 	if len(toks) == 0 {
 		_, err := fmt.Fprintln(env.Err, "no tokens yet (wabook token add NAME)")

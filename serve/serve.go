@@ -235,7 +235,7 @@ func DefaultAuthorizedKeys() (string, error) {
 	return filepath.Join(dir, "wabook", "authorized_keys"), nil
 }
 
-// startSSH serves the TUI over SSH on cfg.SSH until ctx ends. The demo
+// listenSSH serves the TUI over SSH on cfg.SSH until ctx ends. The demo
 // with no authorized-keys file lets any key in, and says so; a real serve
 // without one lets nobody in until the file appears (SIGHUP).
 func listenSSH(ctx context.Context, svc *app.Service, cfg Config, out io.Writer, log *slog.Logger) (*SSHServer, error) {
@@ -280,16 +280,7 @@ func listenSSH(ctx context.Context, svc *app.Service, cfg Config, out io.Writer,
 		who = "any key (the demo only: " + keys + " does not exist)"
 	}
 	log.Info("serve: SSH listening", "addr", ln.Addr().String(), "fingerprint", srv.HostKeyFingerprint())
-	fmt.Fprintf(out, "SSH: ssh -p %s %s (host key %s; lets in %s)\n", portOf(ln.Addr()), hostOf(ln.Addr()), srv.HostKeyFingerprint(), who)
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	fmt.Fprintf(out, "SSH: ssh -p %s %s (host key %s; lets in %s)\n", port, host, srv.HostKeyFingerprint(), who)
 	return srv, nil
-}
-
-func portOf(a net.Addr) string {
-	_, port, _ := net.SplitHostPort(a.String())
-	return port
-}
-
-func hostOf(a net.Addr) string {
-	host, _, _ := net.SplitHostPort(a.String())
-	return host
 }
