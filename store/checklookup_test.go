@@ -11,9 +11,7 @@ import (
 
 func TestNumberStates(t *testing.T) {
 	t.Parallel()
-	s := openTemp(t)
-	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, ctx, t0 := openQueue(t)
 	// +1000 cached fresh, +2000 cached long ago, +3000 failed in a batch
 	// of a job in which +4000 still waits, +5000 in a paused job, +6000
 	// in a cancelled one.

@@ -372,16 +372,24 @@ func (s *Store) SetHidden(ctx context.Context, jid string, hidden bool) error {
 		if err := requireContact(ctx, tx, j); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE contacts SET hidden = ?, updated_at = ? WHERE jid = ? AND hidden IS NOT ?`,
-			b2i(hidden), s.now(), j, b2i(hidden))
-		if err != nil {
-			return fmt.Errorf("store: hide contact %s: %w", j, err)
+		changed, err := setHiddenRow(ctx, tx, j, hidden, s.now())
+		if err != nil || !changed {
+			return err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return s.markChanged(ctx, tx, j)
-		}
-		return nil
+		return s.markChanged(ctx, tx, j)
 	})
+}
+
+// setHiddenRow hides the contact j (or shows it again) inside tx; changed
+// is false when it already was so, or is not in the mirror.
+func setHiddenRow(ctx context.Context, tx *sql.Tx, j string, hidden bool, now int64) (changed bool, err error) {
+	res, err := tx.ExecContext(ctx, `UPDATE contacts SET hidden = ?, updated_at = ? WHERE jid = ? AND hidden IS NOT ?`,
+		b2i(hidden), now, j, b2i(hidden))
+	if err != nil {
+		return false, fmt.Errorf("store: hide contact %s: %w", j, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }
 
 // SetHiddenMany hides contacts (or shows them again) in one transaction
@@ -397,12 +405,11 @@ func (s *Store) SetHiddenMany(ctx context.Context, jids []string, hidden bool) (
 			if err != nil {
 				return fmt.Errorf("store: hide contacts: %w", err)
 			}
-			res, err := tx.ExecContext(ctx, `UPDATE contacts SET hidden = ?, updated_at = ? WHERE jid = ? AND hidden IS NOT ?`,
-				b2i(hidden), now, j, b2i(hidden))
+			ok, err := setHiddenRow(ctx, tx, j, hidden, now)
 			if err != nil {
-				return fmt.Errorf("store: hide contact %s: %w", j, err)
+				return err
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
+			if ok {
 				changed = append(changed, j)
 			}
 		}

@@ -24,14 +24,19 @@ func openTemp(t *testing.T) *Store {
 	return s
 }
 
+// openQueue is what a check-queue test starts from: a fresh store, a
+// context and the test's start time, 9:00 UTC on 2 March 2026.
+func openQueue(t *testing.T) (*Store, context.Context, time.Time) {
+	t.Helper()
+	return openTemp(t), context.Background(), time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+}
+
 func pending(in, phone string) model.CheckResult { return model.CheckResult{Input: in, Phone: phone} }
 
 func TestCheckQueueLifecycle(t *testing.T) {
 	t.Parallel()
 
-	s := openTemp(t)
-	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, ctx, t0 := openQueue(t)
 	// A fresh cached answer and an old one.
 	if err := s.PutCheck(ctx, model.CheckResult{Phone: "+1000", Status: model.CheckValid, WAID: "1000", CheckedAt: t0.Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
@@ -134,9 +139,7 @@ func TestCheckQueueLifecycle(t *testing.T) {
 func TestCheckJobCancelAbandonsInflight(t *testing.T) {
 	t.Parallel()
 
-	s := openTemp(t)
-	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, ctx, t0 := openQueue(t)
 	id, err := s.CreateCheckJob(ctx, t0, "+1", CheckJobOptions{}, []model.CheckResult{pending("a", "+1000"), pending("b", "+2000")})
 	if err != nil {
 		t.Fatal(err)
@@ -241,9 +244,7 @@ WHEN NEW.key = 'z.refused' BEGIN SELECT RAISE(ABORT, 'refused'); END`); err != n
 func TestCheckJobCountsCancelledApart(t *testing.T) {
 	t.Parallel()
 
-	s := openTemp(t)
-	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, ctx, t0 := openQueue(t)
 	id, err := s.CreateCheckJob(ctx, t0, "+1", CheckJobOptions{}, []model.CheckResult{
 		pending("a", "+1000"), pending("b", "+2000"), pending("c", "+3000"), pending("d", "+4000")})
 	if err != nil {

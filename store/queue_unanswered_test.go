@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -16,9 +15,7 @@ import (
 func TestCompleteCheckBatchRequeuesUnanswered(t *testing.T) {
 	t.Parallel()
 
-	s := openTemp(t)
-	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, ctx, t0 := openQueue(t)
 	id, err := s.CreateCheckJob(ctx, t0, "+1", CheckJobOptions{MaxAgeS: 3600},
 		[]model.CheckResult{pending("a", "+1000"), pending("b", "+2000"), pending("b again", "+2000"), pending("c", "+3000")})
 	if err != nil {
@@ -74,9 +71,7 @@ func TestCompleteCheckBatchRequeuesUnanswered(t *testing.T) {
 func TestClaimCheckBatchReserve(t *testing.T) {
 	t.Parallel()
 
-	s := openTemp(t)
-	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, ctx, t0 := openQueue(t)
 	var items []model.CheckResult
 	for _, p := range []string{"+1000", "+2000", "+3000", "+4000"} {
 		items = append(items, pending(p, p))
@@ -124,9 +119,7 @@ func TestClaimCheckBatchReserve(t *testing.T) {
 func TestRetryCheckJob(t *testing.T) {
 	t.Parallel()
 
-	s := openTemp(t)
-	ctx := context.Background()
-	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, ctx, t0 := openQueue(t)
 	id, err := s.CreateCheckJob(ctx, t0, "+1", CheckJobOptions{}, []model.CheckResult{
 		pending("a", "+1000"), pending("b", "+2000"), pending("c", "+3000"),
 		{Input: "x", Status: model.CheckInvalid, Error: "not a number", CheckedAt: t0},
@@ -175,9 +168,7 @@ func TestRetryCheckJob(t *testing.T) {
 func TestCanaryCandidates(t *testing.T) {
 	t.Parallel()
 
-	s := openTemp(t)
-	ctx := context.Background()
-	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	s, ctx, now := openQueue(t)
 	err := s.UpsertContacts(ctx, []model.Contact{
 		{JID: "14155550101@s.whatsapp.net", Phone: "+14155550101", Source: model.SourceWhatsApp},
 		{JID: "14155550102@s.whatsapp.net", Phone: "+14155550102", Source: model.SourceWhatsApp},

@@ -198,7 +198,7 @@ func (q *Queue) Enqueue(ctx context.Context, inputs []string, opts CheckOptions)
 	now := q.clock()
 	items := make([]model.CheckResult, len(inputs))
 	for i, in := range inputs {
-		items[i] = normalizeInput(in, region, now)
+		items[i] = Normalize(in, region, now)
 	}
 	sopts := store.CheckJobOptions{Force: opts.Force, MaxAgeS: int64(maxAge / time.Second), Region: strings.ToUpper(strings.TrimSpace(opts.Region))}
 	id, err := q.st.CreateCheckJob(ctx, now, q.account(), sopts, items)
@@ -209,9 +209,12 @@ func (q *Queue) Enqueue(ctx context.Context, inputs []string, opts CheckOptions)
 	return q.Job(ctx, id)
 }
 
-// normalizeInput reads one input into a result that is final (invalid) or
-// waits for a check (processing).
-func normalizeInput(in, region string, now time.Time) model.CheckResult {
+// Normalize reads one input as Enqueue does: Phone is its E.164 form and
+// Status "processing" when it may be sent to WhatsApp; Status "invalid"
+// with the reason in Error when it is no number or not a valid one (it is
+// never sent). region is used for numbers without a country code ("" reads
+// them as international). wabook serve reads its requests' numbers with it.
+func Normalize(in, region string, now time.Time) model.CheckResult {
 	r := model.CheckResult{Input: in, Status: model.CheckProcessing}
 	if len(in) > maxInputLen {
 		r.Input = in[:maxInputLen]

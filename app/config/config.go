@@ -235,8 +235,7 @@ func parseVersionURLJSON(v json.RawMessage) (string, error) {
 	if s == "" || s == VersionURLOff {
 		return s, nil
 	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !isHTTPURL(s) {
 		return "", fmt.Errorf("%q is not an http(s) URL (or \"off\")", s)
 	}
 	return s, nil
@@ -264,11 +263,16 @@ func parseWebhookJSON(v json.RawMessage) (string, error) {
 // CheckWebhookURL says why u cannot take the Business API's callbacks:
 // an http(s) URL with a host is needed.
 func CheckWebhookURL(u string) error {
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+	if !isHTTPURL(u) {
 		return fmt.Errorf("%q is not an http(s) URL", u)
 	}
 	return nil
+}
+
+// isHTTPURL reports whether s is an http or https URL with a host.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func parseInt(v json.RawMessage) (int, error) {
