@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
+	"github.com/wabook/wabook/model"
 )
 
 // Limits on a list of numbers to check: a check job is meant for a
@@ -61,7 +62,7 @@ func ReadNumbers(r io.Reader, ext string) ([]string, error) {
 	// Old Mac files and terminals that paste with CR end lines with a lone
 	// CR, which the CSV and vCard readers take for part of a line: one
 	// line break is one line, whichever it is.
-	text := crLF.Replace(strings.TrimPrefix(string(data), "\ufeff"))
+	text := model.UnixLines(strings.TrimPrefix(string(data), "\ufeff"))
 	ext = strings.ToLower(strings.TrimPrefix(ext, "."))
 	var nums []string
 	switch {
@@ -80,9 +81,6 @@ func ReadNumbers(r io.Reader, ext string) ([]string, error) {
 	}
 	return nums, nil
 }
-
-// crLF turns CRLF and a lone CR into LF.
-var crLF = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // splitNumbers splits free text on line breaks, commas, semicolons and tabs.
 func splitNumbers(text string) []string {

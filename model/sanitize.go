@@ -256,3 +256,10 @@ func skipString(s string, i int, bel bool) int {
 	}
 	return i
 }
+
+// lineBreaks turns CRLF and a lone CR into LF.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
+// UnixLines is s with every line break one LF: files and terminals send
+// CRLF or a lone CR (tmux's paste), and one break must be one line.
+func UnixLines(s string) string { return lineBreaks.Replace(s) }

@@ -20,9 +20,6 @@ const (
 	maxPasteLines = 9_999 // the text area's own limit is 10 000
 )
 
-// lineBreaks turns CRLF and a lone CR into LF.
-var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
-
 type checksMode int
 
 const (
@@ -224,7 +221,7 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 			// Terminals send line breaks as CR (tmux and most others),
 			// some as CRLF; the box makes a line of each CR and each LF,
 			// so a CRLF would count twice. One break is one line.
-			content := lineBreaks.Replace(msg.Content)
+			content := model.UnixLines(msg.Content)
 			// The box would silently drop what does not fit (it holds
 			// 10 000 lines): refuse the paste whole instead.
 			// A break ending the text starts no line of its own.
