@@ -26,6 +26,13 @@ const (
 // (the test world file when w is nil).
 func worldService(t testing.TB, w *sim.World) (*Service, *sim.Backend) {
 	t.Helper()
+	return worldServiceWith(t, w, nil)
+}
+
+// worldServiceWith is worldService with set applied to the service before
+// it runs (a test's hooks).
+func worldServiceWith(t testing.TB, w *sim.World, set func(*Service)) (*Service, *sim.Backend) {
+	t.Helper()
 	if w == nil {
 		var err error
 		if w, err = sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json")); err != nil {
@@ -39,6 +46,9 @@ func worldService(t testing.TB, w *sim.World) (*Service, *sim.Backend) {
 	backend := sim.New(w)
 	ctx, cancel := context.WithCancel(context.Background())
 	svc := New(st, backend, Options{OutboxRetry: time.Millisecond})
+	if set != nil {
+		set(svc)
+	}
 	go svc.Run(ctx)
 	t.Cleanup(func() { cancel(); svc.StopOutbox(); backend.Close(); st.Close() })
 	syncCtx, done := context.WithTimeout(ctx, 10*time.Second)

@@ -31,7 +31,15 @@ func drainFor(ch <-chan Notice, quiet time.Duration) map[NoticeKind]int {
 func TestSubscribersEachGetEveryNotice(t *testing.T) {
 	t.Parallel()
 
-	svc, backend := syncedService(t)
+	looked := make(chan struct{}, 1)
+	svc, backend := worldServiceWith(t, nil, func(s *Service) {
+		s.watched = func() {
+			select {
+			case looked <- struct{}{}:
+			default:
+			}
+		}
+	})
 	a, cancelA := svc.Subscribe()
 	defer cancelA()
 	b, cancelB := svc.Subscribe()
@@ -41,6 +49,17 @@ func TestSubscribersEachGetEveryNotice(t *testing.T) {
 	for len(svc.Notices()) > 0 {
 		svc.Acknowledge(<-svc.Notices())
 	}
+	// The commit watcher tells of the sync's commits at its next look:
+	// once it has looked twice since, that notice is out; read it.
+	for range 3 {
+		select {
+		case <-looked:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the commit watcher never looked")
+		}
+	}
+	drainFor(a, 20*time.Millisecond)
+	drainFor(b, 20*time.Millisecond)
 
 	// Every kind, to every subscriber.
 	svc.notify(StatusChanged)
