@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/ui"
 )
 
 // DefaultRateLimit is the requests a minute each token may make by
@@ -35,6 +36,9 @@ type HandlerOptions struct {
 	// Webhook is where the Business API's no_wait callbacks go; "" means
 	// the config file's webhook_url, else none (webhook.go).
 	Webhook string
+	// Indexes is the contact index the lists are read from, shared with
+	// the SSH sessions (Run gives both the same); nil: one of its own.
+	Indexes *ui.Indexes
 }
 
 // Handler serves the seeds' HTTP APIs over one service: Periskope's
@@ -46,6 +50,7 @@ type Handler struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	limit *limiter
+	books *books // the lists' contacts, kept between requests (book.go)
 	// routes is every pattern registered and its access: serve looks up
 	// the public ones, and openapi_test.go compares them with the spec.
 	routes map[string]access
@@ -59,8 +64,11 @@ func NewHandler(svc *app.Service, opts HandlerOptions) *Handler {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
+	if opts.Indexes == nil {
+		opts.Indexes = ui.NewIndexes(svc)
+	}
 	h := &Handler{svc: svc, log: svc.Logger(), mux: http.NewServeMux(), limit: newLimiter(opts.RateLimit, opts.Clock),
-		routes: map[string]access{}}
+		books: newBooks(opts.Indexes), routes: map[string]access{}}
 	h.periskopeRoutes()
 	h.wahaRoutes()
 	h.route("GET /openapi.json", public, h.openAPI)

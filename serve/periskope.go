@@ -123,10 +123,10 @@ func pageParam(r *http.Request, name string, def, least, most int) (int, error) 
 	return n, nil
 }
 
-// bookPage is one page of the address book in name order, as the list
-// shows it (hidden contacts left out).
+// bookPage is one page of the address book in name order (hidden
+// contacts left out).
 type bookPage struct {
-	snap     *app.Snapshot
+	book     *book
 	offset   int // the position of the page's first contact
 	total    int // the contacts in the book
 	contacts []*model.Contact
@@ -144,19 +144,16 @@ func (h *Handler) readPage(r *http.Request, def, most int) (bookPage, error) {
 	if err != nil {
 		return bookPage{}, err
 	}
-	snap, err := h.svc.Snapshot(r.Context())
+	b, err := h.books.latest(r.Context())
 	if err != nil {
 		return bookPage{}, err
 	}
-	all, err := app.FilterContacts(snap, "")
-	if err != nil {
-		return bookPage{}, err
-	}
+	all := b.contacts
 	start, end := min(offset, len(all)), len(all)
 	if limit > 0 {
 		end = min(offset+limit, len(all))
 	}
-	return bookPage{snap: snap, offset: offset, total: len(all), contacts: all[start:end]}, nil
+	return bookPage{book: b, offset: offset, total: len(all), contacts: all[start:end]}, nil
 }
 
 // contactPage is GET /v1/contacts's answer: from and to are the positions
@@ -169,14 +166,14 @@ type contactPage struct {
 	Contacts []contactObject `json:"contacts"`
 }
 
-// GET /v1/contacts?offset&limit: the address book in name order, as the
-// list shows it (hidden contacts left out).
+// GET /v1/contacts?offset&limit: the address book in name order (hidden
+// contacts left out).
 func (h *Handler) listContacts(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.readPage(r, MaxListLimit, MaxListLimit)
 	if err != nil {
 		return err
 	}
-	ix := newLabelIndex(p.snap.Labels)
+	ix := p.book.labels
 	out := contactPage{From: p.offset, To: p.offset + len(p.contacts) - 1, Count: p.total, Contacts: make([]contactObject, len(p.contacts))}
 	for i, c := range p.contacts {
 		out.Contacts[i] = ix.object(c)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -63,7 +64,17 @@ type Store struct {
 	// clock is where the times the store writes come from (SetClock);
 	// time.Now unless the app hands down its own.
 	clock func() time.Time
+	// writes counts the write transactions committed through this Store
+	// (Writes).
+	writes atomic.Uint64
 }
+
+// Writes counts the write transactions this Store has committed (any
+// table's). A cache of what the mirror holds stays valid while it does not
+// move, as far as this process's writes go: it moves once a commit has
+// returned, before the writer learns of it. Other processes' commits, and
+// other Stores on the same file, are CommitWatcher's to notice.
+func (s *Store) Writes() uint64 { return s.writes.Load() }
 
 // DefaultPath is $WABOOK_DB, else $XDG_DATA_HOME/wabook/wabook.db, else
 // ~/.local/share/wabook/wabook.db.

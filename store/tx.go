@@ -117,7 +117,11 @@ func (s *Store) rawTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	// Counted even when the commit says it failed: a cache then reads the
+	// mirror again rather than trust it unchanged.
+	s.writes.Add(1)
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
