@@ -24,10 +24,14 @@ type LabelChange struct {
 
 // LabelChanges is what a label operation did, in order: the labels it
 // created and the assignments that really changed (an assignment that was
-// already there is not listed).
+// already there is not listed), and the ids of the outbox changes its
+// transaction queued for WhatsApp (none with label sync off): a caller
+// holding the connection can wait for WhatsApp's answer to exactly those
+// (serve's Periskope writes, through app's receipt: app/receipt.go).
 type LabelChanges struct {
 	Created []model.Label
 	Changes []LabelChange
+	Queued  []int64
 }
 
 // Empty reports whether nothing changed.
