@@ -123,6 +123,7 @@ func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contac
 	if err != nil {
 		return model.Contact{}, err
 	}
+	noteQueued(ctx, lc.Queued...)
 	if !lc.Empty() {
 		s.outboxQueued(ctx)
 	}
@@ -187,6 +188,7 @@ func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (mo
 	if err != nil {
 		return model.Contact{}, err
 	}
+	noteQueued(ctx, lc.Queued...)
 	if !lc.Empty() {
 		s.outboxQueued(ctx)
 	}

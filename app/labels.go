@@ -140,6 +140,7 @@ func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []
 		}
 		return nil, fmt.Errorf("applying labels: %w", err)
 	}
+	noteQueued(ctx, lc.Queued...)
 	if lc.Empty() {
 		return nil, nil
 	}
@@ -433,6 +434,7 @@ func (s *Service) ReplaceLabels(ctx context.Context, ids []string, list string) 
 	if err != nil {
 		return fmt.Errorf("replacing labels: %w", err)
 	}
+	noteQueued(ctx, lc.Queued...)
 	if !lc.Empty() {
 		s.labelsChanged(ctx)
 	}

@@ -335,6 +335,7 @@ func (s *Service) ApplyImport(ctx context.Context, p *ImportPlan) (ImportResult,
 		res.CreatedLabels = append(res.CreatedLabels, l.Name)
 	}
 	s.notify(DataChanged)
+	noteQueued(ctx, lc.Queued...)
 	if !lc.Empty() {
 		s.outboxQueued(ctx)
 	}
