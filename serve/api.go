@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,8 +30,9 @@ type HandlerOptions struct {
 	RateLimit int
 	// Clock drives the rate limit (tests); nil means time.Now.
 	Clock func() time.Time
-	// CheckDeadline bounds how long a check request waits for answers;
-	// 0 means the config file's serve_check_deadline, else
+	// CheckDeadline bounds how long a check request waits for answers,
+	// and a write for WhatsApp to confirm its changes (writewait.go); 0
+	// means the config file's serve_check_deadline, else
 	// DefaultCheckDeadline (checks.go).
 	CheckDeadline time.Duration
 	// Webhook is where the Business API's no_wait callbacks go; "" means
@@ -54,6 +56,9 @@ type Handler struct {
 	// routes is every pattern registered and its access: serve looks up
 	// the public ones, and openapi_test.go compares them with the spec.
 	routes map[string]access
+	// deadline bounds how long a request waits for WhatsApp: a check's
+	// answers, a write's confirmation (writewait.go).
+	deadline time.Duration
 }
 
 // NewHandler builds the APIs' handler.
@@ -68,7 +73,8 @@ func NewHandler(svc *app.Service, opts HandlerOptions) *Handler {
 		opts.Indexes = ui.NewIndexes(svc)
 	}
 	h := &Handler{svc: svc, log: svc.Logger(), mux: http.NewServeMux(), limit: newLimiter(opts.RateLimit, opts.Clock),
-		books: newBooks(opts.Indexes), routes: map[string]access{}}
+		books: newBooks(opts.Indexes), routes: map[string]access{},
+		deadline: cmp.Or(opts.CheckDeadline, svc.CheckSettings().ServeCheckDeadline, DefaultCheckDeadline)}
 	h.periskopeRoutes()
 	h.wahaRoutes()
 	h.route("GET /openapi.json", public, h.openAPI)
