@@ -313,6 +313,7 @@ func trustedJID(id, phone, region string) (jid, e164 string) {
 // created as needed. With label sync on, the assignments are queued for
 // WhatsApp in the same transaction.
 func (s *Service) ApplyImport(ctx context.Context, p *ImportPlan) (ImportResult, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ImportResult{}, importCancelled(ctx.Err())
