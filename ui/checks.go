@@ -52,7 +52,7 @@ type (
 	// checksReloadMsg is the reload a notice asked for, once
 	// checksReloadGap has passed since the last one.
 	checksReloadMsg struct{}
-	jobCreatedMsg struct {
+	jobCreatedMsg   struct {
 		job app.Job
 		err error
 	}
