@@ -372,30 +372,29 @@ func (s *Service) OutboxCounts(ctx context.Context) (OutboxCounts, error) {
 // RetryOutbox puts a failed change (id), or every failed one (id 0), back
 // in the queue and returns how many.
 func (s *Service) RetryOutbox(ctx context.Context, id int64) ([]int64, error) {
-	if err := s.writable(ctx); err != nil {
-		return nil, err
-	}
-	ids, err := s.store.RetryOutbox(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s.outboxQueued(ctx)
-	s.notify(DataChanged)
-	return ids, nil
+	return changeOutbox(ctx, s, id, s.store.RetryOutbox)
 }
 
 // DropOutbox forgets a failed change: WhatsApp will not learn it.
 func (s *Service) DropOutbox(ctx context.Context, id int64) (OutboxItem, error) {
+	return changeOutbox(ctx, s, id, s.store.DropOutbox)
+}
+
+// changeOutbox runs a change of the outbox's own rows (retry, drop) once
+// writes are allowed; when it went through, the counts follow, the sender
+// looks again and the front ends reload.
+func changeOutbox[T any](ctx context.Context, s *Service, id int64, change func(context.Context, int64) (T, error)) (T, error) {
 	if err := s.writable(ctx); err != nil {
-		return OutboxItem{}, err
+		var zero T
+		return zero, err
 	}
-	it, err := s.store.DropOutbox(ctx, id)
+	v, err := change(ctx, id)
 	if err != nil {
-		return it, err
+		return v, err
 	}
 	s.outboxQueued(ctx)
 	s.notify(DataChanged)
-	return it, nil
+	return v, nil
 }
 
 // LastOutboxID is the id of the last change queued so far (0 when none):

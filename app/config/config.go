@@ -173,16 +173,10 @@ func (c *Config) parse(data []byte) error {
 		var err error
 		switch key {
 		case "check_batch_size":
-			c.CheckBatchSize, err = parseInt(v)
-			if err == nil && c.CheckBatchSize < 1 {
-				err = errors.New("must be at least 1")
-			}
+			c.CheckBatchSize, err = parseCount(v, "")
 			c.CheckBatchSize = min(c.CheckBatchSize, MaxCheckBatchSize)
 		case "check_daily_budget":
-			c.CheckDailyBudget, err = parseInt(v)
-			if err == nil && c.CheckDailyBudget < 1 {
-				err = errors.New("must be at least 1")
-			}
+			c.CheckDailyBudget, err = parseCount(v, "")
 		case "check_pace":
 			c.CheckPace, err = parseDurationJSON(v)
 		case "check_max_age":
@@ -192,10 +186,7 @@ func (c *Config) parse(data []byte) error {
 		case "wa_version_url":
 			c.WAVersionURL, err = parseVersionURLJSON(v)
 		case "serve_rate_limit":
-			c.ServeRateLimit, err = parseInt(v)
-			if err == nil && c.ServeRateLimit < 1 {
-				err = errors.New("must be at least 1 (requests a minute per token)")
-			}
+			c.ServeRateLimit, err = parseCount(v, " (requests a minute per token)")
 		case "serve_check_deadline":
 			c.ServeCheckDeadline, err = parseDurationJSON(v)
 			if err == nil && (c.ServeCheckDeadline < 100*time.Millisecond || c.ServeCheckDeadline > 10*time.Minute) {
@@ -281,6 +272,16 @@ func parseInt(v json.RawMessage) (int, error) {
 		return 0, fmt.Errorf("want a whole number, got %s", v)
 	}
 	return n, nil
+}
+
+// parseCount reads a whole number that must be at least 1; unit, when not
+// empty, is added to the error saying so.
+func parseCount(v json.RawMessage, unit string) (int, error) {
+	n, err := parseInt(v)
+	if err == nil && n < 1 {
+		err = errors.New("must be at least 1" + unit)
+	}
+	return n, err
 }
 
 func parseDurationJSON(v json.RawMessage) (time.Duration, error) {
