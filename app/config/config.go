@@ -12,12 +12,12 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/model/files"
 )
 
 // Check-queue defaults (README, "Checking numbers").
@@ -118,17 +118,11 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 // DefaultPath is $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json,
 // else ~/.config/wabook/config.json.
 func DefaultPath() (string, error) {
-	if p := os.Getenv("WABOOK_CONFIG"); p != "" {
-		return p, nil
-	}
-	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "wabook", "config.json"), nil
-	}
-	home, err := os.UserHomeDir()
+	p, err := files.XDGPath("WABOOK_CONFIG", "XDG_CONFIG_HOME", ".config", "config.json")
 	if err != nil {
 		return "", fmt.Errorf("config: no config path: %w", err)
 	}
-	return filepath.Join(home, ".config", "wabook", "config.json"), nil
+	return p, nil
 }
 
 // Load reads the config file at path. A missing (or empty) file gives
