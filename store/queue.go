@@ -228,8 +228,13 @@ func (s *Store) CheckJob(ctx context.Context, id int64) (CheckJob, error) {
 
 // CheckJobState returns a job's state; ErrNotFound when there is none.
 func (s *Store) CheckJobState(ctx context.Context, id int64) (string, error) {
+	return jobState(ctx, s.db, id)
+}
+
+// jobState reads a job's state; ErrNotFound when there is no such job.
+func jobState(ctx context.Context, q rowQuerier, id int64) (string, error) {
 	var st string
-	err := s.db.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&st)
+	err := q.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&st)
 	if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
 		return "", err
 	}
@@ -296,9 +301,7 @@ WHERE `+where+` AND status = 'processing' GROUP BY job_id`, args...)
 func (s *Store) CheckItems(ctx context.Context, jobID int64) ([]model.CheckResult, error) {
 	var out []model.CheckResult
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM check_jobs WHERE id = ?`, jobID).Scan(&one)
-		if err = rowErr(err, fmt.Sprintf("check job %d", jobID)); err != nil {
+		if _, err := jobState(ctx, tx, jobID); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT input, phone, status, wa_id, jid, verified_name, error, cached, checked_at
@@ -340,8 +343,8 @@ func (s *Store) SetCheckJobState(ctx context.Context, id int64, to string) (stri
 	}
 	var from string
 	err := s.checksTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&from)
-		if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
+		var err error
+		if from, err = jobState(ctx, tx, id); err != nil {
 			return err
 		}
 		ok := false
@@ -379,12 +382,8 @@ func (s *Store) SetCheckJobError(ctx context.Context, id int64, msg string) erro
 // HasCheckWork reports whether a job is queued or running.
 func (s *Store) HasCheckWork(ctx context.Context) (bool, error) {
 	var ok bool
-	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM check_jobs WHERE state IN (?, ?))`,
-		JobQueued, JobRunning).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("store: check queue: %w", err)
-	}
-	return ok, nil
+	err := scanRow(ctx, s.db, "check queue", []any{&ok}, `SELECT EXISTS (SELECT 1 FROM check_jobs WHERE state IN (?, ?))`, JobQueued, JobRunning)
+	return ok, err
 }
 
 // RetryCheckJob queues a job's failed numbers again (errors WhatsApp gave
@@ -395,9 +394,8 @@ func (s *Store) HasCheckWork(ctx context.Context) (bool, error) {
 func (s *Store) RetryCheckJob(ctx context.Context, id int64) (int, error) {
 	var n int64
 	err := s.checksTx(ctx, func(tx *sql.Tx) error {
-		var state string
-		err := tx.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&state)
-		if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
+		state, err := jobState(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE check_items SET status = ?, error = '', wa_id = '', jid = '',
