@@ -177,25 +177,15 @@ func scanJob(r scanner, j *CheckJob) error {
 func (s *Store) CheckJobs(ctx context.Context) ([]CheckJob, error) {
 	var out []CheckJob
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+jobCols+` FROM check_jobs ORDER BY id DESC`)
-		if err != nil {
+		var err error
+		if out, err = queryList(ctx, tx, scanJob, `SELECT `+jobCols+` FROM check_jobs ORDER BY id DESC`); err != nil {
 			return err
 		}
-		defer rows.Close()
-		idx := map[int64]int{}
-		for rows.Next() {
-			var j CheckJob
-			if err := scanJob(rows, &j); err != nil {
-				return err
-			}
-			j.Counts = newCounts()
-			idx[j.ID] = len(out)
-			out = append(out, j)
+		idx := make(map[int64]int, len(out))
+		for i := range out {
+			out[i].Counts = newCounts()
+			idx[out[i].ID] = i
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
 		if len(out) == 0 {
 			return nil
 		}
@@ -247,14 +237,7 @@ func newCounts() map[string]int {
 }
 
 func fillCounts(ctx context.Context, tx *sql.Tx, jobs []CheckJob, idx map[int64]int, where string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT job_id, CASE WHEN status = ? AND error = ? THEN ? ELSE status END AS st,
-	cached, count(*) FROM check_items
-WHERE `+where+` GROUP BY job_id, st, cached`, append([]any{model.CheckFailed, CancelledError, CountCancelled}, args...)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var id int64
 		var status string
 		var cached bool
@@ -264,7 +247,7 @@ WHERE `+where+` GROUP BY job_id, st, cached`, append([]any{model.CheckFailed, Ca
 		}
 		i, ok := idx[id]
 		if !ok {
-			continue
+			return nil
 		}
 		j := &jobs[i]
 		j.Counts[status] += n
@@ -272,18 +255,14 @@ WHERE `+where+` GROUP BY job_id, st, cached`, append([]any{model.CheckFailed, Ca
 		if cached {
 			j.Cached += n
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT job_id, count(DISTINCT phone) FROM check_items
-WHERE `+where+` AND status = 'processing' GROUP BY job_id`, args...)
+		return nil
+	}, `SELECT job_id, CASE WHEN status = ? AND error = ? THEN ? ELSE status END AS st,
+	cached, count(*) FROM check_items
+WHERE `+where+` GROUP BY job_id, st, cached`, append([]any{model.CheckFailed, CancelledError, CountCancelled}, args...)...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var id int64
 		var n int
 		if err := rows.Scan(&id, &n); err != nil {
@@ -292,8 +271,9 @@ WHERE `+where+` AND status = 'processing' GROUP BY job_id`, args...)
 		if i, ok := idx[id]; ok {
 			jobs[i].Pending = n
 		}
-	}
-	return rows.Err()
+		return nil
+	}, `SELECT job_id, count(DISTINCT phone) FROM check_items
+WHERE `+where+` AND status = 'processing' GROUP BY job_id`, args...)
 }
 
 // CheckItems returns a job's results in input order; ErrNotFound when the
