@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wabook/wabook/app/internal/loop"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
 )
@@ -51,10 +52,8 @@ type outboxState struct {
 	countMu sync.Mutex    // refreshOutboxCounts, one at a time
 
 	mu      sync.Mutex
-	running bool
-	cancel  context.CancelFunc
-	done    chan struct{}
-	waiting string // why nothing is being sent now, "" when sending or idle
+	loop    loop.Loop // the sender's goroutine, guarded by mu
+	waiting string    // why nothing is being sent now, "" when sending or idle
 
 	// retryBase is the first backoff after a refusal (doubling, at most
 	// retryMax); tests shorten it.
@@ -69,6 +68,7 @@ type outboxState struct {
 
 func newOutboxState(retry time.Duration) *outboxState {
 	ob := &outboxState{wake: make(chan struct{}, 1), retryBase: retry, retryMax: time.Minute, poll: 5 * time.Second}
+	ob.loop.Mu = &ob.mu
 	if ob.retryBase <= 0 {
 		ob.retryBase = time.Second
 	}
@@ -116,42 +116,17 @@ func (s *Service) refreshOutboxCounts(ctx context.Context) {
 // calling it again while it runs does nothing.
 func (s *Service) StartOutbox(ctx context.Context) {
 	ob := s.ob
-	ob.mu.Lock()
-	if ob.running {
-		ob.mu.Unlock()
-		return
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	ob.running, ob.cancel, ob.done = true, cancel, done
-	ob.mu.Unlock()
-	go func() {
-		defer close(done)
-		defer func() {
-			ob.mu.Lock()
-			ob.running, ob.waiting = false, ""
-			ob.mu.Unlock()
-		}()
+	ob.loop.Start(ctx, loop.Hooks{End: func() { ob.waiting = "" }}, func(ctx context.Context) {
 		if err := s.store.PruneOutbox(ctx, s.clock().Add(-outboxKeepDone).Unix()); err != nil {
 			s.log.Warn("pruning the outbox", "err", err)
 		}
 		s.runOutbox(ctx)
-	}()
+	})
 }
 
 // StopOutbox stops the sender and waits for it. A change in flight stays
 // pending and is sent again by the next sender.
-func (s *Service) StopOutbox() {
-	ob := s.ob
-	ob.mu.Lock()
-	cancel, done := ob.cancel, ob.done
-	ob.mu.Unlock()
-	if cancel == nil {
-		return
-	}
-	cancel()
-	<-done
-}
+func (s *Service) StopOutbox() { s.ob.loop.Stop() }
 
 // OutboxWaiting says why the sender of this process is not sending now
 // ("" when it is, is idle, or does not run here).
