@@ -19,6 +19,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/wabook/wabook/model/files"
 )
 
 // Errors returned (possibly wrapped) by the store.
@@ -79,17 +81,11 @@ func (s *Store) Writes() uint64 { return s.writes.Load() }
 // DefaultPath is $WABOOK_DB, else $XDG_DATA_HOME/wabook/wabook.db, else
 // ~/.local/share/wabook/wabook.db.
 func DefaultPath() (string, error) {
-	if p := os.Getenv("WABOOK_DB"); p != "" {
-		return p, nil
-	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "wabook", "wabook.db"), nil
-	}
-	home, err := os.UserHomeDir()
+	p, err := files.XDGPath("WABOOK_DB", "XDG_DATA_HOME", filepath.Join(".local", "share"), "wabook.db")
 	if err != nil {
 		return "", fmt.Errorf("store: no database path: %w", err)
 	}
-	return filepath.Join(home, ".local", "share", "wabook", "wabook.db"), nil
+	return p, nil
 }
 
 // dsn builds the driver DSN for path. Characters special in SQLite URIs are
