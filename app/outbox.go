@@ -64,6 +64,8 @@ type outboxState struct {
 	// afterSend, when set, runs after WhatsApp accepted a change and
 	// before that is recorded: the crash tests stop the process there.
 	afterSend func(store.OutboxItem)
+	// stepped, when set (tests), runs after each step of the sender.
+	stepped func()
 }
 
 func newOutboxState(retry time.Duration) *outboxState {
@@ -151,11 +153,14 @@ func (s *Service) setOutboxWaiting(why string) {
 // collide with one of them); block changes behind it go on.
 func (s *Service) runOutbox(ctx context.Context) {
 	ob := s.ob
-	backoff := time.Duration(0)
+	var r outboxRetry
 	for ctx.Err() == nil {
 		s.refreshOutboxCounts(ctx)
-		wait, why := s.outboxStep(ctx, &backoff)
+		wait, why := s.outboxStep(ctx, &r)
 		s.setOutboxWaiting(why)
+		if ob.stepped != nil {
+			ob.stepped()
+		}
 		if wait == 0 {
 			continue
 		}
@@ -169,9 +174,43 @@ func (s *Service) runOutbox(ctx context.Context) {
 	}
 }
 
+// outboxRetry is the sender's backoff: the change WhatsApp last did not
+// take and when (on the service's clock) it may be sent again. A wake (a
+// change queued, a commit of another process or of the sender itself)
+// looks again but never sends that change before its time: the backoff
+// is kept here, not in the timer a wake cuts short.
+type outboxRetry struct {
+	id      int64
+	at      time.Time
+	backoff time.Duration // the last wait; it doubles up to retryMax
+	err     string        // what WhatsApp said, in plain words
+}
+
+// wait is how long change id must still wait, 0 when its time has come.
+func (r *outboxRetry) wait(id int64, now time.Time) time.Duration {
+	if r.id != id || !now.Before(r.at) {
+		return 0
+	}
+	return r.at.Sub(now)
+}
+
+// failed notes that change id was not taken: it waits the next backoff.
+func (r *outboxRetry) failed(ob *outboxState, id int64, now time.Time, err string) time.Duration {
+	r.backoff = min(max(r.backoff*2, ob.retryBase), ob.retryMax)
+	r.id, r.at, r.err = id, now.Add(r.backoff), err
+	return r.backoff
+}
+
+func (r *outboxRetry) why(wait time.Duration) string {
+	if r.err == "" {
+		return ""
+	}
+	return fmt.Sprintf("WhatsApp did not take a change (%s); trying again in %s", r.err, wait.Round(time.Second))
+}
+
 // outboxStep sends the next change it may send. It returns how long to
 // wait before the next step (0: go on at once) and why, when waiting.
-func (s *Service) outboxStep(ctx context.Context, backoff *time.Duration) (time.Duration, string) {
+func (s *Service) outboxStep(ctx context.Context, r *outboxRetry) (time.Duration, string) {
 	ob := s.ob
 	if s.Status().Conn != wa.StateConnected {
 		if c := s.Status().Outbox; c.Pending > 0 {
@@ -193,17 +232,22 @@ func (s *Service) outboxStep(ctx context.Context, backoff *time.Duration) (time.
 			if after > 0 {
 				return ob.poll, why // only label changes left, and they wait
 			}
-			*backoff = 0
+			*r = outboxRetry{}
 			return ob.poll, ""
 		}
 		if it.IsLabel() && !labelsReady {
 			after = it.ID
 			continue
 		}
+		// In order: nothing behind a change waiting out its backoff goes
+		// before it.
+		if wait := r.wait(it.ID, s.clock()); wait > 0 {
+			return wait, r.why(wait)
+		}
 		err = s.sendOutbox(ctx, it)
 		switch {
 		case err == nil:
-			*backoff = 0
+			*r = outboxRetry{}
 			return 0, ""
 		case ctx.Err() != nil:
 			return 0, ""
@@ -211,8 +255,7 @@ func (s *Service) outboxStep(ctx context.Context, backoff *time.Duration) (time.
 			// WhatsApp took it; the mirror could not say so. It is sent
 			// again (harmless) once the database answers: no attempt.
 			s.log.Error("recording an outbox confirmation", "id", it.ID, "err", err)
-			*backoff = min(max(*backoff*2, ob.retryBase), ob.retryMax)
-			return *backoff, ""
+			return r.failed(ob, it.ID, s.clock(), ""), ""
 		case s.Status().Conn != wa.StateConnected:
 			// Lost the connection mid-send: costs no attempt.
 			return ob.poll, "waiting for the connection to WhatsApp"
@@ -226,8 +269,8 @@ func (s *Service) outboxStep(ctx context.Context, backoff *time.Duration) (time.
 		if giveUp {
 			return 0, ""
 		}
-		*backoff = min(max(*backoff*2, ob.retryBase), ob.retryMax)
-		return *backoff, fmt.Sprintf("WhatsApp did not take a change (%s); trying again in %s", plainOutboxError(err), backoff.Round(time.Second))
+		wait := r.failed(ob, it.ID, s.clock(), plainOutboxError(err))
+		return wait, r.why(wait)
 	}
 }
 
