@@ -33,13 +33,16 @@ func (s *Service) QueueBlock(ctx context.Context, jid string, blocked bool) (Out
 }
 
 // WaitChange waits until the outbox change id is no longer pending (done,
-// failed after its last attempt, or superseded by a newer change of the
-// same thing) and returns it; when ctx ends first it returns the change as
-// it stands with ctx's error. ErrNotFound when no change has that id
-// (dropped).
+// failed after its last attempt, superseded by a newer change of the same
+// thing, or gone) and returns it; when ctx ends first it returns the
+// change as it stands with ctx's error. ErrNotFound when no change has
+// that id (dropped: wabook outbox drop; or replaced by label sync's retry).
 func (s *Service) WaitChange(ctx context.Context, id int64) (OutboxItem, error) {
 	items, err := s.WaitChanges(ctx, []int64{id})
 	if len(items) == 0 {
+		if err == nil {
+			err = fmt.Errorf("%w: outbox change %d", ErrNotFound, id)
+		}
 		return OutboxItem{}, err
 	}
 	return items[0], err
@@ -47,21 +50,15 @@ func (s *Service) WaitChange(ctx context.Context, id int64) (OutboxItem, error) 
 
 // WaitChanges is WaitChange for several changes (a Receipt's): it returns
 // them, in id order, once none is pending, or as they stand with ctx's
-// error when ctx ends first. ErrNotFound naming the first id no change
-// has.
+// error when ctx ends first. A change no longer in the outbox (dropped
+// after it failed, replaced by label sync's retry) is settled, as a
+// superseded one is: it is left out, and the rest are waited for.
 func (s *Service) WaitChanges(ctx context.Context, ids []int64) ([]OutboxItem, error) {
 	var last []OutboxItem
 	err := s.Follow(ctx, func(ctx context.Context) (bool, error) {
 		items, err := s.store.OutboxItems(ctx, ids)
 		if err != nil {
 			return false, err
-		}
-		if len(items) != len(ids) {
-			for _, id := range ids {
-				if !slices.ContainsFunc(items, func(it OutboxItem) bool { return it.ID == id }) {
-					return false, fmt.Errorf("%w: outbox change %d", ErrNotFound, id)
-				}
-			}
 		}
 		last = items
 		return !slices.ContainsFunc(items, func(it OutboxItem) bool { return it.State == OutboxPending }), nil

@@ -22,7 +22,7 @@ type wahaBlockRequest struct {
 // deadline passes first (it goes on being sent), 502 when WhatsApp refused
 // it at every attempt (it stays failed: wabook outbox retry or drop), 409
 // when a newer block or unblock of the contact replaced it before it went
-// out. Only contacts in the address book: `wabook block` takes any number.
+// out (SUPERSEDED) or it failed and was dropped meanwhile (DROPPED). Only contacts in the address book: `wabook block` takes any number.
 func (h *Handler) wahaBlock(blocked bool) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req wahaBlockRequest
@@ -43,6 +43,16 @@ func (h *Handler) wahaBlock(blocked bool) func(w http.ResponseWriter, r *http.Re
 		items, err := h.awaitChanges(r, []int64{it.ID})
 		if err != nil {
 			return err
+		}
+		if len(items) == 0 {
+			// It failed and was dropped (wabook outbox drop) between two
+			// looks: the contact stays as WhatsApp last confirmed it.
+			verb := "block"
+			if !blocked {
+				verb = "unblock"
+			}
+			return errorf(http.StatusConflict, "DROPPED", "the %s of %s failed and was dropped from the outbox (wabook outbox drop) before WhatsApp took it",
+				verb, model.Sanitize(c.DisplayName()))
 		}
 		got := items[0]
 		switch got.State {

@@ -21,7 +21,9 @@ import (
 
 // awaitChanges waits at most the deadline for WhatsApp's answer to the
 // outbox changes ids (at least one) and returns them, in id order, as they
-// stand: some still pending when the deadline passed first.
+// stand: some still pending when the deadline passed first. A change gone
+// from the outbox meanwhile (dropped, replaced by label sync's retry) is
+// settled and left out (app.Service.WaitChanges).
 func (h *Handler) awaitChanges(r *http.Request, ids []int64) ([]app.OutboxItem, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.deadline)
 	defer cancel()
@@ -29,7 +31,7 @@ func (h *Handler) awaitChanges(r *http.Request, ids []int64) ([]app.OutboxItem, 
 	switch {
 	case err == nil:
 		return items, nil
-	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil && len(items) == len(ids):
+	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:
 		return items, nil
 	}
 	return nil, err
@@ -95,7 +97,7 @@ func (h *Handler) confirmed(w http.ResponseWriter, r *http.Request, rc *app.Rece
 	} else {
 		out.Code = "WHATSAPP_PENDING"
 		out.Message = fmt.Sprintf("the address book has the change; WhatsApp has not confirmed %d of its %d changes yet: they go on being sent (wabook outbox lists them)",
-			len(out.Pending), len(items))
+			len(out.Pending), len(ids))
 	}
 	writeJSON(w, status, out)
 	return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -183,5 +184,65 @@ func TestPeriskopeWriteRefused(t *testing.T) {
 	}
 	if it, err := a.svc.WaitChange(ctx, id); err != nil || it.State != app.OutboxDone || !simHasLabel(be, "Leads", adaJID) {
 		t.Fatalf("retried: %+v %v", it, err)
+	}
+}
+
+// pendingChanges waits until the outbox has changes pending (a write in
+// flight queued them, in one transaction) and returns them.
+func pendingChanges(t *testing.T, svc *app.Service) []app.OutboxItem {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []app.OutboxItem
+	err := svc.Follow(ctx, func(ctx context.Context) (bool, error) {
+		items, err := svc.Outbox(ctx, false)
+		got = nil
+		for _, it := range items {
+			if it.State == app.OutboxPending {
+				got = append(got, it)
+			}
+		}
+		return len(got) > 0, err
+	})
+	if err != nil {
+		t.Fatalf("no change pending: %v", err)
+	}
+	return got
+}
+
+// A change dropped while the write that queued it waits (it failed, and
+// someone ran wabook outbox drop) is settled, as a superseded one is: the
+// write answers from the rest, here 204 once WhatsApp took the other,
+// never 404.
+func TestPeriskopeWriteWithADroppedChange(t *testing.T) {
+	t.Parallel()
+	a, be := labelSyncAPI(t, 10*time.Second, false) // nothing sends yet
+	answered := make(chan reply, 1)
+	go func() {
+		answered <- a.as("PATCH", "/v1/contacts/labels", map[string]any{"contact_ids": []string{"14155550101", "14155550104"}, "labels": "VIP"})
+	}()
+	queued := pendingChanges(t, a.svc)
+	if len(queued) != 2 {
+		t.Fatalf("the write queued %+v, want Ada's New customer off and VIP on", queued)
+	}
+	// The first failed for good (as the sender marks it after its last
+	// attempt), then was dropped.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := store.Open(a.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.TriedOutbox(ctx, queued[0].ID, "server busy", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.svc.DropOutbox(ctx, queued[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	startOutbox(t, a.svc)
+	r := <-answered
+	if r.status != 204 || !simHasLabel(be, "VIP", adaJID) {
+		t.Fatalf("PATCH /labels with a dropped change: %d %s; WhatsApp's labels %+v", r.status, r.body, be.Labels())
 	}
 }
