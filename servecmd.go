@@ -16,9 +16,9 @@ import (
 // runServe runs wabook serve on a wiring that holds the connection lock
 // and whose database passed its check (main refuses serve otherwise, as
 // for any command that must hold the connection). It returns when ctx
-// ends (SIGTERM, SIGINT) and the requests in flight are done; main then
-// stops the queue and the outbox, closes the backend and the database,
-// and lets the lock go. hup delivers SIGHUP, which reopens the log file
+// ends (SIGTERM, SIGINT) and the requests in flight are done (they answer
+// at once: serve.Run); main then stops the queue and the outbox, closes
+// the backend and the database, and lets the lock go. hup delivers SIGHUP, which reopens the log file
 // (logrotate moved it) without stopping anything.
 func runServe(ctx context.Context, w *wiring, o cli.ServeOptions, out io.Writer, hup <-chan os.Signal) error {
 	svc := w.svc
@@ -46,9 +46,15 @@ func runServe(ctx context.Context, w *wiring, o cli.ServeOptions, out io.Writer,
 			log.Info("SIGHUP: log file reopened", "path", w.logFile.Path())
 		}
 	}()
+	// The connection, the check queue and the outbox run until serve.Run
+	// has returned, not only until the signal: the requests in flight at a
+	// stop answer with what is still queued (serve.Run), and the grace
+	// lets the sender go on meanwhile. main stops them afterwards.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
 	// A failed connect leaves the mirror worth serving; the service keeps
 	// the error (wabook doctor, the Account screen) and the log says it.
-	if err := svc.Connect(ctx); err != nil {
+	if err := svc.Connect(work); err != nil {
 		log.Warn("serve: connecting to WhatsApp failed; serving the mirror as it is", "err", err)
 	} else if w.simulated {
 		// A simulated account's mirror starts empty (--demo) and its sync
@@ -61,8 +67,8 @@ func runServe(ctx context.Context, w *wiring, o cli.ServeOptions, out io.Writer,
 		}
 		cancel()
 	}
-	svc.StartChecker(ctx)
-	svc.StartOutbox(ctx)
+	svc.StartChecker(work)
+	svc.StartOutbox(work)
 	log.Info("serve: started", "pid", os.Getpid(), "http", o.HTTP, "ssh", o.SSH)
 	return serve.Run(ctx, svc, serve.Config{
 		HTTP:           o.HTTP,

@@ -41,6 +41,10 @@ type HandlerOptions struct {
 	// Indexes is the contact index the lists are read from, shared with
 	// the SSH sessions (Run gives both the same); nil: one of its own.
 	Indexes *ui.Indexes
+	// Stopping ends when serve begins to stop (Run's context): a request
+	// waiting for WhatsApp then answers at once, as at the deadline, so
+	// that it is answered within the grace. nil: never.
+	Stopping context.Context
 }
 
 // Handler serves the seeds' HTTP APIs over one service: Periskope's
@@ -57,8 +61,10 @@ type Handler struct {
 	// the public ones, and openapi_test.go compares them with the spec.
 	routes map[string]access
 	// deadline bounds how long a request waits for WhatsApp: a check's
-	// answers, a write's confirmation (writewait.go).
+	// answers, a write's confirmation (writewait.go); stopping cuts it
+	// short (HandlerOptions.Stopping, waitFor).
 	deadline time.Duration
+	stopping context.Context
 }
 
 // NewHandler builds the APIs' handler.
@@ -72,7 +78,10 @@ func NewHandler(svc *app.Service, opts HandlerOptions) *Handler {
 	if opts.Indexes == nil {
 		opts.Indexes = ui.NewIndexes(svc)
 	}
-	h := &Handler{svc: svc, log: svc.Logger(), mux: http.NewServeMux(), limit: newLimiter(opts.RateLimit, opts.Clock),
+	if opts.Stopping == nil {
+		opts.Stopping = context.Background() // never ends
+	}
+	h := &Handler{stopping: opts.Stopping, svc: svc, log: svc.Logger(), mux: http.NewServeMux(), limit: newLimiter(opts.RateLimit, opts.Clock),
 		books: newBooks(opts.Indexes), routes: map[string]access{},
 		deadline: cmp.Or(opts.CheckDeadline, svc.CheckSettings().ServeCheckDeadline, DefaultCheckDeadline)}
 	h.periskopeRoutes()
@@ -80,6 +89,15 @@ func NewHandler(svc *app.Service, opts HandlerOptions) *Handler {
 	h.route("GET /openapi.json", public, h.openAPI)
 	h.checkRoutes(opts)
 	return h
+}
+
+// waitFor is the context a request waits for WhatsApp on: it ends at the
+// deadline, or as soon as serve begins to stop, whichever comes first, so
+// that a stop never leaves a request waiting past the grace (Run).
+func (h *Handler) waitFor(r *http.Request) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(r.Context(), h.deadline)
+	unhook := context.AfterFunc(h.stopping, cancel)
+	return ctx, func() { unhook(); cancel() }
 }
 
 // access says what a route does: reads pass with any token; writes (and,

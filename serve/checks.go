@@ -101,6 +101,9 @@ func (c *checker) start(ctx context.Context, nums []*number, force bool) error {
 	select {
 	case c.turn <- struct{}{}:
 	case <-ctx.Done():
+		if c.h.stopping.Err() != nil {
+			return errorf(http.StatusServiceUnavailable, "STOPPING", "wabook serve is stopping; try again once it is back")
+		}
 		return errorf(http.StatusServiceUnavailable, "BUSY", "other check requests held the queue past the deadline; try again")
 	}
 	defer func() { <-c.turn }()
@@ -205,9 +208,10 @@ func (c *checker) wait(ctx context.Context, nums []*number) error {
 }
 
 // run starts the numbers' checks and, with wait, waits for their answers
-// until the deadline.
+// until the deadline, or until serve begins to stop (Handler.waitFor):
+// the route then answers with what it has.
 func (c *checker) run(r *http.Request, nums []*number, force, wait bool) error {
-	ctx, cancel := context.WithTimeout(r.Context(), c.deadline)
+	ctx, cancel := c.h.waitFor(r)
 	defer cancel()
 	if err := c.start(ctx, nums, force); err != nil {
 		return err

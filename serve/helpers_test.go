@@ -66,9 +66,16 @@ func newAPI(t *testing.T, opts HandlerOptions) *api {
 // read what WhatsApp holds).
 func newAPIOn(t *testing.T, be *sim.Backend, opts HandlerOptions) *api {
 	t.Helper()
+	return newAPIWith(t, be, app.Options{OutboxRetry: time.Millisecond}, opts)
+}
+
+// newAPIWith is newAPIOn with the service's options (its log is the
+// api's).
+func newAPIWith(t *testing.T, be *sim.Backend, appOpts app.Options, opts HandlerOptions) *api {
+	t.Helper()
 	logBuf := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logBuf, nil))
-	svc, st, ctx := apptest.Run(t, be, app.Options{Log: log, OutboxRetry: time.Millisecond})
+	appOpts.Log = slog.New(slog.NewTextHandler(logBuf, nil))
+	svc, st, ctx := apptest.Run(t, be, appOpts)
 	apptest.Sync(ctx, t, svc)
 	full, err := svc.AddToken(ctx, "ops", false)
 	if err != nil {

@@ -8,7 +8,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -20,6 +22,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/wa/sim"
 )
 
 // started waits for Run's "HTTP: scheme://addr" line and returns the URL.
@@ -220,4 +225,155 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 	pool = x509.NewCertPool()
 	pool.AddCert(c)
 	return certFile, keyFile, pool
+}
+
+// A stop answers the requests waiting for WhatsApp at once, as their
+// deadline would: a label write and a block whose changes the outbox is
+// still trying get 202 with them, a check still queued 429 (Periskope)
+// or "processing" (the Business API's blocking: wait). Run returns within
+// the grace with every one answered; the outbox and the check queue, which
+// outlive Run (servecmd.go), still hold the changes, and the next sender
+// delivers them.
+func TestRunStopAnswersRequestsWaitingForWhatsApp(t *testing.T) {
+	t.Parallel()
+	be := sim.New(testWorld(t), sim.WithCheckLatency(time.Hour)) // no check answer comes
+	// WhatsApp refuses the first label chat; the retry is an hour away.
+	a := newAPIWith(t, be, app.Options{OutboxRetry: time.Hour}, HandlerOptions{})
+	labelSyncOn(t, a.svc, true)
+	work, stopWork := context.WithCancel(context.Background())
+	t.Cleanup(func() { stopWork(); a.svc.StopChecker() })
+	a.svc.StartChecker(work)
+	be.FailNext("SendLabelChat", errors.New("server busy"))
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	out := &syncBuffer{}
+	errc := make(chan error, 1)
+	go func() { errc <- Run(ctx, a.svc, Config{HTTP: "127.0.0.1:0", SSH: Off, Grace: 5 * time.Second}, out) }()
+	served := *a
+	served.url = started(t, out, errc)
+
+	type call struct {
+		name         string
+		method, path string
+		body         any
+	}
+	calls := []call{
+		{"label write", "PATCH", "/v1/contacts/14155550101", map[string]any{"labels": "New customer, VIP"}},
+		{"block", "POST", "/api/contacts/block", map[string]any{"contactId": "14155550104"}},
+		{"Periskope check", "POST", "/v1/contacts/check", map[string]any{"contact_ids": []string{"14155550102"}}},
+		{"Business API check", "POST", "/v1/contacts", map[string]any{"blocking": "wait", "contacts": []string{"+14155550109"}}},
+	}
+	outbox := func(kind string, attempts int) bool {
+		items, err := a.svc.Outbox(context.Background(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if it.Kind == kind && it.State == app.OutboxPending && it.Attempts == attempts {
+				return true
+			}
+		}
+		return false
+	}
+	jobs := func(n int) bool {
+		js, err := a.svc.Jobs(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(js) == n
+	}
+	// One after the other, each waiting before the next: the label chat
+	// refused once, the block queued behind it, both checks queued.
+	waiting := []func() bool{
+		func() bool { return outbox("label_chat", 1) },
+		func() bool { return outbox("block", 0) },
+		func() bool { return jobs(1) },
+		func() bool { return jobs(2) },
+	}
+	answers := make([]chan reply, len(calls))
+	for i, c := range calls {
+		answers[i] = make(chan reply, 1)
+		go func() {
+			req, err := http.NewRequest(c.method, served.url+c.path, strings.NewReader(mustJSON(t, c.body)))
+			if err != nil {
+				t.Error(err)
+				close(answers[i])
+				return
+			}
+			req.Header.Set("Authorization", "Bearer "+a.full)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err) // cut at the grace: EOF
+				close(answers[i])
+				return
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			answers[i] <- reply{status: resp.StatusCode, header: resp.Header, body: b}
+		}()
+		waitFor(t, waiting[i])
+	}
+	stop()
+
+	got := make([]reply, len(calls))
+	for i, c := range calls {
+		r, ok := <-answers[i]
+		if !ok {
+			t.Fatalf("%s: no answer", c.name)
+		}
+		got[i] = r
+	}
+	var w waitingBody
+	got[0].json(t, &w)
+	if got[0].status != 202 || w.Code != "WHATSAPP_PENDING" || len(w.Pending) != 1 || w.Pending[0].Kind != "label_chat" ||
+		!strings.Contains(w.Waiting, "stopping") {
+		t.Errorf("label write: %d %s", got[0].status, got[0].body)
+	}
+	var ch outboxBody
+	got[1].json(t, &ch)
+	if got[1].status != 202 || ch.Kind != "block" || ch.State != "pending" {
+		t.Errorf("block: %d %s", got[1].status, got[1].body)
+	}
+	if got[2].status != 429 || got[2].header.Get("Retry-After") == "" {
+		t.Errorf("Periskope check: %d %s", got[2].status, got[2].body)
+	}
+	var wc struct {
+		Contacts []struct{ Status string } `json:"contacts"`
+	}
+	got[3].json(t, &wc)
+	if got[3].status != 200 || len(wc.Contacts) != 1 || wc.Contacts[0].Status != "processing" {
+		t.Errorf("Business API check: %d %s", got[3].status, got[3].body)
+	}
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the stop")
+	}
+
+	// Still queued; the next sender (a new start) delivers them.
+	a.svc.StopOutbox()
+	startOutbox(t, a.svc)
+	wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	items, err := a.svc.WaitChanges(wctx, []int64{w.Pending[0].ID, ch.ID})
+	if err != nil || len(items) != 2 || items[0].State != app.OutboxDone || items[1].State != app.OutboxDone ||
+		!simHasLabel(be, "VIP", adaJID) || !simBlocked(be, "14155550104@s.whatsapp.net") {
+		t.Fatalf("after the next start: %+v %v; WhatsApp's labels %+v, blocked %v", items, err, be.Labels(), be.Blocked())
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

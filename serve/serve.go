@@ -73,8 +73,13 @@ type Config struct {
 }
 
 // Run serves until ctx ends, then stops accepting, lets the requests in
-// flight finish (at most Grace; then they are cut) and returns. What it
-// listens on, and the demo's token, are printed on out as it starts.
+// flight finish (at most Grace; then they are cut) and returns. Those
+// waiting for WhatsApp (a write's confirmation, a check's answers) answer
+// at once as at their deadline: 202 with what still waits, "processing",
+// 429. The check queue and the outbox must outlive Run (the caller stops
+// them after it returns), so that what those answers say is still queued
+// is. What it listens on, and the demo's token, are printed on out as it
+// starts.
 func Run(ctx context.Context, svc *app.Service, cfg Config, out io.Writer) error {
 	if cfg.HTTP == "" {
 		cfg.HTTP = DefaultHTTP
@@ -188,7 +193,10 @@ func serveHTTP(ctx context.Context, svc *app.Service, cfg Config, ln net.Listene
 	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReqs()
 	srv := &http.Server{
-		Handler:           NewHandler(svc, HandlerOptions{RateLimit: cfg.RateLimit, Webhook: cfg.Webhook, Indexes: cfg.indexes}),
+		// A request waiting for WhatsApp answers as soon as ctx ends (as
+		// at its deadline), well within the grace.
+		Handler: NewHandler(svc, HandlerOptions{RateLimit: cfg.RateLimit, Webhook: cfg.Webhook, Indexes: cfg.indexes,
+			Stopping: ctx}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,

@@ -40,7 +40,9 @@ func (h *Handler) wahaBlock(blocked bool) func(w http.ResponseWriter, r *http.Re
 		if err != nil {
 			return err
 		}
-		items, err := h.awaitChanges(r, []int64{it.ID})
+		// Why it answers before the deadline (no connection, a stop) has
+		// no place in WAHA's answer, the change: the log says it.
+		items, why, err := h.awaitChanges(r, []int64{it.ID})
 		if err != nil {
 			return err
 		}
@@ -58,6 +60,9 @@ func (h *Handler) wahaBlock(blocked bool) func(w http.ResponseWriter, r *http.Re
 		switch got.State {
 		case app.OutboxPending:
 			// The deadline: it goes on being sent; the entry says which.
+			if why != "" {
+				h.log.Info("serve: a block answered before WhatsApp took it", "id", got.ID, "why", why)
+			}
 			writeJSON(w, http.StatusAccepted, app.NewOutboxJSON(got))
 			return nil
 		case app.OutboxDone:

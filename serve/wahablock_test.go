@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -115,9 +116,6 @@ func TestWAHABlockWhatsAppRefuses(t *testing.T) {
 		be.FailNext("SetBlocked", errors.New("server busy"))
 	}
 	e := a.as("POST", "/api/contacts/block", map[string]string{"contactId": "14155550101"}).err(t, 502, "WHATSAPP_REFUSED")
-	if !strings.Contains(e.Message, "server busy") || !strings.Contains(e.Message, "outbox retry") {
-		t.Fatalf("502 message: %s", e.Message)
-	}
 	var c wahaBody
 	a.as("GET", "/api/contacts?contactId=14155550101", nil).json(t, &c)
 	if c.IsBlocked || simBlocked(be, "14155550101@s.whatsapp.net") {
@@ -126,6 +124,12 @@ func TestWAHABlockWhatsAppRefuses(t *testing.T) {
 	items, err := a.svc.Outbox(context.Background(), true)
 	if err != nil || len(items) != 1 || items[0].State != app.OutboxFailed {
 		t.Fatalf("outbox: %+v %v", items, err)
+	}
+	// The hints name the change itself, for both ways out.
+	id := items[0].ID
+	if !strings.Contains(e.Message, "server busy") || !strings.Contains(e.Message, fmt.Sprintf("wabook outbox retry %d", id)) ||
+		!strings.Contains(e.Message, fmt.Sprintf("wabook outbox drop %d", id)) {
+		t.Fatalf("502 message: %s", e.Message)
 	}
 }
 

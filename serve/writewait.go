@@ -9,7 +9,6 @@
 package serve
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,22 +18,29 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-// awaitChanges waits at most the deadline for WhatsApp's answer to the
-// outbox changes ids (at least one) and returns them, in id order, as they
-// stand: some still pending when the deadline passed first. A change gone
-// from the outbox meanwhile (dropped, replaced by label sync's retry) is
-// settled and left out (app.Service.WaitChanges).
-func (h *Handler) awaitChanges(r *http.Request, ids []int64) ([]app.OutboxItem, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), h.deadline)
+// awaitChanges waits for WhatsApp's answer to the outbox changes ids (at
+// least one) and returns them, in id order, as they stand. It returns
+// before every one is settled, some still pending, at the deadline, at
+// once when nothing can send them now (no connection, label changes
+// before WhatsApp sent the account's labels: app.Service.OutboxStuck), or
+// when serve begins to stop (Handler.waitFor); why then says why in plain
+// words ("" at the deadline). A change gone from the outbox meanwhile
+// (dropped, replaced by label sync's retry) is settled and left out
+// (app.Service.WaitChanges).
+func (h *Handler) awaitChanges(r *http.Request, ids []int64) (items []app.OutboxItem, why string, err error) {
+	ctx, cancel := h.waitFor(r)
 	defer cancel()
-	items, err := h.svc.WaitChanges(ctx, ids)
+	items, why, err = h.svc.WaitChangesSending(ctx, ids)
 	switch {
 	case err == nil:
-		return items, nil
-	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:
-		return items, nil
+		return items, why, nil
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()) && r.Context().Err() == nil:
+		if h.stopping.Err() != nil {
+			why = "wabook serve is stopping: they stay queued and are sent when a wabook holds the connection again"
+		}
+		return items, why, nil
 	}
-	return nil, err
+	return nil, "", err
 }
 
 // writeWaiting is the answer of a write whose changes WhatsApp has not all
@@ -42,8 +48,11 @@ func (h *Handler) awaitChanges(r *http.Request, ids []int64) ([]app.OutboxItem, 
 // refused some at every attempt. Contact is the contact as the mirror has
 // it now, the change kept, where the route concerns one.
 type writeWaiting struct {
-	Code    string           `json:"code"`
-	Message string           `json:"message"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Waiting says why the answer came before the deadline with changes
+	// pending: nothing can send them now, or serve is stopping.
+	Waiting string           `json:"waiting,omitempty"`
 	Contact *contactObject   `json:"contact,omitempty"`
 	Pending []app.OutboxJSON `json:"pending"`
 	Refused []app.OutboxJSON `json:"refused,omitempty"`
@@ -60,11 +69,11 @@ func (h *Handler) confirmed(w http.ResponseWriter, r *http.Request, rc *app.Rece
 	if len(ids) == 0 {
 		return ok()
 	}
-	items, err := h.awaitChanges(r, ids)
+	items, why, err := h.awaitChanges(r, ids)
 	if err != nil {
 		return err
 	}
-	out := writeWaiting{Pending: []app.OutboxJSON{}}
+	out := writeWaiting{Pending: []app.OutboxJSON{}, Waiting: why}
 	var refused []app.OutboxItem
 	for _, it := range items {
 		switch it.State {
@@ -96,8 +105,12 @@ func (h *Handler) confirmed(w http.ResponseWriter, r *http.Request, rc *app.Rece
 		}
 	} else {
 		out.Code = "WHATSAPP_PENDING"
-		out.Message = fmt.Sprintf("the address book has the change; WhatsApp has not confirmed %d of its %d changes yet: they go on being sent (wabook outbox lists them)",
-			len(out.Pending), len(ids))
+		later := "they go on being sent"
+		if why != "" {
+			later = why
+		}
+		out.Message = fmt.Sprintf("the address book has the change; WhatsApp has not confirmed %d of its %d changes yet: %s (wabook outbox lists them)",
+			len(out.Pending), len(ids), later)
 	}
 	writeJSON(w, status, out)
 	return nil
@@ -106,16 +119,17 @@ func (h *Handler) confirmed(w http.ResponseWriter, r *http.Request, rc *app.Rece
 // refusedError is the 502 of changes WhatsApp refused at every attempt
 // (failed, at least one): each named, with how to send it again.
 func refusedError(failed []app.OutboxItem) *apiError {
-	var parts, retry []string
+	var parts, retry, drop []string
 	for _, it := range failed {
 		parts = append(parts, fmt.Sprintf("%s (%d attempts: %s)", app.DescribeChange(it), it.Attempts, it.Error))
 		retry = append(retry, fmt.Sprintf("wabook outbox retry %d", it.ID))
+		drop = append(drop, fmt.Sprintf("wabook outbox drop %d", it.ID))
 	}
 	what := "a change"
 	if len(failed) > 1 {
 		what = fmt.Sprintf("%d changes", len(failed))
 	}
 	return errorf(http.StatusBadGateway, "WHATSAPP_REFUSED",
-		"WhatsApp did not take %s: %s; the address book keeps the change, marked failed (send it again with %s, or drop it with wabook outbox drop ID)",
-		what, strings.Join(parts, "; "), strings.Join(retry, ", "))
+		"WhatsApp did not take %s: %s; the address book keeps the change, marked failed (send it again with %s, or drop it with %s)",
+		what, strings.Join(parts, "; "), strings.Join(retry, ", "), strings.Join(drop, ", "))
 }

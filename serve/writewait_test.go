@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +20,7 @@ import (
 type waitingBody struct {
 	Code    string       `json:"code"`
 	Message string       `json:"message"`
+	Waiting string       `json:"waiting"`
 	Contact *contactBody `json:"contact"`
 	Pending []outboxBody `json:"pending"`
 	Refused []outboxBody `json:"refused"`
@@ -29,13 +32,21 @@ type waitingBody struct {
 func labelSyncAPI(t *testing.T, deadline time.Duration, sending bool) (*api, *sim.Backend) {
 	t.Helper()
 	a, be := blockAPI(t, deadline, false)
+	labelSyncOn(t, a.svc, sending)
+	return a, be
+}
+
+// labelSyncOn turns label sync on and delivers what that queued, the
+// outbox left sending or not.
+func labelSyncOn(t *testing.T, svc *app.Service, sending bool) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if _, err := a.svc.SetLabelSync(ctx, true); err != nil {
+	if _, err := svc.SetLabelSync(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	startOutbox(t, a.svc)
-	items, err := a.svc.Outbox(ctx, true)
+	startOutbox(t, svc)
+	items, err := svc.Outbox(ctx, true)
 	if err != nil || len(items) == 0 {
 		t.Fatalf("turning label sync on queued %v, %v", items, err)
 	}
@@ -43,13 +54,12 @@ func labelSyncAPI(t *testing.T, deadline time.Duration, sending bool) (*api, *si
 	for i, it := range items {
 		ids[i] = it.ID
 	}
-	if _, err := a.svc.WaitChanges(ctx, ids); err != nil {
+	if _, err := svc.WaitChanges(ctx, ids); err != nil {
 		t.Fatal(err)
 	}
 	if !sending {
-		a.svc.StopOutbox()
+		svc.StopOutbox()
 	}
-	return a, be
 }
 
 // simHasLabel reports whether WhatsApp (the sim) has the label named on
@@ -168,7 +178,7 @@ func TestPeriskopeWriteRefused(t *testing.T) {
 	}
 	id := w.Refused[0].ID
 	if !strings.Contains(e.Message, "server busy") || !strings.Contains(e.Message, fmt.Sprintf("wabook outbox retry %d", id)) ||
-		!strings.Contains(e.Message, `label "Leads" on +14155550101`) {
+		!strings.Contains(e.Message, fmt.Sprintf("wabook outbox drop %d", id)) || !strings.Contains(e.Message, `label "Leads" on +14155550101`) {
 		t.Fatalf("502 message: %s", e.Message)
 	}
 	var c contactBody
@@ -244,5 +254,61 @@ func TestPeriskopeWriteWithADroppedChange(t *testing.T) {
 	r := <-answered
 	if r.status != 204 || !simHasLabel(be, "VIP", adaJID) {
 		t.Fatalf("PATCH /labels with a dropped change: %d %s; WhatsApp's labels %+v", r.status, r.body, be.Labels())
+	}
+}
+
+// asWithin is as with a bound on the whole exchange: a request that
+// would wait for its deadline fails instead of hanging the test.
+func (a *api) asWithin(bound time.Duration, method, path string, body any) reply {
+	a.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, a.url+path, strings.NewReader(mustJSON(a.t, body)))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+a.full)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// When nothing can send the changes (serve has lost WhatsApp), a write
+// does not wait for a deadline nothing could meet: 202 at once with the
+// changes pending and why; they go once the connection is back. The
+// deadline here is an hour: waiting for it would fail the request.
+func TestPeriskopeWriteWhileDisconnectedAnswersAtOnce(t *testing.T) {
+	t.Parallel()
+	a, be := labelSyncAPI(t, time.Hour, true)
+	be.Disconnect()
+	waitFor(t, func() bool { return !a.svc.Status().Connected() })
+	r := a.asWithin(30*time.Second, "PATCH", "/v1/contacts/14155550101", map[string]any{"labels": "New customer, VIP"})
+	var w waitingBody
+	r.json(t, &w)
+	if r.status != 202 || w.Code != "WHATSAPP_PENDING" || len(w.Pending) != 1 || w.Pending[0].Kind != "label_chat" ||
+		!strings.Contains(w.Waiting, "not connected to WhatsApp") || !strings.Contains(w.Message, w.Waiting) {
+		t.Fatalf("PATCH while disconnected: %d %s", r.status, r.body)
+	}
+	var ch outboxBody
+	r = a.asWithin(30*time.Second, "POST", "/api/contacts/block", map[string]any{"contactId": "14155550104"})
+	r.json(t, &ch)
+	if r.status != 202 || ch.Kind != "block" || ch.State != "pending" {
+		t.Fatalf("block while disconnected: %d %s", r.status, r.body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.svc.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	items, err := a.svc.WaitChanges(ctx, []int64{w.Pending[0].ID, ch.ID})
+	if err != nil || len(items) != 2 || items[0].State != app.OutboxDone || items[1].State != app.OutboxDone || !simHasLabel(be, "VIP", adaJID) {
+		t.Fatalf("once connected again: %+v %v; WhatsApp's labels %+v", items, err, be.Labels())
 	}
 }
