@@ -2,13 +2,9 @@ package app
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/wabook/wabook/store"
-	"github.com/wabook/wabook/wa/sim"
 )
 
 // TestWaitChangesSendingSaysWhyNothingSends: label changes made before
@@ -17,18 +13,7 @@ import (
 // pending, saying why; once the labels came it waits for them to go.
 func TestWaitChangesSendingSaysWhyNothingSends(t *testing.T) {
 	t.Parallel()
-	w, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	be := &labelsLate{Backend: sim.New(w)}
-	svc := New(st, be, Options{OutboxRetry: time.Millisecond})
-	runCtx, stop := context.WithCancel(context.Background())
-	t.Cleanup(func() { stop(); svc.StopOutbox(); be.Close(); st.Close() })
+	svc, be, _, runCtx := lateLabelsService(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := svc.AddContact(ctx, ContactInput{Name: "Ada", Phone: "+14155550101"}); err != nil {

@@ -135,6 +135,25 @@ func (b *labelsLate) LabelsSynced(ctx context.Context) (bool, error) {
 	return synced && b.came.Load(), err
 }
 
+// lateLabelsService is a service over a fresh mirror and labelsLate, not
+// running yet: the caller starts Run on runCtx, which ends at cleanup.
+func lateLabelsService(t *testing.T) (svc *Service, be *labelsLate, st *store.Store, runCtx context.Context) {
+	t.Helper()
+	w, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err = store.Open(filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	be = &labelsLate{Backend: sim.New(w)}
+	svc = New(st, be, Options{OutboxRetry: time.Millisecond})
+	runCtx, stop := context.WithCancel(context.Background())
+	t.Cleanup(func() { stop(); svc.StopOutbox(); be.Close(); st.Close() })
+	return svc, be, st, runCtx
+}
+
 // TestNewWhatsAppLabelWaitsForLabelSync: before WhatsApp has sent the
 // account's labels, label changes made with sync on are kept and queued but
 // not sent (a new label's id could collide with one of WhatsApp's); a block
@@ -143,18 +162,7 @@ func (b *labelsLate) LabelsSynced(ctx context.Context) (bool, error) {
 func TestNewWhatsAppLabelWaitsForLabelSync(t *testing.T) {
 	t.Parallel()
 
-	w, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	be := &labelsLate{Backend: sim.New(w)}
-	svc := New(st, be, Options{OutboxRetry: time.Millisecond})
-	runCtx, stop := context.WithCancel(context.Background())
-	t.Cleanup(func() { stop(); svc.StopOutbox(); be.Close(); st.Close() })
+	svc, be, st, runCtx := lateLabelsService(t)
 	ctx := context.Background()
 	// A WhatsApp label the mirror already knows, and a contact.
 	if _, err := st.UpsertWALabel(ctx, "2", "VIP", 3); err != nil {

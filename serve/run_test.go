@@ -46,6 +46,19 @@ func started(t *testing.T, out *syncBuffer, errc <-chan error) string {
 	return ""
 }
 
+// returned waits for Run, stopped, to return without an error.
+func returned(t *testing.T, errc <-chan error) {
+	t.Helper()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the stop")
+	}
+}
+
 func TestRunRefusesWhatItCannotServeSafely(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t, HandlerOptions{})
@@ -136,14 +149,7 @@ func TestRunStopsGracefully(t *testing.T) {
 		t.Fatalf("the request in flight: %+v", resp)
 	}
 	resp.Body.Close()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the stop")
-	}
+	returned(t, errc)
 	if _, err := net.DialTimeout("tcp", strings.TrimPrefix(url, "http://"), time.Second); err == nil {
 		t.Fatal("still listening after Run returned")
 	}
@@ -348,14 +354,7 @@ func TestRunStopAnswersRequestsWaitingForWhatsApp(t *testing.T) {
 	if got[3].status != 200 || len(wc.Contacts) != 1 || wc.Contacts[0].Status != "processing" {
 		t.Errorf("Business API check: %d %s", got[3].status, got[3].body)
 	}
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the stop")
-	}
+	returned(t, errc)
 
 	// Still queued; the next sender (a new start) delivers them.
 	a.svc.StopOutbox()
