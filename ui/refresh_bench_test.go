@@ -34,7 +34,7 @@ func BenchmarkRefreshAfterOtherProcessAdd(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	path := filepath.Join(b.TempDir(), "w.db")
-	copyFile(b, populated(b), path) // the shared book must stay at 100 000
+	copyFile(b, books.Path(b, 100_000), path) // the shared book must stay at 100 000
 	st, err := store.Open(path)
 	if err != nil {
 		b.Fatal(err)
