@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -93,15 +92,7 @@ var books storetest.Books
 // bookService is a service over a copy of the generated n-contact book.
 func bookService(b *testing.B, n int) *Service {
 	b.Helper()
-	path := filepath.Join(b.TempDir(), "w.db")
-	data, err := os.ReadFile(books.Path(b, n))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(path)
+	st, err := store.Open(books.Copy(b, n))
 	if err != nil {
 		b.Fatal(err)
 	}

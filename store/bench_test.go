@@ -77,9 +77,7 @@ func TestMain(m *testing.M) {
 // not move.
 func BenchmarkResyncUnchanged100k(b *testing.B) {
 	ctx := context.Background()
-	path := filepath.Join(b.TempDir(), "w.db")
-	copyFile(b, books.Path(b, 100_000), path)
-	s, err := store.Open(path)
+	s, err := store.Open(books.Copy(b, 100_000))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -99,16 +97,5 @@ func BenchmarkResyncUnchanged100k(b *testing.B) {
 	b.StopTimer()
 	if after, err := s.ChangeMark(ctx); err != nil || after != before {
 		b.Fatalf("an unchanged book changed the mirror: mark %v → %v (%v)", before, after, err)
-	}
-}
-
-func copyFile(b *testing.B, from, to string) {
-	b.Helper()
-	data, err := os.ReadFile(from)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(to, data, 0o600); err != nil {
-		b.Fatal(err)
 	}
 }

@@ -211,9 +211,8 @@ func BenchmarkKeysDuringLoad(b *testing.B) {
 func BenchmarkKeysDuringCheckJob(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	path := filepath.Join(b.TempDir(), "w.db")
-	copyFile(b, books.Path(b, 100_000), path) // the job writes
-	st, err := store.Open(path)
+	st, err := store.Open(books.Copy(b, 100_000)) // the job writes
+
 	if err != nil {
 		b.Fatal(err)
 	}
