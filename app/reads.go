@@ -70,9 +70,10 @@ func splitHidden(all []model.Contact) (visible, hidden []model.Contact) {
 }
 
 // FirstPage reads just enough for the contact list's first frame: the first
-// n contacts in name order, every label, the group names, and the number of
-// contacts. It does not grow with the size of the address book; Snapshot
-// then reads the rest.
+// n contacts in name order, every label, the groups those contacts are in
+// (enough to name their chats and to match a group: search on them), and
+// the number of contacts. Its time does not grow with the address book
+// (BenchmarkFirstPage); Snapshot then reads the rest.
 func (s *Service) FirstPage(ctx context.Context, n int) (*Snapshot, int, error) {
 	contacts, total, err := s.store.FirstPage(ctx, n)
 	if err != nil {
@@ -82,7 +83,17 @@ func (s *Service) FirstPage(ctx context.Context, n int) (*Snapshot, int, error) 
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading labels: %w", err)
 	}
-	groups, err := s.store.GroupNames(ctx)
+	var jids []string
+	seen := map[string]bool{}
+	for i := range contacts {
+		for _, g := range contacts[i].Groups {
+			if !seen[g] {
+				seen[g] = true
+				jids = append(jids, g)
+			}
+		}
+	}
+	groups, err := s.store.GroupNamesOf(ctx, jids)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading groups: %w", err)
 	}
