@@ -92,12 +92,19 @@ var books storetest.Books
 // bookService is a service over a copy of the generated n-contact book.
 func bookService(b *testing.B, n int) *Service {
 	b.Helper()
-	st, err := store.Open(books.Copy(b, n))
+	return serviceOn(b, books.Copy(b, n))
+}
+
+// serviceOn is a service over the database file at path and a simulated
+// account, both closed when tb ends.
+func serviceOn(tb testing.TB, path string) *Service {
+	tb.Helper()
+	st, err := store.Open(path)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	be := sim.New(accountWorld())
-	b.Cleanup(func() { be.Close(); st.Close() })
+	tb.Cleanup(func() { be.Close(); st.Close() })
 	return New(st, be, Options{})
 }
 

@@ -7,9 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/store/storetest"
-	"github.com/wabook/wabook/wa/sim"
 )
 
 // The export, which streams the book from the store, writes exactly what
@@ -22,12 +20,8 @@ func TestExportStreamsWhatTheSnapshotGives(t *testing.T) {
 	t.Parallel()
 
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	be := sim.New(accountWorld())
-	t.Cleanup(func() { be.Close(); st.Close() })
+	svc := serviceOn(t, filepath.Join(t.TempDir(), "w.db"))
+	st := svc.store
 	cs, gs, ls := storetest.Generate(2_000, 40, 20, 5)
 	cs[3].FullName, cs[4].FullName, cs[5].FullName = "Ángela Ruiz", "ángela ruiz", "ZOË"
 	cs[6].Note = "odd\x1fnote"
@@ -37,7 +31,6 @@ func TestExportStreamsWhatTheSnapshotGives(t *testing.T) {
 	if _, err := st.SetHiddenMany(ctx, []string{cs[7].JID, cs[8].JID, cs[9].JID}, true); err != nil {
 		t.Fatal(err)
 	}
-	svc := New(st, be, Options{})
 	snap, err := svc.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)

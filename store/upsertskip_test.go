@@ -78,18 +78,9 @@ func TestLargeUpsertSkipsOnlyWhatChangesNothing(t *testing.T) {
 		for _, c := range all {
 			out[c.JID] = c
 		}
-		rows, err := s.db.QueryContext(ctx, `SELECT jid FROM contact_changes WHERE seq > ? ORDER BY jid`, before)
+		jids, err := queryList(ctx, s.db, scanValue[string], `SELECT jid FROM contact_changes WHERE seq > ? ORDER BY jid`, before)
 		if err != nil {
 			t.Fatal(err)
-		}
-		defer rows.Close()
-		var jids []string
-		for rows.Next() {
-			var j string
-			if err := rows.Scan(&j); err != nil {
-				t.Fatal(err)
-			}
-			jids = append(jids, j)
 		}
 		return out, jids
 	}

@@ -321,8 +321,8 @@ func BenchmarkFirstFrameFromPage(b *testing.B) {
 
 // BenchmarkFullListBuild is the whole book, as read from the store, made
 // into a list and drawn. wabook sanitises every contact, sorts the book by
-// name and builds the search haystacks (in the background, after the first
-// frame); the baselines wrap each contact in an item or a row and keep the
+// name and builds the search haystacks (the full index, built in the
+// background after the first frame); the baselines wrap each contact in an item or a row and keep the
 // store's order, unsorted.
 func BenchmarkFullListBuild(b *testing.B) {
 	for _, n := range benchSizes() {
@@ -353,24 +353,6 @@ func BenchmarkFullListBuild(b *testing.B) {
 			for b.Loop() {
 				t := bubblesTable(original, 120, 38)
 				_ = t.View()
-			}
-		})
-	}
-}
-
-// BenchmarkFullIndex is the background work after the first frame: every
-// contact sanitised and sorted by name, then the search haystacks.
-func BenchmarkFullIndex(b *testing.B) {
-	for _, n := range benchSizes() {
-		snap := snapshotOf(n)
-		original := slices.Clone(snap.Contacts)
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			for b.Loop() {
-				b.StopTimer()
-				fresh := &app.Snapshot{Contacts: slices.Clone(original), Labels: snap.Labels, Groups: snap.Groups}
-				b.StartTimer()
-				ix := buildIndex(fresh)
-				ix.hays = buildHaystacks(ix)
 			}
 		})
 	}
