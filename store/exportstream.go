@@ -23,6 +23,10 @@ const contactWithLists = `c.rowid, ` + packedContact + `,
 	(SELECT json_group_array(group_jid) FROM (SELECT DISTINCT group_jid FROM group_members
 		WHERE member IN (c.jid, nullif(c.lid, '')) ORDER BY group_jid))`
 
+// contactNoLists selects what contactWithLists does, without the lists:
+// for a first pass whose keys do not need them.
+const contactNoLists = `c.rowid, ` + packedContact + `, '[]', '[]'`
+
 // sortedChunk is how many contacts the second pass of ContactsSorted reads
 // with one query.
 const sortedChunk = 2_000
@@ -31,19 +35,25 @@ const sortedChunk = 2_000
 // otherwise those not hidden, each with its labels, groups and check
 // status, in one read transaction and two passes that never hold the whole
 // book: the first gives every contact to key, which returns its sort key,
-// or false to leave it out; the second gives the kept contacts to emit in
-// key order, equal keys in table order. Memory grows with the keys kept,
-// not with the contacts. It returns how many contacts emit was given.
-func (s *Store) ContactsSorted(ctx context.Context, hidden bool, key func(c *model.Contact) (string, bool), emit func(c *model.Contact) error) (int, error) {
+// or false to leave it out (keyLists: key looks at the contact's labels or
+// groups, which the first pass otherwise leaves out); the second gives the
+// kept contacts to emit in key order, equal keys in table order. Memory
+// grows with the keys kept, not with the contacts. It returns how many
+// contacts emit was given.
+func (s *Store) ContactsSorted(ctx context.Context, hidden, keyLists bool, key func(c *model.Contact) (string, bool), emit func(c *model.Contact) error) (int, error) {
 	var keys sortKeys
 	n := 0
+	first := contactNoLists
+	if keyLists {
+		first = contactWithLists
+	}
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		err := eachListedContact(ctx, tx, func(rowid int64, c *model.Contact) error {
 			if k, ok := key(c); ok {
 				keys.add(k, rowid)
 			}
 			return nil
-		}, `SELECT `+contactWithLists+contactFrom+`WHERE (c.hidden <> 0) = ? ORDER BY c.rowid`, hidden)
+		}, `SELECT `+first+contactFrom+`WHERE (c.hidden <> 0) = ? ORDER BY c.rowid`, hidden)
 		if err != nil {
 			return err
 		}
