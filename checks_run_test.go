@@ -9,62 +9,58 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/wa"
 	"github.com/wabook/wabook/wa/sim"
 )
 
-// heldOutput is stdout that holds the command's first write until the
-// simulated account has been asked to check something (calls times), or
-// a second has passed: a check queue the command started would have sent
-// its batch by then.
-type heldOutput struct {
+// watchedOutput is stdout that notes, at the command's first write,
+// whether the check queue still runs in the process: the command's work is
+// done by then, so a worker still running could claim a batch that the
+// process, about to end, would walk away from (its budget spent, the batch
+// sent again by the next run). Only a stopped worker rules that out.
+type watchedOutput struct {
 	bytes.Buffer
-	asked func() int
-	calls int
-	held  bool
+	running   func() bool
+	watched   bool
+	stillBusy bool // the queue ran at the first write
 }
 
-func (h *heldOutput) hold() {
-	if !h.held {
-		h.held = true
-		for deadline := time.Now().Add(time.Second); time.Now().Before(deadline) && h.asked() < h.calls; {
-			time.Sleep(10 * time.Millisecond)
-		}
+func (o *watchedOutput) watch() {
+	if !o.watched {
+		o.watched = true
+		o.stillBusy = o.running()
 	}
 }
 
-func (h *heldOutput) Write(p []byte) (int, error) {
-	h.hold()
-	return h.Buffer.Write(p)
+func (o *watchedOutput) Write(p []byte) (int, error) {
+	o.watch()
+	return o.Buffer.Write(p)
 }
 
-// WriteString holds too: the JSON output is written with it
-// (bytes.Buffer's own would skip the hold).
-func (h *heldOutput) WriteString(s string) (int, error) {
-	h.hold()
-	return h.Buffer.WriteString(s)
+// WriteString watches too: the JSON output is written with it
+// (bytes.Buffer's own would skip the watch).
+func (o *watchedOutput) WriteString(s string) (int, error) {
+	o.watch()
+	return o.Buffer.WriteString(s)
 }
 
-// runHeld runs wabook with a heldOutput and returns what the simulated
-// account was asked during the run.
-func runHeld(t *testing.T, args ...string) (stdout, stderr string, code int, asked []string) {
-	t.Helper()
-	return runHeldFor(t, 1, args...)
-}
-
-// runHeldFor is runHeld holding the output until the simulated account
-// was called calls times (or a second passed).
-func runHeldFor(t *testing.T, calls int, args ...string) (stdout, stderr string, code int, asked []string) {
+// runWatched runs wabook with a watchedOutput and returns what the
+// simulated account was asked during the run. It fails the test when the
+// check queue still ran as the command wrote its result.
+func runWatched(t *testing.T, args ...string) (stdout, stderr string, code int, asked []string) {
 	t.Helper()
 	var be *sim.Backend
-	out := &heldOutput{asked: func() int { return be.CheckCalls() }, calls: calls}
+	var svc *app.Service
+	out := &watchedOutput{running: func() bool { return svc.CheckerStatus().Running }}
 	var errOut bytes.Buffer
-	code = runWith(args, out, &errOut, func(b wa.Backend) { be = b.(*sim.Backend) })
+	code = runWith(args, out, &errOut, func(b wa.Backend, s *app.Service) { be, svc = b.(*sim.Backend), s })
 	if be == nil {
 		t.Fatalf("%v: no simulated backend was built (exit %d: %s)", args, code, errOut.String())
+	}
+	if out.stillBusy {
+		t.Errorf("%v: the check queue still ran when the command wrote its result", args)
 	}
 	return out.String(), errOut.String(), code, be.CheckedNumbers()
 }
@@ -110,7 +106,7 @@ func (q queueState) job(t *testing.T, id int64) (state app.JobState, counts map[
 // once, so it must not start a batch it would walk away from.
 func TestCheckNoWaitOnlyQueues(t *testing.T) {
 	world, db := checkSetup(t, "0")
-	out, errOut, code, asked := runHeld(t, "--sim", world, "--db", db, "check", "--no-wait", "+16315551004", "+16315551005")
+	out, errOut, code, asked := runWatched(t, "--sim", world, "--db", db, "check", "--no-wait", "+16315551004", "+16315551005")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -182,7 +178,7 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 	}
 
 	// --no-wait in the holding process: queued, nothing sent.
-	out, errOut, code, asked := runHeld(t, "--sim", world, "--db", db, "checks", "retry", "1", "--no-wait")
+	out, errOut, code, asked := runWatched(t, "--sim", world, "--db", db, "checks", "retry", "1", "--no-wait")
 	if code != 0 || len(asked) != 0 ||
 		!strings.HasPrefix(out, "check job 1: 1 failed or cancelled number queued again; it runs when wabook next runs the check queue") {
 		t.Errorf("retry --no-wait: exit %d, asked %v, stderr %q\n%s", code, asked, errOut, out)
@@ -195,7 +191,7 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 	// A second retry finds nothing failed, but the numbers queued by the
 	// first still wait: it runs them and waits, rather than refuse. The
 	// number times out again: exit 3.
-	out, errOut, code, asked = runHeld(t, "--sim", world, "--db", db, "checks", "retry", "1")
+	out, errOut, code, asked = runWatched(t, "--sim", world, "--db", db, "checks", "retry", "1")
 	if code != 3 || !strings.Contains(strings.Join(asked, " "), "+16315551005") ||
 		!strings.HasPrefix(out, "check job 1: no failed numbers; 1 number still to check\n") || !strings.Contains(out, "timeout") {
 		t.Errorf("retry of a job with queued numbers: exit %d, asked %v, stderr %q\n%s", code, asked, errOut, out)
@@ -204,7 +200,7 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 	// WhatsApp answers now: a retry that waits checks the number and
 	// prints the job's results as check does.
 	writeWorld("")
-	out, errOut, code, asked = runHeld(t, "--sim", world, "--db", db, "checks", "retry", "3", "--json")
+	out, errOut, code, asked = runWatched(t, "--sim", world, "--db", db, "checks", "retry", "3", "--json")
 	if code != 0 {
 		t.Fatalf("retry: exit %d: %s", code, errOut)
 	}
@@ -232,8 +228,8 @@ func TestChecksRetryRunsTheJob(t *testing.T) {
 // must not be cut off mid-query (its budget spent, the batch sent again by
 // the next run), which happened when a reply slower than the pace let the
 // queue claim the next batch at once. Here job 1 runs again (checks retry)
-// while job 2 waits behind it; the output is held until WhatsApp is asked
-// a second time, so a claim of job 2's batch would have been sent.
+// while job 2 waits behind it; runWatched fails when the queue still runs
+// as the result is written, and what was sent must have been stored.
 func TestFinishedCheckCutsOffNoOtherBatch(t *testing.T) {
 	dir := t.TempDir()
 	world := filepath.Join(dir, "world.json")
@@ -262,7 +258,7 @@ func TestFinishedCheckCutsOffNoOtherBatch(t *testing.T) {
 	}
 	before := checksState(t, world, db).Checker.BudgetLeft
 
-	out, errOut, code, asked := runHeldFor(t, 2, "--sim", world, "--db", db, "checks", "retry", "1", "--json")
+	out, errOut, code, asked := runWatched(t, "--sim", world, "--db", db, "checks", "retry", "1", "--json")
 	if code != 0 || !strings.Contains(out, `"status": "valid"`) {
 		t.Fatalf("retry: exit %d, stderr %q\n%s", code, errOut, out)
 	}

@@ -90,9 +90,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runWith(args, stdout, stderr, nil)
 }
 
-// runWith is run; seen, when not nil, is given the backend the run built,
-// so a test can ask the simulated account what it was asked.
-func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend)) int {
+// runWith is run; seen, when not nil, is given the backend and the service
+// the run built, so a test can ask the simulated account what it was asked
+// and the service what it runs.
+func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend, *app.Service)) int {
 	var g globals
 	fs := flag.NewFlagSet("wabook", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -357,9 +358,9 @@ func (w *wiring) close() {
 	}
 }
 
-// wire opens the database and the log, picks the backend (handing it to
-// seen, when set) and builds the service.
-func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error) {
+// wire opens the database and the log, picks the backend and builds the
+// service (handing both to seen, when set).
+func wire(ctx context.Context, g globals, seen func(wa.Backend, *app.Service)) (*wiring, error) {
 	w := &wiring{simulated: g.demo || g.sim != "", demo: g.demo}
 	fail := func(err error) (*wiring, error) {
 		w.close()
@@ -463,10 +464,9 @@ func wire(ctx context.Context, g globals, seen func(wa.Backend)) (*wiring, error
 		backend = b
 	}
 	w.cleanups = append(w.cleanups, func() { backend.Close() })
-	if seen != nil {
-		seen(backend)
-	}
-
 	w.svc = app.New(st, backend, app.Options{Region: strings.ToUpper(g.region), Log: log, LogPath: logPath, Config: &cfg})
+	if seen != nil {
+		seen(backend, w.svc)
+	}
 	return w, nil
 }

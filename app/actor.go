@@ -14,9 +14,12 @@ import (
 // token's name on each API request (serve/api.go) and an SSH operator's
 // name (their key's comment) on their session (serve/ssh.go). The contact
 // writes (AddContact, EditContact, ApplyLabels, ReplaceLabels,
-// HideContact, SetHiddenUndoable, RemoveContacts, SetBlocked, UndoChange)
-// record it and the time on each contact they change
-// (model.Contact.LastChangedBy, LastChangedAt). "" is the local user.
+// HideContact, SetHiddenUndoable, RemoveContacts, SetBlocked, ApplyImport,
+// UndoChange) record it and the time on each contact they change
+// (model.Contact.LastChangedBy, LastChangedAt); so do the label writes on
+// each contact whose labels, as shown, they change (RenameLabel, a merge
+// included, SetLabelColor, DeleteLabel; CreateLabel changes none, but its
+// undo deletes). "" is the local user.
 func WithActor(ctx context.Context, name string) context.Context {
 	return store.WithChangedBy(ctx, strings.TrimSpace(name))
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -99,4 +100,91 @@ func TestWithActorRecordedByEachWrite(t *testing.T) {
 	if LocalActor() == "" {
 		t.Error("LocalActor is empty")
 	}
+}
+
+// TestWithActorRecordedByImportsAndLabelWrites: an import, and the label
+// writes that change how contacts show (rename, colour, merge, delete,
+// and their undos), record the context's actor on each contact they
+// change, and only on those.
+func TestWithActorRecordedByImportsAndLabelWrites(t *testing.T) {
+	t.Parallel()
+
+	svc, _ := worldService(t, nil)
+	ctx := context.Background()
+	as := func(who string) context.Context { return WithActor(ctx, who) }
+	const alan, zed = "442079460958@s.whatsapp.net", "14155550177@s.whatsapp.net"
+	by := func(jid string) string {
+		t.Helper()
+		c, err := svc.store.Contact(ctx, jid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.LastChangedBy
+	}
+	expect := func(step string, want map[string]string) {
+		t.Helper()
+		for jid, who := range want {
+			if got := by(jid); got != who {
+				t.Errorf("%s: %s changed by %q, want %q", step, jid, got, who)
+			}
+		}
+	}
+	labelID := func(name string) int64 {
+		t.Helper()
+		labels, err := svc.Labels(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range labels {
+			if l.Name == name {
+				return l.ID
+			}
+		}
+		t.Fatalf("no label %q in %+v", name, labels)
+		return 0
+	}
+
+	p, err := svc.PlanImport(ctx, strings.NewReader("name,phone\nZed,+14155550177\nAda L,+14155550101\n"), "people.csv", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApplyImport(as("im"), p); err != nil {
+		t.Fatal(err)
+	}
+	expect("import", map[string]string{zed: "im", ada: "im", grace: "", alan: ""})
+
+	if _, err := svc.RenameLabel(as("re"), labelID("New customer"), "Customers", false); err != nil {
+		t.Fatal(err)
+	}
+	expect("rename", map[string]string{ada: "re", alan: "re", grace: "", zed: "im"})
+
+	if _, err := svc.SetLabelColor(as("co"), labelID("VIP"), 5); err != nil {
+		t.Fatal(err)
+	}
+	expect("colour", map[string]string{grace: "co", ada: "re"})
+
+	merge, err := svc.RenameLabel(as("me"), labelID("VIP"), "customers", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect("merge", map[string]string{grace: "me", ada: "re", alan: "re"})
+	if err := svc.UndoChange(as("un"), merge); err != nil {
+		t.Fatal(err)
+	}
+	expect("merge undone", map[string]string{grace: "un", ada: "re"})
+
+	del, err := svc.DeleteLabel(as("de"), labelID("Customers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect("delete", map[string]string{ada: "de", alan: "de", grace: "un"})
+	if err := svc.UndoChange(as("ud"), del); err != nil {
+		t.Fatal(err)
+	}
+	expect("delete undone", map[string]string{ada: "ud", alan: "ud", grace: "un"})
+
+	if _, err := svc.RenameLabel(ctx, labelID("VIP"), "Very important", false); err != nil {
+		t.Fatal(err)
+	}
+	expect("rename without an actor", map[string]string{grace: LocalActor(), ada: "ud"})
 }

@@ -39,7 +39,16 @@ type ContactJSON struct {
 	Note           string  `json:"note"`
 	Source         string  `json:"source,omitempty"`
 	LID            string  `json:"lid,omitempty"`
-	UpdatedAt      string  `json:"updated_at"`
+	// UpdatedAt is when the mirror's row last changed, WhatsApp's sync
+	// included (Periskope's field). ChangedBy and ChangedAt are the last
+	// change made through wabook and its author (a serve token's name, an
+	// SSH operator, the local OS user: WithActor), as the TUI's detail
+	// shows "Last change … by …"; null when none was made here. Apart
+	// from updated_at, and not named updated_by, because a sync moves
+	// updated_at without an author: the pair would name the wrong change.
+	UpdatedAt string  `json:"updated_at"`
+	ChangedBy *string `json:"changed_by"`
+	ChangedAt *string `json:"changed_at"`
 }
 
 // LabelColorIndex maps lower-cased label names to palette indexes.
@@ -73,6 +82,11 @@ func NewContactJSON(c *model.Contact, colors LabelColorIndex) ContactJSON {
 		u := c.AvatarURL
 		image = &u
 	}
+	var by, at *string
+	if c.LastChangedBy != "" && !c.LastChangedAt.IsZero() {
+		who, when := c.LastChangedBy, c.LastChangedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+		by, at = &who, &when
+	}
 	return ContactJSON{
 		ContactID:      model.ContactID(c.JID),
 		ContactName:    c.DisplayName(),
@@ -98,6 +112,8 @@ func NewContactJSON(c *model.Contact, colors LabelColorIndex) ContactJSON {
 		Source:         c.Source,
 		LID:            c.LID,
 		UpdatedAt:      rfc3339(c.UpdatedAt),
+		ChangedBy:      by,
+		ChangedAt:      at,
 	}
 }
 

@@ -118,11 +118,19 @@ func (s *Service) AddContact(ctx context.Context, in ContactInput) (model.Contac
 	if err != nil {
 		return model.Contact{}, err
 	}
+	return s.contactWritten(ctx, jid, &lc)
+}
+
+// contactWritten is the end of a write of one contact: front ends told,
+// the label changes it queued noted on ctx's receipt and handed to the
+// outbox, and the contact read back as it now is.
+func (s *Service) contactWritten(ctx context.Context, jid string, lc *store.LabelChanges) (model.Contact, error) {
 	s.notify(DataChanged)
-	c, err = s.store.Contact(ctx, jid)
+	c, err := s.store.Contact(ctx, jid)
 	if err != nil {
 		return model.Contact{}, err
 	}
+	noteQueued(ctx, lc.Queued...)
 	if !lc.Empty() {
 		s.outboxQueued(ctx)
 	}
@@ -182,15 +190,7 @@ func (s *Service) EditContact(ctx context.Context, id string, e ContactEdit) (mo
 	if err != nil {
 		return model.Contact{}, err
 	}
-	s.notify(DataChanged)
-	c, err = s.store.Contact(ctx, c.JID)
-	if err != nil {
-		return model.Contact{}, err
-	}
-	if !lc.Empty() {
-		s.outboxQueued(ctx)
-	}
-	return c, nil
+	return s.contactWritten(ctx, c.JID, &lc)
 }
 
 // DeleteContact removes a contact that was added here or imported. A

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -379,12 +381,16 @@ func lockHolderNow(dbPath string) int {
 	return pid
 }
 
-// SortedCollections lists app-state collections in name order.
-func (a DoctorAppState) SortedCollections() []string {
-	names := make([]string, 0, len(a.Collections))
-	for n := range a.Collections {
-		names = append(names, n)
+// Versions words the collections and their versions in name order, as
+// doctor and the account screen show them ("critical_block v3, regular
+// v12"), "never synced" when there are none.
+func (a DoctorAppState) Versions() string {
+	var cols []string
+	for _, n := range slices.Sorted(maps.Keys(a.Collections)) {
+		cols = append(cols, fmt.Sprintf("%s v%d", n, a.Collections[n]))
 	}
-	sort.Strings(names)
-	return names
+	if len(cols) == 0 {
+		return "never synced"
+	}
+	return strings.Join(cols, ", ")
 }

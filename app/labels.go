@@ -140,6 +140,7 @@ func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []
 		}
 		return nil, fmt.Errorf("applying labels: %w", err)
 	}
+	noteQueued(ctx, lc.Queued...)
 	if lc.Empty() {
 		return nil, nil
 	}
@@ -191,6 +192,7 @@ func firstOf(errs []error) error {
 // negative for the next palette colour. The Undo deletes it. With label
 // sync on its creation is queued for WhatsApp.
 func (s *Service) CreateLabel(ctx context.Context, name string, color int) (model.Label, *Undo, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return model.Label{}, nil, err
 	}
@@ -226,6 +228,7 @@ func (s *Service) CreateLabel(ctx context.Context, name string, color int) (mode
 // transaction. The Undo restores the old name, or the merged label with its
 // contacts.
 func (s *Service) RenameLabel(ctx context.Context, id int64, name string, merge bool) (*Undo, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return nil, err
 	}
@@ -283,6 +286,7 @@ func (s *Service) mergeLabel(ctx context.Context, from, into model.Label) (*Undo
 // SetLabelColor sets a label's palette colour (0–19). The Undo restores
 // the old one.
 func (s *Service) SetLabelColor(ctx context.Context, id int64, color int) (*Undo, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return nil, err
 	}
@@ -313,6 +317,7 @@ func (s *Service) SetLabelColor(ctx context.Context, id int64, color int) (*Undo
 // DeleteLabel deletes a label; its contacts lose it. The Undo recreates it
 // (same id, name, colour and WhatsApp id) with its contacts.
 func (s *Service) DeleteLabel(ctx context.Context, id int64) (*Undo, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		return nil, err
 	}
@@ -433,6 +438,7 @@ func (s *Service) ReplaceLabels(ctx context.Context, ids []string, list string) 
 	if err != nil {
 		return fmt.Errorf("replacing labels: %w", err)
 	}
+	noteQueued(ctx, lc.Queued...)
 	if !lc.Empty() {
 		s.labelsChanged(ctx)
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/wabook/wabook/model/files"
 )
 
 // ErrLocked is returned when another process holds the WhatsApp connection.
@@ -97,14 +99,7 @@ func isFileAt(f *os.File, path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	now, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return os.SameFile(held, now), nil
+	return files.SameAt(held, path, os.Lstat)
 }
 
 // OpenRegularFile opens path like os.OpenFile, but refuses a symbolic link

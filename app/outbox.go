@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wabook/wabook/app/internal/loop"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
 )
@@ -51,10 +52,8 @@ type outboxState struct {
 	countMu sync.Mutex    // refreshOutboxCounts, one at a time
 
 	mu      sync.Mutex
-	running bool
-	cancel  context.CancelFunc
-	done    chan struct{}
-	waiting string // why nothing is being sent now, "" when sending or idle
+	loop    loop.Loop // the sender's goroutine, guarded by mu
+	waiting string    // why nothing is being sent now, "" when sending or idle
 
 	// retryBase is the first backoff after a refusal (doubling, at most
 	// retryMax); tests shorten it.
@@ -69,6 +68,7 @@ type outboxState struct {
 
 func newOutboxState(retry time.Duration) *outboxState {
 	ob := &outboxState{wake: make(chan struct{}, 1), retryBase: retry, retryMax: time.Minute, poll: 5 * time.Second}
+	ob.loop.Mu = &ob.mu
 	if ob.retryBase <= 0 {
 		ob.retryBase = time.Second
 	}
@@ -116,42 +116,17 @@ func (s *Service) refreshOutboxCounts(ctx context.Context) {
 // calling it again while it runs does nothing.
 func (s *Service) StartOutbox(ctx context.Context) {
 	ob := s.ob
-	ob.mu.Lock()
-	if ob.running {
-		ob.mu.Unlock()
-		return
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	ob.running, ob.cancel, ob.done = true, cancel, done
-	ob.mu.Unlock()
-	go func() {
-		defer close(done)
-		defer func() {
-			ob.mu.Lock()
-			ob.running, ob.waiting = false, ""
-			ob.mu.Unlock()
-		}()
+	ob.loop.Start(ctx, loop.Hooks{End: func() { ob.waiting = "" }}, func(ctx context.Context) {
 		if err := s.store.PruneOutbox(ctx, s.clock().Add(-outboxKeepDone).Unix()); err != nil {
 			s.log.Warn("pruning the outbox", "err", err)
 		}
 		s.runOutbox(ctx)
-	}()
+	})
 }
 
 // StopOutbox stops the sender and waits for it. A change in flight stays
 // pending and is sent again by the next sender.
-func (s *Service) StopOutbox() {
-	ob := s.ob
-	ob.mu.Lock()
-	cancel, done := ob.cancel, ob.done
-	ob.mu.Unlock()
-	if cancel == nil {
-		return
-	}
-	cancel()
-	<-done
-}
+func (s *Service) StopOutbox() { s.ob.loop.Stop() }
 
 // OutboxWaiting says why the sender of this process is not sending now
 // ("" when it is, is idle, or does not run here).
@@ -372,30 +347,29 @@ func (s *Service) OutboxCounts(ctx context.Context) (OutboxCounts, error) {
 // RetryOutbox puts a failed change (id), or every failed one (id 0), back
 // in the queue and returns how many.
 func (s *Service) RetryOutbox(ctx context.Context, id int64) ([]int64, error) {
-	if err := s.writable(ctx); err != nil {
-		return nil, err
-	}
-	ids, err := s.store.RetryOutbox(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	s.outboxQueued(ctx)
-	s.notify(DataChanged)
-	return ids, nil
+	return changeOutbox(ctx, s, id, s.store.RetryOutbox)
 }
 
 // DropOutbox forgets a failed change: WhatsApp will not learn it.
 func (s *Service) DropOutbox(ctx context.Context, id int64) (OutboxItem, error) {
+	return changeOutbox(ctx, s, id, s.store.DropOutbox)
+}
+
+// changeOutbox runs a change of the outbox's own rows (retry, drop) once
+// writes are allowed; when it went through, the counts follow, the sender
+// looks again and the front ends reload.
+func changeOutbox[T any](ctx context.Context, s *Service, id int64, change func(context.Context, int64) (T, error)) (T, error) {
 	if err := s.writable(ctx); err != nil {
-		return OutboxItem{}, err
+		var zero T
+		return zero, err
 	}
-	it, err := s.store.DropOutbox(ctx, id)
+	v, err := change(ctx, id)
 	if err != nil {
-		return it, err
+		return v, err
 	}
 	s.outboxQueued(ctx)
 	s.notify(DataChanged)
-	return it, nil
+	return v, nil
 }
 
 // LastOutboxID is the id of the last change queued so far (0 when none):

@@ -38,16 +38,42 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading contacts: %w", err)
 	}
-	contacts, hidden := splitHidden(contacts)
-	labels, err := s.store.Labels(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading labels: %w", err)
+	snap := &Snapshot{Mark: mark}
+	snap.Contacts, snap.Hidden = splitHidden(contacts)
+	if err := s.readLabelsAndGroups(ctx, snap, false); err != nil {
+		return nil, err
 	}
-	groups, err := s.store.GroupNames(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading groups: %w", err)
+	return snap, nil
+}
+
+// readLabelsAndGroups reads into snap what the whole book and its first
+// page both carry besides contacts: every label and the group names, of
+// every group, or with onlyTheirs of the groups snap's contacts are in (a
+// page: time that does not grow with the groups).
+func (s *Service) readLabelsAndGroups(ctx context.Context, snap *Snapshot, onlyTheirs bool) error {
+	var err error
+	if snap.Labels, err = s.store.Labels(ctx); err != nil {
+		return fmt.Errorf("reading labels: %w", err)
 	}
-	return &Snapshot{Contacts: contacts, Hidden: hidden, Labels: labels, Groups: groups, Mark: mark}, nil
+	if !onlyTheirs {
+		snap.Groups, err = s.store.GroupNames(ctx)
+	} else {
+		var jids []string
+		seen := map[string]bool{}
+		for i := range snap.Contacts {
+			for _, g := range snap.Contacts[i].Groups {
+				if !seen[g] {
+					seen[g] = true
+					jids = append(jids, g)
+				}
+			}
+		}
+		snap.Groups, err = s.store.GroupNamesOf(ctx, jids)
+	}
+	if err != nil {
+		return fmt.Errorf("reading groups: %w", err)
+	}
+	return nil
 }
 
 // splitHidden sets the hidden contacts apart, in place: one read of the
@@ -79,25 +105,11 @@ func (s *Service) FirstPage(ctx context.Context, n int) (*Snapshot, int, error) 
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading contacts: %w", err)
 	}
-	labels, err := s.store.Labels(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading labels: %w", err)
+	snap := &Snapshot{Contacts: contacts}
+	if err := s.readLabelsAndGroups(ctx, snap, true); err != nil {
+		return nil, 0, err
 	}
-	var jids []string
-	seen := map[string]bool{}
-	for i := range contacts {
-		for _, g := range contacts[i].Groups {
-			if !seen[g] {
-				seen[g] = true
-				jids = append(jids, g)
-			}
-		}
-	}
-	groups, err := s.store.GroupNamesOf(ctx, jids)
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading groups: %w", err)
-	}
-	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups}, total, nil
+	return snap, total, nil
 }
 
 // FindContact resolves an ID — a phone number in any format, a JID, a LID or

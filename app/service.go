@@ -135,8 +135,11 @@ type Service struct {
 
 	// writesReady is closed once the database may be written (see
 	// HoldWrites); writesErr says why it may not.
-	writesReady  chan struct{}
-	writesErr    error
+	writesReady chan struct{}
+	writesErr   error
+	// otherCommits counts the looks of watchOtherWriters that found
+	// commits of another connection (DataVersion).
+	otherCommits atomic.Uint64
 	dataPending  atomic.Bool
 	statPending  atomic.Bool
 	checkPending atomic.Bool

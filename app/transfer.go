@@ -313,6 +313,7 @@ func trustedJID(id, phone, region string) (jid, e164 string) {
 // created as needed. With label sync on, the assignments are queued for
 // WhatsApp in the same transaction.
 func (s *Service) ApplyImport(ctx context.Context, p *ImportPlan) (ImportResult, error) {
+	ctx = attributed(ctx)
 	if err := s.writable(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ImportResult{}, importCancelled(ctx.Err())
@@ -335,6 +336,7 @@ func (s *Service) ApplyImport(ctx context.Context, p *ImportPlan) (ImportResult,
 		res.CreatedLabels = append(res.CreatedLabels, l.Name)
 	}
 	s.notify(DataChanged)
+	noteQueued(ctx, lc.Queued...)
 	if !lc.Empty() {
 		s.outboxQueued(ctx)
 	}

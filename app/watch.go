@@ -39,6 +39,11 @@ func (s *Service) watchOtherWriters(ctx context.Context) {
 		case err != nil:
 			s.log.Warn("watching for other writers", "err", err)
 		default:
+			if ch.Data || ch.Checks {
+				// Before the notice: whoever it wakes sees the
+				// version moved (DataVersion).
+				s.otherCommits.Add(1)
+			}
 			if ch.Data {
 				s.notify(DataChanged)
 			}
@@ -54,4 +59,15 @@ func (s *Service) watchOtherWriters(ctx context.Context) {
 			s.watched()
 		}
 	}
+}
+
+// DataVersion moves whenever what the mirror holds may have changed: at
+// once for this process's own commits (store.Store.Writes, counted before
+// the writer returns) and, for other processes', when watchOtherWriters
+// notices them (within CommitPoll), before it sends DataChanged. While it
+// stays the same, a copy read from the mirror (ui.Indexes, serve's lists)
+// is as fresh as a new read: they compare it rather than ask SQLite on
+// every read. It only ever grows.
+func (s *Service) DataVersion() uint64 {
+	return s.store.Writes() + s.otherCommits.Load()
 }

@@ -75,13 +75,29 @@ func parseOnlyFlags(fs *flag.FlagSet, args []string, hint string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	return noArgs(fs, fs.Args(), hint)
+}
+
+// parseNoArgs is parseOnlyFlags with flags after a stray argument parsed
+// too (parseArgs), so that a bad flag there is the error named.
+func parseNoArgs(fs *flag.FlagSet, args []string, hint string) error {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	return noArgs(fs, pos, hint)
+}
+
+// noArgs is the error of a command that takes no positional argument and
+// was given pos; nil when pos is empty.
+func noArgs(fs *flag.FlagSet, pos []string, hint string) error {
+	if len(pos) == 0 {
 		return nil
 	}
 	if hint != "" {
 		hint = " (" + hint + ")"
 	}
-	return usagef("%s: unexpected argument %q%s", fs.Name(), fs.Arg(0), hint)
+	return usagef("%s: unexpected argument %q%s", fs.Name(), pos[0], hint)
 }
 
 func rfc3339(t time.Time) string {

@@ -145,14 +145,7 @@ func writeDoctor(w io.Writer, r app.DoctorReport) error {
 	if !as.Known {
 		line("app state", "unknown (%s)", as.Unknown)
 	} else {
-		var cols []string
-		for _, n := range as.SortedCollections() {
-			cols = append(cols, fmt.Sprintf("%s v%d", n, as.Collections[n]))
-		}
-		if len(cols) == 0 {
-			cols = []string{"never synced"}
-		}
-		line("app state", "%s", strings.Join(cols, ", "))
+		line("app state", "%s", as.Versions())
 		problem := as.Problem
 		if problem == "" {
 			problem = "none"

@@ -66,12 +66,8 @@ func Add(ctx context.Context, env Env, args []string) error {
 	labels := fs.String("labels", "", "comma-separated `LABELS`, created when missing (\"VIP, new customer\"; default: none)")
 	internal := fs.Bool("internal", false, "mark as internal (a colleague)")
 	note := fs.String("note", "", "a note, `TEXT` (default: none)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, "use --name and --phone"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("add: unexpected argument %q (use --name and --phone)", pos[0])
 	}
 	if strings.TrimSpace(*phone) == "" || strings.TrimSpace(*name) == "" {
 		return usagef(`usage: wabook add --name N --phone P [--labels "A, B"] [--internal] [--note T]`)

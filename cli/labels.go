@@ -46,12 +46,8 @@ func syncState(l model.Label) string {
 func Labels(ctx context.Context, env Env, args []string) error {
 	fs := newFlags("labels")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, ""); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("labels: unexpected argument %q", pos[0])
 	}
 	labels, err := env.Svc.Labels(ctx)
 	if err != nil {

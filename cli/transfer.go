@@ -88,12 +88,8 @@ func Export(ctx context.Context, env Env, args []string) error {
 	out := fs.String("o", "", "write to `FILE` instead of standard output (default: standard output)")
 	force := fs.Bool("force", false, "overwrite the -o file when it exists")
 	vcardVersion := fs.String("vcard-version", app.VCard3, "vCard `VERSION` of a vcf export: 3.0 (read by phones, mail clients and abook) or 4.0 (default: 3.0)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args, "use -o FILE"); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("export: unexpected argument %q (use -o FILE)", pos[0])
 	}
 	f := strings.ToLower(*format)
 	if f == "vcard" {
@@ -121,6 +117,7 @@ func Export(ctx context.Context, env Env, args []string) error {
 			f, filepath.Base(*out), byExt, f)
 	}
 	if f == "vcf" {
+		var err error
 		if f, err = app.VCardFormat(*vcardVersion); err != nil {
 			return usagef("export: --vcard-version: %v", err)
 		}

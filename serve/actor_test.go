@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -61,5 +62,41 @@ func TestSSHChangeRecordsTheOperator(t *testing.T) {
 	}
 	if c.LastChangedBy != "Ada Operator" || c.LastChangedAt.IsZero() {
 		t.Errorf("Eve changed by %q at %v, want Ada Operator", c.LastChangedBy, c.LastChangedAt)
+	}
+}
+
+// The contact object says who made the last change and when: a change
+// made with token alice shows alice in GET /v1/contacts/{id}; a contact
+// nobody changed here has null for both.
+func TestContactObjectNamesTheLastChangesAuthor(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, HandlerOptions{})
+	var c struct {
+		ChangedBy *string `json:"changed_by"`
+		ChangedAt *string `json:"changed_at"`
+		UpdatedAt string  `json:"updated_at"`
+	}
+	r := a.as("GET", "/v1/contacts/14155550101", nil)
+	r.json(t, &c)
+	if r.status != 200 || c.ChangedBy != nil || c.ChangedAt != nil || !strings.Contains(string(r.body), `"changed_by":null`) {
+		t.Fatalf("before any change: %d %s", r.status, r.body)
+	}
+	alice, err := a.svc.AddToken(context.Background(), "alice", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Truncate(time.Millisecond)
+	if r := a.do("PATCH", "/v1/contacts/14155550101", `{"labels":"VIP"}`, "Authorization: Bearer "+alice); r.status != 200 {
+		t.Fatalf("PATCH: %d %s", r.status, r.body)
+	}
+	// Read with another token: the author is the change's, not the reader's.
+	r = a.as("GET", "/v1/contacts/14155550101", nil)
+	r.json(t, &c)
+	if c.ChangedBy == nil || *c.ChangedBy != "alice" || c.ChangedAt == nil {
+		t.Fatalf("after alice's change: %s", r.body)
+	}
+	at, err := time.Parse(time.RFC3339Nano, *c.ChangedAt)
+	if err != nil || at.Before(start) || at.After(time.Now()) {
+		t.Fatalf("changed_at %q (%v), want since %v", *c.ChangedAt, err, start)
 	}
 }

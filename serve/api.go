@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/ui"
 )
 
 // DefaultRateLimit is the requests a minute each token may make by
@@ -28,13 +30,17 @@ type HandlerOptions struct {
 	RateLimit int
 	// Clock drives the rate limit (tests); nil means time.Now.
 	Clock func() time.Time
-	// CheckDeadline bounds how long a check request waits for answers;
-	// 0 means the config file's serve_check_deadline, else
+	// CheckDeadline bounds how long a check request waits for answers,
+	// and a write for WhatsApp to confirm its changes (writewait.go); 0
+	// means the config file's serve_check_deadline, else
 	// DefaultCheckDeadline (checks.go).
 	CheckDeadline time.Duration
 	// Webhook is where the Business API's no_wait callbacks go; "" means
 	// the config file's webhook_url, else none (webhook.go).
 	Webhook string
+	// Indexes is the contact index the lists are read from, shared with
+	// the SSH sessions (Run gives both the same); nil: one of its own.
+	Indexes *ui.Indexes
 }
 
 // Handler serves the seeds' HTTP APIs over one service: Periskope's
@@ -46,9 +52,13 @@ type Handler struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	limit *limiter
+	books *books // the lists' contacts, kept between requests (book.go)
 	// routes is every pattern registered and its access: serve looks up
 	// the public ones, and openapi_test.go compares them with the spec.
 	routes map[string]access
+	// deadline bounds how long a request waits for WhatsApp: a check's
+	// answers, a write's confirmation (writewait.go).
+	deadline time.Duration
 }
 
 // NewHandler builds the APIs' handler.
@@ -59,8 +69,12 @@ func NewHandler(svc *app.Service, opts HandlerOptions) *Handler {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
+	if opts.Indexes == nil {
+		opts.Indexes = ui.NewIndexes(svc)
+	}
 	h := &Handler{svc: svc, log: svc.Logger(), mux: http.NewServeMux(), limit: newLimiter(opts.RateLimit, opts.Clock),
-		routes: map[string]access{}}
+		books: newBooks(opts.Indexes), routes: map[string]access{},
+		deadline: cmp.Or(opts.CheckDeadline, svc.CheckSettings().ServeCheckDeadline, DefaultCheckDeadline)}
 	h.periskopeRoutes()
 	h.wahaRoutes()
 	h.route("GET /openapi.json", public, h.openAPI)

@@ -34,22 +34,20 @@ type checker struct {
 
 // checkRoutes registers every check route, sharing one checker.
 func (h *Handler) checkRoutes(opts HandlerOptions) {
-	settings := h.svc.CheckSettings()
 	c := &checker{
 		h:        h,
-		deadline: cmp.Or(opts.CheckDeadline, settings.ServeCheckDeadline, DefaultCheckDeadline),
-		webhook:  cmp.Or(opts.Webhook, settings.WebhookURL),
+		deadline: h.deadline,
+		webhook:  cmp.Or(opts.Webhook, h.svc.CheckSettings().WebhookURL),
 		turn:     make(chan struct{}, 1),
 	}
 	h.route("POST /v1/contacts/check", reads, c.periskopeCheck)
 	h.route("GET /api/contacts/check-exists", reads, h.waha(c.wahaCheckExists))
 	h.route("POST /v1/contacts", reads, c.wabaContacts)
-	// Waiting for WhatsApp to take a block is bounded the same way.
-	h.wahaBlockRoutes(c.deadline)
 }
 
-// DefaultCheckDeadline is how long a check request waits for answers when
-// neither HandlerOptions nor the config file (serve_check_deadline) says.
+// DefaultCheckDeadline is how long a check request waits for answers, and
+// a write for WhatsApp's confirmation, when neither HandlerOptions nor the
+// config file (serve_check_deadline) says.
 const DefaultCheckDeadline = 30 * time.Second
 
 // number is one input of a check request and where it stands.

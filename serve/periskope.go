@@ -123,10 +123,10 @@ func pageParam(r *http.Request, name string, def, least, most int) (int, error) 
 	return n, nil
 }
 
-// bookPage is one page of the address book in name order, as the list
-// shows it (hidden contacts left out).
+// bookPage is one page of the address book in name order (hidden
+// contacts left out).
 type bookPage struct {
-	snap     *app.Snapshot
+	book     *book
 	offset   int // the position of the page's first contact
 	total    int // the contacts in the book
 	contacts []*model.Contact
@@ -144,19 +144,16 @@ func (h *Handler) readPage(r *http.Request, def, most int) (bookPage, error) {
 	if err != nil {
 		return bookPage{}, err
 	}
-	snap, err := h.svc.Snapshot(r.Context())
+	b, err := h.books.latest(r.Context())
 	if err != nil {
 		return bookPage{}, err
 	}
-	all, err := app.FilterContacts(snap, "")
-	if err != nil {
-		return bookPage{}, err
-	}
+	all := b.contacts
 	start, end := min(offset, len(all)), len(all)
 	if limit > 0 {
 		end = min(offset+limit, len(all))
 	}
-	return bookPage{snap: snap, offset: offset, total: len(all), contacts: all[start:end]}, nil
+	return bookPage{book: b, offset: offset, total: len(all), contacts: all[start:end]}, nil
 }
 
 // contactPage is GET /v1/contacts's answer: from and to are the positions
@@ -169,14 +166,14 @@ type contactPage struct {
 	Contacts []contactObject `json:"contacts"`
 }
 
-// GET /v1/contacts?offset&limit: the address book in name order, as the
-// list shows it (hidden contacts left out).
+// GET /v1/contacts?offset&limit: the address book in name order (hidden
+// contacts left out).
 func (h *Handler) listContacts(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.readPage(r, MaxListLimit, MaxListLimit)
 	if err != nil {
 		return err
 	}
-	ix := newLabelIndex(p.snap.Labels)
+	ix := p.book.labels
 	out := contactPage{From: p.offset, To: p.offset + len(p.contacts) - 1, Count: p.total, Contacts: make([]contactObject, len(p.contacts))}
 	for i, c := range p.contacts {
 		out.Contacts[i] = ix.object(c)
@@ -227,7 +224,8 @@ func decodeFields(r *http.Request, v any) error {
 	return err
 }
 
-// POST /v1/contacts/create {contact_name, contact_id, labels, is_internal}
+// POST /v1/contacts/create {contact_name, contact_id, labels, is_internal}:
+// the contact, once WhatsApp took its labels (writewait.go).
 func (h *Handler) createContact(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		ContactName *string     `json:"contact_name"`
@@ -251,16 +249,18 @@ func (h *Handler) createContact(w http.ResponseWriter, r *http.Request) error {
 	} else if model.AllDigits(phone) {
 		phone = "+" + phone
 	}
-	c, err := h.svc.AddContact(r.Context(), app.ContactInput{Name: *in.ContactName, Phone: phone,
+	ctx, rc := app.WithReceipt(r.Context())
+	c, err := h.svc.AddContact(ctx, app.ContactInput{Name: *in.ContactName, Phone: phone,
 		Labels: in.Labels.list, Internal: in.IsInternal})
 	if err != nil {
 		return err
 	}
-	return h.sendContact(w, r, http.StatusOK, &c)
+	return h.confirmed(w, r, rc, &c, func() error { return h.sendContact(w, r, http.StatusOK, &c) })
 }
 
 // PATCH /v1/contacts/{contact_id} {contact_name, is_internal, labels}:
-// only the fields sent change; labels replaces.
+// only the fields sent change; labels replaces. The name and is_internal
+// stay in the mirror; labels wait for WhatsApp (writewait.go).
 func (h *Handler) patchContact(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		ContactName *string     `json:"contact_name"`
@@ -278,14 +278,16 @@ func (h *Handler) patchContact(w http.ResponseWriter, r *http.Request) error {
 	if in.Labels.set {
 		e.Labels = &in.Labels.list
 	}
-	if c, err = h.svc.EditContact(r.Context(), c.JID, e); err != nil {
+	ctx, rc := app.WithReceipt(r.Context())
+	if c, err = h.svc.EditContact(ctx, c.JID, e); err != nil {
 		return err
 	}
-	return h.sendContact(w, r, http.StatusOK, &c)
+	return h.confirmed(w, r, rc, &c, func() error { return h.sendContact(w, r, http.StatusOK, &c) })
 }
 
 // PATCH /v1/contacts/labels {contact_ids, labels}: each contact gets
-// exactly these labels, all in one transaction; 204.
+// exactly these labels, all in one transaction; 204 once WhatsApp took
+// them (writewait.go).
 func (h *Handler) patchLabels(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		ContactIDs []string    `json:"contact_ids"`
@@ -305,9 +307,12 @@ func (h *Handler) patchLabels(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if err := h.svc.ReplaceLabels(r.Context(), in.ContactIDs, in.Labels.list); err != nil {
+	ctx, rc := app.WithReceipt(r.Context())
+	if err := h.svc.ReplaceLabels(ctx, in.ContactIDs, in.Labels.list); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return h.confirmed(w, r, rc, nil, func() error {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	})
 }

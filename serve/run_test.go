@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -107,10 +108,21 @@ func TestRunStopsGracefully(t *testing.T) {
 	io.WriteString(feed, `{"contact_name":"Late Larry",`)
 	time.Sleep(200 * time.Millisecond) // the handler is reading the body
 	stop()
+	// Once nothing accepts connections the stop is under way; Run must
+	// still be waiting for the request, whose body is not all there.
+	addr := strings.TrimPrefix(url, "http://")
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		runtime.Gosched()
+	}
 	select {
 	case err := <-errc:
 		t.Fatalf("Run returned with a request in flight: %v", err)
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 	io.WriteString(feed, `"contact_id":"14155550166"}`)
 	feed.Close()

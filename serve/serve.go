@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/ui"
 )
 
 // Default addresses: loopback only, so nothing is reachable from the
@@ -65,6 +66,10 @@ type Config struct {
 	// Grace bounds the wait for requests in flight at a stop (0:
 	// DefaultGrace).
 	Grace time.Duration
+
+	// indexes, when set (tests), is the contact index Run shares between
+	// the SSH sessions and the HTTP lists; nil: Run makes one.
+	indexes *ui.Indexes
 }
 
 // Run serves until ctx ends, then stops accepting, lets the requests in
@@ -79,6 +84,11 @@ func Run(ctx context.Context, svc *app.Service, cfg Config, out io.Writer) error
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultGrace
+	}
+	if cfg.indexes == nil {
+		// One index for every SSH session and HTTP list: its memory is
+		// paid once.
+		cfg.indexes = ui.NewIndexes(svc)
 	}
 	log := svc.Logger()
 	if cfg.HTTP == Off && cfg.SSH == Off {
@@ -178,7 +188,7 @@ func serveHTTP(ctx context.Context, svc *app.Service, cfg Config, ln net.Listene
 	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReqs()
 	srv := &http.Server{
-		Handler:           NewHandler(svc, HandlerOptions{RateLimit: cfg.RateLimit, Webhook: cfg.Webhook}),
+		Handler:           NewHandler(svc, HandlerOptions{RateLimit: cfg.RateLimit, Webhook: cfg.Webhook, Indexes: cfg.indexes}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
@@ -248,7 +258,8 @@ func listenSSH(ctx context.Context, svc *app.Service, cfg Config, out io.Writer,
 	}
 	_, statErr := os.Stat(keys)
 	anyKey := cfg.Demo && cfg.AuthorizedKeys == "" && errors.Is(statErr, fs.ErrNotExist)
-	srv, err := NewSSHServer(svc, SSHOptions{HostKeyPath: cfg.HostKey, AuthorizedKeys: keys, AcceptAnyKey: anyKey, Logger: log})
+	srv, err := NewSSHServer(svc, SSHOptions{HostKeyPath: cfg.HostKey, AuthorizedKeys: keys, AcceptAnyKey: anyKey, Logger: log,
+		Indexes: cfg.indexes})
 	if err != nil {
 		return nil, err
 	}

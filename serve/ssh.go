@@ -59,6 +59,9 @@ type SSHOptions struct {
 	// Logger gets the server's log: sessions starting and ending, refused
 	// keys, errors (default: nowhere). Nothing goes to stdout or stderr.
 	Logger *slog.Logger
+	// Indexes is the contact index every session shows, shared with the
+	// HTTP lists (Run gives both the same); nil: one for these sessions.
+	Indexes *ui.Indexes
 }
 
 // SSHServer serves the TUI over SSH. Build it with NewSSHServer, run
@@ -112,11 +115,14 @@ func NewSSHServer(svc *app.Service, opts SSHOptions) (*SSHServer, error) {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
 	log := cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
+	if opts.Indexes == nil {
+		opts.Indexes = ui.NewIndexes(svc)
+	}
 	s := &SSHServer{
 		svc:      svc,
 		opts:     opts,
 		log:      log,
-		indexes:  ui.NewIndexes(svc),
+		indexes:  opts.Indexes,
 		sessions: make(map[ssh.Session]*sshSession),
 		ended:    make(chan struct{}, 1),
 	}

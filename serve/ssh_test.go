@@ -121,6 +121,9 @@ type term struct {
 	mu     sync.Mutex
 	emu    *vt.Emulator
 	done   chan error // the session's exit
+	// drawn is signalled (never blocking) after each piece of output the
+	// emulator took: a waiter looks at the screen again then.
+	drawn chan struct{}
 }
 
 // mustDial logs in with key; the connection is closed when the test ends.
@@ -147,7 +150,8 @@ func openOn(t *testing.T, client *gossh.Client, termType string, w, h int) *term
 	if err != nil {
 		t.Fatal(err)
 	}
-	tm := &term{t: t, client: client, sess: sess, stderr: &syncBuffer{}, emu: vt.NewEmulator(w, h), done: make(chan error, 1)}
+	tm := &term{t: t, client: client, sess: sess, stderr: &syncBuffer{}, emu: vt.NewEmulator(w, h), done: make(chan error, 1),
+		drawn: make(chan struct{}, 1)}
 	sess.Stderr = tm.stderr
 	stdout, err := sess.StdoutPipe()
 	if err != nil {
@@ -191,6 +195,10 @@ func openOn(t *testing.T, client *gossh.Client, termType string, w, h int) *term
 				tm.mu.Lock()
 				_, _ = tm.emu.Write(buf[:n])
 				tm.mu.Unlock()
+				select {
+				case tm.drawn <- struct{}{}:
+				default:
+				}
 			}
 			if err != nil {
 				return

@@ -15,6 +15,8 @@ func (h *Handler) wahaRoutes() {
 	h.route("GET /api/contacts", reads, h.waha(h.wahaContact))
 	h.route("GET /api/contacts/about", reads, h.waha(h.wahaAbout))
 	h.route("GET /api/contacts/profile-picture", reads, h.waha(h.wahaPicture))
+	h.route("POST /api/contacts/block", writes, h.waha(h.wahaBlock(true)))
+	h.route("POST /api/contacts/unblock", writes, h.waha(h.wahaBlock(false)))
 }
 
 // waha checks the session a WAHA request names in its query.

@@ -1,24 +1,15 @@
 // WAHA's block and unblock routes. serve holds the WhatsApp connection and
 // sends the outbox itself (app/outbox.go), so a request waits for
-// WhatsApp's answer to its change, up to the check deadline.
+// WhatsApp's answer to its change, up to the check deadline
+// (writewait.go).
 package serve
 
 import (
-	"context"
-	"errors"
 	"net/http"
-	"time"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
 )
-
-// wahaBlockRoutes registers POST /api/contacts/block and /unblock, which
-// wait at most deadline for WhatsApp.
-func (h *Handler) wahaBlockRoutes(deadline time.Duration) {
-	h.route("POST /api/contacts/block", writes, h.waha(h.wahaBlock(true, deadline)))
-	h.route("POST /api/contacts/unblock", writes, h.waha(h.wahaBlock(false, deadline)))
-}
 
 // wahaBlockRequest is the seeds' body: {"contactId", "session"}.
 type wahaBlockRequest struct {
@@ -32,7 +23,7 @@ type wahaBlockRequest struct {
 // it at every attempt (it stays failed: wabook outbox retry or drop), 409
 // when a newer block or unblock of the contact replaced it before it went
 // out. Only contacts in the address book: `wabook block` takes any number.
-func (h *Handler) wahaBlock(blocked bool, deadline time.Duration) func(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) wahaBlock(blocked bool) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req wahaBlockRequest
 		if err := decodeBody(r, &req); err != nil {
@@ -49,27 +40,23 @@ func (h *Handler) wahaBlock(blocked bool, deadline time.Duration) func(w http.Re
 		if err != nil {
 			return err
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), deadline)
-		defer cancel()
-		got, err := h.svc.WaitChange(ctx, it.ID)
-		switch {
-		case err == nil:
-		case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:
-			// Still queued: it goes on being sent; the entry says which.
-			writeJSON(w, http.StatusAccepted, app.NewOutboxJSON(got))
-			return nil
-		default:
+		items, err := h.awaitChanges(r, []int64{it.ID})
+		if err != nil {
 			return err
 		}
-		name := model.Sanitize(c.DisplayName())
+		got := items[0]
 		switch got.State {
+		case app.OutboxPending:
+			// The deadline: it goes on being sent; the entry says which.
+			writeJSON(w, http.StatusAccepted, app.NewOutboxJSON(got))
+			return nil
 		case app.OutboxDone:
 			writeJSON(w, http.StatusOK, app.NewOutboxJSON(got))
 			return nil
 		case app.OutboxFailed:
-			return errorf(http.StatusBadGateway, "WHATSAPP_REFUSED", "WhatsApp did not take the change (%s) after %d attempts: %s; it is kept as failed (wabook outbox retry %d, or drop)",
-				app.DescribeChange(got), got.Attempts, got.Error, got.ID)
+			return refusedError(items)
 		}
-		return errorf(http.StatusConflict, "SUPERSEDED", "a newer block or unblock of %s replaced this one before it reached WhatsApp", name)
+		return errorf(http.StatusConflict, "SUPERSEDED", "a newer block or unblock of %s replaced this one before it reached WhatsApp",
+			model.Sanitize(c.DisplayName()))
 	}
 }

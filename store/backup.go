@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/wabook/wabook/model/files"
 )
 
 // ErrBackupExists is returned by Backup when the destination exists and
@@ -112,12 +114,5 @@ func sameFile(a, b string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	fb, err := os.Stat(b)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return os.SameFile(fa, fb), nil
+	return files.SameAt(fa, b, os.Stat)
 }

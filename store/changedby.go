@@ -12,9 +12,13 @@ type changedByKey struct{}
 
 // WithChangedBy marks ctx's writes as made by who: the contact writes that
 // take a context (InsertContact, UpdateContact, SetHidden, SetHiddenMany,
-// RemoveContacts, ChangeLabels, ReplaceLabels, QueueBlock) record who and
-// the store's time on each contact they change (changed_by,
-// changed_by_ms), in the change's own transaction. A context without it
+// RemoveContacts, ChangeLabels, ReplaceLabels, QueueBlock, ImportContacts)
+// record who and the store's time on each contact they change
+// (changed_by, changed_by_ms), in the change's own transaction; so do the
+// label writes on each contact whose labels, as shown, they change
+// (RenameLabel and SetLabelColor: the label's contacts; DeleteLabelWithMembers
+// and MergeLabel: the label's contacts; ApplyLabelBatch, which undoes:
+// the contacts it relabels and those of the labels it deletes). A context without it
 // records nothing: WhatsApp's sync is nobody's change here. app.WithActor
 // is how the rest of wabook sets it.
 func WithChangedBy(ctx context.Context, who string) context.Context {
@@ -45,6 +49,22 @@ func (s *Store) markChanged(ctx context.Context, tx *sql.Tx, jids ...string) err
 		if _, err := st.ExecContext(ctx, who, ms, j); err != nil {
 			return fmt.Errorf("store: record the change's author on %s: %w", j, err)
 		}
+	}
+	return nil
+}
+
+// markLabelMembers is markChanged for every contact carrying label id,
+// in one statement (a label may have thousands). Before a delete: after
+// it the label has none.
+func (s *Store) markLabelMembers(ctx context.Context, tx *sql.Tx, id int64) error {
+	who, ok := ChangedBy(ctx)
+	if !ok {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE contacts SET changed_by = ?, changed_by_ms = ?
+WHERE jid IN (SELECT contact_jid FROM contact_labels WHERE label_id = ?)`, who, s.clock().UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("store: record the change's author on label %d's contacts: %w", id, err)
 	}
 	return nil
 }

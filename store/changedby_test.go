@@ -131,3 +131,38 @@ func TestChangedByRolledBackWithItsChange(t *testing.T) {
 		t.Errorf("after a failed label change alice changed by %q, want first", who)
 	}
 }
+
+// An import records its author on every row it writes, new or existing,
+// in its upsert; one without an author (none on the context) leaves an
+// existing row's author as it was and gives a new row none.
+func TestImportRecordsItsAuthor(t *testing.T) {
+	t.Parallel()
+
+	s := open(t)
+	at := time.UnixMilli(1_780_000_000_123)
+	s.SetClock(func() time.Time { return at })
+	seed(t, s, alice, bob)
+	row := func(jid string) store.ImportRow { return store.ImportRow{JID: jid, Name: "Imported"} }
+	if _, _, err := s.ImportContacts(store.WithChangedBy(ctx, "im"), store.ImportBatch{Rows: []store.ImportRow{row(alice), row(dave)}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range []string{alice, dave} {
+		if who, when := changedBy(t, s, j); who != "im" || !when.Equal(at) {
+			t.Errorf("%s changed by %q at %v, want im at %v", j, who, when, at)
+		}
+	}
+	if who, _ := changedBy(t, s, bob); who != "" {
+		t.Errorf("bob, not imported, changed by %q", who)
+	}
+	first := at
+	at = at.Add(time.Minute)
+	if _, _, err := s.ImportContacts(ctx, store.ImportBatch{Rows: []store.ImportRow{row(alice), row(carol)}}); err != nil {
+		t.Fatal(err)
+	}
+	if who, when := changedBy(t, s, alice); who != "im" || !when.Equal(first) {
+		t.Errorf("after an import without an author, alice changed by %q at %v, want im at %v", who, when, first)
+	}
+	if who, when := changedBy(t, s, carol); who != "" || !when.IsZero() {
+		t.Errorf("carol, imported without an author: %q at %v", who, when)
+	}
+}

@@ -276,17 +276,16 @@ var ErrContactExists = errors.New("contact already exists")
 // nothing written, when the number is already in the mirror (hidden or not).
 // Source defaults to "local".
 func (s *Store) InsertContact(ctx context.Context, c model.Contact, labels []string) (LabelChanges, error) {
-	var lc LabelChanges
 	jid, err := contactKey(&c)
 	if err != nil {
-		return lc, fmt.Errorf("store: add contact: %w", err)
+		return LabelChanges{}, fmt.Errorf("store: add contact: %w", err)
 	}
 	phone, source := phoneAndSource(&c, jid, model.SourceLocal)
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.editContacts(ctx, func(tx *sql.Tx, lc *LabelChanges) ([]string, error) {
 		if err := requireContact(ctx, tx, jid); err == nil {
-			return fmt.Errorf("store: contact %s: %w", jid, ErrContactExists)
+			return nil, fmt.Errorf("store: contact %s: %w", jid, ErrContactExists)
 		} else if !errors.Is(err, ErrNotFound) {
-			return err
+			return nil, err
 		}
 		t := s.now()
 		_, err := tx.ExecContext(ctx, `INSERT INTO contacts (jid, phone, lid, full_name, first_name, push_name,
@@ -299,20 +298,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			b2i(c.IsMyContact), b2i(c.IsWAContact), b2i(c.IsBlocked), b2i(c.IsInternal), b2i(c.IsBusiness),
 			c.Note, source, t, t)
 		if err != nil {
-			return fmt.Errorf("store: add contact %s: %w", jid, err)
+			return nil, fmt.Errorf("store: add contact %s: %w", jid, err)
 		}
-		if err := assignNames(ctx, tx, &lc, []string{jid}, labels, nil); err != nil {
-			return err
+		if err := assignNames(ctx, tx, lc, []string{jid}, labels, nil); err != nil {
+			return nil, err
 		}
-		if err := s.markChanged(ctx, tx, jid); err != nil {
-			return err
-		}
-		return s.queueLabels(ctx, tx, nil, &lc, nil)
+		return []string{jid}, nil
 	})
-	if err != nil {
-		return LabelChanges{}, err
-	}
-	return lc, nil
 }
 
 // ContactUpdate is an edit of a contact's own fields; nil means unchanged.
@@ -330,14 +322,13 @@ type ContactUpdate struct {
 // UpdateContact edits an existing contact in one transaction. ErrNotFound
 // when the contact is unknown.
 func (s *Store) UpdateContact(ctx context.Context, jid string, u ContactUpdate) (LabelChanges, error) {
-	var lc LabelChanges
 	j, err := normUserJID(jid)
 	if err != nil {
-		return lc, fmt.Errorf("store: edit contact: %w", err)
+		return LabelChanges{}, fmt.Errorf("store: edit contact: %w", err)
 	}
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.editContacts(ctx, func(tx *sql.Tx, lc *LabelChanges) ([]string, error) {
 		if err := requireContact(ctx, tx, j); err != nil {
-			return err
+			return nil, err
 		}
 		var sets []string
 		var args []any
@@ -353,26 +344,19 @@ func (s *Store) UpdateContact(ctx context.Context, jid string, u ContactUpdate) 
 		if len(sets) > 0 {
 			args = append(args, s.now(), j)
 			if _, err := tx.ExecContext(ctx, `UPDATE contacts SET `+strings.Join(sets, ", ")+`, updated_at = ? WHERE jid = ?`, args...); err != nil {
-				return fmt.Errorf("store: edit contact %s: %w", j, err)
+				return nil, fmt.Errorf("store: edit contact %s: %w", j, err)
 			}
 		}
 		if u.Labels != nil {
-			if err := replaceLabels(ctx, tx, &lc, []string{j}, *u.Labels); err != nil {
-				return err
+			if err := replaceLabels(ctx, tx, lc, []string{j}, *u.Labels); err != nil {
+				return nil, err
 			}
 		}
-		if err := assignNames(ctx, tx, &lc, []string{j}, u.AddLabels, u.RemoveLabels); err != nil {
-			return err
+		if err := assignNames(ctx, tx, lc, []string{j}, u.AddLabels, u.RemoveLabels); err != nil {
+			return nil, err
 		}
-		if err := s.markChanged(ctx, tx, j); err != nil {
-			return err
-		}
-		return s.queueLabels(ctx, tx, nil, &lc, nil)
+		return []string{j}, nil
 	})
-	if err != nil {
-		return LabelChanges{}, err
-	}
-	return lc, nil
 }
 
 // SetHidden hides a contact from Contacts (or shows it again). Contact and

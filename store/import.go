@@ -80,15 +80,26 @@ func (s *Store) ImportContacts(ctx context.Context, b ImportBatch) (ImportStats,
 			return fmt.Errorf("store: import: %w", err)
 		}
 		defer exists.Close()
-		upsert, err := tx.PrepareContext(ctx, `INSERT INTO contacts (jid, phone, full_name, note, source, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+		// The change's author goes in the upsert itself (markChanged's
+		// columns): an import may write a hundred thousand rows. A context
+		// without one (changed_by_ms 0) leaves an existing row's as it was.
+		var whoMS int64
+		who, ok := ChangedBy(ctx)
+		if ok {
+			whoMS = s.clock().UnixMilli()
+		}
+		upsert, err := tx.PrepareContext(ctx, `INSERT INTO contacts (jid, phone, full_name, note, source, created_at, updated_at,
+	changed_by, changed_by_ms)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (jid) DO UPDATE SET
 	full_name = CASE WHEN contacts.full_name = '' THEN excluded.full_name ELSE contacts.full_name END,
 	note = CASE
 		WHEN excluded.note = '' OR instr(contacts.note, excluded.note) > 0 THEN contacts.note
 		WHEN contacts.note = '' THEN excluded.note
 		ELSE contacts.note || char(10) || excluded.note END,
-	updated_at = excluded.updated_at`)
+	updated_at = excluded.updated_at,
+	changed_by = CASE WHEN excluded.changed_by_ms = 0 THEN contacts.changed_by ELSE excluded.changed_by END,
+	changed_by_ms = CASE WHEN excluded.changed_by_ms = 0 THEN contacts.changed_by_ms ELSE excluded.changed_by_ms END`)
 		if err != nil {
 			return fmt.Errorf("store: import: %w", err)
 		}
@@ -120,7 +131,7 @@ ON CONFLICT (jid) DO UPDATE SET
 			default:
 				st.Updated++
 			}
-			if _, err := upsert.ExecContext(ctx, jid, phone, row.Name, row.Note, model.SourceImport, t, t); err != nil {
+			if _, err := upsert.ExecContext(ctx, jid, phone, row.Name, row.Note, model.SourceImport, t, t, who, whoMS); err != nil {
 				return fmt.Errorf("store: import %s: %w", jid, err)
 			}
 			own, err := r.ensureAll(ctx, row.Labels)

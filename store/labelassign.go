@@ -24,10 +24,14 @@ type LabelChange struct {
 
 // LabelChanges is what a label operation did, in order: the labels it
 // created and the assignments that really changed (an assignment that was
-// already there is not listed).
+// already there is not listed), and the ids of the outbox changes its
+// transaction queued for WhatsApp (none with label sync off): a caller
+// holding the connection can wait for WhatsApp's answer to exactly those
+// (serve's Periskope writes, through app's receipt: app/receipt.go).
 type LabelChanges struct {
 	Created []model.Label
 	Changes []LabelChange
+	Queued  []int64
 }
 
 // Empty reports whether nothing changed.
@@ -251,38 +255,52 @@ func (s *Store) ReplaceLabels(ctx context.Context, jids []string, names []string
 // known (else ErrNotFound and nothing changes), and what it changed is
 // queued for WhatsApp in the same transaction.
 func (s *Store) labelContacts(ctx context.Context, jids []string, op func(tx *sql.Tx, lc *LabelChanges, norm []string) error) (LabelChanges, error) {
-	var lc LabelChanges
 	norm := make([]string, 0, len(jids))
 	seen := make(map[string]bool, len(jids))
 	for _, j := range jids {
 		n, err := normUserJID(j)
 		if err != nil {
-			return lc, fmt.Errorf("store: labels: %w", err)
+			return LabelChanges{}, fmt.Errorf("store: labels: %w", err)
 		}
 		if !seen[n] {
 			seen[n] = true
 			norm = append(norm, n)
 		}
 	}
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	return s.editContacts(ctx, func(tx *sql.Tx, lc *LabelChanges) ([]string, error) {
 		// One prepared statement: an operation may name thousands.
 		exists, err := tx.PrepareContext(ctx, `SELECT 1 FROM contacts WHERE jid = ?`)
 		if err != nil {
-			return fmt.Errorf("store: labels: %w", err)
+			return nil, fmt.Errorf("store: labels: %w", err)
 		}
 		defer exists.Close()
 		for _, j := range norm {
 			var one int
 			if err := exists.QueryRowContext(ctx, j).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
+				return nil, fmt.Errorf("store: contact %s: %w", j, ErrNotFound)
 			} else if err != nil {
-				return fmt.Errorf("store: labels: %w", err)
+				return nil, fmt.Errorf("store: labels: %w", err)
 			}
 		}
-		if err := op(tx, &lc, norm); err != nil {
+		if err := op(tx, lc, norm); err != nil {
+			return nil, err
+		}
+		return changedJIDs(lc), nil
+	})
+}
+
+// editContacts runs edit in one write transaction and, in it, marks the
+// contacts edit names as changed and queues the label changes it made for
+// WhatsApp: what every edit of contacts and their labels ends with. No
+// changes come back when it fails.
+func (s *Store) editContacts(ctx context.Context, edit func(tx *sql.Tx, lc *LabelChanges) ([]string, error)) (LabelChanges, error) {
+	var lc LabelChanges
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		jids, err := edit(tx, &lc)
+		if err != nil {
 			return err
 		}
-		if err := s.markChanged(ctx, tx, changedJIDs(&lc)...); err != nil {
+		if err := s.markChanged(ctx, tx, jids...); err != nil {
 			return err
 		}
 		return s.queueLabels(ctx, tx, nil, &lc, nil)

@@ -166,6 +166,9 @@ func (s *Store) RenameLabel(ctx context.Context, id int64, name string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ? WHERE id = ?`, n, model.LabelFold(n), id); err != nil {
 			return fmt.Errorf("store: rename label %d: %w", id, err)
 		}
+		if err := s.markLabelMembers(ctx, tx, id); err != nil {
+			return err
+		}
 		return s.queueLabels(ctx, tx, []int64{id}, nil, nil)
 	})
 }
@@ -182,6 +185,10 @@ func (s *Store) SetLabelColor(ctx context.Context, id int64, color int) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
+		}
+		// The contact object shows its first label's colour.
+		if err := s.markLabelMembers(ctx, tx, id); err != nil {
+			return err
 		}
 		return s.queueLabels(ctx, tx, []int64{id}, nil, nil)
 	})
@@ -262,10 +269,16 @@ func (s *Store) ApplyLabelBatch(ctx context.Context, b LabelBatch) ([]LabelChang
 			if err != nil {
 				return err
 			}
+			if err := s.markLabelMembers(ctx, tx, id); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, id); err != nil {
 				return fmt.Errorf("store: delete label %d: %w", id, err)
 			}
 			deleted = append(deleted, l)
+		}
+		if err := s.markChanged(ctx, tx, changedJIDs(&lc)...); err != nil {
+			return err
 		}
 		restored := make([]int64, len(b.Restore))
 		for i, r := range b.Restore {
@@ -345,6 +358,9 @@ func (s *Store) DeleteLabelWithMembers(ctx context.Context, id int64) (LabelWith
 		if out, err = labelWithMembers(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := s.markChanged(ctx, tx, out.Members...); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: delete label %d: %w", id, err)
 		}
@@ -376,6 +392,9 @@ func (s *Store) MergeLabel(ctx context.Context, from, into int64) (LabelWithMemb
 			if err := a.set(ctx, j, into, true); err != nil {
 				return err
 			}
+		}
+		if err := s.markChanged(ctx, tx, lw.Members...); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE id = ?`, from); err != nil {
 			return fmt.Errorf("store: merge label %d: %w", from, err)

@@ -166,7 +166,8 @@ func labelEditItem(l model.Label) OutboxItem {
 
 // queueLabels queues, when label sync is on, what a label transaction did:
 // the labels it created or edited (ids; read as they are now, in tx), the
-// assignments in lc, and deleted labels, in that order.
+// assignments in lc, and deleted labels, in that order; lc.Queued gets the
+// ids of the outbox changes it wrote.
 func (s *Store) queueLabels(ctx context.Context, tx *sql.Tx, edited []int64, lc *LabelChanges, deleted []model.Label) error {
 	on, err := labelSyncOn(ctx, tx)
 	if err != nil || !on {
@@ -215,7 +216,15 @@ func (s *Store) queueLabels(ctx context.Context, tx *sql.Tx, edited []int64, lc 
 	for _, l := range deleted {
 		items = append(items, OutboxItem{Kind: OutboxLabelDelete, LabelID: l.ID, WALabelID: l.WALabelID, Name: l.Name, Color: l.Color})
 	}
-	return s.enqueue(ctx, tx, items...)
+	if err := s.enqueue(ctx, tx, items...); err != nil { // gives each item its ID
+		return err
+	}
+	if lc != nil {
+		for _, it := range items {
+			lc.Queued = append(lc.Queued, it.ID)
+		}
+	}
+	return nil
 }
 
 // SetLabelSync turns label sync on or off. Turning it on queues every label

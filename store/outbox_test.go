@@ -238,3 +238,44 @@ func TestMovedContactsLabelsAreQueuedForItsWhatsAppID(t *testing.T) {
 		t.Errorf("queued after the move: %+v; want Leads on %s", items, whatsApps)
 	}
 }
+
+// A label write reports the outbox changes its transaction queued, and
+// only those: what SetLabelSync queued before is not among them, and with
+// label sync off nothing is.
+func TestLabelChangesReportTheirOutboxIDs(t *testing.T) {
+	t.Parallel()
+
+	s := syncOn(t)
+	before := outboxStates(t, s)
+	lc, err := s.ChangeLabels(ctx, []string{alice, bob}, []string{"Leads"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.OutboxItems(ctx, lc.Queued)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, it := range items {
+		if _, old := before[it.ID]; old {
+			t.Errorf("change %d was queued before this write", it.ID)
+		}
+		got = append(got, it.Kind+" "+it.JID)
+	}
+	want := []string{"label_edit ", "label_chat " + alice, "label_chat " + bob}
+	if !slices.Equal(got, want) || len(lc.Queued) != len(outboxStates(t, s))-len(before) {
+		t.Fatalf("reported %v (%v), want %v and nothing else queued", got, lc.Queued, want)
+	}
+	u := []string{"Leads", "VIP"}
+	lc, err = s.UpdateContact(ctx, alice, store.ContactUpdate{Labels: &u})
+	if err != nil || len(lc.Queued) != 2 {
+		t.Fatalf("edit: queued %v, %v; want VIP's creation and its chat", lc.Queued, err)
+	}
+	if _, err := s.SetLabelSync(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	lc, err = s.ReplaceLabels(ctx, []string{bob}, []string{"Other"})
+	if err != nil || len(lc.Changes) == 0 || len(lc.Queued) != 0 {
+		t.Fatalf("sync off: changes %v, queued %v, %v", lc.Changes, lc.Queued, err)
+	}
+}

@@ -39,12 +39,9 @@ func (s *Store) Outbox(ctx context.Context, withDone bool) ([]OutboxItem, error)
 // CountOutbox counts the pending and failed changes.
 func (s *Store) CountOutbox(ctx context.Context) (OutboxCounts, error) {
 	var c OutboxCounts
-	err := s.db.QueryRowContext(ctx, `SELECT
-	coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'failed'), 0) FROM outbox WHERE state IN ('pending', 'failed')`).Scan(&c.Pending, &c.Failed)
-	if err != nil {
-		return c, fmt.Errorf("store: outbox: %w", err)
-	}
-	return c, nil
+	err := scanRow(ctx, s.db, "outbox", []any{&c.Pending, &c.Failed}, `SELECT
+	coalesce(sum(state = 'pending'), 0), coalesce(sum(state = 'failed'), 0) FROM outbox WHERE state IN ('pending', 'failed')`)
+	return c, err
 }
 
 // OutboxWALabelID returns the WhatsApp label id a label change is to be
@@ -161,9 +158,9 @@ func (s *Store) TriedOutbox(ctx context.Context, id int64, reason string, failed
 			// went through: that one stands.
 			cond, args := sameTarget(it)
 			var newer bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE `+cond+` AND id > ? AND state <> 'superseded')`,
-				append(args, id)...).Scan(&newer); err != nil {
-				return fmt.Errorf("store: outbox: %w", err)
+			if err := scanRow(ctx, tx, "outbox", []any{&newer}, `SELECT EXISTS (SELECT 1 FROM outbox WHERE `+cond+` AND id > ? AND state <> 'superseded')`,
+				append(args, id)...); err != nil {
+				return err
 			}
 			if newer {
 				state = OutboxSuperseded

@@ -177,25 +177,15 @@ func scanJob(r scanner, j *CheckJob) error {
 func (s *Store) CheckJobs(ctx context.Context) ([]CheckJob, error) {
 	var out []CheckJob
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+jobCols+` FROM check_jobs ORDER BY id DESC`)
-		if err != nil {
+		var err error
+		if out, err = queryList(ctx, tx, scanJob, `SELECT `+jobCols+` FROM check_jobs ORDER BY id DESC`); err != nil {
 			return err
 		}
-		defer rows.Close()
-		idx := map[int64]int{}
-		for rows.Next() {
-			var j CheckJob
-			if err := scanJob(rows, &j); err != nil {
-				return err
-			}
-			j.Counts = newCounts()
-			idx[j.ID] = len(out)
-			out = append(out, j)
+		idx := make(map[int64]int, len(out))
+		for i := range out {
+			out[i].Counts = newCounts()
+			idx[out[i].ID] = i
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
 		if len(out) == 0 {
 			return nil
 		}
@@ -228,8 +218,13 @@ func (s *Store) CheckJob(ctx context.Context, id int64) (CheckJob, error) {
 
 // CheckJobState returns a job's state; ErrNotFound when there is none.
 func (s *Store) CheckJobState(ctx context.Context, id int64) (string, error) {
+	return jobState(ctx, s.db, id)
+}
+
+// jobState reads a job's state; ErrNotFound when there is no such job.
+func jobState(ctx context.Context, q rowQuerier, id int64) (string, error) {
 	var st string
-	err := s.db.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&st)
+	err := q.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&st)
 	if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
 		return "", err
 	}
@@ -242,14 +237,7 @@ func newCounts() map[string]int {
 }
 
 func fillCounts(ctx context.Context, tx *sql.Tx, jobs []CheckJob, idx map[int64]int, where string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT job_id, CASE WHEN status = ? AND error = ? THEN ? ELSE status END AS st,
-	cached, count(*) FROM check_items
-WHERE `+where+` GROUP BY job_id, st, cached`, append([]any{model.CheckFailed, CancelledError, CountCancelled}, args...)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var id int64
 		var status string
 		var cached bool
@@ -259,7 +247,7 @@ WHERE `+where+` GROUP BY job_id, st, cached`, append([]any{model.CheckFailed, Ca
 		}
 		i, ok := idx[id]
 		if !ok {
-			continue
+			return nil
 		}
 		j := &jobs[i]
 		j.Counts[status] += n
@@ -267,18 +255,14 @@ WHERE `+where+` GROUP BY job_id, st, cached`, append([]any{model.CheckFailed, Ca
 		if cached {
 			j.Cached += n
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT job_id, count(DISTINCT phone) FROM check_items
-WHERE `+where+` AND status = 'processing' GROUP BY job_id`, args...)
+		return nil
+	}, `SELECT job_id, CASE WHEN status = ? AND error = ? THEN ? ELSE status END AS st,
+	cached, count(*) FROM check_items
+WHERE `+where+` GROUP BY job_id, st, cached`, append([]any{model.CheckFailed, CancelledError, CountCancelled}, args...)...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var id int64
 		var n int
 		if err := rows.Scan(&id, &n); err != nil {
@@ -287,8 +271,9 @@ WHERE `+where+` AND status = 'processing' GROUP BY job_id`, args...)
 		if i, ok := idx[id]; ok {
 			jobs[i].Pending = n
 		}
-	}
-	return rows.Err()
+		return nil
+	}, `SELECT job_id, count(DISTINCT phone) FROM check_items
+WHERE `+where+` AND status = 'processing' GROUP BY job_id`, args...)
 }
 
 // CheckItems returns a job's results in input order; ErrNotFound when the
@@ -296,9 +281,7 @@ WHERE `+where+` AND status = 'processing' GROUP BY job_id`, args...)
 func (s *Store) CheckItems(ctx context.Context, jobID int64) ([]model.CheckResult, error) {
 	var out []model.CheckResult
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM check_jobs WHERE id = ?`, jobID).Scan(&one)
-		if err = rowErr(err, fmt.Sprintf("check job %d", jobID)); err != nil {
+		if _, err := jobState(ctx, tx, jobID); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT input, phone, status, wa_id, jid, verified_name, error, cached, checked_at
@@ -340,8 +323,8 @@ func (s *Store) SetCheckJobState(ctx context.Context, id int64, to string) (stri
 	}
 	var from string
 	err := s.checksTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&from)
-		if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
+		var err error
+		if from, err = jobState(ctx, tx, id); err != nil {
 			return err
 		}
 		ok := false
@@ -379,12 +362,8 @@ func (s *Store) SetCheckJobError(ctx context.Context, id int64, msg string) erro
 // HasCheckWork reports whether a job is queued or running.
 func (s *Store) HasCheckWork(ctx context.Context) (bool, error) {
 	var ok bool
-	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM check_jobs WHERE state IN (?, ?))`,
-		JobQueued, JobRunning).Scan(&ok)
-	if err != nil {
-		return false, fmt.Errorf("store: check queue: %w", err)
-	}
-	return ok, nil
+	err := scanRow(ctx, s.db, "check queue", []any{&ok}, `SELECT EXISTS (SELECT 1 FROM check_jobs WHERE state IN (?, ?))`, JobQueued, JobRunning)
+	return ok, err
 }
 
 // RetryCheckJob queues a job's failed numbers again (errors WhatsApp gave
@@ -395,9 +374,8 @@ func (s *Store) HasCheckWork(ctx context.Context) (bool, error) {
 func (s *Store) RetryCheckJob(ctx context.Context, id int64) (int, error) {
 	var n int64
 	err := s.checksTx(ctx, func(tx *sql.Tx) error {
-		var state string
-		err := tx.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&state)
-		if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {
+		state, err := jobState(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE check_items SET status = ?, error = '', wa_id = '', jid = '',

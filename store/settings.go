@@ -69,6 +69,7 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, values[k]); err != n
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	s.writes.Add(1) // a setting (label sync) is part of what a cache shows
 	if err != nil {
 		return fmt.Errorf("store: set setting %s: %w", key, err)
 	}

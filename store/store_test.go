@@ -73,6 +73,11 @@ func TestOpenCreatesPrivateDirAndFile(t *testing.T) {
 	if err := s.DB().QueryRow(`PRAGMA journal_mode`).Scan(&jm); err != nil || !strings.EqualFold(jm, "wal") {
 		t.Errorf("journal_mode = %q, %v; want wal", jm, err)
 	}
+	// A commit is on disk when it returns (dsn says why FULL).
+	var sync int
+	if err := s.DB().QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil || sync != 2 {
+		t.Errorf("synchronous = %d, %v; want 2 (FULL)", sync, err)
+	}
 }
 
 // An existing file keeps the mode its user gave it (issue 11 point 10:

@@ -47,6 +47,20 @@ func queryList[T any](ctx context.Context, q querier, scan func(r scanner, v *T)
 	return out, nil
 }
 
+// rowQuerier is what *sql.DB and *sql.Tx share for reading one row.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// scanRow reads the one row of query into dest; what names what was read
+// in the error ("store: outbox: …").
+func scanRow(ctx context.Context, q rowQuerier, what string, dest []any, query string, args ...any) error {
+	if err := q.QueryRowContext(ctx, query, args...).Scan(dest...); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return nil
+}
+
 // scanValue scans a row of one column.
 func scanValue[T any](r scanner, v *T) error { return r.Scan(v) }
 
@@ -117,7 +131,11 @@ func (s *Store) rawTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	// Counted even when the commit says it failed: a cache then reads the
+	// mirror again rather than trust it unchanged.
+	s.writes.Add(1)
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil

@@ -201,13 +201,6 @@ func (a *accountScreen) addInfo(add func(name, value string), addWrapped func(na
 	if as := info.AppState; !as.Known {
 		addWrapped("App state", a.st.Dim, "not known: "+as.Unknown)
 	} else {
-		var cols []string
-		for _, name := range as.SortedCollections() {
-			cols = append(cols, fmt.Sprintf("%s v%d", name, as.Collections[name]))
-		}
-		if len(cols) == 0 {
-			cols = []string{"never synced"}
-		}
 		health, style := "healthy", plain
 		switch {
 		case as.NeedsFullResync:
@@ -215,7 +208,7 @@ func (a *accountScreen) addInfo(add func(name, value string), addWrapped func(na
 		case as.Problem != "":
 			health, style = "problem: "+as.Problem, a.st.Error
 		}
-		addWrapped("App state", style, health+" · "+strings.Join(cols, ", "))
+		addWrapped("App state", style, health+" · "+as.Versions())
 	}
 	addWrapped("Database", plain, info.DBPath)
 	logPath := info.LogPath

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
@@ -39,13 +40,19 @@ const (
 // Messages of the Checks screen.
 type (
 	checksLoadedMsg struct {
-		jobs    []app.Job
-		results []model.CheckResult
-		jobID   int64
-		status  app.CheckerStatus
-		err     error
+		jobs []app.Job
+		// withResults: the load read the results of job jobID (only
+		// while the screen is shown).
+		withResults bool
+		results     []model.CheckResult
+		jobID       int64
+		status      app.CheckerStatus
+		err         error
 	}
-	jobCreatedMsg struct {
+	// checksReloadMsg is the reload a notice asked for, once
+	// checksReloadGap has passed since the last one.
+	checksReloadMsg struct{}
+	jobCreatedMsg   struct {
 		job app.Job
 		err error
 	}
@@ -73,6 +80,13 @@ type checksScreen struct {
 	loading   bool
 	loaded    bool // the jobs were read once
 	reload    bool
+	// shown: the Checks screen is on screen. Hidden, a load reads only
+	// the jobs (the status bar's progress) and resultsStale notes that
+	// the results wait for the next look.
+	shown        bool
+	resultsStale bool
+	lastLoad     time.Time // when the last load ended
+	tickPending  bool      // a checksReloadMsg is on its way
 	// err is what is wrong with the new-check form, shown on it; what
 	// goes wrong later goes to the status bar, so the jobs never move.
 	err string
@@ -128,6 +142,7 @@ func (c *checksScreen) load() tea.Cmd {
 	c.loading = true
 	svc := c.svc
 	ctx := c.ctx
+	withResults := c.shown
 	var id int64
 	if j := c.selectedJob(); j != nil {
 		id = j.ID
@@ -136,6 +151,9 @@ func (c *checksScreen) load() tea.Cmd {
 		jobs, err := svc.Jobs(ctx)
 		if err != nil {
 			return checksLoadedMsg{err: err}
+		}
+		if !withResults {
+			return checksLoadedMsg{jobs: jobs, status: svc.CheckerStatus()}
 		}
 		if id == 0 && len(jobs) > 0 {
 			id = jobs[0].ID
@@ -146,19 +164,65 @@ func (c *checksScreen) load() tea.Cmd {
 				return checksLoadedMsg{err: err}
 			}
 		}
-		return checksLoadedMsg{jobs: jobs, results: results, jobID: id, status: svc.CheckerStatus()}
+		return checksLoadedMsg{jobs: jobs, withResults: true, results: results, jobID: id, status: svc.CheckerStatus()}
 	}
+}
+
+// checksReloadGap is the least time between two loads that notices ask
+// for: a running job moves many times a second, and every session of
+// `wabook serve` reading the jobs (and a job's thousands of results) each
+// time kept SQLite busy for all of them, while a person reads a progress
+// figure a few times a second at most.
+const checksReloadGap = 250 * time.Millisecond
+
+// noticed is the load a change notice asks for: folded into the load in
+// flight, or delayed until checksReloadGap has passed since the last.
+func (c *checksScreen) noticed() tea.Cmd {
+	if c.loading {
+		c.reload = true
+		return nil
+	}
+	if c.tickPending {
+		return nil
+	}
+	if wait := checksReloadGap - time.Since(c.lastLoad); wait > 0 {
+		c.tickPending = true
+		return tea.Tick(wait, func(time.Time) tea.Msg { return checksReloadMsg{} })
+	}
+	return c.load()
+}
+
+// setShown tells the screen whether it is on screen; shown with results
+// older than the jobs, it reads them.
+func (c *checksScreen) setShown(shown bool) tea.Cmd {
+	c.shown = shown
+	if shown && c.resultsStale {
+		return c.load()
+	}
+	return nil
 }
 
 func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case checkNumbersMsg:
 		return c.enqueue(msg.phones, app.CheckOptions{})
+	case checksReloadMsg:
+		c.tickPending = false
+		return c.load()
 	case checksLoadedMsg:
-		c.loading, c.loaded = false, true
+		c.loading, c.loaded, c.lastLoad = false, true, time.Now()
 		if msg.err != nil {
 			c.post(actionMsg{err: fmt.Errorf("reading the check jobs: %w", msg.err)})
+		} else if !msg.withResults {
+			want := c.follow // a job just created, kept for the next look
+			if j := c.selectedJob(); j != nil && want == 0 {
+				want = j.ID
+			}
+			c.jobs, c.checker = msg.jobs, msg.status
+			c.selectJob(want)
+			c.resultsStale = true
 		} else {
+			c.resultsStale = false
 			want := msg.jobID
 			if j := c.selectedJob(); j != nil && c.follow == 0 {
 				want = j.ID
@@ -184,7 +248,7 @@ func (c *checksScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		if c.reload {
 			c.reload = false
-			return c.load()
+			return c.noticed()
 		}
 		return nil
 	case jobCreatedMsg:

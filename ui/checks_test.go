@@ -414,7 +414,7 @@ func resultsModel(t *testing.T, w, h int) *Model {
 	}
 	job := app.Job{ID: 7, State: app.JobCancelled, Total: 40,
 		Counts: app.JobCounts{Valid: 10, Invalid: 10, Failed: 10, Cancelled: 10}}
-	m.Update(checksLoadedMsg{jobs: []app.Job{job}, results: results, jobID: 7})
+	m.Update(checksLoadedMsg{jobs: []app.Job{job}, withResults: true, results: results, jobID: 7})
 	return m
 }
 

@@ -35,6 +35,16 @@ func newKeyDialog(c *common, self dialog, table func() []binding) keyDialog {
 func (d keyDialog) ShortHelp() []key.Binding  { return keyTable(d.table).ShortHelp() }
 func (d keyDialog) FullHelp() [][]key.Binding { return keyTable(d.table).FullHelp() }
 
+// Update is the Update of a dialog that takes only the keys of its table
+// (confirm, colour); a dialog that does more has its own.
+func (d keyDialog) Update(msg tea.Msg) tea.Cmd {
+	if kp, ok := msg.(tea.KeyPressMsg); ok {
+		cmd, _ := d.dispatch(d.table(), kp)
+		return cmd
+	}
+	return nil
+}
+
 // close closes this dialog and returns next (what it leads to), if any.
 func (d keyDialog) close(next tea.Cmd) tea.Cmd {
 	d.post(closeDialogMsg{d.self})
@@ -64,14 +74,6 @@ func (d *confirmDialog) keys() []binding {
 		bind(key.NewBinding(key.WithKeys("y", "Y", "enter"), key.WithHelp("y", d.yesWords)), func(tea.KeyPressMsg) tea.Cmd { return d.close(d.yes()) }).offered(),
 		bind(key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n", d.noWords)), func(tea.KeyPressMsg) tea.Cmd { return d.close(nil) }).offered(),
 	}
-}
-
-func (d *confirmDialog) Update(msg tea.Msg) tea.Cmd {
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		cmd, _ := d.dispatch(d.keys(), kp)
-		return cmd
-	}
-	return nil
 }
 
 func (d *confirmDialog) View(width, height int) string {

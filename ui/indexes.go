@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
@@ -23,6 +24,13 @@ type Indexes struct {
 
 	mu  sync.Mutex // held for a whole build: a second asker gets its result
 	cur *index     // the latest full index; nil before the first
+
+	// fresh is cur with the service's DataVersion read before the read
+	// that made it current: while the version stays, cur is the mirror as
+	// it is, and Latest returns it without a lock or a read.
+	fresh atomic.Pointer[freshIndex]
+	// wholeReads counts the whole reads of the mirror (WholeReads).
+	wholeReads atomic.Int64
 
 	// changes reads what changed (svc.ChangesSince); tests replace it to
 	// make the read hang.
@@ -44,9 +52,40 @@ func rebuildLimit(n int) int { return max(2_000, n/4) }
 // Latest returns an index of the mirror as it is now, and whether it was
 // read whole. It waits for a build another Model started, and then most
 // often returns that one's index as it is.
+//
+// While the service's DataVersion has not moved since the index was made
+// current, that index is returned as it is, without a read: every SSH
+// session and HTTP request of `wabook serve` asks, and nearly always
+// nothing changed.
 func (x *Indexes) Latest(ctx context.Context) (ix *index, whole bool, err error) {
+	if f := x.fresh.Load(); f != nil && f.version == x.svc.DataVersion() {
+		return f.ix, false, nil
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	// Read before the mirror: a change committed during the read moves
+	// the version past this one, and the next asker reads again.
+	version := x.svc.DataVersion()
+	if f := x.fresh.Load(); f != nil && f.version == version {
+		return f.ix, false, nil // another asker's build, while this one waited
+	}
+	ix, whole, err = x.refresh(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	x.fresh.Store(&freshIndex{ix: ix, version: version})
+	return ix, whole, nil
+}
+
+// freshIndex is an index and the DataVersion it is current for.
+type freshIndex struct {
+	ix      *index
+	version uint64
+}
+
+// refresh makes cur the mirror as it is now: from the changes since cur,
+// or read whole. Called with mu held.
+func (x *Indexes) refresh(ctx context.Context) (ix *index, whole bool, err error) {
 	labelSync := x.svc.LabelSyncEnabled()
 	if x.cur != nil {
 		ch, err := x.changes(ctx, x.cur.mark, rebuildLimit(len(x.cur.entries)))
@@ -64,9 +103,36 @@ func (x *Indexes) Latest(ctx context.Context) (ix *index, whole bool, err error)
 	if err != nil {
 		return nil, false, err
 	}
+	x.wholeReads.Add(1)
 	x.cur = full
 	return full, true, nil
 }
+
+// WholeReads is how many times the mirror was read whole for an index:
+// once for every UI and HTTP request sharing this Indexes, unless a change
+// too large to apply (rebuildLimit) forced another.
+func (x *Indexes) WholeReads() int64 { return x.wholeReads.Load() }
+
+// Book is an index as a front end other than a Model reads it (serve's
+// HTTP lists): read-only, and the same value for as long as the index is
+// current, so a reader may key what it derives from it on the Book.
+type Book struct{ ix *index }
+
+// Book returns the index of the mirror as it is now (Latest).
+func (x *Indexes) Book(ctx context.Context) (Book, error) {
+	ix, _, err := x.Latest(ctx)
+	return Book{ix}, err
+}
+
+// Len is the number of contacts not hidden.
+func (b Book) Len() int { return b.ix.visible() }
+
+// Contact is the i-th contact not hidden, in the list's name order; it
+// is shared and must not be changed.
+func (b Book) Contact(i int) *model.Contact { return b.ix.entries[i].c }
+
+// Labels are the labels, with their counts; shared, not to be changed.
+func (b Book) Labels() []model.Label { return b.ix.labels }
 
 // applyChanges builds the index that follows old once ch is applied:
 // old's entries without the removed and changed contacts, merged in name

@@ -6,21 +6,18 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
+// placeholderStyle: a placeholder must never read as a value. The
+// bubbles' default is only a grey, which NO_COLOR (and a 16-colour theme)
+// drops, leaving text that looks typed; faint italic survives NO_COLOR.
 var placeholderStyle = lipgloss.NewStyle().Faint(true).Italic(true)
 
-// newTextInput is a text input whose cursor does not blink: a blinking
-// cursor redraws an idle screen twice a second, which over SSH is traffic
-// for nothing. limit 0 keeps the input's own.
+// newTextInput is a text input in readable styles (readableInput), whose
+// cursor does not blink: a blinking cursor redraws an idle screen twice a
+// second, which over SSH is traffic for nothing. limit 0 keeps the
+// input's own.
 func newTextInput(prompt, placeholder string, limit int) textinput.Model {
 	ti := textinput.New()
-	s := readableInput(ti.Styles())
-	s.Cursor.Blink = false
-	// A placeholder must never read as a value: the default is only a grey,
-	// which NO_COLOR (and a 16-colour theme) drops, leaving text that looks
-	// typed. Faint italic survives NO_COLOR.
-	s.Focused.Placeholder = placeholderStyle
-	s.Blurred.Placeholder = placeholderStyle
-	ti.SetStyles(s)
+	ti.SetStyles(readableInput(ti.Styles()))
 	ti.Prompt, ti.Placeholder = prompt, placeholder
 	if limit > 0 {
 		ti.CharLimit = limit
@@ -31,10 +28,6 @@ func newTextInput(prompt, placeholder string, limit int) textinput.Model {
 // newTextArea is a text area with a steady cursor, for the same reason.
 func newTextArea() textarea.Model {
 	ta := textarea.New()
-	s := readableArea(ta.Styles())
-	s.Cursor.Blink = false
-	s.Focused.Placeholder = placeholderStyle
-	s.Blurred.Placeholder = placeholderStyle
-	ta.SetStyles(s)
+	ta.SetStyles(readableArea(ta.Styles()))
 	return ta
 }

@@ -152,14 +152,6 @@ func (p *colorPicker) keys() []binding {
 	}
 }
 
-func (p *colorPicker) Update(msg tea.Msg) tea.Cmd {
-	if kp, ok := msg.(tea.KeyPressMsg); ok {
-		cmd, _ := p.dispatch(p.keys(), kp)
-		return cmd
-	}
-	return nil
-}
-
 func (p *colorPicker) View(width, _ int) string {
 	lines := []string{p.st.Title.Render("Colour of " + model.Sanitize(p.label.Name)), ""}
 	half := model.LabelColors / 2

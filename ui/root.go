@@ -250,7 +250,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				cmds = append(cmds, m.load())
 			}
 		case app.ChecksChanged:
-			cmds = append(cmds, m.checks.load())
+			cmds = append(cmds, m.checks.noticed())
 		case app.StatusChanged:
 			wasPaired := m.status.Account.Paired
 			m.status = m.svc.Status()
@@ -408,8 +408,9 @@ func (m *Model) openDetail(c *model.Contact) {
 func (m *Model) switchTo(s screen) tea.Cmd {
 	m.screen = s
 	m.inDetail = false
+	shown := m.checks.setShown(s == screenChecks)
 	if s == screenAccount {
 		return tea.Batch(m.account.tick(), m.account.load())
 	}
-	return nil
+	return shown
 }

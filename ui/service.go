@@ -33,6 +33,8 @@ type Service interface {
 	Snapshot(ctx context.Context) (*app.Snapshot, error)
 	ChangesSince(ctx context.Context, since app.Mark, limit int) (*app.Changes, error)
 	LabelSyncEnabled() bool
+	// DataVersion moves when the mirror may have changed (Indexes).
+	DataVersion() uint64
 
 	// Contacts.
 	AddContact(ctx context.Context, in app.ContactInput) (model.Contact, error)

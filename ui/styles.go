@@ -111,13 +111,14 @@ func newHelp() help.Model {
 // readableInput takes the colours out of a text input's styles: the
 // bubble's prompt and cursor are ANSI white (7) and its placeholder grey
 // 240, lost on a light or a dark theme. Plain text and a reverse-video
-// cursor take the terminal's own colours; hints are faint.
+// cursor take the terminal's own colours; hints are faint, a placeholder
+// faint italic (placeholderStyle); the cursor does not blink (newTextInput).
 func readableInput(s textinput.Styles) textinput.Styles {
 	plain, hint := lipgloss.NewStyle(), lipgloss.NewStyle().Faint(true)
 	for _, st := range []*textinput.StyleState{&s.Focused, &s.Blurred} {
-		st.Text, st.Prompt, st.Placeholder, st.Suggestion = plain, plain, hint, hint
+		st.Text, st.Prompt, st.Placeholder, st.Suggestion = plain, plain, placeholderStyle, hint
 	}
-	s.Cursor.Color = nil
+	s.Cursor.Color, s.Cursor.Blink = nil, false
 	return s
 }
 
@@ -128,9 +129,9 @@ func readableArea(s textarea.Styles) textarea.Styles {
 	plain, hint := lipgloss.NewStyle(), lipgloss.NewStyle().Faint(true)
 	for _, st := range []*textarea.StyleState{&s.Focused, &s.Blurred} {
 		st.Base, st.Text, st.Prompt, st.CursorLine = plain, plain, plain, plain
-		st.Placeholder, st.LineNumber, st.CursorLineNumber, st.EndOfBuffer = hint, hint, hint, hint
+		st.Placeholder, st.LineNumber, st.CursorLineNumber, st.EndOfBuffer = placeholderStyle, hint, hint, hint
 		st.Selection = lipgloss.NewStyle().Reverse(true)
 	}
-	s.Cursor.Color = nil
+	s.Cursor.Color, s.Cursor.Blink = nil, false
 	return s
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/wabook/wabook/app/config"
+	"github.com/wabook/wabook/app/internal/loop"
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
@@ -78,10 +79,8 @@ type Queue struct {
 	wake    chan struct{} // kicks the worker out of a wait
 
 	mu       sync.Mutex
-	running  bool
-	draining bool // StopAfterBatch: finish the batch in flight, claim no other
-	cancel   context.CancelFunc
-	done     chan struct{}
+	loop     loop.Loop // the worker's goroutine, guarded by mu
+	draining bool      // StopAfterBatch: finish the batch in flight, claim no other
 	paused   string
 	changed  chan struct{} // closed and replaced on every queue change
 }
@@ -100,6 +99,7 @@ func New(o Options) *Queue {
 		wake:    make(chan struct{}, 1),
 		changed: make(chan struct{}),
 	}
+	q.loop.Mu = &q.mu
 	if q.clock == nil {
 		panic("checkq.New: no clock")
 	}

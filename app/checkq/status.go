@@ -42,7 +42,7 @@ type Status struct {
 // reads the store, so it also tells about a queue another process runs.
 func (q *Queue) Status(ctx context.Context) Status {
 	q.mu.Lock()
-	st := Status{Running: q.running, Paused: q.paused}
+	st := Status{Running: q.loop.Running(), Paused: q.paused}
 	q.mu.Unlock()
 	st.Settings = q.cfg
 	st.BudgetTotal = q.cfg.CheckDailyBudget

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wabook/wabook/app/internal/loop"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
 )
@@ -29,40 +30,19 @@ import (
 // answer makes a number invalid. Progress is reported through Changed;
 // calling it again while it runs does nothing.
 func (q *Queue) Start(ctx context.Context) {
-	q.mu.Lock()
-	if q.running {
-		q.mu.Unlock()
-		return
+	started := q.loop.Start(ctx, loop.Hooks{
+		Begin: func() { q.draining, q.paused = false, "" },
+		End:   func() { q.paused = "" },
+		Ended: q.checksChanged,
+	}, q.run)
+	if started {
+		q.checksChanged()
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	q.running, q.draining, q.cancel, q.done, q.paused = true, false, cancel, done, ""
-	q.mu.Unlock()
-	go func() {
-		defer close(done)
-		defer func() {
-			q.mu.Lock()
-			q.running, q.paused = false, ""
-			q.mu.Unlock()
-			q.checksChanged()
-		}()
-		q.run(ctx)
-	}()
-	q.checksChanged()
 }
 
 // Stop stops the worker and waits for it. A batch in flight stays marked
 // so and is sent again by the next worker.
-func (q *Queue) Stop() {
-	q.mu.Lock()
-	cancel, done := q.cancel, q.done
-	q.mu.Unlock()
-	if cancel == nil {
-		return
-	}
-	cancel()
-	<-done
-}
+func (q *Queue) Stop() { q.loop.Stop() }
 
 // StopAfterBatch stops the worker without cutting a query short: a batch
 // in flight is answered and its answers stored (or handled as any reply
@@ -72,22 +52,10 @@ func (q *Queue) Stop() {
 // mid-query (budget spent, batch sent again) nor starts one. When ctx ends
 // first it stops the worker as Stop does.
 func (q *Queue) StopAfterBatch(ctx context.Context) {
-	q.mu.Lock()
-	cancel, done := q.cancel, q.done
-	if cancel != nil {
+	q.loop.StopAfter(ctx, func() {
 		q.draining = true
-	}
-	q.mu.Unlock()
-	if cancel == nil {
-		return
-	}
-	q.Kick() // out of a pause (pace, backoff, budget) or an idle wait
-	select {
-	case <-done:
-	case <-ctx.Done():
-		cancel()
-		<-done
-	}
+		q.Kick() // out of a pause (pace, backoff, budget) or an idle wait
+	})
 }
 
 func (q *Queue) isDraining() bool {

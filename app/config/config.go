@@ -12,12 +12,12 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/model/files"
 )
 
 // Check-queue defaults (README, "Checking numbers").
@@ -118,17 +118,11 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 // DefaultPath is $WABOOK_CONFIG, else $XDG_CONFIG_HOME/wabook/config.json,
 // else ~/.config/wabook/config.json.
 func DefaultPath() (string, error) {
-	if p := os.Getenv("WABOOK_CONFIG"); p != "" {
-		return p, nil
-	}
-	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "wabook", "config.json"), nil
-	}
-	home, err := os.UserHomeDir()
+	p, err := files.XDGPath("WABOOK_CONFIG", "XDG_CONFIG_HOME", ".config", "config.json")
 	if err != nil {
 		return "", fmt.Errorf("config: no config path: %w", err)
 	}
-	return filepath.Join(home, ".config", "wabook", "config.json"), nil
+	return p, nil
 }
 
 // Load reads the config file at path. A missing (or empty) file gives
@@ -173,16 +167,10 @@ func (c *Config) parse(data []byte) error {
 		var err error
 		switch key {
 		case "check_batch_size":
-			c.CheckBatchSize, err = parseInt(v)
-			if err == nil && c.CheckBatchSize < 1 {
-				err = errors.New("must be at least 1")
-			}
+			c.CheckBatchSize, err = parseCount(v, "")
 			c.CheckBatchSize = min(c.CheckBatchSize, MaxCheckBatchSize)
 		case "check_daily_budget":
-			c.CheckDailyBudget, err = parseInt(v)
-			if err == nil && c.CheckDailyBudget < 1 {
-				err = errors.New("must be at least 1")
-			}
+			c.CheckDailyBudget, err = parseCount(v, "")
 		case "check_pace":
 			c.CheckPace, err = parseDurationJSON(v)
 		case "check_max_age":
@@ -192,10 +180,7 @@ func (c *Config) parse(data []byte) error {
 		case "wa_version_url":
 			c.WAVersionURL, err = parseVersionURLJSON(v)
 		case "serve_rate_limit":
-			c.ServeRateLimit, err = parseInt(v)
-			if err == nil && c.ServeRateLimit < 1 {
-				err = errors.New("must be at least 1 (requests a minute per token)")
-			}
+			c.ServeRateLimit, err = parseCount(v, " (requests a minute per token)")
 		case "serve_check_deadline":
 			c.ServeCheckDeadline, err = parseDurationJSON(v)
 			if err == nil && (c.ServeCheckDeadline < 100*time.Millisecond || c.ServeCheckDeadline > 10*time.Minute) {
@@ -281,6 +266,16 @@ func parseInt(v json.RawMessage) (int, error) {
 		return 0, fmt.Errorf("want a whole number, got %s", v)
 	}
 	return n, nil
+}
+
+// parseCount reads a whole number that must be at least 1; unit, when not
+// empty, is added to the error saying so.
+func parseCount(v json.RawMessage, unit string) (int, error) {
+	n, err := parseInt(v)
+	if err == nil && n < 1 {
+		err = errors.New("must be at least 1" + unit)
+	}
+	return n, err
 }
 
 func parseDurationJSON(v json.RawMessage) (time.Duration, error) {

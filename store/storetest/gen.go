@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/model/fake"
 	"github.com/wabook/wabook/store"
 )
 
@@ -69,43 +70,33 @@ type country struct {
 	gen    func(r *rand.Rand) string
 }
 
-func digits(r *rand.Rand, n int) string {
-	var b strings.Builder
-	for range n {
-		b.WriteByte(byte('0' + r.IntN(10)))
-	}
-	return b.String()
-}
-
-func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
-
 var countries = []country{
 	{"1", 20, func(r *rand.Rand) string { // US/CA: NPA NXX XXXX
-		area := pick(r, []string{"201", "212", "305", "310", "312", "347", "415", "469", "512", "617", "646", "702", "713", "718", "773", "818", "917", "929", "416", "604"})
-		return area + strconv.Itoa(200+r.IntN(800)) + digits(r, 4)
+		area := fake.Pick(r, []string{"201", "212", "305", "310", "312", "347", "415", "469", "512", "617", "646", "702", "713", "718", "773", "818", "917", "929", "416", "604"})
+		return area + strconv.Itoa(200+r.IntN(800)) + fake.Digits(r, 4)
 	}},
-	{"44", 8, func(r *rand.Rand) string { return "7" + strconv.Itoa(4+r.IntN(6)) + digits(r, 8) }},
+	{"44", 8, func(r *rand.Rand) string { return "7" + strconv.Itoa(4+r.IntN(6)) + fake.Digits(r, 8) }},
 	{"49", 8, func(r *rand.Rand) string {
-		p := pick(r, []string{"151", "152", "157", "160", "162", "170", "171", "172", "175", "176", "177", "178", "179"})
+		p := fake.Pick(r, []string{"151", "152", "157", "160", "162", "170", "171", "172", "175", "176", "177", "178", "179"})
 		if p[1] == '5' {
-			return p + digits(r, 8)
+			return p + fake.Digits(r, 8)
 		}
-		return p + digits(r, 7)
+		return p + fake.Digits(r, 7)
 	}},
 	{"55", 15, func(r *rand.Rand) string {
-		return pick(r, []string{"11", "21", "31", "41", "51", "61", "71", "81", "85", "19"}) + "9" + strconv.Itoa(6+r.IntN(4)) + digits(r, 7)
+		return fake.Pick(r, []string{"11", "21", "31", "41", "51", "61", "71", "81", "85", "19"}) + "9" + strconv.Itoa(6+r.IntN(4)) + fake.Digits(r, 7)
 	}},
-	{"91", 15, func(r *rand.Rand) string { return strconv.Itoa(6+r.IntN(4)) + digits(r, 9) }},
-	{"33", 8, func(r *rand.Rand) string { return strconv.Itoa(6+r.IntN(2)) + digits(r, 8) }},
-	{"34", 6, func(r *rand.Rand) string { return "6" + digits(r, 8) }},
-	{"52", 6, func(r *rand.Rand) string { return pick(r, []string{"55", "33", "81"}) + digits(r, 8) }},
+	{"91", 15, func(r *rand.Rand) string { return strconv.Itoa(6+r.IntN(4)) + fake.Digits(r, 9) }},
+	{"33", 8, func(r *rand.Rand) string { return strconv.Itoa(6+r.IntN(2)) + fake.Digits(r, 8) }},
+	{"34", 6, func(r *rand.Rand) string { return "6" + fake.Digits(r, 8) }},
+	{"52", 6, func(r *rand.Rand) string { return fake.Pick(r, []string{"55", "33", "81"}) + fake.Digits(r, 8) }},
 	{"234", 6, func(r *rand.Rand) string {
-		return pick(r, []string{"803", "806", "810", "813", "816", "703", "706", "905"}) + digits(r, 7)
+		return fake.Pick(r, []string{"803", "806", "810", "813", "816", "703", "706", "905"}) + fake.Digits(r, 7)
 	}},
 	{"62", 5, func(r *rand.Rand) string {
-		return "8" + pick(r, []string{"11", "12", "13", "21", "22", "52", "57", "58", "77", "78", "95", "96"}) + digits(r, 8)
+		return "8" + fake.Pick(r, []string{"11", "12", "13", "21", "22", "52", "57", "58", "77", "78", "95", "96"}) + fake.Digits(r, 8)
 	}},
-	{"27", 3, func(r *rand.Rand) string { return strconv.Itoa(6+r.IntN(3)) + digits(r, 8) }},
+	{"27", 3, func(r *rand.Rand) string { return strconv.Itoa(6+r.IntN(3)) + fake.Digits(r, 8) }},
 }
 
 var totalWeight = func() int {
@@ -165,25 +156,25 @@ func Generate(n, groups, labels int, seed int64) ([]model.Contact, []model.Group
 			IsInternal:  r.IntN(100) < 2,
 			Source:      model.SourceWhatsApp,
 		}
-		first, last := pick(r, firstNames), pick(r, lastNames)
+		first, last := fake.Pick(r, firstNames), fake.Pick(r, lastNames)
 		if r.IntN(100) < 75 {
 			c.IsMyContact = true
 			c.FirstName = first
 			c.FullName = first + " " + last
 		}
 		if r.IntN(100) < 80 {
-			c.PushName = strings.TrimSpace(first + " " + pick(r, nicknames))
+			c.PushName = strings.TrimSpace(first + " " + fake.Pick(r, nicknames))
 		}
 		if r.IntN(100) < 7 {
 			c.IsBusiness = true
-			c.BusinessName = pick(r, businesses)
+			c.BusinessName = fake.Pick(r, businesses)
 			if r.IntN(2) == 0 {
 				c.VerifiedName = c.BusinessName
 			}
 		}
 		if r.IntN(100) < 35 {
 			for {
-				l := "1" + digits(r, 14) + "@lid"
+				l := "1" + fake.Digits(r, 14) + "@lid"
 				if !lids[l] {
 					lids[l] = true
 					c.LID = l
@@ -192,13 +183,13 @@ func Generate(n, groups, labels int, seed int64) ([]model.Contact, []model.Group
 			}
 		}
 		if r.IntN(100) < 30 {
-			c.About = pick(r, abouts)
+			c.About = fake.Pick(r, abouts)
 		}
 		if r.IntN(2) == 0 {
 			c.AvatarID = strconv.FormatInt(1_600_000_000+r.Int64N(200_000_000), 10)
 		}
 		if r.IntN(100) < 5 {
-			c.Note = "Met at the " + pick(r, []string{"trade fair", "shop", "conference", "market"})
+			c.Note = "Met at the " + fake.Pick(r, []string{"trade fair", "shop", "conference", "market"})
 		}
 		switch x := r.IntN(100); {
 		case x < 5:
@@ -235,14 +226,14 @@ func Generate(n, groups, labels int, seed int64) ([]model.Contact, []model.Group
 	for i := range gs {
 		var jid string
 		for {
-			jid = "120363" + digits(r, 12) + "@g.us"
+			jid = "120363" + fake.Digits(r, 12) + "@g.us"
 			if !gjids[jid] {
 				gjids[jid] = true
 				break
 			}
 		}
 		size := 30 + r.IntN(41) // 30..70, about 50
-		g := model.Group{JID: jid, Name: fmt.Sprintf("%s %d", pick(r, groupWords), i+1)}
+		g := model.Group{JID: jid, Name: fmt.Sprintf("%s %d", fake.Pick(r, groupWords), i+1)}
 		in := map[string]bool{}
 		for len(g.Participants) < size {
 			var m string

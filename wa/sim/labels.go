@@ -129,3 +129,17 @@ func setMember(set []string, v string, in bool) []string {
 	}
 	return set
 }
+
+// Labels are the account's labels as WhatsApp holds them now (what was
+// sent applied), each with its chats: what a test compares with the
+// mirror.
+func (b *Backend) Labels() []WorldLabel {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]WorldLabel, len(b.labels))
+	for i, l := range b.labels {
+		l.Chats = slices.Clone(l.Chats)
+		out[i] = l
+	}
+	return out
+}

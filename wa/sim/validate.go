@@ -70,36 +70,8 @@ func (w *World) Validate() error {
 		return err
 	}
 
-	groups := map[string]int{}
-	for i := range w.Groups {
-		g := &w.Groups[i]
-		where := fmt.Sprintf("groups[%d]", i)
-		if err := uniqueKey(groups, "groups", i, "jid", &g.JID); err != nil {
-			return err
-		}
-		if !isGroupJID(g.JID) { // a duplicate of a bad JID never gets here: the first one fails
-			return fmt.Errorf("world file: %s.jid %q: not a group JID (want digits@g.us)", where, g.JID)
-		}
-		seen := map[string]bool{}
-		out := g.Participants[:0]
-		for k, s := range g.Participants {
-			var norm string
-			switch {
-			case isLID(strings.TrimSpace(s)):
-				norm = strings.TrimSpace(s)
-			default:
-				p, ok := normPhoneOrJID(s)
-				if !ok {
-					return fmt.Errorf("world file: %s.participants[%d] %q: not a phone number or @lid", where, k, s)
-				}
-				norm = p
-			}
-			if !seen[norm] { // the same member twice is listed once
-				seen[norm] = true
-				out = append(out, norm)
-			}
-		}
-		g.Participants = out
+	if err := eachKeyed(w.Groups, "groups", "jid", func(g *WorldGroup) *string { return &g.JID }, validateGroup); err != nil {
+		return err
 	}
 
 	for i, s := range w.Blocked {
@@ -110,31 +82,8 @@ func (w *World) Validate() error {
 		w.Blocked[i] = p
 	}
 
-	labels := map[string]int{}
-	for i := range w.Labels {
-		l := &w.Labels[i]
-		where := fmt.Sprintf("labels[%d]", i)
-		if err := uniqueKey(labels, "labels", i, "id", &l.ID); err != nil {
-			return err
-		}
-		if strings.TrimSpace(l.Name) == "" {
-			return fmt.Errorf("world file: %s.name is missing", where)
-		}
-		if l.Color < 0 || l.Color > MaxLabelColor {
-			return fmt.Errorf("world file: %s.color %d: want 0–%d (WhatsApp's palette)", where, l.Color, MaxLabelColor)
-		}
-		for k, s := range l.Chats {
-			s = strings.TrimSpace(s)
-			if isGroupJID(s) {
-				l.Chats[k] = s
-				continue
-			}
-			p, ok := normPhoneOrJID(s)
-			if !ok {
-				return fmt.Errorf("world file: %s.chats[%d] %q: not a phone number or group JID", where, k, l.Chats[k])
-			}
-			l.Chats[k] = p
-		}
+	if err := eachKeyed(w.Labels, "labels", "id", func(l *WorldLabel) *string { return &l.ID }, validateLabel); err != nil {
+		return err
 	}
 
 	if w.CheckLatencyMS < 0 || w.CheckLatencyMS > maxLatencyMS {
@@ -157,17 +106,80 @@ func (w *World) Validate() error {
 	return nil
 }
 
-// uniqueKey trims *key, the field named field of list[i], and fails when
-// it is empty or an earlier item's (seen maps keys to their items).
-func uniqueKey(seen map[string]int, list string, i int, field string, key *string) error {
-	*key = strings.TrimSpace(*key)
-	if *key == "" {
-		return fmt.Errorf("world file: %s[%d].%s is missing", list, i, field)
+// eachKeyed checks the items of a list whose items are known by a key
+// (groups by JID, labels by id), named list in errors: it trims each key
+// (the field named field), fails when one is empty or an earlier item's,
+// then checks the item with check, which gets where it is ("labels[2]").
+func eachKeyed[T any](items []T, list, field string, key func(*T) *string, check func(it *T, where string) error) error {
+	seen := map[string]int{}
+	for i := range items {
+		where := fmt.Sprintf("%s[%d]", list, i)
+		k := key(&items[i])
+		*k = strings.TrimSpace(*k)
+		if *k == "" {
+			return fmt.Errorf("world file: %s.%s is missing", where, field)
+		}
+		if j, dup := seen[*k]; dup {
+			return fmt.Errorf("world file: %s.%s %q: duplicate of %s[%d]", where, field, *k, list, j)
+		}
+		seen[*k] = i
+		if err := check(&items[i], where); err != nil {
+			return err
+		}
 	}
-	if j, dup := seen[*key]; dup {
-		return fmt.Errorf("world file: %s[%d].%s %q: duplicate of %s[%d]", list, i, field, *key, list, j)
+	return nil
+}
+
+// validateGroup checks and normalises the group at where ("groups[2]"),
+// its JID already trimmed and unique.
+func validateGroup(g *WorldGroup, where string) error {
+	if !isGroupJID(g.JID) { // a duplicate of a bad JID never gets here: the first one fails
+		return fmt.Errorf("world file: %s.jid %q: not a group JID (want digits@g.us)", where, g.JID)
 	}
-	seen[*key] = i
+	seen := map[string]bool{}
+	out := g.Participants[:0]
+	for k, s := range g.Participants {
+		var norm string
+		switch {
+		case isLID(strings.TrimSpace(s)):
+			norm = strings.TrimSpace(s)
+		default:
+			p, ok := normPhoneOrJID(s)
+			if !ok {
+				return fmt.Errorf("world file: %s.participants[%d] %q: not a phone number or @lid", where, k, s)
+			}
+			norm = p
+		}
+		if !seen[norm] { // the same member twice is listed once
+			seen[norm] = true
+			out = append(out, norm)
+		}
+	}
+	g.Participants = out
+	return nil
+}
+
+// validateLabel checks and normalises the label at where ("labels[2]"),
+// its id already trimmed and unique.
+func validateLabel(l *WorldLabel, where string) error {
+	if strings.TrimSpace(l.Name) == "" {
+		return fmt.Errorf("world file: %s.name is missing", where)
+	}
+	if l.Color < 0 || l.Color > MaxLabelColor {
+		return fmt.Errorf("world file: %s.color %d: want 0–%d (WhatsApp's palette)", where, l.Color, MaxLabelColor)
+	}
+	for k, s := range l.Chats {
+		s = strings.TrimSpace(s)
+		if isGroupJID(s) {
+			l.Chats[k] = s
+			continue
+		}
+		p, ok := normPhoneOrJID(s)
+		if !ok {
+			return fmt.Errorf("world file: %s.chats[%d] %q: not a phone number or group JID", where, k, l.Chats[k])
+		}
+		l.Chats[k] = p
+	}
 	return nil
 }
 

@@ -2,7 +2,8 @@ package main
 
 import (
 	"math/rand/v2"
-	"strings"
+
+	"github.com/wabook/wabook/model/fake"
 )
 
 // country describes how to make numbers and names for one country.
@@ -17,62 +18,68 @@ type country struct {
 	space       string // between the names
 }
 
-func digits(r *rand.Rand, n int) string {
-	var b strings.Builder
-	for range n {
-		b.WriteByte(byte('0' + r.IntN(10)))
-	}
-	return b.String()
-}
-
-func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
-
 var countries = []*country{
 	{code: "US", count: 62, number: func(r *rand.Rand) string {
-		return "+1" + pick(r, []string{"415", "212", "646"}) + "55501" + digits(r, 2)
+		return "+1" + fake.Pick(r, []string{"415", "212", "646"}) + "55501" + fake.Digits(r, 2)
 	}, firsts: []string{"James", "Olivia", "Liam", "Emma", "Noah", "Ava", "Ethan", "Sophia", "Mason", "Isabella", "Lucas", "Mia", "Harper", "Elijah", "Amelia", "Logan", "Evelyn", "Jackson", "Abigail", "Aiden", "Emily", "Carter", "Madison", "Grace", "Daniel", "Chloe", "Henry", "Zoe", "Owen", "Nora", "Jacob", "Riley", "DeShawn", "Keisha", "Tyrone", "Brianna"},
 		lasts: []string{"Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Nguyen", "Hill", "O'Connor", "McAllister"}},
-	{code: "GB", count: 34, number: func(r *rand.Rand) string { return "+442079460" + digits(r, 3) }, // 020 7946 0xxx
+	{code: "GB", count: 34, number: func(r *rand.Rand) string { return "+442079460" + fake.Digits(r, 3) }, // 020 7946 0xxx
 		firsts: []string{"Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Poppy", "Charlie", "Freya", "Alfie", "Florence", "Archie", "Ivy", "Freddie", "Rosie", "Thomas", "Evie", "Siobhan", "Rhys", "Niamh", "Callum"},
 		lasts:  []string{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Davies", "Thomas", "Roberts", "Walker", "Wright", "Hughes", "Edwards", "Green", "Patel", "Khan", "Murphy", "Campbell", "Fitzgerald-Hughes"}},
-	{code: "DE", count: 30, number: func(r *rand.Rand) string { return "+4930" + pick(r, []string{"2", "3", "4", "6", "8"}) + digits(r, 7) },
+	{code: "DE", count: 30, number: func(r *rand.Rand) string {
+		return "+4930" + fake.Pick(r, []string{"2", "3", "4", "6", "8"}) + fake.Digits(r, 7)
+	},
 		firsts: []string{"Lukas", "Anna", "Jonas", "Lena", "Felix", "Marie", "Maximilian", "Sophie", "Paul", "Hannah", "Leon", "Emilia", "Jürgen", "Jörg", "Björn", "Zoë", "Uwe", "Käthe", "Günther", "Fatma"},
 		lasts:  []string{"Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Krüger", "Yılmaz", "Öztürk"}},
-	{code: "FR", count: 30, number: func(r *rand.Rand) string { return "+336" + digits(r, 8) },
+	{code: "FR", count: 30, number: func(r *rand.Rand) string { return "+336" + fake.Digits(r, 8) },
 		firsts: []string{"Gabriel", "Louise", "Léo", "Jade", "Raphaël", "Ambre", "Arthur", "Chloé", "Louis", "Inès", "Jules", "Léa", "Hélène", "François", "Zoé", "Anaïs", "Noël", "Maëlle", "Thérèse", "Amélie"},
 		lasts:  []string{"Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garnier", "Faure", "Rousseau", "Mercier", "Girard", "Lemaître"}},
 	{code: "BR", count: 34, number: func(r *rand.Rand) string {
-		return "+55" + pick(r, []string{"11", "11", "11", "21", "31"}) + "9" + pick(r, []string{"6", "7", "8", "9"}) + digits(r, 7)
+		return "+55" + fake.Pick(r, []string{"11", "11", "11", "21", "31"}) + "9" + fake.Pick(r, []string{"6", "7", "8", "9"}) + fake.Digits(r, 7)
 	}, firsts: []string{"João", "Maria", "Pedro", "Ana", "Lucas", "Júlia", "Gabriel", "Beatriz", "Matheus", "Larissa", "Rafael", "Camila", "Felipe", "Letícia", "Thiago", "Fernanda", "Conceição", "Luíza", "Caio", "Vitória"},
 		lasts: []string{"Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima", "Gomes", "Costa", "Ribeiro", "Martins", "Carvalho", "Araújo", "Conceição", "Gonçalves", "Magalhães"}},
-	{code: "IN", count: 30, number: func(r *rand.Rand) string { return "+919" + pick(r, []string{"8", "7", "9", "1"}) + digits(r, 8) },
+	{code: "IN", count: 30, number: func(r *rand.Rand) string {
+		return "+919" + fake.Pick(r, []string{"8", "7", "9", "1"}) + fake.Digits(r, 8)
+	},
 		firsts: []string{"Aarav", "Priya", "Vihaan", "Ananya", "Arjun", "Diya", "Sai", "Aadhya", "Reyansh", "Ishita", "Krishna", "Kavya", "Rohan", "Sneha", "Vikram", "Lakshmi", "Rahul", "Pooja", "Aditya", "Meera"},
 		lasts:  []string{"Sharma", "Patel", "Singh", "Kumar", "Gupta", "Reddy", "Iyer", "Nair", "Mehta", "Joshi", "Rao", "Chatterjee", "Banerjee", "Das", "Pillai", "Menon", "Verma", "Kapoor"}},
-	{code: "JP", count: 24, number: func(r *rand.Rand) string { return "+8190" + pick(r, []string{"1", "2", "3", "4", "5"}) + digits(r, 7) },
+	{code: "JP", count: 24, number: func(r *rand.Rand) string {
+		return "+8190" + fake.Pick(r, []string{"1", "2", "3", "4", "5"}) + fake.Digits(r, 7)
+	},
 		firsts: []string{"Haruto", "Yui", "Sota", "Hina", "Yuto", "Aoi", "Riku", "Mei", "Takumi", "Sakura", "Kenji", "Yuki", "Daiki", "Emi"},
 		lasts:  []string{"Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kobayashi", "Kato", "Yoshida", "Yamada"}},
-	{code: "NG", count: 25, number: func(r *rand.Rand) string { return "+23480" + pick(r, []string{"3", "5", "6", "7", "8"}) + digits(r, 7) },
+	{code: "NG", count: 25, number: func(r *rand.Rand) string {
+		return "+23480" + fake.Pick(r, []string{"3", "5", "6", "7", "8"}) + fake.Digits(r, 7)
+	},
 		firsts: []string{"Chinedu", "Ngozi", "Emeka", "Aisha", "Oluwaseun", "Funmilayo", "Ibrahim", "Chiamaka", "Tunde", "Zainab", "Obinna", "Adaeze", "Musa", "Yetunde", "Kelechi", "Bisi"},
 		lasts:  []string{"Okafor", "Adeyemi", "Okonkwo", "Bello", "Eze", "Abubakar", "Nwosu", "Adebayo", "Ogunleye", "Ibrahim", "Chukwu", "Balogun", "Onyeka", "Danjuma"}},
 	{code: "MX", count: 25, number: func(r *rand.Rand) string {
-		return "+5255" + pick(r, []string{"1", "2", "3", "4", "5", "6"}) + digits(r, 7)
+		return "+5255" + fake.Pick(r, []string{"1", "2", "3", "4", "5", "6"}) + fake.Digits(r, 7)
 	},
 		firsts: []string{"Santiago", "Ximena", "Mateo", "Valentina", "Sebastián", "Regina", "Diego", "Camila", "Emiliano", "Renata", "José", "Guadalupe", "Jesús", "María José", "Iñaki", "Citlali"},
 		lasts:  []string{"Hernández", "García", "Martínez", "López", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez", "Cruz", "Flores", "Gómez", "Núñez", "Xochitl", "Peña"}},
-	{code: "ES", count: 25, number: func(r *rand.Rand) string { return "+346" + digits(r, 8) },
+	{code: "ES", count: 25, number: func(r *rand.Rand) string { return "+346" + fake.Digits(r, 8) },
 		firsts: []string{"Hugo", "Lucía", "Martín", "Sofía", "Pablo", "Martina", "Álvaro", "Paula", "Adrián", "Julia", "Íñigo", "Begoña", "Jordi", "Montserrat", "Nerea", "Iker"},
 		lasts:  []string{"García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Martín", "Jiménez", "Ruiz", "Muñoz", "Ibáñez", "Etxeberria", "Puigdemont"}},
-	{code: "PT", count: 6, number: func(r *rand.Rand) string { return "+3519" + pick(r, []string{"1", "2", "3", "6"}) + digits(r, 7) },
+	{code: "PT", count: 6, number: func(r *rand.Rand) string {
+		return "+3519" + fake.Pick(r, []string{"1", "2", "3", "6"}) + fake.Digits(r, 7)
+	},
 		firsts: []string{"Tiago", "Inês", "Duarte", "Leonor", "Rodrigo", "Matilde"},
 		lasts:  []string{"Ferreira", "Pereira", "Sousa", "Fonseca", "Carvalho", "Tavares"}},
-	{code: "IT", count: 5, number: func(r *rand.Rand) string { return "+393" + pick(r, []string{"47", "33", "28", "92"}) + digits(r, 7) },
+	{code: "IT", count: 5, number: func(r *rand.Rand) string {
+		return "+393" + fake.Pick(r, []string{"47", "33", "28", "92"}) + fake.Digits(r, 7)
+	},
 		firsts: []string{"Giulia", "Francesco", "Chiara", "Alessandro", "Niccolò"},
 		lasts:  []string{"Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "De Luca"}},
-	{code: "KR", count: 3, familyFirst: true, number: func(r *rand.Rand) string { return "+8210" + pick(r, []string{"2", "3", "4", "5", "8"}) + digits(r, 7) },
+	{code: "KR", count: 3, familyFirst: true, number: func(r *rand.Rand) string {
+		return "+8210" + fake.Pick(r, []string{"2", "3", "4", "5", "8"}) + fake.Digits(r, 7)
+	},
 		firsts: []string{"서윤", "도윤", "하은", "지호"}, lasts: []string{"이", "최", "정", "강"}},
-	{code: "CN", count: 3, familyFirst: true, number: func(r *rand.Rand) string { return "+861" + pick(r, []string{"38", "39", "86", "58"}) + digits(r, 8) },
+	{code: "CN", count: 3, familyFirst: true, number: func(r *rand.Rand) string {
+		return "+861" + fake.Pick(r, []string{"38", "39", "86", "58"}) + fake.Digits(r, 8)
+	},
 		firsts: []string{"芳", "静", "磊", "强"}, lasts: []string{"张", "刘", "陈", "杨"}},
-	{code: "AE", count: 1, number: func(r *rand.Rand) string { return "+97150" + digits(r, 7) },
+	{code: "AE", count: 1, number: func(r *rand.Rand) string { return "+97150" + fake.Digits(r, 7) },
 		firsts: []string{"Omar", "Fatima"}, lasts: []string{"Al Hashimi", "Al Mansouri"}},
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/wabook/wabook/model/fake"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -81,7 +82,7 @@ func main() {
 		return c
 	}
 	person := func(c *country) (full, first string) {
-		f, l := pick(r, c.firsts), pick(r, c.lasts)
+		f, l := fake.Pick(r, c.firsts), fake.Pick(r, c.lasts)
 		if c.familyFirst {
 			return l + c.space + f, f
 		}
@@ -96,7 +97,7 @@ func main() {
 		case 4:
 			return full
 		case 5:
-			return first + " " + pick(r, []string{"✨", "🌻", "⚽", "🎧", "💼", "🙂", "🔥"})
+			return first + " " + fake.Pick(r, []string{"✨", "🌻", "⚽", "🎧", "💼", "🙂", "🔥"})
 		case 6:
 			return strings.ToUpper(string([]rune(first)[:1])) + "."
 		case 7:
@@ -109,14 +110,14 @@ func main() {
 		if r.IntN(4) == 0 {
 			return ""
 		}
-		return pick(r, abouts)
+		return fake.Pick(r, abouts)
 	}
 	avatarFor := func() string {
 		if r.IntN(5) >= 2 {
 			return ""
 		}
 		return fmt.Sprintf("https://pps.whatsapp.net/v/t61.24694-24/%s_%s_%s_n.jpg?ccb=11-4&oh=01_Q5Aa%s&oe=%X&_nc_sid=5e03e0&_nc_cat=10%d",
-			digits(r, 9), digits(r, 15), digits(r, 16), randAlnum(r, 40), 0x68000000+r.IntN(0xfffff), r.IntN(10))
+			fake.Digits(r, 9), fake.Digits(r, 15), fake.Digits(r, 16), randAlnum(r, 40), 0x68000000+r.IntN(0xfffff), r.IntN(10))
 	}
 
 	// Hand-picked contacts first: the names a demo should show.
@@ -148,7 +149,7 @@ func main() {
 	// Businesses.
 	for _, b := range businesses {
 		c := add(&contact{WorldContact: sim.WorldContact{Phone: newNumber(byCode(b.country)), BusinessName: b.name, PushName: b.name,
-			About:     pick(r, []string{"Open Mon–Sat 8:00–18:00", "Orders via WhatsApp 📦", "Wholesale & retail", "Family business since 1987", "We reply within 1 hour", ""}),
+			About:     fake.Pick(r, []string{"Open Mon–Sat 8:00–18:00", "Orders via WhatsApp 📦", "Wholesale & retail", "Family business since 1987", "We reply within 1 hour", ""}),
 			AvatarURL: avatarFor()}, country: b.country})
 		if b.saved != "" {
 			c.FullName, c.inBook = b.saved, true
@@ -368,7 +369,7 @@ func randAlnum(r *rand.Rand, n int) string {
 
 // lid makes a 15-digit LID like WhatsApp's.
 func lid(r *rand.Rand) string {
-	return pick(r, []string{"1", "2"}) + digits(r, 14) + "@lid"
+	return fake.Pick(r, []string{"1", "2"}) + fake.Digits(r, 14) + "@lid"
 }
 
 func valid(p string) bool {
