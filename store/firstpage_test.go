@@ -207,23 +207,13 @@ func TestContactCountsMigrationCountsExistingRows(t *testing.T) {
 	t.Parallel()
 
 	path := filepath.Join(t.TempDir(), "v12.db")
-	db, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps := append(slices.Clone(migrations[:12]),
+	writeDB(t, path, append(slices.Clone(migrations[:12]),
 		`CREATE TABLE wabook_version (version INTEGER NOT NULL)`,
 		`INSERT INTO wabook_version VALUES (12)`,
 		`INSERT INTO contacts (jid, phone, source, created_at, updated_at, hidden) VALUES
 			('14155550101@s.whatsapp.net', '+14155550101', 'whatsapp', 1, 1, 0),
 			('14155550102@s.whatsapp.net', '+14155550102', 'whatsapp', 1, 1, 0),
-			('14155550103@s.whatsapp.net', '+14155550103', 'whatsapp', 1, 1, 1)`)
-	for _, q := range steps {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+			('14155550103@s.whatsapp.net', '+14155550103', 'whatsapp', 1, 1, 1)`)...)
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -192,34 +192,30 @@ func BenchmarkCursorMove(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("n=%d/bubbles-list", n), func(b *testing.B) {
-			l := bubblesList(snap.Contacts, 120, 38)
-			i := 0
-			for b.Loop() {
-				l, _ = l.Update(key(i))
-				_ = l.View()
-				i++
-			}
+			pressAndDraw(b, bubblesList(snap.Contacts, 120, 38), key)
 		})
 		b.Run(fmt.Sprintf("n=%d/bubbles-table", n), func(b *testing.B) {
-			t := bubblesTable(snap.Contacts, 120, 38)
-			i := 0
-			for b.Loop() {
-				t, _ = t.Update(key(i))
-				_ = t.View()
-				i++
-			}
+			pressAndDraw(b, bubblesTable(snap.Contacts, 120, 38), key)
 		})
 		if n <= 100_000 {
 			b.Run(fmt.Sprintf("n=%d/bubbles-list-default-dots", n), func(b *testing.B) {
-				l := bubblesListDefault(snap.Contacts, 120, 38)
-				i := 0
-				for b.Loop() {
-					l, _ = l.Update(key(i))
-					_ = l.View()
-					i++
-				}
+				pressAndDraw(b, bubblesListDefault(snap.Contacts, 120, 38), key)
 			})
 		}
+	}
+}
+
+// pressAndDraw is one op of BenchmarkCursorMove for a bubbles model: the
+// key of op i through its Update, then its View.
+func pressAndDraw[M interface {
+	Update(tea.Msg) (M, tea.Cmd)
+	View() string
+}](b *testing.B, m M, key func(int) tea.KeyPressMsg) {
+	i := 0
+	for b.Loop() {
+		m, _ = m.Update(key(i))
+		_ = m.View()
+		i++
 	}
 }
 
