@@ -36,7 +36,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(outboxHelperEnv) == "1" {
 		os.Exit(outboxHelper())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	books.Remove()
+	os.Exit(code)
 }
 
 // loggingBackend writes the numbers of every CheckNumbers call, one call a

@@ -143,8 +143,6 @@ func FilterContacts(snap *Snapshot, query string) ([]*model.Contact, error) {
 			out = append(out, c)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *model.Contact) int {
-		return strings.Compare(strings.ToLower(a.DisplayName()), strings.ToLower(b.DisplayName()))
-	})
+	slices.SortStableFunc(out, func(a, b *model.Contact) int { return strings.Compare(exportKey(a), exportKey(b)) })
 	return out, nil
 }

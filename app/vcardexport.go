@@ -46,36 +46,105 @@ func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query
 	default:
 		return 0, fmt.Errorf("unknown export format %q (use csv, vcf or json)", format)
 	}
-	snap, err := s.Snapshot(ctx)
+	q, err := model.ParseQuery(query)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("query: %w", err)
 	}
-	contacts, err := FilterContacts(snap, query)
+	labels, err := s.store.Labels(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("reading labels: %w", err)
 	}
-	switch format {
-	case "csv":
-		err = WriteContactsCSV(w, contacts)
-	case "vcf":
-		err = WriteContactsVCardVersion(w, contacts, VCard3)
-	case FormatVCard4:
-		err = WriteContactsVCardVersion(w, contacts, VCard4)
-	case "json":
-		colors := LabelColorsOf(snap.Labels)
-		out := make([]ContactJSON, len(contacts))
-		for i, c := range contacts {
-			out[i] = NewContactJSON(c, colors)
+	groups, err := s.store.GroupNames(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading groups: %w", err)
+	}
+	// The rows are written as they are read (store.ContactsSorted): a
+	// million contacts never sit in memory. The order and the filter are
+	// FilterContacts' own.
+	m := q.Compile(labels, groups)
+	out := newContactWriter(w, format, LabelColorsOf(labels))
+	n, err := s.store.ContactsSorted(ctx, q.WantsHidden(), !m.Empty(), func(c *model.Contact) (string, bool) {
+		if !m.Empty() && !m.Match(c, model.Haystack(c)) {
+			return "", false
 		}
-		var b []byte
-		if b, err = json.MarshalIndent(out, "", "  "); err == nil {
-			_, err = w.Write(append(b, '\n'))
-		}
+		return exportKey(c), true
+	}, out.write)
+	if err == nil {
+		err = out.close()
 	}
 	if err != nil {
 		return 0, fmt.Errorf("exporting: %w", err)
 	}
-	return len(contacts), nil
+	return n, nil
+}
+
+// exportKey is the order of an export, and of FilterContacts: display
+// names, case folded.
+func exportKey(c *model.Contact) string { return strings.ToLower(c.DisplayName()) }
+
+// contactWriter writes contacts one at a time in an export format.
+type contactWriter struct {
+	w       io.Writer
+	format  string
+	colors  map[string]int
+	csv     *csv.Writer
+	started bool // the CSV header or the JSON array's opening is written
+}
+
+func newContactWriter(w io.Writer, format string, colors map[string]int) *contactWriter {
+	return &contactWriter{w: w, format: format, colors: colors}
+}
+
+func (cw *contactWriter) write(c *model.Contact) error {
+	switch cw.format {
+	case "csv":
+		if !cw.started {
+			cw.started, cw.csv = true, csv.NewWriter(cw.w)
+			if err := cw.csv.Write(ContactsCSVHeader); err != nil {
+				return err
+			}
+		}
+		return cw.csv.Write(contactCSVRow(c))
+	case "vcf":
+		return WriteContactsVCardVersion(cw.w, []*model.Contact{c}, VCard3)
+	case FormatVCard4:
+		return WriteContactsVCardVersion(cw.w, []*model.Contact{c}, VCard4)
+	default: // json: what json.MarshalIndent of the whole array writes
+		b, err := json.MarshalIndent(NewContactJSON(c, cw.colors), "  ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if !cw.started {
+			cw.started, sep = true, "[\n  "
+		}
+		if _, err := io.WriteString(cw.w, sep); err != nil {
+			return err
+		}
+		_, err = cw.w.Write(b)
+		return err
+	}
+}
+
+// close ends the output: the CSV header of an empty export, the JSON
+// array's end.
+func (cw *contactWriter) close() error {
+	switch cw.format {
+	case "csv":
+		if !cw.started {
+			return WriteContactsCSV(cw.w, nil)
+		}
+		cw.csv.Flush()
+		return cw.csv.Error()
+	case "json":
+		end := "\n]\n"
+		if !cw.started {
+			end = "[]\n"
+		}
+		_, err := io.WriteString(cw.w, end)
+		return err
+	}
+	return nil
 }
 
 // WriteContactsCSV writes contacts as CSV, every text cell through CSVCell.
@@ -85,18 +154,22 @@ func WriteContactsCSV(w io.Writer, contacts []*model.Contact) error {
 		return err
 	}
 	for _, c := range contacts {
-		row := []string{
-			model.ContactID(c.JID), CSVCell(c.DisplayName()), CSVCell(c.Phone), CSVCell(c.PushName), CSVCell(c.BusinessName),
-			CSVCell(strings.Join(c.Labels, ", ")), strings.Join(c.ChatIDs(), " "),
-			strconv.FormatBool(c.IsMyContact), strconv.FormatBool(c.IsBlocked), strconv.FormatBool(c.IsBusiness),
-			strconv.FormatBool(c.IsInternal), csvNoteCell(c.Note), rfc3339(c.UpdatedAt),
-		}
-		if err := cw.Write(row); err != nil {
+		if err := cw.Write(contactCSVRow(c)); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// contactCSVRow is a contact's row under ContactsCSVHeader.
+func contactCSVRow(c *model.Contact) []string {
+	return []string{
+		model.ContactID(c.JID), CSVCell(c.DisplayName()), CSVCell(c.Phone), CSVCell(c.PushName), CSVCell(c.BusinessName),
+		CSVCell(strings.Join(c.Labels, ", ")), strings.Join(c.ChatIDs(), " "),
+		strconv.FormatBool(c.IsMyContact), strconv.FormatBool(c.IsBlocked), strconv.FormatBool(c.IsBusiness),
+		strconv.FormatBool(c.IsInternal), csvNoteCell(c.Note), rfc3339(c.UpdatedAt),
+	}
 }
 
 // csvNoteCell is CSVCell for a note, keeping its line breaks (a quoted CSV

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -56,5 +57,45 @@ func BenchmarkLoadContacts100k(b *testing.B) {
 		if len(got) != len(cs) {
 			b.Fatalf("loaded %d contacts, want %d", len(got), len(cs))
 		}
+	}
+}
+
+// books are the generated database files the benchmarks read, written once
+// per run (storetest.Books).
+var books storetest.Books
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	books.Remove()
+	os.Exit(code)
+}
+
+// BenchmarkResyncUnchanged100k is WhatsApp's contact sync bringing back a
+// 100 000-contact book the mirror already holds, unchanged: one
+// UpsertContacts of every contact, as app.Service does for
+// wa.ContactsUpserted. Nothing may be written: the change log's mark must
+// not move.
+func BenchmarkResyncUnchanged100k(b *testing.B) {
+	ctx := context.Background()
+	s, err := store.Open(books.Copy(b, 100_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	groups, labels := storetest.BookShape(100_000)
+	cs, _, _ := storetest.Generate(100_000, groups, labels, 1)
+	before, err := s.ChangeMark(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.UpsertContacts(ctx, cs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if after, err := s.ChangeMark(ctx); err != nil || after != before {
+		b.Fatalf("an unchanged book changed the mirror: mark %v → %v (%v)", before, after, err)
 	}
 }

@@ -80,6 +80,12 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
 			}
 			return a - b // a JID given twice: later entries merge last
 		})
+		var stored map[string]string // upsertskip.go
+		if len(cs) >= skipCheckFrom {
+			if stored, err = storedForUpsert(ctx, tx); err != nil {
+				return fmt.Errorf("store: upsert contacts: %w", err)
+			}
+		}
 		for n, i := range order {
 			c := &cs[i]
 			jid := keys[i]
@@ -89,6 +95,14 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
 				}
 			}
 			phone, source := phoneAndSource(c, jid, model.SourceWhatsApp)
+			if row, ok := stored[jid]; ok {
+				if upsertChangesNothing(row, phone, normLID(c.LID), c) {
+					continue
+				}
+				// Written now: a later entry of the same JID compares
+				// with what this one writes, so upsertSQL decides.
+				delete(stored, jid)
+			}
 			created := toUnix(c.CreatedAt)
 			if created == 0 {
 				created = t

@@ -372,6 +372,9 @@ CREATE TABLE webhook_callbacks (
 ALTER TABLE contacts ADD COLUMN changed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE contacts ADD COLUMN changed_by_ms INTEGER NOT NULL DEFAULT 0;
 `,
+	// 13: how many contacts are shown and hidden, and how many carry each
+	// label, kept by triggers (counts.go).
+	countsMigration,
 }
 
 // SchemaVersion is the schema version this binary writes.

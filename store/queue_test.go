@@ -176,27 +176,34 @@ func TestCheckJobCancelAbandonsInflight(t *testing.T) {
 	}
 }
 
+// writeDB writes a database file by running statements, without Open: a
+// database as an older wabook left it.
+func writeDB(t *testing.T, path string, statements ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range statements {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // Migration 2 keeps the rows a version 1 database has.
 func TestMigrationKeepsV1Queue(t *testing.T) {
 	t.Parallel()
 
 	path := filepath.Join(t.TempDir(), "v1.db")
-	db, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
+	writeDB(t, path,
 		migrations[0],
 		`CREATE TABLE wabook_version (version INTEGER NOT NULL)`,
 		`INSERT INTO wabook_version VALUES (1)`,
 		`INSERT INTO check_jobs (id, created_at, state) VALUES (7, 100, 'queued')`,
 		`INSERT INTO check_items (job_id, seq, input, phone) VALUES (7, 0, '+1 631', '+16315551004')`,
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+	)
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -3,10 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -33,8 +30,7 @@ import (
 func BenchmarkRefreshAfterOtherProcessAdd(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	path := filepath.Join(b.TempDir(), "w.db")
-	copyFile(b, populated(b), path) // the shared book must stay at 100 000
+	path := books.Copy(b, 100_000) // the shared book must stay at 100 000
 	st, err := store.Open(path)
 	if err != nil {
 		b.Fatal(err)
@@ -102,23 +98,4 @@ func BenchmarkRefreshAfterOtherProcessAdd(b *testing.B) {
 	b.ReportMetric(mean(total), "commit-to-frame-ms")
 	b.ReportMetric(float64(slices.Max(total).Microseconds())/1000, "max-ms")
 	b.ReportMetric(mean(work), "refresh-ms")
-}
-
-func copyFile(b *testing.B, from, to string) {
-	b.Helper()
-	in, err := os.Open(from)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		b.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		b.Fatal(err)
-	}
 }

@@ -1,0 +1,328 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/store/storetest"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// books are the generated database files the benchmarks read, written once
+// per run (storetest.Books).
+var books storetest.Books
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	books.Remove()
+	os.Exit(code)
+}
+
+// eventLoop runs a Model the way the program's event loop does: one
+// message at a time on this goroutine, commands on their own goroutines,
+// their messages back in arrival order, keys pressed by a separate
+// goroutine at a steady pace. It records how long each key waited from
+// its press to the end of the View that shows its effect, so time spent
+// behind other messages (a long Update of a load, say) counts.
+type eventLoop struct {
+	m       *Model
+	results chan tea.Msg
+	waits   []time.Duration
+	slowest time.Duration // the longest Update+View of any message
+}
+
+func newEventLoop(m *Model) *eventLoop {
+	return &eventLoop{m: m, results: make(chan tea.Msg, 1024)}
+}
+
+func (e *eventLoop) exec(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() {
+		msg := cmd()
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range batch {
+				e.exec(c)
+			}
+			return
+		}
+		if msg != nil {
+			e.results <- msg
+		}
+	}()
+}
+
+func (e *eventLoop) step(msg tea.Msg) {
+	start := time.Now()
+	_, cmd := e.m.Update(msg)
+	_ = e.m.View()
+	e.slowest = max(e.slowest, time.Since(start))
+	e.exec(cmd)
+}
+
+// pressed is a key and when it was pressed.
+type pressed struct {
+	key tea.Msg
+	at  time.Time
+}
+
+// pressUntil handles messages and keys (keys cycled, one every interval)
+// until done holds after a step; keys still queued then are handled too.
+func (e *eventLoop) pressUntil(keys []tea.Msg, every time.Duration, done func() bool) {
+	presses := make(chan pressed, 1<<16)
+	stop := make(chan struct{})
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				close(presses)
+				return
+			case <-t.C:
+				presses <- pressed{keys[i%len(keys)], time.Now()}
+			}
+		}
+	}()
+	key := func(p pressed) {
+		e.step(p.key)
+		e.waits = append(e.waits, time.Since(p.at))
+	}
+	for !done() {
+		select {
+		case msg := <-e.results:
+			e.step(msg)
+		case p := <-presses:
+			key(p)
+		}
+	}
+	close(stop)
+	for p := range presses {
+		key(p)
+	}
+}
+
+// report gives the key waits' percentiles and the slowest step.
+func (e *eventLoop) report(b *testing.B) {
+	if len(e.waits) == 0 {
+		b.Fatal("no key was pressed")
+	}
+	w := slices.Clone(e.waits)
+	slices.Sort(w)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	pct := func(p float64) float64 { return ms(w[int(p*float64(len(w)-1))]) }
+	b.ReportMetric(pct(0.5), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "worst-ms")
+	b.ReportMetric(float64(len(w)), "keys")
+	b.ReportMetric(ms(e.slowest), "slowest-step-ms")
+}
+
+var (
+	moveKeys = []tea.Msg{tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyDown}, tea.KeyPressMsg{Code: tea.KeyUp}}
+	// typeKeys open the search box, then type and delete "mar" over and
+	// over.
+	typeKeys = []tea.Msg{
+		tea.KeyPressMsg{Code: '/', Text: "/"},
+		tea.KeyPressMsg{Code: 'm', Text: "m"}, tea.KeyPressMsg{Code: 'a', Text: "a"}, tea.KeyPressMsg{Code: 'r', Text: "r"},
+		tea.KeyPressMsg{Code: tea.KeyBackspace}, tea.KeyPressMsg{Code: tea.KeyBackspace}, tea.KeyPressMsg{Code: tea.KeyBackspace},
+		tea.KeyPressMsg{Code: 'm', Text: "m"}, tea.KeyPressMsg{Code: 'a', Text: "a"}, tea.KeyPressMsg{Code: 'r', Text: "r"},
+		tea.KeyPressMsg{Code: tea.KeyBackspace}, tea.KeyPressMsg{Code: tea.KeyBackspace}, tea.KeyPressMsg{Code: tea.KeyBackspace},
+		tea.KeyPressMsg{Code: tea.KeyEscape},
+	}
+)
+
+// BenchmarkKeysDuringLoad starts the Contacts screen on a generated book
+// (100 000 contacts, and 1 000 000 without -short) and, from the first
+// frame on, presses a key every 5 ms until the full index is on screen
+// with its search haystacks: cursor moves ("move") or typing and deleting
+// in the search box ("type"). One op is one such start; the metrics are
+// the key waits, press to frame, over every op (p50-ms, p99-ms, worst-ms),
+// and load-ms, the mean time from the first frame to the full index.
+func BenchmarkKeysDuringLoad(b *testing.B) {
+	sizes := []int{100_000}
+	if !testing.Short() {
+		sizes = append(sizes, 1_000_000)
+	}
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range sizes {
+		path := books.Path(b, n)
+		for _, keys := range []struct {
+			name string
+			keys []tea.Msg
+		}{{"move", moveKeys}, {"type", typeKeys}} {
+			b.Run(fmt.Sprintf("n=%d/%s", n, keys.name), func(b *testing.B) {
+				var e *eventLoop
+				var waits []time.Duration
+				var slowest, loading time.Duration
+				for b.Loop() {
+					st, err := store.Open(path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					backend := sim.New(world)
+					m := New(b.Context(), app.New(st, backend, app.Options{}), Options{})
+					e = newEventLoop(m)
+					e.step(tea.WindowSizeMsg{Width: 120, Height: 40})
+					e.exec(m.Init())
+					for !m.loaded {
+						e.step(<-e.results)
+					}
+					first := time.Now()
+					e.pressUntil(keys.keys, 5*time.Millisecond, func() bool { return !m.ix.preview && m.ix.hays != nil })
+					loading += time.Since(first)
+					waits = append(waits, e.waits...)
+					slowest = max(slowest, e.slowest)
+					if m.ix.total != n {
+						b.Fatalf("the list has %d contacts, want %d", m.ix.total, n)
+					}
+					backend.Close()
+					st.Close()
+				}
+				e.waits, e.slowest = waits, slowest
+				e.report(b)
+				b.ReportMetric(float64(loading.Microseconds())/1000/float64(b.N), "load-ms")
+			})
+		}
+	}
+}
+
+// BenchmarkKeysDuringCheckJob presses a cursor key every 5 ms on a
+// 100 000-contact list for the whole of a 5 000-number check job against
+// the simulated backend (20 ms a call), from its start until the Checks
+// screen's data says it is done: the worker reports through notices whose
+// loads run off the Update path and come back as messages, as in the
+// program. One op is one whole job; the metrics are the key waits, press to
+// frame, over every op.
+func BenchmarkKeysDuringCheckJob(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := store.Open(books.Copy(b, 100_000)) // the job writes
+
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}, "check_latency_ms": 20}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	backend := sim.New(world)
+	defer backend.Close()
+	cfg := app.DefaultConfig()
+	cfg.CheckPace = time.Millisecond
+	cfg.CheckDailyBudget = 1_000_000
+	svc := app.New(st, backend, app.Options{Config: &cfg})
+	go svc.Run(ctx)
+	if err := svc.SyncOnce(ctx); err != nil {
+		b.Fatal(err)
+	}
+	svc.StartChecker(ctx)
+	defer svc.StopChecker()
+
+	m := New(b.Context(), svc, Options{})
+	e := newEventLoop(m)
+	e.step(tea.WindowSizeMsg{Width: 120, Height: 40})
+	e.exec(m.Init())
+	for m.ix.preview || m.ix.hays == nil || !m.loaded {
+		e.step(<-e.results)
+	}
+	e.waits, e.slowest = nil, 0
+	round := 0
+	for b.Loop() {
+		numbers := make([]string, 5_000)
+		for i := range numbers {
+			numbers[i] = fmt.Sprintf("+1415%03d%04d", 200+round, i)
+		}
+		round++
+		job, err := svc.EnqueueCheck(ctx, numbers, app.CheckOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.pressUntil(moveKeys, 5*time.Millisecond, func() bool {
+			for _, j := range m.checks.jobs {
+				if j.ID == job.ID {
+					return j.State == app.JobDone
+				}
+			}
+			return false
+		})
+	}
+	b.StopTimer()
+	jobs, err := svc.Jobs(ctx)
+	if err != nil || len(jobs) == 0 || jobs[0].State != app.JobDone || jobs[0].Counts.Processing != 0 {
+		b.Fatalf("the job did not finish during the benchmark: %+v %v", jobs, err)
+	}
+	e.report(b)
+}
+
+// BenchmarkRootView renders the whole screen (tabs, list, status bar, help)
+// as the program does, to check the chrome adds little.
+func BenchmarkRootView(b *testing.B) {
+	st, err := store.Open(filepath.Join(b.TempDir(), "w.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100", "push_name": "Acme"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := New(b.Context(), app.New(st, sim.New(world), app.Options{}), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	snap := *snapshotOf(100_000)
+	snap.Contacts = slices.Clone(snap.Contacts) // buildIndex sorts in place
+	ix := buildIndex(&snap)
+	ix.hays = buildHaystacks(ix)
+	m.loaded = true
+	m.installIndex(ix)
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+// BenchmarkColdStart is opening the database and reading it up to the first
+// frame of the contact list (the first page, app.Service.FirstPage): what a
+// user waits for after pressing enter on "wabook". It runs at 10 000,
+// 100 000 and 1 000 000 contacts (the last skipped with -short).
+func BenchmarkColdStart(b *testing.B) {
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range benchSizes() {
+		path := books.Path(b, n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				st, err := store.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				backend := sim.New(world)
+				svc := app.New(st, backend, app.Options{})
+				m := New(b.Context(), svc, Options{})
+				m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+				m.Update(m.load()())
+				if !strings.Contains(m.View().Content, fmt.Sprintf("%d contacts", n)) {
+					b.Fatal("first frame does not show the list")
+				}
+				backend.Close()
+				st.Close()
+			}
+		})
+	}
+}
