@@ -307,6 +307,14 @@ func (s *SSHServer) gate(next ssh.Handler) ssh.Handler {
 
 		next(sess) // the TUI, until it quits or the connection drops
 
+		why := ""
+		if p := ss.why.Load(); p != nil {
+			why = *p
+			// After the TUI has left the alternate screen: the operator
+			// reads it in their own terminal. Before the session counts as
+			// ended: Shutdown closes the connections once none is open.
+			wish.Errorf(sess, "\r\nwabook: %s\r\n", why)
+		}
 		s.mu.Lock()
 		delete(s.sessions, sess)
 		if ss.idle != nil {
@@ -320,13 +328,6 @@ func (s *SSHServer) gate(next ssh.Handler) ssh.Handler {
 		}
 		if ss.cancel != nil {
 			ss.cancel()
-		}
-		why := ""
-		if p := ss.why.Load(); p != nil {
-			why = *p
-			// After the TUI has left the alternate screen: the operator
-			// reads it in their own terminal.
-			wish.Errorf(sess, "\r\nwabook: %s\r\n", why)
 		}
 		s.log.Info("ssh: session ended", "operator", operator, "remote", ss.remote,
 			"for", time.Since(ss.started).Round(time.Second).String(), "why", why)
