@@ -257,6 +257,7 @@ func (q Query) Narrows(prev Query) bool {
 type Matcher struct {
 	terms  []matchTerm
 	hidden bool // the query asks for hidden contacts (Query.WantsHidden)
+	words  bool // a term is a free word: it reads the haystack
 }
 
 type matchKind uint8
@@ -300,6 +301,7 @@ func (q Query) Compile(labels []Label, groups []Group) *Matcher {
 		switch t.Key {
 		case "":
 			mt.kind, mt.value = mWord, t.Value
+			m.words = true
 			if d, ok := phoneDigits(t.Value); ok && d != t.Value {
 				mt.digits = d
 			}
@@ -388,70 +390,6 @@ func phoneDigits(w string) (string, bool) {
 // Empty reports whether the matcher has no terms, so every contact that is
 // not hidden matches and the caller can skip matching altogether.
 func (m *Matcher) Empty() bool { return m == nil || len(m.terms) == 0 }
-
-// Match reports whether c satisfies every term (a hidden contact, only when
-// the query asks for hidden ones: WantsHidden). haystack is Haystack(c),
-// which callers should compute once per contact and keep; when it is "" and
-// a free word needs it, Match computes it.
-func (m *Matcher) Match(c *Contact, haystack string) bool {
-	if m == nil {
-		return !c.Hidden
-	}
-	if c.Hidden != m.hidden {
-		return false
-	}
-	for i := range m.terms {
-		t := &m.terms[i]
-		var ok bool
-		switch t.kind {
-		case mBlocked:
-			ok = c.IsBlocked
-		case mBusiness:
-			ok = c.IsBusiness
-		case mInternal:
-			ok = c.IsInternal
-		case mSaved:
-			ok = c.IsMyContact
-		case mWA:
-			ok = c.IsWAContact
-		case mHidden:
-			ok = c.Hidden
-		case mCheck:
-			ok = c.CheckStatus == t.value
-		case mLabel:
-			ok = hasLabel(c.Labels, t.labels)
-		case mGroup:
-			for _, g := range c.Groups {
-				if _, ok = t.groups[g]; ok {
-					break
-				}
-			}
-		case mWord:
-			if haystack == "" {
-				haystack = Haystack(c)
-			}
-			ok = strings.Contains(haystack, t.value) ||
-				t.digits != "" && strings.Contains(haystack, t.digits)
-		}
-		if ok == t.negate {
-			return false
-		}
-	}
-	return true
-}
-
-// hasLabel reports whether any of have is one of want. Both lists are short
-// (WhatsApp Business allows 20 labels), so nested loops beat a map here.
-func hasLabel(have, want []string) bool {
-	for _, h := range have {
-		for _, w := range want {
-			if h == w || strings.EqualFold(h, w) {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // Haystack is the text free words are searched in: the contact's names,
 // phone (with and without "+"), note and WhatsApp ID's digits, sanitised and lowercased, joined
