@@ -396,6 +396,14 @@ func (m *Matcher) Empty() bool { return m == nil || len(m.terms) == 0 }
 // with NUL so a word cannot match across two fields. Compute it once per
 // contact (when loading) and pass it to Match.
 func Haystack(c *Contact) string {
+	var b strings.Builder
+	WriteHaystack(&b, c)
+	return b.String()
+}
+
+// WriteHaystack writes Haystack(c) to b: the list's index keeps every
+// contact's haystack in one arena (ui/index.go).
+func WriteHaystack(b *strings.Builder, c *Contact) {
 	digits := strings.TrimPrefix(c.Phone, "+")
 	// WhatsApp's ID, when it is not the phone's digits (a contact saved
 	// from a check keeps the number checked), finds the contact too.
@@ -411,7 +419,6 @@ func Haystack(c *Contact) string {
 		c.FullName, c.FirstName, c.PushName, c.BusinessName, c.VerifiedName,
 		c.Phone, digits, c.Note, waID,
 	}
-	var b strings.Builder
 	n := len(fields)
 	for _, f := range fields {
 		n += len(f)
@@ -423,5 +430,4 @@ func Haystack(c *Contact) string {
 		}
 		b.WriteString(strings.ToLower(Sanitize(f)))
 	}
-	return b.String()
 }

@@ -68,7 +68,7 @@ func NewHandler(svc *app.Service, opts HandlerOptions) *Handler {
 		opts.Indexes = ui.NewIndexes(svc)
 	}
 	h := &Handler{svc: svc, log: svc.Logger(), mux: http.NewServeMux(), limit: newLimiter(opts.RateLimit, opts.Clock),
-		books: newBooks(opts.Indexes), routes: map[string]access{}}
+		books: newBooks(opts.Indexes, svc), routes: map[string]access{}}
 	h.periskopeRoutes()
 	h.wahaRoutes()
 	h.route("GET /openapi.json", public, h.openAPI)
