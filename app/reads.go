@@ -39,6 +39,16 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 		return nil, fmt.Errorf("reading contacts: %w", err)
 	}
 	contacts, hidden := splitHidden(contacts)
+	snap, err := s.labelsAndGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap.Contacts, snap.Hidden, snap.Mark = contacts, hidden, mark
+	return snap, nil
+}
+
+// labelsAndGroups is a Snapshot of the labels and the groups by name.
+func (s *Service) labelsAndGroups(ctx context.Context) (*Snapshot, error) {
 	labels, err := s.store.Labels(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading labels: %w", err)
@@ -47,7 +57,7 @@ func (s *Service) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading groups: %w", err)
 	}
-	return &Snapshot{Contacts: contacts, Hidden: hidden, Labels: labels, Groups: groups, Mark: mark}, nil
+	return &Snapshot{Labels: labels, Groups: groups}, nil
 }
 
 // ReadBook reads the whole mirror as Snapshot does, but hands fn each
@@ -64,15 +74,12 @@ func (s *Service) ReadBook(ctx context.Context, fn func(c *model.Contact) error)
 	if err := s.store.EachContact(ctx, fn); err != nil {
 		return nil, fmt.Errorf("reading contacts: %w", err)
 	}
-	labels, err := s.store.Labels(ctx)
+	snap, err := s.labelsAndGroups(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading labels: %w", err)
+		return nil, err
 	}
-	groups, err := s.store.GroupNames(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading groups: %w", err)
-	}
-	return &Snapshot{Labels: labels, Groups: groups, Mark: mark}, nil
+	snap.Mark = mark
+	return snap, nil
 }
 
 // ContactsByJID reads the contacts jids names, whole, in that order; a JID
@@ -115,15 +122,12 @@ func (s *Service) FirstPage(ctx context.Context, n int) (*Snapshot, int, error) 
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading contacts: %w", err)
 	}
-	labels, err := s.store.Labels(ctx)
+	snap, err := s.labelsAndGroups(ctx)
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading labels: %w", err)
+		return nil, 0, err
 	}
-	groups, err := s.store.GroupNames(ctx)
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading groups: %w", err)
-	}
-	return &Snapshot{Contacts: contacts, Labels: labels, Groups: groups}, total, nil
+	snap.Contacts = contacts
+	return snap, total, nil
 }
 
 // FindContact resolves an ID — a phone number in any format, a JID, a LID or

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/store/storetest"
 )
 
 // ReadBook hands over, one at a time, the contacts Snapshot returns (hidden
@@ -47,7 +48,7 @@ func TestReadBookReadsWhatSnapshotReads(t *testing.T) {
 	}
 	var jids []string
 	for _, c := range got {
-		if w := want[c.JID]; !sameContact(c, w) {
+		if w := want[c.JID]; !storetest.SameContact(c, w) {
 			t.Errorf("ReadBook %+v\nSnapshot %+v", c, w)
 		}
 		jids = append([]string{c.JID}, jids...)
@@ -60,21 +61,8 @@ func TestReadBookReadsWhatSnapshotReads(t *testing.T) {
 		t.Fatalf("ContactsByJID: %d of %d, %v", len(whole), len(jids), err)
 	}
 	for i, c := range whole {
-		if c.JID != jids[i] || !sameContact(c, want[c.JID]) {
+		if c.JID != jids[i] || !storetest.SameContact(c, want[c.JID]) {
 			t.Errorf("ContactsByJID %d: %+v\nwant %+v", i, c, want[jids[i]])
 		}
 	}
-}
-
-// sameContact is a == b with nil and empty lists alike.
-func sameContact(a, b model.Contact) bool {
-	for _, c := range []*model.Contact{&a, &b} {
-		if len(c.Labels) == 0 {
-			c.Labels = nil
-		}
-		if len(c.Groups) == 0 {
-			c.Groups = nil
-		}
-	}
-	return reflect.DeepEqual(a, b)
 }

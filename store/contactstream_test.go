@@ -3,7 +3,6 @@ package store_test
 import (
 	"errors"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"testing"
 
@@ -42,19 +41,6 @@ func streamBook(t *testing.T) *store.Store {
 	return s
 }
 
-// same is a and b with nil and empty lists alike.
-func same(a, b model.Contact) bool {
-	for _, c := range []*model.Contact{&a, &b} {
-		if len(c.Labels) == 0 {
-			c.Labels = nil
-		}
-		if len(c.Groups) == 0 {
-			c.Groups = nil
-		}
-	}
-	return reflect.DeepEqual(a, b)
-}
-
 func TestEachContactReadsWhatAllContactsReads(t *testing.T) {
 	t.Parallel()
 	s := streamBook(t)
@@ -74,7 +60,7 @@ func TestEachContactReadsWhatAllContactsReads(t *testing.T) {
 			t.Fatalf("EachContact handed %s (known %v, twice %v)", c.JID, ok, seen[c.JID])
 		}
 		seen[c.JID] = true
-		if !same(*c, w) {
+		if !storetest.SameContact(*c, w) {
 			t.Errorf("EachContact: %+v\nAllContacts: %+v", *c, w)
 		}
 		withLabels += min(1, len(c.Labels))
@@ -128,7 +114,7 @@ func TestContactsByJIDReadsInTheOrderAsked(t *testing.T) {
 		t.Fatalf("%d contacts for 900 known JIDs", len(got))
 	}
 	for i, c := range got {
-		if !same(c, all[i]) {
+		if !storetest.SameContact(c, all[i]) {
 			t.Fatalf("%d: ContactsByJID %+v\nAllContacts %+v", i, c, all[i])
 		}
 	}

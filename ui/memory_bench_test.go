@@ -53,6 +53,23 @@ func memoryBook(b *testing.B, n int) string {
 	return path
 }
 
+// serviceOver is a service over the database at path, with a simulated
+// account, closed when the benchmark ends; it does not run.
+func serviceOver(b *testing.B, path string) *app.Service {
+	b.Helper()
+	st, err := store.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	backend := sim.New(world)
+	b.Cleanup(func() { backend.Close(); st.Close() })
+	return app.New(st, backend, app.Options{})
+}
+
 // liveHeap is the heap in use once the garbage collector has run.
 func liveHeap() uint64 {
 	runtime.GC()
@@ -74,19 +91,7 @@ func BenchmarkIndexHeap(b *testing.B) {
 			if n > 100_000 && testing.Short() {
 				b.Skip("1 000 000 contacts: not with -short")
 			}
-			path := memoryBook(b, n)
-			st, err := store.Open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
-			if err != nil {
-				b.Fatal(err)
-			}
-			backend := sim.New(world)
-			defer backend.Close()
-			svc := app.New(st, backend, app.Options{})
+			svc := serviceOver(b, memoryBook(b, n))
 			var held *index
 			var heap uint64
 			for b.Loop() {
