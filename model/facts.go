@@ -13,11 +13,38 @@ type Facts interface {
 	// CheckedAs is the status of the last check of its phone, "" when
 	// never checked.
 	CheckedAs() string
-	// HasAnyLabel reports whether it carries a label named (ignoring
-	// case) one of names.
-	HasAnyLabel(names []string) bool
-	// InAnyGroup reports whether it shares one of the groups jids holds.
-	InAnyGroup(jids map[string]struct{}) bool
+	// HasAnyLabel reports whether it carries one of the labels of s.
+	HasAnyLabel(s *LabelSet) bool
+	// InAnyGroup reports whether it shares one of the groups of s.
+	InAnyGroup(s *GroupSet) bool
+}
+
+// LabelSet is the labels a label: term selects, by name. One term keeps
+// one set, so a holder of many contacts' facts may work out once per set
+// which of its own label names are in it.
+type LabelSet struct{ names []string }
+
+// Has reports whether a label named name (ignoring case) is in s.
+func (s *LabelSet) Has(name string) bool {
+	for _, w := range s.names {
+		if name == w || strings.EqualFold(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Empty reports whether s selects no label.
+func (s *LabelSet) Empty() bool { return len(s.names) == 0 }
+
+// GroupSet is the groups a group: term selects, by JID; kept per term as
+// LabelSet is.
+type GroupSet struct{ jids map[string]struct{} }
+
+// Has reports whether the group jid is in s.
+func (s *GroupSet) Has(jid string) bool {
+	_, ok := s.jids[jid]
+	return ok
 }
 
 // Fact is a yes-or-no fact of a contact that a query can ask for (is:).
@@ -56,12 +83,12 @@ func (c *Contact) HasFact(f Fact) bool {
 func (c *Contact) CheckedAs() string { return c.CheckStatus }
 
 // HasAnyLabel: Facts.
-func (c *Contact) HasAnyLabel(names []string) bool { return hasLabel(c.Labels, names) }
+func (c *Contact) HasAnyLabel(s *LabelSet) bool { return hasLabel(c.Labels, s.names) }
 
 // InAnyGroup: Facts.
-func (c *Contact) InAnyGroup(jids map[string]struct{}) bool {
+func (c *Contact) InAnyGroup(s *GroupSet) bool {
 	for _, g := range c.Groups {
-		if _, ok := jids[g]; ok {
+		if s.Has(g) {
 			return true
 		}
 	}
@@ -135,4 +162,23 @@ func hasLabel(have, want []string) bool {
 		}
 	}
 	return false
+}
+
+// Anchor is a text every haystack the matcher matches contains: its
+// longest free word that is not negated and is matched as typed only (a
+// phone-like word may match by its digits instead); "" when there is
+// none. A caller keeping many haystacks in one string may search that
+// string for it at once and match only the contacts it is found in
+// (ui/index.go).
+func (m *Matcher) Anchor() string {
+	anchor := ""
+	if m == nil {
+		return ""
+	}
+	for _, t := range m.terms {
+		if t.kind == mWord && !t.negate && t.digits == "" && len(t.value) > len(anchor) {
+			anchor = t.value
+		}
+	}
+	return anchor
 }

@@ -280,10 +280,10 @@ const (
 type matchTerm struct {
 	kind   matchKind
 	negate bool
-	value  string              // mWord: the word; mCheck: the status ("" = unchecked)
-	digits string              // mWord: the word without phone punctuation, when it is phone-like
-	labels []string            // mLabel: names of the labels the term selects
-	groups map[string]struct{} // mGroup: JIDs of the groups the term selects
+	value  string    // mWord: the word; mCheck: the status ("" = unchecked)
+	digits string    // mWord: the word without phone punctuation, when it is phone-like
+	labels *LabelSet // mLabel: the labels the term selects
+	groups *GroupSet // mGroup: the groups the term selects
 }
 
 // Compile prepares q for matching. The label and group terms are resolved
@@ -306,9 +306,9 @@ func (q Query) Compile(labels []Label, groups []Group) *Matcher {
 				mt.digits = d
 			}
 		case KeyLabel:
-			mt.kind, mt.labels = mLabel, matchLabels(labels, t.Value)
+			mt.kind, mt.labels = mLabel, &LabelSet{matchLabels(labels, t.Value)}
 		case KeyGroup:
-			mt.kind, mt.groups = mGroup, matchGroups(groups, t.Value)
+			mt.kind, mt.groups = mGroup, &GroupSet{matchGroups(groups, t.Value)}
 		case KeyCheck:
 			mt.kind, mt.value = mCheck, t.Value
 			if t.Value == "unchecked" {

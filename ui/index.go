@@ -185,7 +185,7 @@ func (ix *index) contact(i int32) *model.Contact {
 		IsBlocked: r.flags&fBlocked != 0, IsBusiness: r.flags&fBusiness != 0,
 		IsInternal: r.flags&fInternal != 0, IsMyContact: r.flags&fSaved != 0,
 		IsWAContact: r.flags&fWA != 0, Hidden: r.flags&fHidden != 0,
-		Source: model.SourceWhatsApp, CheckStatus: (&rowFacts{ix, i}).CheckedAs(),
+		Source: model.SourceWhatsApp, CheckStatus: (&rowFacts{ix: ix, i: i}).CheckedAs(),
 		Labels: ix.labelsOf(nil, i), Groups: ix.groupsOf(nil, i),
 	}
 	switch {
@@ -206,10 +206,37 @@ func (ix *index) contact(i int32) *model.Contact {
 }
 
 // rowFacts are a row's model.Facts: the list's search matches rows by the
-// one rule model.Matcher has for contacts.
+// one rule model.Matcher has for contacts. One value serves a whole
+// search; it works out once per label or group term which of the index's
+// label names or group JIDs the term selects (a row then checks its
+// positions in a table instead of comparing names).
 type rowFacts struct {
-	ix *index
-	i  int32
+	ix     *index
+	i      int32
+	labels []factMemo[model.LabelSet]
+	groups []factMemo[model.GroupSet]
+}
+
+// factMemo is which positions of an index's table a term's set selects.
+type factMemo[S any] struct {
+	set *S
+	in  []bool
+}
+
+// memo is the positions of table set selects (has), worked out on the
+// first row asked about it.
+func memo[S any](memos *[]factMemo[S], set *S, table []string, has func(string) bool) []bool {
+	for _, m := range *memos {
+		if m.set == set {
+			return m.in
+		}
+	}
+	in := make([]bool, len(table))
+	for p, name := range table {
+		in[p] = has(name)
+	}
+	*memos = append(*memos, factMemo[S]{set, in})
+	return in
 }
 
 func (f *rowFacts) HasFact(x model.Fact) bool {
@@ -227,23 +254,28 @@ func (f *rowFacts) CheckedAs() string {
 	return "\x00other" // no check: term's value
 }
 
-func (f *rowFacts) HasAnyLabel(names []string) bool {
+func (f *rowFacts) HasAnyLabel(s *model.LabelSet) bool {
 	r := &f.ix.rows[f.i]
+	if r.nLabels == 0 || s.Empty() {
+		return false
+	}
+	in := memo(&f.labels, s, f.ix.labelNames, s.Has)
 	for _, p := range f.ix.labelRefs[r.labels : r.labels+uint32(r.nLabels)] {
-		have := f.ix.labelNames[p]
-		for _, w := range names {
-			if have == w || strings.EqualFold(have, w) {
-				return true
-			}
+		if in[p] {
+			return true
 		}
 	}
 	return false
 }
 
-func (f *rowFacts) InAnyGroup(jids map[string]struct{}) bool {
+func (f *rowFacts) InAnyGroup(s *model.GroupSet) bool {
 	r := &f.ix.rows[f.i]
+	if r.nGroups == 0 {
+		return false
+	}
+	in := memo(&f.groups, s, f.ix.groupJIDs, s.Has)
 	for _, p := range f.ix.groupRefs[r.groups : r.groups+uint32(r.nGroups)] {
-		if _, ok := jids[f.ix.groupJIDs[p]]; ok {
+		if in[p] {
 			return true
 		}
 	}
@@ -385,6 +417,9 @@ func filtered(ix *index, text string, candidates []int32) ([]int32, model.Query,
 	}
 	shown := make([]int32, 0, min(len(candidates), max(64, len(candidates)/4)))
 	f := &rowFacts{ix: ix} // one value for every row: no allocation per row
+	if word := matcher.Anchor(); word != "" && len(ix.chunks) == 1 && isRange(candidates) {
+		return scanArena(ix, matcher, word, candidates, f, shown), q, queryErr
+	}
 	for _, i := range candidates {
 		f.i = i
 		if matcher.MatchFacts(f, ix.hay(i)) {
@@ -392,6 +427,57 @@ func filtered(ix *index, text string, candidates []int32) ([]int32, model.Query,
 		}
 	}
 	return shown, q, queryErr
+}
+
+// isRange reports whether rows are consecutive rows of an index, in
+// order (a search in name order among every row, or every hidden one).
+func isRange(rows []int32) bool {
+	for k, i := range rows {
+		if i != rows[0]+int32(k) {
+			return false
+		}
+	}
+	return len(rows) > 0
+}
+
+// scanArena is filtered's way for a query with a word every match has
+// (model.Matcher.Anchor) when the candidates are consecutive rows and
+// their search texts lie in one arena in the same order (one chunk: a
+// whole read, a preview, a refresh that laid everything out again): the
+// arena is searched for the word at once, and only the rows it is found
+// in are matched, which skips most rows without looking at them.
+func scanArena(ix *index, m *model.Matcher, word string, rows []int32, f *rowFacts, shown []int32) []int32 {
+	hay := ix.chunks[0].hay
+	end := func(i int32) uint32 { return ix.hays[i].off + ix.hays[i].n&spanLen }
+	i, last := rows[0], rows[len(rows)-1]
+	pos, stop := ix.hays[i].off, end(last)
+	for pos < stop {
+		k := strings.Index(hay[pos:stop], word)
+		if k < 0 {
+			break
+		}
+		at := pos + uint32(k)
+		for end(i) <= at { // the row whose search text holds at
+			i++
+		}
+		if at < ix.hays[i].off { // between two rows' texts
+			pos = ix.hays[i].off
+			continue
+		}
+		if at+uint32(len(word)) <= end(i) {
+			f.i = i
+			if m.MatchFacts(f, ix.hay(i)) {
+				shown = append(shown, i)
+			}
+		}
+		// A match running into the next row's text means none in this
+		// row from here on: go on from the next row.
+		pos, i = end(i), i+1
+		if i > last {
+			break
+		}
+	}
+	return shown
 }
 
 // listView is a contact list's order and rows for an index, prepared off

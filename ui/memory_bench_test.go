@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/store/storetest"
@@ -110,6 +112,47 @@ func BenchmarkIndexHeap(b *testing.B) {
 			runtime.KeepAlive(held)
 			b.ReportMetric(float64(heap)/1e6, "heap-MB")
 			b.ReportMetric(float64(heap)/float64(n), "B/contact")
+		})
+	}
+}
+
+// BenchmarkIndexSearchKeystroke is BenchmarkSearchKeystroke's keystroke
+// over the index a whole read of a generated book builds (fullIndex), at
+// 100 000 and (without -short) 1 000 000 contacts: the last letter of the
+// query typed, then erased, in turn, with the frame drawn after each (a
+// letter narrows among the rows shown; a backspace searches every row).
+func BenchmarkIndexSearchKeystroke(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			if n > 100_000 && testing.Short() {
+				b.Skip("1 000 000 contacts: not with -short")
+			}
+			ix, err := fullIndex(b.Context(), serviceOver(b, memoryBook(b, n)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, q := range []string{"mar", "label:vi"} {
+				b.Run(q, func(b *testing.B) {
+					l := newContactList(testCommon(b, app.Status{}, false))
+					l.SetSize(120, 38)
+					l.setIndex(ix)
+					pressKey(l.common, l, tea.KeyPressMsg{Code: '/', Text: "/"})
+					for _, r := range q[:len(q)-1] {
+						pressKey(l.common, l, tea.KeyPressMsg{Code: r, Text: string(r)})
+					}
+					last := rune(q[len(q)-1])
+					i := 0
+					for b.Loop() {
+						if i%2 == 0 {
+							pressKey(l.common, l, tea.KeyPressMsg{Code: last, Text: string(last)})
+						} else {
+							pressKey(l.common, l, tea.KeyPressMsg{Code: tea.KeyBackspace})
+						}
+						_ = l.View()
+						i++
+					}
+				})
+			}
 		})
 	}
 }

@@ -62,9 +62,12 @@ func randomQuery(r *rand.Rand, snap *app.Snapshot) string {
 	var terms []string
 	for range 1 + r.IntN(3) {
 		var t string
-		switch r.IntN(12) {
-		case 0, 1:
+		switch r.IntN(13) {
+		case 0:
 			t = frag(c.DisplayName())
+		case 1, 12: // the start of a name, as people type them
+			rs := []rune(c.DisplayName())
+			t = strings.TrimSpace(string(rs[:1+r.IntN(min(len(rs), 6))]))
 		case 2:
 			d := strings.TrimPrefix(c.Phone, "+")
 			i := r.IntN(max(1, len(d)-4))
@@ -212,5 +215,31 @@ func TestSearchPathsGiveTheMatchersAnswers(t *testing.T) {
 	}
 	if queries < 200 {
 		t.Errorf("only %d of 400 queries selected some but not all contacts: the test proves little", queries)
+	}
+}
+
+// A search over one arena (scanArena) finds a word at the very start of a
+// row's search text right after a row it matched, and never a word that
+// runs from one row's text into the next.
+func TestSearchFindsWordsAtTheEdgesOfRows(t *testing.T) {
+	t.Parallel()
+	snap := &app.Snapshot{}
+	for i := range 4 {
+		snap.Contacts = append(snap.Contacts, model.Contact{
+			// Each text ends with WhatsApp's ID, not the phone's digits.
+			JID: fmt.Sprintf("551199900000%d@s.whatsapp.net", i), Phone: fmt.Sprintf("+1415555000%d", i),
+			FullName: fmt.Sprintf("Xq%d", i),
+		})
+	}
+	ix := buildIndex(snap)
+	if len(ix.chunks) != 1 {
+		t.Fatalf("%d arenas", len(ix.chunks))
+	}
+	for _, q := range []string{"xq", "xq2", "0xq", "5511999000001", "1xq2", "xq3 -xq", "2 xq"} {
+		order := sortedOrder(ix, sortByName)
+		shown, _, _ := filtered(ix, q, ix.among(order, false))
+		if got, want := sortedJIDs(ix, shown), jidsMatching(snap, q); !slices.Equal(got, want) {
+			t.Errorf("%q: %v, the matcher %v", q, got, want)
+		}
 	}
 }
