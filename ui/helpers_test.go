@@ -37,12 +37,10 @@ func (m *contactList) setIndex(ix *index) { m.setIndexWith(ix, nil) }
 func loadedNow(t *testing.T, svc Service) *Model {
 	t.Helper()
 	m := New(t.Context(), svc, Options{})
-	snap, err := svc.Snapshot(t.Context())
+	ix, err := fullIndex(t.Context(), svc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := buildIndex(snap)
-	ix.hays = buildHaystacks(ix)
 	m.loaded = true
 	m.installIndex(ix)
 	return m

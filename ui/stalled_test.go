@@ -77,11 +77,6 @@ func (s *stalledService) FirstPage(ctx context.Context, n int) (*app.Snapshot, i
 	return s.Service.FirstPage(ctx, n)
 }
 
-func (s *stalledService) Snapshot(ctx context.Context) (*app.Snapshot, error) {
-	s.waitAs("Snapshot", ctx)
-	return s.Service.Snapshot(ctx)
-}
-
 func (s *stalledService) ReadBook(ctx context.Context, fn func(c *model.Contact) error) (*app.Snapshot, error) {
 	s.waitAs("ReadBook", ctx)
 	return s.Service.ReadBook(ctx, fn)
