@@ -401,10 +401,25 @@ func Haystack(c *Contact) string {
 	return b.String()
 }
 
-// WriteHaystack writes Haystack(c) to b: the list's index keeps every
-// contact's haystack in one arena (ui/index.go).
-func WriteHaystack(b *strings.Builder, c *Contact) {
+// WriteHaystack writes Haystack(c) to b.
+func WriteHaystack(b *strings.Builder, c *Contact) { writeHaystack(b, c, false) }
+
+// WriteShortHaystack writes to b a haystack every query matches as it
+// matches Haystack(c), shorter by the phone's digits: a phone "+digits" is
+// written as "+", its digits following as a field of their own. A free
+// word found in the phone is "+", the digits or "+" and some of them: the
+// first two are found as written, the last is phone-like and Match finds
+// it by its digits. The list's index keeps every contact's haystack in
+// one arena (ui/index.go); ui's property test holds the two to the same
+// answers.
+func WriteShortHaystack(b *strings.Builder, c *Contact) { writeHaystack(b, c, true) }
+
+func writeHaystack(b *strings.Builder, c *Contact, short bool) {
 	digits := strings.TrimPrefix(c.Phone, "+")
+	phone := c.Phone
+	if short && len(digits) < len(phone) && digits != "" && strings.Trim(digits, "0123456789") == "" {
+		phone = "+"
+	}
 	// WhatsApp's ID, when it is not the phone's digits (a contact saved
 	// from a check keeps the number checked), finds the contact too.
 	waID := ""
@@ -417,7 +432,7 @@ func WriteHaystack(b *strings.Builder, c *Contact) {
 	}
 	fields := [...]string{
 		c.FullName, c.FirstName, c.PushName, c.BusinessName, c.VerifiedName,
-		c.Phone, digits, c.Note, waID,
+		phone, digits, c.Note, waID,
 	}
 	n := len(fields)
 	for _, f := range fields {

@@ -138,7 +138,7 @@ func (ix *index) name(i int32) string {
 	return ix.chunks[r.chunk].text[at : at+r.nameN]
 }
 
-// hay is the row's search text, model.Haystack of its contact.
+// hay is the row's search text (model.WriteShortHaystack).
 func (ix *index) hay(i int32) string {
 	s := ix.hays[i]
 	return ix.chunks[s.n>>24].hay[s.off : s.off+s.n&spanLen]

@@ -104,7 +104,7 @@ func (b *builder) add(c *model.Contact) {
 	}
 
 	at := b.hay.Len()
-	model.WriteHaystack(&b.hay, c)
+	model.WriteShortHaystack(&b.hay, c)
 	n := min(b.hay.Len()-at, spanLen)
 	b.rows = append(b.rows, r)
 	b.hays = append(b.hays, span{uint32(at), uint32(n) | uint32(b.chunk)<<24})
