@@ -55,8 +55,8 @@ func (m *Model) installIndexWith(ix *index, v *listView) tea.Cmd {
 	return nil
 }
 
-// completeIndex returns the background work that follows an index: the full
-// sort after a preview, the search haystacks after that.
+// completeIndex returns the background work that follows an index: the
+// whole book read after a preview.
 func (m *Model) completeIndex(ix *index) tea.Cmd {
 	switch {
 	case ix.preview:
