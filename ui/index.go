@@ -259,13 +259,7 @@ func (f *rowFacts) HasAnyLabel(s *model.LabelSet) bool {
 	if r.nLabels == 0 || s.Empty() {
 		return false
 	}
-	in := memo(&f.labels, s, f.ix.labelNames, s.Has)
-	for _, p := range f.ix.labelRefs[r.labels : r.labels+uint32(r.nLabels)] {
-		if in[p] {
-			return true
-		}
-	}
-	return false
+	return anyIn(f.ix.labelRefs[r.labels:r.labels+uint32(r.nLabels)], memo(&f.labels, s, f.ix.labelNames, s.Has))
 }
 
 func (f *rowFacts) InAnyGroup(s *model.GroupSet) bool {
@@ -273,8 +267,12 @@ func (f *rowFacts) InAnyGroup(s *model.GroupSet) bool {
 	if r.nGroups == 0 {
 		return false
 	}
-	in := memo(&f.groups, s, f.ix.groupJIDs, s.Has)
-	for _, p := range f.ix.groupRefs[r.groups : r.groups+uint32(r.nGroups)] {
+	return anyIn(f.ix.groupRefs[r.groups:r.groups+uint32(r.nGroups)], memo(&f.groups, s, f.ix.groupJIDs, s.Has))
+}
+
+// anyIn reports whether one of the positions refs is in.
+func anyIn[P uint16 | uint32](refs []P, in []bool) bool {
+	for _, p := range refs {
 		if in[p] {
 			return true
 		}

@@ -136,23 +136,29 @@ func BenchmarkIndexSearchKeystroke(b *testing.B) {
 					l := newContactList(testCommon(b, app.Status{}, false))
 					l.SetSize(120, 38)
 					l.setIndex(ix)
-					pressKey(l.common, l, tea.KeyPressMsg{Code: '/', Text: "/"})
-					for _, r := range q[:len(q)-1] {
-						pressKey(l.common, l, tea.KeyPressMsg{Code: r, Text: string(r)})
-					}
-					last := rune(q[len(q)-1])
-					i := 0
-					for b.Loop() {
-						if i%2 == 0 {
-							pressKey(l.common, l, tea.KeyPressMsg{Code: last, Text: string(last)})
-						} else {
-							pressKey(l.common, l, tea.KeyPressMsg{Code: tea.KeyBackspace})
-						}
-						_ = l.View()
-						i++
-					}
+					typeLastLetter(b, l, q)
 				})
 			}
 		})
+	}
+}
+
+// typeLastLetter opens the search of l, types q but its last letter, then
+// in each op types that letter or erases it, in turn, and draws the frame.
+func typeLastLetter(b *testing.B, l *contactList, q string) {
+	pressKey(l.common, l, tea.KeyPressMsg{Code: '/', Text: "/"})
+	for _, r := range q[:len(q)-1] {
+		pressKey(l.common, l, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	last := rune(q[len(q)-1])
+	i := 0
+	for b.Loop() {
+		if i%2 == 0 {
+			pressKey(l.common, l, tea.KeyPressMsg{Code: last, Text: string(last)})
+		} else {
+			pressKey(l.common, l, tea.KeyPressMsg{Code: tea.KeyBackspace})
+		}
+		_ = l.View()
+		i++
 	}
 }
