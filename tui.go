@@ -18,8 +18,8 @@ import (
 )
 
 // tuiMemoryLimit keeps the UI's memory in check on big address books: the
-// contact list's index holds about 175 bytes a contact, 17 MB at 100 000 and
-// 171 MB at 1 000 000 (BenchmarkIndexHeap, ui/memory_bench_test.go), and
+// contact list's index holds about 163 bytes a contact, 16 MB at 100 000 and
+// 159 MB at 1 000 000 (BenchmarkIndexHeap, ui/memory_bench_test.go), and
 // without a limit the runtime lets the heap grow to twice that between
 // collections. Below the index at a million (as 128 MiB was) the collector
 // would run at every allocation; 224 MiB leaves it some 50 MB there and
