@@ -76,6 +76,39 @@ func (s *Service) readLabelsAndGroups(ctx context.Context, snap *Snapshot, onlyT
 	return nil
 }
 
+// ReadBook reads the whole mirror as Snapshot does, but hands fn each
+// contact, hidden ones too, instead of returning them: the Snapshot it
+// returns has the labels, the groups and the Mark, and no contacts. The
+// contact fn gets is reused for the next (fn copies what it keeps), so a
+// reader that keeps a compact copy (ui's index) never holds the whole book
+// as model.Contacts. An error from fn stops the read and is returned.
+func (s *Service) ReadBook(ctx context.Context, fn func(c *model.Contact) error) (*Snapshot, error) {
+	mark, err := s.store.ChangeMark(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the change mark: %w", err)
+	}
+	if err := s.store.EachContact(ctx, fn); err != nil {
+		return nil, fmt.Errorf("reading contacts: %w", err)
+	}
+	snap := &Snapshot{Mark: mark}
+	if err := s.readLabelsAndGroups(ctx, snap, false); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// ContactsByJID reads the contacts jids names, whole, in that order; a JID
+// that names no contact (any more) is left out. Its cost follows the
+// number of JIDs, not the size of the book: a front end that keeps only
+// the list's compact rows reads the contacts of a page through it.
+func (s *Service) ContactsByJID(ctx context.Context, jids []string) ([]model.Contact, error) {
+	cs, err := s.store.ContactsByJID(ctx, jids)
+	if err != nil {
+		return nil, fmt.Errorf("reading contacts: %w", err)
+	}
+	return cs, nil
+}
+
 // splitHidden sets the hidden contacts apart, in place: one read of the
 // table serves both lists, and the contacts not hidden, nearly all, are
 // not copied before the first hidden one.

@@ -257,6 +257,7 @@ func (q Query) Narrows(prev Query) bool {
 type Matcher struct {
 	terms  []matchTerm
 	hidden bool // the query asks for hidden contacts (Query.WantsHidden)
+	words  bool // a term is a free word: it reads the haystack
 }
 
 type matchKind uint8
@@ -279,10 +280,10 @@ const (
 type matchTerm struct {
 	kind   matchKind
 	negate bool
-	value  string              // mWord: the word; mCheck: the status ("" = unchecked)
-	digits string              // mWord: the word without phone punctuation, when it is phone-like
-	labels []string            // mLabel: names of the labels the term selects
-	groups map[string]struct{} // mGroup: JIDs of the groups the term selects
+	value  string    // mWord: the word; mCheck: the status ("" = unchecked)
+	digits string    // mWord: the word without phone punctuation, when it is phone-like
+	labels *LabelSet // mLabel: the labels the term selects
+	groups *GroupSet // mGroup: the groups the term selects
 }
 
 // Compile prepares q for matching. The label and group terms are resolved
@@ -300,13 +301,14 @@ func (q Query) Compile(labels []Label, groups []Group) *Matcher {
 		switch t.Key {
 		case "":
 			mt.kind, mt.value = mWord, t.Value
+			m.words = true
 			if d, ok := phoneDigits(t.Value); ok && d != t.Value {
 				mt.digits = d
 			}
 		case KeyLabel:
-			mt.kind, mt.labels = mLabel, matchLabels(labels, t.Value)
+			mt.kind, mt.labels = mLabel, &LabelSet{matchLabels(labels, t.Value)}
 		case KeyGroup:
-			mt.kind, mt.groups = mGroup, matchGroups(groups, t.Value)
+			mt.kind, mt.groups = mGroup, &GroupSet{matchGroups(groups, t.Value)}
 		case KeyCheck:
 			mt.kind, mt.value = mCheck, t.Value
 			if t.Value == "unchecked" {
@@ -389,76 +391,35 @@ func phoneDigits(w string) (string, bool) {
 // not hidden matches and the caller can skip matching altogether.
 func (m *Matcher) Empty() bool { return m == nil || len(m.terms) == 0 }
 
-// Match reports whether c satisfies every term (a hidden contact, only when
-// the query asks for hidden ones: WantsHidden). haystack is Haystack(c),
-// which callers should compute once per contact and keep; when it is "" and
-// a free word needs it, Match computes it.
-func (m *Matcher) Match(c *Contact, haystack string) bool {
-	if m == nil {
-		return !c.Hidden
-	}
-	if c.Hidden != m.hidden {
-		return false
-	}
-	for i := range m.terms {
-		t := &m.terms[i]
-		var ok bool
-		switch t.kind {
-		case mBlocked:
-			ok = c.IsBlocked
-		case mBusiness:
-			ok = c.IsBusiness
-		case mInternal:
-			ok = c.IsInternal
-		case mSaved:
-			ok = c.IsMyContact
-		case mWA:
-			ok = c.IsWAContact
-		case mHidden:
-			ok = c.Hidden
-		case mCheck:
-			ok = c.CheckStatus == t.value
-		case mLabel:
-			ok = hasLabel(c.Labels, t.labels)
-		case mGroup:
-			for _, g := range c.Groups {
-				if _, ok = t.groups[g]; ok {
-					break
-				}
-			}
-		case mWord:
-			if haystack == "" {
-				haystack = Haystack(c)
-			}
-			ok = strings.Contains(haystack, t.value) ||
-				t.digits != "" && strings.Contains(haystack, t.digits)
-		}
-		if ok == t.negate {
-			return false
-		}
-	}
-	return true
-}
-
-// hasLabel reports whether any of have is one of want. Both lists are short
-// (WhatsApp Business allows 20 labels), so nested loops beat a map here.
-func hasLabel(have, want []string) bool {
-	for _, h := range have {
-		for _, w := range want {
-			if h == w || strings.EqualFold(h, w) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Haystack is the text free words are searched in: the contact's names,
 // phone (with and without "+"), note and WhatsApp ID's digits, sanitised and lowercased, joined
 // with NUL so a word cannot match across two fields. Compute it once per
 // contact (when loading) and pass it to Match.
 func Haystack(c *Contact) string {
+	var b strings.Builder
+	WriteHaystack(&b, c)
+	return b.String()
+}
+
+// WriteHaystack writes Haystack(c) to b.
+func WriteHaystack(b *strings.Builder, c *Contact) { writeHaystack(b, c, false) }
+
+// WriteShortHaystack writes to b a haystack every query matches as it
+// matches Haystack(c), shorter by the phone's digits: a phone "+digits" is
+// written as "+", its digits following as a field of their own. A free
+// word found in the phone is "+", the digits or "+" and some of them: the
+// first two are found as written, the last is phone-like and Match finds
+// it by its digits. The list's index keeps every contact's haystack in
+// one arena (ui/index.go); ui's property test holds the two to the same
+// answers.
+func WriteShortHaystack(b *strings.Builder, c *Contact) { writeHaystack(b, c, true) }
+
+func writeHaystack(b *strings.Builder, c *Contact, short bool) {
 	digits := strings.TrimPrefix(c.Phone, "+")
+	phone := c.Phone
+	if short && len(digits) < len(phone) && digits != "" && strings.Trim(digits, "0123456789") == "" {
+		phone = "+"
+	}
 	// WhatsApp's ID, when it is not the phone's digits (a contact saved
 	// from a check keeps the number checked), finds the contact too.
 	waID := ""
@@ -471,9 +432,8 @@ func Haystack(c *Contact) string {
 	}
 	fields := [...]string{
 		c.FullName, c.FirstName, c.PushName, c.BusinessName, c.VerifiedName,
-		c.Phone, digits, c.Note, waID,
+		phone, digits, c.Note, waID,
 	}
-	var b strings.Builder
 	n := len(fields)
 	for _, f := range fields {
 		n += len(f)
@@ -485,5 +445,4 @@ func Haystack(c *Contact) string {
 		}
 		b.WriteString(strings.ToLower(Sanitize(f)))
 	}
-	return b.String()
 }

@@ -82,7 +82,7 @@ func NewHandler(svc *app.Service, opts HandlerOptions) *Handler {
 		opts.Stopping = context.Background() // never ends
 	}
 	h := &Handler{stopping: opts.Stopping, svc: svc, log: svc.Logger(), mux: http.NewServeMux(), limit: newLimiter(opts.RateLimit, opts.Clock),
-		books: newBooks(opts.Indexes), routes: map[string]access{},
+		books: newBooks(opts.Indexes, svc), routes: map[string]access{},
 		deadline: cmp.Or(opts.CheckDeadline, svc.CheckSettings().ServeCheckDeadline, DefaultCheckDeadline)}
 	h.periskopeRoutes()
 	h.wahaRoutes()

@@ -148,12 +148,16 @@ func (h *Handler) readPage(r *http.Request, def, most int) (bookPage, error) {
 	if err != nil {
 		return bookPage{}, err
 	}
-	all := b.contacts
+	all := b.jids
 	start, end := min(offset, len(all)), len(all)
 	if limit > 0 {
 		end = min(offset+limit, len(all))
 	}
-	return bookPage{book: b, offset: offset, total: len(all), contacts: all[start:end]}, nil
+	contacts, err := b.page(r.Context(), h.svc, all[start:end])
+	if err != nil {
+		return bookPage{}, err
+	}
+	return bookPage{book: b, offset: offset, total: len(all), contacts: contacts}, nil
 }
 
 // contactPage is GET /v1/contacts's answer: from and to are the positions

@@ -68,8 +68,8 @@ func (m *contactList) browseKeys() []binding {
 			return m.search.Focus()
 		}).offered(),
 		bind(k.Open, func(tea.KeyPressMsg) tea.Cmd {
-			if c := m.current(); c != nil {
-				m.post(openDetailMsg{c})
+			if i := m.current(); i >= 0 {
+				m.post(openDetailMsg{i})
 			}
 			return nil
 		}).offered(),
@@ -94,18 +94,18 @@ func (m *contactList) browseKeys() []binding {
 		bind(k.Bottom, step(func() int { return len(m.shown) - 1 - m.cursor })).unless(m.wholeBookLoading),
 		bind(k.SelectAll, func(tea.KeyPressMsg) tea.Cmd {
 			for _, i := range m.shown {
-				m.selected[m.ix.entries[i].c.JID] = true
+				m.selected[m.ix.jid(i)] = true
 			}
 			return nil
 		}).unless(m.wholeBookLoading),
 		bind(k.Invert, func(tea.KeyPressMsg) tea.Cmd { m.invertSelection(); return nil }).unless(m.wholeBookLoading),
 		bind(k.Sort, func(tea.KeyPressMsg) tea.Cmd {
 			m.sort = (m.sort + 1) % sortModes
-			current := m.current()
+			current := m.currentJID()
 			m.resort()
 			m.refilter()
-			if current != nil {
-				m.moveTo(current.JID)
+			if current != "" {
+				m.moveTo(current)
 			}
 			return nil
 		}).unless(m.wholeBookLoading),
@@ -119,7 +119,7 @@ func (m *contactList) browseKeys() []binding {
 			return nil
 		}),
 		bind(k.Undo, func(tea.KeyPressMsg) tea.Cmd { return m.undo() }).unless(m.whyNotUndo),
-		bind(k.Edit, one(m.contactForm)).unless(m.oneContact("Edit works on one contact; select just one.")),
+		bind(k.Edit, one(m.editContact)).unless(m.oneContact("Edit works on one contact; select just one.")),
 		bind(k.Delete, sel(func(cs []*model.Contact) tea.Cmd { return m.confirmRemove(cs, m.forgetSelection) })).unless(m.someContact),
 		bind(k.Hide, sel(func(cs []*model.Contact) tea.Cmd { return m.toggleHidden(cs, m.forgetSelection) })).unless(m.someContact),
 		bind(k.Block, sel(m.confirmBlockAll)).unless(m.someContact),
@@ -141,14 +141,14 @@ func (m *contactList) wholeBookLoading() string {
 	if !m.ix.preview {
 		return ""
 	}
-	return fmt.Sprintf("loading… %d of %d contacts so far; press it again in a moment", len(m.ix.entries), m.ix.total)
+	return fmt.Sprintf("loading… %d of %d contacts so far; press it again in a moment", len(m.ix.rows), m.ix.total)
 }
 
 // oneContact is why a key that acts on one contact cannot act on the
 // selection (why), "" when the selection is one contact.
 func (m *contactList) oneContact(why string) func() string {
 	return func() string {
-		switch len(m.selection()) {
+		switch m.selectionCount() {
 		case 1:
 			return ""
 		case 0:
@@ -161,7 +161,7 @@ func (m *contactList) oneContact(why string) func() string {
 // someContact is why a key that acts on the selection (or the contact
 // under the cursor) cannot act: there is none.
 func (m *contactList) someContact() string {
-	if len(m.selected) == 0 && m.current() == nil {
+	if len(m.selected) == 0 && m.current() < 0 {
 		return "No contact here."
 	}
 	return ""
@@ -175,7 +175,7 @@ func (m *contactList) forgetSelection() { clear(m.selected) }
 // unselects those that are; a selection outside the rows shown stays.
 func (m *contactList) invertSelection() {
 	for _, i := range m.shown {
-		jid := m.ix.entries[i].c.JID
+		jid := m.ix.jid(i)
 		if m.selected[jid] {
 			delete(m.selected, jid)
 		} else {
@@ -185,11 +185,11 @@ func (m *contactList) invertSelection() {
 }
 
 func (m *contactList) toggleSelected() {
-	if c := m.current(); c != nil {
-		if m.selected[c.JID] {
-			delete(m.selected, c.JID)
+	if jid := m.currentJID(); jid != "" {
+		if m.selected[jid] {
+			delete(m.selected, jid)
 		} else {
-			m.selected[c.JID] = true
+			m.selected[jid] = true
 		}
 		m.cursor++
 		m.clamp()

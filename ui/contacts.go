@@ -11,16 +11,23 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-// flagTexts are the words after a name, by blocked (1) and business (2);
-// pendingFlagTexts the same while a block (4) or unblock (8) waits for
-// WhatsApp. Fixed strings: an entry costs no allocation for them.
+// flagTexts are the words after a name, by blocked (1) and business (2),
+// while a block (4) or unblock (8) waits for WhatsApp; hiddenFlagTexts the
+// same for a hidden contact. Fixed strings: a row costs no allocation for
+// them (index.flagText).
 var (
-	flagTexts        = [4]string{"", "blocked", "business", "blocked business"}
-	pendingFlagTexts = map[int]string{
-		4: "blocking…", 4 | 2: "business · blocking…", 4 | 1: "blocked",
-		8 | 1: "blocked · unblocking…", 8 | 3: "blocked business · unblocking…", 8: "",
-		4 | 3: "blocked business", 8 | 2: "business",
+	flagTexts = [12]string{
+		"", "blocked", "business", "blocked business",
+		"blocking…", "blocked", "business · blocking…", "blocked business",
+		"", "blocked · unblocking…", "business", "blocked business · unblocking…",
 	}
+	hiddenFlagTexts = func() (out [12]string) {
+		for i, t := range flagTexts {
+			// Shown only by is:hidden, few.
+			out[i] = strings.TrimSuffix("hidden · "+t, " · ")
+		}
+		return out
+	}()
 )
 
 // sortMode orders the list.
@@ -65,7 +72,8 @@ type contactList struct {
 	searching bool
 	queryErr  string
 
-	chips map[string]string // rendered chip per label name
+	chips    map[string]string // rendered chip per label name
+	labelBuf []string          // a row's label names, reused by every row drawn
 
 	searchTable, browseTable []binding // Bindings, built once
 
@@ -87,7 +95,7 @@ func newContactList(c *common) *contactList {
 // contact, using v, the order and rows prepared for ix off
 // the Update path, when the list still shows what v was prepared for.
 func (m *contactList) setIndexWith(ix *index, v *listView) {
-	current := m.current()
+	current := m.currentJID()
 	m.ix = ix
 	m.chips = make(map[string]string, len(ix.labels))
 	for _, l := range ix.labels {
@@ -96,9 +104,9 @@ func (m *contactList) setIndexWith(ix *index, v *listView) {
 	// Forget selected contacts that no longer exist.
 	if len(m.selected) > 0 {
 		present := make(map[string]bool, len(m.selected))
-		for i := range ix.entries {
-			if m.selected[ix.entries[i].c.JID] {
-				present[ix.entries[i].c.JID] = true
+		for i := range ix.rows {
+			if jid := ix.jid(int32(i)); m.selected[jid] {
+				present[jid] = true
 			}
 		}
 		m.selected = present
@@ -106,7 +114,7 @@ func (m *contactList) setIndexWith(ix *index, v *listView) {
 	if text := m.search.Value(); v != nil && v.ix == ix && v.sort == m.sort && v.query == text &&
 		(v.shown != nil || strings.TrimSpace(text) == "") {
 		m.order, m.queryErr = v.order, v.queryErr
-		m.shown, m.filteredBy, m.filteredQ, m.hiddenShown = ix.rows(v.order, false), "", model.Query{}, false
+		m.shown, m.filteredBy, m.filteredQ, m.hiddenShown = ix.among(v.order, false), "", model.Query{}, false
 		if v.shown != nil {
 			m.shown, m.filteredBy, m.filteredQ, m.hiddenShown = v.shown, text, v.q, v.q.WantsHidden()
 		}
@@ -115,8 +123,8 @@ func (m *contactList) setIndexWith(ix *index, v *listView) {
 		m.resort()
 		m.refilter()
 	}
-	if current != nil {
-		m.moveTo(current.JID)
+	if current != "" {
+		m.moveTo(current)
 	}
 	m.focusAdded()
 }
@@ -132,24 +140,20 @@ func (m *contactList) refilter() {
 	q, err := model.ParseQuery(text)
 	m.hiddenShown = q.WantsHidden()
 	if q.Compile(m.ix.labels, m.ix.groups).Empty() {
-		m.shown, m.filteredBy, m.queryErr = m.ix.rows(m.order, false), "", ""
+		m.shown, m.filteredBy, m.queryErr = m.ix.among(m.order, false), "", ""
 		if err != nil {
 			m.queryErr = err.Error()
 		}
 		m.clamp()
 		return
 	}
-	if m.ix.hays == nil {
-		// A search came before the background build finished.
-		m.ix.hays = buildHaystacks(m.ix)
-	}
 	// Typing on narrows: when the new text only adds to the old and nothing
 	// is negated, every match is among the rows shown already.
-	candidates := m.ix.rows(m.order, m.hiddenShown)
+	candidates := m.ix.among(m.order, m.hiddenShown)
 	if err == nil && m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && q.Narrows(m.filteredQ) {
 		candidates = m.shown
 	}
-	m.shown, m.filteredQ, m.queryErr = filtered(m.ix, m.ix.hays, text, candidates)
+	m.shown, m.filteredQ, m.queryErr = filtered(m.ix, text, candidates)
 	m.filteredBy = text
 	if err != nil {
 		m.filteredBy = "" // a dropped term may come back: never narrow from here
@@ -157,16 +161,25 @@ func (m *contactList) refilter() {
 	m.clamp()
 }
 
-func (m *contactList) current() *model.Contact {
+// current is the row under the cursor, -1 when none.
+func (m *contactList) current() int32 {
 	if m.cursor < 0 || m.cursor >= len(m.shown) {
-		return nil
+		return -1
 	}
-	return m.ix.entries[m.shown[m.cursor]].c
+	return m.shown[m.cursor]
+}
+
+// currentJID is the JID of the contact under the cursor, "" when none.
+func (m *contactList) currentJID() string {
+	if i := m.current(); i >= 0 {
+		return m.ix.jid(i)
+	}
+	return ""
 }
 
 func (m *contactList) moveTo(jid string) {
 	for pos, i := range m.shown {
-		if m.ix.entries[i].c.JID == jid {
+		if m.ix.jid(i) == jid {
 			m.cursor = pos
 			m.clamp()
 			return
@@ -181,8 +194,8 @@ func (m *contactList) focusAdded() {
 	if m.focus == "" {
 		return
 	}
-	for i := range m.ix.entries[:m.ix.visible()] {
-		if m.ix.entries[i].c.JID != m.focus {
+	for i := range m.ix.visible() {
+		if m.ix.jid(int32(i)) != m.focus {
 			continue
 		}
 		if !slices.ContainsFunc(m.shown, func(pos int32) bool { return int(pos) == i }) {
@@ -233,21 +246,45 @@ func (m *contactList) SetSize(w, h int) {
 }
 
 // selection returns the selected contacts, or the one under the cursor when
-// nothing is selected.
+// nothing is selected, as the rows keep them (index.contact): enough for
+// the actions on a selection, not for the edit form (editContact).
 func (m *contactList) selection() []*model.Contact {
 	if len(m.selected) == 0 {
-		if c := m.current(); c != nil {
-			return []*model.Contact{c}
+		if i := m.current(); i >= 0 {
+			return []*model.Contact{m.ix.contact(i)}
 		}
 		return nil
 	}
 	out := make([]*model.Contact, 0, len(m.selected))
-	for i := range m.ix.entries {
-		if m.selected[m.ix.entries[i].c.JID] {
-			out = append(out, m.ix.entries[i].c)
+	for i := range m.ix.rows {
+		if m.selected[m.ix.jid(int32(i))] {
+			out = append(out, m.ix.contact(int32(i)))
 		}
 	}
 	return out
+}
+
+// selectionCount is len(selection()) without making the contacts.
+func (m *contactList) selectionCount() int {
+	if len(m.selected) == 0 {
+		if m.current() >= 0 {
+			return 1
+		}
+		return 0
+	}
+	n := 0
+	for i := range m.ix.rows {
+		if m.selected[m.ix.jid(int32(i))] {
+			n++
+		}
+	}
+	return n
+}
+
+// editContact opens the edit form on c (a row's contact) once it is read
+// whole, in a command.
+func (m *contactList) editContact(c *model.Contact) tea.Cmd {
+	return readContact(m.common, c.JID, true)
 }
 
 // setQuery replaces the search text (used by the Labels screen).
@@ -274,6 +311,15 @@ func (m *contactList) Update(msg tea.Msg) tea.Cmd {
 		m.focusAdded()
 		m.post(msg.action)
 		return nil
+	case contactReadMsg:
+		if !msg.edit {
+			return nil
+		}
+		if msg.err != nil {
+			m.post(actionMsg{err: msg.err})
+			return nil
+		}
+		return m.contactForm(&msg.c)
 	}
 	if !m.searching {
 		return nil

@@ -226,13 +226,13 @@ func TestIndexKeepsHiddenContactsApart(t *testing.T) {
 	if got.hidden != want.hidden || got.total != want.total || got.hidden == 0 {
 		t.Errorf("%d hidden, total %d; a whole build: %d, %d", got.hidden, got.total, want.hidden, want.total)
 	}
-	for i := range got.entries {
-		e := &got.entries[i]
-		if e.c.Hidden != (i >= got.visible()) || got.hays[i] != want.hays[i] || e.flags != want.entries[i].flags {
-			t.Fatalf("entry %d (%s): hidden %v, flags %q; a whole build: %q", i, e.name, e.c.Hidden, e.flags, want.entries[i].flags)
+	for i := range int32(len(got.rows)) {
+		hidden := got.rows[i].flags&fHidden != 0
+		if hidden != (int(i) >= got.visible()) || got.hay(i) != want.hay(i) || got.flagText(i) != want.flagText(i) {
+			t.Fatalf("entry %d (%s): hidden %v, flags %q; a whole build: %q", i, got.name(i), hidden, got.flagText(i), want.flagText(i))
 		}
-		if e.c.Hidden && !strings.HasPrefix(e.flags, "hidden") {
-			t.Errorf("entry %d is hidden, its flags say %q", i, e.flags)
+		if hidden && !strings.HasPrefix(got.flagText(i), "hidden") {
+			t.Errorf("entry %d is hidden, its flags say %q", i, got.flagText(i))
 		}
 	}
 
@@ -248,11 +248,11 @@ func TestIndexKeepsHiddenContactsApart(t *testing.T) {
 				t.Errorf("sort %v, %q: nothing shown", sort, q)
 			}
 			for _, i := range l.shown {
-				if got.entries[i].c.Hidden != wantHidden {
-					t.Fatalf("sort %v, %q shows %s, hidden %v", sort, q, got.entries[i].name, got.entries[i].c.Hidden)
+				if hidden := got.rows[i].flags&fHidden != 0; hidden != wantHidden {
+					t.Fatalf("sort %v, %q shows %s, hidden %v", sort, q, got.name(i), hidden)
 				}
 			}
-			if v := prepareView(got, sort, q); v.shown != nil && !slices.Equal(v.shown, l.shown) || v.shown == nil && !slices.Equal(l.shown, got.rows(v.order, false)) {
+			if v := prepareView(got, sort, q); v.shown != nil && !slices.Equal(v.shown, l.shown) || v.shown == nil && !slices.Equal(l.shown, got.among(v.order, false)) {
 				t.Errorf("sort %v, %q: the view prepared for a refresh shows other rows", sort, q)
 			}
 		}

@@ -78,8 +78,8 @@ func (m *contactList) View() string {
 }
 
 func (m *contactList) row(pos, nameW, phoneW, labelsW, chatsW int) string {
-	e := &m.ix.entries[m.shown[pos]]
-	selected := m.selected[e.c.JID]
+	ix, i := m.ix, m.shown[pos]
+	selected := m.selected[ix.jid(i)]
 	marker := "  "
 	switch {
 	case pos == m.cursor && selected:
@@ -91,9 +91,9 @@ func (m *contactList) row(pos, nameW, phoneW, labelsW, chatsW int) string {
 	}
 	// The name is measured the way the terminal will draw it, and its
 	// emoji sequences broken up, so the columns after it never shift.
-	text := model.CellSafe(e.name)
-	if e.flags != "" {
-		text += " · " + e.flags
+	text := model.CellSafe(ix.name(i))
+	if flags := ix.flagText(i); flags != "" {
+		text += " · " + flags
 	}
 	name := model.CellTruncate(text, nameW, m.joined)
 	nameCell := name
@@ -105,8 +105,9 @@ func (m *contactList) row(pos, nameW, phoneW, labelsW, chatsW int) string {
 	case selected:
 		nameCell = m.st.Selected.Render(name)
 	}
-	rest := strings.Repeat(" ", max(0, nameW-model.CellWidth(name, m.joined))) + " " + pad(model.Truncate(e.c.Phone, phoneW), phoneW) + " "
-	return marker + nameCell + rest + m.renderChips(e.c.Labels, labelsW) + " " + padLeft(strconv.Itoa(1+len(e.c.Groups)), chatsW)
+	rest := strings.Repeat(" ", max(0, nameW-model.CellWidth(name, m.joined))) + " " + pad(model.Truncate(ix.phone(i), phoneW), phoneW) + " "
+	m.labelBuf = ix.labelsOf(m.labelBuf[:0], i)
+	return marker + nameCell + rest + m.renderChips(m.labelBuf, labelsW) + " " + padLeft(strconv.Itoa(1+int(ix.rows[i].nGroups)), chatsW)
 }
 
 // renderChips fits label chips into width cells, ending with "+N" when some

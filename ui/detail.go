@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,24 +16,72 @@ import (
 )
 
 // detailView shows every field of one contact, its labels and its chat_ids
-// with group names. Long content scrolls.
+// with group names. Long content scrolls. The list's index keeps only
+// what its rows show, so the contact is read whole in a command (open,
+// reload); the view says it is loading until it arrives. Meanwhile the
+// actions that need only what the row keeps (labels, block, hide, delete)
+// act on the row's contact; the edit form waits.
 type detailView struct {
 	contactActions
-	c  *model.Contact
-	ix *index // the index c is from (group names, label colours)
-	vp viewport.Model
+	jid   string         // the contact shown
+	c     *model.Contact // the row's (index.contact) until read whole
+	whole bool           // c was read whole
+	ix    *index         // the index it was opened from (group names, label colours)
+	vp    viewport.Model
 
 	width, height int
+}
+
+// contactReadMsg is a contact the detail view or the edit form asked for,
+// read whole.
+type contactReadMsg struct {
+	jid  string
+	c    model.Contact
+	err  error
+	edit bool // for the edit form (contactList.editContact)
+}
+
+// readContact reads the contact jid whole, off the Update path.
+func readContact(c *common, jid string, edit bool) tea.Cmd {
+	svc := c.svc
+	return c.within(actionTimeout, func(ctx context.Context) tea.Msg {
+		cs, err := svc.ContactsByJID(ctx, []string{jid})
+		if err == nil && len(cs) == 0 {
+			err = errors.New("it is no longer in the address book")
+		}
+		if err != nil {
+			return contactReadMsg{jid: jid, edit: edit, err: fmt.Errorf("reading the contact: %w", err)}
+		}
+		return contactReadMsg{jid: jid, edit: edit, c: cs[0]}
+	})
 }
 
 func newDetailView(c *common) *detailView {
 	return &detailView{contactActions: contactActions{c}, vp: viewport.New()}
 }
 
-func (d *detailView) open(c *model.Contact, ix *index) {
-	d.c, d.ix = c, ix
+// open shows the contact of row i of ix: its title at once, the rest when
+// the command has read it.
+func (d *detailView) open(ix *index, i int32) tea.Cmd {
+	d.jid, d.c, d.whole, d.ix = ix.jid(i), ix.contact(i), false, ix
 	d.vp.SetYOffset(0)
-	d.render()
+	d.vp.SetContentLines([]string{d.st.Dim.Render("loading…")})
+	return readContact(d.common, d.jid, false)
+}
+
+// reload reads the contact shown again after the index changed, showing
+// the one it has meanwhile.
+func (d *detailView) reload(ix *index) tea.Cmd {
+	d.ix = ix
+	return readContact(d.common, d.jid, false)
+}
+
+// loading is why the edit form waits: the contact is being read.
+func (d *detailView) loading() string {
+	if !d.whole {
+		return "loading the contact…"
+	}
+	return ""
 }
 
 func (d *detailView) SetSize(w, h int) {
@@ -44,7 +94,7 @@ func (d *detailView) SetSize(w, h int) {
 const fieldWidth = 16
 
 func (d *detailView) render() {
-	if d.c == nil {
+	if !d.whole {
 		return
 	}
 	c := d.c
@@ -132,9 +182,23 @@ func formatTime(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-// Update has nothing to do: the detail view has no field, and its
-// contact comes from the root (open).
-func (d *detailView) Update(tea.Msg) tea.Cmd { return nil }
+// Update takes the contact it asked for; it has no field.
+func (d *detailView) Update(msg tea.Msg) tea.Cmd {
+	read, ok := msg.(contactReadMsg)
+	if !ok || read.edit || read.jid != d.jid {
+		return nil
+	}
+	if read.err != nil {
+		if !d.whole {
+			d.vp.SetContentLines([]string{d.st.Error.Render(model.Sanitize(read.err.Error()))})
+		}
+		return nil
+	}
+	c := read.c
+	d.c, d.whole = &c, true
+	d.render()
+	return nil
+}
 
 // CapturesTyping: the detail view has no field.
 func (d *detailView) CapturesTyping() bool { return false }
@@ -152,12 +216,12 @@ func (d *detailView) Bindings() []binding {
 	return []binding{
 		bind(k.Back, func(tea.KeyPressMsg) tea.Cmd { d.post(closeDetailMsg{}); return nil }).offered(),
 		bind(k.Copy, func(tea.KeyPressMsg) tea.Cmd {
-			jid := d.c.JID
+			jid := d.jid
 			return tea.Batch(tea.SetClipboard(jid), func() tea.Msg { return flashMsg("copied " + jid) })
 		}).offered(),
 		bind(k.Refresh, this(d.refreshProfile)).offered(),
 		bind(k.EditLabels, func(tea.KeyPressMsg) tea.Cmd { return d.openLabelPicker([]*model.Contact{d.c}) }).offered(),
-		bind(k.Edit, this(d.contactForm)).offered(),
+		bind(k.Edit, this(d.contactForm)).offered().unless(d.loading),
 		bind(k.Block, this(d.confirmBlock)).offered(),
 		elsewhere(k.Help), elsewhere(k.Quit),
 		bind(k.Delete, this(d.confirmDelete)),

@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wabook/wabook/app"
-	"github.com/wabook/wabook/model"
 )
 
 // The detail shows when the contact was last changed here and by whom,
@@ -24,19 +23,17 @@ func TestDetailShowsTheLastChangeAndItsAuthor(t *testing.T) {
 	}
 	m := loadedNow(t, svc)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 60})
-	find := func(name string) *model.Contact {
-		for _, e := range m.ix.entries {
-			if e.c.FullName == name {
-				return e.c
-			}
+	find := func(name string) int32 {
+		if i := rowNamed(m.ix, name); i >= 0 {
+			return i
 		}
 		t.Fatalf("no %s in the index", name)
-		return nil
+		return -1
 	}
 	lastChangeLine := func(name string) string {
 		t.Helper()
 		m.switchTo(screenContacts)
-		m.openDetail(find(name))
+		drive(m, m.openDetail(find(name)))
 		out := m.View().Content
 		for _, l := range strings.Split(out, "\n") {
 			if strings.Contains(ansi.Strip(l), "Last change") {

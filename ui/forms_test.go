@@ -166,7 +166,7 @@ func TestNewLabelColourIsNotPrefilled(t *testing.T) {
 		if m.actionErr != "" || m.topDialog() != nil {
 			t.Fatalf("%s: not created: %q", tt.name, m.actionErr)
 		}
-		snap, err := m.svc.Snapshot(t.Context())
+		snap, err := m.svc.ReadBook(t.Context(), func(*model.Contact) error { return nil })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
 )
 
 // testCommon is what a screen built alone in a test shares: no service,
@@ -36,12 +37,10 @@ func (m *contactList) setIndex(ix *index) { m.setIndexWith(ix, nil) }
 func loadedNow(t *testing.T, svc Service) *Model {
 	t.Helper()
 	m := New(t.Context(), svc, Options{})
-	snap, err := svc.Snapshot(t.Context())
+	ix, err := fullIndex(t.Context(), svc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := buildIndex(snap)
-	ix.hays = buildHaystacks(ix)
 	m.loaded = true
 	m.installIndex(ix)
 	return m
@@ -56,4 +55,30 @@ func newCheckForm(t *testing.T, svc Service, w, h int) *Model {
 	m.switchTo(screenChecks)
 	m.Update(press("n"))
 	return m
+}
+
+// rowNamed is the row of ix whose contact is named name (its display
+// name, as the list shows it: sanitised), -1 when none.
+func rowNamed(ix *index, name string) int32 {
+	for i := range int32(len(ix.rows)) {
+		if ix.name(i) == model.Sanitize(name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// wholeCurrent is the contact under the list's cursor, read whole from the
+// service (the index keeps only what the list shows).
+func wholeCurrent(t *testing.T, m *Model) *model.Contact {
+	t.Helper()
+	jid := m.contacts.currentJID()
+	if jid == "" {
+		t.Fatal("no contact under the cursor")
+	}
+	cs, err := m.svc.ContactsByJID(t.Context(), []string{jid})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("reading %s: %v, %v", jid, cs, err)
+	}
+	return &cs[0]
 }

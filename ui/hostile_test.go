@@ -153,11 +153,15 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 	}{
 		{"contacts", func() { m.switchTo(screenContacts) }},
 		{"contacts searched", func() { m.switchTo(screenContacts); m.contacts.setQuery(hostileTexts[0]) }},
-		{"detail", func() { m.switchTo(screenContacts); m.contacts.setQuery(""); m.openDetail(m.contacts.current()) }},
+		{"detail", func() {
+			m.switchTo(screenContacts)
+			m.contacts.setQuery("")
+			drive(m, m.openDetail(m.contacts.current()))
+		}},
 		{"detail of the long name", func() {
 			m.switchTo(screenContacts)
 			m.contacts.setQuery("LongLong")
-			m.openDetail(m.contacts.current())
+			drive(m, m.openDetail(m.contacts.current()))
 		}},
 		{"label picker", func() {
 			m.switchTo(screenContacts)
@@ -184,8 +188,8 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 			m.contacts.confirmBlockAll(m.contacts.selection())
 			m.applyIntents()
 		}},
-		{"edit form", func() { m.switchTo(screenContacts); m.contacts.contactForm(m.contacts.current()); m.applyIntents() }},
-		{"delete question", func() { m.switchTo(screenContacts); m.contacts.confirmDelete(m.contacts.current()); m.applyIntents() }},
+		{"edit form", func() { m.switchTo(screenContacts); m.contacts.contactForm(wholeCurrent(t, m)); m.applyIntents() }},
+		{"delete question", func() { m.switchTo(screenContacts); m.contacts.confirmDelete(wholeCurrent(t, m)); m.applyIntents() }},
 		{"export form", func() { m.switchTo(screenContacts); m.contacts.exportForm(hostileTexts[0], 3); m.applyIntents() }},
 		{"import form", func() {
 			m.switchTo(screenContacts)

@@ -1,11 +1,12 @@
-// The contact index: the entries of the list in name order, their search
-// texts, the sort orders, and the rows a search leaves; built off the
-// Update path and shared read-only (indexes.go).
+// The contact index: the list's contacts in name order as compact rows,
+// their search texts, the sort orders, and the rows a search leaves;
+// built off the Update path and shared read-only (indexes.go). Why rows
+// and arenas rather than a model.Contact each: ARCHITECTURE.md, "The
+// contact index".
 package ui
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -15,28 +16,284 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-// entry is one contact prepared for display: everything a frame or a search
-// keystroke needs is computed once, when the snapshot arrives.
-type entry struct {
-	c          *model.Contact
-	name       string // sanitised display name
-	key        uint64 // name's first bytes, folded: most comparisons end here
-	numberOnly bool   // known by number only: sorts after every name
-	flags      string
+// row is one contact as the list keeps it: fixed width, no pointer, so
+// 1 000 000 of them are one allocation the garbage collector never scans.
+// Its strings live in the index's arenas (chunk); its labels and groups
+// are positions in the index's tables, kept in shared backing slices.
+type row struct {
+	key     uint64 // name's first bytes, folded: most comparisons end here
+	text    uint32 // where its JID, phone and name start, in that order, in the chunk's text
+	nameN   uint32
+	labels  uint32 // offset of its label positions in index.labelRefs
+	groups  uint32 // offset of its group positions in index.groupRefs
+	updated uint32 // UpdatedAt, Unix seconds
+	jidN    uint16
+	phoneN  uint16
+	nLabels uint16
+	nGroups uint16
+	flags   rowFlags
+	check   uint8 // checkCodes
+	chunk   uint8 // index.chunks
 }
 
-// compareNames orders entries by name, case-insensitively, numbers last.
-func compareNames(a, b *entry) int {
-	if a.numberOnly != b.numberOnly {
-		if a.numberOnly {
+// rowFlags are a row's yes-or-no facts.
+type rowFlags uint16
+
+const (
+	fBlocked rowFlags = 1 << iota
+	fBusiness
+	fInternal
+	fSaved // in the phone's address book
+	fWA    // on WhatsApp
+	fHidden
+	fBlockPending   // a block waits for WhatsApp
+	fUnblockPending // an unblock does
+	fNumberOnly     // known by number only: sorts after every name
+	fSourceLocal
+	fSourceImport
+	fSourceOther // neither WhatsApp's, local nor imported: Source ""
+	// fSanitised: the display name as stored is not the name kept
+	// (model.Sanitize changed it); Book.NameIsExact.
+	fSanitised
+)
+
+// factFlags are the flags of model's facts (model.Facts).
+var factFlags = [...]rowFlags{
+	model.FactBlocked: fBlocked, model.FactBusiness: fBusiness, model.FactInternal: fInternal,
+	model.FactSaved: fSaved, model.FactWA: fWA, model.FactHidden: fHidden,
+}
+
+// checkCodes are the check statuses a row keeps as a number; a status not
+// among them (none is known) keeps checkOther, which no check: term asks
+// for.
+var checkCodes = [...]string{"", model.CheckValid, model.CheckInvalid, model.CheckFailed, model.CheckProcessing}
+
+const checkOther = uint8(len(checkCodes))
+
+// span is a row's search text in its chunk's hay: off, and the length in
+// the low 24 bits of n with the chunk in the high 8, so that a search
+// reads only spans and haystacks, never the rows.
+type span struct{ off, n uint32 }
+
+const spanLen = 1<<24 - 1
+
+// chunk is an arena: the text (JIDs, phones, names) and the search texts
+// of the rows built with it. A whole read makes one; each refresh adds
+// one for the changed contacts (applyChanges) rather than copying the
+// others.
+type chunk struct{ text, hay string }
+
+// index is a prepared snapshot: rows plus lookups for labels and groups.
+type index struct {
+	rows      []row
+	hays      []span // each row's search text (model.Haystack)
+	chunks    []chunk
+	labelSync bool     // the label-sync setting when this was read
+	mark      app.Mark // the mirror's changes it reflects (Indexes)
+
+	// labelNames and groupJIDs are what rows' positions name: every label
+	// name and group JID a row carries, each once. They only grow while
+	// refreshes build on an index (a renamed label's old name stays for
+	// the rows read with it); a whole read starts them again.
+	labelNames []string
+	labelRefs  []uint16
+	groupJIDs  []string
+	groupRefs  []uint32
+	// labelPos and groupPos are positions in labelNames and groupJIDs by
+	// name, for the refreshes that build on this index; shared, read-only.
+	labelPos map[string]uint16
+	groupPos map[string]uint32
+
+	total int // contacts not hidden
+	// hidden is how many rows, at the end, are hidden contacts (in name
+	// order after the others): only a search with is:hidden shows them
+	// (index.among).
+	hidden int
+	// A preview holds only the first page in name order, so the first
+	// frame does not wait for 100 000 contacts to be sorted; the full
+	// index is read in the background (completeIndex).
+	preview    bool
+	labels     []model.Label
+	groups     []model.Group
+	labelColor map[string]int    // lowercased label name → colour
+	groupNames map[string]string // group JID → sanitised name
+}
+
+// The row's strings, without copying: slices of its chunk.
+func (ix *index) jid(i int32) string {
+	r := &ix.rows[i]
+	return ix.chunks[r.chunk].text[r.text : r.text+uint32(r.jidN)]
+}
+
+func (ix *index) phone(i int32) string {
+	r := &ix.rows[i]
+	at := r.text + uint32(r.jidN)
+	return ix.chunks[r.chunk].text[at : at+uint32(r.phoneN)]
+}
+
+// name is the sanitised display name.
+func (ix *index) name(i int32) string {
+	r := &ix.rows[i]
+	at := r.text + uint32(r.jidN) + uint32(r.phoneN)
+	return ix.chunks[r.chunk].text[at : at+r.nameN]
+}
+
+// hay is the row's search text (model.WriteShortHaystack).
+func (ix *index) hay(i int32) string {
+	s := ix.hays[i]
+	return ix.chunks[s.n>>24].hay[s.off : s.off+s.n&spanLen]
+}
+
+// labelsOf appends the row's label names, in label order, to dst.
+func (ix *index) labelsOf(dst []string, i int32) []string {
+	r := &ix.rows[i]
+	for _, p := range ix.labelRefs[r.labels : r.labels+uint32(r.nLabels)] {
+		dst = append(dst, ix.labelNames[p])
+	}
+	return dst
+}
+
+// groupsOf appends the JIDs of the row's groups to dst.
+func (ix *index) groupsOf(dst []string, i int32) []string {
+	r := &ix.rows[i]
+	for _, p := range ix.groupRefs[r.groups : r.groups+uint32(r.nGroups)] {
+		dst = append(dst, ix.groupJIDs[p])
+	}
+	return dst
+}
+
+// find is the position of the row whose JID is jid, -1 when none.
+func (ix *index) find(jid string) int32 {
+	for i := range ix.rows {
+		if ix.jid(int32(i)) == jid {
+			return int32(i)
+		}
+	}
+	return -1
+}
+
+// contact is the row as a model.Contact, for the actions on a selection
+// (labels, delete, hide, block, check): what a row keeps, no more. The
+// display name stands as FullName (DisplayName gives it back); the fields
+// a row does not keep (other names, note, LID, about, times but Updated)
+// are empty: the detail view and the edit form read the contact whole
+// (loadContact).
+func (ix *index) contact(i int32) *model.Contact {
+	r := &ix.rows[i]
+	c := &model.Contact{
+		JID: ix.jid(i), Phone: ix.phone(i), FullName: ix.name(i),
+		IsBlocked: r.flags&fBlocked != 0, IsBusiness: r.flags&fBusiness != 0,
+		IsInternal: r.flags&fInternal != 0, IsMyContact: r.flags&fSaved != 0,
+		IsWAContact: r.flags&fWA != 0, Hidden: r.flags&fHidden != 0,
+		Source: model.SourceWhatsApp, CheckStatus: (&rowFacts{ix: ix, i: i}).CheckedAs(),
+		Labels: ix.labelsOf(nil, i), Groups: ix.groupsOf(nil, i),
+	}
+	switch {
+	case r.flags&fBlockPending != 0:
+		c.BlockPending = 1
+	case r.flags&fUnblockPending != 0:
+		c.BlockPending = -1
+	}
+	switch {
+	case r.flags&fSourceLocal != 0:
+		c.Source = model.SourceLocal
+	case r.flags&fSourceImport != 0:
+		c.Source = model.SourceImport
+	case r.flags&fSourceOther != 0:
+		c.Source = ""
+	}
+	return c
+}
+
+// rowFacts are a row's model.Facts: the list's search matches rows by the
+// one rule model.Matcher has for contacts. One value serves a whole
+// search; it works out once per label or group term which of the index's
+// label names or group JIDs the term selects (a row then checks its
+// positions in a table instead of comparing names).
+type rowFacts struct {
+	ix     *index
+	i      int32
+	labels []factMemo[model.LabelSet]
+	groups []factMemo[model.GroupSet]
+}
+
+// factMemo is which positions of an index's table a term's set selects.
+type factMemo[S any] struct {
+	set *S
+	in  []bool
+}
+
+// memo is the positions of table set selects (has), worked out on the
+// first row asked about it.
+func memo[S any](memos *[]factMemo[S], set *S, table []string, has func(string) bool) []bool {
+	for _, m := range *memos {
+		if m.set == set {
+			return m.in
+		}
+	}
+	in := make([]bool, len(table))
+	for p, name := range table {
+		in[p] = has(name)
+	}
+	*memos = append(*memos, factMemo[S]{set, in})
+	return in
+}
+
+func (f *rowFacts) HasFact(x model.Fact) bool {
+	if x == model.FactHidden {
+		// Hidden rows are the last ones: no need to read the row.
+		return int(f.i) >= f.ix.visible()
+	}
+	return f.ix.rows[f.i].flags&factFlags[x] != 0
+}
+
+func (f *rowFacts) CheckedAs() string {
+	if c := f.ix.rows[f.i].check; c < checkOther {
+		return checkCodes[c]
+	}
+	return "\x00other" // no check: term's value
+}
+
+func (f *rowFacts) HasAnyLabel(s *model.LabelSet) bool {
+	r := &f.ix.rows[f.i]
+	if r.nLabels == 0 || s.Empty() {
+		return false
+	}
+	return anyIn(f.ix.labelRefs[r.labels:r.labels+uint32(r.nLabels)], memo(&f.labels, s, f.ix.labelNames, s.Has))
+}
+
+func (f *rowFacts) InAnyGroup(s *model.GroupSet) bool {
+	r := &f.ix.rows[f.i]
+	if r.nGroups == 0 {
+		return false
+	}
+	return anyIn(f.ix.groupRefs[r.groups:r.groups+uint32(r.nGroups)], memo(&f.groups, s, f.ix.groupJIDs, s.Has))
+}
+
+// anyIn reports whether one of the positions refs is in.
+func anyIn[P uint16 | uint32](refs []P, in []bool) bool {
+	for _, p := range refs {
+		if in[p] {
+			return true
+		}
+	}
+	return false
+}
+
+// compareRows orders rows by name, case-insensitively, numbers last, then
+// by JID.
+func (ix *index) compareRows(a, b int32) int {
+	ra, rb := &ix.rows[a], &ix.rows[b]
+	if an, bn := ra.flags&fNumberOnly, rb.flags&fNumberOnly; an != bn {
+		if an != 0 {
 			return 1
 		}
 		return -1
 	}
-	if a.key != b.key {
-		return cmp.Compare(a.key, b.key)
+	if ra.key != rb.key {
+		return cmp.Compare(ra.key, rb.key)
 	}
-	return cmp.Or(compareFold(a.name, b.name), strings.Compare(a.c.JID, b.c.JID))
+	return cmp.Or(compareFold(ix.name(a), ix.name(b)), strings.Compare(ix.jid(a), ix.jid(b)))
 }
 
 // nameKey packs the first eight bytes of a name, ASCII letters lowered, into
@@ -76,245 +333,68 @@ func compareFold(a, b string) int {
 	return cmp.Compare(len(a), len(b))
 }
 
-// index is a prepared snapshot: entries plus lookups for labels and groups.
-type index struct {
-	entries   []entry
-	hays      []string // model.Haystack per entry; nil until built
-	labelSync bool     // the label-sync setting when this was read
-	mark      app.Mark // the mirror's changes it reflects (Indexes)
+// visible is how many rows, at the start, are contacts not hidden.
+func (ix *index) visible() int { return len(ix.rows) - ix.hidden }
 
-	total int // contacts not hidden
-	// hidden is how many entries, at the end, are hidden contacts (in
-	// name order after the others): only a search with is:hidden shows
-	// them (rows).
-	hidden int
-	// A preview holds only the first page in name order, so the first
-	// frame does not wait for 100 000 contacts to be sorted; the full
-	// index is read in the background (completeIndex).
-	preview    bool
-	labels     []model.Label
-	groups     []model.Group
-	labelColor map[string]int    // lowercased label name → colour
-	groupNames map[string]string // group JID → sanitised name
-}
-
-// previewIndex picks the first n contacts in name order in one pass, without
-// sorting the rest. Names are compared before sanitising; the full index,
-// which sanitises, can differ only for names that start with control codes.
-func previewIndex(snap *app.Snapshot, n int) *index {
-	type candidate struct {
-		key        uint64
-		numberOnly bool
-		name       string
-		i          int
-	}
-	less := func(a, b *candidate) bool {
-		if a.numberOnly != b.numberOnly {
-			return b.numberOnly
-		}
-		if a.key != b.key {
-			return a.key < b.key
-		}
-		return cmp.Or(compareFold(a.name, b.name), strings.Compare(snap.Contacts[a.i].JID, snap.Contacts[b.i].JID)) < 0
-	}
-	top := make([]candidate, 0, n+1)
-	for i := range snap.Contacts {
-		c := &snap.Contacts[i]
-		name := c.DisplayName()
-		cand := candidate{key: nameKey(name), numberOnly: name == c.Phone || name == c.JID, name: name, i: i}
-		if len(top) == n && !less(&cand, &top[n-1]) {
-			continue
-		}
-		pos, _ := slices.BinarySearchFunc(top, cand, func(e candidate, t candidate) int {
-			if less(&e, &t) {
-				return -1
-			}
-			return 1
-		})
-		top = slices.Insert(top, pos, cand)
-		if len(top) > n {
-			top = top[:n]
-		}
-	}
-	ix := newIndex(snap, len(top))
-	for pos, cand := range top {
-		ix.entries[pos] = newEntry(&snap.Contacts[cand.i])
-	}
-	ix.preview = true
-	return ix
-}
-
-func newIndex(snap *app.Snapshot, entries int) *index {
-	ix := &index{
-		entries:    make([]entry, entries),
-		labels:     snap.Labels,
-		groups:     snap.Groups,
-		labelColor: make(map[string]int, len(snap.Labels)),
-		groupNames: make(map[string]string, len(snap.Groups)),
-		total:      len(snap.Contacts),
-	}
-	for _, l := range snap.Labels {
-		ix.labelColor[strings.ToLower(l.Name)] = l.Color
-	}
-	for _, g := range snap.Groups {
-		ix.groupNames[g.JID] = model.Sanitize(g.Name)
-	}
-	return ix
-}
-
-// visible is how many entries, at the start, are contacts not hidden.
-func (ix *index) visible() int { return len(ix.entries) - ix.hidden }
-
-// rows is the part of order (the entries in a display order, hidden ones
+// among is the part of order (the rows in a display order, hidden ones
 // last) a query looks among: the hidden contacts for one with is:hidden,
 // the others otherwise.
-func (ix *index) rows(order []int32, wantsHidden bool) []int32 {
+func (ix *index) among(order []int32, wantsHidden bool) []int32 {
 	if wantsHidden {
 		return order[ix.visible():]
 	}
 	return order[:ix.visible()]
 }
 
-func newEntry(c *model.Contact) entry {
-	name := model.Sanitize(c.DisplayName())
-	flags := 0
-	if c.IsBlocked {
-		flags |= 1
+// flagText is the words after a row's name (blocked, business, a block
+// waiting, hidden): fixed strings, so a frame allocates nothing for them.
+func (ix *index) flagText(i int32) string {
+	f := ix.rows[i].flags
+	n := 0
+	if f&fBlocked != 0 {
+		n |= 1
 	}
-	if c.IsBusiness {
-		flags |= 2
+	if f&fBusiness != 0 {
+		n |= 2
 	}
-	text := flagTexts[flags]
 	switch {
-	case c.BlockPending > 0:
-		text = pendingFlagTexts[flags|4]
-	case c.BlockPending < 0:
-		text = pendingFlagTexts[flags|8]
+	case f&fBlockPending != 0:
+		n |= 4
+	case f&fUnblockPending != 0:
+		n |= 8
 	}
-	if c.Hidden {
-		// Shown only by is:hidden, few: the word costs no frame anything.
-		text = strings.TrimSuffix("hidden · "+text, " · ")
+	if f&fHidden != 0 {
+		return hiddenFlagTexts[n]
 	}
-	return entry{
-		c:          c,
-		name:       name,
-		key:        nameKey(name),
-		numberOnly: name == c.Phone || name == c.JID,
-		flags:      text,
-	}
+	return flagTexts[n]
 }
 
-// buildIndex prepares a snapshot for display. It runs in a command, off the
-// Update path, because it touches every contact. Contacts are laid out in
-// name order, the default sort, so a search keystroke walks memory in order
-// instead of jumping around 100 000 structs. Search haystacks are built
-// later, by buildHaystacks.
-func buildIndex(snap *app.Snapshot) *index {
-	ix := newIndex(snap, len(snap.Contacts)+len(snap.Hidden))
-	unsorted := make([]entry, len(snap.Contacts))
-	// Sort compact (key, index) pairs: most comparisons end on the key and
-	// never leave this array.
-	type sortItem struct {
-		key uint64
-		i   int32
-	}
-	perm := make([]sortItem, len(snap.Contacts))
-	for i := range snap.Contacts {
-		unsorted[i] = newEntry(&snap.Contacts[i])
-		key := unsorted[i].key
-		if unsorted[i].numberOnly {
-			key = math.MaxUint64
-		}
-		perm[i] = sortItem{key, int32(i)}
-	}
-	slices.SortFunc(perm, func(a, b sortItem) int {
-		if a.key != b.key {
-			return cmp.Compare(a.key, b.key)
-		}
-		// Same first bytes: the whole name, then the JID, as compareNames
-		// does: a refresh merges changed contacts into this order with it.
-		return cmp.Or(compareFold(unsorted[a.i].name, unsorted[b.i].name), strings.Compare(unsorted[a.i].c.JID, unsorted[b.i].c.JID))
-	})
-	for pos, p := range perm {
-		ix.entries[pos] = unsorted[p.i]
-	}
-	// Lay the contacts out in the same order, in place: a copy would hold
-	// 100 000 contacts twice.
-	permuteInPlace(snap.Contacts, perm, func(p sortItem) int { return int(p.i) })
-	for pos := range snap.Contacts {
-		ix.entries[pos].c = &snap.Contacts[pos]
-	}
-	// The hidden contacts, few, after the others.
-	hidden := ix.entries[len(snap.Contacts):]
-	for i := range snap.Hidden {
-		hidden[i] = newEntry(&snap.Hidden[i])
-	}
-	slices.SortFunc(hidden, func(a, b entry) int { return compareNames(&a, &b) })
-	ix.hidden = len(hidden)
-	return ix
-}
-
-// permuteInPlace reorders xs so that xs[pos] becomes the old xs[src(order[pos])],
-// following each cycle once.
-func permuteInPlace[T, P any](xs []T, order []P, src func(P) int) {
-	done := make([]bool, len(xs))
-	for start := range xs {
-		if done[start] {
-			continue
-		}
-		saved := xs[start]
-		j := start
-		for {
-			done[j] = true
-			k := src(order[j])
-			if k == start {
-				xs[j] = saved
-				break
-			}
-			xs[j] = xs[k]
-			j = k
-		}
-	}
-}
-
-// buildHaystacks computes the search text of every entry.
-func buildHaystacks(ix *index) []string {
-	hays := make([]string, len(ix.entries))
-	for i := range ix.entries {
-		hays[i] = model.Haystack(ix.entries[i].c)
-	}
-	return hays
-}
-
-// sortedOrder is the order of ix's entries for a sort mode, the hidden
-// ones last (index.rows). It only reads ix, so a refresh computes it off
-// the Update path (prepareView).
+// sortedOrder is the order of ix's rows for a sort mode, the hidden ones
+// last (index.among). It only reads ix, so a refresh computes it off the
+// Update path (prepareView).
 func sortedOrder(ix *index, sort sortMode) []int32 {
-	es := ix.entries
-	order := make([]int32, len(es))
+	order := make([]int32, len(ix.rows))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	byName := func(a, b int32) int {
-		return compareNames(&es[a], &es[b])
-	}
+	rs := ix.rows
 	var less func(a, b int32) int
 	switch sort {
 	case sortByName:
-		// buildIndex lays entries out in name order already.
+		// The rows are in name order already.
 		return order
 	case sortByRecent:
 		less = func(a, b int32) int {
-			return cmp.Or(es[b].c.UpdatedAt.Compare(es[a].c.UpdatedAt), byName(a, b))
+			return cmp.Or(cmp.Compare(rs[b].updated, rs[a].updated), ix.compareRows(a, b))
 		}
 	case sortByChats:
 		less = func(a, b int32) int {
-			return cmp.Or(cmp.Compare(len(es[b].c.Groups), len(es[a].c.Groups)), byName(a, b))
+			return cmp.Or(cmp.Compare(rs[b].nGroups, rs[a].nGroups), ix.compareRows(a, b))
 		}
 	case sortByPhone:
-		less = func(a, b int32) int { return cmp.Or(strings.Compare(es[a].c.Phone, es[b].c.Phone), byName(a, b)) }
+		less = func(a, b int32) int { return cmp.Or(strings.Compare(ix.phone(a), ix.phone(b)), ix.compareRows(a, b)) }
 	default:
-		less = byName
+		less = ix.compareRows
 	}
 	slices.SortFunc(order[:ix.visible()], less)
 	slices.SortFunc(order[ix.visible():], less)
@@ -323,8 +403,7 @@ func sortedOrder(ix *index, sort sortMode) []int32 {
 
 // filtered is what a search text leaves of candidates (rows of ix, in
 // order): the rows, the parsed query and its error ("" when it parsed).
-// hays must be ix's haystacks when the query is not empty.
-func filtered(ix *index, hays []string, text string, candidates []int32) ([]int32, model.Query, string) {
+func filtered(ix *index, text string, candidates []int32) ([]int32, model.Query, string) {
 	q, err := model.ParseQuery(text)
 	queryErr := ""
 	if err != nil {
@@ -335,13 +414,68 @@ func filtered(ix *index, hays []string, text string, candidates []int32) ([]int3
 		return nil, q, queryErr
 	}
 	shown := make([]int32, 0, min(len(candidates), max(64, len(candidates)/4)))
-	es := ix.entries
+	f := &rowFacts{ix: ix} // one value for every row: no allocation per row
+	if word := matcher.Anchor(); word != "" && len(ix.chunks) == 1 && isRange(candidates) {
+		return scanArena(ix, matcher, word, candidates, f, shown), q, queryErr
+	}
 	for _, i := range candidates {
-		if matcher.Match(es[i].c, hays[i]) {
+		f.i = i
+		if matcher.MatchFacts(f, ix.hay(i)) {
 			shown = append(shown, i)
 		}
 	}
 	return shown, q, queryErr
+}
+
+// isRange reports whether rows are consecutive rows of an index, in
+// order (a search in name order among every row, or every hidden one).
+func isRange(rows []int32) bool {
+	for k, i := range rows {
+		if i != rows[0]+int32(k) {
+			return false
+		}
+	}
+	return len(rows) > 0
+}
+
+// scanArena is filtered's way for a query with a word every match has
+// (model.Matcher.Anchor) when the candidates are consecutive rows and
+// their search texts lie in one arena in the same order (one chunk: a
+// whole read, a preview, a refresh that laid everything out again): the
+// arena is searched for the word at once, and only the rows it is found
+// in are matched, which skips most rows without looking at them.
+func scanArena(ix *index, m *model.Matcher, word string, rows []int32, f *rowFacts, shown []int32) []int32 {
+	hay := ix.chunks[0].hay
+	end := func(i int32) uint32 { return ix.hays[i].off + ix.hays[i].n&spanLen }
+	i, last := rows[0], rows[len(rows)-1]
+	pos, stop := ix.hays[i].off, end(last)
+	for pos < stop {
+		k := strings.Index(hay[pos:stop], word)
+		if k < 0 {
+			break
+		}
+		at := pos + uint32(k)
+		for end(i) <= at { // the row whose search text holds at
+			i++
+		}
+		if at < ix.hays[i].off { // between two rows' texts
+			pos = ix.hays[i].off
+			continue
+		}
+		if at+uint32(len(word)) <= end(i) {
+			f.i = i
+			if m.MatchFacts(f, ix.hay(i)) {
+				shown = append(shown, i)
+			}
+		}
+		// A match running into the next row's text means none in this
+		// row from here on: go on from the next row.
+		pos, i = end(i), i+1
+		if i > last {
+			break
+		}
+	}
+	return shown
 }
 
 // listView is a contact list's order and rows for an index, prepared off
@@ -358,16 +492,16 @@ type listView struct {
 }
 
 // prepareView sorts and filters ix for a list showing sort and query. It
-// only reads ix (and its haystacks, built by then for a refreshed index).
+// only reads ix.
 func prepareView(ix *index, sort sortMode, query string) *listView {
 	v := &listView{ix: ix, sort: sort, query: query, order: sortedOrder(ix, sort)}
-	if strings.TrimSpace(query) == "" || ix.hays == nil {
+	if strings.TrimSpace(query) == "" {
 		return v
 	}
 	q, _ := model.ParseQuery(query)
-	v.shown, v.q, v.queryErr = filtered(ix, ix.hays, query, ix.rows(v.order, q.WantsHidden()))
+	v.shown, v.q, v.queryErr = filtered(ix, query, ix.among(v.order, q.WantsHidden()))
 	if v.shown == nil {
-		v.shown = ix.rows(v.order, false)
+		v.shown = ix.among(v.order, false)
 	}
 	return v
 }

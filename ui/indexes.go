@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -88,15 +87,19 @@ type freshIndex struct {
 func (x *Indexes) refresh(ctx context.Context) (ix *index, whole bool, err error) {
 	labelSync := x.svc.LabelSyncEnabled()
 	if x.cur != nil {
-		ch, err := x.changes(ctx, x.cur.mark, rebuildLimit(len(x.cur.entries)))
+		ch, err := x.changes(ctx, x.cur.mark, rebuildLimit(len(x.cur.rows)))
 		if err != nil {
 			return nil, false, err
 		}
 		if !ch.Rebuild {
+			next := x.cur
 			if !ch.Empty() || labelSync != x.cur.labelSync {
-				x.cur = applyChanges(x.cur, ch, labelSync)
+				next = applyChanges(x.cur, ch, labelSync)
 			}
-			return x.cur, false, nil
+			if next != nil {
+				x.cur = next
+				return next, false, nil
+			}
 		}
 	}
 	full, err := fullIndex(ctx, x.svc)
@@ -115,7 +118,9 @@ func (x *Indexes) WholeReads() int64 { return x.wholeReads.Load() }
 
 // Book is an index as a front end other than a Model reads it (serve's
 // HTTP lists): read-only, and the same value for as long as the index is
-// current, so a reader may key what it derives from it on the Book.
+// current, so a reader may key what it derives from it on the Book. It
+// gives what ordering and paging need; the contacts of a page are read
+// whole from the service (app.Service.ContactsByJID).
 type Book struct{ ix *index }
 
 // Book returns the index of the mirror as it is now (Latest).
@@ -127,43 +132,74 @@ func (x *Indexes) Book(ctx context.Context) (Book, error) {
 // Len is the number of contacts not hidden.
 func (b Book) Len() int { return b.ix.visible() }
 
-// Contact is the i-th contact not hidden, in the list's name order; it
-// is shared and must not be changed.
-func (b Book) Contact(i int) *model.Contact { return b.ix.entries[i].c }
+// JID is the WhatsApp ID of the i-th contact not hidden, in the list's
+// name order.
+func (b Book) JID(i int) string { return b.ix.jid(int32(i)) }
+
+// Name is the i-th contact's display name, sanitised (model.Sanitize of
+// model.Contact.DisplayName).
+func (b Book) Name(i int) string { return b.ix.name(int32(i)) }
+
+// NameIsExact reports whether Name(i) is the display name as stored:
+// false for the few that sanitising changed, whose order by the stored
+// name needs the contact read whole.
+func (b Book) NameIsExact(i int) bool { return b.ix.rows[i].flags&fSanitised == 0 }
 
 // Labels are the labels, with their counts; shared, not to be changed.
 func (b Book) Labels() []model.Label { return b.ix.labels }
 
 // applyChanges builds the index that follows old once ch is applied:
-// old's entries without the removed and changed contacts, merged in name
-// order with the changed ones. old is left as it is (Models may still
-// show it); the two share the contacts and haystacks that did not change.
+// old's rows without the removed and changed contacts, merged in name
+// order with the changed ones, whose strings go to one new arena. old is
+// left as it is (Models may still show it); the two share the arenas and
+// the tables. nil when the changes do not fit (a 65 536th label name):
+// read the mirror whole.
 func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
-	labels, groups := old.labels, old.groups
-	if ch.LabelsChanged {
-		labels = ch.Labels
-	}
-	if ch.GroupsChanged {
-		groups = ch.Groups
-	}
 	ix := &index{
-		labels: labels, groups: groups,
+		labels: old.labels, groups: old.groups,
 		labelColor: old.labelColor, groupNames: old.groupNames,
 		labelSync: labelSync,
 		mark:      ch.Mark,
+		// Appending copies: old keeps its own.
+		labelNames: slices.Clip(old.labelNames), labelRefs: slices.Clip(old.labelRefs),
+		groupJIDs: slices.Clip(old.groupJIDs), groupRefs: slices.Clip(old.groupRefs),
+		chunks: slices.Clip(old.chunks),
 	}
 	if ch.LabelsChanged {
-		ix.labelColor = make(map[string]int, len(labels))
-		for _, l := range labels {
-			ix.labelColor[strings.ToLower(l.Name)] = l.Color
-		}
+		ix.setLabels(ch.Labels)
 	}
 	if ch.GroupsChanged {
-		ix.groupNames = make(map[string]string, len(groups))
-		for _, g := range groups {
-			ix.groupNames[g.JID] = model.Sanitize(g.Name)
-		}
+		ix.setGroups(ch.Groups)
 	}
+	b := &builder{ix: ix, chunk: uint8(len(ix.chunks)), labelPos: old.labelPos, groupPos: old.groupPos}
+	// The contacts not hidden, then the hidden ones (index.hidden).
+	for i := range ch.Contacts {
+		b.add(&ch.Contacts[i])
+	}
+	fresh := len(b.rows)
+	for i := range ch.Hidden {
+		b.add(&ch.Hidden[i])
+	}
+	if b.err != nil {
+		return nil
+	}
+	ix.chunks = append(ix.chunks, b.arena())
+	ix.labelPos, ix.groupPos = b.labelPos, b.groupPos
+	// The fresh rows are compared as rows of ix: put them there first,
+	// after old's, then merge by position.
+	ix.rows = append(slices.Clip(old.rows), b.rows...)
+	ix.hays = append(slices.Clip(old.hays), b.hays...)
+	n0 := int32(len(old.rows))
+	freshVis := make([]int32, fresh)
+	freshHid := make([]int32, len(b.rows)-fresh)
+	for i := range freshVis {
+		freshVis[i] = n0 + int32(i)
+	}
+	for i := range freshHid {
+		freshHid[i] = n0 + int32(fresh+i)
+	}
+	slices.SortFunc(freshVis, ix.compareRows)
+	slices.SortFunc(freshHid, ix.compareRows)
 
 	gone := make(map[string]bool, len(ch.Removed)+len(ch.Contacts))
 	for _, j := range ch.Removed {
@@ -172,49 +208,36 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 	for i := range ch.Contacts {
 		gone[ch.Contacts[i].JID] = true
 	}
-	n := len(old.entries) + len(ch.Contacts) + len(ch.Hidden)
-	ix.entries = make([]entry, 0, n)
-	ix.hays = make([]string, 0, n)
-	// old is an index Indexes keeps: read whole or built here, it has
-	// its haystacks.
-	oldHays := old.hays
-	// The contacts not hidden, then the hidden ones (index.hidden): each
-	// part merged in name order on its own. The changes are the new
-	// index's own: nothing else holds them.
-	vis := old.visible()
-	ix.merge(old.entries[:vis], oldHays[:vis], gone, ch.Contacts)
-	ix.total = len(ix.entries)
-	ix.merge(old.entries[vis:], oldHays[vis:], gone, ch.Hidden)
-	ix.hidden = len(ix.entries) - ix.total
+	vis := int32(old.visible())
+	order := make([]int32, 0, len(ix.rows))
+	order = ix.merge(order, 0, vis, gone, freshVis)
+	total := len(order)
+	order = ix.merge(order, vis, n0, gone, freshHid)
+	rows, hays := make([]row, len(order)), make([]span, len(order))
+	for pos, i := range order {
+		rows[pos], hays[pos] = ix.rows[i], ix.hays[i]
+	}
+	ix.rows, ix.hays = rows, hays
+	ix.total, ix.hidden = total, len(order)-total
+	if len(ix.chunks) > maxChunks {
+		ix.relayout()
+	}
 	return ix
 }
 
-// merge appends to ix the entries of old (in name order, with their
-// haystacks) but those gone, merged in name order with contacts.
-func (ix *index) merge(old []entry, oldHays []string, gone map[string]bool, contacts []model.Contact) {
-	fresh := make([]entry, len(contacts))
-	for i := range contacts {
-		fresh[i] = newEntry(&contacts[i])
-	}
-	slices.SortFunc(fresh, func(a, b entry) int { return compareNames(&a, &b) })
-	freshHays := make([]string, len(fresh))
-	for i := range fresh {
-		freshHays[i] = model.Haystack(fresh[i].c)
-	}
+// merge appends to order the rows of ix from..to (in name order) but
+// those gone, merged in name order with fresh (rows of ix, sorted).
+func (ix *index) merge(order []int32, from, to int32, gone map[string]bool, fresh []int32) []int32 {
 	j := 0
-	for i := range old {
-		e := &old[i]
-		if len(gone) > 0 && gone[e.c.JID] {
+	for i := from; i < to; i++ {
+		if len(gone) > 0 && gone[ix.jid(i)] {
 			continue
 		}
-		for j < len(fresh) && compareNames(&fresh[j], e) < 0 {
-			ix.entries = append(ix.entries, fresh[j])
-			ix.hays = append(ix.hays, freshHays[j])
+		for j < len(fresh) && ix.compareRows(fresh[j], i) < 0 {
+			order = append(order, fresh[j])
 			j++
 		}
-		ix.entries = append(ix.entries, *e)
-		ix.hays = append(ix.hays, oldHays[i])
+		order = append(order, i)
 	}
-	ix.entries = append(ix.entries, fresh[j:]...)
-	ix.hays = append(ix.hays, freshHays[j:]...)
+	return append(order, fresh[j:]...)
 }

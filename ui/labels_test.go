@@ -168,10 +168,7 @@ func TestNoteOnlyEditOfAWhatsAppContact(t *testing.T) {
 	drive(m, m.load())
 	drive(m, m.completeIndex(m.ix))
 	m.contacts.setQuery("gnp")
-	eve := m.contacts.current()
-	if eve == nil {
-		t.Fatal("Eve not found")
-	}
+	eve := wholeCurrent(t, m)
 	m.contacts.contactForm(eve)
 	m.applyIntents()
 	f := m.topDialog().(*formDialog)
@@ -278,9 +275,9 @@ func TestListShowsPendingBlocks(t *testing.T) {
 		{true, true, -1, "blocked business · unblocking…"},
 		{true, false, 0, "blocked"},
 	} {
-		e := newEntry(&model.Contact{JID: "1@s.whatsapp.net", FullName: "A", IsBlocked: c.blocked, IsBusiness: c.business, BlockPending: c.pending})
-		if e.flags != c.want {
-			t.Errorf("blocked %v business %v pending %d: %q, want %q", c.blocked, c.business, c.pending, e.flags, c.want)
+		ix := buildIndex(&app.Snapshot{Contacts: []model.Contact{{JID: "1@s.whatsapp.net", FullName: "A", IsBlocked: c.blocked, IsBusiness: c.business, BlockPending: c.pending}}})
+		if flags := ix.flagText(0); flags != c.want {
+			t.Errorf("blocked %v business %v pending %d: %q, want %q", c.blocked, c.business, c.pending, flags, c.want)
 		}
 	}
 }

@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"context"
 	"runtime/debug"
 
 	tea "charm.land/bubbletea/v2"
@@ -40,35 +39,24 @@ func (m *Model) load() tea.Cmd {
 // firstPageSize covers the tallest terminal anyone uses.
 const firstPageSize = 150
 
-// fullIndex reads the whole mirror and prepares it for display and search.
-func fullIndex(ctx context.Context, svc Service) (*index, error) {
-	snap, err := svc.Snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ix := buildIndex(snap)
-	ix.hays = buildHaystacks(ix)
-	ix.labelSync = svc.LabelSyncEnabled()
-	ix.mark = snap.Mark
-	return ix, nil
-}
-
-func (m *Model) installIndex(ix *index) { m.installIndexWith(ix, nil) }
+func (m *Model) installIndex(ix *index) tea.Cmd { return m.installIndexWith(ix, nil) }
 
 // installIndexWith is installIndex with the list's order and rows prepared
-// off the Update path (nil: computed here).
-func (m *Model) installIndexWith(ix *index, v *listView) {
+// off the Update path (nil: computed here). Its command reads the contact
+// the detail view shows again.
+func (m *Model) installIndexWith(ix *index, v *listView) tea.Cmd {
 	m.ix = ix
 	m.labelSync = ix.labelSync
 	m.contacts.setIndexWith(ix, v)
 	m.labels.setLabels(ix.labels)
 	if m.inDetail {
-		m.reopenDetail()
+		return m.reopenDetail()
 	}
+	return nil
 }
 
-// completeIndex returns the background work that follows an index: the full
-// sort after a preview, the search haystacks after that.
+// completeIndex returns the background work that follows an index: the
+// whole book read after a preview.
 func (m *Model) completeIndex(ix *index) tea.Cmd {
 	switch {
 	case ix.preview:
@@ -89,15 +77,13 @@ func releaseMemory() tea.Msg {
 	return nil
 }
 
-// reopenDetail refreshes the detail view after a reload, or closes it when
-// the contact is gone.
-func (m *Model) reopenDetail() {
-	jid := m.detail.c.JID
-	for i := range m.ix.entries {
-		if m.ix.entries[i].c.JID == jid {
-			m.detail.open(m.ix.entries[i].c, m.ix)
-			return
-		}
+// reopenDetail reads the contact of the detail view again after a reload
+// (the view keeps showing it meanwhile), or closes the view when the
+// contact is gone.
+func (m *Model) reopenDetail() tea.Cmd {
+	if m.ix.find(m.detail.jid) < 0 {
+		m.inDetail = false
+		return nil
 	}
-	m.inDetail = false
+	return m.detail.reload(m.ix)
 }

@@ -161,14 +161,14 @@ func TestColoursReadOnDarkAndLight(t *testing.T) {
 	m.checks.Update(m.checks.load()())
 	// So narrow that the short help ends in its ellipsis.
 	m.Update(tea.WindowSizeMsg{Width: 60, Height: 24})
-	m.contacts.selected[m.contacts.current().JID] = true
+	m.contacts.selected[m.contacts.currentJID()] = true
 
 	screens := []struct {
 		name string
 		show func()
 	}{
 		{"contacts", func() { m.switchTo(screenContacts) }},
-		{"detail", func() { m.switchTo(screenContacts); m.openDetail(m.contacts.current()) }},
+		{"detail", func() { m.switchTo(screenContacts); drive(m, m.openDetail(m.contacts.current())) }},
 		{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},
 		{"checks", func() { m.switchTo(screenChecks) }},
 		{"labels", func() { m.switchTo(screenLabels) }},

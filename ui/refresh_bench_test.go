@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
-	"github.com/wabook/wabook/wa/sim"
 )
 
 // BenchmarkRefreshAfterOtherProcessAdd measures, on a 100 000-contact
@@ -31,23 +29,12 @@ func BenchmarkRefreshAfterOtherProcessAdd(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	path := books.Copy(b, 100_000) // the shared book must stay at 100 000
-	st, err := store.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	svc := serviceOver(b, path)
 	other, err := store.Open(path) // the other process's handle
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer other.Close()
-	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
-	if err != nil {
-		b.Fatal(err)
-	}
-	backend := sim.New(world)
-	defer backend.Close()
-	svc := app.New(st, backend, app.Options{})
 	go svc.Run(ctx)
 
 	m := New(b.Context(), svc, Options{})

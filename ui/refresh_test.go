@@ -92,9 +92,9 @@ func TestApplyChangesEqualsAWholeBuild(t *testing.T) {
 			if g, w := jidsOf(got), jidsOf(want); !slices.Equal(g, w) {
 				t.Fatalf("order differs from a whole build: %d vs %d entries; first difference at %d", len(g), len(w), firstDiff(g, w))
 			}
-			for i := range got.entries {
-				if got.entries[i].name != want.entries[i].name || got.hays[i] != want.hays[i] || got.entries[i].flags != want.entries[i].flags {
-					t.Fatalf("entry %d: %q %q %q, whole build %q %q %q", i, got.entries[i].name, got.hays[i], got.entries[i].flags, want.entries[i].name, want.hays[i], want.entries[i].flags)
+			for i := range int32(len(got.rows)) {
+				if got.name(i) != want.name(i) || got.hay(i) != want.hay(i) || got.flagText(i) != want.flagText(i) {
+					t.Fatalf("entry %d: %q %q %q, whole build %q %q %q", i, got.name(i), got.hay(i), got.flagText(i), want.name(i), want.hay(i), want.flagText(i))
 				}
 			}
 			if got.total != len(after) || got.mark.Contacts != 42 || !got.labelSync {
@@ -111,9 +111,9 @@ func TestApplyChangesEqualsAWholeBuild(t *testing.T) {
 }
 
 func jidsOf(ix *index) []string {
-	out := make([]string, len(ix.entries))
-	for i := range ix.entries {
-		out[i] = ix.entries[i].c.JID
+	out := make([]string, len(ix.rows))
+	for i := range out {
+		out[i] = ix.jid(int32(i))
 	}
 	return out
 }
@@ -194,8 +194,8 @@ func TestRefreshKeepsSearchCursorSelectionAndDetail(t *testing.T) {
 	}
 	// Ada, Alan (selected), Grace (the cursor), Mallory matched "a";
 	// Aardvark came first and the cursor stayed on Grace.
-	if c := m.contacts.current(); c == nil || c.FullName != "Grace Hopper" || m.contacts.cursor != 3 {
-		t.Errorf("cursor on %+v at row %d after the refresh; want Grace Hopper, now row 3", c, m.contacts.cursor)
+	if i := m.contacts.current(); i < 0 || m.ix.name(i) != "Grace Hopper" || m.contacts.cursor != 3 {
+		t.Errorf("cursor on row %d of the index at row %d after the refresh; want Grace Hopper, now row 3", i, m.contacts.cursor)
 	}
 	if len(m.contacts.selected) != 1 || !m.contacts.selected["442079460958@s.whatsapp.net"] {
 		t.Errorf("selection %v after the refresh, want Alan T alone", m.contacts.selected)

@@ -13,7 +13,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/wabook/wabook/app"
-	"github.com/wabook/wabook/model"
 )
 
 type screen int
@@ -210,8 +209,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			replaced := m.loaded && !m.ix.preview && msg.whole
 			m.loaded = true
 			if msg.ix != m.ix { // the same one when nothing changed
-				m.installIndexWith(msg.ix, msg.view)
-				cmd = m.completeIndex(msg.ix)
+				cmd = tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix))
 			}
 			if replaced {
 				cmd = tea.Batch(cmd, releaseMemory)
@@ -233,8 +231,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.err = msg.err.Error()
 			return nil
 		}
-		m.installIndex(msg.ix)
-		return tea.Batch(m.completeIndex(m.ix), releaseMemory)
+		return tea.Batch(m.installIndex(msg.ix), m.completeIndex(msg.ix), releaseMemory)
 	case noticeMsg:
 		m.svc.Acknowledge(msg.n)
 		cmds := []tea.Cmd{m.waitNotice()}
@@ -327,8 +324,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.dialogs = slices.DeleteFunc(m.dialogs, func(d dialog) bool { return d == msg.d })
 		return nil
 	case openDetailMsg:
-		m.openDetail(msg.c)
-		return nil
+		return m.openDetail(msg.row)
 	case closeDetailMsg:
 		m.inDetail = false
 		return nil
@@ -394,15 +390,17 @@ func (m *Model) topDialog() dialog {
 type (
 	openDialogMsg  struct{ d dialog }
 	closeDialogMsg struct{ d dialog }
-	openDetailMsg  struct{ c *model.Contact }
+	openDetailMsg  struct{ row int32 } // a row of the index on screen
 	closeDetailMsg struct{}
 	showScreenMsg  struct{ s screen }
 	showLabelMsg   struct{ name string } // the contacts with this label
 )
 
-func (m *Model) openDetail(c *model.Contact) {
+// openDetail shows the contact of a row of the index on screen, read
+// whole in a command: the view says it is loading until it arrives.
+func (m *Model) openDetail(row int32) tea.Cmd {
 	m.inDetail = true
-	m.detail.open(c, m.ix)
+	return m.detail.open(m.ix, row)
 }
 
 func (m *Model) switchTo(s screen) tea.Cmd {

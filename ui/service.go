@@ -30,7 +30,12 @@ type Service interface {
 
 	// The mirror, read for the list.
 	FirstPage(ctx context.Context, n int) (*app.Snapshot, int, error)
-	Snapshot(ctx context.Context) (*app.Snapshot, error)
+	// ReadBook hands over the whole book one reused contact at a time
+	// (the index keeps compact rows, never the contacts).
+	ReadBook(ctx context.Context, fn func(c *model.Contact) error) (*app.Snapshot, error)
+	// ContactsByJID reads contacts whole: the detail view's, the edit
+	// form's.
+	ContactsByJID(ctx context.Context, jids []string) ([]model.Contact, error)
 	ChangesSince(ctx context.Context, since app.Mark, limit int) (*app.Changes, error)
 	LabelSyncEnabled() bool
 	// DataVersion moves when the mirror may have changed (Indexes).

@@ -192,8 +192,9 @@ func TestDetailShowsChatIDsWithGroupNames(t *testing.T) {
 	tm := startUI(t, 100, 30)
 	tm.Send(press("/"))
 	tm.Type("lovelace")
-	tm.Send(press("enter")) // keep the filter
-	tm.Send(press("enter")) // open the contact
+	tm.Send(press("enter"))      // keep the filter
+	tm.Send(press("enter"))      // open the contact
+	waitFor(t, tm, "Hey there!") // read whole in a command
 	m, view := finalView(t, tm)
 	if !m.inDetail {
 		t.Fatal("detail view not open")
@@ -246,7 +247,7 @@ func TestLayoutFitsEverySize(t *testing.T) {
 			do   func()
 		}{
 			{"contacts", func() { m.switchTo(screenContacts) }},
-			{"detail", func() { m.switchTo(screenContacts); m.openDetail(m.contacts.current()) }},
+			{"detail", func() { m.switchTo(screenContacts); drive(m, m.openDetail(m.contacts.current())) }},
 			{"labels", func() { m.switchTo(screenLabels) }},
 			{"account", func() { m.switchTo(screenAccount) }},
 			{"help", func() { m.switchTo(screenContacts); m.fullHelp = true }},
@@ -300,33 +301,35 @@ func TestPreviewIsTheFullIndexFirstPage(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{0, 1, 7, 100, 3000} {
 		snap := benchSnapshot(n)
-		// The previews first: buildIndex reorders the snapshot in place.
 		previews := map[int][]string{}
 		for _, page := range []int{1, 30, 100} {
 			pre := previewIndex(snap, page)
 			if !pre.preview || pre.total != n {
 				t.Fatalf("n=%d: preview flag %v, total %d", n, pre.preview, pre.total)
 			}
-			if want := min(page, n); len(pre.entries) != want {
-				t.Fatalf("n=%d page=%d: %d entries, want %d", n, page, len(pre.entries), want)
+			if want := min(page, n); len(pre.rows) != want {
+				t.Fatalf("n=%d page=%d: %d entries, want %d", n, page, len(pre.rows), want)
 			}
-			for _, e := range pre.entries {
-				previews[page] = append(previews[page], e.c.JID)
-			}
+			previews[page] = jidsOf(pre)
 		}
 		full := buildIndex(snap)
 		for page, jids := range previews {
 			for i, jid := range jids {
-				if jid != full.entries[i].c.JID {
-					t.Fatalf("n=%d page=%d: row %d is %s, full index has %s (%q)", n, page, i, jid, full.entries[i].c.JID, full.entries[i].name)
+				if jid != full.jid(int32(i)) {
+					t.Fatalf("n=%d page=%d: row %d is %s, full index has %s (%q)", n, page, i, jid, full.jid(int32(i)), full.name(int32(i)))
 				}
 			}
 		}
-		// The in-place layout: entry i points at contact i, in name order.
-		for i := range full.entries {
-			if full.entries[i].c != &snap.Contacts[i] {
-				t.Fatalf("n=%d: entry %d does not point at contact %d", n, i, i)
+		// The layout: one arena, each row's strings and search text right
+		// after the previous row's, in name order.
+		var text, hay uint32
+		for i := range full.rows {
+			r, h := &full.rows[i], full.hays[i]
+			if len(full.chunks) != 1 || r.text != text || h.off != hay {
+				t.Fatalf("n=%d: row %d's strings at %d and %d in %d arenas, want %d and %d", n, i, r.text, h.off, len(full.chunks), text, hay)
 			}
+			text += uint32(r.jidN) + uint32(r.phoneN) + r.nameN
+			hay += h.n & spanLen
 		}
 	}
 }

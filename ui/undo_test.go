@@ -66,7 +66,7 @@ func TestDetailHides(t *testing.T) {
 	m := New(t.Context(), newTestService(t), Options{})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	drive(m, m.Init())
-	m.openDetail(m.contacts.current())
+	drive(m, m.openDetail(m.contacts.current()))
 	m.Update(press("h"))
 	if d, ok := m.topDialog().(*confirmDialog); !ok || !strings.Contains(d.question, "Hide Ada Lovelace") {
 		t.Errorf("h in the detail of Ada opened %#v", m.topDialog())

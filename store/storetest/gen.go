@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -303,4 +304,18 @@ func Populate(ctx context.Context, s *store.Store, contacts []model.Contact, gro
 		return s.ReplaceGroups(ctx, groups)
 	}
 	return nil
+}
+
+// SameContact reports whether a and b are equal, nil and empty label and
+// group lists alike: what two readers of the same contact must agree on.
+func SameContact(a, b model.Contact) bool {
+	for _, c := range []*model.Contact{&a, &b} {
+		if len(c.Labels) == 0 {
+			c.Labels = nil
+		}
+		if len(c.Groups) == 0 {
+			c.Groups = nil
+		}
+	}
+	return reflect.DeepEqual(a, b)
 }

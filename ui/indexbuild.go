@@ -1,0 +1,371 @@
+// Building the contact index: rows from contacts, one at a time, into
+// arenas (builder); the whole book streamed from the service (fullIndex),
+// the first page (previewIndex). Tests and benchmarks build from a
+// snapshot (buildIndex, indexbuild_test.go).
+package ui
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
+)
+
+// builder makes rows from contacts, copying what a row keeps into its
+// arenas and the index's tables: it never holds a contact, so the whole
+// book is read one reused contact at a time (app.Service.ReadBook).
+type builder struct {
+	ix        *index // the tables and the chunks the rows are added to
+	chunk     uint8  // the chunk this builder writes: len(ix.chunks) when done
+	text, hay strings.Builder
+	rows      []row
+	hays      []span
+	// labelPos and groupPos are ix.labelNames' and ix.groupJIDs' positions
+	// by name; owned says they are this builder's own (a refresh shares
+	// the old index's until it adds a name: copy on write).
+	labelPos map[string]uint16
+	groupPos map[string]uint32
+	owned    bool
+	err      error
+}
+
+// errTooManyLabels: a label position is a uint16.
+var errTooManyLabels = errors.New("more than 65 535 label names in the address book")
+
+// maxChunks is how many arenas refreshes may stack up before the next one
+// copies every row's strings into one (relayout): a row names its chunk
+// in a byte, and a search reads the arenas in row order.
+const maxChunks = 32
+
+// newBuilder starts the rows of a whole read.
+func newBuilder() *builder {
+	return &builder{ix: &index{}, labelPos: map[string]uint16{}, groupPos: map[string]uint32{}, owned: true}
+}
+
+// clip16 cuts s to what a uint16 length holds (a JID or a phone: never
+// that long).
+func clip16(s string) string { return s[:min(len(s), math.MaxUint16)] }
+
+// add makes c's row.
+func (b *builder) add(c *model.Contact) {
+	ix := b.ix
+	display := c.DisplayName()
+	name := model.Sanitize(display)
+	jid, phone := clip16(c.JID), clip16(c.Phone)
+	r := row{key: nameKey(name), chunk: b.chunk, text: uint32(b.text.Len()),
+		jidN: uint16(len(jid)), phoneN: uint16(len(phone)), nameN: uint32(len(name))}
+	b.text.WriteString(jid)
+	b.text.WriteString(phone)
+	b.text.WriteString(name)
+
+	set := func(f rowFlags, on bool) {
+		if on {
+			r.flags |= f
+		}
+	}
+	set(fBlocked, c.IsBlocked)
+	set(fBusiness, c.IsBusiness)
+	set(fInternal, c.IsInternal)
+	set(fSaved, c.IsMyContact)
+	set(fWA, c.IsWAContact)
+	set(fHidden, c.Hidden)
+	set(fBlockPending, c.BlockPending > 0)
+	set(fUnblockPending, c.BlockPending < 0)
+	set(fNumberOnly, name == c.Phone || name == c.JID)
+	set(fSanitised, name != display)
+	switch c.Source {
+	case model.SourceWhatsApp:
+	case model.SourceLocal:
+		r.flags |= fSourceLocal
+	case model.SourceImport:
+		r.flags |= fSourceImport
+	default:
+		r.flags |= fSourceOther
+	}
+	r.check = checkOther
+	if i := slices.Index(checkCodes[:], c.CheckStatus); i >= 0 {
+		r.check = uint8(i)
+	}
+	if u := c.UpdatedAt.Unix(); u > 0 {
+		r.updated = uint32(min(u, math.MaxUint32))
+	}
+
+	r.labels, r.nLabels = uint32(len(ix.labelRefs)), uint16(min(len(c.Labels), math.MaxUint16))
+	for _, l := range c.Labels[:r.nLabels] {
+		ix.labelRefs = append(ix.labelRefs, b.labelRef(l))
+	}
+	r.groups, r.nGroups = uint32(len(ix.groupRefs)), uint16(min(len(c.Groups), math.MaxUint16))
+	for _, g := range c.Groups[:r.nGroups] {
+		ix.groupRefs = append(ix.groupRefs, b.groupRef(g))
+	}
+
+	at := b.hay.Len()
+	model.WriteShortHaystack(&b.hay, c)
+	n := min(b.hay.Len()-at, spanLen)
+	b.rows = append(b.rows, r)
+	b.hays = append(b.hays, span{uint32(at), uint32(n) | uint32(b.chunk)<<24})
+}
+
+// own makes the position maps the builder's own before it adds a name.
+func (b *builder) own() {
+	if !b.owned {
+		b.labelPos, b.groupPos, b.owned = maps(b.labelPos), maps(b.groupPos), true
+	}
+}
+
+func maps[K comparable, V any](m map[K]V) map[K]V {
+	out := make(map[K]V, len(m)+8)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func (b *builder) labelRef(name string) uint16 {
+	if p, ok := b.labelPos[name]; ok {
+		return p
+	}
+	if len(b.ix.labelNames) > math.MaxUint16 {
+		b.err = errTooManyLabels
+		return 0
+	}
+	b.own()
+	p := uint16(len(b.ix.labelNames))
+	b.ix.labelNames = append(b.ix.labelNames, strings.Clone(name))
+	b.labelPos[b.ix.labelNames[p]] = p
+	return p
+}
+
+func (b *builder) groupRef(jid string) uint32 {
+	if p, ok := b.groupPos[jid]; ok {
+		return p
+	}
+	b.own()
+	p := uint32(len(b.ix.groupJIDs))
+	b.ix.groupJIDs = append(b.ix.groupJIDs, strings.Clone(jid))
+	b.groupPos[b.ix.groupJIDs[p]] = p
+	return p
+}
+
+// arena is the chunk the builder wrote, its buffers cut to size when
+// growing left them much larger.
+func (b *builder) arena() chunk {
+	exact := func(sb *strings.Builder) string {
+		if sb.Cap() <= sb.Len()+sb.Len()/8 {
+			return sb.String()
+		}
+		return strings.Clone(sb.String())
+	}
+	return chunk{exact(&b.text), exact(&b.hay)}
+}
+
+// finish lays the rows out in name order, hidden ones last, with one
+// arena in that order (a search walks it from start to end), and fills in
+// the labels and groups of the read.
+func (b *builder) finish(labels []model.Label, groups []model.Group) (*index, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	ix := b.ix
+	ix.chunks = []chunk{{b.text.String(), b.hay.String()}}
+	b.text, b.hay = strings.Builder{}, strings.Builder{}
+	ix.rows, ix.hays = b.rows, b.hays
+	// Sort compact (key, row) pairs: most comparisons end on the key and
+	// never leave this array.
+	type sortItem struct {
+		key uint64
+		i   int32
+	}
+	perm := make([]sortItem, len(ix.rows))
+	hidden := 0
+	for i := range ix.rows {
+		r := &ix.rows[i]
+		key := r.key
+		if r.flags&fNumberOnly != 0 {
+			key = math.MaxUint64
+		}
+		if r.flags&fHidden != 0 {
+			hidden++
+		}
+		perm[i] = sortItem{key, int32(i)}
+	}
+	isHidden := func(i int32) bool { return ix.rows[i].flags&fHidden != 0 }
+	slices.SortFunc(perm, func(a, b sortItem) int {
+		if ha, hb := isHidden(a.i), isHidden(b.i); ha != hb {
+			if ha {
+				return 1
+			}
+			return -1
+		}
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		// Same first bytes: the whole name, then the JID, as compareRows
+		// does: a refresh merges changed contacts into this order with it.
+		return cmp.Or(compareFold(ix.name(a.i), ix.name(b.i)), strings.Compare(ix.jid(a.i), ix.jid(b.i)))
+	})
+	src := func(p sortItem) int { return int(p.i) }
+	permuteInPlace(ix.rows, perm, src)
+	permuteInPlace(ix.hays, perm, src)
+	ix.relayout()
+	ix.hidden = hidden
+	ix.total = len(ix.rows) - hidden
+	ix.labelPos, ix.groupPos = b.labelPos, b.groupPos
+	ix.setLabels(labels)
+	ix.setGroups(groups)
+	return ix, nil
+}
+
+// relayout copies every row's strings into one new arena, and its label
+// and group positions into new backing slices, in row order: a search
+// reads them from start to end, and what rows removed since held is let
+// go.
+func (ix *index) relayout() {
+	var textN, hayN, labelN, groupN int
+	for i := range ix.rows {
+		r := &ix.rows[i]
+		textN += int(r.jidN) + int(r.phoneN) + int(r.nameN)
+		hayN += int(ix.hays[i].n & spanLen)
+		labelN += int(r.nLabels)
+		groupN += int(r.nGroups)
+	}
+	var text, hay strings.Builder
+	text.Grow(textN)
+	hay.Grow(hayN)
+	labelRefs, groupRefs := make([]uint16, 0, labelN), make([]uint32, 0, groupN)
+	for i := range ix.rows {
+		r := &ix.rows[i]
+		s := ix.chunks[r.chunk].text[r.text : r.text+uint32(r.jidN)+uint32(r.phoneN)+r.nameN]
+		r.text, r.chunk = uint32(text.Len()), 0
+		text.WriteString(s)
+		h := ix.hay(int32(i))
+		ix.hays[i] = span{uint32(hay.Len()), uint32(len(h))}
+		hay.WriteString(h)
+		at := uint32(len(labelRefs))
+		labelRefs = append(labelRefs, ix.labelRefs[r.labels:r.labels+uint32(r.nLabels)]...)
+		r.labels = at
+		at = uint32(len(groupRefs))
+		groupRefs = append(groupRefs, ix.groupRefs[r.groups:r.groups+uint32(r.nGroups)]...)
+		r.groups = at
+	}
+	ix.chunks = []chunk{{text.String(), hay.String()}}
+	ix.labelRefs, ix.groupRefs = labelRefs, groupRefs
+}
+
+// setLabels and setGroups install a read's labels and groups and what is
+// looked up by them.
+func (ix *index) setLabels(labels []model.Label) {
+	ix.labels = labels
+	ix.labelColor = make(map[string]int, len(labels))
+	for _, l := range labels {
+		ix.labelColor[strings.ToLower(l.Name)] = l.Color
+	}
+}
+
+func (ix *index) setGroups(groups []model.Group) {
+	ix.groups = groups
+	ix.groupNames = make(map[string]string, len(groups))
+	for _, g := range groups {
+		ix.groupNames[g.JID] = model.Sanitize(g.Name)
+	}
+}
+
+// permuteInPlace reorders xs so that xs[pos] becomes the old xs[src(order[pos])],
+// following each cycle once.
+func permuteInPlace[T, P any](xs []T, order []P, src func(P) int) {
+	done := make([]bool, len(xs))
+	for start := range xs {
+		if done[start] {
+			continue
+		}
+		saved := xs[start]
+		j := start
+		for {
+			done[j] = true
+			k := src(order[j])
+			if k == start {
+				xs[j] = saved
+				break
+			}
+			xs[j] = xs[k]
+			j = k
+		}
+	}
+}
+
+// fullIndex reads the whole mirror, one contact at a time, into an index
+// for display and search: the book is never held as model.Contacts.
+func fullIndex(ctx context.Context, svc Service) (*index, error) {
+	b := newBuilder()
+	snap, err := svc.ReadBook(ctx, func(c *model.Contact) error {
+		b.add(c)
+		return b.err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ix, err := b.finish(snap.Labels, snap.Groups)
+	if err != nil {
+		return nil, err
+	}
+	ix.labelSync = svc.LabelSyncEnabled()
+	ix.mark = snap.Mark
+	return ix, nil
+}
+
+// previewIndex picks the first n contacts in name order in one pass, without
+// sorting the rest. Names are compared before sanitising; the full index,
+// which sanitises, can differ only for names that start with control codes.
+func previewIndex(snap *app.Snapshot, n int) *index {
+	type candidate struct {
+		key        uint64
+		numberOnly bool
+		name       string
+		i          int
+	}
+	less := func(a, b *candidate) bool {
+		if a.numberOnly != b.numberOnly {
+			return b.numberOnly
+		}
+		if a.key != b.key {
+			return a.key < b.key
+		}
+		return cmp.Or(compareFold(a.name, b.name), strings.Compare(snap.Contacts[a.i].JID, snap.Contacts[b.i].JID)) < 0
+	}
+	top := make([]candidate, 0, n+1)
+	for i := range snap.Contacts {
+		c := &snap.Contacts[i]
+		name := c.DisplayName()
+		cand := candidate{key: nameKey(name), numberOnly: name == c.Phone || name == c.JID, name: name, i: i}
+		if len(top) == n && !less(&cand, &top[n-1]) {
+			continue
+		}
+		pos, _ := slices.BinarySearchFunc(top, cand, func(e candidate, t candidate) int {
+			if less(&e, &t) {
+				return -1
+			}
+			return 1
+		})
+		top = slices.Insert(top, pos, cand)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	b := newBuilder()
+	for _, cand := range top {
+		b.add(&snap.Contacts[cand.i])
+	}
+	ix := b.ix
+	ix.rows, ix.hays, ix.chunks = b.rows, b.hays, []chunk{b.arena()}
+	ix.labelPos, ix.groupPos = b.labelPos, b.groupPos
+	ix.setLabels(snap.Labels)
+	ix.setGroups(snap.Groups)
+	ix.total = len(snap.Contacts)
+	ix.preview = true
+	return ix
+}

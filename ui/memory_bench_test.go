@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/store"
+	"github.com/wabook/wabook/store/storetest"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// Benchmarks of what the contact index costs in memory, at 100 000 and
+// (without -short) 1 000 000 contacts:
+//
+//	go test ./ui -run '^$' -bench 'IndexHeap' -benchtime 1x
+//
+// The books are generated once per run into a temporary folder; with
+// WABOOK_BENCH_DIR set they are kept there and reused by later runs (and
+// by another checkout's, for a before-and-after on the same files).
+
+// memoryBook is the path of a database holding n generated contacts
+// (storetest: n/50 groups, 50 labels, seed 1).
+func memoryBook(b *testing.B, n int) string {
+	b.Helper()
+	dir := os.Getenv("WABOOK_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	path := filepath.Join(dir, fmt.Sprintf("book-%d.db", n))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	tmp := path + ".part"
+	os.Remove(tmp)
+	st, err := store.Open(tmp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	contacts, groups, labels := storetest.Generate(n, n/50, 50, 1)
+	if err := storetest.Populate(context.Background(), st, contacts, groups, labels); err != nil {
+		b.Fatal(err)
+	}
+	st.Close()
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// serviceOver is a service over the database at path, with a simulated
+// account, closed when the benchmark ends; it does not run.
+func serviceOver(b *testing.B, path string) *app.Service {
+	b.Helper()
+	st, err := store.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	backend := sim.New(world)
+	b.Cleanup(func() { backend.Close(); st.Close() })
+	return app.New(st, backend, app.Options{})
+}
+
+// liveHeap is the heap in use once the garbage collector has run.
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// BenchmarkIndexHeap is the memory the full contact index holds: a service
+// over a generated book reads it whole as the program does (fullIndex,
+// what Indexes runs), and heap-MB is the live heap after a garbage
+// collection with the index held, less the heap before the read; B/contact
+// the same per contact. One op is one whole read and build (its time is
+// the background load's).
+func BenchmarkIndexHeap(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			if n > 100_000 && testing.Short() {
+				b.Skip("1 000 000 contacts: not with -short")
+			}
+			svc := serviceOver(b, memoryBook(b, n))
+			var held *index
+			var heap uint64
+			for b.Loop() {
+				held = nil
+				before := liveHeap()
+				ix, err := fullIndex(b.Context(), svc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				held = ix
+				heap = liveHeap() - before
+			}
+			if held.visible() != n {
+				b.Fatalf("the index holds %d contacts, want %d", held.visible(), n)
+			}
+			runtime.KeepAlive(held)
+			b.ReportMetric(float64(heap)/1e6, "heap-MB")
+			b.ReportMetric(float64(heap)/float64(n), "B/contact")
+		})
+	}
+}
+
+// BenchmarkIndexSearchKeystroke is BenchmarkSearchKeystroke's keystroke
+// over the index a whole read of a generated book builds (fullIndex), at
+// 100 000 and (without -short) 1 000 000 contacts: the last letter of the
+// query typed, then erased, in turn, with the frame drawn after each (a
+// letter narrows among the rows shown; a backspace searches every row).
+func BenchmarkIndexSearchKeystroke(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			if n > 100_000 && testing.Short() {
+				b.Skip("1 000 000 contacts: not with -short")
+			}
+			ix, err := fullIndex(b.Context(), serviceOver(b, memoryBook(b, n)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, q := range []string{"mar", "label:vi"} {
+				b.Run(q, func(b *testing.B) {
+					l := newContactList(testCommon(b, app.Status{}, false))
+					l.SetSize(120, 38)
+					l.setIndex(ix)
+					typeLastLetter(b, l, q)
+				})
+			}
+		})
+	}
+}
+
+// typeLastLetter opens the search of l, types q but its last letter, then
+// in each op types that letter or erases it, in turn, and draws the frame.
+func typeLastLetter(b *testing.B, l *contactList, q string) {
+	pressKey(l.common, l, tea.KeyPressMsg{Code: '/', Text: "/"})
+	for _, r := range q[:len(q)-1] {
+		pressKey(l.common, l, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	last := rune(q[len(q)-1])
+	i := 0
+	for b.Loop() {
+		if i%2 == 0 {
+			pressKey(l.common, l, tea.KeyPressMsg{Code: last, Text: string(last)})
+		} else {
+			pressKey(l.common, l, tea.KeyPressMsg{Code: tea.KeyBackspace})
+		}
+		_ = l.View()
+		i++
+	}
+}
