@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -36,11 +37,11 @@ func bigLabel(b *testing.B) (*store.Store, int64) {
 	return s, l.ID
 }
 
-// BenchmarkRecolourLabel10k is one SetLabelColor, with an author on the
-// context as serve and the TUI give it, of a label carried by 10 000
-// contacts; contact_changes/op is how many contacts it logged as changed
-// (what every shared index then reads).
-func BenchmarkRecolourLabel10k(b *testing.B) {
+// benchLabelChange times change, made with an author on the context as
+// serve and the TUI make it, of the label bigLabel built (n counts the
+// calls), and reports contact_changes/op: how many contacts each logged
+// as changed, what every shared index then reads.
+func benchLabelChange(b *testing.B, change func(who context.Context, s *store.Store, id int64, n int) error) {
 	if testing.Short() {
 		b.Skip("builds a 10 000-contact label")
 	}
@@ -54,7 +55,7 @@ func BenchmarkRecolourLabel10k(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		n++
-		if err := s.SetLabelColor(who, id, n%20); err != nil {
+		if err := change(who, s, id, n); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -66,32 +67,20 @@ func BenchmarkRecolourLabel10k(b *testing.B) {
 	b.ReportMetric(float64(after.Contacts-before.Contacts)/float64(n), "contact_changes/op")
 }
 
-// BenchmarkRenameLabel10k is one RenameLabel, with an author, of a label
-// carried by 10 000 contacts. A rename changes the labels every member
+// BenchmarkRecolourLabel10k is one SetLabelColor of a label carried by
+// 10 000 contacts (benchLabelChange).
+func BenchmarkRecolourLabel10k(b *testing.B) {
+	benchLabelChange(b, func(who context.Context, s *store.Store, id int64, n int) error {
+		return s.SetLabelColor(who, id, n%20)
+	})
+}
+
+// BenchmarkRenameLabel10k is one RenameLabel of a label carried by 10 000
+// contacts (benchLabelChange). A rename changes the labels every member
 // shows, so each is logged as changed either way (migration 8's
-// labels_log_update); contact_changes/op counts them.
+// labels_log_update).
 func BenchmarkRenameLabel10k(b *testing.B) {
-	if testing.Short() {
-		b.Skip("builds a 10 000-contact label")
-	}
-	s, id := bigLabel(b)
-	who := store.WithChangedBy(ctx, "bench")
-	before, err := s.ChangeMark(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	n := 0
-	for b.Loop() {
-		n++
-		if err := s.RenameLabel(who, id, fmt.Sprintf("Customers %d", n%2)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	after, err := s.ChangeMark(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(after.Contacts-before.Contacts)/float64(n), "contact_changes/op")
+	benchLabelChange(b, func(who context.Context, s *store.Store, id int64, n int) error {
+		return s.RenameLabel(who, id, fmt.Sprintf("Customers %d", n%2))
+	})
 }
