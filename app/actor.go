@@ -17,9 +17,10 @@ import (
 // HideContact, SetHiddenUndoable, RemoveContacts, SetBlocked, ApplyImport,
 // UndoChange) record it and the time on each contact they change
 // (model.Contact.LastChangedBy, LastChangedAt); so do the label writes on
-// each contact whose labels, as shown, they change (RenameLabel, a merge
-// included, SetLabelColor, DeleteLabel; CreateLabel changes none, but its
-// undo deletes). "" is the local user.
+// each contact whose labels they change (a merge, DeleteLabel; CreateLabel
+// changes none, but its undo deletes). A rename or recolour records it on
+// the label alone (model.Label.ChangedBy; model.LastChange weighs the
+// two). "" is the local user.
 func WithActor(ctx context.Context, name string) context.Context {
 	return store.WithChangedBy(ctx, strings.TrimSpace(name))
 }

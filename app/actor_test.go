@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wabook/wabook/model"
 )
 
 // TestWithActorRecordedByEachWrite: every contact write records the
@@ -103,9 +105,10 @@ func TestWithActorRecordedByEachWrite(t *testing.T) {
 }
 
 // TestWithActorRecordedByImportsAndLabelWrites: an import, and the label
-// writes that change how contacts show (rename, colour, merge, delete,
-// and their undos), record the context's actor on each contact they
-// change, and only on those.
+// writes that change whose contacts carry a label (merge, delete, and
+// their undos), record the context's actor on each contact they change,
+// and only on those; a rename or recolour records it on the label alone
+// (model.LastChange shows it with a contact's own).
 func TestWithActorRecordedByImportsAndLabelWrites(t *testing.T) {
 	t.Parallel()
 
@@ -144,6 +147,17 @@ func TestWithActorRecordedByImportsAndLabelWrites(t *testing.T) {
 		return 0
 	}
 
+	labelBy := func(step, name, who, how string) {
+		t.Helper()
+		l, err := svc.store.LabelByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.ChangedBy != who || l.Change != how || l.ChangedAt.IsZero() {
+			t.Errorf("%s: label %s changed by %q (%q at %v), want %q (%q)", step, name, l.ChangedBy, l.Change, l.ChangedAt, who, how)
+		}
+	}
+
 	p, err := svc.PlanImport(ctx, strings.NewReader("name,phone\nZed,+14155550177\nAda L,+14155550101\n"), "people.csv", "")
 	if err != nil {
 		t.Fatal(err)
@@ -156,22 +170,24 @@ func TestWithActorRecordedByImportsAndLabelWrites(t *testing.T) {
 	if _, err := svc.RenameLabel(as("re"), labelID("New customer"), "Customers", false); err != nil {
 		t.Fatal(err)
 	}
-	expect("rename", map[string]string{ada: "re", alan: "re", grace: "", zed: "im"})
+	expect("rename", map[string]string{ada: "im", alan: "", grace: "", zed: "im"})
+	labelBy("rename", "Customers", "re", model.LabelRenamed)
 
 	if _, err := svc.SetLabelColor(as("co"), labelID("VIP"), 5); err != nil {
 		t.Fatal(err)
 	}
-	expect("colour", map[string]string{grace: "co", ada: "re"})
+	expect("colour", map[string]string{grace: "", ada: "im"})
+	labelBy("colour", "VIP", "co", model.LabelRecoloured)
 
 	merge, err := svc.RenameLabel(as("me"), labelID("VIP"), "customers", true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	expect("merge", map[string]string{grace: "me", ada: "re", alan: "re"})
+	expect("merge", map[string]string{grace: "me", ada: "im", alan: ""})
 	if err := svc.UndoChange(as("un"), merge); err != nil {
 		t.Fatal(err)
 	}
-	expect("merge undone", map[string]string{grace: "un", ada: "re"})
+	expect("merge undone", map[string]string{grace: "un", ada: "im"})
 
 	del, err := svc.DeleteLabel(as("de"), labelID("Customers"))
 	if err != nil {
@@ -186,5 +202,6 @@ func TestWithActorRecordedByImportsAndLabelWrites(t *testing.T) {
 	if _, err := svc.RenameLabel(ctx, labelID("VIP"), "Very important", false); err != nil {
 		t.Fatal(err)
 	}
-	expect("rename without an actor", map[string]string{grace: LocalActor(), ada: "ud"})
+	expect("rename without an actor", map[string]string{grace: "un", ada: "ud"})
+	labelBy("rename without an actor", "Very important", LocalActor(), model.LabelRenamed)
 }

@@ -13,7 +13,9 @@ import (
 
 // What another process writes to the mirror reaches this one's front ends
 // as notices: here the other process is a second handle on the same file,
-// with a service of its own, adding a contact.
+// with a service of its own, adding a contact. DataVersion has moved by
+// the time the DataChanged is delivered: a front end woken by the notice
+// reads again rather than keep its copy (ui.Indexes).
 func TestOtherWritersAreNoticed(t *testing.T) {
 	t.Parallel()
 
@@ -51,6 +53,7 @@ func TestOtherWritersAreNoticed(t *testing.T) {
 		}
 		watching.Acknowledge(n)
 	}
+	before := watching.DataVersion()
 	if _, err := other.AddContact(ctx, ContactInput{Name: "Zed Test", Phone: "+14155550199"}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +63,9 @@ func TestOtherWritersAreNoticed(t *testing.T) {
 		case n := <-watching.Notices():
 			watching.Acknowledge(n)
 			if n.Kind == DataChanged {
+				if after := watching.DataVersion(); after <= before {
+					t.Fatalf("DataChanged delivered with DataVersion still %d (was %d before the other's write)", after, before)
+				}
 				if _, err := watching.store.Contact(ctx, "14155550199@s.whatsapp.net"); err != nil {
 					t.Fatalf("noticed, but the contact is not readable: %v", err)
 				}

@@ -89,7 +89,20 @@ type Label struct {
 	// WAPending: WALabelID was chosen here and WhatsApp has not confirmed
 	// the label's creation yet.
 	WAPending bool
+	// ChangedBy renamed or recoloured the label through wabook (Change
+	// says which: LabelRenamed, LabelRecoloured) at ChangedAt; "" and zero
+	// when nobody did. Its contacts do not record it as their own change
+	// (a label may have thousands): LastChange weighs the two.
+	ChangedBy string
+	ChangedAt time.Time
+	Change    string
 }
+
+// What Label.Change says was done to a label.
+const (
+	LabelRenamed    = "renamed"
+	LabelRecoloured = "recoloured"
+)
 
 // Group is a WhatsApp group the account is in.
 type Group struct {

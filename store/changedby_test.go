@@ -166,3 +166,110 @@ func TestImportRecordsItsAuthor(t *testing.T) {
 		t.Errorf("carol, imported without an author: %q at %v", who, when)
 	}
 }
+
+// A rename or recolour records its author on the label, not on the
+// contacts carrying it: their own authors stay, and the change log gets no
+// contact for a recolour (a rename changes the names each shows, and logs
+// them once). Delete and merge, which change whose contacts carry a
+// label, still record the author on each.
+func TestLabelRenameAndRecolourRecordedOnTheLabel(t *testing.T) {
+	t.Parallel()
+
+	s := open(t)
+	at := time.UnixMilli(1_780_000_000_123)
+	s.SetClock(func() time.Time { return at })
+	seed(t, s, alice, bob, carol)
+	if _, err := s.ChangeLabels(store.WithChangedBy(ctx, "tagger"), []string{alice, bob}, []string{"VIP"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	tagged := at
+	vip, err := s.LabelByName(ctx, "VIP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vip.ChangedBy != "" || !vip.ChangedAt.IsZero() {
+		t.Fatalf("a new label has an author: %+v", vip)
+	}
+	label := func(id int64) model.Label {
+		t.Helper()
+		ls, err := s.Labels(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(ls, func(l model.Label) bool { return l.ID == id })
+		if i < 0 {
+			t.Fatalf("label %d gone: %+v", id, ls)
+		}
+		one, err := s.Label(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one.ChangedBy != ls[i].ChangedBy || !one.ChangedAt.Equal(ls[i].ChangedAt) || one.Change != ls[i].Change {
+			t.Fatalf("Label says %+v, Labels %+v", one, ls[i])
+		}
+		return one
+	}
+	mark := func() store.ChangeMark {
+		t.Helper()
+		m, err := s.ChangeMark(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	membersKept := func(step string) {
+		t.Helper()
+		for _, j := range []string{alice, bob} {
+			if who, when := changedBy(t, s, j); who != "tagger" || !when.Equal(tagged) {
+				t.Errorf("%s: %s changed by %q at %v, want tagger at %v", step, j, who, when, tagged)
+			}
+		}
+	}
+
+	at = at.Add(time.Second)
+	m0 := mark()
+	if err := s.SetLabelColor(store.WithChangedBy(ctx, "painter"), vip.ID, 7); err != nil {
+		t.Fatal(err)
+	}
+	if l := label(vip.ID); l.ChangedBy != "painter" || !l.ChangedAt.Equal(at) || l.Change != model.LabelRecoloured || l.Color != 7 {
+		t.Errorf("after the recolour: %+v", l)
+	}
+	if m1 := mark(); m1.Contacts != m0.Contacts || m1.Labels == m0.Labels {
+		t.Errorf("a recolour moved the change log from %+v to %+v: want the labels' counter only", m0, m1)
+	}
+	membersKept("recolour")
+
+	at = at.Add(time.Second)
+	m0 = mark()
+	if err := s.RenameLabel(store.WithChangedBy(ctx, "namer"), vip.ID, "Very important"); err != nil {
+		t.Fatal(err)
+	}
+	if l := label(vip.ID); l.ChangedBy != "namer" || !l.ChangedAt.Equal(at) || l.Change != model.LabelRenamed {
+		t.Errorf("after the rename: %+v", l)
+	}
+	if m1 := mark(); m1.Contacts-m0.Contacts != 2 {
+		t.Errorf("a rename of a label of 2 contacts logged %d contact changes, want 2", m1.Contacts-m0.Contacts)
+	}
+	membersKept("rename")
+
+	// Without an author (WhatsApp's sync), the label's author stays.
+	if err := s.SetLabelColor(ctx, vip.ID, 8); err != nil {
+		t.Fatal(err)
+	}
+	if l := label(vip.ID); l.ChangedBy != "namer" {
+		t.Errorf("a change without an author replaced the label's: %+v", l)
+	}
+
+	at = at.Add(time.Second)
+	if _, err := s.DeleteLabelWithMembers(store.WithChangedBy(ctx, "remover"), vip.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range []string{alice, bob} {
+		if who, when := changedBy(t, s, j); who != "remover" || !when.Equal(at) {
+			t.Errorf("delete: %s changed by %q at %v, want remover", j, who, when)
+		}
+	}
+	if who, _ := changedBy(t, s, carol); who != "" {
+		t.Errorf("carol, without the label, changed by %q", who)
+	}
+}

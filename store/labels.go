@@ -10,14 +10,21 @@ import (
 )
 
 const labelCols = `l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order",
-	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id), l.unsynced <> 0, l.wa_pending <> 0`
+	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id), l.unsynced <> 0, l.wa_pending <> 0,
+	l.changed_by, l.changed_by_ms, l.changed_how`
 
 type queryRower interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
 func scanLabel(r scanner, l *model.Label) error {
-	return r.Scan(&l.ID, &l.Name, &l.Color, &l.WALabelID, &l.Order, &l.Count, &l.Unsynced, &l.WAPending)
+	var changedMS int64
+	if err := r.Scan(&l.ID, &l.Name, &l.Color, &l.WALabelID, &l.Order, &l.Count, &l.Unsynced, &l.WAPending,
+		&l.ChangedBy, &changedMS, &l.Change); err != nil {
+		return err
+	}
+	l.ChangedAt = fromUnixMilli(changedMS)
+	return nil
 }
 
 // labelWhere returns the label matching where; ErrNotFound when none.
@@ -49,7 +56,7 @@ func (s *Store) Labels(ctx context.Context) ([]model.Label, error) {
 
 func labelsIn(ctx context.Context, q querier) ([]model.Label, error) {
 	out, err := queryList(ctx, q, scanLabel, `SELECT l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order", coalesce(lc.n, 0),
-	l.unsynced <> 0, l.wa_pending <> 0
+	l.unsynced <> 0, l.wa_pending <> 0, l.changed_by, l.changed_by_ms, l.changed_how
 FROM labels l LEFT JOIN label_counts lc ON lc.label_id = l.id
 ORDER BY l."order", l.name`)
 	if err != nil {
@@ -166,7 +173,7 @@ func (s *Store) RenameLabel(ctx context.Context, id int64, name string) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE labels SET name = ?, fold = ? WHERE id = ?`, n, model.LabelFold(n), id); err != nil {
 			return fmt.Errorf("store: rename label %d: %w", id, err)
 		}
-		if err := s.markLabelMembers(ctx, tx, id); err != nil {
+		if err := s.markLabel(ctx, tx, id, model.LabelRenamed); err != nil {
 			return err
 		}
 		return s.queueLabels(ctx, tx, []int64{id}, nil, nil)
@@ -186,8 +193,7 @@ func (s *Store) SetLabelColor(ctx context.Context, id int64, color int) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: label %d: %w", id, ErrNotFound)
 		}
-		// The contact object shows its first label's colour.
-		if err := s.markLabelMembers(ctx, tx, id); err != nil {
+		if err := s.markLabel(ctx, tx, id, model.LabelRecoloured); err != nil {
 			return err
 		}
 		return s.queueLabels(ctx, tx, []int64{id}, nil, nil)

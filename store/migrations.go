@@ -375,6 +375,8 @@ ALTER TABLE contacts ADD COLUMN changed_by_ms INTEGER NOT NULL DEFAULT 0;
 	// 13: how many contacts are shown and hidden, and how many carry each
 	// label, kept by triggers (counts.go).
 	countsMigration,
+	// 14: who renamed or recoloured a label, when and which (changedby.go).
+	labelChangedMigration,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -157,7 +157,7 @@ func (d *detailView) render() {
 	field("Last check", check)
 	field("Created", formatTime(c.CreatedAt))
 	field("Updated", formatTime(c.UpdatedAt))
-	field("Last change", lastChange(c))
+	field("Last change", lastChange(c, d.ix.labels))
 	for i, l := range lines {
 		lines[i] = model.Truncate(l, d.width)
 	}
@@ -165,14 +165,20 @@ func (d *detailView) render() {
 }
 
 // lastChange is when the contact was last changed through wabook and by
-// whom (a serve token, an SSH operator, the local user: app.WithActor);
-// "" when it never was. The name is untrusted: a key's comment, a
-// token's name.
-func lastChange(c *model.Contact) string {
-	if c.LastChangedBy == "" || c.LastChangedAt.IsZero() {
+// whom (a serve token, an SSH operator, the local user: app.WithActor),
+// or one of its labels renamed or recoloured since (model.LastChange);
+// "" when neither was. The names are untrusted: a key's comment, a
+// token's name, a label's.
+func lastChange(c *model.Contact, labels []model.Label) string {
+	who, at, what := model.LastChange(c, labels)
+	if who == "" {
 		return ""
 	}
-	return formatTime(c.LastChangedAt) + " by " + model.Sanitize(c.LastChangedBy)
+	s := formatTime(at) + " by " + model.Sanitize(who)
+	if what != "" {
+		s += ": " + model.Sanitize(what)
+	}
+	return s
 }
 
 func formatTime(t time.Time) string {

@@ -28,8 +28,9 @@ type Indexes struct {
 	// that made it current: while the version stays, cur is the mirror as
 	// it is, and Latest returns it without a lock or a read.
 	fresh atomic.Pointer[freshIndex]
-	// wholeReads counts the whole reads of the mirror (WholeReads).
-	wholeReads atomic.Int64
+	// wholeReads counts the whole reads of the mirror (WholeReads),
+	// forcedReads those a change too large to apply forced (ForcedReads).
+	wholeReads, forcedReads atomic.Int64
 
 	// changes reads what changed (svc.ChangesSince); tests replace it to
 	// make the read hang.
@@ -101,6 +102,7 @@ func (x *Indexes) refresh(ctx context.Context) (ix *index, whole bool, err error
 				return next, false, nil
 			}
 		}
+		x.forcedReads.Add(1)
 	}
 	full, err := fullIndex(ctx, x.svc)
 	if err != nil {
@@ -115,6 +117,10 @@ func (x *Indexes) refresh(ctx context.Context) (ix *index, whole bool, err error
 // once for every UI and HTTP request sharing this Indexes, unless a change
 // too large to apply (rebuildLimit) forced another.
 func (x *Indexes) WholeReads() int64 { return x.wholeReads.Load() }
+
+// ForcedReads is how many of WholeReads a change too large to apply
+// forced; the others had no index yet to start from.
+func (x *Indexes) ForcedReads() int64 { return x.forcedReads.Load() }
 
 // Book is an index as a front end other than a Model reads it (serve's
 // HTTP lists): read-only, and the same value for as long as the index is
