@@ -41,7 +41,14 @@ func TestDetailShowsALabelsChangeWhenNewer(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.switchTo(screenContacts)
-		m.openDetail(&c)
+		row := m.ix.find(c.JID)
+		if row < 0 {
+			t.Fatalf("%s is not in the index", c.JID)
+		}
+		// The detail reads its contact whole in a command.
+		if cmd := m.openDetail(row); cmd != nil {
+			m.Update(cmd())
+		}
 		out := ansi.Strip(m.View().Content)
 		for _, l := range strings.Split(out, "\n") {
 			if strings.Contains(l, "Last change") {

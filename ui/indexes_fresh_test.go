@@ -9,20 +9,21 @@ import (
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/app/apptest"
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store/storetest"
 	"github.com/wabook/wabook/wa/sim"
 )
 
 // readCounter is a Service that counts the reads an index makes: whole
-// (Snapshot), and the label-sync setting every refresh looks at.
+// (ReadBook), and the label-sync setting every refresh looks at.
 type readCounter struct {
 	Service
 	snapshots, settings atomic.Int64
 }
 
-func (r *readCounter) Snapshot(ctx context.Context) (*app.Snapshot, error) {
+func (r *readCounter) ReadBook(ctx context.Context, fn func(c *model.Contact) error) (*app.Snapshot, error) {
 	r.snapshots.Add(1)
-	return r.Service.Snapshot(ctx)
+	return r.Service.ReadBook(ctx, fn)
 }
 
 func (r *readCounter) LabelSyncEnabled() bool {
