@@ -65,7 +65,7 @@ func newDetailView(c *common) *detailView {
 func (d *detailView) open(ix *index, i int32) tea.Cmd {
 	d.jid, d.c, d.whole, d.ix = ix.jid(i), ix.contact(i), false, ix
 	d.vp.SetYOffset(0)
-	d.vp.SetContentLines([]string{d.st.Dim.Render("loading…")})
+	d.setLines([]string{d.st.Dim.Render("loading…")})
 	return readContact(d.common, d.jid, false)
 }
 
@@ -89,6 +89,45 @@ func (d *detailView) SetSize(w, h int) {
 	d.vp.SetWidth(w)
 	d.vp.SetHeight(max(1, h-1))
 	d.render()
+	d.fit()
+}
+
+// setLines shows lines, leaving room for the scroll hint when they are
+// more than the view holds.
+func (d *detailView) setLines(lines []string) {
+	d.vp.SetContentLines(lines)
+	d.fit()
+}
+
+// fit gives the viewport the lines under the title, less the scroll hint's
+// when the content is longer than that: without the hint nothing says
+// that fields (Updated, Last change) are below.
+func (d *detailView) fit() {
+	h := max(1, d.height-1)
+	if d.vp.TotalLineCount() > h {
+		h = max(1, d.height-2)
+	}
+	d.vp.SetHeight(h)
+	d.vp.SetYOffset(d.vp.YOffset()) // clamped to the new height
+}
+
+// scrollHint says which lines are shown and whether more are above or
+// below, worded as the Checks results' (checksScreen.resultsView); "" when
+// all of them are shown.
+func (d *detailView) scrollHint() string {
+	total, first := d.vp.TotalLineCount(), d.vp.YOffset()
+	last := min(total, first+d.vp.Height())
+	if first == 0 && last >= total {
+		return ""
+	}
+	where := fmt.Sprintf("  lines %d–%d of %d", first+1, last, total)
+	if first > 0 {
+		where += " · ↑ more"
+	}
+	if last < total {
+		where += " · ↓ more"
+	}
+	return model.Truncate(d.st.Dim.Render(where+" · j/k scroll"), d.width)
 }
 
 const fieldWidth = 16
@@ -161,7 +200,7 @@ func (d *detailView) render() {
 	for i, l := range lines {
 		lines[i] = model.Truncate(l, d.width)
 	}
-	d.vp.SetContentLines(lines)
+	d.setLines(lines)
 }
 
 // lastChange is when the contact was last changed through wabook and by
@@ -196,7 +235,7 @@ func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 	}
 	if read.err != nil {
 		if !d.whole {
-			d.vp.SetContentLines([]string{d.st.Error.Render(model.Sanitize(read.err.Error()))})
+			d.setLines([]string{d.st.Error.Render(model.Sanitize(read.err.Error()))})
 		}
 		return nil
 	}
@@ -247,7 +286,11 @@ func (d *detailView) FullHelp() [][]key.Binding { return keyTable(d.Bindings).Fu
 
 func (d *detailView) View() string {
 	title := d.st.Title.Render(model.Truncate(model.Sanitize(d.c.DisplayName()), d.width))
-	return title + "\n" + d.vp.View()
+	out := title + "\n" + d.vp.View()
+	if hint := d.scrollHint(); hint != "" {
+		out += "\n" + hint
+	}
+	return out
 }
 
 // blockedWords is whether WhatsApp blocks the contact, and a change of that

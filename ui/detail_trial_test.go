@@ -1,0 +1,45 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// openAda is the UI at w×h with Ada Lovelace's detail open and read whole.
+func openAda(t *testing.T, w, h int) (*frames, func(string)) {
+	t.Helper()
+	tm := startUI(t, w, h)
+	tm.Send(press("/"))
+	tm.Type("lovelace")
+	tm.Send(press("enter")) // keep the filter
+	tm.Send(press("enter")) // open the contact
+	f, _ := framesOf.Load(tm)
+	waitFor(t, tm, "Hey there!")
+	return f.(*frames), func(k string) { tm.Send(press(k)) }
+}
+
+// A detail longer than the screen says that more is below, and once
+// scrolled to the end that more is above; every frame fits the screen.
+func TestDetailSaysMoreIsBelowOrAbove(t *testing.T) {
+	t.Parallel()
+	for _, size := range [][2]int{{80, 24}, {100, 30}} {
+		w, h := size[0], size[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			t.Parallel()
+			f, send := openAda(t, w, h)
+			fits := func(frame string) bool { return strings.Count(frame, "\n") < h }
+			f.waitFrameFunc(t, "“↓ more” and no “↑ more” at the top", func(frame string) bool {
+				s := ansi.Strip(frame)
+				return fits(frame) && strings.Contains(s, "Hey there!") && strings.Contains(s, "· ↓ more") && !strings.Contains(s, "↑ more")
+			})
+			send("G")
+			f.waitFrameFunc(t, "“↑ more”, no “↓ more” and the Last change line at the bottom", func(frame string) bool {
+				s := ansi.Strip(frame)
+				return fits(frame) && strings.Contains(s, "· ↑ more") && !strings.Contains(s, "↓ more") && strings.Contains(s, "Last change")
+			})
+		})
+	}
+}
