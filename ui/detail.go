@@ -140,26 +140,31 @@ func (d *detailView) render() {
 	valueW := max(10, d.width-fieldWidth-1)
 	wrap := lipgloss.NewStyle().Width(valueW)
 	var lines []string
-	field := func(name, value string) {
+	// sep is what stands between the name and the value: a space, or
+	// none before label chips, whose own padding (Styles.Chip) is that
+	// space, so that their names start in the column of the other values.
+	fieldSep := func(name, value, sep string) {
 		if value == "" {
-			value = d.st.Dim.Render("—")
+			value, sep = d.st.Dim.Render("—"), " "
 		}
+		wrap := wrap.Width(valueW + 1 - len(sep))
 		body := strings.Split(wrap.Render(value), "\n")
 		for i, l := range body {
 			label := ""
 			if i == 0 {
 				label = name
 			}
-			lines = append(lines, d.st.FieldName.Render(pad(label, fieldWidth))+" "+l)
+			lines = append(lines, d.st.FieldName.Render(pad(label, fieldWidth))+sep+l)
 		}
 	}
+	field := func(name, value string) { fieldSep(name, value, " ") }
 	field("Phone", c.Phone)
 	field("Contact ID", model.ContactID(c.JID))
 	var chips []string
 	for _, l := range c.Labels {
 		chips = append(chips, d.st.Chip(model.Sanitize(l), d.ix.labelColor[strings.ToLower(l)]))
 	}
-	field("Labels", strings.Join(chips, " "))
+	fieldSep("Labels", strings.Join(chips, " "), "")
 
 	// chat_ids come first after the identity: they are what people open a
 	// contact for.

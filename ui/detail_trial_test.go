@@ -43,3 +43,32 @@ func TestDetailSaysMoreIsBelowOrAbove(t *testing.T) {
 		})
 	}
 }
+
+// The Labels value starts in the column of the other values: a chip's own
+// padding is not one more space before it.
+func TestDetailLabelsAlignWithTheOtherValues(t *testing.T) {
+	t.Parallel()
+	tm := startUI(t, 100, 40)
+	tm.Send(press("/"))
+	tm.Type("hopper")
+	tm.Send(press("enter"))
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Last check")
+	_, view := finalView(t, tm)
+	column := func(field, value string) int {
+		t.Helper()
+		for _, l := range strings.Split(ansi.Strip(view), "\n") {
+			if strings.HasPrefix(l, field) {
+				if i := strings.Index(l, value); i >= 0 {
+					return ansi.StringWidth(l[:i])
+				}
+			}
+		}
+		t.Fatalf("no %s line with %q in:\n%s", field, value, ansi.Strip(view))
+		return -1
+	}
+	phone, labels := column("Phone", "+14155550104"), column("Labels", "VIP")
+	if labels != phone {
+		t.Errorf("VIP starts in column %d, the phone number in column %d:\n%s", labels, phone, ansi.Strip(view))
+	}
+}
