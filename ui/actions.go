@@ -36,6 +36,13 @@ func (m *Model) handleAction(msg actionMsg) tea.Cmd {
 	} else {
 		m.actionErr = ""
 		m.flash, m.flashUntilSent = msg.flash, msg.untilSent
+		m.flashSent, m.failedBefore = msg.sent, msg.failedBefore
+		if msg.untilSent {
+			// WhatsApp may have it already: the StatusChanged saying so
+			// can come before this answer.
+			m.status = m.svc.Status()
+			m.settleFlash()
+		}
 	}
 	if msg.undo != nil {
 		if msg.undid {
@@ -51,6 +58,20 @@ func (m *Model) handleAction(msg actionMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// settleFlash replaces a flash saying a change waits for WhatsApp once
+// nothing waits: with what was sent, or with nothing when the outbox
+// failed a change meanwhile (the status bar counts the failed ones).
+func (m *Model) settleFlash() {
+	if !m.flashUntilSent || m.status.Outbox.Pending > 0 {
+		return
+	}
+	m.flash = m.flashSent
+	if m.status.Outbox.Failed > m.failedBefore {
+		m.flash = ""
+	}
+	m.flashUntilSent, m.flashSent = false, ""
 }
 
 // whyNotUndo is why u cannot act now: a change or an undo is on its way.
@@ -389,6 +410,7 @@ func (a contactActions) confirmBlockAll(cs []*model.Contact) tea.Cmd {
 	svc, lower := a.svc, strings.ToLower(verb)
 	a.open(newConfirm(a.common, question, func() tea.Cmd {
 		return a.within(actionTimeout, func(ctx context.Context) tea.Msg {
+			failed := svc.Status().Outbox.Failed
 			for i, jid := range jids {
 				if err := svc.SetBlocked(ctx, jid, block); err != nil {
 					err = fmt.Errorf("%s %s: %w", lower, names[i], err)
@@ -399,7 +421,11 @@ func (a contactActions) confirmBlockAll(cs []*model.Contact) tea.Cmd {
 				}
 			}
 			// Who sends it is in the banner when it is another wabook.
-			return actionMsg{flash: fmt.Sprintf("%s %s: queued for WhatsApp", lower, what), untilSent: true}
+			return actionMsg{
+				flash:     fmt.Sprintf("%sing %s… (queued for WhatsApp)", lower, what),
+				sent:      fmt.Sprintf("%sed %s (sent to WhatsApp)", lower, what),
+				untilSent: true, failedBefore: failed,
+			}
 		})
 	}))
 	return nil

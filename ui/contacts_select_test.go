@@ -106,7 +106,7 @@ func TestSelectionDeleteHideBlock(t *testing.T) {
 		{"space", "1 selected", ""},
 		{"space", "2 selected", ""},
 		{"b", "Block 2 contacts on WhatsApp?", ""},
-		{"y", "block 2 contacts: queued for WhatsApp", ""},
+		{"y", "blocked 2 contacts (sent to WhatsApp)", ""},
 	})
 	m, _ := finalView(t, tm)
 	if n := len(m.contacts.selected); n != 2 {

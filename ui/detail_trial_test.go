@@ -72,3 +72,36 @@ func TestDetailLabelsAlignWithTheOtherValues(t *testing.T) {
 		t.Errorf("VIP starts in column %d, the phone number in column %d:\n%s", labels, phone, ansi.Strip(view))
 	}
 }
+
+// Blocking or unblocking from the detail (b, then y) says so in the status
+// bar, and says it was sent once WhatsApp has it, as hiding and deleting
+// say what they did; the flash does not vanish when the outbox drains.
+func TestBlockingSaysSoInTheStatusBar(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ search, name, want string }{
+		{"hopper", "Grace Hopper", "blocked Grace Hopper (sent to WhatsApp)"},
+		{"mallory", "Mallory Spam", "unblocked Mallory Spam (sent to WhatsApp)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tm := startUI(t, 100, 40)
+			tm.Send(press("/"))
+			tm.Type(tt.search)
+			tm.Send(press("enter"))
+			tm.Send(press("enter"))
+			waitFor(t, tm, "Last check")
+			tm.Send(press("b"))
+			waitFor(t, tm, "on WhatsApp?")
+			tm.Send(press("y"))
+			waitFor(t, tm, tt.want)
+			m, view := finalView(t, tm)
+			if !strings.Contains(view, tt.want) {
+				t.Errorf("the flash %q went; the last frame:\n%s", tt.want, view)
+			}
+			if m.status.Outbox.Pending != 0 {
+				t.Errorf("%d changes still wait for WhatsApp, yet the flash says sent", m.status.Outbox.Pending)
+			}
+		})
+	}
+}

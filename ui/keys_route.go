@@ -45,7 +45,9 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 
 // freshKey clears what the status bar said before a key acts: the key's
 // own answer (a flash, an error, why it cannot act) replaces it.
-func (m *Model) freshKey() { m.flash, m.actionErr, m.flashUntilSent = "", "", false }
+func (m *Model) freshKey() {
+	m.flash, m.actionErr, m.flashUntilSent, m.flashSent = "", "", false, ""
+}
 
 // runBinding runs a row of a key table as its key would, for the palette:
 // the same path as a key press (handleKey), so it clears what the bar said

@@ -122,7 +122,7 @@ func TestBlockFromTheDetailView(t *testing.T) {
 	// The sender held back, the queued block is seen as such.
 	svc.StopOutbox()
 	tm.Send(press("y"))
-	settle(t, tm, "block Grace Hopper: queued for WhatsApp · 1 change waiting for WhatsApp")
+	settle(t, tm, "blocking Grace Hopper… (queued for WhatsApp) · 1 change waiting for WhatsApp")
 	if c, _ := svc.FindContact(context.Background(), "14155550104"); c.IsBlocked || c.BlockPending != 1 {
 		t.Errorf("queued: blocked %v, pending %d; want not blocked yet, block pending", c.IsBlocked, c.BlockPending)
 	}
@@ -298,6 +298,16 @@ func TestQueuedFlashGoesWhenSent(t *testing.T) {
 	m.Update(noticeMsg{n: app.Notice{Kind: app.StatusChanged}})
 	if m.flash == "" {
 		t.Error("a flash about something else went too")
+	}
+	// One that says what was sent takes its place, unless the outbox
+	// failed a change meanwhile.
+	m.handleAction(actionMsg{flash: "blocking Grace Hopper… (queued for WhatsApp)", sent: "blocked Grace Hopper (sent to WhatsApp)", untilSent: true})
+	if m.flash != "blocked Grace Hopper (sent to WhatsApp)" {
+		t.Errorf("flash %q with nothing waiting, want the sent one", m.flash)
+	}
+	m.handleAction(actionMsg{flash: "blocking Grace Hopper… (queued for WhatsApp)", sent: "blocked Grace Hopper (sent to WhatsApp)", untilSent: true, failedBefore: -1})
+	if m.flash != "" {
+		t.Errorf("flash %q though a change failed meanwhile", m.flash)
 	}
 }
 

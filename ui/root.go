@@ -97,7 +97,9 @@ type Model struct {
 	reloadPending  bool
 	loaded         bool
 	flash          string
-	flashUntilSent bool // flash goes once nothing waits for WhatsApp (actionMsg.untilSent)
+	flashUntilSent bool   // flash goes once nothing waits for WhatsApp (actionMsg.untilSent)
+	flashSent      string // what replaces it then (actionMsg.sent)
+	failedBefore   int    // the outbox's failed changes when it was queued
 	actionErr      string
 	statusExtra    int // lines the status bar's message takes beyond one (fitStatus)
 	err            string
@@ -251,9 +253,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		case app.StatusChanged:
 			wasPaired := m.status.Account.Paired
 			m.status = m.svc.Status()
-			if m.flashUntilSent && m.status.Outbox.Pending == 0 {
-				m.flash, m.flashUntilSent = "", false
-			}
+			m.settleFlash()
 			if !wasPaired && m.status.Account.Paired && m.screen == screenAccount && !m.account.CapturesTyping() {
 				// Paired: show what the pairing was for.
 				m.switchTo(screenContacts)

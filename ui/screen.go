@@ -197,6 +197,11 @@ type actionMsg struct {
 	// untilSent: the flash says a change is queued for WhatsApp; it goes
 	// once nothing waits any more, not to outlive what it tells.
 	untilSent bool
+	// sent replaces the flash once nothing waits (when the outbox failed
+	// no more changes than failedBefore, counted before queueing): the
+	// change was sent, and saying so beats a flash that vanishes.
+	sent         string
+	failedBefore int
 	// ran: the answer of run (counted in common.changing); undid: of an
 	// undo (common.undoing), whose undo, when it failed, goes back to
 	// undos at undoAt, where it was.
