@@ -192,12 +192,12 @@ func (a contactActions) contactForm(c *model.Contact) tea.Cmd {
 }
 
 // confirmDelete deletes the contact shown or under the cursor (the detail
-// view's d): confirmRemove for one.
-func (a contactActions) confirmDelete(c *model.Contact) tea.Cmd {
+// view's d): confirmRemove for one; done as there.
+func (a contactActions) confirmDelete(c *model.Contact, done func()) tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	return a.confirmRemove([]*model.Contact{c}, nil)
+	return a.confirmRemove([]*model.Contact{c}, done)
 }
 
 // isLocal: a contact added here or imported, which can be deleted; one

@@ -67,7 +67,7 @@ func TestNamesNeverShiftALine(t *testing.T) {
 		}},
 		{"detail", func() { m.switchTo(screenContacts); drive(m, m.openDetail(zoeRow())) }},
 		{"edit form", func() { m.switchTo(screenContacts); m.contacts.contactForm(zoeContact()); m.applyIntents() }},
-		{"delete question", func() { m.switchTo(screenContacts); m.contacts.confirmDelete(zoeContact()); m.applyIntents() }},
+		{"delete question", func() { m.switchTo(screenContacts); m.contacts.confirmDelete(zoeContact(), nil); m.applyIntents() }},
 		{"rename form", func() { m.switchTo(screenLabels); m.labels.renameLabelForm(zoeLabel()); m.applyIntents() }},
 		{"merge question", func() {
 			m.switchTo(screenLabels)

@@ -27,7 +27,10 @@ type detailView struct {
 	c     *model.Contact // the row's (index.contact) until read whole
 	whole bool           // c was read whole
 	ix    *index         // the index it was opened from (group names, label colours)
-	vp    viewport.Model
+	// deleting: its delete (d) was confirmed here, so its leaving the
+	// index is no news to tell (Model.reopenDetail).
+	deleting bool
+	vp       viewport.Model
 
 	width, height int
 }
@@ -63,7 +66,7 @@ func newDetailView(c *common) *detailView {
 // open shows the contact of row i of ix: its title at once, the rest when
 // the command has read it.
 func (d *detailView) open(ix *index, i int32) tea.Cmd {
-	d.jid, d.c, d.whole, d.ix = ix.jid(i), ix.contact(i), false, ix
+	d.jid, d.c, d.whole, d.ix, d.deleting = ix.jid(i), ix.contact(i), false, ix, false
 	d.vp.SetYOffset(0)
 	d.setLines([]string{d.st.Dim.Render("loading…")})
 	return readContact(d.common, d.jid, false)
@@ -274,7 +277,9 @@ func (d *detailView) Bindings() []binding {
 		bind(k.Edit, this(d.contactForm)).offered().unless(d.loading),
 		bind(k.Block, this(d.confirmBlock)).offered(),
 		elsewhere(k.Help), elsewhere(k.Quit),
-		bind(k.Delete, this(d.confirmDelete)),
+		bind(k.Delete, this(func(c *model.Contact) tea.Cmd {
+			return d.confirmDelete(c, func() { d.deleting = true })
+		})),
 		// h as in the list: hide the contact (asking), or list it again.
 		bind(k.Hide, this(func(c *model.Contact) tea.Cmd { return d.toggleHidden([]*model.Contact{c}, nil) })),
 		bind(k.Up, scroll(func() { d.vp.ScrollUp(1) })),

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/wabook/wabook/app"
 )
 
 // openAda is the UI at w×h with Ada Lovelace's detail open and read whole.
@@ -101,6 +104,56 @@ func TestBlockingSaysSoInTheStatusBar(t *testing.T) {
 			}
 			if m.status.Outbox.Pending != 0 {
 				t.Errorf("%d changes still wait for WhatsApp, yet the flash says sent", m.status.Outbox.Pending)
+			}
+		})
+	}
+}
+
+// A contact whose detail is open and that another process deletes: the
+// detail closes and the status bar says why, the name made safe; deleting
+// it from the detail itself says "deleted", not "elsewhere".
+func TestDetailSaysItsContactWasDeletedElsewhere(t *testing.T) {
+	t.Parallel()
+	for _, here := range []bool{false, true} {
+		t.Run(fmt.Sprintf("here=%v", here), func(t *testing.T) {
+			t.Parallel()
+			svc := newTestService(t)
+			added, err := svc.AddContact(t.Context(), app.ContactInput{Name: "Zed \x1b[2JLocal", Phone: "+14155550199"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 40))
+			waitLoadedAs(t, tm, "7 contacts")
+			tm.Send(press("/"))
+			tm.Type("zed")
+			tm.Send(press("enter"))
+			tm.Send(press("enter"))
+			waitFor(t, tm, "Last check")
+			want := "Zed Local was deleted elsewhere"
+			if here {
+				tm.Send(press("d"))
+				waitFor(t, tm, "from the address book?")
+				tm.Send(press("y"))
+				want = "deleted Zed Local"
+			} else if _, _, err := svc.RemoveContacts(t.Context(), []string{added.JID}); err != nil {
+				t.Fatal(err)
+			}
+			f, _ := framesOf.Load(tm)
+			f.(*frames).waitFrameFunc(t, fmt.Sprintf("the detail closed and %q", want), func(frame string) bool {
+				return strings.Contains(frame, want) && !strings.Contains(frame, "Last check")
+			})
+			m, view := finalView(t, tm)
+			if m.inDetail {
+				t.Error("the detail of a deleted contact is still open")
+			}
+			if strings.Contains(view, "\x1b[2J") {
+				t.Errorf("the name's escape reached the terminal:\n%q", view)
+			}
+			if here && strings.Contains(view, "elsewhere") {
+				t.Errorf("a delete made here is said to be made elsewhere:\n%s", view)
+			}
+			if !strings.Contains(view, want) {
+				t.Errorf("the status bar no longer says %q:\n%s", want, view)
 			}
 		})
 	}

@@ -189,7 +189,11 @@ func TestHostileTextOnEveryScreen(t *testing.T) {
 			m.applyIntents()
 		}},
 		{"edit form", func() { m.switchTo(screenContacts); m.contacts.contactForm(wholeCurrent(t, m)); m.applyIntents() }},
-		{"delete question", func() { m.switchTo(screenContacts); m.contacts.confirmDelete(wholeCurrent(t, m)); m.applyIntents() }},
+		{"delete question", func() {
+			m.switchTo(screenContacts)
+			m.contacts.confirmDelete(wholeCurrent(t, m), nil)
+			m.applyIntents()
+		}},
 		{"export form", func() { m.switchTo(screenContacts); m.contacts.exportForm(hostileTexts[0], 3); m.applyIntents() }},
 		{"import form", func() {
 			m.switchTo(screenContacts)

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/model"
 )
 
 // load reads the mirror off the Update path. The first load reads only the
@@ -79,10 +81,14 @@ func releaseMemory() tea.Msg {
 
 // reopenDetail reads the contact of the detail view again after a reload
 // (the view keeps showing it meanwhile), or closes the view when the
-// contact is gone.
+// contact is gone, saying so when it was not deleted here: the cursor is
+// on another contact now, which e would edit.
 func (m *Model) reopenDetail() tea.Cmd {
 	if m.ix.find(m.detail.jid) < 0 {
 		m.inDetail = false
+		if !m.detail.deleting {
+			m.flash, m.flashUntilSent = model.Sanitize(m.detail.c.DisplayName())+" was deleted elsewhere", false
+		}
 		return nil
 	}
 	return m.detail.reload(m.ix)
