@@ -11,17 +11,17 @@ import (
 	"github.com/wabook/wabook/app"
 )
 
-// openAda is the UI at w×h with Ada Lovelace's detail open and read whole.
-func openAda(t *testing.T, w, h int) (*frames, func(string)) {
+// openFound opens, in tm, the detail of the contact the search finds
+// first, and waits until it is read whole: until it shows shows.
+func openFound(t *testing.T, tm *teatest.TestModel, search, shows string) *frames {
 	t.Helper()
-	tm := startUI(t, w, h)
 	tm.Send(press("/"))
-	tm.Type("lovelace")
+	tm.Type(search)
 	tm.Send(press("enter")) // keep the filter
 	tm.Send(press("enter")) // open the contact
+	waitFor(t, tm, shows)
 	f, _ := framesOf.Load(tm)
-	waitFor(t, tm, "Hey there!")
-	return f.(*frames), func(k string) { tm.Send(press(k)) }
+	return f.(*frames)
 }
 
 // A detail longer than the screen says that more is below, and once
@@ -32,13 +32,14 @@ func TestDetailSaysMoreIsBelowOrAbove(t *testing.T) {
 		w, h := size[0], size[1]
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
 			t.Parallel()
-			f, send := openAda(t, w, h)
+			tm := startUI(t, w, h)
+			f := openFound(t, tm, "lovelace", "Hey there!")
 			fits := func(frame string) bool { return strings.Count(frame, "\n") < h }
 			f.waitFrameFunc(t, "“↓ more” and no “↑ more” at the top", func(frame string) bool {
 				s := ansi.Strip(frame)
 				return fits(frame) && strings.Contains(s, "Hey there!") && strings.Contains(s, "· ↓ more") && !strings.Contains(s, "↑ more")
 			})
-			send("G")
+			tm.Send(press("G"))
 			f.waitFrameFunc(t, "“↑ more”, no “↓ more” and the Last change line at the bottom", func(frame string) bool {
 				s := ansi.Strip(frame)
 				return fits(frame) && strings.Contains(s, "· ↑ more") && !strings.Contains(s, "↓ more") && strings.Contains(s, "Last change")
@@ -52,11 +53,7 @@ func TestDetailSaysMoreIsBelowOrAbove(t *testing.T) {
 func TestDetailLabelsAlignWithTheOtherValues(t *testing.T) {
 	t.Parallel()
 	tm := startUI(t, 100, 40)
-	tm.Send(press("/"))
-	tm.Type("hopper")
-	tm.Send(press("enter"))
-	tm.Send(press("enter"))
-	waitFor(t, tm, "Last check")
+	openFound(t, tm, "hopper", "Last check")
 	_, view := finalView(t, tm)
 	column := func(field, value string) int {
 		t.Helper()
@@ -89,11 +86,7 @@ func TestBlockingSaysSoInTheStatusBar(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tm := startUI(t, 100, 40)
-			tm.Send(press("/"))
-			tm.Type(tt.search)
-			tm.Send(press("enter"))
-			tm.Send(press("enter"))
-			waitFor(t, tm, "Last check")
+			openFound(t, tm, tt.search, "Last check")
 			tm.Send(press("b"))
 			waitFor(t, tm, "on WhatsApp?")
 			tm.Send(press("y"))
@@ -124,11 +117,7 @@ func TestDetailSaysItsContactWasDeletedElsewhere(t *testing.T) {
 			}
 			tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 40))
 			waitLoadedAs(t, tm, "7 contacts")
-			tm.Send(press("/"))
-			tm.Type("zed")
-			tm.Send(press("enter"))
-			tm.Send(press("enter"))
-			waitFor(t, tm, "Last check")
+			f := openFound(t, tm, "zed", "Last check")
 			want := "Zed Local was deleted elsewhere"
 			if here {
 				tm.Send(press("d"))
@@ -138,8 +127,7 @@ func TestDetailSaysItsContactWasDeletedElsewhere(t *testing.T) {
 			} else if _, _, err := svc.RemoveContacts(t.Context(), []string{added.JID}); err != nil {
 				t.Fatal(err)
 			}
-			f, _ := framesOf.Load(tm)
-			f.(*frames).waitFrameFunc(t, fmt.Sprintf("the detail closed and %q", want), func(frame string) bool {
+			f.waitFrameFunc(t, fmt.Sprintf("the detail closed and %q", want), func(frame string) bool {
 				return strings.Contains(frame, want) && !strings.Contains(frame, "Last check")
 			})
 			m, view := finalView(t, tm)
