@@ -43,6 +43,10 @@ var ErrNotFailed = store.ErrNotFailed
 // to answer it) before it is marked failed; being offline costs no attempt.
 const outboxMaxAttempts = 5
 
+// outboxCountEvery is how often the sender reads the counts while it sends
+// change after change (runOutbox).
+const outboxCountEvery = 250 * time.Millisecond
+
 // outboxKeepDone is how long confirmed changes stay listed.
 const outboxKeepDone = 7 * 24 * time.Hour
 
@@ -154,10 +158,21 @@ func (s *Service) setOutboxWaiting(why string) {
 func (s *Service) runOutbox(ctx context.Context) {
 	ob := s.ob
 	var r outboxRetry
+	var counted time.Time
 	for ctx.Err() == nil {
-		s.refreshOutboxCounts(ctx)
+		// The counts are read again before each step, but within a run of
+		// sends at most every outboxCountEvery: a read per change costs as
+		// much as its confirmation under load, and the status needs no more.
+		if now := time.Now(); now.Sub(counted) >= outboxCountEvery {
+			s.refreshOutboxCounts(ctx)
+			counted = now
+		}
 		wait, why := s.outboxStep(ctx, &r)
 		s.setOutboxWaiting(why)
+		if wait != 0 {
+			s.refreshOutboxCounts(ctx) // the run paused: the counts as they stand
+			counted = time.Now()
+		}
 		if ob.stepped != nil {
 			ob.stepped()
 		}
@@ -323,57 +338,6 @@ func (s *Service) sendOutbox(ctx context.Context, it store.OutboxItem) error {
 	}
 	s.notify(DataChanged)
 	return nil
-}
-
-// sendOutboxItem sends it; sent is false when there was nothing to send
-// (a label deleted before it ever reached WhatsApp).
-func (s *Service) sendOutboxItem(ctx context.Context, it store.OutboxItem) (sent bool, err error) {
-	switch it.Kind {
-	case store.OutboxBlock:
-		return true, s.backend.SetBlocked(ctx, it.JID, it.Flag)
-	case store.OutboxLabelEdit:
-		waID, err := s.store.OutboxWALabelID(ctx, it.ID)
-		if err != nil || waID == "" {
-			return false, err // deleted since; its deletion is queued after
-		}
-		l, err := s.store.Label(ctx, it.LabelID)
-		if errors.Is(err, store.ErrNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		return true, s.backend.SendLabelEdit(ctx, wa.LabelEdit{WALabelID: waID, Name: l.Name, Color: l.Color})
-	case store.OutboxLabelDelete:
-		waID, err := s.store.OutboxWALabelID(ctx, it.ID)
-		if err != nil || waID == "" {
-			return false, err // never reached WhatsApp: nothing to delete there
-		}
-		return true, s.backend.SendLabelEdit(ctx, wa.LabelEdit{WALabelID: waID, Name: it.Name, Color: it.Color, Deleted: true})
-	case store.OutboxLabelChat:
-		l, err := s.store.Label(ctx, it.LabelID)
-		if errors.Is(err, store.ErrNotFound) {
-			return false, nil // deleted since: its chats went with it
-		}
-		if err != nil {
-			return false, err
-		}
-		if l.WALabelID == "" || l.WAPending {
-			// Its creation failed or was dropped: a chat put on a label
-			// WhatsApp does not have would be lost there unseen.
-			return false, fmt.Errorf("label %q is not on WhatsApp: its creation did not go through (see wabook outbox): %w", l.Name, errOutboxPermanent)
-		}
-		waID, err := s.store.OutboxWALabelID(ctx, it.ID) // recorded, for the list
-		if err != nil || waID == "" {
-			return false, err
-		}
-		chat := it.JID
-		if it.Chat != "" {
-			chat = it.Chat // the form WhatsApp named the chat in
-		}
-		return true, s.backend.SendLabelChat(ctx, waID, chat, it.Flag)
-	}
-	return false, fmt.Errorf("unknown outbox change %q: %w", it.Kind, errOutboxPermanent)
 }
 
 // Outbox lists the changes for WhatsApp: pending and failed ones, and the
