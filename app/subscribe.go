@@ -114,16 +114,24 @@ func (sub *subscriber) deliver() {
 // by another process sends none here.
 const FollowPoll = 500 * time.Millisecond
 
+// FollowGap is the least time between two of Follow's looks: notices come
+// many times a second while a check job runs or the outbox sends, and every
+// follower (each request of serve waiting for WhatsApp) reading again on
+// each one kept the database busy for all of them — a third of serve's CPU
+// in its load run. Notices that come meanwhile fold into the next look.
+const FollowGap = 50 * time.Millisecond
+
 // Follow calls look at once, then again after every notice and every
-// FollowPoll, until it reports done or fails, or ctx ends (ctx.Err()). look
-// gets a context ctx's end does not cut: a half-read answer would only be
-// thrown away.
+// FollowPoll, but never sooner than FollowGap after the last look, until
+// it reports done or fails, or ctx ends (ctx.Err()). look gets a context
+// ctx's end does not cut: a half-read answer would only be thrown away.
 func (s *Service) Follow(ctx context.Context, look func(ctx context.Context) (done bool, err error)) error {
 	notices, cancel := s.Subscribe()
 	defer cancel()
 	tick := time.NewTicker(FollowPoll)
 	defer tick.Stop()
 	for {
+		looked := time.Now()
 		if done, err := look(context.WithoutCancel(ctx)); done || err != nil {
 			return err
 		}
@@ -132,6 +140,15 @@ func (s *Service) Follow(ctx context.Context, look func(ctx context.Context) (do
 			return ctx.Err()
 		case <-notices:
 		case <-tick.C:
+		}
+		if wait := FollowGap - time.Since(looked); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
 		}
 	}
 }

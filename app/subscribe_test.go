@@ -151,3 +151,33 @@ func TestSubscriptionCancel(t *testing.T) {
 		t.Errorf("%d subscribers left, want 1", n)
 	}
 }
+
+// Follow looks again on notices, but never sooner than FollowGap after its
+// last look: a flood of notices (a check job at a fast pace, the outbox
+// confirming change after change) folds into few looks instead of one per
+// notice for every follower.
+func TestFollowLooksAtMostEveryGapUnderAFloodOfNotices(t *testing.T) {
+	t.Parallel()
+	svc, _ := worldServiceWith(t, nil, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			svc.notify(ChecksChanged)
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	var looks []time.Time
+	err := svc.Follow(ctx, func(context.Context) (bool, error) {
+		looks = append(looks, time.Now())
+		return len(looks) == 6, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(looks); i++ {
+		if gap := looks[i].Sub(looks[i-1]); gap < FollowGap {
+			t.Errorf("look %d came %v after the one before; FollowGap is %v", i+1, gap, FollowGap)
+		}
+	}
+}
