@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -102,12 +101,3 @@ func WriteCheckResultsCSV(w io.Writer, results []model.CheckResult) error {
 	return cw.Error()
 }
 
-// ExportCheckResultsFile writes results as CSV to path, replacing it only
-// once the whole file is written.
-func ExportCheckResultsFile(path string, results []model.CheckResult) error {
-	err := WriteFileAtomic(path, true, func(w io.Writer) error { return WriteCheckResultsCSV(w, results) })
-	if err != nil {
-		return fmt.Errorf("exporting: %w", err)
-	}
-	return nil
-}

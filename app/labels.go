@@ -175,18 +175,6 @@ func (s *Service) labelChangesUndo(desc string, lc store.LabelChanges) *Undo {
 	}}
 }
 
-// firstOf returns the first error, saying how many more there were, so the
-// message stays on one line.
-func firstOf(errs []error) error {
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
-		return errs[0]
-	}
-	return fmt.Errorf("%w (and %d more)", errs[0], len(errs)-1)
-}
-
 // CreateLabel creates a label. The name is normalised and must be unique
 // ignoring case (ErrLabelExists); color is a palette index 0–19, or
 // negative for the next palette colour. The Undo deletes it. With label

@@ -124,10 +124,6 @@ func writeJSON(w io.Writer, v any) error {
 	return err
 }
 
-// csvSafe neutralises cells a spreadsheet would run as a formula and strips
-// terminal control sequences.
-func csvSafe(s string) string { return app.CSVCell(s) }
-
 // writeTable prints aligned columns measured in display cells, so CJK and
 // emoji names line up.
 func writeTable(w io.Writer, header []string, rows [][]string, maxWidths []int) error {

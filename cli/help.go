@@ -355,5 +355,3 @@ func HelpArgs(command string, args []string) []string {
 	return []string{"--help"}
 }
 
-// HasHelp reports whether a command has help (every command must).
-func HasHelp(command string) bool { _, ok := docs[command]; return ok }

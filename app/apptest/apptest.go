@@ -14,7 +14,6 @@ import (
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/wa"
-	"github.com/wabook/wabook/wa/sim"
 )
 
 // Run runs a service over be and a fresh database until the test ends. The
@@ -43,12 +42,3 @@ func Sync(ctx context.Context, t testing.TB, svc *app.Service) {
 	}
 }
 
-// New is a synced service over the simulated world w, with the outbox's
-// retries shortened to a millisecond; the backend is returned to steer it.
-func New(t testing.TB, w *sim.World) (*app.Service, *sim.Backend) {
-	t.Helper()
-	be := sim.New(w)
-	svc, _, ctx := Run(t, be, app.Options{OutboxRetry: time.Millisecond})
-	Sync(ctx, t, svc)
-	return svc, be
-}
