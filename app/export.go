@@ -100,4 +100,3 @@ func WriteCheckResultsCSV(w io.Writer, results []model.CheckResult) error {
 	cw.Flush()
 	return cw.Error()
 }
-

@@ -354,4 +354,3 @@ func HelpArgs(command string, args []string) []string {
 	}
 	return []string{"--help"}
 }
-

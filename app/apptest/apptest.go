@@ -41,4 +41,3 @@ func Sync(ctx context.Context, t testing.TB, svc *app.Service) {
 		t.Fatal(err)
 	}
 }
-
