@@ -50,14 +50,11 @@ func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query
 	if err != nil {
 		return 0, fmt.Errorf("query: %w", err)
 	}
-	labels, err := s.store.Labels(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("reading labels: %w", err)
+	var lg Snapshot
+	if err := s.readLabelsAndGroups(ctx, &lg, false); err != nil {
+		return 0, err
 	}
-	groups, err := s.store.GroupNames(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("reading groups: %w", err)
-	}
+	labels, groups := lg.Labels, lg.Groups
 	// The rows are written as they are read (store.ContactsSorted): a
 	// million contacts never sit in memory. The order and the filter are
 	// FilterContacts' own.

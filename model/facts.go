@@ -1,6 +1,9 @@
 package model
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Facts are what a Matcher reads of a contact besides its haystack: its
 // flags, its check status, its labels and its groups. *Contact has them;
@@ -83,7 +86,7 @@ func (c *Contact) HasFact(f Fact) bool {
 func (c *Contact) CheckedAs() string { return c.CheckStatus }
 
 // HasAnyLabel: Facts.
-func (c *Contact) HasAnyLabel(s *LabelSet) bool { return hasLabel(c.Labels, s.names) }
+func (c *Contact) HasAnyLabel(s *LabelSet) bool { return slices.ContainsFunc(c.Labels, s.Has) }
 
 // InAnyGroup: Facts.
 func (c *Contact) InAnyGroup(s *GroupSet) bool {
@@ -149,19 +152,6 @@ func (m *Matcher) MatchFacts(f Facts, haystack string) bool {
 		}
 	}
 	return true
-}
-
-// hasLabel reports whether any of have is one of want. Both lists are short
-// (WhatsApp Business allows 20 labels), so nested loops beat a map here.
-func hasLabel(have, want []string) bool {
-	for _, h := range have {
-		for _, w := range want {
-			if h == w || strings.EqualFold(h, w) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Anchor is a text every haystack the matcher matches contains: its

@@ -13,6 +13,7 @@ const labelCols = `l.id, l.name, l.color, coalesce(l.wa_label_id, ''), l."order"
 	(SELECT count(*) FROM contact_labels cl WHERE cl.label_id = l.id), l.unsynced <> 0, l.wa_pending <> 0,
 	l.changed_by, l.changed_by_ms, l.changed_how`
 
+// queryRower is what *sql.DB and *sql.Tx share for reading one row.
 type queryRower interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }

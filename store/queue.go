@@ -222,7 +222,7 @@ func (s *Store) CheckJobState(ctx context.Context, id int64) (string, error) {
 }
 
 // jobState reads a job's state; ErrNotFound when there is no such job.
-func jobState(ctx context.Context, q rowQuerier, id int64) (string, error) {
+func jobState(ctx context.Context, q queryRower, id int64) (string, error) {
 	var st string
 	err := q.QueryRowContext(ctx, `SELECT state FROM check_jobs WHERE id = ?`, id).Scan(&st)
 	if err = rowErr(err, fmt.Sprintf("check job %d", id)); err != nil {

@@ -47,14 +47,9 @@ func queryList[T any](ctx context.Context, q querier, scan func(r scanner, v *T)
 	return out, nil
 }
 
-// rowQuerier is what *sql.DB and *sql.Tx share for reading one row.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // scanRow reads the one row of query into dest; what names what was read
 // in the error ("store: outbox: …").
-func scanRow(ctx context.Context, q rowQuerier, what string, dest []any, query string, args ...any) error {
+func scanRow(ctx context.Context, q queryRower, what string, dest []any, query string, args ...any) error {
 	if err := q.QueryRowContext(ctx, query, args...).Scan(dest...); err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
