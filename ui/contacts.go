@@ -178,12 +178,9 @@ func (m *contactList) currentJID() string {
 }
 
 func (m *contactList) moveTo(jid string) {
-	for pos, i := range m.shown {
-		if m.ix.jid(i) == jid {
-			m.cursor = pos
-			m.clamp()
-			return
-		}
+	if pos := slices.Index(m.shown, m.ix.find(jid)); pos >= 0 {
+		m.cursor = pos
+		m.clamp()
 	}
 }
 
@@ -194,19 +191,17 @@ func (m *contactList) focusAdded() {
 	if m.focus == "" {
 		return
 	}
-	for i := range m.ix.visible() {
-		if m.ix.jid(int32(i)) != m.focus {
-			continue
-		}
-		if !slices.ContainsFunc(m.shown, func(pos int32) bool { return int(pos) == i }) {
-			m.searching = false
-			m.search.Blur()
-			m.setQuery("")
-		}
-		m.moveTo(m.focus)
-		m.focus = ""
+	i := m.ix.find(m.focus)
+	if i < 0 || int(i) >= m.ix.visible() {
 		return
 	}
+	if !slices.Contains(m.shown, i) {
+		m.searching = false
+		m.search.Blur()
+		m.setQuery("")
+	}
+	m.moveTo(m.focus)
+	m.focus = ""
 }
 
 // listHeight is the rows left under the search line, the reason a search

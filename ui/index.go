@@ -177,7 +177,7 @@ func (ix *index) find(jid string) int32 {
 // display name stands as FullName (DisplayName gives it back); the fields
 // a row does not keep (other names, note, LID, about, times but Updated)
 // are empty: the detail view and the edit form read the contact whole
-// (loadContact).
+// (readContact).
 func (ix *index) contact(i int32) *model.Contact {
 	r := &ix.rows[i]
 	c := &model.Contact{
