@@ -139,7 +139,8 @@ func (m *contactList) refilter() {
 	text := m.search.Value()
 	q, err := model.ParseQuery(text)
 	m.hiddenShown = q.WantsHidden()
-	if q.Compile(m.ix.labels, m.ix.groups).Empty() {
+	matcher := q.Compile(m.ix.labels, m.ix.groups)
+	if matcher.Empty() {
 		m.shown, m.filteredBy, m.queryErr = m.ix.among(m.order, false), "", ""
 		if err != nil {
 			m.queryErr = err.Error()
@@ -153,7 +154,10 @@ func (m *contactList) refilter() {
 	if err == nil && m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && q.Narrows(m.filteredQ) {
 		candidates = m.shown
 	}
-	m.shown, m.filteredQ, m.queryErr = filtered(m.ix, text, candidates)
+	m.shown, m.filteredQ, m.queryErr = matchRows(m.ix, matcher, candidates), q, ""
+	if err != nil {
+		m.queryErr = err.Error()
+	}
 	m.filteredBy = text
 	if err != nil {
 		m.filteredBy = "" // a dropped term may come back: never narrow from here

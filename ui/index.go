@@ -338,10 +338,16 @@ func filtered(ix *index, text string, candidates []int32) ([]int32, model.Query,
 	if matcher.Empty() {
 		return nil, q, queryErr
 	}
+	return matchRows(ix, matcher, candidates), q, queryErr
+}
+
+// matchRows is the candidates (rows of ix, in order) matcher, not empty,
+// lets through.
+func matchRows(ix *index, matcher *model.Matcher, candidates []int32) []int32 {
 	shown := make([]int32, 0, min(len(candidates), max(64, len(candidates)/4)))
 	f := &rowFacts{ix: ix} // one value for every row: no allocation per row
 	if word := matcher.Anchor(); word != "" && len(ix.chunks) == 1 && isRange(candidates) {
-		return scanArena(ix, matcher, word, candidates, f, shown), q, queryErr
+		return scanArena(ix, matcher, word, candidates, f, shown)
 	}
 	for _, i := range candidates {
 		f.i = i
@@ -349,7 +355,7 @@ func filtered(ix *index, text string, candidates []int32) ([]int32, model.Query,
 			shown = append(shown, i)
 		}
 	}
-	return shown, q, queryErr
+	return shown
 }
 
 // isRange reports whether rows are consecutive rows of an index, in
