@@ -138,6 +138,9 @@ func TestChecksScreenShowsRateLimitPause(t *testing.T) {
 	waitLoaded(t, tm)
 	tm.Send(press("2"))
 	waitFor(t, tm, "WhatsApp asked to slow down")
+	// The checker's state and the jobs are read one after the other: the
+	// job's row catches up with its batch in a later load.
+	waitFor(t, tm, "19/60")
 	m, view := finalView(t, tm)
 	if m.checks.checker.BackoffUntil.IsZero() || !strings.Contains(view, "Paused") {
 		t.Errorf("no pause shown:\n%s", view)
@@ -168,6 +171,9 @@ func TestChecksScreenShowsCanaryTrip(t *testing.T) {
 	waitLoaded(t, tm)
 	tm.Send(press("2"))
 	waitFor(t, tm, "Canary tripped 1 time")
+	// The checker's state and the jobs are read one after the other: the
+	// job's row catches up with its batch in a later load.
+	waitFor(t, tm, "19/60")
 	m, view := finalView(t, tm)
 	// The pause gives the checker's reason, not a rate limit's.
 	flat := strings.Join(strings.Fields(ansi.Strip(view)), " ")
