@@ -101,7 +101,16 @@ func (p *labelPicker) keys() []binding {
 	if create != "" {
 		rows++
 	}
-	toggle := func(tea.KeyPressMsg) tea.Cmd { p.toggle(items); return nil }
+	toggle := func(tea.KeyPressMsg) tea.Cmd {
+		// On the «create» row, toggling turns the new label on: it is
+		// created as enter would, and applied with the other toggles.
+		if create != "" && p.cursor == len(items) {
+			p.createTyped(create)
+			return nil
+		}
+		p.toggle(items)
+		return nil
+	}
 	return []binding{
 		bind(key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), func(tea.KeyPressMsg) tea.Cmd { return p.close(nil) }).offered(),
 		bind(key.NewBinding(key.WithKeys("up", "ctrl+p"), key.WithHelp("↑", "up")), func(tea.KeyPressMsg) tea.Cmd {
@@ -164,17 +173,23 @@ func (p *labelPicker) enter(items []*pickerItem, create string) tea.Cmd {
 		return p.setList(text)
 	}
 	if create != "" && p.cursor == len(items) {
-		if err := model.ValidateLabelName(create); err != nil {
-			p.err = err.Error()
-			return nil
-		}
-		p.items = append(p.items, &pickerItem{name: create, isNew: true, initial: triOff, state: triOn})
-		p.filter.SetValue("")
-		p.err = ""
-		p.cursor = len(p.items) - 1
+		p.createTyped(create)
 		return nil
 	}
 	return p.close(p.applyChanges(nil))
+}
+
+// createTyped adds the label typed to the picker, turned on, or says why
+// its name cannot be a label's.
+func (p *labelPicker) createTyped(name string) {
+	if err := model.ValidateLabelName(name); err != nil {
+		p.err = err.Error()
+		return
+	}
+	p.items = append(p.items, &pickerItem{name: name, isNew: true, initial: triOff, state: triOn})
+	p.filter.SetValue("")
+	p.err = ""
+	p.cursor = len(p.items) - 1
 }
 
 func (p *labelPicker) toggle(items []*pickerItem) {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"testing"
@@ -104,5 +105,31 @@ func TestLabelPickerHintsFollowTheMode(t *testing.T) {
 		if tt.not != "" && strings.Contains(ansi.Strip(p.View(80, 24)), tt.not) {
 			t.Errorf("typed %q: the picker says %q:\n%s", p.filter.Value(), tt.not, ansi.Strip(p.View(80, 24)))
 		}
+	}
+}
+
+// Tab on the «create» row creates the label typed, turned on, as enter
+// does there; enter then applies it with the other toggles.
+func TestLabelPickerTabOnCreateRowCreates(t *testing.T) {
+	t.Parallel()
+	c := testCommon(t, app.Status{}, false)
+	var added []string
+	p := newLabelPicker(c, []model.Label{{Name: "VIP"}}, []*model.Contact{{JID: "1@s.whatsapp.net"}}, func(_ []string, add, _ []string) tea.Cmd {
+		added = add
+		return nil
+	})
+	for _, k := range []string{"N", "e", "w"} {
+		p.Update(press(k))
+	}
+	if view := ansi.Strip(p.View(80, 24)); !strings.Contains(view, "create «New»") {
+		t.Fatalf("want the create row for New:\n%s", view)
+	}
+	p.Update(press("tab"))
+	if view := ansi.Strip(p.View(80, 24)); strings.Contains(view, "create «New»") || !strings.Contains(view, "New") {
+		t.Fatalf("after tab on the create row, want New as a label turned on:\n%s", view)
+	}
+	p.Update(press("enter"))
+	if !slices.Equal(added, []string{"New"}) {
+		t.Errorf("enter applied %q, want [New]", added)
 	}
 }
