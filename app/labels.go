@@ -24,6 +24,10 @@ const settingLabelSync = "label_sync"
 // An Undo can be applied once.
 type Undo struct {
 	Description string
+	// Contacts is how many contacts the change touched: for labels
+	// applied to a selection, those that did not already have them (or,
+	// removing, that had them).
+	Contacts int
 	apply       func(ctx context.Context) error
 }
 
@@ -152,7 +156,13 @@ func (s *Service) ApplyLabels(ctx context.Context, jids []string, add, remove []
 	if len(removeN) > 0 {
 		desc = append(desc, "remove "+strings.Join(removeN, ", "))
 	}
-	return s.labelChangesUndo(strings.Join(desc, ", ")+" on "+plural(len(jids), "contact", "contacts"), lc), nil
+	touched := map[string]bool{}
+	for _, c := range lc.Changes {
+		touched[c.JID] = true
+	}
+	u := s.labelChangesUndo(strings.Join(desc, ", ")+" on "+plural(len(touched), "contact", "contacts"), lc)
+	u.Contacts = len(touched)
+	return u, nil
 }
 
 // labelChangesUndo reverts lc: assignments flipped back in reverse order,

@@ -116,7 +116,16 @@ func (a contactActions) openLabelPicker(contacts []*model.Contact) tea.Cmd {
 	a.open(newLabelPicker(a.common, a.ix.labels, contacts, func(jids, add, remove []string) tea.Cmd {
 		return a.run(func(ctx context.Context) (string, *app.Undo, error) {
 			undo, err := svc.ApplyLabels(ctx, jids, add, remove)
-			return labelFlash(len(jids), add, remove), undo, err
+			if err == nil && undo == nil {
+				return "nothing changed: the labels were already as chosen", nil, nil
+			}
+			// The flash counts the contacts that changed, not those
+			// selected: some may have had the label already.
+			n := len(jids)
+			if undo != nil {
+				n = undo.Contacts
+			}
+			return labelFlash(n, add, remove), undo, err
 		})
 	}))
 	return nil

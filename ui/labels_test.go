@@ -387,3 +387,28 @@ func TestFailedChangesScrollAt80x24(t *testing.T) {
 		t.Errorf("the drop question names another change:\n%s", view)
 	}
 }
+
+// The flash after applying labels counts the contacts that changed, not
+// those selected: a contact that had the label already is not counted.
+func TestLabelFlashCountsTheContactsChanged(t *testing.T) {
+	t.Parallel()
+	svc := newTestService(t)
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
+	waitLoaded(t, tm)
+	tm.Send(press("space")) // Ada
+	tm.Send(press("l"))
+	tm.Type("Gold")
+	tm.Send(press("enter")) // create «Gold»
+	tm.Send(press("enter")) // apply
+	settle(t, tm, "added Gold on 1 contact")
+	tm.Send(press("esc")) // clear the selection
+	tm.Send(press("g"))
+	for range 3 {
+		tm.Send(press("space")) // Ada (has Gold), Alan T, Eve…
+	}
+	tm.Send(press("l"))
+	tm.Type("gold")
+	tm.Send(press("tab"))
+	tm.Send(press("enter"))
+	settle(t, tm, "added Gold on 2 contacts")
+}
