@@ -28,7 +28,7 @@ type Undo struct {
 	// applied to a selection, those that did not already have them (or,
 	// removing, that had them).
 	Contacts int
-	apply       func(ctx context.Context) error
+	apply    func(ctx context.Context) error
 }
 
 // UndoChange applies u. Applying it a second time is an error.
