@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/wabook/wabook/app"
@@ -401,6 +402,16 @@ func TestLabelFlashCountsTheContactsChanged(t *testing.T) {
 	tm.Send(press("enter")) // create «Gold»
 	tm.Send(press("enter")) // apply
 	settle(t, tm, "added Gold on 1 contact")
+	// The picker offers Gold once the list's index has it.
+	f, _ := framesOf.Load(tm)
+	f.(*frames).waitFrameFunc(t, "Ada's row with Gold", func(f string) bool {
+		for _, line := range strings.Split(ansi.Strip(f), "\n") {
+			if strings.Contains(line, "Ada Lovelace") && strings.Contains(line, "Gold") {
+				return true
+			}
+		}
+		return false
+	})
 	tm.Send(press("esc")) // clear the selection
 	tm.Send(press("g"))
 	for range 3 {
