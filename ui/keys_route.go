@@ -28,11 +28,17 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 		return pressKey(m.common, s, kp)
 	}
 	if m.fullHelp {
-		if _, ok := m.dispatch(m.fullHelpKeys(), kp); !ok {
-			m.fullHelp = false // any other key closes it
+		if _, ok := m.dispatch(m.fullHelpKeys(), kp); ok {
+			m.clampHelpTop()
+			return nil
 		}
-		m.clampHelpTop()
-		return nil
+		// Any other key closes the help; esc and ? only close it, the
+		// rest then act as they would have without it (a / read in the
+		// help starts a search).
+		m.fullHelp = false
+		if key.Matches(kp, m.keys.Back, m.keys.Help) {
+			return nil
+		}
 	}
 	if m.global == nil {
 		m.global = m.globalKeys() // built once: the rows read the state when a key comes

@@ -132,3 +132,35 @@ func TestFullHelpScrollIsKeptByUpdateNotView(t *testing.T) {
 func rowID(b key.Binding) string {
 	return fmt.Sprintf("%q (%s: %s)", b.Keys(), b.Help().Key, b.Help().Desc)
 }
+
+// A key read while the full help is shown closes it and, unless it is esc
+// or ? (which only close it), acts as it would have without the help.
+func TestKeyClosingTheHelpAlsoActs(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		key       tea.KeyPressMsg
+		searching bool
+		screen    screen
+	}{
+		{tea.KeyPressMsg{Code: '/', Text: "/"}, true, screenContacts},
+		{tea.KeyPressMsg{Code: '3', Text: "3"}, false, screenLabels},
+		{tea.KeyPressMsg{Code: tea.KeyEscape}, false, screenContacts},
+		{tea.KeyPressMsg{Code: '?', Text: "?"}, false, screenContacts},
+	} {
+		t.Run(tc.key.String(), func(t *testing.T) {
+			m := New(t.Context(), newTestService(t), Options{})
+			m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+			m.handleKey(tea.KeyPressMsg{Code: '?', Text: "?"})
+			if !m.fullHelp {
+				t.Fatal("? did not open the full help")
+			}
+			m.handleKey(tc.key)
+			if m.fullHelp {
+				t.Errorf("%s left the full help open", tc.key)
+			}
+			if m.contacts.searching != tc.searching || m.screen != tc.screen {
+				t.Errorf("after %s: searching %v on screen %d, want %v on %d", tc.key, m.contacts.searching, m.screen, tc.searching, tc.screen)
+			}
+		})
+	}
+}
