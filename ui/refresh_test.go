@@ -264,7 +264,7 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 		{press("3"), "WhatsApp label sync"},
 		{press("1"), "Ada Lovelace"},
 		{press("?"), "Everywhere"},
-		{press("x"), "Ada Lovelace"}, // any key closes the help
+		{press("esc"), "Ada Lovelace"}, // esc closes the help
 		{press("/"), "label:vip, -label:x"},
 	} {
 		start := time.Now()
