@@ -233,6 +233,20 @@ func hangingChanges(t *testing.T, x *Indexes) (arm func(), hanging <-chan struct
 	return func() { armed.Store(true) }, entered
 }
 
+// ackWatch passes on every notice the UI acknowledges, that is, has read.
+type ackWatch struct {
+	Service
+	acked chan app.Notice
+}
+
+func (a *ackWatch) Acknowledge(n app.Notice) {
+	a.Service.Acknowledge(n)
+	select {
+	case a.acked <- n:
+	default:
+	}
+}
+
 // No key waits for a refresh: with the change read hanging (a database
 // locked by another process, a slow disk), a change noticed starts a
 // refresh that never ends, and every key still produces its frame.
@@ -241,7 +255,8 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 	svc := newTestService(t)
 	x := NewIndexes(svc)
 	arm, hanging := hangingChanges(t, x)
-	tm := newTestModel(t, New(t.Context(), svc, Options{Indexes: x}), teatest.WithInitialTermSize(100, 30))
+	acks := &ackWatch{Service: svc, acked: make(chan app.Notice, 64)}
+	tm := newTestModel(t, New(t.Context(), acks, Options{Indexes: x}), teatest.WithInitialTermSize(100, 30))
 	waitLoaded(t, tm)
 	arm()
 	// A change of this process: the service says DataChanged.
@@ -253,9 +268,22 @@ func TestKeysNeverWaitForARefresh(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the change did not start a refresh")
 	}
+	for len(acks.acked) > 0 {
+		<-acks.acked
+	}
 	// More changes while the refresh hangs: they wait for it, keys do not.
 	if _, err := svc.AddContact(context.Background(), app.ContactInput{Name: "Never Shown Either", Phone: "+14155550167"}); err != nil {
 		t.Fatal(err)
+	}
+	// The UI has read the second change's notice (it acknowledges each;
+	// those before the refresh began were acknowledged before it).
+	for seen := false; !seen; {
+		select {
+		case n := <-acks.acked:
+			seen = n.Kind == app.DataChanged
+		case <-time.After(5 * time.Second):
+			t.Fatal("the UI did not read the second change's notice")
+		}
 	}
 	for i, step := range []struct {
 		key  tea.KeyPressMsg
