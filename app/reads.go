@@ -109,6 +109,22 @@ func (s *Service) ContactsByJID(ctx context.Context, jids []string) ([]model.Con
 	return cs, nil
 }
 
+// LastCheck is the last answer about phone (E.164) kept in the check
+// cache, however old, with when it came; zero when it was never checked.
+// The detail view says it with its date: the contact reads carry only its
+// status, since a number checked again with the same answer is no change
+// of the contact.
+func (s *Service) LastCheck(ctx context.Context, phone string) (model.CheckResult, error) {
+	r, err := s.store.Check(ctx, phone)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.CheckResult{}, nil
+	}
+	if err != nil {
+		return model.CheckResult{}, fmt.Errorf("reading the last check: %w", err)
+	}
+	return r, nil
+}
+
 // splitHidden sets the hidden contacts apart, in place: one read of the
 // table serves both lists, and the contacts not hidden, nearly all, are
 // not copied before the first hidden one.

@@ -23,10 +23,11 @@ import (
 // act on the row's contact; the edit form waits.
 type detailView struct {
 	contactActions
-	jid   string         // the contact shown
-	c     *model.Contact // the row's (index.contact) until read whole
-	whole bool           // c was read whole
-	ix    *index         // the index it was opened from (group names, label colours)
+	jid     string         // the contact shown
+	c       *model.Contact // the row's (index.contact) until read whole
+	whole   bool           // c was read whole
+	checked time.Time      // when c's number was last checked, zero when not known
+	ix      *index         // the index it was opened from (group names, label colours)
 	// deleting: its delete (d) was confirmed here, so its leaving the
 	// index is no news to tell (Model.reopenDetail).
 	deleting bool
@@ -42,6 +43,8 @@ type contactReadMsg struct {
 	c    model.Contact
 	err  error
 	edit bool // for the edit form (contactList.editContact)
+	// checked is when the contact's number was last checked (the detail's).
+	checked time.Time
 }
 
 // readContact reads the contact jid whole, off the Update path.
@@ -52,10 +55,16 @@ func readContact(c *common, jid string, edit bool) tea.Cmd {
 		if err == nil && len(cs) == 0 {
 			err = errors.New("it is no longer in the address book")
 		}
+		var checked time.Time
+		if err == nil && !edit && cs[0].CheckStatus != "" {
+			var last model.CheckResult
+			last, err = svc.LastCheck(ctx, cs[0].Phone)
+			checked = last.CheckedAt
+		}
 		if err != nil {
 			return contactReadMsg{jid: jid, edit: edit, err: fmt.Errorf("reading the contact: %w", err)}
 		}
-		return contactReadMsg{jid: jid, edit: edit, c: cs[0]}
+		return contactReadMsg{jid: jid, edit: edit, c: cs[0], checked: checked}
 	})
 }
 
@@ -66,7 +75,7 @@ func newDetailView(c *common) *detailView {
 // open shows the contact of row i of ix: its title at once, the rest when
 // the command has read it.
 func (d *detailView) open(ix *index, i int32) tea.Cmd {
-	d.jid, d.c, d.whole, d.ix, d.deleting = ix.jid(i), ix.contact(i), false, ix, false
+	d.jid, d.c, d.whole, d.ix, d.deleting, d.checked = ix.jid(i), ix.contact(i), false, ix, false, time.Time{}
 	d.vp.SetYOffset(0)
 	d.setLines([]string{d.st.Dim.Render("loading…")})
 	return readContact(d.common, d.jid, false)
@@ -198,8 +207,11 @@ func (d *detailView) render() {
 	field("Note", model.Sanitize(c.Note))
 	field("Source", c.Source)
 	check := c.CheckStatus
-	if check == "" {
+	switch {
+	case check == "":
 		check = "never checked"
+	case !d.checked.IsZero():
+		check += " on " + formatTime(d.checked)
 	}
 	field("Last check", check)
 	field("Created", formatTime(c.CreatedAt))
@@ -248,7 +260,7 @@ func (d *detailView) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	c := read.c
-	d.c, d.whole = &c, true
+	d.c, d.whole, d.checked = &c, true, read.checked
 	d.render()
 	return nil
 }

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
 )
 
 // openFound opens, in tm, the detail of the contact the search finds
@@ -145,4 +147,28 @@ func TestDetailSaysItsContactWasDeletedElsewhere(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The detail says when the number was last checked, with its answer.
+func TestDetailSaysWhenTheNumberWasChecked(t *testing.T) {
+	t.Parallel()
+	svc, _, st := newTestWorld(t)
+	at := time.Date(2026, 11, 30, 9, 15, 0, 0, time.UTC)
+	if err := st.PutCheck(t.Context(), model.CheckResult{Phone: "+14155550104", Status: model.CheckValid, CheckedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 40))
+	waitLoaded(t, tm)
+	openFound(t, tm, "hopper", "Last check")
+	want := "valid on " + at.Local().Format("2006-01-02 15:04")
+	_, view := finalView(t, tm)
+	for _, l := range strings.Split(ansi.Strip(view), "\n") {
+		if strings.Contains(l, "Last check") {
+			if !strings.Contains(l, want) {
+				t.Errorf("the detail says %q, want %q", strings.TrimSpace(l), want)
+			}
+			return
+		}
+	}
+	t.Errorf("no Last check line:\n%s", ansi.Strip(view))
 }

@@ -36,6 +36,8 @@ type Service interface {
 	// ContactsByJID reads contacts whole: the detail view's, the edit
 	// form's.
 	ContactsByJID(ctx context.Context, jids []string) ([]model.Contact, error)
+	// LastCheck is when and how a number was last checked (the detail).
+	LastCheck(ctx context.Context, phone string) (model.CheckResult, error)
 	ChangesSince(ctx context.Context, since app.Mark, limit int) (*app.Changes, error)
 	LabelSyncEnabled() bool
 	// DataVersion moves when the mirror may have changed (Indexes).
