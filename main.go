@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/charmbracelet/colorprofile"
+
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/cli"
 	"github.com/wabook/wabook/model"
@@ -188,6 +190,10 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend, *app
 		return runDoctor(ctx, g, rest, stdout, stderr)
 	}
 
+	var profile <-chan colorprofile.Profile
+	if runCommand == nil {
+		profile = detectColorProfile() // beside the wiring (tui.go)
+	}
 	w, err := wire(ctx, g, seen)
 	if err != nil {
 		fmt.Fprintf(stderr, "wabook: %v\n", app.PlainError(err))
@@ -220,7 +226,7 @@ func runWith(args []string, stdout, stderr io.Writer, seen func(wa.Backend, *app
 	}
 
 	if runCommand == nil {
-		return runTUI(ctx, w, locked, stderr)
+		return runTUI(ctx, w, locked, profile, stderr)
 	}
 	// Nothing writes to a damaged database: check it before the service
 	// starts applying events or a command changes anything.

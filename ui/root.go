@@ -70,6 +70,12 @@ type Options struct {
 	// Indexes is the contact index shared by every UI of the process
 	// (NewIndexes); nil gives this UI one of its own.
 	Indexes *Indexes
+	// FirstPage, when set, is called once, on the Update path, when the
+	// first page of the list (or the error reading it) is installed, so
+	// the caller can start what must not compete with the first frame
+	// (the binary's integrity check and connection, tui.go). It must
+	// return at once.
+	FirstPage func()
 }
 
 // Model is the root Bubble Tea model: it owns the screens, the dialog
@@ -201,6 +207,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case snapshotMsg:
 		var cmd tea.Cmd
 		m.loading = false
+		if m.opts.FirstPage != nil {
+			m.opts.FirstPage()
+			m.opts.FirstPage = nil
+		}
 		if m.fatal {
 			return nil
 		}

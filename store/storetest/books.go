@@ -62,7 +62,7 @@ func (b *Books) Path(tb testing.TB, n int) string {
 		// interrupted half-way is never taken for a whole one, and two
 		// test binaries writing the same book do not mix their writes.
 		tmp := fmt.Sprintf("%s.%d.part", path, os.Getpid())
-		if err := writeBook(tb.Context(), tmp, n); err != nil {
+		if err := WriteBook(tb.Context(), tmp, n); err != nil {
 			tb.Fatalf("writing the %d-contact book: %v", n, err)
 		}
 		if err := os.Rename(tmp, path); err != nil {
@@ -73,7 +73,10 @@ func (b *Books) Path(tb testing.TB, n int) string {
 	return path
 }
 
-func writeBook(ctx context.Context, path string, n int) error {
+// WriteBook writes the generated book of n contacts (BookShape) into a new
+// database file at path. scripts/tmuxbench writes its books through it
+// (tmuxbench_test.go) when $WABOOK_BENCH_BOOKS has none.
+func WriteBook(ctx context.Context, path string, n int) error {
 	st, err := store.Open(path)
 	if err != nil {
 		return err

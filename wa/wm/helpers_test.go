@@ -15,15 +15,14 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/appstate"
 	waBinary "go.mau.fi/whatsmeow/binary"
-	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/proto/waServerSync"
 	"go.mau.fi/whatsmeow/proto/waSyncAction"
-	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	waLog "go.mau.fi/whatsmeow/util/log"
 	_ "modernc.org/sqlite"
 
 	"github.com/wabook/wabook/wa"
+	"github.com/wabook/wabook/wa/wm/wmtest"
 )
 
 // ownPhone is the test account's number.
@@ -46,29 +45,7 @@ func openDB(t *testing.T) *sql.DB {
 // New loads a paired session. business makes it a WhatsApp Business one.
 func savePairedDevice(t *testing.T, db *sql.DB, business bool) {
 	t.Helper()
-	ctx := context.Background()
-	c := sqlstore.NewWithDB(db, "sqlite", nil)
-	if err := c.Upgrade(ctx); err != nil {
-		t.Fatal(err)
-	}
-	dev := c.NewDevice()
-	jid := types.NewADJID(ownPhone, 0, 12)
-	dev.ID = &jid
-	dev.LID = types.NewADJID("299999999999999", 0, 12)
-	dev.LID.Server = types.HiddenUserServer
-	dev.PushName = "Acme"
-	dev.Platform = "android"
-	if business {
-		dev.BusinessName = "Acme Inc"
-		dev.Platform = "smba"
-	}
-	dev.Account = &waAdv.ADVSignedDeviceIdentity{
-		Details:             []byte{1},
-		AccountSignature:    make([]byte, 64),
-		AccountSignatureKey: make([]byte, 32),
-		DeviceSignature:     make([]byte, 64),
-	}
-	if err := dev.Save(ctx); err != nil {
+	if err := wmtest.SavePairedDevice(context.Background(), db, ownPhone, business); err != nil {
 		t.Fatal(err)
 	}
 }
