@@ -60,7 +60,7 @@ func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query
 	// FilterContacts' own.
 	m := q.Compile(labels, groups)
 	out := newContactWriter(w, format, LabelColorsOf(labels))
-	n, err := s.store.ContactsSorted(ctx, q.WantsHidden(), !m.Empty(), func(c *model.Contact) (string, bool) {
+	n, err := s.store.ContactsSorted(ctx, q.WantsHidden(), func(c *model.Contact) (string, bool) {
 		if !m.Empty() && !m.Match(c, model.Haystack(c)) {
 			return "", false
 		}

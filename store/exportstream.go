@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -12,19 +13,9 @@ import (
 	"github.com/wabook/wabook/model"
 )
 
-// contactWithLists selects a contact's rowid, its packed fields
-// (packedContact), and its labels (in label order) and groups (by JID) as
-// JSON arrays: one row holds all an export writes of a contact, so the
-// export never holds the book (fillLabels and fillGroups read the same
-// lists for the whole book at once).
-const contactWithLists = `c.rowid, ` + packedContact + `,
-	(SELECT json_group_array(name) FROM (SELECT l.name FROM contact_labels cl JOIN labels l ON l.id = cl.label_id
-		WHERE cl.contact_jid = c.jid ORDER BY l."order", l.name)),
-	(SELECT json_group_array(group_jid) FROM (SELECT DISTINCT group_jid FROM group_members
-		WHERE member IN (c.jid, nullif(c.lid, '')) ORDER BY group_jid))`
-
-// contactNoLists selects what contactWithLists does, without the lists:
-// for a first pass whose keys do not need them.
+// contactNoLists selects a contact's rowid, its packed fields
+// (packedContact) and two empty lists, for eachListedContact: ContactsSorted
+// reads the labels and groups apart (listMerge).
 const contactNoLists = `c.rowid, ` + packedContact + `, '[]', '[]'`
 
 // sortedChunk is how many contacts the second pass of ContactsSorted reads
@@ -35,47 +26,72 @@ const sortedChunk = 2_000
 // otherwise those not hidden, each with its labels, groups and check
 // status, in one read transaction and two passes that never hold the whole
 // book: the first gives every contact to key, which returns its sort key,
-// or false to leave it out (keyLists: key looks at the contact's labels or
-// groups, which the first pass otherwise leaves out); the second gives the
-// kept contacts to emit in key order, equal keys in table order. Memory
-// grows with the keys kept, not with the contacts. It returns how many
-// contacts emit was given.
-func (s *Store) ContactsSorted(ctx context.Context, hidden, keyLists bool, key func(c *model.Contact) (string, bool), emit func(c *model.Contact) error) (int, error) {
+// or false to leave it out; the second gives the kept contacts to emit in
+// key order, equal keys in table (rowid) order. Neither keeps c. Memory
+// grows with the keys kept (and their label and group numbers), not with
+// the contacts. It returns how many contacts emit was given.
+//
+// The first pass reads the contacts in JID order, so that their labels and
+// groups come from whole-table reads in the same order (listMerge); the
+// second reads the kept contacts by rowid, sortedChunk at a time, without
+// their lists, which the first pass kept as numbers.
+func (s *Store) ContactsSorted(ctx context.Context, hidden bool, key func(c *model.Contact) (string, bool), emit func(c *model.Contact) error) (int, error) {
 	var keys sortKeys
+	var labels, groups packedLists
 	n := 0
-	first := contactNoLists
-	if keyLists {
-		first = contactWithLists
-	}
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		err := eachListedContact(ctx, tx, func(rowid int64, c *model.Contact) error {
-			if k, ok := key(c); ok {
-				keys.add(k, rowid)
-			}
-			return nil
-		}, `SELECT `+first+contactFrom+`WHERE (c.hidden <> 0) = ? ORDER BY c.rowid`, hidden)
+		m, err := newListMerge(ctx, tx)
 		if err != nil {
 			return err
 		}
+		defer m.close()
+		var labelBuf, groupBuf []string
+		err = eachListedContact(ctx, tx, func(rowid int64, c *model.Contact) error {
+			ranks, gs, err := m.lists(ctx, tx, c.JID, c.LID)
+			if err != nil {
+				return err
+			}
+			labelBuf, groupBuf = names(labelBuf[:0], ranks, m.byRank), names(groupBuf[:0], gs, m.groups)
+			c.Labels, c.Groups = labelBuf, groupBuf
+			if k, ok := key(c); ok {
+				keys.add(k, rowid)
+				labels.add(ranks)
+				groups.add(gs)
+			}
+			return nil
+		}, `SELECT `+contactNoLists+contactFrom+`WHERE (c.hidden <> 0) = ? ORDER BY c.jid`, hidden)
+		if err != nil {
+			return err
+		}
+		m.close()
 		order := keys.sorted()
 		var list []byte
 		for from := 0; from < len(order); from += sortedChunk {
+			chunk := order[from:min(from+sortedChunk, len(order))]
 			list = list[:0]
 			list = append(list, '[')
-			for i, k := range order[from:min(from+sortedChunk, len(order))] {
+			for i, k := range chunk {
 				if i > 0 {
 					list = append(list, ',')
 				}
 				list = strconv.AppendInt(list, keys.rowid[k], 10)
 			}
 			list = append(list, ']')
+			i := 0
 			err := eachListedContact(ctx, tx, func(_ int64, c *model.Contact) error {
+				k := chunk[i]
+				i++
+				c.Labels = names(nil, labels.at(k), m.byRank)
+				c.Groups = names(nil, groups.at(k), m.groups)
 				n++
 				return emit(c)
-			}, `SELECT `+contactWithLists+` FROM json_each(?) j JOIN contacts c ON c.rowid = j.value
+			}, `SELECT `+contactNoLists+` FROM json_each(?) j JOIN contacts c ON c.rowid = j.value
 LEFT JOIN checks k ON k.phone = c.phone ORDER BY j.key`, string(list))
 			if err != nil {
 				return err
+			}
+			if i != len(chunk) {
+				return fmt.Errorf("%d of %d contacts read again", i, len(chunk))
 			}
 		}
 		return nil
@@ -86,8 +102,8 @@ LEFT JOIN checks k ON k.phone = c.phone ORDER BY j.key`, string(list))
 	return n, nil
 }
 
-// eachListedContact runs query, which selects contactWithLists, and gives f
-// each contact.
+// eachListedContact runs query, which selects a rowid, a packedContact and
+// its labels and groups as JSON arrays, and gives f each contact.
 func eachListedContact(ctx context.Context, tx *sql.Tx, f func(rowid int64, c *model.Contact) error, query string, args ...any) error {
 	return eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var rowid int64
@@ -147,13 +163,15 @@ func (k *sortKeys) key(i uint32) []byte {
 	return k.arena[from:k.end[i]]
 }
 
-// sorted gives the positions of the keys in key order; equal keys keep the
-// order they were added in.
+// sorted gives the positions of the keys in key order, equal keys in rowid
+// order.
 func (k *sortKeys) sorted() []uint32 {
 	order := make([]uint32, len(k.rowid))
 	for i := range order {
 		order[i] = uint32(i)
 	}
-	slices.SortStableFunc(order, func(a, b uint32) int { return bytes.Compare(k.key(a), k.key(b)) })
+	slices.SortFunc(order, func(a, b uint32) int {
+		return cmp.Or(bytes.Compare(k.key(a), k.key(b)), cmp.Compare(k.rowid[a], k.rowid[b]))
+	})
 	return order
 }
