@@ -36,10 +36,16 @@ const sortedChunk = 2_000
 // second reads the kept contacts by rowid, sortedChunk at a time, without
 // their lists, which the first pass kept as numbers.
 func (s *Store) ContactsSorted(ctx context.Context, hidden bool, key func(c *model.Contact) (string, bool), emit func(c *model.Contact) error) (int, error) {
-	var keys sortKeys
-	var labels, groups packedLists
 	n := 0
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		// Sized for every contact at once: growing the slices would hold
+		// the old and new arrays together, and leave room unused.
+		var count int
+		if err := tx.QueryRowContext(ctx, `SELECT n FROM contact_counts WHERE hidden = ?`, hidden).Scan(&count); err != nil {
+			return err
+		}
+		keys := newSortKeys(count)
+		lists := newPackedLists(count)
 		m, err := newListMerge(ctx, tx)
 		if err != nil {
 			return err
@@ -55,8 +61,7 @@ func (s *Store) ContactsSorted(ctx context.Context, hidden bool, key func(c *mod
 			c.Labels, c.Groups = labelBuf, groupBuf
 			if k, ok := key(c); ok {
 				keys.add(k, rowid)
-				labels.add(ranks)
-				groups.add(gs)
+				lists.add(ranks, gs)
 			}
 			return nil
 		}, `SELECT `+contactNoLists+contactFrom+`WHERE (c.hidden <> 0) = ? ORDER BY c.jid`, hidden)
@@ -65,33 +70,20 @@ func (s *Store) ContactsSorted(ctx context.Context, hidden bool, key func(c *mod
 		}
 		m.close()
 		order := keys.sorted()
-		var list []byte
+		var r chunkReader
 		for from := 0; from < len(order); from += sortedChunk {
 			chunk := order[from:min(from+sortedChunk, len(order))]
-			list = list[:0]
-			list = append(list, '[')
-			for i, k := range chunk {
-				if i > 0 {
-					list = append(list, ',')
-				}
-				list = strconv.AppendInt(list, keys.rowid[k], 10)
-			}
-			list = append(list, ']')
-			i := 0
-			err := eachListedContact(ctx, tx, func(_ int64, c *model.Contact) error {
-				k := chunk[i]
-				i++
-				c.Labels = names(nil, labels.at(k), m.byRank)
-				c.Groups = names(nil, groups.at(k), m.groups)
-				n++
-				return emit(c)
-			}, `SELECT `+contactNoLists+` FROM json_each(?) j JOIN contacts c ON c.rowid = j.value
-LEFT JOIN checks k ON k.phone = c.phone ORDER BY j.key`, string(list))
+			cs, err := r.read(ctx, tx, chunk, keys.rowid)
 			if err != nil {
 				return err
 			}
-			if i != len(chunk) {
-				return fmt.Errorf("%d of %d contacts read again", i, len(chunk))
+			for i, k := range chunk {
+				c := &cs[i]
+				lists.set(k, c, m)
+				n++
+				if err := emit(c); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -100,6 +92,56 @@ LEFT JOIN checks k ON k.phone = c.phone ORDER BY j.key`, string(list))
 		return n, fmt.Errorf("store: contacts in order: %w", err)
 	}
 	return n, nil
+}
+
+// chunkReader reads the second pass's contacts a chunk at a time.
+type chunkReader struct {
+	byRowid []rowidAt
+	list    []byte
+	out     []model.Contact
+}
+
+// rowidAt is a contact's rowid and its place in a chunk.
+type rowidAt struct {
+	rowid int64
+	at    int
+}
+
+// read gives the contacts whose rowids are rowid[k] for each k of chunk, in
+// chunk's order, good until the next read. It asks for them in rowid order,
+// which walks the table's B-tree forward and needs no sorting of the rows.
+func (r *chunkReader) read(ctx context.Context, tx *sql.Tx, chunk []uint32, rowid []int64) ([]model.Contact, error) {
+	r.byRowid = r.byRowid[:0]
+	for i, k := range chunk {
+		r.byRowid = append(r.byRowid, rowidAt{rowid[k], i})
+	}
+	slices.SortFunc(r.byRowid, func(a, b rowidAt) int { return cmp.Compare(a.rowid, b.rowid) })
+	r.list = append(r.list[:0], '[')
+	for i, p := range r.byRowid {
+		if i > 0 {
+			r.list = append(r.list, ',')
+		}
+		r.list = strconv.AppendInt(r.list, p.rowid, 10)
+	}
+	r.list = append(r.list, ']')
+	r.out = slices.Grow(r.out[:0], len(chunk))[:len(chunk)]
+	found := 0
+	err := eachListedContact(ctx, tx, func(id int64, c *model.Contact) error {
+		i, ok := slices.BinarySearchFunc(r.byRowid, id, func(p rowidAt, id int64) int { return cmp.Compare(p.rowid, id) })
+		if !ok {
+			return fmt.Errorf("contact %d was not asked for", id)
+		}
+		r.out[r.byRowid[i].at] = *c
+		found++
+		return nil
+	}, `SELECT `+contactNoLists+contactFrom+`WHERE c.rowid IN (SELECT value FROM json_each(?))`, string(r.list))
+	if err != nil {
+		return nil, err
+	}
+	if found != len(chunk) {
+		return nil, fmt.Errorf("%d of %d contacts read again", found, len(chunk))
+	}
+	return r.out, nil
 }
 
 // eachListedContact runs query, which selects a rowid, a packedContact and
@@ -147,6 +189,10 @@ type sortKeys struct {
 	arena []byte
 	end   []uint32 // key i is arena[end[i-1]:end[i]]
 	rowid []int64
+}
+
+func newSortKeys(n int) sortKeys {
+	return sortKeys{end: make([]uint32, 0, n), rowid: make([]int64, 0, n)}
 }
 
 func (k *sortKeys) add(key string, rowid int64) {
