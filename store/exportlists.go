@@ -160,39 +160,6 @@ func (m *listMerge) lists(ctx context.Context, tx *sql.Tx, jid, lid string) (ran
 	return ranks, groups, nil
 }
 
-// packedLists are the labels and groups of the contacts an export keeps,
-// as numbers in one slice (a slice or two per contact would cost more than
-// the numbers): contact i's are val[off[i]:off[i+1]], its label ranks as
-// they are, then its group places p as -1-p.
-type packedLists struct {
-	off []uint32
-	val []int32
-}
-
-func newPackedLists(n int) packedLists {
-	return packedLists{off: append(make([]uint32, 0, n+1), 0), val: make([]int32, 0, n)}
-}
-
-func (p *packedLists) add(ranks, groups []int32) {
-	p.val = append(p.val, ranks...)
-	for _, g := range groups {
-		p.val = append(p.val, -1-g)
-	}
-	p.off = append(p.off, uint32(len(p.val)))
-}
-
-// set gives c the labels and groups of contact i, named from m.
-func (p *packedLists) set(i uint32, c *model.Contact, m *listMerge) {
-	c.Labels, c.Groups = nil, nil
-	for _, v := range p.val[p.off[i]:p.off[i+1]] {
-		if v >= 0 {
-			c.Labels = append(c.Labels, m.byRank[v])
-		} else {
-			c.Groups = append(c.Groups, m.groups[-1-v])
-		}
-	}
-}
-
 // names appends the names of ranks (labels) or places (groups) to to, or
 // gives nil for none, as Contacts does.
 func names(to []string, of []int32, all []string) []string {
