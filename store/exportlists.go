@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strings"
 
 	"github.com/wabook/wabook/model"
 )
@@ -13,9 +12,10 @@ import (
 // in JID order, their labels and groups by walking two more reads in the
 // same order beside them: contact_labels in its key order and group_members
 // along its member index. No contact costs a query of its own: a query per
-// contact (or per contact and list) took most of an export's time, about
-// 60 µs a contact. Members that are LIDs are few (WhatsApp lists a group's
-// members by phone JID when it can) and are held in a map by LID.
+// contact (or per contact and list) took most of an export's time. Members
+// that are LIDs are held in a map by LID (8% of the memberships of the
+// generated books; a book whose groups list most members by LID holds an
+// entry per such member).
 type listMerge struct {
 	labels, members *sql.Rows
 	labelOK         bool // labels stands on a row: labelJID, labelID
@@ -109,7 +109,7 @@ func (m *listMerge) nextMember() error {
 // order) and its groups' places in m.groups (ascending, each once), whose
 // LID is lid. Calls must come in increasing JID order; what they give is
 // good until the next call.
-func (m *listMerge) lists(ctx context.Context, tx *sql.Tx, jid, lid string) (ranks, groups []int32, err error) {
+func (m *listMerge) lists(jid, lid string) (ranks, groups []int32, err error) {
 	ranks, groups = m.ranks[:0], m.groupBuf[:0]
 	defer func() { m.ranks, m.groupBuf = ranks, groups }()
 	for m.labelOK && string(m.labelJID) < jid {
@@ -138,22 +138,8 @@ func (m *listMerge) lists(ctx context.Context, tx *sql.Tx, jid, lid string) (ran
 			return nil, nil, err
 		}
 	}
-	switch {
-	case lid == "":
-	case strings.HasSuffix(lid, "@"+model.LIDServer):
+	if lid != "" { // always "digits@lid" (normLID), so in lidGroups if a member
 		groups = append(groups, m.lidGroups[lid]...)
-	default: // not a LID's form, so not in lidGroups: asked on its own
-		err := eachRow(ctx, tx, func(rows *sql.Rows) error {
-			var g string
-			if err := rows.Scan(&g); err != nil {
-				return err
-			}
-			groups = append(groups, m.groupIdx[g])
-			return nil
-		}, `SELECT group_jid FROM group_members WHERE member = ?`, lid)
-		if err != nil {
-			return nil, nil, err
-		}
 	}
 	slices.Sort(groups)
 	groups = slices.Compact(groups)

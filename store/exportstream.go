@@ -4,16 +4,10 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"github.com/wabook/wabook/model"
 )
-
-// contactNoLists selects a contact's rowid, its packed fields
-// (packedContact) and two empty lists, for eachListedContact: ContactsSorted
-// reads the labels and groups apart (listMerge).
-const contactNoLists = `c.rowid, ` + packedContact + `, '[]', '[]'`
 
 // ContactsSorted reads the contacts, the hidden ones when hidden and
 // otherwise those not hidden, each with its labels, groups and check
@@ -36,8 +30,8 @@ func (s *Store) ContactsSorted(ctx context.Context, hidden bool, key func(c *mod
 		defer m.close()
 		sorter.labels, sorter.groups = m.byRank, m.groups
 		var labelBuf, groupBuf []string
-		return eachListedContact(ctx, tx, func(rowid int64, c *model.Contact) error {
-			ranks, gs, err := m.lists(ctx, tx, c.JID, c.LID)
+		return eachPackedContact(ctx, tx, func(rowid int64, c *model.Contact) error {
+			ranks, gs, err := m.lists(c.JID, c.LID)
 			if err != nil {
 				return err
 			}
@@ -47,7 +41,7 @@ func (s *Store) ContactsSorted(ctx context.Context, hidden bool, key func(c *mod
 				return sorter.add(k, rowid, c, ranks, gs)
 			}
 			return nil
-		}, `SELECT `+contactNoLists+contactFrom+`WHERE (c.hidden <> 0) = ? ORDER BY c.jid`, hidden)
+		}, `SELECT c.rowid, `+packedContact+contactFrom+`WHERE (c.hidden <> 0) = ? ORDER BY c.jid`, hidden)
 	})
 	if err == nil {
 		err = sorter.each(func(c *model.Contact, ranks, groups []int32) error {
@@ -62,14 +56,13 @@ func (s *Store) ContactsSorted(ctx context.Context, hidden bool, key func(c *mod
 	return n, nil
 }
 
-// eachListedContact runs query, which selects a rowid, a packedContact and
-// its labels and groups as JSON arrays, and gives f each contact.
-func eachListedContact(ctx context.Context, tx *sql.Tx, f func(rowid int64, c *model.Contact) error, query string, args ...any) error {
+// eachPackedContact runs query, which selects a rowid and a packedContact,
+// and gives f each contact, without its labels and groups.
+func eachPackedContact(ctx context.Context, tx *sql.Tx, f func(rowid int64, c *model.Contact) error, query string, args ...any) error {
 	return eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var rowid int64
 		var packed sql.NullString
-		var labels, groups string
-		if err := rows.Scan(&rowid, &packed, &labels, &groups); err != nil {
+		if err := rows.Scan(&rowid, &packed); err != nil {
 			return err
 		}
 		var c model.Contact
@@ -81,21 +74,6 @@ func eachListedContact(ctx context.Context, tx *sql.Tx, f func(rowid int64, c *m
 				return err
 			}
 		}
-		if err := jsonList(labels, &c.Labels); err != nil {
-			return err
-		}
-		if err := jsonList(groups, &c.Groups); err != nil {
-			return err
-		}
 		return f(rowid, &c)
 	}, query, args...)
-}
-
-// jsonList reads a JSON array of strings; an empty one leaves *to nil, as
-// Contacts does.
-func jsonList(list string, to *[]string) error {
-	if list == "" || list == "[]" {
-		return nil
-	}
-	return json.Unmarshal([]byte(list), to)
 }
