@@ -55,8 +55,8 @@ func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query
 		return 0, err
 	}
 	labels, groups := lg.Labels, lg.Groups
-	// The rows are written as they are read (store.ContactsSorted): a
-	// million contacts never sit in memory. The order and the filter are
+	// The rows are written as the store's sort gives them
+	// (store.ContactsSorted): a million contacts never sit in memory. The order and the filter are
 	// FilterContacts' own.
 	m := q.Compile(labels, groups)
 	out := newContactWriter(w, format, LabelColorsOf(labels))

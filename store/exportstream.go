@@ -45,6 +45,9 @@ func (s *Store) ContactsSorted(ctx context.Context, hidden bool, key func(c *mod
 	})
 	if err == nil {
 		err = sorter.each(func(c *model.Contact, ranks, groups []int32) error {
+			if n%4096 == 0 && ctx.Err() != nil { // the merge reads no database to notice
+				return ctx.Err()
+			}
 			c.Labels, c.Groups = names(nil, ranks, sorter.labels), names(nil, groups, sorter.groups)
 			n++
 			return emit(c)
