@@ -261,24 +261,8 @@ func encodeContact(b []byte, c *model.Contact, ranks, groups []int32) []byte {
 // memory with b) and appends the label ranks and group places.
 func decodeContact(b []byte, c *model.Contact, ranks, groups []int32) ([]int32, []int32, error) {
 	bad := errors.New("an export's sorted run holds a bad record")
-	uv := func() uint64 {
-		v, n := binary.Uvarint(b)
-		if n <= 0 {
-			b = nil
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
-	sv := func() int64 {
-		v, n := binary.Varint(b)
-		if n <= 0 {
-			b = nil
-			return 0
-		}
-		b = b[n:]
-		return v
-	}
+	uv := func() uint64 { return take(&b, binary.Uvarint) }
+	sv := func() int64 { return take(&b, binary.Varint) }
 	// One string for every text field: they are substrings of it.
 	var text [15]string
 	all := string(b)
@@ -316,6 +300,18 @@ func decodeContact(b []byte, c *model.Contact, ranks, groups []int32) ([]int32, 
 		CreatedAt:    fromUnix(created), UpdatedAt: fromUnix(updated), LastChangedAt: fromUnixMilli(changed),
 	}
 	return ranks, groups, nil
+}
+
+// take reads a varint from the front of *b with read (binary.Uvarint,
+// binary.Varint); a bad one leaves *b nil.
+func take[T uint64 | int64](b *[]byte, read func([]byte) (T, int)) T {
+	v, n := read(*b)
+	if n <= 0 {
+		*b = nil
+		return 0
+	}
+	*b = (*b)[n:]
+	return v
 }
 
 // unixMilli is t in unix milliseconds, 0 for none (fromUnixMilli).
