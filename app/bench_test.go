@@ -43,7 +43,8 @@ type countWriter struct{ n int64 }
 func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
 
 // BenchmarkExportCSV100k exports the whole 100 000-contact mirror as CSV:
-// reading the snapshot, ordering, neutralising and writing the cells.
+// reading the book from the store (store.ContactsSorted), ordering it by
+// name, neutralising and writing the cells.
 func BenchmarkExportCSV100k(b *testing.B) {
 	svc, jids := service100k(b)
 	ctx := context.Background()

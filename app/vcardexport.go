@@ -55,12 +55,12 @@ func (s *Service) ExportContacts(ctx context.Context, w io.Writer, format, query
 		return 0, err
 	}
 	labels, groups := lg.Labels, lg.Groups
-	// The rows are written as they are read (store.ContactsSorted): a
-	// million contacts never sit in memory. The order and the filter are
+	// The rows are written as the store's sort gives them
+	// (store.ContactsSorted): a million contacts never sit in memory. The order and the filter are
 	// FilterContacts' own.
 	m := q.Compile(labels, groups)
 	out := newContactWriter(w, format, LabelColorsOf(labels))
-	n, err := s.store.ContactsSorted(ctx, q.WantsHidden(), !m.Empty(), func(c *model.Contact) (string, bool) {
+	n, err := s.store.ContactsSorted(ctx, q.WantsHidden(), func(c *model.Contact) (string, bool) {
 		if !m.Empty() && !m.Match(c, model.Haystack(c)) {
 			return "", false
 		}

@@ -322,3 +322,7 @@ func ensureLabels(ctx context.Context, tx *sql.Tx, names []string) ([]int64, err
 	}
 	return ids, nil
 }
+
+// SetExportRun sets how many bytes of records an export sorts in memory
+// before it writes them out as a run (Store.exportRun).
+func (s *Store) SetExportRun(n int) { s.exportRun = n }

@@ -69,6 +69,10 @@ type Store struct {
 	// writes counts the write transactions committed through this Store
 	// (Writes).
 	writes atomic.Uint64
+	// exportRun is how many bytes of records an export sorts in memory
+	// before it writes them out as a run (runSorter); 0 for runBytes.
+	// Tests set it small to have exports merge runs.
+	exportRun int
 }
 
 // Writes counts the write transactions this Store has committed (any
