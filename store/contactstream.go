@@ -212,6 +212,9 @@ func (s *Store) ContactsByJID(ctx context.Context, jids []string) ([]model.Conta
 // readContactBatch appends to out the contacts of jids (a batch), in the
 // order of jids.
 func readContactBatch(ctx context.Context, tx *sql.Tx, jids []string, ranks map[int64]rankedLabel, out []model.Contact) ([]model.Contact, error) {
+	if len(jids) == 0 {
+		return out, nil
+	}
 	in, args := inList(jids)
 	found, err := queryList(ctx, tx, scanContact, `SELECT `+contactCols+contactFrom+`WHERE c.jid IN `+in, args...)
 	if err != nil {
