@@ -9,6 +9,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -97,55 +98,27 @@ func (s *Store) ContactPage(ctx context.Context, o Order, last bool, n int) ([]m
 }
 
 // EachInOrder hands fn the contacts that are hidden (or, without hidden,
-// not hidden) in order o, whole as ContactsByJID reads them, until fn
-// returns false or an error, in one read transaction. The contact fn gets
-// is reused: fn copies what it keeps. It reads a batch of
-// contactsByJIDBatch at a time: a caller that stops early (a search that
-// has its page) reads little more than what it used.
+// not hidden) in order o, as EachContact reads them, until fn returns
+// false or an error, in one read transaction. The contact fn gets is
+// reused: fn copies what it keeps. Before the first contact it reads
+// every label and group assignment (as EachContact does), then streams
+// the rows: a caller that stops early (a search that has its page) reads
+// little more than what it used.
 func (s *Store) EachInOrder(ctx context.Context, o Order, hidden bool, fn func(c *model.Contact) (bool, error)) error {
 	if err := o.valid(); err != nil {
 		return err
 	}
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		ranks, err := labelRanks(ctx, tx)
-		if err != nil {
+		err := eachContactIn(ctx, tx, `WHERE c.hidden = ? ORDER BY `+o.orderBy(false), []any{hidden}, func(c *model.Contact) error {
+			more, err := fn(c)
+			if err == nil && !more {
+				err = errStop
+			}
 			return err
+		})
+		if errors.Is(err, errStop) {
+			return nil
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT c.jid FROM contacts c WHERE c.hidden = ? ORDER BY `+o.orderBy(false), hidden)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		batch := make([]string, 0, contactsByJIDBatch)
-		var cs []model.Contact
-		flush := func() (bool, error) {
-			cs, err = readContactBatch(ctx, tx, batch, ranks, cs[:0])
-			batch = batch[:0]
-			if err != nil {
-				return false, err
-			}
-			for i := range cs {
-				if more, err := fn(&cs[i]); !more || err != nil {
-					return false, err
-				}
-			}
-			return true, nil
-		}
-		for rows.Next() {
-			var jid string
-			if err := rows.Scan(&jid); err != nil {
-				return err
-			}
-			if batch = append(batch, jid); len(batch) == cap(batch) {
-				if more, err := flush(); !more || err != nil {
-					return err
-				}
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		_, err = flush()
 		return err
 	})
 	if err != nil {
@@ -153,3 +126,6 @@ func (s *Store) EachInOrder(ctx context.Context, o Order, hidden bool, fn func(c
 	}
 	return nil
 }
+
+// errStop ends a read its reader has had enough of.
+var errStop = errors.New("stop")

@@ -23,53 +23,49 @@ import (
 // pair of numbers each), sorted by contact so that each contact finds its
 // own by binary search. An error from fn stops the read and is returned.
 func (s *Store) EachContact(ctx context.Context, fn func(c *model.Contact) error) error {
-	return s.readTx(ctx, func(tx *sql.Tx) error {
-		labels, names, err := readLabelJoin(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("store: contacts: labels: %w", err)
+	return s.readTx(ctx, func(tx *sql.Tx) error { return eachContactIn(ctx, tx, "", nil, fn) })
+}
+
+// eachContactIn hands fn the contacts the query's tail (a WHERE and an
+// ORDER BY on contacts c, or "") selects, in its order, as EachContact
+// does.
+func eachContactIn(ctx context.Context, tx *sql.Tx, tail string, args []any, fn func(c *model.Contact) error) error {
+	labels, names, err := readLabelJoin(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("store: contacts: labels: %w", err)
+	}
+	groups, gjids, err := readGroupJoin(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("store: contacts: groups: %w", err)
+	}
+	var c model.Contact
+	emit := func() error {
+		c.Labels = labels.fill(c.Labels[:0], c.JID, "", func(v int32) string { return names[v] })
+		c.Groups = groups.fill(c.Groups[:0], c.JID, c.LID, func(v int32) string { return gjids[v] })
+		return fn(&c)
+	}
+	err = eachRow(ctx, tx, func(rows *sql.Rows) error {
+		var row string
+		if err := rows.Scan(&row); err != nil {
+			return err
 		}
-		groups, gjids, err := readGroupJoin(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("store: contacts: groups: %w", err)
-		}
-		var c model.Contact
-		emit := func() error {
-			c.Labels = labels.fill(c.Labels[:0], c.JID, "", func(v int32) string { return names[v] })
-			c.Groups = groups.fill(c.Groups[:0], c.JID, c.LID, func(v int32) string { return gjids[v] })
-			return fn(&c)
-		}
-		var odd []string // JIDs of rows that did not unpack
-		err = eachRow(ctx, tx, func(rows *sql.Rows) error {
-			var row string
-			if err := rows.Scan(&row); err != nil {
-				return err
-			}
-			ls, gs := c.Labels, c.Groups
-			if !unpackContact(row, &c) {
-				jid, _, _ := strings.Cut(row, "\x1f")
-				odd = append(odd, jid)
-				return nil
-			}
-			c.Labels, c.Groups = ls, gs
-			return emit()
-		}, `SELECT `+packedContact+contactFrom)
-		if err != nil {
-			return fmt.Errorf("store: contacts: %w", err)
-		}
-		for _, jid := range odd {
-			ls, gs := c.Labels, c.Groups
+		ls, gs := c.Labels, c.Groups
+		if !unpackContact(row, &c) {
+			// A row that did not unpack is read by its columns, in its
+			// place.
+			jid, _, _ := strings.Cut(row, "\x1f")
 			c = model.Contact{}
-			err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), &c)
-			if err != nil {
+			if err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), &c); err != nil {
 				return fmt.Errorf("store: contact %s: %w", jid, err)
 			}
-			c.Labels, c.Groups = ls, gs
-			if err := emit(); err != nil {
-				return err
-			}
 		}
-		return nil
-	})
+		c.Labels, c.Groups = ls, gs
+		return emit()
+	}, `SELECT `+packedContact+contactFrom+tail, args...)
+	if err != nil {
+		return fmt.Errorf("store: contacts: %w", err)
+	}
+	return nil
 }
 
 // joinPair is one assignment of a label or group (v, a position in the
