@@ -29,6 +29,17 @@ const (
 	orders
 )
 
+// orderIndexesMigration is migration 15: the list's orders read along
+// indexes, ties broken by JID as the list's own index breaks them
+// (ui/index.go): by name, most recently updated first, by phone. The name
+// index replaces contacts_sort (hidden, sort_name), which it extends.
+const orderIndexesMigration = `
+CREATE INDEX contacts_name_order ON contacts(hidden, sort_name, jid);
+DROP INDEX contacts_sort;
+CREATE INDEX contacts_recent_order ON contacts(hidden, updated_at DESC, sort_name, jid);
+CREATE INDEX contacts_phone_order ON contacts(hidden, phone, sort_name, jid);
+`
+
 // chatsExpr is how many groups a contact is in, by its JID or its LID:
 // the count ui's index keeps from the contact's Groups. No index serves it
 // (a trigger-kept column would make every group change write contacts);

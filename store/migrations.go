@@ -377,16 +377,8 @@ ALTER TABLE contacts ADD COLUMN changed_by_ms INTEGER NOT NULL DEFAULT 0;
 	countsMigration,
 	// 14: who renamed or recoloured a label, when and which (changedby.go).
 	labelChangedMigration,
-	// 15: the contact list's orders read along indexes (contactpage.go),
-	// ties broken by JID as the list's own index breaks them (ui/index.go):
-	// by name, most recently updated first, by phone. The name index
-	// replaces contacts_sort (hidden, sort_name), which it extends.
-	`
-CREATE INDEX contacts_name_order ON contacts(hidden, sort_name, jid);
-DROP INDEX contacts_sort;
-CREATE INDEX contacts_recent_order ON contacts(hidden, updated_at DESC, sort_name, jid);
-CREATE INDEX contacts_phone_order ON contacts(hidden, phone, sort_name, jid);
-`,
+	// 15: the contact list's orders along indexes (contactpage.go).
+	orderIndexesMigration,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -40,7 +40,7 @@ type (
 	}
 	noticeMsg struct{ n app.Notice }
 	indexMsg  struct {
-		from, ix *index   // the preview it completes, and the full index
+		from, ix *index    // the preview it completes, and the full index
 		view     *listView // ix sorted and filtered for the list, off the Update path
 		err      error
 	}

@@ -32,6 +32,7 @@ func windowBook(t *testing.T, n int) (*app.Service, *store.Store) {
 		"Ana Maria Élise", "ANA MARIA ÉLISE", "ana maria élise", "Ana Maria Elise", "ana maria elise",
 		"Família 👨\u200d👩\u200d👧", "Família 👨👩👧", "Família 👍🏽", "Família 👍", "Zé", "zé", "ZÉ",
 		"+5511987650000", "", "", "Maria Silva", "maria silva", "MARIA SILVA",
+		"Émile", "émile", "Émile", "émile", "Émile", "émile", "Émile", "émile",
 	}
 	for i, name := range tricky {
 		c := &cs[i*7%len(cs)]
