@@ -341,8 +341,8 @@ func fullIndex(ctx context.Context, svc Service) (*index, error) {
 }
 
 // previewIndex picks the first n contacts in name order in one pass, without
-// sorting the rest. Names are compared before sanitising; the full index,
-// which sanitises, can differ only for names that start with control codes.
+// sorting the rest. Names are compared as stored, as the full index
+// compares them (compareRows) and the database orders them.
 func previewIndex(snap *app.Snapshot, n int) *index {
 	type candidate struct {
 		key        uint64
