@@ -63,6 +63,17 @@ func windowBook(t *testing.T, n int) (*app.Service, *store.Store) {
 	return svc, st
 }
 
+// windowBookIndexed is a windowBook of 600 contacts and its full index.
+func windowBookIndexed(t *testing.T) (*app.Service, *index) {
+	t.Helper()
+	svc, _ := windowBook(t, 600)
+	ix, err := fullIndex(context.Background(), svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, ix
+}
+
 // contactJIDs is the JIDs of contacts, in order.
 func contactJIDs(cs []model.Contact) []string {
 	out := make([]string, len(cs))
@@ -87,11 +98,7 @@ func rowJIDs(ix *index, rows []int32) []string {
 func TestDatabaseOrdersAreTheIndexOrders(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc, _ := windowBook(t, 600)
-	ix, err := fullIndex(ctx, svc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, ix := windowBookIndexed(t)
 	for sort := sortByName; sort < sortModes; sort++ {
 		want := rowJIDs(ix, ix.among(sortedOrder(ix, sort), false))
 		page, total, err := svc.ContactPage(ctx, sortOrders[sort], false, len(ix.rows))
@@ -116,11 +123,7 @@ func TestDatabaseOrdersAreTheIndexOrders(t *testing.T) {
 func TestSearchThroughTheDatabaseGivesTheIndexAnswers(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	svc, _ := windowBook(t, 600)
-	ix, err := fullIndex(ctx, svc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, ix := windowBookIndexed(t)
 	snap, err := svc.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
