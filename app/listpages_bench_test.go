@@ -39,15 +39,17 @@ func BenchmarkContactPage(b *testing.B) {
 
 // BenchmarkSearchContacts is a search through the database before the
 // list's index is built (Service.SearchContacts): the time to the first
-// 150 matches in name order of a common word (a first name), a word no
-// contact has (the whole book is read: the worst case) and a label, at
-// each book size.
+// 150 matches in name order of a common word whose matches are spread
+// over the order (a last name), a first name (its matches start half-way
+// through the name order: half the book is read), a word no contact has
+// (the whole book is read: the worst case) and a label, at each book
+// size.
 func BenchmarkSearchContacts(b *testing.B) {
 	ctx := context.Background()
 	for _, n := range bookSizes() {
 		svc := bookService(b, n)
 		for _, q := range []struct{ name, query string }{
-			{"common", "maria"}, {"rare", "zzqx"}, {"label", "label:vip"},
+			{"common", "silva"}, {"firstname", "maria"}, {"none", "zzqx"}, {"label", "label:vip"},
 		} {
 			b.Run(fmt.Sprintf("n=%d/%s", n, q.name), func(b *testing.B) {
 				for b.Loop() {

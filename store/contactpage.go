@@ -7,11 +7,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/wabook/wabook/model"
 )
@@ -109,24 +111,58 @@ func (s *Store) ContactPage(ctx context.Context, o Order, last bool, n int) ([]m
 }
 
 // EachInOrder hands fn the contacts that are hidden (or, without hidden,
-// not hidden) in order o, as EachContact reads them, until fn returns
-// false or an error, in one read transaction. The contact fn gets is
-// reused: fn copies what it keeps. Before the first contact it reads
-// every label and group assignment (as EachContact does), then streams
-// the rows: a caller that stops early (a search that has its page) reads
-// little more than what it used.
+// not hidden) in order o, whole as ContactsByJID reads them, until fn
+// returns false or an error, in one read transaction; the contact fn gets
+// is reused, fn copies what it keeps. The rows stream in
+// the order; each batch of contactsByJIDBatch gets its labels and groups
+// with two queries, so the first contact comes without reading every
+// assignment of the book, and a caller that stops early (a search that
+// has its page) reads little more than what it used.
 func (s *Store) EachInOrder(ctx context.Context, o Order, hidden bool, fn func(c *model.Contact) (bool, error)) error {
 	if err := o.valid(); err != nil {
 		return err
 	}
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		err := eachContactIn(ctx, tx, `WHERE c.hidden = ? ORDER BY `+o.orderBy(false), []any{hidden}, func(c *model.Contact) error {
-			more, err := fn(c)
-			if err == nil && !more {
-				err = errStop
-			}
+		ranks, err := labelRanks(ctx, tx)
+		if err != nil {
 			return err
-		})
+		}
+		batch := make([]model.Contact, 0, contactsByJIDBatch)
+		flush := func() error {
+			if _, err := fillJoins(ctx, tx, batch, ranks); err != nil {
+				return err
+			}
+			for i := range batch {
+				if more, err := fn(&batch[i]); !more || err != nil {
+					return cmp.Or(err, errStop)
+				}
+			}
+			batch = batch[:0]
+			return nil
+		}
+		err = eachRow(ctx, tx, func(rows *sql.Rows) error {
+			var row string
+			if err := rows.Scan(&row); err != nil {
+				return err
+			}
+			batch = append(batch, model.Contact{})
+			c := &batch[len(batch)-1]
+			if !unpackContact(row, c) {
+				// A row that did not unpack is read by its columns, in its place.
+				jid, _, _ := strings.Cut(row, "\x1f")
+				*c = model.Contact{}
+				if err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), c); err != nil {
+					return fmt.Errorf("contact %s: %w", jid, err)
+				}
+			}
+			if len(batch) == cap(batch) {
+				return flush()
+			}
+			return nil
+		}, `SELECT `+packedContact+contactFrom+`WHERE c.hidden = ? ORDER BY `+o.orderBy(false), hidden)
+		if err == nil {
+			err = flush()
+		}
 		if errors.Is(err, errStop) {
 			return nil
 		}

@@ -216,28 +216,47 @@ func readContactBatch(ctx context.Context, tx *sql.Tx, jids []string, ranks map[
 	if err != nil {
 		return out, err
 	}
+	idx, err := fillJoins(ctx, tx, found, ranks)
+	if err != nil {
+		return out, err
+	}
+	for _, jid := range jids {
+		if i, ok := idx.get(jid); ok && found[i].JID == jid {
+			out = append(out, found[i])
+		}
+	}
+	return out, nil
+}
+
+// fillJoins sets the Labels and Groups of a batch of contacts read
+// without them, with two queries for the batch, and returns the batch's
+// positions by JID and LID.
+func fillJoins(ctx context.Context, tx *sql.Tx, found []model.Contact, ranks map[int64]rankedLabel) (*jidIndex, error) {
 	idx := newJIDIndex(len(found))
+	if len(found) == 0 {
+		return idx, nil
+	}
+	jids := make([]string, 0, len(found))
 	var members []string
 	for i := range found {
 		idx.put(found[i].JID, i)
+		jids = append(jids, found[i].JID)
 		members = append(members, found[i].JID)
 		if found[i].LID != "" {
 			idx.put(found[i].LID, i)
 			members = append(members, found[i].LID)
 		}
 	}
-	if len(found) == 0 {
-		return out, nil
-	}
+	in, args := inList(jids)
 	labels := &join{}
-	err = eachPacked(ctx, tx, func(row string) {
+	err := eachPacked(ctx, tx, func(row string) {
 		jid, id, ok := splitLabelRow(row)
 		if l, known := ranks[id]; ok && known {
 			labels.add(jid, int32(l.rank))
 		}
 	}, `SELECT contact_jid || x'1f' || label_id FROM contact_labels WHERE contact_jid IN `+in, args...)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	labels.sort()
 	names := make([]string, len(ranks))
@@ -252,7 +271,7 @@ func readContactBatch(ctx context.Context, tx *sql.Tx, jids []string, ranks map[
 		}
 	}, `SELECT group_jid || x'1f' || member FROM group_members WHERE member IN `+membersIn, margs...)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	for i := range found {
 		found[i].Labels = labels.fill(nil, found[i].JID, "", func(v int32) string { return names[v] })
@@ -261,10 +280,5 @@ func readContactBatch(ctx context.Context, tx *sql.Tx, jids []string, ranks map[
 			found[i].Groups = slices.Compact(gs)
 		}
 	}
-	for _, jid := range jids {
-		if i, ok := idx.get(jid); ok && found[i].JID == jid {
-			out = append(out, found[i])
-		}
-	}
-	return out, nil
+	return idx, nil
 }
