@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/wabook/wabook/app"
@@ -263,5 +264,29 @@ func TestKeysReadTheDatabaseWhileTheBookLoads(t *testing.T) {
 	if c.ix.preview || c.sort != sortByRecent || c.search.Value() != word || c.currentJID() != found.Page.Contacts[0].JID {
 		t.Errorf("after the whole book: preview %v, sort %s, search %q, cursor on %s; want the whole index, recently updated, %q, %s",
 			c.ix.preview, c.sort, c.search.Value(), c.currentJID(), word, found.Page.Contacts[0].JID)
+	}
+}
+
+// An answer to an older request (a sort or search superseded by the next
+// key) is dropped: only the newest window is shown.
+func TestStaleWindowsAreDropped(t *testing.T) {
+	t.Parallel()
+	svc, _ := windowBook(t, 300)
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(m.load()()) // the first page only
+	c := m.contacts
+	c.sort = sortByPhone
+	older := c.requestWindow(false)
+	c.sort = sortByRecent
+	newer := c.requestWindow(false)
+	first := m.ix
+	m.Update(older())
+	if m.ix != first || c.pending != "sorting…" {
+		t.Fatalf("the superseded window was shown (laid out by %s), pending %q", m.ix.win.laidOut, c.pending)
+	}
+	m.Update(newer())
+	if m.ix == first || m.ix.win.laidOut != sortByRecent || c.pending != "" {
+		t.Errorf("the newest window is not shown: laid out by %s, pending %q", m.ix.win.laidOut, c.pending)
 	}
 }
