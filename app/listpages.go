@@ -45,17 +45,25 @@ type Found struct {
 	// every label and the groups they are in.
 	Page *Snapshot
 	// Matched is how many contacts match when Complete; otherwise at
-	// least that many do (the read stops at the first match past the
-	// page).
+	// least that many do: the read stopped at the first match past the
+	// page, or after searchScanLimit contacts (Scanned says how many it
+	// read).
 	Matched  int
 	Complete bool
+	Scanned  int
 }
+
+// searchScanLimit is how many contacts a search through the database
+// reads at most: past it, the list's own index of the whole book (being
+// built meanwhile) answers sooner, and a longer read would only compete
+// with that build for the processor.
+const searchScanLimit = 100_000
 
 // SearchContacts reads the first n contacts query matches in order o, by
 // model.Matcher over whole contacts (the rule the list's index searches
 // by), walking the book in that order and stopping at the first match
 // past the page: a common word costs a few batches, a rare one the whole
-// book. A query that matches everything (empty, or only ignored terms)
+// book, up to searchScanLimit contacts. A query that matches everything (empty, or only ignored terms)
 // reads the first page.
 func (s *Service) SearchContacts(ctx context.Context, o Order, query string, n int) (*Found, error) {
 	q, _ := model.ParseQuery(query) // a term it cannot read is ignored, as the list ignores it
@@ -77,6 +85,11 @@ func (s *Service) SearchContacts(ctx context.Context, o Order, query string, n i
 	}
 	found := &Found{Page: &Snapshot{}, Complete: true}
 	err = s.store.EachInOrder(ctx, o, q.WantsHidden(), func(c *model.Contact) (bool, error) {
+		if found.Scanned == s.searchLimit {
+			found.Complete = false
+			return false, nil
+		}
+		found.Scanned++
 		if !m.Match(c, "") {
 			return true, nil
 		}

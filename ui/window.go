@@ -37,10 +37,12 @@ type window struct {
 	laidOut sortMode
 	// searched is the query the rows are the first matches of ("": the
 	// rows are a page of the list); matched how many contacts match, all
-	// of them when complete, otherwise at least that many.
+	// of them when complete, otherwise at least that many; scanned how
+	// many contacts the search read (app.Found).
 	searched string
 	matched  int
 	complete bool
+	scanned  int
 }
 
 // windowMsg brings a window read for the list; gen says which request.
@@ -127,7 +129,7 @@ func (m *contactList) requestWindow(last bool) tea.Cmd {
 			if err != nil {
 				return windowMsg{gen: gen, err: err}
 			}
-			return windowMsg{gen: gen, ix: windowIndex(f.Page, total, window{laidOut: sort, searched: text, matched: f.Matched, complete: f.Complete})}
+			return windowMsg{gen: gen, ix: windowIndex(f.Page, total, window{laidOut: sort, searched: text, matched: f.Matched, complete: f.Complete, scanned: f.Scanned})}
 		}
 		page, total, err := svc.ContactPage(ctx, o, last, windowSize)
 		if err != nil {
@@ -201,10 +203,13 @@ func (m *contactList) windowCounts() string {
 		if m.hiddenShown {
 			of = "the hidden contacts"
 		}
-		if w.complete {
+		switch {
+		case w.complete:
 			s = fmt.Sprintf("%d of %s match", w.matched, of)
-		} else {
+		case w.matched > len(m.ix.rows):
 			s = fmt.Sprintf("at least %d of %s match (first %d shown)", w.matched, of, len(m.shown))
+		default: // the search read only the start of the list
+			s = fmt.Sprintf("%d of the first %s of %s match so far", w.matched, spaced(w.scanned), of)
 		}
 	case m.search.Value() != "":
 		s = fmt.Sprintf("%d of the %d rows read match", len(m.shown), len(m.ix.rows))
