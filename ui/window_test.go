@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -288,5 +289,38 @@ func TestStaleWindowsAreDropped(t *testing.T) {
 	m.Update(newer())
 	if m.ix == first || m.ix.win.laidOut != sortByRecent || c.pending != "" {
 		t.Errorf("the newest window is not shown: laid out by %s, pending %q", m.ix.win.laidOut, c.pending)
+	}
+}
+
+// slowChats is a service whose page by most chats never comes before its
+// context ends, and then fails as the driver fails an interrupted read.
+type slowChats struct{ Service }
+
+func (s slowChats) ContactPage(ctx context.Context, o app.Order, last bool, n int) (*app.Snapshot, int, error) {
+	if o == app.OrderChats {
+		<-ctx.Done()
+		return nil, 0, errors.New("interrupted (9)")
+	}
+	return s.Service.ContactPage(ctx, o, last, n)
+}
+
+// The first page by most chats, which sorts the book, gets chatsBudget;
+// past it the list says it sorts when the whole book is in, and keeps the
+// rows on screen sorted.
+func TestMostChatsWaitsForTheWholeBookPastItsBudget(t *testing.T) {
+	t.Parallel()
+	svc := newTestService(t)
+	m := New(t.Context(), slowChats{svc}, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(m.load()())
+	c := m.contacts
+	c.sort = sortByChats
+	read := c.requestWindow(false)
+	m.Update(read())
+	if c.pending != "sorting when the whole book is in…" || !m.ix.preview {
+		t.Errorf("past the budget: %q", c.pending)
+	}
+	if !strings.HasPrefix(c.counts(), "sorting when the whole book is in…") {
+		t.Errorf("the status bar says %q", c.counts())
 	}
 }
