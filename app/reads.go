@@ -150,15 +150,7 @@ func splitHidden(all []model.Contact) (visible, hidden []model.Contact) {
 // the number of contacts. Its time does not grow with the address book
 // (BenchmarkFirstPage); Snapshot then reads the rest.
 func (s *Service) FirstPage(ctx context.Context, n int) (*Snapshot, int, error) {
-	contacts, total, err := s.store.FirstPage(ctx, n)
-	if err != nil {
-		return nil, 0, fmt.Errorf("reading contacts: %w", err)
-	}
-	snap := &Snapshot{Contacts: contacts}
-	if err := s.readLabelsAndGroups(ctx, snap, true); err != nil {
-		return nil, 0, err
-	}
-	return snap, total, nil
+	return s.ContactPage(ctx, OrderName, false, n)
 }
 
 // FindContact resolves an ID — a phone number in any format, a JID, a LID or

@@ -117,6 +117,9 @@ type Service struct {
 	log     *slog.Logger
 	logPath string           // Options.LogPath
 	clock   func() time.Time // Options.Clock, else time.Now
+	// searchLimit is how many contacts SearchContacts reads at most
+	// (searchScanLimit; a test sets a small one).
+	searchLimit int
 
 	mu     sync.Mutex
 	status Status
@@ -156,16 +159,17 @@ func New(st *store.Store, be wa.Backend, opts Options) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{
-		store:      st,
-		backend:    be,
-		region:     opts.Region,
-		log:        log,
-		logPath:    opts.LogPath,
-		synced:     make(chan struct{}),
-		applied:    make(chan struct{}),
-		notices:    make(chan Notice, 4),
-		commitPoll: opts.CommitPoll,
-		clock:      opts.Clock,
+		store:       st,
+		backend:     be,
+		region:      opts.Region,
+		log:         log,
+		logPath:     opts.LogPath,
+		synced:      make(chan struct{}),
+		applied:     make(chan struct{}),
+		notices:     make(chan Notice, 4),
+		commitPoll:  opts.CommitPoll,
+		clock:       opts.Clock,
+		searchLimit: searchScanLimit,
 	}
 	if s.clock == nil {
 		s.clock = time.Now

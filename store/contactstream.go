@@ -23,53 +23,49 @@ import (
 // pair of numbers each), sorted by contact so that each contact finds its
 // own by binary search. An error from fn stops the read and is returned.
 func (s *Store) EachContact(ctx context.Context, fn func(c *model.Contact) error) error {
-	return s.readTx(ctx, func(tx *sql.Tx) error {
-		labels, names, err := readLabelJoin(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("store: contacts: labels: %w", err)
+	return s.readTx(ctx, func(tx *sql.Tx) error { return eachContactIn(ctx, tx, "", nil, fn) })
+}
+
+// eachContactIn hands fn the contacts the query's tail (a WHERE and an
+// ORDER BY on contacts c, or "") selects, in its order, as EachContact
+// does.
+func eachContactIn(ctx context.Context, tx *sql.Tx, tail string, args []any, fn func(c *model.Contact) error) error {
+	labels, names, err := readLabelJoin(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("store: contacts: labels: %w", err)
+	}
+	groups, gjids, err := readGroupJoin(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("store: contacts: groups: %w", err)
+	}
+	var c model.Contact
+	emit := func() error {
+		c.Labels = labels.fill(c.Labels[:0], c.JID, "", func(v int32) string { return names[v] })
+		c.Groups = groups.fill(c.Groups[:0], c.JID, c.LID, func(v int32) string { return gjids[v] })
+		return fn(&c)
+	}
+	err = eachRow(ctx, tx, func(rows *sql.Rows) error {
+		var row string
+		if err := rows.Scan(&row); err != nil {
+			return err
 		}
-		groups, gjids, err := readGroupJoin(ctx, tx)
-		if err != nil {
-			return fmt.Errorf("store: contacts: groups: %w", err)
-		}
-		var c model.Contact
-		emit := func() error {
-			c.Labels = labels.fill(c.Labels[:0], c.JID, "", func(v int32) string { return names[v] })
-			c.Groups = groups.fill(c.Groups[:0], c.JID, c.LID, func(v int32) string { return gjids[v] })
-			return fn(&c)
-		}
-		var odd []string // JIDs of rows that did not unpack
-		err = eachRow(ctx, tx, func(rows *sql.Rows) error {
-			var row string
-			if err := rows.Scan(&row); err != nil {
-				return err
-			}
-			ls, gs := c.Labels, c.Groups
-			if !unpackContact(row, &c) {
-				jid, _, _ := strings.Cut(row, "\x1f")
-				odd = append(odd, jid)
-				return nil
-			}
-			c.Labels, c.Groups = ls, gs
-			return emit()
-		}, `SELECT `+packedContact+contactFrom)
-		if err != nil {
-			return fmt.Errorf("store: contacts: %w", err)
-		}
-		for _, jid := range odd {
-			ls, gs := c.Labels, c.Groups
+		ls, gs := c.Labels, c.Groups
+		if !unpackContact(row, &c) {
+			// A row that did not unpack is read by its columns, in its
+			// place.
+			jid, _, _ := strings.Cut(row, "\x1f")
 			c = model.Contact{}
-			err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), &c)
-			if err != nil {
+			if err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), &c); err != nil {
 				return fmt.Errorf("store: contact %s: %w", jid, err)
 			}
-			c.Labels, c.Groups = ls, gs
-			if err := emit(); err != nil {
-				return err
-			}
 		}
-		return nil
-	})
+		c.Labels, c.Groups = ls, gs
+		return emit()
+	}, `SELECT `+packedContact+contactFrom+tail, args...)
+	if err != nil {
+		return fmt.Errorf("store: contacts: %w", err)
+	}
+	return nil
 }
 
 // joinPair is one assignment of a label or group (v, a position in the
@@ -212,33 +208,55 @@ func (s *Store) ContactsByJID(ctx context.Context, jids []string) ([]model.Conta
 // readContactBatch appends to out the contacts of jids (a batch), in the
 // order of jids.
 func readContactBatch(ctx context.Context, tx *sql.Tx, jids []string, ranks map[int64]rankedLabel, out []model.Contact) ([]model.Contact, error) {
+	if len(jids) == 0 {
+		return out, nil
+	}
 	in, args := inList(jids)
 	found, err := queryList(ctx, tx, scanContact, `SELECT `+contactCols+contactFrom+`WHERE c.jid IN `+in, args...)
 	if err != nil {
 		return out, err
 	}
+	idx, err := fillJoins(ctx, tx, found, ranks)
+	if err != nil {
+		return out, err
+	}
+	for _, jid := range jids {
+		if i, ok := idx.get(jid); ok && found[i].JID == jid {
+			out = append(out, found[i])
+		}
+	}
+	return out, nil
+}
+
+// fillJoins sets the Labels and Groups of a batch of contacts read
+// without them, with two queries for the batch, and returns the batch's
+// positions by JID and LID.
+func fillJoins(ctx context.Context, tx *sql.Tx, found []model.Contact, ranks map[int64]rankedLabel) (*jidIndex, error) {
 	idx := newJIDIndex(len(found))
+	if len(found) == 0 {
+		return idx, nil
+	}
+	jids := make([]string, 0, len(found))
 	var members []string
 	for i := range found {
 		idx.put(found[i].JID, i)
+		jids = append(jids, found[i].JID)
 		members = append(members, found[i].JID)
 		if found[i].LID != "" {
 			idx.put(found[i].LID, i)
 			members = append(members, found[i].LID)
 		}
 	}
-	if len(found) == 0 {
-		return out, nil
-	}
+	in, args := inList(jids)
 	labels := &join{}
-	err = eachPacked(ctx, tx, func(row string) {
+	err := eachPacked(ctx, tx, func(row string) {
 		jid, id, ok := splitLabelRow(row)
 		if l, known := ranks[id]; ok && known {
 			labels.add(jid, int32(l.rank))
 		}
 	}, `SELECT contact_jid || x'1f' || label_id FROM contact_labels WHERE contact_jid IN `+in, args...)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	labels.sort()
 	names := make([]string, len(ranks))
@@ -253,7 +271,7 @@ func readContactBatch(ctx context.Context, tx *sql.Tx, jids []string, ranks map[
 		}
 	}, `SELECT group_jid || x'1f' || member FROM group_members WHERE member IN `+membersIn, margs...)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	for i := range found {
 		found[i].Labels = labels.fill(nil, found[i].JID, "", func(v int32) string { return names[v] })
@@ -262,10 +280,5 @@ func readContactBatch(ctx context.Context, tx *sql.Tx, jids []string, ranks map[
 			found[i].Groups = slices.Compact(gs)
 		}
 	}
-	for _, jid := range jids {
-		if i, ok := idx.get(jid); ok && found[i].JID == jid {
-			out = append(out, found[i])
-		}
-	}
-	return out, nil
+	return idx, nil
 }

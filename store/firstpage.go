@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -13,57 +12,12 @@ import (
 // each with its labels, groups and check status, and how many such contacts
 // there are. It lets the contact list draw its first frame before Contacts
 // has read everything. Its time does not grow with the book: the page is
-// read along the contacts_sort index (hidden, sort_name), the number from
-// contact_counts, which triggers keep (migration 13); BenchmarkFirstPage in
-// app measures it at 10 000 to 1 000 000 contacts.
+// read along the contacts_name_order index (hidden, sort_name, jid:
+// migration 15), the number from contact_counts, which triggers keep
+// (migration 13); BenchmarkFirstPage in app measures it at 10 000 to
+// 1 000 000 contacts.
 func (s *Store) FirstPage(ctx context.Context, n int) ([]model.Contact, int, error) {
-	var out []model.Contact
-	var total int
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT n FROM contact_counts WHERE hidden = 0`).Scan(&total); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+contactCols+contactFrom+
-			`WHERE c.hidden = 0 ORDER BY c.sort_name, c.rowid LIMIT ?`, n)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c model.Contact
-			if err := scanContact(rows, &c); err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i := range out {
-			c := &out[i]
-			if c.Labels, err = queryStrings(ctx, tx, `SELECT l.name FROM contact_labels cl JOIN labels l ON l.id = cl.label_id
-WHERE cl.contact_jid = ? ORDER BY l."order", l.name`, c.JID); err != nil {
-				return err
-			}
-			if c.Groups, err = queryStrings(ctx, tx, `SELECT DISTINCT group_jid FROM group_members
-WHERE member IN (?, ?) ORDER BY group_jid`, c.JID, nonEmpty(c.LID, c.JID)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: first page: %w", err)
-	}
-	return out, total, nil
-}
-
-func nonEmpty(s, otherwise string) string {
-	if s == "" {
-		return otherwise
-	}
-	return s
+	return s.ContactPage(ctx, OrderName, false, n)
 }
 
 // GroupNames returns every group without its members: enough to name the

@@ -377,6 +377,8 @@ ALTER TABLE contacts ADD COLUMN changed_by_ms INTEGER NOT NULL DEFAULT 0;
 	countsMigration,
 	// 14: who renamed or recoloured a label, when and which (changedby.go).
 	labelChangedMigration,
+	// 15: the contact list's orders along indexes (contactpage.go).
+	orderIndexesMigration,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -90,8 +90,8 @@ func (m *contactList) browseKeys() []binding {
 			m.moveBy(page())
 			return nil
 		}),
-		bind(k.Top, step(func() int { return -m.cursor })),
-		bind(k.Bottom, step(func() int { return len(m.shown) - 1 - m.cursor })).unless(m.wholeBookLoading),
+		bind(k.Top, func(tea.KeyPressMsg) tea.Cmd { return m.toStart() }),
+		bind(k.Bottom, func(tea.KeyPressMsg) tea.Cmd { return m.toEnd() }),
 		bind(k.SelectAll, func(tea.KeyPressMsg) tea.Cmd {
 			for _, i := range m.shown {
 				m.selected[m.ix.jid(i)] = true
@@ -107,8 +107,8 @@ func (m *contactList) browseKeys() []binding {
 			if current != "" {
 				m.moveTo(current)
 			}
-			return nil
-		}).unless(m.wholeBookLoading),
+			return nil // while a preview is shown, followWindow reads the new order's first page
+		}),
 		bind(k.Back, func(tea.KeyPressMsg) tea.Cmd {
 			// esc peels one layer at a time: first the search, then the selection.
 			if m.search.Value() != "" {
@@ -132,11 +132,11 @@ func (m *contactList) ShortHelp() []key.Binding { return keyTable(m.Bindings).Sh
 
 func (m *contactList) FullHelp() [][]key.Binding { return keyTable(m.Bindings).FullHelp() }
 
-// wholeBookLoading is why a key that acts on the whole address book (the
-// last contact, a sort, selecting all shown) waits while only the first
-// page is loaded, instead of reading the rest on the Update path. A search
-// types on and filters what is loaded; the whole book, once in, is
-// filtered the same way.
+// wholeBookLoading is why a key that acts on every contact shown
+// (selecting all, inverting the selection) waits while only a window of
+// the list is loaded, instead of reading the rest on the Update path. The
+// keys an indexed read answers (the last contact, a sort, a search) read
+// a window from the database meanwhile (window.go).
 func (m *contactList) wholeBookLoading() string {
 	if !m.ix.preview {
 		return ""

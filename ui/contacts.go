@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -76,6 +77,14 @@ type contactList struct {
 	labelBuf []string          // a row's label names, reused by every row drawn
 
 	searchTable, browseTable []binding // Bindings, built once
+
+	// While only a preview is loaded (window.go): the window asked for
+	// last, the request's number (an answer to an older one is dropped)
+	// and how to cancel its read, and what it is doing ("sorting…").
+	want      windowWant
+	winGen    int
+	winCancel context.CancelFunc
+	pending   string
 
 	width, height int
 }

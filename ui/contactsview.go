@@ -161,6 +161,8 @@ func (m *contactList) renderChips(labels []string, width int) string {
 func (m *contactList) counts() string {
 	s := fmt.Sprintf("%d contacts", m.ix.total)
 	switch {
+	case m.ix.preview:
+		s = m.windowCounts()
 	case m.hiddenShown:
 		s = fmt.Sprintf("%d of %d hidden contacts", len(m.shown), m.ix.hidden)
 	case len(m.shown) != m.ix.visible():

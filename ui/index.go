@@ -9,8 +9,6 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
@@ -103,6 +101,10 @@ type index struct {
 	// name, for the refreshes that build on this index; shared, read-only.
 	labelPos map[string]uint16
 	groupPos map[string]uint32
+	// sortNames are the stored display names of the rows whose name
+	// sanitising changed (fSanitised), by JID: few, and what they sort by
+	// (sortName). Shared, read-only; a refresh adds to a copy.
+	sortNames map[string]string
 
 	total int // contacts not hidden
 	// hidden is how many rows, at the end, are hidden contacts (in name
@@ -110,9 +112,11 @@ type index struct {
 	// (index.among).
 	hidden int
 	// A preview holds only the first page in name order, so the first
-	// frame does not wait for 100 000 contacts to be sorted; the full
+	// frame does not wait for 100 000 contacts to be sorted, or another
+	// window of the list read from the database (window.go); the full
 	// index is read in the background (completeIndex).
 	preview    bool
+	win        window // a preview's place in the list
 	labels     []model.Label
 	groups     []model.Group
 	labelColor map[string]int    // lowercased label name → colour
@@ -205,8 +209,12 @@ func (ix *index) contact(i int32) *model.Contact {
 	return c
 }
 
-// compareRows orders rows by name, case-insensitively, numbers last, then
-// by JID.
+// compareRows orders rows by name as the database orders them
+// (store.OrderName: the sort_name column, then the JID), so that a page
+// read from the database before this index is built holds the rows this
+// index puts there: named contacts first, by the display name as stored
+// with ASCII letters lowered (SQLite's lower()) compared byte by byte,
+// then those known only by number, then by JID.
 func (ix *index) compareRows(a, b int32) int {
 	ra, rb := &ix.rows[a], &ix.rows[b]
 	if an, bn := ra.flags&fNumberOnly, rb.flags&fNumberOnly; an != bn {
@@ -218,42 +226,50 @@ func (ix *index) compareRows(a, b int32) int {
 	if ra.key != rb.key {
 		return cmp.Compare(ra.key, rb.key)
 	}
-	return cmp.Or(compareFold(ix.name(a), ix.name(b)), strings.Compare(ix.jid(a), ix.jid(b)))
+	return cmp.Or(compareLower(ix.sortName(a), ix.sortName(b)), strings.Compare(ix.jid(a), ix.jid(b)))
+}
+
+// sortName is the name a row sorts by: the display name as stored. A row
+// keeps the sanitised name (model.Sanitize); for the few rows sanitising
+// changed, sortNames keeps the stored one.
+func (ix *index) sortName(i int32) string {
+	if ix.rows[i].flags&fSanitised != 0 {
+		if s, ok := ix.sortNames[ix.jid(i)]; ok {
+			return s
+		}
+	}
+	return ix.name(i)
 }
 
 // nameKey packs the first eight bytes of a name, ASCII letters lowered, into
-// a number whose order is the names' order.
+// a number whose order is the names' order (compareLower).
 func nameKey(name string) uint64 {
 	var k uint64
 	for i := 0; i < 8; i++ {
 		var b byte
 		if i < len(name) {
-			b = name[i]
-			if 'A' <= b && b <= 'Z' {
-				b += 'a' - 'A'
-			}
+			b = lowerASCII(name[i])
 		}
 		k = k<<8 | uint64(b)
 	}
 	return k
 }
 
-// compareFold compares two strings rune by rune, ignoring case, without
-// allocating.
-func compareFold(a, b string) int {
-	if a == b {
-		return 0
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
 	}
-	for a != "" && b != "" {
-		ra, na := utf8.DecodeRuneInString(a)
-		rb, nb := utf8.DecodeRuneInString(b)
-		if ra != rb {
-			la, lb := unicode.ToLower(ra), unicode.ToLower(rb)
-			if la != lb {
-				return cmp.Compare(la, lb)
-			}
+	return b
+}
+
+// compareLower compares two strings as SQLite compares their lower():
+// byte by byte, ASCII letters lowered and every other byte as it is,
+// without allocating.
+func compareLower(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if x, y := lowerASCII(a[i]), lowerASCII(b[i]); x != y {
+			return cmp.Compare(x, y)
 		}
-		a, b = a[na:], b[nb:]
 	}
 	return cmp.Compare(len(a), len(b))
 }
@@ -304,10 +320,12 @@ func sortedOrder(ix *index, sort sortMode) []int32 {
 	}
 	rs := ix.rows
 	var less func(a, b int32) int
-	switch sort {
-	case sortByName:
-		// The rows are in name order already.
+	if sort == ix.win.laidOut {
+		// The rows are in that order already: name order for a whole
+		// index, a window's own order for a window.
 		return order
+	}
+	switch sort {
 	case sortByRecent:
 		less = func(a, b int32) int {
 			return cmp.Or(cmp.Compare(rs[b].updated, rs[a].updated), ix.compareRows(a, b))

@@ -31,7 +31,9 @@ type builder struct {
 	labelPos map[string]uint16
 	groupPos map[string]uint32
 	owned    bool
-	err      error
+	// sortOwned: ix.sortNames is this builder's own (ownSortNames).
+	sortOwned bool
+	err       error
 }
 
 // errTooManyLabels: a label position is a uint16.
@@ -57,7 +59,7 @@ func (b *builder) add(c *model.Contact) {
 	display := c.DisplayName()
 	name := model.Sanitize(display)
 	jid, phone := clip16(c.JID), clip16(c.Phone)
-	r := row{key: nameKey(name), chunk: b.chunk, text: uint32(b.text.Len()),
+	r := row{key: nameKey(display), chunk: b.chunk, text: uint32(b.text.Len()),
 		jidN: uint16(len(jid)), phoneN: uint16(len(phone)), nameN: uint32(len(name))}
 	b.text.WriteString(jid)
 	b.text.WriteString(phone)
@@ -76,8 +78,12 @@ func (b *builder) add(c *model.Contact) {
 	set(fHidden, c.Hidden)
 	set(fBlockPending, c.BlockPending > 0)
 	set(fUnblockPending, c.BlockPending < 0)
-	set(fNumberOnly, name == c.Phone || name == c.JID)
+	set(fNumberOnly, numberOnly(c))
 	set(fSanitised, name != display)
+	if name != display {
+		b.ownSortNames()
+		b.ix.sortNames[c.JID] = display
+	}
 	switch c.Source {
 	case model.SourceWhatsApp:
 	case model.SourceLocal:
@@ -109,6 +115,22 @@ func (b *builder) add(c *model.Contact) {
 	n := min(b.hay.Len()-at, spanLen)
 	b.rows = append(b.rows, r)
 	b.hays = append(b.hays, span{uint32(at), uint32(n) | uint32(b.chunk)<<24})
+}
+
+// numberOnly is whether c is known only by number (its display name is
+// its phone or JID): the database's sort_name says so when every name is
+// empty (migration 4), and so does this, even for a name that is the
+// phone.
+func numberOnly(c *model.Contact) bool {
+	return c.FullName == "" && c.FirstName == "" && c.PushName == "" && c.BusinessName == "" && c.VerifiedName == ""
+}
+
+// ownSortNames makes the index's sortNames its own before a name is added
+// (a refresh shares the old index's until then).
+func (b *builder) ownSortNames() {
+	if !b.sortOwned {
+		b.ix.sortNames, b.sortOwned = maps(b.ix.sortNames), true
+	}
 }
 
 // own makes the position maps the builder's own before it adds a name.
@@ -207,7 +229,7 @@ func (b *builder) finish(labels []model.Label, groups []model.Group) (*index, er
 		}
 		// Same first bytes: the whole name, then the JID, as compareRows
 		// does: a refresh merges changed contacts into this order with it.
-		return cmp.Or(compareFold(ix.name(a.i), ix.name(b.i)), strings.Compare(ix.jid(a.i), ix.jid(b.i)))
+		return cmp.Or(compareLower(ix.sortName(a.i), ix.sortName(b.i)), strings.Compare(ix.jid(a.i), ix.jid(b.i)))
 	})
 	src := func(p sortItem) int { return int(p.i) }
 	permuteInPlace(ix.rows, perm, src)
@@ -319,8 +341,8 @@ func fullIndex(ctx context.Context, svc Service) (*index, error) {
 }
 
 // previewIndex picks the first n contacts in name order in one pass, without
-// sorting the rest. Names are compared before sanitising; the full index,
-// which sanitises, can differ only for names that start with control codes.
+// sorting the rest. Names are compared as stored, as the full index
+// compares them (compareRows) and the database orders them.
 func previewIndex(snap *app.Snapshot, n int) *index {
 	type candidate struct {
 		key        uint64
@@ -335,13 +357,13 @@ func previewIndex(snap *app.Snapshot, n int) *index {
 		if a.key != b.key {
 			return a.key < b.key
 		}
-		return cmp.Or(compareFold(a.name, b.name), strings.Compare(snap.Contacts[a.i].JID, snap.Contacts[b.i].JID)) < 0
+		return cmp.Or(compareLower(a.name, b.name), strings.Compare(snap.Contacts[a.i].JID, snap.Contacts[b.i].JID)) < 0
 	}
 	top := make([]candidate, 0, n+1)
 	for i := range snap.Contacts {
 		c := &snap.Contacts[i]
 		name := c.DisplayName()
-		cand := candidate{key: nameKey(name), numberOnly: name == c.Phone || name == c.JID, name: name, i: i}
+		cand := candidate{key: nameKey(name), numberOnly: numberOnly(c), name: name, i: i}
 		if len(top) == n && !less(&cand, &top[n-1]) {
 			continue
 		}
@@ -356,16 +378,9 @@ func previewIndex(snap *app.Snapshot, n int) *index {
 			top = top[:n]
 		}
 	}
-	b := newBuilder()
-	for _, cand := range top {
-		b.add(&snap.Contacts[cand.i])
+	page := &app.Snapshot{Labels: snap.Labels, Groups: snap.Groups, Contacts: make([]model.Contact, len(top))}
+	for k, cand := range top {
+		page.Contacts[k] = snap.Contacts[cand.i]
 	}
-	ix := b.ix
-	ix.rows, ix.hays, ix.chunks = b.rows, b.hays, []chunk{b.arena()}
-	ix.labelPos, ix.groupPos = b.labelPos, b.groupPos
-	ix.setLabels(snap.Labels)
-	ix.setGroups(snap.Groups)
-	ix.total = len(snap.Contacts)
-	ix.preview = true
-	return ix
+	return windowIndex(page, len(snap.Contacts), window{laidOut: sortByName})
 }

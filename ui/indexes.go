@@ -164,6 +164,7 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 	ix := &index{
 		labels: old.labels, groups: old.groups,
 		labelColor: old.labelColor, groupNames: old.groupNames,
+		sortNames: old.sortNames,
 		labelSync: labelSync,
 		mark:      ch.Mark,
 		// Appending copies: old keeps its own.

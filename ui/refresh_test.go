@@ -359,9 +359,11 @@ func TestRefreshSortsAndFiltersOffTheUpdatePath(t *testing.T) {
 	}
 }
 
-// Before the whole book is in, a key that needs all of it (the last
-// contact, a sort, select all) says "loading…" and waits: it never reads the
-// mirror on the Update path. Keys that need only what is shown still act.
+// Before the whole book is in, a key that needs all of it and that no
+// indexed read answers (select all, invert) says "loading…" and waits: it
+// never reads the mirror on the Update path. Keys that need only what is
+// shown still act; the last contact and a sort read a window
+// (window_test.go).
 func TestKeysBeforeTheWholeBookWaitForIt(t *testing.T) {
 	t.Parallel()
 	svc := newTestService(t)
@@ -371,7 +373,7 @@ func TestKeysBeforeTheWholeBookWaitForIt(t *testing.T) {
 	if !m.ix.preview {
 		t.Fatal("the first load is not the first page")
 	}
-	for _, k := range []string{"G", "s", "*"} {
+	for _, k := range []string{"*", "!"} {
 		m.Update(press(k))
 		if !m.ix.preview || !strings.Contains(m.flash, "loading…") {
 			t.Errorf("%s before the whole book: preview %v, flash %q; want it to wait and say loading…", k, m.ix.preview, m.flash)

@@ -40,7 +40,8 @@ type (
 	}
 	noticeMsg struct{ n app.Notice }
 	indexMsg  struct {
-		from, ix *index // the preview it completes, and the full index
+		from, ix *index    // the preview it completes, and the full index
+		view     *listView // ix sorted and filtered for the list, off the Update path
 		err      error
 	}
 	flashMsg string
@@ -172,7 +173,7 @@ func (m *Model) waitNotice() tea.Cmd {
 // enter reaches the screen enter opened).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
-	cmd = tea.Batch(cmd, m.applyIntents())
+	cmd = tea.Batch(cmd, m.applyIntents(), m.contacts.followWindow())
 	m.fitStatus()
 	return m, cmd
 }
@@ -234,16 +235,31 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return cmd
 	case indexMsg:
-		// The full index for the preview on screen; a key may have
-		// completed it already.
-		if msg.from != m.ix {
+		// The full index for the preview or window on screen, unless a
+		// refresh brought one already.
+		if !m.ix.preview {
 			return nil
 		}
 		if msg.err != nil {
 			m.err = msg.err.Error()
 			return nil
 		}
-		return tea.Batch(m.installIndex(msg.ix), m.completeIndex(msg.ix), releaseMemory)
+		c := m.contacts
+		if v := msg.view; v == nil || v.sort != c.sort || v.query != c.search.Value() {
+			// Sorted and searched as the list is now, off the Update path.
+			sort, query := c.sort, c.search.Value()
+			return func() tea.Msg {
+				msg.view = prepareView(msg.ix, sort, query)
+				return msg
+			}
+		}
+		if c.winCancel != nil {
+			c.winCancel() // a window still being read is not needed now
+		}
+		c.pending = ""
+		return tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix), releaseMemory)
+	case windowMsg:
+		return m.installWindow(msg)
 	case noticeMsg:
 		m.svc.Acknowledge(msg.n)
 		cmds := []tea.Cmd{m.waitNotice()}

@@ -30,6 +30,11 @@ type Service interface {
 
 	// The mirror, read for the list.
 	FirstPage(ctx context.Context, n int) (*app.Snapshot, int, error)
+	// ContactPage reads a page at either end of an order of the list,
+	// SearchContacts a search's first matches in an order: what the list
+	// shows before its index of the whole book is built (window.go).
+	ContactPage(ctx context.Context, o app.Order, last bool, n int) (*app.Snapshot, int, error)
+	SearchContacts(ctx context.Context, o app.Order, query string, n int) (*app.Found, error)
 	// ReadBook hands over the whole book one reused contact at a time
 	// (the index keeps compact rows, never the contacts).
 	ReadBook(ctx context.Context, fn func(c *model.Contact) error) (*app.Snapshot, error)

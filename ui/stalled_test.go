@@ -77,6 +77,16 @@ func (s *stalledService) FirstPage(ctx context.Context, n int) (*app.Snapshot, i
 	return s.Service.FirstPage(ctx, n)
 }
 
+func (s *stalledService) ContactPage(ctx context.Context, o app.Order, last bool, n int) (*app.Snapshot, int, error) {
+	s.waitAs("ContactPage", ctx)
+	return s.Service.ContactPage(ctx, o, last, n)
+}
+
+func (s *stalledService) SearchContacts(ctx context.Context, o app.Order, query string, n int) (*app.Found, error) {
+	s.waitAs("SearchContacts", ctx)
+	return s.Service.SearchContacts(ctx, o, query, n)
+}
+
 func (s *stalledService) ReadBook(ctx context.Context, fn func(c *model.Contact) error) (*app.Snapshot, error) {
 	s.waitAs("ReadBook", ctx)
 	return s.Service.ReadBook(ctx, fn)
