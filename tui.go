@@ -18,15 +18,6 @@ import (
 	"github.com/wabook/wabook/ui"
 )
 
-// tuiMemoryLimit keeps the UI's memory in check on big address books: the
-// contact list's index holds about 163 bytes a contact, 16 MB at 100 000 and
-// 159 MB at 1 000 000 (BenchmarkIndexHeap, ui/memory_bench_test.go), and
-// without a limit the runtime lets the heap grow to twice that between
-// collections. Below the index at a million (as 128 MiB was) the collector
-// would run at every allocation; 224 MiB leaves it some 50 MB there and
-// keeps the process under 300 MB resident. GOMEMLIMIT overrides it.
-const tuiMemoryLimit = 224 << 20
-
 // detectColorProfile starts finding the terminal's colours, which the
 // program would otherwise do in Run, before its first frame: inside tmux
 // that runs `tmux info` (colorprofile.Detect), 5 to 50 ms that this way
@@ -40,7 +31,7 @@ func detectColorProfile() <-chan colorprofile.Profile {
 
 func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, profile <-chan colorprofile.Profile, stderr io.Writer) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(tuiMemoryLimit)
+		debug.SetMemoryLimit(ui.MemoryLimit)
 	}
 	svc := w.svc
 	opts := ui.Options{}

@@ -82,7 +82,11 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
 		})
 		var stored map[string]string // upsertskip.go
 		if len(cs) >= skipCheckFrom {
-			if stored, err = storedForUpsert(ctx, tx); err != nil {
+			sorted := make([]string, len(order))
+			for n, i := range order {
+				sorted[n] = keys[i]
+			}
+			if stored, err = storedForUpsert(ctx, tx, sorted); err != nil {
 				return fmt.Errorf("store: upsert contacts: %w", err)
 			}
 		}

@@ -15,7 +15,9 @@ import (
 // contacts, as the same entries given in upserts too small to: unchanged
 // entries, changed strings, empty strings (never overwrite), flipped
 // flags, a field holding the packing separator, new contacts, and a JID
-// given twice, changed then changed back.
+// given twice, changed then changed back. It does so both when the stored
+// rows are read in one pass over the table and when the table is large
+// enough for them to be read by key.
 func TestLargeUpsertSkipsOnlyWhatChangesNothing(t *testing.T) {
 	t.Parallel()
 
@@ -56,10 +58,20 @@ func TestLargeUpsertSkipsOnlyWhatChangesNothing(t *testing.T) {
 		t.Fatalf("%d entries do not reach the skipping path", len(in))
 	}
 
-	run := func(chunk int) (map[string]model.Contact, []string) {
+	// others fill the table so that the entries are a small part of it.
+	others := make([]model.Contact, len(in)*keyedReadCost)
+	for i := range others {
+		others[i] = model.Contact{JID: fmt.Sprintf("1777555%05d@s.whatsapp.net", i), FullName: fmt.Sprintf("Other %d", i)}
+	}
+	run := func(chunk int, fill bool) (map[string]model.Contact, []string) {
 		s := openTemp(t)
 		if err := s.UpsertContacts(ctx, base); err != nil {
 			t.Fatal(err)
+		}
+		if fill {
+			if err := s.UpsertContacts(ctx, others); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var before int64
 		if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM contact_changes`).Scan(&before); err != nil {
@@ -84,25 +96,27 @@ func TestLargeUpsertSkipsOnlyWhatChangesNothing(t *testing.T) {
 		}
 		return out, jids
 	}
-	large, largeChanged := run(len(in))
-	small, smallChanged := run(skipCheckFrom - 1)
-	if !slices.Equal(largeChanged, smallChanged) {
-		t.Errorf("the large upsert changed %d contacts, the small ones %d", len(largeChanged), len(smallChanged))
-	}
-	if len(largeChanged) == 0 || len(largeChanged) == len(in) {
-		t.Errorf("%d of %d changed: the entries do not test skipping", len(largeChanged), len(in))
-	}
-	for jid, want := range small {
-		got := large[jid]
-		// The two runs' clocks differ; which rows were written is the
-		// change log's comparison above.
-		got.UpdatedAt, want.UpdatedAt = time.Time{}, time.Time{}
-		got.CreatedAt, want.CreatedAt = time.Time{}, time.Time{}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s: large upsert gives %+v, small ones %+v", jid, got, want)
+	for _, fill := range []bool{false, true} {
+		large, largeChanged := run(len(in), fill)
+		small, smallChanged := run(skipCheckFrom-1, fill)
+		if !slices.Equal(largeChanged, smallChanged) {
+			t.Errorf("fill %v: the large upsert changed %d contacts, the small ones %d", fill, len(largeChanged), len(smallChanged))
 		}
-	}
-	if len(large) != len(small) {
-		t.Errorf("%d contacts after the large upsert, %d after the small ones", len(large), len(small))
+		if len(largeChanged) == 0 || len(largeChanged) == len(in) {
+			t.Errorf("fill %v: %d of %d changed: the entries do not test skipping", fill, len(largeChanged), len(in))
+		}
+		for jid, want := range small {
+			got := large[jid]
+			// The two runs' clocks differ; which rows were written is the
+			// change log's comparison above.
+			got.UpdatedAt, want.UpdatedAt = time.Time{}, time.Time{}
+			got.CreatedAt, want.CreatedAt = time.Time{}, time.Time{}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("fill %v: %s: large upsert gives %+v, small ones %+v", fill, jid, got, want)
+			}
+		}
+		if len(large) != len(small) {
+			t.Errorf("fill %v: %d contacts after the large upsert, %d after the small ones", fill, len(large), len(small))
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -13,8 +14,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/model"
 	"github.com/wabook/wabook/store"
 	"github.com/wabook/wabook/store/storetest"
+	"github.com/wabook/wabook/wa"
 	"github.com/wabook/wabook/wa/sim"
 )
 
@@ -39,10 +42,23 @@ type eventLoop struct {
 	results chan tea.Msg
 	waits   []time.Duration
 	slowest time.Duration // the longest Update+View of any message
+	// slowestMsg is that message's type: what to look at first.
+	slowestMsg string
+	// gcSince is when the loop began, or was last reset: report gives the
+	// longest pause of a collection since.
+	gcSince time.Time
+}
+
+// asInProgram sets the soft memory limit the program runs under
+// (MemoryLimit) for the rest of b: the collector then runs as often as it
+// does there.
+func asInProgram(b *testing.B) {
+	old := debug.SetMemoryLimit(MemoryLimit)
+	b.Cleanup(func() { debug.SetMemoryLimit(old) })
 }
 
 func newEventLoop(m *Model) *eventLoop {
-	return &eventLoop{m: m, results: make(chan tea.Msg, 1024)}
+	return &eventLoop{m: m, results: make(chan tea.Msg, 1024), gcSince: time.Now()}
 }
 
 func (e *eventLoop) exec(cmd tea.Cmd) {
@@ -67,7 +83,9 @@ func (e *eventLoop) step(msg tea.Msg) {
 	start := time.Now()
 	_, cmd := e.m.Update(msg)
 	_ = e.m.View()
-	e.slowest = max(e.slowest, time.Since(start))
+	if d := time.Since(start); d > e.slowest {
+		e.slowest, e.slowestMsg = d, fmt.Sprintf("%T", msg)
+	}
 	e.exec(cmd)
 }
 
@@ -113,7 +131,21 @@ func (e *eventLoop) pressUntil(keys []tea.Msg, every time.Duration, done func() 
 	}
 }
 
-// report gives the key waits' percentiles and the slowest step.
+// waitFull handles messages until the full index is on screen.
+func (e *eventLoop) waitFull() {
+	for e.m.ix.preview || !e.m.loaded {
+		e.step(<-e.results)
+	}
+}
+
+// reset forgets the waits and steps recorded so far.
+func (e *eventLoop) reset() {
+	e.waits, e.slowest, e.slowestMsg, e.gcSince = nil, 0, "", time.Now()
+}
+
+// report gives the key waits' percentiles, the slowest step (its message
+// type in the log) and the longest garbage-collection pause since the
+// loop began or was reset.
 func (e *eventLoop) report(b *testing.B) {
 	if len(e.waits) == 0 {
 		b.Fatal("no key was pressed")
@@ -127,6 +159,16 @@ func (e *eventLoop) report(b *testing.B) {
 	b.ReportMetric(pct(1), "worst-ms")
 	b.ReportMetric(float64(len(w)), "keys")
 	b.ReportMetric(ms(e.slowest), "slowest-step-ms")
+	var gc debug.GCStats
+	debug.ReadGCStats(&gc)
+	var pause time.Duration
+	for i, end := range gc.PauseEnd {
+		if end.After(e.gcSince) {
+			pause = max(pause, gc.Pause[i])
+		}
+	}
+	b.ReportMetric(ms(pause), "gc-pause-ms")
+	b.Logf("slowest step: %s (%.1f ms)", e.slowestMsg, ms(e.slowest))
 }
 
 var (
@@ -148,8 +190,13 @@ var (
 // frame on, presses a key every 5 ms until the full index is on screen
 // with its search haystacks: cursor moves ("move") or typing and deleting
 // in the search box ("type"). One op is one such start; the metrics are
-// the key waits, press to frame, over every op (p50-ms, p99-ms, worst-ms),
-// and load-ms, the mean time from the first frame to the full index.
+// the key waits, press to the end of the frame that shows the key, over
+// every op (p50-ms, p99-ms, worst-ms), the slowest Update+View of any
+// message (slowest-step-ms, its type in the log), the longest
+// garbage-collection pause (gc-pause-ms) and load-ms, the mean time from
+// the first frame to the full index. The
+// program's memory limit (MemoryLimit) holds, as in the other key-wait
+// benchmarks (connected).
 func BenchmarkKeysDuringLoad(b *testing.B) {
 	sizes := []int{100_000}
 	if !testing.Short() {
@@ -166,9 +213,9 @@ func BenchmarkKeysDuringLoad(b *testing.B) {
 			keys []tea.Msg
 		}{{"move", moveKeys}, {"type", typeKeys}} {
 			b.Run(fmt.Sprintf("n=%d/%s", n, keys.name), func(b *testing.B) {
-				var e *eventLoop
-				var waits []time.Duration
-				var slowest, loading time.Duration
+				asInProgram(b)
+				all := &eventLoop{gcSince: time.Now()} // every op's waits
+				var loading time.Duration
 				for b.Loop() {
 					st, err := store.Open(path)
 					if err != nil {
@@ -176,7 +223,7 @@ func BenchmarkKeysDuringLoad(b *testing.B) {
 					}
 					backend := sim.New(world)
 					m := New(b.Context(), app.New(st, backend, app.Options{}), Options{})
-					e = newEventLoop(m)
+					e := newEventLoop(m)
 					e.step(tea.WindowSizeMsg{Width: 120, Height: 40})
 					e.exec(m.Init())
 					for !m.loaded {
@@ -185,89 +232,180 @@ func BenchmarkKeysDuringLoad(b *testing.B) {
 					first := time.Now()
 					e.pressUntil(keys.keys, 5*time.Millisecond, func() bool { return !m.ix.preview && m.ix.hays != nil })
 					loading += time.Since(first)
-					waits = append(waits, e.waits...)
-					slowest = max(slowest, e.slowest)
+					all.waits = append(all.waits, e.waits...)
+					if e.slowest > all.slowest {
+						all.slowest, all.slowestMsg = e.slowest, e.slowestMsg
+					}
 					if m.ix.total != n {
 						b.Fatalf("the list has %d contacts, want %d", m.ix.total, n)
 					}
 					backend.Close()
 					st.Close()
 				}
-				e.waits, e.slowest = waits, slowest
-				e.report(b)
+				all.report(b)
 				b.ReportMetric(float64(loading.Microseconds())/1000/float64(b.N), "load-ms")
 			})
 		}
 	}
 }
 
-// BenchmarkKeysDuringCheckJob presses a cursor key every 5 ms on a
-// 100 000-contact list for the whole of a 5 000-number check job against
-// the simulated backend (20 ms a call), from its start until the Checks
-// screen's data says it is done: the worker reports through notices whose
-// loads run off the Update path and come back as messages, as in the
-// program. One op is one whole job; the metrics are the key waits, press to
-// frame, over every op.
-func BenchmarkKeysDuringCheckJob(b *testing.B) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	st, err := store.Open(books.Copy(b, 100_000)) // the job writes
+// waitSizes are the book sizes the key-wait benchmarks run at: 100 000
+// contacts, and 1 000 000 without -short.
+func waitSizes() []int {
+	if testing.Short() {
+		return []int{100_000}
+	}
+	return []int{100_000, 1_000_000}
+}
 
+// connected is a service over a copy of the n-contact book (the
+// benchmarks write) and the simulated backend of world, running and
+// synced once, and a Model on it with its full index on screen, under the
+// program's memory limit (asInProgram). Both end
+// with the benchmark.
+func connected(b *testing.B, n int, world string, cfg *app.Config) (*app.Service, *sim.Backend, *eventLoop) {
+	asInProgram(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	st, err := store.Open(books.Copy(b, n))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
-	world, err := sim.LoadWorld(strings.NewReader(`{"account": {"phone": "+14155550100"}, "check_latency_ms": 20}`))
+	b.Cleanup(func() { st.Close() })
+	w, err := sim.LoadWorld(strings.NewReader(world))
 	if err != nil {
 		b.Fatal(err)
 	}
-	backend := sim.New(world)
-	defer backend.Close()
-	cfg := app.DefaultConfig()
-	cfg.CheckPace = time.Millisecond
-	cfg.CheckDailyBudget = 1_000_000
-	svc := app.New(st, backend, app.Options{Config: &cfg})
+	backend := sim.New(w)
+	b.Cleanup(func() { backend.Close() })
+	svc := app.New(st, backend, app.Options{Config: cfg})
 	go svc.Run(ctx)
 	if err := svc.SyncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
-	svc.StartChecker(ctx)
-	defer svc.StopChecker()
-
 	m := New(b.Context(), svc, Options{})
 	e := newEventLoop(m)
 	e.step(tea.WindowSizeMsg{Width: 120, Height: 40})
 	e.exec(m.Init())
-	for m.ix.preview || m.ix.hays == nil || !m.loaded {
-		e.step(<-e.results)
-	}
-	e.waits, e.slowest = nil, 0
-	round := 0
-	for b.Loop() {
-		numbers := make([]string, 5_000)
-		for i := range numbers {
-			numbers[i] = fmt.Sprintf("+1415%03d%04d", 200+round, i)
-		}
-		round++
-		job, err := svc.EnqueueCheck(ctx, numbers, app.CheckOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		e.pressUntil(moveKeys, 5*time.Millisecond, func() bool {
-			for _, j := range m.checks.jobs {
-				if j.ID == job.ID {
-					return j.State == app.JobDone
+	e.waitFull()
+	return svc, backend, e
+}
+
+// BenchmarkKeysDuringCheckJob presses a cursor key every 5 ms on a
+// 100 000-contact list (and 1 000 000 without -short) for the whole of a
+// 5 000-number check job against the simulated backend (20 ms a call),
+// from its start until the Checks screen's data says it is done: the
+// worker reports through notices whose loads run off the Update path and
+// come back as messages, as in the program. One op is one whole job; the
+// metrics are the key waits, press to the end of the frame that shows the
+// key, over every op (p50-ms, p99-ms, worst-ms), the slowest Update+View
+// of any message (slowest-step-ms, its type in the log) and the longest
+// garbage-collection pause (gc-pause-ms).
+func BenchmarkKeysDuringCheckJob(b *testing.B) {
+	for _, n := range waitSizes() {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			cfg := app.DefaultConfig()
+			cfg.CheckPace = time.Millisecond
+			cfg.CheckDailyBudget = 1_000_000
+			svc, _, e := connected(b, n, `{"account": {"phone": "+14155550100"}, "check_latency_ms": 20}`, &cfg)
+			ctx := b.Context()
+			svc.StartChecker(ctx)
+			defer svc.StopChecker()
+			m := e.m
+			e.reset()
+			round := 0
+			for b.Loop() {
+				numbers := make([]string, 5_000)
+				for i := range numbers {
+					numbers[i] = fmt.Sprintf("+1415%03d%04d", 200+round, i)
 				}
+				round++
+				job, err := svc.EnqueueCheck(ctx, numbers, app.CheckOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				e.pressUntil(moveKeys, 5*time.Millisecond, func() bool {
+					for _, j := range m.checks.jobs {
+						if j.ID == job.ID {
+							return j.State == app.JobDone
+						}
+					}
+					return false
+				})
 			}
-			return false
+			b.StopTimer()
+			jobs, err := svc.Jobs(ctx)
+			if err != nil || len(jobs) == 0 || jobs[0].State != app.JobDone || jobs[0].Counts.Processing != 0 {
+				b.Fatalf("the job did not finish during the benchmark: %+v %v", jobs, err)
+			}
+			e.report(b)
 		})
 	}
-	b.StopTimer()
-	jobs, err := svc.Jobs(ctx)
-	if err != nil || len(jobs) == 0 || jobs[0].State != app.JobDone || jobs[0].Counts.Processing != 0 {
-		b.Fatalf("the job did not finish during the benchmark: %+v %v", jobs, err)
+}
+
+// syncSentinel is the JID of the contact a sync in BenchmarkKeysDuringSync
+// adds last; its name sorts before every generated one.
+const syncSentinel = "19990000001@s.whatsapp.net"
+
+// BenchmarkKeysDuringSync presses a key every 5 ms (cursor moves, "move",
+// or typing and deleting in the search box, "type") on a 100 000-contact
+// list (and 1 000 000 without -short) while WhatsApp sends the whole
+// contact list again: the generated book (storetest.Generate, as the file
+// holds it) with every tenth contact's push name changed, in
+// ContactsUpserted events of 1 000 as the backends send them, through the
+// service's event loop (app.Service.Run) as in the program, the UI
+// refreshing on its notices (Indexes merging the changes, or reading the
+// mirror whole). The last event adds a contact whose name sorts first;
+// the keys run from the first event until the list shows it. One op is
+// one such sync; the metrics are the key waits, press to the end of the
+// frame that shows the key, over every op (p50-ms, p99-ms, worst-ms), the
+// slowest Update+View of any message (slowest-step-ms, its type in the
+// log), the longest garbage-collection pause (gc-pause-ms) and sync-ms,
+// the mean time from the first event to the list showing the last.
+func BenchmarkKeysDuringSync(b *testing.B) {
+	for _, n := range waitSizes() {
+		groups, labels := storetest.BookShape(n)
+		cs, _, _ := storetest.Generate(n, groups, labels, 1)
+		for _, keys := range []struct {
+			name string
+			keys []tea.Msg
+		}{{"move", moveKeys}, {"type", typeKeys}} {
+			b.Run(fmt.Sprintf("n=%d/%s", n, keys.name), func(b *testing.B) {
+				_, backend, e := connected(b, n, `{"account": {"phone": "+14155550100"}}`, nil)
+				m := e.m
+				e.reset()
+				var took time.Duration
+				round := 0
+				for b.Loop() {
+					round++
+					name := fmt.Sprintf("!sync %d", round)
+					for i := 0; i < len(cs); i += 10 {
+						cs[i].PushName = fmt.Sprintf("Sync%d %d", round, i)
+					}
+					all := append(slices.Clone(cs), model.Contact{
+						JID: syncSentinel, Phone: "+19990000001", FullName: name,
+						IsMyContact: true, IsWAContact: true, Source: model.SourceWhatsApp,
+					})
+					start := time.Now()
+					for len(all) > 0 {
+						k := min(len(all), 1000)
+						backend.Inject(wa.ContactsUpserted{Contacts: all[:k:k]})
+						all = all[k:]
+					}
+					e.pressUntil(keys.keys, 5*time.Millisecond, func() bool {
+						return m.ix.visible() > 0 && m.ix.name(0) == name
+					})
+					took += time.Since(start)
+				}
+				b.StopTimer()
+				if m.ix.total != n+1 {
+					b.Fatalf("the list has %d contacts, want %d", m.ix.total, n+1)
+				}
+				e.report(b)
+				b.ReportMetric(float64(took.Microseconds())/1000/float64(b.N), "sync-ms")
+			})
+		}
 	}
-	e.report(b)
 }
 
 // BenchmarkRootView renders the whole screen (tabs, list, status bar, help)

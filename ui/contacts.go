@@ -86,6 +86,13 @@ type contactList struct {
 	winCancel context.CancelFunc
 	pending   string
 
+	// A search typed on a long list runs in a command (refilterSoon):
+	// searchGen counts what replaced shown (an older search's answer is
+	// dropped), searchDirty says shown lags the search box, searchRunning
+	// that a search is in its command.
+	searchGen                  int
+	searchDirty, searchRunning bool
+
 	width, height int
 }
 
@@ -105,6 +112,7 @@ func newContactList(c *common) *contactList {
 // the Update path, when the list still shows what v was prepared for.
 func (m *contactList) setIndexWith(ix *index, v *listView) {
 	current := m.currentJID()
+	m.searchGen++ // a search running is of the old index
 	m.ix = ix
 	m.chips = make(map[string]string, len(ix.labels))
 	for _, l := range ix.labels {
@@ -143,36 +151,9 @@ func (m *contactList) resort() {
 	m.order = sortedOrder(m.ix, m.sort)
 }
 
-// refilter applies the search box to the sorted list.
-func (m *contactList) refilter() {
-	text := m.search.Value()
-	q, err := model.ParseQuery(text)
-	m.hiddenShown = q.WantsHidden()
-	matcher := q.Compile(m.ix.labels, m.ix.groups)
-	if matcher.Empty() {
-		m.shown, m.filteredBy, m.queryErr = m.ix.among(m.order, false), "", ""
-		if err != nil {
-			m.queryErr = err.Error()
-		}
-		m.clamp()
-		return
-	}
-	// Typing on narrows: when the new text only adds to the old and nothing
-	// is negated, every match is among the rows shown already.
-	candidates := m.ix.among(m.order, m.hiddenShown)
-	if err == nil && m.filteredBy != "" && strings.HasPrefix(text, m.filteredBy) && q.Narrows(m.filteredQ) {
-		candidates = m.shown
-	}
-	m.shown, m.filteredQ, m.queryErr = matchRows(m.ix, matcher, candidates), q, ""
-	if err != nil {
-		m.queryErr = err.Error()
-	}
-	m.filteredBy = text
-	if err != nil {
-		m.filteredBy = "" // a dropped term may come back: never narrow from here
-	}
-	m.clamp()
-}
+// refilter applies the search box to the sorted list, now (searchsoon.go
+// has the parts, and the way a keystroke does it on a long list).
+func (m *contactList) refilter() { m.filterNow(m.planFilter()) }
 
 // current is the row under the cursor, -1 when none.
 func (m *contactList) current() int32 {
@@ -319,6 +300,8 @@ func (m *contactList) Update(msg tea.Msg) tea.Cmd {
 		m.focusAdded()
 		m.post(msg.action)
 		return nil
+	case searchedMsg:
+		return m.searched(msg)
 	case contactReadMsg:
 		if !msg.edit {
 			return nil
@@ -341,7 +324,7 @@ func (m *contactList) Update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)
 	if m.search.Value() != before {
-		m.refilter()
+		cmd = tea.Batch(cmd, m.refilterSoon())
 		m.cursor, m.offset = 0, 0
 	}
 	return cmd
