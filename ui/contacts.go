@@ -84,6 +84,7 @@ type contactList struct {
 	want      windowWant
 	winGen    int
 	winCancel context.CancelFunc
+	winRead   tea.Cmd // a search read waiting for typing to pause (searchSettle)
 	pending   string
 
 	// A search typed on a long list runs in a command (refilterSoon):

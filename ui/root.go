@@ -258,6 +258,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		c.pending = ""
 		return tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix), releaseMemory)
+	case windowSettledMsg:
+		return m.contacts.startSettledRead(msg)
 	case windowMsg:
 		return m.installWindow(msg)
 	case noticeMsg:

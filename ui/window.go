@@ -117,6 +117,7 @@ func (m *contactList) requestWindow(last bool) tea.Cmd {
 		m.winCancel()
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
+	m.winRead = nil
 	m.winGen++
 	m.winCancel, m.want = cancel, m.wanted()
 	gen, svc, sort, text, total := m.winGen, m.svc, m.sort, m.want.query, m.ix.total
@@ -130,7 +131,7 @@ func (m *contactList) requestWindow(last bool) tea.Cmd {
 	default:
 		m.pending = "sorting…"
 	}
-	return func() tea.Msg {
+	read := func() tea.Msg {
 		defer cancel()
 		o := sortOrders[sort]
 		if o == app.OrderChats && !searching {
@@ -157,6 +158,35 @@ func (m *contactList) requestWindow(last bool) tea.Cmd {
 		}
 		return windowMsg{gen: gen, last: last, ix: windowIndex(page, total, window{start: start, laidOut: sort})}
 	}
+	if !searching {
+		return read
+	}
+	// A search through the database reads up to searchScanLimit contacts
+	// beside the build of the whole index: typing a word would start one
+	// such read per letter, each cancelled by the next, and at a million
+	// contacts those reads slowed the build (and the keys, through the
+	// collector) for nothing. The read starts once typing has paused.
+	m.winRead = read
+	return tea.Tick(searchSettle, func(time.Time) tea.Msg { return windowSettledMsg{gen} })
+}
+
+// searchSettle is how long typing must pause before a search is read from
+// the database while the whole book loads.
+const searchSettle = 150 * time.Millisecond
+
+// windowSettledMsg says typing paused: the search read asked for gen may
+// start if no later request replaced it.
+type windowSettledMsg struct{ gen int }
+
+// startSettledRead returns the search read held back for typing to pause,
+// unless a later request or the full index overtook it.
+func (m *contactList) startSettledRead(msg windowSettledMsg) tea.Cmd {
+	read := m.winRead
+	if msg.gen != m.winGen || read == nil || !m.ix.preview {
+		return nil
+	}
+	m.winRead = nil
+	return read
 }
 
 // installWindow shows a window the list asked for, unless a later request

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -322,5 +323,53 @@ func TestMostChatsWaitsForTheWholeBookPastItsBudget(t *testing.T) {
 	}
 	if !strings.HasPrefix(c.counts(), "sorting when the whole book is in…") {
 		t.Errorf("the status bar says %q", c.counts())
+	}
+}
+
+// countedSearches counts the searches read from the database.
+type countedSearches struct {
+	Service
+	searches atomic.Int32
+}
+
+func (c *countedSearches) SearchContacts(ctx context.Context, o app.Order, text string, n int) (*app.Found, error) {
+	c.searches.Add(1)
+	return c.Service.SearchContacts(ctx, o, text, n)
+}
+
+// A word typed while the whole book loads is searched for in the database
+// once typing pauses, not once per letter: each such read competes with
+// the build of the index.
+func TestTypingWhileLoadingSearchesTheDatabaseOnce(t *testing.T) {
+	t.Parallel()
+	real, _ := windowBook(t, 300)
+	held := &heldBook{Service: real, release: make(chan struct{})}
+	t.Cleanup(func() { close(held.release) })
+	svc := &countedSearches{Service: held}
+	m := New(t.Context(), svc, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(m.load()()) // the first page only
+	m.handleKey(press("/"))
+	var ticks []tea.Cmd
+	for _, r := range "silva" {
+		m.handleKey(press(string(r)))
+		if cmd := m.contacts.followWindow(); cmd != nil {
+			ticks = append(ticks, cmd)
+		}
+	}
+	if len(ticks) != 5 || svc.searches.Load() != 0 {
+		t.Fatalf("%d requests and %d searches read while typing; want 5 requests waiting for typing to pause and none read", len(ticks), svc.searches.Load())
+	}
+	// The pause comes: only the last letter's request reads.
+	for _, tick := range ticks {
+		if read := m.contacts.startSettledRead(tick().(windowSettledMsg)); read != nil {
+			m.Update(read())
+		}
+	}
+	if n := svc.searches.Load(); n != 1 {
+		t.Errorf("%d searches read once typing paused, want 1", n)
+	}
+	if m.ix.win.searched != "silva" {
+		t.Errorf("the window shows the search %q, want silva", m.ix.win.searched)
 	}
 }
