@@ -109,6 +109,16 @@ func (s *Service) ContactsByJID(ctx context.Context, jids []string) ([]model.Con
 	return cs, nil
 }
 
+// BookSize is how many contacts the mirror holds, hidden ones included,
+// without reading them: a front end sizes its copy of the book by it.
+func (s *Service) BookSize(ctx context.Context) (int, error) {
+	n, err := s.store.BookSize(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("counting contacts: %w", err)
+	}
+	return n, nil
+}
+
 // LastCheck is the last answer about phone (E.164) kept in the check
 // cache, however old, with when it came; zero when it was never checked.
 // The detail view says it with its date: the contact reads carry only its

@@ -97,6 +97,17 @@ func (s *Store) ContactCount(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// BookSize is how many contacts the mirror holds, hidden ones included,
+// read from the counts triggers keep (migration 13): no scan, so a reader
+// may size itself before a whole read (ui's index builder).
+func (s *Store) BookSize(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM contact_counts`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: counting contacts: %w", err)
+	}
+	return n, nil
+}
+
 // MirrorCounts is how much the mirror holds, for the Account screen.
 type MirrorCounts struct {
 	Contacts int // shown in the list (not hidden)
@@ -175,6 +186,21 @@ func unpackContact(row string, c *model.Contact) bool {
 		c.BlockPending = -1
 	}
 	return true
+}
+
+// unpackOrRead fills c from a packedContact row, or, when the row does not
+// unpack (a field holds the separator), reads the contact by its columns
+// in tx: in its place, for the readers that stream in an order.
+func unpackOrRead(ctx context.Context, tx *sql.Tx, row string, c *model.Contact) error {
+	if unpackContact(row, c) {
+		return nil
+	}
+	jid, _, _ := strings.Cut(row, "\x1f")
+	*c = model.Contact{}
+	if err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), c); err != nil {
+		return fmt.Errorf("contact %s: %w", jid, err)
+	}
+	return nil
 }
 
 // Contacts returns every contact not hidden (see SetHidden) with Labels (in

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/wabook/wabook/model"
 )
@@ -146,14 +145,8 @@ func (s *Store) EachInOrder(ctx context.Context, o Order, hidden bool, fn func(c
 				return err
 			}
 			batch = append(batch, model.Contact{})
-			c := &batch[len(batch)-1]
-			if !unpackContact(row, c) {
-				// A row that did not unpack is read by its columns, in its place.
-				jid, _, _ := strings.Cut(row, "\x1f")
-				*c = model.Contact{}
-				if err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), c); err != nil {
-					return fmt.Errorf("contact %s: %w", jid, err)
-				}
+			if err := unpackOrRead(ctx, tx, row, &batch[len(batch)-1]); err != nil {
+				return err
 			}
 			if len(batch) == cap(batch) {
 				return flush()

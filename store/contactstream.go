@@ -23,13 +23,11 @@ import (
 // pair of numbers each), sorted by contact so that each contact finds its
 // own by binary search. An error from fn stops the read and is returned.
 func (s *Store) EachContact(ctx context.Context, fn func(c *model.Contact) error) error {
-	return s.readTx(ctx, func(tx *sql.Tx) error { return eachContactIn(ctx, tx, "", nil, fn) })
+	return s.readTx(ctx, func(tx *sql.Tx) error { return eachContactIn(ctx, tx, fn) })
 }
 
-// eachContactIn hands fn the contacts the query's tail (a WHERE and an
-// ORDER BY on contacts c, or "") selects, in its order, as EachContact
-// does.
-func eachContactIn(ctx context.Context, tx *sql.Tx, tail string, args []any, fn func(c *model.Contact) error) error {
+// eachContactIn is EachContact in tx.
+func eachContactIn(ctx context.Context, tx *sql.Tx, fn func(c *model.Contact) error) error {
 	labels, names, err := readLabelJoin(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("store: contacts: labels: %w", err)
@@ -50,18 +48,12 @@ func eachContactIn(ctx context.Context, tx *sql.Tx, tail string, args []any, fn 
 			return err
 		}
 		ls, gs := c.Labels, c.Groups
-		if !unpackContact(row, &c) {
-			// A row that did not unpack is read by its columns, in its
-			// place.
-			jid, _, _ := strings.Cut(row, "\x1f")
-			c = model.Contact{}
-			if err := scanContact(tx.QueryRowContext(ctx, `SELECT `+contactCols+contactFrom+`WHERE c.jid = ?`, jid), &c); err != nil {
-				return fmt.Errorf("store: contact %s: %w", jid, err)
-			}
+		if err := unpackOrRead(ctx, tx, row, &c); err != nil {
+			return fmt.Errorf("store: %w", err)
 		}
 		c.Labels, c.Groups = ls, gs
 		return emit()
-	}, `SELECT `+packedContact+contactFrom+tail, args...)
+	}, `SELECT `+packedContact+contactFrom)
 	if err != nil {
 		return fmt.Errorf("store: contacts: %w", err)
 	}

@@ -95,6 +95,9 @@ func TestFirstPageCountFollowsEveryWrite(t *testing.T) {
 		if err := s.db.QueryRowContext(ctx, `SELECT n FROM contact_counts WHERE hidden = 1`).Scan(&kept); err != nil || kept != hidden {
 			t.Fatalf("%s: %d hidden kept (%v), the table holds %d", step, kept, err, hidden)
 		}
+		if n, err := s.BookSize(ctx); err != nil || n != shown+hidden {
+			t.Fatalf("%s: BookSize says %d (%v), the table holds %d", step, n, err, shown+hidden)
+		}
 		labels, err := s.Labels(ctx)
 		if err != nil {
 			t.Fatal(err)

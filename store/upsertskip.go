@@ -49,16 +49,11 @@ func storedForUpsert(ctx context.Context, tx *sql.Tx, keys []string) (map[string
 	if len(keys)*keyedReadCost >= rows {
 		return stored, eachPacked(ctx, tx, add, `SELECT `+upsertStored+` FROM contacts`)
 	}
-	args := make([]any, 0, keyedBatch)
 	for len(keys) > 0 {
 		batch := keys[:min(len(keys), keyedBatch)]
 		keys = keys[len(batch):]
-		args = args[:0]
-		for _, k := range batch {
-			args = append(args, k)
-		}
-		query := `SELECT ` + upsertStored + ` FROM contacts WHERE jid IN (?` + strings.Repeat(", ?", len(batch)-1) + `)`
-		if err := eachPacked(ctx, tx, add, query, args...); err != nil {
+		in, args := inList(batch)
+		if err := eachPacked(ctx, tx, add, `SELECT `+upsertStored+` FROM contacts WHERE jid IN `+in, args...); err != nil {
 			return nil, err
 		}
 	}

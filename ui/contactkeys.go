@@ -3,8 +3,6 @@
 package ui
 
 import (
-	"fmt"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -74,9 +72,9 @@ func (m *contactList) browseKeys() []binding {
 			return nil
 		}).offered(),
 		bind(k.Select, func(tea.KeyPressMsg) tea.Cmd { m.toggleSelected(); return nil }).offered(),
-		bind(k.EditLabels, sel(m.openLabelPicker)).offered(),
+		bind(k.EditLabels, sel(m.openLabelPicker)).offered().unless(m.selectionAway),
 		elsewhere(k.Help), elsewhere(k.Quit),
-		bind(k.CheckSelection, func(tea.KeyPressMsg) tea.Cmd { return m.checkSelection() }).offered(),
+		bind(k.CheckSelection, func(tea.KeyPressMsg) tea.Cmd { return m.checkSelection() }).offered().unless(m.selectionAway),
 		bind(k.Add, func(tea.KeyPressMsg) tea.Cmd { return m.contactForm(nil) }).offered(),
 		bind(k.Up, step(func() int { return -1 })),
 		bind(k.Down, step(func() int { return 1 })),
@@ -93,12 +91,17 @@ func (m *contactList) browseKeys() []binding {
 		bind(k.Top, func(tea.KeyPressMsg) tea.Cmd { return m.toStart() }),
 		bind(k.Bottom, func(tea.KeyPressMsg) tea.Cmd { return m.toEnd() }),
 		bind(k.SelectAll, func(tea.KeyPressMsg) tea.Cmd {
+			m.searchUpToDate()
 			for _, i := range m.shown {
 				m.selected[m.ix.jid(i)] = true
 			}
 			return nil
 		}).unless(m.wholeBookLoading),
-		bind(k.Invert, func(tea.KeyPressMsg) tea.Cmd { m.invertSelection(); return nil }).unless(m.wholeBookLoading),
+		bind(k.Invert, func(tea.KeyPressMsg) tea.Cmd {
+			m.searchUpToDate()
+			m.invertSelection()
+			return nil
+		}).unless(m.wholeBookLoading),
 		bind(k.Sort, func(tea.KeyPressMsg) tea.Cmd {
 			m.sort = (m.sort + 1) % sortModes
 			current := m.currentJID()
@@ -141,13 +144,26 @@ func (m *contactList) wholeBookLoading() string {
 	if !m.ix.preview {
 		return ""
 	}
-	return fmt.Sprintf("loading… %d of %d contacts so far; press it again in a moment", len(m.ix.rows), m.ix.total)
+	return "loading… the whole book is on its way; press it again in a moment"
+}
+
+// selectionAway is why a key that acts on the selection waits: while the
+// whole book loads, the rows shown (a window read from the database) may
+// not hold every selected contact, and the action would leave those out.
+func (m *contactList) selectionAway() string {
+	if m.ix.preview && m.selectionCount() < len(m.selected) {
+		return "some selected contacts are not among the rows read so far; loading the whole book…"
+	}
+	return ""
 }
 
 // oneContact is why a key that acts on one contact cannot act on the
 // selection (why), "" when the selection is one contact.
 func (m *contactList) oneContact(why string) func() string {
 	return func() string {
+		if away := m.selectionAway(); away != "" {
+			return away
+		}
 		switch m.selectionCount() {
 		case 1:
 			return ""
@@ -161,6 +177,9 @@ func (m *contactList) oneContact(why string) func() string {
 // someContact is why a key that acts on the selection (or the contact
 // under the cursor) cannot act: there is none.
 func (m *contactList) someContact() string {
+	if away := m.selectionAway(); away != "" {
+		return away
+	}
 	if len(m.selected) == 0 && m.current() < 0 {
 		return "No contact here."
 	}

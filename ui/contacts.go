@@ -111,7 +111,8 @@ func newContactList(c *common) *contactList {
 // setIndexWith installs a new index and keeps the cursor on the same
 // contact, using v, the order and rows prepared for ix off
 // the Update path, when the list still shows what v was prepared for.
-func (m *contactList) setIndexWith(ix *index, v *listView) {
+func (m *contactList) setIndexWith(ix *index, v *listView) tea.Cmd {
+	var cmd tea.Cmd
 	current := m.currentJID()
 	m.searchGen++ // a search running is of the old index
 	m.ix = ix
@@ -119,8 +120,10 @@ func (m *contactList) setIndexWith(ix *index, v *listView) {
 	for _, l := range ix.labels {
 		m.chips[strings.ToLower(l.Name)] = m.st.Chip(model.Sanitize(l.Name), l.Color)
 	}
-	// Forget selected contacts that no longer exist.
-	if len(m.selected) > 0 {
+	// Forget selected contacts that no longer exist. A window read while
+	// the whole book loads holds only some contacts: the others still
+	// exist, and the selection keeps them (selectionAway).
+	if len(m.selected) > 0 && !ix.preview {
 		present := make(map[string]bool, len(m.selected))
 		for i := range ix.rows {
 			if jid := ix.jid(int32(i)); m.selected[jid] {
@@ -137,6 +140,17 @@ func (m *contactList) setIndexWith(ix *index, v *listView) {
 			m.shown, m.filteredBy, m.filteredQ, m.hiddenShown = v.shown, text, v.q, v.q.WantsHidden()
 		}
 		m.clamp()
+	} else if v != nil && v.ix == ix && v.sort == m.sort {
+		// Prepared for an earlier text of the search box (typing went on
+		// while it was): its rows show, and the text typed since is
+		// matched as a keystroke's is, in a command on a long list.
+		m.order, m.queryErr = v.order, v.queryErr
+		m.shown, m.filteredBy, m.filteredQ, m.hiddenShown = ix.among(v.order, false), "", model.Query{}, false
+		if v.shown != nil {
+			m.shown, m.filteredBy, m.filteredQ, m.hiddenShown = v.shown, v.query, v.q, v.q.WantsHidden()
+		}
+		m.clamp()
+		cmd = m.refilterSoon()
 	} else {
 		m.resort()
 		m.refilter()
@@ -145,6 +159,7 @@ func (m *contactList) setIndexWith(ix *index, v *listView) {
 		m.moveTo(current)
 	}
 	m.focusAdded()
+	return cmd
 }
 
 func (m *contactList) resort() {

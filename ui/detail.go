@@ -57,9 +57,10 @@ func readContact(c *common, jid string, edit bool) tea.Cmd {
 		}
 		var checked time.Time
 		if err == nil && !edit && cs[0].CheckStatus != "" {
-			var last model.CheckResult
-			last, err = svc.LastCheck(ctx, cs[0].Phone)
-			checked = last.CheckedAt
+			// Without its date (a failed read) the detail still shows.
+			if last, err := svc.LastCheck(ctx, cs[0].Phone); err == nil {
+				checked = last.CheckedAt
+			}
 		}
 		if err != nil {
 			return contactReadMsg{jid: jid, edit: edit, err: fmt.Errorf("reading the contact: %w", err)}

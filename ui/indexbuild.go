@@ -345,9 +345,9 @@ func permuteInPlace[T, P any](xs []T, order []P, src func(P) int) {
 // for display and search: the book is never held as model.Contacts.
 func fullIndex(ctx context.Context, svc Service) (*index, error) {
 	b := newBuilder()
-	// The count the first page reads (kept by triggers: no scan) sizes
-	// the builder.
-	if _, n, err := svc.FirstPage(ctx, 0); err == nil {
+	// The book's size (kept by triggers: no scan) sizes the builder; without
+	// it the builder grows as it reads.
+	if n, err := svc.BookSize(ctx); err == nil {
 		b.reserve(n)
 	}
 	snap, err := svc.ReadBook(ctx, func(c *model.Contact) error {

@@ -32,11 +32,12 @@ func (m *Model) handleKey(kp tea.KeyPressMsg) tea.Cmd {
 			m.clampHelpTop()
 			return nil
 		}
-		// Any other key closes the help; esc and ? only close it, the
-		// rest then act as they would have without it (a / read in the
-		// help starts a search).
+		// Any other key closes the help; esc, ? and q only close it (q
+		// quit nothing from the help before), the rest then act as they
+		// would have without it (a / read in the help starts a search).
 		m.fullHelp = false
-		if key.Matches(kp, m.keys.Back, m.keys.Help) {
+		// (ctrl+c quits from anywhere.)
+		if key.Matches(kp, m.keys.Back, m.keys.Help) || key.Matches(kp, m.keys.Quit) && kp.String() != "ctrl+c" {
 			return nil
 		}
 	}

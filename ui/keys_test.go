@@ -133,8 +133,8 @@ func rowID(b key.Binding) string {
 	return fmt.Sprintf("%q (%s: %s)", b.Keys(), b.Help().Key, b.Help().Desc)
 }
 
-// A key read while the full help is shown closes it and, unless it is esc
-// or ? (which only close it), acts as it would have without the help.
+// A key read while the full help is shown closes it and, unless it is esc,
+// ? or q (which only close it), acts as it would have without the help.
 func TestKeyClosingTheHelpAlsoActs(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -146,6 +146,7 @@ func TestKeyClosingTheHelpAlsoActs(t *testing.T) {
 		{tea.KeyPressMsg{Code: '3', Text: "3"}, false, screenLabels},
 		{tea.KeyPressMsg{Code: tea.KeyEscape}, false, screenContacts},
 		{tea.KeyPressMsg{Code: '?', Text: "?"}, false, screenContacts},
+		{tea.KeyPressMsg{Code: 'q', Text: "q"}, false, screenContacts},
 	} {
 		t.Run(tc.key.String(), func(t *testing.T) {
 			m := New(t.Context(), newTestService(t), Options{})

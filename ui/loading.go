@@ -49,12 +49,20 @@ func (m *Model) installIndex(ix *index) tea.Cmd { return m.installIndexWith(ix, 
 func (m *Model) installIndexWith(ix *index, v *listView) tea.Cmd {
 	m.ix = ix
 	m.labelSync = ix.labelSync
-	m.contacts.setIndexWith(ix, v)
+	c := m.contacts
+	cmd := c.setIndexWith(ix, v)
 	m.labels.setLabels(ix.labels)
-	if m.inDetail {
-		return m.reopenDetail()
+	if ix.preview {
+		// A window read while the whole book loads (window.go) holds only
+		// some contacts: the detail's contact may be missing from it
+		// without being deleted. The whole index reopens it.
+		return cmd
 	}
-	return nil
+	c.leaveWindows()
+	if m.inDetail {
+		return tea.Batch(cmd, m.reopenDetail())
+	}
+	return cmd
 }
 
 // completeIndex returns the background work that follows an index: the

@@ -245,18 +245,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		c := m.contacts
-		if v := msg.view; v == nil || v.sort != c.sort || v.query != c.search.Value() {
+		if v := msg.view; v == nil || v.sort != c.sort {
 			// Sorted and searched as the list is now, off the Update path.
+			// A view prepared for an earlier text of the search box is
+			// installed as it is (setIndexWith matches the text typed
+			// since): preparing it again each time typing went on could
+			// hold the whole index back for as long as the typing lasts.
 			sort, query := c.sort, c.search.Value()
 			return func() tea.Msg {
 				msg.view = prepareView(msg.ix, sort, query)
 				return msg
 			}
 		}
-		if c.winCancel != nil {
-			c.winCancel() // a window still being read is not needed now
-		}
-		c.pending = ""
 		return tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix), releaseMemory)
 	case windowSettledMsg:
 		return m.contacts.startSettledRead(msg)

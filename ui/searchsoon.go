@@ -117,3 +117,12 @@ func (m *contactList) searched(msg searchedMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// searchUpToDate matches the search box now when the rows shown lag it (a
+// search in its command): select all and invert act on the rows of the
+// text on screen, not of an earlier one.
+func (m *contactList) searchUpToDate() {
+	if m.searchDirty {
+		m.filterNow(m.planFilter())
+	}
+}

@@ -41,6 +41,9 @@ type Service interface {
 	// ContactsByJID reads contacts whole: the detail view's, the edit
 	// form's.
 	ContactsByJID(ctx context.Context, jids []string) ([]model.Contact, error)
+	// BookSize is how many contacts the mirror holds (no scan): the index
+	// builder's size hint.
+	BookSize(ctx context.Context) (int, error)
 	// LastCheck is when and how a number was last checked (the detail).
 	LastCheck(ctx context.Context, phone string) (model.CheckResult, error)
 	ChangesSince(ctx context.Context, since app.Mark, limit int) (*app.Changes, error)

@@ -240,9 +240,9 @@ func (m *Model) fullHelpView() string {
 		// (Update keeps it in range, clampHelpTop).
 		top := helpTopIn(m.helpTop, len(lines), height)
 		below := len(lines) - (top + height - 1)
-		hint := fmt.Sprintf("↓ %d more lines · ↑/↓ scroll · esc closes, other keys act", below)
+		hint := fmt.Sprintf("↓ %d more lines · ↑/↓ scroll · esc/q closes, other keys act", below)
 		if below == 0 {
-			hint = "↑ scrolls back · esc closes, other keys act"
+			hint = "↑ scrolls back · esc/q closes, other keys act"
 		}
 		lines = append(lines[top:top+height-1], m.st.Dim.Render(hint))
 	}

@@ -120,7 +120,7 @@ func (m *contactList) requestWindow(last bool) tea.Cmd {
 	m.winRead = nil
 	m.winGen++
 	m.winCancel, m.want = cancel, m.wanted()
-	gen, svc, sort, text, total := m.winGen, m.svc, m.sort, m.want.query, m.ix.total
+	gen, svc, sort, text, total, labelSync := m.winGen, m.svc, m.sort, m.want.query, m.ix.total, m.ix.labelSync
 	q, _ := model.ParseQuery(text)
 	searching := !q.Compile(m.ix.labels, m.ix.groups).Empty() || q.WantsHidden()
 	switch {
@@ -134,9 +134,10 @@ func (m *contactList) requestWindow(last bool) tea.Cmd {
 	read := func() tea.Msg {
 		defer cancel()
 		o := sortOrders[sort]
-		if o == app.OrderChats && !searching {
-			// No index serves this order: the read sorts the book, which
-			// at 1 000 000 contacts takes longer than building the index.
+		if o == app.OrderChats {
+			// No index serves this order: the read (a search's too) sorts
+			// the book before its first row, which at 1 000 000 contacts
+			// takes longer than building the index.
 			ctx, cancel = context.WithTimeout(ctx, chatsBudget)
 			defer cancel()
 		}
@@ -145,7 +146,9 @@ func (m *contactList) requestWindow(last bool) tea.Cmd {
 			if err != nil {
 				return windowMsg{gen: gen, err: cmp.Or(ctx.Err(), err)}
 			}
-			return windowMsg{gen: gen, ix: windowIndex(f.Page, total, window{laidOut: sort, searched: text, matched: f.Matched, complete: f.Complete, scanned: f.Scanned})}
+			ix := windowIndex(f.Page, total, window{laidOut: sort, searched: text, matched: f.Matched, complete: f.Complete, scanned: f.Scanned})
+			ix.labelSync = labelSync
+			return windowMsg{gen: gen, ix: ix}
 		}
 		page, total, err := svc.ContactPage(ctx, o, last, windowSize)
 		if err != nil {
@@ -156,7 +159,9 @@ func (m *contactList) requestWindow(last bool) tea.Cmd {
 		if last {
 			start = total - len(page.Contacts)
 		}
-		return windowMsg{gen: gen, last: last, ix: windowIndex(page, total, window{start: start, laidOut: sort})}
+		ix := windowIndex(page, total, window{start: start, laidOut: sort})
+		ix.labelSync = labelSync
+		return windowMsg{gen: gen, last: last, ix: ix}
 	}
 	if !searching {
 		return read
@@ -215,6 +220,17 @@ func (m *Model) installWindow(msg windowMsg) tea.Cmd {
 	return cmd
 }
 
+// leaveWindows ends what the windows were doing once a whole index is
+// installed (the full load, or a refresh that came first): a window still
+// being read, or a search waiting for typing to pause, is not needed now.
+func (m *contactList) leaveWindows() {
+	if m.winCancel != nil {
+		m.winCancel()
+		m.winCancel = nil
+	}
+	m.winRead, m.pending = nil, ""
+}
+
 // atEnd and atStart say whether the window holds the list's last and
 // first contacts.
 func (m *contactList) atEnd() bool   { return m.ix.win.start+m.ix.visible() >= m.ix.total }
@@ -248,17 +264,17 @@ func (m *contactList) windowCounts() string {
 	s := ""
 	switch {
 	case m.search.Value() != "" && w.searched == m.want.query && w.searched != "":
-		of := fmt.Sprintf("%d contacts", m.ix.total)
+		of := spaced(m.ix.total) + " contacts"
 		if m.hiddenShown {
 			of = "the hidden contacts"
 		}
 		switch {
 		case w.complete:
-			s = fmt.Sprintf("%d of %s match", w.matched, of)
+			s = fmt.Sprintf("%s of %s match", spaced(w.matched), of)
 		case w.matched > len(m.ix.rows):
-			s = fmt.Sprintf("at least %d of %s match (first %d shown)", w.matched, of, len(m.shown))
+			s = fmt.Sprintf("at least %s of %s match (first %d shown)", spaced(w.matched), of, len(m.shown))
 		default: // the search read only the start of the list
-			s = fmt.Sprintf("%d of the first %s of %s match so far", w.matched, spaced(w.scanned), of)
+			s = fmt.Sprintf("%s of the first %s of %s match so far", spaced(w.matched), spaced(w.scanned), of)
 		}
 	case m.search.Value() != "":
 		s = fmt.Sprintf("%d of the %d rows read match", len(m.shown), len(m.ix.rows))

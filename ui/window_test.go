@@ -373,3 +373,58 @@ func TestTypingWhileLoadingSearchesTheDatabaseOnce(t *testing.T) {
 		t.Errorf("the window shows the search %q, want silva", m.ix.win.searched)
 	}
 }
+
+// A window read while the whole book loads holds only some contacts: the
+// detail open meanwhile stays open (its contact was not deleted), and a
+// selection made before stays whole, its actions waiting for the whole
+// book rather than leaving out the selected contacts the window lacks.
+func TestWindowsKeepTheDetailAndTheSelection(t *testing.T) {
+	t.Parallel()
+	real, _ := windowBook(t, 400)
+	held := &heldBook{Service: real, release: make(chan struct{})}
+	t.Cleanup(func() { close(held.release) })
+	m := New(t.Context(), held, Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(m.load()()) // the first page only
+	c := m.contacts
+	first := c.currentJID()
+
+	// Enter read before the window G asked for arrives.
+	read := c.requestWindow(true)
+	m.Update(press("enter"))
+	if !m.inDetail {
+		t.Fatal("enter did not open the detail")
+	}
+	m.Update(read())
+	if !m.ix.preview || m.ix.find(first) >= 0 {
+		t.Fatal("the window read holds the first contact; the test needs one that does not")
+	}
+	if !m.inDetail || strings.Contains(m.flash, "deleted") {
+		t.Fatalf("the window closed the detail (open %v, flash %q)", m.inDetail, m.flash)
+	}
+	m.Update(press("esc"))
+
+	// The first contact selected, then the end of the list read.
+	m.Update(c.requestWindow(false)())
+	if c.currentJID() != first {
+		t.Fatalf("back at the start the cursor is on %s, want %s", c.currentJID(), first)
+	}
+	m.Update(press("space"))
+	m.Update(c.requestWindow(true)())
+	if len(c.selected) != 1 || !c.selected[first] {
+		t.Fatalf("after the window from the end the selection is %v, want %s", c.selected, first)
+	}
+	m.Update(press("d"))
+	if len(m.dialogs) != 0 || !strings.Contains(m.flash, "not among the rows read so far") {
+		t.Fatalf("d on a selection outside the window: %d dialogs, flash %q", len(m.dialogs), m.flash)
+	}
+
+	full, err := fullIndex(t.Context(), real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.installIndex(full)
+	if len(c.selected) != 1 || c.selectionCount() != 1 || c.selectionAway() != "" {
+		t.Errorf("with the whole book: selected %v, count %d, %q", c.selected, c.selectionCount(), c.selectionAway())
+	}
+}
