@@ -455,7 +455,7 @@ func BenchmarkColdStart(b *testing.B) {
 				m := New(b.Context(), svc, Options{})
 				m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 				m.Update(m.load()())
-				if !strings.Contains(m.View().Content, fmt.Sprintf("%d contacts", n)) {
+				if !strings.Contains(m.View().Content, "of "+spaced(n)) {
 					b.Fatal("first frame does not show the list")
 				}
 				backend.Close()
