@@ -220,11 +220,15 @@ func pressAndDraw[M interface {
 }
 
 // BenchmarkSearchKeystroke alternates typing the query's last letter and
-// deleting it, each with the frame it causes. The two cost differently in
-// wabook: typing on narrows (only the rows shown are matched again), a
-// deletion matches every contact again; type-ms and delete-ms are the
-// means of each. bubbles/list filters every item on each change of its
-// filter text (SetFilterText, its fuzzy match).
+// deleting it, each with the frame it causes. They cost differently in
+// wabook: typing on narrows (only the rows shown are matched again); a
+// deletion back to the text typed just before shows that text's rows
+// again (the search remembers the last few: searchsoon.go), and every
+// other deletion, measured by forgetting them first, matches every
+// contact again. type-ms, delete-ms and widen-ms are the means of each
+// (a quarter of the keys are widenings, a quarter deletions). bubbles/list
+// filters every item on each change of its filter text (SetFilterText,
+// its fuzzy match).
 func BenchmarkSearchKeystroke(b *testing.B) {
 	sizes := []int{100_000}
 	if !testing.Short() {
@@ -243,6 +247,10 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 				var typing keystrokeTimes
 				i := 0
 				for b.Loop() {
+					kind := i % 2 // type, delete, type, widen
+					if i%4 == 3 {
+						kind, l.searchMem = 2, searchMemory{}
+					}
 					start := time.Now()
 					// The key, its search (a command on a list this
 					// long: searchsoon.go) and the frame with its rows.
@@ -252,7 +260,7 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 						searchDone(l, pressKey(l.common, l, tea.KeyPressMsg{Code: tea.KeyBackspace}))
 					}
 					_ = l.View()
-					typing.add(i, time.Since(start))
+					typing.addKind(kind, time.Since(start))
 					i++
 				}
 				typing.report(b)
@@ -279,15 +287,19 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 }
 
 // keystrokeTimes sums the even (typing) and odd (deleting) ops apart.
+// keystrokeTimes sums keystrokes' times by kind: typing (0), deleting
+// (1), and deleting to a text the search has not shown lately (2).
 type keystrokeTimes struct {
-	sum [2]time.Duration
-	n   [2]int
+	sum [3]time.Duration
+	n   [3]int
 }
 
 func (k *keystrokeTimes) add(i int, d time.Duration) { k.sum[i%2] += d; k.n[i%2]++ }
 
+func (k *keystrokeTimes) addKind(kind int, d time.Duration) { k.sum[kind] += d; k.n[kind]++ }
+
 func (k *keystrokeTimes) report(b *testing.B) {
-	for i, unit := range []string{"type-ms", "delete-ms"} {
+	for i, unit := range []string{"type-ms", "delete-ms", "widen-ms"} {
 		if k.n[i] > 0 {
 			b.ReportMetric(float64(k.sum[i].Microseconds())/1000/float64(k.n[i]), unit)
 		}

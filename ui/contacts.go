@@ -93,6 +93,7 @@ type contactList struct {
 	// that a search is in its command.
 	searchGen                  int
 	searchDirty, searchRunning bool
+	searchMem                  searchMemory // the rows of texts searched lately
 
 	width, height int
 }

@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -55,6 +56,9 @@ func (m *contactList) filterNow(p filterPlan) {
 // showFiltered shows the rows p matched (shown), or every row when its
 // matcher is empty; whatever search was running is of an older text.
 func (m *contactList) showFiltered(p filterPlan, shown []int32) {
+	if p.err == nil && !p.matcher.Empty() {
+		m.searchMem.remember(m.ix, m.order, p, shown)
+	}
 	m.searchGen++
 	m.searchDirty = false
 	m.hiddenShown = p.q.WantsHidden()
@@ -87,6 +91,10 @@ type searchedMsg struct {
 // keystroke while one runs waits for it and then runs with the latest
 // text), the rows on screen staying until its answer.
 func (m *contactList) refilterSoon() tea.Cmd {
+	if e, ok := m.searchMem.recall(m.ix, m.order, m.search.Value()); ok {
+		m.showFiltered(e.plan, e.shown) // back to a text typed before
+		return nil
+	}
 	p := m.planFilter()
 	if len(p.candidates) < searchSoonFrom {
 		m.filterNow(p)
@@ -125,4 +133,57 @@ func (m *contactList) searchUpToDate() {
 	if m.searchDirty {
 		m.filterNow(m.planFilter())
 	}
+}
+
+// searchMemory keeps the rows of the last few texts searched in one index
+// and order, so that a deletion back to a text typed before (a backspace
+// after typing on) shows its rows at once instead of matching every
+// contact again. Any other text, or another index or order, is matched.
+type searchMemory struct {
+	ix      *index
+	order   []int32
+	entries []searchMemo // the most recent last
+	rows    int          // the rows the entries hold
+}
+
+type searchMemo struct {
+	plan  filterPlan
+	shown []int32
+}
+
+// searchMemoryRows bounds what the memory holds: 4 bytes a row, 8 MB.
+const searchMemoryRows = 2_000_000
+
+// sameOrder is whether order is the very slice the memory was made for (a
+// sort or an index replaced makes a new one).
+func (s *searchMemory) sameOrder(ix *index, order []int32) bool {
+	return s.ix == ix && len(s.order) == len(order) && (len(order) == 0 || &s.order[0] == &order[0])
+}
+
+func (s *searchMemory) remember(ix *index, order []int32, p filterPlan, shown []int32) {
+	if !s.sameOrder(ix, order) {
+		*s = searchMemory{ix: ix, order: order}
+	}
+	s.entries = slices.DeleteFunc(s.entries, func(e searchMemo) bool { return e.plan.text == p.text })
+	s.entries = append(s.entries, searchMemo{p, shown})
+	s.rows = 0
+	for _, e := range s.entries {
+		s.rows += len(e.shown)
+	}
+	for len(s.entries) > 1 && (len(s.entries) > 8 || s.rows > searchMemoryRows) {
+		s.rows -= len(s.entries[0].shown)
+		s.entries = s.entries[1:]
+	}
+}
+
+func (s *searchMemory) recall(ix *index, order []int32, text string) (searchMemo, bool) {
+	if !s.sameOrder(ix, order) {
+		return searchMemo{}, false
+	}
+	for _, e := range s.entries {
+		if e.plan.text == text {
+			return e, true
+		}
+	}
+	return searchMemo{}, false
 }

@@ -119,3 +119,38 @@ func TestSearchAnswerForReplacedIndexIsDropped(t *testing.T) {
 		t.Fatal("the answer for the old index replaced the rows of the new one")
 	}
 }
+
+// A deletion back to a text typed before shows that text's rows again at
+// once, without a search (the rows it showed then); any text shows the
+// rows a search done at once gives, through typing, deleting and typing
+// on again.
+func TestDeletingBackShowsTheRowsTypedBefore(t *testing.T) {
+	t.Parallel()
+	snap := benchSnapshot(searchSoonFrom + 5_000)
+	l := loadedList(t, snap, 120, 38)
+	press := func(k tea.KeyPressMsg) tea.Cmd { return pressKey(l.common, l, k) }
+	letter := func(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Text: string(r)} }
+	backspace := tea.KeyPressMsg{Code: tea.KeyBackspace}
+	press(letter('/'))
+	shownFor := map[string][]int32{}
+	for _, k := range []tea.KeyPressMsg{letter('m'), letter('a'), letter('r'), backspace, letter('x'), backspace, backspace, letter('a'), letter('r')} {
+		before := l.search.Value()
+		cmd := press(k)
+		text := l.search.Value()
+		if k.Code == tea.KeyBackspace {
+			if searchCmd(cmd) != nil {
+				t.Fatalf("deleting back to %q (typed before) started a search", text)
+			}
+			if was, ok := shownFor[text]; !ok || len(l.shown) != len(was) || len(was) > 0 && &l.shown[0] != &was[0] {
+				t.Fatalf("deleting %q back to %q: not the rows shown for it before", before, text)
+			}
+		}
+		searchDone(l, cmd)
+		want := loadedList(t, snap, 120, 38)
+		want.setQuery(text)
+		if !slices.Equal(shownJIDs(l), shownJIDs(want)) {
+			t.Fatalf("%q: %d rows, a search done at once gives %d", text, len(l.shown), len(want.shown))
+		}
+		shownFor[text] = l.shown
+	}
+}
