@@ -238,32 +238,9 @@ func BenchmarkSearchKeystroke(b *testing.B) {
 		snap := snapshotOf(n)
 		for _, q := range []string{"mar", "label:vi", "group:team 1"} {
 			b.Run(fmt.Sprintf("n=%d/wabook/%s", n, q), func(b *testing.B) {
-				l := loadedList(b, snap, 120, 38)
-				pressKey(l.common, l, tea.KeyPressMsg{Code: '/', Text: "/"})
-				for _, r := range q[:len(q)-1] {
-					searchDone(l, pressKey(l.common, l, tea.KeyPressMsg{Code: r, Text: string(r)}))
-				}
-				last := rune(q[len(q)-1])
-				var typing keystrokeTimes
-				i := 0
-				for b.Loop() {
-					kind := i % 2 // type, delete, type, widen
-					if i%4 == 3 {
-						kind, l.searchMem = 2, searchMemory{}
-					}
-					start := time.Now()
-					// The key, its search (a command on a list this
-					// long: searchsoon.go) and the frame with its rows.
-					if i%2 == 0 {
-						searchDone(l, pressKey(l.common, l, tea.KeyPressMsg{Code: last, Text: string(last)}))
-					} else {
-						searchDone(l, pressKey(l.common, l, tea.KeyPressMsg{Code: tea.KeyBackspace}))
-					}
-					_ = l.View()
-					typing.addKind(kind, time.Since(start))
-					i++
-				}
-				typing.report(b)
+				// Each key with its search (a command on a list this
+				// long: searchsoon.go) and the frame with its rows.
+				typeLastLetter(b, loadedList(b, snap, 120, 38), q)
 			})
 		}
 		b.Run(fmt.Sprintf("n=%d/bubbles-list/mar", n), func(b *testing.B) {

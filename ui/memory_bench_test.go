@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -119,8 +120,8 @@ func BenchmarkIndexHeap(b *testing.B) {
 // BenchmarkIndexSearchKeystroke is BenchmarkSearchKeystroke's keystroke
 // over the index a whole read of a generated book builds (fullIndex), at
 // 100 000 and (without -short) 1 000 000 contacts: the last letter of the
-// query typed, then erased, in turn, with the frame drawn after each (a
-// letter narrows among the rows shown; a backspace searches every row).
+// query typed, then erased, in turn, with its search and the frame drawn
+// after each (typeLastLetter).
 func BenchmarkIndexSearchKeystroke(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
@@ -144,21 +145,34 @@ func BenchmarkIndexSearchKeystroke(b *testing.B) {
 }
 
 // typeLastLetter opens the search of l, types q but its last letter, then
-// in each op types that letter or erases it, in turn, and draws the frame.
+// in each op types that letter or erases it, in turn, with the search (a
+// command on a long list, run as the program would) and the frame, and
+// reports the keys' times by kind as BenchmarkSearchKeystroke does:
+// typing, deleting back to the text typed just before, and deleting to a
+// text not shown lately (the search's memory of its last texts forgotten
+// first).
 func typeLastLetter(b *testing.B, l *contactList, q string) {
 	pressKey(l.common, l, tea.KeyPressMsg{Code: '/', Text: "/"})
 	for _, r := range q[:len(q)-1] {
-		pressKey(l.common, l, tea.KeyPressMsg{Code: r, Text: string(r)})
+		searchDone(l, pressKey(l.common, l, tea.KeyPressMsg{Code: r, Text: string(r)}))
 	}
 	last := rune(q[len(q)-1])
+	var typing keystrokeTimes
 	i := 0
 	for b.Loop() {
+		kind := i % 2 // type, delete, type, widen
+		if i%4 == 3 {
+			kind, l.searchMem = 2, searchMemory{}
+		}
+		start := time.Now()
 		if i%2 == 0 {
-			pressKey(l.common, l, tea.KeyPressMsg{Code: last, Text: string(last)})
+			searchDone(l, pressKey(l.common, l, tea.KeyPressMsg{Code: last, Text: string(last)}))
 		} else {
-			pressKey(l.common, l, tea.KeyPressMsg{Code: tea.KeyBackspace})
+			searchDone(l, pressKey(l.common, l, tea.KeyPressMsg{Code: tea.KeyBackspace}))
 		}
 		_ = l.View()
+		typing.addKind(kind, time.Since(start))
 		i++
 	}
+	typing.report(b)
 }
