@@ -4,6 +4,7 @@ package ui
 
 import (
 	"runtime/debug"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -37,6 +38,36 @@ func (m *Model) load() tea.Cmd {
 		return snapshotMsg{ix: ix, whole: whole, view: prepareView(ix, sort, query)}
 	}
 }
+
+// reload refreshes the list after a change: at once, or, when a refresh
+// is under way, after it (reloadPending), or, when refreshes come one
+// after the other, once refreshGap times the last one's cost has passed
+// since it ended. A sync sends a notice for every thousand contacts; at a
+// million contacts each refresh builds an index of the whole book, and
+// back to back they kept a core busy and the collector at work for the
+// whole sync, which the keys felt (BenchmarkKeysDuringSync).
+func (m *Model) reload() tea.Cmd {
+	switch {
+	case m.loading:
+		m.reloadPending = true
+		return nil
+	case m.reloadWaiting:
+		return nil
+	}
+	if wait := refreshGap*m.refreshCost - time.Since(m.lastRefresh); wait > 0 {
+		m.reloadWaiting = true
+		return tea.Tick(wait, func(time.Time) tea.Msg { return reloadDueMsg{} })
+	}
+	m.loading, m.loadStarted = true, time.Now()
+	return m.load()
+}
+
+// refreshGap is how many times a refresh's cost must pass before the next:
+// refreshes take at most a quarter of the time while changes keep coming.
+const refreshGap = 3
+
+// reloadDueMsg says a refresh that waited for its turn may run.
+type reloadDueMsg struct{}
 
 // firstPageSize covers the tallest terminal anyone uses.
 const firstPageSize = 150

@@ -384,3 +384,25 @@ func TestKeysBeforeTheWholeBookWaitForIt(t *testing.T) {
 		t.Errorf("j on the first page: cursor %d, flash %q", m.contacts.cursor, m.flash)
 	}
 }
+
+// Refreshes that come back to back (a sync's notices, one a thousand
+// contacts) wait refreshGap times the last one's cost after it ended, and
+// the changes meanwhile fold into the one waiting.
+func TestRefreshesBackToBackWaitTheirTurn(t *testing.T) {
+	t.Parallel()
+	m := New(t.Context(), newTestService(t), Options{})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(m.load()()) // the first page: nothing under way now
+	m.lastRefresh, m.refreshCost = time.Now(), time.Hour
+	if cmd := m.reload(); cmd == nil || m.loading || !m.reloadWaiting {
+		t.Fatalf("right after a costly refresh: loading %v, waiting %v; want a refresh waiting its turn", m.loading, m.reloadWaiting)
+	}
+	if cmd := m.reload(); cmd != nil || m.loading {
+		t.Fatal("a second change made a second wait or a refresh")
+	}
+	m.refreshCost = 0 // its turn came
+	m.Update(reloadDueMsg{})
+	if !m.loading || m.reloadWaiting {
+		t.Errorf("when its turn came: loading %v, waiting %v; want the refresh under way", m.loading, m.reloadWaiting)
+	}
+}

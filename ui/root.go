@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
@@ -99,18 +100,23 @@ type Model struct {
 	dialogs  []dialog  // open dialogs, the last on top: it takes every key
 	global   []binding // globalKeys, built once
 
-	indexes        *Indexes
-	loading        bool
-	reloadPending  bool
-	loaded         bool
-	flash          string
-	flashUntilSent bool   // flash goes once nothing waits for WhatsApp (actionMsg.untilSent)
-	flashSent      string // what replaces it then (actionMsg.sent)
-	failedBefore   int    // the outbox's failed changes when it was queued
-	actionErr      string
-	statusExtra    int // lines the status bar's message takes beyond one (fitStatus)
-	err            string
-	fatal          bool // the database is damaged: show only the error
+	indexes *Indexes
+	loading bool
+	// When the last refresh ended and what it cost (reload), the refresh
+	// under way's start, and whether a refresh waits for its turn.
+	lastRefresh, loadStarted time.Time
+	refreshCost              time.Duration
+	reloadWaiting            bool
+	reloadPending            bool
+	loaded                   bool
+	flash                    string
+	flashUntilSent           bool   // flash goes once nothing waits for WhatsApp (actionMsg.untilSent)
+	flashSent                string // what replaces it then (actionMsg.sent)
+	failedBefore             int    // the outbox's failed changes when it was queued
+	actionErr                string
+	statusExtra              int // lines the status bar's message takes beyond one (fitStatus)
+	err                      string
+	fatal                    bool // the database is damaged: show only the error
 
 	width, height int
 }
@@ -228,10 +234,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				cmd = tea.Batch(cmd, releaseMemory)
 			}
 		}
+		if m.loaded && msg.err == nil {
+			m.lastRefresh, m.refreshCost = time.Now(), time.Since(m.loadStarted)
+		}
 		if m.reloadPending {
 			m.reloadPending = false
-			m.loading = true
-			return tea.Batch(cmd, m.load())
+			return tea.Batch(cmd, m.reload())
 		}
 		return cmd
 	case indexMsg:
@@ -258,6 +266,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix), releaseMemory)
+	case reloadDueMsg:
+		m.reloadWaiting = false
+		return m.reload()
 	case windowSettledMsg:
 		return m.contacts.startSettledRead(msg)
 	case windowMsg:
@@ -270,12 +281,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			if m.screen == screenAccount {
 				cmds = append(cmds, m.account.loadInfo()) // its counts
 			}
-			if m.loading {
-				m.reloadPending = true
-			} else {
-				m.loading = true
-				cmds = append(cmds, m.load())
-			}
+			cmds = append(cmds, m.reload())
 		case app.ChecksChanged:
 			cmds = append(cmds, m.checks.noticed())
 		case app.StatusChanged:
@@ -308,12 +314,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		cmd := m.checks.Update(msg)
 		if wasActive && m.checks.activeSummary() == "" {
 			// A job finished: the contacts' last-check column changed.
-			if m.loading {
-				m.reloadPending = true
-			} else {
-				m.loading = true
-				cmd = tea.Batch(cmd, m.load())
-			}
+			cmd = tea.Batch(cmd, m.reload())
 		}
 		return cmd
 	case workDoneMsg:
