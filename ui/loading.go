@@ -54,7 +54,7 @@ func (m *Model) reload() tea.Cmd {
 	case m.reloadWaiting:
 		return nil
 	}
-	if wait := refreshGap*m.refreshCost - time.Since(m.lastRefresh); wait > 0 {
+	if wait := min(refreshGap*m.refreshCost, maxRefreshWait) - time.Since(m.lastRefresh); wait > 0 {
 		m.reloadWaiting = true
 		return tea.Tick(wait, func(time.Time) tea.Msg { return reloadDueMsg{} })
 	}
@@ -65,6 +65,10 @@ func (m *Model) reload() tea.Cmd {
 // refreshGap is how many times a refresh's cost must pass before the next:
 // refreshes take at most a quarter of the time while changes keep coming.
 const refreshGap = 3
+
+// maxRefreshWait bounds that wait: a change shows within it after the
+// refresh before has ended.
+const maxRefreshWait = 2 * time.Second
 
 // reloadDueMsg says a refresh that waited for its turn may run.
 type reloadDueMsg struct{}

@@ -234,8 +234,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				cmd = tea.Batch(cmd, releaseMemory)
 			}
 		}
-		if m.loaded && msg.err == nil {
-			m.lastRefresh, m.refreshCost = time.Now(), time.Since(m.loadStarted)
+		if !m.loadStarted.IsZero() { // a refresh reload started, not the first page
+			m.lastRefresh, m.refreshCost, m.loadStarted = time.Now(), time.Since(m.loadStarted), time.Time{}
 		}
 		if m.reloadPending {
 			m.reloadPending = false
