@@ -134,7 +134,7 @@ func TestTerminalSession(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	s.keys("?")
 	s.waitFor("Everywhere")
-	s.keys("x")
+	s.keys("q") // closes the help
 	s.keys("q")
 	screen = s.waitFor("wabook-exited-0")
 	if strings.Contains(screen, "Grace Hopper") {

@@ -394,6 +394,12 @@ func TestNoKeyWaitsForTheService(t *testing.T) {
 		svc := newStalledService(t, real)
 		tm := newTestModel(t, New(t.Context(), svc, Options{}), teatest.WithInitialTermSize(100, 30))
 		waitLoaded(t, tm)
+		// The check jobs as read when the Checks screen is first shown:
+		// they are not read again for a screen shown since.
+		tm.Send(press("2"))
+		waitFor(t, tm, "No checks yet")
+		tm.Send(press("1"))
+		waitFor(t, tm, "6 contacts · sort")
 		svc.stalled.Store(true)
 		steps := []struct {
 			key  tea.Msg
