@@ -294,7 +294,7 @@ func BenchmarkFirstFrameFromPage(b *testing.B) {
 		for b.Loop() {
 			l := newContactList(testCommon(b, app.Status{}, false))
 			l.SetSize(120, 38)
-			l.setIndex(previewIndex(page, firstPageSize))
+			l.setIndex(windowIndex(page, 100_000, window{laidOut: sortByName})) // as load does
 			_ = l.View()
 		}
 	})

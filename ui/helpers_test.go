@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"cmp"
+	"slices"
+	"strings"
 	"testing"
 
 	"charm.land/bubbles/v2/key"
@@ -81,4 +84,50 @@ func wholeCurrent(t *testing.T, m *Model) *model.Contact {
 		t.Fatalf("reading %s: %v, %v", jid, cs, err)
 	}
 	return &cs[0]
+}
+
+// previewIndex picks the first n contacts of a whole snapshot in name
+// order in one pass, without sorting the rest: the first page the store
+// reads, for tests that start from contacts in memory. Names are compared as stored, as the full index
+// compares them (compareRows) and the database orders them.
+func previewIndex(snap *app.Snapshot, n int) *index {
+	type candidate struct {
+		key        uint64
+		numberOnly bool
+		name       string
+		i          int
+	}
+	less := func(a, b *candidate) bool {
+		if a.numberOnly != b.numberOnly {
+			return b.numberOnly
+		}
+		if a.key != b.key {
+			return a.key < b.key
+		}
+		return cmp.Or(compareLower(a.name, b.name), strings.Compare(snap.Contacts[a.i].JID, snap.Contacts[b.i].JID)) < 0
+	}
+	top := make([]candidate, 0, n+1)
+	for i := range snap.Contacts {
+		c := &snap.Contacts[i]
+		name := c.DisplayName()
+		cand := candidate{key: nameKey(name), numberOnly: numberOnly(c), name: name, i: i}
+		if len(top) == n && !less(&cand, &top[n-1]) {
+			continue
+		}
+		pos, _ := slices.BinarySearchFunc(top, cand, func(e candidate, t candidate) int {
+			if less(&e, &t) {
+				return -1
+			}
+			return 1
+		})
+		top = slices.Insert(top, pos, cand)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	page := &app.Snapshot{Labels: snap.Labels, Groups: snap.Groups, Contacts: make([]model.Contact, len(top))}
+	for k, cand := range top {
+		page.Contacts[k] = snap.Contacts[cand.i]
+	}
+	return windowIndex(page, len(snap.Contacts), window{laidOut: sortByName})
 }

@@ -27,8 +27,10 @@ func (m *Model) load() tea.Cmd {
 			if err != nil {
 				return snapshotMsg{err: err}
 			}
-			ix := previewIndex(page, firstPageSize)
-			ix.total, ix.labelSync = total, svc.LabelSyncEnabled()
+			// The page comes in the list's name order (store.ContactPage
+			// orders as the index does): shown as it is.
+			ix := windowIndex(page, total, window{laidOut: sortByName})
+			ix.labelSync = svc.LabelSyncEnabled()
 			return snapshotMsg{ix: ix}
 		}
 		ix, whole, err := indexes.Latest(ctx)
