@@ -121,8 +121,8 @@ type MirrorCounts struct {
 func (s *Store) Counts(ctx context.Context) (MirrorCounts, error) {
 	var c MirrorCounts
 	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM contacts WHERE hidden = 0),
-		(SELECT count(*) FROM contacts WHERE hidden <> 0),
+		(SELECT coalesce(sum(n), 0) FROM contact_counts WHERE hidden = 0),
+		(SELECT coalesce(sum(n), 0) FROM contact_counts WHERE hidden <> 0),
 		(SELECT count(*) FROM contacts WHERE is_blocked <> 0),
 		(SELECT count(*) FROM "groups"),
 		(SELECT count(*) FROM labels)`).Scan(&c.Contacts, &c.Hidden, &c.Blocked, &c.Groups, &c.Labels)
