@@ -146,6 +146,17 @@ func TestBlockFromTheDetailView(t *testing.T) {
 
 	// WhatsApp refusing every time: the unblock fails, the mirror keeps
 	// what WhatsApp confirmed, and the status bar says a change failed.
+	// The detail shows what WhatsApp confirmed once the list has read it
+	// (a refresh after the change): b then offers the unblock.
+	f, _ := framesOf.Load(tm)
+	f.(*frames).waitFrameFunc(t, "the detail saying blocked, confirmed", func(frame string) bool {
+		for _, l := range strings.Split(ansi.Strip(frame), "\n") {
+			if strings.Contains(l, "Blocked") && strings.HasSuffix(strings.TrimSpace(l), "yes") {
+				return true
+			}
+		}
+		return false
+	})
 	for range 5 {
 		backend.FailNext("SetBlocked", errors.New("server said no"))
 	}
