@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -30,11 +29,11 @@ func detectColorProfile() <-chan colorprofile.Profile {
 }
 
 func runTUI(ctx context.Context, w *wiring, locked *app.LockedError, profile <-chan colorprofile.Profile, stderr io.Writer) int {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(ui.MemoryLimit)
-	}
 	svc := w.svc
 	opts := ui.Options{}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		opts.Memory = ui.HoldMemoryLimit(ui.MemoryLimit)
+	}
 	if locked != nil {
 		opts.ReadOnly = true
 		opts.Holder = locked.PID

@@ -49,12 +49,14 @@ type eventLoop struct {
 	gcSince time.Time
 }
 
-// asInProgram sets the soft memory limit the program runs under
-// (MemoryLimit) for the rest of b: the collector then runs as often as it
-// does there.
-func asInProgram(b *testing.B) {
-	old := debug.SetMemoryLimit(MemoryLimit)
+// asInProgram holds the soft memory limit the program runs under
+// (MemoryLimit, lifted while big indexes are built) for the rest of b, as
+// tui.go does: the collector then runs as often as it does there. The
+// Models of b get the Memory it returns (Options.Memory).
+func asInProgram(b *testing.B) *Memory {
+	old := debug.SetMemoryLimit(-1)
 	b.Cleanup(func() { debug.SetMemoryLimit(old) })
+	return HoldMemoryLimit(MemoryLimit)
 }
 
 func newEventLoop(m *Model) *eventLoop {
@@ -213,7 +215,7 @@ func BenchmarkKeysDuringLoad(b *testing.B) {
 			keys []tea.Msg
 		}{{"move", moveKeys}, {"type", typeKeys}} {
 			b.Run(fmt.Sprintf("n=%d/%s", n, keys.name), func(b *testing.B) {
-				asInProgram(b)
+				mem := asInProgram(b)
 				all := &eventLoop{gcSince: time.Now()} // every op's waits
 				var loading time.Duration
 				for b.Loop() {
@@ -222,7 +224,7 @@ func BenchmarkKeysDuringLoad(b *testing.B) {
 						b.Fatal(err)
 					}
 					backend := sim.New(world)
-					m := New(b.Context(), app.New(st, backend, app.Options{}), Options{})
+					m := New(b.Context(), app.New(st, backend, app.Options{}), Options{Memory: mem})
 					e := newEventLoop(m)
 					e.step(tea.WindowSizeMsg{Width: 120, Height: 40})
 					e.exec(m.Init())
@@ -264,7 +266,7 @@ func waitSizes() []int {
 // program's memory limit (asInProgram). Both end
 // with the benchmark.
 func connected(b *testing.B, n int, world string, cfg *app.Config) (*app.Service, *sim.Backend, *eventLoop) {
-	asInProgram(b)
+	mem := asInProgram(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
 	st, err := store.Open(books.Copy(b, n))
@@ -283,7 +285,7 @@ func connected(b *testing.B, n int, world string, cfg *app.Config) (*app.Service
 	if err := svc.SyncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
-	m := New(b.Context(), svc, Options{})
+	m := New(b.Context(), svc, Options{Memory: mem})
 	e := newEventLoop(m)
 	e.step(tea.WindowSizeMsg{Width: 120, Height: 40})
 	e.exec(m.Init())

@@ -35,6 +35,10 @@ type Indexes struct {
 	// changes reads what changed (svc.ChangesSince); tests replace it to
 	// make the read hang.
 	changes func(ctx context.Context, since app.Mark, limit int) (*app.Changes, error)
+
+	// memory is lifted while a big book is built (Memory.build); nil for
+	// an Indexes shared by several UIs (serve sets no limit).
+	memory *Memory
 }
 
 // NewIndexes returns the index cache of a service, empty until a Model
@@ -87,6 +91,15 @@ type freshIndex struct {
 // or read whole. Called with mu held.
 func (x *Indexes) refresh(ctx context.Context) (ix *index, whole bool, err error) {
 	labelSync := x.svc.LabelSyncEnabled()
+	if x.memory != nil {
+		n := 0
+		if x.cur != nil {
+			n = len(x.cur.rows)
+		} else if size, err := x.svc.BookSize(ctx); err == nil {
+			n = size
+		}
+		defer x.memory.build(n)()
+	}
 	if x.cur != nil {
 		ch, err := x.changes(ctx, x.cur.mark, rebuildLimit(len(x.cur.rows)))
 		if err != nil {

@@ -118,10 +118,18 @@ func (m *Model) completeIndex(ix *index) tea.Cmd {
 
 // releaseMemory hands the pages of a replaced index back to the system: at
 // 100 000 contacts an index is tens of megabytes, and the runtime would
-// otherwise keep them for a while.
-func releaseMemory() tea.Msg {
-	debug.FreeOSMemory()
-	return nil
+// otherwise keep them for a while. When a build lifted the memory limit
+// (Memory), it settles it: the limit holds again.
+func (m *Model) releaseMemory() tea.Cmd {
+	mem := m.opts.Memory
+	return func() tea.Msg {
+		if mem.isLifted() {
+			mem.settle()
+		} else {
+			debug.FreeOSMemory()
+		}
+		return nil
+	}
 }
 
 // reopenDetail reads the contact of the detail view again after a reload

@@ -1,13 +1,103 @@
 package ui
 
-// MemoryLimit is the soft memory limit the terminal UI runs under
-// (debug.SetMemoryLimit in tui.go; the key-wait benchmarks set it too, as
-// their collections then run as the program's do). It keeps the UI's
-// memory in check on big address books: the contact list's index holds
-// about 163 bytes a contact, 16 MB at 100 000 and 159 MB at 1 000 000
-// (BenchmarkIndexHeap, memory_bench_test.go), and without a limit the
-// runtime lets the heap grow to twice that between collections. Below the
-// index at a million (as 128 MiB was) the collector would run at every
-// allocation; 224 MiB leaves it some 50 MB there and keeps the process
-// under 300 MB resident. GOMEMLIMIT overrides it.
+import (
+	"math"
+	"runtime/debug"
+	"sync"
+)
+
+// MemoryLimit is the soft memory limit the terminal UI runs under while
+// its contact index rests (HoldMemoryLimit, tui.go; the key-wait
+// benchmarks hold it too, as their collections then run as the program's
+// do). It keeps the UI's memory in check on big address books: the
+// contact list's index holds about 163 bytes a contact, 16 MB at 100 000
+// and 159 MB at 1 000 000 (BenchmarkIndexHeap, memory_bench_test.go), and
+// without a limit the runtime lets the heap grow to twice that between
+// collections. 224 MiB leaves the collector some 50 MB over the index at
+// a million and keeps the process under 300 MB resident. GOMEMLIMIT
+// overrides it.
 const MemoryLimit = 224 << 20
+
+// Memory is a process's soft memory limit (debug.SetMemoryLimit), held
+// while the contact index rests and lifted while a big one is built.
+// Building an index of a million contacts holds more than the index it
+// makes (the arenas being filled, the assignment tables of the read, the
+// copy that lays the rows out in name order: about 250 MB live at the
+// end), and a refresh holds the index on screen beside the next one: under
+// a limit that holds one index, the collector then runs back to back and
+// the runtime gives pages back to the system on the allocation path, so
+// the UI's own allocations waited 30 to 150 ms for it
+// (BenchmarkKeysDuringLoad, BenchmarkKeysDuringSync). Lifted, the build
+// runs under the collector's usual pacing; once the index it made is
+// installed and the one it replaced let go, the UI settles the memory: the
+// free pages go back to the system and the limit holds again. The runtime's
+// limit is one per process, so is this: one Memory for the program.
+type Memory struct {
+	mu   sync.Mutex
+	rest int64
+	// from is the book size from which a build lifts the limit: below it
+	// an index and its build fit the limit many times over.
+	from     int
+	building int  // builds under way that lifted the limit
+	lifted   bool // lifted and not settled since
+}
+
+// liftFrom is Memory.from in the program: at 250 000 contacts an index is
+// about 40 MB, a build's peak about 60, a sixth of MemoryLimit.
+const liftFrom = 250_000
+
+// HoldMemoryLimit sets the process's soft memory limit to rest and returns
+// the Memory that lifts it while a big index is built (Options.Memory).
+func HoldMemoryLimit(rest int64) *Memory {
+	debug.SetMemoryLimit(rest)
+	return &Memory{rest: rest, from: liftFrom}
+}
+
+// build lifts the limit for the build of an index of about n contacts,
+// when n is a big book, until end is called. The limit stays lifted after
+// it until settle. Nothing for a nil Memory.
+func (m *Memory) build(n int) (end func()) {
+	if m == nil || n < m.from {
+		return func() {}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.building++
+	if !m.lifted {
+		debug.SetMemoryLimit(math.MaxInt64)
+		m.lifted = true
+	}
+	return func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.building--
+	}
+}
+
+// settle, once the index a lifted build made is installed, gives the free
+// pages back to the system and holds the limit again, unless another
+// build has started meanwhile. It runs a whole collection: off the Update
+// path.
+func (m *Memory) settle() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.lifted || m.building > 0 {
+		return
+	}
+	debug.FreeOSMemory()
+	debug.SetMemoryLimit(m.rest)
+	m.lifted = false
+}
+
+// isLifted is whether a build lifted the limit and it is not settled yet.
+func (m *Memory) isLifted() bool {
+	if m == nil {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.lifted
+}

@@ -72,6 +72,10 @@ type Options struct {
 	// Indexes is the contact index shared by every UI of the process
 	// (NewIndexes); nil gives this UI one of its own.
 	Indexes *Indexes
+	// Memory is the process's memory limit, lifted while this UI's own
+	// index (Indexes nil) builds a big book and held again once the UI
+	// has installed it (HoldMemoryLimit); nil leaves the limit alone.
+	Memory *Memory
 	// FirstPage, when set, is called once, on the Update path, when the
 	// first page of the list (or the error reading it) is installed, so
 	// the caller can start what must not compete with the first frame
@@ -150,6 +154,7 @@ func New(ctx context.Context, svc Service, opts Options) *Model {
 	}
 	if m.indexes == nil {
 		m.indexes = NewIndexes(svc)
+		m.indexes.memory = opts.Memory
 	}
 	if !m.status.Account.Paired {
 		m.screen = screenAccount
@@ -230,8 +235,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			if msg.ix != m.ix { // the same one when nothing changed
 				cmd = tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix))
 			}
-			if replaced {
-				cmd = tea.Batch(cmd, releaseMemory)
+			if replaced || m.opts.Memory.isLifted() {
+				cmd = tea.Batch(cmd, m.releaseMemory())
 			}
 		}
 		if !m.loadStarted.IsZero() { // a refresh reload started, not the first page
@@ -246,11 +251,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		// The full index for the preview or window on screen, unless a
 		// refresh brought one already.
 		if !m.ix.preview {
-			return nil
+			return m.releaseMemory()
 		}
 		if msg.err != nil {
 			m.err = msg.err.Error()
-			return nil
+			return m.releaseMemory()
 		}
 		c := m.contacts
 		if v := msg.view; v == nil || v.sort != c.sort {
@@ -265,7 +270,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				return msg
 			}
 		}
-		return tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix), releaseMemory)
+		return tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix), m.releaseMemory())
 	case reloadDueMsg:
 		m.reloadWaiting = false
 		return m.reload()

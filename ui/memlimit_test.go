@@ -1,0 +1,110 @@
+package ui
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"runtime/debug"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/wabook/wabook/app"
+	"github.com/wabook/wabook/app/apptest"
+	"github.com/wabook/wabook/model"
+	"github.com/wabook/wabook/wa/sim"
+)
+
+// limitWatcher is a Service that records the process's memory limit when
+// the whole book is read.
+type limitWatcher struct {
+	Service
+	during atomic.Int64
+}
+
+func (w *limitWatcher) ReadBook(ctx context.Context, fn func(c *model.Contact) error) (*app.Snapshot, error) {
+	w.during.Store(debug.SetMemoryLimit(-1))
+	return w.Service.ReadBook(ctx, fn)
+}
+
+// A build of a book from Memory.from contacts on runs without the limit;
+// once the UI has installed the index it made, the limit holds again. A
+// smaller book is built under the limit. (Not parallel: the limit is the
+// process's.)
+func TestBigBuildsLiftTheMemoryLimitUntilInstalled(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	world, err := sim.LoadWorldFile(filepath.Join("..", "testdata", "world.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, _, ctx := apptest.Run(t, sim.New(world), app.Options{})
+	apptest.Sync(ctx, t, svc)
+	const rest = 3 << 30
+	for _, tc := range []struct {
+		name   string
+		from   int
+		during int64
+	}{
+		{"big", 2, math.MaxInt64},
+		{"small", 1 << 30, rest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := HoldMemoryLimit(rest)
+			mem.from = tc.from
+			w := &limitWatcher{Service: svc}
+			e := newEventLoop(New(ctx, w, Options{Memory: mem}))
+			e.step(tea.WindowSizeMsg{Width: 100, Height: 30})
+			e.exec(e.m.Init())
+			e.waitFull()
+			if got := w.during.Load(); got != tc.during {
+				t.Errorf("memory limit while the book was read: %d, want %d", got, tc.during)
+			}
+			// The settling runs in a command once the index is installed.
+			for deadline := time.Now().Add(10 * time.Second); mem.isLifted() && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if got := debug.SetMemoryLimit(-1); got != rest {
+				t.Errorf("memory limit after the index was installed: %d, want %d", got, rest)
+			}
+		})
+	}
+}
+
+// The limit is held again only once no lifting build is under way: a
+// settle while one runs leaves it lifted.
+func TestMemorySettlesOnlyWhenNoBuildRuns(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	const rest = 3 << 30
+	mem := HoldMemoryLimit(rest)
+	limit := func() int64 { return debug.SetMemoryLimit(-1) }
+	endA := mem.build(liftFrom)
+	endB := mem.build(liftFrom + 1)
+	endSmall := mem.build(liftFrom - 1)
+	endSmall()
+	if limit() != math.MaxInt64 {
+		t.Fatalf("limit during two builds: %d", limit())
+	}
+	endA()
+	mem.settle()
+	if limit() != math.MaxInt64 || !mem.isLifted() {
+		t.Fatalf("limit settled while a build runs: %d", limit())
+	}
+	endB()
+	if limit() != math.MaxInt64 {
+		t.Fatalf("limit held again before the index was installed: %d", limit())
+	}
+	mem.settle()
+	if limit() != rest || mem.isLifted() {
+		t.Fatalf("limit after settling: %d, want %d", limit(), rest)
+	}
+	var none *Memory
+	none.build(liftFrom)()
+	none.settle()
+	if limit() != rest {
+		t.Fatalf("a nil Memory changed the limit: %d", limit())
+	}
+}
