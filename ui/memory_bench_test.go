@@ -58,7 +58,7 @@ func memoryBook(b *testing.B, n int) string {
 
 // serviceOver is a service over the database at path, with a simulated
 // account, closed when the benchmark ends; it does not run.
-func serviceOver(b *testing.B, path string) *app.Service {
+func serviceOver(b testing.TB, path string) *app.Service {
 	b.Helper()
 	st, err := store.Open(path)
 	if err != nil {
