@@ -197,6 +197,13 @@ func TestSearchPathsGiveTheMatchersAnswers(t *testing.T) {
 			if got := sortedJIDs(ix, shown); !slices.Equal(got, want) {
 				t.Fatalf("%s index, %q: %d contacts, the matcher %d; first difference at %d", name, text, len(got), len(want), firstDiff(got, want))
 			}
+			// Split among goroutines as a million rows are: the same rows
+			// in the same order.
+			if m := q.Compile(ix.labels, ix.groups); !m.Empty() {
+				if split := matchRowsSplit(ix, m, candidates, 100); !slices.Equal(split, shown) {
+					t.Fatalf("%s index, %q: split in parts, %d rows, at once %d", name, text, len(split), len(shown))
+				}
+			}
 		}
 		// Typed on, one byte at a time, from an empty box.
 		list.setQuery("")
