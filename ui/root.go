@@ -235,7 +235,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			if msg.ix != m.ix { // the same one when nothing changed
 				cmd = tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix))
 			}
-			if replaced || m.opts.Memory.isLifted() {
+			// A lifted limit is settled once changes stop coming: while a
+			// sync brings a big book back, each refresh would give the
+			// pages back for the next to take again, holding the heap's
+			// lock as it does.
+			if replaced || m.opts.Memory.isLifted() && !m.reloadPending {
 				cmd = tea.Batch(cmd, m.releaseMemory())
 			}
 		}
