@@ -2,8 +2,11 @@ package ui
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
+	"time"
 )
 
 // MemoryLimit is the soft memory limit the terminal UI runs under while
@@ -74,22 +77,56 @@ func (m *Memory) build(n int) (end func()) {
 	}
 }
 
-// settle, once the index a lifted build made is installed, gives the free
-// pages back to the system and holds the limit again, unless another
-// build has started meanwhile. It runs a whole collection: off the Update
+// settle, once the index a lifted build made is installed, brings the
+// process's memory back under the limit and holds it there again, unless
+// another build has started meanwhile. The limit comes down in steps
+// (settleStep, settlePause apart), each of which the runtime meets by
+// giving back a few megabytes of free pages: at once (debug.FreeOSMemory)
+// the runtime gives back hundreds of megabytes without letting any
+// goroutine stop it, and every other one that needed the collector waited
+// (keys waited 50 to 250 ms after a million-contact load or sync); at
+// once by setting the limit, the collector ran back to back until the
+// pages were given back. It runs collections and sleeps: off the Update
 // path.
 func (m *Memory) settle() {
 	if m == nil {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if !m.lifted || m.building > 0 {
-		return
+	runtime.GC()
+	step := int64(math.MaxInt64)
+	for {
+		m.mu.Lock()
+		if !m.lifted || m.building > 0 {
+			m.mu.Unlock()
+			return
+		}
+		// Each step is lower than the last, so that settle ends even when
+		// the runtime cannot give back what the step asks for.
+		step = max(m.rest, min(step, inUse())-settleStep)
+		debug.SetMemoryLimit(step)
+		if step == m.rest {
+			m.lifted = false
+			m.mu.Unlock()
+			return
+		}
+		m.mu.Unlock()
+		time.Sleep(settlePause)
 	}
-	debug.FreeOSMemory()
-	debug.SetMemoryLimit(m.rest)
-	m.lifted = false
+}
+
+// settleStep and settlePause are how far settle brings the limit down at a
+// time and how long it lets the runtime give the pages back.
+const (
+	settleStep  = 32 << 20
+	settlePause = 20 * time.Millisecond
+)
+
+// inUse is the memory the runtime holds and has not given back, what its
+// limit counts.
+func inUse() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
 }
 
 // isLifted is whether a build lifted the limit and it is not settled yet.
