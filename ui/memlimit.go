@@ -93,6 +93,8 @@ func (m *Memory) settle() {
 		return
 	}
 	runtime.GC()
+	pace := time.NewTicker(settlePause)
+	defer pace.Stop()
 	step := int64(math.MaxInt64)
 	for {
 		m.mu.Lock()
@@ -110,7 +112,7 @@ func (m *Memory) settle() {
 			return
 		}
 		m.mu.Unlock()
-		time.Sleep(settlePause)
+		<-pace.C
 	}
 }
 
