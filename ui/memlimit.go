@@ -66,10 +66,10 @@ func (m *Memory) build(n int) (end func()) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.building++
-	if !m.lifted {
-		debug.SetMemoryLimit(math.MaxInt64)
-		m.lifted = true
-	}
+	// Set again even when lifted: a settle under way may have brought the
+	// limit part of the way down.
+	debug.SetMemoryLimit(math.MaxInt64)
+	m.lifted = true
 	return func() {
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -86,8 +86,8 @@ func (m *Memory) build(n int) (end func()) {
 // goroutine stop it, and every other one that needed the collector waited
 // (keys waited 50 to 250 ms after a million-contact load or sync); at
 // once by setting the limit, the collector ran back to back until the
-// pages were given back. It runs collections and sleeps: off the Update
-// path.
+// pages were given back. It runs a collection and waits between steps:
+// off the Update path.
 func (m *Memory) settle() {
 	if m == nil {
 		return
