@@ -122,9 +122,10 @@ func (m *Model) completeIndex(ix *index) tea.Cmd {
 // (Memory), it settles it: the limit holds again.
 func (m *Model) releaseMemory() tea.Cmd {
 	mem := m.opts.Memory
+	settle := mem.settler()
 	return func() tea.Msg {
 		if mem.isLifted() {
-			mem.settle()
+			settle()
 		} else {
 			debug.FreeOSMemory()
 		}

@@ -41,8 +41,12 @@ type Memory struct {
 	// from is the book size from which a build lifts the limit: below it
 	// an index and its build fit the limit many times over.
 	from     int
-	building int  // builds under way that lifted the limit
-	lifted   bool // lifted and not settled since
+	building int    // builds under way that lifted the limit
+	builds   uint64 // builds that lifted the limit since the start
+	lifted   bool   // lifted and not settled since
+	// quiet is how long settle waits for another build before it starts:
+	// settleQuiet in the program.
+	quiet time.Duration
 }
 
 // liftFrom is Memory.from in the program: at 250 000 contacts an index is
@@ -53,7 +57,7 @@ const liftFrom = 250_000
 // the Memory that lifts it while a big index is built (Options.Memory).
 func HoldMemoryLimit(rest int64) *Memory {
 	debug.SetMemoryLimit(rest)
-	return &Memory{rest: rest, from: liftFrom}
+	return &Memory{rest: rest, from: liftFrom, quiet: settleQuiet}
 }
 
 // build lifts the limit for the build of an index of about n contacts,
@@ -66,6 +70,7 @@ func (m *Memory) build(n int) (end func()) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.building++
+	m.builds++
 	// Set again even when lifted: a settle under way may have brought the
 	// limit part of the way down.
 	debug.SetMemoryLimit(math.MaxInt64)
@@ -77,7 +82,7 @@ func (m *Memory) build(n int) (end func()) {
 	}
 }
 
-// settle, once the index a lifted build made is installed, brings the
+// settler's settle, once the index a lifted build made is installed, brings the
 // process's memory back under the limit and holds it there again, unless
 // another build has started meanwhile. The limit comes down in steps
 // (settleStep, settlePause apart), each of which the runtime meets by
@@ -86,10 +91,36 @@ func (m *Memory) build(n int) (end func()) {
 // goroutine stop it, and every other one that needed the collector waited
 // (keys waited 50 to 250 ms after a million-contact load or sync); at
 // once by setting the limit, the collector ran back to back until the
-// pages were given back. It runs a collection and waits between steps:
-// off the Update path.
-func (m *Memory) settle() {
+// pages were given back. It first waits quiet for another build, as
+// refreshes come one after the other while a sync sends changes: settling
+// between them gave the pages back for the next build to take again, and
+// its collection ran beside that build. A build that starts while it
+// waits or steps down ends it; the settle after that build's index is
+// installed takes over. settler counts the builds when it is called (on
+// the Update path, as the index is installed); the settle it returns runs a
+// collection and waits between steps: off the Update path.
+func (m *Memory) settler() (settle func()) {
 	if m == nil {
+		return func() {}
+	}
+	m.mu.Lock()
+	gen := m.builds
+	m.mu.Unlock()
+	return func() { m.settleFrom(gen) }
+}
+
+// settleFrom is settle, for the builds up to gen.
+func (m *Memory) settleFrom(gen uint64) {
+	since := func() bool { // no build started since settle was called
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return m.lifted && m.building == 0 && m.builds == gen
+	}
+	if m.quiet > 0 {
+		wait := time.NewTimer(m.quiet)
+		<-wait.C
+	}
+	if !since() {
 		return
 	}
 	runtime.GC()
@@ -98,7 +129,7 @@ func (m *Memory) settle() {
 	step := int64(math.MaxInt64)
 	for {
 		m.mu.Lock()
-		if !m.lifted || m.building > 0 {
+		if !m.lifted || m.building > 0 || m.builds != gen {
 			m.mu.Unlock()
 			return
 		}
@@ -115,6 +146,10 @@ func (m *Memory) settle() {
 		<-pace.C
 	}
 }
+
+// settleQuiet is how long settle waits for another build: longer than a
+// refresh waits for its turn after the one before (maxRefreshWait).
+const settleQuiet = maxRefreshWait + 500*time.Millisecond
 
 // settleStep and settlePause are how far settle brings the limit down at a
 // time and how long it lets the runtime give the pages back.

@@ -53,7 +53,7 @@ func TestBigBuildsLiftTheMemoryLimitUntilInstalled(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := HoldMemoryLimit(rest)
-			mem.from = tc.from
+			mem.from, mem.quiet = tc.from, 0
 			w := &limitWatcher{Service: svc}
 			e := newEventLoop(New(ctx, w, Options{Memory: mem}))
 			e.step(tea.WindowSizeMsg{Width: 100, Height: 30})
@@ -80,6 +80,7 @@ func TestMemorySettlesOnlyWhenNoBuildRuns(t *testing.T) {
 	t.Cleanup(func() { debug.SetMemoryLimit(old) })
 	const rest = 3 << 30
 	mem := HoldMemoryLimit(rest)
+	mem.quiet = 0
 	limit := func() int64 { return debug.SetMemoryLimit(-1) }
 	endA := mem.build(liftFrom)
 	endB := mem.build(liftFrom + 1)
@@ -89,7 +90,7 @@ func TestMemorySettlesOnlyWhenNoBuildRuns(t *testing.T) {
 		t.Fatalf("limit during two builds: %d", limit())
 	}
 	endA()
-	mem.settle()
+	mem.settler()()
 	if limit() != math.MaxInt64 || !mem.isLifted() {
 		t.Fatalf("limit settled while a build runs: %d", limit())
 	}
@@ -97,14 +98,43 @@ func TestMemorySettlesOnlyWhenNoBuildRuns(t *testing.T) {
 	if limit() != math.MaxInt64 {
 		t.Fatalf("limit held again before the index was installed: %d", limit())
 	}
-	mem.settle()
+	mem.settler()()
 	if limit() != rest || mem.isLifted() {
 		t.Fatalf("limit after settling: %d, want %d", limit(), rest)
 	}
 	var none *Memory
 	none.build(liftFrom)()
-	none.settle()
+	none.settler()()
 	if limit() != rest {
 		t.Fatalf("a nil Memory changed the limit: %d", limit())
+	}
+}
+
+// settle waits for changes to stop: a build that starts while it waits
+// (the next refresh of a sync) leaves the limit lifted for that build,
+// whose own settle then holds it again.
+func TestMemorySettleGivesWayToTheNextBuild(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	const rest = 3 << 30
+	mem := HoldMemoryLimit(rest)
+	mem.quiet = 200 * time.Millisecond
+	limit := func() int64 { return debug.SetMemoryLimit(-1) }
+	mem.build(liftFrom)()
+	settled := make(chan struct{})
+	settle := mem.settler()
+	go func() {
+		settle()
+		close(settled)
+	}()
+	end := mem.build(liftFrom)
+	end()
+	<-settled
+	if limit() != math.MaxInt64 || !mem.isLifted() {
+		t.Fatalf("a settle called before the next build held the limit: %d", limit())
+	}
+	mem.settler()()
+	if limit() != rest || mem.isLifted() {
+		t.Fatalf("limit after the last build's settle: %d, want %d", limit(), rest)
 	}
 }

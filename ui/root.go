@@ -235,11 +235,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			if msg.ix != m.ix { // the same one when nothing changed
 				cmd = tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix))
 			}
-			// A lifted limit is settled once changes stop coming: while a
-			// sync brings a big book back, each refresh would give the
-			// pages back for the next to take again, holding the heap's
-			// lock as it does.
-			if replaced || m.opts.Memory.isLifted() && !m.reloadPending {
+			// A lifted limit is settled once changes stop coming (settle
+			// waits for them to stop): while a sync brings a big book
+			// back, each refresh would give the pages back for the next
+			// to take again, holding the heap's lock as it does.
+			if lifted := m.opts.Memory.isLifted(); lifted && !m.reloadPending || !lifted && replaced {
 				cmd = tea.Batch(cmd, m.releaseMemory())
 			}
 		}
