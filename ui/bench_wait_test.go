@@ -85,7 +85,9 @@ func (e *eventLoop) step(msg tea.Msg) {
 	start := time.Now()
 	_, cmd := e.m.Update(msg)
 	_ = e.m.View()
-	if d := time.Since(start); d > e.slowest {
+	d := time.Since(start)
+	benchTrace().stepTook(d, msg)
+	if d > e.slowest {
 		e.slowest, e.slowestMsg = d, fmt.Sprintf("%T", msg)
 	}
 	e.exec(cmd)
@@ -388,15 +390,20 @@ func BenchmarkKeysDuringSync(b *testing.B) {
 					for i := 0; i < len(cs); i += 10 {
 						cs[i].PushName = fmt.Sprintf("Sync%d %d", round, i)
 					}
-					all := append(slices.Clone(cs), model.Contact{
+					last := model.Contact{
 						JID: syncSentinel, Phone: "+19990000001", FullName: name,
 						IsMyContact: true, IsWAContact: true, Source: model.SourceWhatsApp,
-					})
+					}
 					start := time.Now()
-					for len(all) > 0 {
-						k := min(len(all), 1000)
-						backend.Inject(wa.ContactsUpserted{Contacts: all[:k:k]})
-						all = all[k:]
+					// Each event its own copy, made as it is sent: one copy
+					// of the whole book at once would stop the process for
+					// the collector as long as it takes.
+					for i := 0; i < len(cs); i += 1000 {
+						batch := slices.Clone(cs[i:min(len(cs), i+1000)])
+						if i+1000 >= len(cs) {
+							batch = append(batch, last)
+						}
+						backend.Inject(wa.ContactsUpserted{Contacts: batch})
 					}
 					e.pressUntil(keys.keys, 5*time.Millisecond, func() bool {
 						return m.ix.visible() > 0 && m.ix.name(0) == name && !m.opts.Memory.isLifted()

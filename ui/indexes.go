@@ -2,9 +2,11 @@ package ui
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/wabook/wabook/app"
 	"github.com/wabook/wabook/model"
@@ -207,8 +209,8 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 	ix.labelPos, ix.groupPos = b.labelPos, b.groupPos
 	// The fresh rows are compared as rows of ix: put them there first,
 	// after old's, then merge by position.
-	ix.rows = append(slices.Clip(old.rows), b.rows...)
-	ix.hays = append(slices.Clip(old.hays), b.hays...)
+	ix.rows = appendInSteps(old.rows, b.rows)
+	ix.hays = appendInSteps(old.hays, b.hays)
 	n0 := int32(len(old.rows))
 	freshVis := make([]int32, fresh)
 	freshHid := make([]int32, len(b.rows)-fresh)
@@ -261,3 +263,34 @@ func (ix *index) merge(order []int32, from, to int32, gone map[string]bool, fres
 	}
 	return append(order, fresh[j:]...)
 }
+
+// appendInSteps is append(slices.Clip(old), more...) for the big slices of
+// an index, copied a copyStep at a time with a chance to stop in between.
+// A goroutine is not stopped inside one copy: appending a million rows
+// (40 MB, in pages the system had yet to hand over) held the runtime's
+// stop of every goroutine for a collection 150 ms, and every key with it
+// (BenchmarkKeysDuringSync).
+func appendInSteps[T any](old, more []T) []T {
+	out := make([]T, len(old)+len(more))
+	copyInSteps(out, old)
+	copyInSteps(out[len(old):], more)
+	return out
+}
+
+// copyInSteps is copy(dst, src) in steps of copyStep bytes, yielding the
+// processor between them (runtime.Gosched): a waiting goroutine, or the
+// collector asking every goroutine to stop, gets its turn.
+func copyInSteps[T any](dst, src []T) {
+	var zero T
+	step := max(1, copyStep/max(1, int(unsafe.Sizeof(zero))))
+	for len(src) > 0 {
+		k := min(step, len(src))
+		copy(dst[:k], src[:k])
+		dst, src = dst[k:], src[k:]
+		runtime.Gosched()
+	}
+}
+
+// copyStep is how many bytes copyInSteps copies at a time: a fraction of
+// a millisecond, even in fresh pages.
+const copyStep = 256 << 10
