@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -359,7 +361,8 @@ const syncSentinel = "19990000001@s.whatsapp.net"
 // list (and 1 000 000 without -short) while WhatsApp sends the whole
 // contact list again: the generated book (storetest.Generate, as the file
 // holds it) with every tenth contact's push name changed, in
-// ContactsUpserted events of 1 000 as the backends send them, through the
+// ContactsUpserted events of 1 000 as the backends send them, each decoded
+// from bytes as it is sent (wireEvents), through the
 // service's event loop (app.Service.Run) as in the program, the UI
 // refreshing on its notices (Indexes merging the changes, or reading the
 // mirror whole). The last event adds a contact whose name sorts first;
@@ -373,7 +376,7 @@ const syncSentinel = "19990000001@s.whatsapp.net"
 func BenchmarkKeysDuringSync(b *testing.B) {
 	for _, n := range waitSizes() {
 		groups, labels := storetest.BookShape(n)
-		cs, _, _ := storetest.Generate(n, groups, labels, 1)
+		events := wireEvents(b, n, groups, labels)
 		for _, keys := range []struct {
 			name string
 			keys []tea.Msg
@@ -387,20 +390,19 @@ func BenchmarkKeysDuringSync(b *testing.B) {
 				for b.Loop() {
 					round++
 					name := fmt.Sprintf("!sync %d", round)
-					for i := 0; i < len(cs); i += 10 {
-						cs[i].PushName = fmt.Sprintf("Sync%d %d", round, i)
-					}
 					last := model.Contact{
 						JID: syncSentinel, Phone: "+19990000001", FullName: name,
 						IsMyContact: true, IsWAContact: true, Source: model.SourceWhatsApp,
 					}
 					start := time.Now()
-					// Each event its own copy, made as it is sent: one copy
-					// of the whole book at once would stop the process for
-					// the collector as long as it takes.
-					for i := 0; i < len(cs); i += 1000 {
-						batch := slices.Clone(cs[i:min(len(cs), i+1000)])
-						if i+1000 >= len(cs) {
+					for k, wire := range events {
+						batch := decodeEvent(b, wire)
+						for i := range batch {
+							if (k*wireEventSize+i)%10 == 0 {
+								batch[i].PushName = fmt.Sprintf("Sync%d %d", round, k*wireEventSize+i)
+							}
+						}
+						if k == len(events)-1 {
 							batch = append(batch, last)
 						}
 						backend.Inject(wa.ContactsUpserted{Contacts: batch})
@@ -419,6 +421,40 @@ func BenchmarkKeysDuringSync(b *testing.B) {
 			})
 		}
 	}
+}
+
+// wireEventSize is how many contacts a ContactsUpserted event of
+// BenchmarkKeysDuringSync carries, as the backends send them.
+const wireEventSize = 1000
+
+// wireEvents is the generated book of n contacts (storetest.Generate, as
+// the file holds it) as the bytes of its events, wireEventSize contacts
+// each (gob). A sync's contacts reach the
+// program as bytes off the wire, decoded an event at a time: held as a
+// million model.Contact values (eighteen strings and slices each) for the whole
+// benchmark, they were ten million pointers for every collection to
+// follow, which the program never holds, and the keys waited for
+// collections the program does not make.
+func wireEvents(b *testing.B, n int, groups, labels int) [][]byte {
+	cs, _, _ := storetest.Generate(n, groups, labels, 1)
+	var events [][]byte
+	for i := 0; i < len(cs); i += wireEventSize {
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(cs[i:min(len(cs), i+wireEventSize)]); err != nil {
+			b.Fatal(err)
+		}
+		events = append(events, buf.Bytes())
+	}
+	return events
+}
+
+// decodeEvent is the contacts of one of wireEvents.
+func decodeEvent(b *testing.B, wire []byte) []model.Contact {
+	var cs []model.Contact
+	if err := gob.NewDecoder(bytes.NewReader(wire)).Decode(&cs); err != nil {
+		b.Fatal(err)
+	}
+	return cs
 }
 
 // BenchmarkRootView renders the whole screen (tabs, list, status bar, help)
