@@ -82,9 +82,9 @@ func (m *Memory) build(n int) (end func()) {
 	}
 }
 
-// settler's settle, once the index a lifted build made is installed, brings the
-// process's memory back under the limit and holds it there again, unless
-// another build has started meanwhile. The limit comes down in steps
+// settler returns the settle to run once the index a lifted build made is
+// installed: it brings the process's memory back under the limit and holds
+// it there again, unless another build has started meanwhile. The limit comes down in steps
 // (settleStep, settlePause apart), each of which the runtime meets by
 // giving back a few megabytes of free pages: at once (debug.FreeOSMemory)
 // the runtime gives back hundreds of megabytes without letting any
