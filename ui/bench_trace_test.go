@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-// slowStepTrace is what a key-wait benchmark needs to say why a step was
-// slow: with WABOOK_BENCH_TRACE set to a file name, the runtime's flight
+// slowStepTrace is what a key-wait benchmark needs to say why a key
+// waited: with WABOOK_BENCH_TRACE set to a file name, the runtime's flight
 // recorder keeps the last seconds of an execution trace, and the first
-// step over slowStepFrom writes them to that file (read it with
+// key wait or step of slowStepFrom or longer while keys are pressed
+// (eventLoop.pressUntil) writes them to that file (read it with
 // `go tool trace`). Off otherwise: tracing costs time.
 type slowStepTrace struct {
 	mu       sync.Mutex
@@ -21,8 +22,8 @@ type slowStepTrace struct {
 	written  bool
 }
 
-// slowStepFrom is the step that gets a trace written: longer than a frame
-// at 20 frames a second.
+// slowStepFrom is the wait that gets a trace written: a frame at 20
+// frames a second, the key-wait benchmarks' worst allowed.
 const slowStepFrom = 50 * time.Millisecond
 
 // benchTrace is the flight recorder of the test binary's run: the runtime
@@ -40,9 +41,9 @@ var benchTrace = sync.OnceValue(func() *slowStepTrace {
 	return &slowStepTrace{path: path, recorder: r}
 })
 
-// stepTook writes the trace once a step took slowStepFrom or longer,
-// a moment later so that it holds the end of that step.
-func (s *slowStepTrace) stepTook(d time.Duration, msg any) {
+// slow writes the trace once what (a step, a key's wait) took
+// slowStepFrom or longer, a moment later so that it holds its end.
+func (s *slowStepTrace) slow(d time.Duration, what string) {
 	if s == nil || d < slowStepFrom {
 		return
 	}
@@ -65,6 +66,6 @@ func (s *slowStepTrace) stepTook(d time.Duration, msg any) {
 			fmt.Fprintln(os.Stderr, "WABOOK_BENCH_TRACE:", err)
 			return
 		}
-		fmt.Fprintf(os.Stderr, "WABOOK_BENCH_TRACE: a %T step took %v; the trace of the seconds before is in %s\n", msg, d, s.path)
+		fmt.Fprintf(os.Stderr, "WABOOK_BENCH_TRACE: %s took %v; the trace of the seconds before is in %s\n", what, d, s.path)
 	}()
 }

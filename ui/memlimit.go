@@ -43,6 +43,7 @@ type Memory struct {
 	from     int
 	building int    // builds under way that lifted the limit
 	builds   uint64 // builds that lifted the limit since the start
+	settles  uint64 // settles asked for since the start: the latest runs
 	lifted   bool   // lifted and not settled since
 	// quiet is how long settle waits for another build before it starts:
 	// settleQuiet in the program.
@@ -97,24 +98,32 @@ func (m *Memory) build(n int) (end func()) {
 // its collection ran beside that build. A build that starts while it
 // waits or steps down ends it; the settle after that build's index is
 // installed takes over. settler counts the builds when it is called (on
-// the Update path, as the index is installed); the settle it returns runs a
+// the Update path, as the index is installed): while one runs, the index
+// it builds is not installed yet, and its own settle will come, so
+// settler's settle does nothing; a later settler's settle ends an earlier
+// one, so that two never step the limit down together. The settle runs a
 // collection and waits between steps: off the Update path.
 func (m *Memory) settler() (settle func()) {
 	if m == nil {
 		return func() {}
 	}
 	m.mu.Lock()
-	gen := m.builds
-	m.mu.Unlock()
-	return func() { m.settleFrom(gen) }
+	defer m.mu.Unlock()
+	if m.building > 0 {
+		return func() {}
+	}
+	m.settles++
+	gen, req := m.builds, m.settles
+	return func() { m.settleFrom(gen, req) }
 }
 
-// settleFrom is settle, for the builds up to gen.
-func (m *Memory) settleFrom(gen uint64) {
-	since := func() bool { // no build started since settle was called
+// settleFrom is settle, for the builds up to gen, as the settle asked for
+// req-th.
+func (m *Memory) settleFrom(gen, req uint64) {
+	since := func() bool { // no build or settle asked for since
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		return m.lifted && m.building == 0 && m.builds == gen
+		return m.lifted && m.building == 0 && m.builds == gen && m.settles == req
 	}
 	if m.quiet > 0 {
 		wait := time.NewTimer(m.quiet)
@@ -129,7 +138,7 @@ func (m *Memory) settleFrom(gen uint64) {
 	step := int64(math.MaxInt64)
 	for {
 		m.mu.Lock()
-		if !m.lifted || m.building > 0 || m.builds != gen {
+		if !m.lifted || m.building > 0 || m.builds != gen || m.settles != req {
 			m.mu.Unlock()
 			return
 		}

@@ -138,3 +138,33 @@ func TestMemorySettleGivesWayToTheNextBuild(t *testing.T) {
 		t.Fatalf("limit after the last build's settle: %d, want %d", limit(), rest)
 	}
 }
+
+// Of two settles asked for, only the later one brings the limit down: the
+// earlier ends when it sees it (two stepping down together would go twice
+// as fast), and a settle asked for while a build runs does nothing (that
+// build's index is not installed yet; its own settle will come).
+func TestMemoryRunsTheLatestSettle(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	const rest = 3 << 30
+	mem := HoldMemoryLimit(rest)
+	mem.quiet = 100 * time.Millisecond
+	limit := func() int64 { return debug.SetMemoryLimit(-1) }
+	end := mem.build(liftFrom)
+	during := mem.settler()
+	end()
+	during()
+	if limit() != math.MaxInt64 || !mem.isLifted() {
+		t.Fatalf("a settle asked for during the build held the limit: %d", limit())
+	}
+	earlier := mem.settler()
+	later := mem.settler()
+	earlier()
+	if limit() != math.MaxInt64 || !mem.isLifted() {
+		t.Fatalf("the earlier of two settles held the limit: %d", limit())
+	}
+	later()
+	if limit() != rest || mem.isLifted() {
+		t.Fatalf("limit after the later settle: %d, want %d", limit(), rest)
+	}
+}

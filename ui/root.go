@@ -228,6 +228,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err != nil {
 			m.err = msg.err.Error()
+			// A failed refresh installs nothing: the limit lifted for it
+			// is settled here, or it would stay lifted until the next.
+			if m.opts.Memory.isLifted() && !m.reloadPending {
+				cmd = m.releaseMemory()
+			}
 		} else {
 			m.err = ""
 			replaced := m.loaded && !m.ix.preview && msg.whole
