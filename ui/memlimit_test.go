@@ -76,12 +76,9 @@ func TestBigBuildsLiftTheMemoryLimitUntilInstalled(t *testing.T) {
 // The limit is held again only once no lifting build is under way: a
 // settle while one runs leaves it lifted.
 func TestMemorySettlesOnlyWhenNoBuildRuns(t *testing.T) {
-	old := debug.SetMemoryLimit(-1)
-	t.Cleanup(func() { debug.SetMemoryLimit(old) })
 	const rest = 3 << 30
-	mem := HoldMemoryLimit(rest)
+	mem, limit := heldLimit(t, rest)
 	mem.quiet = 0
-	limit := func() int64 { return debug.SetMemoryLimit(-1) }
 	endA := mem.build(liftFrom)
 	endB := mem.build(liftFrom + 1)
 	endSmall := mem.build(liftFrom - 1)
@@ -114,12 +111,9 @@ func TestMemorySettlesOnlyWhenNoBuildRuns(t *testing.T) {
 // (the next refresh of a sync) leaves the limit lifted for that build,
 // whose own settle then holds it again.
 func TestMemorySettleGivesWayToTheNextBuild(t *testing.T) {
-	old := debug.SetMemoryLimit(-1)
-	t.Cleanup(func() { debug.SetMemoryLimit(old) })
 	const rest = 3 << 30
-	mem := HoldMemoryLimit(rest)
+	mem, limit := heldLimit(t, rest)
 	mem.quiet = 200 * time.Millisecond
-	limit := func() int64 { return debug.SetMemoryLimit(-1) }
 	mem.build(liftFrom)()
 	settled := make(chan struct{})
 	settle := mem.settler()
@@ -144,12 +138,9 @@ func TestMemorySettleGivesWayToTheNextBuild(t *testing.T) {
 // as fast), and a settle asked for while a build runs does nothing (that
 // build's index is not installed yet; its own settle will come).
 func TestMemoryRunsTheLatestSettle(t *testing.T) {
-	old := debug.SetMemoryLimit(-1)
-	t.Cleanup(func() { debug.SetMemoryLimit(old) })
 	const rest = 3 << 30
-	mem := HoldMemoryLimit(rest)
+	mem, limit := heldLimit(t, rest)
 	mem.quiet = 100 * time.Millisecond
-	limit := func() int64 { return debug.SetMemoryLimit(-1) }
 	end := mem.build(liftFrom)
 	during := mem.settler()
 	end()
@@ -167,4 +158,14 @@ func TestMemoryRunsTheLatestSettle(t *testing.T) {
 	if limit() != rest || mem.isLifted() {
 		t.Fatalf("limit after the later settle: %d, want %d", limit(), rest)
 	}
+}
+
+// heldLimit holds the process's memory limit at rest for the test (as
+// HoldMemoryLimit does), giving it back after, and returns the Memory and
+// a reader of the limit. Tests that use it are not parallel: the limit is
+// the process's.
+func heldLimit(t *testing.T, rest int64) (*Memory, func() int64) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	return HoldMemoryLimit(rest), func() int64 { return debug.SetMemoryLimit(-1) }
 }
