@@ -58,10 +58,21 @@ type eventLoop struct {
 // (MemoryLimit, lifted while big indexes are built) for the rest of b, as
 // tui.go does: the collector then runs as often as it does there. The
 // Models of b get the Memory it returns (Options.Memory).
+//
+// At the end of b it waits (up to 20 s) for a limit lifted for a build to
+// be settled: a settle still running would step the process's limit down
+// during the benchmark after, which the program, with one Memory, never
+// sees.
 func asInProgram(b *testing.B) *Memory {
 	old := debug.SetMemoryLimit(-1)
-	b.Cleanup(func() { debug.SetMemoryLimit(old) })
-	return HoldMemoryLimit(MemoryLimit)
+	mem := HoldMemoryLimit(MemoryLimit)
+	b.Cleanup(func() {
+		for deadline := time.Now().Add(20 * time.Second); mem.isLifted() && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		debug.SetMemoryLimit(old)
+	})
+	return mem
 }
 
 func newEventLoop(m *Model) *eventLoop {
