@@ -85,8 +85,8 @@ func (m *Memory) build(n int) (end func()) {
 
 // settler returns the settle to run once the index a lifted build made is
 // installed: it brings the process's memory back under the limit and holds
-// it there again, unless another build has started meanwhile. The limit comes down in steps
-// (settleStep, settlePause apart), each of which the runtime meets by
+// it there again, unless another build has started meanwhile. The limit
+// comes down in steps (settleStep, settlePause apart), each of which the runtime meets by
 // giving back a few megabytes of free pages: at once (debug.FreeOSMemory)
 // the runtime gives back hundreds of megabytes without letting any
 // goroutine stop it, and every other one that needed the collector waited
@@ -120,16 +120,14 @@ func (m *Memory) settler() (settle func()) {
 // settleFrom is settle, for the builds up to gen, as the settle asked for
 // req-th.
 func (m *Memory) settleFrom(gen, req uint64) {
-	since := func() bool { // no build or settle asked for since
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		return m.lifted && m.building == 0 && m.builds == gen && m.settles == req
-	}
 	if m.quiet > 0 {
 		wait := time.NewTimer(m.quiet)
 		<-wait.C
 	}
-	if !since() {
+	m.mu.Lock()
+	due := m.due(gen, req)
+	m.mu.Unlock()
+	if !due {
 		return
 	}
 	runtime.GC()
@@ -138,7 +136,7 @@ func (m *Memory) settleFrom(gen, req uint64) {
 	step := int64(math.MaxInt64)
 	for {
 		m.mu.Lock()
-		if !m.lifted || m.building > 0 || m.builds != gen || m.settles != req {
+		if !m.due(gen, req) {
 			m.mu.Unlock()
 			return
 		}
@@ -154,6 +152,13 @@ func (m *Memory) settleFrom(gen, req uint64) {
 		m.mu.Unlock()
 		<-pace.C
 	}
+}
+
+// due is whether the settle for the builds up to gen, asked for req-th,
+// is still to run: the limit is lifted and no build or other settle was
+// asked for since. m.mu is held.
+func (m *Memory) due(gen, req uint64) bool {
+	return m.lifted && m.building == 0 && m.builds == gen && m.settles == req
 }
 
 // settleQuiet is how long settle waits for another build: longer than a

@@ -226,27 +226,24 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.fatal {
 			return nil
 		}
+		replaced := false
 		if msg.err != nil {
 			m.err = msg.err.Error()
-			// A failed refresh installs nothing: the limit lifted for it
-			// is settled here, or it would stay lifted until the next.
-			if m.opts.Memory.isLifted() && !m.reloadPending {
-				cmd = m.releaseMemory()
-			}
 		} else {
 			m.err = ""
-			replaced := m.loaded && !m.ix.preview && msg.whole
+			replaced = m.loaded && !m.ix.preview && msg.whole
 			m.loaded = true
 			if msg.ix != m.ix { // the same one when nothing changed
 				cmd = tea.Batch(m.installIndexWith(msg.ix, msg.view), m.completeIndex(msg.ix))
 			}
-			// A lifted limit is settled once changes stop coming (settle
-			// waits for them to stop): while a sync brings a big book
-			// back, each refresh would give the pages back for the next
-			// to take again, holding the heap's lock as it does.
-			if lifted := m.opts.Memory.isLifted(); lifted && !m.reloadPending || !lifted && replaced {
-				cmd = tea.Batch(cmd, m.releaseMemory())
-			}
+		}
+		// A lifted limit is settled once changes stop coming (settle
+		// waits for them to stop): while a sync brings a big book back,
+		// each refresh would give the pages back for the next to take
+		// again, holding the heap's lock as it does. A failed refresh
+		// installs nothing, but the limit lifted for it is settled too.
+		if lifted := m.opts.Memory.isLifted(); lifted && !m.reloadPending || !lifted && replaced {
+			cmd = tea.Batch(cmd, m.releaseMemory())
 		}
 		if !m.loadStarted.IsZero() { // a refresh reload started, not the first page
 			m.lastRefresh, m.refreshCost, m.loadStarted = time.Now(), time.Since(m.loadStarted), time.Time{}
