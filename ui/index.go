@@ -358,26 +358,33 @@ func filtered(ix *index, text string, candidates []int32) ([]int32, model.Query,
 	if matcher.Empty() {
 		return nil, q, queryErr
 	}
-	return matchRows(ix, matcher, candidates), q, queryErr
+	return matchRowsBeside(ix, matcher, candidates), q, queryErr
 }
 
 // matchRows is the candidates (rows of ix, in order) matcher, not empty,
-// lets through.
+// lets through, matched on the Update path.
 func matchRows(ix *index, matcher *model.Matcher, candidates []int32) []int32 {
-	return matchRowsSplit(ix, matcher, candidates, splitFrom)
+	return matchRowsSplit(ix, matcher, candidates, splitFrom, false)
+}
+
+// matchRowsBeside is matchRows in a command, beside the UI: it hands its
+// processor over now and then (handOver).
+func matchRowsBeside(ix *index, matcher *model.Matcher, candidates []int32) []int32 {
+	return matchRowsSplit(ix, matcher, candidates, splitFrom, true)
 }
 
 // matchRowsSplit is matchRows with a part of at least split candidates
-// for each goroutine matching them.
-func matchRowsSplit(ix *index, matcher *model.Matcher, candidates []int32, split int) []int32 {
+// for each goroutine matching them; beside says it runs in a command
+// (matchRowsBeside).
+func matchRowsSplit(ix *index, matcher *model.Matcher, candidates []int32, split int, beside bool) []int32 {
 	shown := make([]int32, 0, min(len(candidates), max(64, len(candidates)/4)))
 	f := &rowFacts{ix: ix} // one value for every row: no allocation per row
 	if word := matcher.Anchor(); word != "" && len(ix.chunks) == 1 && isRange(candidates) {
-		return scanArena(ix, matcher, word, candidates, f, shown)
+		return scanArena(ix, matcher, word, candidates, f, shown, beside)
 	}
 	parts := min(runtime.GOMAXPROCS(0), len(candidates)/split)
 	if parts <= 1 {
-		return matchEach(ix, matcher, candidates, f, shown)
+		return matchEach(ix, matcher, candidates, f, shown, beside)
 	}
 	// Without a word to look for, each row is matched on its own: split
 	// among the processors (a label: or is: search of a million rows,
@@ -386,7 +393,7 @@ func matchRowsSplit(ix *index, matcher *model.Matcher, candidates []int32, split
 	var wg sync.WaitGroup
 	for p := range parts {
 		part := candidates[len(candidates)*p/parts : len(candidates)*(p+1)/parts]
-		wg.Go(func() { found[p] = matchEach(ix, matcher, part, &rowFacts{ix: ix}, nil) })
+		wg.Go(func() { found[p] = matchEach(ix, matcher, part, &rowFacts{ix: ix}, nil, beside) })
 	}
 	wg.Wait()
 	for _, rows := range found {
@@ -401,8 +408,11 @@ const splitFrom = 100_000
 
 // matchEach appends to shown the candidates matcher lets through, one by
 // one; f is the facts value it reuses for every row.
-func matchEach(ix *index, matcher *model.Matcher, candidates []int32, f *rowFacts, shown []int32) []int32 {
-	for _, i := range candidates {
+func matchEach(ix *index, matcher *model.Matcher, candidates []int32, f *rowFacts, shown []int32, beside bool) []int32 {
+	for k, i := range candidates {
+		if beside {
+			handOver(k)
+		}
 		f.i = i
 		if matcher.MatchFacts(f, ix.hay(i)) {
 			shown = append(shown, i)
@@ -428,12 +438,15 @@ func isRange(rows []int32) bool {
 // whole read, a preview, a refresh that laid everything out again): the
 // arena is searched for the word at once, and only the rows it is found
 // in are matched, which skips most rows without looking at them.
-func scanArena(ix *index, m *model.Matcher, word string, rows []int32, f *rowFacts, shown []int32) []int32 {
+func scanArena(ix *index, m *model.Matcher, word string, rows []int32, f *rowFacts, shown []int32, beside bool) []int32 {
 	hay := ix.chunks[0].hay
 	end := func(i int32) uint32 { return ix.hays[i].off + ix.hays[i].n&spanLen }
 	i, last := rows[0], rows[len(rows)-1]
 	pos, stop := ix.hays[i].off, end(last)
-	for pos < stop {
+	for step := 0; pos < stop; step++ {
+		if beside {
+			handOver(step)
+		}
 		k := strings.Index(hay[pos:stop], word)
 		if k < 0 {
 			break

@@ -283,6 +283,7 @@ func (ix *index) relayout() {
 	hay.Grow(hayN)
 	labelRefs, groupRefs := make([]uint16, 0, labelN), make([]uint32, 0, groupN)
 	for i := range ix.rows {
+		handOver(i)
 		r := &ix.rows[i]
 		s := ix.chunks[r.chunk].text[r.text : r.text+uint32(r.jidN)+uint32(r.phoneN)+r.nameN]
 		r.text, r.chunk = uint32(text.Len()), 0
@@ -417,8 +418,11 @@ func fullIndex(ctx context.Context, svc Service) (*index, error) {
 	if n, err := svc.BookSize(ctx); err == nil {
 		b.reserve(n)
 	}
+	read := 0
 	snap, err := svc.ReadBook(ctx, func(c *model.Contact) error {
 		b.add(c)
+		handOver(read)
+		read++
 		return b.err
 	})
 	if err != nil {

@@ -197,10 +197,12 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 	// The contacts not hidden, then the hidden ones (index.hidden).
 	for i := range ch.Contacts {
 		b.add(&ch.Contacts[i])
+		handOver(i)
 	}
 	fresh := len(b.rows)
 	for i := range ch.Hidden {
 		b.add(&ch.Hidden[i])
+		handOver(i)
 	}
 	if b.err != nil {
 		return nil
@@ -238,6 +240,7 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 	rows, hays := make([]row, len(order)), make([]span, len(order))
 	for pos, i := range order {
 		rows[pos], hays[pos] = ix.rows[i], ix.hays[i]
+		handOver(pos)
 	}
 	ix.rows, ix.hays = rows, hays
 	ix.total, ix.hidden = total, len(order)-total
@@ -252,6 +255,7 @@ func applyChanges(old *index, ch *app.Changes, labelSync bool) *index {
 func (ix *index) merge(order []int32, from, to int32, gone map[string]bool, fresh []int32) []int32 {
 	j := 0
 	for i := from; i < to; i++ {
+		handOver(int(i))
 		if len(gone) > 0 && gone[ix.jid(i)] {
 			continue
 		}

@@ -200,7 +200,7 @@ func TestSearchPathsGiveTheMatchersAnswers(t *testing.T) {
 			// Split among goroutines as a million rows are: the same rows
 			// in the same order.
 			if m := q.Compile(ix.labels, ix.groups); !m.Empty() {
-				if split := matchRowsSplit(ix, m, candidates, 100); !slices.Equal(split, shown) {
+				if split := matchRowsSplit(ix, m, candidates, 100, true); !slices.Equal(split, shown) {
 					t.Fatalf("%s index, %q: split in parts, %d rows, at once %d", name, text, len(split), len(shown))
 				}
 			}

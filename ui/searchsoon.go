@@ -107,7 +107,7 @@ func (m *contactList) refilterSoon() tea.Cmd {
 	m.searchRunning = true
 	gen, ix := m.searchGen, m.ix
 	return func() tea.Msg {
-		return searchedMsg{gen: gen, ix: ix, plan: p, shown: matchRows(ix, p.matcher, p.candidates)}
+		return searchedMsg{gen: gen, ix: ix, plan: p, shown: matchRowsBeside(ix, p.matcher, p.candidates)}
 	}
 }
 
