@@ -93,7 +93,7 @@ func (s *Store) UpsertContacts(ctx context.Context, cs []model.Contact) error {
 		for n, i := range order {
 			c := &cs[i]
 			jid := keys[i]
-			handOver(n + 1)
+			handOver(n)
 			if n&1023 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err

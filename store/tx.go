@@ -23,7 +23,7 @@ func eachRow(ctx context.Context, q querier, row func(rows *sql.Rows) error, que
 		return err
 	}
 	defer rows.Close()
-	for n := 1; rows.Next(); n++ {
+	for n := 0; rows.Next(); n++ {
 		if err := row(rows); err != nil {
 			return err
 		}
@@ -37,14 +37,14 @@ func eachRow(ctx context.Context, q querier, row func(rows *sql.Rows) error, que
 const handOverEvery = 256
 
 // handOver gives the processor to a goroutine waiting for one at every
-// handOverEvery-th row n of a long read or write. The store runs beside a
+// handOverEvery-th step n (from 0) of a long read or write. The store runs beside a
 // terminal UI: on a 2-core machine a sync's writes and a refresh's read of
 // a million-contact mirror held both processors for 10 ms and more at a
 // time (the runtime preempts a goroutine only after 10 ms), and a key's
 // Update waited, runnable, behind them (ui/handover.go has the same rule
 // for the UI's own loops, and the measurement).
 func handOver(n int) {
-	if n%handOverEvery == 0 {
+	if n%handOverEvery == handOverEvery-1 {
 		runtime.Gosched()
 	}
 }

@@ -418,11 +418,9 @@ func fullIndex(ctx context.Context, svc Service) (*index, error) {
 	if n, err := svc.BookSize(ctx); err == nil {
 		b.reserve(n)
 	}
-	read := 0
 	snap, err := svc.ReadBook(ctx, func(c *model.Contact) error {
+		handOver(len(b.rows))
 		b.add(c)
-		handOver(read)
-		read++
 		return b.err
 	})
 	if err != nil {

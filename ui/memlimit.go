@@ -86,23 +86,23 @@ func (m *Memory) build(n int) (end func()) {
 // settler returns the settle to run once the index a lifted build made is
 // installed: it brings the process's memory back under the limit and holds
 // it there again, unless another build has started meanwhile. The limit
-// comes down in steps (settleStep, settlePause apart), each of which the runtime meets by
-// giving back a few megabytes of free pages: at once (debug.FreeOSMemory)
-// the runtime gives back hundreds of megabytes without letting any
-// goroutine stop it, and every other one that needed the collector waited
-// (keys waited 50 to 250 ms after a million-contact load or sync); at
-// once by setting the limit, the collector ran back to back until the
-// pages were given back. It first waits quiet for another build, as
-// refreshes come one after the other while a sync sends changes: settling
-// between them gave the pages back for the next build to take again, and
-// its collection ran beside that build. A build that starts while it
-// waits or steps down ends it; the settle after that build's index is
-// installed takes over. settler counts the builds when it is called (on
-// the Update path, as the index is installed): while one runs, the index
-// it builds is not installed yet, and its own settle will come, so
-// settler's settle does nothing; a later settler's settle ends an earlier
-// one, so that two never step the limit down together. The settle runs a
-// collection and waits between steps: off the Update path.
+// comes down in steps (settleStep, settlePause apart), each of which the
+// runtime meets by giving back a few megabytes of free pages: at once
+// (debug.FreeOSMemory) the runtime gives back hundreds of megabytes
+// without letting any goroutine stop it, and every other one that needed
+// the collector waited (keys waited 50 to 250 ms after a million-contact
+// load or sync); at once by setting the limit, the collector ran back to
+// back until the pages were given back. It first waits quiet for another
+// build, as refreshes come one after the other while a sync sends changes:
+// settling between them gave the pages back for the next build to take
+// again, and its collection ran beside that build. A build that starts
+// while it waits or steps down ends it; the settle after that build's
+// index is installed takes over. settler counts the builds when it is
+// called (on the Update path, as the index is installed): while one runs,
+// the index it builds is not installed yet, and its own settle will come,
+// so settler's settle does nothing; a later settler's settle ends an
+// earlier one, so that two never step the limit down together. The settle
+// runs a collection and waits between steps: off the Update path.
 func (m *Memory) settler() (settle func()) {
 	if m == nil {
 		return func() {}
